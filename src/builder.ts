@@ -1,0 +1,150 @@
+// The only module that imports esbuild.
+import * as esbuild from 'esbuild'
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+
+export interface BuildSuccess {
+  ok: true
+  /** Counts every build of this builder, good or bad. */
+  n: number
+  ms: number
+  /** The bundle, under a name unique to its content. */
+  file: string
+  url: string
+  /** Absolute paths of every source file that went into the bundle. */
+  inputs: string[]
+  /** Bare specifiers left for Node to resolve (`hono`, `hono/cors`), to preload in standby workers. */
+  externals: string[]
+  /** esbuild's formatted warnings, empty when there are none. */
+  warnings: string
+}
+
+export interface BuildFailure {
+  ok: false
+  n: number
+  ms: number
+  /** esbuild's formatted errors: file:line:column and a code frame. */
+  text: string
+  /** The same with terminal colours. */
+  ansi: string
+  /** Absolute paths named by the errors: watch them, a failed build has no metafile. */
+  files: string[]
+}
+
+export type BuildOutcome = BuildSuccess | BuildFailure
+
+export interface Builder {
+  /** Where bundles are written. Ignored by the watcher and by git. */
+  readonly outDir: string
+  build(): Promise<BuildOutcome>
+  /** Delete bundles no generation uses any more. */
+  prune(inUse: Iterable<string>): Promise<void>
+  dispose(): Promise<void>
+}
+
+// esbuild's ESM output turns `require()` of an external package in a CommonJS
+// source file into a call that throws "Dynamic require is not supported"
+// (evanw/esbuild#1921); a real `require` in scope makes it work.
+const REQUIRE_SHIM = "import { createRequire as __hotcellCreateRequire } from 'node:module'; const require = __hotcellCreateRequire(import.meta.url);"
+
+/**
+ * An incremental esbuild context for one entry. Bundles go to a folder of this
+ * process's own under `.hotcell/` next to the entry's package.json, so that
+ * the bundle's bare imports resolve from the project's node_modules.
+ */
+export async function createBuilder(entry: string): Promise<Builder> {
+  const cacheDir = join(packageRoot(entry), '.hotcell')
+  await mkdir(cacheDir, { recursive: true })
+  await writeFile(join(cacheDir, '.gitignore'), '# hotcell build output\n*\n')
+  await removeStaleDirs(cacheDir)
+  const outDir = join(cacheDir, `${process.pid}-${Math.random().toString(36).slice(2, 8)}`)
+
+  const context = await esbuild.context({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outdir: outDir,
+    entryNames: '[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    sourcemap: 'linked',
+    metafile: true,
+    absPaths: ['metafile', 'log'],
+    banner: { js: REQUIRE_SHIM },
+    logLevel: 'silent',
+    write: true,
+  })
+
+  let n = 0
+  return {
+    outDir,
+    async build() {
+      const started = performance.now()
+      const number = ++n
+      try {
+        const result = await context.rebuild()
+        const meta = result.metafile!
+        const [file, output] = Object.entries(meta.outputs).find(([name]) => name.endsWith('.mjs'))!
+        return {
+          ok: true,
+          n: number,
+          ms: performance.now() - started,
+          file: resolve(file),
+          url: pathToFileURL(resolve(file)).href,
+          inputs: Object.keys(meta.inputs).filter((input) => !/^[a-z-]+:/.test(input)),
+          externals: [...new Set(output.imports.filter((i) => i.external && !i.path.startsWith('node:')).map((i) => i.path))],
+          warnings: result.warnings.length ? (await esbuild.formatMessages(result.warnings, { kind: 'warning', color: false })).join('') : '',
+        }
+      } catch (error) {
+        const messages = (error as esbuild.BuildFailure).errors
+        if (!Array.isArray(messages)) throw error
+        return {
+          ok: false,
+          n: number,
+          ms: performance.now() - started,
+          text: (await esbuild.formatMessages(messages, { kind: 'error', color: false })).join(''),
+          ansi: (await esbuild.formatMessages(messages, { kind: 'error', color: true })).join(''),
+          files: [...new Set(messages.flatMap((m) => (m.location?.file ? [resolve(m.location.file)] : [])))],
+        }
+      }
+    },
+    async prune(inUse) {
+      const keep = new Set<string>()
+      for (const file of inUse) keep.add(file).add(file + '.map')
+      const names = await readdir(outDir).catch(() => [] as string[])
+      await Promise.all(names.map((name) => join(outDir, name)).filter((path) => !keep.has(path)).map((path) => rm(path, { force: true })))
+    },
+    async dispose() {
+      await context.dispose()
+      await rm(outDir, { recursive: true, force: true })
+    },
+  }
+}
+
+function packageRoot(entry: string): string {
+  for (let dir = dirname(entry); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir
+    if (dirname(dir) === dir) return dirname(entry)
+  }
+}
+
+/** Output folders of hotcell processes that are gone (killed, crashed). */
+async function removeStaleDirs(cacheDir: string): Promise<void> {
+  for (const name of await readdir(cacheDir)) {
+    const pid = Number(/^(\d+)-/.exec(name)?.[1])
+    if (pid && !isAlive(pid)) await rm(join(cacheDir, name), { recursive: true, force: true })
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

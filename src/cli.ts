@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { DEFAULT_PORT, defaultWorkers, mustBeInteger, type ServeOptions } from './config.js'
+import { serve, type HotcellServer } from './dev-server.js'
+import { HotcellError } from './errors.js'
+
+export interface CliIO {
+  stdout: NodeJS.WritableStream
+  stderr: NodeJS.WritableStream
+  env: NodeJS.ProcessEnv
+  /** Resolves when the user asks the server to stop (SIGINT/SIGTERM in the real CLI). */
+  onStop?: (stop: () => void) => void
+}
+
+const SERVE_OPTIONS = {
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string', short: 'H' },
+  workers: { type: 'string', short: 'w' },
+  'body-limit': { type: 'string' },
+  'max-memory': { type: 'string' },
+  handler: { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} satisfies ParseArgsConfig['options']
+
+export const HELP = `hotcell: a development server for TypeScript HTTP handlers
+
+Usage
+  hotcell <entry> [options]        serve <entry>, reloading on change
+  hotcell serve <entry> [options]  the same
+  hotcell --help | --version
+
+The entry's default export is the handler:
+  export default { fetch(request, env, ctx) { return new Response('hi') } }
+  export default (request) => new Response('hi')
+
+Options
+  -p, --port <n>          port to listen on; 0 picks a free one    (default: $PORT or ${DEFAULT_PORT})
+  -H, --host <addr>       interface to bind                        (default: 127.0.0.1)
+  -w, --workers <n>       worker threads                           (default: min(4, cores) = ${defaultWorkers()})
+      --body-limit <size> larger request bodies get 413            (default: 10mb)
+      --max-memory <MiB>  heap limit per worker                    (default: none)
+      --handler <style>   fetch or node; how to read the export    (default: guessed)
+      --quiet             no request log
+  -h, --help              show this help
+  -v, --version           show the version
+
+Examples
+  hotcell src/app.ts
+  hotcell src/app.ts --port 8080 --workers 2
+`
+
+/** The command line, callable from tests. Resolves to the exit code. */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const fail = (message: string) => {
+    io.stderr.write(`hotcell: ${message}\n`)
+    return 1
+  }
+  let parsed
+  try {
+    parsed = parseArgs({ args: argv, options: SERVE_OPTIONS, allowPositionals: true, strict: true })
+  } catch (error) {
+    return fail(usageMessage(error as Error & { code?: string }))
+  }
+  const { values, positionals } = parsed
+  if (values.help) {
+    io.stdout.write(HELP)
+    return 0
+  }
+  if (values.version) {
+    io.stdout.write(`hotcell ${version()}\n`)
+    return 0
+  }
+  const args = positionals[0] === 'serve' ? positionals.slice(1) : positionals
+  if (args.length === 0) return fail('missing the entry file. Usage: hotcell <entry> [options], e.g. hotcell src/app.ts')
+  if (args.length > 1) return fail(`expected one entry file, got ${args.length}: ${args.join(' ')}`)
+
+  let server: HotcellServer
+  try {
+    const options: ServeOptions = { entry: args[0]! }
+    const port = values.port ?? io.env.PORT
+    if (port !== undefined) options.port = mustBeInteger(port, values.port === undefined ? 'PORT' : '--port', 0, 65535)
+    if (values.host !== undefined) options.host = values.host
+    if (values.workers !== undefined) options.workers = mustBeInteger(values.workers, '--workers', 1, 64)
+    if (values['body-limit'] !== undefined) options.bodyLimit = values['body-limit']
+    if (values['max-memory'] !== undefined) options.maxMemory = mustBeInteger(values['max-memory'], '--max-memory', 16, 1 << 20)
+    if (values.handler !== undefined) {
+      if (values.handler !== 'fetch' && values.handler !== 'node') return fail(`--handler must be fetch or node (got "${values.handler}")`)
+      options.handler = values.handler
+    }
+    if (values.quiet) options.quiet = true
+    server = await serve(options)
+  } catch (error) {
+    if (error instanceof HotcellError) return fail(flagNames(error.message))
+    throw error
+  }
+  io.stdout.write(`hotcell ready on ${server.url}\n`)
+
+  await new Promise<void>((resolve) => io.onStop?.(resolve))
+  io.stdout.write('hotcell: shutting down (waiting up to 5 s for requests in flight)\n')
+  await server.close()
+  return 0
+}
+
+function usageMessage(error: Error & { code?: string }): string {
+  const option = /'([^']+)'/.exec(error.message)?.[1]
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${option ?? ''}. Run hotcell --help to see the options.`
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return `${option ?? 'an option'} needs a value, e.g. ${option?.split(' ')[0] ?? '--port'} 8080. Run hotcell --help to see the options.`
+    default:
+      return `${error.message}. Run hotcell --help to see the options.`
+  }
+}
+
+/** Messages from `serve()` name options as the API spells them; on the command line, say the flag. */
+function flagNames(message: string): string {
+  return message.replace(/^(bodyLimit|maxMemory)\b/, (name) => `--${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`)
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  return pkg.version
+}

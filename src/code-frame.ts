@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs'
+import { isAbsolute, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export interface SourceLocation {
+  file: string
+  line: number
+  column: number
+}
+
+const FRAME = /\(?((?:file:\/\/)?\/[^():]+|[A-Za-z]:\\[^():]+):(\d+):(\d+)\)?$/
+
+/**
+ * The first stack frame in the user's own code: not in node_modules, not in
+ * Node's internals, not in hotcell's output folder. Stacks are already mapped
+ * to the .ts sources by the worker.
+ */
+export function userFrame(stack: string | undefined, root: string): SourceLocation | undefined {
+  if (!stack) return undefined
+  for (const line of stack.split('\n')) {
+    const match = FRAME.exec(line.trim())
+    if (!match) continue
+    const file = match[1]!.startsWith('file://') ? fileURLToPath(match[1]!) : match[1]!
+    const rel = relative(root, file)
+    if (rel.startsWith('..') || isAbsolute(rel) || /(^|[\\/])(node_modules|\.hotcell)[\\/]/.test(rel)) continue
+    return { file, line: Number(match[2]), column: Number(match[3]) }
+  }
+  return undefined
+}
+
+/** A few lines of source around `line`, with a caret under `column`; undefined if the file is unreadable. */
+export function codeFrame({ file, line, column }: SourceLocation, context = 3): string | undefined {
+  let source: string
+  try {
+    source = readFileSync(file, 'utf8')
+  } catch {
+    return undefined
+  }
+  const lines = source.split(/\r?\n/)
+  if (line < 1 || line > lines.length) return undefined
+  const first = Math.max(1, line - context)
+  const last = Math.min(lines.length, line + context)
+  const width = String(last).length
+  const out: string[] = []
+  for (let n = first; n <= last; n++) {
+    const marker = n === line ? '>' : ' '
+    out.push(`${marker} ${String(n).padStart(width)} | ${lines[n - 1]}`)
+    if (n === line) out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, column - 1))}^`)
+  }
+  return out.join('\n')
+}

@@ -1,0 +1,111 @@
+import { existsSync, statSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { relative, resolve } from 'node:path'
+import { HotcellError } from './errors.js'
+import { parseSize } from './size.js'
+
+/** Options of `serve()`. They mirror the command-line flags. */
+export interface ServeOptions {
+  /** The handler's entry file (.ts, .tsx, .js, .mjs…). */
+  entry: string
+  /** Port to listen on; 0 picks a free one. Default 3000. */
+  port?: number
+  /** Interface to bind. Default 127.0.0.1. */
+  host?: string
+  /** Worker threads per generation. Default min(4, cores). */
+  workers?: number
+  /** Larger request bodies are answered 413. A number of bytes or a size like "10mb". Default "10mb". */
+  bodyLimit?: number | string
+  /** Heap limit per worker in MiB; a worker over it is replaced. */
+  maxMemory?: number
+  /** How the default export is read. Default: guessed from its shape. */
+  handler?: 'fetch' | 'node'
+  /** Rebuild and swap on file changes. Default true. */
+  reload?: boolean
+  /** No request log. Default false. */
+  quiet?: boolean
+  /** Folder relative paths are resolved against. Default process.cwd(). */
+  cwd?: string
+}
+
+/** Options resolved once, filled with defaults and frozen. Inner modules take parts of it. */
+export interface Config {
+  readonly entry: string
+  /** The entry as the user should read it in messages: relative to cwd. */
+  readonly entryLabel: string
+  readonly cwd: string
+  readonly port: number
+  readonly host: string
+  readonly workers: number
+  readonly bodyLimit: number
+  readonly maxMemoryMb: number | undefined
+  readonly handler: 'auto' | 'fetch' | 'node'
+  readonly reload: boolean
+  readonly quiet: boolean
+}
+
+const KNOWN = new Set<string>(['entry', 'port', 'host', 'workers', 'bodyLimit', 'maxMemory', 'handler', 'reload', 'quiet', 'cwd'])
+
+export const DEFAULT_PORT = 3000
+export const defaultWorkers = (): number => Math.max(1, Math.min(4, availableParallelism()))
+
+export function resolveConfig(options: ServeOptions): Config {
+  if (typeof options !== 'object' || options === null) {
+    throw new HotcellError('ERR_INVALID_OPTION', 'serve() takes an options object such as { entry: "src/app.ts" }')
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new HotcellError('ERR_INVALID_OPTION', `unknown option "${key}"`)
+  }
+  const cwd = resolve(options.cwd ?? process.cwd())
+  if (typeof options.entry !== 'string' || options.entry === '') {
+    throw new HotcellError('ERR_INVALID_OPTION', 'entry must name the file that exports your handler, e.g. src/app.ts')
+  }
+  const entry = resolve(cwd, options.entry)
+  if (!existsSync(entry)) {
+    throw new HotcellError('ERR_ENTRY_NOT_FOUND', `entry file not found: ${options.entry} (looked in ${cwd})`)
+  }
+  if (!statSync(entry).isFile()) {
+    throw new HotcellError('ERR_ENTRY_NOT_FOUND', `entry must be a file, but ${options.entry} is a directory`)
+  }
+  const label = relative(cwd, entry)
+  return Object.freeze({
+    entry,
+    entryLabel: label.startsWith('..') ? entry : label,
+    cwd,
+    port: mustBeInteger(options.port ?? DEFAULT_PORT, 'port', 0, 65535),
+    host: mustBeHost(options.host ?? '127.0.0.1'),
+    workers: mustBeInteger(options.workers ?? defaultWorkers(), 'workers', 1, 64),
+    bodyLimit: parseSize(options.bodyLimit ?? '10mb', 'bodyLimit'),
+    maxMemoryMb: options.maxMemory === undefined ? undefined : mustBeInteger(options.maxMemory, 'maxMemory', 16, 1 << 20),
+    handler: mustBeOneOf(options.handler ?? 'auto', 'handler', ['auto', 'fetch', 'node'] as const),
+    reload: mustBeBoolean(options.reload ?? true, 'reload'),
+    quiet: mustBeBoolean(options.quiet ?? false, 'quiet'),
+  })
+}
+
+export function mustBeInteger(value: unknown, name: string, min: number, max: number): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw new HotcellError('ERR_INVALID_OPTION', `${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`)
+  }
+  return n
+}
+
+function mustBeBoolean(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw new HotcellError('ERR_INVALID_OPTION', `${name} must be true or false (got ${JSON.stringify(value)})`)
+  return value
+}
+
+function mustBeOneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) {
+    throw new HotcellError('ERR_INVALID_OPTION', `${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`)
+  }
+  return value as T
+}
+
+function mustBeHost(value: unknown): string {
+  if (typeof value !== 'string' || value === '' || /[\s/]/.test(value)) {
+    throw new HotcellError('ERR_INVALID_OPTION', `host must be an interface address such as 127.0.0.1, ::1 or 0.0.0.0 (got ${JSON.stringify(value)})`)
+  }
+  return value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value
+}

@@ -1,0 +1,154 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { renderHtml, renderText, type ErrorView } from './error-page.js'
+import { QueueFullError, type Generation } from './generation.js'
+import type { Logger } from './logger.js'
+import type { RequestTask, TaskResult } from './protocol.js'
+import { readBody, TOO_LARGE } from './request-body.js'
+import { pipeStream } from './stream-pipe.js'
+
+/** Where requests go right now: a generation of workers, or a page explaining why there is none. */
+export type Target =
+  | { kind: 'generation'; generation: Generation }
+  | { kind: 'failure'; view: Omit<ErrorView, 'request'> }
+
+export interface DispatcherOptions {
+  target(): Target | Promise<Target>
+  bodyLimit: number
+  root: string
+  /** Show stacks and source on error pages. */
+  details: boolean
+  logger: Logger
+  /** True while shutting down: responses ask the client to close the connection. */
+  closing(): boolean
+}
+
+let nextId = 0
+
+/** The `request` listener of the HTTP server: one request in, one response out, never a throw. */
+export function createDispatcher(options: DispatcherOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { logger, root, details } = options
+  const extraHeaders = () => (options.closing() ? ['connection', 'close'] : [])
+
+  const sendPage = (req: IncomingMessage, res: ServerResponse, view: ErrorView, headers: string[] = []) => {
+    if (res.headersSent) return void res.destroy()
+    const html = /\btext\/html\b/.test(req.headers.accept ?? '')
+    const body = html ? renderHtml(view, { root, details }) : renderText(view, { root, details })
+    res.writeHead(view.status, [
+      'content-type', html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8',
+      'content-length', String(Buffer.byteLength(body)),
+      'cache-control', 'no-store',
+      'x-content-type-options', 'nosniff',
+      ...headers,
+      ...extraHeaders(),
+    ])
+    res.end(body)
+  }
+
+  return (req, res) => {
+    const started = performance.now()
+    const id = ++nextId
+    const method = req.method ?? 'GET'
+    const url = absoluteUrl(req)
+    const request = { method, url, headers: req.rawHeaders }
+    let worker: number | undefined
+    res.once('close', () => {
+      logger.request({ method, path: req.url ?? '/', status: res.statusCode, ms: performance.now() - started, worker })
+    })
+
+    const run = async () => {
+      const body = method === 'GET' || method === 'HEAD' ? null : await readBody(req, options.bodyLimit)
+      if (body === TOO_LARGE) {
+        return sendPage(req, res, {
+          status: 413,
+          title: 'Request body too large',
+          hint: `The limit is ${options.bodyLimit} bytes. Raise it with --body-limit (for example --body-limit 50mb).`,
+          request,
+        }, ['connection', 'close'])
+      }
+      const target = await options.target()
+      if (target.kind === 'failure') return sendPage(req, res, { ...target.view, request })
+
+      const generation = target.generation
+      generation.inflight++
+      res.once('close', () => {
+        // The client left before the response ended: abort request.signal in the worker.
+        if (!res.writableFinished) generation.abort(id)
+        generation.forgetStream(id)
+        generation.inflight--
+        generation.settled()
+      })
+      generation.expectStream(id, (port) =>
+        pipeStream(port, res, {
+          bodyless: (status) => method === 'HEAD' || status === 204 || status === 304,
+          extraHeaders,
+          onStreamError: (error) => {
+            const view = { status: 500, title: 'The response body stream failed after the response started', error, request }
+            logger.error(renderText(view, { root, details: true }))
+          },
+        }),
+      )
+      const task: RequestTask = {
+        id,
+        method,
+        url,
+        headers: req.rawHeaders,
+        body,
+        remoteAddress: req.socket.remoteAddress ?? '',
+        remotePort: req.socket.remotePort ?? 0,
+      }
+      let result: TaskResult
+      try {
+        result = await generation.run(task)
+      } catch (error) {
+        if (error instanceof QueueFullError) {
+          return sendPage(req, res, { status: 503, title: 'Server busy', hint: 'Every worker is busy and the queue is full. Retry shortly.', request }, ['retry-after', '1'])
+        }
+        const view = { status: 502, title: 'The worker handling this request died', error: { name: (error as Error).name, message: (error as Error).message }, request }
+        logger.error(renderText(view, { root, details: true }))
+        return sendPage(req, res, view)
+      }
+      worker = result.threadId
+      if (result.kind === 'streamed') return // pipeStream finishes the response
+      if (result.kind === 'failed') {
+        const view = failureView(result, request)
+        // Import and shape failures are reported once, when the generation loads.
+        if (result.phase !== 'import' && result.phase !== 'shape') logger.error(renderText(view, { root, details: true }))
+        return sendPage(req, res, view)
+      }
+      const headers = result.headers
+      if (result.body && !hasHeader(headers, 'content-length')) headers.push('content-length', String(result.body.byteLength))
+      res.writeHead(result.status, result.statusText || undefined, [...headers, ...extraHeaders()])
+      res.end(result.body ? Buffer.from(result.body) : undefined)
+    }
+
+    run().catch((error: unknown) => {
+      // A bug in hotcell itself, not in the handler: say so, keep serving.
+      logger.error(`hotcell: internal error while handling ${method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`)
+      if (!res.headersSent) sendPage(req, res, { status: 500, title: 'hotcell internal error', error: { name: 'Error', message: String((error as Error)?.message ?? error) }, request })
+      else res.destroy()
+    })
+  }
+}
+
+function failureView(result: Extract<TaskResult, { kind: 'failed' }>, request: ErrorView['request']): ErrorView {
+  const titles = {
+    import: 'The entry threw while being imported',
+    shape: 'The entry does not export a handler',
+    handler: 'The handler threw an error',
+    result: 'The handler did not return a Response',
+    stream: 'The response body stream failed',
+  } as const
+  return { status: 500, title: titles[result.phase], error: result.error, request }
+}
+
+function absoluteUrl(req: IncomingMessage): string {
+  const target = req.url ?? '/'
+  if (!target.startsWith('/')) return target // absolute-form or '*'
+  const host = req.headers.host ?? `${req.socket.localAddress}:${req.socket.localPort}`
+  return `http://${host}${target}`
+}
+
+function hasHeader(flat: string[], name: string): boolean {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.toLowerCase() === name) return true
+  return false
+}

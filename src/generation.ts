@@ -1,0 +1,187 @@
+// The only module that imports piscina. A generation is one pool of workers
+// running one bundle; a reload makes a new generation and retires the old.
+import { randomUUID } from 'node:crypto'
+import { BroadcastChannel, type MessagePort } from 'node:worker_threads'
+import { fileURLToPath } from 'node:url'
+import { Piscina } from 'piscina'
+import type { ControlMessage, ErrorData, RequestTask, TaskResult, WorkerData, WorkerMessage } from './protocol.js'
+
+const RUNTIME = fileURLToPath(new URL('../workers/runtime.js', import.meta.url))
+// Tasks per worker before piscina queues: handlers are async and mostly wait.
+const TASKS_PER_WORKER = 256
+const MAX_QUEUE = 1024
+
+export interface GenerationOptions {
+  gen: number
+  workers: number
+  entry: string
+  handler: WorkerData['handler']
+  maxMemoryMb: number | undefined
+  /** Bare specifiers to import while waiting for the bundle. */
+  preload: string[]
+  /** Given when the generation is made for a known build; omitted for a standby. */
+  bundleUrl?: string
+  /** A worker failed outside any request (a late throw in a timer, say). */
+  onWorkerError(error: Error): void
+}
+
+/** Raised by `run()` when the pool's queue is full: the client gets 503. */
+export class QueueFullError extends Error {
+  override name = 'QueueFullError'
+}
+
+export class Generation {
+  readonly gen: number
+  readonly workers: number
+  /** Requests dispatched to this generation whose response has not closed. */
+  inflight = 0
+  /** Set when the bundle threw while being imported, or exports no handler. */
+  loadError: ErrorData | undefined
+  bundleUrl: string | undefined
+
+  readonly #pool: Piscina
+  readonly #control: BroadcastChannel
+  readonly #ready = new Set<number>()
+  #onReady: (() => void) | undefined
+  readonly #streams = new Map<number, (port: MessagePort) => void>()
+  #drained: (() => void) | undefined
+  #destroyed = false
+
+  constructor(options: GenerationOptions) {
+    this.gen = options.gen
+    this.workers = options.workers
+    this.bundleUrl = options.bundleUrl
+    // Unique per server instance: BroadcastChannel names are process-wide.
+    const channel = `hotcell:${randomUUID()}:${options.gen}`
+    this.#control = new BroadcastChannel(channel)
+    this.#control.unref()
+    const workerData: WorkerData = {
+      gen: options.gen,
+      channel,
+      preload: options.preload,
+      handler: options.handler,
+      entry: options.entry,
+      ...(options.bundleUrl ? { bundleUrl: options.bundleUrl } : {}),
+    }
+    this.#pool = new Piscina({
+      filename: RUNTIME,
+      workerData,
+      minThreads: options.workers,
+      maxThreads: options.workers,
+      idleTimeout: Infinity,
+      concurrentTasksPerWorker: TASKS_PER_WORKER,
+      maxQueue: MAX_QUEUE,
+      // The default ('sync') parks an idle worker in Atomics.wait, freezing
+      // streams and timers the handler left running (research §1.6).
+      atomics: 'disabled',
+      recordTiming: false,
+      ...(options.maxMemoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxMemoryMb } } : {}),
+    })
+    // Without a listener, a worker dying outside a task would crash the process.
+    this.#pool.on('error', (error: Error) => options.onWorkerError(error))
+    this.#pool.on('message', (message: WorkerMessage) => this.#onMessage(message))
+  }
+
+  /**
+   * Hand the bundle to every worker (a standby generation) and wait until all
+   * have imported it. Resolves even when the import failed: `loadError` says so.
+   */
+  load(bundleUrl?: string, timeoutMs = 10_000): Promise<void> {
+    if (bundleUrl) {
+      this.bundleUrl = bundleUrl
+      this.#post({ type: 'load', bundleUrl })
+    }
+    if (this.#ready.size >= this.workers) return Promise.resolve()
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.loadError ??= {
+          name: 'ImportTimeoutError',
+          message: `The entry did not finish importing within ${timeoutMs / 1000} s. Is a top-level await waiting for something that never comes?`,
+        }
+        resolve()
+      }, timeoutMs)
+      this.#onReady = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+  }
+
+  /** Run one request. Rejects when the worker running it dies, or with QueueFullError. */
+  run(task: RequestTask): Promise<TaskResult> {
+    return this.#pool.run(task, { transferList: task.body ? [task.body] : [] }).catch((error: Error) => {
+      if (/queue is at limit/i.test(error.message)) throw new QueueFullError('all workers are busy and the queue is full')
+      throw error
+    })
+  }
+
+  /** Call `onPort` when the response to request `id` starts streaming. */
+  expectStream(id: number, onPort: (port: MessagePort) => void): void {
+    this.#streams.set(id, onPort)
+  }
+
+  forgetStream(id: number): void {
+    this.#streams.delete(id)
+  }
+
+  /** The client of request `id` went away: tell its worker to abort `request.signal`. */
+  abort(id: number): void {
+    this.#post({ type: 'abort', id })
+  }
+
+  /** Resolves once no request is in flight here, or after `graceMs`; then ends the workers. */
+  async retire(graceMs: number): Promise<void> {
+    if (this.inflight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs)
+        this.#drained = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    }
+    await this.destroy()
+  }
+
+  /** Called by the dispatcher whenever `inflight` drops. */
+  settled(): void {
+    if (this.inflight === 0) this.#drained?.()
+  }
+
+  /**
+   * Ends every worker at once. piscina's `close()` is not used: with two or
+   * more workers it kills tasks still running (research §1.4).
+   */
+  async destroy(): Promise<void> {
+    if (this.#destroyed) return
+    this.#destroyed = true
+    this.#control.close()
+    await this.#pool.destroy()
+  }
+
+  #post(message: ControlMessage): void {
+    if (!this.#destroyed) this.#control.postMessage(message)
+  }
+
+  #onMessage(message: WorkerMessage): void {
+    switch (message.type) {
+      case 'hotcell:hello':
+        // A standby before its bundle was chosen waits for `load()`; a worker
+        // replacing a crashed one needs the bundle now.
+        if (this.bundleUrl) this.#post({ type: 'load', bundleUrl: this.bundleUrl })
+        break
+      case 'hotcell:ready':
+        if (message.error) this.loadError ??= message.error
+        this.#ready.add(message.threadId)
+        if (this.#ready.size >= this.workers) this.#onReady?.()
+        break
+      case 'hotcell:stream': {
+        const onPort = this.#streams.get(message.id)
+        this.#streams.delete(message.id)
+        if (onPort) onPort(message.port)
+        else message.port.close()
+        break
+      }
+    }
+  }
+}

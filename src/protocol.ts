@@ -1,0 +1,100 @@
+// Shapes that cross the thread boundary (main ⇄ worker). Types only: both
+// sides import this file, and nothing here may pull code into a worker.
+import type { MessagePort } from 'node:worker_threads'
+
+/**
+ * An error as plain data. Errors are never sent as cloned `Error` objects:
+ * structured clone drops their class and own properties such as `code`.
+ */
+export interface ErrorData {
+  name: string
+  message: string
+  stack?: string
+  code?: string
+  /** Set when something other than an Error was thrown: what it was. */
+  thrown?: string
+  cause?: ErrorData
+  /** The inner errors of an AggregateError. */
+  errors?: ErrorData[]
+}
+
+/** One HTTP request handed to a worker. */
+export interface RequestTask {
+  id: number
+  method: string
+  /** Absolute: scheme, Host header, path and query. */
+  url: string
+  /** Flat `[name, value, name, value, …]`, in arrival order, duplicates kept. */
+  headers: string[]
+  /** Exact-size copy, transferred; null when the request has no body. */
+  body: ArrayBuffer | null
+  remoteAddress: string
+  remotePort: number
+}
+
+/** Why a request could not be answered by the handler. */
+export type FailurePhase =
+  | 'import' // the entry threw (or never settled) while being imported
+  | 'shape' // the default export is not a handler
+  | 'handler' // the handler threw or rejected
+  | 'result' // the handler returned something that is not a Response
+  | 'stream' // the response body stream failed after the head was sent
+
+/** What a task resolves to. */
+export type TaskResult =
+  | {
+      kind: 'response'
+      threadId: number
+      status: number
+      statusText: string
+      headers: string[]
+      /** Small bodies come inline (≤ 64 KiB, where cloning costs what transfer does). */
+      body: ArrayBuffer | null
+    }
+  | {
+      /** Head and body went over the stream port; the task ends when they did. */
+      kind: 'streamed'
+      threadId: number
+    }
+  | {
+      kind: 'failed'
+      threadId: number
+      phase: FailurePhase
+      error: ErrorData
+    }
+
+/** Worker → main, on `parentPort` (the pool re-emits these as 'message'). */
+export type WorkerMessage =
+  | { type: 'hotcell:hello'; gen: number; threadId: number }
+  | { type: 'hotcell:ready'; gen: number; threadId: number; error?: ErrorData }
+  | { type: 'hotcell:stream'; id: number; port: MessagePort }
+
+/** Main → every worker of one generation, on its BroadcastChannel. */
+export type ControlMessage =
+  | { type: 'load'; bundleUrl: string }
+  | { type: 'abort'; id: number }
+
+/** Worker → main on a response's stream port. */
+export type StreamMessage =
+  | { type: 'head'; status: number; statusText: string; headers: string[] }
+  | { type: 'chunk'; data: Uint8Array }
+  | { type: 'end' }
+  | { type: 'error'; error: ErrorData }
+
+/** Main → worker on a response's stream port. */
+export type StreamReply = { type: 'ack' } | { type: 'cancel' }
+
+/** What every worker of a generation is started with. */
+export interface WorkerData {
+  gen: number
+  /** Name of the generation's BroadcastChannel. Unique per server instance. */
+  channel: string
+  /** Known at boot for a generation created for a build; absent for a standby. */
+  bundleUrl?: string
+  /** Bare specifiers the bundle imports, loaded while the worker waits. */
+  preload: string[]
+  /** How the default export is interpreted. */
+  handler: 'auto' | 'fetch' | 'node'
+  /** Entry file as the user named it, for messages. */
+  entry: string
+}

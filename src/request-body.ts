@@ -1,0 +1,43 @@
+import type { IncomingMessage } from 'node:http'
+
+export const TOO_LARGE = Symbol('too large')
+
+/**
+ * The request body as one exact-size ArrayBuffer that can be transferred to a
+ * worker (a pooled Buffer's memory cannot be, research §2c). Never holds more
+ * than `limit` bytes: a declared or actual size over it yields TOO_LARGE.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<ArrayBuffer | null | typeof TOO_LARGE> {
+  const declared = req.headers['content-length']
+  if (declared !== undefined && Number(declared) > limit) return Promise.resolve(TOO_LARGE)
+  if (declared === '0' || (declared === undefined && req.headers['transfer-encoding'] === undefined)) {
+    return Promise.resolve(null)
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength
+      if (size > limit) {
+        req.off('data', onData)
+        req.pause()
+        resolve(TOO_LARGE)
+        return
+      }
+      chunks.push(chunk)
+    }
+    req.on('data', onData)
+    req.once('error', reject)
+    req.once('end', () => {
+      if (size > limit) return
+      if (size === 0) return resolve(null)
+      const body = new Uint8Array(size)
+      let offset = 0
+      for (const chunk of chunks) {
+        body.set(chunk, offset)
+        offset += chunk.byteLength
+      }
+      resolve(body.buffer)
+    })
+  })
+}

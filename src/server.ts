@@ -1,0 +1,68 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { HotcellError } from './errors.js'
+
+export interface HttpServer {
+  readonly server: Server
+  /** Where a client on this machine reaches the server. */
+  readonly url: string
+  readonly port: number
+  /** Stop accepting; idle keep-alive connections close now, busy ones when `closeAll()` is called. */
+  stopAccepting(): void
+  closeAll(): void
+}
+
+/** Bind `host:port`. Failing to bind is a user-facing error, not a crash. */
+export async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  host: string,
+  port: number,
+): Promise<HttpServer> {
+  const server = createServer(
+    {
+      // Node's defaults give a slowloris minutes; a dev server needs seconds.
+      headersTimeout: 10_000,
+      requestTimeout: 30_000,
+      connectionsCheckingInterval: 1_000,
+      keepAliveTimeout: 5_000,
+    },
+    handler,
+  )
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, host, port)))
+    server.listen(port, host, () => resolve())
+  })
+  const bound = (server.address() as AddressInfo).port
+  return {
+    server,
+    port: bound,
+    url: `http://${displayHost(host)}:${bound}`,
+    stopAccepting() {
+      server.close()
+      server.closeIdleConnections()
+    },
+    closeAll() {
+      server.closeAllConnections()
+    },
+  }
+}
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1'
+  if (host === '::') return '[::1]'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new HotcellError('ERR_LISTEN', `port ${port} is already in use on ${host}. Stop the other server, choose another port with --port, or use --port 0 for a free one.`)
+    case 'EACCES':
+      return new HotcellError('ERR_LISTEN', `not allowed to listen on port ${port} (ports below 1024 need extra privileges). Choose another port with --port.`)
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new HotcellError('ERR_LISTEN', `cannot listen on ${host}: it is not an address of this machine. Use --host 127.0.0.1, or 0.0.0.0 for every interface.`)
+    default:
+      return error
+  }
+}

@@ -1,0 +1,78 @@
+import type { ServerResponse } from 'node:http'
+import type { MessagePort } from 'node:worker_threads'
+import type { ErrorData, StreamMessage, StreamReply } from './protocol.js'
+
+export interface PipeOptions {
+  /** HEAD, 204 and 304 carry no body: the stream is cancelled after the head. */
+  bodyless(status: number): boolean
+  /** Extra headers to send (e.g. `connection: close` while shutting down). */
+  extraHeaders: () => string[]
+  /** The response body stream failed after the head went out. */
+  onStreamError(error: ErrorData): void
+}
+
+/**
+ * Write a streamed response from a worker to the client as it is produced.
+ * Each chunk is acknowledged once the socket took it (or drained), which is
+ * what lets the worker send more: a slow client slows the producer instead
+ * of filling memory.
+ */
+export function pipeStream(port: MessagePort, res: ServerResponse, options: PipeOptions): void {
+  let ended = false
+  const reply = (message: StreamReply) => {
+    try {
+      port.postMessage(message)
+    } catch {
+      // The port closed meanwhile; the worker has stopped anyway.
+    }
+  }
+  const ack = () => reply({ type: 'ack' })
+  const finish = () => {
+    ended = true
+    port.close()
+  }
+
+  port.on('message', (message: StreamMessage) => {
+    if (ended || res.destroyed) return
+    switch (message.type) {
+      case 'head':
+        res.writeHead(message.status, message.statusText || undefined, [...message.headers, ...options.extraHeaders()])
+        if (options.bodyless(message.status)) {
+          res.end()
+          reply({ type: 'cancel' })
+          finish()
+          return
+        }
+        // Server-Sent Events must reach the client now, not with the first chunk.
+        res.flushHeaders()
+        break
+      case 'chunk':
+        if (res.write(message.data)) ack()
+        else res.once('drain', ack)
+        break
+      case 'end':
+        res.end()
+        finish()
+        break
+      case 'error':
+        // Never end cleanly: a truncated body must look truncated to the client.
+        options.onStreamError(message.error)
+        res.destroy()
+        finish()
+        break
+    }
+  })
+  // The worker died mid-stream.
+  port.on('close', () => {
+    if (!ended) {
+      ended = true
+      res.destroy()
+    }
+  })
+  res.on('close', () => {
+    if (!ended) {
+      reply({ type: 'cancel' })
+      finish()
+    }
+  })
+}

@@ -1,0 +1,139 @@
+// The module piscina loads in every worker. It is stable code of ours, never
+// the user's bundle: the bundle is imported by `loadApp`, and any failure there
+// becomes data. This module must never throw at top level, or piscina stops
+// replacing workers for good (research §1.3).
+import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads'
+import type { ControlMessage, RequestTask, TaskResult, WorkerData, WorkerMessage } from '../src/protocol.js'
+import { loadApp, type FetchContext, type LoadedApp } from './app-loader.js'
+import { describe, toErrorData } from './error-data.js'
+import { respond, type ResponseControl } from './respond.js'
+
+// Stacks from the bundle map back to the user's .ts files. Applies to modules
+// loaded after this call, which the bundle always is.
+process.setSourceMapsEnabled(true)
+
+const data = workerData as WorkerData
+const post = (message: WorkerMessage) => parentPort!.postMessage(message)
+
+/** Requests in flight on this thread, for aborts sent by the main thread. */
+const inflight = new Map<number, { abort: AbortController; response?: ResponseControl }>()
+
+let resolveApp!: (app: LoadedApp) => void
+const app = new Promise<LoadedApp>((resolve) => (resolveApp = resolve))
+let loading = false
+
+function load(bundleUrl: string): void {
+  if (loading) return
+  loading = true
+  void loadApp(bundleUrl, data.entry, data.handler).then((loaded) => {
+    resolveApp(loaded)
+    post({ type: 'hotcell:ready', gen: data.gen, threadId, ...(loaded.ok ? {} : { error: loaded.error }) })
+  })
+}
+
+const control = new BroadcastChannel(data.channel)
+// The channel must not keep an otherwise finished worker alive.
+control.unref()
+control.onmessage = (event) => {
+  const message = (event as { data: ControlMessage }).data
+  if (message.type === 'load') load(message.bundleUrl)
+  else if (message.type === 'abort') {
+    const entry = inflight.get(message.id)
+    entry?.abort.abort(new DOMException('The client disconnected', 'AbortError'))
+    entry?.response?.cancel()
+  }
+}
+
+void warmUp().finally(() => {
+  if (data.bundleUrl) load(data.bundleUrl)
+  // A standby, or a replacement for a crashed worker: ask for the bundle.
+  else post({ type: 'hotcell:hello', gen: data.gen, threadId })
+})
+
+/**
+ * Pay one-off costs before the bundle arrives: Node loads its fetch
+ * implementation lazily (~16 ms for the first Request), and the app's
+ * packages take longer to import than the app itself (research §2a).
+ */
+async function warmUp(): Promise<void> {
+  try {
+    const request = new Request('http://localhost/', { method: 'POST', body: 'x' })
+    await request.arrayBuffer()
+    await new Response('x').arrayBuffer()
+  } catch {
+    // Nothing depends on the warm-up succeeding.
+  }
+  await Promise.allSettled(data.preload.map((specifier) => import(specifier)))
+}
+
+const env = process.env as Record<string, string | undefined>
+
+export default async function handle(task: RequestTask): Promise<TaskResult> {
+  const loaded = await app
+  if (!loaded.ok) return { kind: 'failed', threadId, phase: loaded.phase, error: loaded.error }
+
+  const abort = new AbortController()
+  const entry: { abort: AbortController; response?: ResponseControl } = { abort }
+  inflight.set(task.id, entry)
+  try {
+    let request: Request
+    try {
+      request = toRequest(task, abort.signal)
+    } catch (error) {
+      return { kind: 'response', threadId, status: 400, statusText: 'Bad Request', headers: ['content-type', 'text/plain; charset=utf-8'], body: encode(`hotcell could not represent this request as a web Request: ${String((error as Error).message)}\n`) }
+    }
+    let result: unknown
+    try {
+      result = await loaded.fetch(request, env, context)
+    } catch (error) {
+      return { kind: 'failed', threadId, phase: 'handler', error: toErrorData(error) }
+    }
+    if (!(result instanceof Response)) {
+      return {
+        kind: 'failed',
+        threadId,
+        phase: 'result',
+        error: {
+          name: 'TypeError',
+          message: `The handler returned ${describe(result)}; expected a Response (for example \`return new Response("hi")\`).`,
+        },
+      }
+    }
+    try {
+      return await respond(task.id, result, (c) => (entry.response = c))
+    } catch (error) {
+      return { kind: 'failed', threadId, phase: 'handler', error: toErrorData(error) }
+    }
+  } finally {
+    inflight.delete(task.id)
+  }
+}
+
+function toRequest(task: RequestTask, signal: AbortSignal): Request {
+  const headers = new Headers()
+  for (let i = 0; i < task.headers.length; i += 2) headers.append(task.headers[i]!, task.headers[i + 1]!)
+  const init: RequestInit & { duplex?: 'half' } = { method: task.method, headers, signal }
+  if (task.body) {
+    init.body = task.body
+    init.duplex = 'half'
+  }
+  return new Request(task.url, init)
+}
+
+const context: FetchContext = {
+  waitUntil(promise) {
+    // The work goes on after the response (the pool runs with atomics
+    // disabled, so the event loop keeps turning); a failure is reported.
+    Promise.resolve(promise).catch((error: unknown) => {
+      const data = toErrorData(error)
+      console.error(`hotcell: a ctx.waitUntil() promise rejected: ${data.stack ?? data.message}`)
+    })
+  },
+  passThroughOnException() {
+    // Meaningful only behind an origin server; there is none in development.
+  },
+}
+
+function encode(text: string): ArrayBuffer {
+  return new TextEncoder().encode(text).buffer as ArrayBuffer
+}
