@@ -28,6 +28,7 @@ export interface ResponseControl {
 export async function respond(
   id: number,
   response: Response,
+  abort: AbortController,
   control: (c: ResponseControl) => void,
 ): Promise<TaskResult> {
   const headers = flattenHeaders(response.headers)
@@ -53,7 +54,7 @@ export async function respond(
     size += bytes.byteLength
     if (size > INLINE_LIMIT) break
   }
-  return stream(id, head, reader, early, pending, control)
+  return stream(id, head, reader, early, pending, abort, control)
 }
 
 async function stream(
@@ -62,6 +63,7 @@ async function stream(
   reader: ReadableStreamDefaultReader<unknown>,
   early: Uint8Array[],
   pending: Promise<Chunk> | undefined,
+  abort: AbortController,
   control: (c: ResponseControl) => void,
 ): Promise<TaskResult> {
   const { port1: port, port2 } = new MessageChannel()
@@ -71,11 +73,16 @@ async function stream(
   let credits = CREDITS
   let cancelled = false
   let wake: (() => void) | undefined
+  // Both the stream port and the control channel can report the client
+  // leaving, in either order; whichever comes first aborts request.signal
+  // too, or the task could end before the other message arrives.
   const cancel = () => {
     if (cancelled) return
     cancelled = true
     wake?.()
-    reader.cancel(new Error('client disconnected')).catch(() => {})
+    const reason = new DOMException('The client disconnected', 'AbortError')
+    abort.abort(reason)
+    reader.cancel(reason).catch(() => {})
   }
   control({ cancel })
   port.on('message', (reply: StreamReply) => {

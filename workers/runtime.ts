@@ -100,7 +100,7 @@ export default async function handle(task: RequestTask): Promise<TaskResult> {
       }
     }
     try {
-      return await respond(task.id, result, (c) => (entry.response = c))
+      return await respond(task.id, result, abort, (c) => (entry.response = c))
     } catch (error) {
       return { kind: 'failed', threadId, phase: 'handler', error: toErrorData(error) }
     }

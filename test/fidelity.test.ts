@@ -1,0 +1,129 @@
+// Request/response fidelity through the worker pool (issue: core).
+import assert from 'node:assert/strict'
+import { connect } from 'node:net'
+import { after, before, describe, test } from 'node:test'
+import { serve, type HotcellServer } from '../src/index.js'
+import { fixture, request, waitFor, withDeadline } from './helpers.js'
+
+describe('request and response fidelity', () => {
+  let server: HotcellServer
+  before(async () => {
+    process.env.HOTCELL_TEST_VALUE = 'from-env'
+    server = await serve({ entry: fixture('echo.ts'), port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL, bodyLimit: '6mb' })
+  })
+  after(() => server.close())
+
+  test('method, absolute URL, query and repeated headers reach the handler', async () => {
+    const res = await request(`${server.url}/echo?a=1&b=two%20words`, {
+      method: 'PATCH',
+      headers: { 'x-multi': ['one', 'two'], 'content-type': 'text/plain' },
+      body: 'hello',
+    })
+    assert.equal(res.status, 200)
+    const seen = JSON.parse(res.text)
+    assert.equal(seen.method, 'PATCH')
+    assert.equal(seen.url, `${server.url}/echo?a=1&b=two%20words`)
+    assert.deepEqual(seen.query, { a: '1', b: 'two words' })
+    // Headers joins repeated request headers with ", " per the fetch spec.
+    assert.deepEqual(seen.headers.find(([k]: string[]) => k === 'x-multi'), ['x-multi', 'one, two'])
+    assert.equal(seen.bodyLength, 5)
+  })
+
+  test('a GET has no body', async () => {
+    const seen = JSON.parse((await request(`${server.url}/echo`)).text)
+    assert.equal(seen.hasBody, false)
+  })
+
+  test('status, status text and repeated response headers survive; two Set-Cookie stay two', async () => {
+    const res = await request(`${server.url}/cookies`)
+    assert.equal(res.status, 201)
+    assert.equal(res.statusText, 'Made It')
+    assert.deepEqual(res.headers['set-cookie'], ['a=1; Path=/', 'b=2; Path=/; HttpOnly'])
+    assert.equal(res.headers['x-custom'], 'one')
+    assert.equal(res.text, 'created')
+  })
+
+  test('binary bodies are byte-exact both ways (all 256 byte values, 5 MiB)', async () => {
+    const body = Buffer.alloc(5 * 1024 * 1024)
+    for (let i = 0; i < body.length; i++) body[i] = (i * 7 + (i >> 11)) & 0xff
+    const res = await request(`${server.url}/binary`, { method: 'POST', body, timeoutMs: 20_000 })
+    assert.equal(res.status, 200)
+    assert.equal(res.body.length, body.length)
+    assert.ok(res.body.equals(body), 'echoed bytes differ')
+    const small = Buffer.from(Array.from({ length: 256 }, (_, i) => i))
+    assert.ok((await request(`${server.url}/binary`, { method: 'PUT', body: small })).body.equals(small))
+  })
+
+  test('HEAD, 204 and 304 send no body', async () => {
+    for (const [path, method, status] of [['/cookies', 'HEAD', 201], ['/status?code=204', 'GET', 204], ['/status?code=304', 'GET', 304]] as const) {
+      const raw = await rawRequest(server.port, `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)
+      const [head, ...rest] = raw.split('\r\n\r\n')
+      assert.match(head!, new RegExp(`^HTTP/1.1 ${status} `), `${method} ${path}`)
+      assert.equal(rest.join('\r\n\r\n'), '', `${method} ${path} sent a body`)
+    }
+  })
+
+  test('a body over the limit is answered 413 and the server keeps serving', async () => {
+    const res = await request(`${server.url}/binary`, { method: 'POST', body: Buffer.alloc(7 * 1024 * 1024) }).catch((e: Error) => e)
+    // The server may close the connection while the client still sends; both are a refusal.
+    if (!(res instanceof Error)) assert.equal(res.status, 413)
+    const chunked = await rawRequest(server.port, `POST /binary HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${'600000\r\n' + 'x'.repeat(0x600000) + '\r\n'}${'100000\r\n' + 'y'.repeat(0x100000) + '\r\n'}0\r\n\r\n`)
+    assert.match(chunked, /^HTTP\/1.1 413 /)
+    assert.equal((await request(`${server.url}/echo`)).status, 200)
+  })
+
+  test('Server-Sent Events arrive as they are produced, not at the end', async () => {
+    const arrivals: number[] = []
+    const started = Date.now()
+    const res = await fetch(`${server.url}/sse`)
+    assert.equal(res.headers.get('content-type'), 'text/event-stream')
+    const reader = res.body!.getReader()
+    let text = ''
+    for (;;) {
+      const { done, value } = await withDeadline(reader.read(), 5000, 'an SSE chunk')
+      if (done) break
+      arrivals.push(Date.now() - started)
+      text += new TextDecoder().decode(value)
+    }
+    assert.equal(text.match(/data: event \d/g)?.length, 3)
+    // The handler sleeps between events: live delivery means the first event
+    // was read while the last one had not been produced yet.
+    assert.ok(arrivals.length >= 2, `events arrived in ${arrivals.length} read(s): buffered, not streamed`)
+  })
+
+  test('a client that disconnects aborts request.signal and cancels the response stream', async () => {
+    const controller = new AbortController()
+    const res = await fetch(`${server.url}/forever`, { signal: controller.signal })
+    const reader = res.body!.getReader()
+    await withDeadline(reader.read(), 5000, 'first tick')
+    controller.abort()
+    const events = await waitFor(async () => {
+      const list = JSON.parse((await request(`${server.url}/events`)).text) as string[]
+      return list.includes('aborted') && list.includes('cancelled') ? list : undefined
+    }, 5000, 'the worker to see the abort and the cancel')
+    assert.ok(events.includes('aborted') && events.includes('cancelled'))
+  })
+
+  test('env and ctx.waitUntil reach the handler, which runs off the main thread', async () => {
+    const seen = JSON.parse((await request(`${server.url}/env`)).text)
+    assert.deepEqual(seen, { value: 'from-env', isMainThread: false })
+    await waitFor(async () => (JSON.parse((await request(`${server.url}/events`)).text) as string[]).includes('waitUntil done'), 5000, 'waitUntil work to finish')
+  })
+})
+
+/** Write raw bytes, read until the server closes the connection. */
+export function rawRequest(port: number, data: string): Promise<string> {
+  return withDeadline(
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1')
+      let out = ''
+      socket.on('data', (c) => (out += c.toString('latin1')))
+      socket.on('end', () => resolve(out))
+      socket.on('close', () => resolve(out))
+      socket.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' || e.code === 'EPIPE' ? resolve(out) : reject(e)))
+      socket.write(data)
+    }),
+    10_000,
+    'a raw response',
+  )
+}

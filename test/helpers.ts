@@ -1,0 +1,153 @@
+// Shared by the test files: real servers on 127.0.0.1, real sockets, and a
+// deadline on every wait so a hang fails the test instead of stalling CI.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The repository root (tests run from dist/test/). */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+export const BIN = join(ROOT, 'dist/src/bin.js')
+export const fixture = (name: string) => join(ROOT, 'test/fixtures', name)
+
+/** Reject with a clear message if `promise` has not settled within `ms`. */
+export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`deadline: ${what} did not happen within ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([promise, deadline])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Poll `check` until it returns a truthy value, or fail after `ms`. */
+export async function waitFor<T>(check: () => T | Promise<T>, ms: number, what: string, everyMs = 10): Promise<NonNullable<T>> {
+  const until = Date.now() + ms
+  let last: unknown
+  for (;;) {
+    try {
+      const value = await check()
+      if (value) return value as NonNullable<T>
+    } catch (error) {
+      last = error
+    }
+    if (Date.now() > until) throw new Error(`deadline: ${what} within ${ms} ms${last ? ` (last error: ${String(last)})` : ''}`)
+    await new Promise((r) => setTimeout(r, everyMs))
+  }
+}
+
+/**
+ * A folder of source files for one test, inside the repository so that bare
+ * imports (hono, …) resolve from its node_modules. Removed by `remove()`.
+ */
+export function projectDir(files: Record<string, string>): { dir: string; write(name: string, text: string): void; remove(): void } {
+  const base = join(ROOT, '.tmp')
+  mkdirSync(base, { recursive: true })
+  const dir = mkdtempSync(join(base, 'case-'))
+  const write = (name: string, text: string) => {
+    mkdirSync(dirname(join(dir, name)), { recursive: true })
+    writeFileSync(join(dir, name), text)
+  }
+  for (const [name, text] of Object.entries(files)) write(name, text)
+  return { dir, write, remove: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+export interface Reply {
+  status: number
+  statusText: string
+  headers: IncomingHttpHeaders
+  rawHeaders: string[]
+  body: Buffer
+  text: string
+}
+
+/** One HTTP request on a fresh connection, the whole body read, within `timeoutMs`. */
+export function request(
+  url: string,
+  options: { method?: string; headers?: Record<string, string | string[]>; body?: Buffer | string; timeoutMs?: number } = {},
+): Promise<Reply> {
+  const { method = 'GET', headers = {}, body, timeoutMs = 10_000 } = options
+  const done = new Promise<Reply>((resolve, reject) => {
+    const req = httpRequest(url, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('error', reject)
+      res.on('end', () => {
+        const data = Buffer.concat(chunks)
+        resolve({
+          status: res.statusCode ?? 0,
+          statusText: res.statusMessage ?? '',
+          headers: res.headers,
+          rawHeaders: res.rawHeaders,
+          body: data,
+          text: data.toString('utf8'),
+        })
+      })
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+  return withDeadline(done, timeoutMs, `${method} ${url}`)
+}
+
+export interface CliRun {
+  child: ChildProcess
+  url: string
+  /** Everything written to stdout and stderr so far. */
+  output(): string
+  /** Send SIGINT and wait for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+  exited: Promise<number | null>
+}
+
+/** Run the real `hotcell` binary and wait for its ready line. */
+export async function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; readyMs?: number } = {}): Promise<CliRun> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()))
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const url = await withDeadline(
+    Promise.race([
+      waitFor(() => /ready on (http:\/\/\S+)/.exec(output)?.[1], options.readyMs ?? 15_000, 'the ready line'),
+      exited.then((code) => {
+        throw new Error(`hotcell exited with ${code} before it was ready:\n${output}`)
+      }),
+    ]),
+    (options.readyMs ?? 15_000) + 1000,
+    'hotcell start',
+  )
+  return {
+    child,
+    url,
+    output: () => output,
+    exited,
+    async stop(signal = 'SIGINT') {
+      if (child.exitCode === null) child.kill(signal)
+      return withDeadline(exited, 10_000, 'hotcell exit')
+    },
+  }
+}
+
+/** Run the binary to completion (for --help, bad flags…). */
+export async function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()))
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
+  const code = await withDeadline(new Promise<number | null>((resolve) => child.once('exit', resolve)), 15_000, `hotcell ${args.join(' ')}`)
+  return { code, stdout, stderr }
+}
