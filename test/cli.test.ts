@@ -1,0 +1,101 @@
+// The command line as a user meets it: the real binary in a child process.
+import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
+import { describe, test } from 'node:test'
+import { fixture, request, runCli, startCli, waitFor, withDeadline } from './helpers.js'
+
+const echo = fixture('echo.ts')
+
+describe('hotcell CLI', () => {
+  test('--help lists every flag with its default, --version prints the version', async () => {
+    const help = await runCli(['--help'])
+    assert.equal(help.code, 0)
+    for (const flag of ['--port', '--host', '--workers', '--body-limit', '--quiet', '--version']) assert.match(help.stdout, new RegExp(flag))
+    assert.match(help.stdout, /default: \$PORT or 3000/)
+    const version = await runCli(['--version'])
+    assert.equal(version.code, 0)
+    assert.match(version.stdout, /^hotcell \d+\.\d+\.\d+\n$/)
+  })
+
+  for (const [name, args, expected] of [
+    ['an unknown flag', [echo, '--frobnicate'], /unknown option --frobnicate/],
+    ['a missing entry file', ['does/not/exist.ts'], /entry file not found: does\/not\/exist\.ts/],
+    ['no entry at all', [], /missing the entry file/],
+    ['a port that is not a number', [echo, '--port', 'eighty'], /--port must be a whole number from 0 to 65535/],
+    ['a flag without its value', [echo, '--port'], /--port.* needs a value/],
+    ['a bad body limit', [echo, '--body-limit', 'lots'], /--body-limit must be a size/],
+    ['a bad worker count', [echo, '-w', '0'], /--workers must be a whole number from 1 to 64/],
+  ] as const) {
+    test(`${name}: one clear line, exit 1, no stack trace`, async () => {
+      const run = await runCli([...args])
+      assert.equal(run.code, 1)
+      assert.match(run.stderr, expected)
+      assert.equal(run.stderr.trim().split('\n').length, 1, `more than one line:\n${run.stderr}`)
+      assert.doesNotMatch(run.stderr, /\n\s+at /)
+    })
+  }
+
+  test('a port in use: one clear line, exit 1', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const port = (blocker.address() as { port: number }).port
+    try {
+      const run = await runCli([echo, '--port', String(port)])
+      assert.equal(run.code, 1)
+      assert.match(run.stderr, new RegExp(`port ${port} is already in use on 127\\.0\\.0\\.1`))
+      assert.equal(run.stderr.trim().split('\n').length, 1)
+    } finally {
+      blocker.close()
+    }
+  })
+
+  test('prints a ready line with the URL, honours PORT, logs one line per request', async () => {
+    const probe = createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const port = (probe.address() as { port: number }).port
+    await new Promise<void>((resolve) => probe.close(() => resolve()))
+    const cli = await startCli([echo, '-w', '1'], { env: { PORT: String(port) } })
+    try {
+      assert.equal(cli.url, `http://127.0.0.1:${port}`)
+      assert.equal((await request(`${cli.url}/cookies`)).status, 201)
+      const line = await waitFor(() => /^GET \/cookies 201 \d+\.\dms w\d+$/m.exec(cli.output())?.[0], 5000, 'the request log line')
+      assert.ok(line)
+    } finally {
+      assert.equal(await cli.stop(), 0)
+    }
+  })
+
+  test('--quiet leaves out the request log', async () => {
+    const cli = await startCli([echo, '-p', '0', '-w', '1', '--quiet'])
+    try {
+      assert.equal((await request(`${cli.url}/cookies`)).status, 201)
+      assert.equal((await request(`${cli.url}/status?code=204`)).status, 204)
+    } finally {
+      assert.equal(await cli.stop(), 0)
+    }
+    assert.doesNotMatch(cli.output(), /GET \/cookies/)
+  })
+
+  test('SIGINT lets a request in flight finish, then exits 0', async () => {
+    const cli = await startCli([echo, '-p', '0', '-w', '1', '--quiet'])
+    const slow = request(`${cli.url}/slow?ms=1000`)
+    await waitFor(() => cli.child.pid, 1000, 'pid')
+    await new Promise((r) => setTimeout(r, 200)) // the request is now in the worker
+    const code = cli.stop('SIGINT')
+    const res = await slow
+    assert.equal(res.status, 200)
+    assert.equal(res.text, 'slow done')
+    assert.equal(await code, 0)
+  })
+
+  test('a second SIGINT exits at once without waiting for requests', async () => {
+    const cli = await startCli([echo, '-p', '0', '-w', '1', '--quiet'])
+    const slow = request(`${cli.url}/slow?ms=20000`, { timeoutMs: 30_000 }).catch((error: Error) => error)
+    await new Promise((r) => setTimeout(r, 300))
+    cli.child.kill('SIGINT')
+    await waitFor(() => /shutting down/.test(cli.output()), 5000, 'the shutdown message')
+    cli.child.kill('SIGINT')
+    assert.equal(await withDeadline(cli.exited, 5000, 'exit after the second SIGINT'), 130)
+    assert.ok((await slow) instanceof Error, 'the 20 s request should have been cut')
+  })
+})

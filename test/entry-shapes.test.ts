@@ -1,0 +1,107 @@
+// What the entry may export, what it may fail with, and what the client is told.
+import assert from 'node:assert/strict'
+import { after, describe, test } from 'node:test'
+import { serve, type HotcellServer } from '../src/index.js'
+import { projectDir, request } from './helpers.js'
+
+const servers: HotcellServer[] = []
+const cleanups: (() => void)[] = []
+after(async () => {
+  await Promise.all(servers.map((s) => s.close()))
+  for (const c of cleanups) c()
+})
+
+async function serveFiles(files: Record<string, string>, entry = 'app.ts') {
+  const project = projectDir(files)
+  cleanups.push(project.remove)
+  const server = await serve({ entry: `${project.dir}/${entry}`, port: 0, workers: 1, quiet: true })
+  servers.push(server)
+  return server
+}
+
+describe('handler shapes', () => {
+  test('an object with a fetch method, called with this = the object', async () => {
+    const server = await serveFiles({
+      'app.ts': `export default { greeting: 'hi', fetch(request: Request) { return new Response(this.greeting + ' ' + new URL(request.url).pathname) } }`,
+    })
+    assert.equal((await request(`${server.url}/x`)).text, 'hi /x')
+  })
+
+  test('a plain fetch function', async () => {
+    const server = await serveFiles({ 'app.ts': `export default async (request: Request) => new Response('fn ' + request.method)` })
+    assert.equal((await request(`${server.url}/`, { method: 'DELETE' })).text, 'fn DELETE')
+  })
+
+  test('no default export: 500 naming what was found and what is expected', async () => {
+    const server = await serveFiles({ 'app.ts': `export const handler = () => new Response('x')` })
+    const res = await request(`${server.url}/`)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /has no default export\. It has only named exports: handler\./)
+    assert.match(res.text, /export default \{ fetch\(request, env, ctx\)/)
+  })
+
+  test('a default export of the wrong type: 500 saying what it is', async () => {
+    const server = await serveFiles({ 'app.ts': `export default 'hello'` })
+    const res = await request(`${server.url}/`)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /The default export of .*app\.ts is the string "hello"/)
+  })
+
+  test('a handler that returns something other than a Response: 500 naming it', async () => {
+    const server = await serveFiles({ 'app.ts': `export default { fetch: () => ({ status: 200, body: 'hi' }) }` })
+    const res = await request(`${server.url}/`)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /The handler returned an object with keys status, body; expected a Response/)
+  })
+
+  test('TSX and tsconfig paths are compiled', async () => {
+    const server = await serveFiles(
+      {
+        'tsconfig.json': JSON.stringify({ compilerOptions: { jsx: 'react-jsx', jsxImportSource: 'hono/jsx', baseUrl: '.', paths: { '@lib/*': ['lib/*'] } } }),
+        'lib/title.ts': `export const title = (s: string): string => s.toUpperCase()`,
+        'app.tsx': `import { title } from '@lib/title'
+const Page = (props: { name: string }) => <h1 class="t">{title(props.name)}</h1>
+export default { fetch: () => new Response(String(<Page name="tsx works" />), { headers: { 'content-type': 'text/html' } }) }`,
+      },
+      'app.tsx',
+    )
+    const res = await request(`${server.url}/`)
+    assert.equal(res.status, 200)
+    assert.equal(res.text, '<h1 class="t">TSX WORKS</h1>')
+  })
+})
+
+describe('failures before the first request', () => {
+  test('a build error at start is served as 500 with file:line:column and a code frame; the server stays up', async () => {
+    const server = await serveFiles({ 'app.ts': `export default {\n  fetch() {\n    return new Response('x'\n  }\n}\n` })
+    for (const accept of ['text/plain', 'text/html']) {
+      const res = await request(`${server.url}/`, { headers: { accept } })
+      assert.equal(res.status, 500)
+      assert.match(res.text, /Build failed/)
+      assert.match(res.text, /app\.ts:4:2/)
+      assert.match(res.text, /Expected &#34;\)&#34;|Expected "\)"/)
+    }
+  })
+
+  test('an entry that throws while imported: 500 with the stack mapped to the .ts line', async () => {
+    const server = await serveFiles({
+      'app.ts': `import { config } from './config'\nexport default { fetch: () => new Response(config) }\n`,
+      'config.ts': `type Config = string\nfunction load(): Config {\n  throw new Error('DATABASE_URL is not set')\n}\nexport const config = load()\n`,
+    })
+    const res = await request(`${server.url}/`)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /The entry threw while being imported/)
+    assert.match(res.text, /Error: DATABASE_URL is not set/)
+    assert.match(res.text, /config\.ts:3:9/)
+    assert.match(res.text, />\s+3 \|\s+throw new Error\('DATABASE_URL is not set'\)/)
+  })
+
+  test('error pages escape what the error says', async () => {
+    const server = await serveFiles({ 'app.ts': `export default { fetch() { throw new Error('<script>alert(1)</script>') } }` })
+    const res = await request(`${server.url}/`, { headers: { accept: 'text/html' } })
+    assert.equal(res.status, 500)
+    assert.equal(res.headers['content-type'], 'text/html; charset=utf-8')
+    assert.doesNotMatch(res.text, /<script>alert/)
+    assert.match(res.text, /&#60;script&#62;alert\(1\)&#60;\/script&#62;/)
+  })
+})
