@@ -54,7 +54,7 @@ const REQUIRE_SHIM = "import { createRequire as __hotcellCreateRequire } from 'n
  * process's own under `.hotcell/` next to the entry's package.json, so that
  * the bundle's bare imports resolve from the project's node_modules.
  */
-export async function createBuilder(entry: string): Promise<Builder> {
+export async function createBuilder(entry: string, cwd: string): Promise<Builder> {
   const cacheDir = join(packageRoot(entry), '.hotcell')
   await mkdir(cacheDir, { recursive: true })
   await writeFile(join(cacheDir, '.gitignore'), '# hotcell build output\n*\n')
@@ -73,7 +73,10 @@ export async function createBuilder(entry: string): Promise<Builder> {
     outExtension: { '.js': '.mjs' },
     sourcemap: 'linked',
     metafile: true,
-    absPaths: ['metafile', 'log'],
+    // Inputs as absolute paths, to compare with the watcher's; messages keep
+    // paths relative to cwd, as the developer reads them.
+    absWorkingDir: cwd,
+    absPaths: ['metafile'],
     banner: { js: REQUIRE_SHIM },
     logLevel: 'silent',
     write: true,
@@ -93,8 +96,8 @@ export async function createBuilder(entry: string): Promise<Builder> {
           ok: true,
           n: number,
           ms: performance.now() - started,
-          file: resolve(file),
-          url: pathToFileURL(resolve(file)).href,
+          file,
+          url: pathToFileURL(file).href,
           inputs: Object.keys(meta.inputs).filter((input) => !/^[a-z-]+:/.test(input)),
           externals: [...new Set(output.imports.filter((i) => i.external && !i.path.startsWith('node:')).map((i) => i.path))],
           warnings: result.warnings.length ? (await esbuild.formatMessages(result.warnings, { kind: 'warning', color: false })).join('') : '',
@@ -108,7 +111,7 @@ export async function createBuilder(entry: string): Promise<Builder> {
           ms: performance.now() - started,
           text: (await esbuild.formatMessages(messages, { kind: 'error', color: false })).join(''),
           ansi: (await esbuild.formatMessages(messages, { kind: 'error', color: true })).join(''),
-          files: [...new Set(messages.flatMap((m) => (m.location?.file ? [resolve(m.location.file)] : [])))],
+          files: [...new Set(messages.flatMap((m) => (m.location?.file ? [resolve(cwd, m.location.file)] : [])))],
         }
       }
     },

@@ -22,6 +22,10 @@ export interface ServeOptions {
   handler?: 'fetch' | 'node'
   /** Rebuild and swap on file changes. Default true. */
   reload?: boolean
+  /** More files or folders whose changes trigger a reload (the bundle's own inputs are always watched). */
+  watch?: string[]
+  /** Globs of paths never watched (node_modules, .git and .hotcell never are). */
+  ignore?: string[]
   /** No request log. Default false. */
   quiet?: boolean
   /** Folder relative paths are resolved against. Default process.cwd(). */
@@ -41,10 +45,13 @@ export interface Config {
   readonly maxMemoryMb: number | undefined
   readonly handler: 'auto' | 'fetch' | 'node'
   readonly reload: boolean
+  /** Absolute paths. */
+  readonly watch: readonly string[]
+  readonly ignore: readonly string[]
   readonly quiet: boolean
 }
 
-const KNOWN = new Set<string>(['entry', 'port', 'host', 'workers', 'bodyLimit', 'maxMemory', 'handler', 'reload', 'quiet', 'cwd'])
+const KNOWN = new Set<string>(['entry', 'port', 'host', 'workers', 'bodyLimit', 'maxMemory', 'handler', 'reload', 'watch', 'ignore', 'quiet', 'cwd'])
 
 export const DEFAULT_PORT = 3000
 export const defaultWorkers = (): number => Math.max(1, Math.min(4, availableParallelism()))
@@ -79,6 +86,8 @@ export function resolveConfig(options: ServeOptions): Config {
     maxMemoryMb: options.maxMemory === undefined ? undefined : mustBeInteger(options.maxMemory, 'maxMemory', 16, 1 << 20),
     handler: mustBeOneOf(options.handler ?? 'auto', 'handler', ['auto', 'fetch', 'node'] as const),
     reload: mustBeBoolean(options.reload ?? true, 'reload'),
+    watch: Object.freeze(mustBeStrings(options.watch ?? [], 'watch').map((p) => resolve(cwd, p))),
+    ignore: Object.freeze(mustBeStrings(options.ignore ?? [], 'ignore')),
     quiet: mustBeBoolean(options.quiet ?? false, 'quiet'),
   })
 }
@@ -94,6 +103,13 @@ export function mustBeInteger(value: unknown, name: string, min: number, max: nu
 function mustBeBoolean(value: unknown, name: string): boolean {
   if (typeof value !== 'boolean') throw new HotcellError('ERR_INVALID_OPTION', `${name} must be true or false (got ${JSON.stringify(value)})`)
   return value
+}
+
+function mustBeStrings(value: unknown, name: string): string[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) {
+    throw new HotcellError('ERR_INVALID_OPTION', `${name} must be a list of paths (got ${JSON.stringify(value)})`)
+  }
+  return value as string[]
 }
 
 function mustBeOneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {

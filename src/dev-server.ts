@@ -1,21 +1,32 @@
+import { realpathSync } from 'node:fs'
 import { EventEmitter } from 'node:events'
-import { createBuilder, type Builder, type BuildSuccess } from './builder.js'
-import { resolveConfig, type Config, type ServeOptions } from './config.js'
-import { createDispatcher, type Target } from './dispatch.js'
-import { renderText } from './error-page.js'
-import { Generation } from './generation.js'
-import { createLogger, type Logger } from './logger.js'
-import { listen, type HttpServer } from './server.js'
 
-/** How long a shutdown waits for requests in flight before cutting them. */
-const SHUTDOWN_GRACE_MS = 5_000
+import { createBuilder, type Builder } from './builder.js'
+import { resolveConfig, type Config, type ServeOptions } from './config.js'
+import { createDispatcher } from './dispatch.js'
+import { createLogger, type Logger } from './logger.js'
+import { createReloadScheduler, type ReloadScheduler } from './reload-scheduler.js'
+import { Reloader, type ReloadInfo } from './reloader.js'
+import { listen, type HttpServer } from './server.js'
+import { watchSources, type ChangeKind, type SourceWatcher } from './watcher.js'
+
+/** How long a retiring generation (and a shutdown) waits for requests in flight before cutting them. */
+const GRACE_MS = 5_000
+// Merges the events of one editor operation (they arrive within a few ms).
+const DEBOUNCE_MS = 5
+// After a build, further events must be quiet this long before the follow-up build.
+const SETTLE_MS = 30
+const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|json)$/
 
 export interface HotcellServer extends EventEmitter {
   /** Where the server is reachable, e.g. `http://127.0.0.1:3000`. */
   readonly url: string
   readonly port: number
+  /** Rebuild and swap now, as a save would; resolves when the new code serves (or the build failed). */
+  reload(): Promise<ReloadInfo>
   /** Stop accepting, let requests in flight finish (up to 5 s), end the workers. */
   close(): Promise<void>
+  on(event: 'reload', listener: (info: ReloadInfo) => void): this
 }
 
 /** Start a development server for `options.entry`. Resolves once it listens and the first build serves. */
@@ -26,30 +37,27 @@ export async function serve(options: ServeOptions): Promise<HotcellServer> {
 }
 
 class DevServer extends EventEmitter implements HotcellServer {
-  #target: Target | Promise<Target>
-  #generation: Generation | undefined
   #closing = false
   #closed: Promise<void> | undefined
-  #builder!: Builder
   #http!: HttpServer
-  #gen = 0
+  #builder!: Builder
+  #reloader!: Reloader
+  #scheduler!: ReloadScheduler
+  #watcher: SourceWatcher | undefined
+  #pendingSince = 0
+  #lastInfo: ReloadInfo | undefined
 
   private constructor(
     readonly config: Config,
     readonly logger: Logger,
   ) {
     super()
-    let resolveTarget!: (target: Target) => void
-    this.#target = new Promise<Target>((resolve) => (resolveTarget = resolve))
-    this.#startTarget = resolveTarget
   }
-
-  #startTarget: (target: Target) => void
 
   static async start(config: Config, logger: Logger): Promise<DevServer> {
     const server = new DevServer(config, logger)
     const dispatcher = createDispatcher({
-      target: () => server.#target,
+      target: () => server.#reloader.target,
       bodyLimit: config.bodyLimit,
       root: config.cwd,
       details: true,
@@ -60,13 +68,27 @@ class DevServer extends EventEmitter implements HotcellServer {
     // arrive meanwhile wait for the first build instead of seeing a placeholder.
     server.#http = await listen(dispatcher, config.host, config.port)
     try {
-      server.#builder = await createBuilder(config.entry)
-      const target = await server.#buildTarget()
-      server.#target = target
-      server.#startTarget(target)
+      server.#builder = await createBuilder(config.entry, config.cwd)
+      server.#reloader = new Reloader(config, server.#builder, logger, GRACE_MS)
+      server.#scheduler = createReloadScheduler({
+        debounceMs: DEBOUNCE_MS,
+        settleMs: SETTLE_MS,
+        run: (reasons) => server.#runReload(reasons),
+      })
+      await server.#reloader.reload(['start'], performance.now(), () => false)
+      if (config.reload) {
+        server.#watcher = watchSources({
+          cwd: config.cwd,
+          ignore: config.ignore,
+          onChange: (kind, path) => server.#onChange(kind, path),
+          onError: (error) => logger.warn(`hotcell: file watching failed: ${error.message}`),
+        })
+        server.#watcher.set(server.#reloader.watchPaths())
+      }
     } catch (error) {
       server.#http.stopAccepting()
       server.#http.closeAll()
+      await server.#builder?.dispose()
       throw error
     }
     return server
@@ -80,36 +102,48 @@ class DevServer extends EventEmitter implements HotcellServer {
     return this.#http.port
   }
 
-  /** Build the entry and bring up a generation for it; a failed build becomes an error page. */
-  async #buildTarget(): Promise<Target> {
-    const build = await this.#builder.build()
-    if (!build.ok) {
-      this.logger.error(`\n${build.ansi.trimEnd()}\n`)
-      return { kind: 'failure', view: { status: 500, title: 'Build failed', text: build.text, hint: 'Fix the error and save: the page reloads with the next good build.' } }
-    }
-    if (build.warnings) this.logger.warn(build.warnings.trimEnd())
-    const generation = await this.#boot(build)
-    this.#generation = generation
-    return { kind: 'generation', generation }
+  async reload(): Promise<ReloadInfo> {
+    this.#trigger('reload()')
+    await this.#scheduler.idle()
+    return this.#lastInfo!
   }
 
-  async #boot(build: BuildSuccess): Promise<Generation> {
-    const generation = new Generation({
-      gen: ++this.#gen,
-      workers: this.config.workers,
-      entry: this.config.entryLabel,
-      handler: this.config.handler,
-      maxMemoryMb: this.config.maxMemoryMb,
-      preload: build.externals,
-      bundleUrl: build.url,
-      onWorkerError: (error) => this.logger.error(`hotcell: a worker of generation ${generation.gen} crashed outside any request: ${error.stack ?? error.message}`),
-    })
-    await generation.load()
-    if (generation.loadError) {
-      const view = { status: 500, title: 'The entry failed to load', error: generation.loadError, request: { method: '-', url: this.config.entryLabel } }
-      this.logger.error(renderText(view, { root: this.config.cwd, details: true }))
+  #onChange(kind: ChangeKind, path: string): void {
+    if (this.#closing || !this.#matters(kind, path)) return
+    this.#trigger(path)
+  }
+
+  /** Could this event change the bundle? Filtering here saves builds that could not. */
+  #matters(kind: ChangeKind, path: string): boolean {
+    if (this.#reloader.lastBuildFailed) return true
+    if (this.config.watch.some((w) => path === w || path.startsWith(w + '/'))) return true
+    if (kind !== 'change') return SOURCE_FILE.test(path)
+    let real = path
+    try {
+      real = realpathSync.native(path) // esbuild reports real paths
+    } catch {
+      // Deleted meanwhile: compare the path as given.
     }
-    return generation
+    return this.#reloader.inputs.has(real) || /(^|\/)(tsconfig[^/]*|package)\.json$/.test(path)
+  }
+
+  #trigger(reason: string): void {
+    if (!this.#pendingSince) this.#pendingSince = performance.now()
+    this.#scheduler.trigger(reason)
+  }
+
+  async #runReload(reasons: string[]): Promise<void> {
+    const startedAt = this.#pendingSince
+    this.#pendingSince = 0
+    const info = await this.#reloader.reload(reasons, startedAt, () => this.#scheduler.hasPending())
+    this.#lastInfo = info
+    this.#watcher?.set(this.#reloader.watchPaths())
+    if (info.ok) {
+      this.logger.info(
+        `↻ ${describeChange(info.changed)} · built in ${info.buildMs.toFixed(1)} ms · generation ${info.gen} serving ${info.totalMs.toFixed(1)} ms after the change`,
+      )
+    }
+    this.emit('reload', info)
   }
 
   close(): Promise<void> {
@@ -119,10 +153,17 @@ class DevServer extends EventEmitter implements HotcellServer {
 
   async #shutdown(): Promise<void> {
     this.#closing = true
+    this.#scheduler.stop()
     this.#http.stopAccepting()
-    await this.#target
-    await this.#generation?.retire(SHUTDOWN_GRACE_MS)
+    await this.#watcher?.close()
+    await this.#reloader.close()
     this.#http.closeAll()
     await this.#builder.dispose()
   }
 }
+
+function describeChange(changed: string[]): string {
+  if (changed.length === 1) return changed[0] === 'reload()' ? 'reload requested' : `${changed[0]} changed`
+  return `${changed.length} files changed (${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''})`
+}
+
