@@ -19,6 +19,9 @@ const SERVE_OPTIONS = {
   'body-limit': { type: 'string' },
   'max-memory': { type: 'string' },
   handler: { type: 'string' },
+  watch: { type: 'string', multiple: true },
+  ignore: { type: 'string', multiple: true },
+  reload: { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -42,6 +45,9 @@ Options
       --body-limit <size> larger request bodies get 413            (default: 10mb)
       --max-memory <MiB>  heap limit per worker                    (default: none)
       --handler <style>   fetch or node; how to read the export    (default: guessed)
+      --watch <path>      more files/folders to watch (repeatable) (default: the bundle's source folders)
+      --ignore <glob>     paths never watched (repeatable)         (default: node_modules, .git, .hotcell)
+      --no-reload         serve without watching
       --quiet             no request log
   -h, --help              show this help
   -v, --version           show the version
@@ -59,7 +65,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   let parsed
   try {
-    parsed = parseArgs({ args: argv, options: SERVE_OPTIONS, allowPositionals: true, strict: true })
+    parsed = parseArgs({ args: argv, options: SERVE_OPTIONS, allowPositionals: true, allowNegative: true, strict: true })
   } catch (error) {
     return fail(usageMessage(error as Error & { code?: string }))
   }
@@ -89,6 +95,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       if (values.handler !== 'fetch' && values.handler !== 'node') return fail(`--handler must be fetch or node (got "${values.handler}")`)
       options.handler = values.handler
     }
+    if (values.watch) options.watch = values.watch
+    if (values.ignore) options.ignore = values.ignore
+    if (values.reload === false) options.reload = false
     if (values.quiet) options.quiet = true
     server = await serve(options)
   } catch (error) {

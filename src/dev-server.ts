@@ -14,8 +14,11 @@ import { watchSources, type ChangeKind, type SourceWatcher } from './watcher.js'
 const GRACE_MS = 5_000
 // Merges the events of one editor operation (they arrive within a few ms).
 const DEBOUNCE_MS = 5
-// After a build, further events must be quiet this long before the follow-up build.
-const SETTLE_MS = 30
+// Events that arrive during a build wait until they have been quiet this long,
+// then cause one follow-up build. Only bursts pay it. chokidar throttles a
+// file's change events to one per 50 ms, so a window much closer to that
+// splits one burst into several builds on a loaded machine.
+const SETTLE_MS = 150
 const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|json)$/
 
 export interface HotcellServer extends EventEmitter {
@@ -84,6 +87,7 @@ class DevServer extends EventEmitter implements HotcellServer {
           onError: (error) => logger.warn(`hotcell: file watching failed: ${error.message}`),
         })
         server.#watcher.set(server.#reloader.watchPaths())
+        await server.#watcher.ready()
       }
     } catch (error) {
       server.#http.stopAccepting()
@@ -140,7 +144,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     this.#watcher?.set(this.#reloader.watchPaths())
     if (info.ok) {
       this.logger.info(
-        `↻ ${describeChange(info.changed)} · built in ${info.buildMs.toFixed(1)} ms · generation ${info.gen} serving ${info.totalMs.toFixed(1)} ms after the change`,
+        `↻ ${describeChange(info.changed)} · build ${info.buildMs.toFixed(1)} ms · load ${info.loadMs.toFixed(1)} ms · generation ${info.gen} serving ${info.totalMs.toFixed(1)} ms after the change`,
       )
     }
     this.emit('reload', info)

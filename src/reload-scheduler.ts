@@ -25,13 +25,16 @@ export interface SchedulerOptions {
 export function createReloadScheduler({ debounceMs, settleMs, run }: SchedulerOptions): ReloadScheduler {
   let reasons: string[] = []
   let timer: NodeJS.Timeout | undefined
+  // 'settle' once a build has run with events still coming: a burst is underway.
+  let phase: 'debounce' | 'settle' = 'debounce'
   let running: Promise<void> | undefined
   let stopped = false
   let idleWaiters: (() => void)[] = []
 
-  const schedule = (ms: number) => {
+  const schedule = (next: 'debounce' | 'settle') => {
+    phase = next
     clearTimeout(timer)
-    timer = setTimeout(fire, ms)
+    timer = setTimeout(fire, next === 'settle' ? settleMs : debounceMs)
   }
   const fire = () => {
     timer = undefined
@@ -40,7 +43,7 @@ export function createReloadScheduler({ debounceMs, settleMs, run }: SchedulerOp
     reasons = []
     running = run(batch).finally(() => {
       running = undefined
-      if (reasons.length && !stopped) schedule(settleMs)
+      if (reasons.length && !stopped) schedule('settle')
       else if (!timer) {
         for (const wake of idleWaiters) wake()
         idleWaiters = []
@@ -54,7 +57,7 @@ export function createReloadScheduler({ debounceMs, settleMs, run }: SchedulerOp
       reasons.push(reason)
       // During a build: wait for it, then for the burst to settle.
       if (running) return
-      schedule(timer ? settleMs : debounceMs)
+      schedule(timer && phase === 'settle' ? 'settle' : 'debounce')
     },
     idle() {
       if (!running && !timer) return Promise.resolve()

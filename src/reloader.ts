@@ -14,7 +14,11 @@ export interface ReloadInfo {
   gen: number | undefined
   /** What triggered it: changed files relative to cwd, or "reload()". */
   changed: string[]
+  /** From the first trigger to the start of the build: the debounce. */
+  waitMs: number
   buildMs: number
+  /** The standby importing the new bundle until every worker reported ready. */
+  loadMs: number
   /** From the first trigger to the new generation taking requests. */
   totalMs: number
 }
@@ -60,12 +64,13 @@ export class Reloader {
 
   /** Build, bring up a generation for it, and make it the target. */
   async reload(reasons: string[], startedAt: number, stale: () => boolean): Promise<ReloadInfo> {
+    const waitMs = performance.now() - startedAt
     const build = await this.builder.build()
     const changed = reasons.map((r) => (r.startsWith(sep) ? relative(this.config.cwd, r) : r))
     if (!build.ok) {
       this.lastBuildFailed = true
       this.#watchRoots = reduceRoots([...this.#watchRoots, ...build.files.map((f) => dirname(f))])
-      const info: ReloadInfo = { ok: false, gen: this.#current?.gen, changed, buildMs: build.ms, totalMs: performance.now() - startedAt }
+      const info: ReloadInfo = { ok: false, gen: this.#current?.gen, changed, waitMs, buildMs: build.ms, loadMs: 0, totalMs: performance.now() - startedAt }
       // More edits already arrived: this error may be a half-saved state.
       if (stale()) return info
       this.logger.error(`\n${(this.logger.color ? build.ansi : build.text).trimEnd()}\n`)
@@ -79,19 +84,25 @@ export class Reloader {
     this.inputs = new Set(build.inputs)
     this.#watchRoots = reduceRoots([dirname(this.config.entry), ...build.inputs.map((f) => dirname(f))].filter((d) => !d.split(sep).includes('node_modules')))
 
+    const loadStarted = performance.now()
     const next = this.#takeStandby() ?? this.#generation(build.externals, build.url)
     await next.load(build.url)
+    const loadMs = performance.now() - loadStarted
     if (this.#closed) {
       await next.destroy()
-      return { ok: false, gen: undefined, changed, buildMs: build.ms, totalMs: performance.now() - startedAt }
+      return { ok: false, gen: undefined, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
     }
     if (next.loadError) this.#reportLoadError(next)
     const old = this.#current
     this.#current = next
     this.#setTarget({ kind: 'generation', generation: next })
-    const info: ReloadInfo = { ok: true, gen: next.gen, changed, buildMs: build.ms, totalMs: performance.now() - startedAt }
+    const info: ReloadInfo = { ok: true, gen: next.gen, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
     this.#retire(old)
     this.#bootStandby(build)
+    // Pruning stays inside the serialized reload, after the swap: beside a
+    // build it could delete the bundle being written (or one rebuilt under an
+    // old content-hashed name after a revert). Retired bundles go next time.
+    await this.builder.prune([this.#current, ...this.#retiring].flatMap((g) => (g?.bundleUrl ? [fileURLToPath(g.bundleUrl)] : [])))
     return info
   }
 
@@ -139,11 +150,7 @@ export class Reloader {
   #retire(generation: Generation | undefined): void {
     if (!generation) return
     this.#retiring.add(generation)
-    void generation.retire(this.graceMs).then(() => {
-      this.#retiring.delete(generation)
-      const inUse = [this.#current, ...this.#retiring].flatMap((g) => (g?.bundleUrl ? [fileURLToPath(g.bundleUrl)] : []))
-      return this.builder.prune(inUse)
-    })
+    void generation.retire(this.graceMs).then(() => this.#retiring.delete(generation))
   }
 
   #reportLoadError(generation: Generation): void {

@@ -1,0 +1,1 @@
+export const format = (id: string): string => `user-${id.padStart(4, '0')}`

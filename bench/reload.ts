@@ -1,0 +1,210 @@
+// Edit → first new response, for hotcell and the usual alternatives, in one run.
+//   npm run bench:reload                 # 50 edits per tool, 500 for hotcell's RSS check
+//   npm run bench:reload -- --edits 10 --long 50   # a quick smoke run
+import { spawn, type ChildProcess } from 'node:child_process'
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { request as httpRequest, Agent } from 'node:http'
+import { cpus } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const TEMPLATE = join(ROOT, 'bench/apps/reload')
+const { values } = parseArgs({ options: { edits: { type: 'string', default: '50' }, long: { type: 'string', default: '500' } } })
+const EDITS = Number(values.edits)
+const LONG = Number(values.long)
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+interface Tool {
+  name: string
+  /** Start the tool in `dir` on `port`; returns the processes to stop afterwards. */
+  start(dir: string, port: number): ChildProcess[]
+}
+
+const bin = (name: string) => join(ROOT, 'node_modules/.bin', name)
+const run = (cmd: string, args: string[], dir: string, env: NodeJS.ProcessEnv = {}) =>
+  spawn(cmd, args, { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+
+const tools: Tool[] = [
+  { name: 'hotcell', start: (dir, port) => [run(process.execPath, [join(ROOT, 'dist/src/bin.js'), 'app.ts', '--port', String(port)], dir)] },
+  { name: 'tsx watch', start: (dir, port) => [run(bin('tsx'), ['watch', '--clear-screen=false', 'server.ts'], dir, { PORT: String(port) })] },
+  {
+    name: 'node --watch (esbuild --watch output)',
+    start: (dir, port) => {
+      const esbuild = run(bin('esbuild'), ['server.ts', '--bundle', '--platform=node', '--format=esm', '--packages=external', '--outfile=out/server.mjs', '--watch=forever', '--log-level=warning'], dir)
+      const node = waitForFile(join(dir, 'out/server.mjs')).then(() => run(process.execPath, ['--watch', 'out/server.mjs'], dir, { PORT: String(port) }))
+      const holder = new Proxy({} as ChildProcess, {}) as ChildProcess & { later?: Promise<ChildProcess> }
+      holder.later = node
+      return [esbuild, holder]
+    },
+  },
+]
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+
+/** GET / → body, or throws. Keep-alive, like a browser; a restarting server breaks it. */
+function get(port: number, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/', agent, timeout: timeoutMs }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => (body += c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      res.on('error', reject)
+    })
+    req.on('timeout', () => req.destroy(new Error('timeout')))
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+async function waitForFile(path: string): Promise<void> {
+  for (;;) {
+    try {
+      readFileSync(path)
+      return
+    } catch {
+      await sleep(5)
+    }
+  }
+}
+
+async function untilBody(port: number, expected: string, deadlineMs: number): Promise<number> {
+  const started = performance.now()
+  for (;;) {
+    try {
+      const res = await get(port, 1000)
+      if (res.status === 200 && res.body === expected) return performance.now() - started
+    } catch {
+      // Restarting: keep polling.
+    }
+    if (performance.now() - started > deadlineMs) throw new Error(`no "${expected}" within ${deadlineMs} ms`)
+    await sleep(1)
+  }
+}
+
+const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024
+const pct = (xs: number[], p: number) => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+}
+const median = (xs: number[]) => pct(xs, 50)
+
+interface Result {
+  tool: string
+  coldMs: number
+  latencies: number[]
+  polled: number
+  failed: number
+  rss50?: number
+  rss500?: number
+  phases?: { wait: number[]; build: number[]; load: number[]; total: number[] }
+}
+
+async function measure(tool: Tool, index: number): Promise<Result> {
+  const dir = join(ROOT, '.tmp', `bench-reload-${index}`)
+  rmSync(dir, { recursive: true, force: true })
+  cpSync(TEMPLATE, dir, { recursive: true })
+  const port = 41000 + index
+  const startedAt = performance.now()
+  const procs = tool.start(dir, port)
+  const all: ChildProcess[] = []
+  let output = ''
+  for (const p of procs) {
+    const later = (p as ChildProcess & { later?: Promise<ChildProcess> }).later
+    const attach = (c: ChildProcess) => {
+      all.push(c)
+      c.stdout?.on('data', (d: Buffer) => (output += d))
+      c.stderr?.on('data', (d: Buffer) => (output += d))
+    }
+    if (later) void later.then(attach)
+    else attach(p)
+  }
+  try {
+    await untilBody(port, 'v0', 30_000)
+    const coldMs = performance.now() - startedAt
+
+    // A concurrent poller, as a browser tab or a test loop would be.
+    let polling = true
+    let polled = 0
+    let failed = 0
+    const poller = (async () => {
+      while (polling) {
+        try {
+          const res = await get(port)
+          polled++
+          if (res.status !== 200) failed++
+        } catch {
+          polled++
+          failed++
+        }
+        await sleep(5)
+      }
+    })()
+
+    const latencies: number[] = []
+    let version = 0
+    const edit = async () => {
+      version++
+      writeFileSync(join(dir, 'version.ts'), `export const version = ${version}\n`)
+      return untilBody(port, `v${version}`, 30_000)
+    }
+    for (let i = 0; i < EDITS; i++) {
+      latencies.push(await edit())
+      await sleep(250) // let restarts and retirements finish before the next edit
+    }
+    polling = false
+    await poller
+    const result: Result = { tool: tool.name, coldMs, latencies, polled, failed }
+
+    if (tool.name === 'hotcell') {
+      const pid = all[0]!.pid!
+      await sleep(1000)
+      result.rss50 = rssMiB(pid)
+      for (let i = EDITS; i < LONG; i++) {
+        await edit()
+        await sleep(20)
+      }
+      await sleep(6000) // retired generations end within their 5 s grace
+      result.rss500 = rssMiB(pid)
+      const lines = [...output.matchAll(/build ([\d.]+) ms · load ([\d.]+) ms · generation \d+ serving ([\d.]+) ms/g)].slice(0, EDITS)
+      result.phases = {
+        wait: [],
+        build: lines.map((m) => Number(m[1])),
+        load: lines.map((m) => Number(m[2])),
+        total: lines.map((m) => Number(m[3])),
+      }
+    }
+    return result
+  } finally {
+    for (const p of all) p.kill('SIGTERM')
+    await sleep(500)
+    for (const p of all) if (p.exitCode === null) p.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const f = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(1))
+
+const results: Result[] = []
+for (const [i, tool] of tools.entries()) {
+  process.stderr.write(`measuring ${tool.name}…\n`)
+  results.push(await measure(tool, i))
+}
+agent.destroy()
+
+const hot = results[0]!
+console.log(`\nEdit → first new response, ${EDITS} edits per tool (${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z)\n`)
+console.log('| tool | cold start ms | min | p50 | p90 | max | failed / polled during reloads |')
+console.log('|---|---|---|---|---|---|---|')
+for (const r of results) {
+  console.log(`| ${r.tool} | ${f(r.coldMs)} | ${f(pct(r.latencies, 0))} | ${f(median(r.latencies))} | ${f(pct(r.latencies, 90))} | ${f(pct(r.latencies, 100))} | ${r.failed} / ${r.polled} |`)
+}
+for (const r of results.slice(1)) console.log(`\nhotcell p50 is ${(median(r.latencies) / median(hot.latencies)).toFixed(1)}× faster than ${r.tool}`)
+if (hot.phases) {
+  const p = hot.phases
+  const rest = median(hot.latencies) - median(p.total)
+  console.log(`\nhotcell breakdown (medians, ms): build ${f(median(p.build))} · load into standby ${f(median(p.load))} · trigger→serving ${f(median(p.total))} (of which debounce + swap ${f(median(p.total) - median(p.build) - median(p.load))}) · file event + first response ${f(rest)}`)
+  console.log(`hotcell RSS after ${EDITS} reloads ${f(hot.rss50)} MiB, after ${LONG} reloads ${f(hot.rss500)} MiB (${(((hot.rss500! - hot.rss50!) / hot.rss50!) * 100).toFixed(1)} %)`)
+}

@@ -1,0 +1,211 @@
+// Hot reload on real files: edits, new and deleted files, broken code, state
+// reset, and swaps under load without a failed request.
+import assert from 'node:assert/strict'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { after, describe, test } from 'node:test'
+import { serve, type HotcellServer } from '../src/index.js'
+import type { ReloadInfo } from '../src/reloader.js'
+import { projectDir, request, waitFor, withDeadline } from './helpers.js'
+
+const cleanups: (() => Promise<void> | void)[] = []
+after(async () => {
+  for (const c of cleanups.reverse()) await c()
+})
+
+async function start(files: Record<string, string> | ((dir: string) => Record<string, string>), options: { workers?: number; reload?: boolean } = {}) {
+  const project = projectDir({})
+  for (const [name, body] of Object.entries(typeof files === 'function' ? files(project.dir) : files)) project.write(name, body)
+  const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: options.workers ?? 1, quiet: !process.env.DEBUG_HOTCELL, reload: options.reload ?? true })
+  cleanups.push(project.remove, () => server.close())
+  return { project, server }
+}
+
+/** Resolve with the next reload event that satisfies `match`. */
+function nextReload(server: HotcellServer, match: (info: ReloadInfo) => boolean = () => true, ms = 20_000): Promise<ReloadInfo> {
+  return withDeadline(
+    new Promise<ReloadInfo>((resolve) => {
+      const listener = (info: ReloadInfo) => {
+        if (!match(info)) return
+        server.off('reload', listener)
+        resolve(info)
+      }
+      server.on('reload', listener)
+    }),
+    ms,
+    'a reload',
+  )
+}
+
+const text = async (url: string) => (await request(url)).text
+
+describe('hot reload', () => {
+  test('an edit is served by the next request after the reload', async () => {
+    const { project, server } = await start({
+      'app.ts': `import { word } from './word'\nexport default { fetch: () => new Response(word) }\n`,
+      'word.ts': `export const word = 'one'\n`,
+    })
+    assert.equal(await text(server.url), 'one')
+    const reloaded = nextReload(server)
+    project.write('word.ts', `export const word = 'two'\n`)
+    const info = await reloaded
+    assert.equal(info.ok, true)
+    assert.deepEqual(info.changed.map((c) => c.split('/').pop()), ['word.ts'])
+    assert.equal(await text(server.url), 'two')
+  })
+
+  test('a new imported file is picked up; deleting it is a build error until it is restored', async () => {
+    const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('plain') }\n` })
+    let reloaded = nextReload(server)
+    project.write('extra.ts', `export const extra = 'extra'\n`)
+    project.write('app.ts', `import { extra } from './extra'\nexport default { fetch: () => new Response(extra) }\n`)
+    await reloaded
+    await waitFor(async () => (await text(server.url)) === 'extra', 5000, 'the new file to be served')
+
+    reloaded = nextReload(server, (i) => !i.ok)
+    rmSync(`${project.dir}/extra.ts`)
+    await reloaded
+    const broken = await request(server.url)
+    assert.equal(broken.status, 500)
+    assert.match(broken.text, /Could not resolve "\.\/extra"/)
+
+    // Creating the missing file fixes the build: the watcher must see new files.
+    reloaded = nextReload(server, (i) => i.ok)
+    project.write('extra.ts', `export const extra = 'restored'\n`)
+    await reloaded
+    assert.equal(await text(server.url), 'restored')
+  })
+
+  test('Werkzeug: 200 → syntax error → 500 naming file:line → fix → 200', async () => {
+    const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('good') }\n` })
+    assert.equal((await request(server.url)).status, 200)
+    const failed = nextReload(server, (i) => !i.ok)
+    project.write('app.ts', `export default { fetch: () => new Response('good' }\n`)
+    await failed
+    const res = await request(server.url)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /app\.ts:1:50/)
+    const fixed = nextReload(server, (i) => i.ok)
+    project.write('app.ts', `export default { fetch: () => new Response('fixed') }\n`)
+    await fixed
+    const ok = await request(server.url)
+    assert.equal(ok.status, 200)
+    assert.equal(ok.text, 'fixed')
+  })
+
+  test('each generation starts fresh: module state restarts and old timers stop', async () => {
+    const source = (tag: string, timer: boolean) => (dir: string) => ({
+      'app.ts': `import { appendFileSync } from 'node:fs'
+let count = 0
+${timer ? `setInterval(() => appendFileSync(${JSON.stringify(dir + '/ticks.log')}, '${tag}\\n'), 20)` : ''}
+export default { fetch: () => new Response('${tag} ' + ++count) }
+`,
+    })
+    const { project, server } = await start(source('v1', true))
+    assert.equal(await text(server.url), 'v1 1')
+    assert.equal(await text(server.url), 'v1 2')
+    await waitFor(() => existsSync(`${project.dir}/ticks.log`), 5000, 'the old timer to tick')
+
+    const reloaded = nextReload(server)
+    project.write('app.ts', source('v2', false)(project.dir)['app.ts'])
+    await reloaded
+    assert.equal(await text(server.url), 'v2 1', 'module state should restart with the new generation')
+
+    // The old generation is destroyed once idle: its interval must stop.
+    const ticks = () => readFileSync(`${project.dir}/ticks.log`, 'utf8').split('\n').length
+    let last = ticks()
+    await waitFor(async () => {
+      await new Promise((r) => setTimeout(r, 150))
+      const now = ticks()
+      const stable = now === last
+      last = now
+      return stable
+    }, 8000, 'the old setInterval to stop')
+    await new Promise((r) => setTimeout(r, 300))
+    assert.equal(ticks(), last, 'the old timer is still running')
+  })
+
+  test('a request in flight when the code changes finishes on the old code with 200', async () => {
+    const { project, server } = await start({
+      'app.ts': `export default { async fetch(req: Request) { if (new URL(req.url).pathname === '/slow') await new Promise((r) => setTimeout(r, 2000)); return new Response('old') } }\n`,
+    })
+    const slow = request(`${server.url}/slow`)
+    await new Promise((r) => setTimeout(r, 200))
+    const reloaded = nextReload(server)
+    project.write('app.ts', `export default { fetch: () => new Response('new') }\n`)
+    await reloaded
+    assert.equal(await text(server.url), 'new')
+    const res = await slow
+    assert.equal(res.status, 200)
+    assert.equal(res.text, 'old')
+  })
+
+  test('16 clients looping through 50 reloads: no failed request, no old code after a swap', async () => {
+    const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('0') }\n` }, { workers: 2 })
+    const swappedAt: number[] = [0] // swappedAt[v]: when version v started serving
+    server.on('reload', (info) => {
+      if (info.ok) swappedAt.push(performance.now())
+    })
+    let running = true
+    const failures: string[] = []
+    const stale: string[] = []
+    let served = 0
+    const client = async () => {
+      while (running) {
+        const sentAt = performance.now()
+        const known = swappedAt.length - 1 // the newest version already serving when sent
+        try {
+          const res = await fetch(server.url)
+          const body = await res.text()
+          served++
+          if (res.status !== 200) failures.push(`${res.status} ${body.slice(0, 200)}`)
+          else if (Number(body) < known) stale.push(`sent at ${sentAt.toFixed(1)} after v${known} served, got v${body}`)
+        } catch (error) {
+          failures.push(String(error))
+        }
+      }
+    }
+    const clients = Array.from({ length: 16 }, client)
+    try {
+      for (let version = 1; version <= 50; version++) {
+        const reloaded = nextReload(server, (i) => i.ok)
+        project.write('app.ts', `export default { fetch: () => new Response('${version}') }\n`)
+        await reloaded
+      }
+    } finally {
+      running = false
+      await withDeadline(Promise.all(clients), 10_000, 'the clients to stop')
+    }
+    assert.equal(swappedAt.length - 1, 50)
+    assert.deepEqual(failures, [])
+    assert.deepEqual(stale, [])
+    assert.ok(served > 100, `only ${served} requests were made`)
+  })
+
+  test('100 writes within 1 s cause at most 3 builds', async () => {
+    const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('0') }\n` })
+    let builds = 0
+    server.on('reload', () => builds++)
+    // Write i is due at i × 9 ms; a late timer (a loaded machine) makes the
+    // following writes catch up rather than stretch the burst past 1 s.
+    const started = performance.now()
+    for (let i = 1; i <= 100; i++) {
+      project.write('app.ts', `export default { fetch: () => new Response('${i}') }\n`)
+      const wait = started + i * 9 - performance.now()
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    }
+    await waitFor(async () => (await text(server.url)) === '100', 10_000, 'the last write to be served')
+    await new Promise((r) => setTimeout(r, 300)) // any straggling build would land here
+    assert.ok(builds >= 1 && builds <= 3, `${builds} builds`)
+  })
+
+  test('reload: false ignores edits; server.reload() rebuilds on demand', async () => {
+    const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('a') }\n` }, { reload: false })
+    project.write('app.ts', `export default { fetch: () => new Response('b') }\n`)
+    await new Promise((r) => setTimeout(r, 300))
+    assert.equal(await text(server.url), 'a')
+    const info = await withDeadline(server.reload(), 10_000, 'server.reload()')
+    assert.equal(info.ok, true)
+    assert.deepEqual(info.changed, ['reload()'])
+    assert.equal(await text(server.url), 'b')
+  })
+})
