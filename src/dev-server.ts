@@ -3,6 +3,8 @@ import { createBuilder, type Builder, type BuildSuccess } from './builder.js'
 import { resolveConfig, type Config, type ServeOptions } from './config.js'
 import { createDispatcher, type Target } from './dispatch.js'
 import { renderText } from './error-page.js'
+import { detailsFor } from './exposure.js'
+import { createFrontGate } from './front-gate.js'
 import { Generation } from './generation.js'
 import { createLogger, type Logger } from './logger.js'
 import { listen, type HttpServer } from './server.js'
@@ -52,7 +54,8 @@ class DevServer extends EventEmitter implements HotcellServer {
       target: () => server.#target,
       bodyLimit: config.bodyLimit,
       root: config.cwd,
-      details: true,
+      details: detailsFor(config.exposeErrors),
+      gate: createFrontGate({ allowedHosts: config.allowedHosts, host: config.host, staticDir: config.staticDir }),
       logger,
       closing: () => server.#closing,
     })
