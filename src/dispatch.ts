@@ -134,6 +134,8 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
     }
 
     run().catch((error: unknown) => {
+      // The parser rejected the rest of the request (a bad chunk, say) and closed the socket: not a hotcell bug.
+      if (req.destroyed && (error as NodeJS.ErrnoException)?.code === 'ECONNRESET') return void res.destroy()
       // A bug in hotcell itself, not in the handler: say so, keep serving.
       logger.error(`hotcell: internal error while handling ${method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`)
       if (!res.headersSent) sendPage(req, res, { status: 500, title: 'hotcell internal error', error: { name: 'Error', message: String((error as Error)?.message ?? error) }, request })

@@ -23,6 +23,11 @@ export function checkRequest(req: IncomingMessage, hosts: HostPolicy): Rejection
   if (hostHeaders === 0 || (req.headers.host ?? '').trim() === '') return bad('the request has no Host header')
   const host = req.headers.host!.trim()
 
+  // llhttp accepts spellings such as ",chunked" as chunked; a proxy in front
+  // may not. Only the one unambiguous spelling goes on.
+  const te = req.headers['transfer-encoding']
+  if (te !== undefined && te.trim().toLowerCase() !== 'chunked') return bad('Transfer-Encoding must be exactly "chunked"')
+
   if (target === '*') {
     return req.method === 'OPTIONS' ? undefined : bad('"*" is a request target for OPTIONS only')
   }

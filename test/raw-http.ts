@@ -72,10 +72,11 @@ export async function assertHealthy(base: string): Promise<void> {
  * Run one case: `act` talks to the server; then a health request must get 200,
  * and the handler must have seen exactly `reached` requests besides it.
  */
-export async function checkCase(base: string, reached: 0 | 1, act: () => Promise<void>): Promise<void> {
+export async function checkCase(base: string, reached: 0 | 1 | 'at most 1', act: () => Promise<void>): Promise<void> {
   const before = await handlerCount(base)
   await act()
   await assertHealthy(base)
-  const after = await handlerCount(base)
-  assert.equal(after - before - 1, reached, reached === 0 ? 'a rejected request reached the handler' : 'the request should have reached the handler')
+  const seen = (await handlerCount(base)) - before - 1
+  if (reached === 'at most 1') assert.ok(seen <= 1, `${seen} requests reached the handler`)
+  else assert.equal(seen, reached, reached === 0 ? 'a rejected request reached the handler' : 'the request should have reached the handler')
 }
