@@ -120,7 +120,8 @@ function sendFile(req: IncomingMessage, res: ServerResponse, root: string, segme
   // a file named "100%.txt" stays that file and nothing is decoded twice.
   const encoded = '/' + segments.map(encodeURIComponent).join('/')
   return new Promise((resolveOutcome) => {
-    const stream = send(req, encoded, { root, dotfiles: 'deny', index: false, cacheControl: true, maxAge: 0 })
+    // dotfiles: 'allow' because the deny list above already ran on these very segments (and lets /.well-known/ through).
+    const stream = send(req, encoded, { root, dotfiles: 'allow', index: false, cacheControl: true, maxAge: 0 })
     stream.on('headers', (response: ServerResponse) => {
       response.setHeader('x-content-type-options', 'nosniff')
       // Another port on localhost (a frontend dev server) is same-site and may embed these files.
