@@ -98,10 +98,19 @@ describe('malformed and smuggling-shaped requests', () => {
     await checkCase(server.url, 0, async () => {
       const reply = await exchange(server.port, `GET /x HTTP/1.1\r\n${H}X-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`)
       assert.equal(reply.status, 431)
-      assert.match(reply.head, /\r\nconnection: close/i)
+      assert.match(reply.head, /\r\nconnection: close\r\ncontent-length: 0$/i)
     })
     await checkCase(server.url, 0, async () => {
       assert.equal((await exchange(server.port, `GET /${'u'.repeat(20_000)} HTTP/1.1\r\n${H}\r\n`)).status, 431)
+    })
+  })
+
+  test('chunk extensions over 16 KiB → 413 with Connection: close', async () => {
+    await checkCase(server.url, 0, async () => {
+      const reply = await exchange(server.port, `POST /x HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n1;ext=${'e'.repeat(20 * 1024)}\r\nx\r\n0\r\n\r\n`)
+      assert.equal(reply.status, 413)
+      assert.match(reply.head, /\r\nconnection: close\r\ncontent-length: 0$/i, 'answered by hotcell\'s clientError mapping')
+      assert.equal(reply.body, '')
     })
   })
 
@@ -125,7 +134,9 @@ describe('malformed and smuggling-shaped requests', () => {
         clearInterval(drip)
         socket.destroy()
       }
-      assert.equal(parseReply(out).status, 408)
+      const reply = parseReply(out)
+      assert.equal(reply.status, 408)
+      assert.match(reply.head, /\r\nconnection: close\r\ncontent-length: 0$/i, 'answered by hotcell\'s clientError mapping')
       assert.ok(lines < 25, 'the server waited for all the lines')
     })
   })
