@@ -45,8 +45,9 @@ describe('exposure beyond this machine', () => {
     const run = await startCli([fixture('counter.ts'), '--port', '0', '--host', '0.0.0.0', '--workers', '1'])
     try {
       const port = new URL(run.url).port
-      assert.ok(run.output().includes(`http://${lanAddress}:${port}`), run.output())
+      // The URL list and the warning follow the ready line.
       await waitFor(() => /warning: listening on 0\.0\.0\.0/.test(run.output()), 5000, 'the warning')
+      assert.ok(run.output().includes(`  http://${lanAddress}:${port}\n`), run.output())
       for (const accept of ['text/html', 'text/plain']) {
         const remote = await request(`http://${lanAddress}:${port}/throw`, { headers: { accept } })
         assert.equal(remote.status, 500)
@@ -74,7 +75,7 @@ describe('exposure beyond this machine', () => {
       assert.equal(remote.status, 500)
       assert.match(remote.text, /secret-message-from-handler/)
       assert.match(remote.text, /counter\.ts/)
-      assert.match(run.output(), /error details are shown to every client/)
+      await waitFor(() => /error details are shown to every client/.test(run.output()), 5000, 'the --expose-errors warning')
     } finally {
       await run.stop()
     }
