@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { DEFAULT_PORT, defaultWorkers, mustBeInteger, type ServeOptions } from './config.js'
 import { serve, type HotcellServer } from './dev-server.js'
 import { HotcellError } from './errors.js'
+import { exposureLines } from './exposure.js'
 
 export interface CliIO {
   stdout: NodeJS.WritableStream
@@ -23,6 +24,9 @@ const SERVE_OPTIONS = {
   ignore: { type: 'string', multiple: true },
   reload: { type: 'boolean' },
   quiet: { type: 'boolean' },
+  'allowed-hosts': { type: 'string' },
+  static: { type: 'string' },
+  'expose-errors': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } satisfies ParseArgsConfig['options']
@@ -49,6 +53,10 @@ Options
       --ignore <glob>     paths never watched (repeatable)         (default: node_modules, .git, .hotcell)
       --no-reload         serve without watching
       --quiet             no request log
+      --static <dir>      serve files from <dir> before the handler
+      --allowed-hosts <l> extra Host names, comma-separated; .example.com
+                          adds subdomains; all turns the check off (default: loopback names)
+      --expose-errors     show stacks to clients on other machines too
   -h, --help              show this help
   -v, --version           show the version
 
@@ -99,12 +107,16 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     if (values.ignore) options.ignore = values.ignore
     if (values.reload === false) options.reload = false
     if (values.quiet) options.quiet = true
+    if (values['allowed-hosts'] !== undefined) options.allowedHosts = values['allowed-hosts'] === 'all' ? 'all' : values['allowed-hosts'].split(',')
+    if (values.static !== undefined) options.static = values.static
+    if (values['expose-errors']) options.exposeErrors = true
     server = await serve(options)
   } catch (error) {
     if (error instanceof HotcellError) return fail(flagNames(error.message))
     throw error
   }
   io.stdout.write(`hotcell ready on ${server.url}\n`)
+  for (const line of exposureLines((values.host ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1'), server.port, values['expose-errors'] === true, values['allowed-hosts'] === 'all')) io.stdout.write(line + '\n')
 
   await new Promise<void>((resolve) => io.onStop?.(resolve))
   io.stdout.write('hotcell: shutting down (waiting up to 5 s for requests in flight)\n')
@@ -126,7 +138,7 @@ function usageMessage(error: Error & { code?: string }): string {
 
 /** Messages from `serve()` name options as the API spells them; on the command line, say the flag. */
 function flagNames(message: string): string {
-  return message.replace(/^(bodyLimit|maxMemory)\b/, (name) => `--${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`)
+  return message.replace(/^(bodyLimit|maxMemory|allowedHosts|static)\b/, (name) => `--${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`)
 }
 
 function version(): string {

@@ -2,6 +2,8 @@ import { existsSync, statSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { relative, resolve } from 'node:path'
 import { HotcellError } from './errors.js'
+import { mustBeAllowedHosts, type AllowedHosts } from './host-check.js'
+import { mustBeStaticDir } from './static-files.js'
 import { parseSize } from './size.js'
 
 /** Options of `serve()`. They mirror the command-line flags. */
@@ -30,6 +32,13 @@ export interface ServeOptions {
   quiet?: boolean
   /** Folder relative paths are resolved against. Default process.cwd(). */
   cwd?: string
+  // -- hardening (see README "Security")
+  /** Host headers accepted besides localhost, *.localhost and IP literals; `.example.com` adds subdomains; 'all' turns the check off. */
+  allowedHosts?: string[] | 'all'
+  /** Folder whose files are served before the handler. */
+  static?: string
+  /** Show stacks and source on error pages to clients on other machines too. Default false. */
+  exposeErrors?: boolean
 }
 
 /** Options resolved once, filled with defaults and frozen. Inner modules take parts of it. */
@@ -49,9 +58,12 @@ export interface Config {
   readonly watch: readonly string[]
   readonly ignore: readonly string[]
   readonly quiet: boolean
+  readonly allowedHosts: AllowedHosts
+  readonly staticDir: string | undefined
+  readonly exposeErrors: boolean
 }
 
-const KNOWN = new Set<string>(['entry', 'port', 'host', 'workers', 'bodyLimit', 'maxMemory', 'handler', 'reload', 'watch', 'ignore', 'quiet', 'cwd'])
+const KNOWN = new Set<string>(['entry', 'port', 'host', 'workers', 'bodyLimit', 'maxMemory', 'handler', 'reload', 'watch', 'ignore', 'quiet', 'cwd', 'allowedHosts', 'static', 'exposeErrors'])
 
 export const DEFAULT_PORT = 3000
 export const defaultWorkers = (): number => Math.max(1, Math.min(4, availableParallelism()))
@@ -89,6 +101,9 @@ export function resolveConfig(options: ServeOptions): Config {
     watch: Object.freeze(mustBeStrings(options.watch ?? [], 'watch').map((p) => resolve(cwd, p))),
     ignore: Object.freeze(mustBeStrings(options.ignore ?? [], 'ignore')),
     quiet: mustBeBoolean(options.quiet ?? false, 'quiet'),
+    allowedHosts: mustBeAllowedHosts(options.allowedHosts),
+    staticDir: mustBeStaticDir(options.static, cwd),
+    exposeErrors: mustBeBoolean(options.exposeErrors ?? false, 'exposeErrors'),
   })
 }
 

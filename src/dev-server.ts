@@ -1,5 +1,7 @@
 import { realpathSync } from 'node:fs'
 import { EventEmitter } from 'node:events'
+import { detailsFor } from './exposure.js'
+import { createFrontGate } from './front-gate.js'
 
 import { createBuilder, type Builder } from './builder.js'
 import { resolveConfig, type Config, type ServeOptions } from './config.js'
@@ -63,7 +65,8 @@ class DevServer extends EventEmitter implements HotcellServer {
       target: () => server.#reloader.target,
       bodyLimit: config.bodyLimit,
       root: config.cwd,
-      details: true,
+      details: detailsFor(config.exposeErrors),
+      gate: createFrontGate({ allowedHosts: config.allowedHosts, host: config.host, staticDir: config.staticDir }),
       logger,
       closing: () => server.#closing,
     })

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { renderHtml, renderText, type ErrorView } from './error-page.js'
+import { redactedView } from './exposure.js'
+import type { FrontGate } from './front-gate.js'
 import { QueueFullError, type Generation } from './generation.js'
 import type { Logger } from './logger.js'
 import type { RequestTask, TaskResult } from './protocol.js'
@@ -15,22 +17,30 @@ export interface DispatcherOptions {
   target(): Target | Promise<Target>
   bodyLimit: number
   root: string
-  /** Show stacks and source on error pages. */
-  details: boolean
+  /** Whether this client may see stacks and source on error pages. */
+  details(req: IncomingMessage): boolean
+  /** Answers what must not reach the handler (bad shapes, foreign hosts, /__hotcell/, --static). */
+  gate?: FrontGate
   logger: Logger
   /** True while shutting down: responses ask the client to close the connection. */
   closing(): boolean
 }
 
 let nextId = 0
+const requestIds = new WeakMap<IncomingMessage, number>()
 
 /** The `request` listener of the HTTP server: one request in, one response out, never a throw. */
 export function createDispatcher(options: DispatcherOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const { logger, root, details } = options
+  const { logger, root } = options
   const extraHeaders = () => (options.closing() ? ['connection', 'close'] : [])
 
-  const sendPage = (req: IncomingMessage, res: ServerResponse, view: ErrorView, headers: string[] = []) => {
+  const sendPage = (req: IncomingMessage, res: ServerResponse, shown: ErrorView, headers: string[] = []) => {
     if (res.headersSent) return void res.destroy()
+    const details = options.details(req)
+    const id = requestIds.get(req) ?? 0
+    const view = details ? shown : redactedView(shown, id)
+    // The terminal already has the full error (logged where it happened); the id ties the two together.
+    if (!details && (shown.error || shown.text)) logger.error(`hotcell: request #${id} (${shown.request.method} ${shown.request.url}) from ${req.socket.remoteAddress} got ${shown.status} ${shown.title}; details were hidden from that client`)
     const html = /\btext\/html\b/.test(req.headers.accept ?? '')
     const body = html ? renderHtml(view, { root, details }) : renderText(view, { root, details })
     res.writeHead(view.status, [
@@ -47,6 +57,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
   return (req, res) => {
     const started = performance.now()
     const id = ++nextId
+    requestIds.set(req, id)
     const method = req.method ?? 'GET'
     const url = absoluteUrl(req)
     const request = { method, url, headers: req.rawHeaders }
@@ -56,6 +67,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
     })
 
     const run = async () => {
+      if (options.gate && (await options.gate(req, res))) return
       const body = method === 'GET' || method === 'HEAD' ? null : await readBody(req, options.bodyLimit)
       if (body === TOO_LARGE) {
         return sendPage(req, res, {
@@ -122,6 +134,8 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
     }
 
     run().catch((error: unknown) => {
+      // The parser rejected the rest of the request (a bad chunk, say) and closed the socket: not a hotcell bug.
+      if (req.destroyed && (error as NodeJS.ErrnoException)?.code === 'ECONNRESET') return void res.destroy()
       // A bug in hotcell itself, not in the handler: say so, keep serving.
       logger.error(`hotcell: internal error while handling ${method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`)
       if (!res.headersSent) sendPage(req, res, { status: 500, title: 'hotcell internal error', error: { name: 'Error', message: String((error as Error)?.message ?? error) }, request })

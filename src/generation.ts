@@ -23,6 +23,9 @@ export interface GenerationOptions {
   bundleUrl?: string
   /** A worker failed outside any request (a late throw in a timer, say). */
   onWorkerError(error: Error): void
+  /** Internal, for tests: tasks per worker before queueing, and the queue size. */
+  tasksPerWorker?: number
+  maxQueue?: number
 }
 
 /** Raised by `run()` when the pool's queue is full: the client gets 503. */
@@ -69,8 +72,8 @@ export class Generation {
       minThreads: options.workers,
       maxThreads: options.workers,
       idleTimeout: Infinity,
-      concurrentTasksPerWorker: TASKS_PER_WORKER,
-      maxQueue: MAX_QUEUE,
+      concurrentTasksPerWorker: options.tasksPerWorker ?? TASKS_PER_WORKER,
+      maxQueue: options.maxQueue ?? MAX_QUEUE,
       // The default ('sync') parks an idle worker in Atomics.wait, freezing
       // streams and timers the handler left running (research §1.6).
       atomics: 'disabled',

@@ -1,6 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { onClientError } from './client-error.js'
 import { HotcellError } from './errors.js'
+import { assertStrictParser } from './parser-check.js'
+
+/** Concurrent connections; more are dropped at accept. Browsers open ~6 per host, so this is generous. */
+export const MAX_CONNECTIONS = 512
 
 export interface HttpServer {
   readonly server: Server
@@ -18,6 +23,7 @@ export async function listen(
   host: string,
   port: number,
 ): Promise<HttpServer> {
+  assertStrictParser()
   const server = createServer(
     {
       // Node's defaults give a slowloris minutes; a dev server needs seconds.
@@ -25,9 +31,13 @@ export async function listen(
       requestTimeout: 30_000,
       connectionsCheckingInterval: 1_000,
       keepAliveTimeout: 5_000,
+      // Explicit false wins over a process-wide --insecure-http-parser.
+      insecureHTTPParser: false,
     },
     handler,
   )
+  server.maxConnections = MAX_CONNECTIONS
+  server.on('clientError', onClientError)
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, host, port)))
     server.listen(port, host, () => resolve())

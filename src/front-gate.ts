@@ -1,0 +1,60 @@
+// Everything the main thread decides before a request may cost a worker:
+// malformed shapes and foreign hosts are refused, /__hotcell/ is served by
+// hotcell, --static files are served from disk. Only what passes all three
+// goes on to the handler.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createHostPolicy, type AllowedHosts } from './host-check.js'
+import { checkRequest } from './request-guard.js'
+import { isReserved, serveReserved } from './reserved-routes.js'
+import { createStaticFiles } from './static-files.js'
+
+export interface FrontGateOptions {
+  allowedHosts: AllowedHosts
+  /** The interface bound: a name given with --host is allowed as a Host. */
+  host: string
+  staticDir: string | undefined
+}
+
+/** Resolves true when the request was answered here and must not reach the handler. */
+export type FrontGate = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>
+
+export function createFrontGate(options: FrontGateOptions): FrontGate {
+  const hosts = createHostPolicy(options.allowedHosts, options.host)
+  const staticFiles = options.staticDir === undefined ? undefined : createStaticFiles(options.staticDir)
+  return async (req, res) => {
+    const rejection = checkRequest(req, hosts)
+    if (rejection) {
+      const text = rejection.message + '\n'
+      res.writeHead(rejection.status, {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': Buffer.byteLength(text),
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+        // The body may still be on the wire, and the client may be hostile: do not wait for it.
+        connection: 'close',
+      })
+      res.end(text)
+      return true
+    }
+    if (req.url === '*') {
+      // `OPTIONS *` asks about the server, not a resource: a Request cannot even hold that URL.
+      res.writeHead(200, { allow: 'OPTIONS, GET, HEAD, POST, PUT, PATCH, DELETE', 'content-length': 0 })
+      res.end()
+      return true
+    }
+    const path = pathOf(req.url ?? '/')
+    if (isReserved(path)) {
+      serveReserved(req, res, path)
+      return true
+    }
+    if (staticFiles && (await staticFiles(req, res, path)) !== 'pass') return true
+    return false
+  }
+}
+
+/** The path of an origin-form or (already vetted) absolute-form target, still encoded, without query. */
+function pathOf(target: string): string {
+  const origin = target.startsWith('/') ? target : target.replace(/^https?:\/\/[^/?]*/i, '') || '/'
+  const query = origin.indexOf('?')
+  return query < 0 ? origin : origin.slice(0, query)
+}

@@ -1,0 +1,44 @@
+// Paths under /__hotcell/ belong to the server (live reload, later more); they
+// never reach the user's handler, whatever it would have answered.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { isCrossSiteNoCors } from './same-origin.js'
+
+export const RESERVED_PREFIX = '/__hotcell/'
+
+/**
+ * Serves one reserved path. It should call `guardHotcellEndpoint(req)` from
+ * same-origin.ts before doing anything a foreign page must not trigger or read.
+ */
+export type ReservedHandler = (req: IncomingMessage, res: ServerResponse) => void
+
+// Per process, like the token: endpoints are registered by the modules that
+// implement them, before any server starts.
+const routes = new Map<string, ReservedHandler>()
+
+/** Register `path` (e.g. `/__hotcell/reload`). Matched on the path, query ignored. */
+export function defineReservedRoute(path: string, handler: ReservedHandler): void {
+  if (!path.startsWith(RESERVED_PREFIX)) throw new Error(`reserved routes live under ${RESERVED_PREFIX} (got ${path})`)
+  routes.set(path, handler)
+}
+
+/** True if `path` (no query) is under the reserved prefix, including the bare `/__hotcell`. */
+export function isReserved(path: string): boolean {
+  return path === RESERVED_PREFIX.slice(0, -1) || path.startsWith(RESERVED_PREFIX)
+}
+
+/** Answer a request for a reserved path: 404 for unknown ones, 403 for cross-site subresource loads. */
+export function serveReserved(req: IncomingMessage, res: ServerResponse, path: string): void {
+  // A page elsewhere may not embed or read hotcell's own scripts and streams (wds CVE-2025-30359).
+  res.setHeader('cross-origin-resource-policy', 'same-origin')
+  res.setHeader('x-content-type-options', 'nosniff')
+  res.setHeader('cache-control', 'no-store')
+  if (isCrossSiteNoCors(req)) return plain(res, 403, 'Cross-site loads of hotcell resources are blocked.\n')
+  const handler = routes.get(path)
+  if (!handler) return plain(res, 404, `Not found: ${RESERVED_PREFIX} is reserved for hotcell itself.\n`)
+  handler(req, res)
+}
+
+function plain(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) })
+  res.end(text)
+}

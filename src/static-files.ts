@@ -1,0 +1,141 @@
+// `--static <dir>`: files answered by the main thread before the handler.
+// The only module importing `send` (expressjs): it does ETag, Last-Modified,
+// conditional GET (304), Range/If-Range and HEAD the way Express does.
+// hotcell decides WHICH file first (decode once, deny list, real-path
+// containment), then hands send a path it can only read as that file.
+import { realpath, stat } from 'node:fs/promises'
+import { existsSync, realpathSync, statSync } from 'node:fs'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { join, relative, resolve, sep } from 'node:path'
+import send from 'send'
+import { HotcellError } from './errors.js'
+import { isCrossSiteNoCors } from './same-origin.js'
+
+/** What happened to a request: answered here, or left for the handler. */
+export type StaticOutcome = 'served' | 'refused' | 'pass'
+
+export type StaticFiles = (req: IncomingMessage, res: ServerResponse, path: string) => Promise<StaticOutcome>
+
+// Secrets that live in project folders (Vite's deny defaults, #22707), matched
+// case-insensitively on every path segment, requested or real.
+const DENIED_NAMES = /^(?:\.env(?:\..*)?|\.npmrc|\.yarnrc\.yml|\.git|.*\.(?:pem|key|crt|p12|pfx|cer|der))$/i
+
+/**
+ * `path` is the request path without query, exactly as received (still
+ * percent-encoded). Denied and malformed paths are refused with the same 404
+ * whether or not a file exists, so the answer reveals nothing.
+ */
+export function createStaticFiles(dir: string): StaticFiles {
+  const root = realpathSync(dir)
+  return async (req, res, path) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return 'pass'
+    const wanted = decodedSegments(path)
+    if (wanted === undefined || wanted.some(isDenied)) return refuse(res)
+
+    let file = await resolveInside(root, join(root, ...wanted))
+    if (file === 'outside') return refuse(res)
+    if (file === undefined) return 'pass'
+    let info = await stat(file)
+    if (info.isDirectory()) {
+      file = await resolveInside(root, join(file, 'index.html'))
+      if (file === 'outside') return refuse(res)
+      if (file === undefined) return 'pass'
+      info = await stat(file)
+    }
+    if (!info.isFile()) return 'pass'
+    const real = relative(root, file).split(sep)
+    if (real.some(isDenied)) return refuse(res)
+    if (isCrossSiteNoCors(req)) return forbidCrossSite(res)
+    return sendFile(req, res, root, real)
+  }
+}
+
+/** Validates the `static` option: an existing folder, resolved against cwd. */
+export function mustBeStaticDir(value: unknown, cwd: string): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || value === '') throw new HotcellError('ERR_INVALID_OPTION', `static must name a folder (got ${JSON.stringify(value)})`)
+  const dir = resolve(cwd, value)
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new HotcellError('ERR_INVALID_OPTION', `static folder not found: ${value} (looked in ${cwd})`)
+  return dir
+}
+
+/**
+ * The path's segments decoded exactly once, or undefined for anything a file
+ * lookup must not see: encoded separators or NUL, backslashes (a separator on
+ * Windows, Vite CVE-2025-62522), `.`/`..` segments before or after decoding
+ * (`/.env/.`, Vite CVE-2025-46565), bad percent-encoding.
+ */
+function decodedSegments(path: string): string[] | undefined {
+  if (/%(?:2f|5c|00)|\\|\0/i.test(path)) return undefined
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(path)
+  } catch {
+    return undefined
+  }
+  const segments = decoded.split('/').filter((s) => s !== '')
+  if (segments.some((s) => s === '.' || s === '..' || s.includes('\\') || s.includes('\0'))) return undefined
+  return segments
+}
+
+// Any dotfile or dot-folder, except /.well-known/ (RFC 8615 URLs that apps and tools expect).
+function isDenied(segment: string): boolean {
+  if (DENIED_NAMES.test(segment)) return true
+  return segment.startsWith('.') && segment.toLowerCase() !== '.well-known'
+}
+
+/** The real path of `candidate` if it exists inside `root` (symlinks followed), 'outside' if it leaves it. */
+async function resolveInside(root: string, candidate: string): Promise<string | 'outside' | undefined> {
+  let real: string
+  try {
+    real = await realpath(candidate)
+  } catch {
+    return undefined
+  }
+  return real === root || real.startsWith(root + sep) ? real : 'outside'
+}
+
+function refuse(res: ServerResponse): StaticOutcome {
+  const text = 'Not found\n'
+  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-content-type-options': 'nosniff' })
+  res.end(text)
+  return 'refused'
+}
+
+// Another site's <script src>/<img> may not pull the project's files (wds CVE-2025-30359).
+function forbidCrossSite(res: ServerResponse): StaticOutcome {
+  const text = 'Cross-site loads of these files are blocked.\n'
+  res.writeHead(403, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cross-origin-resource-policy': 'same-site',
+    'x-content-type-options': 'nosniff',
+  })
+  res.end(text)
+  return 'refused'
+}
+
+function sendFile(req: IncomingMessage, res: ServerResponse, root: string, segments: string[]): Promise<StaticOutcome> {
+  // send decodes its path once: give it the real relative path, encoded, so
+  // a file named "100%.txt" stays that file and nothing is decoded twice.
+  const encoded = '/' + segments.map(encodeURIComponent).join('/')
+  return new Promise((resolveOutcome) => {
+    // dotfiles: 'allow' because the deny list above already ran on these very segments (and lets /.well-known/ through).
+    const stream = send(req, encoded, { root, dotfiles: 'allow', index: false, cacheControl: true, maxAge: 0 })
+    stream.on('headers', (response: ServerResponse) => {
+      response.setHeader('x-content-type-options', 'nosniff')
+      // Another port on localhost (a frontend dev server) is same-site and may embed these files.
+      response.setHeader('cross-origin-resource-policy', 'same-site')
+    })
+    stream.on('error', () => {
+      if (res.headersSent) res.destroy()
+      else refuse(res)
+      resolveOutcome('refused')
+    })
+    stream.on('end', () => resolveOutcome('served'))
+    // 304 and HEAD finish without 'end'.
+    res.once('finish', () => resolveOutcome('served'))
+    res.once('close', () => resolveOutcome('served'))
+    stream.pipe(res)
+  })
+}
