@@ -4,6 +4,7 @@ import { resolveConfig, type Config, type ServeOptions } from './config.js'
 import { createDispatcher, type Target } from './dispatch.js'
 import { renderText } from './error-page.js'
 import { Generation } from './generation.js'
+import { createListenNotice } from './listen-notice.js'
 import { createLogger, type Logger } from './logger.js'
 import { listen, type HttpServer } from './server.js'
 
@@ -33,6 +34,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   #builder!: Builder
   #http!: HttpServer
   #gen = 0
+  #listenNotice: ((requested: string) => void) | undefined
 
   private constructor(
     readonly config: Config,
@@ -103,6 +105,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       preload: build.externals,
       bundleUrl: build.url,
       onWorkerError: (error) => this.logger.error(`hotcell: a worker of generation ${generation.gen} crashed outside any request: ${error.stack ?? error.message}`),
+      onListenCaptured: (requested) => (this.#listenNotice ??= createListenNotice(this.logger, this.config.entryLabel, () => this.url))(requested),
     })
     await generation.load()
     if (generation.loadError) {

@@ -23,6 +23,8 @@ export interface GenerationOptions {
   bundleUrl?: string
   /** A worker failed outside any request (a late throw in a timer, say). */
   onWorkerError(error: Error): void
+  /** A worker captured the entry's own listen() call; every worker reports it. */
+  onListenCaptured?(requested: string): void
 }
 
 /** Raised by `run()` when the pool's queue is full: the client gets 503. */
@@ -46,6 +48,7 @@ export class Generation {
   readonly #streams = new Map<number, (port: MessagePort) => void>()
   #drained: (() => void) | undefined
   #destroyed = false
+  #onListenCaptured: ((requested: string) => void) | undefined
 
   constructor(options: GenerationOptions) {
     this.gen = options.gen
@@ -80,6 +83,7 @@ export class Generation {
     // Without a listener, a worker dying outside a task would crash the process.
     this.#pool.on('error', (error: Error) => options.onWorkerError(error))
     this.#pool.on('message', (message: WorkerMessage) => this.#onMessage(message))
+    this.#onListenCaptured = options.onListenCaptured
   }
 
   /**
@@ -174,6 +178,9 @@ export class Generation {
         if (message.error) this.loadError ??= message.error
         this.#ready.add(message.threadId)
         if (this.#ready.size >= this.workers) this.#onReady?.()
+        break
+      case 'hotcell:listen-captured':
+        this.#onListenCaptured?.(message.requested)
         break
       case 'hotcell:stream': {
         const onPort = this.#streams.get(message.id)
