@@ -68,6 +68,8 @@ function withClient(handler: NodeHandler, task: RequestTask, signal: AbortSignal
     socket.remotePort = task.remotePort
     socket.remoteFamily = task.remoteAddress.includes(':') ? 'IPv6' : 'IPv4'
     Object.defineProperty(req, 'connection', { get: () => req.socket, configurable: true })
+    // Node's server links them (v15.7+); light-my-request does not.
+    ;(req as { res?: ServerResponse }).res ??= res
     // light-my-request only destroys a request whose body was not read yet;
     // a real server closes both sides whenever the client goes.
     signal.addEventListener(
