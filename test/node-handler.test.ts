@@ -101,6 +101,28 @@ describe('handler shapes', () => {
     }
   })
 
+  test('a two-parameter fetch function runs with --handler fetch, and without it the 500 says to pass it', async () => {
+    const project = projectDir({ 'app.ts': 'export default (request: Request, env: Record<string, string>) => new Response("fetch " + request.method + " " + typeof env)\n' })
+    try {
+      const asFetch = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet, handler: 'fetch' })
+      try {
+        assert.equal((await request(`${asFetch.url}/x`)).text, 'fetch GET object')
+      } finally {
+        await asFetch.close()
+      }
+      const guessed = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: true })
+      try {
+        const res = await request(`${guessed.url}/x`)
+        assert.equal(res.status, 500)
+        assert.match(res.text, /returned a Response: it is a fetch handler\. Start hotcell with --handler fetch/)
+      } finally {
+        await guessed.close()
+      }
+    } finally {
+      project.remove()
+    }
+  })
+
   test('an entry with no default export and no server explains the three ways to expose a handler', async () => {
     const project = projectDir({ 'app.ts': 'export const handler = () => new Response("hi")\n' })
     const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: true })

@@ -81,11 +81,17 @@ function withClient(handler: NodeHandler, task: RequestTask, signal: AbortSignal
       { once: true },
     )
     const result = handler.call(this, req, res) as { then?: unknown } | undefined
+    if (result instanceof Response) return reject(mistakenForNode())
     if (result && typeof result.then === 'function') {
-      ;(result as Promise<unknown>).then(undefined, (error: unknown) => {
-        if (res.headersSent) res.destroy(error as Error)
-        else reject(error)
-      })
+      ;(result as Promise<unknown>).then(
+        (value) => {
+          if (value instanceof Response && !res.headersSent) reject(mistakenForNode())
+        },
+        (error: unknown) => {
+          if (res.headersSent) res.destroy(error as Error)
+          else reject(error)
+        },
+      )
     }
   }
   // light-my-request re-parents Express's req/res prototypes onto its own
@@ -100,6 +106,13 @@ function withClient(handler: NodeHandler, task: RequestTask, signal: AbortSignal
     })
   }
   return dispatch
+}
+
+/** A fetch handler declared with two parameters, `(request, env)`, is guessed Node-style; say how to fix that. */
+function mistakenForNode(): TypeError {
+  return new TypeError(
+    'The handler was run as a Node (req, res) handler because it declares two or more parameters, but it returned a Response: it is a fetch handler. Start hotcell with --handler fetch (or handler: "fetch").',
+  )
 }
 
 /** The task's flat header list as light-my-request's object; repeats become arrays, as Node's rawHeaders keeps them. */
