@@ -130,7 +130,7 @@ describe('handler shapes', () => {
       const res = await request(server.url)
       assert.equal(res.status, 500)
       assert.match(res.text, /no default export/)
-      assert.match(res.text, /only named exports \(handler\)/)
+      assert.match(res.text, /It has only named exports: handler\. It starts no server either\./)
       assert.match(res.text, /export default \{ fetch/)
       assert.match(res.text, /export default \(req, res\)/)
       assert.match(res.text, /app\.listen\(3000\)/)

@@ -55,7 +55,7 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
   if (exported === undefined) {
     if (listened) return fromServer(listened.server)
     const named = Object.keys(mod)
-    const found = named.length ? `It has only named exports (${named.join(', ')}) and starts no server.` : 'It exports nothing and starts no server.'
+    const found = `${named.length ? `It has only named exports: ${named.join(', ')}.` : 'It exports nothing.'} It starts no server either.`
     return shapeError(`${entry} has no default export. ${found}\n${EXPECTED}`)
   }
   if (typeof exported === 'function') {

@@ -5,6 +5,8 @@ import Fastify from 'fastify'
 
 const app = Fastify()
 
+app.get('/', async () => 'hello from fastify')
+
 app.get('/hello/:name', async (request) => {
   const { name } = request.params as { name: string }
   return { hello: name }

@@ -3,6 +3,10 @@
 import { createServer } from 'node:http'
 
 const server = createServer((req, res) => {
+  if (req.url === '/') {
+    res.setHeader('content-type', 'text/plain')
+    return res.end('hello from node:http')
+  }
   if (req.url === '/chunks') {
     // Raw chunked writes: the client sees "one" before "two" is written.
     res.writeHead(200, { 'content-type': 'text/plain' })
