@@ -41,6 +41,9 @@ Usage
 The entry's default export is the handler:
   export default { fetch(request, env, ctx) { return new Response('hi') } }
   export default (request) => new Response('hi')
+  export default (req, res) => res.end('hi')      (Node style: an Express app, Koa app.callback())
+Or the entry starts its own server (app.listen(3000), http.createServer(h).listen(),
+serve() from @hono/node-server): hotcell serves that server's handler instead.
 
 Options
   -p, --port <n>          port to listen on; 0 picks a free one    (default: $PORT or ${DEFAULT_PORT})

@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs'
 import { EventEmitter } from 'node:events'
 import { detailsFor } from './exposure.js'
 import { createFrontGate } from './front-gate.js'
+import { createListenNotice } from './listen-notice.js'
 
 import { createBuilder, type Builder } from './builder.js'
 import { resolveConfig, type Config, type ServeOptions } from './config.js'
@@ -76,6 +77,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     try {
       server.#builder = await createBuilder(config.entry, config.cwd)
       server.#reloader = new Reloader(config, server.#builder, logger, GRACE_MS)
+      server.#reloader.onListenCaptured = createListenNotice(logger, config.entryLabel, () => server.url)
       server.#scheduler = createReloadScheduler({
         debounceMs: DEBOUNCE_MS,
         settleMs: SETTLE_MS,

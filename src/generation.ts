@@ -26,6 +26,8 @@ export interface GenerationOptions {
   /** Internal, for tests: tasks per worker before queueing, and the queue size. */
   tasksPerWorker?: number
   maxQueue?: number
+  /** A worker captured the entry's own listen() call; every worker reports it. */
+  onListenCaptured?(requested: string): void
 }
 
 /** Raised by `run()` when the pool's queue is full: the client gets 503. */
@@ -49,6 +51,7 @@ export class Generation {
   readonly #streams = new Map<number, (port: MessagePort) => void>()
   #drained: (() => void) | undefined
   #destroyed = false
+  #onListenCaptured: ((requested: string) => void) | undefined
 
   constructor(options: GenerationOptions) {
     this.gen = options.gen
@@ -83,6 +86,7 @@ export class Generation {
     // Without a listener, a worker dying outside a task would crash the process.
     this.#pool.on('error', (error: Error) => options.onWorkerError(error))
     this.#pool.on('message', (message: WorkerMessage) => this.#onMessage(message))
+    this.#onListenCaptured = options.onListenCaptured
   }
 
   /**
@@ -177,6 +181,9 @@ export class Generation {
         if (message.error) this.loadError ??= message.error
         this.#ready.add(message.threadId)
         if (this.#ready.size >= this.workers) this.#onReady?.()
+        break
+      case 'hotcell:listen-captured':
+        this.#onListenCaptured?.(message.requested)
         break
       case 'hotcell:stream': {
         const onPort = this.#streams.get(message.id)

@@ -68,6 +68,8 @@ export type WorkerMessage =
   | { type: 'hotcell:hello'; gen: number; threadId: number }
   | { type: 'hotcell:ready'; gen: number; threadId: number; error?: ErrorData }
   | { type: 'hotcell:stream'; id: number; port: MessagePort }
+  /** The entry called listen(); the worker kept the port unbound and serves that server's handler (issue 5). */
+  | { type: 'hotcell:listen-captured'; requested: string }
 
 /** Main → every worker of one generation, on its BroadcastChannel. */
 export type ControlMessage =

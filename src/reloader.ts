@@ -37,6 +37,8 @@ export class Reloader {
   /** Files of the last good build: a change to anything else cannot change the bundle. */
   inputs = new Set<string>()
   lastBuildFailed = false
+  /** The entry called listen() itself and a worker captured it (told once, by the listener). */
+  onListenCaptured: ((requested: string) => void) | undefined
   #watchRoots: string[] = []
   #current: Generation | undefined
   #standby: Generation | undefined
@@ -128,6 +130,7 @@ export class Reloader {
       preload,
       ...(bundleUrl ? { bundleUrl } : {}),
       onWorkerError: (error) => this.logger.error(`hotcell: a worker of generation ${generation.gen} crashed outside any request: ${error.stack ?? error.message}`),
+      onListenCaptured: (requested) => this.onListenCaptured?.(requested),
     })
     return generation
   }

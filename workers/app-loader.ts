@@ -1,54 +1,102 @@
-import type { ErrorData } from '../src/protocol.js'
+import { Server } from 'node:http'
+import { parentPort } from 'node:worker_threads'
+import type { ErrorData, RequestTask, WorkerMessage } from '../src/protocol.js'
 import { describe, toErrorData } from './error-data.js'
+import { capturedServer, installListenCapture } from './listen-capture.js'
+import { nodeToFetch, type NodeHandler } from './node-adapter.js'
 
 export interface FetchContext {
   waitUntil(promise: Promise<unknown>): void
   passThroughOnException(): void
 }
 export type FetchFunction = (request: Request, env: Record<string, string | undefined>, ctx: FetchContext) => unknown
+/** What the runtime calls: a fetch function that also sees the raw task (Node handlers need its headers and client address). */
+export type AppFunction = (request: Request, env: Record<string, string | undefined>, ctx: FetchContext, task: RequestTask) => unknown
 
-export type LoadedApp = { ok: true; fetch: FetchFunction } | { ok: false; phase: 'import' | 'shape'; error: ErrorData }
+export type LoadedApp = { ok: true; fetch: AppFunction } | { ok: false; phase: 'import' | 'shape'; error: ErrorData }
+type Style = 'auto' | 'fetch' | 'node'
+
+// An entry that calls listen() without awaiting it (Fastify without `await`)
+// gets its server a few ticks after the import settles.
+const LISTEN_GRACE_MS = 2_000
 
 const EXPECTED = [
-  'Export a handler as the default export, one of:',
-  '  export default { fetch(request, env, ctx) { return new Response("hi") } }',
-  '  export default (request) => new Response("hi")',
+  'Expose the handler in one of three ways:',
+  '  1. a fetch handler:      export default { fetch(request, env, ctx) { return new Response("hi") } }',
+  '                           (or export default app for Hono, h3, itty-router; or export default (request) => new Response("hi"))',
+  '  2. a Node handler:       export default (req, res) => res.end("hi")   (or export default app for Express/connect, app.callback() for Koa)',
+  '  3. start a server:       app.listen(3000), http.createServer(handler).listen(3000), or serve({ fetch: app.fetch }) from @hono/node-server;',
+  '                           hotcell captures the server instead of binding the port',
 ].join('\n')
 
 /** Import the bundle and find the handler in it. Never throws: failures come back as data. */
-export async function loadApp(bundleUrl: string, entry: string, style: 'auto' | 'fetch' | 'node'): Promise<LoadedApp> {
+export async function loadApp(bundleUrl: string, entry: string, style: Style): Promise<LoadedApp> {
+  installListenCapture()
   let mod: Record<string, unknown>
   try {
     mod = (await import(bundleUrl)) as Record<string, unknown>
   } catch (error) {
     return { ok: false, phase: 'import', error: toErrorData(error) }
   }
-  return resolveHandler(mod, entry, style)
+  try {
+    return await resolveHandler(mod, entry, style)
+  } catch (error) {
+    // A Fastify app whose ready() fails (a plugin threw) lands here.
+    return { ok: false, phase: 'import', error: toErrorData(error) }
+  }
 }
 
-function resolveHandler(mod: Record<string, unknown>, entry: string, style: 'auto' | 'fetch' | 'node'): LoadedApp {
+async function resolveHandler(mod: Record<string, unknown>, entry: string, style: Style): Promise<LoadedApp> {
   const exported = mod.default
+  // A listen() during the import wins over nothing; a default export wins over a listen().
+  const listened = await capturedServer(exported === undefined ? LISTEN_GRACE_MS : 0)
+  if (listened) announce(listened.requested)
+
   if (exported === undefined) {
+    if (listened) return fromServer(listened.server)
     const named = Object.keys(mod)
-    const found = named.length ? `It has only named exports: ${named.join(', ')}.` : 'It exports nothing.'
+    const found = `${named.length ? `It has only named exports: ${named.join(', ')}.` : 'It exports nothing.'} It starts no server either.`
     return shapeError(`${entry} has no default export. ${found}\n${EXPECTED}`)
-  }
-  if (typeof exported === 'object' && exported !== null && typeof (exported as { fetch?: unknown }).fetch === 'function') {
-    const app = exported as { fetch: FetchFunction }
-    return { ok: true, fetch: (request, env, ctx) => app.fetch(request, env, ctx) }
   }
   if (typeof exported === 'function') {
     const nodeStyle = style === 'node' || (style === 'auto' && exported.length >= 2)
-    if (nodeStyle) {
-      return shapeError(
-        `The default export of ${entry} is ${describe(exported)}, which looks like a Node-style (req, res) handler. ` +
-          `This version of hotcell serves fetch handlers only.\n${EXPECTED}\n` +
-          `If it really is a fetch handler, pass --handler fetch.`,
-      )
-    }
-    return { ok: true, fetch: exported as FetchFunction }
+    if (nodeStyle) return node(nodeToFetch(exported as NodeHandler))
+    const fetch = exported as FetchFunction
+    return { ok: true, fetch: (request, env, ctx) => fetch(request, env, ctx) }
   }
+  if (typeof exported === 'object' && exported !== null) {
+    const app = exported as { fetch?: unknown; callback?: unknown; server?: unknown; ready?: unknown }
+    if (exported instanceof Server) return fromServer(exported)
+    if (typeof app.fetch === 'function' && style !== 'node') {
+      return { ok: true, fetch: (request, env, ctx) => (app.fetch as FetchFunction).call(app, request, env, ctx) }
+    }
+    // A Fastify instance: routes exist only after ready().
+    if (app.server instanceof Server && typeof app.ready === 'function') {
+      await (app.ready as () => Promise<unknown>).call(app)
+      return fromServer(app.server)
+    }
+    // A Koa application.
+    if (typeof app.callback === 'function') return node(nodeToFetch((app.callback as () => NodeHandler).call(app)))
+  }
+  if (listened) return fromServer(listened.server)
   return shapeError(`The default export of ${entry} is ${describe(exported)}.\n${EXPECTED}`)
+}
+
+/** A server's 'request' listener is the handler; with several, emitting reaches them all, as Node does. */
+function fromServer(server: Server): LoadedApp {
+  const listeners = server.listeners('request') as NodeHandler[]
+  const handler: NodeHandler = listeners.length === 1 ? listeners[0]! : (req, res) => server.emit('request', req, res)
+  return node(nodeToFetch(handler, server))
+}
+
+function node(handle: ReturnType<typeof nodeToFetch>): LoadedApp {
+  return { ok: true, fetch: (request, _env, _ctx, task) => handle(task, request.signal) }
+}
+
+/** Tell the main thread, which logs it once per server however many workers and reloads report it. */
+function announce(requested: string): void {
+  const message: WorkerMessage = { type: 'hotcell:listen-captured', requested }
+  parentPort?.postMessage(message)
 }
 
 function shapeError(message: string): LoadedApp {

@@ -84,7 +84,7 @@ export default async function handle(task: RequestTask): Promise<TaskResult> {
     }
     let result: unknown
     try {
-      result = await loaded.fetch(request, env, context)
+      result = await loaded.fetch(request, env, context, task)
     } catch (error) {
       return { kind: 'failed', threadId, phase: 'handler', error: toErrorData(error) }
     }

@@ -1,0 +1,175 @@
+// Node-style (req, res) handlers (issue 5): the request/response pair behaves like Node's.
+import assert from 'node:assert/strict'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { after, before, describe, test } from 'node:test'
+import { serve, type HotcellServer } from '../src/index.js'
+import { fixture, projectDir, request, waitFor, withDeadline } from './helpers.js'
+
+const quiet = !process.env.DEBUG_HOTCELL
+
+describe('Node (req, res) handler', () => {
+  let server: HotcellServer
+  before(async () => {
+    server = await serve({ entry: fixture('node-handler.ts'), port: 0, workers: 1, quiet })
+  })
+  after(() => server.close())
+  const stats = async () => JSON.parse((await request(`${server.url}/stats`)).text) as { written: number; reqClosed: number; resClosed: number }
+
+  test('method, url, rawHeaders with repeats, cookie and the client address reach req', async () => {
+    const res = await request(`${server.url}/raw?q=1`, { method: 'DELETE', headers: { 'x-multi': ['one', 'two'], cookie: ['a=1', 'b=2'] } })
+    assert.equal(res.status, 200)
+    const seen = JSON.parse(res.text)
+    assert.equal(seen.method, 'DELETE')
+    assert.equal(seen.url, '/raw?q=1')
+    const raw: string[] = seen.rawHeaders
+    const values = (name: string) => raw.flatMap((v, i) => (i % 2 === 0 && v.toLowerCase() === name ? [raw[i + 1]] : []))
+    assert.deepEqual(values('x-multi'), ['one', 'two'])
+    // Node joins repeated Cookie headers with "; ", not ", ".
+    assert.equal(seen.cookie, 'a=1; b=2')
+    assert.equal(seen.remoteAddress, '127.0.0.1')
+    assert.ok(Number.isInteger(seen.remotePort) && seen.remotePort > 0, `remotePort ${seen.remotePort}`)
+    assert.equal(seen.httpVersion, '1.1')
+  })
+
+  test('writeHead with a reason and array headers; setHeader with an array keeps two Set-Cookie', async () => {
+    const res = await request(`${server.url}/write-head`)
+    assert.equal(res.status, 202)
+    assert.equal(res.statusText, 'Taken Care Of')
+    assert.deepEqual(res.headers['set-cookie'], ['a=1; Path=/', 'b=2; Path=/; HttpOnly'])
+    assert.equal(res.headers['x-list'], 'one, two')
+    assert.equal(res.text, 'accepted')
+  })
+
+  test('req is a readable stream of the body, byte-exact (1 MiB, all byte values)', async () => {
+    const body = Buffer.alloc(1024 * 1024)
+    for (let i = 0; i < body.length; i++) body[i] = (i * 31 + (i >> 9)) & 0xff
+    const res = await request(`${server.url}/body`, { method: 'POST', body, timeoutMs: 20_000 })
+    assert.equal(res.status, 200)
+    assert.ok(res.body.equals(body), 'echoed bytes differ')
+  })
+
+  test('res.write waits for drain while the client does not read, then delivers everything', async () => {
+    const before = (await stats()).written
+    const { res, destroy } = await openStream(`${server.url}/flood`)
+    res.pause()
+    await waitFor(async () => (await stats()).written > before, 5000, 'the handler to start writing')
+    // Without backpressure the handler writes all 1024 chunks at once; with
+    // it, it stops after what the credits and socket buffers hold.
+    for (let i = 0; i < 5; i++) {
+      const written = (await stats()).written - before
+      assert.ok(written < 1024, `the handler wrote ${written} of 1024 chunks to a client that reads nothing`)
+    }
+    let received = 0
+    res.on('data', (c: Buffer) => (received += c.length))
+    res.resume()
+    await withDeadline(new Promise((r) => res.once('end', r)), 30_000, 'the whole 64 MiB')
+    assert.equal(received, 64 * 1024 * 1024)
+    destroy()
+  })
+
+  test('a client that disconnects emits close on req and res', async () => {
+    const before = await stats()
+    const { res, destroy } = await openStream(`${server.url}/hang`)
+    await withDeadline(new Promise((r) => res.once('data', r)), 5000, 'the first chunk')
+    destroy()
+    await waitFor(async () => {
+      const now = await stats()
+      return now.reqClosed > before.reqClosed && now.resClosed > before.resClosed
+    }, 5000, 'close on req and res')
+  })
+
+  test('a synchronous throw and an async rejection are 500 error pages naming the error', async () => {
+    const thrown = await request(`${server.url}/throw`)
+    assert.equal(thrown.status, 500)
+    assert.match(thrown.text, /thrown synchronously by a node handler/)
+    const rejected = await request(`${server.url}/reject`, { timeoutMs: 10_000 })
+    assert.equal(rejected.status, 500)
+    assert.match(rejected.text, /rejected by an async node handler/)
+    assert.equal((await request(`${server.url}/raw`)).status, 200)
+  })
+})
+
+describe('handler shapes', () => {
+  test('--handler node runs a one-parameter function as a Node handler', async () => {
+    const project = projectDir({ 'app.ts': 'export default function (req: any) { req.res.end("node: " + req.url) }\n' })
+    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet, handler: 'node' })
+    try {
+      assert.equal((await request(`${server.url}/x`)).text, 'node: /x')
+    } finally {
+      await server.close()
+      project.remove()
+    }
+  })
+
+  test('a two-parameter fetch function runs with --handler fetch, and without it the 500 says to pass it', async () => {
+    const project = projectDir({ 'app.ts': 'export default (request: Request, env: Record<string, string>) => new Response("fetch " + request.method + " " + typeof env)\n' })
+    try {
+      const asFetch = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet, handler: 'fetch' })
+      try {
+        assert.equal((await request(`${asFetch.url}/x`)).text, 'fetch GET object')
+      } finally {
+        await asFetch.close()
+      }
+      const guessed = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: true })
+      try {
+        const res = await request(`${guessed.url}/x`)
+        assert.equal(res.status, 500)
+        assert.match(res.text, /returned a Response: it is a fetch handler\. Start hotcell with --handler fetch/)
+      } finally {
+        await guessed.close()
+      }
+    } finally {
+      project.remove()
+    }
+  })
+
+  test('an entry with no default export and no server explains the three ways to expose a handler', async () => {
+    const project = projectDir({ 'app.ts': 'export const handler = () => new Response("hi")\n' })
+    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: true })
+    try {
+      const res = await request(server.url)
+      assert.equal(res.status, 500)
+      assert.match(res.text, /no default export/)
+      assert.match(res.text, /It has only named exports: handler\. It starts no server either\./)
+      assert.match(res.text, /export default \{ fetch/)
+      assert.match(res.text, /export default \(req, res\)/)
+      assert.match(res.text, /app\.listen\(3000\)/)
+    } finally {
+      await server.close()
+      project.remove()
+    }
+  })
+
+  test('a default-exported http.Server, Koa app and Fastify instance are served', async () => {
+    const project = projectDir({
+      'server.ts': 'import { createServer } from "node:http"\nexport default createServer((req, res) => res.end("server " + req.method))\n',
+      'koa.ts': 'import Koa from "koa"\nconst app = new Koa()\napp.use((ctx) => { ctx.body = "koa " + ctx.path })\nexport default app\n',
+      'fastify.ts': 'import Fastify from "fastify"\nconst app = Fastify()\napp.get("/f", async () => ({ fastify: true }))\nexport default app\n',
+    })
+    try {
+      for (const [file, path, expected] of [['server.ts', '/', 'server GET'], ['koa.ts', '/k', 'koa /k'], ['fastify.ts', '/f', '{"fastify":true}']] as const) {
+        const server = await serve({ entry: `${project.dir}/${file}`, port: 0, workers: 1, quiet })
+        try {
+          assert.equal((await request(`${server.url}${path}`)).text, expected, file)
+        } finally {
+          await server.close()
+        }
+      }
+    } finally {
+      project.remove()
+    }
+  })
+})
+
+/** A GET whose response is read by the caller; `destroy()` drops the connection. */
+function openStream(url: string): Promise<{ res: IncomingMessage; destroy(): void }> {
+  return withDeadline(
+    new Promise((resolve, reject) => {
+      const req = httpRequest(url, { agent: false }, (res) => resolve({ res, destroy: () => req.destroy() }))
+      req.on('error', reject)
+      req.end()
+    }),
+    10_000,
+    `GET ${url}`,
+  )
+}

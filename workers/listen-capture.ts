@@ -1,0 +1,73 @@
+// Entries that start their own server (`app.listen(3000)`, Koa, Fastify,
+// `http.createServer(h).listen()`, `serve()` from @hono/node-server) run
+// unchanged: in a worker, listen() binds nothing. It records the server, whose
+// 'request' listener becomes the handler, and then behaves as if it had bound,
+// so that listen callbacks and 'listening' handlers (the app's own
+// "listening on 3000" line, Fastify's listen promise) still run.
+// Every one of those libraries ends in http.Server or https.Server listen().
+import http from 'node:http'
+import https from 'node:https'
+import type { AddressInfo } from 'node:net'
+
+export interface CapturedListen {
+  server: http.Server
+  /** What the app asked to listen on, for the notice: "3000", "0.0.0.0:8080"… */
+  requested: string
+}
+
+const captured: CapturedListen[] = []
+const waiting: Array<(listen: CapturedListen) => void> = []
+let installed = false
+
+/** Patch listen(); call before the bundle is imported. Idempotent. */
+export function installListenCapture(): void {
+  if (installed) return
+  installed = true
+  for (const proto of [http.Server.prototype, https.Server.prototype] as Array<{ listen: unknown }>) {
+    Object.defineProperty(proto, 'listen', { value: fakeListen, writable: true, configurable: true })
+  }
+}
+
+/** The first server the entry asked to listen, now or within `ms`. */
+export function capturedServer(ms: number): Promise<CapturedListen | undefined> {
+  if (captured[0]) return Promise.resolve(captured[0])
+  if (ms <= 0) return Promise.resolve(undefined)
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), ms)
+    waiting.push((listen) => {
+      clearTimeout(timer)
+      resolve(listen)
+    })
+  })
+}
+
+function fakeListen(this: http.Server, ...args: unknown[]): http.Server {
+  const callback = typeof args[args.length - 1] === 'function' ? (args.pop() as () => void) : undefined
+  const { port, host } = target(args)
+  const address: AddressInfo = {
+    address: host === undefined || host === 'localhost' ? '127.0.0.1' : host,
+    family: host?.includes(':') ? 'IPv6' : 'IPv4',
+    port,
+  }
+  const server = this
+  // Fastify and @hono/node-server read these after 'listening'.
+  Object.defineProperty(server, 'address', { value: () => address, configurable: true, writable: true })
+  Object.defineProperty(server, 'listening', { get: () => true, configurable: true })
+  const listen = { server, requested: host ? `${host}:${port}` : String(port) }
+  captured.push(listen)
+  if (captured.length === 1) for (const resolve of waiting.splice(0)) resolve(listen)
+  if (callback) server.once('listening', callback)
+  // Node emits 'listening' asynchronously too; code after listen() runs first.
+  process.nextTick(() => server.emit('listening'))
+  return server
+}
+
+/** listen(port, host?), listen({ port, host }), listen(path): the port and host asked for. */
+function target(args: unknown[]): { port: number; host: string | undefined } {
+  const [first, second] = args
+  if (typeof first === 'object' && first !== null) {
+    const options = first as { port?: unknown; host?: unknown }
+    return { port: Number(options.port ?? 0) || 0, host: typeof options.host === 'string' ? options.host : undefined }
+  }
+  return { port: Number(first ?? 0) || 0, host: typeof second === 'string' ? second : undefined }
+}

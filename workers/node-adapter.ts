@@ -1,0 +1,165 @@
+// The only module that imports light-my-request. It turns a Node-style
+// `(req, res)` handler into a function from a request task to a web Response,
+// so that the fetch path in respond.ts (inline or streamed with credits,
+// cancel on disconnect) serves Node apps unchanged.
+//
+// Why light-my-request rather than our own IncomingMessage/ServerResponse
+// pair: it is Fastify's own injector, kept working with Express, Koa and
+// connect; with `payloadAsStream` it resolves at writeHead and exposes every
+// res.write() live with push() backpressure (research §5.4). Measured in
+// bench/node-adapter.bench.ts against a hand-written adapter (a real
+// http.Server fed an in-memory socket); see the commit message.
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
+import { inject } from 'light-my-request'
+import type { RequestTask } from '../src/protocol.js'
+
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown
+/** A Node handler seen through fetch's eyes: the task in, a Response out. */
+export type NodeFetch = (task: RequestTask, signal: AbortSignal) => Promise<Response>
+
+// Headers the main thread's own ServerResponse sets for its connection.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade'])
+// Statuses a web Response must be built without a body for.
+const NULL_BODY = new Set([101, 103, 204, 205, 304])
+
+/**
+ * Adapt `handler`. `server`, when the handler was captured from
+ * `server.listen()`, is `this` inside it, as Node's own server would pass.
+ */
+export function nodeToFetch(handler: NodeHandler, server?: Server): NodeFetch {
+  return (task, signal) =>
+    new Promise<Response>((resolve, reject) => {
+      const dispatch = withClient(handler, task, signal, reject)
+      const url = new URL(task.url)
+      inject(dispatch as RequestListener, {
+        method: task.method as 'GET',
+        url: url.pathname + url.search,
+        headers: toHeaderObject(task.headers),
+        ...(task.body ? { payload: Buffer.from(task.body) } : {}),
+        remoteAddress: task.remoteAddress,
+        payloadAsStream: true,
+        signal,
+        validate: false,
+        ...(server ? { server } : {}),
+      }).then((injected) => {
+        const raw = injected.raw.res
+        const headers = new Headers()
+        for (const [name, value] of Object.entries(injected.headers)) {
+          if (HOP_BY_HOP.has(name) || value === undefined) continue
+          for (const one of Array.isArray(value) ? value : [value]) headers.append(name, String(one))
+        }
+        const status = injected.statusCode
+        const body = NULL_BODY.has(status) ? null : toWebStream(injected.stream(), raw)
+        resolve(new Response(body, { status, statusText: injected.statusMessage ?? '', headers }))
+      }, reject)
+    })
+}
+
+/**
+ * The handler, wrapped to give `req` what a real socket would (the client's
+ * port; `connection` without light-my-request's deprecation warning), to
+ * close `req`/`res` when the client leaves, and to turn a rejected async
+ * handler into a failed request instead of an unhandled rejection.
+ */
+function withClient(handler: NodeHandler, task: RequestTask, signal: AbortSignal, reject: (error: unknown) => void): NodeHandler {
+  const dispatch = function (this: unknown, req: IncomingMessage, res: ServerResponse) {
+    const socket = req.socket as { remotePort?: number; remoteFamily?: string; encrypted?: boolean }
+    socket.remotePort = task.remotePort
+    socket.remoteFamily = task.remoteAddress.includes(':') ? 'IPv6' : 'IPv4'
+    Object.defineProperty(req, 'connection', { get: () => req.socket, configurable: true })
+    // Node's server links them (v15.7+); light-my-request does not.
+    ;(req as { res?: ServerResponse }).res ??= res
+    // light-my-request only destroys a request whose body was not read yet;
+    // a real server closes both sides whenever the client goes.
+    signal.addEventListener(
+      'abort',
+      () => {
+        if (!res.writableFinished) res.destroy()
+        if (!req.destroyed) req.emit('close')
+      },
+      { once: true },
+    )
+    const result = handler.call(this, req, res) as { then?: unknown } | undefined
+    if (result instanceof Response) return reject(mistakenForNode())
+    if (result && typeof result.then === 'function') {
+      ;(result as Promise<unknown>).then(
+        (value) => {
+          if (value instanceof Response && !res.headersSent) reject(mistakenForNode())
+        },
+        (error: unknown) => {
+          if (res.headersSent) res.destroy(error as Error)
+          else reject(error)
+        },
+      )
+    }
+  }
+  // light-my-request re-parents Express's req/res prototypes onto its own
+  // only when it recognises the app (`fn.request.app === fn`); without that,
+  // Express swaps light-my-request's methods off every request. Keep the
+  // recognition working through the wrapper.
+  const express = handler as NodeHandler & { request?: object; response?: object }
+  if (express.request && express.response && (express.request as { app?: unknown }).app === handler) {
+    Object.assign(dispatch, {
+      request: Object.create(Object.getPrototypeOf(express.request), { app: { value: dispatch } }),
+      response: Object.create(Object.getPrototypeOf(express.response)),
+    })
+  }
+  return dispatch
+}
+
+/** A fetch handler declared with two parameters, `(request, env)`, is guessed Node-style; say how to fix that. */
+function mistakenForNode(): TypeError {
+  return new TypeError(
+    'The handler was run as a Node (req, res) handler because it declares two or more parameters, but it returned a Response: it is a fetch handler. Start hotcell with --handler fetch (or handler: "fetch").',
+  )
+}
+
+/** The task's flat header list as light-my-request's object; repeats become arrays, as Node's rawHeaders keeps them. */
+function toHeaderObject(flat: string[]): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {}
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i]!.toLowerCase()
+    const value = flat[i + 1]!
+    const seen = headers[name]
+    if (seen === undefined) headers[name] = value
+    else if (Array.isArray(seen)) seen.push(value)
+    else headers[name] = [seen, value]
+  }
+  return headers
+}
+
+/**
+ * The response body as a web stream that hands over what the handler has
+ * written as soon as it is asked, synchronously when it can: respond.ts then
+ * sends a complete small body inline. Reading is what lets `res.write()`
+ * return true again ('drain'), so the credit protocol's backpressure reaches
+ * the handler.
+ */
+function toWebStream(stream: Readable, res: ServerResponse): ReadableStream<Uint8Array> {
+  const pull = (controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> | void => {
+    const chunk = stream.read() as Buffer | null
+    if (chunk !== null) return controller.enqueue(chunk)
+    // light-my-request pushes the end in the same tick as res.end().
+    if (res.writableEnded || stream.readableEnded) return controller.close()
+    if (stream.destroyed) return controller.error(stream.errored ?? new Error('The response was destroyed before it ended'))
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        stream.off('readable', wake).off('end', wake).off('close', wake)
+        resolve(pull(controller) ?? undefined)
+      }
+      stream.on('readable', wake).on('end', wake).on('close', wake)
+    })
+  }
+  return new ReadableStream<Uint8Array>(
+    {
+      pull,
+      cancel() {
+        // The client left: a real server's res emits 'close'.
+        if (!res.destroyed) res.destroy()
+        stream.destroy()
+      },
+    },
+    { highWaterMark: 0 },
+  )
+}
