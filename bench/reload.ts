@@ -3,7 +3,8 @@
 //   npm run bench:reload -- --edits 10 --long 50   # a quick smoke run
 import { spawn, type ChildProcess } from 'node:child_process'
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { request as httpRequest, Agent } from 'node:http'
+import { createServer, request as httpRequest, Agent } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -27,7 +28,7 @@ const run = (cmd: string, args: string[], dir: string, env: NodeJS.ProcessEnv = 
   spawn(cmd, args, { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
 
 const tools: Tool[] = [
-  { name: 'hotcell', start: (dir, port) => [run(process.execPath, [join(ROOT, 'dist/src/bin.js'), 'app.ts', '--port', String(port)], dir)] },
+  { name: 'hotcell', start: (dir, port) => [run(process.execPath, [join(ROOT, 'dist/src/bin.js'), 'app.ts', '--port', String(port), '--quiet'], dir)] },
   { name: 'tsx watch', start: (dir, port) => [run(bin('tsx'), ['watch', '--clear-screen=false', 'server.ts'], dir, { PORT: String(port) })] },
   {
     name: 'node --watch (esbuild --watch output)',
@@ -56,6 +57,16 @@ function get(port: number, timeoutMs = 2000): Promise<{ status: number; body: st
     req.on('timeout', () => req.destroy(new Error('timeout')))
     req.on('error', reject)
     req.end()
+  })
+}
+
+/** A port nothing listens on now (fixed ports collide with ephemeral ones on a busy machine). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
   })
 }
 
@@ -106,7 +117,7 @@ async function measure(tool: Tool, index: number): Promise<Result> {
   const dir = join(ROOT, '.tmp', `bench-reload-${index}`)
   rmSync(dir, { recursive: true, force: true })
   cpSync(TEMPLATE, dir, { recursive: true })
-  const port = 41000 + index
+  const port = await freePort()
   const startedAt = performance.now()
   const procs = tool.start(dir, port)
   const all: ChildProcess[] = []
@@ -177,6 +188,8 @@ async function measure(tool: Tool, index: number): Promise<Result> {
       }
     }
     return result
+  } catch (error) {
+    throw new Error(`${tool.name}: ${(error as Error).message}\n--- its output ---\n${output.slice(-3000)}`)
   } finally {
     for (const p of all) p.kill('SIGTERM')
     await sleep(500)
