@@ -51,8 +51,8 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
     for (const config of configsOf(options)) {
       const server = await start(config)
       running.push(server)
-      const check = await checkTarget(describe(config), server.url, spec, options.expectStatus)
-      if (!checks.some((c) => c.target === config.target)) checks.push({ target: config.target, entry: config.entry, ...check })
+      const { status, bodyBytes, bodyVaries } = await checkTarget(describe(config), server.url, spec, options.expectStatus)
+      if (!checks.some((c) => c.target === config.target)) checks.push({ target: config.target, entry: config.entry, status, bodyBytes, bodyVaries })
     }
     const byKey = new Map(running.map((r) => [configKey(r.config), r]))
     // Warm-up: JIT, lazily loaded undici, the first connections. Not timed.
