@@ -41,6 +41,17 @@ export async function checkTarget(label: string, origin: string, spec: RequestSp
   return { status, bodyBytes: lengths[0]!, bodyVaries: new Set(lengths).size > 1, lengths }
 }
 
+/**
+ * Wait until requests the generator left behind have been answered: when it
+ * stops, its connections close but queued tasks still run, and would steal CPU
+ * from the next run. A round of fresh requests, one per worker, queues behind them.
+ */
+export async function drain(origin: string, spec: RequestSpec, workers: number): Promise<void> {
+  for (let round = 0; round < 2; round++) {
+    await Promise.all(Array.from({ length: Math.max(1, workers) }, () => once(origin, spec).catch(() => undefined)))
+  }
+}
+
 function once(origin: string, spec: RequestSpec): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const url = new URL(spec.path, origin)

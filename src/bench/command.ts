@@ -2,7 +2,7 @@ import { serve, type HotcellServer } from '../dev-server.js'
 import { HotcellError } from '../errors.js'
 import { startBaseline } from './baseline.js'
 import { BenchError } from './bench-error.js'
-import { checkTarget, type RequestSpec } from './check.js'
+import { checkTarget, drain, type RequestSpec } from './check.js'
 import { buildDocument, machine, type CheckRecord } from './document.js'
 import { BENCH_HELP, parseBenchArgs, type BenchOptions } from './options.js'
 import { configKey, configsOf, planRuns, type Config } from './plan.js'
@@ -60,6 +60,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
       if (options.warmupMs === 0) break
       progress.update(`warming up ${describe(server.config)}`)
       await runLoad(job(options, server.url, options.warmupMs))
+      await drain(server.url, spec, server.config.workers)
     }
     const plan = planRuns(options)
     for (const run of plan) {
@@ -70,6 +71,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
       const stats: LoadStats = await runLoad(job(options, server.url, options.durationMs), (elapsedMs, perSecond) => {
         progress.update(`${what}: ${(elapsedMs / 1000).toFixed(0)}/${options.durationMs / 1000} s, ${perSecond.toLocaleString('en-US')} req/s`)
       })
+      await drain(server.url, spec, run.config.workers)
       records.push({
         order: run.order,
         round: run.round,
