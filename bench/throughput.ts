@@ -16,7 +16,8 @@ import { runLoad } from '../src/bench/run-load.js'
 import { summarizeProfiles } from './profile-summary.js'
 import { fmt, median, scriptArgs } from './script-args.js'
 import { startChild, type ChildServer } from './servers/start.js'
-import { ensureWrk, runWrk, wrkVersion } from './wrk.js'
+import { runWrkLoad } from '../src/bench/wrk-load.js'
+import { ensureWrk, wrkVersion } from './wrk.js'
 
 const USAGE = `node dist/bench/throughput.js [--duration 10s] [--connections 50] [--rounds 3] [--short] [--profile]\n`
 const args = scriptArgs(USAGE)
@@ -68,11 +69,8 @@ const host = machine()
 const spec = { method: 'GET', path: '/', headers: [], body: undefined }
 
 async function measure(url: string, durationMs: number): Promise<Sample> {
-  if (useWrk) {
-    const r = await runWrk(url + '/', args.connections, durationMs)
-    return { reqPerSec: r.reqPerSec, p50: r.latencyMs.p50, p99: r.latencyMs.p99, errors: r.errors }
-  }
-  const s = await runLoad({ url: url + '/', method: 'GET', headers: [], body: undefined, connections: args.connections, durationMs, expectStatus: undefined })
+  const job = { url: url + '/', method: 'GET', headers: [], body: undefined, connections: args.connections, durationMs, expectStatus: undefined }
+  const s = useWrk ? await runWrkLoad(job) : await runLoad(job)
   return { reqPerSec: s.reqPerSec, p50: s.latencyMs.p50, p99: s.latencyMs.p99, errors: s.errors + s.timeouts + s.unexpected }
 }
 

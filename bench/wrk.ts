@@ -1,17 +1,6 @@
 // wrk (Debian package) as the reference load generator: C, one thread, no GC.
-import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-
-export interface WrkResult {
-  reqPerSec: number
-  requests: number
-  durationS: number
-  latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number }
-  /** Socket errors, timeouts and non-2xx/3xx responses. */
-  errors: number
-}
+// Runs go through src/bench/wrk-load.ts, the runner of `hotcell bench --generator wrk`.
+import { execFileSync, spawnSync } from 'node:child_process'
 
 /** True when wrk is on PATH, installing it with apt-get (non-interactive) when it is not. */
 export function ensureWrk(log: (line: string) => void): boolean {
@@ -25,47 +14,6 @@ export function ensureWrk(log: (line: string) => void): boolean {
     apt('install', '-y', '-q', 'wrk')
   }
   return spawnSync('wrk', ['--version']).error === undefined
-}
-
-// wrk's own summary rounds latencies to two digits; a done() hook prints exact microseconds as JSON.
-const REPORT_LUA = `
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('HOTCELL_WRK {"requests":%d,"durationUs":%d,"errors":%d,"mean":%f,"p50":%d,"p90":%d,"p99":%d,"max":%d}\\n',
-    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
-    latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
-end
-`
-
-let scriptFile: string | undefined
-
-/** One wrk run: one thread, `connections` connections, whole seconds. */
-export function runWrk(url: string, connections: number, durationMs: number): Promise<WrkResult> {
-  scriptFile ??= join(mkdtempSync(join(tmpdir(), 'hotcell-wrk-')), 'report.lua')
-  writeFileSync(scriptFile, REPORT_LUA)
-  const seconds = Math.max(1, Math.round(durationMs / 1000))
-  const args = ['-t', '1', '-c', String(connections), '-d', `${seconds}s`, '--timeout', '10s', '-s', scriptFile, url]
-  return new Promise((resolve, reject) => {
-    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), durationMs + 30_000)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      const line = /HOTCELL_WRK (\{.*\})/.exec(out)?.[1]
-      if (code !== 0 || !line) return reject(new Error(`wrk ${args.join(' ')} failed (exit ${code}): ${out.trim()}`))
-      const r = JSON.parse(line) as { requests: number; durationUs: number; errors: number; mean: number; p50: number; p90: number; p99: number; max: number }
-      const durationS = r.durationUs / 1e6
-      resolve({
-        reqPerSec: r.requests / durationS,
-        requests: r.requests,
-        durationS,
-        latencyMs: { mean: r.mean / 1000, p50: r.p50 / 1000, p90: r.p90 / 1000, p99: r.p99 / 1000, max: r.max / 1000 },
-        errors: r.errors,
-      })
-    })
-  })
 }
 
 export function wrkVersion(): string {

@@ -1,7 +1,7 @@
 // The `hotcell bench` command line: real binary, real servers on 127.0.0.1,
 // short runs (-d 1s -c 4). These check output and exit codes, never speed.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { describe, it } from 'node:test'
 import { BIN, ROOT, fixture, withDeadline } from './helpers.js'
 
@@ -114,6 +114,7 @@ describe('hotcell bench', () => {
       [[fixture('bench-hello.ts'), '-w', '1,zero'], /--workers must be a whole number/],
       [[fixture('bench-hello.ts'), '--compare', fixture('bench-b.ts'), '--rounds', '2'], /at least 3 rounds/],
       [[fixture('bench-hello.ts'), '--nope'], /unknown option --nope/],
+      [[fixture('bench-hello.ts'), '--generator', 'ab'], /--generator must be autocannon or wrk/],
     ]
     for (const [args, message] of cases) {
       const { code, stdout, stderr } = await bench(args)
@@ -139,5 +140,23 @@ describe('hotcell bench', () => {
     assert.equal(strict.code, 1)
     assert.ok(JSON.parse(strict.stdout).failures > 0, 'the document is still printed')
     assert.match(strict.stderr, /^hotcell bench: \d+ requests failed or got an unexpected status during timed runs \(--fail-on-errors\)\n$/)
+  })
+
+  it('--generator wrk drives the same server with wrk and counts unexpected statuses', async (t) => {
+    if (spawnSync('wrk', ['--version']).error) return t.skip('wrk is not installed (apt-get install wrk)')
+    const ok = await bench([fixture('bench-hello.ts'), ...SHORT, '-w', '1', '--generator', 'wrk', '--json'])
+    assert.equal(ok.code, 0, ok.stderr)
+    const doc = JSON.parse(ok.stdout)
+    assert.equal(doc.generator.name, 'wrk')
+    const { stats } = doc.runs[0]
+    assert.ok(stats.requests > 0 && stats.reqPerSec > 0)
+    assert.ok(stats.latencyMs.p50 > 0 && stats.latencyMs.p50 <= stats.latencyMs.p99)
+    assert.ok(stats.bytesPerSec >= stats.reqPerSec * 6)
+    assert.equal(doc.failures, 0)
+
+    // With --expect-status, a Lua response() hook in every wrk thread counts the misses.
+    const flaky = await bench([fixture('bench-flaky.ts'), ...SHORT, '-w', '1', '--generator', 'wrk', '--expect-status', '200', '--json'])
+    assert.equal(flaky.code, 0, flaky.stderr)
+    assert.ok(JSON.parse(flaky.stdout).runs[0].stats.unexpected > 0)
   })
 })

@@ -5,10 +5,11 @@ import { BenchError } from './bench-error.js'
 import { checkTarget, drain, type RequestSpec } from './check.js'
 import { buildDocument, machine, type CheckRecord } from './document.js'
 import { BENCH_HELP, parseBenchArgs, type BenchOptions } from './options.js'
-import { configKey, configsOf, planRuns, type Config } from './plan.js'
+import { configKey, configsOf, planRuns, type Variant } from './plan.js'
 import { renderText } from './report.js'
 import { runLoad, type LoadJob, type LoadStats } from './run-load.js'
 import type { RunRecord } from './summary.js'
+import { runWrkLoad } from './wrk-load.js'
 
 export interface BenchIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean }
@@ -16,7 +17,7 @@ export interface BenchIO {
 }
 
 interface Running {
-  config: Config
+  config: Variant
   url: string
   close(): Promise<void>
 }
@@ -45,6 +46,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   const running: Running[] = []
   const records: RunRecord[] = []
   const checks: CheckRecord[] = []
+  const load = options.generator === 'wrk' ? runWrkLoad : runLoad
   const progress = createProgress(options.json ? io.stderr : io.stdout, Boolean(io.stdout.isTTY))
   try {
     const spec: RequestSpec = { method: options.method, path: options.path, headers: options.headers, body: options.body }
@@ -59,7 +61,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
     for (const server of running) {
       if (options.warmupMs === 0) break
       progress.update(`warming up ${describe(server.config)}`)
-      await runLoad(job(options, server.url, options.warmupMs))
+      await load(job(options, server.url, options.warmupMs))
       await drain(server.url, spec, server.config.workers)
     }
     const plan = planRuns(options)
@@ -68,8 +70,9 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
       const what = `[${run.order}/${plan.length}] ${describe(run.config)}, round ${run.round}/${options.rounds}`
       progress.update(what)
       const started = new Date()
-      const stats: LoadStats = await runLoad(job(options, server.url, options.durationMs), (elapsedMs, perSecond) => {
-        progress.update(`${what}: ${(elapsedMs / 1000).toFixed(0)}/${options.durationMs / 1000} s, ${perSecond.toLocaleString('en-US')} req/s`)
+      const stats: LoadStats = await load(job(options, server.url, options.durationMs), (elapsedMs, perSecond) => {
+        const rate = perSecond ? `, ${perSecond.toLocaleString('en-US')} req/s` : ''
+        progress.update(`${what}: ${(elapsedMs / 1000).toFixed(0)}/${options.durationMs / 1000} s${rate}`)
       })
       await drain(server.url, spec, run.config.workers)
       records.push({
@@ -98,7 +101,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   return 0
 }
 
-async function start(config: Config): Promise<Running> {
+async function start(config: Variant): Promise<Running> {
   if (config.target === 'baseline') {
     const baseline = await startBaseline(config.entry, config.entry)
     return { config, url: baseline.url, close: () => baseline.close() }
@@ -119,7 +122,7 @@ function job(options: BenchOptions, origin: string, durationMs: number): LoadJob
   }
 }
 
-function describe(config: Config): string {
+function describe(config: Variant): string {
   if (config.target === 'baseline') return `baseline (${config.entry} inline on node:http)`
   return `${config.target} (${config.entry}), ${config.workers} worker${config.workers > 1 ? 's' : ''}`
 }

@@ -28,7 +28,7 @@ export interface BenchDocument {
   version: string
   date: string
   machine: Machine
-  generator: { name: 'autocannon'; version: string; where: 'worker thread of the bench process' }
+  generator: { name: 'autocannon' | 'wrk'; version: string; where: string }
   request: { method: string; path: string; headers: string[]; bodyBytes: number }
   settings: { connections: number; durationMs: number; warmupMs: number; rounds: number; workers: number[]; expectStatus: number | null }
   checks: CheckRecord[]
@@ -69,7 +69,9 @@ export function buildDocument(options: BenchOptions, checks: CheckRecord[], runs
     version: packageVersion(),
     date: startedAt.toISOString(),
     machine: host,
-    generator: { name: 'autocannon', version: packageVersion('autocannon'), where: 'worker thread of the bench process' },
+    generator: options.generator === 'wrk'
+      ? { name: 'wrk', version: 'system', where: 'its own process, 1 thread' }
+      : { name: 'autocannon', version: packageVersion('autocannon'), where: 'worker thread of the bench process' },
     request: { method: options.method, path: options.path, headers: options.headers, bodyBytes: options.body?.byteLength ?? 0 },
     settings: {
       connections: options.connections,

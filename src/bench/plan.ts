@@ -1,5 +1,5 @@
 /** One server configuration under test: entry A or B at a worker count, or the inline baseline. */
-export interface Config {
+export interface Variant {
   /** 'A' is the entry, 'B' the --compare entry, 'baseline' the handler inline on node:http. */
   target: 'A' | 'B' | 'baseline'
   entry: string
@@ -11,7 +11,7 @@ export interface PlannedRun {
   /** 1-based position in the whole session. */
   order: number
   round: number
-  config: Config
+  config: Variant
 }
 
 export interface PlanInput {
@@ -22,8 +22,8 @@ export interface PlanInput {
   rounds: number
 }
 
-export function configsOf(input: PlanInput): Config[] {
-  const configs: Config[] = []
+export function configsOf(input: PlanInput): Variant[] {
+  const configs: Variant[] = []
   for (const workers of input.workers) {
     configs.push({ target: 'A', entry: input.entry, workers })
     if (input.compare) configs.push({ target: 'B', entry: input.compare, workers })
@@ -46,4 +46,4 @@ export function planRuns(input: PlanInput): PlannedRun[] {
   return runs
 }
 
-export const configKey = (config: Config): string => (config.target === 'baseline' ? 'baseline' : `${config.target}@${config.workers}`)
+export const configKey = (config: Variant): string => (config.target === 'baseline' ? 'baseline' : `${config.target}@${config.workers}`)

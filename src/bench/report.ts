@@ -11,7 +11,7 @@ export function renderText(doc: BenchDocument): string {
   const s = doc.settings
   const m = doc.machine
   out.push(`hotcell bench ${doc.request.method} ${doc.request.path}: ${s.connections} connections, ${s.durationMs / 1000} s per run, ${s.rounds} round${s.rounds > 1 ? 's' : ''}, warm-up ${s.warmupMs / 1000} s`)
-  out.push(`${m.cpu}, ${m.cores} cores, Node ${m.node}, load average ${m.loadAverage} at start; generator: autocannon ${doc.generator.version} in a worker thread`)
+  out.push(`${m.cpu}, ${m.cores} cores, Node ${m.node}, load average ${m.loadAverage} at start; generator: ${doc.generator.name} ${doc.generator.version}, ${doc.generator.where}`)
   for (const check of doc.checks) {
     const varies = check.bodyVaries ? ' (body length varies between requests)' : ''
     out.push(`check ${label(check.target, check.entry)}: ${check.status}, ${check.bodyBytes} bytes${varies}`)

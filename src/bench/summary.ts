@@ -1,10 +1,10 @@
-import type { Config } from './plan.js'
+import type { Variant } from './plan.js'
 import type { LoadStats } from './run-load.js'
 
 export interface RunRecord {
   order: number
   round: number
-  target: Config['target']
+  target: Variant['target']
   entry: string
   workers: number
   /** Wall-clock bounds of the timed run: they show the order runs really happened in. */
@@ -15,7 +15,7 @@ export interface RunRecord {
 
 /** Medians across the rounds of one configuration. */
 export interface ConfigSummary {
-  target: Config['target']
+  target: Variant['target']
   entry: string
   workers: number
   rounds: number
