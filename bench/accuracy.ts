@@ -85,7 +85,7 @@ const out = [
   `### hotcell bench vs wrk (${new Date().toISOString()})`,
   '',
   `${host.cpu}, ${host.cores} cores, Node ${host.node}, ${host.os}, load average ${host.loadAverage} at start. ` +
-    `hotcell ${WORKERS} worker, ${args.connections} connections, ${args.durationMs / 1000} s per run, ${args.rounds} round(s) alternating; ${wrkVersion().split(' [')[0]} with 1 thread.`,
+    `hotcell ${WORKERS} worker, ${args.connections} connections, ${args.durationMs / 1000} s per run, ${args.rounds} round(s) alternating; wrk ${wrkVersion()} with 1 thread.`,
   '',
   '| handler | generator | req/s (median) | req/s per round | p50 ms | p99 ms | failed |',
   '|---|---|---:|---|---:|---:|---:|',

@@ -118,7 +118,7 @@ const out = [
   `### Throughput (${new Date().toISOString()}${args.profile ? ', with --cpu-prof on the hotcell servers: slower than normal' : ''})`,
   '',
   `${host.cpu}, ${host.cores} cores, Node ${host.node}, ${host.os}, load average ${host.loadAverage} at start. ` +
-    `${useWrk ? `${wrkVersion().split(' [')[0]}, 1 thread` : 'autocannon (wrk unavailable)'}, ${args.connections} connections, ${args.durationMs / 1000} s per run, median of ${args.rounds} round(s); order per round: ${orders.join(' | ')}.`,
+    `${useWrk ? `wrk ${wrkVersion()}, 1 thread` : 'autocannon (wrk unavailable)'}, ${args.connections} connections, ${args.durationMs / 1000} s per run, median of ${args.rounds} round(s); order per round: ${orders.join(' | ')}.`,
   '',
   '| variant | req/s (median) | req/s per round | p50 ms | p99 ms | × (a) | × (b) | failed |',
   '|---|---:|---|---:|---:|---:|---:|---:|',

@@ -1,6 +1,8 @@
 // wrk (Debian package) as the reference load generator: C, one thread, no GC.
 // Runs go through src/bench/wrk-load.ts, the runner of `hotcell bench --generator wrk`.
-import { execFileSync, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
+
+export { wrkVersion } from '../src/bench/wrk-load.js'
 
 /** True when wrk is on PATH, installing it with apt-get (non-interactive) when it is not. */
 export function ensureWrk(log: (line: string) => void): boolean {
@@ -14,14 +16,4 @@ export function ensureWrk(log: (line: string) => void): boolean {
     apt('install', '-y', '-q', 'wrk')
   }
   return spawnSync('wrk', ['--version']).error === undefined
-}
-
-export function wrkVersion(): string {
-  try {
-    return execFileSync('wrk', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]!.trim()
-  } catch (error) {
-    // wrk --version exits 1 after printing its version.
-    const out = (error as { stdout?: string }).stdout ?? ''
-    return out.split('\n')[0]?.trim() || 'wrk'
-  }
 }

@@ -5,7 +5,8 @@ import { spawn, spawnSync } from 'node:child_process'
 import { describe, it } from 'node:test'
 import { BIN, ROOT, fixture, withDeadline } from './helpers.js'
 
-const SHORT = ['-d', '1s', '-c', '4', '--warmup', '200ms']
+// autocannon unless a test says otherwise: it reports every status, wrk only errors.
+const SHORT = ['-d', '1s', '-c', '4', '--warmup', '200ms', '-g', 'autocannon']
 
 async function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [BIN, 'bench', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -114,7 +115,7 @@ describe('hotcell bench', () => {
       [[fixture('bench-hello.ts'), '-w', '1,zero'], /--workers must be a whole number/],
       [[fixture('bench-hello.ts'), '--compare', fixture('bench-b.ts'), '--rounds', '2'], /at least 3 rounds/],
       [[fixture('bench-hello.ts'), '--nope'], /unknown option --nope/],
-      [[fixture('bench-hello.ts'), '--generator', 'ab'], /--generator must be autocannon or wrk/],
+      [[fixture('bench-hello.ts'), '--generator', 'ab'], /--generator must be auto, wrk or autocannon/],
     ]
     for (const [args, message] of cases) {
       const { code, stdout, stderr } = await bench(args)
@@ -142,9 +143,10 @@ describe('hotcell bench', () => {
     assert.match(strict.stderr, /^hotcell bench: \d+ requests failed or got an unexpected status during timed runs \(--fail-on-errors\)\n$/)
   })
 
-  it('--generator wrk drives the same server with wrk and counts unexpected statuses', async (t) => {
+  it('with wrk installed, the default generator is wrk; it counts unexpected statuses too', async (t) => {
     if (spawnSync('wrk', ['--version']).error) return t.skip('wrk is not installed (apt-get install wrk)')
-    const ok = await bench([fixture('bench-hello.ts'), ...SHORT, '-w', '1', '--generator', 'wrk', '--json'])
+    // auto picks wrk when it is installed.
+    const ok = await bench([fixture('bench-hello.ts'), ...SHORT.slice(0, -2), '-w', '1', '--json'])
     assert.equal(ok.code, 0, ok.stderr)
     const doc = JSON.parse(ok.stdout)
     assert.equal(doc.generator.name, 'wrk')
@@ -152,10 +154,11 @@ describe('hotcell bench', () => {
     assert.ok(stats.requests > 0 && stats.reqPerSec > 0)
     assert.ok(stats.latencyMs.p50 > 0 && stats.latencyMs.p50 <= stats.latencyMs.p99)
     assert.ok(stats.bytesPerSec >= stats.reqPerSec * 6)
+    assert.equal(stats.reqPerSecStdev, null, 'wrk gives no per-second samples')
     assert.equal(doc.failures, 0)
 
     // With --expect-status, a Lua response() hook in every wrk thread counts the misses.
-    const flaky = await bench([fixture('bench-flaky.ts'), ...SHORT, '-w', '1', '--generator', 'wrk', '--expect-status', '200', '--json'])
+    const flaky = await bench([fixture('bench-flaky.ts'), ...SHORT.slice(0, -2), '-w', '1', '--generator', 'wrk', '--expect-status', '200', '--json'])
     assert.equal(flaky.code, 0, flaky.stderr)
     assert.ok(JSON.parse(flaky.stdout).runs[0].stats.unexpected > 0)
   })

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import { availableParallelism, cpus, loadavg, platform, arch, release } from 'node:os'
 import type { BenchOptions } from './options.js'
 import { configKey, configsOf } from './plan.js'
+import { wrkVersion } from './wrk-load.js'
 import { againstBaseline, compareRounds, scaling, summarizeConfig, type BaselineComparison, type Comparison, type ConfigSummary, type RunRecord, type ScalingRow } from './summary.js'
 
 export interface Machine {
@@ -70,7 +71,7 @@ export function buildDocument(options: BenchOptions, checks: CheckRecord[], runs
     date: startedAt.toISOString(),
     machine: host,
     generator: options.generator === 'wrk'
-      ? { name: 'wrk', version: 'system', where: 'its own process, 1 thread' }
+      ? { name: 'wrk', version: wrkVersion(), where: 'its own process, 1 thread' }
       : { name: 'autocannon', version: packageVersion('autocannon'), where: 'worker thread of the bench process' },
     request: { method: options.method, path: options.path, headers: options.headers, bodyBytes: options.body?.byteLength ?? 0 },
     settings: {

@@ -23,7 +23,8 @@ export interface BenchOptions {
   json: boolean
   expectStatus: number | undefined
   failOnErrors: boolean
-  generator: 'autocannon' | 'wrk'
+  /** auto: wrk when it is installed, else autocannon. */
+  generator: 'auto' | 'autocannon' | 'wrk'
 }
 
 export const BENCH_FLAGS = {
@@ -66,7 +67,7 @@ Options
       --baseline             also run the handler inline on a plain node:http server
       --expect-status <code> status the check and the load expect (default: any 2xx)
       --fail-on-errors       exit 1 if any timed request failed or got an unexpected status
-  -g, --generator <name>     autocannon, or wrk if installed (C; ~3× less CPU per request) (default: autocannon)
+  -g, --generator <name>     auto, wrk or autocannon           (default: auto = wrk when installed)
       --json                 print one JSON document instead of tables
   -h, --help                 show this help
 
@@ -101,8 +102,10 @@ export function parseBenchArgs(argv: string[]): ParsedBench {
   if (!path.startsWith('/')) throw new HotcellError('ERR_INVALID_OPTION', `--path must start with / (got "${path}")`)
   const method = (v.method ?? 'GET').toUpperCase()
   if (!/^[A-Z]+$/.test(method)) throw new HotcellError('ERR_INVALID_OPTION', `--method must be an HTTP method such as GET or POST (got "${v.method}")`)
-  const generator = v.generator ?? 'autocannon'
-  if (generator !== 'autocannon' && generator !== 'wrk') throw new HotcellError('ERR_INVALID_OPTION', `--generator must be autocannon or wrk (got "${generator}")`)
+  const generator = v.generator ?? 'auto'
+  if (generator !== 'auto' && generator !== 'autocannon' && generator !== 'wrk') {
+    throw new HotcellError('ERR_INVALID_OPTION', `--generator must be auto, wrk or autocannon (got "${generator}")`)
+  }
   const rounds = v.rounds === undefined ? (v.compare ? 3 : 1) : mustBeInteger(v.rounds, '--rounds', 1, 100)
   if (v.compare && rounds < 3) throw new HotcellError('ERR_INVALID_OPTION', `--compare needs at least 3 rounds to tell noise from a difference (got --rounds ${rounds})`)
   return {

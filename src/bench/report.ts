@@ -56,7 +56,7 @@ function configTable(r: ConfigSummary): string[] {
     title,
     table(
       ['req/s', 'stdev', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'timeouts', 'non-expected', 'bytes/s'],
-      [[int(r.reqPerSec), int(r.reqPerSecStdev), ms(r.latencyMs.p50), ms(r.latencyMs.p90), ms(r.latencyMs.p99), ms(r.latencyMs.max), String(r.errors), String(r.timeouts), String(r.unexpected), bytes(r.bytesPerSec)]],
+      [[int(r.reqPerSec), r.reqPerSecStdev === null ? '—' : int(r.reqPerSecStdev), ms(r.latencyMs.p50), ms(r.latencyMs.p90), ms(r.latencyMs.p99), ms(r.latencyMs.max), String(r.errors), String(r.timeouts), String(r.unexpected), bytes(r.bytesPerSec)]],
     ) + spread + (failed ? '  ← failures' : ''),
   ]
 }

@@ -8,9 +8,9 @@ export interface LoadStats {
   durationS: number
   /** Expected-status responses per second over the whole run (total / duration, as wrk counts). */
   reqPerSec: number
-  /** Mean and standard deviation of the per-second samples. */
-  reqPerSecMean: number
-  reqPerSecStdev: number
+  /** Mean and standard deviation of the per-second samples; null when the generator gives none (wrk). */
+  reqPerSecMean: number | null
+  reqPerSecStdev: number | null
   requests: number
   latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number }
   errors: number

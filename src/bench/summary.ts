@@ -22,8 +22,8 @@ export interface ConfigSummary {
   reqPerSec: number
   reqPerSecMin: number
   reqPerSecMax: number
-  /** Median of the runs' per-second standard deviations. */
-  reqPerSecStdev: number
+  /** Median of the runs' per-second standard deviations; null without per-second samples. */
+  reqPerSecStdev: number | null
   latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number }
   errors: number
   timeouts: number
@@ -79,7 +79,7 @@ export function summarizeConfig(runs: RunRecord[]): ConfigSummary {
     reqPerSec: median(rps),
     reqPerSecMin: Math.min(...rps),
     reqPerSecMax: Math.max(...rps),
-    reqPerSecStdev: pick((s) => s.reqPerSecStdev),
+    reqPerSecStdev: runs.some((r) => r.stats.reqPerSecStdev === null) ? null : pick((s) => s.reqPerSecStdev!),
     latencyMs: {
       mean: pick((s) => s.latencyMs.mean),
       p50: pick((s) => s.latencyMs.p50),

@@ -13,6 +13,12 @@ export function hasWrk(): boolean {
   return spawnSync('wrk', ['--version']).error === undefined
 }
 
+/** e.g. "debian/4.1.0-3+b2" (wrk --version prints it, then exits 1). */
+export function wrkVersion(): string {
+  const out = spawnSync('wrk', ['--version'], { encoding: 'utf8' }).stdout ?? ''
+  return /^wrk (\S+)/.exec(out)?.[1] ?? 'unknown'
+}
+
 const lua = (s: string) => JSON.stringify(s) // a JSON string literal is a valid Lua string literal for printable text
 
 function script(job: LoadJob, bodyFile: string | undefined): string {
@@ -43,8 +49,8 @@ function script(job: LoadJob, bodyFile: string | undefined): string {
 
 /**
  * One timed run with wrk (1 thread). Without --expect-status, statuses ≥ 400
- * count as unexpected (wrk's own rule); per-second samples are not available,
- * so the stdev is reported as 0.
+ * count as unexpected (wrk's own rule); wrk gives no per-second samples, so
+ * there is no stdev, and it runs whole seconds only.
  */
 export async function runWrkLoad(job: LoadJob, onTick?: (elapsedMs: number, perSecond: number) => void): Promise<LoadStats> {
   if (!hasWrk()) throw new BenchError('--generator wrk: wrk is not installed (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk)')
@@ -78,8 +84,8 @@ export async function runWrkLoad(job: LoadJob, onTick?: (elapsedMs: number, perS
     return {
       durationS,
       reqPerSec: good / durationS,
-      reqPerSecMean: good / durationS,
-      reqPerSecStdev: 0,
+      reqPerSecMean: null,
+      reqPerSecStdev: null,
       requests: good,
       latencyMs: { mean: r.mean / 1000, p50: r.p50 / 1000, p90: r.p90 / 1000, p99: r.p99 / 1000, max: r.max / 1000 },
       errors: r.socket,
