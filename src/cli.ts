@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { DEFAULT_PORT, defaultWorkers, mustBeInteger, type ServeOptions } from './config.js'
 import { serve, type HotcellServer } from './dev-server.js'
+import { benchMain } from './bench/command.js'
 import { HotcellError } from './errors.js'
 import { exposureLines } from './exposure.js'
 
@@ -36,6 +37,7 @@ export const HELP = `hotcell: a development server for TypeScript HTTP handlers
 Usage
   hotcell <entry> [options]        serve <entry>, reloading on change
   hotcell serve <entry> [options]  the same
+  hotcell bench <entry> [options]  benchmark the handler (hotcell bench --help)
   hotcell --help | --version
 
 The entry's default export is the handler:
@@ -70,6 +72,7 @@ Examples
 
 /** The command line, callable from tests. Resolves to the exit code. */
 export async function main(argv: string[], io: CliIO): Promise<number> {
+  if (argv[0] === 'bench') return benchMain(argv.slice(1), io)
   const fail = (message: string) => {
     io.stderr.write(`hotcell: ${message}\n`)
     return 1

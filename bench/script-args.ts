@@ -1,0 +1,50 @@
+// Flags shared by the bench/ scripts: one command with sane defaults, --short for a smoke test.
+import { parseArgs } from 'node:util'
+import { mustBeInteger } from '../src/config.js'
+import { parseDuration } from '../src/bench/options.js'
+
+export interface ScriptArgs {
+  durationMs: number
+  connections: number
+  rounds: number
+  short: boolean
+  profile: boolean
+}
+
+export function scriptArgs(usage: string, defaults = { duration: '10s', connections: 50, rounds: 3 }): ScriptArgs {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      duration: { type: 'string', short: 'd' },
+      connections: { type: 'string', short: 'c' },
+      rounds: { type: 'string', short: 'r' },
+      short: { type: 'boolean' },
+      profile: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  if (values.help) {
+    process.stdout.write(usage)
+    process.exit(0)
+  }
+  const short = values.short ?? false
+  return {
+    durationMs: parseDuration(values.duration ?? (short ? '2s' : defaults.duration), '--duration'),
+    connections: mustBeInteger(values.connections ?? String(defaults.connections), '--connections', 1, 10_000),
+    rounds: mustBeInteger(values.rounds ?? (short ? '1' : String(defaults.rounds)), '--rounds', 1, 50),
+    short,
+    profile: values.profile ?? false,
+  }
+}
+
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+export const fmt = {
+  int: (n: number) => Math.round(n).toLocaleString('en-US'),
+  ms: (n: number) => n.toFixed(2),
+  ratio: (n: number) => n.toFixed(2),
+}

@@ -1,0 +1,36 @@
+import { fork } from 'node:child_process'
+import { createBuilder } from '../builder.js'
+import { BenchError } from './bench-error.js'
+import type { BaselineMessage } from './baseline-server.js'
+
+export interface BaselineServer {
+  url: string
+  close(): Promise<void>
+}
+
+/** Build `entry` with hotcell's own builder and serve it inline from a child process. */
+export async function startBaseline(entry: string, label: string, style: 'auto' | 'fetch' | 'node' = 'auto'): Promise<BaselineServer> {
+  const builder = await createBuilder(entry, process.cwd())
+  const build = await builder.build()
+  if (!build.ok) {
+    await builder.dispose()
+    throw new BenchError(`${label}: the build failed: ${build.text.split('\n')[0]}`)
+  }
+  const child = fork(new URL('./baseline-server.js', import.meta.url), [build.url, label, style], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+    await exited
+    await builder.dispose()
+  }
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('message', (message: BaselineMessage) => (message.type === 'ready' ? resolve(message.port) : reject(new BenchError(`baseline for ${label}: ${message.message}`))))
+      child.once('exit', (code) => reject(new BenchError(`the baseline server for ${label} exited (code ${code}) before it listened`)))
+    })
+    return { url: `http://127.0.0.1:${port}`, close }
+  } catch (error) {
+    await close()
+    throw error
+  }
+}

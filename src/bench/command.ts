@@ -1,0 +1,153 @@
+import { serve, type HotcellServer } from '../dev-server.js'
+import { HotcellError } from '../errors.js'
+import { startBaseline } from './baseline.js'
+import { BenchError } from './bench-error.js'
+import { checkTarget, drain, type RequestSpec } from './check.js'
+import { buildDocument, machine, type CheckRecord } from './document.js'
+import { BENCH_HELP, parseBenchArgs, type BenchOptions } from './options.js'
+import { configKey, configsOf, planRuns, type Variant } from './plan.js'
+import { renderText } from './report.js'
+import { runLoad, type LoadJob, type LoadStats } from './run-load.js'
+import type { RunRecord } from './summary.js'
+import { hasWrk, runWrkLoad } from './wrk-load.js'
+
+export interface BenchIO {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean }
+  stderr: NodeJS.WritableStream & { isTTY?: boolean }
+}
+
+interface Running {
+  config: Variant
+  url: string
+  close(): Promise<void>
+}
+
+/** `hotcell bench …` (argv after the word `bench`). Resolves to the exit code. */
+export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
+  const fail = (message: string) => {
+    io.stderr.write(`hotcell bench: ${message}\n`)
+    return 1
+  }
+  let options: BenchOptions
+  try {
+    const parsed = parseBenchArgs(argv)
+    if (parsed.help) {
+      io.stdout.write(BENCH_HELP)
+      return 0
+    }
+    options = parsed.options
+  } catch (error) {
+    if (error instanceof HotcellError) return fail(error.message)
+    throw error
+  }
+
+  const startedAt = new Date()
+  const host = machine()
+  const running: Running[] = []
+  const records: RunRecord[] = []
+  const checks: CheckRecord[] = []
+  // On 2 cores autocannon's ~60 µs of CPU per request (wrk: ~20) is taken from
+  // the server and lowered req/s for a hello handler by a quarter or more, so
+  // wrk is preferred where it is installed; autocannon comes with npm.
+  if (options.generator === 'auto') options = { ...options, generator: hasWrk() ? 'wrk' : 'autocannon' }
+  if (options.generator === 'wrk') {
+    // wrk runs whole seconds: say what will really run.
+    const whole = (ms: number) => (ms === 0 ? 0 : Math.max(1000, Math.round(ms / 1000) * 1000))
+    options = { ...options, durationMs: whole(options.durationMs), warmupMs: whole(options.warmupMs) }
+  }
+  const load = options.generator === 'wrk' ? runWrkLoad : runLoad
+  const progress = createProgress(options.json ? io.stderr : io.stdout, Boolean(io.stdout.isTTY))
+  try {
+    const spec: RequestSpec = { method: options.method, path: options.path, headers: options.headers, body: options.body }
+    for (const config of configsOf(options)) {
+      const server = await start(config)
+      running.push(server)
+      const { status, bodyBytes, bodyVaries } = await checkTarget(describe(config), server.url, spec, options.expectStatus)
+      if (!checks.some((c) => c.target === config.target)) checks.push({ target: config.target, entry: config.entry, status, bodyBytes, bodyVaries })
+    }
+    const byKey = new Map(running.map((r) => [configKey(r.config), r]))
+    // Warm-up: JIT, lazily loaded undici, the first connections. Not timed.
+    for (const server of running) {
+      if (options.warmupMs === 0) break
+      progress.update(`warming up ${describe(server.config)}`)
+      await load(job(options, server.url, options.warmupMs))
+      await drain(server.url, spec, server.config.workers)
+    }
+    const plan = planRuns(options)
+    for (const run of plan) {
+      const server = byKey.get(configKey(run.config))!
+      const what = `[${run.order}/${plan.length}] ${describe(run.config)}, round ${run.round}/${options.rounds}`
+      progress.update(what)
+      const started = new Date()
+      const stats: LoadStats = await load(job(options, server.url, options.durationMs), (elapsedMs, perSecond) => {
+        const rate = perSecond ? `, ${perSecond.toLocaleString('en-US')} req/s` : ''
+        progress.update(`${what}: ${(elapsedMs / 1000).toFixed(0)}/${options.durationMs / 1000} s${rate}`)
+      })
+      await drain(server.url, spec, run.config.workers)
+      records.push({
+        order: run.order,
+        round: run.round,
+        target: run.config.target,
+        entry: run.config.entry,
+        workers: run.config.workers,
+        startedAt: started.toISOString(),
+        finishedAt: new Date().toISOString(),
+        stats,
+      })
+    }
+  } catch (error) {
+    progress.clear()
+    if (error instanceof HotcellError || error instanceof BenchError) return fail(error.message)
+    return fail(`the benchmark failed: ${(error as Error)?.message ?? String(error)}`)
+  } finally {
+    progress.clear()
+    await Promise.allSettled(running.map((server) => server.close()))
+  }
+
+  const doc = buildDocument(options, checks, records, startedAt, host)
+  io.stdout.write(options.json ? JSON.stringify(doc, null, 2) + '\n' : renderText(doc))
+  if (options.failOnErrors && doc.failures > 0) return fail(`${doc.failures} requests failed or got an unexpected status during timed runs (--fail-on-errors)`)
+  return 0
+}
+
+async function start(config: Variant): Promise<Running> {
+  if (config.target === 'baseline') {
+    const baseline = await startBaseline(config.entry, config.entry)
+    return { config, url: baseline.url, close: () => baseline.close() }
+  }
+  const server: HotcellServer = await serve({ entry: config.entry, port: 0, host: '127.0.0.1', reload: false, quiet: true, workers: config.workers })
+  return { config, url: server.url, close: () => server.close() }
+}
+
+function job(options: BenchOptions, origin: string, durationMs: number): LoadJob {
+  return {
+    url: new URL(options.path, origin).href,
+    method: options.method,
+    headers: options.headers,
+    body: options.body,
+    connections: options.connections,
+    durationMs,
+    expectStatus: options.expectStatus,
+  }
+}
+
+function describe(config: Variant): string {
+  if (config.target === 'baseline') return `baseline (${config.entry} inline on node:http)`
+  return `${config.target} (${config.entry}), ${config.workers} worker${config.workers > 1 ? 's' : ''}`
+}
+
+/** A live line, redrawn in place; nothing at all unless stdout is a terminal. */
+function createProgress(stream: NodeJS.WritableStream, enabled: boolean): { update(line: string): void; clear(): void } {
+  let shown = false
+  return {
+    update(line) {
+      if (!enabled) return
+      stream.write(`\r\x1b[K${line}`)
+      shown = true
+    },
+    clear() {
+      if (shown) stream.write('\r\x1b[K')
+      shown = false
+    },
+  }
+}

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { availableParallelism, cpus, loadavg, platform, arch, release } from 'node:os'
+import type { BenchOptions } from './options.js'
+import { configKey, configsOf } from './plan.js'
+import { wrkVersion } from './wrk-load.js'
+import { againstBaseline, compareRounds, scaling, summarizeConfig, type BaselineComparison, type Comparison, type ConfigSummary, type RunRecord, type ScalingRow } from './summary.js'
+
+export interface Machine {
+  cpu: string
+  cores: number
+  node: string
+  os: string
+  /** 1-minute load average when the bench started: high means the numbers shared the CPU. */
+  loadAverage: number
+}
+
+export interface CheckRecord {
+  target: 'A' | 'B' | 'baseline'
+  entry: string
+  status: number
+  bodyBytes: number
+  bodyVaries: boolean
+}
+
+/** Everything `--json` prints; the text report is rendered from the same object. */
+export interface BenchDocument {
+  tool: 'hotcell bench'
+  version: string
+  date: string
+  machine: Machine
+  generator: { name: 'autocannon' | 'wrk'; version: string; where: string }
+  request: { method: string; path: string; headers: string[]; bodyBytes: number }
+  settings: { connections: number; durationMs: number; warmupMs: number; rounds: number; workers: number[]; expectStatus: number | null }
+  checks: CheckRecord[]
+  runs: RunRecord[]
+  results: ConfigSummary[]
+  scaling: { A: ScalingRow[]; B: ScalingRow[] | null } | null
+  compare: Comparison[] | null
+  baseline: { result: ConfigSummary; comparisons: BaselineComparison[] } | null
+  /** Failed requests (socket errors, timeouts, unexpected status) over every timed run. */
+  failures: number
+}
+
+export function machine(): Machine {
+  return {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: availableParallelism(),
+    node: process.version,
+    os: `${platform()} ${release()} ${arch()}`,
+    loadAverage: Math.round(loadavg()[0]! * 100) / 100,
+  }
+}
+
+export function buildDocument(options: BenchOptions, checks: CheckRecord[], runs: RunRecord[], startedAt: Date, host: Machine): BenchDocument {
+  const byKey = new Map<string, RunRecord[]>()
+  for (const run of runs) {
+    const key = configKey({ target: run.target, entry: run.entry, workers: run.workers })
+    byKey.set(key, [...(byKey.get(key) ?? []), run])
+  }
+  const results = configsOf(options).flatMap((config) => {
+    const mine = byKey.get(configKey(config))
+    return mine ? [summarizeConfig(mine)] : []
+  })
+  const of = (target: 'A' | 'B') => results.filter((r) => r.target === target)
+  const baselineResult = results.find((r) => r.target === 'baseline')
+  const labels = { a: `A (${options.entry})`, b: `B (${options.compare ?? ''})` }
+  return {
+    tool: 'hotcell bench',
+    version: packageVersion(),
+    date: startedAt.toISOString(),
+    machine: host,
+    generator: options.generator === 'wrk'
+      ? { name: 'wrk', version: wrkVersion(), where: 'its own process, 1 thread' }
+      : { name: 'autocannon', version: packageVersion('autocannon'), where: 'worker thread of the bench process' },
+    request: { method: options.method, path: options.path, headers: options.headers, bodyBytes: options.body?.byteLength ?? 0 },
+    settings: {
+      connections: options.connections,
+      durationMs: options.durationMs,
+      warmupMs: options.warmupMs,
+      rounds: options.rounds,
+      workers: options.workers,
+      expectStatus: options.expectStatus ?? null,
+    },
+    checks,
+    runs,
+    results,
+    scaling: options.workers.length > 1 ? { A: scaling(of('A')), B: options.compare ? scaling(of('B')) : null } : null,
+    compare: options.compare
+      ? options.workers.map((w) => compareRounds(w, runsOf(runs, 'A', w), runsOf(runs, 'B', w), labels))
+      : null,
+    baseline: baselineResult ? { result: baselineResult, comparisons: of('A').map((a) => againstBaseline(a, baselineResult)) } : null,
+    failures: runs.reduce((n, r) => n + r.stats.errors + r.stats.timeouts + r.stats.unexpected, 0),
+  }
+}
+
+const runsOf = (runs: RunRecord[], target: 'A' | 'B', workers: number) => runs.filter((r) => r.target === target && r.workers === workers)
+
+function packageVersion(name?: string): string {
+  try {
+    const file = name ? createRequire(import.meta.url).resolve(`${name}/package.json`) : new URL('../../../package.json', import.meta.url)
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
+  } catch {
+    return 'unknown'
+  }
+}

@@ -1,0 +1,83 @@
+import type { BenchDocument } from './document.js'
+import type { ConfigSummary } from './summary.js'
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US')
+const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1))
+const bytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`)
+
+/** The human report: a table per configuration, then scaling, A/B and baseline findings. */
+export function renderText(doc: BenchDocument): string {
+  const out: string[] = []
+  const s = doc.settings
+  const m = doc.machine
+  out.push(`hotcell bench ${doc.request.method} ${doc.request.path}: ${s.connections} connections, ${s.durationMs / 1000} s per run, ${s.rounds} round${s.rounds > 1 ? 's' : ''}, warm-up ${s.warmupMs / 1000} s`)
+  out.push(`${m.cpu}, ${m.cores} cores, Node ${m.node}, load average ${m.loadAverage} at start; generator: ${doc.generator.name} ${doc.generator.version}, ${doc.generator.where}`)
+  for (const check of doc.checks) {
+    const varies = check.bodyVaries ? ' (body length varies between requests)' : ''
+    out.push(`check ${label(check.target, check.entry)}: ${check.status}, ${check.bodyBytes} bytes${varies}`)
+  }
+  out.push('')
+  for (const result of doc.results) out.push(...configTable(result), '')
+
+  if (doc.scaling) {
+    out.push(...scalingTable('A', doc.scaling.A))
+    if (doc.scaling.B) out.push('', ...scalingTable('B', doc.scaling.B))
+    out.push('')
+  }
+  if (doc.compare) {
+    out.push('A/B (B/A of req/s, per round, interleaved A B A B …)')
+    for (const c of doc.compare) {
+      out.push(`  ${c.workers} worker${c.workers > 1 ? 's' : ''}: median ${c.median.toFixed(3)}, min–max ${c.min.toFixed(3)}–${c.max.toFixed(3)} [${c.ratios.map((r) => r.toFixed(3)).join(', ')}]`)
+      out.push(`    ${c.verdict}`)
+    }
+    out.push('')
+  }
+  if (doc.baseline) {
+    out.push('Cost of isolation (hotcell against the same handler inline on node:http, in its own process)')
+    for (const b of doc.baseline.comparisons) {
+      out.push(`  ${b.workers} worker${b.workers > 1 ? 's' : ''}: ${b.ratio.toFixed(2)}× the baseline's req/s, ${Math.abs(b.overheadUsPerRequest).toFixed(1)} µs ${b.overheadUsPerRequest >= 0 ? 'more' : 'less'} per request, p50 ${b.p50DeltaMs >= 0 ? '+' : ''}${b.p50DeltaMs.toFixed(2)} ms`)
+    }
+    out.push('')
+  }
+  if (doc.failures > 0) out.push(`${int(doc.failures)} requests failed or got an unexpected status during timed runs (see the tables).`, '')
+  if (m.loadAverage > m.cores * 0.5) out.push(`note: the machine was busy when the bench started (load ${m.loadAverage} on ${m.cores} cores); compare ratios within this run, not absolute numbers.`)
+  return out.join('\n').trimEnd() + '\n'
+}
+
+function label(target: string, entry: string): string {
+  return target === 'baseline' ? `baseline (${entry} inline on node:http)` : `${target} (${entry})`
+}
+
+function configTable(r: ConfigSummary): string[] {
+  const title = r.target === 'baseline' ? label('baseline', r.entry) : `${label(r.target, r.entry)}, ${r.workers} worker${r.workers > 1 ? 's' : ''}`
+  const spread = r.rounds > 1 ? `  (median of ${r.rounds} rounds, ${int(r.reqPerSecMin)}–${int(r.reqPerSecMax)})` : ''
+  const failed = r.errors + r.timeouts + r.unexpected
+  return [
+    title,
+    table(
+      ['req/s', 'stdev', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'timeouts', 'non-expected', 'bytes/s'],
+      [[int(r.reqPerSec), r.reqPerSecStdev === null ? '—' : int(r.reqPerSecStdev), ms(r.latencyMs.p50), ms(r.latencyMs.p90), ms(r.latencyMs.p99), ms(r.latencyMs.max), String(r.errors), String(r.timeouts), String(r.unexpected), bytes(r.bytesPerSec)]],
+    ) + spread + (failed ? '  ← failures' : ''),
+  ]
+}
+
+function scalingTable(target: string, rows: { workers: number; reqPerSec: number; speedup: number; efficiency: number }[]): string[] {
+  const top = Math.max(...rows.map((r) => r.reqPerSec), 1)
+  const width = 30
+  return [
+    `Scaling of ${target} across workers`,
+    table(['workers', 'req/s', 'speed-up', 'efficiency', ''], rows.map((r) => [
+      String(r.workers),
+      int(r.reqPerSec),
+      `${r.speedup.toFixed(2)}×`,
+      `${Math.round(r.efficiency * 100)}%`,
+      '█'.repeat(Math.max(1, Math.round((r.reqPerSec / top) * width))),
+    ])),
+  ]
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)))
+  const line = (cells: string[]) => '  ' + cells.map((c, i) => (i === cells.length - 1 && head[i] === '' ? c : c.padStart(widths[i]!))).join('  ')
+  return [line(head), ...rows.map(line)].map((l) => l.trimEnd()).join('\n')
+}

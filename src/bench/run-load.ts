@@ -1,0 +1,77 @@
+import { Worker } from 'node:worker_threads'
+import type { LoadJob, LoadMessage, RawLoadResult } from './load-protocol.js'
+
+export type { LoadJob } from './load-protocol.js'
+
+/** The figures of one timed run, all derived from what the generator saw. */
+export interface LoadStats {
+  durationS: number
+  /** Expected-status responses per second over the whole run (total / duration, as wrk counts). */
+  reqPerSec: number
+  /** Mean and standard deviation of the per-second samples; null when the generator gives none (wrk). */
+  reqPerSecMean: number | null
+  reqPerSecStdev: number | null
+  requests: number
+  latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number }
+  errors: number
+  timeouts: number
+  /** Responses whose status was not the expected one (non-2xx by default). */
+  unexpected: number
+  statuses: Record<string, number>
+  bytesPerSec: number
+}
+
+/** Drive `job` from a fresh worker thread; `onTick` gets a live figure once a second. */
+export function runLoad(job: LoadJob, onTick?: (elapsedMs: number, perSecond: number) => void): Promise<LoadStats> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: job })
+    let settled = false
+    const settle = (fn: () => void) => {
+      if (settled) return
+      settled = true
+      fn()
+      void worker.terminate()
+    }
+    worker.on('message', (message: LoadMessage) => {
+      if (message.type === 'tick') onTick?.(message.elapsedMs, message.perSecond)
+      else if (message.type === 'done') settle(() => resolve(summarize(message.result)))
+      else settle(() => reject(new Error(`the load generator failed: ${message.message}`)))
+    })
+    worker.once('error', (error) => settle(() => reject(error)))
+    worker.once('exit', (code) => settle(() => reject(new Error(`the load generator exited early (code ${code})`))))
+  })
+}
+
+export function summarize(raw: RawLoadResult): LoadStats {
+  const seconds = raw.durationS > 0 ? raw.durationS : 1
+  const samples = raw.perSecond.length ? raw.perSecond : [raw.good / seconds]
+  const mean = samples.reduce((a, b) => a + b, 0) / samples.length
+  const variance = samples.length > 1 ? samples.reduce((a, b) => a + (b - mean) ** 2, 0) / (samples.length - 1) : 0
+  const l = raw.latenciesMs
+  return {
+    durationS: raw.durationS,
+    reqPerSec: raw.good / seconds,
+    reqPerSecMean: mean,
+    reqPerSecStdev: Math.sqrt(variance),
+    requests: raw.good,
+    latencyMs: {
+      mean: l.length ? l.reduce((a, b) => a + b, 0) / l.length : 0,
+      p50: percentile(l, 50),
+      p90: percentile(l, 90),
+      p99: percentile(l, 99),
+      max: l.length ? l[l.length - 1]! : 0,
+    },
+    errors: raw.errors,
+    timeouts: raw.timeouts,
+    unexpected: raw.bad,
+    statuses: raw.statuses,
+    bytesPerSec: raw.bytes / seconds,
+  }
+}
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return 0
+  const rank = Math.ceil((p / 100) * sorted.length)
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!
+}

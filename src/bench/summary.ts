@@ -1,0 +1,133 @@
+import type { Variant } from './plan.js'
+import type { LoadStats } from './run-load.js'
+
+export interface RunRecord {
+  order: number
+  round: number
+  target: Variant['target']
+  entry: string
+  workers: number
+  /** Wall-clock bounds of the timed run: they show the order runs really happened in. */
+  startedAt: string
+  finishedAt: string
+  stats: LoadStats
+}
+
+/** Medians across the rounds of one configuration. */
+export interface ConfigSummary {
+  target: Variant['target']
+  entry: string
+  workers: number
+  rounds: number
+  reqPerSec: number
+  reqPerSecMin: number
+  reqPerSecMax: number
+  /** Median of the runs' per-second standard deviations; null without per-second samples. */
+  reqPerSecStdev: number | null
+  latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number }
+  errors: number
+  timeouts: number
+  unexpected: number
+  bytesPerSec: number
+}
+
+export interface ScalingRow {
+  workers: number
+  reqPerSec: number
+  /** Against the smallest worker count measured. */
+  speedup: number
+  /** speed-up / (workers / smallest workers); 1.0 is perfect scaling. */
+  efficiency: number
+}
+
+export interface Comparison {
+  workers: number
+  /** B/A per round, in round order. */
+  ratios: number[]
+  median: number
+  min: number
+  max: number
+  inconclusive: boolean
+  verdict: string
+}
+
+export interface BaselineComparison {
+  workers: number
+  /** hotcell req/s ÷ baseline req/s. */
+  ratio: number
+  /** Extra time per request that isolation costs at full load: 1e6/hotcell − 1e6/baseline. */
+  overheadUsPerRequest: number
+  p50DeltaMs: number
+}
+
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+export function summarizeConfig(runs: RunRecord[]): ConfigSummary {
+  const first = runs[0]!
+  const pick = (f: (s: LoadStats) => number) => median(runs.map((r) => f(r.stats)))
+  const rps = runs.map((r) => r.stats.reqPerSec)
+  const sum = (f: (s: LoadStats) => number) => runs.reduce((total, r) => total + f(r.stats), 0)
+  return {
+    target: first.target,
+    entry: first.entry,
+    workers: first.workers,
+    rounds: runs.length,
+    reqPerSec: median(rps),
+    reqPerSecMin: Math.min(...rps),
+    reqPerSecMax: Math.max(...rps),
+    reqPerSecStdev: runs.some((r) => r.stats.reqPerSecStdev === null) ? null : pick((s) => s.reqPerSecStdev!),
+    latencyMs: {
+      mean: pick((s) => s.latencyMs.mean),
+      p50: pick((s) => s.latencyMs.p50),
+      p90: pick((s) => s.latencyMs.p90),
+      p99: pick((s) => s.latencyMs.p99),
+      max: Math.max(...runs.map((r) => r.stats.latencyMs.max)),
+    },
+    errors: sum((s) => s.errors),
+    timeouts: sum((s) => s.timeouts),
+    unexpected: sum((s) => s.unexpected),
+    bytesPerSec: pick((s) => s.bytesPerSec),
+  }
+}
+
+export function scaling(rows: ConfigSummary[]): ScalingRow[] {
+  const sorted = [...rows].sort((a, b) => a.workers - b.workers)
+  const base = sorted[0]!
+  return sorted.map((row) => {
+    const speedup = base.reqPerSec > 0 ? row.reqPerSec / base.reqPerSec : 0
+    return { workers: row.workers, reqPerSec: row.reqPerSec, speedup, efficiency: speedup / (row.workers / base.workers) }
+  })
+}
+
+/** B/A per round. The difference is called inconclusive when the rounds disagree on its direction. */
+export function compareRounds(workers: number, a: RunRecord[], b: RunRecord[], labels: { a: string; b: string }): Comparison {
+  const ratios = a.map((runA) => {
+    const runB = b.find((r) => r.round === runA.round)
+    return runB && runA.stats.reqPerSec > 0 ? runB.stats.reqPerSec / runA.stats.reqPerSec : NaN
+  }).filter(Number.isFinite)
+  const mid = median(ratios)
+  const min = Math.min(...ratios)
+  const max = Math.max(...ratios)
+  const inconclusive = ratios.length < 3 || (min <= 1 && max >= 1)
+  const pct = (x: number) => `${Math.abs((x - 1) * 100).toFixed(1)}%`
+  const verdict = inconclusive
+    ? `inconclusive: B/A ranged from ${min.toFixed(2)} to ${max.toFixed(2)} across ${ratios.length} rounds, so the rounds disagree on which is faster`
+    : mid > 1
+      ? `${labels.b} is faster than ${labels.a}: ${pct(mid)} more req/s (B/A ${min.toFixed(2)}–${max.toFixed(2)} in every round)`
+      : `${labels.b} is slower than ${labels.a}: ${pct(mid)} fewer req/s (B/A ${min.toFixed(2)}–${max.toFixed(2)} in every round)`
+  return { workers, ratios, median: mid, min, max, inconclusive, verdict }
+}
+
+export function againstBaseline(hotcell: ConfigSummary, baseline: ConfigSummary): BaselineComparison {
+  const us = (rps: number) => (rps > 0 ? 1e6 / rps : 0)
+  return {
+    workers: hotcell.workers,
+    ratio: baseline.reqPerSec > 0 ? hotcell.reqPerSec / baseline.reqPerSec : 0,
+    overheadUsPerRequest: us(hotcell.reqPerSec) - us(baseline.reqPerSec),
+    p50DeltaMs: hotcell.latencyMs.p50 - baseline.latencyMs.p50,
+  }
+}

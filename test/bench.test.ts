@@ -1,0 +1,165 @@
+// The `hotcell bench` command line: real binary, real servers on 127.0.0.1,
+// short runs (-d 1s -c 4). These check output and exit codes, never speed.
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { describe, it } from 'node:test'
+import { BIN, ROOT, fixture, withDeadline } from './helpers.js'
+
+// autocannon unless a test says otherwise: it reports every status, wrk only errors.
+const SHORT = ['-d', '1s', '-c', '4', '--warmup', '200ms', '-g', 'autocannon']
+
+async function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, 'bench', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  try {
+    const code = await withDeadline(exited, 120_000, `hotcell bench ${args.join(' ')}`)
+    return { code, stdout, stderr }
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL')
+  }
+}
+
+const lines = (text: string) => text.split('\n').filter((line) => line !== '')
+
+describe('hotcell bench', () => {
+  it('--json prints one document with every figure and the machine, and no progress line off a terminal', async () => {
+    const { code, stdout, stderr } = await bench([fixture('bench-hello.ts'), ...SHORT, '-w', '1', '--json'])
+    assert.equal(code, 0, stderr)
+    const doc = JSON.parse(stdout)
+    assert.equal(doc.tool, 'hotcell bench')
+    assert.equal(doc.machine.node, process.version)
+    assert.equal(typeof doc.machine.cpu, 'string')
+    assert.ok(doc.machine.cores >= 1)
+    assert.equal(doc.generator.name, 'autocannon')
+    assert.deepEqual(doc.settings, { connections: 4, durationMs: 1000, warmupMs: 200, rounds: 1, workers: [1], expectStatus: null })
+    // The check saw the worker answer ('worker', 6 bytes) the same way every time.
+    assert.deepEqual(doc.checks, [{ target: 'A', entry: fixture('bench-hello.ts'), status: 200, bodyBytes: 6, bodyVaries: false }])
+    assert.equal(doc.runs.length, 1)
+    const { stats } = doc.runs[0]
+    assert.ok(stats.requests > 0)
+    assert.ok(stats.reqPerSec > 0)
+    assert.ok(stats.durationS >= 0.9 && stats.durationS < 5, `duration ${stats.durationS}`)
+    for (const key of ['mean', 'p50', 'p90', 'p99', 'max']) assert.ok(stats.latencyMs[key] > 0, key)
+    assert.ok(stats.latencyMs.p50 <= stats.latencyMs.p99 && stats.latencyMs.p99 <= stats.latencyMs.max)
+    assert.deepEqual(stats.statuses, { 200: stats.requests })
+    assert.equal(stats.errors + stats.timeouts + stats.unexpected, 0)
+    // Every response carries the 6-byte body, so bytes/s counts at least that.
+    assert.ok(stats.bytesPerSec >= stats.reqPerSec * 6)
+    assert.equal(doc.results[0].reqPerSec, stats.reqPerSec)
+    assert.equal(doc.scaling, null)
+    assert.equal(doc.compare, null)
+    assert.equal(doc.failures, 0)
+  })
+
+  it('--compare runs A and B interleaved, A B A B A B, and reports B/A per round', async () => {
+    const { code, stdout, stderr } = await bench([fixture('bench-hello.ts'), '--compare', fixture('bench-b.ts'), ...SHORT, '-w', '1', '--json'])
+    assert.equal(code, 0, stderr)
+    const doc = JSON.parse(stdout)
+    // Each side served its own entry: the bodies differ in length.
+    assert.deepEqual(doc.checks.map((c: { target: string; bodyBytes: number }) => [c.target, c.bodyBytes]), [['A', 6], ['B', 11]])
+    const runs = [...doc.runs].sort((x, y) => Date.parse(x.startedAt) - Date.parse(y.startedAt))
+    assert.deepEqual(runs.map((r) => `${r.target}${r.round}`), ['A1', 'B1', 'A2', 'B2', 'A3', 'B3'])
+    for (let i = 1; i < runs.length; i++) assert.ok(Date.parse(runs[i - 1].finishedAt) <= Date.parse(runs[i].startedAt), 'runs overlap')
+    const [cmp] = doc.compare
+    assert.equal(cmp.ratios.length, 3)
+    const a = runs.filter((r) => r.target === 'A')
+    const b = runs.filter((r) => r.target === 'B')
+    cmp.ratios.forEach((ratio: number, i: number) => assert.ok(Math.abs(ratio - b[i].stats.reqPerSec / a[i].stats.reqPerSec) < 1e-9))
+    assert.equal(cmp.inconclusive, cmp.min <= 1 && cmp.max >= 1)
+    assert.match(cmp.verdict, cmp.inconclusive ? /^inconclusive/ : /is (faster|slower) than/)
+  })
+
+  it('--baseline runs the same handler inline on a main thread, hotcell in a worker', async () => {
+    const { code, stdout, stderr } = await bench([fixture('bench-hello.ts'), ...SHORT, '-w', '1', '--baseline'])
+    assert.equal(code, 0, stderr)
+    assert.match(stdout, /check A \(.*bench-hello\.ts\): 200, 6 bytes/)
+    assert.match(stdout, /check baseline \(.*inline on node:http\): 200, 4 bytes/)
+    assert.match(stdout, /Cost of isolation/)
+    assert.match(stdout, /1 worker: \d+\.\d\d× the baseline's req\/s, [\d.]+ µs (more|less) per request/)
+    assert.doesNotMatch(stdout, /\r|\x1b\[/, 'no progress line when stdout is not a terminal')
+  })
+
+  it('-w 1,2 prints a scaling table with speed-up, efficiency and bars', async () => {
+    const { code, stdout, stderr } = await bench([fixture('bench-hello.ts'), ...SHORT, '-w', '1,2'])
+    assert.equal(code, 0, stderr)
+    assert.match(stdout, /Scaling of A across workers\n\s+workers\s+req\/s\s+speed-up\s+efficiency\n\s+1\s+[\d,]+\s+1\.00×\s+100%\s+█+\n\s+2\s+[\d,]+\s+\d+\.\d\d×\s+\d+%\s+█+/)
+  })
+
+  it('refuses to time a route that answers 500 during the correctness check: one line, exit 1', async () => {
+    const { code, stdout, stderr } = await bench([fixture('bench-500.ts'), ...SHORT, '-w', '1'])
+    assert.equal(code, 1)
+    assert.equal(stdout, '')
+    assert.equal(lines(stderr).length, 1, stderr)
+    assert.match(stderr, /^hotcell bench: A \(.*bench-500\.ts\), 1 worker: GET \/ answered 500 during the correctness check \(expected a 2xx status; use --expect-status if 500 is right\): database is down\n$/)
+  })
+
+  it('--expect-status makes the expected status pass the check', async () => {
+    const { code, stdout, stderr } = await bench([fixture('bench-500.ts'), ...SHORT, '-w', '1', '--expect-status', '500', '--json'])
+    assert.equal(code, 0, stderr)
+    const doc = JSON.parse(stdout)
+    assert.equal(doc.checks[0].status, 500)
+    assert.ok(doc.runs[0].stats.requests > 0)
+    assert.equal(doc.failures, 0)
+  })
+
+  it('bad input: one clear line, exit 1', async () => {
+    const cases: [string[], RegExp][] = [
+      [[fixture('bench-hello.ts'), '-d', '10x'], /--duration must be a time from 100ms to 60m such as 10s, 1500ms or 1m \(got "10x"\)/],
+      [[fixture('bench-hello.ts'), '-d', '0s'], /--duration must be a time/],
+      [['no/such/app.ts', ...SHORT], /entry file not found: no\/such\/app\.ts/],
+      [[], /missing the entry file/],
+      [[fixture('bench-hello.ts'), '-w', '1,zero'], /--workers must be a whole number/],
+      [[fixture('bench-hello.ts'), '--compare', fixture('bench-b.ts'), '--rounds', '2'], /at least 3 rounds/],
+      [[fixture('bench-hello.ts'), '--nope'], /unknown option --nope/],
+      [[fixture('bench-hello.ts'), '--generator', 'ab'], /--generator must be auto, wrk or autocannon/],
+    ]
+    for (const [args, message] of cases) {
+      const { code, stdout, stderr } = await bench(args)
+      assert.equal(code, 1, `${args.join(' ')}: ${stderr}`)
+      assert.equal(stdout, '')
+      assert.equal(lines(stderr).length, 1, stderr)
+      assert.match(stderr, message)
+      assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace')
+    }
+  })
+
+  it('--fail-on-errors turns failed requests into exit 1; without it they are only reported', async () => {
+    const args = [fixture('bench-flaky.ts'), ...SHORT, '-w', '1', '--json']
+    const lenient = await bench(args)
+    assert.equal(lenient.code, 0, lenient.stderr)
+    const doc = JSON.parse(lenient.stdout)
+    const { stats } = doc.runs[0]
+    assert.ok(stats.unexpected > 0)
+    assert.equal(stats.statuses['500'], stats.unexpected)
+    assert.equal(doc.failures, stats.errors + stats.timeouts + stats.unexpected)
+
+    const strict = await bench([...args, '--fail-on-errors'])
+    assert.equal(strict.code, 1)
+    assert.ok(JSON.parse(strict.stdout).failures > 0, 'the document is still printed')
+    assert.match(strict.stderr, /^hotcell bench: \d+ requests failed or got an unexpected status during timed runs \(--fail-on-errors\)\n$/)
+  })
+
+  it('with wrk installed, the default generator is wrk; it counts unexpected statuses too', async (t) => {
+    if (spawnSync('wrk', ['--version']).error) return t.skip('wrk is not installed (apt-get install wrk)')
+    // auto picks wrk when it is installed.
+    const ok = await bench([fixture('bench-hello.ts'), ...SHORT.slice(0, -2), '-w', '1', '--json'])
+    assert.equal(ok.code, 0, ok.stderr)
+    const doc = JSON.parse(ok.stdout)
+    assert.equal(doc.generator.name, 'wrk')
+    const { stats } = doc.runs[0]
+    assert.ok(stats.requests > 0 && stats.reqPerSec > 0)
+    assert.ok(stats.latencyMs.p50 > 0 && stats.latencyMs.p50 <= stats.latencyMs.p99)
+    assert.ok(stats.bytesPerSec >= stats.reqPerSec * 6)
+    assert.equal(stats.reqPerSecStdev, null, 'wrk gives no per-second samples')
+    assert.equal(doc.failures, 0)
+
+    // With --expect-status, a Lua response() hook in every wrk thread counts the misses.
+    const flaky = await bench([fixture('bench-flaky.ts'), ...SHORT.slice(0, -2), '-w', '1', '--generator', 'wrk', '--expect-status', '200', '--json'])
+    assert.equal(flaky.code, 0, flaky.stderr)
+    assert.ok(JSON.parse(flaky.stdout).runs[0].stats.unexpected > 0)
+  })
+})
