@@ -14,13 +14,17 @@ const send = (message: BaselineMessage) => process.send?.(message)
 // The parent going away ends this process, so a killed bench leaves nothing behind.
 process.on('disconnect', () => process.exit(0))
 
+// Bind before loading the app: loadApp patches listen() so that entries which
+// start their own server are captured, and that would capture ours too.
+let fetch: AppFunction | undefined
+const server = createServer((req, res) => void handle(fetch!, req, res))
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
 const app = await loadApp(bundleUrl, entry, style)
 if (!app.ok) {
   send({ type: 'failed', message: app.error.message.split('\n')[0] ?? app.error.name })
 } else {
-  const fetch = app.fetch
-  const server = createServer((req, res) => void handle(fetch, req, res))
-  server.listen(0, '127.0.0.1', () => send({ type: 'ready', port: (server.address() as AddressInfo).port }))
+  fetch = app.fetch
+  send({ type: 'ready', port: (server.address() as AddressInfo).port })
 }
 
 const ctx = { waitUntil() {}, passThroughOnException() {} }
