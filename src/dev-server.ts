@@ -6,6 +6,7 @@ import { renderText } from './error-page.js'
 import { Generation } from './generation.js'
 import { createLogger, type Logger } from './logger.js'
 import { listen, type HttpServer } from './server.js'
+import { crashReporting } from './crash-reporting.js'
 
 /** How long a shutdown waits for requests in flight before cutting them. */
 const SHUTDOWN_GRACE_MS = 5_000
@@ -55,6 +56,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       details: true,
       logger,
       closing: () => server.#closing,
+      timeoutMs: config.timeoutMs,
     })
     // Listen first: a busy port fails fast, before any build. Requests that
     // arrive meanwhile wait for the first build instead of seeing a placeholder.
@@ -94,7 +96,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   }
 
   async #boot(build: BuildSuccess): Promise<Generation> {
-    const generation = new Generation({
+    const generation: Generation = new Generation({
       gen: ++this.#gen,
       workers: this.config.workers,
       entry: this.config.entryLabel,
@@ -103,6 +105,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       preload: build.externals,
       bundleUrl: build.url,
       onWorkerError: (error) => this.logger.error(`hotcell: a worker of generation ${generation.gen} crashed outside any request: ${error.stack ?? error.message}`),
+      ...crashReporting(this.logger, this.config.cwd, () => generation.gen),
     })
     await generation.load()
     if (generation.loadError) {

@@ -5,6 +5,8 @@ import type { Logger } from './logger.js'
 import type { RequestTask, TaskResult } from './protocol.js'
 import { readBody, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
+import { runWithTimeout } from './watchdog.js'
+import { lostView, timeoutView } from './worker-faults.js'
 
 /** Where requests go right now: a generation of workers, or a page explaining why there is none. */
 export type Target =
@@ -20,6 +22,8 @@ export interface DispatcherOptions {
   logger: Logger
   /** True while shutting down: responses ask the client to close the connection. */
   closing(): boolean
+  /** A request without a response head after this long is answered 504 (watchdog.ts). */
+  timeoutMs: number
 }
 
 let nextId = 0
@@ -96,17 +100,28 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         remoteAddress: req.socket.remoteAddress ?? '',
         remotePort: req.socket.remotePort ?? 0,
       }
-      let result: TaskResult
+      let outcome: Awaited<ReturnType<typeof runWithTimeout>>
       try {
-        result = await generation.run(task)
+        outcome = await runWithTimeout(generation, task, {
+          timeoutMs: options.timeoutMs,
+          headersSent: () => res.headersSent,
+          describe: `${method} ${req.url}`,
+        })
       } catch (error) {
         if (error instanceof QueueFullError) {
           return sendPage(req, res, { status: 503, title: 'Server busy', hint: 'Every worker is busy and the queue is full. Retry shortly.', request }, ['retry-after', '1'])
         }
-        const view = { status: 502, title: 'The worker handling this request died', error: { name: (error as Error).name, message: (error as Error).message }, request }
+        // The worker died or was terminated: 502 (or the stream is cut if the head was out).
+        const view = lostView(error, request)
         logger.error(renderText(view, { root, details: true }))
         return sendPage(req, res, view)
       }
+      if ('timedOut' in outcome) {
+        const view = timeoutView(request, options.timeoutMs, outcome.stuck)
+        logger.error(renderText(view, { root, details: true }))
+        return sendPage(req, res, view)
+      }
+      const result: TaskResult = outcome
       worker = result.threadId
       if (result.kind === 'streamed') return // pipeStream finishes the response
       if (result.kind === 'failed') {
@@ -137,6 +152,7 @@ function failureView(result: Extract<TaskResult, { kind: 'failed' }>, request: E
     handler: 'The handler threw an error',
     result: 'The handler did not return a Response',
     stream: 'The response body stream failed',
+    uncaught: 'Code started by this request threw an uncaught exception',
   } as const
   return { status: 500, title: titles[result.phase], error: result.error, request }
 }

@@ -1,10 +1,12 @@
 // The only module that imports piscina. A generation is one pool of workers
 // running one bundle; a reload makes a new generation and retires the old.
 import { randomUUID } from 'node:crypto'
-import { BroadcastChannel, type MessagePort } from 'node:worker_threads'
+import { BroadcastChannel, type MessagePort, type Worker } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
-import type { ControlMessage, ErrorData, RequestTask, TaskResult, WorkerData, WorkerMessage } from './protocol.js'
+import { CrashLoopBreaker } from './crash-loop.js'
+import type { ControlMessage, ErrorData, RequestTask, TaskResult, UncaughtReport, WorkerData, WorkerMessage } from './protocol.js'
+import { CrashLoopError, describeDeath, WorkerLostError } from './worker-faults.js'
 
 const RUNTIME = fileURLToPath(new URL('../workers/runtime.js', import.meta.url))
 // Tasks per worker before piscina queues: handlers are async and mostly wait.
@@ -23,6 +25,10 @@ export interface GenerationOptions {
   bundleUrl?: string
   /** A worker failed outside any request (a late throw in a timer, say). */
   onWorkerError(error: Error): void
+  /** A worker caught an error no handler caught, and keeps running (workers/late-errors.ts). */
+  onUncaught?(report: UncaughtReport): void
+  /** The generation stopped replacing workers: its entry kills them as fast as they start. */
+  onCrashLoop?(error: ErrorData): void
 }
 
 /** Raised by `run()` when the pool's queue is full: the client gets 503. */
@@ -46,11 +52,23 @@ export class Generation {
   readonly #streams = new Map<number, (port: MessagePort) => void>()
   #drained: (() => void) | undefined
   #destroyed = false
+  // Crash isolation (crash-loop.ts, watchdog.ts): which thread runs which
+  // request, which threads hotcell terminated itself, and why.
+  readonly #running = new Map<number, number>()
+  readonly #pending = new Set<number>()
+  readonly #terminated = new Map<number, string>()
+  readonly #watched = new WeakSet<Worker>()
+  readonly #breaker = new CrashLoopBreaker()
+  #lastWorkerError: Error | undefined
+  /** Set once the entry killed workers in a loop; requests then get this error until the next build. */
+  crashLoop: ErrorData | undefined
+  readonly #options: GenerationOptions
 
   constructor(options: GenerationOptions) {
     this.gen = options.gen
     this.workers = options.workers
     this.bundleUrl = options.bundleUrl
+    this.#options = options
     // Unique per server instance: BroadcastChannel names are process-wide.
     const channel = `hotcell:${randomUUID()}:${options.gen}`
     this.#control = new BroadcastChannel(channel)
@@ -78,8 +96,12 @@ export class Generation {
       ...(options.maxMemoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxMemoryMb } } : {}),
     })
     // Without a listener, a worker dying outside a task would crash the process.
-    this.#pool.on('error', (error: Error) => options.onWorkerError(error))
+    this.#pool.on('error', (error: Error) => {
+      this.#lastWorkerError = error
+      options.onWorkerError(error)
+    })
     this.#pool.on('message', (message: WorkerMessage) => this.#onMessage(message))
+    this.#pool.on('workerCreate', () => this.#watchExits())
   }
 
   /**
@@ -109,10 +131,46 @@ export class Generation {
 
   /** Run one request. Rejects when the worker running it dies, or with QueueFullError. */
   run(task: RequestTask): Promise<TaskResult> {
-    return this.#pool.run(task, { transferList: task.body ? [task.body] : [] }).catch((error: Error) => {
-      if (/queue is at limit/i.test(error.message)) throw new QueueFullError('all workers are busy and the queue is full')
-      throw error
-    })
+    if (this.crashLoop) return Promise.reject(new CrashLoopError(this.crashLoop))
+    this.#pending.add(task.id)
+    return this.#pool
+      .run(task, { transferList: task.body ? [task.body] : [] })
+      .catch((error: Error) => {
+        if (/queue is at limit/i.test(error.message)) throw new QueueFullError('all workers are busy and the queue is full')
+        const threadId = this.#running.get(task.id)
+        throw new WorkerLostError(describeDeath(error), threadId, threadId === undefined ? undefined : this.#terminated.get(threadId))
+      })
+      .finally(() => {
+        this.#pending.delete(task.id)
+        this.#running.delete(task.id)
+      })
+  }
+
+  /** The thread running request `id`, once the worker said it started it. */
+  threadOf(id: number): number | undefined {
+    return this.#running.get(id)
+  }
+
+  /** The live Worker with this thread id. */
+  worker(threadId: number): Worker | undefined {
+    return this.#pool.threads.find((w) => w.threadId === threadId)
+  }
+
+  /** Thread ids of the live workers. */
+  threadIds(): number[] {
+    return this.#pool.threads.map((w) => w.threadId)
+  }
+
+  /**
+   * End a stuck worker. piscina fails its tasks and spawns a replacement;
+   * those tasks' errors carry `reason`.
+   */
+  terminate(threadId: number, reason: string): boolean {
+    const worker = this.worker(threadId)
+    if (!worker) return false
+    this.#terminated.set(threadId, reason)
+    void worker.terminate()
+    return true
   }
 
   /** Call `onPort` when the response to request `id` starts streaming. */
@@ -125,8 +183,8 @@ export class Generation {
   }
 
   /** The client of request `id` went away: tell its worker to abort `request.signal`. */
-  abort(id: number): void {
-    this.#post({ type: 'abort', id })
+  abort(id: number, reason: 'client' | 'timeout' = 'client'): void {
+    this.#post({ type: 'abort', id, reason })
   }
 
   /** Resolves once no request is in flight here, or after `graceMs`; then ends the workers. */
@@ -159,6 +217,36 @@ export class Generation {
     await this.#pool.destroy()
   }
 
+  /** Attach an exit listener to workers not seen yet (piscina's events carry no Worker). */
+  #watchExits(): void {
+    for (const worker of this.#pool.threads) {
+      if (this.#watched.has(worker)) continue
+      this.#watched.add(worker)
+      // threadId reads -1 once the worker has exited.
+      const threadId = worker.threadId
+      worker.once('exit', (code) => this.#onExit(threadId, code))
+    }
+  }
+
+  #onExit(threadId: number, code: number): void {
+    if (this.#destroyed || this.#terminated.has(threadId)) return
+    for (const thread of this.#running.values()) if (thread === threadId) return // a request's death: paced by clients
+    const whileImporting = !this.#ready.has(threadId)
+    if (!this.#breaker.record()) return
+    const cause = this.#lastWorkerError ? ` The last one failed with: ${this.#lastWorkerError.message}` : ''
+    this.crashLoop = {
+      name: 'CrashLoopError',
+      code: `EXIT_${code}`,
+      message:
+        `Workers running ${this.#options.entry} keep ending on their own ${whileImporting ? 'while importing it' : 'without handling a request'} ` +
+        `(the last one exited with code ${code}).${cause} hotcell stopped replacing them until the next save.`,
+    }
+    this.loadError ??= this.crashLoop
+    this.#onReady?.()
+    this.#options.onCrashLoop?.(this.crashLoop)
+    void this.destroy()
+  }
+
   #post(message: ControlMessage): void {
     if (!this.#destroyed) this.#control.postMessage(message)
   }
@@ -174,6 +262,14 @@ export class Generation {
         if (message.error) this.loadError ??= message.error
         this.#ready.add(message.threadId)
         if (this.#ready.size >= this.workers) this.#onReady?.()
+        break
+      case 'hotcell:start':
+        // The start message and the result travel on different ports: a late
+        // start for a finished task must not leave a stale entry.
+        if (this.#pending.has(message.id)) this.#running.set(message.id, message.threadId)
+        break
+      case 'hotcell:uncaught':
+        this.#options.onUncaught?.(message)
         break
       case 'hotcell:stream': {
         const onPort = this.#streams.get(message.id)
