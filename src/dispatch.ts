@@ -105,7 +105,6 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         outcome = await runWithTimeout(generation, task, {
           timeoutMs: options.timeoutMs,
           headersSent: () => res.headersSent,
-          describe: `${method} ${req.url}`,
         })
       } catch (error) {
         if (error instanceof QueueFullError) {
@@ -117,7 +116,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         return sendPage(req, res, view)
       }
       if ('timedOut' in outcome) {
-        const view = timeoutView(request, options.timeoutMs, outcome.stuck)
+        const view = timeoutView(request, options.timeoutMs, outcome.started)
         logger.error(renderText(view, { root, details: true }))
         return sendPage(req, res, view)
       }

@@ -36,6 +36,12 @@ export class QueueFullError extends Error {
   override name = 'QueueFullError'
 }
 
+interface Termination {
+  reason: string
+  /** The request the worker was most likely stuck in. */
+  culprit: number | undefined
+}
+
 export class Generation {
   readonly gen: number
   readonly workers: number
@@ -56,7 +62,12 @@ export class Generation {
   // request, which threads hotcell terminated itself, and why.
   readonly #running = new Map<number, number>()
   readonly #pending = new Set<number>()
-  readonly #terminated = new Map<number, string>()
+  readonly #terminated = new Map<number, Termination>()
+  /** Briefly set after a terminated worker exits: its tasks that never started fail with this. */
+  #justTerminated: Termination | undefined
+  /** Per thread: the last request that started on it; a stuck thread is most likely stuck in it. */
+  readonly #lastStarted = new Map<number, number>()
+  readonly #labels = new Map<number, string>()
   readonly #watched = new WeakSet<Worker>()
   readonly #breaker = new CrashLoopBreaker()
   #lastWorkerError: Error | undefined
@@ -133,15 +144,18 @@ export class Generation {
   run(task: RequestTask): Promise<TaskResult> {
     if (this.crashLoop) return Promise.reject(new CrashLoopError(this.crashLoop))
     this.#pending.add(task.id)
+    this.#labels.set(task.id, `${task.method} ${task.url}`)
     return this.#pool
       .run(task, { transferList: task.body ? [task.body] : [] })
       .catch((error: Error) => {
         if (/queue is at limit/i.test(error.message)) throw new QueueFullError('all workers are busy and the queue is full')
         const threadId = this.#running.get(task.id)
-        throw new WorkerLostError(describeDeath(error), threadId, threadId === undefined ? undefined : this.#terminated.get(threadId))
+        const termination = threadId === undefined ? this.#justTerminated : this.#terminated.get(threadId)
+        throw new WorkerLostError(describeDeath(error), threadId, termination?.reason, termination?.culprit === task.id)
       })
       .finally(() => {
         this.#pending.delete(task.id)
+        this.#labels.delete(task.id)
         this.#running.delete(task.id)
       })
   }
@@ -149,6 +163,13 @@ export class Generation {
   /** The thread running request `id`, once the worker said it started it. */
   threadOf(id: number): number | undefined {
     return this.#running.get(id)
+  }
+
+  /** The request that most recently started on `threadId` and is still running, if any. */
+  lastStartedOn(threadId: number): { id: number; label: string } | undefined {
+    const id = this.#lastStarted.get(threadId)
+    const label = id === undefined ? undefined : this.#labels.get(id)
+    return id === undefined || label === undefined ? undefined : { id, label }
   }
 
   /** The live Worker with this thread id. */
@@ -165,10 +186,10 @@ export class Generation {
    * End a stuck worker. piscina fails its tasks and spawns a replacement;
    * those tasks' errors carry `reason`.
    */
-  terminate(threadId: number, reason: string): boolean {
+  terminate(threadId: number, reason: string, culprit: number | undefined): boolean {
     const worker = this.worker(threadId)
     if (!worker) return false
-    this.#terminated.set(threadId, reason)
+    this.#terminated.set(threadId, { reason, culprit })
     void worker.terminate()
     return true
   }
@@ -229,7 +250,14 @@ export class Generation {
   }
 
   #onExit(threadId: number, code: number): void {
-    if (this.#destroyed || this.#terminated.has(threadId)) return
+    const termination = this.#terminated.get(threadId)
+    if (termination) {
+      // piscina has just failed this worker's tasks; their handlers run before the next turn.
+      this.#justTerminated = termination
+      setImmediate(() => (this.#justTerminated = undefined))
+      return
+    }
+    if (this.#destroyed) return
     for (const thread of this.#running.values()) if (thread === threadId) return // a request's death: paced by clients
     const whileImporting = !this.#ready.has(threadId)
     if (!this.#breaker.record()) return
@@ -266,7 +294,10 @@ export class Generation {
       case 'hotcell:start':
         // The start message and the result travel on different ports: a late
         // start for a finished task must not leave a stale entry.
-        if (this.#pending.has(message.id)) this.#running.set(message.id, message.threadId)
+        if (this.#pending.has(message.id)) {
+          this.#running.set(message.id, message.threadId)
+          this.#lastStarted.set(message.threadId, message.id)
+        }
         break
       case 'hotcell:uncaught':
         this.#options.onUncaught?.(message)

@@ -9,7 +9,7 @@
 import type { Worker } from 'node:worker_threads'
 import type { Generation } from './generation.js'
 import type { RequestTask, TaskResult } from './protocol.js'
-import type { StuckReport } from './worker-faults.js'
+import { formatMs } from './worker-faults.js'
 
 // A worker in a synchronous loop is at 1.0; one waiting on I/O, near 0.
 // Measured in research tech §8.4: a spinning worker reads > 0.98.
@@ -19,8 +19,8 @@ const SAMPLE_MS = 200
 
 export interface TimedOut {
   timedOut: true
-  /** Set when the worker was stuck and has been terminated. */
-  stuck: StuckReport | undefined
+  /** False when the request never started: its worker was busy. */
+  started: boolean
 }
 
 export interface WatchdogOptions {
@@ -29,13 +29,17 @@ export interface WatchdogOptions {
   headersSent(): boolean
   /** Where the stuck worker is, before it is terminated (stuck-location.ts); optional. */
   locate?(worker: Worker): Promise<string | undefined>
-  /** For the 502 page of the other requests on a terminated worker. */
-  describe: string
 }
 
 const EXPIRED: unique symbol = Symbol('expired')
+const SETTLED: unique symbol = Symbol('settled')
 
-/** Run `task`; resolve with its result, or with TimedOut once `timeoutMs` passed without a response head. */
+/**
+ * Run `task`; resolve with its result, or with TimedOut once `timeoutMs`
+ * passed without a response head and the worker was not stuck. When it was
+ * stuck, the worker is terminated and `run` rejects with a WorkerLostError
+ * saying so (generation.ts), which this promise passes on.
+ */
 export async function runWithTimeout(generation: Generation, task: RequestTask, options: WatchdogOptions): Promise<TaskResult | TimedOut> {
   const run = generation.run(task)
   let timer: NodeJS.Timeout | undefined
@@ -47,28 +51,38 @@ export async function runWithTimeout(generation: Generation, task: RequestTask, 
     clearTimeout(timer)
   }
   if (options.headersSent()) return run
-  // Answered 504 below; whatever the task does later no longer matters.
-  run.catch(() => {})
   generation.abort(task.id, 'timeout')
   const threadId = generation.threadOf(task.id)
-  const stuck = threadId === undefined ? undefined : await stopIfStuck(generation, threadId, options)
-  return { timedOut: true, stuck }
+  if (threadId === undefined) {
+    run.catch(() => {})
+    return { timedOut: true, started: false }
+  }
+  const settled = run.then(() => SETTLED, () => SETTLED)
+  const verdict = await Promise.race([settled, stopIfStuck(generation, threadId, options)])
+  // Answered late, or the worker died or was terminated meanwhile (maybe by
+  // another request's watchdog): `run` says what happened.
+  if (verdict !== 'idle') return run
+  run.catch(() => {})
+  return { timedOut: true, started: true }
 }
 
-async function stopIfStuck(generation: Generation, threadId: number, options: WatchdogOptions): Promise<StuckReport | undefined> {
+async function stopIfStuck(generation: Generation, threadId: number, options: WatchdogOptions): Promise<'idle' | 'gone'> {
   const worker = generation.worker(threadId)
-  if (!worker) return undefined
+  if (!worker) return 'gone'
   const before = worker.performance.eventLoopUtilization()
   await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS))
-  if (!generation.worker(threadId)) return undefined // died or was terminated meanwhile
+  if (!generation.worker(threadId)) return 'gone'
   const { utilization } = worker.performance.eventLoopUtilization(before)
-  if (utilization < STUCK_UTILIZATION) return undefined
+  if (utilization < STUCK_UTILIZATION) return 'idle'
+  // No request can start while a thread is stuck: the last one that started is the likely culprit.
+  const culprit = generation.lastStartedOn(threadId)
   const location = await options.locate?.(worker).catch(() => undefined)
-  const seconds = options.timeoutMs >= 1000 ? `${options.timeoutMs / 1000} s` : `${options.timeoutMs} ms`
+  if (!generation.worker(threadId)) return 'gone'
   const reason =
-    `hotcell terminated worker ${threadId}: ${options.describe} ran past --timeout (${seconds}) ` +
-    `and the worker was stuck running JavaScript, so it could not answer any request.` +
-    (location ? ` It was stuck at ${location.split('\n')[0]}` : '')
-  generation.terminate(threadId, reason)
-  return { threadId, ...(location ? { location } : {}) }
+    `Worker ${threadId} was stuck running JavaScript past --timeout (${formatMs(options.timeoutMs)})` +
+    (culprit ? `, most likely in ${culprit.label}, the last request to start on it` : '') +
+    `. No request on it could finish, so hotcell terminated it and started a new one.` +
+    (location ? `\nIt was stuck at ${location}` : '')
+  generation.terminate(threadId, reason, culprit?.id)
+  return 'gone'
 }

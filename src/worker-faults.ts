@@ -13,6 +13,8 @@ export class WorkerLostError extends Error {
     readonly threadId: number | undefined,
     /** Set when hotcell terminated the worker itself, and why. */
     readonly terminatedBecause: string | undefined,
+    /** This request is the one the worker was stuck in. */
+    readonly stuckHere = false,
   ) {
     super(death.message)
   }
@@ -56,6 +58,15 @@ export function lostView(error: unknown, request: Request): ErrorView {
   if (error instanceof CrashLoopError) {
     return { status: 500, title: 'The entry keeps crashing its workers', error: error.data, hint: 'Fix the code and save: hotcell starts fresh workers with the next build.', request }
   }
+  if (error instanceof WorkerLostError && error.terminatedBecause && error.stuckHere) {
+    return {
+      status: 504,
+      title: 'The handler was stuck running JavaScript past --timeout',
+      error: { name: 'TimeoutError', message: error.terminatedBecause },
+      hint: 'The stuck worker was terminated and replaced. Raise the limit with --timeout <ms> if this work is meant to take this long.',
+      request,
+    }
+  }
   if (error instanceof WorkerLostError && error.terminatedBecause) {
     return {
       status: 502,
@@ -69,13 +80,12 @@ export function lostView(error: unknown, request: Request): ErrorView {
   return { status: 502, title: 'The worker handling this request died', error: death, hint: 'The worker was replaced; the next request is served normally.', request }
 }
 
-/** 504: the request ran past --timeout; `stuck` says whether its worker was terminated. */
-export function timeoutView(request: Request, timeoutMs: number, stuck: StuckReport | undefined): ErrorView {
-  const seconds = timeoutMs >= 1000 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`
-  const message = stuck
-    ? `${request.method} ${request.url} did not answer within ${seconds}. Worker ${stuck.threadId} was busy running JavaScript the whole time (a synchronous loop?), so hotcell terminated it and started a new one.` +
-      (stuck.location ? `\nIt was stuck at:\n${stuck.location}` : '')
-    : `${request.method} ${request.url} did not answer within ${seconds}. Its worker was idle, waiting for something (a promise that never settles?). request.signal was aborted; the worker keeps serving.`
+/** 504 for a request that ran past --timeout while its worker was not stuck. */
+export function timeoutView(request: Request, timeoutMs: number, started: boolean): ErrorView {
+  const seconds = formatMs(timeoutMs)
+  const message = started
+    ? `${request.method} ${request.url} did not answer within ${seconds}. Its worker was idle, waiting for something (a promise that never settles?). request.signal was aborted; the worker keeps serving.`
+    : `${request.method} ${request.url} did not start within ${seconds}: its worker was busy with other requests.`
   return {
     status: 504,
     title: `The handler did not respond within ${seconds}`,
@@ -85,10 +95,8 @@ export function timeoutView(request: Request, timeoutMs: number, stuck: StuckRep
   }
 }
 
-export interface StuckReport {
-  threadId: number
-  /** Where the worker was when it was stopped, mapped to the source, if it could be captured. */
-  location?: string
+export function formatMs(ms: number): string {
+  return ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`
 }
 
 /** The terminal line(s) for an error thrown outside any handler's stack. */
