@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { HotcellError } from './errors.js'
+import { inheritedSocket, reportServing } from './supervised.js'
 
 export interface HttpServer {
   readonly server: Server
@@ -28,10 +29,14 @@ export async function listen(
     },
     handler,
   )
+  // Under the CLI's supervisor (supervisor.ts), a restarted server takes over the socket already bound.
+  const inherited = await inheritedSocket()
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, host, port)))
-    server.listen(port, host, () => resolve())
+    if (inherited) server.listen(inherited, () => resolve())
+    else server.listen(port, host, () => resolve())
   })
+  reportServing(server, inherited !== undefined)
   const bound = (server.address() as AddressInfo).port
   return {
     server,

@@ -201,3 +201,29 @@ describe('an entry that kills every worker', () => {
     })
   }
 })
+
+describe('supervisor', () => {
+  test('a V8 fatal error aborts the server process: the port stays open, connections made meanwhile are served', async () => {
+    const cli = await startCli([fixture('faults.ts'), '--port', '0', '--workers', '1', '--max-memory', '128'])
+    try {
+      assert.equal((await request(`${cli.url}/ok`)).status, 200)
+      // One huge array under a 128 MiB heap: V8 aborts the whole process (nodejs/node#47224).
+      const aborted = await request(`${cli.url}/v8-abort`, { timeoutMs: 60_000 }).then(
+        (res) => assert.fail(`expected the connection to die, got ${res.status}`),
+        (error: NodeJS.ErrnoException) => error,
+      )
+      assert.match(String(aborted.code ?? aborted.message), /ECONNRESET|socket hang up/)
+      // Sent while the new server process boots: they wait in the queue, none is refused.
+      const during = await Promise.all(Array.from({ length: 5 }, () => request(`${cli.url}/ok`, { timeoutMs: 30_000 }))).catch((error: Error) => {
+        throw new Error(`${error.message}\n--- hotcell output ---\n${cli.output().replace(/^(\s|goroutine|main\.|created|\[|\d+:).*\n/gm, '')}`)
+      })
+      assert.deepEqual(during.map((r) => r.status), [200, 200, 200, 200, 200])
+      assert.match(cli.output(), /FATAL ERROR/)
+      assert.match(cli.output(), /the server process died \(signal SIGABRT\)[^\n]*Restarting it/)
+      assert.equal((cli.output().match(/ready on /g) ?? []).length, 2, 'the server was started twice')
+      assert.equal(await cli.stop(), 0)
+    } finally {
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL')
+    }
+  })
+})
