@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { renderHtml, renderText, type ErrorView } from './error-page.js'
+import { renderText, type ErrorView } from './error-page.js'
 import { QueueFullError, type Generation } from './generation.js'
 import type { Logger } from './logger.js'
 import type { RequestTask, TaskResult } from './protocol.js'
@@ -7,6 +7,7 @@ import { readBody, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
 import { runWithTimeout } from './watchdog.js'
 import { lostView, timeoutView } from './worker-faults.js'
+import { renderBrowserPage } from './youch-page.js'
 
 /** Where requests go right now: a generation of workers, or a page explaining why there is none. */
 export type Target =
@@ -33,10 +34,12 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
   const { logger, root, details } = options
   const extraHeaders = () => (options.closing() ? ['connection', 'close'] : [])
 
-  const sendPage = (req: IncomingMessage, res: ServerResponse, view: ErrorView, headers: string[] = []) => {
+  // Async: the browser page is rendered by Youch (youch-page.ts), which never rejects.
+  const sendPage = async (req: IncomingMessage, res: ServerResponse, view: ErrorView, headers: string[] = []) => {
     if (res.headersSent) return void res.destroy()
     const html = /\btext\/html\b/.test(req.headers.accept ?? '')
-    const body = html ? renderHtml(view, { root, details }) : renderText(view, { root, details })
+    const body = html ? await renderBrowserPage(view, { root, details }) : renderText(view, { root, details })
+    if (res.headersSent || res.destroyed) return
     res.writeHead(view.status, [
       'content-type', html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8',
       'content-length', String(Buffer.byteLength(body)),
@@ -138,7 +141,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
     run().catch((error: unknown) => {
       // A bug in hotcell itself, not in the handler: say so, keep serving.
       logger.error(`hotcell: internal error while handling ${method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`)
-      if (!res.headersSent) sendPage(req, res, { status: 500, title: 'hotcell internal error', error: { name: 'Error', message: String((error as Error)?.message ?? error) }, request })
+      if (!res.headersSent) void sendPage(req, res, { status: 500, title: 'hotcell internal error', error: { name: 'Error', message: String((error as Error)?.message ?? error) }, request }).catch(() => res.destroy())
       else res.destroy()
     })
   }

@@ -155,12 +155,22 @@ describe('fault matrix (in process, two workers)', () => {
   })
 
   test('error pages: <script> in the message is escaped; throw 42, throw null, cyclic causes and AggregateError render', async () => {
-    const html = await request(`${server.url}/throw`, { headers: { accept: 'text/html' } })
+    const html = await request(`${server.url}/throw`, { headers: { accept: 'text/html', 'x-probe': '<script>alert(2)</script>' } })
     assert.equal(html.status, 500)
     assert.match(html.headers['content-type']!, /text\/html/)
     assert.ok(!html.text.includes('<script>alert(1)</script>'), 'the message reached the page unescaped')
-    assert.match(html.text, /&#60;script&#62;alert\(1\)&#60;\/script&#62; went wrong/)
-    assert.match(html.text, /faults\.ts:\d+/)
+    assert.ok(!html.text.includes('<script>alert(2)</script>'), 'a request header reached the page unescaped')
+    assert.match(html.text, /(&lt;|&#60;)script(&gt;|&#62;)alert\(1\)(&lt;|&#60;)\/script(&gt;|&#62;) went wrong/)
+    // The .ts file and the failing line's source (the code frame).
+    assert.match(html.text, /faults\.ts/)
+    assert.match(html.text, /went wrong/)
+    // Youch's code frame: the throwing source line, syntax-highlighted (escaped, too).
+    assert.match(html.text, /shj-syn-str">'&lt;script&gt;alert\(1\)&lt;\/script&gt; went wrong'/, 'the code frame around the throw')
+    for (const path of ['/throw-42', '/throw-null', '/cyclic', '/aggregate']) {
+      const page = await request(`${server.url}${path}`, { headers: { accept: 'text/html' } })
+      assert.equal(page.status, 500, path)
+      assert.match(page.text, /<html/i, path)
+    }
 
     assert.match((await request(`${server.url}/throw-42`)).text, /42 \(number\) was thrown/)
     assert.match((await request(`${server.url}/throw-null`)).text, /null was thrown/)
