@@ -5,6 +5,7 @@ import type { Logger } from './logger.js'
 import type { RequestTask, TaskResult } from './protocol.js'
 import { readBody, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
+import { locateStuck } from './stuck-location.js'
 import { runWithTimeout } from './watchdog.js'
 import { lostView, timeoutView } from './worker-faults.js'
 import { renderBrowserPage } from './youch-page.js'
@@ -108,6 +109,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         outcome = await runWithTimeout(generation, task, {
           timeoutMs: options.timeoutMs,
           headersSent: () => res.headersSent,
+          locate: (stuck) => locateStuck(stuck, root),
         })
       } catch (error) {
         if (error instanceof QueueFullError) {

@@ -31,12 +31,14 @@ describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () =
     assert.equal(res.status, 504)
     assert.match(res.text, /stuck running JavaScript past --timeout \(1\.5 s\), most likely in GET http:\/\/\S+\/spin/)
     assert.match(res.text, new RegExp(`Worker ${before} was stuck`))
+    // Captured with the inspector before the worker was terminated, mapped to the .ts source.
+    assert.match(res.text, /It was stuck at test\/fixtures\/faults\.ts:\d+:\d+ in fetch\(\)\n[\s\S]*> +\d+ \| +for \(;;\) \{\}/)
     const other = await bystander
     assert.equal(other.status, 502)
     assert.match(other.text, /The worker handling this request was terminated/)
     assert.match(other.text, /most likely in GET http:\/\/\S+\/spin/)
     assert.notEqual(await okThread(), before, 'the stuck worker was replaced')
-    assert.match(cli.output(), /504 The handler was stuck running JavaScript past --timeout/)
+    assert.match(cli.output(), /504 The handler was stuck running JavaScript past --timeout[\s\S]*It was stuck at test\/fixtures\/faults\.ts/)
   })
 
   test('a promise that never settles: 504, request.signal aborted with a TimeoutError, worker kept', async () => {
