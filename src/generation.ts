@@ -4,9 +4,8 @@ import { randomUUID } from 'node:crypto'
 import { BroadcastChannel, type MessagePort, type Worker } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
-import { CrashLoopBreaker } from './crash-loop.js'
 import type { ControlMessage, ErrorData, RequestTask, TaskResult, UncaughtReport, WorkerData, WorkerMessage } from './protocol.js'
-import { CrashLoopError, describeDeath, WorkerLostError } from './worker-faults.js'
+import { WorkerTracker } from './worker-tracker.js'
 
 const RUNTIME = fileURLToPath(new URL('../workers/runtime.js', import.meta.url))
 // Tasks per worker before piscina queues: handlers are async and mostly wait.
@@ -36,12 +35,6 @@ export class QueueFullError extends Error {
   override name = 'QueueFullError'
 }
 
-interface Termination {
-  reason: string
-  /** The request the worker was most likely stuck in. */
-  culprit: number | undefined
-}
-
 export class Generation {
   readonly gen: number
   readonly workers: number
@@ -58,28 +51,23 @@ export class Generation {
   readonly #streams = new Map<number, (port: MessagePort) => void>()
   #drained: (() => void) | undefined
   #destroyed = false
-  // Crash isolation (crash-loop.ts, watchdog.ts): which thread runs which
-  // request, which threads hotcell terminated itself, and why.
-  readonly #running = new Map<number, number>()
-  readonly #pending = new Set<number>()
-  readonly #terminated = new Map<number, Termination>()
-  /** Briefly set after a terminated worker exits: its tasks that never started fail with this. */
-  #justTerminated: Termination | undefined
-  /** Per thread: the last request that started on it; a stuck thread is most likely stuck in it. */
-  readonly #lastStarted = new Map<number, number>()
-  readonly #labels = new Map<number, string>()
-  readonly #watched = new WeakSet<Worker>()
-  readonly #breaker = new CrashLoopBreaker()
-  #lastWorkerError: Error | undefined
-  /** Set once the entry killed workers in a loop; requests then get this error until the next build. */
-  crashLoop: ErrorData | undefined
-  readonly #options: GenerationOptions
+  /** Which thread runs which request, deaths and crash loops (worker-tracker.ts). */
+  readonly tracker: WorkerTracker
 
   constructor(options: GenerationOptions) {
     this.gen = options.gen
     this.workers = options.workers
     this.bundleUrl = options.bundleUrl
-    this.#options = options
+    this.tracker = new WorkerTracker({
+      entry: options.entry,
+      isReady: (threadId) => this.#ready.has(threadId),
+      onCrashLoop: (error) => {
+        this.loadError ??= error
+        this.#onReady?.()
+        options.onCrashLoop?.(error)
+        void this.destroy()
+      },
+    })
     // Unique per server instance: BroadcastChannel names are process-wide.
     const channel = `hotcell:${randomUUID()}:${options.gen}`
     this.#control = new BroadcastChannel(channel)
@@ -108,11 +96,11 @@ export class Generation {
     })
     // Without a listener, a worker dying outside a task would crash the process.
     this.#pool.on('error', (error: Error) => {
-      this.#lastWorkerError = error
+      this.tracker.workerError(error)
       options.onWorkerError(error)
     })
-    this.#pool.on('message', (message: WorkerMessage) => this.#onMessage(message))
-    this.#pool.on('workerCreate', () => this.#watchExits())
+    this.#pool.on('message', (message: WorkerMessage) => this.#onMessage(message, options))
+    this.#pool.on('workerCreate', () => this.tracker.watch(this.#pool.threads))
   }
 
   /**
@@ -142,34 +130,12 @@ export class Generation {
 
   /** Run one request. Rejects when the worker running it dies, or with QueueFullError. */
   run(task: RequestTask): Promise<TaskResult> {
-    if (this.crashLoop) return Promise.reject(new CrashLoopError(this.crashLoop))
-    this.#pending.add(task.id)
-    this.#labels.set(task.id, `${task.method} ${task.url}`)
-    return this.#pool
-      .run(task, { transferList: task.body ? [task.body] : [] })
-      .catch((error: Error) => {
+    return this.tracker.track(task, () =>
+      this.#pool.run(task, { transferList: task.body ? [task.body] : [] }).catch((error: Error) => {
         if (/queue is at limit/i.test(error.message)) throw new QueueFullError('all workers are busy and the queue is full')
-        const threadId = this.#running.get(task.id)
-        const termination = threadId === undefined ? this.#justTerminated : this.#terminated.get(threadId)
-        throw new WorkerLostError(describeDeath(error), threadId, termination?.reason, termination?.culprit === task.id)
-      })
-      .finally(() => {
-        this.#pending.delete(task.id)
-        this.#labels.delete(task.id)
-        this.#running.delete(task.id)
-      })
-  }
-
-  /** The thread running request `id`, once the worker said it started it. */
-  threadOf(id: number): number | undefined {
-    return this.#running.get(id)
-  }
-
-  /** The request that most recently started on `threadId` and is still running, if any. */
-  lastStartedOn(threadId: number): { id: number; label: string } | undefined {
-    const id = this.#lastStarted.get(threadId)
-    const label = id === undefined ? undefined : this.#labels.get(id)
-    return id === undefined || label === undefined ? undefined : { id, label }
+        throw error
+      }),
+    )
   }
 
   /** The live Worker with this thread id. */
@@ -177,21 +143,12 @@ export class Generation {
     return this.#pool.threads.find((w) => w.threadId === threadId)
   }
 
-  /** Thread ids of the live workers. */
-  threadIds(): number[] {
-    return this.#pool.threads.map((w) => w.threadId)
-  }
-
-  /**
-   * End a stuck worker. piscina fails its tasks and spawns a replacement;
-   * those tasks' errors carry `reason`.
-   */
-  terminate(threadId: number, reason: string, culprit: number | undefined): boolean {
+  /** End a stuck worker; piscina fails its tasks (with `reason`, via the tracker) and spawns a replacement. */
+  terminate(threadId: number, reason: string, culprit: number | undefined): void {
     const worker = this.worker(threadId)
-    if (!worker) return false
-    this.#terminated.set(threadId, { reason, culprit })
+    if (!worker) return
+    this.tracker.terminating(threadId, reason, culprit)
     void worker.terminate()
-    return true
   }
 
   /** Call `onPort` when the response to request `id` starts streaming. */
@@ -234,52 +191,16 @@ export class Generation {
   async destroy(): Promise<void> {
     if (this.#destroyed) return
     this.#destroyed = true
+    this.tracker.stop()
     this.#control.close()
     await this.#pool.destroy()
-  }
-
-  /** Attach an exit listener to workers not seen yet (piscina's events carry no Worker). */
-  #watchExits(): void {
-    for (const worker of this.#pool.threads) {
-      if (this.#watched.has(worker)) continue
-      this.#watched.add(worker)
-      // threadId reads -1 once the worker has exited.
-      const threadId = worker.threadId
-      worker.once('exit', (code) => this.#onExit(threadId, code))
-    }
-  }
-
-  #onExit(threadId: number, code: number): void {
-    const termination = this.#terminated.get(threadId)
-    if (termination) {
-      // piscina has just failed this worker's tasks; their handlers run before the next turn.
-      this.#justTerminated = termination
-      setImmediate(() => (this.#justTerminated = undefined))
-      return
-    }
-    if (this.#destroyed) return
-    for (const thread of this.#running.values()) if (thread === threadId) return // a request's death: paced by clients
-    const whileImporting = !this.#ready.has(threadId)
-    if (!this.#breaker.record()) return
-    const cause = this.#lastWorkerError ? ` The last one failed with: ${this.#lastWorkerError.message}` : ''
-    this.crashLoop = {
-      name: 'CrashLoopError',
-      code: `EXIT_${code}`,
-      message:
-        `Workers running ${this.#options.entry} keep ending on their own ${whileImporting ? 'while importing it' : 'without handling a request'} ` +
-        `(the last one exited with code ${code}).${cause} hotcell stopped replacing them until the next save.`,
-    }
-    this.loadError ??= this.crashLoop
-    this.#onReady?.()
-    this.#options.onCrashLoop?.(this.crashLoop)
-    void this.destroy()
   }
 
   #post(message: ControlMessage): void {
     if (!this.#destroyed) this.#control.postMessage(message)
   }
 
-  #onMessage(message: WorkerMessage): void {
+  #onMessage(message: WorkerMessage, options: GenerationOptions): void {
     switch (message.type) {
       case 'hotcell:hello':
         // A standby before its bundle was chosen waits for `load()`; a worker
@@ -292,15 +213,10 @@ export class Generation {
         if (this.#ready.size >= this.workers) this.#onReady?.()
         break
       case 'hotcell:start':
-        // The start message and the result travel on different ports: a late
-        // start for a finished task must not leave a stale entry.
-        if (this.#pending.has(message.id)) {
-          this.#running.set(message.id, message.threadId)
-          this.#lastStarted.set(message.threadId, message.id)
-        }
+        this.tracker.started(message.id, message.threadId)
         break
       case 'hotcell:uncaught':
-        this.#options.onUncaught?.(message)
+        options.onUncaught?.(message)
         break
       case 'hotcell:stream': {
         const onPort = this.#streams.get(message.id)

@@ -52,7 +52,7 @@ export async function runWithTimeout(generation: Generation, task: RequestTask, 
   }
   if (options.headersSent()) return run
   generation.abort(task.id, 'timeout')
-  const threadId = generation.threadOf(task.id)
+  const threadId = generation.tracker.threadOf(task.id)
   if (threadId === undefined) {
     run.catch(() => {})
     return { timedOut: true, started: false }
@@ -75,7 +75,7 @@ async function stopIfStuck(generation: Generation, threadId: number, options: Wa
   const { utilization } = worker.performance.eventLoopUtilization(before)
   if (utilization < STUCK_UTILIZATION) return 'idle'
   // No request can start while a thread is stuck: the last one that started is the likely culprit.
-  const culprit = generation.lastStartedOn(threadId)
+  const culprit = generation.tracker.lastStartedOn(threadId)
   const location = await options.locate?.(worker).catch(() => undefined)
   if (!generation.worker(threadId)) return 'gone'
   const reason =
