@@ -4,7 +4,7 @@
 // it. It is handed an Error rebuilt from our ErrorData: errors cross threads
 // as data, and their stacks are already mapped to the .ts sources.
 import { readFile } from 'node:fs/promises'
-import { isAbsolute, relative } from 'node:path'
+import { dirname, isAbsolute, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Youch } from 'youch'
 import { renderHtml, type ErrorView, type RenderOptions } from './error-page.js'
@@ -55,10 +55,21 @@ function toError(data: ErrorData, depth = 0): Error {
       : new Error(data.message)
   error.name = data.name
   // Without frames of its own, the rebuilt error must not show hotcell's.
-  error.stack = data.stack ?? `${data.name}: ${data.message}`
+  error.stack = data.stack ? userStack(data.stack) : `${data.name}: ${data.message}`
   if (data.code) (error as Error & { code?: string }).code = data.code
   if (data.cause && depth < 8) error.cause = toError(data.cause, depth + 1)
   return error
+}
+
+// hotcell's own install: its frames are the machinery that called the
+// handler, and Youch would list them as "in app" (they are not in node_modules).
+const OWN_DIST = join(dirname(dirname(dirname(fileURLToPath(import.meta.url)))), 'dist') + sep
+
+function userStack(stack: string): string {
+  return stack
+    .split('\n')
+    .filter((line) => !/^\s+at /.test(line) || !(line.includes(OWN_DIST) || line.includes(`file://${OWN_DIST}`) || /[\\/]node_modules[\\/]piscina[\\/]/.test(line)))
+    .join('\n')
 }
 
 function headerObject(flat: string[]): Record<string, string | string[]> {

@@ -165,6 +165,7 @@ describe('fault matrix (in process, two workers)', () => {
     assert.match(html.text, /(&lt;|&#60;)script(&gt;|&#62;)alert\(1\)(&lt;|&#60;)\/script(&gt;|&#62;) went wrong/)
     // The .ts file and the failing line's source (the code frame).
     assert.match(html.text, /faults\.ts/)
+    assert.doesNotMatch(html.text, /dist\/workers\/|node_modules\/piscina/, "hotcell's own frames are not the developer's code")
     assert.match(html.text, /went wrong/)
     // Youch's code frame: the throwing source line, syntax-highlighted (escaped, too).
     assert.match(html.text, /shj-syn-str">'&lt;script&gt;alert\(1\)&lt;\/script&gt; went wrong'/, 'the code frame around the throw')
