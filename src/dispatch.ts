@@ -7,7 +7,7 @@ import { readBody, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
 import { locateStuck } from './stuck-location.js'
 import { runWithTimeout } from './watchdog.js'
-import { lostView, timeoutView } from './worker-faults.js'
+import { CrashLoopError, lostView, timeoutView } from './worker-faults.js'
 import { renderBrowserPage } from './youch-page.js'
 
 /** Where requests go right now: a generation of workers, or a page explaining why there is none. */
@@ -117,7 +117,8 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         }
         // The worker died or was terminated: 502 (or the stream is cut if the head was out).
         const view = lostView(error, request)
-        logger.error(renderText(view, { root, details: true }))
+        // A crash loop is reported once, when it is detected.
+        if (!(error instanceof CrashLoopError)) logger.error(renderText(view, { root, details: true }))
         return sendPage(req, res, view)
       }
       if ('timedOut' in outcome) {

@@ -62,9 +62,11 @@ export class Generation {
       entry: options.entry,
       isReady: (threadId) => this.#ready.has(threadId),
       onCrashLoop: (error) => {
+        const loading = this.#ready.size < this.workers
         this.loadError ??= error
         this.#onReady?.()
-        options.onCrashLoop?.(error)
+        // While loading, load()'s caller reports loadError; afterwards no one else would.
+        if (!loading) options.onCrashLoop?.(error)
         void this.destroy()
       },
     })
