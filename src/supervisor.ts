@@ -60,7 +60,8 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
         stdio: 'inherit',
         // Its own process group: a Ctrl-C in the terminal reaches only this
         // parent, which passes it on once (two would mean "stop now").
-        detached: true,
+        // (On Windows `detached` would open a console window; not done there.)
+        detached: process.platform !== 'win32',
       })
       child = current
       current.on('message', (message: SupervisorMessage, handle: unknown) => {
