@@ -24,8 +24,8 @@ export interface DispatcherOptions {
   logger: Logger
   /** True while shutting down: responses ask the client to close the connection. */
   closing(): boolean
-  /** A request without a response head after this long is answered 504 (watchdog.ts). */
-  timeoutMs: number
+  /** A request without a response head after this long is answered 504 (watchdog.ts). Default 30 s. */
+  timeoutMs?: number
 }
 
 let nextId = 0
@@ -33,6 +33,7 @@ let nextId = 0
 /** The `request` listener of the HTTP server: one request in, one response out, never a throw. */
 export function createDispatcher(options: DispatcherOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { logger, root, details } = options
+  const timeoutMs = options.timeoutMs ?? 30_000
   const extraHeaders = () => (options.closing() ? ['connection', 'close'] : [])
 
   // Async: the browser page is rendered by Youch (youch-page.ts), which never rejects.
@@ -107,7 +108,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
       let outcome: Awaited<ReturnType<typeof runWithTimeout>>
       try {
         outcome = await runWithTimeout(generation, task, {
-          timeoutMs: options.timeoutMs,
+          timeoutMs,
           headersSent: () => res.headersSent,
           locate: (stuck) => locateStuck(stuck, root),
         })
@@ -122,7 +123,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         return sendPage(req, res, view)
       }
       if ('timedOut' in outcome) {
-        const view = timeoutView(request, options.timeoutMs, outcome.started)
+        const view = timeoutView(request, timeoutMs, outcome.started)
         logger.error(renderText(view, { root, details: true }))
         return sendPage(req, res, view)
       }

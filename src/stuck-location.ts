@@ -19,7 +19,7 @@ interface CallFrame {
 
 /** "src/app.ts:12:5 in spin()" and a code frame; undefined if it could not be found in time. */
 export async function locateStuck(worker: Worker, root: string, timeoutMs = 2000): Promise<string | undefined> {
-  const threadId = String(worker.threadId)
+  const threadId = worker.threadId
   const session = new Session()
   session.connect()
   const post = <T>(method: string, params?: object) =>
@@ -31,8 +31,9 @@ export async function locateStuck(worker: Worker, root: string, timeoutMs = 2000
   const send = (method: string) => post('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id: ++n, method }) })
   try {
     const attached = new Promise<string>((found) =>
-      session.on('NodeWorker.attachedToWorker', ({ params }: { params: { sessionId: string; workerInfo: { workerId: string } } }) => {
-        if (params.workerInfo.workerId === threadId) found(params.sessionId)
+      session.on('NodeWorker.attachedToWorker', ({ params }: { params: { sessionId: string; workerInfo: { workerId: string; title: string } } }) => {
+        // workerId is the inspector's own counter; the title carries the thread id.
+        if (params.workerInfo.title.startsWith(`[worker ${threadId}]`)) found(params.sessionId)
       }),
     )
     const paused = new Promise<CallFrame[]>((found) =>
