@@ -1,18 +1,29 @@
 #!/usr/bin/env node
+import { fileURLToPath } from 'node:url'
 import { main } from './cli.js'
+import { leaveSupervisor } from './supervised.js'
+import { supervise } from './supervisor.js'
 
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  onStop(stop) {
-    const onSignal = () => {
-      // A second Ctrl-C means "now": skip the graceful drain.
-      process.once('SIGINT', () => process.exit(130))
-      process.once('SIGTERM', () => process.exit(143))
-      stop()
-    }
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
-  },
-})
+// The command runs the server in a child process it restarts if a V8 fatal
+// error takes the whole process down (supervisor.ts). HOTCELL_NO_SUPERVISOR=1
+// runs it in this process (e.g. under a debugger).
+if (process.env.HOTCELL_SUPERVISED !== '1' && process.env.HOTCELL_NO_SUPERVISOR !== '1') {
+  process.exitCode = await supervise({ script: fileURLToPath(import.meta.url), argv: process.argv.slice(2), stderr: process.stderr })
+} else {
+  process.exitCode = await main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    onStop(stop) {
+      const onSignal = () => {
+        // A second Ctrl-C means "now": skip the graceful drain.
+        process.once('SIGINT', () => process.exit(130))
+        process.once('SIGTERM', () => process.exit(143))
+        stop()
+      }
+      process.once('SIGINT', onSignal)
+      process.once('SIGTERM', onSignal)
+    },
+  })
+  leaveSupervisor()
+}

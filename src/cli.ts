@@ -20,6 +20,7 @@ const SERVE_OPTIONS = {
   workers: { type: 'string', short: 'w' },
   'body-limit': { type: 'string' },
   'max-memory': { type: 'string' },
+  timeout: { type: 'string' },
   handler: { type: 'string' },
   watch: { type: 'string', multiple: true },
   ignore: { type: 'string', multiple: true },
@@ -53,6 +54,7 @@ Options
   -w, --workers <n>       worker threads                           (default: min(4, cores) = ${defaultWorkers()})
       --body-limit <size> larger request bodies get 413            (default: 10mb)
       --max-memory <MiB>  heap limit per worker                    (default: none)
+      --timeout <ms>      answer 504 after this long; a stuck worker is replaced (default: 30000)
       --handler <style>   fetch or node; how to read the export    (default: guessed)
       --watch <path>      more files/folders to watch (repeatable) (default: the bundle's source folders)
       --ignore <glob>     paths never watched (repeatable)         (default: node_modules, .git, .hotcell)
@@ -105,6 +107,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     if (values.workers !== undefined) options.workers = mustBeInteger(values.workers, '--workers', 1, 64)
     if (values['body-limit'] !== undefined) options.bodyLimit = values['body-limit']
     if (values['max-memory'] !== undefined) options.maxMemory = mustBeInteger(values['max-memory'], '--max-memory', 16, 1 << 20)
+    if (values.timeout !== undefined) options.timeout = mustBeInteger(values.timeout, '--timeout', 1, 2 ** 31 - 1)
     if (values.handler !== undefined) {
       if (values.handler !== 'fetch' && values.handler !== 'node') return fail(`--handler must be fetch or node (got "${values.handler}")`)
       options.handler = values.handler

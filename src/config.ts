@@ -20,6 +20,8 @@ export interface ServeOptions {
   bodyLimit?: number | string
   /** Heap limit per worker in MiB; a worker over it is replaced. */
   maxMemory?: number
+  /** A request without a response after this many ms is answered 504; a stuck worker is replaced. Default 30000. */
+  timeout?: number
   /** How the default export is read. Default: guessed from its shape. */
   handler?: 'fetch' | 'node'
   /** Rebuild and swap on file changes. Default true. */
@@ -52,6 +54,7 @@ export interface Config {
   readonly workers: number
   readonly bodyLimit: number
   readonly maxMemoryMb: number | undefined
+  readonly timeoutMs: number
   readonly handler: 'auto' | 'fetch' | 'node'
   readonly reload: boolean
   /** Absolute paths. */
@@ -63,7 +66,7 @@ export interface Config {
   readonly exposeErrors: boolean
 }
 
-const KNOWN = new Set<string>(['entry', 'port', 'host', 'workers', 'bodyLimit', 'maxMemory', 'handler', 'reload', 'watch', 'ignore', 'quiet', 'cwd', 'allowedHosts', 'static', 'exposeErrors'])
+const KNOWN = new Set<string>(['entry', 'port', 'host', 'workers', 'bodyLimit', 'maxMemory', 'timeout', 'handler', 'reload', 'watch', 'ignore', 'quiet', 'cwd', 'allowedHosts', 'static', 'exposeErrors'])
 
 export const DEFAULT_PORT = 3000
 export const defaultWorkers = (): number => Math.max(1, Math.min(4, availableParallelism()))
@@ -96,6 +99,7 @@ export function resolveConfig(options: ServeOptions): Config {
     workers: mustBeInteger(options.workers ?? defaultWorkers(), 'workers', 1, 64),
     bodyLimit: parseSize(options.bodyLimit ?? '10mb', 'bodyLimit'),
     maxMemoryMb: options.maxMemory === undefined ? undefined : mustBeInteger(options.maxMemory, 'maxMemory', 16, 1 << 20),
+    timeoutMs: mustBeInteger(options.timeout ?? 30_000, 'timeout', 1, 2 ** 31 - 1),
     handler: mustBeOneOf(options.handler ?? 'auto', 'handler', ['auto', 'fetch', 'node'] as const),
     reload: mustBeBoolean(options.reload ?? true, 'reload'),
     watch: Object.freeze(mustBeStrings(options.watch ?? [], 'watch').map((p) => resolve(cwd, p))),

@@ -48,6 +48,8 @@ class DevServer extends EventEmitter implements HotcellServer {
   #http!: HttpServer
   #builder!: Builder
   #reloader!: Reloader
+  #setReloader!: (reloader: Reloader) => void
+  readonly #reloaderReady = new Promise<Reloader>((resolve) => (this.#setReloader = resolve))
   #scheduler!: ReloadScheduler
   #watcher: SourceWatcher | undefined
   #pendingSince = 0
@@ -63,13 +65,15 @@ class DevServer extends EventEmitter implements HotcellServer {
   static async start(config: Config, logger: Logger): Promise<DevServer> {
     const server = new DevServer(config, logger)
     const dispatcher = createDispatcher({
-      target: () => server.#reloader.target,
+      // Requests can arrive before the reloader exists (the supervisor hands queued connections over right after listen).
+      target: () => server.#reloader?.target ?? server.#reloaderReady.then((reloader) => reloader.target),
       bodyLimit: config.bodyLimit,
       root: config.cwd,
       details: detailsFor(config.exposeErrors),
       gate: createFrontGate({ allowedHosts: config.allowedHosts, host: config.host, staticDir: config.staticDir }),
       logger,
       closing: () => server.#closing,
+      timeoutMs: config.timeoutMs,
     })
     // Listen first: a busy port fails fast, before any build. Requests that
     // arrive meanwhile wait for the first build instead of seeing a placeholder.
@@ -77,6 +81,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     try {
       server.#builder = await createBuilder(config.entry, config.cwd)
       server.#reloader = new Reloader(config, server.#builder, logger, GRACE_MS)
+      server.#setReloader(server.#reloader)
       server.#reloader.onListenCaptured = createListenNotice(logger, config.entryLabel, () => server.url)
       server.#scheduler = createReloadScheduler({
         debounceMs: DEBOUNCE_MS,

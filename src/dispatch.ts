@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { renderHtml, renderText, type ErrorView } from './error-page.js'
+import { renderText, type ErrorView } from './error-page.js'
 import { redactedView } from './exposure.js'
 import type { FrontGate } from './front-gate.js'
 import { QueueFullError, type Generation } from './generation.js'
@@ -7,6 +7,10 @@ import type { Logger } from './logger.js'
 import type { RequestTask, TaskResult } from './protocol.js'
 import { readBody, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
+import { locateStuck } from './stuck-location.js'
+import { runWithTimeout } from './watchdog.js'
+import { CrashLoopError, lostView, timeoutView } from './worker-faults.js'
+import { renderBrowserPage } from './youch-page.js'
 
 /** Where requests go right now: a generation of workers, or a page explaining why there is none. */
 export type Target =
@@ -24,6 +28,8 @@ export interface DispatcherOptions {
   logger: Logger
   /** True while shutting down: responses ask the client to close the connection. */
   closing(): boolean
+  /** A request without a response head after this long is answered 504 (watchdog.ts). Default 30 s. */
+  timeoutMs?: number
 }
 
 let nextId = 0
@@ -32,9 +38,11 @@ const requestIds = new WeakMap<IncomingMessage, number>()
 /** The `request` listener of the HTTP server: one request in, one response out, never a throw. */
 export function createDispatcher(options: DispatcherOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { logger, root } = options
+  const timeoutMs = options.timeoutMs ?? 30_000
   const extraHeaders = () => (options.closing() ? ['connection', 'close'] : [])
 
-  const sendPage = (req: IncomingMessage, res: ServerResponse, shown: ErrorView, headers: string[] = []) => {
+  // Async: the browser page is rendered by Youch (youch-page.ts), which never rejects.
+  const sendPage = async (req: IncomingMessage, res: ServerResponse, shown: ErrorView, headers: string[] = []) => {
     if (res.headersSent) return void res.destroy()
     const details = options.details(req)
     const id = requestIds.get(req) ?? 0
@@ -42,7 +50,8 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
     // The terminal already has the full error (logged where it happened); the id ties the two together.
     if (!details && (shown.error || shown.text)) logger.error(`hotcell: request #${id} (${shown.request.method} ${shown.request.url}) from ${req.socket.remoteAddress} got ${shown.status} ${shown.title}; details were hidden from that client`)
     const html = /\btext\/html\b/.test(req.headers.accept ?? '')
-    const body = html ? renderHtml(view, { root, details }) : renderText(view, { root, details })
+    const body = html ? await renderBrowserPage(view, { root, details }) : renderText(view, { root, details })
+    if (res.headersSent || res.destroyed) return
     res.writeHead(view.status, [
       'content-type', html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8',
       'content-length', String(Buffer.byteLength(body)),
@@ -108,17 +117,29 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         remoteAddress: req.socket.remoteAddress ?? '',
         remotePort: req.socket.remotePort ?? 0,
       }
-      let result: TaskResult
+      let outcome: Awaited<ReturnType<typeof runWithTimeout>>
       try {
-        result = await generation.run(task)
+        outcome = await runWithTimeout(generation, task, {
+          timeoutMs,
+          headersSent: () => res.headersSent,
+          locate: (stuck) => locateStuck(stuck, root),
+        })
       } catch (error) {
         if (error instanceof QueueFullError) {
           return sendPage(req, res, { status: 503, title: 'Server busy', hint: 'Every worker is busy and the queue is full. Retry shortly.', request }, ['retry-after', '1'])
         }
-        const view = { status: 502, title: 'The worker handling this request died', error: { name: (error as Error).name, message: (error as Error).message }, request }
+        // The worker died or was terminated: 502 (or the stream is cut if the head was out).
+        const view = lostView(error, request)
+        // A crash loop is reported once, when it is detected.
+        if (!(error instanceof CrashLoopError)) logger.error(renderText(view, { root, details: true }))
+        return sendPage(req, res, view)
+      }
+      if ('timedOut' in outcome) {
+        const view = timeoutView(request, timeoutMs, outcome.started)
         logger.error(renderText(view, { root, details: true }))
         return sendPage(req, res, view)
       }
+      const result: TaskResult = outcome
       worker = result.threadId
       if (result.kind === 'streamed') return // pipeStream finishes the response
       if (result.kind === 'failed') {
@@ -138,7 +159,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
       if (req.destroyed && (error as NodeJS.ErrnoException)?.code === 'ECONNRESET') return void res.destroy()
       // A bug in hotcell itself, not in the handler: say so, keep serving.
       logger.error(`hotcell: internal error while handling ${method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`)
-      if (!res.headersSent) sendPage(req, res, { status: 500, title: 'hotcell internal error', error: { name: 'Error', message: String((error as Error)?.message ?? error) }, request })
+      if (!res.headersSent) void sendPage(req, res, { status: 500, title: 'hotcell internal error', error: { name: 'Error', message: String((error as Error)?.message ?? error) }, request }).catch(() => res.destroy())
       else res.destroy()
     })
   }
@@ -151,6 +172,7 @@ function failureView(result: Extract<TaskResult, { kind: 'failed' }>, request: E
     handler: 'The handler threw an error',
     result: 'The handler did not return a Response',
     stream: 'The response body stream failed',
+    uncaught: 'Code started by this request threw an uncaught exception',
   } as const
   return { status: 500, title: titles[result.phase], error: result.error, request }
 }

@@ -1,10 +1,11 @@
 // The only module that imports piscina. A generation is one pool of workers
 // running one bundle; a reload makes a new generation and retires the old.
 import { randomUUID } from 'node:crypto'
-import { BroadcastChannel, type MessagePort } from 'node:worker_threads'
+import { BroadcastChannel, type MessagePort, type Worker } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
-import type { ControlMessage, ErrorData, RequestTask, TaskResult, WorkerData, WorkerMessage } from './protocol.js'
+import type { ControlMessage, ErrorData, RequestTask, TaskResult, UncaughtReport, WorkerData, WorkerMessage } from './protocol.js'
+import { WorkerTracker } from './worker-tracker.js'
 
 const RUNTIME = fileURLToPath(new URL('../workers/runtime.js', import.meta.url))
 // Tasks per worker before piscina queues: handlers are async and mostly wait.
@@ -23,6 +24,10 @@ export interface GenerationOptions {
   bundleUrl?: string
   /** A worker failed outside any request (a late throw in a timer, say). */
   onWorkerError(error: Error): void
+  /** A worker caught an error no handler caught, and keeps running (workers/late-errors.ts). */
+  onUncaught?(report: UncaughtReport): void
+  /** The generation stopped replacing workers: its entry kills them as fast as they start. */
+  onCrashLoop?(error: ErrorData): void
   /** Internal, for tests: tasks per worker before queueing, and the queue size. */
   tasksPerWorker?: number
   maxQueue?: number
@@ -51,12 +56,26 @@ export class Generation {
   readonly #streams = new Map<number, (port: MessagePort) => void>()
   #drained: (() => void) | undefined
   #destroyed = false
+  /** Which thread runs which request, deaths and crash loops (worker-tracker.ts). */
+  readonly tracker: WorkerTracker
   #onListenCaptured: ((requested: string) => void) | undefined
 
   constructor(options: GenerationOptions) {
     this.gen = options.gen
     this.workers = options.workers
     this.bundleUrl = options.bundleUrl
+    this.tracker = new WorkerTracker({
+      entry: options.entry,
+      isReady: (threadId) => this.#ready.has(threadId),
+      onCrashLoop: (error) => {
+        const loading = this.#ready.size < this.workers
+        this.loadError ??= error
+        this.#onReady?.()
+        // While loading, load()'s caller reports loadError; afterwards no one else would.
+        if (!loading) options.onCrashLoop?.(error)
+        void this.destroy()
+      },
+    })
     // Unique per server instance: BroadcastChannel names are process-wide.
     const channel = `hotcell:${randomUUID()}:${options.gen}`
     this.#control = new BroadcastChannel(channel)
@@ -84,8 +103,12 @@ export class Generation {
       ...(options.maxMemoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxMemoryMb } } : {}),
     })
     // Without a listener, a worker dying outside a task would crash the process.
-    this.#pool.on('error', (error: Error) => options.onWorkerError(error))
-    this.#pool.on('message', (message: WorkerMessage) => this.#onMessage(message))
+    this.#pool.on('error', (error: Error) => {
+      this.tracker.workerError(error)
+      options.onWorkerError(error)
+    })
+    this.#pool.on('message', (message: WorkerMessage) => this.#onMessage(message, options))
+    this.#pool.on('workerCreate', () => this.tracker.watch(this.#pool.threads))
     this.#onListenCaptured = options.onListenCaptured
   }
 
@@ -116,10 +139,25 @@ export class Generation {
 
   /** Run one request. Rejects when the worker running it dies, or with QueueFullError. */
   run(task: RequestTask): Promise<TaskResult> {
-    return this.#pool.run(task, { transferList: task.body ? [task.body] : [] }).catch((error: Error) => {
-      if (/queue is at limit/i.test(error.message)) throw new QueueFullError('all workers are busy and the queue is full')
-      throw error
-    })
+    return this.tracker.track(task, () =>
+      this.#pool.run(task, { transferList: task.body ? [task.body] : [] }).catch((error: Error) => {
+        if (/queue is at limit/i.test(error.message)) throw new QueueFullError('all workers are busy and the queue is full')
+        throw error
+      }),
+    )
+  }
+
+  /** The live Worker with this thread id. */
+  worker(threadId: number): Worker | undefined {
+    return this.#pool.threads.find((w) => w.threadId === threadId)
+  }
+
+  /** End a stuck worker; piscina fails its tasks (with `reason`, via the tracker) and spawns a replacement. */
+  terminate(threadId: number, reason: string, culprit: number | undefined): void {
+    const worker = this.worker(threadId)
+    if (!worker) return
+    this.tracker.terminating(threadId, reason, culprit)
+    void worker.terminate()
   }
 
   /** Call `onPort` when the response to request `id` starts streaming. */
@@ -132,8 +170,8 @@ export class Generation {
   }
 
   /** The client of request `id` went away: tell its worker to abort `request.signal`. */
-  abort(id: number): void {
-    this.#post({ type: 'abort', id })
+  abort(id: number, reason: 'client' | 'timeout' = 'client'): void {
+    this.#post({ type: 'abort', id, reason })
   }
 
   /** Resolves once no request is in flight here, or after `graceMs`; then ends the workers. */
@@ -162,6 +200,7 @@ export class Generation {
   async destroy(): Promise<void> {
     if (this.#destroyed) return
     this.#destroyed = true
+    this.tracker.stop()
     this.#control.close()
     await this.#pool.destroy()
   }
@@ -170,7 +209,7 @@ export class Generation {
     if (!this.#destroyed) this.#control.postMessage(message)
   }
 
-  #onMessage(message: WorkerMessage): void {
+  #onMessage(message: WorkerMessage, options: GenerationOptions): void {
     switch (message.type) {
       case 'hotcell:hello':
         // A standby before its bundle was chosen waits for `load()`; a worker
@@ -181,6 +220,12 @@ export class Generation {
         if (message.error) this.loadError ??= message.error
         this.#ready.add(message.threadId)
         if (this.#ready.size >= this.workers) this.#onReady?.()
+        break
+      case 'hotcell:start':
+        this.tracker.started(message.id, message.threadId)
+        break
+      case 'hotcell:uncaught':
+        options.onUncaught?.(message)
         break
       case 'hotcell:listen-captured':
         this.#onListenCaptured?.(message.requested)

@@ -39,6 +39,7 @@ export type FailurePhase =
   | 'handler' // the handler threw or rejected
   | 'result' // the handler returned something that is not a Response
   | 'stream' // the response body stream failed after the head was sent
+  | 'uncaught' // code this request started (a timer, a callback) threw outside the handler's own stack
 
 /** What a task resolves to. */
 export type TaskResult =
@@ -68,13 +69,31 @@ export type WorkerMessage =
   | { type: 'hotcell:hello'; gen: number; threadId: number }
   | { type: 'hotcell:ready'; gen: number; threadId: number; error?: ErrorData }
   | { type: 'hotcell:stream'; id: number; port: MessagePort }
+  /** A task began on this thread: the watchdog needs to know which thread to check. */
+  | { type: 'hotcell:start'; id: number; threadId: number }
+  | UncaughtReport
   /** The entry called listen(); the worker kept the port unbound and serves that server's handler (issue 5). */
   | { type: 'hotcell:listen-captured'; requested: string }
+
+/**
+ * An error no handler caught (a throw in a timer, a rejection nobody awaited),
+ * reported by the worker instead of dying. `request` is the request whose code
+ * scheduled the failing callback, found with AsyncLocalStorage.
+ */
+export interface UncaughtReport {
+  type: 'hotcell:uncaught'
+  threadId: number
+  kind: 'uncaughtException' | 'unhandledRejection'
+  error: ErrorData
+  request?: { id: number; method: string; url: string }
+  /** The request was still in flight: it fails with this error (and reports it itself). */
+  running: boolean
+}
 
 /** Main → every worker of one generation, on its BroadcastChannel. */
 export type ControlMessage =
   | { type: 'load'; bundleUrl: string }
-  | { type: 'abort'; id: number }
+  | { type: 'abort'; id: number; reason?: 'client' | 'timeout' }
 
 /** Worker → main on a response's stream port. */
 export type StreamMessage =

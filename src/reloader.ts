@@ -4,6 +4,7 @@ import type { Builder, BuildSuccess } from './builder.js'
 import type { Config } from './config.js'
 import type { Target } from './dispatch.js'
 import { renderText } from './error-page.js'
+import { crashReporting } from './crash-reporting.js'
 import { Generation } from './generation.js'
 import type { Logger } from './logger.js'
 
@@ -131,6 +132,7 @@ export class Reloader {
       ...(bundleUrl ? { bundleUrl } : {}),
       onWorkerError: (error) => this.logger.error(`hotcell: a worker of generation ${generation.gen} crashed outside any request: ${error.stack ?? error.message}`),
       onListenCaptured: (requested) => this.onListenCaptured?.(requested),
+      ...crashReporting(this.logger, this.config.cwd, () => generation.gen),
     })
     return generation
   }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { onClientError } from './client-error.js'
 import { HotcellError } from './errors.js'
+import { inheritedSocket, reportServing } from './supervised.js'
 import { assertStrictParser } from './parser-check.js'
 
 /** Concurrent connections; more are dropped at accept. Browsers open ~6 per host, so this is generous. */
@@ -36,12 +37,16 @@ export async function listen(
     },
     handler,
   )
+  // Under the CLI's supervisor (supervisor.ts), a restarted server takes over the socket already bound.
+  const inherited = await inheritedSocket()
   server.maxConnections = MAX_CONNECTIONS
   server.on('clientError', onClientError)
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, host, port)))
-    server.listen(port, host, () => resolve())
+    if (inherited) server.listen(inherited, () => resolve())
+    else server.listen(port, host, () => resolve())
   })
+  reportServing(server, inherited !== undefined)
   const bound = (server.address() as AddressInfo).port
   return {
     server,

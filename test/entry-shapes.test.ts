@@ -102,6 +102,6 @@ describe('failures before the first request', () => {
     assert.equal(res.status, 500)
     assert.equal(res.headers['content-type'], 'text/html; charset=utf-8')
     assert.doesNotMatch(res.text, /<script>alert/)
-    assert.match(res.text, /&#60;script&#62;alert\(1\)&#60;\/script&#62;/)
+    assert.match(res.text, /(&#60;|&lt;)script(&#62;|&gt;)alert\(1\)/)
   })
 })

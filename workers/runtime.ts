@@ -3,9 +3,10 @@
 // becomes data. This module must never throw at top level, or piscina stops
 // replacing workers for good (research §1.3).
 import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads'
-import type { ControlMessage, RequestTask, TaskResult, WorkerData, WorkerMessage } from '../src/protocol.js'
+import type { ControlMessage, ErrorData, RequestTask, TaskResult, WorkerData, WorkerMessage } from '../src/protocol.js'
 import { loadApp, type FetchContext, type LoadedApp } from './app-loader.js'
 import { describe, toErrorData } from './error-data.js'
+import { catchLateErrors, runInScope, type RequestScope } from './late-errors.js'
 import { respond, type ResponseControl } from './respond.js'
 
 // Stacks from the bundle map back to the user's .ts files. Applies to modules
@@ -14,6 +15,7 @@ process.setSourceMapsEnabled(true)
 
 const data = workerData as WorkerData
 const post = (message: WorkerMessage) => parentPort!.postMessage(message)
+catchLateErrors(threadId, post)
 
 /** Requests in flight on this thread, for aborts sent by the main thread. */
 const inflight = new Map<number, { abort: AbortController; response?: ResponseControl }>()
@@ -39,7 +41,10 @@ control.onmessage = (event) => {
   if (message.type === 'load') load(message.bundleUrl)
   else if (message.type === 'abort') {
     const entry = inflight.get(message.id)
-    entry?.abort.abort(new DOMException('The client disconnected', 'AbortError'))
+    const reason = message.reason === 'timeout'
+      ? new DOMException('hotcell answered 504: the request ran past --timeout', 'TimeoutError')
+      : new DOMException('The client disconnected', 'AbortError')
+    entry?.abort.abort(reason)
     entry?.response?.cancel()
   }
 }
@@ -71,7 +76,29 @@ const env = process.env as Record<string, string | undefined>
 export default async function handle(task: RequestTask): Promise<TaskResult> {
   const loaded = await app
   if (!loaded.ok) return { kind: 'failed', threadId, phase: loaded.phase, error: loaded.error }
+  post({ type: 'hotcell:start', id: task.id, threadId })
 
+  // A callback this request scheduled may throw outside the handler's stack:
+  // then this request fails with it, and only this one (late-errors.ts).
+  let fail!: (error: ErrorData) => void
+  const crashed = new Promise<TaskResult>((resolve) => {
+    fail = (error) => resolve({ kind: 'failed', threadId, phase: 'uncaught', error })
+  })
+  const scope: RequestScope = { id: task.id, method: task.method, url: task.url, running: true, fail: (error) => fail(error) }
+  try {
+    return await Promise.race([runInScope(scope, () => handleLoaded(task, loaded)), crashed])
+  } finally {
+    scope.running = false
+    // Still registered only if the request failed from a stray callback while
+    // the handler or its response stream was still going: stop both.
+    const entry = inflight.get(task.id)
+    inflight.delete(task.id)
+    entry?.abort.abort(new DOMException('The request failed with an uncaught exception', 'AbortError'))
+    entry?.response?.cancel()
+  }
+}
+
+async function handleLoaded(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>): Promise<TaskResult> {
   const abort = new AbortController()
   const entry: { abort: AbortController; response?: ResponseControl } = { abort }
   inflight.set(task.id, entry)

@@ -1,0 +1,121 @@
+// The safety net under the CLI. A few V8 fatal errors in a worker (one huge
+// array under a heap limit, nodejs/node#47224) abort the whole process in
+// spite of `resourceLimits`. So the `hotcell` command runs the server in a
+// child process and stays a thin parent that:
+// - holds a copy of the listening socket (the child binds it and hands it
+//   over), so the port never closes;
+// - passes on the connections it happens to accept, and while no child is
+//   serving, keeps them (unread) until the next child is;
+// - starts a new child when the child dies abnormally.
+// Reloads never come here: they happen inside the child, on worker threads.
+// The programmatic serve() API is not supervised.
+import { fork, type ChildProcess } from 'node:child_process'
+import type { Server, Socket } from 'node:net'
+import { constants } from 'node:os'
+import type { SupervisorMessage } from './supervised.js'
+
+// More abnormal deaths than this within the window: give up instead of looping.
+const MAX_RESTARTS = 5
+const RESTART_WINDOW_MS = 60_000
+
+export interface SuperviseOptions {
+  /** The script that runs the CLI in the child (bin.js). */
+  script: string
+  argv: string[]
+  stderr: NodeJS.WritableStream
+}
+
+/** Run the CLI in a child process, restarting it if it crashes. Resolves to the exit code. */
+export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<number> {
+  return new Promise<number>((resolveExit) => {
+    let socket: Server | undefined
+    let child: ChildProcess | undefined
+    let serving = false
+    let stopping = false
+    const waiting: Socket[] = []
+    const deaths: number[] = []
+
+    // Passed to a child but not yet confirmed: if the child dies first (it
+    // can be aborting while its exit is not known yet), the next one gets them.
+    const handed = new Map<number, Socket>()
+    let nextId = 0
+
+    const hand = (connection: Socket) => {
+      if (!child?.connected || !serving) return void waiting.push(connection)
+      const id = ++nextId
+      handed.set(id, connection)
+      // keepOpen: this process keeps its copy until the child confirms.
+      child.send({ type: 'hotcell:connection', id } satisfies SupervisorMessage, connection, { keepOpen: true }, (error) => {
+        if (error && handed.delete(id)) waiting.unshift(connection)
+      })
+    }
+    const flush = () => {
+      for (const connection of waiting.splice(0)) hand(connection)
+    }
+
+    const start = () => {
+      serving = false
+      const current = fork(script, argv, {
+        env: { ...process.env, HOTCELL_SUPERVISED: '1', ...(socket ? { HOTCELL_INHERIT_SOCKET: '1' } : {}) },
+        stdio: 'inherit',
+        // Its own process group: a Ctrl-C in the terminal reaches only this
+        // parent, which passes it on once (two would mean "stop now").
+        // (On Windows `detached` would open a console window; not done there.)
+        detached: process.platform !== 'win32',
+      })
+      child = current
+      current.on('message', (message: SupervisorMessage, handle: unknown) => {
+        if (message?.type === 'hotcell:need-socket' && socket) current.send({ type: 'hotcell:socket' } satisfies SupervisorMessage, socket)
+        if (message?.type === 'hotcell:took') {
+          // The child has its own descriptor now; closing ours leaves the connection open.
+          handed.get(message.id)?.destroy()
+          handed.delete(message.id)
+        }
+        if (message?.type !== 'hotcell:serving') return
+        if (!socket && handle) {
+          socket = handle as Server
+          // Connections this copy accepts are passed on unread.
+          ;(socket as Server & { pauseOnConnect: boolean }).pauseOnConnect = true
+          socket.on('connection', hand)
+          socket.on('error', (error) => stderr.write(`hotcell supervisor: listening socket error: ${error.message}\n`))
+        }
+        serving = true
+        flush()
+      })
+      current.once('exit', (code, signal) => {
+        if (child === current) child = undefined
+        serving = false
+        waiting.unshift(...handed.values())
+        handed.clear()
+        const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)
+        if (stopping || !socket) return finish(exitCode) // a normal stop, or it never got as far as listening
+        const now = Date.now()
+        deaths.push(now)
+        while (deaths.length && now - deaths[0]! > RESTART_WINDOW_MS) deaths.shift()
+        if (deaths.length > MAX_RESTARTS) {
+          stderr.write(`hotcell: the server process died ${deaths.length} times within ${RESTART_WINDOW_MS / 1000} s; giving up.\n`)
+          return finish(1)
+        }
+        stderr.write(
+          `hotcell: the server process died (${signal ? `signal ${signal}` : `exit code ${code}`}), most likely a V8 fatal error in a worker ` +
+            `(see the FATAL ERROR above). Restarting it; the port stays open and new connections wait.\n`,
+        )
+        start()
+      })
+    }
+
+    const finish = (code: number) => {
+      socket?.close()
+      for (const connection of [...waiting.splice(0), ...handed.values()]) connection.destroy()
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, onSignal)
+      resolveExit(code)
+    }
+    const onSignal = (signal: NodeJS.Signals) => {
+      stopping = true
+      if (child && child.exitCode === null) child.kill(signal)
+      else finish(128 + (constants.signals[signal] ?? 0))
+    }
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal)
+    start()
+  })
+}

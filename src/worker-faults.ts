@@ -1,0 +1,109 @@
+// What the client and the terminal are told when a worker, not the handler,
+// fails: it died, it was terminated for being stuck, or the entry keeps
+// killing workers. Errors from piscina are turned into ErrorData here.
+import type { ErrorView } from './error-page.js'
+import type { ErrorData, UncaughtReport } from './protocol.js'
+
+/** The worker running a request went away before answering. */
+export class WorkerLostError extends Error {
+  override name = 'WorkerLostError'
+  constructor(
+    /** Why the worker ended, as piscina or Node reported it. */
+    readonly death: ErrorData,
+    readonly threadId: number | undefined,
+    /** Set when hotcell terminated the worker itself, and why. */
+    readonly terminatedBecause: string | undefined,
+    /** This request is the one the worker was stuck in. */
+    readonly stuckHere = false,
+  ) {
+    super(death.message)
+  }
+}
+
+/** The generation stopped replacing workers: its entry kills them as fast as they start. */
+export class CrashLoopError extends Error {
+  override name = 'CrashLoopError'
+  constructor(readonly data: ErrorData) {
+    super(data.message)
+  }
+}
+
+/** piscina's rejection → data that names the cause (exit code, out of memory…). */
+export function describeDeath(error: unknown): ErrorData {
+  const e = error as { name?: string; message?: string; code?: unknown; stack?: string }
+  const message = String(e?.message ?? error)
+  const exit = /worker exited with code: (-?\d+)/.exec(message)
+  if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return {
+      name: 'WorkerOutOfMemory',
+      code: 'ERR_WORKER_OUT_OF_MEMORY',
+      message: `${message}. The worker went over its heap limit (--max-memory) and was replaced.`,
+    }
+  }
+  if (exit) {
+    const code = Number(exit[1])
+    return {
+      name: 'WorkerExited',
+      code: `EXIT_${code}`,
+      message: `The worker thread exited with code ${code} (process.exit(${code}) in the handler or code it called, or it was terminated).`,
+    }
+  }
+  return { name: e?.name ?? 'Error', message, ...(typeof e?.code === 'string' ? { code: e.code } : {}) }
+}
+
+type Request = ErrorView['request']
+
+/** 502 (or 500 for a crash loop) for a request whose worker died or was stopped. */
+export function lostView(error: unknown, request: Request): ErrorView {
+  if (error instanceof CrashLoopError) {
+    return { status: 500, title: 'The entry keeps crashing its workers', error: error.data, hint: 'Fix the code and save: hotcell starts fresh workers with the next build.', request }
+  }
+  if (error instanceof WorkerLostError && error.terminatedBecause && error.stuckHere) {
+    return {
+      status: 504,
+      title: 'The handler was stuck running JavaScript past --timeout',
+      error: { name: 'TimeoutError', message: error.terminatedBecause },
+      hint: 'The stuck worker was terminated and replaced. Raise the limit with --timeout <ms> if this work is meant to take this long.',
+      request,
+    }
+  }
+  if (error instanceof WorkerLostError && error.terminatedBecause) {
+    return {
+      status: 502,
+      title: 'The worker handling this request was terminated',
+      error: { name: 'WorkerTerminated', message: error.terminatedBecause },
+      hint: 'Requests running on a stuck worker cannot finish. The worker was replaced; retry the request.',
+      request,
+    }
+  }
+  const death = error instanceof WorkerLostError ? error.death : describeDeath(error)
+  return { status: 502, title: 'The worker handling this request died', error: death, hint: 'The worker was replaced; the next request is served normally.', request }
+}
+
+/** 504 for a request that ran past --timeout while its worker was not stuck. */
+export function timeoutView(request: Request, timeoutMs: number, started: boolean): ErrorView {
+  const seconds = formatMs(timeoutMs)
+  const message = started
+    ? `${request.method} ${request.url} did not answer within ${seconds}. Its worker was idle, waiting for something (a promise that never settles?). request.signal was aborted; the worker keeps serving.`
+    : `${request.method} ${request.url} did not start within ${seconds}: its worker was busy with other requests.`
+  return {
+    status: 504,
+    title: `The handler did not respond within ${seconds}`,
+    error: { name: 'TimeoutError', message },
+    hint: 'Raise the limit with --timeout <ms> if the request is meant to take this long.',
+    request,
+  }
+}
+
+export function formatMs(ms: number): string {
+  return ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`
+}
+
+/** The terminal line(s) for an error thrown outside any handler's stack. */
+export function uncaughtLog(report: UncaughtReport, gen: number): string {
+  const what = report.kind === 'unhandledRejection' ? 'A promise rejection nobody handled' : 'An uncaught exception'
+  const whose = report.request
+    ? `in code started by ${report.request.method} ${report.request.url} (request already answered)`
+    : 'outside any request (module top level?)'
+  return `hotcell: ${what} ${whose}, worker ${report.threadId} of generation ${gen}. The worker keeps running; no other request was failed.`
+}

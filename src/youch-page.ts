@@ -1,0 +1,84 @@
+// The only module that imports youch: the HTML error page for browsers.
+// Youch (used by AdonisJS and Miniflare) renders the stack with code frames,
+// the cause chain, AggregateError members and the request, and escapes all of
+// it. It is handed an Error rebuilt from our ErrorData: errors cross threads
+// as data, and their stacks are already mapped to the .ts sources.
+import { readFile } from 'node:fs/promises'
+import { dirname, isAbsolute, join, relative, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Youch } from 'youch'
+import { renderHtml, type ErrorView, type RenderOptions } from './error-page.js'
+import type { ErrorData } from './protocol.js'
+
+/**
+ * HTML for a browser. Youch for thrown errors when details may be shown;
+ * hotcell's own page for build errors, for clients that may not see stacks,
+ * and if Youch itself fails.
+ */
+export async function renderBrowserPage(view: ErrorView, options: RenderOptions): Promise<string> {
+  if (!options.details || !view.error || view.text) return renderHtml(view, options)
+  try {
+    const youch = new Youch()
+    youch.defineSourceLoader(async (frame) => {
+      const file = projectFile(frame.fileName, options.root)
+      return file ? { contents: await readFile(file, 'utf8') } : undefined
+    })
+    if (view.hint) youch.metadata.group('hotcell', { 'What now': { key: 'hint', value: view.hint } })
+    return await youch.toHTML(toError(view.error), {
+      title: `${view.status} · ${view.title}`,
+      request: { method: view.request.method, url: view.request.url, headers: headerObject(view.request.headers ?? []) },
+    })
+  } catch {
+    return renderHtml(view, options)
+  }
+}
+
+/** Source is shown only for files of the project, never node_modules or anything outside it. */
+function projectFile(name: string | undefined, root: string): string | undefined {
+  if (!name) return undefined
+  let file = name
+  try {
+    if (file.startsWith('file://')) file = fileURLToPath(file)
+  } catch {
+    return undefined
+  }
+  if (!isAbsolute(file)) return undefined
+  const rel = relative(root, file)
+  if (rel.startsWith('..') || isAbsolute(rel) || /(^|[\\/])(node_modules|\.hotcell)[\\/]/.test(rel)) return undefined
+  return file
+}
+
+function toError(data: ErrorData, depth = 0): Error {
+  const error =
+    data.errors && depth < 8
+      ? new AggregateError(data.errors.map((e) => toError(e, depth + 1)), data.message)
+      : new Error(data.message)
+  error.name = data.name
+  // Without frames of its own, the rebuilt error must not show hotcell's.
+  error.stack = data.stack ? userStack(data.stack) : `${data.name}: ${data.message}`
+  if (data.code) (error as Error & { code?: string }).code = data.code
+  if (data.cause && depth < 8) error.cause = toError(data.cause, depth + 1)
+  return error
+}
+
+// hotcell's own install: its frames are the machinery that called the
+// handler, and Youch would list them as "in app" (they are not in node_modules).
+const OWN_DIST = join(dirname(dirname(dirname(fileURLToPath(import.meta.url)))), 'dist') + sep
+
+function userStack(stack: string): string {
+  return stack
+    .split('\n')
+    .filter((line) => !/^\s+at /.test(line) || !(line.includes(OWN_DIST) || line.includes(`file://${OWN_DIST}`) || /[\\/]node_modules[\\/]piscina[\\/]/.test(line)))
+    .join('\n')
+}
+
+function headerObject(flat: string[]): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {}
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i]!.toLowerCase()
+    const value = flat[i + 1]!
+    const seen = headers[name]
+    headers[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value]
+  }
+  return headers
+}

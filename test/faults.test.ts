@@ -1,0 +1,244 @@
+// The fault matrix (issue 4): whatever the handler does, the client gets a
+// page naming the cause, the terminal says it once, and the next request is
+// served normally.
+import assert from 'node:assert/strict'
+import { readdirSync } from 'node:fs'
+import { after, before, describe, test } from 'node:test'
+import { serve, type HotcellServer } from '../src/index.js'
+import { fixture, projectDir, request, startCli, waitFor, withDeadline, type CliRun } from './helpers.js'
+
+const threadOf = (text: string) => Number(/thread (\d+)/.exec(text)?.[1])
+
+describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () => {
+  let cli: CliRun
+  before(async () => {
+    cli = await startCli([fixture('faults.ts'), '--port', '0', '--workers', '1', '--timeout', '1500', '--max-memory', '64'])
+  })
+  after(() => cli.stop())
+
+  const okThread = async () => {
+    const res = await request(`${cli.url}/ok`)
+    assert.equal(res.status, 200)
+    return threadOf(res.text)
+  }
+
+  test('a promise that never settles: 504, request.signal aborted with a TimeoutError, worker kept', async () => {
+    const before = await okThread()
+    const res = await request(`${cli.url}/hang`, { timeoutMs: 20_000 })
+    assert.equal(res.status, 504)
+    assert.match(res.text, /\/hang did not answer within 1\.5 s\. Its worker was idle/)
+    assert.equal(await okThread(), before, 'an idle worker is not replaced')
+    await waitFor(async () => (JSON.parse((await request(`${cli.url}/events`)).text) as string[]).includes('hang aborted: TimeoutError'), 5000, 'the handler to see the abort')
+  })
+
+  test('process.exit(7): 502 naming exit code 7, new worker, next request 200', async () => {
+    const before = await okThread()
+    const res = await request(`${cli.url}/exit?code=7`)
+    assert.equal(res.status, 502)
+    assert.match(res.text, /exited with code 7/)
+    assert.notEqual(await okThread(), before)
+  })
+
+  test('a synchronous loop: 504 naming the request, worker terminated and replaced, bystander on it gets 502', async () => {
+    // Runs after a worker replacement on purpose: the inspector's worker ids then differ from thread ids.
+    const before = await okThread()
+    // The bystander waits on a timer on the only worker; /spin then blocks that worker.
+    const bystander = request(`${cli.url}/hold?ms=400`, { timeoutMs: 20_000 })
+    await new Promise((r) => setTimeout(r, 100))
+    const res = await request(`${cli.url}/spin`, { timeoutMs: 20_000 })
+    assert.equal(res.status, 504)
+    assert.match(res.text, /stuck running JavaScript past --timeout \(1\.5 s\), most likely in GET http:\/\/\S+\/spin/)
+    assert.match(res.text, new RegExp(`Worker ${before} was stuck`))
+    // Captured with the inspector before the worker was terminated, mapped to the .ts source.
+    assert.match(res.text, /It was stuck at test\/fixtures\/faults\.ts:\d+:\d+ in fetch\(\)\n[\s\S]*> +\d+ \| +for \(;;\) \{\}/)
+    const other = await bystander
+    assert.equal(other.status, 502)
+    assert.match(other.text, /The worker handling this request was terminated/)
+    assert.match(other.text, /most likely in GET http:\/\/\S+\/spin/)
+    assert.notEqual(await okThread(), before, 'the stuck worker was replaced')
+    assert.match(cli.output(), /504 The handler was stuck running JavaScript past --timeout[\s\S]*It was stuck at test\/fixtures\/faults\.ts/)
+  })
+
+  test('heap out of memory under --max-memory: 502 ERR_WORKER_OUT_OF_MEMORY, new worker, next request 200', async () => {
+    const before = await okThread()
+    const res = await request(`${cli.url}/oom`, { timeoutMs: 30_000 })
+    assert.equal(res.status, 502)
+    assert.match(res.text, /ERR_WORKER_OUT_OF_MEMORY/)
+    assert.match(res.text, /memory limit/)
+    assert.notEqual(await okThread(), before)
+  })
+
+  test('stack overflow: 500 RangeError mapped to the .ts line, worker kept', async () => {
+    const before = await okThread()
+    const res = await request(`${cli.url}/overflow`)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /RangeError: Maximum call stack size exceeded/)
+    assert.match(res.text, /faults\.ts:9:/)
+    assert.equal(await okThread(), before)
+  })
+
+  test('a timer of the running request throws: that request gets 500 with the .ts frame, worker kept', async () => {
+    const before = await okThread()
+    const res = await request(`${cli.url}/timer-throw`)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /Code started by this request threw an uncaught exception/)
+    assert.match(res.text, /thrown by a timer of \/timer-throw/)
+    assert.match(res.text, /> \d+ \| +throw new Error\('thrown by a timer of \/timer-throw'\)/)
+    assert.equal(await okThread(), before)
+  })
+
+  test('a late throw from request A does not fail innocent request B; it is logged against A', async () => {
+    const before = await okThread()
+    const innocent = request(`${cli.url}/hold?ms=600`)
+    const a = await request(`${cli.url}/late-throw`)
+    assert.equal(a.status, 200)
+    const b = await innocent
+    assert.equal(b.status, 200, b.text)
+    assert.equal(threadOf(b.text), before, 'B ran on the same worker as A')
+    await waitFor(() => /An uncaught exception in code started by GET \S+\/late-throw \(request already answered\)/.test(cli.output()), 5000, 'the late error in the terminal')
+    assert.match(cli.output(), /late throw from \/late-throw\n\s+at .*faults\.ts:\d+/)
+    // An unhandled rejection is attributed the same way.
+    assert.equal((await request(`${cli.url}/late-reject`)).status, 200)
+    await waitFor(() => /A promise rejection nobody handled in code started by GET \S+\/late-reject/.test(cli.output()), 5000, 'the late rejection in the terminal')
+    assert.equal(await okThread(), before, 'the worker was kept')
+  })
+
+  test('a stream that errors after the head: the client sees truncation, never a clean end; logged', async () => {
+    const res = await fetch(`${cli.url}/stream-error`)
+    assert.equal(res.status, 200)
+    await assert.rejects(withDeadline(res.text(), 10_000, 'the truncated body'), /terminated/)
+    await waitFor(() => /the stream broke after the head/.test(cli.output()), 5000, 'the stream error in the terminal')
+    assert.equal((await request(`${cli.url}/ok`)).status, 200)
+  })
+
+  test('the worker dies mid-stream: truncation, 502 cause logged, next request 200', async () => {
+    const res = await fetch(`${cli.url}/stream-exit`)
+    assert.equal(res.status, 200)
+    await assert.rejects(withDeadline(res.text(), 10_000, 'the truncated body'), /terminated/)
+    await waitFor(() => /exited with code 9/.test(cli.output()), 5000, 'the death in the terminal')
+    assert.equal((await request(`${cli.url}/ok`)).status, 200)
+  })
+})
+
+describe('fault matrix (in process, two workers)', () => {
+  let server: HotcellServer
+  before(async () => {
+    server = await serve({ entry: fixture('faults.ts'), port: 0, workers: 2, quiet: true, timeout: 3000 })
+  })
+  after(() => server.close())
+
+  /** Two concurrent requests land on two workers only if both are alive. */
+  const liveThreads = async () => {
+    const replies = await Promise.all([request(`${server.url}/hold?ms=300`), request(`${server.url}/hold?ms=300`)])
+    return new Set(replies.map((r) => threadOf(r.text)))
+  }
+
+  test('after process.exit the pool is back at full size', async () => {
+    const first = await liveThreads()
+    assert.equal(first.size, 2)
+    assert.equal((await request(`${server.url}/exit?code=3`)).status, 502)
+    const now = await waitFor(async () => {
+      const threads = await liveThreads()
+      return threads.size === 2 ? threads : undefined
+    }, 10_000, 'two live workers again')
+    assert.ok([...now].some((t) => !first.has(t)), 'one of them is a replacement')
+  })
+
+  test('100 worker deaths leak no threads and never stop the server', { skip: process.platform !== 'linux' && 'counts /proc/self/task' }, async () => {
+    const threads = () => readdirSync('/proc/self/task').length
+    await liveThreads()
+    const baseline = threads()
+    for (let i = 0; i < 100; i++) {
+      const res = await request(`${server.url}/exit?code=${i % 5}`)
+      assert.equal(res.status, 502, `fault ${i}: ${res.text}`)
+    }
+    await waitFor(async () => (await liveThreads()).size === 2, 10_000, 'two live workers')
+    // Exited workers' OS threads are joined; allow for Node's own helper threads coming and going.
+    await waitFor(() => threads() <= baseline + 2, 10_000, `thread count back near ${baseline} (now ${threads()})`)
+  })
+
+  test('error pages: <script> in the message is escaped; throw 42, throw null, cyclic causes and AggregateError render', async () => {
+    const html = await request(`${server.url}/throw`, { headers: { accept: 'text/html', 'x-probe': '<script>alert(2)</script>' } })
+    assert.equal(html.status, 500)
+    assert.match(html.headers['content-type']!, /text\/html/)
+    assert.ok(!html.text.includes('<script>alert(1)</script>'), 'the message reached the page unescaped')
+    assert.ok(!html.text.includes('<script>alert(2)</script>'), 'a request header reached the page unescaped')
+    assert.match(html.text, /(&lt;|&#60;)script(&gt;|&#62;)alert\(1\)(&lt;|&#60;)\/script(&gt;|&#62;) went wrong/)
+    // The .ts file and the failing line's source (the code frame).
+    assert.match(html.text, /faults\.ts/)
+    assert.doesNotMatch(html.text, /dist\/workers\/|node_modules\/piscina/, "hotcell's own frames are not the developer's code")
+    assert.match(html.text, /went wrong/)
+    // Youch's code frame: the throwing source line, syntax-highlighted (escaped, too).
+    assert.match(html.text, /shj-syn-str">'&lt;script&gt;alert\(1\)&lt;\/script&gt; went wrong'/, 'the code frame around the throw')
+    for (const path of ['/throw-42', '/throw-null', '/cyclic', '/aggregate']) {
+      const page = await request(`${server.url}${path}`, { headers: { accept: 'text/html' } })
+      assert.equal(page.status, 500, path)
+      assert.match(page.text, /<html/i, path)
+    }
+
+    assert.match((await request(`${server.url}/throw-42`)).text, /42 \(number\) was thrown/)
+    assert.match((await request(`${server.url}/throw-null`)).text, /null was thrown/)
+    const cyclic = await request(`${server.url}/cyclic`)
+    assert.equal(cyclic.status, 500)
+    assert.match(cyclic.text, /outer failure[\s\S]*Caused by: Error: inner failure[\s\S]*loops back/)
+    const aggregate = await request(`${server.url}/aggregate`)
+    assert.match(aggregate.text, /AggregateError: several things failed[\s\S]*\[0\] Error: first inner[\s\S]*\[1\] TypeError: second inner[\s\S]*Caused by: Error: root cause/)
+  })
+})
+
+describe('an entry that kills every worker', () => {
+  for (const [name, source] of [
+    ['process.exit at import', `process.exit(1)\nexport default { fetch: () => new Response('never') }\n`],
+    ['process.exit from a top-level timer', `setTimeout(() => process.exit(4), 30)\nexport default { fetch: () => new Response('until the timer') }\n`],
+  ] as const) {
+    test(`${name}: an error page, no respawn storm`, async () => {
+      const project = projectDir({ 'app.ts': source })
+      let server: HotcellServer | undefined
+      try {
+        server = await withDeadline(serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: true }), 15_000, 'serve()')
+        const url = server.url
+        const res = await waitFor(async () => {
+          const r = await request(`${url}/`)
+          return r.status === 500 ? r : undefined
+        }, 10_000, 'the crash-loop page')
+        assert.match(res.text, /keeps crashing its workers/)
+        assert.match(res.text, /stopped replacing them until the next save/)
+        // The breaker stays tripped: no new workers, the same page, promptly.
+        const threads = readdirSync('/proc/self/task').length
+        for (let i = 0; i < 5; i++) assert.equal((await request(`${url}/`)).status, 500)
+        await new Promise((r) => setTimeout(r, 300))
+        assert.ok(readdirSync('/proc/self/task').length <= threads + 1, 'workers were respawned after the breaker tripped')
+      } finally {
+        await server?.close()
+        project.remove()
+      }
+    })
+  }
+})
+
+describe('supervisor', () => {
+  test('a V8 fatal error aborts the server process: the port stays open, connections made meanwhile are served', async () => {
+    const cli = await startCli([fixture('faults.ts'), '--port', '0', '--workers', '1', '--max-memory', '128'])
+    try {
+      assert.equal((await request(`${cli.url}/ok`)).status, 200)
+      // One huge array under a 128 MiB heap: V8 aborts the whole process (nodejs/node#47224).
+      const aborted = await request(`${cli.url}/v8-abort`, { timeoutMs: 60_000 }).then(
+        (res) => assert.fail(`expected the connection to die, got ${res.status}`),
+        (error: NodeJS.ErrnoException) => error,
+      )
+      assert.match(String(aborted.code ?? aborted.message), /ECONNRESET|socket hang up/)
+      // Sent while the new server process boots: they wait in the queue, none is refused.
+      const during = await Promise.all(Array.from({ length: 5 }, () => request(`${cli.url}/ok`, { timeoutMs: 30_000 }))).catch((error: Error) => {
+        throw new Error(`${error.message}\n--- hotcell output ---\n${cli.output().replace(/^(\s|goroutine|main\.|created|\[|\d+:).*\n/gm, '')}`)
+      })
+      assert.deepEqual(during.map((r) => r.status), [200, 200, 200, 200, 200])
+      assert.match(cli.output(), /FATAL ERROR/)
+      assert.match(cli.output(), /the server process died \(signal SIGABRT\)[^\n]*Restarting it/)
+      // Requests can be served a moment before the new process prints its ready line.
+      await waitFor(() => (cli.output().match(/ready on /g) ?? []).length === 2, 10_000, 'the second ready line')
+      assert.equal(await cli.stop(), 0)
+    } finally {
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL')
+    }
+  })
+})

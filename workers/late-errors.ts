@@ -1,0 +1,61 @@
+// Errors that escape every handler: a throw inside a timer, an event listener
+// or a rejected promise nobody awaited. Without this, such an error kills the
+// worker, and piscina fails whatever request happens to be running on it at
+// that moment — usually an innocent one (research security-reliability §0.4).
+//
+// Each request runs inside an AsyncLocalStorage scope, so the callbacks it
+// schedules carry it along: when one of them throws, we know whose code it was.
+// - the request is still in flight: it fails with that error (500), no one else does;
+// - it already finished: the error is logged in the terminal next to that request.
+// Either way the worker keeps running. Why not recycle it? The throw unwound
+// only the user's callback; Node's own state is intact, and the module state
+// the callback may have left half-updated is the same risk a handler's
+// ordinary caught throw carries, which never recycles a worker either. The
+// next save starts fresh workers anyway, and keeping the worker means
+// requests in flight on it are not cut off.
+import { AsyncLocalStorage } from 'node:async_hooks'
+import type { ErrorData, UncaughtReport } from '../src/protocol.js'
+import { toErrorData } from './error-data.js'
+
+export interface RequestScope {
+  id: number
+  method: string
+  url: string
+  /** False once the task has returned its result. */
+  running: boolean
+  /** Fail the request with an error its own callbacks threw. */
+  fail(error: ErrorData): void
+}
+
+const scopes = new AsyncLocalStorage<RequestScope>()
+
+/** Run `fn` (and everything it schedules) as code of request `scope`. */
+export function runInScope<T>(scope: RequestScope, fn: () => T): T {
+  return scopes.run(scope, fn)
+}
+
+/** Install the process-wide hooks once per worker. `report` sends the report to the main thread. */
+export function catchLateErrors(threadId: number, report: (message: UncaughtReport) => void): void {
+  const onError = (kind: UncaughtReport['kind']) => (value: unknown) => {
+    // getStore() sees the scope of the callback that threw: Node emits these
+    // events before it leaves that callback's async context.
+    const scope = scopes.getStore()
+    const error = toErrorData(value)
+    const running = scope?.running === true
+    if (scope && running) scope.fail(error)
+    try {
+      report({
+        type: 'hotcell:uncaught',
+        threadId,
+        kind,
+        error,
+        running,
+        ...(scope ? { request: { id: scope.id, method: scope.method, url: scope.url } } : {}),
+      })
+    } catch {
+      // Reporting must never throw from inside the handler of last resort.
+    }
+  }
+  process.on('uncaughtException', onError('uncaughtException'))
+  process.on('unhandledRejection', onError('unhandledRejection'))
+}
