@@ -5,6 +5,7 @@ process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
+  stdin: process.stdin,
   onStop(stop) {
     const onSignal = () => {
       // A second Ctrl-C means "now": skip the graceful drain.

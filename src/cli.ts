@@ -4,6 +4,7 @@ import { DEFAULT_PORT, defaultWorkers, mustBeInteger, type ServeOptions } from '
 import { serve, type HotcellServer } from './dev-server.js'
 import { HotcellError } from './errors.js'
 import { exposureLines } from './exposure.js'
+import { cliConfig, DX_HELP, DX_OPTIONS, normalizeInspectFlag } from './cli-dx.js'
 
 export interface CliIO {
   stdout: NodeJS.WritableStream
@@ -11,6 +12,8 @@ export interface CliIO {
   env: NodeJS.ProcessEnv
   /** Resolves when the user asks the server to stop (SIGINT/SIGTERM in the real CLI). */
   onStop?: (stop: () => void) => void
+  /** The terminal, for hotkeys (only when it is a TTY). */
+  stdin?: NodeJS.ReadStream
 }
 
 const SERVE_OPTIONS = {
@@ -27,6 +30,7 @@ const SERVE_OPTIONS = {
   'allowed-hosts': { type: 'string' },
   static: { type: 'string' },
   'expose-errors': { type: 'boolean' },
+  ...DX_OPTIONS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } satisfies ParseArgsConfig['options']
@@ -55,12 +59,12 @@ Options
       --watch <path>      more files/folders to watch (repeatable) (default: the bundle's source folders)
       --ignore <glob>     paths never watched (repeatable)         (default: node_modules, .git, .hotcell)
       --no-reload         serve without watching
-      --quiet             no request log
+      --quiet             no request log, no banner: only errors and reloads
       --static <dir>      serve files from <dir> before the handler
       --allowed-hosts <l> extra Host names, comma-separated; .example.com
                           adds subdomains; all turns the check off (default: loopback names)
       --expose-errors     show stacks to clients on other machines too
-  -h, --help              show this help
+${DX_HELP}  -h, --help              show this help
   -v, --version           show the version
 
 Examples
@@ -76,7 +80,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   let parsed
   try {
-    parsed = parseArgs({ args: argv, options: SERVE_OPTIONS, allowPositionals: true, allowNegative: true, strict: true })
+    parsed = parseArgs({ args: normalizeInspectFlag(argv), options: SERVE_OPTIONS, allowPositionals: true, allowNegative: true, strict: true })
   } catch (error) {
     return fail(usageMessage(error as Error & { code?: string }))
   }
@@ -90,12 +94,20 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 0
   }
   const args = positionals[0] === 'serve' ? positionals.slice(1) : positionals
+  let dx
+  try {
+    dx = await cliConfig(values, args[0])
+  } catch (error) {
+    if (error instanceof HotcellError) return fail(error.message)
+    throw error
+  }
+  if (args.length === 0 && dx.fileEntry) args.push(dx.fileEntry)
   if (args.length === 0) return fail('missing the entry file. Usage: hotcell <entry> [options], e.g. hotcell src/app.ts')
   if (args.length > 1) return fail(`expected one entry file, got ${args.length}: ${args.join(' ')}`)
 
   let server: HotcellServer
   try {
-    const options: ServeOptions = { entry: args[0]! }
+    const options: ServeOptions = { ...dx.options, entry: args[0]! }
     const port = values.port ?? io.env.PORT
     if (port !== undefined) options.port = mustBeInteger(port, values.port === undefined ? 'PORT' : '--port', 0, 65535)
     if (values.host !== undefined) options.host = values.host
@@ -113,6 +125,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     if (values['allowed-hosts'] !== undefined) options.allowedHosts = values['allowed-hosts'] === 'all' ? 'all' : values['allowed-hosts'].split(',')
     if (values.static !== undefined) options.static = values.static
     if (values['expose-errors']) options.exposeErrors = true
+    dx.applyFlags(options)
     server = await serve(options)
   } catch (error) {
     if (error instanceof HotcellError) return fail(flagNames(error.message))
@@ -121,7 +134,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   io.stdout.write(`hotcell ready on ${server.url}\n`)
   for (const line of exposureLines((values.host ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1'), server.port, values['expose-errors'] === true, values['allowed-hosts'] === 'all')) io.stdout.write(line + '\n')
 
-  await new Promise<void>((resolve) => io.onStop?.(resolve))
+  await dx.run(server, io, version())
   io.stdout.write('hotcell: shutting down (waiting up to 5 s for requests in flight)\n')
   await server.close()
   return 0
@@ -141,7 +154,7 @@ function usageMessage(error: Error & { code?: string }): string {
 
 /** Messages from `serve()` name options as the API spells them; on the command line, say the flag. */
 function flagNames(message: string): string {
-  return message.replace(/^(bodyLimit|maxMemory|allowedHosts|static)\b/, (name) => `--${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`)
+  return message.replace(/^(bodyLimit|maxMemory|allowedHosts|static|envFile|liveReload)\b/, (name) => `--${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`)
 }
 
 function version(): string {
