@@ -18,17 +18,18 @@ export const DX_OPTIONS = {
   config: { type: 'string', short: 'c' },
 } satisfies ParseArgsConfig['options']
 
-export const DX_HELP = `      --no-live-reload    do not refresh open browser tabs after a reload (default: refresh)
-      --env-file <path>   variables for the handler, workers only; repeatable,
-                          later files win; the shell's environment wins
-                                                               (default: .env if present)
-      --inspect[=<port>]  let a debugger attach to the workers, on 127.0.0.1;
-                          request timeouts are off meanwhile      (default: off; port ${DEFAULT_INSPECT_PORT})
+export const DX_HELP = `      --no-live-reload    do not refresh open browser tabs         (default: refresh them)
+      --env-file <path>   variables for the handler only (workers); repeatable,
+                          later files win, the shell's environment wins
+                                                                   (default: .env if present)
+      --inspect[=<port>]  debugger endpoint on 127.0.0.1 for the workers;
+                          request timeouts are off meanwhile       (default: off; port ${DEFAULT_INSPECT_PORT})
   -c, --config <file>     config file: export default defineConfig({…})
                           (default: hotcell.config.{ts,mts,js,mjs} next to the entry, else in cwd)
-Flags beat the config file; $PORT beats the config file's port.
-Keys (in a terminal): r reload · o open in browser · c clear · q quit · h help
 `
+
+export const DX_NOTES = `Flags beat the config file; $PORT beats the config file's port.
+Keys (in a terminal): r reload · o open in browser · c clear · q quit · h help`
 
 /** `--inspect` alone means the default port; parseArgs wants a value for a string option. */
 export function normalizeInspectFlag(argv: string[]): string[] {

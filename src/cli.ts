@@ -4,7 +4,7 @@ import { DEFAULT_PORT, defaultWorkers, mustBeInteger, type ServeOptions } from '
 import { serve, type HotcellServer } from './dev-server.js'
 import { HotcellError } from './errors.js'
 import { exposureLines } from './exposure.js'
-import { cliConfig, DX_HELP, DX_OPTIONS, normalizeInspectFlag } from './cli-dx.js'
+import { cliConfig, DX_HELP, DX_NOTES, DX_OPTIONS, normalizeInspectFlag } from './cli-dx.js'
 
 export interface CliIO {
   stdout: NodeJS.WritableStream
@@ -16,7 +16,7 @@ export interface CliIO {
   stdin?: NodeJS.ReadStream
 }
 
-const SERVE_OPTIONS = {
+export const SERVE_OPTIONS = {
   port: { type: 'string', short: 'p' },
   host: { type: 'string', short: 'H' },
   workers: { type: 'string', short: 'w' },
@@ -58,14 +58,17 @@ Options
       --handler <style>   fetch or node; how to read the export    (default: guessed)
       --watch <path>      more files/folders to watch (repeatable) (default: the bundle's source folders)
       --ignore <glob>     paths never watched (repeatable)         (default: node_modules, .git, .hotcell)
-      --no-reload         serve without watching
-      --quiet             no request log, no banner: only errors and reloads
-      --static <dir>      serve files from <dir> before the handler
+      --no-reload         serve without watching                   (default: watch and reload)
+      --quiet             no request log, no banner: only errors
+                          and reloads                              (default: off)
+      --static <dir>      serve files from <dir> before the handler (default: none)
       --allowed-hosts <l> extra Host names, comma-separated; .example.com
                           adds subdomains; all turns the check off (default: loopback names)
-      --expose-errors     show stacks to clients on other machines too
+      --expose-errors     show stacks to clients on other machines too (default: off)
 ${DX_HELP}  -h, --help              show this help
   -v, --version           show the version
+
+${DX_NOTES}
 
 Examples
   hotcell src/app.ts
