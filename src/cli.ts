@@ -135,7 +135,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     throw error
   }
   io.stdout.write(`hotcell ready on ${server.url}\n`)
-  for (const line of exposureLines((values.host ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1'), server.port, values['expose-errors'] === true, values['allowed-hosts'] === 'all')) io.stdout.write(line + '\n')
+  for (const line of exposureLines((values.host ?? dx.options.host ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1'), server.port, values['expose-errors'] === true || dx.options.exposeErrors === true, (values['allowed-hosts'] ?? dx.options.allowedHosts) === 'all')) io.stdout.write(line + '\n')
 
   await dx.run(server, io, version())
   io.stdout.write('hotcell: shutting down (waiting up to 5 s for requests in flight)\n')
