@@ -67,6 +67,12 @@ class DevServer extends EventEmitter implements HotcellServer {
   #reloader!: Reloader
   #scheduler!: ReloadScheduler
   #watcher: SourceWatcher | undefined
+  /**
+   * Env files get a watcher of their own, with a list that never changes:
+   * in the source watcher, a missing .env stopped the other folders' events,
+   * and unwatching a deleted one hid its re-creation (chokidar).
+   */
+  #envWatcher: SourceWatcher | undefined
   #pendingSince = 0
   #lastInfo: ReloadInfo | undefined
   #live: LiveReload | undefined
@@ -117,7 +123,14 @@ class DevServer extends EventEmitter implements HotcellServer {
           onError: (error) => logger.warn(`hotcell: file watching failed: ${error.message}`),
         })
         server.#watcher.set(server.#watchPaths())
-        await server.#watcher.ready()
+        server.#envWatcher = watchSources({
+          cwd: config.cwd,
+          ignore: [],
+          onChange: (kind, path) => server.#onChange(kind, path),
+          onError: (error) => logger.warn(`hotcell: watching the env files failed: ${error.message}`),
+        })
+        server.#envWatcher.set(config.envFiles.paths)
+        await Promise.all([server.#watcher.ready(), server.#envWatcher.ready()])
       }
     } catch (error) {
       server.#live?.close()
@@ -157,7 +170,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   }
 
   #watchPaths(): string[] {
-    return [...this.#reloader.watchPaths(), ...this.config.envFiles.paths]
+    return this.#reloader.watchPaths()
   }
 
   async reload(): Promise<ReloadInfo> {
@@ -220,7 +233,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     // Open tabs hold their streams open forever: end them, or the drain would wait for them.
     this.#live?.close()
     this.#http.stopAccepting()
-    await this.#watcher?.close()
+    await Promise.all([this.#watcher?.close(), this.#envWatcher?.close()])
     await this.#reloader.close()
     this.#http.closeAll()
     await this.#builder.dispose()
