@@ -104,10 +104,17 @@ class Hub {
   }
 }
 
-/** The token lets the page through guardHotcellEndpoint; another origin cannot read it from this page. */
+/**
+ * The token lets the page through guardHotcellEndpoint; another origin cannot
+ * read it from this page. EventSource reconnects by itself while the server is
+ * away; a restarted hotcell has a new token and answers 403, which closes the
+ * stream for good: then the page waits for the server to answer and reloads,
+ * getting the new token. Only after the stream was once open, so a stream
+ * refused from the start cannot cause a reload loop.
+ */
 function clientScript(version: number): string {
   const url = `${LIVE_RELOAD_PATH}?token=${PROCESS_TOKEN}&v=${version}`
-  return `<script>(()=>{const s=new EventSource(${JSON.stringify(url)});s.addEventListener("reload",()=>{s.close();location.reload()});addEventListener("pagehide",()=>s.close())})()</script>`
+  return `<script>(()=>{const s=new EventSource(${JSON.stringify(url)});let o=0;s.onopen=()=>{o=1};s.addEventListener("reload",()=>{s.close();location.reload()});s.onerror=()=>{if(s.readyState!==2||!o)return;const p=()=>fetch(location.href,{method:"HEAD",cache:"no-store"}).then(()=>location.reload(),()=>setTimeout(p,1000));setTimeout(p,500)};addEventListener("pagehide",()=>s.close())})()</script>`
 }
 
 /** HTML a browser renders as a document: not a HEAD, not compressed, not for fetch()/XHR. */

@@ -5,13 +5,13 @@ import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { after, describe, test } from 'node:test'
 import { serve } from '../src/index.js'
-import { projectDir, withDeadline } from './helpers.js'
+import { projectDir, startCli, withDeadline } from './helpers.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get update && apt-get install -y chromium)`
 
-const cleanups: (() => Promise<void> | void)[] = []
+const cleanups: (() => Promise<unknown> | void)[] = []
 after(async () => {
   for (const c of cleanups.reverse()) await c()
 })
@@ -52,5 +52,28 @@ describe('live reload in Chromium', { skip }, () => {
     project.write('app.ts', page('version three'))
     await tab.waitForFunction(`document.querySelector('h1')?.textContent === 'version three'`, undefined, { timeout: 30_000 })
     assert.equal(await tab.title(), 'app')
+  })
+})
+
+describe('live reload across a restart of hotcell', { skip }, () => {
+  test('a tab whose server restarted (new process, new token) reloads once the new one answers', async () => {
+    const { chromium } = await import('playwright-core')
+    const project = projectDir({ 'app.ts': page('first process') })
+    cleanups.push(project.remove)
+    const first = await startCli(['app.ts', '--port', '0', '--workers', '1', '--quiet'], { cwd: project.dir })
+    cleanups.push(() => first.stop())
+    const port = new URL(first.url).port
+    const browser = await withDeadline(chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 60_000 }), 70_000, 'chromium start')
+    cleanups.push(() => browser.close())
+    const tab = await browser.newPage()
+    const stream = tab.waitForResponse((r) => r.url().includes('/__hotcell/live-reload'), { timeout: 20_000 })
+    await tab.goto(first.url, { timeout: 20_000 })
+    assert.equal((await stream).status(), 200)
+    assert.equal(await first.stop(), 0)
+
+    project.write('app.ts', page('second process'))
+    const second = await startCli(['app.ts', '--port', port, '--workers', '1', '--quiet'], { cwd: project.dir })
+    cleanups.push(() => second.stop())
+    await tab.waitForFunction(`document.querySelector('h1')?.textContent === 'second process'`, undefined, { timeout: 30_000 })
   })
 })

@@ -92,7 +92,7 @@ describe('live reload', () => {
     assert.equal(reply.headers['content-length'], undefined)
     assert.equal(reply.headers['transfer-encoding'], 'chunked')
     assert.ok(reply.text.startsWith('<p>x'))
-    assert.match(reply.text.slice(-400), SCRIPT)
+    assert.match(reply.text.slice(-1000), SCRIPT)
     assert.equal(reply.text.split('<p>').length - 1, 3)
   })
 
