@@ -157,7 +157,7 @@ function usageMessage(error: Error & { code?: string }): string {
 
 /** Messages from `serve()` name options as the API spells them; on the command line, say the flag. */
 function flagNames(message: string): string {
-  return message.replace(/^(bodyLimit|maxMemory|allowedHosts|static|envFile|liveReload)\b/, (name) => `--${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`)
+  return message.replace(/^(bodyLimit|maxMemory|allowedHosts|static|envFile|liveReload|inspect)\b/, (name) => `--${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`)
 }
 
 function version(): string {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { after, describe, test } from 'node:test'
-import { projectDir, request, startCli, waitFor, withDeadline } from './helpers.js'
+import { projectDir, request, runCli, startCli, waitFor, withDeadline } from './helpers.js'
 
 const cleanups: (() => Promise<unknown> | void)[] = []
 after(async () => {
@@ -37,9 +37,9 @@ describe('--inspect', () => {
     cleanups.push(project.remove)
     const run = await startCli(['app.ts', '--port', '0', '--workers', '1', '--inspect=0'], { cwd: project.dir })
     cleanups.push(() => run.stop())
-    const wsUrl = await waitFor(() => /ws:\/\/[^\s]+/.exec(run.output())?.[0], 10_000, 'the inspector URL in the banner')
+    // Node prints its own "Debugger listening" line first; the banner's line says how to attach.
+    const wsUrl = await waitFor(() => /debug\s+(ws:\/\/\S+) · .*request timeouts are off/.exec(run.output())?.[1], 10_000, 'the inspector line of the banner')
     assert.match(wsUrl, /^ws:\/\/127\.0\.0\.1:\d+\//)
-    assert.match(run.output(), /request timeouts are off/)
 
     const bridge = spawn(process.execPath, ['--experimental-websocket', '--no-warnings', '-e', BRIDGE, wsUrl], { stdio: ['pipe', 'pipe', 'inherit'] })
     cleanups.push(() => {
@@ -64,13 +64,18 @@ describe('--inspect', () => {
       )
       return (reply.result as { result: { value: unknown } }).result.value
     }
-    const attached = () => received.filter((m) => m.method === 'NodeWorker.attachedToWorker').map((m) => m.params as { sessionId: string; workerInfo: { workerId: string; url: string } })
+    const gone = (sessionId: string) => received.some((m) => m.method === 'NodeWorker.detachedFromWorker' && m.params?.sessionId === sessionId)
+    const attached = () =>
+      received
+        .filter((m) => m.method === 'NodeWorker.attachedToWorker')
+        .map((m) => m.params as { sessionId: string; workerInfo: { workerId: string; url: string } })
+        .filter((w) => !gone(w.sessionId))
 
     await waitFor(() => received.some((m) => (m as { open?: boolean }).open), 10_000, 'the debugger connection')
     await send('NodeWorker.enable', { waitForDebuggerOnStart: false })
     // The serving worker runs the entry; a pre-booted standby has no bundle yet.
     const first = await waitFor(async () => {
-      for (const worker of attached()) if ((await evaluateIn(worker.sessionId, 'globalThis.hcVersion')) === 'one') return worker
+      for (const worker of attached()) if ((await evaluateIn(worker.sessionId, 'globalThis.hcVersion').catch(() => undefined)) === 'one') return worker
       return undefined
     }, 20_000, 'a worker running the entry')
 
@@ -82,8 +87,16 @@ describe('--inspect', () => {
       return undefined
     }, 20_000, 'a worker of the new generation, on the same connection')
     assert.notEqual(later.workerInfo.workerId, first.workerInfo.workerId)
-    assert.ok(received.some((m) => m.method === 'NodeWorker.detachedFromWorker'), 'the retired worker was reported gone')
+    await waitFor(() => received.some((m) => m.method === 'NodeWorker.detachedFromWorker' && m.params?.sessionId === first.sessionId), 10_000, 'the retired worker to be reported gone')
     bridge.stdin.end()
     await withDeadline(new Promise((resolve) => bridge.once('exit', resolve)), 5_000, 'the debugger client to exit').catch(() => bridge.kill())
+  })
+
+  test('a bad --inspect port is one line naming the flag', async () => {
+    const project = projectDir({ 'app.ts': app('one') })
+    cleanups.push(project.remove)
+    const result = await runCli(['app.ts', '--port', '0', '--inspect=nope'], { cwd: project.dir })
+    assert.equal(result.code, 1)
+    assert.equal(result.stderr, 'hotcell: --inspect must be true or a port from 0 to 65535 (got "nope")\n')
   })
 })
