@@ -37,6 +37,7 @@ export type { FetchHandler }
     cleanups.push(() => again.stop())
     await waitForText(again, / 2 workers/)
     await waitForText(again, /live reload off/)
+    assert.doesNotMatch((await request(again.url, { headers: { accept: 'text/html' } })).text, /EventSource/)
   })
 
   test('the entry may come from a config file in cwd; --config names another file', async () => {
