@@ -4,16 +4,19 @@ import { main } from './cli.js'
 import { leaveSupervisor } from './supervised.js'
 import { supervise } from './supervisor.js'
 
-// The command runs the server in a child process it restarts if a V8 fatal
-// error takes the whole process down (supervisor.ts). HOTCELL_NO_SUPERVISOR=1
-// runs it in this process (e.g. under a debugger).
-if (process.env.HOTCELL_SUPERVISED !== '1' && process.env.HOTCELL_NO_SUPERVISOR !== '1') {
+// Serving runs in a child process restarted if a V8 fatal error takes the
+// whole process down (supervisor.ts). `hotcell bench` measures a server that
+// lives only for the run, so it is not supervised. HOTCELL_NO_SUPERVISOR=1
+// runs in this process (e.g. under a debugger).
+const supervised = process.argv[2] !== 'bench' && process.env.HOTCELL_SUPERVISED !== '1' && process.env.HOTCELL_NO_SUPERVISOR !== '1'
+if (supervised) {
   process.exitCode = await supervise({ script: fileURLToPath(import.meta.url), argv: process.argv.slice(2), stderr: process.stderr })
 } else {
   process.exitCode = await main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
+    stdin: process.stdin,
     onStop(stop) {
       const onSignal = () => {
         // A second Ctrl-C means "now": skip the graceful drain.

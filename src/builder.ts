@@ -151,3 +151,38 @@ function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
+
+/**
+ * Bundle a config file (hotcell.config.ts) to one ESM file next to it, so that
+ * its relative imports and TypeScript work and its bare imports resolve from
+ * the project. `hotcell` itself resolves to this very install, for defineConfig.
+ */
+export async function bundleConfigFile(file: string, outFile: string, hotcellEntry: string): Promise<{ ok: true } | { ok: false; text: string }> {
+  try {
+    await esbuild.build({
+      entryPoints: [file],
+      outfile: outFile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      banner: { js: REQUIRE_SHIM },
+      logLevel: 'silent',
+      write: true,
+      plugins: [
+        {
+          name: 'hotcell-self',
+          setup(build) {
+            build.onResolve({ filter: /^hotcell$/ }, () => ({ path: pathToFileURL(hotcellEntry).href, external: true }))
+          },
+        },
+      ],
+    })
+    return { ok: true }
+  } catch (error) {
+    const messages = (error as esbuild.BuildFailure).errors
+    if (!Array.isArray(messages)) throw error
+    return { ok: false, text: (await esbuild.formatMessages(messages, { kind: 'error', color: false })).join('') }
+  }
+}

@@ -5,6 +5,7 @@ import { serve, type HotcellServer } from './dev-server.js'
 import { benchMain } from './bench/command.js'
 import { HotcellError } from './errors.js'
 import { exposureLines } from './exposure.js'
+import { cliConfig, DX_HELP, DX_NOTES, DX_OPTIONS, normalizeInspectFlag } from './cli-dx.js'
 
 export interface CliIO {
   stdout: NodeJS.WritableStream
@@ -12,9 +13,11 @@ export interface CliIO {
   env: NodeJS.ProcessEnv
   /** Resolves when the user asks the server to stop (SIGINT/SIGTERM in the real CLI). */
   onStop?: (stop: () => void) => void
+  /** The terminal, for hotkeys (only when it is a TTY). */
+  stdin?: NodeJS.ReadStream
 }
 
-const SERVE_OPTIONS = {
+export const SERVE_OPTIONS = {
   port: { type: 'string', short: 'p' },
   host: { type: 'string', short: 'H' },
   workers: { type: 'string', short: 'w' },
@@ -29,6 +32,7 @@ const SERVE_OPTIONS = {
   'allowed-hosts': { type: 'string' },
   static: { type: 'string' },
   'expose-errors': { type: 'boolean' },
+  ...DX_OPTIONS,
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } satisfies ParseArgsConfig['options']
@@ -58,14 +62,17 @@ Options
       --handler <style>   fetch or node; how to read the export    (default: guessed)
       --watch <path>      more files/folders to watch (repeatable) (default: the bundle's source folders)
       --ignore <glob>     paths never watched (repeatable)         (default: node_modules, .git, .hotcell)
-      --no-reload         serve without watching
-      --quiet             no request log
-      --static <dir>      serve files from <dir> before the handler
+      --no-reload         serve without watching                   (default: watch and reload)
+      --quiet             no request log, no banner: only errors
+                          and reloads                              (default: off)
+      --static <dir>      serve files from <dir> before the handler (default: none)
       --allowed-hosts <l> extra Host names, comma-separated; .example.com
                           adds subdomains; all turns the check off (default: loopback names)
-      --expose-errors     show stacks to clients on other machines too
-  -h, --help              show this help
+      --expose-errors     show stacks to clients on other machines too (default: off)
+${DX_HELP}  -h, --help              show this help
   -v, --version           show the version
+
+${DX_NOTES}
 
 Examples
   hotcell src/app.ts
@@ -81,7 +88,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   let parsed
   try {
-    parsed = parseArgs({ args: argv, options: SERVE_OPTIONS, allowPositionals: true, allowNegative: true, strict: true })
+    parsed = parseArgs({ args: normalizeInspectFlag(argv), options: SERVE_OPTIONS, allowPositionals: true, allowNegative: true, strict: true })
   } catch (error) {
     return fail(usageMessage(error as Error & { code?: string }))
   }
@@ -95,12 +102,20 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 0
   }
   const args = positionals[0] === 'serve' ? positionals.slice(1) : positionals
+  let dx
+  try {
+    dx = await cliConfig(values, args[0])
+  } catch (error) {
+    if (error instanceof HotcellError) return fail(error.message)
+    throw error
+  }
+  if (args.length === 0 && dx.fileEntry) args.push(dx.fileEntry)
   if (args.length === 0) return fail('missing the entry file. Usage: hotcell <entry> [options], e.g. hotcell src/app.ts')
   if (args.length > 1) return fail(`expected one entry file, got ${args.length}: ${args.join(' ')}`)
 
   let server: HotcellServer
   try {
-    const options: ServeOptions = { entry: args[0]! }
+    const options: ServeOptions = { ...dx.options, entry: args[0]! }
     const port = values.port ?? io.env.PORT
     if (port !== undefined) options.port = mustBeInteger(port, values.port === undefined ? 'PORT' : '--port', 0, 65535)
     if (values.host !== undefined) options.host = values.host
@@ -119,15 +134,16 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     if (values['allowed-hosts'] !== undefined) options.allowedHosts = values['allowed-hosts'] === 'all' ? 'all' : values['allowed-hosts'].split(',')
     if (values.static !== undefined) options.static = values.static
     if (values['expose-errors']) options.exposeErrors = true
+    dx.applyFlags(options)
     server = await serve(options)
   } catch (error) {
     if (error instanceof HotcellError) return fail(flagNames(error.message))
     throw error
   }
   io.stdout.write(`hotcell ready on ${server.url}\n`)
-  for (const line of exposureLines((values.host ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1'), server.port, values['expose-errors'] === true, values['allowed-hosts'] === 'all')) io.stdout.write(line + '\n')
+  for (const line of exposureLines((values.host ?? dx.options.host ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1'), server.port, values['expose-errors'] === true || dx.options.exposeErrors === true, (values['allowed-hosts'] ?? dx.options.allowedHosts) === 'all')) io.stdout.write(line + '\n')
 
-  await new Promise<void>((resolve) => io.onStop?.(resolve))
+  await dx.run(server, io, version())
   io.stdout.write('hotcell: shutting down (waiting up to 5 s for requests in flight)\n')
   await server.close()
   return 0
@@ -147,7 +163,7 @@ function usageMessage(error: Error & { code?: string }): string {
 
 /** Messages from `serve()` name options as the API spells them; on the command line, say the flag. */
 function flagNames(message: string): string {
-  return message.replace(/^(bodyLimit|maxMemory|allowedHosts|static)\b/, (name) => `--${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`)
+  return message.replace(/^(bodyLimit|maxMemory|allowedHosts|static|envFile|liveReload|inspect)\b/, (name) => `--${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`)
 }
 
 function version(): string {

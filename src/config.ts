@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os'
 import { relative, resolve } from 'node:path'
 import { HotcellError } from './errors.js'
 import { mustBeAllowedHosts, type AllowedHosts } from './host-check.js'
+import { mustBeEnvFiles, type EnvFiles } from './env-files.js'
+import { mustBeInspect } from './inspect.js'
 import { mustBeStaticDir } from './static-files.js'
 import { parseSize } from './size.js'
 
@@ -41,6 +43,13 @@ export interface ServeOptions {
   static?: string
   /** Show stacks and source on error pages to clients on other machines too. Default false. */
   exposeErrors?: boolean
+  // -- developer experience (see README "Developer experience")
+  /** Refresh open browser tabs after each reload. Default true. */
+  liveReload?: boolean
+  /** Files of variables for the handler (`env` and `process.env` in workers only); later files win. Default `.env` if present. */
+  envFile?: string | string[]
+  /** Open the inspector on 127.0.0.1 (true: port 9229) so a debugger can attach to the workers; timeouts are off meanwhile. */
+  inspect?: boolean | number
 }
 
 /** Options resolved once, filled with defaults and frozen. Inner modules take parts of it. */
@@ -64,9 +73,13 @@ export interface Config {
   readonly allowedHosts: AllowedHosts
   readonly staticDir: string | undefined
   readonly exposeErrors: boolean
+  readonly liveReload: boolean
+  readonly envFiles: EnvFiles
+  /** The inspector port, or undefined when not debugging. */
+  readonly inspectPort: number | undefined
 }
 
-const KNOWN = new Set<string>(['entry', 'port', 'host', 'workers', 'bodyLimit', 'maxMemory', 'timeout', 'handler', 'reload', 'watch', 'ignore', 'quiet', 'cwd', 'allowedHosts', 'static', 'exposeErrors'])
+const KNOWN = new Set<string>(['entry', 'port', 'host', 'workers', 'bodyLimit', 'maxMemory', 'timeout', 'handler', 'reload', 'watch', 'ignore', 'quiet', 'cwd', 'allowedHosts', 'static', 'exposeErrors', 'liveReload', 'envFile', 'inspect'])
 
 export const DEFAULT_PORT = 3000
 export const defaultWorkers = (): number => Math.max(1, Math.min(4, availableParallelism()))
@@ -108,6 +121,9 @@ export function resolveConfig(options: ServeOptions): Config {
     allowedHosts: mustBeAllowedHosts(options.allowedHosts),
     staticDir: mustBeStaticDir(options.static, cwd),
     exposeErrors: mustBeBoolean(options.exposeErrors ?? false, 'exposeErrors'),
+    liveReload: mustBeBoolean(options.liveReload ?? true, 'liveReload'),
+    envFiles: mustBeEnvFiles(options.envFile, cwd),
+    inspectPort: mustBeInspect(options.inspect),
   })
 }
 
@@ -119,7 +135,7 @@ export function mustBeInteger(value: unknown, name: string, min: number, max: nu
   return n
 }
 
-function mustBeBoolean(value: unknown, name: string): boolean {
+export function mustBeBoolean(value: unknown, name: string): boolean {
   if (typeof value !== 'boolean') throw new HotcellError('ERR_INVALID_OPTION', `${name} must be true or false (got ${JSON.stringify(value)})`)
   return value
 }

@@ -3,6 +3,9 @@ import { EventEmitter } from 'node:events'
 import { detailsFor } from './exposure.js'
 import { createFrontGate } from './front-gate.js'
 import { createListenNotice } from './listen-notice.js'
+import { loadEnvFiles } from './env-files.js'
+import { openInspector } from './inspect.js'
+import { createLiveReload, type LiveReload } from './live-reload.js'
 
 import { createBuilder, type Builder } from './builder.js'
 import { resolveConfig, type Config, type ServeOptions } from './config.js'
@@ -33,6 +36,20 @@ export interface HotcellServer extends EventEmitter {
   /** Stop accepting, let requests in flight finish (up to 5 s), end the workers. */
   close(): Promise<void>
   on(event: 'reload', listener: (info: ReloadInfo) => void): this
+  /** What the startup banner shows. */
+  readonly info: ServerInfo
+}
+
+export interface ServerInfo {
+  entry: string
+  workers: number
+  /** The first build. */
+  buildMs: number
+  /** Variables read from .env files. */
+  envVars: number
+  /** ws:// URL of the inspector with --inspect. */
+  inspector: string | undefined
+  liveReload: boolean
 }
 
 /** Start a development server for `options.entry`. Resolves once it listens and the first build serves. */
@@ -52,8 +69,17 @@ class DevServer extends EventEmitter implements HotcellServer {
   readonly #reloaderReady = new Promise<Reloader>((resolve) => (this.#setReloader = resolve))
   #scheduler!: ReloadScheduler
   #watcher: SourceWatcher | undefined
+  /**
+   * Env files get a watcher of their own, with a list that never changes:
+   * in the source watcher, a missing .env stopped the other folders' events,
+   * and unwatching a deleted one hid its re-creation (chokidar).
+   */
+  #envWatcher: SourceWatcher | undefined
   #pendingSince = 0
   #lastInfo: ReloadInfo | undefined
+  #live: LiveReload | undefined
+  #envVars = 0
+  #inspector: string | undefined
 
   private constructor(
     readonly config: Config,
@@ -64,6 +90,8 @@ class DevServer extends EventEmitter implements HotcellServer {
 
   static async start(config: Config, logger: Logger): Promise<DevServer> {
     const server = new DevServer(config, logger)
+    if (config.inspectPort !== undefined) server.#inspector = openInspector(config.inspectPort)
+    if (config.liveReload) server.#live = createLiveReload()
     const dispatcher = createDispatcher({
       // Requests can arrive before the reloader exists (the supervisor hands queued connections over right after listen).
       target: () => server.#reloader?.target ?? server.#reloaderReady.then((reloader) => reloader.target),
@@ -73,11 +101,14 @@ class DevServer extends EventEmitter implements HotcellServer {
       gate: createFrontGate({ allowedHosts: config.allowedHosts, host: config.host, staticDir: config.staticDir }),
       logger,
       closing: () => server.#closing,
-      timeoutMs: config.timeoutMs,
+      // A request paused at a breakpoint must not be answered 504 and its worker killed.
+      timeoutMs: config.inspectPort === undefined ? config.timeoutMs : Infinity,
+      ...(server.#live ? { html: server.#live } : {}),
     })
     // Listen first: a busy port fails fast, before any build. Requests that
     // arrive meanwhile wait for the first build instead of seeing a placeholder.
     server.#http = await listen(dispatcher, config.host, config.port)
+    server.#live?.attach(server.#http.port)
     try {
       server.#builder = await createBuilder(config.entry, config.cwd)
       server.#reloader = new Reloader(config, server.#builder, logger, GRACE_MS)
@@ -88,7 +119,8 @@ class DevServer extends EventEmitter implements HotcellServer {
         settleMs: SETTLE_MS,
         run: (reasons) => server.#runReload(reasons),
       })
-      await server.#reloader.reload(['start'], performance.now(), () => false)
+      server.#loadEnv()
+      server.#lastInfo = await server.#reloader.reload(['start'], performance.now(), () => false)
       if (config.reload) {
         server.#watcher = watchSources({
           cwd: config.cwd,
@@ -96,10 +128,18 @@ class DevServer extends EventEmitter implements HotcellServer {
           onChange: (kind, path) => server.#onChange(kind, path),
           onError: (error) => logger.warn(`hotcell: file watching failed: ${error.message}`),
         })
-        server.#watcher.set(server.#reloader.watchPaths())
-        await server.#watcher.ready()
+        server.#watcher.set(server.#watchPaths())
+        server.#envWatcher = watchSources({
+          cwd: config.cwd,
+          ignore: [],
+          onChange: (kind, path) => server.#onChange(kind, path),
+          onError: (error) => logger.warn(`hotcell: watching the env files failed: ${error.message}`),
+        })
+        server.#envWatcher.set(config.envFiles.paths)
+        await Promise.all([server.#watcher.ready(), server.#envWatcher.ready()])
       }
     } catch (error) {
+      server.#live?.close()
       server.#http.stopAccepting()
       server.#http.closeAll()
       await server.#builder?.dispose()
@@ -116,6 +156,29 @@ class DevServer extends EventEmitter implements HotcellServer {
     return this.#http.port
   }
 
+  get info(): ServerInfo {
+    return {
+      entry: this.config.entryLabel,
+      workers: this.config.workers,
+      buildMs: this.#lastInfo?.buildMs ?? 0,
+      envVars: this.#envVars,
+      inspector: this.#inspector,
+      liveReload: this.config.liveReload,
+    }
+  }
+
+  /** (Re)read the .env files into the next generations' process.env. */
+  #loadEnv(): void {
+    const loaded = loadEnvFiles(this.config.envFiles, this.config.cwd)
+    for (const problem of loaded.problems) this.logger.warn(problem)
+    this.#envVars = loaded.count
+    this.#reloader.setEnv(loaded.env)
+  }
+
+  #watchPaths(): string[] {
+    return this.#reloader.watchPaths()
+  }
+
   async reload(): Promise<ReloadInfo> {
     this.#trigger('reload()')
     await this.#scheduler.idle()
@@ -130,6 +193,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   /** Could this event change the bundle? Filtering here saves builds that could not. */
   #matters(kind: ChangeKind, path: string): boolean {
     if (this.#reloader.lastBuildFailed) return true
+    if (this.config.envFiles.paths.includes(path)) return true
     if (this.config.watch.some((w) => path === w || path.startsWith(w + '/'))) return true
     if (kind !== 'change') return SOURCE_FILE.test(path)
     let real = path
@@ -149,15 +213,19 @@ class DevServer extends EventEmitter implements HotcellServer {
   async #runReload(reasons: string[]): Promise<void> {
     const startedAt = this.#pendingSince
     this.#pendingSince = 0
+    // The bundle may be unchanged: the new generation differs by its process.env.
+    if (reasons.some((r) => this.config.envFiles.paths.includes(r))) this.#loadEnv()
     const info = await this.#reloader.reload(reasons, startedAt, () => this.#scheduler.hasPending())
     this.#lastInfo = info
-    this.#watcher?.set(this.#reloader.watchPaths())
+    this.#watcher?.set(this.#watchPaths())
     if (info.ok) {
       this.logger.info(
         `↻ ${describeChange(info.changed)} · build ${info.buildMs.toFixed(1)} ms · load ${info.loadMs.toFixed(1)} ms · generation ${info.gen} serving ${info.totalMs.toFixed(1)} ms after the change`,
       )
     }
     this.emit('reload', info)
+    // A good swap, or a build error now served instead: open tabs show it.
+    if (!this.#closing) this.#live?.changed()
   }
 
   close(): Promise<void> {
@@ -168,8 +236,10 @@ class DevServer extends EventEmitter implements HotcellServer {
   async #shutdown(): Promise<void> {
     this.#closing = true
     this.#scheduler.stop()
+    // Open tabs hold their streams open forever: end them, or the drain would wait for them.
+    this.#live?.close()
     this.#http.stopAccepting()
-    await this.#watcher?.close()
+    await Promise.all([this.#watcher?.close(), this.#envWatcher?.close()])
     await this.#reloader.close()
     this.#http.closeAll()
     await this.#builder.dispose()

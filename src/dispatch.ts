@@ -3,6 +3,7 @@ import { renderText, type ErrorView } from './error-page.js'
 import { redactedView } from './exposure.js'
 import type { FrontGate } from './front-gate.js'
 import { QueueFullError, type Generation } from './generation.js'
+import type { HtmlInjector } from './live-reload.js'
 import type { Logger } from './logger.js'
 import type { RequestTask, TaskResult } from './protocol.js'
 import { readBody, TOO_LARGE } from './request-body.js'
@@ -30,6 +31,8 @@ export interface DispatcherOptions {
   closing(): boolean
   /** A request without a response head after this long is answered 504 (watchdog.ts). Default 30 s. */
   timeoutMs?: number
+  /** Live reload: adds its script to HTML pages. Absent with --no-live-reload. */
+  html?: HtmlInjector
 }
 
 let nextId = 0
@@ -50,8 +53,9 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
     // The terminal already has the full error (logged where it happened); the id ties the two together.
     if (!details && (shown.error || shown.text)) logger.error(`hotcell: request #${id} (${shown.request.method} ${shown.request.url}) from ${req.socket.remoteAddress} got ${shown.status} ${shown.title}; details were hidden from that client`)
     const html = /\btext\/html\b/.test(req.headers.accept ?? '')
-    const body = html ? await renderBrowserPage(view, { root, details }) : renderText(view, { root, details })
+    const page = html ? await renderBrowserPage(view, { root, details }) : renderText(view, { root, details })
     if (res.headersSent || res.destroyed) return
+    const body = html && options.html ? options.html.page(page) : page
     res.writeHead(view.status, [
       'content-type', html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8',
       'content-length', String(Buffer.byteLength(body)),
@@ -100,6 +104,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
       })
       generation.expectStream(id, (port) =>
         pipeStream(port, res, {
+          ...(options.html ? { rewriteHead: (status: number, headers: string[]) => options.html!.streamed(req, status, headers) } : {}),
           bodyless: (status) => method === 'HEAD' || status === 204 || status === 304,
           extraHeaders,
           onStreamError: (error) => {
@@ -148,10 +153,11 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         if (result.phase !== 'import' && result.phase !== 'shape') logger.error(renderText(view, { root, details: true }))
         return sendPage(req, res, view)
       }
-      const headers = result.headers
+      const injected = options.html?.inline(req, result.status, result.headers, result.body)
+      const headers = injected?.headers ?? result.headers
       if (result.body && !hasHeader(headers, 'content-length')) headers.push('content-length', String(result.body.byteLength))
       res.writeHead(result.status, result.statusText || undefined, [...headers, ...extraHeaders()])
-      res.end(result.body ? Buffer.from(result.body) : undefined)
+      res.end(injected?.body ?? (result.body ? Buffer.from(result.body) : undefined))
     }
 
     run().catch((error: unknown) => {

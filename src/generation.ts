@@ -33,6 +33,8 @@ export interface GenerationOptions {
   maxQueue?: number
   /** A worker captured the entry's own listen() call; every worker reports it. */
   onListenCaptured?(requested: string): void
+  /** process.env of the workers (with the .env files' variables); default: the main process's. */
+  env?: Record<string, string>
 }
 
 /** Raised by `run()` when the pool's queue is full: the client gets 503. */
@@ -100,6 +102,7 @@ export class Generation {
       // streams and timers the handler left running (research §1.6).
       atomics: 'disabled',
       recordTiming: false,
+      ...(options.env ? { env: options.env } : {}),
       ...(options.maxMemoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxMemoryMb } } : {}),
     })
     // Without a listener, a worker dying outside a task would crash the process.

@@ -31,7 +31,8 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
       if (quiet) return
       const statusStyle: Style = status >= 500 ? 'red' : status >= 400 ? 'yellow' : status >= 300 ? 'cyan' : 'green'
       const where = worker === undefined ? '' : paint('dim', ` w${worker}`)
-      stdout.write(`${method} ${path} ${paint(statusStyle, String(status))} ${paint('dim', `${ms.toFixed(1)}ms`)}${where}\n`)
+      // The live-reload stream's URL carries the process token: keep it off screens and logs.
+      stdout.write(`${method} ${path.replace(/([?&]token=)[^&]*/, '$1…')} ${paint(statusStyle, String(status))} ${paint('dim', `${ms.toFixed(1)}ms`)}${where}\n`)
     },
   }
 }

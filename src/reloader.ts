@@ -40,6 +40,7 @@ export class Reloader {
   lastBuildFailed = false
   /** The entry called listen() itself and a worker captured it (told once, by the listener). */
   onListenCaptured: ((requested: string) => void) | undefined
+  #env: Record<string, string> | undefined
   #watchRoots: string[] = []
   #current: Generation | undefined
   #standby: Generation | undefined
@@ -58,6 +59,17 @@ export class Reloader {
   ) {
     // Requests that arrive before the first build wait for it.
     this.target = new Promise<Target>((resolve) => (this.#resolveFirst = resolve))
+  }
+
+  /**
+   * The workers' process.env from now on (.env files changed). The standby was
+   * booted with the old one, so it goes; the next reload starts fresh workers.
+   */
+  setEnv(env: Record<string, string>): void {
+    this.#env = env
+    clearTimeout(this.#standbyTimer)
+    void this.#standby?.destroy()
+    this.#standby = undefined
   }
 
   /** Folders to watch: those holding the bundle's inputs, plus --watch paths. */
@@ -130,6 +142,7 @@ export class Reloader {
       maxMemoryMb: this.config.maxMemoryMb,
       preload,
       ...(bundleUrl ? { bundleUrl } : {}),
+      ...(this.#env ? { env: this.#env } : {}),
       onWorkerError: (error) => this.logger.error(`hotcell: a worker of generation ${generation.gen} crashed outside any request: ${error.stack ?? error.message}`),
       onListenCaptured: (requested) => this.onListenCaptured?.(requested),
       ...crashReporting(this.logger, this.config.cwd, () => generation.gen),

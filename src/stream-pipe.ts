@@ -9,6 +9,8 @@ export interface PipeOptions {
   extraHeaders: () => string[]
   /** The response body stream failed after the head went out. */
   onStreamError(error: ErrorData): void
+  /** Live reload: may change the head and give bytes to write just before the end. */
+  rewriteHead?(status: number, headers: string[]): { headers: string[]; tail: Buffer } | undefined
 }
 
 /**
@@ -19,6 +21,7 @@ export interface PipeOptions {
  */
 export function pipeStream(port: MessagePort, res: ServerResponse, options: PipeOptions): void {
   let ended = false
+  let tail: Buffer | undefined
   const reply = (message: StreamReply) => {
     try {
       port.postMessage(message)
@@ -35,8 +38,10 @@ export function pipeStream(port: MessagePort, res: ServerResponse, options: Pipe
   port.on('message', (message: StreamMessage) => {
     if (ended || res.destroyed) return
     switch (message.type) {
-      case 'head':
-        res.writeHead(message.status, message.statusText || undefined, [...message.headers, ...options.extraHeaders()])
+      case 'head': {
+        const rewritten = options.rewriteHead?.(message.status, message.headers)
+        tail = rewritten?.tail
+        res.writeHead(message.status, message.statusText || undefined, [...(rewritten?.headers ?? message.headers), ...options.extraHeaders()])
         if (options.bodyless(message.status)) {
           res.end()
           reply({ type: 'cancel' })
@@ -46,12 +51,13 @@ export function pipeStream(port: MessagePort, res: ServerResponse, options: Pipe
         // Server-Sent Events must reach the client now, not with the first chunk.
         res.flushHeaders()
         break
+      }
       case 'chunk':
         if (res.write(message.data)) ack()
         else res.once('drain', ack)
         break
       case 'end':
-        res.end()
+        res.end(tail)
         finish()
         break
       case 'error':

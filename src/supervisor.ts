@@ -88,7 +88,9 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
         waiting.unshift(...handed.values())
         handed.clear()
         const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)
-        if (stopping || !socket) return finish(exitCode) // a normal stop, or it never got as far as listening
+        // A normal stop, a process that never got as far as listening, or one that
+        // chose to exit (a fatal V8 error aborts: it never exits with 0).
+        if (stopping || !socket || code === 0) return finish(exitCode)
         const now = Date.now()
         deaths.push(now)
         while (deaths.length && now - deaths[0]! > RESTART_WINDOW_MS) deaths.shift()

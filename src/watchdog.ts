@@ -42,6 +42,9 @@ const SETTLED: unique symbol = Symbol('settled')
  */
 export async function runWithTimeout(generation: Generation, task: RequestTask, options: WatchdogOptions): Promise<TaskResult | TimedOut> {
   const run = generation.run(task)
+  // No timeout (while a debugger is attached). Not a huge delay either:
+  // setTimeout treats anything over 2^31 - 1 ms as 1 ms.
+  if (!Number.isFinite(options.timeoutMs)) return run
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<typeof EXPIRED>((resolve) => (timer = setTimeout(resolve, options.timeoutMs, EXPIRED)))
   try {

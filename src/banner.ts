@@ -1,0 +1,20 @@
+// The lines after "hotcell ready on URL": what is running, and how to drive it.
+import { styleText } from 'node:util'
+import type { ServerInfo } from './dev-server.js'
+
+export interface BannerOptions {
+  version: string
+  color: boolean
+  /** Hotkeys are on (stdin is a terminal). */
+  hotkeys: boolean
+}
+
+export function bannerLines(info: ServerInfo, { version, color, hotkeys }: BannerOptions): string[] {
+  const dim = (text: string) => (color ? styleText('dim', text) : text)
+  const lines = [`  ${dim('hotcell')} ${version} · entry ${info.entry} · ${info.workers} worker${info.workers === 1 ? '' : 's'} · first build ${info.buildMs.toFixed(1)} ms`]
+  if (info.envVars) lines.push(`  ${dim('env')}     ${info.envVars} variable${info.envVars === 1 ? '' : 's'} from env files, for the handler only`)
+  if (!info.liveReload) lines.push(`  ${dim('browser')} live reload off`)
+  if (info.inspector) lines.push(`  ${dim('debug')}   ${info.inspector} · open chrome://inspect or attach VS Code to 127.0.0.1:${new URL(info.inspector).port}; request timeouts are off`)
+  if (hotkeys) lines.push(`  ${dim('keys')}    r reload · o open in browser · c clear · q quit · h help`)
+  return lines
+}

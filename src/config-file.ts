@@ -1,0 +1,85 @@
+// hotcell.config.ts: the options of serve() in a file. Flags beat it.
+import { existsSync } from 'node:fs'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { bundleConfigFile } from './builder.js'
+import { resolveConfig, type ServeOptions } from './config.js'
+import { HotcellError } from './errors.js'
+
+/** What a config file's default export may hold: every option of serve(), the entry too. */
+export type UserConfig = Partial<ServeOptions>
+
+/** Typed identity: `export default defineConfig({ port: 8080 })` gets completion and checks. */
+export function defineConfig(config: UserConfig): UserConfig {
+  return config
+}
+
+export const CONFIG_NAMES = ['hotcell.config.ts', 'hotcell.config.mts', 'hotcell.config.js', 'hotcell.config.mjs']
+// Paths in a config file are relative to the file, wherever hotcell is started from.
+const PATH_KEYS = ['entry', 'cwd', 'static', 'watch', 'envFile'] as const
+const OWN_INDEX = fileURLToPath(new URL('./index.js', import.meta.url))
+
+/** The config file to use: `--config`, else one next to the entry, else one in cwd. */
+export function findConfigFile(cwd: string, entry: string | undefined, explicit: string | undefined): string | undefined {
+  if (explicit !== undefined) {
+    const file = resolve(cwd, explicit)
+    if (!existsSync(file)) throw new HotcellError('ERR_INVALID_OPTION', `config file not found: ${explicit} (looked in ${cwd})`)
+    return file
+  }
+  const dirs = [...new Set([...(entry ? [dirname(resolve(cwd, entry))] : []), cwd])]
+  for (const dir of dirs) {
+    for (const name of CONFIG_NAMES) if (existsSync(join(dir, name))) return join(dir, name)
+  }
+  return undefined
+}
+
+/**
+ * Load a config file. It is the user's own trusted code, like the build
+ * config of any tool, so it runs in this (main) process: bundled by esbuild
+ * for TypeScript, then imported. Keys and values are checked here, with the
+ * file named in the message.
+ */
+export async function loadConfigFile(file: string, cwd: string): Promise<UserConfig> {
+  const label = relative(cwd, file) || basename(file)
+  const outDir = join(dirname(file), '.hotcell')
+  const outFile = join(outDir, `config-${process.pid}-${Date.now()}.mjs`)
+  await mkdir(outDir, { recursive: true })
+  await writeFile(join(outDir, '.gitignore'), '# hotcell build output\n*\n')
+  let exported: unknown
+  try {
+    const built = await bundleConfigFile(file, outFile, OWN_INDEX)
+    if (!built.ok) throw new HotcellError('ERR_INVALID_OPTION', `${label} does not build:\n${built.text.trimEnd()}`)
+    try {
+      exported = ((await import(pathToFileURL(outFile).href)) as { default?: unknown }).default
+    } catch (error) {
+      throw new HotcellError('ERR_INVALID_OPTION', `${label} threw while being loaded: ${(error as Error)?.message ?? String(error)}`)
+    }
+  } finally {
+    await rm(outFile, { force: true })
+  }
+  if (typeof exported === 'function') exported = await (exported as () => unknown)()
+  if (typeof exported !== 'object' || exported === null || Array.isArray(exported)) {
+    throw new HotcellError('ERR_INVALID_OPTION', `${label} must export default defineConfig({ … }) (an object), got ${exported === undefined ? 'no default export' : typeof exported}`)
+  }
+  const options = { ...(exported as Record<string, unknown>) }
+  const base = dirname(file)
+  for (const key of PATH_KEYS) {
+    const value = options[key]
+    if (typeof value === 'string') options[key] = absolute(base, value)
+    else if (Array.isArray(value)) options[key] = value.map((v) => (typeof v === 'string' && v !== '' ? absolute(base, v) : v))
+  }
+  // serve()'s own validation, so the rules live in one place (config.ts); the
+  // config file itself stands in for a missing entry so that the other keys are checked.
+  try {
+    resolveConfig({ ...(options as unknown as ServeOptions), entry: (options.entry as string | undefined) ?? file })
+  } catch (error) {
+    if (error instanceof HotcellError) throw new HotcellError(error.code, `${label}: ${error.message}`)
+    throw error
+  }
+  return options as UserConfig
+}
+
+function absolute(base: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(base, path)
+}

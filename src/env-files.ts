@@ -1,0 +1,59 @@
+// `.env` files: variables for the handler only. They reach the workers through
+// piscina's `env` option (a fresh process.env per generation), never the main
+// process, so an edit takes effect with the next generation and nothing stale lingers.
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { relative, resolve } from 'node:path'
+import { parseEnv } from 'node:util'
+import { HotcellError } from './errors.js'
+
+export interface EnvFiles {
+  /** Absolute paths, in order: later files win. Watched even while absent. */
+  readonly paths: readonly string[]
+  /** Named by the user (--env-file): a missing one is an error. The default `.env` may be absent. */
+  readonly explicit: boolean
+}
+
+export function mustBeEnvFiles(value: unknown, cwd: string): EnvFiles {
+  if (value === undefined) return Object.freeze({ paths: Object.freeze([resolve(cwd, '.env')]), explicit: false })
+  const list = typeof value === 'string' ? [value] : value
+  if (!Array.isArray(list) || list.length === 0 || list.some((v) => typeof v !== 'string' || v === '')) {
+    throw new HotcellError('ERR_INVALID_OPTION', `envFile must be a path or a list of paths (got ${JSON.stringify(value)})`)
+  }
+  const paths = (list as string[]).map((p) => resolve(cwd, p))
+  for (const [i, path] of paths.entries()) {
+    if (!existsSync(path)) throw new HotcellError('ERR_INVALID_OPTION', `envFile not found: ${list[i]} (looked in ${cwd})`)
+    if (!statSync(path).isFile()) throw new HotcellError('ERR_INVALID_OPTION', `envFile must be a file, but ${list[i]} is a directory`)
+  }
+  return Object.freeze({ paths: Object.freeze(paths), explicit: true })
+}
+
+export interface LoadedEnv {
+  /** process.env for the workers: the files' variables under this process's environment. */
+  env: Record<string, string>
+  /** How many variables came from files. */
+  count: number
+  /** Explicit files that could not be read (deleted since start): said once per reload. */
+  problems: string[]
+}
+
+/**
+ * Read the files now. As with `node --env-file` and dotenv, a variable already
+ * set in the environment hotcell was started with wins over the file's.
+ */
+export function loadEnvFiles(files: EnvFiles, cwd: string, base: NodeJS.ProcessEnv = process.env): LoadedEnv {
+  const fromFiles: Record<string, string> = {}
+  const problems: string[] = []
+  for (const path of files.paths) {
+    let text: string
+    try {
+      text = readFileSync(path, 'utf8')
+    } catch (error) {
+      if (files.explicit) problems.push(`hotcell: cannot read env file ${relative(cwd, path)}: ${(error as Error).message}`)
+      continue
+    }
+    Object.assign(fromFiles, parseEnv(text))
+  }
+  const env: Record<string, string> = { ...fromFiles }
+  for (const [name, value] of Object.entries(base)) if (value !== undefined) env[name] = value
+  return { env, count: Object.keys(fromFiles).length, problems }
+}

@@ -1,0 +1,152 @@
+// Browser live reload: HTML pages get a tiny script that listens on an SSE
+// stream under /__hotcell/ and reloads the tab when the served code changed.
+// The streams live here, in the main thread: they never touch a generation, so
+// an open tab cannot keep retiring workers alive.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { defineReservedRoute } from './reserved-routes.js'
+import { guardHotcellEndpoint, PROCESS_TOKEN } from './same-origin.js'
+
+export const LIVE_RELOAD_PATH = '/__hotcell/live-reload'
+
+/** What the dispatcher asks before sending HTML to a browser. */
+export interface HtmlInjector {
+  /** A complete (inline) response: the new headers and body, or undefined to send it unchanged. */
+  inline(req: IncomingMessage, status: number, headers: string[], body: ArrayBuffer | null): { headers: string[]; body: Buffer } | undefined
+  /** A streamed response's head: the new headers and bytes to write before the end, or undefined. */
+  streamed(req: IncomingMessage, status: number, headers: string[]): { headers: string[]; tail: Buffer } | undefined
+  /** hotcell's own HTML (error pages). */
+  page(html: string): string
+}
+
+export interface LiveReload extends HtmlInjector {
+  /** Serve the stream to tabs that came in on this port (the server's, once it listens). */
+  attach(port: number): void
+  /** The served code changed (a swap, or a build failure now shown): every open tab reloads. */
+  changed(): void
+  /** End every stream; the tabs' EventSource gets a 403 from any later process (new token) and stops. */
+  close(): void
+}
+
+/** One hub per server; the route is per process, so streams find their hub by the port they came in on. */
+const hubs = new Map<number, Hub>()
+
+defineReservedRoute(LIVE_RELOAD_PATH, (req, res) => {
+  const verdict = guardHotcellEndpoint(req)
+  if (!verdict.ok) return plain(res, verdict.status, verdict.reason + '\n')
+  const hub = hubs.get(req.socket.localPort ?? -1)
+  if (!hub) return plain(res, 404, 'Live reload is off (--no-live-reload).\n')
+  hub.attach(req, res)
+})
+
+export function createLiveReload(): LiveReload {
+  const hub = new Hub()
+  let port: number | undefined
+  const script = () => Buffer.from(clientScript(hub.version))
+  return {
+    attach(p) {
+      port = p
+      hubs.set(p, hub)
+    },
+    changed: () => hub.broadcast(),
+    close() {
+      if (port !== undefined && hubs.get(port) === hub) hubs.delete(port)
+      hub.close()
+    },
+    inline(req, status, headers, body) {
+      if (!body || !wantsScript(req, status, headers)) return undefined
+      const html = Buffer.from(body)
+      const at = insertionPoint(html)
+      if (at < 0) return undefined // a fragment (htmx, a partial): no document to reload
+      const out = Buffer.concat([html.subarray(0, at), script(), html.subarray(at)])
+      return { headers: [...withoutHeader(headers, 'content-length'), 'content-length', String(out.byteLength)], body: out }
+    },
+    streamed(req, status, headers) {
+      if (!wantsScript(req, status, headers)) return undefined
+      // The body's end is not known in advance: the script goes after it (browsers
+      // run it as part of <body>), and the length is left to chunked encoding.
+      return { headers: withoutHeader(headers, 'content-length'), tail: script() }
+    },
+    page(html) {
+      const at = html.lastIndexOf('</body>')
+      const tag = clientScript(hub.version)
+      return at < 0 ? html + tag : html.slice(0, at) + tag + html.slice(at)
+    },
+  }
+}
+
+class Hub {
+  /** Counts changes; a page carries the number it was served at, to catch a change that raced its stream. */
+  version = 0
+  readonly #clients = new Set<ServerResponse>()
+
+  attach(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+    })
+    // Reconnect quickly after a network blip; a restarted process answers 403 (new token) and the tab stops trying.
+    res.write('retry: 1000\n\n')
+    const seen = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('v'))
+    if (Number.isInteger(seen) && seen < this.version) res.write('event: reload\ndata: \n\n')
+    this.#clients.add(res)
+    res.once('close', () => this.#clients.delete(res))
+  }
+
+  broadcast(): void {
+    this.version++
+    for (const res of this.#clients) res.write(`event: reload\ndata: ${this.version}\n\n`)
+  }
+
+  close(): void {
+    for (const res of this.#clients) res.end()
+    this.#clients.clear()
+  }
+}
+
+/**
+ * The token lets the page through guardHotcellEndpoint; another origin cannot
+ * read it from this page. EventSource reconnects by itself while the server is
+ * away; a restarted hotcell has a new token and answers 403, which closes the
+ * stream for good: then the page waits for the server to answer and reloads,
+ * getting the new token. Only after the stream was once open, so a stream
+ * refused from the start cannot cause a reload loop.
+ */
+function clientScript(version: number): string {
+  const url = `${LIVE_RELOAD_PATH}?token=${PROCESS_TOKEN}&v=${version}`
+  return `<script>(()=>{const s=new EventSource(${JSON.stringify(url)});let o=0;s.onopen=()=>{o=1};s.addEventListener("reload",()=>{s.close();location.reload()});s.onerror=()=>{if(s.readyState!==2||!o)return;const p=()=>fetch(location.href,{method:"HEAD",cache:"no-store"}).then(()=>location.reload(),()=>setTimeout(p,1000));setTimeout(p,500)};addEventListener("pagehide",()=>s.close())})()</script>`
+}
+
+/** HTML a browser renders as a document: not a HEAD, not compressed, not for fetch()/XHR. */
+function wantsScript(req: IncomingMessage, status: number, headers: string[]): boolean {
+  if (req.method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200)) return false
+  const dest = req.headers['sec-fetch-dest']
+  if (dest !== undefined && dest !== 'document' && dest !== 'iframe') return false
+  const type = headerValue(headers, 'content-type')
+  if (!type || !/^\s*text\/html\b/i.test(type)) return false
+  const encoding = headerValue(headers, 'content-encoding')
+  return encoding === undefined || encoding.trim().toLowerCase() === 'identity'
+}
+
+/** Before the last </body>, else before </html>; -1 when the body is no whole document. */
+function insertionPoint(html: Buffer): number {
+  const text = html.toString('latin1').toLowerCase()
+  const body = text.lastIndexOf('</body')
+  return body >= 0 ? body : text.lastIndexOf('</html')
+}
+
+function headerValue(flat: string[], name: string): string | undefined {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.toLowerCase() === name) return flat[i + 1]
+  return undefined
+}
+
+function withoutHeader(flat: string[], name: string): string[] {
+  const out: string[] = []
+  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.toLowerCase() !== name) out.push(flat[i]!, flat[i + 1]!)
+  return out
+}
+
+function plain(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) })
+  res.end(text)
+}

@@ -1,0 +1,85 @@
+// hotcell.config.ts: found next to the entry or in cwd, typed with
+// defineConfig, checked by serve()'s own rules with the file named; flags win.
+import assert from 'node:assert/strict'
+import { after, describe, test } from 'node:test'
+import { projectDir, request, runCli, startCli, waitFor } from './helpers.js'
+
+const cleanups: (() => Promise<unknown> | void)[] = []
+after(async () => {
+  for (const c of cleanups.reverse()) await c()
+})
+
+const APP = `export default { fetch: (_r: Request, env: Record<string, string | undefined>) => new Response('<html><body>' + (env.HC_CFG ?? 'none') + '</body></html>', { headers: { 'content-type': 'text/html' } }) }\n`
+
+describe('config file', () => {
+  test('hotcell.config.ts next to the entry: typed defineConfig, its paths relative to it, flags beat it', async () => {
+    const project = projectDir({
+      'src/app.ts': APP,
+      'src/vars.env': 'HC_CFG=from-config-env\n',
+      'src/hotcell.config.ts': `import { defineConfig, type FetchHandler } from 'hotcell'
+const port: number = 0
+export default defineConfig({ port, workers: 1, liveReload: false, envFile: 'vars.env', quiet: true })
+export type { FetchHandler }
+`,
+    })
+    cleanups.push(project.remove)
+    const run = await startCli(['src/app.ts', '--workers', '2'], { cwd: project.dir })
+    cleanups.push(() => run.stop())
+    const page = await request(run.url, { headers: { accept: 'text/html' } })
+    assert.equal(page.text, '<html><body>from-config-env</body></html>') // envFile from the config; liveReload: false
+    assert.equal(await run.stop(), 0)
+    assert.doesNotMatch(run.output(), / workers? · first build/) // quiet: from the file, no banner
+    assert.match(run.output(), /ready on http/)
+
+    // Without --quiet in the file the banner shows the flag's worker count over the file's.
+    project.write('src/hotcell.config.ts', `import { defineConfig } from 'hotcell'\nexport default defineConfig({ port: 0, workers: 1 })\n`)
+    const again = await startCli(['src/app.ts', '--workers', '2', '--no-live-reload'], { cwd: project.dir })
+    cleanups.push(() => again.stop())
+    await waitForText(again, / 2 workers/)
+    await waitForText(again, /live reload off/)
+    assert.doesNotMatch((await request(again.url, { headers: { accept: 'text/html' } })).text, /EventSource/)
+  })
+
+  test('the entry may come from a config file in cwd; --config names another file', async () => {
+    const project = projectDir({
+      'app.ts': APP,
+      'hotcell.config.mjs': `export default { entry: 'app.ts', port: 0, workers: 1 }\n`,
+      'other.config.js': `export default { entry: 'app.ts', port: 0, workers: 1, liveReload: false }\n`,
+    })
+    cleanups.push(project.remove)
+    const run = await startCli([], { cwd: project.dir })
+    cleanups.push(() => run.stop())
+    assert.match((await request(run.url, { headers: { accept: 'text/html' } })).text, /EventSource/)
+    await run.stop()
+    const other = await startCli(['--config', 'other.config.js'], { cwd: project.dir })
+    cleanups.push(() => other.stop())
+    assert.doesNotMatch((await request(other.url, { headers: { accept: 'text/html' } })).text, /EventSource/)
+  })
+
+  test('unknown keys, bad values, a broken file and a missing --config are one line naming the file and key', async () => {
+    const project = projectDir({ 'app.ts': APP })
+    cleanups.push(project.remove)
+    const cases: [string, RegExp][] = [
+      [`export default { prot: 8080 }`, /^hotcell: hotcell\.config\.ts: unknown option "prot"\n$/],
+      [`export default { workers: 'many' }`, /^hotcell: hotcell\.config\.ts: workers must be a whole number from 1 to 64 \(got "many"\)\n$/],
+      [`export default { liveReload: 'yes' }`, /^hotcell: hotcell\.config\.ts: liveReload must be true or false/],
+      [`export default 42`, /^hotcell: hotcell\.config\.ts must export default defineConfig\(\{ … \}\) \(an object\), got number\n$/],
+      [`throw new Error('nope')`, /^hotcell: hotcell\.config\.ts threw while being loaded: nope\n$/],
+      [`export default {`, /^hotcell: hotcell\.config\.ts does not build:\n.*hotcell\.config\.ts:\d+:\d+:/s],
+    ]
+    for (const [source, expected] of cases) {
+      project.write('hotcell.config.ts', source + '\n')
+      const result = await runCli(['app.ts'], { cwd: project.dir })
+      assert.equal(result.code, 1, source)
+      assert.match(result.stderr, expected, source)
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace')
+    }
+    const missing = await runCli(['app.ts', '--config', 'nope.ts'], { cwd: project.dir })
+    assert.equal(missing.code, 1)
+    assert.equal(missing.stderr, `hotcell: config file not found: nope.ts (looked in ${project.dir})\n`)
+  })
+})
+
+async function waitForText(run: { output(): string }, pattern: RegExp): Promise<void> {
+  await waitFor(() => pattern.test(run.output()), 10_000, `output matching ${pattern}`)
+}

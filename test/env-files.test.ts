@@ -1,0 +1,94 @@
+// .env files: variables for the handler (env and process.env in the workers),
+// never for the main process; an edit swaps to a new generation.
+import assert from 'node:assert/strict'
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import { HotcellError, serve, type HotcellServer, type ReloadInfo } from '../src/index.js'
+import { projectDir, request, runCli, withDeadline } from './helpers.js'
+
+const cleanups: (() => Promise<void> | void)[] = []
+after(async () => {
+  for (const c of cleanups.reverse()) await c()
+})
+
+const APP = `export default {
+  fetch: (_req: Request, env: Record<string, string | undefined>) =>
+    Response.json({ env: env.HC_A ?? null, process: process.env.HC_A ?? null, b: env.HC_B ?? null, shell: env.HC_SHELL ?? null }),
+}
+`
+
+function nextReload(server: HotcellServer): Promise<ReloadInfo> {
+  return withDeadline(new Promise<ReloadInfo>((resolve) => server.once('reload', resolve)), 20_000, 'a reload')
+}
+
+const read = async (server: HotcellServer) => JSON.parse((await request(server.url)).text) as Record<string, string | null>
+
+describe('.env files', () => {
+  test('.env in the working directory reaches env and process.env in the workers, not the main process', async () => {
+    const project = projectDir({ 'app.ts': APP, '.env': '# comment\nHC_A="from dotenv"\nHC_B=two # trailing\n' })
+    cleanups.push(project.remove)
+    const server = await serve({ entry: 'app.ts', cwd: project.dir, port: 0, workers: 1, quiet: true })
+    cleanups.push(() => server.close())
+    assert.deepEqual(await read(server), { env: 'from dotenv', process: 'from dotenv', b: 'two', shell: null })
+    assert.equal(process.env.HC_A, undefined)
+    assert.equal(server.info.envVars, 2)
+  })
+
+  test('editing .env swaps to a new generation with the new values, though the bundle is unchanged', async () => {
+    const project = projectDir({ 'app.ts': APP, '.env': 'HC_A=one\n' })
+    cleanups.push(project.remove)
+    const server = await serve({ entry: 'app.ts', cwd: project.dir, port: 0, workers: 1, quiet: true })
+    cleanups.push(() => server.close())
+    assert.equal((await read(server)).env, 'one')
+    const before = server.info
+    let reloaded = nextReload(server)
+    project.write('.env', 'HC_A=two\n')
+    let info = await reloaded
+    assert.equal(info.ok, true)
+    assert.deepEqual(info.changed, ['.env'])
+    assert.deepEqual(await read(server), { env: 'two', process: 'two', b: null, shell: null })
+    assert.equal(before.workers, server.info.workers)
+    // Deleting it takes the variables away again.
+    reloaded = nextReload(server)
+    rmSync(join(project.dir, '.env'))
+    info = await reloaded
+    assert.equal(info.ok, true)
+    assert.deepEqual(await read(server), { env: null, process: null, b: null, shell: null })
+    // And a .env created while running is picked up.
+    reloaded = nextReload(server)
+    project.write('.env', 'HC_B=new\n')
+    assert.equal((await reloaded).ok, true)
+    assert.equal((await read(server)).b, 'new')
+  })
+
+  test('--env-file is repeatable (later files win) and the shell environment wins over files', async () => {
+    const project = projectDir({ 'app.ts': APP, 'base.env': 'HC_A=base\nHC_B=base\nHC_SHELL=file\n', 'local.env': 'HC_B=local\n' })
+    cleanups.push(project.remove)
+    process.env.HC_SHELL = 'shell'
+    try {
+      const server = await serve({ entry: 'app.ts', cwd: project.dir, port: 0, workers: 1, quiet: true, envFile: ['base.env', 'local.env'] })
+      cleanups.push(() => server.close())
+      assert.deepEqual(await read(server), { env: 'base', process: 'base', b: 'local', shell: 'shell' })
+    } finally {
+      delete process.env.HC_SHELL
+    }
+  })
+
+  test('a missing --env-file is a one-line error naming the flag', async () => {
+    const project = projectDir({ 'app.ts': APP })
+    cleanups.push(project.remove)
+    await assert.rejects(serve({ entry: 'app.ts', cwd: project.dir, port: 0, workers: 1, quiet: true, envFile: 'nope.env' }), (error: unknown) => {
+      assert.ok(error instanceof HotcellError)
+      assert.match(error.message, /^envFile not found: nope\.env/)
+      return true
+    })
+    // Node 20 itself scans the arguments after the script for --env-file and
+    // exits 9 with "node: nope.env: not found" before hotcell runs
+    // (nodejs/node#54232); later Node versions leave it to hotcell's message.
+    const cli = await runCli(['app.ts', '--port', '0', '--env-file', 'nope.env'], { cwd: project.dir })
+    assert.notEqual(cli.code, 0)
+    assert.match(cli.stderr, /nope\.env:? not found/)
+    assert.equal(cli.stderr.split('\n').filter(Boolean).length, 1, cli.stderr)
+  })
+})

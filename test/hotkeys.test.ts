@@ -1,0 +1,71 @@
+// Hotkeys: the keypress handler on its own, then the real binary in a
+// pseudo-terminal (util-linux `script`), keys typed into it.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { after, describe, test } from 'node:test'
+import { createKeyHandler, HOTKEY_HELP, type HotkeyActions } from '../src/hotkeys.js'
+import { BIN, projectDir, request, waitFor, withDeadline } from './helpers.js'
+
+const cleanups: (() => Promise<unknown> | void)[] = []
+after(async () => {
+  for (const c of cleanups.reverse()) await c()
+})
+
+function recorder() {
+  const calls: string[] = []
+  const actions: HotkeyActions = {
+    reload: () => calls.push('reload'),
+    open: () => calls.push('open'),
+    clear: () => calls.push('clear'),
+    quit: () => calls.push('quit'),
+    forceQuit: () => calls.push('forceQuit'),
+    help: (text) => calls.push(`help:${text.length}`),
+  }
+  return { calls, onKey: createKeyHandler(actions) }
+}
+
+describe('hotkeys', () => {
+  test('each key runs its action; other keys and Alt combinations do nothing', () => {
+    const { calls, onKey } = recorder()
+    for (const name of ['r', 'o', 'c', 'h', 'x', 'return']) onKey(name, { name })
+    onKey('r', { name: 'r', meta: true })
+    onKey(undefined, undefined)
+    assert.deepEqual(calls, ['reload', 'open', 'clear', `help:${HOTKEY_HELP.length}`])
+  })
+
+  test('q, Ctrl-C and Ctrl-D quit; a second one forces', () => {
+    for (const first of [{ name: 'q' }, { name: 'c', ctrl: true }, { name: 'd', ctrl: true }]) {
+      const { calls, onKey } = recorder()
+      onKey(undefined, first)
+      assert.deepEqual(calls, ['quit'])
+      onKey(undefined, { name: 'c', ctrl: true })
+      assert.deepEqual(calls, ['quit', 'forceQuit'])
+    }
+  })
+
+  test('in a terminal: h prints the keys, r reloads, q shuts down cleanly', { skip: existsSync('/usr/bin/script') ? false : 'util-linux script(1) is not installed' }, async () => {
+    const project = projectDir({ 'app.ts': `export default { fetch: () => new Response('hi') }\n` })
+    cleanups.push(project.remove)
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} app.ts --port 0 --workers 1`
+    const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: project.dir, env: { ...process.env, NO_COLOR: '1', TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()))
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    cleanups.push(() => {
+      if (child.exitCode === null) child.kill('SIGKILL')
+    })
+    const url = await waitFor(() => /ready on (http:\/\/\S+)/.exec(output)?.[1], 20_000, 'the ready line')
+    await waitFor(() => output.includes('r reload · o open in browser'), 10_000, 'the hotkeys line of the banner')
+    assert.equal((await request(url)).text, 'hi')
+
+    child.stdin.write('h')
+    await waitFor(() => output.includes('rebuild and reload now'), 10_000, 'the help text')
+    child.stdin.write('r')
+    await waitFor(() => /reload requested · build/.test(output), 20_000, 'the reload line')
+    child.stdin.write('q')
+    await waitFor(() => output.includes('shutting down'), 10_000, 'the shutdown line')
+    assert.equal(await withDeadline(exited, 15_000, 'exit after q'), 0)
+  })
+})

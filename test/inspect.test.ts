@@ -1,0 +1,102 @@
+// --inspect: a debugger client on the main process's inspector (127.0.0.1)
+// reaches the worker threads through the NodeWorker domain, as VS Code's
+// js-debug does, and the same connection sees the next generation's workers.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { after, describe, test } from 'node:test'
+import { projectDir, request, runCli, startCli, waitFor, withDeadline } from './helpers.js'
+
+const cleanups: (() => Promise<unknown> | void)[] = []
+after(async () => {
+  for (const c of cleanups.reverse()) await c()
+})
+
+// A CDP client in a child process (Node 20's WebSocket needs a flag): stdin
+// lines are messages to send, stdout lines the messages received.
+const BRIDGE = `
+const ws = new WebSocket(process.argv[1])
+ws.onopen = () => console.log(JSON.stringify({ open: true }))
+ws.onmessage = (e) => console.log(e.data)
+ws.onclose = () => process.exit(0)
+require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => ws.send(line))
+`
+
+interface Cdp {
+  id?: number
+  method?: string
+  params?: Record<string, unknown> & { sessionId?: string; message?: string; workerInfo?: { workerId: string; url: string } }
+  result?: Record<string, unknown>
+}
+
+const app = (version: string) => `globalThis.hcVersion = '${version}'\nexport default { fetch: () => new Response('${version}') }\n`
+
+describe('--inspect', () => {
+  test('workers of the current generation are reachable from one inspector endpoint on 127.0.0.1, across a reload', async () => {
+    const project = projectDir({ 'app.ts': app('one') })
+    cleanups.push(project.remove)
+    const run = await startCli(['app.ts', '--port', '0', '--workers', '1', '--inspect=0'], { cwd: project.dir })
+    cleanups.push(() => run.stop())
+    // Node prints its own "Debugger listening" line first; the banner's line says how to attach.
+    const wsUrl = await waitFor(() => /debug\s+(ws:\/\/\S+) · .*request timeouts are off/.exec(run.output())?.[1], 10_000, 'the inspector line of the banner')
+    assert.match(wsUrl, /^ws:\/\/127\.0\.0\.1:\d+\//)
+
+    const bridge = spawn(process.execPath, ['--experimental-websocket', '--no-warnings', '-e', BRIDGE, wsUrl], { stdio: ['pipe', 'pipe', 'inherit'] })
+    cleanups.push(() => {
+      bridge.kill()
+    })
+    const received: Cdp[] = []
+    createInterface({ input: bridge.stdout }).on('line', (line) => received.push(JSON.parse(line) as Cdp))
+    let nextId = 1
+    const send = (method: string, params: object = {}) => {
+      const id = nextId++
+      bridge.stdin.write(JSON.stringify({ id, method, params }) + '\n')
+      return waitFor(() => received.find((m) => m.id === id), 10_000, `the reply to ${method}`)
+    }
+    /** Evaluate in a worker through NodeWorker.sendMessageToWorker; the reply comes back wrapped. */
+    const evaluateIn = async (sessionId: string, expression: string) => {
+      const id = nextId++
+      await send('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression } }) })
+      const reply = await waitFor(
+        () => received.map((m) => (m.method === 'NodeWorker.receivedMessageFromWorker' && m.params?.sessionId === sessionId ? (JSON.parse(m.params.message!) as Cdp) : undefined)).find((m) => m?.id === id),
+        10_000,
+        `the worker's reply to ${expression}`,
+      )
+      return (reply.result as { result: { value: unknown } }).result.value
+    }
+    const gone = (sessionId: string) => received.some((m) => m.method === 'NodeWorker.detachedFromWorker' && m.params?.sessionId === sessionId)
+    const attached = () =>
+      received
+        .filter((m) => m.method === 'NodeWorker.attachedToWorker')
+        .map((m) => m.params as { sessionId: string; workerInfo: { workerId: string; url: string } })
+        .filter((w) => !gone(w.sessionId))
+
+    await waitFor(() => received.some((m) => (m as { open?: boolean }).open), 10_000, 'the debugger connection')
+    await send('NodeWorker.enable', { waitForDebuggerOnStart: false })
+    // The serving worker runs the entry; a pre-booted standby has no bundle yet.
+    const first = await waitFor(async () => {
+      for (const worker of attached()) if ((await evaluateIn(worker.sessionId, 'globalThis.hcVersion').catch(() => undefined)) === 'one') return worker
+      return undefined
+    }, 20_000, 'a worker running the entry')
+
+    // A reload brings new workers to the same connection; they run the new code.
+    project.write('app.ts', app('two'))
+    await waitFor(async () => (await request(run.url)).text === 'two', 20_000, 'the new code to serve')
+    const later = await waitFor(async () => {
+      for (const worker of attached()) if ((await evaluateIn(worker.sessionId, 'globalThis.hcVersion').catch(() => undefined)) === 'two') return worker
+      return undefined
+    }, 20_000, 'a worker of the new generation, on the same connection')
+    assert.notEqual(later.workerInfo.workerId, first.workerInfo.workerId)
+    await waitFor(() => received.some((m) => m.method === 'NodeWorker.detachedFromWorker' && m.params?.sessionId === first.sessionId), 10_000, 'the retired worker to be reported gone')
+    bridge.stdin.end()
+    await withDeadline(new Promise((resolve) => bridge.once('exit', resolve)), 5_000, 'the debugger client to exit').catch(() => bridge.kill())
+  })
+
+  test('a bad --inspect port is one line naming the flag', async () => {
+    const project = projectDir({ 'app.ts': app('one') })
+    cleanups.push(project.remove)
+    const result = await runCli(['app.ts', '--port', '0', '--inspect=nope'], { cwd: project.dir })
+    assert.equal(result.code, 1)
+    assert.equal(result.stderr, 'hotcell: --inspect must be true or a port from 0 to 65535 (got "nope")\n')
+  })
+})

@@ -1,0 +1,79 @@
+// Live reload in a real browser: Debian's headless Chromium, driven by
+// playwright-core. Needs /usr/bin/chromium (`apt-get install -y chromium`);
+// without it the test is skipped and says so.
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { after, describe, test } from 'node:test'
+import { serve } from '../src/index.js'
+import { projectDir, startCli, withDeadline } from './helpers.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get update && apt-get install -y chromium)`
+
+const cleanups: (() => Promise<unknown> | void)[] = []
+after(async () => {
+  for (const c of cleanups.reverse()) await c()
+})
+
+const page = (text: string) =>
+  `export default { fetch: () => new Response('<!doctype html><html><head><title>app</title></head><body><h1 id="t">${text}</h1></body></html>', { headers: { 'content-type': 'text/html; charset=utf-8' } }) }\n`
+
+describe('live reload in Chromium', { skip }, () => {
+  test('an open tab follows edits, shows a build error, and recovers when it is fixed', async () => {
+    const { chromium } = await import('playwright-core')
+    const project = projectDir({ 'app.ts': page('version one') })
+    cleanups.push(project.remove)
+    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
+    cleanups.push(() => server.close())
+    const browser = await withDeadline(chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 60_000 }), 70_000, 'chromium start')
+    cleanups.push(() => browser.close())
+    const tab = await browser.newPage()
+    let loads = 0
+    tab.on('load', () => loads++)
+    const heading = () => tab.locator('h1').first().textContent({ timeout: 20_000 })
+
+    const stream = tab.waitForResponse((r) => r.url().includes('/__hotcell/live-reload'), { timeout: 20_000 })
+    await tab.goto(server.url, { timeout: 20_000 })
+    assert.equal(await heading(), 'version one')
+    assert.equal(loads, 1)
+    // The live-reload stream is open (the token passed the guard) before anything changes.
+    assert.equal((await stream).status(), 200)
+
+    // Nobody calls reload() or goto() from here on: the page's script does.
+    project.write('app.ts', page('version two'))
+    await tab.waitForFunction(`document.querySelector('h1')?.textContent === 'version two'`, undefined, { timeout: 30_000 })
+    assert.ok(loads >= 2, `the tab reloaded itself (loads: ${loads})`)
+
+    project.write('app.ts', page('version three') + 'export const broken = (\n')
+    await tab.waitForFunction(`document.title.includes('Build failed')`, undefined, { timeout: 30_000 })
+    assert.match(await tab.locator('pre.build').textContent({ timeout: 20_000 }) ?? '', /app\.ts:\d+:\d+/)
+
+    project.write('app.ts', page('version three'))
+    await tab.waitForFunction(`document.querySelector('h1')?.textContent === 'version three'`, undefined, { timeout: 30_000 })
+    assert.equal(await tab.title(), 'app')
+  })
+})
+
+describe('live reload across a restart of hotcell', { skip }, () => {
+  test('a tab whose server restarted (new process, new token) reloads once the new one answers', async () => {
+    const { chromium } = await import('playwright-core')
+    const project = projectDir({ 'app.ts': page('first process') })
+    cleanups.push(project.remove)
+    const first = await startCli(['app.ts', '--port', '0', '--workers', '1', '--quiet'], { cwd: project.dir })
+    cleanups.push(() => first.stop())
+    const port = new URL(first.url).port
+    const browser = await withDeadline(chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 60_000 }), 70_000, 'chromium start')
+    cleanups.push(() => browser.close())
+    const tab = await browser.newPage()
+    const stream = tab.waitForResponse((r) => r.url().includes('/__hotcell/live-reload'), { timeout: 20_000 })
+    await tab.goto(first.url, { timeout: 20_000 })
+    assert.equal((await stream).status(), 200)
+    assert.equal(await first.stop(), 0)
+
+    project.write('app.ts', page('second process'))
+    const second = await startCli(['app.ts', '--port', port, '--workers', '1', '--quiet'], { cwd: project.dir })
+    cleanups.push(() => second.stop())
+    await tab.waitForFunction(`document.querySelector('h1')?.textContent === 'second process'`, undefined, { timeout: 30_000 })
+  })
+})

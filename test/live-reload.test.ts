@@ -1,0 +1,147 @@
+// Live reload over HTTP: which responses get the script, the SSE endpoint's
+// guard, reload events, and shutdown with tabs still connected.
+import assert from 'node:assert/strict'
+import { get, type IncomingMessage } from 'node:http'
+import { gzipSync } from 'node:zlib'
+import { after, describe, test } from 'node:test'
+import { serve, type HotcellServer } from '../src/index.js'
+import { PROCESS_TOKEN } from '../src/same-origin.js'
+import { projectDir, request, waitFor, withDeadline } from './helpers.js'
+
+const cleanups: (() => Promise<void> | void)[] = []
+after(async () => {
+  for (const c of cleanups.reverse()) await c()
+})
+
+const APP = `
+const html = (body: string, init: ResponseInit = {}) => new Response(body, { ...init, headers: { 'content-type': 'text/html; charset=utf-8', ...(init.headers as object) } })
+export default {
+  async fetch(request: Request) {
+    const path = new URL(request.url).pathname
+    if (path === '/') return html('<!doctype html><html><body><h1>héllo</h1></body></html>')
+    if (path === '/fragment') return html('<li>one</li>')
+    if (path === '/json') return Response.json({ body: '</body>' })
+    if (path === '/gzip') return new Response(GZ, { headers: { 'content-type': 'text/html', 'content-encoding': 'gzip' } })
+    if (path === '/throw') throw new Error('boom')
+    if (path === '/stream') {
+      const chunk = new TextEncoder().encode('<p>' + 'x'.repeat(40_000) + '</p>')
+      let n = 0
+      return html(new ReadableStream({ pull(c) { if (n++ < 3) c.enqueue(chunk); else c.close() } }) as unknown as string)
+    }
+    return new Response('not found', { status: 404 })
+  },
+}
+const GZ = new Uint8Array([${[...gzipSync('<html><body>zipped</body></html>')].join(',')}])
+`
+
+async function start(options: { liveReload?: boolean } = {}) {
+  const project = projectDir({ 'app.ts': APP })
+  const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL, ...options })
+  cleanups.push(project.remove, () => server.close())
+  return { project, server }
+}
+
+const SCRIPT = /<script>\(\(\)=>\{const s=new EventSource\("(\/__hotcell\/live-reload\?token=[\w-]+&v=\d+)"\)/
+
+/** An open SSE connection: everything received so far, and its end. */
+function openStream(server: HotcellServer, path: string, headers: Record<string, string> = {}) {
+  return withDeadline(
+    new Promise<{ res: IncomingMessage; text: () => string; ended: Promise<void> }>((resolve, reject) => {
+      const req = get(server.url + path, { headers, agent: false }, (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => (text += c))
+        const ended = new Promise<void>((done) => res.once('end', done))
+        resolve({ res, text: () => text, ended })
+      })
+      req.on('error', reject)
+    }),
+    10_000,
+    `GET ${path}`,
+  )
+}
+
+describe('live reload', () => {
+  test('a whole HTML page gets the script before </body>, with the length fixed up', async () => {
+    const { server } = await start()
+    const reply = await request(server.url + '/', { headers: { accept: 'text/html' } })
+    assert.equal(reply.status, 200)
+    assert.equal(Number(reply.headers['content-length']), reply.body.byteLength)
+    assert.match(reply.text, SCRIPT)
+    assert.ok(reply.text.endsWith('</script></body></html>'), reply.text)
+    assert.ok(reply.text.includes('<h1>héllo</h1>'))
+  })
+
+  test('fragments, JSON, compressed HTML and HEAD are sent untouched', async () => {
+    const { server } = await start()
+    assert.equal((await request(server.url + '/fragment')).text, '<li>one</li>')
+    assert.equal((await request(server.url + '/json')).text, '{"body":"</body>"}')
+    const zipped = await request(server.url + '/gzip')
+    assert.equal(zipped.headers['content-encoding'], 'gzip')
+    assert.equal(zipped.body.byteLength, Number(zipped.headers['content-length']))
+    assert.equal(zipped.body[0], 0x1f) // still gzip: nothing was written into it
+    // A fetch() from a page asks for data, not a document.
+    assert.doesNotMatch((await request(server.url + '/', { headers: { 'sec-fetch-dest': 'empty' } })).text, SCRIPT)
+    const head = await request(server.url + '/', { method: 'HEAD' })
+    assert.equal(head.body.byteLength, 0)
+  })
+
+  test('a streamed HTML body gets the script after its last chunk', async () => {
+    const { server } = await start()
+    const reply = await request(server.url + '/stream')
+    assert.equal(reply.headers['content-length'], undefined)
+    assert.equal(reply.headers['transfer-encoding'], 'chunked')
+    assert.ok(reply.text.startsWith('<p>x'))
+    assert.match(reply.text.slice(-1000), SCRIPT)
+    assert.equal(reply.text.split('<p>').length - 1, 3)
+  })
+
+  test('error pages for browsers carry the script, plain-text ones do not', async () => {
+    const { server } = await start()
+    const page = await request(server.url + '/throw', { headers: { accept: 'text/html' } })
+    assert.equal(page.status, 500)
+    assert.match(page.text, SCRIPT)
+    assert.equal(Number(page.headers['content-length']), page.body.byteLength)
+    const plain = await request(server.url + '/throw')
+    assert.equal(plain.status, 500)
+    assert.doesNotMatch(plain.text, /EventSource/)
+  })
+
+  test('the stream needs the token and the same origin; with both it gets a reload event per reload', async () => {
+    const { server } = await start()
+    const path = SCRIPT.exec((await request(server.url + '/')).text)![1]!
+    const noToken = await request(server.url + '/__hotcell/live-reload')
+    assert.equal(noToken.status, 403)
+    const wrong = await request(server.url + path.replace(/token=[\w-]+/, 'token=' + 'A'.repeat(43)))
+    assert.equal(wrong.status, 403)
+    const foreign = await request(server.url + path, { headers: { origin: 'http://evil.example' } })
+    assert.equal(foreign.status, 403)
+    const crossSite = await request(server.url + path, { headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'cors' } })
+    assert.equal(crossSite.status, 403)
+
+    const stream = await openStream(server, path, { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors', accept: 'text/event-stream' })
+    assert.equal(stream.res.statusCode, 200)
+    assert.match(String(stream.res.headers['content-type']), /^text\/event-stream/)
+    await waitFor(() => stream.text().includes('retry:'), 10_000, 'the stream preamble')
+    assert.doesNotMatch(stream.text(), /event: reload/)
+    const info = await withDeadline(server.reload(), 20_000, 'reload()')
+    assert.equal(info.ok, true)
+    await waitFor(() => stream.text().includes('event: reload'), 10_000, 'a reload event')
+    // A page served before that reload, whose stream connects only now, is told at once.
+    const late = await openStream(server, path)
+    await waitFor(() => late.text().includes('event: reload'), 10_000, 'an immediate reload event for a stale page')
+    // close() does not wait for open tabs: it ends their streams.
+    await withDeadline(server.close(), 15_000, 'close() with open streams')
+    await withDeadline(Promise.all([stream.ended, late.ended]), 5_000, 'the streams to end')
+  })
+
+  test('liveReload: false sends pages as they are and has no stream', async () => {
+    const { server } = await start({ liveReload: false })
+    const reply = await request(server.url + '/')
+    assert.equal(reply.text, '<!doctype html><html><body><h1>héllo</h1></body></html>')
+    const page = await request(server.url + '/throw', { headers: { accept: 'text/html' } })
+    assert.doesNotMatch(page.text, /EventSource/)
+    const stream = await request(`${server.url}/__hotcell/live-reload?token=${PROCESS_TOKEN}`)
+    assert.equal(stream.status, 404)
+  })
+})
