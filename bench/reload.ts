@@ -31,6 +31,10 @@ const tools: Tool[] = [
   { name: 'hotcell', start: (dir, port) => [run(process.execPath, [join(ROOT, 'dist/src/bin.js'), 'app.ts', '--port', String(port), '--quiet'], dir)] },
   { name: 'tsx watch', start: (dir, port) => [run(bin('tsx'), ['watch', '--clear-screen=false', 'server.ts'], dir, { PORT: String(port) })] },
   {
+    name: 'nodemon + tsx',
+    start: (dir, port) => [run(bin('nodemon'), ['--quiet', '--ext', 'ts', '--exec', `${bin('tsx')} server.ts`], dir, { PORT: String(port) })],
+  },
+  {
     name: 'node --watch (esbuild --watch output)',
     start: (dir, port) => {
       const esbuild = run(bin('esbuild'), ['server.ts', '--bundle', '--platform=node', '--format=esm', '--packages=external', '--outfile=out/server.mjs', '--watch=forever', '--log-level=warning'], dir)

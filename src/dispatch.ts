@@ -94,13 +94,21 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
       if (target.kind === 'failure') return sendPage(req, res, { ...target.view, request })
 
       const generation = target.generation
+      // In flight until the response closed AND the task settled: a client that
+      // leaves early must not let its generation be destroyed under the task,
+      // which would fail it (a 502 logged for nobody).
       generation.inflight++
+      let holds = 2
+      const release = () => {
+        if (--holds > 0) return
+        generation.inflight--
+        generation.settled()
+      }
       res.once('close', () => {
         // The client left before the response ended: abort request.signal in the worker.
         if (!res.writableFinished) generation.abort(id)
         generation.forgetStream(id)
-        generation.inflight--
-        generation.settled()
+        release()
       })
       generation.expectStream(id, (port) =>
         pipeStream(port, res, {
@@ -128,7 +136,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
           timeoutMs,
           headersSent: () => res.headersSent,
           locate: (stuck) => locateStuck(stuck, root),
-        })
+        }).finally(release)
       } catch (error) {
         if (error instanceof QueueFullError) {
           return sendPage(req, res, { status: 503, title: 'Server busy', hint: 'Every worker is busy and the queue is full. Retry shortly.', request }, ['retry-after', '1'])
