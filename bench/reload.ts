@@ -25,7 +25,9 @@ interface Tool {
 
 const bin = (name: string) => join(ROOT, 'node_modules/.bin', name)
 const run = (cmd: string, args: string[], dir: string, env: NodeJS.ProcessEnv = {}) =>
-  spawn(cmd, args, { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  // Its own process group: the tools start children of their own (nodemon → tsx → node),
+  // and only killing the group ends them all.
+  spawn(cmd, args, { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
 
 const tools: Tool[] = [
   { name: 'hotcell', start: (dir, port) => [run(process.execPath, [join(ROOT, 'dist/src/bin.js'), 'app.ts', '--port', String(port), '--quiet'], dir)] },
@@ -195,9 +197,16 @@ async function measure(tool: Tool, index: number): Promise<Result> {
   } catch (error) {
     throw new Error(`${tool.name}: ${(error as Error).message}\n--- its output ---\n${output.slice(-3000)}`)
   } finally {
-    for (const p of all) p.kill('SIGTERM')
+    const signalGroup = (p: ChildProcess, signal: NodeJS.Signals) => {
+      try {
+        process.kill(-p.pid!, signal)
+      } catch {
+        // Already gone.
+      }
+    }
+    for (const p of all) signalGroup(p, 'SIGTERM')
     await sleep(500)
-    for (const p of all) if (p.exitCode === null) p.kill('SIGKILL')
+    for (const p of all) signalGroup(p, 'SIGKILL')
     rmSync(dir, { recursive: true, force: true })
   }
 }
