@@ -1,8 +1,8 @@
 // Edit → first new response, for hotcell and the usual alternatives, in one run.
 //   npm run bench:reload                 # 50 edits per tool, 500 for hotcell's RSS check
 //   npm run bench:reload -- --edits 10 --long 50   # a quick smoke run
-import { spawn, type ChildProcess } from 'node:child_process'
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, request as httpRequest, Agent } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { cpus } from 'node:os'
@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const TEMPLATE = join(ROOT, 'bench/apps/reload')
-const { values } = parseArgs({ options: { edits: { type: 'string', default: '50' }, long: { type: 'string', default: '500' } } })
+const { values } = parseArgs({ options: { edits: { type: 'string', default: '50' }, long: { type: 'string', default: '500' }, only: { type: 'string' } } })
 const EDITS = Number(values.edits)
 const LONG = Number(values.long)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -37,6 +37,13 @@ const tools: Tool[] = [
     start: (dir, port) => [run(bin('nodemon'), ['--quiet', '--ext', 'ts', '--exec', `${bin('tsx')} server.ts`], dir, { PORT: String(port) })],
   },
   {
+    name: 'wrangler dev',
+    start: (dir, port) => {
+      writeFileSync(join(dir, 'wrangler.toml'), 'name = "bench"\nmain = "app.ts"\ncompatibility_date = "2025-01-01"\n')
+      return [run(wrangler(), ['dev', '--port', String(port), '--ip', '127.0.0.1', '--log-level', 'warn'], dir, { CI: 'true', WRANGLER_SEND_METRICS: 'false' })]
+    },
+  },
+  {
     name: 'node --watch (esbuild --watch output)',
     start: (dir, port) => {
       const esbuild = run(bin('esbuild'), ['server.ts', '--bundle', '--platform=node', '--format=esm', '--packages=external', '--outfile=out/server.mjs', '--watch=forever', '--log-level=warning'], dir)
@@ -47,6 +54,20 @@ const tools: Tool[] = [
     },
   },
 ]
+
+/**
+ * wrangler (with workerd, ~100 MB) is installed on first use into .tmp/
+ * rather than being a devDependency every install of hotcell pays for.
+ */
+function wrangler(): string {
+  const prefix = join(ROOT, '.tmp', 'wrangler-tool')
+  const bin = join(prefix, 'node_modules', '.bin', 'wrangler')
+  if (!existsSync(bin)) {
+    process.stderr.write('installing wrangler into .tmp/wrangler-tool (first run only)…\n')
+    execFileSync('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', 'wrangler@4'], { stdio: 'ignore' })
+  }
+  return bin
+}
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 })
 
@@ -101,7 +122,19 @@ async function untilBody(port: number, expected: string, deadlineMs: number): Pr
   }
 }
 
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024
+/**
+ * RSS of a process and all its descendants. The `hotcell` command is a thin
+ * supervisor whose child runs the server (and esbuild's service): measuring
+ * the first pid alone would only see the supervisor.
+ */
+function treeRssMiB(pid: number): number {
+  let kB = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim()
+    for (const child of children ? children.split(/\s+/) : []) kB += treeRssMiB(Number(child)) * 1024
+  }
+  return kB / 1024
+}
 const pct = (xs: number[], p: number) => {
   const sorted = [...xs].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
@@ -178,13 +211,13 @@ async function measure(tool: Tool, index: number): Promise<Result> {
     if (tool.name === 'hotcell') {
       const pid = all[0]!.pid!
       await sleep(1000)
-      result.rss50 = rssMiB(pid)
+      result.rss50 = treeRssMiB(pid)
       for (let i = EDITS; i < LONG; i++) {
         await edit()
         await sleep(20)
       }
       await sleep(6000) // retired generations end within their 5 s grace
-      result.rss500 = rssMiB(pid)
+      result.rss500 = treeRssMiB(pid)
       const lines = [...output.matchAll(/build ([\d.]+) ms · load ([\d.]+) ms · generation \d+ serving ([\d.]+) ms/g)].slice(0, EDITS)
       result.phases = {
         wait: [],
@@ -213,8 +246,10 @@ async function measure(tool: Tool, index: number): Promise<Result> {
 
 const f = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(1))
 
+const chosen = values.only ? tools.filter((t) => values.only!.split(',').some((name) => t.name.startsWith(name))) : tools
+if (chosen.some((t) => t.name === 'wrangler dev')) wrangler() // install before anything is timed
 const results: Result[] = []
-for (const [i, tool] of tools.entries()) {
+for (const [i, tool] of chosen.entries()) {
   process.stderr.write(`measuring ${tool.name}…\n`)
   results.push(await measure(tool, i))
 }
