@@ -135,7 +135,7 @@ export function mustBeInteger(value: unknown, name: string, min: number, max: nu
   return n
 }
 
-export function mustBeBoolean(value: unknown, name: string): boolean {
+function mustBeBoolean(value: unknown, name: string): boolean {
   if (typeof value !== 'boolean') throw new HotcellError('ERR_INVALID_OPTION', `${name} must be true or false (got ${JSON.stringify(value)})`)
   return value
 }

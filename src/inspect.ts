@@ -30,7 +30,3 @@ export function openInspector(port: number): string {
   return inspector.url()!
 }
 
-/** True while the inspector is open: a paused breakpoint must not count as a hung request. */
-export function inspecting(): boolean {
-  return inspector.url() !== undefined
-}
