@@ -17,12 +17,16 @@ import { watchSources, type ChangeKind, type SourceWatcher } from './watcher.js'
 
 /** How long a retiring generation (and a shutdown) waits for requests in flight before cutting them. */
 const GRACE_MS = 5_000
-// Merges the events of one editor operation (they arrive within a few ms).
-const DEBOUNCE_MS = 5
-// Events that arrive during a build wait until they have been quiet this long,
-// then cause one follow-up build. Only bursts pay it. chokidar throttles a
-// file's change events to one per 50 ms, so a window much closer to that
-// splits one burst into several builds on a loaded machine.
+// Merges the events of one editor operation. chokidar reported the files of
+// a 5-file Save All within 0.3 ms of each other (median; 2 ms at worst) and
+// of a 20-file one within 15 ms; a file that misses the window gets a
+// follow-up build right after (reload-scheduler.ts). Every ms here is a ms
+// of every reload.
+const DEBOUNCE_MS = 1
+// A burst (events during a follow-up build, or a save right after a build)
+// is built once it has been quiet this long. chokidar throttles a file's
+// change events to one per 50 ms, so a window much closer to that splits one
+// burst into several builds on a loaded machine.
 const SETTLE_MS = 150
 const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|json)$/
 

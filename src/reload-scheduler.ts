@@ -1,9 +1,14 @@
 /**
- * Decides when to rebuild. A lone save builds at once (after `debounceMs`,
- * which only merges events of one editor operation); events that arrive while
- * a build runs cause exactly one follow-up, once they have been quiet for
- * `settleMs`. So a single save is served in milliseconds, while a burst
- * (Save All, git checkout, a formatter rewriting 100 files) costs two builds.
+ * Decides when to rebuild. A save builds at once (after `debounceMs`, which
+ * only merges the events of one editor operation). Events that arrive during
+ * a build cause one follow-up:
+ * - right away, the first time: they are most likely the rest of the same
+ *   operation (Save All writing its last files), and the developer waits for it;
+ * - once they have been quiet for `settleMs`, after that: a burst is underway
+ *   (git checkout, a formatter rewriting 100 files), and each build would be
+ *   stale before it served.
+ * A save within `settleMs` of the end of a build is part of a burst as well:
+ * people do not save that often, tools do.
  */
 export interface ReloadScheduler {
   /** A file changed (or a reload was asked for). */
@@ -25,16 +30,19 @@ export interface SchedulerOptions {
 export function createReloadScheduler({ debounceMs, settleMs, run }: SchedulerOptions): ReloadScheduler {
   let reasons: string[] = []
   let timer: NodeJS.Timeout | undefined
-  // 'settle' once a build has run with events still coming: a burst is underway.
-  let phase: 'debounce' | 'settle' = 'debounce'
+  // The armed timer waits for quiet (a burst) rather than merging one operation.
+  let settling = false
   let running: Promise<void> | undefined
+  // Builds in a row that had events arrive while they ran.
+  let followUps = 0
+  let lastEndedAt = -Infinity
   let stopped = false
   let idleWaiters: (() => void)[] = []
 
-  const schedule = (next: 'debounce' | 'settle') => {
-    phase = next
+  const arm = (settle: boolean) => {
+    settling = settle
     clearTimeout(timer)
-    timer = setTimeout(fire, next === 'settle' ? settleMs : debounceMs)
+    timer = setTimeout(fire, settle ? settleMs : debounceMs)
   }
   const fire = () => {
     timer = undefined
@@ -43,8 +51,10 @@ export function createReloadScheduler({ debounceMs, settleMs, run }: SchedulerOp
     reasons = []
     running = run(batch).finally(() => {
       running = undefined
-      if (reasons.length && !stopped) schedule('settle')
-      else if (!timer) {
+      lastEndedAt = performance.now()
+      if (reasons.length && !stopped) return arm(++followUps > 1)
+      followUps = 0
+      if (!timer) {
         for (const wake of idleWaiters) wake()
         idleWaiters = []
       }
@@ -55,9 +65,10 @@ export function createReloadScheduler({ debounceMs, settleMs, run }: SchedulerOp
     trigger(reason) {
       if (stopped) return
       reasons.push(reason)
-      // During a build: wait for it, then for the burst to settle.
+      // During a build: the build's end decides (see above).
       if (running) return
-      schedule(timer && phase === 'settle' ? 'settle' : 'debounce')
+      // A timer already armed keeps its kind: more events extend the quiet wait, or the merge.
+      arm(timer !== undefined ? settling : performance.now() - lastEndedAt < settleMs)
     },
     idle() {
       if (!running && !timer) return Promise.resolve()
@@ -67,6 +78,7 @@ export function createReloadScheduler({ debounceMs, settleMs, run }: SchedulerOp
     stop() {
       stopped = true
       clearTimeout(timer)
+      timer = undefined
       for (const wake of idleWaiters) wake()
       idleWaiters = []
     },
