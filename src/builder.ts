@@ -1,5 +1,6 @@
 // The only module that imports esbuild.
 import * as esbuild from 'esbuild'
+import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
@@ -15,8 +16,12 @@ export interface BuildSuccess {
   url: string
   /** Absolute paths of every source file that went into the bundle. */
   inputs: string[]
-  /** Bare specifiers left for Node to resolve (`hono`, `hono/cors`), to preload in standby workers. */
-  externals: string[]
+  /**
+   * A module next to the bundle that imports the packages the bundle imports
+   * statically (`hono`, `hono/cors`), for standby workers to load before the
+   * bundle exists. Undefined when the bundle imports no package.
+   */
+  preloadUrl: string | undefined
   /** esbuild's formatted warnings, empty when there are none. */
   warnings: string
 }
@@ -83,6 +88,8 @@ export async function createBuilder(entry: string, cwd: string): Promise<Builder
   })
 
   let n = 0
+  // Kept by prune(): a standby boots (and imports it) after the swap's prune.
+  let preloadFile: string | undefined
   return {
     outDir,
     async build() {
@@ -92,6 +99,7 @@ export async function createBuilder(entry: string, cwd: string): Promise<Builder
         const result = await context.rebuild()
         const meta = result.metafile!
         const [file, output] = Object.entries(meta.outputs).find(([name]) => name.endsWith('.mjs'))!
+        preloadFile = await writePreload(outDir, output.imports)
         return {
           ok: true,
           n: number,
@@ -99,7 +107,7 @@ export async function createBuilder(entry: string, cwd: string): Promise<Builder
           file,
           url: pathToFileURL(file).href,
           inputs: Object.keys(meta.inputs).filter((input) => !/^[a-z-]+:/.test(input)),
-          externals: [...new Set(output.imports.filter((i) => i.external && !i.path.startsWith('node:')).map((i) => i.path))],
+          preloadUrl: preloadFile && pathToFileURL(preloadFile).href,
           warnings: result.warnings.length ? (await esbuild.formatMessages(result.warnings, { kind: 'warning', color: false })).join('') : '',
         }
       } catch (error) {
@@ -118,6 +126,7 @@ export async function createBuilder(entry: string, cwd: string): Promise<Builder
     async prune(inUse) {
       const keep = new Set<string>()
       for (const file of inUse) keep.add(file).add(file + '.map')
+      if (preloadFile) keep.add(preloadFile)
       const names = await readdir(outDir).catch(() => [] as string[])
       await Promise.all(names.map((name) => join(outDir, name)).filter((path) => !keep.has(path)).map((path) => rm(path, { force: true })))
     },
@@ -126,6 +135,22 @@ export async function createBuilder(entry: string, cwd: string): Promise<Builder
       await rm(outDir, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * The preload module imports packages exactly as the bundle does: from the
+ * same folder (so they resolve from the project, wherever hotcell is
+ * installed), statically and in the same order (so they evaluate in the
+ * order the bundle would evaluate them). Dynamic imports are left out: the
+ * app may never make them.
+ */
+async function writePreload(outDir: string, imports: esbuild.Metafile['outputs'][string]['imports']): Promise<string | undefined> {
+  const specifiers = [...new Set(imports.filter((i) => i.external && i.kind === 'import-statement' && !i.path.startsWith('node:')).map((i) => i.path))]
+  if (!specifiers.length) return undefined
+  const source = specifiers.map((s) => `import ${JSON.stringify(s)}\n`).join('')
+  const file = join(outDir, `preload-${createHash('sha256').update(source).digest('hex').slice(0, 8)}.mjs`)
+  if (!existsSync(file)) await writeFile(file, source)
+  return file
 }
 
 function packageRoot(entry: string): string {

@@ -18,8 +18,8 @@ export interface GenerationOptions {
   entry: string
   handler: WorkerData['handler']
   maxMemoryMb: number | undefined
-  /** Bare specifiers to import while waiting for the bundle. */
-  preload: string[]
+  /** A module importing the bundle's packages (builder.ts), for workers to import while waiting for the bundle. */
+  preloadUrl: string | undefined
   /** Given when the generation is made for a known build; omitted for a standby. */
   bundleUrl?: string
   /** A worker failed outside any request (a late throw in a timer, say). */
@@ -85,7 +85,7 @@ export class Generation {
     const workerData: WorkerData = {
       gen: options.gen,
       channel,
-      preload: options.preload,
+      ...(options.preloadUrl ? { preloadUrl: options.preloadUrl } : {}),
       handler: options.handler,
       entry: options.entry,
       ...(options.bundleUrl ? { bundleUrl: options.bundleUrl } : {}),

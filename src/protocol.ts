@@ -112,8 +112,8 @@ export interface WorkerData {
   channel: string
   /** Known at boot for a generation created for a build; absent for a standby. */
   bundleUrl?: string
-  /** Bare specifiers the bundle imports, loaded while the worker waits. */
-  preload: string[]
+  /** A module importing the packages the bundle imports (builder.ts), loaded while the worker waits. */
+  preloadUrl?: string
   /** How the default export is interpreted. */
   handler: 'auto' | 'fetch' | 'node'
   /** Entry file as the user named it, for messages. */

@@ -100,7 +100,7 @@ export class Reloader {
     this.#watchRoots = reduceRoots([dirname(this.config.entry), ...build.inputs.map((f) => dirname(f))].filter((d) => !d.split(sep).includes('node_modules')))
 
     const loadStarted = performance.now()
-    const next = this.#takeStandby() ?? this.#generation(build.externals, build.url)
+    const next = this.#takeStandby() ?? this.#generation(build.preloadUrl, build.url)
     await next.load(build.url)
     const loadMs = performance.now() - loadStarted
     if (this.#closed) {
@@ -133,14 +133,14 @@ export class Reloader {
     this.#resolveFirst(target)
   }
 
-  #generation(preload: string[], bundleUrl?: string): Generation {
+  #generation(preloadUrl: string | undefined, bundleUrl?: string): Generation {
     const generation: Generation = new Generation({
       gen: ++this.#gen,
       workers: this.config.workers,
       entry: this.config.entryLabel,
       handler: this.config.handler,
       maxMemoryMb: this.config.maxMemoryMb,
-      preload,
+      preloadUrl,
       ...(bundleUrl ? { bundleUrl } : {}),
       ...(this.#env ? { env: this.#env } : {}),
       onWorkerError: (error) => this.logger.error(`hotcell: a worker of generation ${generation.gen} crashed outside any request: ${error.stack ?? error.message}`),
@@ -160,7 +160,7 @@ export class Reloader {
   #bootStandby(build: BuildSuccess): void {
     if (!this.config.reload || this.#closed) return
     this.#standbyTimer = setTimeout(() => {
-      if (!this.#closed && !this.#standby) this.#standby = this.#generation(build.externals)
+      if (!this.#closed && !this.#standby) this.#standby = this.#generation(build.preloadUrl)
     }, STANDBY_DELAY_MS)
     this.#standbyTimer.unref()
   }

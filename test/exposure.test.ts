@@ -133,7 +133,7 @@ describe('bounded pool queue', () => {
     assert.ok(build.ok)
     // One worker running one task at a time, one queued: the third concurrent request is over the limit.
     const generation = new Generation({
-      gen: 1, workers: 1, entry: 'counter.ts', handler: 'auto', maxMemoryMb: undefined, preload: build.externals, bundleUrl: build.url,
+      gen: 1, workers: 1, entry: 'counter.ts', handler: 'auto', maxMemoryMb: undefined, preloadUrl: build.preloadUrl, bundleUrl: build.url,
       onWorkerError: () => {}, tasksPerWorker: 1, maxQueue: 1,
     })
     await generation.load()

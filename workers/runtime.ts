@@ -68,7 +68,8 @@ async function warmUp(): Promise<void> {
   } catch {
     // Nothing depends on the warm-up succeeding.
   }
-  await Promise.allSettled(data.preload.map((specifier) => import(specifier)))
+  // A failure here is the bundle's own import error, which its import reports.
+  if (data.preloadUrl) await import(data.preloadUrl).catch(() => {})
 }
 
 const env = process.env as Record<string, string | undefined>
