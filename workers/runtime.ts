@@ -53,6 +53,7 @@ void warmUp().finally(() => {
   if (data.bundleUrl) load(data.bundleUrl)
   // A standby, or a replacement for a crashed worker: ask for the bundle.
   else post({ type: 'hotcell:hello', gen: data.gen, threadId })
+  void rehearse()
 })
 
 /**
@@ -72,13 +73,35 @@ async function warmUp(): Promise<void> {
   if (data.preloadUrl) await import(data.preloadUrl).catch(() => {})
 }
 
+// A fresh isolate runs our request path cold (interpreted, no inline caches):
+// the first request of a new generation spent ~4.6 ms in the worker, ~2.5 ms
+// once the path had been rehearsed. The stand-in handler is ours: the user's
+// must never run for a request nobody made.
+const REHEARSALS = 20
+const STAND_IN: Extract<LoadedApp, { ok: true }> = { ok: true, fetch: (request) => new Response(`rehearsal ${new URL(request.url).pathname}`, { headers: { 'content-type': 'text/plain' } }) }
+
+async function rehearse(): Promise<void> {
+  for (let i = 1; i <= REHEARSALS; i++) {
+    const body = i % 2 ? null : new TextEncoder().encode('rehearsal').buffer
+    const task: RequestTask = { id: -i, method: body ? 'POST' : 'GET', url: `http://localhost/__hotcell/rehearsal?i=${i}`, headers: ['host', 'localhost', 'accept', '*/*'], body, remoteAddress: '127.0.0.1', remotePort: 0 }
+    try {
+      await serve(task, STAND_IN)
+    } catch {
+      // Only speed depends on it.
+    }
+  }
+}
+
 const env = process.env as Record<string, string | undefined>
 
 export default async function handle(task: RequestTask): Promise<TaskResult> {
   const loaded = await app
   if (!loaded.ok) return { kind: 'failed', threadId, phase: loaded.phase, error: loaded.error }
   post({ type: 'hotcell:start', id: task.id, threadId })
+  return serve(task, loaded)
+}
 
+async function serve(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>): Promise<TaskResult> {
   // A callback this request scheduled may throw outside the handler's stack:
   // then this request fails with it, and only this one (late-errors.ts).
   let fail!: (error: ErrorData) => void
