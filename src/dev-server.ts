@@ -11,6 +11,7 @@ import { createListenNotice } from './listen-notice.js'
 import { createLiveReload, type LiveReload } from './live-reload.js'
 import { createLogger, type Logger } from './logger.js'
 import { createReloadScheduler, type ReloadScheduler } from './reload-scheduler.js'
+import { traceReload } from './reload-trace.js'
 import { Reloader, type ReloadInfo } from './reloader.js'
 import { listen, type HttpServer } from './server.js'
 import { watchSources, type ChangeKind, type SourceWatcher } from './watcher.js'
@@ -209,7 +210,10 @@ class DevServer extends EventEmitter implements HotcellServer {
   }
 
   #trigger(reason: string): void {
-    if (!this.#pendingSince) this.#pendingSince = performance.now()
+    if (!this.#pendingSince) {
+      this.#pendingSince = performance.now()
+      traceReload('trigger')
+    }
     this.#scheduler.trigger(reason)
   }
 

@@ -7,6 +7,7 @@ import { renderText } from './error-page.js'
 import { crashReporting } from './crash-reporting.js'
 import { Generation } from './generation.js'
 import type { Logger } from './logger.js'
+import { traceReload } from './reload-trace.js'
 
 /** What one reload did; emitted as the server's 'reload' event. */
 export interface ReloadInfo {
@@ -80,7 +81,9 @@ export class Reloader {
   /** Build, bring up a generation for it, and make it the target. */
   async reload(reasons: string[], startedAt: number, stale: () => boolean): Promise<ReloadInfo> {
     const waitMs = performance.now() - startedAt
+    traceReload('build')
     const build = await this.builder.build()
+    traceReload('built')
     const changed = reasons.map((r) => (r.startsWith(sep) ? relative(this.config.cwd, r) : r))
     if (!build.ok) {
       this.lastBuildFailed = true
@@ -103,6 +106,7 @@ export class Reloader {
     const next = this.#takeStandby() ?? this.#generation(build.preloadUrl, build.url)
     await next.load(build.url)
     const loadMs = performance.now() - loadStarted
+    traceReload('loaded', next.gen)
     if (this.#closed) {
       await next.destroy()
       return { ok: false, gen: undefined, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
@@ -111,6 +115,7 @@ export class Reloader {
     const old = this.#current
     this.#current = next
     this.#setTarget({ kind: 'generation', generation: next })
+    traceReload('swap', next.gen)
     const info: ReloadInfo = { ok: true, gen: next.gen, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
     this.#retire(old)
     this.#bootStandby(build)
