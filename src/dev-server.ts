@@ -29,6 +29,8 @@ const DEBOUNCE_MS = 1
 // change events to one per 50 ms, so a window much closer to that splits one
 // burst into several builds on a loaded machine.
 const SETTLE_MS = 150
+/** The reason of the first build. */
+const START = 'start'
 const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|json)$/
 
 export interface HotcellServer extends EventEmitter {
@@ -81,6 +83,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   #envWatcher: SourceWatcher | undefined
   #pendingSince = 0
   #lastInfo: ReloadInfo | undefined
+  #startError: unknown
   #live: LiveReload | undefined
   #envVars = 0
   #inspector: string | undefined
@@ -124,8 +127,10 @@ class DevServer extends EventEmitter implements HotcellServer {
         run: (reasons) => server.#runReload(reasons),
       })
       server.#loadEnv()
-      server.#lastInfo = await server.#reloader.reload(['start'], performance.now(), () => false)
       if (config.reload) {
+        // Watching starts before the first build reads a file: an edit made
+        // while it builds (or while the first requests are answered) is seen,
+        // and builds again. The bundle's other folders join after the build.
         server.#watcher = watchSources({
           cwd: config.cwd,
           ignore: config.ignore,
@@ -142,7 +147,12 @@ class DevServer extends EventEmitter implements HotcellServer {
         server.#envWatcher.set(config.envFiles.paths)
         await Promise.all([server.#watcher.ready(), server.#envWatcher.ready()])
       }
+      // Through the scheduler, like every build: a save during it gets a follow-up, never a second build beside it.
+      server.#trigger(START)
+      await server.#scheduler.idle()
+      if (server.#startError !== undefined) throw server.#startError
     } catch (error) {
+      server.#scheduler?.stop()
       server.#live?.close()
       server.#http.stopAccepting()
       server.#http.closeAll()
@@ -196,7 +206,8 @@ class DevServer extends EventEmitter implements HotcellServer {
 
   /** Could this event change the bundle? Filtering here saves builds that could not. */
   #matters(kind: ChangeKind, path: string): boolean {
-    if (this.#reloader.lastBuildFailed) return true
+    // Before the first good build, nothing is known about the inputs.
+    if (this.#reloader.lastBuildFailed || this.#reloader.inputs.size === 0) return true
     if (this.config.envFiles.paths.includes(path)) return true
     if (this.config.watch.some((w) => path === w || path.startsWith(w + '/'))) return true
     if (kind !== 'change') return SOURCE_FILE.test(path)
@@ -220,11 +231,24 @@ class DevServer extends EventEmitter implements HotcellServer {
   async #runReload(reasons: string[]): Promise<void> {
     const startedAt = this.#pendingSince
     this.#pendingSince = 0
+    // The first build is the start, whatever else its debounce merged in.
+    const first = this.#lastInfo === undefined
     // The bundle may be unchanged: the new generation differs by its process.env.
-    if (reasons.some((r) => this.config.envFiles.paths.includes(r))) this.#loadEnv()
-    const info = await this.#reloader.reload(reasons, startedAt, () => this.#scheduler.hasPending())
+    if (!first && reasons.some((r) => this.config.envFiles.paths.includes(r))) this.#loadEnv()
+    let info: ReloadInfo
+    try {
+      info = await this.#reloader.reload(first ? [START] : reasons, startedAt, () => this.#scheduler.hasPending())
+    } catch (error) {
+      // Not the user's code (that is data in the info): hotcell itself, or the disk. start() rethrows the first;
+      // later ones keep the last good generation serving rather than take the server down.
+      if (first) this.#startError = error
+      else this.logger.error(`hotcell: the reload failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+      return
+    }
     this.#lastInfo = info
     this.#watcher?.set(this.#watchPaths())
+    // The banner reports the first build.
+    if (first) return
     if (info.ok) {
       this.logger.info(
         `↻ ${describeChange(info.changed)} · build ${info.buildMs.toFixed(1)} ms · load ${info.loadMs.toFixed(1)} ms · generation ${info.gen} serving ${info.totalMs.toFixed(1)} ms after the change`,

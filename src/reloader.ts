@@ -58,6 +58,8 @@ export class Reloader {
     private readonly logger: Logger,
     private readonly graceMs: number,
   ) {
+    // Watched before the first build says what its inputs are.
+    this.#watchRoots = [dirname(config.entry)]
     // Requests that arrive before the first build wait for it.
     this.target = new Promise<Target>((resolve) => (this.#resolveFirst = resolve))
   }

@@ -2,6 +2,7 @@
 // reset, and swaps under load without a failed request.
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { after, describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
 import type { ReloadInfo } from '../src/reloader.js'
@@ -38,6 +39,17 @@ function nextReload(server: HotcellServer, match: (info: ReloadInfo) => boolean 
 
 const text = async (url: string) => (await request(url)).text
 
+/** A port free right now: for a server whose URL is needed before serve() resolves. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number }
+      probe.close(() => resolve(port))
+    })
+    probe.on('error', reject)
+  })
+}
+
 describe('hot reload', () => {
   test('an edit is served by the next request after the reload', async () => {
     const { project, server } = await start({
@@ -51,6 +63,21 @@ describe('hot reload', () => {
     assert.equal(info.ok, true)
     assert.deepEqual(info.changed.map((c) => c.split('/').pop()), ['word.ts'])
     assert.equal(await text(server.url), 'two')
+  })
+
+  test('an edit saved while the server is still starting is not lost', async () => {
+    // The socket listens before the first build, and requests wait for it: a
+    // developer can see the first page and save before start() has resolved.
+    const project = projectDir({ 'app.ts': `export default { fetch: () => new Response('v0') }\n` })
+    cleanups.push(project.remove)
+    const port = await freePort()
+    const starting = serve({ entry: `${project.dir}/app.ts`, port, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
+    cleanups.push(async () => (await starting).close())
+    const url = `http://127.0.0.1:${port}/`
+    assert.equal(await waitFor(() => text(url).catch(() => undefined), 15_000, 'the first response'), 'v0')
+    project.write('app.ts', `export default { fetch: () => new Response('v1') }\n`)
+    await withDeadline(starting, 15_000, 'serve()')
+    await waitFor(async () => (await text(url)) === 'v1', 10_000, 'the edit to be served')
   })
 
   test('a new imported file is picked up; deleting it is a build error until it is restored', async () => {
