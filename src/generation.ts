@@ -5,12 +5,20 @@ import { BroadcastChannel, type MessagePort, type Worker } from 'node:worker_thr
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 import type { ControlMessage, ErrorData, RequestTask, TaskResult, UncaughtReport, WorkerData, WorkerMessage } from './protocol.js'
+import { pickWorker } from './worker-choice.js'
 import { WorkerTracker } from './worker-tracker.js'
 
 const RUNTIME = fileURLToPath(new URL('../workers/runtime.js', import.meta.url))
 // Tasks per worker before piscina queues: handlers are async and mostly wait.
 const TASKS_PER_WORKER = 256
 const MAX_QUEUE = 1024
+// One worker imports a new bundle first and serves; the others import it once
+// that worker's first response is out, or this long after it was ready. On a
+// machine with few cores the imports beside it (and beside the old generation
+// still serving) only slow down the one the swap waits for.
+const REST_AFTER_READY_MS = 20
+// The leading worker may die while importing: the others must not wait forever.
+const REST_AT_THE_LATEST_MS = 2_000
 
 export interface GenerationOptions {
   gen: number
@@ -55,22 +63,30 @@ export class Generation {
   readonly #control: BroadcastChannel
   readonly #ready = new Set<number>()
   #onReady: (() => void) | undefined
+  /** load() has resolved: the generation may be serving, with some workers still importing. */
+  #loaded = false
+  /** The one worker importing the bundle while the others wait (see REST_AFTER_READY_MS). */
+  #leader: number | undefined
+  #restTimer: NodeJS.Timeout | undefined
+  readonly #booted = new Set<number>()
   readonly #streams = new Map<number, (port: MessagePort) => void>()
   #drained: (() => void) | undefined
   #destroyed = false
   /** Which thread runs which request, deaths and crash loops (worker-tracker.ts). */
   readonly tracker: WorkerTracker
   #onListenCaptured: ((requested: string) => void) | undefined
+  readonly #tasksPerWorker: number
 
   constructor(options: GenerationOptions) {
     this.gen = options.gen
     this.workers = options.workers
     this.bundleUrl = options.bundleUrl
+    this.#tasksPerWorker = options.tasksPerWorker ?? TASKS_PER_WORKER
     this.tracker = new WorkerTracker({
       entry: options.entry,
       isReady: (threadId) => this.#ready.has(threadId),
       onCrashLoop: (error) => {
-        const loading = this.#ready.size < this.workers
+        const loading = !this.#loaded
         this.loadError ??= error
         this.#onReady?.()
         // While loading, load()'s caller reports loadError; afterwards no one else would.
@@ -96,12 +112,13 @@ export class Generation {
       minThreads: options.workers,
       maxThreads: options.workers,
       idleTimeout: Infinity,
-      concurrentTasksPerWorker: options.tasksPerWorker ?? TASKS_PER_WORKER,
+      concurrentTasksPerWorker: this.#tasksPerWorker,
       maxQueue: options.maxQueue ?? MAX_QUEUE,
       // The default ('sync') parks an idle worker in Atomics.wait, freezing
       // streams and timers the handler left running (research §1.6).
       atomics: 'disabled',
       recordTiming: false,
+      loadBalancer: (_task, workers) => pickWorker(workers, (id) => this.#ready.has(id), this.#tasksPerWorker),
       ...(options.env ? { env: options.env } : {}),
       ...(options.maxMemoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxMemoryMb } } : {}),
     })
@@ -116,25 +133,45 @@ export class Generation {
   }
 
   /**
-   * Hand the bundle to every worker (a standby generation) and wait until all
-   * have imported it. Resolves even when the import failed: `loadError` says so.
+   * Hand the bundle to a standby generation and wait until one worker has
+   * imported it: that one serves while the others follow (`pickWorker` sends
+   * requests to workers that are ready). Waiting for all cost 2–7 ms per
+   * reload with 2 workers on 2 cores. Resolves even when the import failed:
+   * `loadError` says so, and the import is the same bundle in every worker.
+   * `all`: wait for every worker (at start, where a few ms do not matter and
+   * the server should come up at full size).
    */
-  load(bundleUrl?: string, timeoutMs = 10_000): Promise<void> {
+  load(bundleUrl?: string, { all = false, timeoutMs = 10_000 }: { all?: boolean; timeoutMs?: number } = {}): Promise<void> {
     if (bundleUrl) {
       this.bundleUrl = bundleUrl
-      this.#post({ type: 'load', bundleUrl })
+      const threads = this.#pool.threads.map((w) => w.threadId)
+      this.#leader = this.workers > 1 && !all ? (threads.find((id) => this.#booted.has(id)) ?? threads[0]) : undefined
+      this.#post({ type: 'load', bundleUrl, ...(this.#leader !== undefined ? { only: this.#leader } : {}) })
+      if (this.#leader !== undefined) this.#restIn(REST_AT_THE_LATEST_MS)
     }
-    if (this.#ready.size >= this.workers) return Promise.resolve()
+    const loaded = () => {
+      this.#loaded = true
+      this.#onReady = undefined
+    }
+    const enough = () => this.#ready.size >= (all ? this.workers : 1)
+    if (enough()) {
+      loaded()
+      return Promise.resolve()
+    }
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.loadError ??= {
           name: 'ImportTimeoutError',
           message: `The entry did not finish importing within ${timeoutMs / 1000} s. Is a top-level await waiting for something that never comes?`,
         }
+        loaded()
         resolve()
       }, timeoutMs)
       this.#onReady = () => {
+        // A crash loop calls this too, with loadError set.
+        if (!enough() && !this.loadError) return
         clearTimeout(timer)
+        loaded()
         resolve()
       }
     })
@@ -142,12 +179,27 @@ export class Generation {
 
   /** Run one request. Rejects when the worker running it dies, or with QueueFullError. */
   run(task: RequestTask): Promise<TaskResult> {
-    return this.tracker.track(task, () =>
+    const result = this.tracker.track(task, () =>
       this.#pool.run(task, { transferList: task.body ? [task.body] : [] }).catch((error: Error) => {
         if (/queue is at limit/i.test(error.message)) throw new QueueFullError('all workers are busy and the queue is full')
         throw error
       }),
     )
+    if (this.#leader !== undefined) result.then(this.#loadRest, this.#loadRest)
+    return result
+  }
+
+  #restIn(ms: number): void {
+    clearTimeout(this.#restTimer)
+    this.#restTimer = setTimeout(this.#loadRest, ms)
+    this.#restTimer.unref()
+  }
+
+  readonly #loadRest = (): void => {
+    if (this.#leader === undefined || !this.bundleUrl) return
+    this.#leader = undefined
+    clearTimeout(this.#restTimer)
+    this.#post({ type: 'load', bundleUrl: this.bundleUrl })
   }
 
   /** The live Worker with this thread id. */
@@ -204,6 +256,7 @@ export class Generation {
     if (this.#destroyed) return
     this.#destroyed = true
     this.tracker.stop()
+    clearTimeout(this.#restTimer)
     this.#control.close()
     await this.#pool.destroy()
   }
@@ -215,14 +268,18 @@ export class Generation {
   #onMessage(message: WorkerMessage, options: GenerationOptions): void {
     switch (message.type) {
       case 'hotcell:hello':
+        this.#booted.add(message.threadId)
         // A standby before its bundle was chosen waits for `load()`; a worker
-        // replacing a crashed one needs the bundle now.
-        if (this.bundleUrl) this.#post({ type: 'load', bundleUrl: this.bundleUrl })
+        // replacing a crashed one needs the bundle now, unless it waits its turn.
+        if (this.bundleUrl && (this.#leader === undefined || this.#leader === message.threadId)) {
+          this.#post({ type: 'load', bundleUrl: this.bundleUrl, only: message.threadId })
+        }
         break
       case 'hotcell:ready':
         if (message.error) this.loadError ??= message.error
         this.#ready.add(message.threadId)
-        if (this.#ready.size >= this.workers) this.#onReady?.()
+        this.#onReady?.()
+        if (message.threadId === this.#leader) this.#restIn(REST_AFTER_READY_MS)
         break
       case 'hotcell:start':
         this.tracker.started(message.id, message.threadId)

@@ -92,7 +92,8 @@ export interface UncaughtReport {
 
 /** Main → every worker of one generation, on its BroadcastChannel. */
 export type ControlMessage =
-  | { type: 'load'; bundleUrl: string }
+  /** `only`: that thread imports now, the others wait for a 'load' without it. */
+  | { type: 'load'; bundleUrl: string; only?: number }
   | { type: 'abort'; id: number; reason?: 'client' | 'timeout' }
 
 /** Worker → main on a response's stream port. */

@@ -12,9 +12,9 @@ after(async () => {
 })
 
 /** A project with a package.json and packages of its own, which hotcell's install cannot resolve. */
-async function start(files: Record<string, string>) {
+async function start(files: Record<string, string>, workers = 1) {
   const project = projectDir({ 'package.json': '{ "name": "standby-case", "type": "module" }\n', ...files })
-  const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
+  const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers, quiet: !process.env.DEBUG_HOTCELL })
   cleanups.push(project.remove, () => server.close())
   return { project, server }
 }
@@ -73,5 +73,31 @@ describe('standby generations', () => {
     await new Promise((r) => setTimeout(r, 500))
     assert.deepEqual(await json(server.url), { v: 2, calls: 1 })
     await waitFor(async () => (await json(server.url)).calls === 2, 5_000, 'the second call to count 2')
+  })
+
+  test('with two workers, the first to import the new bundle serves it and the other follows', async () => {
+    const app = (v: number) =>
+      `import { threadId } from 'node:worker_threads'\n` +
+      `export default { async fetch(request: Request) {\n` +
+      `  await new Promise((r) => setTimeout(r, Number(new URL(request.url).searchParams.get('hold') ?? 0)))\n` +
+      `  return Response.json({ v: ${v}, thread: threadId })\n` +
+      `} }\n`
+    const { project, server } = await start({ 'app.ts': app(1) }, 2)
+    // Two requests held at once run on two threads: each worker takes one.
+    const pair = async () => (await Promise.all([json(`${server.url}?hold=300`), json(`${server.url}?hold=300`)])) as { v: number; thread: number }[]
+    const before = await pair()
+    assert.deepEqual(before.map((r) => r.v), [1, 1])
+    assert.equal(new Set(before.map((r) => r.thread)).size, 2, 'the server starts with both workers serving')
+    await new Promise((r) => setTimeout(r, 1000))
+    const next = reloaded(server)
+    project.write('app.ts', app(2))
+    await next
+    assert.equal((await json(server.url)).v, 2)
+    const after = await waitFor(async () => {
+      const replies = await pair()
+      return new Set(replies.map((r) => r.thread)).size === 2 ? replies : undefined
+    }, 10_000, 'both workers of the new generation serving')
+    assert.deepEqual(after.map((r) => r.v), [2, 2])
+    for (const { thread } of after) assert.ok(!before.some((r) => r.thread === thread), `thread ${thread} is a fresh one`)
   })
 })

@@ -38,7 +38,9 @@ const control = new BroadcastChannel(data.channel)
 control.unref()
 control.onmessage = (event) => {
   const message = (event as { data: ControlMessage }).data
-  if (message.type === 'load') load(message.bundleUrl)
+  if (message.type === 'load') {
+    if (message.only === undefined || message.only === threadId) load(message.bundleUrl)
+  }
   else if (message.type === 'abort') {
     const entry = inflight.get(message.id)
     const reason = message.reason === 'timeout'
