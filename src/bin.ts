@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 import { fileURLToPath } from 'node:url'
-import { main } from './cli.js'
-import { leaveSupervisor } from './supervised.js'
-import { supervise } from './supervisor.js'
 
 // Serving runs in a child process restarted if a V8 fatal error takes the
 // whole process down (supervisor.ts). `hotcell bench` measures a server that
 // lives only for the run, so it is not supervised. HOTCELL_NO_SUPERVISOR=1
 // runs in this process (e.g. under a debugger).
 const supervised = process.argv[2] !== 'bench' && process.env.HOTCELL_SUPERVISED !== '1' && process.env.HOTCELL_NO_SUPERVISOR !== '1'
+// Each side imports only its own code: the supervisor stays small (it lives
+// as long as the session) and the child does not load the supervisor.
 if (supervised) {
+  const { supervise } = await import('./supervisor.js')
   process.exitCode = await supervise({ script: fileURLToPath(import.meta.url), argv: process.argv.slice(2), stderr: process.stderr })
 } else {
+  const [{ main }, { leaveSupervisor }] = await Promise.all([import('./cli.js'), import('./supervised.js')])
   process.exitCode = await main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
