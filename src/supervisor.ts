@@ -14,6 +14,12 @@ import type { Server, Socket } from 'node:net'
 import { constants } from 'node:os'
 import type { SupervisorMessage } from './supervised.js'
 
+// glibc gives threads malloc arenas of their own and never returns them: with
+// two new worker threads per reload, the server's RSS grew 2.8 % from 50 to
+// 300 reloads, and 0.4 % with two arenas (in-process, 2 workers). Read at
+// process start, so it is set for the child. Other C libraries ignore it.
+const CHILD_MALLOC_ARENAS = '2'
+
 // More abnormal deaths than this within the window: give up instead of looping.
 const MAX_RESTARTS = 5
 const RESTART_WINDOW_MS = 60_000
@@ -56,7 +62,7 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
     const start = () => {
       serving = false
       const current = fork(script, argv, {
-        env: { ...process.env, HOTCELL_SUPERVISED: '1', ...(socket ? { HOTCELL_INHERIT_SOCKET: '1' } : {}) },
+        env: { ...process.env, HOTCELL_SUPERVISED: '1', ...(socket ? { HOTCELL_INHERIT_SOCKET: '1' } : {}), MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? CHILD_MALLOC_ARENAS },
         stdio: 'inherit',
         // Its own process group: a Ctrl-C in the terminal reaches only this
         // parent, which passes it on once (two would mean "stop now").
