@@ -127,14 +127,33 @@ async function untilBody(port: number, expected: string, deadlineMs: number): Pr
  * supervisor whose child runs the server (and esbuild's service): measuring
  * the first pid alone would only see the supervisor.
  */
-function treeRssMiB(pid: number): number {
-  let kB = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
+function treeRss(pid: number, role = 'supervisor'): { role: string; mib: number }[] {
+  const kB = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
+  const rows = [{ role, mib: kB / 1024 }]
   for (const task of readdirSync(`/proc/${pid}/task`)) {
     const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim()
-    for (const child of children ? children.split(/\s+/) : []) kB += treeRssMiB(Number(child)) * 1024
+    for (const child of children ? children.split(/\s+/) : []) {
+      const name = readFileSync(`/proc/${child}/comm`, 'utf8').trim()
+      rows.push(...treeRss(Number(child), name === 'esbuild' ? 'esbuild' : 'server'))
+    }
   }
-  return kB / 1024
+  return rows
 }
+/**
+ * One reading moves with garbage collection in five isolates (±15 MiB on a
+ * ~230 MiB tree between two readings a few seconds apart): the median of ten
+ * readings over 5 s, per process.
+ */
+async function settledRss(pid: number): Promise<{ role: string; mib: number }[]> {
+  const readings: { role: string; mib: number }[][] = []
+  for (let i = 0; i < 10; i++) {
+    readings.push(treeRss(pid))
+    await sleep(500)
+  }
+  return readings[0]!.map((row, i) => ({ role: row.role, mib: median(readings.map((r) => r[i]?.mib ?? 0)) }))
+}
+const sumMiB = (rows: { mib: number }[]) => rows.reduce((sum, r) => sum + r.mib, 0)
+const describeRss = (rows: { role: string; mib: number }[]) => rows.map((r) => `${r.role} ${r.mib.toFixed(1)}`).join(', ')
 const pct = (xs: number[], p: number) => {
   const sorted = [...xs].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
@@ -147,8 +166,8 @@ interface Result {
   latencies: number[]
   polled: number
   failed: number
-  rss50?: number
-  rss500?: number
+  rss50?: { role: string; mib: number }[]
+  rss500?: { role: string; mib: number }[]
   phases?: { wait: number[]; build: number[]; load: number[]; total: number[] }
 }
 
@@ -211,13 +230,13 @@ async function measure(tool: Tool, index: number): Promise<Result> {
     if (tool.name === 'hotcell') {
       const pid = all[0]!.pid!
       await sleep(1000)
-      result.rss50 = treeRssMiB(pid)
+      result.rss50 = await settledRss(pid)
       for (let i = EDITS; i < LONG; i++) {
         await edit()
         await sleep(20)
       }
       await sleep(6000) // retired generations end within their 5 s grace
-      result.rss500 = treeRssMiB(pid)
+      result.rss500 = await settledRss(pid)
       const lines = [...output.matchAll(/build ([\d.]+) ms · load ([\d.]+) ms · generation \d+ serving ([\d.]+) ms/g)].slice(0, EDITS)
       result.phases = {
         wait: [],
@@ -267,5 +286,7 @@ if (hot.phases) {
   const p = hot.phases
   const rest = median(hot.latencies) - median(p.total)
   console.log(`\nhotcell breakdown (medians, ms): build ${f(median(p.build))} · load into standby ${f(median(p.load))} · trigger→serving ${f(median(p.total))} (of which debounce + swap ${f(median(p.total) - median(p.build) - median(p.load))}) · file event + first response ${f(rest)}`)
-  console.log(`hotcell RSS after ${EDITS} reloads ${f(hot.rss50)} MiB, after ${LONG} reloads ${f(hot.rss500)} MiB (${(((hot.rss500! - hot.rss50!) / hot.rss50!) * 100).toFixed(1)} %)`)
+  const [before, later] = [sumMiB(hot.rss50!), sumMiB(hot.rss500!)]
+  console.log(`hotcell RSS after ${EDITS} reloads ${f(before)} MiB, after ${LONG} reloads ${f(later)} MiB (${(((later - before) / before) * 100).toFixed(1)} %)`)
+  console.log(`  by process (MiB): after ${EDITS}: ${describeRss(hot.rss50!)}; after ${LONG}: ${describeRss(hot.rss500!)}`)
 }
