@@ -149,31 +149,27 @@ export class Generation {
       this.#post({ type: 'load', bundleUrl, ...(this.#leader !== undefined ? { only: this.#leader } : {}) })
       if (this.#leader !== undefined) this.#restIn(REST_AT_THE_LATEST_MS)
     }
-    const loaded = () => {
+    // A crash loop sets loadError and calls #onReady too.
+    const enough = () => this.#ready.size >= (all ? this.workers : 1) || this.loadError !== undefined
+    const waited = enough()
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            this.loadError ??= {
+              name: 'ImportTimeoutError',
+              message: `The entry did not finish importing within ${timeoutMs / 1000} s. Is a top-level await waiting for something that never comes?`,
+            }
+            this.#onReady?.()
+          }, timeoutMs)
+          this.#onReady = () => {
+            if (!enough()) return
+            clearTimeout(timer)
+            this.#onReady = undefined
+            resolve()
+          }
+        })
+    return waited.then(() => {
       this.#loaded = true
-      this.#onReady = undefined
-    }
-    const enough = () => this.#ready.size >= (all ? this.workers : 1)
-    if (enough()) {
-      loaded()
-      return Promise.resolve()
-    }
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.loadError ??= {
-          name: 'ImportTimeoutError',
-          message: `The entry did not finish importing within ${timeoutMs / 1000} s. Is a top-level await waiting for something that never comes?`,
-        }
-        loaded()
-        resolve()
-      }, timeoutMs)
-      this.#onReady = () => {
-        // A crash loop calls this too, with loadError set.
-        if (!enough() && !this.loadError) return
-        clearTimeout(timer)
-        loaded()
-        resolve()
-      }
     })
   }
 
