@@ -20,6 +20,15 @@ import type { SupervisorMessage } from './supervised.js'
 // process start, so it is set for the child. Other C libraries ignore it.
 const CHILD_MALLOC_ARENAS = '2'
 
+// V8 grows a young generation under a high allocation rate and keeps it: a
+// burst of reloads (an edit every 20 ms) took the server's main thread from 16
+// to 32 MiB of new space while its used heap went down, +12 % RSS from 50 to
+// 500 reloads; capped at 8 MiB per semi-space, +3 %. The cap is V8's flag, so
+// the workers inherit it; theirs (fresh each reload) rarely grows that far.
+// A value set by the user wins.
+const CHILD_SEMI_SPACE_FLAG = '--max-semi-space-size'
+const CHILD_SEMI_SPACE_MB = 8
+
 // More abnormal deaths than this within the window: give up instead of looping.
 const MAX_RESTARTS = 5
 const RESTART_WINDOW_MS = 60_000
@@ -62,7 +71,8 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
     const start = () => {
       serving = false
       const current = fork(script, argv, {
-        env: { ...process.env, HOTCELL_SUPERVISED: '1', ...(socket ? { HOTCELL_INHERIT_SOCKET: '1' } : {}), MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? CHILD_MALLOC_ARENAS },
+        execArgv: childExecArgv(),
+        env: { ...process.env, HOTCELL_SUPERVISED: '1', ...(socket ? { HOTCELL_INHERIT_SOCKET: '1' } : {}), MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || CHILD_MALLOC_ARENAS },
         stdio: 'inherit',
         // Its own process group: a Ctrl-C in the terminal reaches only this
         // parent, which passes it on once (two would mean "stop now").
@@ -126,4 +136,9 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal)
     start()
   })
+}
+
+function childExecArgv(): string[] {
+  const userSet = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes(CHILD_SEMI_SPACE_FLAG))
+  return userSet ? process.execArgv : [...process.execArgv, `${CHILD_SEMI_SPACE_FLAG}=${CHILD_SEMI_SPACE_MB}`]
 }

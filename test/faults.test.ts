@@ -217,6 +217,33 @@ describe('an entry that kills every worker', () => {
 })
 
 describe('supervisor', () => {
+  // The server's memory settings (supervisor.ts): two malloc arenas and a capped
+  // young generation, unless the user chose their own; workers inherit both.
+  const memoryApp = {
+    'app.ts': "export default { fetch: () => Response.json({ arenas: process.env.MALLOC_ARENA_MAX, execArgv: process.execArgv }) }\n",
+  }
+  test('the server process runs with two malloc arenas and an 8 MiB semi-space cap', async () => {
+    const project = projectDir(memoryApp)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir, env: { MALLOC_ARENA_MAX: '', NODE_OPTIONS: '' } })
+    try {
+      const seen = JSON.parse((await request(cli.url)).text) as { arenas: string; execArgv: string[] }
+      assert.deepEqual(seen, { arenas: '2', execArgv: ['--max-semi-space-size=8'] })
+    } finally {
+      await cli.stop()
+      project.remove()
+    }
+  })
+  test("the user's own MALLOC_ARENA_MAX and --max-semi-space-size win", async () => {
+    const project = projectDir(memoryApp)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir, env: { MALLOC_ARENA_MAX: '4', NODE_OPTIONS: '--max-semi-space-size=2' } })
+    try {
+      const seen = JSON.parse((await request(cli.url)).text) as { arenas: string; execArgv: string[] }
+      assert.deepEqual(seen, { arenas: '4', execArgv: [] })
+    } finally {
+      await cli.stop()
+      project.remove()
+    }
+  })
   test('a V8 fatal error aborts the server process: the port stays open, connections made meanwhile are served', async () => {
     const cli = await startCli([fixture('faults.ts'), '--port', '0', '--workers', '1', '--max-memory', '128'])
     try {
