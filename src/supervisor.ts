@@ -23,7 +23,7 @@ const CHILD_MALLOC_ARENAS = '2'
 // V8 grows a young generation under a high allocation rate and keeps it: a
 // burst of reloads (an edit every 20 ms) took the server's main thread from 16
 // to 32 MiB of new space while its used heap went down, +12 % RSS from 50 to
-// 500 reloads; capped at 8 MiB per semi-space, +3 %. The cap is V8's flag, so
+// 500 reloads; capped at 8 MiB per semi-space, +3-4 %. The cap is V8's flag, so
 // the workers inherit it; theirs (fresh each reload) rarely grows that far.
 // A value set by the user wins.
 const CHILD_SEMI_SPACE_FLAG = '--max-semi-space-size'
@@ -139,6 +139,7 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
 }
 
 function childExecArgv(): string[] {
-  const userSet = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes(CHILD_SEMI_SPACE_FLAG))
+  // V8 reads `_` and `-` in flag names alike.
+  const userSet = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.replaceAll('_', '-').includes(CHILD_SEMI_SPACE_FLAG))
   return userSet ? process.execArgv : [...process.execArgv, `${CHILD_SEMI_SPACE_FLAG}=${CHILD_SEMI_SPACE_MB}`]
 }
