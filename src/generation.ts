@@ -27,7 +27,7 @@ export interface GenerationOptions {
   handler: WorkerData['handler']
   maxMemoryMb: number | undefined
   /** A module importing the bundle's packages (builder.ts), for workers to import while waiting for the bundle. */
-  preloadUrl: string | undefined
+  preloadUrl: string
   /** Given when the generation is made for a known build; omitted for a standby. */
   bundleUrl?: string
   /** A worker failed outside any request (a late throw in a timer, say). */
@@ -101,7 +101,7 @@ export class Generation {
     const workerData: WorkerData = {
       gen: options.gen,
       channel,
-      ...(options.preloadUrl ? { preloadUrl: options.preloadUrl } : {}),
+      preloadUrl: options.preloadUrl,
       handler: options.handler,
       entry: options.entry,
       ...(options.bundleUrl ? { bundleUrl: options.bundleUrl } : {}),

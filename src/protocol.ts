@@ -114,7 +114,7 @@ export interface WorkerData {
   /** Known at boot for a generation created for a build; absent for a standby. */
   bundleUrl?: string
   /** A module importing the packages the bundle imports (builder.ts), loaded while the worker waits. */
-  preloadUrl?: string
+  preloadUrl: string
   /** How the default export is interpreted. */
   handler: 'auto' | 'fetch' | 'node'
   /** Entry file as the user named it, for messages. */

@@ -156,7 +156,7 @@ export class Reloader {
     this.#resolveFirst(target)
   }
 
-  #generation(preloadUrl: string | undefined, bundleUrl?: string): Generation {
+  #generation(preloadUrl: string, bundleUrl?: string): Generation {
     const generation: Generation = new Generation({
       gen: ++this.#gen,
       workers: this.config.workers,

@@ -72,7 +72,7 @@ async function warmUp(): Promise<void> {
     // Nothing depends on the warm-up succeeding.
   }
   // A failure here is the bundle's own import error, which its import reports.
-  if (data.preloadUrl) await import(data.preloadUrl).catch(() => {})
+  await import(data.preloadUrl).catch(() => {})
 }
 
 // A fresh isolate runs our request path cold (interpreted, no inline caches):
