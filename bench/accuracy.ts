@@ -8,11 +8,11 @@
 //   npm run bench:accuracy -- --short     # smoke test: 2 s, 1 round
 import { fileURLToPath } from 'node:url'
 import { serve } from '../src/dev-server.js'
-import { checkTarget, drain } from '../src/bench/check.js'
-import { machine } from '../src/bench/document.js'
-import { runLoad, type LoadStats } from '../src/bench/run-load.js'
+import { checkTarget, drain } from '../src/bench-command/check.js'
+import { machine } from '../src/bench-command/document.js'
+import { runLoad, type LoadStats } from '../src/bench-command/run-load.js'
 import { fmt, median, scriptArgs } from './script-args.js'
-import { runWrkLoad } from '../src/bench/wrk-load.js'
+import { runWrkLoad } from '../src/bench-command/wrk-load.js'
 import { ensureWrk, wrkVersion } from './wrk.js'
 
 const USAGE = `node dist/bench/accuracy.js [--duration 10s] [--connections 50] [--rounds 3] [--short]\n`

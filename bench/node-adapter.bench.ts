@@ -8,7 +8,7 @@ import { createServer, request, type IncomingMessage, type RequestListener, type
 import { Duplex, Readable } from 'node:stream'
 import { createRequire } from 'node:module'
 import { nodeToFetch } from '../workers/node-adapter.js'
-import type { RequestTask } from '../src/protocol.js'
+import type { RequestTask } from '../src/pool/protocol.js'
 
 const N = Number(process.argv[2] ?? 3000)
 

@@ -1,7 +1,7 @@
 // Where the time of one reload goes: save → chokidar event → debounce →
 // build → import into the standby → swap → first new response. The server runs
 // in this process so the phases published on the `hotcell:reload` diagnostics
-// channel (src/reload-trace.ts) share a clock with the save and the poller.
+// channel (src/reload/trace.ts) share a clock with the save and the poller.
 //   npm run bench:reload-phases                 # 50 edits, 2 workers
 //   npm run bench:reload-phases -- --edits 20 --workers 1
 import { subscribe } from 'node:diagnostics_channel'
@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { serve } from '../src/index.js'
-import { RELOAD_CHANNEL, type ReloadPhase } from '../src/reload-trace.js'
+import { RELOAD_CHANNEL, type ReloadPhase } from '../src/reload/trace.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const { values } = parseArgs({ options: { edits: { type: 'string', default: '50' }, workers: { type: 'string', default: '2' } } })

@@ -30,7 +30,7 @@ const run = (cmd: string, args: string[], dir: string, env: NodeJS.ProcessEnv = 
   spawn(cmd, args, { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
 
 const tools: Tool[] = [
-  { name: 'hotcell', start: (dir, port) => [run(process.execPath, [join(ROOT, 'dist/src/bin.js'), 'app.ts', '--port', String(port), '--quiet'], dir)] },
+  { name: 'hotcell', start: (dir, port) => [run(process.execPath, [join(ROOT, 'dist/src/cli/bin.js'), 'app.ts', '--port', String(port), '--quiet'], dir)] },
   { name: 'tsx watch', start: (dir, port) => [run(bin('tsx'), ['watch', '--clear-screen=false', 'server.ts'], dir, { PORT: String(port) })] },
   {
     name: 'nodemon + tsx',

@@ -1,7 +1,7 @@
 // Flags shared by the bench/ scripts: one command with sane defaults, --short for a smoke test.
 import { parseArgs } from 'node:util'
-import { mustBeInteger } from '../src/config.js'
-import { parseDuration } from '../src/bench/options.js'
+import { mustBeInteger } from '../src/config/resolve-config.js'
+import { parseDuration } from '../src/bench-command/options.js'
 
 export interface ScriptArgs {
   durationMs: number

@@ -8,15 +8,15 @@
 //   npm run bench:throughput -- --profile    # also --cpu-prof the hotcell servers and say where time goes
 import { mkdirSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { createBuilder } from '../src/builder.js'
-import { startBaseline } from '../src/bench/baseline.js'
-import { checkTarget, drain } from '../src/bench/check.js'
-import { machine } from '../src/bench/document.js'
-import { runLoad } from '../src/bench/run-load.js'
+import { createBuilder } from '../src/reload/builder.js'
+import { startBaseline } from '../src/bench-command/baseline.js'
+import { checkTarget, drain } from '../src/bench-command/check.js'
+import { machine } from '../src/bench-command/document.js'
+import { runLoad } from '../src/bench-command/run-load.js'
 import { summarizeProfiles } from './profile-summary.js'
 import { fmt, median, scriptArgs } from './script-args.js'
 import { startChild, type ChildServer } from './servers/start.js'
-import { runWrkLoad } from '../src/bench/wrk-load.js'
+import { runWrkLoad } from '../src/bench-command/wrk-load.js'
 import { ensureWrk, wrkVersion } from './wrk.js'
 
 const USAGE = `node dist/bench/throughput.js [--duration 10s] [--connections 50] [--rounds 3] [--short] [--profile]\n`

@@ -1,8 +1,8 @@
 // wrk (Debian package) as the reference load generator: C, one thread, no GC.
-// Runs go through src/bench/wrk-load.ts, the runner of `hotcell bench --generator wrk`.
+// Runs go through src/bench-command/wrk-load.ts, the runner of `hotcell bench --generator wrk`.
 import { spawnSync } from 'node:child_process'
 
-export { wrkVersion } from '../src/bench/wrk-load.js'
+export { wrkVersion } from '../src/bench-command/wrk-load.js'
 
 /** True when wrk is on PATH, installing it with apt-get (non-interactive) when it is not. */
 export function ensureWrk(log: (line: string) => void): boolean {

@@ -1,27 +1,27 @@
 import { EventEmitter } from 'node:events'
 import { realpathSync } from 'node:fs'
-import { createBuilder, type Builder } from './builder.js'
-import { resolveConfig, type Config, type ServeOptions } from './config.js'
-import { createDispatcher } from './dispatch.js'
-import { loadEnvFiles } from './env-files.js'
-import { detailsFor } from './exposure.js'
-import { createFrontGate } from './front-gate.js'
-import { openInspector } from './inspect.js'
-import { createListenNotice } from './listen-notice.js'
-import { createLiveReload, type LiveReload } from './live-reload.js'
-import { createLogger, type Logger } from './logger.js'
-import { createReloadScheduler, type ReloadScheduler } from './reload-scheduler.js'
-import { traceReload } from './reload-trace.js'
-import { Reloader, type ReloadInfo } from './reloader.js'
-import { listen, type HttpServer } from './server.js'
-import { watchSources, type ChangeKind, type SourceWatcher } from './watcher.js'
+import { createBuilder, type Builder } from './reload/builder.js'
+import { resolveConfig, type Config, type ServeOptions } from './config/resolve-config.js'
+import { createDispatcher } from './http/dispatch.js'
+import { loadEnvFiles } from './config/env-files.js'
+import { detailsFor } from './report/exposure.js'
+import { createFrontGate } from './http/gate/front-gate.js'
+import { openInspector } from './pool/inspector.js'
+import { createListenNotice } from './report/listen-notice.js'
+import { createLiveReload, type LiveReload } from './reload/browser-reload.js'
+import { createLogger, type Logger } from './report/logger.js'
+import { createReloadScheduler, type ReloadScheduler } from './reload/scheduler.js'
+import { traceReload } from './reload/trace.js'
+import { Reloader, type ReloadInfo } from './reload/reloader.js'
+import { listen, type HttpServer } from './http/server.js'
+import { watchSources, type ChangeKind, type SourceWatcher } from './reload/watcher.js'
 
 /** How long a retiring generation (and a shutdown) waits for requests in flight before cutting them. */
 const GRACE_MS = 5_000
 // Merges the events of one editor operation. chokidar reported the files of
 // a 5-file Save All within 0.3 ms of each other (median; 2 ms at worst) and
 // of a 20-file one within 15 ms; a file that misses the window gets a
-// follow-up build right after (reload-scheduler.ts). Every ms here is a ms
+// follow-up build right after (reload/scheduler.ts). Every ms here is a ms
 // of every reload.
 const DEBOUNCE_MS = 1
 // A burst (events during a follow-up build, or a save right after a build)

@@ -1,8 +1,8 @@
 export { serve, type HotcellServer, type ServerInfo } from './dev-server.js'
-export type { ServeOptions } from './config.js'
-export type { ReloadInfo } from './reloader.js'
+export type { ServeOptions } from './config/resolve-config.js'
+export type { ReloadInfo } from './reload/reloader.js'
 export type { FetchFunction as FetchHandler, FetchContext } from '../workers/app-loader.js'
 export { HotcellError } from './errors.js'
-export { defineConfig, type UserConfig } from './config-file.js'
+export { defineConfig, type UserConfig } from './config/config-file.js'
 /** The handler's `env`: the process environment of the workers, with the .env files' variables. */
 export type Env = Record<string, string | undefined>

@@ -1,7 +1,7 @@
 // `hotcell --help` documents every flag the parser accepts, each with its default.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { SERVE_OPTIONS } from '../src/cli.js'
+import { SERVE_OPTIONS } from '../src/cli/main.js'
 import { runCli } from './helpers.js'
 
 test('--help names every flag with its default', async () => {

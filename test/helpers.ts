@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 
 /** The repository root (tests run from dist/test/). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-export const BIN = join(ROOT, 'dist/src/bin.js')
+export const BIN = join(ROOT, 'dist/src/cli/bin.js')
 export const fixture = (name: string) => join(ROOT, 'test/fixtures', name)
 
 /** Reject with a clear message if `promise` has not settled within `ms`. */

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
-import { defineReservedRoute } from '../src/reserved-routes.js'
-import { guardHotcellEndpoint, PROCESS_TOKEN } from '../src/same-origin.js'
+import { defineReservedRoute } from '../src/http/gate/reserved-routes.js'
+import { guardHotcellEndpoint, PROCESS_TOKEN } from '../src/http/gate/same-origin.js'
 import { fixture } from './helpers.js'
 import { checkCase, exchange } from './raw-http.js'
 

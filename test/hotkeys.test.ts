@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { after, describe, test } from 'node:test'
-import { createKeyHandler, HOTKEY_HELP, type HotkeyActions } from '../src/hotkeys.js'
+import { createKeyHandler, HOTKEY_HELP, type HotkeyActions } from '../src/cli/hotkeys.js'
 import { BIN, projectDir, request, waitFor, withDeadline } from './helpers.js'
 
 const cleanups: (() => Promise<unknown> | void)[] = []

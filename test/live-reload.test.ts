@@ -5,7 +5,7 @@ import { get, type IncomingMessage } from 'node:http'
 import { gzipSync } from 'node:zlib'
 import { after, describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
-import { PROCESS_TOKEN } from '../src/same-origin.js'
+import { PROCESS_TOKEN } from '../src/http/gate/same-origin.js'
 import { projectDir, request, waitFor, withDeadline } from './helpers.js'
 
 const cleanups: (() => Promise<void> | void)[] = []

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
-import { MAX_CONNECTIONS } from '../src/server.js'
+import { MAX_CONNECTIONS } from '../src/http/server.js'
 import { fixture, request, waitFor, withDeadline } from './helpers.js'
 import { checkCase, exchange, open, parseReply } from './raw-http.js'
 

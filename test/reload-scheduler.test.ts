@@ -4,7 +4,7 @@
 // timers cannot change the outcome.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { createReloadScheduler } from '../src/reload-scheduler.js'
+import { createReloadScheduler } from '../src/reload/scheduler.js'
 import { withDeadline } from './helpers.js'
 
 const SETTLE_MS = 400

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { after, describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
-import type { ReloadInfo } from '../src/reloader.js'
+import type { ReloadInfo } from '../src/reload/reloader.js'
 import { projectDir, request, waitFor, withDeadline } from './helpers.js'
 
 const cleanups: (() => Promise<void> | void)[] = []

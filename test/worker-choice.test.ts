@@ -1,7 +1,7 @@
 // Which worker of a generation gets a request while some are still importing.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { pickWorker, type WorkerLoad } from '../src/worker-choice.js'
+import { pickWorker, type WorkerLoad } from '../src/pool/worker-choice.js'
 
 const worker = (id: number, currentUsage: number): WorkerLoad => ({ id, currentUsage, isRunningAbortableTask: false })
 const readyOnly = (...ids: number[]) => (id: number) => ids.includes(id)

@@ -1,6 +1,6 @@
 import { Server } from 'node:http'
 import { parentPort } from 'node:worker_threads'
-import type { ErrorData, RequestTask, WorkerMessage } from '../src/protocol.js'
+import type { ErrorData, RequestTask, WorkerMessage } from '../src/pool/protocol.js'
 import { describe, toErrorData } from './error-data.js'
 import { capturedServer, installListenCapture } from './listen-capture.js'
 import { nodeToFetch, type NodeHandler } from './node-adapter.js'

@@ -1,4 +1,4 @@
-import type { ErrorData } from '../src/protocol.js'
+import type { ErrorData } from '../src/pool/protocol.js'
 
 // Causes can be cyclic (a.cause = b, b.cause = a) and arbitrarily deep; the
 // page and the terminal only need the first few links.

@@ -14,7 +14,7 @@
 // next save starts fresh workers anyway, and keeping the worker means
 // requests in flight on it are not cut off.
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { ErrorData, UncaughtReport } from '../src/protocol.js'
+import type { ErrorData, UncaughtReport } from '../src/pool/protocol.js'
 import { toErrorData } from './error-data.js'
 
 export interface RequestScope {

@@ -12,7 +12,7 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import { inject } from 'light-my-request'
-import type { RequestTask } from '../src/protocol.js'
+import type { RequestTask } from '../src/pool/protocol.js'
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown
 /** A Node handler seen through fetch's eyes: the task in, a Response out. */

@@ -1,6 +1,6 @@
 import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web'
 import { MessageChannel, parentPort, threadId } from 'node:worker_threads'
-import type { StreamMessage, StreamReply, TaskResult } from '../src/protocol.js'
+import type { StreamMessage, StreamReply, TaskResult } from '../src/pool/protocol.js'
 import { toErrorData } from './error-data.js'
 
 // Bodies up to this size travel inside the task result. Below ~64 KiB a

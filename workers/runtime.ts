@@ -3,7 +3,7 @@
 // becomes data. This module must never throw at top level, or piscina stops
 // replacing workers for good (research §1.3).
 import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads'
-import type { ControlMessage, ErrorData, RequestTask, TaskResult, WorkerData, WorkerMessage } from '../src/protocol.js'
+import type { ControlMessage, ErrorData, RequestTask, TaskResult, WorkerData, WorkerMessage } from '../src/pool/protocol.js'
 import { loadApp, type FetchContext, type LoadedApp } from './app-loader.js'
 import { describe, toErrorData } from './error-data.js'
 import { catchLateErrors, runInScope, type RequestScope } from './late-errors.js'

@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { relative, resolve } from 'node:path'
-import { HotcellError } from './errors.js'
-import { mustBeAllowedHosts, type AllowedHosts } from './host-check.js'
+import { HotcellError } from '../errors.js'
+import { mustBeAllowedHosts, type AllowedHosts } from '../http/gate/host-check.js'
 import { mustBeEnvFiles, type EnvFiles } from './env-files.js'
-import { mustBeInspect } from './inspect.js'
-import { mustBeStaticDir } from './static-files.js'
+import { mustBeInspect } from '../pool/inspector.js'
+import { mustBeStaticDir } from '../http/gate/static-files.js'
 import { parseSize } from './size.js'
 
 /** Options of `serve()`. They mirror the command-line flags. */

@@ -1,7 +1,7 @@
 import { dirname, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { codeFrame, userFrame } from './code-frame.js'
-import type { ErrorData } from './protocol.js'
+import type { ErrorData } from '../pool/protocol.js'
 
 /** Everything a failure page may show. Built by the dispatcher, rendered here. */
 export interface ErrorView {
@@ -101,7 +101,7 @@ export function describeChain(error: ErrorData, root: string): string {
 
 // hotcell's own install (dist/ and its node_modules): frames from here are
 // the machinery that called the handler, not the developer's code.
-const OWN_ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))))
+const OWN_ROOT = dirname(dirname(dirname(dirname(fileURLToPath(import.meta.url)))))
 
 function stackFrames(stack: string | undefined): string[] {
   if (!stack) return []

@@ -1,14 +1,14 @@
 // The command line's developer-experience part: the config file, --env-file,
 // --no-live-reload, --inspect, and what happens once the server is up (the
-// banner, hotkeys). Kept apart from cli.ts so that file stays small wiring.
+// banner, hotkeys). Kept apart from main.ts so that file stays small wiring.
 import { styleText } from 'node:util'
 import type { ParseArgsConfig } from 'node:util'
-import type { ServeOptions } from './config.js'
-import { findConfigFile, loadConfigFile, type UserConfig } from './config-file.js'
-import type { HotcellServer } from './dev-server.js'
+import type { ServeOptions } from '../config/resolve-config.js'
+import { findConfigFile, loadConfigFile, type UserConfig } from '../config/config-file.js'
+import type { HotcellServer } from '../dev-server.js'
 import { bannerLines } from './banner.js'
 import { installHotkeys } from './hotkeys.js'
-import { DEFAULT_INSPECT_PORT, mustBeInspect } from './inspect.js'
+import { DEFAULT_INSPECT_PORT, mustBeInspect } from '../pool/inspector.js'
 import { openBrowser } from './open-browser.js'
 
 export const DX_OPTIONS = {

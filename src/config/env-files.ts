@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { parseEnv } from 'node:util'
-import { HotcellError } from './errors.js'
+import { HotcellError } from '../errors.js'
 
 export interface EnvFiles {
   /** Absolute paths, in order: later files win. Watched even while absent. */

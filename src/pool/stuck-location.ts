@@ -9,7 +9,7 @@ import { SourceMap } from 'node:module'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Worker } from 'node:worker_threads'
-import { codeFrame } from './code-frame.js'
+import { codeFrame } from '../report/code-frame.js'
 
 interface CallFrame {
   functionName: string

@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process'
-import { createBuilder } from '../builder.js'
+import { createBuilder } from '../reload/builder.js'
 import { BenchError } from './bench-error.js'
 import type { BaselineMessage } from './baseline-server.js'
 

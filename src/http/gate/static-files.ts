@@ -8,7 +8,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join, relative, resolve, sep } from 'node:path'
 import send from 'send'
-import { HotcellError } from './errors.js'
+import { HotcellError } from '../../errors.js'
 import { isCrossSiteNoCors } from './same-origin.js'
 
 /** What happened to a request: answered here, or left for the handler. */

@@ -12,7 +12,7 @@ if (supervised) {
   const { supervise } = await import('./supervisor.js')
   process.exitCode = await supervise({ script: fileURLToPath(import.meta.url), argv: process.argv.slice(2), stderr: process.stderr })
 } else {
-  const [{ main }, { leaveSupervisor }] = await Promise.all([import('./cli.js'), import('./supervised.js')])
+  const [{ main }, { leaveSupervisor }] = await Promise.all([import('./main.js'), import('./supervisor-child.js')])
   process.exitCode = await main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { onClientError } from './client-error.js'
-import { HotcellError } from './errors.js'
-import { inheritedSocket, reportServing } from './supervised.js'
+import { HotcellError } from '../errors.js'
+import { inheritedSocket, reportServing } from '../cli/supervisor-child.js'
 import { assertStrictParser } from './parser-check.js'
 
 /** Concurrent connections; more are dropped at accept. Browsers open ~6 per host, so this is generous. */

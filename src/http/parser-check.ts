@@ -1,7 +1,7 @@
 // llhttp's strict mode is what rejects smuggling shapes (CL+TE, bad chunk
 // sizes, obs-fold, bare LF…); `--insecure-http-parser` switches it off for
 // the whole process. hotcell refuses to run like that rather than run unsafe.
-import { HotcellError } from './errors.js'
+import { HotcellError } from '../errors.js'
 
 export function assertStrictParser(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): void {
   const flag = '--insecure-http-parser'

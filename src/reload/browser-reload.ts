@@ -3,8 +3,8 @@
 // The streams live here, in the main thread: they never touch a generation, so
 // an open tab cannot keep retiring workers alive.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { defineReservedRoute } from './reserved-routes.js'
-import { guardHotcellEndpoint, PROCESS_TOKEN } from './same-origin.js'
+import { defineReservedRoute } from '../http/gate/reserved-routes.js'
+import { guardHotcellEndpoint, PROCESS_TOKEN } from '../http/gate/same-origin.js'
 
 export const LIVE_RELOAD_PATH = '/__hotcell/live-reload'
 

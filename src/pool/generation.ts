@@ -8,7 +8,7 @@ import type { ControlMessage, ErrorData, RequestTask, TaskResult, UncaughtReport
 import { pickWorker } from './worker-choice.js'
 import { WorkerTracker } from './worker-tracker.js'
 
-const RUNTIME = fileURLToPath(new URL('../workers/runtime.js', import.meta.url))
+const RUNTIME = fileURLToPath(new URL('../../workers/runtime.js', import.meta.url))
 // Tasks per worker before piscina queues: handlers are async and mostly wait.
 const TASKS_PER_WORKER = 256
 const MAX_QUEUE = 1024

@@ -1,13 +1,13 @@
 import { dirname, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Builder, BuildSuccess } from './builder.js'
-import type { Config } from './config.js'
-import type { Target } from './dispatch.js'
-import { renderText } from './error-page.js'
-import { crashReporting } from './crash-reporting.js'
-import { Generation } from './generation.js'
-import type { Logger } from './logger.js'
-import { traceReload } from './reload-trace.js'
+import type { Config } from '../config/resolve-config.js'
+import type { Target } from '../http/dispatch.js'
+import { renderText } from '../report/error-page.js'
+import { crashReporting } from '../report/crash-reporting.js'
+import { Generation } from '../pool/generation.js'
+import type { Logger } from '../report/logger.js'
+import { traceReload } from './trace.js'
 
 /** What one reload did; emitted as the server's 'reload' event. */
 export interface ReloadInfo {

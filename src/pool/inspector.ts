@@ -3,7 +3,7 @@
 // DevTools lists them under the target; VS Code's js-debug attaches to each),
 // so one endpoint covers every generation and stays put across reloads.
 import inspector from 'node:inspector'
-import { HotcellError } from './errors.js'
+import { HotcellError } from '../errors.js'
 
 export const DEFAULT_INSPECT_PORT = 9229
 export const INSPECT_HOST = '127.0.0.1'

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { DEFAULT_PORT, defaultWorkers, mustBeInteger, type ServeOptions } from './config.js'
-import { serve, type HotcellServer } from './dev-server.js'
-import { benchMain } from './bench/command.js'
-import { HotcellError } from './errors.js'
-import { exposureLines } from './exposure.js'
-import { cliConfig, DX_HELP, DX_NOTES, DX_OPTIONS, normalizeInspectFlag } from './cli-dx.js'
+import { DEFAULT_PORT, defaultWorkers, mustBeInteger, type ServeOptions } from '../config/resolve-config.js'
+import { serve, type HotcellServer } from '../dev-server.js'
+import { benchMain } from '../bench-command/command.js'
+import { HotcellError } from '../errors.js'
+import { exposureLines } from '../report/exposure.js'
+import { cliConfig, DX_HELP, DX_NOTES, DX_OPTIONS, normalizeInspectFlag } from './serve-session.js'
 
 export interface CliIO {
   stdout: NodeJS.WritableStream
@@ -167,6 +167,6 @@ function flagNames(message: string): string {
 }
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
   return pkg.version
 }

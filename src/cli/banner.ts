@@ -1,6 +1,6 @@
 // The lines after "hotcell ready on URL": what is running, and how to drive it.
 import { styleText } from 'node:util'
-import type { ServerInfo } from './dev-server.js'
+import type { ServerInfo } from '../dev-server.js'
 
 export interface BannerOptions {
   version: string

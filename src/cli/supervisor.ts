@@ -12,7 +12,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import type { Server, Socket } from 'node:net'
 import { constants } from 'node:os'
-import type { SupervisorMessage } from './supervised.js'
+import type { SupervisorMessage } from './supervisor-child.js'
 
 // glibc gives threads malloc arenas of their own and never returns them: with
 // two new worker threads per reload, the server's RSS grew 2.8 % from 50 to

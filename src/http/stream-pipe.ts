@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import type { MessagePort } from 'node:worker_threads'
-import type { ErrorData, StreamMessage, StreamReply } from './protocol.js'
+import type { ErrorData, StreamMessage, StreamReply } from '../pool/protocol.js'
 
 export interface PipeOptions {
   /** HEAD, 204 and 304 carry no body: the stream is cancelled after the head. */

@@ -1,7 +1,7 @@
 // What the client and the terminal are told when a worker, not the handler,
 // fails: it died, it was terminated for being stuck, or the entry keeps
 // killing workers. Errors from piscina are turned into ErrorData here.
-import type { ErrorView } from './error-page.js'
+import type { ErrorView } from '../report/error-page.js'
 import type { ErrorData, UncaughtReport } from './protocol.js'
 
 /** The worker running a request went away before answering. */

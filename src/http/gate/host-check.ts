@@ -3,7 +3,7 @@
 // header still says attacker.example (Vite CVE-2025-24010, Werkzeug
 // CVE-2024-34069). Semantics follow Vite's `server.allowedHosts`.
 import { isIP, isIPv6 } from 'node:net'
-import { HotcellError } from './errors.js'
+import { HotcellError } from '../../errors.js'
 
 /** `'all'` turns the guard off; otherwise extra names on top of the built-in loopback names. */
 export type AllowedHosts = readonly string[] | 'all'

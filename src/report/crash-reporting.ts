@@ -1,9 +1,9 @@
 // Terminal output for worker faults that no response carries: an error thrown
 // by a callback of a request already answered, and a crash loop.
 import { describeChain } from './error-page.js'
-import type { GenerationOptions } from './generation.js'
+import type { GenerationOptions } from '../pool/generation.js'
 import type { Logger } from './logger.js'
-import { uncaughtLog } from './worker-faults.js'
+import { uncaughtLog } from '../pool/worker-faults.js'
 
 export function crashReporting(logger: Logger, root: string, gen: () => number): Pick<GenerationOptions, 'onUncaught' | 'onCrashLoop'> {
   return {

@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Youch } from 'youch'
 import { renderHtml, type ErrorView, type RenderOptions } from './error-page.js'
-import type { ErrorData } from './protocol.js'
+import type { ErrorData } from '../pool/protocol.js'
 
 /**
  * HTML for a browser. Youch for thrown errors when details may be shown;
@@ -63,7 +63,7 @@ function toError(data: ErrorData, depth = 0): Error {
 
 // hotcell's own install: its frames are the machinery that called the
 // handler, and Youch would list them as "in app" (they are not in node_modules).
-const OWN_DIST = join(dirname(dirname(dirname(fileURLToPath(import.meta.url)))), 'dist') + sep
+const OWN_DIST = join(dirname(dirname(dirname(dirname(fileURLToPath(import.meta.url))))), 'dist') + sep
 
 function userStack(stack: string): string {
   return stack

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { defaultWorkers, mustBeInteger } from '../config.js'
+import { defaultWorkers, mustBeInteger } from '../config/resolve-config.js'
 import { HotcellError } from '../errors.js'
 
 /** What one `hotcell bench` invocation measures, validated once. */

@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { bundleConfigFile } from './builder.js'
-import { resolveConfig, type ServeOptions } from './config.js'
-import { HotcellError } from './errors.js'
+import { bundleConfigFile } from '../reload/builder.js'
+import { resolveConfig, type ServeOptions } from './resolve-config.js'
+import { HotcellError } from '../errors.js'
 
 /** What a config file's default export may hold: every option of serve(), the entry too. */
 export type UserConfig = Partial<ServeOptions>
@@ -18,7 +18,7 @@ export function defineConfig(config: UserConfig): UserConfig {
 export const CONFIG_NAMES = ['hotcell.config.ts', 'hotcell.config.mts', 'hotcell.config.js', 'hotcell.config.mjs']
 // Paths in a config file are relative to the file, wherever hotcell is started from.
 const PATH_KEYS = ['entry', 'cwd', 'static', 'watch', 'envFile'] as const
-const OWN_INDEX = fileURLToPath(new URL('./index.js', import.meta.url))
+const OWN_INDEX = fileURLToPath(new URL('../index.js', import.meta.url))
 
 /** The config file to use: `--config`, else one next to the entry, else one in cwd. */
 export function findConfigFile(cwd: string, entry: string | undefined, explicit: string | undefined): string | undefined {
