@@ -1,16 +1,68 @@
-/**
- * A mistake the user can fix (a bad option, a missing entry, a busy port).
- * The CLI prints its message as one line, without a stack trace.
- */
+// Every error class hotcell throws, each with a stable `code`. Two kinds:
+// - HotcellError: a mistake the user can fix (a bad option, a missing entry,
+//   a busy port). The CLI prints its message as one line, without a stack.
+// - the rest are hotcell's own conditions on the request path; the dispatcher
+//   turns each into a response (502, 503, 500) and never shows them as thrown.
+// Errors that cross a thread are not these classes but data (ErrorData).
+import type { ErrorData } from './pool/protocol.js'
+
+export type HotcellErrorCode =
+  | 'ERR_INVALID_OPTION' // an option or flag has a bad value, or is unknown
+  | 'ERR_ENTRY_NOT_FOUND' // the entry file does not exist, or is not a file
+  | 'ERR_CONFIG_FILE' // the config file is missing, does not build, throws, or exports no object
+  | 'ERR_LISTEN' // the port is busy or forbidden, or the address is not local
+  | 'ERR_INSECURE_PARSER' // Node runs with --insecure-http-parser
+  | 'ERR_BENCH' // hotcell bench cannot produce a meaningful number
+
 export class HotcellError extends Error {
   override name = 'HotcellError'
   constructor(
-    readonly code:
-      | 'ERR_INVALID_OPTION' // an option has a bad value or is unknown
-      | 'ERR_ENTRY_NOT_FOUND' // the entry file does not exist
-      | 'ERR_LISTEN', // the port is busy, forbidden, or the address is not local
+    readonly code: HotcellErrorCode,
     message: string,
   ) {
     super(message)
+  }
+}
+
+/**
+ * The benchmark cannot produce a meaningful number (the route fails its
+ * correctness check, a server does not start). Printed as one line, exit 1.
+ */
+export class BenchError extends HotcellError {
+  override name = 'BenchError'
+  constructor(message: string) {
+    super('ERR_BENCH', message)
+  }
+}
+
+/** Every worker is busy and the queue is full: the client gets 503. */
+export class QueueFullError extends Error {
+  override name = 'QueueFullError'
+  readonly code = 'ERR_QUEUE_FULL'
+}
+
+/** The worker running a request went away before answering: 502 (504 when it was stuck in this request). */
+export class WorkerLostError extends Error {
+  override name = 'WorkerLostError'
+  readonly code = 'ERR_WORKER_LOST'
+  constructor(
+    /** Why the worker ended, as piscina or Node reported it. */
+    readonly death: ErrorData,
+    readonly threadId: number | undefined,
+    /** Set when hotcell terminated the worker itself, and why. */
+    readonly terminatedBecause: string | undefined,
+    /** This request is the one the worker was stuck in. */
+    readonly stuckHere = false,
+  ) {
+    super(death.message)
+  }
+}
+
+/** The generation stopped replacing workers: its entry kills them as fast as they start. */
+export class CrashLoopError extends Error {
+  override name = 'CrashLoopError'
+  readonly code = 'ERR_CRASH_LOOP'
+  constructor(readonly data: ErrorData) {
+    super(data.message)
   }
 }

@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process'
 import { createBuilder } from '../reload/builder.js'
-import { BenchError } from './bench-error.js'
+import { BenchError } from '../errors.js'
 import type { BaselineMessage } from './baseline-server.js'
 
 export interface BaselineServer {

@@ -1,5 +1,5 @@
 import { request } from 'node:http'
-import { BenchError } from './bench-error.js'
+import { BenchError } from '../errors.js'
 
 export interface RequestSpec {
   method: string

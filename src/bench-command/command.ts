@@ -1,7 +1,7 @@
 import { serve, type HotcellServer } from '../dev-server.js'
-import { HotcellError } from '../errors.js'
+import { BenchError, HotcellError } from '../errors.js'
 import { startBaseline } from './baseline.js'
-import { BenchError } from './bench-error.js'
+
 import { checkTarget, drain, type RequestSpec } from './check.js'
 import { buildDocument, machine, type CheckRecord } from './document.js'
 import { BENCH_HELP, parseBenchArgs, type BenchOptions } from './options.js'
@@ -97,7 +97,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
     }
   } catch (error) {
     progress.clear()
-    if (error instanceof HotcellError || error instanceof BenchError) return fail(error.message)
+    if (error instanceof HotcellError) return fail(error.message)
     return fail(`the benchmark failed: ${(error as Error)?.message ?? String(error)}`)
   } finally {
     progress.clear()

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BenchError } from './bench-error.js'
+import { BenchError } from '../errors.js'
 import type { LoadJob } from './load-protocol.js'
 import type { LoadStats } from './run-load.js'
 

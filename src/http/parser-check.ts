@@ -9,7 +9,7 @@ export function assertStrictParser(execArgv: readonly string[] = process.execArg
   const inOptions = nodeOptions.split(/\s+/).includes(flag)
   if (inArgv || inOptions) {
     throw new HotcellError(
-      'ERR_LISTEN',
+      'ERR_INSECURE_PARSER',
       `refusing to start: Node runs with ${flag} (from ${inArgv ? 'the node command line' : 'NODE_OPTIONS'}), which lets malformed and smuggled requests through. Remove it.`,
     )
   }

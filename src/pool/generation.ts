@@ -5,6 +5,7 @@ import { BroadcastChannel, type MessagePort, type Worker } from 'node:worker_thr
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 import type { ControlMessage, ErrorData, RequestTask, TaskResult, UncaughtReport, WorkerData, WorkerMessage } from './protocol.js'
+import { QueueFullError } from '../errors.js'
 import { pickWorker } from './worker-choice.js'
 import { WorkerTracker } from './worker-tracker.js'
 
@@ -43,11 +44,6 @@ export interface GenerationOptions {
   onListenCaptured?(requested: string): void
   /** process.env of the workers (with the .env files' variables); default: the main process's. */
   env?: Record<string, string>
-}
-
-/** Raised by `run()` when the pool's queue is full: the client gets 503. */
-export class QueueFullError extends Error {
-  override name = 'QueueFullError'
 }
 
 export class Generation {

@@ -9,7 +9,7 @@
 import type { Worker } from 'node:worker_threads'
 import type { Generation } from './generation.js'
 import type { RequestTask, TaskResult } from './protocol.js'
-import { formatMs } from './worker-faults.js'
+import { formatMs } from '../report/fault-views.js'
 
 // A worker in a synchronous loop is at 1.0; one waiting on I/O, near 0.
 // Measured in research tech §8.4: a spinning worker reads > 0.98.

@@ -6,7 +6,8 @@
 import type { Worker } from 'node:worker_threads'
 import { CrashLoopBreaker } from './crash-loop.js'
 import type { ErrorData, RequestTask } from './protocol.js'
-import { CrashLoopError, describeDeath, WorkerLostError } from './worker-faults.js'
+import { CrashLoopError, QueueFullError, WorkerLostError } from '../errors.js'
+import { describeDeath } from './worker-death.js'
 
 interface Termination {
   reason: string
@@ -47,7 +48,7 @@ export class WorkerTracker {
     this.#labels.set(task.id, `${task.method} ${task.url}`)
     return run()
       .catch((error: Error) => {
-        if (error?.name === 'QueueFullError') throw error
+        if (error instanceof QueueFullError) throw error
         const threadId = this.#running.get(task.id)
         const termination = threadId === undefined ? this.#justTerminated : this.#terminated.get(threadId)
         throw new WorkerLostError(describeDeath(error), threadId, termination?.reason, termination?.culprit === task.id)

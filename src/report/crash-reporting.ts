@@ -3,7 +3,7 @@
 import { describeChain } from './error-page.js'
 import type { GenerationOptions } from '../pool/generation.js'
 import type { Logger } from './logger.js'
-import { uncaughtLog } from '../pool/worker-faults.js'
+import { uncaughtLog } from './fault-views.js'
 
 export function crashReporting(logger: Logger, root: string, gen: () => number): Pick<GenerationOptions, 'onUncaught' | 'onCrashLoop'> {
   return {

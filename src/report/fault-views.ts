@@ -1,55 +1,10 @@
 // What the client and the terminal are told when a worker, not the handler,
 // fails: it died, it was terminated for being stuck, or the entry keeps
-// killing workers. Errors from piscina are turned into ErrorData here.
-import type { ErrorView } from '../report/error-page.js'
-import type { ErrorData, UncaughtReport } from './protocol.js'
-
-/** The worker running a request went away before answering. */
-export class WorkerLostError extends Error {
-  override name = 'WorkerLostError'
-  constructor(
-    /** Why the worker ended, as piscina or Node reported it. */
-    readonly death: ErrorData,
-    readonly threadId: number | undefined,
-    /** Set when hotcell terminated the worker itself, and why. */
-    readonly terminatedBecause: string | undefined,
-    /** This request is the one the worker was stuck in. */
-    readonly stuckHere = false,
-  ) {
-    super(death.message)
-  }
-}
-
-/** The generation stopped replacing workers: its entry kills them as fast as they start. */
-export class CrashLoopError extends Error {
-  override name = 'CrashLoopError'
-  constructor(readonly data: ErrorData) {
-    super(data.message)
-  }
-}
-
-/** piscina's rejection → data that names the cause (exit code, out of memory…). */
-export function describeDeath(error: unknown): ErrorData {
-  const e = error as { name?: string; message?: string; code?: unknown; stack?: string }
-  const message = String(e?.message ?? error)
-  const exit = /worker exited with code: (-?\d+)/.exec(message)
-  if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    return {
-      name: 'WorkerOutOfMemory',
-      code: 'ERR_WORKER_OUT_OF_MEMORY',
-      message: `${message}. The worker went over its heap limit (--max-memory) and was replaced.`,
-    }
-  }
-  if (exit) {
-    const code = Number(exit[1])
-    return {
-      name: 'WorkerExited',
-      code: `EXIT_${code}`,
-      message: `The worker thread exited with code ${code} (process.exit(${code}) in the handler or code it called, or it was terminated).`,
-    }
-  }
-  return { name: e?.name ?? 'Error', message, ...(typeof e?.code === 'string' ? { code: e.code } : {}) }
-}
+// killing workers.
+import { CrashLoopError, WorkerLostError } from '../errors.js'
+import type { UncaughtReport } from '../pool/protocol.js'
+import { describeDeath } from '../pool/worker-death.js'
+import type { ErrorView } from './error-page.js'
 
 type Request = ErrorView['request']
 

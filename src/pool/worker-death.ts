@@ -1,0 +1,26 @@
+// Why a worker ended, as data: piscina and Node report it as an Error whose
+// message holds the exit code, or with ERR_WORKER_OUT_OF_MEMORY.
+import type { ErrorData } from './protocol.js'
+
+/** piscina's rejection → data that names the cause (exit code, out of memory…). */
+export function describeDeath(error: unknown): ErrorData {
+  const e = error as { name?: string; message?: string; code?: unknown; stack?: string }
+  const message = String(e?.message ?? error)
+  const exit = /worker exited with code: (-?\d+)/.exec(message)
+  if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return {
+      name: 'WorkerOutOfMemory',
+      code: 'ERR_WORKER_OUT_OF_MEMORY',
+      message: `${message}. The worker went over its heap limit (--max-memory) and was replaced.`,
+    }
+  }
+  if (exit) {
+    const code = Number(exit[1])
+    return {
+      name: 'WorkerExited',
+      code: `EXIT_${code}`,
+      message: `The worker thread exited with code ${code} (process.exit(${code}) in the handler or code it called, or it was terminated).`,
+    }
+  }
+  return { name: e?.name ?? 'Error', message, ...(typeof e?.code === 'string' ? { code: e.code } : {}) }
+}
