@@ -60,9 +60,12 @@ export interface ServerInfo {
 
 /** Start a development server for `options.entry`. Resolves once it listens and the first build serves. */
 export async function serve(options: ServeOptions): Promise<HotcellServer> {
-  const config = resolveConfig(options)
-  const logger = createLogger({ quiet: config.quiet })
-  return DevServer.start(config, logger)
+  return startServer(resolveConfig(options))
+}
+
+/** serve() for options resolved already: the CLI resolves them itself, to name its flags in messages. */
+export function startServer(config: Config): Promise<HotcellServer> {
+  return DevServer.start(config, createLogger({ quiet: config.quiet }))
 }
 
 class DevServer extends EventEmitter implements HotcellServer {

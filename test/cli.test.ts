@@ -1,8 +1,9 @@
-// The command line as a user meets it: the real binary in a child process.
+// The command line as a user meets it: the real binary in a child process,
+// and main(args) in process where a child process adds nothing.
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
 import { describe, test } from 'node:test'
-import { fixture, request, runCli, startCli, waitFor, withDeadline } from './helpers.js'
+import { fixture, request, runCli, runMain, startCli, waitFor, withDeadline } from './helpers.js'
 
 const echo = fixture('echo.ts')
 
@@ -17,8 +18,15 @@ describe('hotcell CLI', () => {
     assert.match(version.stdout, /^hotcell \d+\.\d+\.\d+\n$/)
   })
 
+  test('a user mistake from the real binary: one line on stderr, exit 1, no stack trace', async () => {
+    const run = await runCli([echo, '--frobnicate'])
+    assert.equal(run.code, 1)
+    assert.equal(run.stderr, 'hotcell: unknown option --frobnicate. Run hotcell --help to see the options.\n')
+  })
+
+  // In process: spawning the binary adds nothing to what these check.
   for (const [name, args, expected] of [
-    ['an unknown flag', [echo, '--frobnicate'], /unknown option --frobnicate/],
+    ['a mistyped flag', [echo, '--prot', '80'], /unknown option --prot\. Did you mean --port\?/],
     ['a missing entry file', ['does/not/exist.ts'], /entry file not found: does\/not\/exist\.ts/],
     ['no entry at all', [], /missing the entry file/],
     ['a port that is not a number', [echo, '--port', 'eighty'], /--port must be a whole number from 0 to 65535/],
@@ -27,7 +35,7 @@ describe('hotcell CLI', () => {
     ['a bad worker count', [echo, '-w', '0'], /--workers must be a whole number from 1 to 64/],
   ] as const) {
     test(`${name}: one clear line, exit 1, no stack trace`, async () => {
-      const run = await runCli([...args])
+      const run = await runMain([...args])
       assert.equal(run.code, 1)
       assert.match(run.stderr, expected)
       assert.equal(run.stderr.trim().split('\n').length, 1, `more than one line:\n${run.stderr}`)

@@ -60,7 +60,7 @@ export type { FetchHandler }
     const project = projectDir({ 'app.ts': APP })
     cleanups.push(project.remove)
     const cases: [string, RegExp][] = [
-      [`export default { prot: 8080 }`, /^hotcell: hotcell\.config\.ts: unknown option "prot"\n$/],
+      [`export default { prot: 8080 }`, /^hotcell: hotcell\.config\.ts: unknown option "prot" \(did you mean "port"\?\)\n$/],
       [`export default { workers: 'many' }`, /^hotcell: hotcell\.config\.ts: workers must be a whole number from 1 to 64 \(got "many"\)\n$/],
       [`export default { liveReload: 'yes' }`, /^hotcell: hotcell\.config\.ts: liveReload must be true or false/],
       [`export default 42`, /^hotcell: hotcell\.config\.ts must export default defineConfig\(\{ … \}\) \(an object\), got number\n$/],

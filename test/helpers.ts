@@ -151,3 +151,19 @@ export async function runCli(args: string[], options: { cwd?: string; env?: Node
   const code = await withDeadline(new Promise<number | null>((resolve) => child.once('exit', resolve)), 15_000, `hotcell ${args.join(' ')}`)
   return { code, stdout, stderr }
 }
+
+/**
+ * main(args) in this process, for commands that end by themselves (bad
+ * flags, --help): what the binary would print, without a child process.
+ */
+export async function runMain(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../src/cli/main.js')
+  const { PassThrough } = await import('node:stream')
+  let stdout = ''
+  let stderr = ''
+  const out = new PassThrough().on('data', (c: Buffer) => (stdout += c.toString()))
+  const err = new PassThrough().on('data', (c: Buffer) => (stderr += c.toString()))
+  // A command that starts a server stops at once: these runs are about what happens before.
+  const code = await withDeadline(main(args, { stdout: out, stderr: err, env: { NO_COLOR: '1', ...env }, onStop: (stop) => stop() }), 15_000, `main(${args.join(' ')})`)
+  return { code, stdout, stderr }
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
-import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { defaultWorkers, mustBeInteger } from '../config/resolve-config.js'
 import { HotcellError } from '../errors.js'
+import { flagHelp, parseFlags, type Flag } from '../cli/flag-table.js'
 
 /** What one `hotcell bench` invocation measures, validated once. */
 export interface BenchOptions {
@@ -27,25 +27,25 @@ export interface BenchOptions {
   generator: 'auto' | 'autocannon' | 'wrk'
 }
 
-export const BENCH_FLAGS = {
-  path: { type: 'string' },
-  method: { type: 'string', short: 'm' },
-  header: { type: 'string', multiple: true },
-  body: { type: 'string' },
-  'body-file': { type: 'string' },
-  connections: { type: 'string', short: 'c' },
-  duration: { type: 'string', short: 'd' },
-  warmup: { type: 'string' },
-  workers: { type: 'string', short: 'w' },
-  rounds: { type: 'string', short: 'r' },
-  compare: { type: 'string' },
-  baseline: { type: 'boolean' },
-  json: { type: 'boolean' },
-  'expect-status': { type: 'string' },
-  'fail-on-errors': { type: 'boolean' },
-  generator: { type: 'string', short: 'g' },
-  help: { type: 'boolean', short: 'h' },
-} satisfies ParseArgsConfig['options']
+export const BENCH_FLAGS: readonly Flag[] = [
+  { name: 'path', type: 'string', value: '<path>', help: 'request path and query', default: '/' },
+  { name: 'method', short: 'm', type: 'string', value: '<verb>', help: 'request method', default: 'GET' },
+  { name: 'header', type: 'string', multiple: true, value: '"name: value"', help: 'request header (repeatable)' },
+  { name: 'body', type: 'string', value: '<text>', help: 'request body' },
+  { name: 'body-file', type: 'string', value: '<file>', help: 'request body from a file' },
+  { name: 'connections', short: 'c', type: 'string', value: '<n>', help: 'concurrent connections', default: '50' },
+  { name: 'duration', short: 'd', type: 'string', value: '<time>', help: 'timed load per run: 10s, 1500ms, 1m', default: '10s' },
+  { name: 'warmup', type: 'string', value: '<time>', help: 'load before timing, per server', default: 'a quarter of -d, 250ms to 2s' },
+  { name: 'workers', short: 'w', type: 'string', value: '<list>', help: 'worker counts to measure, e.g. 1,2,4', default: String(defaultWorkers()) },
+  { name: 'rounds', short: 'r', type: 'string', value: '<n>', help: 'timed runs per configuration', default: '1, or 3 with --compare' },
+  { name: 'compare', type: 'string', value: '<entry>', help: 'A/B: measure this entry against <entry>, interleaved' },
+  { name: 'baseline', type: 'boolean', help: 'also run the handler inline on a plain node:http server' },
+  { name: 'expect-status', type: 'string', value: '<code>', help: 'status the check and the load expect', default: 'any 2xx' },
+  { name: 'fail-on-errors', type: 'boolean', help: 'exit 1 if any timed request failed or got an unexpected status' },
+  { name: 'generator', short: 'g', type: 'string', value: '<name>', help: 'auto, wrk or autocannon', default: 'auto = wrk when installed' },
+  { name: 'json', type: 'boolean', help: 'print one JSON document instead of tables' },
+  { name: 'help', short: 'h', type: 'boolean', help: 'show this help' },
+]
 
 export const BENCH_HELP = `hotcell bench: measure a handler's throughput, latency and scaling across workers
 
@@ -53,24 +53,7 @@ Usage
   hotcell bench <entry> [options]
 
 Options
-      --path <path>          request path and query             (default: /)
-  -m, --method <verb>        request method                     (default: GET)
-      --header "name: value" request header (repeatable)
-      --body <text>          request body
-      --body-file <file>     request body from a file
-  -c, --connections <n>      concurrent connections             (default: 50)
-  -d, --duration <time>      timed load per run: 10s, 1500ms, 1m (default: 10s)
-      --warmup <time>        load before timing, per server     (default: a quarter of -d, 250ms to 2s)
-  -w, --workers <list>       worker counts to measure, e.g. 1,2,4 (default: ${defaultWorkers()})
-  -r, --rounds <n>           timed runs per configuration       (default: 1, or 3 with --compare)
-      --compare <entry>      A/B: measure this entry against <entry>, interleaved
-      --baseline             also run the handler inline on a plain node:http server
-      --expect-status <code> status the check and the load expect (default: any 2xx)
-      --fail-on-errors       exit 1 if any timed request failed or got an unexpected status
-  -g, --generator <name>     auto, wrk or autocannon           (default: auto = wrk when installed)
-      --json                 print one JSON document instead of tables
-  -h, --help                 show this help
-
+${flagHelp(BENCH_FLAGS)}
 Examples
   hotcell bench src/app.ts
   hotcell bench src/app.ts --path /users/1 -c 100 -d 20s -w 1,2,4
@@ -80,18 +63,31 @@ Examples
 
 export type ParsedBench = { help: true } | { help: false; options: BenchOptions }
 
+interface BenchValues {
+  path?: string
+  method?: string
+  header?: string[]
+  body?: string
+  'body-file'?: string
+  connections?: string
+  duration?: string
+  warmup?: string
+  workers?: string
+  rounds?: string
+  compare?: string
+  baseline?: boolean
+  json?: boolean
+  'expect-status'?: string
+  'fail-on-errors'?: boolean
+  generator?: string
+  help?: boolean
+}
+
 /** argv after `bench` → options. Every mistake is a HotcellError with a one-line message. */
 export function parseBenchArgs(argv: string[]): ParsedBench {
-  let parsed
-  try {
-    parsed = parseArgs({ args: argv, options: BENCH_FLAGS, allowPositionals: true, strict: true })
-  } catch (error) {
-    const option = /'([^']+)'/.exec((error as Error).message)?.[1] ?? ''
-    const code = (error as { code?: string }).code
-    const message = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? `unknown option ${option}` : code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? `${option} needs a value` : (error as Error).message
-    throw new HotcellError('ERR_INVALID_OPTION', `${message}. Run hotcell bench --help to see the options.`)
-  }
-  const { values: v, positionals } = parsed
+  const parsed = parseFlags(argv, BENCH_FLAGS, 'hotcell bench --help')
+  const positionals = parsed.positionals
+  const v = parsed.values as BenchValues
   if (v.help) return { help: true }
   if (positionals.length === 0) throw new HotcellError('ERR_INVALID_OPTION', 'missing the entry file. Usage: hotcell bench <entry> [options], e.g. hotcell bench src/app.ts')
   if (positionals.length > 1) throw new HotcellError('ERR_INVALID_OPTION', `expected one entry file, got ${positionals.length}: ${positionals.join(' ')} (to compare two, use --compare)`)

@@ -4,7 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { bundleConfigFile } from '../reload/builder.js'
-import { resolveConfig, type ServeOptions } from './resolve-config.js'
+import { mustBeKnownKeys, type ServeOptions } from './resolve-config.js'
 import { HotcellError } from '../errors.js'
 
 /** What a config file's default export may hold: every option of serve(), the entry too. */
@@ -24,7 +24,7 @@ const OWN_INDEX = fileURLToPath(new URL('../index.js', import.meta.url))
 export function findConfigFile(cwd: string, entry: string | undefined, explicit: string | undefined): string | undefined {
   if (explicit !== undefined) {
     const file = resolve(cwd, explicit)
-    if (!existsSync(file)) throw new HotcellError('ERR_INVALID_OPTION', `config file not found: ${explicit} (looked in ${cwd})`)
+    if (!existsSync(file)) throw new HotcellError('ERR_CONFIG_FILE', `config file not found: ${explicit} (looked in ${cwd})`)
     return file
   }
   const dirs = [...new Set([...(entry ? [dirname(resolve(cwd, entry))] : []), cwd])]
@@ -49,18 +49,18 @@ export async function loadConfigFile(file: string, cwd: string): Promise<UserCon
   let exported: unknown
   try {
     const built = await bundleConfigFile(file, outFile, OWN_INDEX)
-    if (!built.ok) throw new HotcellError('ERR_INVALID_OPTION', `${label} does not build:\n${built.text.trimEnd()}`)
+    if (!built.ok) throw new HotcellError('ERR_CONFIG_FILE', `${label} does not build:\n${built.text.trimEnd()}`)
     try {
       exported = ((await import(pathToFileURL(outFile).href)) as { default?: unknown }).default
     } catch (error) {
-      throw new HotcellError('ERR_INVALID_OPTION', `${label} threw while being loaded: ${(error as Error)?.message ?? String(error)}`)
+      throw new HotcellError('ERR_CONFIG_FILE', `${label} threw while being loaded: ${(error as Error)?.message ?? String(error)}`)
     }
   } finally {
     await rm(outFile, { force: true })
   }
   if (typeof exported === 'function') exported = await (exported as () => unknown)()
   if (typeof exported !== 'object' || exported === null || Array.isArray(exported)) {
-    throw new HotcellError('ERR_INVALID_OPTION', `${label} must export default defineConfig({ … }) (an object), got ${exported === undefined ? 'no default export' : typeof exported}`)
+    throw new HotcellError('ERR_CONFIG_FILE', `${label} must export default defineConfig({ … }) (an object), got ${exported === undefined ? 'no default export' : typeof exported}`)
   }
   const options = { ...(exported as Record<string, unknown>) }
   const base = dirname(file)
@@ -69,14 +69,9 @@ export async function loadConfigFile(file: string, cwd: string): Promise<UserCon
     if (typeof value === 'string') options[key] = absolute(base, value)
     else if (Array.isArray(value)) options[key] = value.map((v) => (typeof v === 'string' && v !== '' ? absolute(base, v) : v))
   }
-  // serve()'s own validation, so the rules live in one place (config.ts); the
-  // config file itself stands in for a missing entry so that the other keys are checked.
-  try {
-    resolveConfig({ ...(options as unknown as ServeOptions), entry: (options.entry as string | undefined) ?? file })
-  } catch (error) {
-    if (error instanceof HotcellError) throw new HotcellError(error.code, `${label}: ${error.message}`)
-    throw error
-  }
+  // Values are checked once, by resolveConfig, with the file named in the
+  // message (cli/main.ts); unknown keys here, where the file is known.
+  mustBeKnownKeys(options, `${label}: `)
   return options as UserConfig
 }
 

@@ -13,16 +13,16 @@ export interface EnvFiles {
   readonly explicit: boolean
 }
 
-export function mustBeEnvFiles(value: unknown, cwd: string): EnvFiles {
+export function mustBeEnvFiles(value: unknown, cwd: string, name = 'envFile'): EnvFiles {
   if (value === undefined) return Object.freeze({ paths: Object.freeze([resolve(cwd, '.env')]), explicit: false })
   const list = typeof value === 'string' ? [value] : value
   if (!Array.isArray(list) || list.length === 0 || list.some((v) => typeof v !== 'string' || v === '')) {
-    throw new HotcellError('ERR_INVALID_OPTION', `envFile must be a path or a list of paths (got ${JSON.stringify(value)})`)
+    throw new HotcellError('ERR_INVALID_OPTION', `${name} must be a path or a list of paths (got ${JSON.stringify(value)})`)
   }
   const paths = (list as string[]).map((p) => resolve(cwd, p))
   for (const [i, path] of paths.entries()) {
-    if (!existsSync(path)) throw new HotcellError('ERR_INVALID_OPTION', `envFile not found: ${list[i]} (looked in ${cwd})`)
-    if (!statSync(path).isFile()) throw new HotcellError('ERR_INVALID_OPTION', `envFile must be a file, but ${list[i]} is a directory`)
+    if (!existsSync(path)) throw new HotcellError('ERR_INVALID_OPTION', `${name}: file not found: ${list[i]} (looked in ${cwd})`)
+    if (!statSync(path).isFile()) throw new HotcellError('ERR_INVALID_OPTION', `${name} must be a file, but ${list[i]} is a directory`)
   }
   return Object.freeze({ paths: Object.freeze(paths), explicit: true })
 }

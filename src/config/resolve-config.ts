@@ -6,6 +6,7 @@ import { mustBeAllowedHosts, type AllowedHosts } from '../http/gate/host-check.j
 import { mustBeEnvFiles, type EnvFiles } from './env-files.js'
 import { mustBeInspect } from '../pool/inspector.js'
 import { mustBeStaticDir } from '../http/gate/static-files.js'
+import { nearestName } from './nearest-name.js'
 import { parseSize } from './size.js'
 
 /** Options of `serve()`. They mirror the command-line flags. */
@@ -81,16 +82,27 @@ export interface Config {
 
 const KNOWN = new Set<string>(['entry', 'port', 'host', 'workers', 'bodyLimit', 'maxMemory', 'timeout', 'handler', 'reload', 'watch', 'ignore', 'quiet', 'cwd', 'allowedHosts', 'static', 'exposeErrors', 'liveReload', 'envFile', 'inspect'])
 
+/** Every key is an option of serve(); `where` prefixes the message (a config file's name). */
+export function mustBeKnownKeys(options: object, where = ''): void {
+  for (const key of Object.keys(options)) {
+    if (KNOWN.has(key)) continue
+    const near = nearestName(key, KNOWN)
+    throw new HotcellError('ERR_INVALID_OPTION', `${where}unknown option "${key}"${near ? ` (did you mean "${near}"?)` : ''}`)
+  }
+}
+
 export const DEFAULT_PORT = 3000
 export const defaultWorkers = (): number => Math.max(1, Math.min(4, availableParallelism()))
 
-export function resolveConfig(options: ServeOptions): Config {
+/**
+ * Check every option and fill in the defaults. `name` says how messages name
+ * an option: the CLI passes the flag or the config file it came from.
+ */
+export function resolveConfig(options: ServeOptions, name: (key: keyof ServeOptions) => string = (key) => key): Config {
   if (typeof options !== 'object' || options === null) {
     throw new HotcellError('ERR_INVALID_OPTION', 'serve() takes an options object such as { entry: "src/app.ts" }')
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new HotcellError('ERR_INVALID_OPTION', `unknown option "${key}"`)
-  }
+  mustBeKnownKeys(options)
   const cwd = resolve(options.cwd ?? process.cwd())
   if (typeof options.entry !== 'string' || options.entry === '') {
     throw new HotcellError('ERR_INVALID_OPTION', 'entry must name the file that exports your handler, e.g. src/app.ts')
@@ -107,23 +119,23 @@ export function resolveConfig(options: ServeOptions): Config {
     entry,
     entryLabel: label.startsWith('..') ? entry : label,
     cwd,
-    port: mustBeInteger(options.port ?? DEFAULT_PORT, 'port', 0, 65535),
-    host: mustBeHost(options.host ?? '127.0.0.1'),
-    workers: mustBeInteger(options.workers ?? defaultWorkers(), 'workers', 1, 64),
-    bodyLimit: parseSize(options.bodyLimit ?? '10mb', 'bodyLimit'),
-    maxMemoryMb: options.maxMemory === undefined ? undefined : mustBeInteger(options.maxMemory, 'maxMemory', 16, 1 << 20),
-    timeoutMs: mustBeInteger(options.timeout ?? 30_000, 'timeout', 1, 2 ** 31 - 1),
-    handler: mustBeOneOf(options.handler ?? 'auto', 'handler', ['auto', 'fetch', 'node'] as const),
-    reload: mustBeBoolean(options.reload ?? true, 'reload'),
-    watch: Object.freeze(mustBeStrings(options.watch ?? [], 'watch').map((p) => resolve(cwd, p))),
-    ignore: Object.freeze(mustBeStrings(options.ignore ?? [], 'ignore')),
-    quiet: mustBeBoolean(options.quiet ?? false, 'quiet'),
-    allowedHosts: mustBeAllowedHosts(options.allowedHosts),
-    staticDir: mustBeStaticDir(options.static, cwd),
-    exposeErrors: mustBeBoolean(options.exposeErrors ?? false, 'exposeErrors'),
-    liveReload: mustBeBoolean(options.liveReload ?? true, 'liveReload'),
-    envFiles: mustBeEnvFiles(options.envFile, cwd),
-    inspectPort: mustBeInspect(options.inspect),
+    port: mustBeInteger(options.port ?? DEFAULT_PORT, name('port'), 0, 65535),
+    host: mustBeHost(options.host ?? '127.0.0.1', name('host')),
+    workers: mustBeInteger(options.workers ?? defaultWorkers(), name('workers'), 1, 64),
+    bodyLimit: parseSize(options.bodyLimit ?? '10mb', name('bodyLimit')),
+    maxMemoryMb: options.maxMemory === undefined ? undefined : mustBeInteger(options.maxMemory, name('maxMemory'), 16, 1 << 20),
+    timeoutMs: mustBeInteger(options.timeout ?? 30_000, name('timeout'), 1, 2 ** 31 - 1),
+    handler: mustBeOneOf(options.handler ?? 'auto', name('handler'), ['auto', 'fetch', 'node'] as const),
+    reload: mustBeBoolean(options.reload ?? true, name('reload')),
+    watch: Object.freeze(mustBeStrings(options.watch ?? [], name('watch')).map((p) => resolve(cwd, p))),
+    ignore: Object.freeze(mustBeStrings(options.ignore ?? [], name('ignore'))),
+    quiet: mustBeBoolean(options.quiet ?? false, name('quiet')),
+    allowedHosts: mustBeAllowedHosts(options.allowedHosts, name('allowedHosts')),
+    staticDir: mustBeStaticDir(options.static, cwd, name('static')),
+    exposeErrors: mustBeBoolean(options.exposeErrors ?? false, name('exposeErrors')),
+    liveReload: mustBeBoolean(options.liveReload ?? true, name('liveReload')),
+    envFiles: mustBeEnvFiles(options.envFile, cwd, name('envFile')),
+    inspectPort: mustBeInspect(options.inspect, name('inspect')),
   })
 }
 
@@ -154,9 +166,9 @@ function mustBeOneOf<T extends string>(value: unknown, name: string, allowed: re
   return value as T
 }
 
-function mustBeHost(value: unknown): string {
+function mustBeHost(value: unknown, name: string): string {
   if (typeof value !== 'string' || value === '' || /[\s/]/.test(value)) {
-    throw new HotcellError('ERR_INVALID_OPTION', `host must be an interface address such as 127.0.0.1, ::1 or 0.0.0.0 (got ${JSON.stringify(value)})`)
+    throw new HotcellError('ERR_INVALID_OPTION', `${name} must be an interface address such as 127.0.0.1, ::1 or 0.0.0.0 (got ${JSON.stringify(value)})`)
   }
   return value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value
 }

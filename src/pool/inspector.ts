@@ -8,12 +8,12 @@ import { HotcellError } from '../errors.js'
 export const DEFAULT_INSPECT_PORT = 9229
 export const INSPECT_HOST = '127.0.0.1'
 
-export function mustBeInspect(value: unknown): number | undefined {
+export function mustBeInspect(value: unknown, name = 'inspect'): number | undefined {
   if (value === undefined || value === false) return undefined
   if (value === true) return DEFAULT_INSPECT_PORT
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new HotcellError('ERR_INVALID_OPTION', `inspect must be true or a port from 0 to 65535 (got ${JSON.stringify(value)})`)
+    throw new HotcellError('ERR_INVALID_OPTION', `${name} must be true or a port from 0 to 65535 (got ${JSON.stringify(value)})`)
   }
   return n
 }

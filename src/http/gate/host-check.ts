@@ -73,23 +73,23 @@ function normalizeName(name: string): string {
 }
 
 /** Validates the `allowedHosts` option: 'all', or a list of host names / `.suffix` patterns. */
-export function mustBeAllowedHosts(value: unknown): AllowedHosts {
+export function mustBeAllowedHosts(value: unknown, name = 'allowedHosts'): AllowedHosts {
   if (value === undefined) return Object.freeze([])
   if (value === 'all' || value === true) return 'all'
   const list = typeof value === 'string' ? value.split(',') : value
-  if (!Array.isArray(list)) throw invalid(value)
+  if (!Array.isArray(list)) throw invalid(value, name)
   const names = list.map((item) => (typeof item === 'string' ? item.trim() : '')).filter((item) => item !== '')
   if (names.includes('all')) return 'all'
   for (const name of names) {
     const bare = name.startsWith('.') ? name.slice(1) : name
-    if (!/^[a-z0-9._-]+$/i.test(bare) && !(bare.startsWith('[') && bare.endsWith(']') && isIPv6(bare.slice(1, -1)))) throw invalid(value)
+    if (!/^[a-z0-9._-]+$/i.test(bare) && !(bare.startsWith('[') && bare.endsWith(']') && isIPv6(bare.slice(1, -1)))) throw invalid(value, name)
   }
   return Object.freeze(names)
 }
 
-function invalid(value: unknown): HotcellError {
+function invalid(value: unknown, name: string): HotcellError {
   return new HotcellError(
     'ERR_INVALID_OPTION',
-    `allowedHosts must be host names separated by commas, such as myapp.test,.example.com (a leading dot allows subdomains), or all (got ${JSON.stringify(value)})`,
+    `${name} must be host names separated by commas, such as myapp.test,.example.com (a leading dot allows subdomains), or all (got ${JSON.stringify(value)})`,
   )
 }

@@ -51,11 +51,11 @@ export function createStaticFiles(dir: string): StaticFiles {
 }
 
 /** Validates the `static` option: an existing folder, resolved against cwd. */
-export function mustBeStaticDir(value: unknown, cwd: string): string | undefined {
+export function mustBeStaticDir(value: unknown, cwd: string, name = 'static'): string | undefined {
   if (value === undefined) return undefined
-  if (typeof value !== 'string' || value === '') throw new HotcellError('ERR_INVALID_OPTION', `static must name a folder (got ${JSON.stringify(value)})`)
+  if (typeof value !== 'string' || value === '') throw new HotcellError('ERR_INVALID_OPTION', `${name} must name a folder (got ${JSON.stringify(value)})`)
   const dir = resolve(cwd, value)
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new HotcellError('ERR_INVALID_OPTION', `static folder not found: ${value} (looked in ${cwd})`)
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new HotcellError('ERR_INVALID_OPTION', `${name}: folder not found: ${value} (looked in ${cwd})`)
   return dir
 }
 

@@ -1,0 +1,88 @@
+// `hotcell <entry>`: every flag once, with the serve() option it sets. The
+// parser, --help and the flag → option mapping (with flag names in messages)
+// are all read from this table.
+import { DEFAULT_PORT, defaultWorkers, mustBeInteger, type ServeOptions } from '../config/resolve-config.js'
+import { DEFAULT_INSPECT_PORT, mustBeInspect } from '../pool/inspector.js'
+import type { Flag, FlagValues } from './flag-table.js'
+
+export interface ServeFlag extends Flag {
+  /** The serve() option (and config-file key) this flag sets. */
+  readonly option?: keyof ServeOptions
+  /** The command-line value as that option's value; `flag` is how messages name it. */
+  readonly toOption?: (value: string | boolean | string[], flag: string) => unknown
+}
+
+const integer = (min: number, max: number) => (value: string | boolean | string[], flag: string) => mustBeInteger(value, flag, min, max)
+
+export const SERVE_FLAGS: readonly ServeFlag[] = [
+  { name: 'port', short: 'p', type: 'string', value: '<n>', help: 'port to listen on; 0 picks a free one', default: `$PORT or ${DEFAULT_PORT}`, option: 'port', toOption: integer(0, 65535) },
+  { name: 'host', short: 'H', type: 'string', value: '<addr>', help: 'interface to bind', default: '127.0.0.1', option: 'host' },
+  { name: 'workers', short: 'w', type: 'string', value: '<n>', help: 'worker threads', default: `min(4, cores) = ${defaultWorkers()}`, option: 'workers', toOption: integer(1, 64) },
+  { name: 'body-limit', type: 'string', value: '<size>', help: 'larger request bodies get 413', default: '10mb', option: 'bodyLimit' },
+  { name: 'max-memory', type: 'string', value: '<MiB>', help: 'heap limit per worker', default: 'none', option: 'maxMemory', toOption: integer(16, 1 << 20) },
+  { name: 'timeout', type: 'string', value: '<ms>', help: 'answer 504 after this long; a stuck worker is replaced', default: '30000', option: 'timeout', toOption: integer(1, 2 ** 31 - 1) },
+  { name: 'handler', type: 'string', value: '<style>', help: 'fetch or node; how to read the export', default: 'guessed', option: 'handler' },
+  { name: 'watch', type: 'string', multiple: true, value: '<path>', help: 'more files/folders to watch (repeatable)', default: "the bundle's source folders", option: 'watch' },
+  { name: 'ignore', type: 'string', multiple: true, value: '<glob>', help: 'paths never watched (repeatable)', default: 'node_modules, .git, .hotcell', option: 'ignore' },
+  { name: 'reload', type: 'boolean', negated: true, help: 'serve without watching', default: 'watch and reload', option: 'reload' },
+  { name: 'quiet', type: 'boolean', help: 'no request log, no banner: only errors\nand reloads', default: 'off', option: 'quiet' },
+  { name: 'static', type: 'string', value: '<dir>', help: 'serve files from <dir> before the handler', default: 'none', option: 'static' },
+  {
+    name: 'allowed-hosts',
+    type: 'string',
+    value: '<l>',
+    help: 'extra Host names, comma-separated; .example.com\nadds subdomains; all turns the check off',
+    default: 'loopback names',
+    option: 'allowedHosts',
+    toOption: (value) => (value === 'all' ? 'all' : String(value).split(',')),
+  },
+  { name: 'expose-errors', type: 'boolean', help: 'show stacks to clients on other machines too', default: 'off', option: 'exposeErrors' },
+  { name: 'live-reload', type: 'boolean', negated: true, help: 'do not refresh open browser tabs', default: 'refresh them', option: 'liveReload' },
+  {
+    name: 'env-file',
+    type: 'string',
+    multiple: true,
+    value: '<path>',
+    help: "variables for the handler only (workers); repeatable,\nlater files win, the shell's environment wins\n",
+    default: '.env if present',
+    option: 'envFile',
+  },
+  {
+    name: 'inspect',
+    type: 'string',
+    value: '[=<port>]',
+    help: 'debugger endpoint on 127.0.0.1 for the workers;\nrequest timeouts are off meanwhile',
+    default: `off; port ${DEFAULT_INSPECT_PORT}`,
+    option: 'inspect',
+    toOption: (value, flag) => mustBeInspect(value, flag) ?? false,
+  },
+  {
+    name: 'config',
+    short: 'c',
+    type: 'string',
+    value: '<file>',
+    help: 'config file: export default defineConfig({…})\n',
+    default: 'hotcell.config.{ts,mts,js,mjs} next to the entry, else in cwd',
+  },
+  { name: 'help', short: 'h', type: 'boolean', help: 'show this help' },
+  { name: 'version', short: 'v', type: 'boolean', help: 'show the version' },
+]
+
+/** `--inspect` alone means the default port; parseArgs wants a value for a string option. */
+export function normalizeInspectFlag(argv: string[]): string[] {
+  return argv.map((arg) => (arg === '--inspect' ? `--inspect=${DEFAULT_INSPECT_PORT}` : arg))
+}
+
+/** The options the flags set, and how each was spelled (messages about an option name the flag). */
+export function flagsToOptions(values: FlagValues): { options: Partial<ServeOptions>; spelled: Map<keyof ServeOptions, string> } {
+  const options: Record<string, unknown> = {}
+  const spelled = new Map<keyof ServeOptions, string>()
+  for (const flag of SERVE_FLAGS) {
+    const value = values[flag.name]
+    if (value === undefined || !flag.option) continue
+    const name = flag.type === 'boolean' && value === false ? `--no-${flag.name}` : `--${flag.name}`
+    options[flag.option] = flag.toOption ? flag.toOption(value, name) : value
+    spelled.set(flag.option, name)
+  }
+  return { options: options as Partial<ServeOptions>, spelled }
+}
