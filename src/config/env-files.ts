@@ -21,7 +21,7 @@ export function mustBeEnvFiles(value: unknown, cwd: string, name = 'envFile'): E
   }
   const paths = (list as string[]).map((p) => resolve(cwd, p))
   for (const [i, path] of paths.entries()) {
-    if (!existsSync(path)) throw new HotcellError('ERR_INVALID_OPTION', `${name}: file not found: ${list[i]} (looked in ${cwd})`)
+    if (!existsSync(path)) throw new HotcellError('ERR_INVALID_OPTION', `${name} not found: ${list[i]} (looked in ${cwd})`)
     if (!statSync(path).isFile()) throw new HotcellError('ERR_INVALID_OPTION', `${name} must be a file, but ${list[i]} is a directory`)
   }
   return Object.freeze({ paths: Object.freeze(paths), explicit: true })

@@ -80,8 +80,8 @@ export function mustBeAllowedHosts(value: unknown, name = 'allowedHosts'): Allow
   if (!Array.isArray(list)) throw invalid(value, name)
   const names = list.map((item) => (typeof item === 'string' ? item.trim() : '')).filter((item) => item !== '')
   if (names.includes('all')) return 'all'
-  for (const name of names) {
-    const bare = name.startsWith('.') ? name.slice(1) : name
+  for (const host of names) {
+    const bare = host.startsWith('.') ? host.slice(1) : host
     if (!/^[a-z0-9._-]+$/i.test(bare) && !(bare.startsWith('[') && bare.endsWith(']') && isIPv6(bare.slice(1, -1)))) throw invalid(value, name)
   }
   return Object.freeze(names)

@@ -55,7 +55,7 @@ export function mustBeStaticDir(value: unknown, cwd: string, name = 'static'): s
   if (value === undefined) return undefined
   if (typeof value !== 'string' || value === '') throw new HotcellError('ERR_INVALID_OPTION', `${name} must name a folder (got ${JSON.stringify(value)})`)
   const dir = resolve(cwd, value)
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new HotcellError('ERR_INVALID_OPTION', `${name}: folder not found: ${value} (looked in ${cwd})`)
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new HotcellError('ERR_INVALID_OPTION', `${name} folder not found: ${value} (looked in ${cwd})`)
   return dir
 }
 
