@@ -101,7 +101,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   static async start(config: Config, logger: Logger): Promise<DevServer> {
     const server = new DevServer(config, logger)
     if (config.inspectPort !== undefined) server.#inspector = openInspector(config.inspectPort)
-    if (config.liveReload) server.#live = createLiveReload()
+    if (config.liveReload) server.#live = createLiveReload({ warn: (line) => logger.warn(line) })
     const dispatcher = createDispatcher({
       // Requests can arrive before the reloader exists (the supervisor hands queued connections over right after listen).
       target: () => server.#reloader?.target ?? server.#reloaderReady.then((reloader) => reloader.target),

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { after, describe, test } from 'node:test'
 import { serve } from '../src/index.js'
-import { projectDir, startCli, withDeadline } from './helpers.js'
+import { projectDir, startCli, waitFor, withDeadline } from './helpers.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
@@ -52,6 +52,42 @@ describe('live reload in Chromium', { skip }, () => {
     project.write('app.ts', page('version three'))
     await tab.waitForFunction(`document.querySelector('h1')?.textContent === 'version three'`, undefined, { timeout: 30_000 })
     assert.equal(await tab.title(), 'app')
+  })
+})
+
+const expressApp = (text: string) => `import express from 'express'
+const app = express()
+app.get('/', (_req, res) => { res.send('<h1 id="t">${text}</h1>') })
+export default app
+`
+
+describe('live reload on fragments and behind a Content-Security-Policy', { skip }, () => {
+  test("an Express fragment page and Express's own 404 page (default-src 'none') both reload themselves", async () => {
+    const { chromium } = await import('playwright-core')
+    const project = projectDir({ 'app.ts': expressApp('version one') })
+    cleanups.push(project.remove)
+    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
+    cleanups.push(() => server.close())
+    const browser = await withDeadline(chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 60_000 }), 70_000, 'chromium start')
+    cleanups.push(() => browser.close())
+    const tabs = await Promise.all([browser.newPage(), browser.newPage()])
+    const loads = [0, 0]
+    tabs.forEach((tab, i) => tab.on('load', () => loads[i]!++))
+    const violations: string[] = []
+    for (const tab of tabs) tab.on('console', (message) => void (/Content.Security.Policy/i.test(message.text()) && violations.push(message.text())))
+
+    const streams = tabs.map((tab) => tab.waitForResponse((r) => r.url().includes('/__hotcell/live-reload'), { timeout: 20_000 }))
+    await tabs[0]!.goto(server.url, { timeout: 20_000 })
+    const missing = await tabs[1]!.goto(server.url + '/nowhere', { timeout: 20_000 })
+    assert.equal(missing?.status(), 404)
+    assert.match((await missing!.allHeaders())['content-security-policy'] ?? '', /^default-src 'none'; script-src 'nonce-/)
+    for (const stream of streams) assert.equal((await stream).status(), 200)
+    assert.deepEqual(loads, [1, 1])
+
+    project.write('app.ts', expressApp('version two'))
+    await tabs[0]!.waitForFunction(`document.querySelector('h1')?.textContent === 'version two'`, undefined, { timeout: 30_000 })
+    await waitFor(() => loads[1]! >= 2, 30_000, `the 404 tab reloading itself (loads: ${loads[1]})`, 50)
+    assert.deepEqual(violations, [])
   })
 })
 

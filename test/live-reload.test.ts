@@ -20,6 +20,9 @@ export default {
     const path = new URL(request.url).pathname
     if (path === '/') return html('<!doctype html><html><body><h1>héllo</h1></body></html>')
     if (path === '/fragment') return html('<li>one</li>')
+    if (path === '/csp') return html('<!doctype html><html><body><h1>locked</h1></body></html>', { headers: { 'content-security-policy': "default-src 'none'" } })
+    if (path === '/sandbox') return html('<p>sandboxed</p>', { headers: { 'content-security-policy': 'sandbox' } })
+    if (path === '/meta-csp') return html('<!doctype html><html><head><meta http-equiv="content-security-policy" content="script-src \\'self\\'"></head><body>meta</body></html>')
     if (path === '/json') return Response.json({ body: '</body>' })
     if (path === '/gzip') return new Response(GZ, { headers: { 'content-type': 'text/html', 'content-encoding': 'gzip' } })
     if (path === '/throw') throw new Error('boom')
@@ -72,7 +75,42 @@ describe('live reload', () => {
     assert.ok(reply.text.includes('<h1>héllo</h1>'))
   })
 
-  test('fragments, JSON, compressed HTML and HEAD are sent untouched', async () => {
+  test('a fragment opened in a tab gets the script at its end; fetched by a tool or a script it stays as it was', async () => {
+    const { server } = await start()
+    for (const headers of [{ 'sec-fetch-dest': 'document' }, { accept: 'text/html,application/xhtml+xml' }] as Record<string, string>[]) {
+      const tab = await request(server.url + '/fragment', { headers })
+      assert.ok(tab.text.startsWith('<li>one</li><script>'), tab.text)
+      assert.ok(tab.text.endsWith('</script>'), tab.text)
+      assert.match(tab.text, SCRIPT)
+      assert.equal(Number(tab.headers['content-length']), tab.body.byteLength)
+    }
+    assert.equal((await request(server.url + '/fragment')).text, '<li>one</li>')
+    assert.equal((await request(server.url + '/fragment', { headers: { 'sec-fetch-dest': 'empty', accept: 'text/html' } })).text, '<li>one</li>')
+  })
+
+  test("a page whose Content-Security-Policy forbids inline scripts gets a nonce for hotcell's script in its policy", async () => {
+    const { server } = await start()
+    const reply = await request(server.url + '/csp', { headers: { 'sec-fetch-dest': 'document' } })
+    const nonce = /<script nonce="([^"]+)">/.exec(reply.text)?.[1]
+    assert.ok(nonce, reply.text)
+    assert.match(reply.text, /<script nonce="[^"]+">\(\(\)=>\{const s=new EventSource/)
+    assert.equal(reply.headers['content-security-policy'], `default-src 'none'; script-src 'nonce-${nonce}'; connect-src 'self'`)
+    assert.equal(Number(reply.headers['content-length']), reply.body.byteLength)
+    // Each response gets a nonce of its own.
+    const again = await request(server.url + '/csp', { headers: { 'sec-fetch-dest': 'document' } })
+    assert.notEqual(/nonce="([^"]+)"/.exec(again.text)?.[1], nonce)
+  })
+
+  test('a page no nonce can open (a sandbox, a <meta> policy) is sent as it was', async () => {
+    const { server } = await start()
+    const sandbox = await request(server.url + '/sandbox', { headers: { 'sec-fetch-dest': 'document' } })
+    assert.equal(sandbox.text, '<p>sandboxed</p>')
+    assert.equal(sandbox.headers['content-security-policy'], 'sandbox')
+    const meta = await request(server.url + '/meta-csp', { headers: { 'sec-fetch-dest': 'document' } })
+    assert.doesNotMatch(meta.text, /EventSource/)
+  })
+
+  test('fragments for tools, JSON, compressed HTML and HEAD are sent untouched', async () => {
     const { server } = await start()
     assert.equal((await request(server.url + '/fragment')).text, '<li>one</li>')
     assert.equal((await request(server.url + '/json')).text, '{"body":"</body>"}')

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { defineReservedRoute } from '../http/gate/reserved-routes.js'
 import { guardHotcellEndpoint, PROCESS_TOKEN } from '../http/gate/same-origin.js'
+import { admitLiveReload, metaPolicyBlocks } from './csp-nonce.js'
 
 export const LIVE_RELOAD_PATH = '/__hotcell/live-reload'
 
@@ -38,10 +39,27 @@ defineReservedRoute(LIVE_RELOAD_PATH, (req, res) => {
   hub.attach(req, res)
 })
 
-export function createLiveReload(): LiveReload {
+export interface LiveReloadOptions {
+  /** Says once per page why it cannot live-reload (a policy that keeps the script out). */
+  warn?(line: string): void
+}
+
+export function createLiveReload({ warn }: LiveReloadOptions = {}): LiveReload {
   const hub = new Hub()
   let port: number | undefined
-  const script = () => Buffer.from(clientScript(hub.version))
+  const told = new Set<string>()
+  const cannot = (req: IncomingMessage, reason: string) => {
+    const path = (req.url ?? '/').split('?')[0]!
+    if (told.has(path)) return
+    told.add(path)
+    warn?.(`hotcell: ${path} will not live-reload: ${reason}. Reload that tab by hand.`)
+  }
+  /** The script, allowed by the page's policy; undefined (and said once) when no nonce can allow it. */
+  const admit = (req: IncomingMessage, headers: string[]) => {
+    const verdict = admitLiveReload(headers)
+    if (!verdict.ok) return void cannot(req, verdict.reason)
+    return { headers: verdict.headers, script: Buffer.from(clientScript(hub.version, verdict.nonce)) }
+  }
   return {
     attach(p) {
       port = p
@@ -55,16 +73,26 @@ export function createLiveReload(): LiveReload {
     inline(req, status, headers, body) {
       if (!body || !wantsScript(req, status, headers)) return undefined
       const html = Buffer.from(body)
-      const at = insertionPoint(html)
-      if (at < 0) return undefined // a fragment (htmx, a partial): no document to reload
-      const out = Buffer.concat([html.subarray(0, at), script(), html.subarray(at)])
-      return { headers: [...withoutHeader(headers, 'content-length'), 'content-length', String(out.byteLength)], body: out }
+      const text = html.toString('latin1')
+      const at = insertionPoint(text)
+      // A fragment (`res.send('<h1>hi</h1>')`) opened in a tab is rendered as a
+      // document, so it gets the script at its end; one fetched by htmx or
+      // fetch() was already turned away by wantsScript, and one fetched by a
+      // client that is not a browser stays as it was.
+      if (at < 0 && !isNavigation(req)) return undefined
+      if (metaPolicyBlocks(text)) return void cannot(req, 'a <meta> Content-Security-Policy in the page blocks inline scripts')
+      const allowed = admit(req, headers)
+      if (!allowed) return undefined
+      const out = at < 0 ? Buffer.concat([html, allowed.script]) : Buffer.concat([html.subarray(0, at), allowed.script, html.subarray(at)])
+      return { headers: [...withoutHeader(allowed.headers, 'content-length'), 'content-length', String(out.byteLength)], body: out }
     },
     streamed(req, status, headers) {
       if (!wantsScript(req, status, headers)) return undefined
+      const allowed = admit(req, headers)
+      if (!allowed) return undefined
       // The body's end is not known in advance: the script goes after it (browsers
       // run it as part of <body>), and the length is left to chunked encoding.
-      return { headers: withoutHeader(headers, 'content-length'), tail: script() }
+      return { headers: withoutHeader(allowed.headers, 'content-length'), tail: allowed.script }
     },
     page(html) {
       const at = html.lastIndexOf('</body>')
@@ -112,9 +140,9 @@ class Hub {
  * getting the new token. Only after the stream was once open, so a stream
  * refused from the start cannot cause a reload loop.
  */
-function clientScript(version: number): string {
+function clientScript(version: number, nonce?: string): string {
   const url = `${LIVE_RELOAD_PATH}?token=${PROCESS_TOKEN}&v=${version}`
-  return `<script>(()=>{const s=new EventSource(${JSON.stringify(url)});let o=0;s.onopen=()=>{o=1};s.addEventListener("reload",()=>{s.close();location.reload()});s.onerror=()=>{if(s.readyState!==2||!o)return;const p=()=>fetch(location.href,{method:"HEAD",cache:"no-store"}).then(()=>location.reload(),()=>setTimeout(p,1000));setTimeout(p,500)};addEventListener("pagehide",()=>s.close())})()</script>`
+  return `<script${nonce ? ` nonce="${nonce}"` : ''}>(()=>{const s=new EventSource(${JSON.stringify(url)});let o=0;s.onopen=()=>{o=1};s.addEventListener("reload",()=>{s.close();location.reload()});s.onerror=()=>{if(s.readyState!==2||!o)return;const p=()=>fetch(location.href,{method:"HEAD",cache:"no-store"}).then(()=>location.reload(),()=>setTimeout(p,1000));setTimeout(p,500)};addEventListener("pagehide",()=>s.close())})()</script>`
 }
 
 /** HTML a browser renders as a document: not a HEAD, not compressed, not for fetch()/XHR. */
@@ -128,9 +156,16 @@ function wantsScript(req: IncomingMessage, status: number, headers: string[]): b
   return encoding === undefined || encoding.trim().toLowerCase() === 'identity'
 }
 
+/** A tab opening the page (not a script or a tool): Sec-Fetch-Dest says so, or, from older browsers, Accept. */
+function isNavigation(req: IncomingMessage): boolean {
+  const dest = req.headers['sec-fetch-dest']
+  if (dest !== undefined) return dest === 'document' || dest === 'iframe'
+  return /\btext\/html\b/i.test(req.headers.accept ?? '')
+}
+
 /** Before the last </body>, else before </html>; -1 when the body is no whole document. */
-function insertionPoint(html: Buffer): number {
-  const text = html.toString('latin1').toLowerCase()
+function insertionPoint(html: string): number {
+  const text = html.toLowerCase()
   const body = text.lastIndexOf('</body')
   return body >= 0 ? body : text.lastIndexOf('</html')
 }
