@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import type { AddressInfo } from 'node:net'
 import { realpathSync } from 'node:fs'
 import { createBuilder, type Builder } from './reload/builder.js'
 import { resolveConfig, type Config, type ServeOptions } from './config/resolve-config.js'
@@ -124,6 +125,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       server.#reloader = new Reloader(config, server.#builder, logger, GRACE_MS)
       server.#setReloader(server.#reloader)
       server.#reloader.onListenCaptured = createListenNotice(logger, config.entryLabel, () => server.url)
+      server.#reloader.serverAddress = server.#http.server.address() as AddressInfo
       server.#scheduler = createReloadScheduler({
         debounceMs: DEBOUNCE_MS,
         settleMs: SETTLE_MS,

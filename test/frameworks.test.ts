@@ -157,6 +157,19 @@ describe('Fastify 5: await app.listen()', () => {
   })
 })
 
+describe('Fastify 5: the listening line the app prints itself', () => {
+  test("address() reports hotcell's real host and port, so the app's own log line names the URL that answers", async () => {
+    const cli = await startCli(['examples/fastify/server.ts', '-p', '0', '-w', '1', '--quiet'])
+    try {
+      await waitFor(() => /fastify listening at (\S+)/.exec(cli.output()), 5000, "the app's listening line")
+      assert.equal(/fastify listening at (\S+)/.exec(cli.output())![1], cli.url, cli.output())
+      assert.notEqual(new URL(cli.url).port, '3000')
+    } finally {
+      await cli.stop()
+    }
+  })
+})
+
 describe('node:http: createServer(handler).listen()', () => {
   const server = serving('node-http/server.ts')
   test('raw write/end stream chunk by chunk; the body stream and array headers work', async () => {

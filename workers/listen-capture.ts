@@ -8,6 +8,8 @@
 import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
+import { workerData } from 'node:worker_threads'
+import type { WorkerData } from '../src/pool/protocol.js'
 
 export interface CapturedListen {
   server: http.Server
@@ -44,11 +46,13 @@ export function capturedServer(ms: number): Promise<CapturedListen | undefined> 
 function fakeListen(this: http.Server, ...args: unknown[]): http.Server {
   const callback = typeof args[args.length - 1] === 'function' ? (args.pop() as () => void) : undefined
   const { port, host } = target(args)
-  const address: AddressInfo = {
+  // What hotcell's own socket is bound to: the app's "listening at …" line,
+  // built from address(), must name the URL that answers, not the port asked for.
+  const address: AddressInfo = { ...((workerData as WorkerData | null)?.serverAddress ?? {
     address: host === undefined || host === 'localhost' ? '127.0.0.1' : host,
     family: host?.includes(':') ? 'IPv6' : 'IPv4',
     port,
-  }
+  }) }
   const server = this
   // Fastify and @hono/node-server read these after 'listening'.
   Object.defineProperty(server, 'address', { value: () => address, configurable: true, writable: true })

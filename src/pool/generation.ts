@@ -42,6 +42,8 @@ export interface GenerationOptions {
   maxQueue?: number
   /** A worker captured the entry's own listen() call; every worker reports it. */
   onListenCaptured?(requested: string): void
+  /** hotcell's own address, for the captured server's address(). */
+  serverAddress?: WorkerData['serverAddress']
   /** process.env of the workers (with the .env files' variables); default: the main process's. */
   env?: Record<string, string>
 }
@@ -101,6 +103,7 @@ export class Generation {
       handler: options.handler,
       entry: options.entry,
       ...(options.bundleUrl ? { bundleUrl: options.bundleUrl } : {}),
+      ...(options.serverAddress ? { serverAddress: options.serverAddress } : {}),
     }
     this.#pool = new Piscina({
       filename: RUNTIME,

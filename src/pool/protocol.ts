@@ -119,4 +119,6 @@ export interface WorkerData {
   handler: 'auto' | 'fetch' | 'node'
   /** Entry file as the user named it, for messages. */
   entry: string
+  /** Where hotcell listens: what a server the entry starts itself reports as its address(). */
+  serverAddress?: { address: string; family: string; port: number }
 }

@@ -7,6 +7,7 @@ import { renderText } from '../report/error-page.js'
 import { crashReporting } from '../report/crash-reporting.js'
 import { Generation } from '../pool/generation.js'
 import type { Logger } from '../report/logger.js'
+import type { WorkerData } from '../pool/protocol.js'
 import { traceReload } from './trace.js'
 
 /** What one reload did; emitted as the server's 'reload' event. */
@@ -46,6 +47,8 @@ export class Reloader {
   lastBuildFailed = false
   /** The entry called listen() itself and a worker captured it (told once, by the listener). */
   onListenCaptured: ((requested: string) => void) | undefined
+  /** Where the server listens, once it does. */
+  serverAddress: WorkerData['serverAddress']
   #env: Record<string, string> | undefined
   #watchRoots: string[] = []
   #current: Generation | undefined
@@ -168,6 +171,7 @@ export class Reloader {
       ...(this.#env ? { env: this.#env } : {}),
       onWorkerError: (error) => this.logger.error(`hotcell: a worker of generation ${generation.gen} crashed outside any request: ${error.stack ?? error.message}`),
       onListenCaptured: (requested) => this.onListenCaptured?.(requested),
+      ...(this.serverAddress ? { serverAddress: this.serverAddress } : {}),
       ...crashReporting(this.logger, this.config.cwd, () => generation.gen),
     })
     return generation
