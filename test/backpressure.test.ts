@@ -23,7 +23,10 @@ test('a 256 MiB stream to a paused client keeps the server process within +64 Mi
       socket.on('error', reject)
     })
     socket.on('data', (chunk: Buffer) => {
-      if (headerDone) return void (received += chunk.length)
+      if (headerDone) {
+        received += chunk.length
+        return
+      }
       pending = Buffer.concat([pending, chunk])
       const at = pending.indexOf('\r\n\r\n')
       if (at >= 0) {

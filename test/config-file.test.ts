@@ -1,13 +1,8 @@
 // hotcell.config.ts: found next to the entry or in cwd, typed with
 // defineConfig, checked by serve()'s own rules with the file named; flags win.
 import assert from 'node:assert/strict'
-import { after, describe, test } from 'node:test'
-import { projectDir, request, runCli, startCli, waitFor } from './helpers.js'
-
-const cleanups: (() => Promise<unknown> | void)[] = []
-after(async () => {
-  for (const c of cleanups.reverse()) await c()
-})
+import { describe, test } from 'node:test'
+import { cleanup, projectDir, request, runCli, startCli, waitFor } from './helpers.js'
 
 const APP = `export default { fetch: (_r: Request, env: Record<string, string | undefined>) => new Response('<html><body>' + (env.HC_CFG ?? 'none') + '</body></html>', { headers: { 'content-type': 'text/html' } }) }\n`
 
@@ -22,9 +17,9 @@ export default defineConfig({ port, workers: 1, liveReload: false, envFile: 'var
 export type { FetchHandler }
 `,
     })
-    cleanups.push(project.remove)
+    cleanup(project.remove)
     const run = await startCli(['src/app.ts', '--workers', '2'], { cwd: project.dir })
-    cleanups.push(() => run.stop())
+    cleanup(() => run.stop())
     const page = await request(run.url, { headers: { accept: 'text/html' } })
     assert.equal(page.text, '<html><body>from-config-env</body></html>') // envFile from the config; liveReload: false
     assert.equal(await run.stop(), 0)
@@ -34,7 +29,7 @@ export type { FetchHandler }
     // Without --quiet in the file the banner shows the flag's worker count over the file's.
     project.write('src/hotcell.config.ts', `import { defineConfig } from 'hotcell'\nexport default defineConfig({ port: 0, workers: 1 })\n`)
     const again = await startCli(['src/app.ts', '--workers', '2', '--no-live-reload'], { cwd: project.dir })
-    cleanups.push(() => again.stop())
+    cleanup(() => again.stop())
     await waitForText(again, / 2 workers/)
     await waitForText(again, /live reload off/)
     assert.doesNotMatch((await request(again.url, { headers: { accept: 'text/html' } })).text, /EventSource/)
@@ -46,19 +41,19 @@ export type { FetchHandler }
       'hotcell.config.mjs': `export default { entry: 'app.ts', port: 0, workers: 1 }\n`,
       'other.config.js': `export default { entry: 'app.ts', port: 0, workers: 1, liveReload: false }\n`,
     })
-    cleanups.push(project.remove)
+    cleanup(project.remove)
     const run = await startCli([], { cwd: project.dir })
-    cleanups.push(() => run.stop())
+    cleanup(() => run.stop())
     assert.match((await request(run.url, { headers: { accept: 'text/html' } })).text, /EventSource/)
     await run.stop()
     const other = await startCli(['--config', 'other.config.js'], { cwd: project.dir })
-    cleanups.push(() => other.stop())
+    cleanup(() => other.stop())
     assert.doesNotMatch((await request(other.url, { headers: { accept: 'text/html' } })).text, /EventSource/)
   })
 
   test('unknown keys, bad values, a broken file and a missing --config are one line naming the file and key', async () => {
     const project = projectDir({ 'app.ts': APP })
-    cleanups.push(project.remove)
+    cleanup(project.remove)
     const cases: [string, RegExp][] = [
       [`export default { prot: 8080 }`, /^hotcell: hotcell\.config\.ts: unknown option "prot" \(did you mean "port"\?\)\n$/],
       [`export default { workers: 'many' }`, /^hotcell: hotcell\.config\.ts: workers must be a whole number from 1 to 64 \(got "many"\)\n$/],

@@ -1,22 +1,10 @@
 // What the entry may export, what it may fail with, and what the client is told.
 import assert from 'node:assert/strict'
-import { after, describe, test } from 'node:test'
-import { serve, type HotcellServer } from '../src/index.js'
-import { projectDir, request } from './helpers.js'
-
-const servers: HotcellServer[] = []
-const cleanups: (() => void)[] = []
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()))
-  for (const c of cleanups) c()
-})
+import { describe, test } from 'node:test'
+import { request, serveProject } from './helpers.js'
 
 async function serveFiles(files: Record<string, string>, entry = 'app.ts') {
-  const project = projectDir(files)
-  cleanups.push(project.remove)
-  const server = await serve({ entry: `${project.dir}/${entry}`, port: 0, workers: 1, quiet: true })
-  servers.push(server)
-  return server
+  return (await serveProject(files, { entry, quiet: true })).server
 }
 
 describe('handler shapes', () => {

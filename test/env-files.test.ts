@@ -3,14 +3,9 @@
 import assert from 'node:assert/strict'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { after, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { HotcellError, serve, type HotcellServer, type ReloadInfo } from '../src/index.js'
-import { projectDir, request, runCli, withDeadline } from './helpers.js'
-
-const cleanups: (() => Promise<void> | void)[] = []
-after(async () => {
-  for (const c of cleanups.reverse()) await c()
-})
+import { cleanup, projectDir, request, runCli, withDeadline } from './helpers.js'
 
 const APP = `export default {
   fetch: (_req: Request, env: Record<string, string | undefined>) =>
@@ -27,9 +22,9 @@ const read = async (server: HotcellServer) => JSON.parse((await request(server.u
 describe('.env files', () => {
   test('.env in the working directory reaches env and process.env in the workers, not the main process', async () => {
     const project = projectDir({ 'app.ts': APP, '.env': '# comment\nHC_A="from dotenv"\nHC_B=two # trailing\n' })
-    cleanups.push(project.remove)
+    cleanup(project.remove)
     const server = await serve({ entry: 'app.ts', cwd: project.dir, port: 0, workers: 1, quiet: true })
-    cleanups.push(() => server.close())
+    cleanup(() => server.close())
     assert.deepEqual(await read(server), { env: 'from dotenv', process: 'from dotenv', b: 'two', shell: null })
     assert.equal(process.env.HC_A, undefined)
     assert.equal(server.info.envVars, 2)
@@ -37,9 +32,9 @@ describe('.env files', () => {
 
   test('editing .env swaps to a new generation with the new values, though the bundle is unchanged', async () => {
     const project = projectDir({ 'app.ts': APP, '.env': 'HC_A=one\n' })
-    cleanups.push(project.remove)
+    cleanup(project.remove)
     const server = await serve({ entry: 'app.ts', cwd: project.dir, port: 0, workers: 1, quiet: true })
-    cleanups.push(() => server.close())
+    cleanup(() => server.close())
     assert.equal((await read(server)).env, 'one')
     const before = server.info
     let reloaded = nextReload(server)
@@ -64,11 +59,11 @@ describe('.env files', () => {
 
   test('--env-file is repeatable (later files win) and the shell environment wins over files', async () => {
     const project = projectDir({ 'app.ts': APP, 'base.env': 'HC_A=base\nHC_B=base\nHC_SHELL=file\n', 'local.env': 'HC_B=local\n' })
-    cleanups.push(project.remove)
+    cleanup(project.remove)
     process.env.HC_SHELL = 'shell'
     try {
       const server = await serve({ entry: 'app.ts', cwd: project.dir, port: 0, workers: 1, quiet: true, envFile: ['base.env', 'local.env'] })
-      cleanups.push(() => server.close())
+      cleanup(() => server.close())
       assert.deepEqual(await read(server), { env: 'base', process: 'base', b: 'local', shell: 'shell' })
     } finally {
       delete process.env.HC_SHELL
@@ -77,7 +72,7 @@ describe('.env files', () => {
 
   test('a missing --env-file is a one-line error naming the flag', async () => {
     const project = projectDir({ 'app.ts': APP })
-    cleanups.push(project.remove)
+    cleanup(project.remove)
     await assert.rejects(serve({ entry: 'app.ts', cwd: project.dir, port: 0, workers: 1, quiet: true, envFile: 'nope.env' }), (error: unknown) => {
       assert.ok(error instanceof HotcellError)
       assert.match(error.message, /^envFile not found: nope\.env/)

@@ -4,12 +4,40 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { dirname, join } from 'node:path'
+import { after } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { serve, type HotcellServer, type ServeOptions } from '../src/index.js'
 
 /** The repository root (tests run from dist/test/). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 export const BIN = join(ROOT, 'dist/src/cli/bin.js')
 export const fixture = (name: string) => join(ROOT, 'test/fixtures', name)
+
+const cleanups: (() => unknown)[] = []
+// Each test file runs in a process of its own: this hook ends what that file started.
+after(async () => {
+  for (const undo of cleanups.splice(0).reverse()) await undo()
+})
+
+/** Undo these once the test file is done, the last registered first (a server closes before its folder goes). */
+export function cleanup(...undo: (() => unknown)[]): void {
+  cleanups.push(...undo)
+}
+
+/**
+ * A project folder holding `files`, served by `serve()` on a free port (one
+ * worker, quiet unless DEBUG_HOTCELL is set); both end after the test file.
+ */
+export async function serveProject(
+  files: Record<string, string>,
+  options: Partial<ServeOptions> = {},
+): Promise<{ project: ReturnType<typeof projectDir>; server: HotcellServer }> {
+  const project = projectDir(files)
+  cleanup(project.remove)
+  const server = await serve({ port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL, ...options, entry: join(project.dir, options.entry ?? 'app.ts') })
+  cleanup(() => server.close())
+  return { project, server }
+}
 
 /** Reject with a clear message if `promise` has not settled within `ms`. */
 export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

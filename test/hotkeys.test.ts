@@ -3,14 +3,9 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { after, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { createKeyHandler, HOTKEY_HELP, type HotkeyActions } from '../src/cli/hotkeys.js'
-import { BIN, projectDir, request, waitFor, withDeadline } from './helpers.js'
-
-const cleanups: (() => Promise<unknown> | void)[] = []
-after(async () => {
-  for (const c of cleanups.reverse()) await c()
-})
+import { BIN, cleanup, projectDir, request, waitFor, withDeadline } from './helpers.js'
 
 function recorder() {
   const calls: string[] = []
@@ -46,14 +41,14 @@ describe('hotkeys', () => {
 
   test('in a terminal: h prints the keys, r reloads, q shuts down cleanly', { skip: existsSync('/usr/bin/script') ? false : 'util-linux script(1) is not installed' }, async () => {
     const project = projectDir({ 'app.ts': `export default { fetch: () => new Response('hi') }\n` })
-    cleanups.push(project.remove)
+    cleanup(project.remove)
     const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} app.ts --port 0 --workers 1`
     const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: project.dir, env: { ...process.env, NO_COLOR: '1', TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', (c: Buffer) => (output += c.toString()))
     child.stderr.on('data', (c: Buffer) => (output += c.toString()))
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
-    cleanups.push(() => {
+    cleanup(() => {
       if (child.exitCode === null) child.kill('SIGKILL')
     })
     const url = await waitFor(() => /ready on (http:\/\/\S+)/.exec(output)?.[1], 20_000, 'the ready line')

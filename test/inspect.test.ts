@@ -4,13 +4,8 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
-import { after, describe, test } from 'node:test'
-import { projectDir, request, runCli, startCli, waitFor, withDeadline } from './helpers.js'
-
-const cleanups: (() => Promise<unknown> | void)[] = []
-after(async () => {
-  for (const c of cleanups.reverse()) await c()
-})
+import { describe, test } from 'node:test'
+import { cleanup, projectDir, request, runCli, startCli, waitFor, withDeadline } from './helpers.js'
 
 // A CDP client in a child process (Node 20's WebSocket needs a flag): stdin
 // lines are messages to send, stdout lines the messages received.
@@ -34,15 +29,15 @@ const app = (version: string) => `globalThis.hcVersion = '${version}'\nexport de
 describe('--inspect', () => {
   test('workers of the current generation are reachable from one inspector endpoint on 127.0.0.1, across a reload', async () => {
     const project = projectDir({ 'app.ts': app('one') })
-    cleanups.push(project.remove)
+    cleanup(project.remove)
     const run = await startCli(['app.ts', '--port', '0', '--workers', '1', '--inspect=0'], { cwd: project.dir })
-    cleanups.push(() => run.stop())
+    cleanup(() => run.stop())
     // Node prints its own "Debugger listening" line first; the banner's line says how to attach.
     const wsUrl = await waitFor(() => /debug\s+(ws:\/\/\S+) · .*request timeouts are off/.exec(run.output())?.[1], 10_000, 'the inspector line of the banner')
     assert.match(wsUrl, /^ws:\/\/127\.0\.0\.1:\d+\//)
 
     const bridge = spawn(process.execPath, ['--experimental-websocket', '--no-warnings', '-e', BRIDGE, wsUrl], { stdio: ['pipe', 'pipe', 'inherit'] })
-    cleanups.push(() => {
+    cleanup(() => {
       bridge.kill()
     })
     const received: Cdp[] = []
@@ -94,7 +89,7 @@ describe('--inspect', () => {
 
   test('a bad --inspect port is one line naming the flag', async () => {
     const project = projectDir({ 'app.ts': app('one') })
-    cleanups.push(project.remove)
+    cleanup(project.remove)
     const result = await runCli(['app.ts', '--port', '0', '--inspect=nope'], { cwd: project.dir })
     assert.equal(result.code, 1)
     assert.equal(result.stderr, 'hotcell: --inspect must be true or a port from 0 to 65535 (got "nope")\n')

@@ -3,18 +3,13 @@
 // without it the test is skipped and says so.
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
-import { after, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { serve } from '../src/index.js'
-import { projectDir, startCli, waitFor, withDeadline } from './helpers.js'
+import { cleanup, projectDir, startCli, waitFor, withDeadline } from './helpers.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get update && apt-get install -y chromium)`
-
-const cleanups: (() => Promise<unknown> | void)[] = []
-after(async () => {
-  for (const c of cleanups.reverse()) await c()
-})
 
 const page = (text: string) =>
   `export default { fetch: () => new Response('<!doctype html><html><head><title>app</title></head><body><h1 id="t">${text}</h1></body></html>', { headers: { 'content-type': 'text/html; charset=utf-8' } }) }\n`
@@ -23,11 +18,11 @@ describe('live reload in Chromium', { skip }, () => {
   test('an open tab follows edits, shows a build error, and recovers when it is fixed', async () => {
     const { chromium } = await import('playwright-core')
     const project = projectDir({ 'app.ts': page('version one') })
-    cleanups.push(project.remove)
+    cleanup(project.remove)
     const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
-    cleanups.push(() => server.close())
+    cleanup(() => server.close())
     const browser = await withDeadline(chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 60_000 }), 70_000, 'chromium start')
-    cleanups.push(() => browser.close())
+    cleanup(() => browser.close())
     const tab = await browser.newPage()
     let loads = 0
     tab.on('load', () => loads++)
@@ -65,11 +60,11 @@ describe('live reload on fragments and behind a Content-Security-Policy', { skip
   test("an Express fragment page and Express's own 404 page (default-src 'none') both reload themselves", async () => {
     const { chromium } = await import('playwright-core')
     const project = projectDir({ 'app.ts': expressApp('version one') })
-    cleanups.push(project.remove)
+    cleanup(project.remove)
     const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
-    cleanups.push(() => server.close())
+    cleanup(() => server.close())
     const browser = await withDeadline(chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 60_000 }), 70_000, 'chromium start')
-    cleanups.push(() => browser.close())
+    cleanup(() => browser.close())
     const tabs = await Promise.all([browser.newPage(), browser.newPage()])
     const loads = [0, 0]
     tabs.forEach((tab, i) => tab.on('load', () => loads[i]!++))
@@ -95,12 +90,12 @@ describe('live reload across a restart of hotcell', { skip }, () => {
   test('a tab whose server restarted (new process, new token) reloads once the new one answers', async () => {
     const { chromium } = await import('playwright-core')
     const project = projectDir({ 'app.ts': page('first process') })
-    cleanups.push(project.remove)
+    cleanup(project.remove)
     const first = await startCli(['app.ts', '--port', '0', '--workers', '1', '--quiet'], { cwd: project.dir })
-    cleanups.push(() => first.stop())
+    cleanup(() => first.stop())
     const port = new URL(first.url).port
     const browser = await withDeadline(chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 60_000 }), 70_000, 'chromium start')
-    cleanups.push(() => browser.close())
+    cleanup(() => browser.close())
     const tab = await browser.newPage()
     const stream = tab.waitForResponse((r) => r.url().includes('/__hotcell/live-reload'), { timeout: 20_000 })
     await tab.goto(first.url, { timeout: 20_000 })
@@ -109,7 +104,7 @@ describe('live reload across a restart of hotcell', { skip }, () => {
 
     project.write('app.ts', page('second process'))
     const second = await startCli(['app.ts', '--port', port, '--workers', '1', '--quiet'], { cwd: project.dir })
-    cleanups.push(() => second.stop())
+    cleanup(() => second.stop())
     await tab.waitForFunction(`document.querySelector('h1')?.textContent === 'second process'`, undefined, { timeout: 30_000 })
   })
 })

@@ -3,15 +3,10 @@
 import assert from 'node:assert/strict'
 import { get, type IncomingMessage } from 'node:http'
 import { gzipSync } from 'node:zlib'
-import { after, describe, test } from 'node:test'
-import { serve, type HotcellServer } from '../src/index.js'
+import { describe, test } from 'node:test'
+import type { HotcellServer } from '../src/index.js'
 import { PROCESS_TOKEN } from '../src/http/gate/same-origin.js'
-import { projectDir, request, waitFor, withDeadline } from './helpers.js'
-
-const cleanups: (() => Promise<void> | void)[] = []
-after(async () => {
-  for (const c of cleanups.reverse()) await c()
-})
+import { request, waitFor, withDeadline, serveProject } from './helpers.js'
 
 const APP = `
 const html = (body: string, init: ResponseInit = {}) => new Response(body, { ...init, headers: { 'content-type': 'text/html; charset=utf-8', ...(init.headers as object) } })
@@ -38,10 +33,7 @@ const GZ = new Uint8Array([${[...gzipSync('<html><body>zipped</body></html>')].j
 `
 
 async function start(options: { liveReload?: boolean } = {}) {
-  const project = projectDir({ 'app.ts': APP })
-  const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL, ...options })
-  cleanups.push(project.remove, () => server.close())
-  return { project, server }
+  return serveProject({ 'app.ts': APP }, options)
 }
 
 const SCRIPT = /<script>\(\(\)=>\{const s=new EventSource\("(\/__hotcell\/live-reload\?token=[\w-]+&v=\d+)"\)/

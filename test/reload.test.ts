@@ -3,21 +3,19 @@
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { after, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
 import type { ReloadInfo } from '../src/reload/reloader.js'
-import { projectDir, request, waitFor, withDeadline } from './helpers.js'
-
-const cleanups: (() => Promise<void> | void)[] = []
-after(async () => {
-  for (const c of cleanups.reverse()) await c()
-})
+import { cleanup, projectDir, request, waitFor, withDeadline, serveProject } from './helpers.js'
 
 async function start(files: Record<string, string> | ((dir: string) => Record<string, string>), options: { workers?: number; reload?: boolean } = {}) {
+  // A function of the folder writes files that name it: create the folder first.
+  if (typeof files !== 'function') return serveProject(files, options)
   const project = projectDir({})
-  for (const [name, body] of Object.entries(typeof files === 'function' ? files(project.dir) : files)) project.write(name, body)
+  cleanup(project.remove)
+  for (const [name, body] of Object.entries(files(project.dir))) project.write(name, body)
   const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: options.workers ?? 1, quiet: !process.env.DEBUG_HOTCELL, reload: options.reload ?? true })
-  cleanups.push(project.remove, () => server.close())
+  cleanup(() => server.close())
   return { project, server }
 }
 
@@ -69,10 +67,10 @@ describe('hot reload', () => {
     // The socket listens before the first build, and requests wait for it: a
     // developer can see the first page and save before start() has resolved.
     const project = projectDir({ 'app.ts': `export default { fetch: () => new Response('v0') }\n` })
-    cleanups.push(project.remove)
+    cleanup(project.remove)
     const port = await freePort()
     const starting = serve({ entry: `${project.dir}/app.ts`, port, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
-    cleanups.push(async () => (await starting).close())
+    cleanup(async () => (await starting).close())
     const url = `http://127.0.0.1:${port}/`
     assert.equal(await waitFor(() => text(url).catch(() => undefined), 15_000, 'the first response'), 'v0')
     project.write('app.ts', `export default { fetch: () => new Response('v1') }\n`)

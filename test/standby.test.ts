@@ -2,21 +2,13 @@
 // project's packages, and it rehearses the request path without ever calling
 // the user's handler.
 import assert from 'node:assert/strict'
-import { after, describe, test } from 'node:test'
-import { serve, type HotcellServer } from '../src/index.js'
-import { projectDir, request, waitFor, withDeadline } from './helpers.js'
-
-const cleanups: (() => Promise<void> | void)[] = []
-after(async () => {
-  for (const c of cleanups.reverse()) await c()
-})
+import { describe, test } from 'node:test'
+import type { HotcellServer } from '../src/index.js'
+import { request, waitFor, withDeadline, serveProject } from './helpers.js'
 
 /** A project with a package.json and packages of its own, which hotcell's install cannot resolve. */
 async function start(files: Record<string, string>, workers = 1) {
-  const project = projectDir({ 'package.json': '{ "name": "standby-case", "type": "module" }\n', ...files })
-  const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers, quiet: !process.env.DEBUG_HOTCELL })
-  cleanups.push(project.remove, () => server.close())
-  return { project, server }
+  return serveProject({ 'package.json': '{ "name": "standby-case", "type": "module" }\n', ...files }, { workers })
 }
 
 const pkg = (name: string, body: string) => ({

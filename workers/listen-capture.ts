@@ -53,17 +53,16 @@ function fakeListen(this: http.Server, ...args: unknown[]): http.Server {
     family: host?.includes(':') ? 'IPv6' : 'IPv4',
     port,
   }) }
-  const server = this
   // Fastify and @hono/node-server read these after 'listening'.
-  Object.defineProperty(server, 'address', { value: () => address, configurable: true, writable: true })
-  Object.defineProperty(server, 'listening', { get: () => true, configurable: true })
-  const listen = { server, requested: host ? `${host}:${port}` : String(port) }
+  Object.defineProperty(this, 'address', { value: () => address, configurable: true, writable: true })
+  Object.defineProperty(this, 'listening', { get: () => true, configurable: true })
+  const listen = { server: this, requested: host ? `${host}:${port}` : String(port) }
   captured.push(listen)
   if (captured.length === 1) for (const resolve of waiting.splice(0)) resolve(listen)
-  if (callback) server.once('listening', callback)
+  if (callback) this.once('listening', callback)
   // Node emits 'listening' asynchronously too; code after listen() runs first.
-  process.nextTick(() => server.emit('listening'))
-  return server
+  process.nextTick(() => this.emit('listening'))
+  return this
 }
 
 /** listen(port, host?), listen({ port, host }), listen(path): the port and host asked for. */

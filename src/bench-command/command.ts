@@ -1,5 +1,5 @@
 import { serve, type HotcellServer } from '../dev-server.js'
-import { BenchError, HotcellError } from '../errors.js'
+import { HotcellError } from '../errors.js'
 import { startBaseline } from './baseline.js'
 
 import { checkTarget, drain, type RequestSpec } from './check.js'

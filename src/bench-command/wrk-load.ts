@@ -56,8 +56,8 @@ export async function runWrkLoad(job: LoadJob, onTick?: (elapsedMs: number, perS
   if (!hasWrk()) throw new BenchError('--generator wrk: wrk is not installed (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk)')
   const dir = mkdtempSync(join(tmpdir(), 'hotcell-wrk-'))
   try {
-    let bodyFile: string | undefined
-    if (job.body) writeFileSync((bodyFile = join(dir, 'body')), job.body)
+    const bodyFile = job.body ? join(dir, 'body') : undefined
+    if (bodyFile) writeFileSync(bodyFile, job.body!)
     writeFileSync(join(dir, 'run.lua'), script(job, bodyFile))
     const seconds = Math.max(1, Math.round(job.durationMs / 1000))
     const args = ['-t', '1', '-c', String(job.connections), '-d', `${seconds}s`, '--timeout', '10s', '-s', join(dir, 'run.lua'), job.url]

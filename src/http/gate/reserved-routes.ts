@@ -32,10 +32,10 @@ export function serveReserved(req: IncomingMessage, res: ServerResponse, path: s
   res.setHeader('cross-origin-resource-policy', 'same-origin')
   res.setHeader('x-content-type-options', 'nosniff')
   res.setHeader('cache-control', 'no-store')
-  if (isCrossSiteNoCors(req)) return plain(res, 403, 'Cross-site loads of hotcell resources are blocked.\n')
   const handler = routes.get(path)
-  if (!handler) return plain(res, 404, `Not found: ${RESERVED_PREFIX} is reserved for hotcell itself.\n`)
-  handler(req, res)
+  if (isCrossSiteNoCors(req)) plain(res, 403, 'Cross-site loads of hotcell resources are blocked.\n')
+  else if (!handler) plain(res, 404, `Not found: ${RESERVED_PREFIX} is reserved for hotcell itself.\n`)
+  else handler(req, res)
 }
 
 function plain(res: ServerResponse, status: number, text: string): void {
