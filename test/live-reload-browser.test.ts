@@ -67,7 +67,7 @@ describe('live reload on fragments and behind a Content-Security-Policy', { skip
     cleanup(() => browser.close())
     const tabs = await Promise.all([browser.newPage(), browser.newPage()])
     const loads = [0, 0]
-    tabs.forEach((tab, i) => tab.on('load', () => loads[i]!++))
+    for (const [i, tab] of tabs.entries()) tab.on('load', () => loads[i]!++)
     const violations: string[] = []
     for (const tab of tabs) tab.on('console', (message) => void (/Content.Security.Policy/i.test(message.text()) && violations.push(message.text())))
 
