@@ -6,11 +6,14 @@ import { test } from 'node:test'
 import { fixture, request, startCli, waitFor, withDeadline } from './helpers.js'
 
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024
+/** The process that holds the server: the supervisor's child when there is one, else the CLI itself. */
+const serverPid = (cli: number) => Number(readFileSync(`/proc/${cli}/task/${cli}/children`, 'utf8').trim().split(/\s+/)[0] || cli)
 
 test('a 256 MiB stream to a paused client keeps the server process within +64 MiB, then arrives whole', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
   const cli = await startCli([fixture('echo.ts'), '-p', '0', '-w', '1', '--quiet'])
   try {
-    const pid = cli.child.pid!
+    const pid = serverPid(cli.child.pid!)
+    assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /bin\.js/, 'measures a hotcell process')
     assert.equal((await request(`${cli.url}/echo`)).status, 200) // warm: the worker is up
     const before = rssMiB(pid)
 

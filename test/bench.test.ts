@@ -1,9 +1,9 @@
 // The `hotcell bench` command line: real binary, real servers on 127.0.0.1,
 // short runs (-d 1s -c 4). These check output and exit codes, never speed.
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { describe, it } from 'node:test'
-import { BIN, ROOT, fixture, withDeadline } from './helpers.js'
+import { BIN, fixture, requires, ROOT, withDeadline } from './helpers.js'
 
 // autocannon unless a test says otherwise: it reports every status, wrk only errors.
 const SHORT = ['-d', '1s', '-c', '4', '--warmup', '200ms', '-g', 'autocannon']
@@ -143,8 +143,7 @@ describe('hotcell bench', () => {
     assert.match(strict.stderr, /^hotcell bench: \d+ requests failed or got an unexpected status during timed runs \(--fail-on-errors\)\n$/)
   })
 
-  it('with wrk installed, the default generator is wrk; it counts unexpected statuses too', async (t) => {
-    if (spawnSync('wrk', ['--version']).error) return t.skip('wrk is not installed (apt-get install wrk)')
+  it('with wrk installed, the default generator is wrk; it counts unexpected statuses too', { skip: requires('/usr/bin/wrk', 'apt-get install wrk') }, async () => {
     // auto picks wrk when it is installed.
     const ok = await bench([fixture('bench-hello.ts'), ...SHORT.slice(0, -2), '-w', '1', '--json'])
     assert.equal(ok.code, 0, ok.stderr)

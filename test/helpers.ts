@@ -1,7 +1,7 @@
 // Shared by the test files: real servers on 127.0.0.1, real sockets, and a
 // deadline on every wait so a hang fails the test instead of stalling CI.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { dirname, join } from 'node:path'
 import { after } from 'node:test'
@@ -37,6 +37,18 @@ export async function serveProject(
   const server = await serve({ port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL, ...options, entry: join(project.dir, options.entry ?? 'app.ts') })
   cleanup(() => server.close())
   return { project, server }
+}
+
+/**
+ * The `skip` option of a test that needs a program of the machine. Outside CI
+ * a missing one skips the test and says how to install it. In CI (CI set)
+ * nothing may be skipped: .ci/run installs everything, so a missing program
+ * fails the test file at once instead of hiding a gap in the summary.
+ */
+export function requires(path: string, install: string): string | false {
+  if (existsSync(path)) return false
+  if (process.env.CI) throw new Error(`${path} is missing, and CI skips nothing: install it in .ci/run (${install})`)
+  return `${path} is not installed (${install})`
 }
 
 /** Reject with a clear message if `promise` has not settled within `ms`. */

@@ -2,10 +2,9 @@
 // pseudo-terminal (util-linux `script`), keys typed into it.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { describe, test } from 'node:test'
 import { createKeyHandler, HOTKEY_HELP, type HotkeyActions } from '../src/cli/hotkeys.js'
-import { BIN, cleanup, projectDir, request, waitFor, withDeadline } from './helpers.js'
+import { BIN, cleanup, projectDir, request, requires, waitFor, withDeadline } from './helpers.js'
 
 function recorder() {
   const calls: string[] = []
@@ -39,7 +38,7 @@ describe('hotkeys', () => {
     }
   })
 
-  test('in a terminal: h prints the keys, r reloads, q shuts down cleanly', { skip: existsSync('/usr/bin/script') ? false : 'util-linux script(1) is not installed' }, async () => {
+  test('in a terminal: h prints the keys, r reloads, q shuts down cleanly', { skip: requires('/usr/bin/script', 'apt-get install util-linux') }, async () => {
     const project = projectDir({ 'app.ts': `export default { fetch: () => new Response('hi') }\n` })
     cleanup(project.remove)
     const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} app.ts --port 0 --workers 1`
