@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { serve } from '../src/index.js'
 import { RELOAD_CHANNEL, type ReloadPhase } from '../src/reload/trace.js'
+import { percentileOf as pct } from '../src/bench-command/stats.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const { values } = parseArgs({ options: { edits: { type: 'string', default: '50' }, workers: { type: 'string', default: '2' } } })
@@ -78,7 +79,6 @@ await server.close()
 agent.destroy()
 rmSync(dir, { recursive: true, force: true })
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
 const phases = Object.keys(rows[0]!) as (keyof Row)[]
 console.log(`\nsave → first new response, ${EDITS} edits, ${values.workers} workers (${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.version})\n`)
 console.log('| phase | p50 ms | p90 ms |')

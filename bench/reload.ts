@@ -9,6 +9,7 @@ import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { median, percentileOf as pct } from '../src/bench-command/stats.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const TEMPLATE = join(ROOT, 'bench/apps/reload')
@@ -154,11 +155,6 @@ async function settledRss(pid: number): Promise<{ role: string; mib: number }[]>
 }
 const sumMiB = (rows: { mib: number }[]) => rows.reduce((sum, r) => sum + r.mib, 0)
 const describeRss = (rows: { role: string; mib: number }[]) => rows.map((r) => `${r.role} ${r.mib.toFixed(1)}`).join(', ')
-const pct = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-}
-const median = (xs: number[]) => pct(xs, 50)
 
 interface Result {
   tool: string

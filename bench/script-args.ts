@@ -37,11 +37,7 @@ export function scriptArgs(usage: string, defaults = { duration: '10s', connecti
   }
 }
 
-export const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
+export { median, percentile, percentileOf } from '../src/bench-command/stats.js'
 
 export const fmt = {
   int: (n: number) => Math.round(n).toLocaleString('en-US'),

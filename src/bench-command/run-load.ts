@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import type { LoadJob, LoadMessage, RawLoadResult } from './load-protocol.js'
+import { percentile } from './stats.js'
 
 export type { LoadJob } from './load-protocol.js'
 
@@ -69,9 +70,3 @@ export function summarize(raw: RawLoadResult): LoadStats {
   }
 }
 
-/** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return 0
-  const rank = Math.ceil((p / 100) * sorted.length)
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!
-}

@@ -1,5 +1,6 @@
 import type { Variant } from './plan.js'
 import type { LoadStats } from './run-load.js'
+import { median } from './stats.js'
 
 export interface RunRecord {
   order: number
@@ -60,11 +61,6 @@ export interface BaselineComparison {
   p50DeltaMs: number
 }
 
-export const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
 
 export function summarizeConfig(runs: RunRecord[]): ConfigSummary {
   const first = runs[0]!
