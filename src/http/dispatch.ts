@@ -82,7 +82,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
 
     const run = async () => {
       if (options.gate && (await options.gate(req, res))) return
-      const body = method === 'GET' || method === 'HEAD' ? null : await readBody(req, options.bodyLimit)
+      const body = method === 'GET' || method === 'HEAD' ? null : await readBody(req, res, options.bodyLimit)
       if (body === TOO_LARGE) {
         return sendPage(req, res, {
           status: 413,

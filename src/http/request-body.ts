@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 
 export const TOO_LARGE = Symbol('too large')
 
@@ -6,13 +6,19 @@ export const TOO_LARGE = Symbol('too large')
  * The request body as one exact-size ArrayBuffer that can be transferred to a
  * worker (a pooled Buffer's memory cannot be, research §2c). Never holds more
  * than `limit` bytes: a declared or actual size over it yields TOO_LARGE.
+ *
+ * A client that sent `Expect: 100-continue` waits for `100 Continue` before it
+ * uploads. The server leaves that interim response to us ('checkContinue'):
+ * it is sent only here, once the body is wanted, so a declared size over the
+ * limit gets its 413 without an invitation to upload first.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<ArrayBuffer | null | typeof TOO_LARGE> {
+export function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<ArrayBuffer | null | typeof TOO_LARGE> {
   const declared = req.headers['content-length']
   if (declared !== undefined && Number(declared) > limit) return Promise.resolve(TOO_LARGE)
   if (declared === '0' || (declared === undefined && req.headers['transfer-encoding'] === undefined)) {
     return Promise.resolve(null)
   }
+  if (/^\s*100-continue\s*$/i.test(req.headers.expect ?? '')) res.writeContinue()
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0

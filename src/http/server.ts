@@ -41,6 +41,8 @@ export async function listen(
   const inherited = await inheritedSocket()
   server.maxConnections = MAX_CONNECTIONS
   server.on('clientError', onClientError)
+  // With this listener Node no longer answers `Expect: 100-continue` by itself: readBody does, once the body is wanted.
+  server.on('checkContinue', handler)
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, host, port)))
     if (inherited) server.listen(inherited, () => resolve())
