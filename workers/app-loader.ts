@@ -3,6 +3,7 @@ import { parentPort } from 'node:worker_threads'
 import type { ErrorData, RequestTask, WorkerMessage } from '../src/pool/protocol.js'
 import { describe, toErrorData } from './error-data.js'
 import { capturedServer, installListenCapture } from './listen-capture.js'
+import { afterImport, installFrameworkErrors, unwrapDefaultError } from './framework-errors.js'
 import { nodeToFetch, type NodeHandler } from './node-adapter.js'
 
 export interface FetchContext {
@@ -32,12 +33,14 @@ const EXPECTED = [
 /** Import the bundle and find the handler in it. Never throws: failures come back as data. */
 export async function loadApp(bundleUrl: string, entry: string, style: Style): Promise<LoadedApp> {
   installListenCapture()
+  installFrameworkErrors()
   let mod: Record<string, unknown>
   try {
     mod = (await import(bundleUrl)) as Record<string, unknown>
   } catch (error) {
     return { ok: false, phase: 'import', error: toErrorData(error) }
   }
+  afterImport()
   try {
     return await resolveHandler(mod, entry, style)
   } catch (error) {
@@ -62,13 +65,13 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
     const nodeStyle = style === 'node' || (style === 'auto' && exported.length >= 2)
     if (nodeStyle) return node(nodeToFetch(exported as NodeHandler))
     const fetch = exported as FetchFunction
-    return { ok: true, fetch: (request, env, ctx) => fetch(request, env, ctx) }
+    return { ok: true, fetch: (request, env, ctx) => settled(fetch(request, env, ctx)) }
   }
   if (typeof exported === 'object' && exported !== null) {
     const app = exported as { fetch?: unknown; callback?: unknown; server?: unknown; ready?: unknown }
     if (exported instanceof Server) return fromServer(exported)
     if (typeof app.fetch === 'function' && style !== 'node') {
-      return { ok: true, fetch: (request, env, ctx) => (app.fetch as FetchFunction).call(app, request, env, ctx) }
+      return { ok: true, fetch: (request, env, ctx) => settled((app.fetch as FetchFunction).call(app, request, env, ctx)) }
     }
     // A Fastify instance: routes exist only after ready().
     if (app.server instanceof Server && typeof app.ready === 'function') {
@@ -90,7 +93,12 @@ function fromServer(server: Server): LoadedApp {
 }
 
 function node(handle: ReturnType<typeof nodeToFetch>): LoadedApp {
-  return { ok: true, fetch: (request, _env, _ctx, task) => handle(task, request.signal) }
+  return { ok: true, fetch: (request, _env, _ctx, task) => handle(task, request.signal).then(unwrapDefaultError) }
+}
+
+/** What the handler returned, unless it is a framework's default answer to a thrown error (framework-errors.ts). */
+function settled(result: unknown): unknown {
+  return result instanceof Promise ? result.then(unwrapDefaultError) : unwrapDefaultError(result)
 }
 
 /** Tell the main thread, which logs it once per server however many workers and reloads report it. */

@@ -29,6 +29,11 @@ export interface RequestScope {
 
 const scopes = new AsyncLocalStorage<RequestScope>()
 
+/** The request whose code is running now, if any. */
+export function currentScope(): RequestScope | undefined {
+  return scopes.getStore()
+}
+
 /** Run `fn` (and everything it schedules) as code of request `scope`. */
 export function runInScope<T>(scope: RequestScope, fn: () => T): T {
   return scopes.run(scope, fn)

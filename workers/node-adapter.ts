@@ -13,6 +13,7 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import type { Readable } from 'node:stream'
 import { inject } from 'light-my-request'
 import type { RequestTask } from '../src/pool/protocol.js'
+import { finalCallback, registerFailure } from './framework-errors.js'
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown
 /** A Node handler seen through fetch's eyes: the task in, a Response out. */
@@ -28,9 +29,10 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304])
  * `server.listen()`, is `this` inside it, as Node's own server would pass.
  */
 export function nodeToFetch(handler: NodeHandler, server?: Server): NodeFetch {
+  const final = finalCallback(handler)
   return (task, signal) =>
     new Promise<Response>((resolve, reject) => {
-      const dispatch = withClient(handler, task, signal, reject)
+      const dispatch = withClient(handler, task, signal, reject, final)
       const url = new URL(task.url)
       inject(dispatch as RequestListener, {
         method: task.method as 'GET',
@@ -62,7 +64,7 @@ export function nodeToFetch(handler: NodeHandler, server?: Server): NodeFetch {
  * close `req`/`res` when the client leaves, and to turn a rejected async
  * handler into a failed request instead of an unhandled rejection.
  */
-function withClient(handler: NodeHandler, task: RequestTask, signal: AbortSignal, reject: (error: unknown) => void): NodeHandler {
+function withClient(handler: NodeHandler, task: RequestTask, signal: AbortSignal, reject: (error: unknown) => void, final: ReturnType<typeof finalCallback>): NodeHandler {
   const dispatch = function (this: unknown, req: IncomingMessage, res: ServerResponse) {
     const socket = req.socket as { remotePort?: number; remoteFamily?: string; encrypted?: boolean }
     socket.remotePort = task.remotePort
@@ -80,7 +82,9 @@ function withClient(handler: NodeHandler, task: RequestTask, signal: AbortSignal
       },
       { once: true },
     )
-    const result = handler.call(this, req, res) as { then?: unknown } | undefined
+    // A framework's default error response gives way to hotcell's page (framework-errors.ts).
+    registerFailure(req, reject)
+    const result = (final ? (handler as (...args: unknown[]) => unknown).call(this, req, res, final(req, res, reject)) : handler.call(this, req, res)) as { then?: unknown } | undefined
     if (result instanceof Response) return reject(mistakenForNode())
     if (result && typeof result.then === 'function') {
       ;(result as Promise<unknown>).then(

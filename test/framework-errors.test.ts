@@ -1,0 +1,203 @@
+// A framework app without an error handler of its own: a thrown error reaches
+// hotcell's page and terminal exactly as a fetch handler's would (mapped to
+// the .ts line, no frames of hotcell's own). With the app's own handler, the
+// app's answer is sent. Errors with a 4xx status stay the framework's.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { serve, type HotcellServer } from '../src/index.js'
+import { projectDir, request, startCli, waitFor, type CliRun } from './helpers.js'
+
+// Each entry throws `boom from <name>` on the line marked THROW.
+const ENTRIES: Record<string, string> = {
+  'hono.ts': `import { Hono } from 'hono'
+const app = new Hono()
+app.get('/boom', () => {
+  throw new Error('boom from hono') // THROW
+})
+export default app
+`,
+  'hono-serve.ts': `import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
+const app = new Hono()
+app.get('/boom', async () => {
+  await Promise.resolve()
+  throw new Error('boom from hono-serve') // THROW
+})
+serve({ fetch: app.fetch, port: 3000 })
+`,
+  'express.ts': `import express from 'express'
+const app = express()
+app.use(express.json())
+app.get('/boom', () => {
+  throw new Error('boom from express') // THROW
+})
+app.post('/json', (req, res) => { res.json(req.body) })
+export default app
+`,
+  'express-listen.ts': `import express from 'express'
+const app = express()
+app.get('/boom', async () => {
+  throw new Error('boom from express-listen') // THROW
+})
+app.listen(3000)
+`,
+  'koa.ts': `import Koa from 'koa'
+const app = new Koa()
+app.use(async (ctx) => {
+  if (ctx.path === '/missing') ctx.throw(404)
+  if (ctx.path === '/boom') throw new Error('boom from koa') // THROW
+  ctx.body = 'koa'
+})
+app.listen(3000)
+`,
+  'fastify.ts': `import Fastify from 'fastify'
+const app = Fastify()
+app.get('/boom', async () => {
+  throw new Error('boom from fastify') // THROW
+})
+await app.listen({ port: 3000 })
+`,
+  'h3.ts': `import { H3 } from 'h3'
+const app = new H3()
+app.get('/boom', () => {
+  throw new Error('boom from h3') // THROW
+})
+export default { fetch: app.fetch }
+`,
+}
+
+// The same apps with an error handler of their own: it must win.
+const OWN: Record<string, string> = {
+  'hono-own.ts': `import { Hono } from 'hono'
+const app = new Hono()
+app.get('/boom', () => { throw new Error('x') })
+app.onError((error, c) => c.text('hono handled: ' + error.message, 500))
+export default app
+`,
+  'express-own.ts': `import express from 'express'
+const app = express()
+app.get('/boom', () => { throw new Error('x') })
+app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => { res.status(500).send('express handled: ' + error.message) })
+export default app
+`,
+  'koa-own.ts': `import Koa from 'koa'
+const app = new Koa()
+app.context.onerror = function (this: Koa.Context, error: Error | null) {
+  if (!error) return
+  this.res.statusCode = 500
+  this.res.end('koa handled: ' + error.message)
+}
+app.use(() => { throw new Error('x') })
+export default app
+`,
+  'fastify-own.ts': `import Fastify from 'fastify'
+const app = Fastify()
+app.setErrorHandler((error, _request, reply) => { reply.code(500).send('fastify handled: ' + error.message) })
+app.get('/boom', async () => { throw new Error('x') })
+export default app
+`,
+  'fastify-route-own.ts': `import Fastify from 'fastify'
+const app = Fastify()
+app.get('/boom', { errorHandler: (error, _request, reply) => { reply.code(500).send('fastify route handled: ' + error.message) } }, async () => { throw new Error('x') })
+export default app
+`,
+  'h3-own.ts': `import { H3 } from 'h3'
+const app = new H3({ onError: (error) => new Response('h3 handled: ' + (error.cause as Error).message, { status: 500 }) })
+app.get('/boom', () => { throw new Error('x') })
+export default app
+`,
+}
+
+const project = projectDir({ ...ENTRIES, ...OWN })
+after(() => project.remove())
+
+const throwLine = (name: string) => ENTRIES[name]!.split('\n').findIndex((line) => line.includes('// THROW')) + 1
+
+describe('a thrown error reaches hotcell, when the app has no error handler of its own', () => {
+  for (const name of Object.keys(ENTRIES)) {
+    const framework = name.replace(/\.ts$/, '')
+    describe(name, () => {
+      let cli: CliRun
+      before(async () => {
+        cli = await startCli([name, '--port', '0', '--workers', '1'], { cwd: project.dir })
+      })
+      after(() => cli.stop())
+
+      test("the client gets hotcell's 500 with the .ts line; the terminal shows it once, without hotcell's frames", async () => {
+        const reply = await request(`${cli.url}/boom`)
+        assert.equal(reply.status, 500, reply.text)
+        assert.match(reply.text, /^500 The handler threw an error\n/)
+        assert.match(reply.text, new RegExp(`Error: boom from ${framework}\\b`))
+        assert.match(reply.text, new RegExp(`${name.replace('.', '\\.')}:${throwLine(name)}:\\d+`))
+        const page = await request(`${cli.url}/boom`, { headers: { accept: 'text/html' } })
+        assert.equal(page.status, 500)
+        assert.match(String(page.headers['content-type']), /^text\/html/)
+        assert.match(page.text, new RegExp(`boom from ${framework}`))
+
+        await waitFor(() => (cli.output().match(/GET \/boom 500/g)?.length ?? 0) >= 2, 10_000, 'both request lines')
+        const out = cli.output()
+        assert.match(out, new RegExp(`boom from ${framework}`))
+        assert.match(out, new RegExp(`${name.replace('.', '\\.')}:${throwLine(name)}:\\d+`))
+        // Not the framework's own print of it (Hono's and h3's console.error, Express's and Koa's stack dump), not hotcell's machinery.
+        assert.doesNotMatch(out, /dist\/workers|\.hotcell\/|node_modules\/piscina/, out)
+        assert.doesNotMatch(out, /\[h3\]|HTTPError|^ {2}Error: boom/m, out)
+        assert.equal(out.match(new RegExp(`Error: boom from ${framework}`, 'g'))?.length, 2, `printed once per request:\n${out}`)
+      })
+    })
+  }
+})
+
+describe("the app's own error handler wins", () => {
+  const servers: HotcellServer[] = []
+  after(() => Promise.all(servers.map((s) => s.close())))
+  const start = async (entry: string) => {
+    const server = await serve({ entry: `${project.dir}/${entry}`, port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
+    servers.push(server)
+    return server
+  }
+  const expected: Record<string, string> = {
+    'hono-own.ts': 'hono handled: x',
+    'express-own.ts': 'express handled: x',
+    'koa-own.ts': 'koa handled: x',
+    'fastify-own.ts': 'fastify handled: x',
+    'fastify-route-own.ts': 'fastify route handled: x',
+    'h3-own.ts': 'h3 handled: x',
+  }
+  for (const [entry, text] of Object.entries(expected)) {
+    test(entry, async () => {
+      const server = await start(entry)
+      const reply = await request(`${server.url}/boom`)
+      assert.equal(reply.status, 500)
+      assert.equal(reply.text, text)
+    })
+  }
+})
+
+describe('errors with a 4xx status stay the framework’s answer', () => {
+  let express: HotcellServer
+  let koa: HotcellServer
+  before(async () => {
+    const quiet = !process.env.DEBUG_HOTCELL
+    ;[express, koa] = await Promise.all([
+      serve({ entry: `${project.dir}/express.ts`, port: 0, workers: 1, quiet }),
+      serve({ entry: `${project.dir}/koa.ts`, port: 0, workers: 1, quiet }),
+    ])
+  })
+  after(() => Promise.all([express.close(), koa.close()]))
+
+  test("Express: a body parser's 400 and an unknown route's 404 come from Express's finalhandler", async () => {
+    const bad = await request(`${express.url}/json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' })
+    assert.equal(bad.status, 400)
+    assert.match(bad.text, /SyntaxError/)
+    const missing = await request(`${express.url}/nowhere`)
+    assert.equal(missing.status, 404)
+    assert.match(missing.text, /<pre>Cannot GET \/nowhere<\/pre>/)
+    assert.match(String(missing.headers['content-security-policy']), /^default-src 'none'/)
+  })
+
+  test('Koa: ctx.throw(404) is answered by Koa', async () => {
+    const missing = await request(`${koa.url}/missing`)
+    assert.equal(missing.status, 404)
+    assert.equal(missing.text, 'Not Found')
+  })
+})
