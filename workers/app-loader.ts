@@ -4,6 +4,7 @@ import type { ErrorData, RequestTask, WorkerMessage } from '../src/pool/protocol
 import { describe, toErrorData } from './error-data.js'
 import { capturedServer, installListenCapture } from './listen-capture.js'
 import { afterImport, installFrameworkErrors, unwrapDefaultError } from './framework-errors.js'
+import { explainMissingPackage } from './missing-package.js'
 import { nodeToFetch, type NodeHandler } from './node-adapter.js'
 
 export interface FetchContext {
@@ -38,7 +39,7 @@ export async function loadApp(bundleUrl: string, entry: string, style: Style): P
   try {
     mod = (await import(bundleUrl)) as Record<string, unknown>
   } catch (error) {
-    return { ok: false, phase: 'import', error: toErrorData(error) }
+    return { ok: false, phase: 'import', error: explainMissingPackage(error, bundleUrl) ?? toErrorData(error) }
   }
   afterImport()
   try {

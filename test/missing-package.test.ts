@@ -1,0 +1,51 @@
+// An import of a package nobody installed: the terminal and the page name the
+// .ts file and line that imports it and the command that installs it, and
+// nothing of hotcell's bundle or Node's loader.
+import assert from 'node:assert/strict'
+import { after, describe, test } from 'node:test'
+import { projectDir, request, startCli, waitFor } from './helpers.js'
+
+const cleanups: (() => unknown)[] = []
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup()
+})
+
+const APP = `// an app
+import { greet } from './greet.js'
+import pad from 'left-pad-that-is-not-installed/sub'
+
+export default { fetch: () => new Response(pad(greet('x'), 10)) }
+`
+const GREET = `import type { Options } from '@nowhere/types-only'
+export const greet = (name: string, _o?: Options) => 'hi ' + name
+`
+
+async function start(files: Record<string, string>) {
+  const project = projectDir(files)
+  cleanups.push(project.remove)
+  const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+  cleanups.push(() => cli.stop())
+  return cli
+}
+
+describe('a package that is not installed', () => {
+  test('names app.ts:3 and says npm install, in the terminal and on the page', async () => {
+    const cli = await start({ 'app.ts': APP, 'greet.ts': GREET })
+    const expected = "Cannot find package 'left-pad-that-is-not-installed', imported by app.ts:3. Install it: npm install left-pad-that-is-not-installed"
+    await waitFor(() => cli.output().includes(expected), 10_000, `the terminal to say: ${expected}\n${cli.output()}`)
+    const out = cli.output()
+    assert.match(out, /> 3 \| import pad from 'left-pad-that-is-not-installed\/sub'\n\s+\|\s+\^/, out)
+    assert.doesNotMatch(out, /\.hotcell|node:internal|dist\/workers/, out)
+
+    const page = await request(`${cli.url}/`)
+    assert.equal(page.status, 500)
+    assert.ok(page.text.includes(expected), page.text)
+    assert.match(page.text, /app\.ts:3:\d+/)
+    assert.doesNotMatch(page.text, /\.hotcell|node:internal/, page.text)
+  })
+
+  test("the install command is the project's package manager's", async () => {
+    const cli = await start({ 'app.ts': APP, 'greet.ts': GREET, 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" })
+    await waitFor(() => cli.output().includes('Install it: pnpm add left-pad-that-is-not-installed'), 10_000, `pnpm add\n${cli.output()}`)
+  })
+})

@@ -1,0 +1,85 @@
+// A package the app imports but nobody installed fails the bundle's import
+// with "Cannot find package 'lodash' imported from …/.hotcell/…/app-X.mjs":
+// the bundle is hotcell's file, not the developer's. This names the .ts file
+// and line that imports the package, and the command that installs it.
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { ErrorData } from '../src/pool/protocol.js'
+
+const NOT_FOUND = /^Cannot find package '([^']+)' imported from (.+)$/
+
+interface SourceMap {
+  sources?: string[]
+  sourcesContent?: (string | null)[]
+  sourceRoot?: string
+}
+
+/** The error to report instead, or undefined when `error` is not a package missing from the bundle's imports. */
+export function explainMissingPackage(error: unknown, bundleUrl: string): ErrorData | undefined {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  if (code !== 'ERR_MODULE_NOT_FOUND' || typeof message !== 'string') return undefined
+  const match = NOT_FOUND.exec(message)
+  if (!match) return undefined
+  const name = packageName(match[1]!)
+  const bundle = fileURLToPath(bundleUrl)
+  const importer = match[2]!.startsWith('file:') ? fileURLToPath(match[2]!) : match[2]!
+  if (importer !== bundle) return undefined // a package of the app's lacks one of its own dependencies: Node's message says which
+  const where = importedAt(bundle, name)
+  const install = `${installer(where ? dirname(where.file) : dirname(bundle))} ${name}`
+  const label = where ? `${relative(process.cwd(), where.file)}:${where.line}` : undefined
+  const text = `Cannot find package '${name}'${label ? `, imported by ${label}` : ''}. Install it: ${install}`
+  return {
+    name: 'Error',
+    code: 'ERR_MODULE_NOT_FOUND',
+    message: text,
+    // Only the import's own place: the frames of Node's loader say nothing to the developer.
+    stack: `Error: ${text}${where ? `\n    at ${where.file}:${where.line}:${where.column}` : ''}`,
+  }
+}
+
+/** `lodash/fp` → `lodash`, `@scope/pkg/sub` → `@scope/pkg`. */
+function packageName(specifier: string): string {
+  const parts = specifier.split('/')
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!
+}
+
+/**
+ * Where the sources import `specifier`: esbuild's source map carries every
+ * input with its text. The first import, export-from, require() or import()
+ * of the package or a path in it; type-only imports are left out (esbuild
+ * drops them).
+ */
+function importedAt(bundle: string, name: string): { file: string; line: number; column: number } | undefined {
+  let map: SourceMap
+  try {
+    map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as SourceMap
+  } catch {
+    return undefined
+  }
+  // Node names the package; the source may import a path inside it (lodash/fp).
+  const quoted = `(['"\`])${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?:/[^'"\`]*)?\\1`
+  const pattern = new RegExp(`(?:\\bfrom\\s*|\\bimport\\s*\\(?\\s*|\\brequire\\s*\\(\\s*)${quoted}`)
+  for (const [i, source] of (map.sources ?? []).entries()) {
+    const text = map.sourcesContent?.[i]
+    if (!text || /[\\/]node_modules[\\/]/.test(source)) continue
+    const lines = text.split(/\r?\n/)
+    for (const [n, line] of lines.entries()) {
+      const found = pattern.exec(line)
+      if (!found || /^\s*(import|export)\s+type\b/.test(line)) continue
+      const column = found.index + found[0].indexOf(found[1]!) + 1 // 1-based, at the opening quote
+      return { file: resolve(dirname(bundle), map.sourceRoot ?? '', source), line: n + 1, column }
+    }
+  }
+  return undefined
+}
+
+/** The install command of the project's package manager, told by its lockfile. */
+function installer(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-lock.yaml'))) return 'pnpm add'
+    if (existsSync(join(dir, 'yarn.lock'))) return 'yarn add'
+    if (existsSync(join(dir, 'bun.lock')) || existsSync(join(dir, 'bun.lockb'))) return 'bun add'
+    if (existsSync(join(dir, 'package-lock.json')) || dirname(dir) === dir) return 'npm install'
+  }
+}
