@@ -6,10 +6,11 @@
 import { readFileSync } from 'node:fs'
 import { Session } from 'node:inspector'
 import { SourceMap } from 'node:module'
-import { dirname, isAbsolute, relative, resolve } from 'node:path'
+import { dirname, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Worker } from 'node:worker_threads'
 import { codeFrame } from '../report/code-frame.js'
+import { isProjectFile } from '../report/source-files.js'
 
 interface CallFrame {
   functionName: string
@@ -72,9 +73,8 @@ function describe(frames: CallFrame[], root: string): string | undefined {
   for (const frame of frames) {
     const place = original(frame)
     if (!place) continue
-    const rel = relative(root, place.file)
-    if (rel.startsWith('..') || isAbsolute(rel) || /(^|[\\/])node_modules[\\/]/.test(rel)) continue
-    const where = `${rel}:${place.line}:${place.column}${frame.functionName ? ` in ${frame.functionName}()` : ''}`
+    if (!isProjectFile(place.file, root)) continue
+    const where = `${relative(root, place.file)}:${place.line}:${place.column}${frame.functionName ? ` in ${frame.functionName}()` : ''}`
     const source = codeFrame(place)
     return source ? `${where}\n${source}` : where
   }

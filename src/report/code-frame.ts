@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { isAbsolute, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { projectPath } from './source-files.js'
 
 export interface SourceLocation {
   file: string
@@ -20,10 +19,8 @@ export function userFrame(stack: string | undefined, root: string): SourceLocati
   for (const line of stack.split('\n')) {
     const match = FRAME.exec(line.trim())
     if (!match) continue
-    const file = match[1]!.startsWith('file://') ? fileURLToPath(match[1]!) : match[1]!
-    const rel = relative(root, file)
-    if (rel.startsWith('..') || isAbsolute(rel) || /(^|[\\/])(node_modules|\.hotcell)[\\/]/.test(rel)) continue
-    return { file, line: Number(match[2]), column: Number(match[3]) }
+    const file = projectPath(match[1], root)
+    if (file) return { file, line: Number(match[2]), column: Number(match[3]) }
   }
   return undefined
 }

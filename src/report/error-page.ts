@@ -1,6 +1,6 @@
-import { dirname, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { relative } from 'node:path'
 import { codeFrame, userFrame } from './code-frame.js'
+import { isOwnFrame } from './source-files.js'
 import type { ErrorData } from '../pool/protocol.js'
 
 /** Everything a failure page may show. Built by the dispatcher, rendered here. */
@@ -99,15 +99,11 @@ export function describeChain(error: ErrorData, root: string): string {
   return lines.join('\n')
 }
 
-// hotcell's own install (dist/ and its node_modules): frames from here are
-// the machinery that called the handler, not the developer's code.
-const OWN_ROOT = dirname(dirname(dirname(dirname(fileURLToPath(import.meta.url)))))
-
 function stackFrames(stack: string | undefined): string[] {
   if (!stack) return []
   return stack
     .split('\n')
-    .filter((line) => /^\s+at /.test(line) && !line.includes(OWN_ROOT + '/dist/') && !line.includes('/node_modules/piscina/'))
+    .filter((line) => /^\s+at /.test(line) && !isOwnFrame(line))
     .map((line) => line.trim())
 }
 

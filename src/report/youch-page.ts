@@ -4,11 +4,10 @@
 // it. It is handed an Error rebuilt from our ErrorData: errors cross threads
 // as data, and their stacks are already mapped to the .ts sources.
 import { readFile } from 'node:fs/promises'
-import { dirname, isAbsolute, join, relative, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { Youch } from 'youch'
 import { renderHtml, type ErrorView, type RenderOptions } from './error-page.js'
 import type { ErrorData } from '../pool/protocol.js'
+import { projectPath, withoutOwnFrames } from './source-files.js'
 
 /**
  * HTML for a browser. Youch for thrown errors when details may be shown;
@@ -20,7 +19,7 @@ export async function renderBrowserPage(view: ErrorView, options: RenderOptions)
   try {
     const youch = new Youch()
     youch.defineSourceLoader(async (frame) => {
-      const file = projectFile(frame.fileName, options.root)
+      const file = projectPath(frame.fileName, options.root)
       return file ? { contents: await readFile(file, 'utf8') } : undefined
     })
     if (view.hint) youch.metadata.group('hotcell', { 'What now': { key: 'hint', value: view.hint } })
@@ -33,21 +32,6 @@ export async function renderBrowserPage(view: ErrorView, options: RenderOptions)
   }
 }
 
-/** Source is shown only for files of the project, never node_modules or anything outside it. */
-function projectFile(name: string | undefined, root: string): string | undefined {
-  if (!name) return undefined
-  let file = name
-  try {
-    if (file.startsWith('file://')) file = fileURLToPath(file)
-  } catch {
-    return undefined
-  }
-  if (!isAbsolute(file)) return undefined
-  const rel = relative(root, file)
-  if (rel.startsWith('..') || isAbsolute(rel) || /(^|[\\/])(node_modules|\.hotcell)[\\/]/.test(rel)) return undefined
-  return file
-}
-
 function toError(data: ErrorData, depth = 0): Error {
   const error =
     data.errors && depth < 8
@@ -55,21 +39,10 @@ function toError(data: ErrorData, depth = 0): Error {
       : new Error(data.message)
   error.name = data.name
   // Without frames of its own, the rebuilt error must not show hotcell's.
-  error.stack = data.stack ? userStack(data.stack) : `${data.name}: ${data.message}`
+  error.stack = data.stack ? withoutOwnFrames(data.stack) : `${data.name}: ${data.message}`
   if (data.code) (error as Error & { code?: string }).code = data.code
   if (data.cause && depth < 8) error.cause = toError(data.cause, depth + 1)
   return error
-}
-
-// hotcell's own install: its frames are the machinery that called the
-// handler, and Youch would list them as "in app" (they are not in node_modules).
-const OWN_DIST = join(dirname(dirname(dirname(dirname(fileURLToPath(import.meta.url))))), 'dist') + sep
-
-function userStack(stack: string): string {
-  return stack
-    .split('\n')
-    .filter((line) => !/^\s+at /.test(line) || !(line.includes(OWN_DIST) || line.includes(`file://${OWN_DIST}`) || /[\\/]node_modules[\\/]piscina[\\/]/.test(line)))
-    .join('\n')
 }
 
 function headerObject(flat: string[]): Record<string, string | string[]> {
