@@ -9,7 +9,7 @@ import { detailsFor } from './report/exposure.js'
 import { createFrontGate } from './http/gate/front-gate.js'
 import { openInspector } from './pool/inspector.js'
 import { createListenNotice } from './report/listen-notice.js'
-import { createLiveReload, type LiveReload } from './reload/browser-reload.js'
+import { createLiveReload, LIVE_RELOAD_PATH, type LiveReload } from './reload/browser-reload.js'
 import { createLogger, type Logger } from './report/logger.js'
 import { createReloadScheduler, type ReloadScheduler } from './reload/scheduler.js'
 import { traceReload } from './reload/trace.js'
@@ -109,7 +109,12 @@ class DevServer extends EventEmitter implements HotcellServer {
       bodyLimit: config.bodyLimit,
       root: config.cwd,
       details: detailsFor(config.exposeErrors),
-      gate: createFrontGate({ allowedHosts: config.allowedHosts, host: config.host, staticDir: config.staticDir }),
+      gate: createFrontGate({
+        allowedHosts: config.allowedHosts,
+        host: config.host,
+        staticDir: config.staticDir,
+        routes: new Map(server.#live ? [[LIVE_RELOAD_PATH, server.#live.serve]] : []),
+      }),
       logger,
       closing: () => server.#closing,
       // A request paused at a breakpoint must not be answered 504 and its worker killed.
@@ -119,7 +124,6 @@ class DevServer extends EventEmitter implements HotcellServer {
     // Listen first: a busy port fails fast, before any build. Requests that
     // arrive meanwhile wait for the first build instead of seeing a placeholder.
     server.#http = await listen(dispatcher, config.host, config.port)
-    server.#live?.attach(server.#http.port)
     try {
       server.#builder = await createBuilder(config.entry, config.cwd)
       server.#reloader = new Reloader(config, server.#builder, logger, GRACE_MS)

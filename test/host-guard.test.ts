@@ -4,8 +4,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
-import { defineReservedRoute } from '../src/http/gate/reserved-routes.js'
-import { guardHotcellEndpoint, PROCESS_TOKEN } from '../src/http/gate/same-origin.js'
+import { PROCESS_TOKEN } from '../src/http/gate/same-origin.js'
 import { fixture } from './helpers.js'
 import { checkCase, exchange } from './raw-http.js'
 
@@ -13,12 +12,8 @@ const quiet = !process.env.DEBUG_HOTCELL
 const get = (path: string, host: string | null, extra = '') =>
   `GET ${path} HTTP/1.1\r\n${host === null ? '' : `Host: ${host}\r\n`}${extra}Connection: close\r\n\r\n`
 
-// A reserved endpoint as the live-reload one will be: it calls the guard first.
-defineReservedRoute('/__hotcell/test-guard', (req, res) => {
-  const verdict = guardHotcellEndpoint(req)
-  res.writeHead(verdict.ok ? 200 : verdict.status, { 'content-type': 'text/plain' })
-  res.end(verdict.ok ? 'guarded ok' : verdict.reason)
-})
+// The live-reload stream is a guarded endpoint: the guard runs before it streams.
+const GUARDED = '/__hotcell/live-reload'
 
 describe('Host allow-list (DNS rebinding), default configuration', () => {
   let server: HotcellServer
@@ -91,7 +86,7 @@ describe('Host allow-list (DNS rebinding), default configuration', () => {
   })
 
   test('/__hotcell/ paths never reach the handler: unknown ones are 404', async () => {
-    for (const path of ['/__hotcell/nope', '/__hotcell', '/__hotcell/', '/__hotcell/test-guard/../x']) {
+    for (const path of ['/__hotcell/nope', '/__hotcell', '/__hotcell/', '/__hotcell/live-reload/../x']) {
       await checkCase(server.url, 0, async () => {
         const reply = await exchange(server.port, get(path, '127.0.0.1'))
         assert.equal(reply.status, 404, path)
@@ -105,29 +100,30 @@ describe('Host allow-list (DNS rebinding), default configuration', () => {
     const t = encodeURIComponent(PROCESS_TOKEN)
     const wrongSameLength = PROCESS_TOKEN.slice(0, -1) + (PROCESS_TOKEN.endsWith('A') ? 'B' : 'A')
     const matrix: [string, string, number][] = [
-      ['no Origin, no Sec-Fetch (curl), token', get(`/__hotcell/test-guard?token=${t}`, `127.0.0.1:${port}`), 200],
-      ['token in the x-hotcell-token header', get('/__hotcell/test-guard', `127.0.0.1:${port}`, `X-Hotcell-Token: ${PROCESS_TOKEN}\r\n`), 200],
-      ['Sec-Fetch-Site: same-origin', get(`/__hotcell/test-guard?token=${t}`, `127.0.0.1:${port}`, 'Sec-Fetch-Site: same-origin\r\n'), 200],
-      ['Sec-Fetch-Site: none (typed URL)', get(`/__hotcell/test-guard?token=${t}`, `127.0.0.1:${port}`, 'Sec-Fetch-Site: none\r\n'), 200],
-      ['Origin = localhost alias of Host', get(`/__hotcell/test-guard?token=${t}`, `127.0.0.1:${port}`, `Origin: http://localhost:${port}\r\n`), 200],
-      ['Sec-Fetch-Site: cross-site', get(`/__hotcell/test-guard?token=${t}`, `127.0.0.1:${port}`, 'Sec-Fetch-Site: cross-site\r\n'), 403],
-      ['Sec-Fetch-Site: same-site (another localhost port)', get(`/__hotcell/test-guard?token=${t}`, `127.0.0.1:${port}`, 'Sec-Fetch-Site: same-site\r\n'), 403],
-      ['foreign Origin without Sec-Fetch', get(`/__hotcell/test-guard?token=${t}`, `127.0.0.1:${port}`, 'Origin: http://evil.example\r\n'), 403],
-      ['Origin: null', get(`/__hotcell/test-guard?token=${t}`, `127.0.0.1:${port}`, 'Origin: null\r\n'), 403],
-      ['Origin on another port', get(`/__hotcell/test-guard?token=${t}`, `127.0.0.1:${port}`, `Origin: http://127.0.0.1:${port === 1 ? 2 : port - 1}\r\n`), 403],
-      ['IP Origin of another machine', get(`/__hotcell/test-guard?token=${t}`, `127.0.0.1:${port}`, `Origin: http://192.168.1.10:${port}\r\n`), 403],
-      ['no token', get('/__hotcell/test-guard', `127.0.0.1:${port}`), 403],
-      ['empty token', get('/__hotcell/test-guard?token=', `127.0.0.1:${port}`), 403],
-      ['wrong token, same length', get(`/__hotcell/test-guard?token=${encodeURIComponent(wrongSameLength)}`, `127.0.0.1:${port}`), 403],
-      ['wrong token, one longer', get(`/__hotcell/test-guard?token=${t}A`, `127.0.0.1:${port}`), 403],
-      ['cross-site no-cors load, even with the token', get(`/__hotcell/test-guard?token=${t}`, `127.0.0.1:${port}`, 'Sec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: script\r\n'), 403],
+      ['no Origin, no Sec-Fetch (curl), token', get(`${GUARDED}?token=${t}`, `127.0.0.1:${port}`), 200],
+      ['token in the x-hotcell-token header', get(GUARDED, `127.0.0.1:${port}`, `X-Hotcell-Token: ${PROCESS_TOKEN}\r\n`), 200],
+      ['Sec-Fetch-Site: same-origin', get(`${GUARDED}?token=${t}`, `127.0.0.1:${port}`, 'Sec-Fetch-Site: same-origin\r\n'), 200],
+      ['Sec-Fetch-Site: none (typed URL)', get(`${GUARDED}?token=${t}`, `127.0.0.1:${port}`, 'Sec-Fetch-Site: none\r\n'), 200],
+      ['Origin = localhost alias of Host', get(`${GUARDED}?token=${t}`, `127.0.0.1:${port}`, `Origin: http://localhost:${port}\r\n`), 200],
+      ['Sec-Fetch-Site: cross-site', get(`${GUARDED}?token=${t}`, `127.0.0.1:${port}`, 'Sec-Fetch-Site: cross-site\r\n'), 403],
+      ['Sec-Fetch-Site: same-site (another localhost port)', get(`${GUARDED}?token=${t}`, `127.0.0.1:${port}`, 'Sec-Fetch-Site: same-site\r\n'), 403],
+      ['foreign Origin without Sec-Fetch', get(`${GUARDED}?token=${t}`, `127.0.0.1:${port}`, 'Origin: http://evil.example\r\n'), 403],
+      ['Origin: null', get(`${GUARDED}?token=${t}`, `127.0.0.1:${port}`, 'Origin: null\r\n'), 403],
+      ['Origin on another port', get(`${GUARDED}?token=${t}`, `127.0.0.1:${port}`, `Origin: http://127.0.0.1:${port === 1 ? 2 : port - 1}\r\n`), 403],
+      ['IP Origin of another machine', get(`${GUARDED}?token=${t}`, `127.0.0.1:${port}`, `Origin: http://192.168.1.10:${port}\r\n`), 403],
+      ['no token', get(GUARDED, `127.0.0.1:${port}`), 403],
+      ['empty token', get(`${GUARDED}?token=`, `127.0.0.1:${port}`), 403],
+      ['wrong token, same length', get(`${GUARDED}?token=${encodeURIComponent(wrongSameLength)}`, `127.0.0.1:${port}`), 403],
+      ['wrong token, one longer', get(`${GUARDED}?token=${t}A`, `127.0.0.1:${port}`), 403],
+      ['cross-site no-cors load, even with the token', get(`${GUARDED}?token=${t}`, `127.0.0.1:${port}`, 'Sec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: script\r\n'), 403],
     ]
     for (const [name, bytes, status] of matrix) {
       await checkCase(server.url, 0, async () => {
-        const reply = await exchange(port, bytes)
+        // A stream that passed the guard stays open: stop reading once its first event is in.
+        const reply = await exchange(port, bytes, { until: (raw) => raw.includes('retry: 1000') })
         assert.equal(reply.status, status, name)
         assert.match(reply.head, /cross-origin-resource-policy: same-origin/i, name)
-        if (status === 200) assert.match(reply.body, /guarded ok/, name)
+        if (status === 200) assert.match(reply.body, /retry: 1000/, name)
       })
     }
   })

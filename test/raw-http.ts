@@ -24,14 +24,23 @@ export function parseReply(raw: string): RawReply {
   }
 }
 
-/** Write `data`, read until the server closes the connection (the server must close it). */
-export function exchange(port: number, data: string | Buffer, options: { address?: string; timeoutMs?: number } = {}): Promise<RawReply> {
+/**
+ * Write `data`, read until the server closes the connection, or until what
+ * arrived satisfies `until` (for a stream that stays open); then close it.
+ */
+export function exchange(port: number, data: string | Buffer, options: { address?: string; timeoutMs?: number; until?: (raw: string) => boolean } = {}): Promise<RawReply> {
   return withDeadline(
     new Promise<RawReply>((resolve, reject) => {
       const socket = connect(port, options.address ?? '127.0.0.1')
       let out = ''
       const done = () => resolve(parseReply(out))
-      socket.on('data', (c) => (out += c.toString('latin1')))
+      socket.on('data', (c) => {
+        out += c.toString('latin1')
+        if (options.until?.(out)) {
+          socket.destroy()
+          done()
+        }
+      })
       socket.on('end', done)
       socket.on('close', done)
       socket.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' || e.code === 'EPIPE' ? done() : reject(e)))

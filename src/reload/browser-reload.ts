@@ -3,7 +3,7 @@
 // The streams live here, in the main thread: they never touch a generation, so
 // an open tab cannot keep retiring workers alive.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { defineReservedRoute } from '../http/gate/reserved-routes.js'
+import type { ReservedHandler } from '../http/gate/reserved-routes.js'
 import { guardHotcellEndpoint, PROCESS_TOKEN } from '../http/gate/same-origin.js'
 import { admitLiveReload, metaPolicyBlocks } from './csp-nonce.js'
 
@@ -20,24 +20,13 @@ export interface HtmlInjector {
 }
 
 export interface LiveReload extends HtmlInjector {
-  /** Serve the stream to tabs that came in on this port (the server's, once it listens). */
-  attach(port: number): void
+  /** The stream's endpoint (LIVE_RELOAD_PATH), for the server's reserved routes. */
+  readonly serve: ReservedHandler
   /** The served code changed (a swap, or a build failure now shown): every open tab reloads. */
   changed(): void
   /** End every stream; the tabs' EventSource gets a 403 from any later process (new token) and stops. */
   close(): void
 }
-
-/** One hub per server; the route is per process, so streams find their hub by the port they came in on. */
-const hubs = new Map<number, Hub>()
-
-defineReservedRoute(LIVE_RELOAD_PATH, (req, res) => {
-  const verdict = guardHotcellEndpoint(req)
-  if (!verdict.ok) return plain(res, verdict.status, verdict.reason + '\n')
-  const hub = hubs.get(req.socket.localPort ?? -1)
-  if (!hub) return plain(res, 404, 'Live reload is off (--no-live-reload).\n')
-  hub.attach(req, res)
-})
 
 export interface LiveReloadOptions {
   /** Says once per page why it cannot live-reload (a policy that keeps the script out). */
@@ -46,7 +35,6 @@ export interface LiveReloadOptions {
 
 export function createLiveReload({ warn }: LiveReloadOptions = {}): LiveReload {
   const hub = new Hub()
-  let port: number | undefined
   const told = new Set<string>()
   const cannot = (req: IncomingMessage, reason: string) => {
     const path = (req.url ?? '/').split('?')[0]!
@@ -61,15 +49,13 @@ export function createLiveReload({ warn }: LiveReloadOptions = {}): LiveReload {
     return { headers: verdict.headers, script: Buffer.from(clientScript(hub.version, verdict.nonce)) }
   }
   return {
-    attach(p) {
-      port = p
-      hubs.set(p, hub)
+    serve(req, res) {
+      const verdict = guardHotcellEndpoint(req)
+      if (!verdict.ok) plain(res, verdict.status, verdict.reason + '\n')
+      else hub.attach(req, res)
     },
     changed: () => hub.broadcast(),
-    close() {
-      if (port !== undefined && hubs.get(port) === hub) hubs.delete(port)
-      hub.close()
-    },
+    close: () => hub.close(),
     inline(req, status, headers, body) {
       if (!body || !wantsScript(req, status, headers)) return undefined
       const html = Buffer.from(body)

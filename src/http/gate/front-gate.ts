@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createHostPolicy, type AllowedHosts } from './host-check.js'
 import { checkRequest } from './request-guard.js'
-import { isReserved, serveReserved } from './reserved-routes.js'
+import { isReserved, serveReserved, type ReservedRoutes } from './reserved-routes.js'
 import { createStaticFiles } from './static-files.js'
 
 export interface FrontGateOptions {
@@ -13,6 +13,8 @@ export interface FrontGateOptions {
   /** The interface bound: a name given with --host is allowed as a Host. */
   host: string
   staticDir: string | undefined
+  /** This server's endpoints under /__hotcell/ (live reload); any other reserved path is 404. */
+  routes?: ReservedRoutes
 }
 
 /** Resolves true when the request was answered here and must not reach the handler. */
@@ -21,6 +23,7 @@ export type FrontGate = (req: IncomingMessage, res: ServerResponse) => Promise<b
 export function createFrontGate(options: FrontGateOptions): FrontGate {
   const hosts = createHostPolicy(options.allowedHosts, options.host)
   const staticFiles = options.staticDir === undefined ? undefined : createStaticFiles(options.staticDir)
+  const routes: ReservedRoutes = options.routes ?? new Map()
   return async (req, res) => {
     const rejection = checkRequest(req, hosts)
     if (rejection) {
@@ -44,7 +47,7 @@ export function createFrontGate(options: FrontGateOptions): FrontGate {
     }
     const path = pathOf(req.url ?? '/')
     if (isReserved(path)) {
-      serveReserved(req, res, path)
+      serveReserved(req, res, path, routes)
       return true
     }
     if (staticFiles && (await staticFiles(req, res, path)) !== 'pass') return true

@@ -11,15 +11,8 @@ export const RESERVED_PREFIX = '/__hotcell/'
  */
 export type ReservedHandler = (req: IncomingMessage, res: ServerResponse) => void
 
-// Per process, like the token: endpoints are registered by the modules that
-// implement them, before any server starts.
-const routes = new Map<string, ReservedHandler>()
-
-/** Register `path` (e.g. `/__hotcell/reload`). Matched on the path, query ignored. */
-export function defineReservedRoute(path: string, handler: ReservedHandler): void {
-  if (!path.startsWith(RESERVED_PREFIX)) throw new Error(`reserved routes live under ${RESERVED_PREFIX} (got ${path})`)
-  routes.set(path, handler)
-}
+/** A server's own endpoints by path (e.g. `/__hotcell/live-reload`), matched without the query. */
+export type ReservedRoutes = ReadonlyMap<string, ReservedHandler>
 
 /** True if `path` (no query) is under the reserved prefix, including the bare `/__hotcell`. */
 export function isReserved(path: string): boolean {
@@ -27,7 +20,7 @@ export function isReserved(path: string): boolean {
 }
 
 /** Answer a request for a reserved path: 404 for unknown ones, 403 for cross-site subresource loads. */
-export function serveReserved(req: IncomingMessage, res: ServerResponse, path: string): void {
+export function serveReserved(req: IncomingMessage, res: ServerResponse, path: string, routes: ReservedRoutes): void {
   // A page elsewhere may not embed or read hotcell's own scripts and streams (wds CVE-2025-30359).
   res.setHeader('cross-origin-resource-policy', 'same-origin')
   res.setHeader('x-content-type-options', 'nosniff')
