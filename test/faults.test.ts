@@ -1,4 +1,4 @@
-// The fault matrix (issue 4): whatever the handler does, the client gets a
+// The fault matrix: whatever the handler does, the client gets a
 // page naming the cause, the terminal says it once, and the next request is
 // served normally.
 import assert from 'node:assert/strict'

@@ -1,4 +1,4 @@
-// Request/response fidelity through the worker pool (issue: core).
+// Request/response fidelity through the worker pool.
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'

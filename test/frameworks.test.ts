@@ -1,4 +1,4 @@
-// The framework matrix (issue 5): each example under examples/ served by
+// The framework matrix: each example under examples/ served by
 // hotcell, asserting what the framework must do, not just that it answers.
 import assert from 'node:assert/strict'
 import { join } from 'node:path'

@@ -1,4 +1,4 @@
-// Node-style (req, res) handlers (issue 5): the request/response pair behaves like Node's.
+// Node-style (req, res) handlers: the request/response pair behaves like Node's.
 import assert from 'node:assert/strict'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { after, before, describe, test } from 'node:test'

@@ -4,7 +4,8 @@ export const TOO_LARGE = Symbol('too large')
 
 /**
  * The request body as one exact-size ArrayBuffer that can be transferred to a
- * worker (a pooled Buffer's memory cannot be, research §2c). Never holds more
+ * worker (a pooled Buffer's slab is not transferable on Node 20: postMessage
+ * silently clones all 8 KiB of it; Node 21+ throws). Never holds more
  * than `limit` bytes: a declared or actual size over it yields TOO_LARGE.
  *
  * A client that sent `Expect: 100-continue` waits for `100 Continue` before it
