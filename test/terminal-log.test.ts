@@ -1,0 +1,118 @@
+// What the terminal shows while serving: one line per request with the time,
+// an error block once (not again for the browser's /favicon.ico), no second
+// request line after it, nothing for hotcell's own live-reload streams.
+import assert from 'node:assert/strict'
+import { Writable } from 'node:stream'
+import { after, describe, test } from 'node:test'
+import { createLogger } from '../src/report/logger.js'
+import { projectDir, request, startCli, waitFor, withDeadline } from './helpers.js'
+
+function sink(): Writable & { text: () => string } {
+  let text = ''
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString()
+      done()
+    },
+  })
+  return Object.assign(stream, { text: () => text })
+}
+
+const at = () => new Date(2026, 0, 2, 15, 4, 5)
+const TIME = /^\d{1,2}:\d{2}:\d{2}(\s?[AP]M)?$/
+const BLOCK = (path: string) => `500 The handler threw an error\n\nError: boom\n    at fetch (app.ts:3:11)\n\nGET http://127.0.0.1:3000${path}\n`
+
+describe('logger', () => {
+  test('every entry starts with the time of day, as Vite prints it', () => {
+    const out = sink()
+    const err = sink()
+    const logger = createLogger({ quiet: false, stdout: out, stderr: err, now: at })
+    logger.info('↻ app.ts changed')
+    logger.request({ method: 'GET', path: '/', status: 200, ms: 1.25, worker: 3 })
+    logger.warn('hotcell: careful')
+    const time = at().toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' })
+    assert.match(time, TIME)
+    assert.equal(out.text(), `${time} ↻ app.ts changed\n${time} GET / 200 1.3ms w3\n`)
+    assert.equal(err.text(), `${time} hotcell: careful\n`)
+  })
+
+  test("a failed request's block drops its request line (the log line follows); a repeat is one short note", () => {
+    const out = sink()
+    const err = sink()
+    const logger = createLogger({ quiet: false, stdout: out, stderr: err, now: at })
+    logger.error(BLOCK('/boom'))
+    logger.request({ method: 'GET', path: '/boom', status: 500, ms: 3, worker: 1 })
+    logger.error(BLOCK('/favicon.ico'))
+    logger.request({ method: 'GET', path: '/favicon.ico', status: 500, ms: 2, worker: 1 })
+    assert.equal(err.text().match(/Error: boom/g)?.length, 1, err.text())
+    assert.doesNotMatch(err.text(), /GET http/)
+    assert.match(out.text(), /GET \/boom 500 3\.0ms w1\n/)
+    assert.match(out.text(), /GET \/favicon\.ico 500 2\.0ms w1 · the same error as above\n/)
+    // A different error is printed in full again, and so is the first one after it.
+    logger.error(BLOCK('/other').replace('boom', 'other'))
+    logger.error(BLOCK('/boom'))
+    assert.equal(err.text().match(/Error: boom/g)?.length, 2)
+  })
+
+  test('--quiet: no request lines, so the block keeps its request, and a repeat names its request', () => {
+    const out = sink()
+    const err = sink()
+    const logger = createLogger({ quiet: true, stdout: out, stderr: err, now: at })
+    logger.error(BLOCK('/boom'))
+    logger.request({ method: 'GET', path: '/boom', status: 500, ms: 3 })
+    logger.error(BLOCK('/favicon.ico'))
+    assert.equal(out.text(), '')
+    assert.match(err.text(), /GET http:\/\/127\.0\.0\.1:3000\/boom\n/)
+    assert.match(err.text(), / GET \/favicon\.ico: the same error as above\n$/)
+    assert.equal(err.text().match(/Error: boom/g)?.length, 1)
+  })
+
+  test("hotcell's own streams are not the app's requests", () => {
+    const out = sink()
+    const logger = createLogger({ quiet: false, stdout: out, stderr: sink(), now: at })
+    logger.request({ method: 'GET', path: '/__hotcell/live-reload?token=secret&v=0', status: 200, ms: 30_000 })
+    assert.equal(out.text(), '')
+  })
+})
+
+describe('the terminal of a served app', () => {
+  const project = projectDir({
+    'app.ts': `export default {
+  fetch(request: Request) {
+    if (new URL(request.url).pathname !== '/') throw new Error('boom at ' + 'every path')
+    return new Response('<p>sandboxed</p>', { headers: { 'content-type': 'text/html', 'content-security-policy': 'sandbox' } })
+  },
+}
+`,
+  })
+  after(() => project.remove())
+
+  test('an error and the favicon after it: one block, two request lines, no stream line; a page that cannot live-reload is named once', async () => {
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    try {
+      const page = await request(`${cli.url}/`, { headers: { 'sec-fetch-dest': 'document' } })
+      const token = /token=([\w-]+)/.exec((await request(`${cli.url}/boom`, { headers: { accept: 'text/html' } })).text)?.[1]
+      assert.ok(token)
+      await request(`${cli.url}/favicon.ico`)
+      await request(`${cli.url}/`, { headers: { 'sec-fetch-dest': 'document' } })
+      // An open tab's stream, closed after a moment.
+      const controller = new AbortController()
+      const stream = await fetch(`${cli.url}/__hotcell/live-reload?token=${token}&v=0`, { signal: controller.signal })
+      assert.equal(stream.status, 200)
+      await withDeadline(stream.body!.getReader().read(), 5000, 'the stream preamble')
+      controller.abort()
+      await waitFor(() => /GET \/favicon\.ico 500 .* · the same error as above/.test(cli.output()), 10_000, 'the favicon request line')
+      await waitFor(() => (cli.output().match(/GET \/ 200/g)?.length ?? 0) === 2, 10_000, 'two page request lines')
+      const out = cli.output()
+      assert.equal(page.text, '<p>sandboxed</p>')
+      assert.equal(out.match(/boom at every path/g)?.length, 1, out)
+      assert.match(out, /\d{1,2}:\d{2}:\d{2}.* 500 The handler threw an error\n/)
+      assert.match(out, /\d{1,2}:\d{2}:\d{2}.* GET \/boom 500 /)
+      assert.doesNotMatch(out, /^GET http/m, out)
+      assert.doesNotMatch(out, /__hotcell/, out)
+      assert.equal(out.match(/\/ will not live-reload: its Content-Security-Policy has a sandbox without allow-scripts/g)?.length, 1, out)
+    } finally {
+      await cli.stop()
+    }
+  })
+})
