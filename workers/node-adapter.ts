@@ -69,6 +69,8 @@ function withClient(handler: NodeHandler, task: RequestTask, signal: AbortSignal
     const socket = req.socket as { remotePort?: number; remoteFamily?: string; encrypted?: boolean }
     socket.remotePort = task.remotePort
     socket.remoteFamily = task.remoteAddress.includes(':') ? 'IPv6' : 'IPv4'
+    // What Express's req.protocol, Koa's ctx.protocol and Fastify's request.protocol read.
+    if (task.url.startsWith('https:')) socket.encrypted = true
     Object.defineProperty(req, 'connection', { get: () => req.socket, configurable: true })
     // Node's server links them (v15.7+); light-my-request does not.
     ;(req as { res?: ServerResponse }).res ??= res

@@ -1,7 +1,6 @@
 // The child's side of supervisor.ts: share the listening socket with the
 // supervisor, take it back after a restart, and serve the connections the
 // supervisor accepted. Inert unless the supervisor started this process.
-import type { Server as HttpServer } from 'node:http'
 import type { Server, Socket } from 'node:net'
 
 export type SupervisorMessage =
@@ -29,7 +28,7 @@ export function inheritedSocket(): Promise<Server> | undefined {
 }
 
 /** Tell the supervisor this process serves (sharing the socket it bound), and take the connections it passes on. */
-export function reportServing(server: HttpServer, inherited: boolean): void {
+export function reportServing(server: Server, inherited: boolean): void {
   if (!supervised) return
   process.on('message', (message: SupervisorMessage, handle: unknown) => {
     if (message?.type !== 'hotcell:connection' || !handle) return

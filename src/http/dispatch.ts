@@ -196,7 +196,7 @@ function absoluteUrl(req: IncomingMessage): string {
   const target = req.url ?? '/'
   if (!target.startsWith('/')) return target // absolute-form or '*'
   const host = req.headers.host ?? `${req.socket.localAddress}:${req.socket.localPort}`
-  return `http://${host}${target}`
+  return `${(req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'}://${host}${target}`
 }
 
 function hasHeader(flat: string[], name: string): boolean {

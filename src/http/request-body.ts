@@ -16,7 +16,10 @@ export const TOO_LARGE = Symbol('too large')
 export function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<ArrayBuffer | null | typeof TOO_LARGE> {
   const declared = req.headers['content-length']
   if (declared !== undefined && Number(declared) > limit) return Promise.resolve(TOO_LARGE)
-  if (declared === '0' || (declared === undefined && req.headers['transfer-encoding'] === undefined)) {
+  // HTTP/1.1 announces a body by its length or chunking; HTTP/2 needs neither:
+  // a stream that did not end with its headers has a body.
+  const framed = req.headers['transfer-encoding'] !== undefined || (req as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders === false
+  if (declared === '0' || (declared === undefined && !framed)) {
     return Promise.resolve(null)
   }
   if (/^\s*100-continue\s*$/i.test(req.headers.expect ?? '')) res.writeContinue()

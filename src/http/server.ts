@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Http2SecureServer } from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import { onClientError } from './client-error.js'
 import { HotcellError } from '../errors.js'
@@ -8,8 +9,15 @@ import { assertStrictParser } from './parser-check.js'
 /** Concurrent connections; more are dropped at accept. Browsers open ~6 per host, so this is generous. */
 export const MAX_CONNECTIONS = 512
 
+/** A certificate chain and its private key, PEM. */
+export interface TlsCredentials {
+  readonly key: string
+  readonly cert: string
+}
+
 export interface HttpServer {
-  readonly server: Server
+  /** node:http's, or with TLS node:http2's secure server (HTTP/2, and HTTP/1.1 for clients without it). Both emit 'upgrade' for HTTP/1.1. */
+  readonly server: Server | Http2SecureServer
   /** Where a client on this machine reaches the server. */
   readonly url: string
   readonly port: number
@@ -18,25 +26,35 @@ export interface HttpServer {
   closeAll(): void
 }
 
-/** Bind `host:port`. Failing to bind is a user-facing error, not a crash. */
+// Node's defaults give a slowloris minutes; a dev server needs seconds.
+const HTTP1_LIMITS = {
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  connectionsCheckingInterval: 1_000,
+  keepAliveTimeout: 5_000,
+}
+
+/** Bind `host:port`, with TLS when `tls` is given. Failing to bind is a user-facing error, not a crash. */
 export async function listen(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
   host: string,
   port: number,
+  tls?: TlsCredentials,
 ): Promise<HttpServer> {
   assertStrictParser()
-  const server = createServer(
-    {
-      // Node's defaults give a slowloris minutes; a dev server needs seconds.
-      headersTimeout: 10_000,
-      requestTimeout: 30_000,
-      connectionsCheckingInterval: 1_000,
-      keepAliveTimeout: 5_000,
-      // Explicit false wins over a process-wide --insecure-http-parser.
-      insecureHTTPParser: false,
-    },
-    handler,
-  )
+  let server: Server | Http2SecureServer
+  let closeIdle: () => void
+  let closeAll: () => void
+  if (tls) {
+    const { createSecureHttpServer } = await import('./tls/secure-server.js')
+    ;({ server, closeIdle, closeAll } = createSecureHttpServer({ key: tls.key, cert: tls.cert, http1: HTTP1_LIMITS }, handler))
+  } else {
+    // Explicit false wins over a process-wide --insecure-http-parser.
+    const plain = createServer({ ...HTTP1_LIMITS, insecureHTTPParser: false }, handler)
+    server = plain
+    closeIdle = () => plain.closeIdleConnections()
+    closeAll = () => plain.closeAllConnections()
+  }
   // Under the CLI's supervisor (supervisor.ts), a restarted server takes over the socket already bound.
   const inherited = await inheritedSocket()
   server.maxConnections = MAX_CONNECTIONS
@@ -53,14 +71,12 @@ export async function listen(
   return {
     server,
     port: bound,
-    url: `http://${displayHost(host)}:${bound}`,
+    url: `${tls ? 'https' : 'http'}://${displayHost(host)}:${bound}`,
     stopAccepting() {
       server.close()
-      server.closeIdleConnections()
+      closeIdle()
     },
-    closeAll() {
-      server.closeAllConnections()
-    },
+    closeAll,
   }
 }
 
