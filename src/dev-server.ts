@@ -15,6 +15,7 @@ import { createReloadScheduler, type ReloadScheduler } from './reload/scheduler.
 import { traceReload } from './reload/trace.js'
 import { Reloader, type ReloadInfo } from './reload/reloader.js'
 import { listen, type HttpServer } from './http/server.js'
+import { loadTls } from './http/tls/tls-config.js'
 import { watchSources, type ChangeKind, type SourceWatcher } from './reload/watcher.js'
 
 /** How long a retiring generation (and a shutdown) waits for requests in flight before cutting them. */
@@ -57,6 +58,8 @@ export interface ServerInfo {
   /** ws:// URL of the inspector with --inspect. */
   inspector: string | undefined
   liveReload: boolean
+  /** With HTTPS: which certificate, and where it is kept. */
+  tls: string | undefined
 }
 
 /** Start a development server for `options.entry`. Resolves once it listens and the first build serves. */
@@ -91,6 +94,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   #live: LiveReload | undefined
   #envVars = 0
   #inspector: string | undefined
+  #tls: string | undefined
 
   private constructor(
     readonly config: Config,
@@ -123,7 +127,11 @@ class DevServer extends EventEmitter implements HotcellServer {
     })
     // Listen first: a busy port fails fast, before any build. Requests that
     // arrive meanwhile wait for the first build instead of seeing a placeholder.
-    server.#http = await listen(dispatcher, config.host, config.port)
+    // Before listening: a wrong --cert is reported without a port ever opening.
+    const tls = config.tls ? await loadTls(config.tls, config.host, config.cwd) : undefined
+    for (const warning of tls?.warnings ?? []) logger.warn(warning)
+    server.#tls = tls?.describe
+    server.#http = await listen(dispatcher, config.host, config.port, tls)
     try {
       server.#builder = await createBuilder(config.entry, config.cwd)
       server.#reloader = new Reloader(config, server.#builder, logger, GRACE_MS)
@@ -187,6 +195,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       envVars: this.#envVars,
       inspector: this.#inspector,
       liveReload: this.config.liveReload,
+      tls: this.#tls,
     }
   }
 

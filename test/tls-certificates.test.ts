@@ -160,7 +160,7 @@ describe('your own certificate (--cert/--key)', () => {
       [() => loadUserCertificate(join(dir, 'nope.pem'), keyFile, dir), /^cert file nope\.pem is not found$/],
       [() => loadUserCertificate(certFile, join(dir, 'nope.pem'), dir), /^key file nope\.pem is not found$/],
       [() => loadUserCertificate(certFile, otherKey, dir), /^key file other-key\.pem is not the key of the certificate in cert\.pem/],
-      [() => loadUserCertificate(keyFile, certFile, dir), /^cert file key\.pem holds no certificate .*are --cert and --key swapped\?/],
+      [() => loadUserCertificate(keyFile, certFile, dir), /^cert file key\.pem holds no certificate .*are cert and key swapped\?/],
       [() => loadUserCertificate(certFile, write('empty.pem', ''), dir), /^key file empty\.pem holds no private key/],
       [() => loadUserCertificate(certFile, dir, dir), /^key file .* is a folder, not a file$/],
     ]
@@ -204,17 +204,22 @@ describe('the TLS options', () => {
   test('https alone is the generated certificate; cert and key imply https; https: false turns both off', () => {
     assert.equal(mustBeTls({}, dir), undefined)
     assert.deepEqual(mustBeTls({ https: true }, dir), { kind: 'generated' })
-    assert.deepEqual(mustBeTls({ cert: 'c.pem', key: 'k.pem' }, dir), { kind: 'files', certFile: join(dir, 'c.pem'), keyFile: join(dir, 'k.pem') })
-    assert.deepEqual(mustBeTls({ https: true, cert: 'c.pem', key: 'k.pem' }, dir), { kind: 'files', certFile: join(dir, 'c.pem'), keyFile: join(dir, 'k.pem') })
+    const files = { kind: 'files', certFile: join(dir, 'c.pem'), keyFile: join(dir, 'k.pem'), labels: { cert: 'cert', key: 'key' } }
+    assert.deepEqual(mustBeTls({ cert: 'c.pem', key: 'k.pem' }, dir), files)
+    assert.deepEqual(mustBeTls({ https: true, cert: 'c.pem', key: 'k.pem' }, dir), files)
     assert.equal(mustBeTls({ https: false, cert: 'c.pem', key: 'k.pem' }, dir), undefined)
   })
 
   test('half a pair, a missing file or a wrong type is one clear line', () => {
-    assert.throws(() => mustBeTls({ cert: 'c.pem' }, dir), { message: /^cert needs key too/ })
-    assert.throws(() => mustBeTls({ key: 'k.pem' }, dir), { message: /^key needs cert too/ })
+    assert.throws(() => mustBeTls({ cert: 'c.pem' }, dir), { message: /^cert needs its private key too/ })
+    assert.throws(() => mustBeTls({ key: 'k.pem' }, dir), { message: /^key needs its certificate too/ })
     assert.throws(() => mustBeTls({ cert: 'missing.pem', key: 'k.pem' }, dir), { message: /^cert file not found: missing\.pem/ })
     assert.throws(() => mustBeTls({ cert: 'c.pem', key: 'missing.pem' }, dir), { message: /^key file not found: missing\.pem/ })
     assert.throws(() => mustBeTls({ https: 'yes' as unknown as boolean }, dir), { message: /^https must be true or false/ })
     assert.throws(() => mustBeTls({ cert: '', key: 'k.pem' }, dir), { message: /^cert must be the path of a PEM file/ })
+    // On the command line, the flags are named.
+    const flag = (option: string) => `--${option}`
+    assert.throws(() => mustBeTls({ key: 'k.pem' }, dir, flag), { message: /^--key needs its certificate too: give both files/ })
+    assert.throws(() => mustBeTls({ cert: 'c.pem', key: 'missing.pem' }, dir, flag), { message: /^--key file not found: missing\.pem/ })
   })
 })

@@ -14,6 +14,7 @@ export function bannerLines(info: ServerInfo, { version, color, hotkeys }: Banne
   const lines = [`  ${dim('hotcell')} ${version} · entry ${info.entry} · ${info.workers} worker${info.workers === 1 ? '' : 's'} · first build ${info.buildMs.toFixed(1)} ms`]
   if (info.envVars) lines.push(`  ${dim('env')}     ${info.envVars} variable${info.envVars === 1 ? '' : 's'} from env files, for the handler only`)
   if (!info.liveReload) lines.push(`  ${dim('browser')} live reload off`)
+  if (info.tls) lines.push(`  ${dim('https')}   ${info.tls}`)
   if (info.inspector) lines.push(`  ${dim('debug')}   ${info.inspector} · open chrome://inspect or attach VS Code to 127.0.0.1:${new URL(info.inspector).port}; request timeouts are off`)
   if (hotkeys) lines.push(`  ${dim('keys')}    r reload · o open in browser · c clear · q quit · h help`)
   return lines

@@ -56,6 +56,9 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     option: 'inspect',
     toOption: (value, flag) => mustBeInspect(value, flag) ?? false,
   },
+  { name: 'https', type: 'boolean', help: 'HTTPS and HTTP/2, with a self-signed certificate\nmade once and kept in your cache folder', default: 'off', option: 'https' },
+  { name: 'cert', type: 'string', value: '<file>', help: 'your own certificate (PEM, e.g. from mkcert);\nimplies --https, needs --key', default: 'none', option: 'cert' },
+  { name: 'key', type: 'string', value: '<file>', help: 'the private key of --cert (PEM, unencrypted)', default: 'none', option: 'key' },
   {
     name: 'config',
     short: 'c',

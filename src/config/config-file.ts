@@ -17,7 +17,7 @@ export function defineConfig(config: UserConfig): UserConfig {
 
 export const CONFIG_NAMES = ['hotcell.config.ts', 'hotcell.config.mts', 'hotcell.config.js', 'hotcell.config.mjs']
 // Paths in a config file are relative to the file, wherever hotcell is started from.
-const PATH_KEYS = ['entry', 'cwd', 'static', 'watch', 'envFile'] as const
+const PATH_KEYS = ['entry', 'cwd', 'static', 'watch', 'envFile', 'cert', 'key'] as const
 const OWN_INDEX = fileURLToPath(new URL('../index.js', import.meta.url))
 
 /** The config file to use: `--config`, else one next to the entry, else one in cwd. */

@@ -8,6 +8,7 @@ import { mustBeInspect } from '../pool/inspector.js'
 import { mustBeStaticDir } from '../http/gate/static-files.js'
 import { nearestName } from './nearest-name.js'
 import { parseSize } from './size.js'
+import { mustBeTls, type TlsConfig } from '../http/tls/tls-config.js'
 
 /** Options of `serve()`. They mirror the command-line flags. */
 export interface ServeOptions {
@@ -51,6 +52,13 @@ export interface ServeOptions {
   envFile?: string | string[]
   /** Open the inspector on 127.0.0.1 (true: port 9229) so a debugger can attach to the workers; timeouts are off meanwhile. */
   inspect?: boolean | number
+  // -- HTTPS (see docs/https.md)
+  /** Serve HTTPS (HTTP/2, with HTTP/1.1 for clients without it) with a self-signed certificate kept in the user's cache folder. Default false. */
+  https?: boolean
+  /** Your own certificate (PEM; a chain is sent whole), e.g. from mkcert. Implies https; needs `key`. */
+  cert?: string
+  /** The private key of `cert` (PEM, unencrypted). */
+  key?: string
 }
 
 /** Options resolved once, filled with defaults and frozen. Inner modules take parts of it. */
@@ -78,9 +86,11 @@ export interface Config {
   readonly envFiles: EnvFiles
   /** The inspector port, or undefined when not debugging. */
   readonly inspectPort: number | undefined
+  /** Undefined for plain HTTP. */
+  readonly tls: TlsConfig | undefined
 }
 
-const KNOWN = new Set<string>(['entry', 'port', 'host', 'workers', 'bodyLimit', 'maxMemory', 'timeout', 'handler', 'reload', 'watch', 'ignore', 'quiet', 'cwd', 'allowedHosts', 'static', 'exposeErrors', 'liveReload', 'envFile', 'inspect'])
+const KNOWN = new Set<string>(['entry', 'port', 'host', 'workers', 'bodyLimit', 'maxMemory', 'timeout', 'handler', 'reload', 'watch', 'ignore', 'quiet', 'cwd', 'allowedHosts', 'static', 'exposeErrors', 'liveReload', 'envFile', 'inspect', 'https', 'cert', 'key'])
 
 /** Every key is an option of serve(); `where` prefixes the message (a config file's name). */
 export function mustBeKnownKeys(options: object, where = ''): void {
@@ -136,6 +146,7 @@ export function resolveConfig(options: ServeOptions, name: (key: keyof ServeOpti
     liveReload: mustBeBoolean(options.liveReload ?? true, name('liveReload')),
     envFiles: mustBeEnvFiles(options.envFile, cwd, name('envFile')),
     inspectPort: mustBeInspect(options.inspect, name('inspect')),
+    tls: mustBeTls(options, cwd, name),
   })
 }
 

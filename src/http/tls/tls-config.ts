@@ -6,7 +6,15 @@ import { HotcellError } from '../../errors.js'
 import type { TlsCredentials } from '../server.js'
 
 /** `generated`: the cached development certificate (--https); `files`: the user's own (--cert/--key). */
-export type TlsConfig = { readonly kind: 'generated' } | { readonly kind: 'files'; readonly certFile: string; readonly keyFile: string }
+export type TlsConfig =
+  | { readonly kind: 'generated' }
+  | {
+      readonly kind: 'files'
+      readonly certFile: string
+      readonly keyFile: string
+      /** How messages name the two options: `--cert`, `hotcell.config.ts: cert`, `cert`. */
+      readonly labels: { readonly cert: string; readonly key: string }
+    }
 
 export interface TlsOptions {
   https?: boolean
@@ -18,24 +26,25 @@ export interface TlsOptions {
  * Undefined for plain HTTP. `cert` and `key` imply HTTPS; `https: false`
  * wins over both (so `--no-https` turns off a config file's certificate).
  */
-export function mustBeTls(options: TlsOptions, cwd: string): TlsConfig | undefined {
+export function mustBeTls(options: TlsOptions, cwd: string, name: (option: keyof TlsOptions) => string = (option) => option): TlsConfig | undefined {
   const { https, cert, key } = options
-  if (https !== undefined && typeof https !== 'boolean') throw new HotcellError('ERR_INVALID_OPTION', `https must be true or false (got ${JSON.stringify(https)})`)
-  for (const [name, value] of [['cert', cert], ['key', key]] as const) {
-    if (value !== undefined && (typeof value !== 'string' || value === '')) throw new HotcellError('ERR_INVALID_OPTION', `${name} must be the path of a PEM file (got ${JSON.stringify(value)})`)
+  if (https !== undefined && typeof https !== 'boolean') throw new HotcellError('ERR_INVALID_OPTION', `${name('https')} must be true or false (got ${JSON.stringify(https)})`)
+  for (const [option, value] of [['cert', cert], ['key', key]] as const) {
+    if (value !== undefined && (typeof value !== 'string' || value === '')) throw new HotcellError('ERR_INVALID_OPTION', `${name(option)} must be the path of a PEM file (got ${JSON.stringify(value)})`)
   }
   if (https === false) return undefined
   if (cert === undefined && key === undefined) return https ? Object.freeze({ kind: 'generated' }) : undefined
   if (cert === undefined || key === undefined) {
-    const [given, missing] = cert === undefined ? ['key', 'cert'] : ['cert', 'key']
-    throw new HotcellError('ERR_INVALID_OPTION', `${given} needs ${missing} too: give the certificate and its private key (for example mkcert's localhost.pem and localhost-key.pem), or use https alone for a generated certificate`)
+    // Only the given one is named: how the other would be spelled (flag, config key) is not known here.
+    const [given, other] = cert === undefined ? (['key', 'certificate'] as const) : (['cert', 'private key'] as const)
+    throw new HotcellError('ERR_INVALID_OPTION', `${name(given)} needs its ${other} too: give both files (for example mkcert's localhost.pem and localhost-key.pem)`)
   }
   const certFile = resolve(cwd, cert)
   const keyFile = resolve(cwd, key)
   // Found now, read at start (user-certificate.ts): a typo is reported before anything is built.
-  if (!existsSync(certFile)) throw new HotcellError('ERR_INVALID_OPTION', `cert file not found: ${cert} (looked in ${cwd})`)
-  if (!existsSync(keyFile)) throw new HotcellError('ERR_INVALID_OPTION', `key file not found: ${key} (looked in ${cwd})`)
-  return Object.freeze({ kind: 'files', certFile, keyFile })
+  if (!existsSync(certFile)) throw new HotcellError('ERR_INVALID_OPTION', `${name('cert')} file not found: ${cert} (looked in ${cwd})`)
+  if (!existsSync(keyFile)) throw new HotcellError('ERR_INVALID_OPTION', `${name('key')} file not found: ${key} (looked in ${cwd})`)
+  return Object.freeze({ kind: 'files', certFile, keyFile, labels: Object.freeze({ cert: name('cert'), key: name('key') }) })
 }
 
 export interface LoadedTls extends TlsCredentials {
@@ -61,7 +70,7 @@ export async function loadTls(config: TlsConfig, host: string, cwd: string): Pro
     }
   }
   const { certificateWarnings, loadUserCertificate } = await import('./user-certificate.js')
-  const loaded = loadUserCertificate(config.certFile, config.keyFile, cwd)
+  const loaded = loadUserCertificate(config.certFile, config.keyFile, cwd, config.labels)
   const name = host === '0.0.0.0' || host === '::' ? 'localhost' : host
   return {
     key: loaded.key,

@@ -19,20 +19,23 @@ export interface UserCertificate {
   x509: X509Certificate
 }
 
-/** Read and check the pair. `certFile` and `keyFile` are absolute; `cwd` is for messages. */
-export function loadUserCertificate(certFile: string, keyFile: string, cwd: string): UserCertificate {
+/**
+ * Read and check the pair. `certFile` and `keyFile` are absolute; `cwd` and
+ * `labels` (how the options are spelled: `--cert`, `cert`) are for messages.
+ */
+export function loadUserCertificate(certFile: string, keyFile: string, cwd: string, labels = { cert: 'cert', key: 'key' }): UserCertificate {
   const certName = relative(cwd, certFile) || certFile
   const keyName = relative(cwd, keyFile) || keyFile
-  const cert = readPem(certFile, 'cert', certName)
-  const key = readPem(keyFile, 'key', keyName)
+  const cert = readPem(certFile, labels.cert, certName)
+  const key = readPem(keyFile, labels.key, keyName)
   let x509: X509Certificate
   try {
     // Node's TLS takes PEM only; X509Certificate alone would accept DER too.
     if (!cert.includes('-----BEGIN CERTIFICATE-----')) throw new Error('not PEM')
     x509 = new X509Certificate(cert)
   } catch {
-    const hint = /PRIVATE KEY-----/.test(cert) ? '; it looks like a key: are --cert and --key swapped?' : isDer(certFile) ? `; it looks like DER: convert it with openssl x509 -inform der -in ${certName} -out cert.pem` : ''
-    throw new HotcellError('ERR_INVALID_OPTION', `cert file ${certName} holds no certificate (expected PEM starting with -----BEGIN CERTIFICATE-----)${hint}`)
+    const hint = /PRIVATE KEY-----/.test(cert) ? `; it looks like a key: are ${labels.cert} and ${labels.key} swapped?` : isDer(certFile) ? `; it looks like DER: convert it with openssl x509 -inform der -in ${certName} -out cert.pem` : ''
+    throw new HotcellError('ERR_INVALID_OPTION', `${labels.cert} file ${certName} holds no certificate (expected PEM starting with -----BEGIN CERTIFICATE-----)${hint}`)
   }
   let keyObject: KeyObject
   try {
@@ -42,12 +45,12 @@ export function loadUserCertificate(certFile: string, keyFile: string, cwd: stri
     throw new HotcellError(
       'ERR_INVALID_OPTION',
       encrypted
-        ? `key file ${keyName} is encrypted with a passphrase; hotcell needs an unencrypted key (mkcert makes one), e.g. openssl pkey -in ${keyName} -out key-plain.pem`
-        : `key file ${keyName} holds no private key (expected PEM starting with -----BEGIN PRIVATE KEY-----)${/BEGIN CERTIFICATE/.test(key) ? '; it looks like a certificate: are --cert and --key swapped?' : ''}`,
+        ? `${labels.key} file ${keyName} is encrypted with a passphrase; hotcell needs an unencrypted key (mkcert makes one), e.g. openssl pkey -in ${keyName} -out key-plain.pem`
+        : `${labels.key} file ${keyName} holds no private key (expected PEM starting with -----BEGIN PRIVATE KEY-----)${/BEGIN CERTIFICATE/.test(key) ? `; it looks like a certificate: are ${labels.cert} and ${labels.key} swapped?` : ''}`,
     )
   }
   if (!x509.checkPrivateKey(keyObject)) {
-    throw new HotcellError('ERR_INVALID_OPTION', `key file ${keyName} is not the key of the certificate in ${certName}: give the key that was made with that certificate`)
+    throw new HotcellError('ERR_INVALID_OPTION', `${labels.key} file ${keyName} is not the key of the certificate in ${certName}: give the key that was made with that certificate`)
   }
   return { cert, key, fingerprint: x509.fingerprint256, validTo: new Date(x509.validTo), subjectAltName: x509.subjectAltName, x509 }
 }
@@ -79,7 +82,7 @@ function isDer(file: string): boolean {
   }
 }
 
-function readPem(file: string, option: 'cert' | 'key', name: string): string {
+function readPem(file: string, option: string, name: string): string {
   try {
     return readFileSync(file, 'latin1')
   } catch (error) {
