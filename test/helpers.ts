@@ -157,7 +157,7 @@ export async function startCli(args: string[], options: { cwd?: string; env?: No
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const url = await withDeadline(
     Promise.race([
-      waitFor(() => /ready on (http:\/\/\S+)/.exec(output)?.[1], options.readyMs ?? 15_000, 'the ready line'),
+      waitFor(() => /ready on (https?:\/\/\S+)/.exec(output)?.[1], options.readyMs ?? 15_000, 'the ready line'),
       exited.then((code) => {
         throw new Error(`hotcell exited with ${code} before it was ready:\n${output}`)
       }),
