@@ -2,14 +2,18 @@
 // number hotcell's isolation is measured against. It imports the same esbuild
 // bundle the workers import and adapts req → Request and Response → res the
 // way a minimal adapter does. Usage (fork, with IPC):
-//   node baseline-server.js <bundleUrl> <entryLabel> <auto|fetch|node>
+//   node baseline-server.js <bundleUrl> <entryLabel> <auto|fetch|node> <http|https>
+// With https: node:https with the certificate of hotcell --https (HTTP/1.1,
+// what the load generators speak), so that both pay for TLS.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { loadApp, type AppFunction } from '../../workers/app-loader.js'
+import { devCertificate } from '../http/tls/dev-certificate.js'
 
 export type BaselineMessage = { type: 'ready'; port: number } | { type: 'failed'; message: string }
 
-const [bundleUrl, entry, style] = process.argv.slice(2) as [string, string, 'auto' | 'fetch' | 'node']
+const [bundleUrl, entry, style, scheme] = process.argv.slice(2) as [string, string, 'auto' | 'fetch' | 'node', 'http' | 'https']
 const send = (message: BaselineMessage) => process.send?.(message)
 // The parent going away ends this process, so a killed bench leaves nothing behind.
 process.on('disconnect', () => process.exit(0))
@@ -17,7 +21,8 @@ process.on('disconnect', () => process.exit(0))
 // Bind before loading the app: loadApp patches listen() so that entries which
 // start their own server are captured, and that would capture ours too.
 let fetch: AppFunction | undefined
-const server = createServer((req, res) => void handle(fetch!, req, res))
+const listener = (req: IncomingMessage, res: ServerResponse) => void handle(fetch!, req, res)
+const server = scheme === 'https' ? createTlsServer(await devCertificate({ host: '127.0.0.1' }), listener) : createServer(listener)
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
 const app = await loadApp(bundleUrl, entry, style)
 if (!app.ok) {
@@ -42,7 +47,7 @@ async function handle(fetch: AppFunction, req: IncomingMessage, res: ServerRespo
       for await (const chunk of req) chunks.push(chunk as Buffer)
       body = Buffer.concat(chunks)
     }
-    const request = new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, { method, headers, body: body ?? null })
+    const request = new Request(`${scheme}://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, { method, headers, body: body ?? null })
     // Node-style handlers read the raw request from the task, as in a worker.
     const task = {
       id: ++nextId,

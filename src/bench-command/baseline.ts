@@ -9,14 +9,14 @@ export interface BaselineServer {
 }
 
 /** Build `entry` with hotcell's own builder and serve it inline from a child process. */
-export async function startBaseline(entry: string, label: string, style: 'auto' | 'fetch' | 'node' = 'auto'): Promise<BaselineServer> {
+export async function startBaseline(entry: string, label: string, style: 'auto' | 'fetch' | 'node' = 'auto', https = false): Promise<BaselineServer> {
   const builder = await createBuilder(entry, process.cwd())
   const build = await builder.build()
   if (!build.ok) {
     await builder.dispose()
     throw new BenchError(`${label}: the build failed: ${build.text.split('\n')[0]}`)
   }
-  const child = fork(new URL('./baseline-server.js', import.meta.url), [build.url, label, style], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  const child = fork(new URL('./baseline-server.js', import.meta.url), [build.url, label, style, https ? 'https' : 'http'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const close = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
@@ -28,7 +28,7 @@ export async function startBaseline(entry: string, label: string, style: 'auto' 
       child.once('message', (message: BaselineMessage) => (message.type === 'ready' ? resolve(message.port) : reject(new BenchError(`baseline for ${label}: ${message.message}`))))
       child.once('exit', (code) => reject(new BenchError(`the baseline server for ${label} exited (code ${code}) before it listened`)))
     })
-    return { url: `http://127.0.0.1:${port}`, close }
+    return { url: `${https ? 'https' : 'http'}://127.0.0.1:${port}`, close }
   } catch (error) {
     await close()
     throw error

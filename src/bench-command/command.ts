@@ -60,7 +60,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   try {
     const spec: RequestSpec = { method: options.method, path: options.path, headers: options.headers, body: options.body }
     for (const config of configsOf(options)) {
-      const server = await start(config)
+      const server = await start(config, options.https)
       running.push(server)
       const { status, bodyBytes, bodyVaries } = await checkTarget(describe(config), server.url, spec, options.expectStatus)
       if (!checks.some((c) => c.target === config.target)) checks.push({ target: config.target, entry: config.entry, status, bodyBytes, bodyVaries })
@@ -110,12 +110,12 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   return 0
 }
 
-async function start(config: Variant): Promise<Running> {
+async function start(config: Variant, https: boolean): Promise<Running> {
   if (config.target === 'baseline') {
-    const baseline = await startBaseline(config.entry, config.entry)
+    const baseline = await startBaseline(config.entry, config.entry, 'auto', https)
     return { config, url: baseline.url, close: () => baseline.close() }
   }
-  const server: HotcellServer = await serve({ entry: config.entry, port: 0, host: '127.0.0.1', reload: false, quiet: true, workers: config.workers })
+  const server: HotcellServer = await serve({ entry: config.entry, port: 0, host: '127.0.0.1', reload: false, quiet: true, workers: config.workers, https })
   return { config, url: server.url, close: () => server.close() }
 }
 

@@ -25,6 +25,8 @@ export interface BenchOptions {
   failOnErrors: boolean
   /** auto: wrk when it is installed, else autocannon. */
   generator: 'auto' | 'autocannon' | 'wrk'
+  /** Serve over HTTPS (the --https certificate); the baseline too. */
+  https: boolean
 }
 
 export const BENCH_FLAGS: readonly Flag[] = [
@@ -40,6 +42,7 @@ export const BENCH_FLAGS: readonly Flag[] = [
   { name: 'rounds', short: 'r', type: 'string', value: '<n>', help: 'timed runs per configuration', default: '1, or 3 with --compare' },
   { name: 'compare', type: 'string', value: '<entry>', help: 'A/B: measure this entry against <entry>, interleaved' },
   { name: 'baseline', type: 'boolean', help: 'also run the handler inline on a plain node:http server' },
+  { name: 'https', type: 'boolean', help: 'serve over TLS, as hotcell --https does (the baseline\non node:https); the load goes over HTTP/1.1' },
   { name: 'expect-status', type: 'string', value: '<code>', help: 'status the check and the load expect', default: 'any 2xx' },
   { name: 'fail-on-errors', type: 'boolean', help: 'exit 1 if any timed request failed or got an unexpected status' },
   { name: 'generator', short: 'g', type: 'string', value: '<name>', help: 'auto, wrk or autocannon', default: 'auto = wrk when installed' },
@@ -76,6 +79,7 @@ interface BenchValues {
   rounds?: string
   compare?: string
   baseline?: boolean
+  https?: boolean
   json?: boolean
   'expect-status'?: string
   'fail-on-errors'?: boolean
@@ -123,6 +127,7 @@ export function parseBenchArgs(argv: string[]): ParsedBench {
       expectStatus: v['expect-status'] === undefined ? undefined : mustBeInteger(v['expect-status'], '--expect-status', 100, 599),
       failOnErrors: v['fail-on-errors'] ?? false,
       generator,
+      https: v.https ?? false,
     },
   }
 }
