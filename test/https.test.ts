@@ -15,6 +15,7 @@ import { PROCESS_TOKEN } from '../src/http/gate/same-origin.js'
 import { DEV_CERTIFICATE_FILE } from '../src/http/tls/dev-certificate.js'
 import { generateCertificate } from '../src/http/tls/generate-certificate.js'
 import { BIN, fixture, projectDir, request, ROOT, runMain, startCli, waitFor, withDeadline } from './helpers.js'
+import { launchChromium, needsChromium } from './browser.js'
 import { h1, h2 } from './tls-clients.js'
 
 const quiet = !process.env.DEBUG_HOTCELL
@@ -305,7 +306,7 @@ describe('the hotcell command with --https and --cert/--key', () => {
     const cli = await startCli([fixture('counter.ts'), '--https', '--port', '0', '--workers', '1'], { env })
     try {
       assert.match(cli.url, /^https:\/\/127\.0\.0\.1:\d+$/)
-      assert.match(cli.output(), /https +self-signed certificate .*dev-certificate\.pem \(for localhost, 127\.0\.0\.1, ::1/)
+      await waitFor(() => /https +self-signed certificate .*dev-certificate\.pem \(for localhost, 127\.0\.0\.1, ::1/.test(cli.output()), 10_000, 'the banner line of the certificate')
       const reply = await h1(cli.url, generatedCert())
       assert.equal(reply.status, 200)
       assert.equal(reply.peer.fingerprint256, new X509Certificate(generatedCert()).fingerprint256)
@@ -361,24 +362,15 @@ describe('the hotcell command with --https and --cert/--key', () => {
   })
 })
 
-const CHROMIUM = '/usr/bin/chromium'
-const noChromium = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get update && apt-get install -y chromium)`
-
-describe('Chromium over https', { skip: noChromium }, () => {
+describe('Chromium over https', { skip: needsChromium() }, () => {
   test('a page served over HTTP/2 with the generated certificate live-reloads on an edit', async () => {
-    const { chromium } = await import('playwright-core')
     const page = (text: string) =>
       `export default { fetch: () => new Response('<!doctype html><html><head><title>app</title></head><body><h1>${text}</h1></body></html>', { headers: { 'content-type': 'text/html; charset=utf-8' } }) }\n`
     const project = projectDir({ 'app.ts': page('version one') })
     cleanups.push(project.remove)
     const server = await serve({ entry: join(project.dir, 'app.ts'), port: 0, workers: 1, quiet, https: true })
     cleanups.push(() => server.close())
-    const browser = await withDeadline(
-      chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'], timeout: 60_000 }),
-      70_000,
-      'chromium start',
-    )
-    cleanups.push(() => browser.close())
+    const browser = await launchChromium()
     // The certificate error a user accepts once with "proceed anyway".
     const context = await browser.newContext({ ignoreHTTPSErrors: true })
     const tab = await context.newPage()
