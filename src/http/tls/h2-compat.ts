@@ -10,7 +10,8 @@
 //   text: Node drops both with a process warning;
 // - `Connection: close` is how hotcell stops a client from sending the rest
 //   of a body it refused (413); over HTTP/2 that is a reset of the stream
-//   (RST_STREAM NO_ERROR after the response, RFC 9113 §8.1), or the client
+//   (RST_STREAM NO_ERROR after the response, which HTTP/2 allows for
+//   a request whose rest the server does not need), or the client
 //   waits forever on a full flow-control window.
 import { constants, Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import type { OutgoingHttpHeaders } from 'node:http'
@@ -43,7 +44,7 @@ export class H2Request extends Http2ServerRequest {
       if (name.toLowerCase() === 'host') host = raw[i + 1]
       out.push(name, raw[i + 1]!)
     }
-    // Both, and different: two Host headers, which the Host guard refuses as ambiguous (RFC 9113 §8.3.1).
+    // Both, and different: two Host headers, which the Host guard refuses: HTTP/2 calls such a request malformed.
     if (authority !== undefined && authority !== host) out.unshift('host', authority)
     this.#rawHeaders = out
     return out
