@@ -72,6 +72,11 @@ function withClient(handler: NodeHandler, task: RequestTask, signal: AbortSignal
     // What Express's req.protocol, Koa's ctx.protocol and Fastify's request.protocol read.
     if (task.url.startsWith('https:')) socket.encrypted = true
     Object.defineProperty(req, 'connection', { get: () => req.socket, configurable: true })
+    // The headers as they came off the wire, and as Node's own server would
+    // combine them: light-my-request joins repeats with ',' (a Cookie too) and
+    // adds a User-Agent the client never sent.
+    req.rawHeaders = task.headers.slice()
+    req.headers = nodeHeaders(task.headers)
     // Node's server links them (v15.7+); light-my-request does not.
     ;(req as { res?: ServerResponse }).res ??= res
     // light-my-request only destroys a request whose body was not read yet;
@@ -119,6 +124,23 @@ function mistakenForNode(): TypeError {
   return new TypeError(
     'The handler was run as a Node (req, res) handler because it declares two or more parameters, but it returned a Response: it is a fetch handler. Start hotcell with --handler fetch (or handler: "fetch").',
   )
+}
+
+// Node keeps the first of these when a request repeats them (message.headers in Node's docs).
+const SINGLE = new Set(['age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host', 'if-modified-since', 'if-unmodified-since', 'last-modified', 'location', 'max-forwards', 'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent'])
+
+/** req.headers by Node's rules: repeats joined with ', ' (Cookie with '; '), Set-Cookie an array, single-valued ones kept once. */
+function nodeHeaders(flat: string[]): IncomingMessage['headers'] {
+  const headers: IncomingMessage['headers'] = {}
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i]!.toLowerCase()
+    const value = flat[i + 1]!
+    const seen = headers[name]
+    if (name === 'set-cookie') headers[name] = [...((seen as string[] | undefined) ?? []), value]
+    else if (seen === undefined) headers[name] = value
+    else if (!SINGLE.has(name)) headers[name] = `${seen as string}${name === 'cookie' ? '; ' : ', '}${value}`
+  }
+  return headers
 }
 
 /** The task's flat header list as light-my-request's object; repeats become arrays, as Node's rawHeaders keeps them. */
