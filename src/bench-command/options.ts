@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { defaultWorkers, mustBeInteger } from '../config/resolve-config.js'
+import { parseTime } from '../config/duration.js'
 import { HotcellError } from '../errors.js'
 import { flagHelp, parseFlags, type Flag } from '../cli/flag-table.js'
 
@@ -134,12 +135,7 @@ export function parseBenchArgs(argv: string[]): ParsedBench {
 
 /** "10s", "1500ms", "1m", or a bare number of seconds (as autocannon and wrk read it). */
 export function parseDuration(text: string, flag: string, zeroOk = false): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim())
-  const ms = match ? Number(match[1]) * (match[2] === 'ms' ? 1 : match[2] === 'm' ? 60_000 : 1000) : NaN
-  if (!Number.isFinite(ms) || ms > 3_600_000 || (ms < 100 && !(zeroOk && ms === 0))) {
-    throw new HotcellError('ERR_INVALID_OPTION', `${flag} must be a time from 100ms to 60m such as 10s, 1500ms or 1m (got "${text}")`)
-  }
-  return Math.round(ms)
+  return parseTime(text, flag, { bare: 's', minMs: 100, maxMs: 3_600_000, zeroOk })
 }
 
 function parseWorkers(text: string | undefined): number[] {

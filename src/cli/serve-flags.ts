@@ -20,7 +20,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
   { name: 'workers', short: 'w', type: 'string', value: '<n>', help: 'worker threads', default: `min(4, cores) = ${defaultWorkers()}`, option: 'workers', toOption: integer(1, 64) },
   { name: 'body-limit', type: 'string', value: '<size>', help: 'larger request bodies get 413', default: '10mb', option: 'bodyLimit' },
   { name: 'max-memory', type: 'string', value: '<MiB>', help: 'heap limit per worker', default: 'none', option: 'maxMemory', toOption: integer(16, 1 << 20) },
-  { name: 'timeout', type: 'string', value: '<ms>', help: 'answer 504 after this long; a stuck worker is replaced', default: '30000', option: 'timeout', toOption: integer(1, 2 ** 31 - 1) },
+  { name: 'timeout', type: 'string', value: '<time>', help: 'answer 504 after this long (5s, 1500ms; a bare\nnumber is ms); a stuck worker is replaced', default: '30s', option: 'timeout' },
   { name: 'handler', type: 'string', value: '<style>', help: 'fetch or node; how to read the export', default: 'guessed', option: 'handler' },
   { name: 'watch', type: 'string', multiple: true, value: '<path>', help: 'more files/folders to watch (repeatable)', default: "the bundle's source folders", option: 'watch' },
   { name: 'ignore', type: 'string', multiple: true, value: '<glob>', help: 'paths never watched (repeatable)', default: 'node_modules, .git, .hotcell', option: 'ignore' },

@@ -64,10 +64,19 @@ export async function loadConfigFile(file: string, cwd: string): Promise<UserCon
   }
   const options = { ...(exported as Record<string, unknown>) }
   const base = dirname(file)
+  if (typeof options.cwd === 'string') options.cwd = absolute(base, options.cwd)
+  // Paths in the file are relative to the file. resolveConfig reads them
+  // relative to cwd, so they are rewritten only when the file sits elsewhere:
+  // messages then quote what the file says, not a resolved path.
+  const rebase = (path: string) => {
+    if (isAbsolute(path) || (base === cwd && options.cwd === undefined)) return path
+    return options.cwd === undefined ? relative(cwd, resolve(base, path)) || '.' : resolve(base, path)
+  }
   for (const key of PATH_KEYS) {
     const value = options[key]
-    if (typeof value === 'string') options[key] = absolute(base, value)
-    else if (Array.isArray(value)) options[key] = value.map((v) => (typeof v === 'string' && v !== '' ? absolute(base, v) : v))
+    if (key === 'cwd') continue
+    if (typeof value === 'string' && value !== '') options[key] = rebase(value)
+    else if (Array.isArray(value)) options[key] = value.map((v) => (typeof v === 'string' && v !== '' ? rebase(v) : v))
   }
   // Values are checked once, by resolveConfig, with the file named in the
   // message (cli/main.ts); unknown keys here, where the file is known.

@@ -9,6 +9,7 @@ import { mustBeStaticDir } from '../http/gate/static-files.js'
 import { nearestName } from './nearest-name.js'
 import { parseSize } from './size.js'
 import { mustBeTls, type TlsConfig } from '../http/tls/tls-config.js'
+import { parseTime } from './duration.js'
 
 /** Options of `serve()`. They mirror the command-line flags. */
 export interface ServeOptions {
@@ -24,16 +25,16 @@ export interface ServeOptions {
   bodyLimit?: number | string
   /** Heap limit per worker in MiB; a worker over it is replaced. */
   maxMemory?: number
-  /** A request without a response after this many ms is answered 504; a stuck worker is replaced. Default 30000. */
-  timeout?: number
+  /** A request without a response head after this long is answered 504; a stuck worker is replaced. Milliseconds, or a time such as "5s". Default 30000. */
+  timeout?: number | string
   /** How the default export is read. Default: guessed from its shape. */
   handler?: 'fetch' | 'node'
   /** Rebuild and swap on file changes. Default true. */
   reload?: boolean
-  /** More files or folders whose changes trigger a reload (the bundle's own inputs are always watched). */
-  watch?: string[]
-  /** Globs of paths never watched (node_modules, .git and .hotcell never are). */
-  ignore?: string[]
+  /** More files or folders whose changes trigger a reload (the bundle's own inputs are always watched). One path or a list. */
+  watch?: string | string[]
+  /** Globs of paths never watched (node_modules, .git and .hotcell never are). One glob or a list. */
+  ignore?: string | string[]
   /** No request log. Default false. */
   quiet?: boolean
   /** Folder relative paths are resolved against. Default process.cwd(). */
@@ -134,7 +135,7 @@ export function resolveConfig(options: ServeOptions, name: (key: keyof ServeOpti
     workers: mustBeInteger(options.workers ?? defaultWorkers(), name('workers'), 1, 64),
     bodyLimit: parseSize(options.bodyLimit ?? '10mb', name('bodyLimit')),
     maxMemoryMb: options.maxMemory === undefined ? undefined : mustBeInteger(options.maxMemory, name('maxMemory'), 16, 1 << 20),
-    timeoutMs: mustBeInteger(options.timeout ?? 30_000, name('timeout'), 1, 2 ** 31 - 1),
+    timeoutMs: parseTime(options.timeout ?? 30_000, name('timeout'), { bare: 'ms', minMs: 1, maxMs: 2 ** 31 - 1 }),
     handler: mustBeOneOf(options.handler ?? 'auto', name('handler'), ['auto', 'fetch', 'node'] as const),
     reload: mustBeBoolean(options.reload ?? true, name('reload')),
     watch: Object.freeze(mustBeStrings(options.watch ?? [], name('watch')).map((p) => resolve(cwd, p))),
@@ -163,11 +164,13 @@ function mustBeBoolean(value: unknown, name: string): boolean {
   return value
 }
 
+/** One path or a list of them (`watch: 'src'` as well as `watch: ['src', 'views']`). */
 function mustBeStrings(value: unknown, name: string): string[] {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) {
-    throw new HotcellError('ERR_INVALID_OPTION', `${name} must be a list of paths (got ${JSON.stringify(value)})`)
+  const list = typeof value === 'string' ? [value] : value
+  if (!Array.isArray(list) || list.some((v) => typeof v !== 'string' || v === '')) {
+    throw new HotcellError('ERR_INVALID_OPTION', `${name} must be a path or a list of paths (got ${JSON.stringify(value)})`)
   }
-  return value as string[]
+  return list as string[]
 }
 
 function mustBeOneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {

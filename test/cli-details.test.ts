@@ -1,0 +1,82 @@
+// Command-line and config details a new user runs into: times with units,
+// one watch path as a string, messages that quote what the user wrote.
+import assert from 'node:assert/strict'
+import { after, describe, test } from 'node:test'
+import { parseTime } from '../src/config/duration.js'
+import { fixture, projectDir, request, runCli, startCli, waitFor } from './helpers.js'
+
+const cleanups: (() => unknown)[] = []
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup()
+})
+
+const HANG = `export default {
+  async fetch(request: Request) {
+    if (new URL(request.url).pathname === '/hang') await new Promise(() => {})
+    return new Response('ok')
+  },
+}
+`
+
+describe('times', () => {
+  test('5s, 1500ms, 1m, 0.5s and a bare number in the option’s own unit', () => {
+    const timeout = { bare: 'ms', minMs: 1, maxMs: 2 ** 31 - 1 } as const
+    assert.equal(parseTime('5s', '--timeout', timeout), 5000)
+    assert.equal(parseTime('1500ms', '--timeout', timeout), 1500)
+    assert.equal(parseTime('1m', '--timeout', timeout), 60_000)
+    assert.equal(parseTime('0.5s', '--timeout', timeout), 500)
+    assert.equal(parseTime('2500', '--timeout', timeout), 2500)
+    assert.equal(parseTime(2500, 'timeout', timeout), 2500)
+    assert.equal(parseTime('3', '--duration', { bare: 's', minMs: 100, maxMs: 3_600_000 }), 3000)
+    assert.throws(() => parseTime('5x', '--timeout', timeout), /^HotcellError: --timeout must be a time from 1ms to \d+ms such as 10s, 1500ms or 1m \(got "5x"\)$/)
+    assert.throws(() => parseTime('0', '--timeout', timeout), /--timeout must be a time/)
+  })
+
+  test('--timeout 1s: a request that hangs gets its 504 after a second', async () => {
+    const project = projectDir({ 'app.ts': HANG })
+    cleanups.push(project.remove)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1', '--timeout', '1s'], { cwd: project.dir })
+    cleanups.push(() => cli.stop())
+    const reply = await request(`${cli.url}/hang`, { timeoutMs: 20_000 })
+    assert.equal(reply.status, 504)
+    assert.match(reply.text, /within 1 s/)
+  })
+
+  test('--timeout 5x is one line that says what a time looks like', async () => {
+    const result = await runCli([fixture('counter.ts'), '--timeout', '5x'])
+    assert.equal(result.code, 1)
+    assert.match(result.stderr, /^hotcell: --timeout must be a time from 1ms to \d+ms such as 10s, 1500ms or 1m \(got "5x"\)\n$/)
+  })
+})
+
+describe('the config file', () => {
+  test("watch: 'views' (one string) is watched", async () => {
+    const project = projectDir({
+      'app.ts': HANG,
+      'views/page.html': '<p>one</p>',
+      'hotcell.config.ts': `export default { entry: 'app.ts', watch: 'views', port: 0, workers: 1 }\n`,
+    })
+    cleanups.push(project.remove)
+    const cli = await startCli([], { cwd: project.dir })
+    cleanups.push(() => cli.stop())
+    project.write('views/page.html', '<p>two</p>')
+    await waitFor(() => /↻ views\/page\.html changed/.test(cli.output()), 10_000, `the reload line\n${cli.output()}`)
+  })
+
+  test('a missing file named in the config is quoted as the config says, relative to the config file', async () => {
+    const project = projectDir({
+      'src/app.ts': HANG,
+      '.env': 'A=1\n',
+      'hotcell.config.ts': `export default { entry: 'src/app.ts', envFile: ['.env', '.env.local'] }\n`,
+      'src/hotcell.config.ts': `export default { static: '../public' }\n`,
+    })
+    cleanups.push(project.remove)
+    const here = await runCli([], { cwd: project.dir })
+    assert.equal(here.code, 1)
+    assert.equal(here.stderr, `hotcell: hotcell.config.ts: envFile not found: .env.local (looked in ${project.dir})\n`)
+    // A config file next to the entry, in another folder: the path as seen from where hotcell runs.
+    const beside = await runCli(['src/app.ts'], { cwd: project.dir })
+    assert.equal(beside.code, 1)
+    assert.equal(beside.stderr, `hotcell: src/hotcell.config.ts: static folder not found: public (looked in ${project.dir})\n`)
+  })
+})
