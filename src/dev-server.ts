@@ -131,7 +131,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     const tls = config.tls ? await loadTls(config.tls, config.host, config.cwd) : undefined
     for (const warning of tls?.warnings ?? []) logger.warn(warning)
     server.#tls = tls?.describe
-    server.#http = await listen(dispatcher, config.host, config.port, tls)
+    server.#http = await listen(dispatcher, config.host, config.port, tls, { nextFree: config.nextFreePort })
     try {
       server.#builder = await createBuilder(config.entry, config.cwd)
       server.#reloader = new Reloader(config, server.#builder, logger, GRACE_MS)

@@ -1,6 +1,8 @@
 // Command-line and config details a new user runs into: times with units,
-// one watch path as a string, messages that quote what the user wrote.
+// one watch path as a string, messages that quote what the user wrote, and
+// the next free port when the default one is taken.
 import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:net'
 import { after, describe, test } from 'node:test'
 import { parseTime } from '../src/config/duration.js'
 import { fixture, projectDir, request, runCli, startCli, waitFor } from './helpers.js'
@@ -78,5 +80,34 @@ describe('the config file', () => {
     const beside = await runCli(['src/app.ts'], { cwd: project.dir })
     assert.equal(beside.code, 1)
     assert.equal(beside.stderr, `hotcell: src/hotcell.config.ts: static folder not found: public (looked in ${project.dir})\n`)
+  })
+})
+
+/** Hold a port on 127.0.0.1 so hotcell finds it taken. */
+async function occupy(port: number): Promise<Server | undefined> {
+  const server = createServer()
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(undefined))
+    server.listen(port, '127.0.0.1', () => resolve(server))
+  })
+}
+
+describe('the default port', () => {
+  test('3000 taken and no port given: the next free one, and the terminal says so; an explicit --port stays strict', async () => {
+    const project = projectDir({ 'app.ts': HANG })
+    cleanups.push(project.remove)
+    // Whatever else this machine runs, hold 3000 ourselves (if another process holds it, it is taken all the same).
+    const held = await occupy(3000)
+    cleanups.push(() => held?.close())
+    const cli = await startCli(['app.ts', '--workers', '1'], { cwd: project.dir })
+    cleanups.push(() => cli.stop())
+    const port = Number(new URL(cli.url).port)
+    assert.ok(port > 3000 && port < 3100, cli.url)
+    assert.match(cli.output(), new RegExp(`^hotcell: port 3000 is in use, so hotcell listens on ${port} \\(--port chooses one\\)\\nhotcell ready on `, 'm'))
+    assert.equal((await request(cli.url)).text, 'ok')
+
+    const strict = await runCli(['app.ts', '--port', '3000'], { cwd: project.dir })
+    assert.equal(strict.code, 1)
+    assert.match(strict.stderr, /^hotcell: port 3000 is already in use on 127\.0\.0\.1\./)
   })
 })

@@ -91,6 +91,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     throw error
   }
+  if (config.nextFreePort && server.port !== config.port) io.stdout.write(`hotcell: port ${config.port} is in use, so hotcell listens on ${server.port} (--port chooses one)\n`)
   io.stdout.write(`hotcell ready on ${server.url}\n`)
   for (const line of exposureLines(config.host, server.port, config.exposeErrors, config.allowedHosts === 'all')) io.stdout.write(line + '\n')
 

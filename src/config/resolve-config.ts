@@ -69,6 +69,8 @@ export interface Config {
   readonly entryLabel: string
   readonly cwd: string
   readonly port: number
+  /** No port was asked for: when the default one is in use, the next free one is taken. */
+  readonly nextFreePort: boolean
   readonly host: string
   readonly workers: number
   readonly bodyLimit: number
@@ -131,6 +133,7 @@ export function resolveConfig(options: ServeOptions, name: (key: keyof ServeOpti
     entryLabel: label.startsWith('..') ? entry : label,
     cwd,
     port: mustBeInteger(options.port ?? DEFAULT_PORT, name('port'), 0, 65535),
+    nextFreePort: options.port === undefined,
     host: mustBeHost(options.host ?? '127.0.0.1', name('host')),
     workers: mustBeInteger(options.workers ?? defaultWorkers(), name('workers'), 1, 64),
     bodyLimit: parseSize(options.bodyLimit ?? '10mb', name('bodyLimit')),

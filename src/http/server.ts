@@ -34,12 +34,20 @@ const HTTP1_LIMITS = {
   keepAliveTimeout: 5_000,
 }
 
-/** Bind `host:port`, with TLS when `tls` is given. Failing to bind is a user-facing error, not a crash. */
+// With no port asked for, the ports tried after the default one, as Vite does.
+const NEXT_PORTS = 100
+
+/**
+ * Bind `host:port`, with TLS when `tls` is given. Failing to bind is a
+ * user-facing error, not a crash. With `nextFree` (no port was asked for), a
+ * port in use moves on to the next one.
+ */
 export async function listen(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
   host: string,
   port: number,
   tls?: TlsCredentials,
+  { nextFree = false }: { nextFree?: boolean } = {},
 ): Promise<HttpServer> {
   assertStrictParser()
   let server: Server | Http2SecureServer
@@ -61,11 +69,21 @@ export async function listen(
   server.on('clientError', onClientError)
   // With this listener Node no longer answers `Expect: 100-continue` by itself: readBody does, once the body is wanted.
   server.on('checkContinue', handler)
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, host, port)))
-    if (inherited) server.listen(inherited, () => resolve())
-    else server.listen(port, host, () => resolve())
-  })
+  const bind = (candidate: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      if (inherited) server.listen(inherited, () => resolve())
+      else server.listen(candidate, host, () => resolve())
+    })
+  for (let candidate = port; ; candidate++) {
+    try {
+      await bind(candidate)
+      break
+    } catch (error) {
+      const busy = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      if (!busy || !nextFree || inherited || port === 0 || candidate >= Math.min(65535, port + NEXT_PORTS)) throw listenError(error as NodeJS.ErrnoException, host, port)
+    }
+  }
   reportServing(server, inherited !== undefined)
   const bound = (server.address() as AddressInfo).port
   return {
