@@ -44,3 +44,9 @@ export const fmt = {
   ms: (n: number) => n.toFixed(2),
   ratio: (n: number) => n.toFixed(2),
 }
+
+/** "min–median–max" of a sample, each formatted. */
+export const spread = (values: number[], format: (n: number) => string): string => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return `${format(sorted[0]!)}–${format(median(sorted))}–${format(sorted[sorted.length - 1]!)}`
+}
