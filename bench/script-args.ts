@@ -9,6 +9,8 @@ export interface ScriptArgs {
   rounds: number
   short: boolean
   profile: boolean
+  /** Variant ids to run, when not all. */
+  only: string[] | undefined
 }
 
 export function scriptArgs(usage: string, defaults = { duration: '10s', connections: 50, rounds: 3 }): ScriptArgs {
@@ -20,6 +22,7 @@ export function scriptArgs(usage: string, defaults = { duration: '10s', connecti
       rounds: { type: 'string', short: 'r' },
       short: { type: 'boolean' },
       profile: { type: 'boolean' },
+      only: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -34,6 +37,7 @@ export function scriptArgs(usage: string, defaults = { duration: '10s', connecti
     rounds: mustBeInteger(values.rounds ?? (short ? '1' : String(defaults.rounds)), '--rounds', 1, 50),
     short,
     profile: values.profile ?? false,
+    only: values.only?.split(','),
   }
 }
 

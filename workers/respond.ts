@@ -1,11 +1,15 @@
 import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web'
-import { MessageChannel, parentPort, threadId } from 'node:worker_threads'
-import type { StreamMessage, StreamReply, TaskResult } from '../src/pool/protocol.js'
+import { MessageChannel, type MessagePort } from 'node:worker_threads'
+import type { ErrorData, FailurePhase, StreamMessage, StreamReply } from '../src/pool/protocol.js'
 import { toErrorData } from './error-data.js'
+import { fastParts, nativeResponse, type FastParts } from './fast-response.js'
 
-// Bodies up to this size travel inside the task result. Below ~64 KiB a
-// structured clone costs what a transfer does (research §2c), and larger
-// bodies go over the stream port where every chunk is transferred.
+// Bodies up to this size travel inside the reply. Below ~64 KiB a structured
+// clone costs what a transfer does; a larger body that is complete already
+// goes as bytes, transferred; one still being produced goes over a stream
+// port where every chunk is transferred.
+type HeadersInit = ConstructorParameters<typeof Headers>[0]
+
 const INLINE_LIMIT = 64 * 1024
 // Chunks the worker may send before main acknowledges one: bounds what a slow
 // client can make the process buffer.
@@ -14,6 +18,13 @@ const CREDITS = 8
 type Chunk = ReadableStreamReadResult<unknown>
 const NOT_YET: unique symbol = Symbol('not yet')
 
+/** What a request comes to, in the worker. */
+export type Outcome =
+  | { kind: 'response'; status: number; statusText: string; headers: string[]; body: ArrayBuffer | string | null }
+  /** Head and body went over the stream port. */
+  | { kind: 'streamed' }
+  | { kind: 'failed'; phase: FailurePhase; error: ErrorData }
+
 /** What the main thread can ask of a response in flight. */
 export interface ResponseControl {
   /** The client went away: stop producing. */
@@ -21,20 +32,86 @@ export interface ResponseControl {
 }
 
 /**
- * Send `response` to the main thread: inline if its body is already complete
- * and small, otherwise over a MessagePort with credit-based flow control. The
- * returned promise settles when the body has been fully handed over.
+ * Hand `response` to the main thread: inline if its body is already complete
+ * (a string or bytes given to `new Response`, or a stream that has ended by
+ * now), otherwise over a MessagePort (`announce`) with credit-based flow
+ * control. The outcome settles when the body has been fully handed over.
  */
-export async function respond(
-  id: number,
+export function respond(
   response: Response,
-  abort: AbortController,
+  abort: (reason: unknown) => void,
   control: (c: ResponseControl) => void,
-): Promise<TaskResult> {
+  announce: (port: MessagePort) => void,
+): Outcome | Promise<Outcome> {
+  const parts = fastParts(response)
+  if (parts) {
+    const inline = fromParts(parts)
+    if (inline) return inline
+  }
+  return respondNative(nativeResponse(response), abort, control, announce)
+}
+
+// What undici gives a string body that has no content-type of its own.
+const TEXT_TYPE = 'text/plain;charset=UTF-8'
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+const BAD_VALUE = /[\0\r\n]|^[\t ]|[\t ]$/
+
+/**
+ * A FastResponse never materialized: its parts as given, no stream made.
+ * Undefined for what only the native Response can check or say (a header
+ * that is not valid, say): it throws the native error then.
+ */
+function fromParts(parts: FastParts): Outcome | undefined {
+  const flat = flattenInit(parts.headers)
+  if (!flat) return undefined
+  const body = parts.body
+  if (typeof body === 'string') {
+    if (!hasName(flat, 'content-type')) flat.push('content-type', TEXT_TYPE)
+    if (body.length > INLINE_LIMIT) return { kind: 'response', status: parts.status, statusText: parts.statusText, headers: flat, body: new TextEncoder().encode(body).buffer as ArrayBuffer }
+    return { kind: 'response', status: parts.status, statusText: parts.statusText, headers: flat, body }
+  }
+  const bytes = body === null ? null : body instanceof ArrayBuffer ? body.slice(0) : copy(body).buffer as ArrayBuffer
+  return { kind: 'response', status: parts.status, statusText: parts.statusText, headers: flat, body: bytes }
+}
+
+/** `init.headers` as a flat list, names in lower case as Headers has them; undefined if one is not valid. */
+function flattenInit(init: HeadersInit | undefined): string[] | undefined {
+  const flat: string[] = []
+  if (init === undefined) return flat
+  if (init instanceof Headers) {
+    for (const [name, value] of init) flat.push(name, value)
+    return flat
+  }
+  const add = (name: string, value: unknown): boolean => {
+    const text = String(value)
+    if (!TOKEN.test(name) || BAD_VALUE.test(text)) return false
+    flat.push(name.toLowerCase(), text)
+    return true
+  }
+  if (Array.isArray(init)) {
+    for (const pair of init) if (pair.length !== 2 || !add(String(pair[0]), pair[1])) return undefined
+    return flat
+  }
+  if (typeof init !== 'object' || init === null || Object.getPrototypeOf(init) !== Object.prototype) return undefined
+  for (const name in init) if (!add(name, (init as Record<string, unknown>)[name])) return undefined
+  return flat
+}
+
+function hasName(flat: string[], name: string): boolean {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i] === name) return true
+  return false
+}
+
+async function respondNative(
+  response: Response,
+  abort: (reason: unknown) => void,
+  control: (c: ResponseControl) => void,
+  announce: (port: MessagePort) => void,
+): Promise<Outcome> {
   const headers = flattenHeaders(response.headers)
   const head = { status: response.status, statusText: response.statusText, headers }
   const reader = response.body?.getReader() as ReadableStreamDefaultReader<unknown> | undefined
-  if (!reader) return { kind: 'response', threadId, ...head, body: null }
+  if (!reader) return { kind: 'response', ...head, body: null }
 
   // Drain what is already available without waiting, as @hono/node-server
   // does: most responses are complete by now and skip the stream machinery.
@@ -48,26 +125,26 @@ export async function respond(
       pending = read
       break
     }
-    if (result.done) return { kind: 'response', threadId, ...head, body: concat(early, size) }
+    if (result.done) return { kind: 'response', ...head, body: concat(early, size) }
     const bytes = toBytes(result.value)
     early.push(bytes)
     size += bytes.byteLength
     if (size > INLINE_LIMIT) break
   }
-  return stream(id, head, reader, early, pending, abort, control)
+  return stream(head, reader, early, pending, abort, control, announce)
 }
 
 async function stream(
-  id: number,
   head: { status: number; statusText: string; headers: string[] },
   reader: ReadableStreamDefaultReader<unknown>,
   early: Uint8Array[],
   pending: Promise<Chunk> | undefined,
-  abort: AbortController,
+  abort: (reason: unknown) => void,
   control: (c: ResponseControl) => void,
-): Promise<TaskResult> {
+  announce: (port: MessagePort) => void,
+): Promise<Outcome> {
   const { port1: port, port2 } = new MessageChannel()
-  parentPort!.postMessage({ type: 'hotcell:stream', id, port: port2 }, [port2])
+  announce(port2)
   const post = (message: StreamMessage, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer)
 
   let credits = CREDITS
@@ -81,7 +158,7 @@ async function stream(
     cancelled = true
     wake?.()
     const reason = new DOMException('The client disconnected', 'AbortError')
-    abort.abort(reason)
+    abort(reason)
     reader.cancel(reason).catch(() => {})
   }
   control({ cancel })
@@ -118,7 +195,7 @@ async function stream(
   } finally {
     port.close()
   }
-  return { kind: 'streamed', threadId }
+  return { kind: 'streamed' }
 }
 
 /** Headers as a flat list; Node's Headers iterates each Set-Cookie separately. */
@@ -134,11 +211,7 @@ function flattenHeaders(headers: Headers): string[] {
  */
 function toBytes(chunk: unknown): Uint8Array {
   if (typeof chunk === 'string') return new TextEncoder().encode(chunk)
-  if (ArrayBuffer.isView(chunk)) {
-    const copy = new Uint8Array(chunk.byteLength)
-    copy.set(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-    return copy
-  }
+  if (ArrayBuffer.isView(chunk)) return copy(chunk)
   if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk.slice(0))
   throw new TypeError(`A response body chunk must be a Uint8Array or a string; got ${typeof chunk}`)
 }
@@ -153,4 +226,10 @@ function concat(chunks: Uint8Array[], size: number): ArrayBuffer | null {
     offset += chunk.byteLength
   }
   return out.buffer
+}
+
+function copy(view: ArrayBufferView): Uint8Array {
+  const out = new Uint8Array(view.byteLength)
+  out.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength))
+  return out
 }

@@ -2,32 +2,72 @@
 // the user's bundle: the bundle is imported by `loadApp`, and any failure there
 // becomes data. This module must never throw at top level, or piscina stops
 // replacing workers for good (research §1.3).
-import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads'
-import type { ControlMessage, ErrorData, RequestTask, TaskResult, WorkerData, WorkerMessage } from '../src/pool/protocol.js'
+import { BroadcastChannel, threadId, workerData, parentPort } from 'node:worker_threads'
+import type { ControlMessage, ErrorData, RequestTask, WorkerData, WorkerMessage } from '../src/pool/protocol.js'
 import { loadApp, type FetchContext, type LoadedApp } from './app-loader.js'
 import { describe, toErrorData } from './error-data.js'
+import { installFastResponse } from './fast-response.js'
+import { reply, openLane, started } from './lane.js'
 import { catchLateErrors, runInScope, type RequestScope } from './late-errors.js'
-import { respond, type ResponseControl } from './respond.js'
+import { abortRequest, installLazyRequest, LazyRequest } from './lazy-request.js'
+import { respond, type Outcome, type ResponseControl } from './respond.js'
 
 // Stacks from the bundle map back to the user's .ts files. Applies to modules
 // loaded after this call, which the bundle always is.
 process.setSourceMapsEnabled(true)
+// Before the bundle: user code sees these as its Request and Response.
+const NativeResponse = globalThis.Response
+installFastResponse()
+installLazyRequest()
 
 const data = workerData as WorkerData
 const post = (message: WorkerMessage) => parentPort!.postMessage(message)
 catchLateErrors(threadId, post)
 
 /** Requests in flight on this thread, for aborts sent by the main thread. */
-const inflight = new Map<number, { abort: AbortController; response?: ResponseControl }>()
+interface InFlight {
+  request: LazyRequest | undefined
+  response: ResponseControl | undefined
+  /** Why it ended early, once it did. */
+  aborted: unknown
+}
+const inflight = new Map<number, InFlight>()
+
+function stop(entry: InFlight, reason: unknown): void {
+  entry.aborted ??= reason
+  if (entry.request) abortRequest(entry.request, reason)
+  entry.response?.cancel()
+}
+
+openLane({
+  request(task) {
+    if (current) return begin(task, current)
+    // Before the bundle is in: in arrival order once it is.
+    void app.then((loaded) => begin(task, loaded))
+  },
+  abort(message) {
+    const entry = inflight.get(message.abort)
+    if (!entry) return
+    stop(
+      entry,
+      message.reason === 'timeout'
+        ? new DOMException('hotcell answered 504: the request ran past --timeout', 'TimeoutError')
+        : new DOMException('The client disconnected', 'AbortError'),
+    )
+  },
+})
 
 let resolveApp!: (app: LoadedApp) => void
 const app = new Promise<LoadedApp>((resolve) => (resolveApp = resolve))
+/** The app once imported: requests then begin without waiting a microtask. */
+let current: LoadedApp | undefined
 let loading = false
 
 function load(bundleUrl: string): void {
   if (loading) return
   loading = true
   void loadApp(bundleUrl, data.entry, data.handler).then((loaded) => {
+    current = loaded
     resolveApp(loaded)
     post({ type: 'hotcell:ready', gen: data.gen, threadId, ...(loaded.ok ? {} : { error: loaded.error }) })
   })
@@ -40,14 +80,6 @@ control.onmessage = (event) => {
   const message = (event as { data: ControlMessage }).data
   if (message.type === 'load') {
     if (message.only === undefined || message.only === threadId) load(message.bundleUrl)
-  }
-  else if (message.type === 'abort') {
-    const entry = inflight.get(message.id)
-    const reason = message.reason === 'timeout'
-      ? new DOMException('hotcell answered 504: the request ran past --timeout', 'TimeoutError')
-      : new DOMException('The client disconnected', 'AbortError')
-    entry?.abort.abort(reason)
-    entry?.response?.cancel()
   }
 }
 
@@ -86,91 +118,117 @@ async function rehearse(): Promise<void> {
   for (let i = 1; i <= REHEARSALS; i++) {
     const body = i % 2 ? null : new TextEncoder().encode('rehearsal').buffer
     const task: RequestTask = { id: -i, method: body ? 'POST' : 'GET', url: `http://localhost/__hotcell/rehearsal?i=${i}`, headers: ['host', 'localhost', 'accept', '*/*'], body, remoteAddress: '127.0.0.1', remotePort: 0 }
-    try {
-      await serve(task, STAND_IN)
-    } catch {
-      // Only speed depends on it.
-    }
+    await new Promise<void>((resolve) => serve(task, STAND_IN, () => resolve()))
   }
 }
 
 const env = process.env as Record<string, string | undefined>
 
-export default async function handle(task: RequestTask): Promise<TaskResult> {
-  const loaded = await app
-  if (!loaded.ok) return { kind: 'failed', threadId, phase: loaded.phase, error: loaded.error }
-  post({ type: 'hotcell:start', id: task.id, threadId })
-  return serve(task, loaded)
+function begin(task: RequestTask, loaded: LoadedApp): void {
+  started(task.id)
+  if (!loaded.ok) return reply.failed(task.id, loaded.phase, loaded.error)
+  serve(task, loaded, deliver)
 }
 
-async function serve(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>): Promise<TaskResult> {
-  // A callback this request scheduled may throw outside the handler's stack:
-  // then this request fails with it, and only this one (late-errors.ts).
-  let fail!: (error: ErrorData) => void
-  const crashed = new Promise<TaskResult>((resolve) => {
-    fail = (error) => resolve({ kind: 'failed', threadId, phase: 'uncaught', error })
-  })
-  const scope: RequestScope = { id: task.id, method: task.method, url: task.url, running: true, fail: (error) => fail(error) }
-  try {
-    return await Promise.race([runInScope(scope, () => handleLoaded(task, loaded)), crashed])
-  } finally {
-    scope.running = false
-    // Still registered only if the request failed from a stray callback while
-    // the handler or its response stream was still going: stop both.
-    const entry = inflight.get(task.id)
-    inflight.delete(task.id)
-    entry?.abort.abort(new DOMException('The request failed with an uncaught exception', 'AbortError'))
-    entry?.response?.cancel()
-  }
+function deliver(id: number, outcome: Outcome): void {
+  if (outcome.kind === 'response') {
+    const body = outcome.body
+    reply.response(id, outcome.status, outcome.statusText, outcome.headers, body, body instanceof ArrayBuffer ? body : undefined)
+  } else if (outcome.kind === 'streamed') reply.streamed(id)
+  else reply.failed(id, outcome.phase, outcome.error)
 }
 
-async function handleLoaded(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>): Promise<TaskResult> {
-  const abort = new AbortController()
-  const entry: { abort: AbortController; response?: ResponseControl } = { abort }
+/**
+ * Run one request and hand its outcome to `done`, once. A callback this
+ * request scheduled may throw outside the handler's stack: then this request
+ * fails with it, and only this one (late-errors.ts).
+ */
+function serve(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>, done: (id: number, outcome: Outcome) => void): void {
+  const entry: InFlight = { request: undefined, response: undefined, aborted: undefined }
   inflight.set(task.id, entry)
-  try {
-    let request: Request
-    try {
-      request = toRequest(task, abort.signal)
-    } catch (error) {
-      return { kind: 'response', threadId, status: 400, statusText: 'Bad Request', headers: ['content-type', 'text/plain; charset=utf-8'], body: encode(`hotcell could not represent this request as a web Request: ${String((error as Error).message)}\n`) }
-    }
-    let result: unknown
-    try {
-      result = await loaded.fetch(request, env, context, task)
-    } catch (error) {
-      return { kind: 'failed', threadId, phase: 'handler', error: toErrorData(error) }
-    }
-    if (!(result instanceof Response)) {
-      return {
-        kind: 'failed',
-        threadId,
-        phase: 'result',
-        error: {
-          name: 'TypeError',
-          message: `The handler returned ${describe(result)}; expected a Response (for example \`return new Response("hi")\`).`,
-        },
-      }
-    }
-    try {
-      return await respond(task.id, result, abort, (c) => (entry.response = c))
-    } catch (error) {
-      return { kind: 'failed', threadId, phase: 'handler', error: toErrorData(error) }
-    }
-  } finally {
+  const finish = (outcome: Outcome) => {
+    if (!scope.running) return
+    scope.running = false
     inflight.delete(task.id)
+    done(task.id, outcome)
+  }
+  const scope: RequestScope = {
+    id: task.id,
+    method: task.method,
+    url: task.url,
+    running: true,
+    fail(error) {
+      if (!scope.running) return
+      finish({ kind: 'failed', phase: 'uncaught', error })
+      // The handler or its response stream may still be going: stop both.
+      stop(entry, new DOMException('The request failed with an uncaught exception', 'AbortError'))
+    },
+  }
+  let outcome: Outcome | Promise<Outcome>
+  try {
+    outcome = runInScope(scope, () => handle(task, loaded, entry))
+  } catch (error) {
+    outcome = failed('handler', error)
+  }
+  if (outcome instanceof Promise) outcome.then(finish)
+  else finish(outcome)
+}
+
+function failed(phase: 'handler' | 'result', error: unknown): Outcome {
+  return { kind: 'failed', phase, error: toErrorData(error) }
+}
+
+/** The handler's outcome: at once when it returned a finished Response without awaiting anything. */
+function handle(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>, entry: InFlight): Outcome | Promise<Outcome> {
+  let url: string
+  try {
+    url = requestUrl(task.url)
+  } catch (error) {
+    const body = `hotcell could not represent this request as a web Request: ${String((error as Error).message)}\n`
+    return { kind: 'response', status: 400, statusText: 'Bad Request', headers: ['content-type', 'text/plain; charset=utf-8'], body }
+  }
+  const request = new LazyRequest({ method: task.method, url, headers: task.headers, body: task.body })
+  entry.request = request
+  let result: unknown
+  try {
+    result = loaded.fetch(request as unknown as Request, env, context, task)
+  } catch (error) {
+    return failed('handler', error)
+  }
+  if (result instanceof Promise) return result.then((value: unknown) => toOutcome(task, value, entry), (error: unknown) => failed('handler', error))
+  return toOutcome(task, result, entry)
+}
+
+function toOutcome(task: RequestTask, result: unknown, entry: InFlight): Outcome | Promise<Outcome> {
+  if (!(result instanceof NativeResponse)) {
+    const message = `The handler returned ${describe(result)}; expected a Response (for example \`return new Response("hi")\`).`
+    return { kind: 'failed', phase: 'result', error: { name: 'TypeError', message } }
+  }
+  try {
+    const outcome = respond(
+      result,
+      (reason) => stop(entry, reason),
+      (control) => {
+        entry.response = control
+        if (entry.aborted !== undefined) control.cancel()
+      },
+      (port) => reply.stream(task.id, port),
+    )
+    return outcome instanceof Promise ? outcome.catch((error: unknown) => failed('handler', error)) : outcome
+  } catch (error) {
+    return failed('handler', error)
   }
 }
 
-function toRequest(task: RequestTask, signal: AbortSignal): Request {
-  const headers = new Headers()
-  for (let i = 0; i < task.headers.length; i += 2) headers.append(task.headers[i]!, task.headers[i + 1]!)
-  const init: RequestInit & { duplex?: 'half' } = { method: task.method, headers, signal }
-  if (task.body) {
-    init.body = task.body
-    init.duplex = 'half'
-  }
-  return new Request(task.url, init)
+// What the URL parser leaves as it is: lower-case host, a port that is not
+// the default, no dot segments, nothing it would percent-encode. Most request
+// URLs are like this and skip the parser; the rest are normalized by it, as a
+// native Request would.
+const PLAIN_URL = /^http:\/\/[a-z0-9.-]+(?::[1-9]\d{0,4})?\/[\w\-.~!$&()*+,;=:@/%?]*$/
+
+function requestUrl(raw: string): string {
+  if (PLAIN_URL.test(raw) && !raw.includes('/.') && !raw.slice(7, raw.indexOf('/', 7)).endsWith(':80')) return raw
+  return new URL(raw).href
 }
 
 const context: FetchContext = {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { MessagePort } from 'node:worker_threads'
 import { renderText, type ErrorView } from '../report/error-page.js'
 import { redactedView } from '../report/exposure.js'
 import type { FrontGate } from './gate/front-gate.js'
@@ -98,20 +99,19 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
       // In flight until the response closed AND the task settled: a client that
       // leaves early must not let its generation be destroyed under the task,
       // which would fail it (a 502 logged for nobody).
-      generation.inflight++
+      const leave = generation.enter()
       let holds = 2
       const release = () => {
-        if (--holds > 0) return
-        generation.inflight--
-        generation.settled()
+        if (--holds === 0) leave()
       }
       res.once('close', () => {
         // The client left before the response ended: abort request.signal in the worker.
         if (!res.writableFinished) generation.abort(id)
-        generation.forgetStream(id)
         release()
       })
-      generation.expectStream(id, (port) =>
+      const onStream = (port: MessagePort) => {
+        // The client left before the stream began; the abort stops the worker's side.
+        if (res.destroyed) return void port.close()
         pipeStream(port, res, {
           ...(options.html ? { rewriteHead: (status: number, headers: string[]) => options.html!.streamed(req, status, headers) } : {}),
           bodyless: (status) => method === 'HEAD' || status === 204 || status === 304,
@@ -120,8 +120,8 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
             const view = { status: 500, title: 'The response body stream failed after the response started', error, request }
             logger.error(renderText(view, { root, details: true }))
           },
-        }),
-      )
+        })
+      }
       const task: RequestTask = {
         id,
         method,
@@ -137,6 +137,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
           timeoutMs,
           headersSent: () => res.headersSent,
           locate: (stuck) => locateStuck(stuck, root),
+          onStream,
         }).finally(release)
       } catch (error) {
         if (error instanceof QueueFullError) {
@@ -164,9 +165,12 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
       }
       const injected = options.html?.inline(req, result.status, result.headers, result.body)
       const headers = injected?.headers ?? result.headers
-      if (result.body && !hasHeader(headers, 'content-length')) headers.push('content-length', String(result.body.byteLength))
-      res.writeHead(result.status, result.statusText || undefined, [...headers, ...extraHeaders()])
-      res.end(injected?.body ?? (result.body ? Buffer.from(result.body) : undefined))
+      const reply = typeof result.body === 'string' || result.body === null ? result.body : Buffer.from(result.body)
+      if (reply !== null && !injected && !hasHeader(headers, 'content-length')) headers.push('content-length', String(typeof reply === 'string' ? Buffer.byteLength(reply) : reply.byteLength))
+      if (options.closing()) headers.push(...extraHeaders())
+      res.writeHead(result.status, result.statusText || undefined, headers)
+      // A string is written together with the head, in one write.
+      res.end(injected?.body ?? reply ?? undefined)
     }
 
     run().catch((error: unknown) => {

@@ -5,12 +5,12 @@ import { BroadcastChannel, type MessagePort, type Worker } from 'node:worker_thr
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 import type { ControlMessage, ErrorData, RequestTask, TaskResult, UncaughtReport, WorkerData, WorkerMessage } from './protocol.js'
-import { QueueFullError } from '../errors.js'
+import { CrashLoopError, QueueFullError } from '../errors.js'
 import { pickWorker } from './worker-choice.js'
 import { WorkerTracker } from './worker-tracker.js'
 
 const RUNTIME = fileURLToPath(new URL('../../workers/runtime.js', import.meta.url))
-// Tasks per worker before piscina queues: handlers are async and mostly wait.
+// Requests per worker before they wait for one: handlers are async and mostly wait.
 const TASKS_PER_WORKER = 256
 const MAX_QUEUE = 1024
 // One worker imports a new bundle first and serves; the others import it once
@@ -48,11 +48,17 @@ export interface GenerationOptions {
   env?: Record<string, string>
 }
 
+interface Waiting {
+  task: RequestTask
+  onStream: ((port: MessagePort) => void) | undefined
+  resolve(result: TaskResult): void
+  reject(error: Error): void
+}
+
 export class Generation {
   readonly gen: number
   readonly workers: number
-  /** Requests dispatched to this generation whose response has not closed. */
-  inflight = 0
+  #inflight = 0
   /** Set when the bundle threw while being imported, or exports no handler. */
   loadError: ErrorData | undefined
   bundleUrl: string | undefined
@@ -67,11 +73,13 @@ export class Generation {
   #leader: number | undefined
   #restTimer: NodeJS.Timeout | undefined
   readonly #booted = new Set<number>()
-  readonly #streams = new Map<number, (port: MessagePort) => void>()
+  /** Requests no worker can take yet (all full, or none has its lane up). */
+  #waiting: Waiting[] = []
+  readonly #maxQueue: number
   #drained: (() => void) | undefined
   #destroyed = false
   /** Which thread runs which request, deaths and crash loops (worker-tracker.ts). */
-  readonly tracker: WorkerTracker
+  readonly #tracker: WorkerTracker
   #onListenCaptured: ((requested: string) => void) | undefined
   readonly #tasksPerWorker: number
 
@@ -80,7 +88,8 @@ export class Generation {
     this.workers = options.workers
     this.bundleUrl = options.bundleUrl
     this.#tasksPerWorker = options.tasksPerWorker ?? TASKS_PER_WORKER
-    this.tracker = new WorkerTracker({
+    this.#maxQueue = options.maxQueue ?? MAX_QUEUE
+    this.#tracker = new WorkerTracker({
       entry: options.entry,
       isReady: (threadId) => this.#ready.has(threadId),
       onCrashLoop: (error) => {
@@ -89,8 +98,10 @@ export class Generation {
         this.#onReady?.()
         // While loading, load()'s caller reports loadError; afterwards no one else would.
         if (!loading) options.onCrashLoop?.(error)
+        for (const waiting of this.#waiting.splice(0)) waiting.reject(new CrashLoopError(error))
         void this.destroy()
       },
+      onLaneClosed: () => this.#dispatchWaiting(),
     })
     // Unique per server instance: BroadcastChannel names are process-wide.
     const channel = `hotcell:${randomUUID()}:${options.gen}`
@@ -111,23 +122,23 @@ export class Generation {
       minThreads: options.workers,
       maxThreads: options.workers,
       idleTimeout: Infinity,
-      concurrentTasksPerWorker: this.#tasksPerWorker,
-      maxQueue: options.maxQueue ?? MAX_QUEUE,
+      // Requests travel on each worker's own lane (lane.ts), not as piscina
+      // tasks: piscina starts, replaces and ends the workers.
       // The default ('sync') parks an idle worker in Atomics.wait, freezing
-      // streams and timers the handler left running (research §1.6).
+      // streams and timers the handler left running.
       atomics: 'disabled',
       recordTiming: false,
-      loadBalancer: (_task, workers) => pickWorker(workers, (id) => this.#ready.has(id), this.#tasksPerWorker),
       ...(options.env ? { env: options.env } : {}),
       ...(options.maxMemoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxMemoryMb } } : {}),
     })
     // Without a listener, a worker dying outside a task would crash the process.
     this.#pool.on('error', (error: Error) => {
-      this.tracker.workerError(error)
-      options.onWorkerError(error)
+      if (this.#tracker.workerError(error)) options.onWorkerError(error)
     })
     this.#pool.on('message', (message: WorkerMessage) => this.#onMessage(message, options))
-    this.#pool.on('workerCreate', () => this.tracker.watch(this.#pool.threads))
+    this.#pool.on('workerCreate', () => this.#tracker.watch(this.#pool.threads))
+    // Workers created in the constructor: their exits must be seen even before workerCreate fires.
+    this.#tracker.watch(this.#pool.threads)
     this.#onListenCaptured = options.onListenCaptured
   }
 
@@ -172,16 +183,64 @@ export class Generation {
     })
   }
 
-  /** Run one request. Rejects when the worker running it dies, or with QueueFullError. */
-  run(task: RequestTask): Promise<TaskResult> {
-    const result = this.tracker.track(task, () =>
-      this.#pool.run(task, { transferList: task.body ? [task.body] : [] }).catch((error: Error) => {
-        if (/queue is at limit/i.test(error.message)) throw new QueueFullError('all workers are busy and the queue is full')
-        throw error
-      }),
-    )
+  /**
+   * Run one request. Rejects when the worker running it dies (a
+   * WorkerLostError), with CrashLoopError, or with QueueFullError.
+   * `onStream`: the response streams over this port (stream-pipe.ts).
+   */
+  run(task: RequestTask, onStream?: (port: MessagePort) => void): Promise<TaskResult> {
+    if (this.#tracker.crashLoop) return Promise.reject(new CrashLoopError(this.#tracker.crashLoop))
+    const result = new Promise<TaskResult>((resolve, reject) => {
+      const waiting: Waiting = { task, onStream, resolve, reject }
+      if (this.#waiting.length > 0 || !this.#send(waiting)) {
+        if (this.#waiting.length >= this.#maxQueue) return reject(new QueueFullError('all workers are busy and the queue is full'))
+        this.#waiting.push(waiting)
+      }
+    })
     if (this.#leader !== undefined) result.then(this.#loadRest, this.#loadRest)
     return result
+  }
+
+  /** Give the request to the least busy worker that can take it; false when none can. */
+  #send(waiting: Waiting): boolean {
+    const lane = pickWorker(this.#tracker.lanes(), this.#isReady, this.#tasksPerWorker)
+    if (!lane) return false
+    const { task, onStream } = waiting
+    const settle = () => this.#dispatchWaiting()
+    lane.send(task, {
+      label: `${task.method} ${task.url}`,
+      onStream,
+      resolve: (result) => {
+        waiting.resolve(result)
+        if (this.#waiting.length > 0) settle()
+      },
+      reject: (error) => {
+        waiting.reject(error)
+        if (this.#waiting.length > 0) settle()
+      },
+    })
+    return true
+  }
+
+  readonly #isReady = (threadId: number): boolean => this.#ready.has(threadId)
+
+  #dispatchWaiting(): void {
+    while (this.#waiting.length > 0 && this.#send(this.#waiting[0]!)) this.#waiting.shift()
+  }
+
+  /** The thread request `id` was given to, while it is in flight. */
+  threadOf(id: number): number | undefined {
+    return this.#tracker.laneOf(id)?.threadId
+  }
+
+  /** Has request `id` begun on its worker? False while it waits behind others there. */
+  started(id: number): boolean {
+    return this.#tracker.laneOf(id)?.started(id) ?? false
+  }
+
+  /** The request that began last on `threadId` and is still in flight: a stuck thread is most likely stuck in it. */
+  lastStartedOn(threadId: number): { id: number; label: string } | undefined {
+    return this.#tracker.lane(threadId)?.lastStarted()
   }
 
   #restIn(ms: number): void {
@@ -206,27 +265,42 @@ export class Generation {
   terminate(threadId: number, reason: string, culprit: number | undefined): void {
     const worker = this.worker(threadId)
     if (!worker) return
-    this.tracker.terminating(threadId, reason, culprit)
+    this.#tracker.terminating(threadId, reason, culprit)
     void worker.terminate()
   }
 
-  /** Call `onPort` when the response to request `id` starts streaming. */
-  expectStream(id: number, onPort: (port: MessagePort) => void): void {
-    this.#streams.set(id, onPort)
-  }
-
-  forgetStream(id: number): void {
-    this.#streams.delete(id)
-  }
-
-  /** The client of request `id` went away: tell its worker to abort `request.signal`. */
+  /** The client of request `id` went away (or it ran out of time): abort `request.signal` in its worker. */
   abort(id: number, reason: 'client' | 'timeout' = 'client'): void {
-    this.#post({ type: 'abort', id, reason })
+    const lane = this.#tracker.laneOf(id)
+    if (lane) return lane.abort(id, reason)
+    // Not given to a worker yet: it never will be.
+    const at = this.#waiting.findIndex((w) => w.task.id === id)
+    if (at >= 0 && reason === 'client') this.#waiting.splice(at, 1)[0]!.reject(new Error('The client disconnected'))
+  }
+
+  /** Requests dispatched to this generation whose response has not closed. */
+  get inflight(): number {
+    return this.#inflight
+  }
+
+  /**
+   * One request enters this generation; call the returned function once when
+   * it is over (its response closed and its worker is done with it). Retiring
+   * waits for every such request.
+   */
+  enter(): () => void {
+    this.#inflight++
+    let left = false
+    return () => {
+      if (left) return
+      left = true
+      if (--this.#inflight === 0) this.#drained?.()
+    }
   }
 
   /** Resolves once no request is in flight here, or after `graceMs`; then ends the workers. */
   async retire(graceMs: number): Promise<void> {
-    if (this.inflight > 0) {
+    if (this.#inflight > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, graceMs)
         this.#drained = () => {
@@ -238,11 +312,6 @@ export class Generation {
     await this.destroy()
   }
 
-  /** Called by the dispatcher whenever `inflight` drops. */
-  settled(): void {
-    if (this.inflight === 0) this.#drained?.()
-  }
-
   /**
    * Ends every worker at once. piscina's `close()` is not used: with two or
    * more workers it kills tasks still running (research §1.4).
@@ -250,7 +319,8 @@ export class Generation {
   async destroy(): Promise<void> {
     if (this.#destroyed) return
     this.#destroyed = true
-    this.tracker.stop()
+    this.#tracker.stop()
+    for (const waiting of this.#waiting.splice(0)) waiting.reject(new Error('Terminating worker thread'))
     clearTimeout(this.#restTimer)
     this.#control.close()
     await this.#pool.destroy()
@@ -270,14 +340,15 @@ export class Generation {
           this.#post({ type: 'load', bundleUrl: this.bundleUrl, only: message.threadId })
         }
         break
+      case 'hotcell:lane':
+        this.#tracker.addLane(message.threadId, message.port, message.progress)
+        this.#dispatchWaiting()
+        break
       case 'hotcell:ready':
         if (message.error) this.loadError ??= message.error
         this.#ready.add(message.threadId)
         this.#onReady?.()
         if (message.threadId === this.#leader) this.#restIn(REST_AFTER_READY_MS)
-        break
-      case 'hotcell:start':
-        this.tracker.started(message.id, message.threadId)
         break
       case 'hotcell:uncaught':
         options.onUncaught?.(message)
@@ -285,13 +356,6 @@ export class Generation {
       case 'hotcell:listen-captured':
         this.#onListenCaptured?.(message.requested)
         break
-      case 'hotcell:stream': {
-        const onPort = this.#streams.get(message.id)
-        this.#streams.delete(message.id)
-        if (onPort) onPort(message.port)
-        else message.port.close()
-        break
-      }
     }
   }
 }

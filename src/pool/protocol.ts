@@ -49,8 +49,12 @@ export type TaskResult =
       status: number
       statusText: string
       headers: string[]
-      /** Small bodies come inline (≤ 64 KiB, where cloning costs what transfer does). */
-      body: ArrayBuffer | null
+      /**
+       * Small bodies come inline (≤ 64 KiB, where cloning costs what transfer
+       * does). A string body stays a string: node:http writes it together with
+       * the head in one write.
+       */
+      body: ArrayBuffer | string | null
     }
   | {
       /** Head and body went over the stream port; the task ends when they did. */
@@ -68,9 +72,8 @@ export type TaskResult =
 export type WorkerMessage =
   | { type: 'hotcell:hello'; gen: number; threadId: number }
   | { type: 'hotcell:ready'; gen: number; threadId: number; error?: ErrorData }
-  | { type: 'hotcell:stream'; id: number; port: MessagePort }
-  /** A task began on this thread: the watchdog needs to know which thread to check. */
-  | { type: 'hotcell:start'; id: number; threadId: number }
+  /** Sent once, first thing: the worker's request lane (lane.ts) and its progress slot. */
+  | { type: 'hotcell:lane'; threadId: number; port: MessagePort; progress: SharedArrayBuffer }
   | UncaughtReport
   /** The entry called listen(); the worker kept the port unbound and serves that server's handler (issue 5). */
   | { type: 'hotcell:listen-captured'; requested: string }
@@ -93,8 +96,38 @@ export interface UncaughtReport {
 /** Main → every worker of one generation, on its BroadcastChannel. */
 export type ControlMessage =
   /** `only`: that thread imports now, the others wait for a 'load' without it. */
-  | { type: 'load'; bundleUrl: string; only?: number }
-  | { type: 'abort'; id: number; reason?: 'client' | 'timeout' }
+  { type: 'load'; bundleUrl: string; only?: number }
+
+/**
+ * Main → one worker, on its lane: the requests of one event-loop turn, flat,
+ * `REQUEST_FIELDS` entries each (id, method, url, headers, body,
+ * remoteAddress, remotePort); or one abort.
+ */
+export type LaneRequests = Array<RequestTask[keyof RequestTask]>
+export const REQUEST_FIELDS = 7
+export interface LaneAbort {
+  abort: number
+  reason: 'client' | 'timeout'
+}
+
+/**
+ * Worker → main, on its lane: the replies of one event-loop turn, flat,
+ * `REPLY_FIELDS` entries each, the first being the kind:
+ * - `REPLY.response`, id, status, statusText, headers, body
+ * - `REPLY.failed`, id, phase, error
+ * - `REPLY.stream`, id, port (the response streams on it; transferred)
+ * - `REPLY.streamed`, id (that stream has ended: the request is done)
+ */
+export type LaneReplies = unknown[]
+export const REPLY_FIELDS = 6
+export const REPLY = { response: 1, failed: 2, stream: 3, streamed: 4 } as const
+
+/**
+ * A worker's progress slot (Int32Array over a SharedArrayBuffer), written by
+ * the worker when a request starts and read by the main thread only when a
+ * request ran out of time: which request started last on this thread.
+ */
+export const PROGRESS = { seq: 0, id: 1 } as const
 
 /** Worker → main on a response's stream port. */
 export type StreamMessage =

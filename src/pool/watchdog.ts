@@ -1,18 +1,19 @@
-// The per-request timeout. piscina has no task timeout, and its `signal`
-// option terminates the worker on every abort (research tech §1.2), so the
-// main thread keeps the clock itself and decides what to do when it runs out:
+// The per-request timeout. The main thread keeps the clock itself and
+// decides what to do when it runs out:
 // - the worker is idle while the request waits (a promise that never
 //   settles): abort request.signal, answer 504, keep the worker;
 // - the worker is busy the whole time (a synchronous loop): it can never
 //   answer anything again, so terminate it; piscina starts a replacement and
 //   the other requests it was running are answered 502 (generation.ts).
-import type { Worker } from 'node:worker_threads'
+// Nothing is sent per request for this: when the clock runs out, the
+// worker's progress slot says whether the request began (lane.ts).
+import type { MessagePort, Worker } from 'node:worker_threads'
 import type { Generation } from './generation.js'
 import type { RequestTask, TaskResult } from './protocol.js'
 import { formatMs } from '../report/fault-views.js'
 
 // A worker in a synchronous loop is at 1.0; one waiting on I/O, near 0.
-// Measured in research tech §8.4: a spinning worker reads > 0.98.
+// A spinning worker measured > 0.98.
 const STUCK_UTILIZATION = 0.9
 // How long the worker is watched after the timeout to tell the two apart.
 const SAMPLE_MS = 200
@@ -29,6 +30,8 @@ export interface WatchdogOptions {
   headersSent(): boolean
   /** Where the stuck worker is, before it is terminated (stuck-location.ts); optional. */
   locate?(worker: Worker): Promise<string | undefined>
+  /** The response streams over this port (stream-pipe.ts). */
+  onStream?(port: MessagePort): void
 }
 
 const EXPIRED: unique symbol = Symbol('expired')
@@ -41,7 +44,7 @@ const SETTLED: unique symbol = Symbol('settled')
  * saying so (generation.ts), which this promise passes on.
  */
 export async function runWithTimeout(generation: Generation, task: RequestTask, options: WatchdogOptions): Promise<TaskResult | TimedOut> {
-  const run = generation.run(task)
+  const run = generation.run(task, options.onStream)
   // No timeout (while a debugger is attached). Not a huge delay either:
   // setTimeout treats anything over 2^31 - 1 ms as 1 ms.
   if (!Number.isFinite(options.timeoutMs)) return run
@@ -54,9 +57,10 @@ export async function runWithTimeout(generation: Generation, task: RequestTask, 
     clearTimeout(timer)
   }
   if (options.headersSent()) return run
+  const threadId = generation.threadOf(task.id)
+  const started = generation.started(task.id)
   generation.abort(task.id, 'timeout')
-  const threadId = generation.tracker.threadOf(task.id)
-  if (threadId === undefined) {
+  if (threadId === undefined || !started) {
     run.catch(() => {})
     return { timedOut: true, started: false }
   }
@@ -78,7 +82,7 @@ async function stopIfStuck(generation: Generation, threadId: number, options: Wa
   const { utilization } = worker.performance.eventLoopUtilization(before)
   if (utilization < STUCK_UTILIZATION) return 'idle'
   // No request can start while a thread is stuck: the last one that started is the likely culprit.
-  const culprit = generation.tracker.lastStartedOn(threadId)
+  const culprit = generation.lastStartedOn(threadId)
   const location = await options.locate?.(worker).catch(() => undefined)
   if (!generation.worker(threadId)) return 'gone'
   const reason =

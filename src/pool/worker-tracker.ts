@@ -1,12 +1,13 @@
-// Crash bookkeeping for one generation's pool: which thread runs which
-// request, which threads hotcell terminated itself and why, and whether the
-// workers die on their own in a loop. Generation owns the pool; this class
-// only watches it and turns piscina's rejections into WorkerLostErrors that
-// say what happened.
-import type { Worker } from 'node:worker_threads'
+// Crash bookkeeping for one generation's pool: each worker's request lane
+// (which thread runs which request), which threads hotcell terminated itself
+// and why, and whether the workers die on their own in a loop. Generation
+// owns the pool; this class watches its workers and, when one ends, fails
+// exactly the requests on its lane with a WorkerLostError that says why.
+import type { MessagePort, Worker } from 'node:worker_threads'
 import { CrashLoopBreaker } from './crash-loop.js'
-import type { ErrorData, RequestTask } from './protocol.js'
-import { CrashLoopError, QueueFullError, WorkerLostError } from '../errors.js'
+import { Lane } from './lane.js'
+import type { ErrorData } from './protocol.js'
+import { WorkerLostError } from '../errors.js'
 import { describeDeath } from './worker-death.js'
 
 interface Termination {
@@ -21,81 +22,75 @@ export interface TrackerOptions {
   isReady(threadId: number): boolean
   /** Workers die on their own in a loop: stop replacing them. */
   onCrashLoop(error: ErrorData): void
+  /** A worker's lane closed: requests waiting for a worker may go elsewhere. */
+  onLaneClosed(): void
 }
 
 export class WorkerTracker {
   /** Set once the entry killed workers in a loop; requests then get this error until the next build. */
   crashLoop: ErrorData | undefined
   #stopped = false
-  readonly #pending = new Set<number>()
-  readonly #labels = new Map<number, string>()
-  readonly #running = new Map<number, number>()
-  /** Per thread: the last request that started on it; a stuck thread is most likely stuck in it. */
-  readonly #lastStarted = new Map<number, number>()
+  readonly #lanes = new Map<number, Lane>()
   readonly #terminated = new Map<number, Termination>()
-  /** Briefly set after a terminated worker exits: its tasks that never started fail with this. */
-  #justTerminated: Termination | undefined
+  /** The error a worker emitted before exiting (out of memory), by thread. */
+  readonly #errors = new Map<number, Error>()
   readonly #watched = new WeakSet<Worker>()
   readonly #breaker = new CrashLoopBreaker()
   #lastWorkerError: Error | undefined
+  /** Set while a worker that had requests in flight emits its error: that error is theirs. */
+  #erroring: { threadId: number; hadRequests: boolean } | undefined
 
   constructor(readonly options: TrackerOptions) {}
 
-  /** Run one task; a worker death becomes a WorkerLostError naming the cause. */
-  track<T>(task: RequestTask, run: () => Promise<T>): Promise<T> {
-    if (this.crashLoop) return Promise.reject(new CrashLoopError(this.crashLoop))
-    this.#pending.add(task.id)
-    this.#labels.set(task.id, `${task.method} ${task.url}`)
-    return run()
-      .catch((error: Error) => {
-        if (error instanceof QueueFullError) throw error
-        const threadId = this.#running.get(task.id)
-        const termination = threadId === undefined ? this.#justTerminated : this.#terminated.get(threadId)
-        throw new WorkerLostError(describeDeath(error), threadId, termination?.reason, termination?.culprit === task.id)
-      })
-      .finally(() => {
-        this.#pending.delete(task.id)
-        this.#labels.delete(task.id)
-        this.#running.delete(task.id)
-      })
+  /** A worker announced its lane. */
+  addLane(threadId: number, port: MessagePort, progress: SharedArrayBuffer): Lane {
+    const lane = new Lane(threadId, port, progress)
+    this.#lanes.set(threadId, lane)
+    return lane
   }
 
-  /** The worker said it started request `id`. */
-  started(id: number, threadId: number): void {
-    // The start message and the result travel on different ports: a late
-    // start for a finished task must not leave a stale entry.
-    if (!this.#pending.has(id)) return
-    this.#running.set(id, threadId)
-    this.#lastStarted.set(threadId, id)
+  lanes(): IterableIterator<Lane> {
+    return this.#lanes.values()
   }
 
-  threadOf(id: number): number | undefined {
-    return this.#running.get(id)
+  lane(threadId: number): Lane | undefined {
+    return this.#lanes.get(threadId)
   }
 
-  /** The request that most recently started on `threadId` and is still running, if any. */
-  lastStartedOn(threadId: number): { id: number; label: string } | undefined {
-    const id = this.#lastStarted.get(threadId)
-    const label = id === undefined ? undefined : this.#labels.get(id)
-    return id === undefined || label === undefined ? undefined : { id, label }
+  /** The lane request `id` is on. */
+  laneOf(id: number): Lane | undefined {
+    for (const lane of this.#lanes.values()) if (lane.has(id)) return lane
+    return undefined
   }
 
-  /** hotcell is about to terminate this worker: its tasks' errors will carry `reason`. */
+  /** hotcell is about to terminate this worker: its requests' errors will carry `reason`. */
   terminating(threadId: number, reason: string, culprit: number | undefined): void {
     this.#terminated.set(threadId, { reason, culprit })
   }
 
-  workerError(error: Error): void {
+  /**
+   * The pool reported a worker error. False when it belongs to a worker that
+   * had requests in flight: their 502s report it.
+   */
+  workerError(error: Error): boolean {
     this.#lastWorkerError = error
+    const erroring = this.#erroring
+    this.#erroring = undefined
+    return !erroring?.hadRequests
   }
 
-  /** Attach an exit listener to workers not seen yet (piscina's events carry no Worker). */
+  /** Attach exit listeners to workers not seen yet (piscina's events carry no Worker). */
   watch(workers: Worker[]): void {
     for (const worker of workers) {
       if (this.#watched.has(worker)) continue
       this.#watched.add(worker)
       // threadId reads -1 once the worker has exited.
       const threadId = worker.threadId
+      // Before piscina's own listener, which re-emits the error on the pool.
+      worker.prependListener('error', (error: Error) => {
+        this.#errors.set(threadId, error)
+        this.#erroring = { threadId, hadRequests: (this.#lanes.get(threadId)?.load ?? 0) > 0 }
+      })
       worker.once('exit', (code) => this.#onExit(threadId, code))
     }
   }
@@ -106,15 +101,18 @@ export class WorkerTracker {
   }
 
   #onExit(threadId: number, code: number): void {
-    const termination = this.#terminated.get(threadId)
-    if (termination) {
-      // piscina has just failed this worker's tasks; their handlers run before the next turn.
-      this.#justTerminated = termination
-      setImmediate(() => (this.#justTerminated = undefined))
-      return
+    const lane = this.#lanes.get(threadId)
+    this.#lanes.delete(threadId)
+    const hadRequests = (lane?.load ?? 0) > 0
+    if (lane) {
+      const termination = this.#terminated.get(threadId)
+      const death = this.#stopped && !termination ? { name: 'Error', message: 'Terminating worker thread' } : describeDeath(this.#errors.get(threadId) ?? new Error(`worker exited with code: ${code}`))
+      lane.close((id) => new WorkerLostError(death, threadId, termination?.reason, termination?.culprit === id))
     }
-    if (this.#stopped || this.crashLoop) return
-    for (const thread of this.#running.values()) if (thread === threadId) return // a request's death: paced by clients
+    this.#errors.delete(threadId)
+    this.options.onLaneClosed()
+    if (this.#terminated.has(threadId) || this.#stopped || this.crashLoop) return
+    if (hadRequests) return // a request's death: paced by clients
     const whileImporting = !this.options.isReady(threadId)
     if (!this.#breaker.record()) return
     const cause = this.#lastWorkerError ? ` The last one failed with: ${this.#lastWorkerError.message}` : ''

@@ -12,7 +12,7 @@ export const LIVE_RELOAD_PATH = '/__hotcell/live-reload'
 /** What the dispatcher asks before sending HTML to a browser. */
 export interface HtmlInjector {
   /** A complete (inline) response: the new headers and body, or undefined to send it unchanged. */
-  inline(req: IncomingMessage, status: number, headers: string[], body: ArrayBuffer | null): { headers: string[]; body: Buffer } | undefined
+  inline(req: IncomingMessage, status: number, headers: string[], body: ArrayBuffer | string | null): { headers: string[]; body: Buffer } | undefined
   /** A streamed response's head: the new headers and bytes to write before the end, or undefined. */
   streamed(req: IncomingMessage, status: number, headers: string[]): { headers: string[]; tail: Buffer } | undefined
   /** hotcell's own HTML (error pages). */
@@ -58,7 +58,7 @@ export function createLiveReload({ warn }: LiveReloadOptions = {}): LiveReload {
     close: () => hub.close(),
     inline(req, status, headers, body) {
       if (!body || !wantsScript(req, status, headers)) return undefined
-      const html = Buffer.from(body)
+      const html = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body)
       const text = html.toString('latin1')
       const at = insertionPoint(text)
       // A fragment (`res.send('<h1>hi</h1>')`) opened in a tab is rendered as a

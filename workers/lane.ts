@@ -1,0 +1,85 @@
+// The worker's end of its request lane (src/pool/lane.ts is the main
+// thread's): requests arrive in batches, one message per main-thread turn,
+// and replies leave the same way, one message per turn of this thread.
+import { MessageChannel, parentPort, threadId, type MessagePort } from 'node:worker_threads'
+import { PROGRESS, REPLY, REQUEST_FIELDS, type ErrorData, type FailurePhase, type LaneAbort, type LaneRequests, type RequestTask, type WorkerMessage } from '../src/pool/protocol.js'
+
+export interface LaneHandlers {
+  request(task: RequestTask): void
+  abort(message: LaneAbort): void
+}
+
+let outbox: unknown[] = []
+let transfer: Array<ArrayBuffer | MessagePort> = []
+let flushing = false
+let port: MessagePort | undefined
+const progress = new Int32Array(new SharedArrayBuffer(8))
+let seq = 0
+
+/** Open the lane and tell the main thread about it; call once, before anything else is posted. */
+export function openLane(handlers: LaneHandlers): void {
+  const channel = new MessageChannel()
+  port = channel.port1
+  const message: WorkerMessage = { type: 'hotcell:lane', threadId, port: channel.port2, progress: progress.buffer as SharedArrayBuffer }
+  parentPort!.postMessage(message, [channel.port2])
+  port.on('message', (message: LaneRequests | LaneAbort) => {
+    if (!Array.isArray(message)) return handlers.abort(message)
+    for (let i = 0; i < message.length; i += REQUEST_FIELDS) {
+      handlers.request({
+        id: message[i] as number,
+        method: message[i + 1] as string,
+        url: message[i + 2] as string,
+        headers: message[i + 3] as string[],
+        body: message[i + 4] as ArrayBuffer | null,
+        remoteAddress: message[i + 5] as string,
+        remotePort: message[i + 6] as number,
+      })
+    }
+  })
+}
+
+/** The next request of the lane begins now (in lane order): the watchdog reads this when a request runs out of time. */
+export function started(id: number): void {
+  Atomics.store(progress, PROGRESS.seq, ++seq)
+  Atomics.store(progress, PROGRESS.id, id)
+}
+
+// REPLY_FIELDS (protocol.ts) entries per reply: the kind, the id, four more.
+function queue(kind: number, id: number, a?: unknown, b?: unknown, c?: unknown, d?: unknown): void {
+  outbox.push(kind, id, a, b, c, d)
+  if (!flushing) {
+    flushing = true
+    // After every handler that finished in this turn (microtasks included).
+    setImmediate(flush)
+  }
+}
+
+function flush(): void {
+  flushing = false
+  if (outbox.length === 0) return
+  const batch = outbox
+  const moved = transfer
+  outbox = []
+  transfer = []
+  port!.postMessage(batch, moved)
+}
+
+export const reply = {
+  response(id: number, status: number, statusText: string, headers: string[], body: ArrayBuffer | string | null, move?: ArrayBuffer): void {
+    if (move) transfer.push(move)
+    queue(REPLY.response, id, status, statusText, headers, body)
+  },
+  failed(id: number, phase: FailurePhase, error: ErrorData): void {
+    queue(REPLY.failed, id, phase, error)
+  },
+  /** The response streams over `stream`: sent at once, the stream's first message follows it. */
+  stream(id: number, stream: MessagePort): void {
+    transfer.push(stream)
+    queue(REPLY.stream, id, stream)
+    flush()
+  },
+  streamed(id: number): void {
+    queue(REPLY.streamed, id)
+  },
+}
+

@@ -1,0 +1,230 @@
+// The request a handler gets: a Request that builds undici's object only
+// when something needs it. Most handlers read the method, the URL and maybe a
+// header or the body as text or JSON; those are answered from the request as
+// it came from the main thread. Anything else (the body as a stream, clone(),
+// formData(), cache/mode/…) builds the native Request once, from the same
+// parts, and is answered by it. On Node 20 a native Request with its
+// AbortSignal cost more than the thread hop on a hello handler.
+//
+// Its prototype chain ends in Request.prototype, so `instanceof Request` holds.
+// undici reads private state from a Request passed to `new Request(request)`
+// or `fetch(request)`, which this object does not have: the worker's global
+// `Request` and `fetch` are wrapped to pass the native object instead (as
+// srvx's patchGlobalRequest does for the constructor).
+
+const NativeRequest = globalThis.Request
+const nativeFetch = globalThis.fetch
+
+/** The request as it came from the main thread. */
+export interface RequestParts {
+  method: string
+  /** Absolute. */
+  url: string
+  /** Flat `[name, value, …]`, as received. */
+  headers: string[]
+  body: ArrayBuffer | null
+}
+
+const PARTS = Symbol('hotcell.requestParts')
+const NATIVE = Symbol('hotcell.nativeRequest')
+const HEADERS = Symbol('hotcell.headers')
+const CONTROLLER = Symbol('hotcell.abortController')
+const ABORTED = Symbol('hotcell.abortReason')
+const USED = Symbol('hotcell.bodyUsed')
+
+const decoder = new TextDecoder()
+const unusable = () => new TypeError('Body is unusable: Body has already been read')
+
+export class LazyRequest {
+  declare [PARTS]: RequestParts
+  declare [NATIVE]: Request | undefined
+  declare [HEADERS]: Headers | undefined
+  declare [CONTROLLER]: AbortController | undefined
+  declare [ABORTED]: unknown
+  declare [USED]: boolean
+
+  constructor(parts: RequestParts) {
+    this[PARTS] = parts
+    this[NATIVE] = undefined
+    this[HEADERS] = undefined
+    this[CONTROLLER] = undefined
+    this[ABORTED] = undefined
+    this[USED] = false
+  }
+
+  get method(): string {
+    return this[PARTS].method
+  }
+
+  get url(): string {
+    return this[PARTS].url
+  }
+
+  get headers(): Headers {
+    const made = this[NATIVE]
+    if (made) return made.headers
+    let headers = this[HEADERS]
+    if (!headers) {
+      headers = new Headers()
+      const flat = this[PARTS].headers
+      for (let i = 0; i < flat.length; i += 2) headers.append(flat[i]!, flat[i + 1]!)
+      this[HEADERS] = headers
+    }
+    return headers
+  }
+
+  get signal(): AbortSignal {
+    return controller(this).signal
+  }
+
+  get bodyUsed(): boolean {
+    return this[USED] || (this[NATIVE]?.bodyUsed ?? false)
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    return materialize(this).body as ReadableStream<Uint8Array> | null
+  }
+
+  text(): Promise<string> {
+    const bytes = take(this)
+    if (bytes instanceof Promise) return bytes.then((b) => decoder.decode(b))
+    return Promise.resolve(decoder.decode(bytes))
+  }
+
+  json(): Promise<unknown> {
+    return this.text().then(JSON.parse)
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = take(this)
+    if (bytes instanceof Promise) return bytes
+    // A copy: the handler may change the bytes it got.
+    return Promise.resolve(bytes.slice(0))
+  }
+
+  clone(): Request {
+    if (this[USED]) throw unusable()
+    return materialize(this).clone()
+  }
+}
+
+/** The body as bytes for text()/json()/arrayBuffer(), marking it used; the native request's, once there is one. */
+function take(request: LazyRequest): ArrayBuffer | Promise<ArrayBuffer> {
+  const made = request[NATIVE]
+  if (made) return made.arrayBuffer()
+  const body = request[PARTS].body
+  // A request without a body (GET) has nothing to use up, as natively.
+  if (!body) return new ArrayBuffer(0)
+  if (request[USED]) return Promise.reject(unusable())
+  request[USED] = true
+  return body
+}
+
+function controller(request: LazyRequest): AbortController {
+  let made = request[CONTROLLER]
+  if (!made) {
+    made = new AbortController()
+    if (request[ABORTED] !== undefined) made.abort(request[ABORTED])
+    request[CONTROLLER] = made
+  }
+  return made
+}
+
+/** The native Request for `request`, built now if it was not yet. */
+export function materialize(request: LazyRequest): Request {
+  let made = request[NATIVE]
+  if (!made) {
+    const { method, url, body } = request[PARTS]
+    const init: RequestInit & { duplex?: 'half' } = { method, headers: request.headers, signal: controller(request).signal }
+    // A body already read through text()/json()/arrayBuffer() is gone; bodyUsed stays true.
+    if (body && !request[USED]) {
+      init.body = body
+      init.duplex = 'half'
+    }
+    made = new NativeRequest(url, init)
+    request[NATIVE] = made
+    request[HEADERS] = undefined
+  }
+  return made
+}
+
+/** The client went away, or the request ran out of time: abort `signal`, now or when it is first read. */
+export function abortRequest(request: LazyRequest, reason: unknown): void {
+  if (request[ABORTED] !== undefined) return
+  request[ABORTED] = reason
+  request[CONTROLLER]?.abort(reason)
+}
+
+/** Whether `request.signal` was ever read (then it must be aborted when the request ends early). */
+export function signalRead(request: LazyRequest): boolean {
+  return request[CONTROLLER] !== undefined
+}
+
+const isLazy = (value: unknown): value is LazyRequest => typeof value === 'object' && value !== null && PARTS in value
+
+// Every other member of Request goes to the native one.
+for (const key of Reflect.ownKeys(NativeRequest.prototype)) {
+  if (key === 'constructor' || key in LazyRequest.prototype) continue
+  const descriptor = Object.getOwnPropertyDescriptor(NativeRequest.prototype, key)!
+  if (typeof descriptor.value === 'function') {
+    const method = descriptor.value as (...args: unknown[]) => unknown
+    Object.defineProperty(LazyRequest.prototype, key, {
+      value: function (this: LazyRequest, ...args: unknown[]) {
+        if (this[USED] && (key === 'blob' || key === 'formData' || key === 'bytes')) return Promise.reject(unusable())
+        return method.apply(materialize(this), args)
+      },
+      writable: true,
+      configurable: true,
+    })
+  } else if (descriptor.get) {
+    const get = descriptor.get
+    Object.defineProperty(LazyRequest.prototype, key, {
+      get(this: LazyRequest) {
+        return get.call(materialize(this))
+      },
+      configurable: true,
+    })
+  }
+}
+Object.defineProperty(LazyRequest.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+  value(this: LazyRequest, depth: number, options: object, inspect: (value: unknown, options: object) => string) {
+    return `Request ${inspect({ method: this.method, url: this.url, headers: this.headers }, { ...options, depth: depth - 1 })}`
+  },
+})
+Object.setPrototypeOf(LazyRequest.prototype, NativeRequest.prototype)
+
+/**
+ * The global `Request` for user code: the native class, except that a lazy
+ * request given to it is replaced by its native object, and that a lazy
+ * request is `instanceof Request`.
+ */
+class HotcellRequest extends NativeRequest {
+  constructor(input: ConstructorParameters<typeof Request>[0], init?: RequestInit) {
+    super(isLazy(input) ? lazyInput(input, init) : input, init)
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== HotcellRequest) return typeof this === 'function' && Object.prototype.isPrototypeOf.call(this.prototype, value as object)
+    return value instanceof NativeRequest
+  }
+}
+
+/** `new Request(used)` throws unless a new body replaces the used one, as natively. */
+function lazyInput(input: LazyRequest, init: RequestInit | undefined): Request {
+  if (input[USED] && init?.body == null) throw new TypeError('Cannot construct a Request with a Request object that has already been used.')
+  return materialize(input)
+}
+
+function hotcellFetch(input: ConstructorParameters<typeof Request>[0], init?: RequestInit): Promise<Response> {
+  if (isLazy(input)) {
+    if (input[USED] && init?.body == null) return Promise.reject(new TypeError('Cannot construct a Request with a Request object that has already been used.'))
+    return nativeFetch(materialize(input), init)
+  }
+  return nativeFetch(input, init)
+}
+
+/** Make lazy requests work wherever user code passes a Request on. */
+export function installLazyRequest(): void {
+  Object.defineProperty(globalThis, 'Request', { value: HotcellRequest, writable: true, configurable: true, enumerable: false })
+  Object.defineProperty(globalThis, 'fetch', { value: hotcellFetch, writable: true, configurable: true, enumerable: true })
+}
