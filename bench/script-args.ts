@@ -41,6 +41,8 @@ export function scriptArgs(usage: string, defaults = { duration: '10s', connecti
   }
 }
 
+import { median } from '../src/bench-command/stats.js'
+
 export { median, percentile, percentileOf } from '../src/bench-command/stats.js'
 
 export const fmt = {

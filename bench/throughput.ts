@@ -19,6 +19,7 @@ import { summarizeProfiles } from './profile-summary.js'
 import { fmt, median, scriptArgs, spread } from './script-args.js'
 import { startChild, type ChildServer } from './servers/start.js'
 import { runWrkLoad } from '../src/bench-command/wrk-load.js'
+import { threadCpu } from './thread-cpu.js'
 import { ensureWrk, wrkVersion } from './wrk.js'
 
 const USAGE = `node dist/bench/throughput.js [--duration 10s] [--connections 50] [--rounds 5] [--short] [--profile] [--only plain,hello-1,…]\n`
@@ -68,16 +69,19 @@ const allVariants: Variant[] = [
 const wanted = args.only && new Set(args.only.flatMap((id) => [id, ...allVariants.filter((v) => v.id === id && v.against).map((v) => v.against!)]))
 const variants = wanted ? allVariants.filter((v) => wanted.has(v.id)) : allVariants
 
-interface Sample { reqPerSec: number; p50: number; p99: number; errors: number }
+interface Sample { reqPerSec: number; p50: number; p99: number; errors: number; mainUs: number; othersUs: number }
 const samples = new Map<string, Sample[]>(variants.map((v) => [v.id, []]))
 const servers = new Map<string, ChildServer>()
 const host = machine()
 const spec = { method: 'GET', path: '/', headers: [], body: undefined }
 
-async function measure(url: string, durationMs: number): Promise<Sample> {
-  const job = { url: url + '/', method: 'GET', headers: [], body: undefined, connections: args.connections, durationMs, expectStatus: undefined }
+async function measure(server: ChildServer, durationMs: number): Promise<Sample> {
+  const job = { url: server.url + '/', method: 'GET', headers: [], body: undefined, connections: args.connections, durationMs, expectStatus: undefined }
+  const before = threadCpu(server.pid)
   const s = useWrk ? await runWrkLoad(job) : await runLoad(job)
-  return { reqPerSec: s.reqPerSec, p50: s.latencyMs.p50, p99: s.latencyMs.p99, errors: s.errors + s.timeouts + s.unexpected }
+  const after = threadCpu(server.pid)
+  const per = (key: 'mainUs' | 'othersUs') => (before && after && s.requests ? (after[key] - before[key]) / s.requests : NaN)
+  return { reqPerSec: s.reqPerSec, p50: s.latencyMs.p50, p99: s.latencyMs.p99, errors: s.errors + s.timeouts + s.unexpected, mainUs: per('mainUs'), othersUs: per('othersUs') }
 }
 
 const orders: string[] = []
@@ -93,7 +97,7 @@ try {
   }
   for (const v of variants) {
     log(`warming up ${v.name}`)
-    await measure(servers.get(v.id)!.url, Math.min(2000, args.durationMs))
+    await measure(servers.get(v.id)!, Math.min(2000, args.durationMs))
     await drain(servers.get(v.id)!.url, spec, v.workers)
   }
   for (let round = 1; round <= args.rounds; round++) {
@@ -101,7 +105,7 @@ try {
     orders.push(order.map((v) => v.id).join(' '))
     for (const v of order) {
       log(`round ${round}/${args.rounds}: ${v.name}`)
-      samples.get(v.id)!.push(await measure(servers.get(v.id)!.url, args.durationMs))
+      samples.get(v.id)!.push(await measure(servers.get(v.id)!, args.durationMs))
       await drain(servers.get(v.id)!.url, spec, v.workers)
     }
   }
@@ -116,7 +120,8 @@ const ratios = (id: string, against: string) => samples.get(id)!.map((s, i) => s
 const rows = variants.map((v) => {
   const per = samples.get(v.id)!.map((s) => s.reqPerSec)
   const ratio = v.against ? spread(ratios(v.id, v.against), fmt.ratio) : ''
-  return `| ${v.name} | ${fmt.int(med(v.id, 'reqPerSec'))} | ${spread(per, fmt.int)} | ${fmt.ms(med(v.id, 'p50'))} | ${fmt.ms(med(v.id, 'p99'))} | ${ratio}${v.against ? ` × ${v.against}` : ''} | ${med(v.id, 'errors')} |`
+  const cpu = (key: 'mainUs' | 'othersUs') => fmt.int(med(v.id, key))
+  return `| ${v.name} | ${fmt.int(med(v.id, 'reqPerSec'))} | ${spread(per, fmt.int)} | ${fmt.ms(med(v.id, 'p50'))} | ${fmt.ms(med(v.id, 'p99'))} | ${ratio}${v.against ? ` × ${v.against}` : ''} | ${cpu('mainUs')} | ${cpu('othersUs')} | ${med(v.id, 'errors')} |`
 })
 const target = (id: string, against: string, goal: number) => {
   if (!samples.has(id)) return undefined
@@ -129,8 +134,8 @@ const out = [
   `${host.cpu}, ${host.cores} cores, ${host.os}, load average ${host.loadAverage} at start. ` +
     `${useWrk ? `wrk ${wrkVersion()}, 1 thread` : 'autocannon (wrk unavailable)'}, ${args.connections} connections, ${args.durationMs / 1000} s per run, ${args.rounds} round(s); order per round: ${orders.join(' | ')}.`,
   '',
-  '| variant | req/s (median) | req/s min–median–max | p50 ms | p99 ms | ratio per round, min–median–max | failed |',
-  '|---|---:|---|---:|---:|---|---:|',
+  '| variant | req/s (median) | req/s min–median–max | p50 ms | p99 ms | ratio per round, min–median–max | CPU µs/request, main thread | CPU µs/request, other threads | failed |',
+  '|---|---:|---|---:|---:|---|---:|---:|---:|',
   ...rows,
   '',
   ...[target('hello', 'plain', 0.75), target('hello-1', 'plain', 0.75), target('hono-1', 'hono-ns', 1.0)].filter((line) => line !== undefined),

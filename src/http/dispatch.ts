@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { MessagePort } from 'node:worker_threads'
 import { renderText, type ErrorView } from '../report/error-page.js'
 import { redactedView } from '../report/exposure.js'
 import type { FrontGate } from './gate/front-gate.js'
@@ -11,7 +10,7 @@ import type { RequestTask, TaskResult } from '../pool/protocol.js'
 import { readBody, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
 import { locateStuck } from '../pool/stuck-location.js'
-import { runWithTimeout } from '../pool/watchdog.js'
+import { runWithTimeout, type TimedOut } from '../pool/watchdog.js'
 import { lostView, timeoutView } from '../report/fault-views.js'
 import { renderBrowserPage } from '../report/youch-page.js'
 
@@ -38,7 +37,6 @@ export interface DispatcherOptions {
 }
 
 let nextId = 0
-const requestIds = new WeakMap<IncomingMessage, number>()
 
 /** The `request` listener of the HTTP server: one request in, one response out, never a throw. */
 export function createDispatcher(options: DispatcherOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -47,10 +45,9 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
   const extraHeaders = () => (options.closing() ? ['connection', 'close'] : [])
 
   // Async: the browser page is rendered by Youch (youch-page.ts), which never rejects.
-  const sendPage = async (req: IncomingMessage, res: ServerResponse, shown: ErrorView, headers: string[] = []) => {
+  const sendPage = async (id: number, req: IncomingMessage, res: ServerResponse, shown: ErrorView, headers: string[] = []) => {
     if (res.headersSent) return void res.destroy()
     const details = options.details(req)
-    const id = requestIds.get(req) ?? 0
     const view = details ? shown : redactedView(shown, id)
     // The terminal already has the full error (logged where it happened); the id ties the two together.
     if (!details && (shown.error || shown.text)) logger.error(`hotcell: request #${id} (${shown.request.method} ${shown.request.url}) from ${req.socket.remoteAddress} got ${shown.status} ${shown.title}; details were hidden from that client`)
@@ -69,59 +66,74 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
     res.end(body)
   }
 
+  // Most requests go from the socket to a worker and back without a promise
+  // or an await on this thread: each step continues synchronously when what
+  // it waits for is already there (no static file to look up, a GET without
+  // a body, a generation serving).
   return (req, res) => {
-    const started = performance.now()
     const id = ++nextId
-    requestIds.set(req, id)
     const method = req.method ?? 'GET'
     const url = absoluteUrl(req)
     const request = { method, url, headers: req.rawHeaders }
     let worker: number | undefined
+    let leave: (() => void) | undefined
+    const started = logger.quiet ? 0 : performance.now()
     res.once('close', () => {
-      logger.request({ method, path: req.url ?? '/', status: res.statusCode, ms: performance.now() - started, worker })
+      if (leave) {
+        // The client left before the response ended: abort request.signal in the worker.
+        if (!res.writableFinished) generation!.abort(id)
+        leave()
+      }
+      if (!logger.quiet) logger.request({ method, path: req.url ?? '/', status: res.statusCode, ms: performance.now() - started, worker })
     })
+    let generation: Generation | undefined
 
-    const run = async () => {
-      if (options.gate && (await options.gate(req, res))) return
-      const body = method === 'GET' || method === 'HEAD' ? null : await readBody(req, res, options.bodyLimit)
-      if (body === TOO_LARGE) {
-        return sendPage(req, res, {
+    const fail = (error: unknown) => {
+      // The parser rejected the rest of the request (a bad chunk, say) and closed the socket: not a hotcell bug.
+      if (req.destroyed && (error as NodeJS.ErrnoException)?.code === 'ECONNRESET') return void res.destroy()
+      // A bug in hotcell itself, not in the handler: say so, keep serving.
+      logger.error(`hotcell: internal error while handling ${method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`)
+      if (!res.headersSent) void sendPage(id, req, res, { status: 500, title: 'hotcell internal error', error: { name: 'Error', message: String((error as Error)?.message ?? error) }, request }).catch(() => res.destroy())
+      else res.destroy()
+    }
+
+    const gated = options.gate?.(req, res)
+    if (gated === true) return
+    if (gated instanceof Promise) gated.then((answered) => answered || withBody(), fail)
+    else withBody()
+
+    function withBody(): void {
+      if (method === 'GET' || method === 'HEAD') return withTarget(null)
+      readBody(req, res, options.bodyLimit).then((body) => {
+        if (body !== TOO_LARGE) return withTarget(body)
+        void sendPage(id, req, res, {
           status: 413,
           title: 'Request body too large',
           hint: `The limit is ${options.bodyLimit} bytes. Raise it with --body-limit (for example --body-limit 50mb).`,
           request,
         }, ['connection', 'close'])
-      }
-      const target = await options.target()
-      if (target.kind === 'failure') return sendPage(req, res, { ...target.view, request })
+      }).catch(fail)
+    }
 
-      const generation = target.generation
-      // In flight until the response closed AND the task settled: a client that
-      // leaves early must not let its generation be destroyed under the task,
-      // which would fail it (a 502 logged for nobody).
-      const leave = generation.enter()
+    function withTarget(body: ArrayBuffer | null): void {
+      const target = options.target()
+      if (target instanceof Promise) target.then((t) => dispatch(t, body)).catch(fail)
+      else dispatch(target, body)
+    }
+
+    function dispatch(target: Target, body: ArrayBuffer | null): void {
+      if (target.kind === 'failure') return void sendPage(id, req, res, { ...target.view, request })
+      generation = target.generation
+      // In flight until the response closed AND the worker is done with it: a
+      // client that leaves early must not let its generation be destroyed
+      // under the request, which would fail it (a 502 logged for nobody).
+      const left = generation.enter()
       let holds = 2
       const release = () => {
-        if (--holds === 0) leave()
+        if (--holds === 0) left()
       }
-      res.once('close', () => {
-        // The client left before the response ended: abort request.signal in the worker.
-        if (!res.writableFinished) generation.abort(id)
-        release()
-      })
-      const onStream = (port: MessagePort) => {
-        // The client left before the stream began; the abort stops the worker's side.
-        if (res.destroyed) return void port.close()
-        pipeStream(port, res, {
-          ...(options.html ? { rewriteHead: (status: number, headers: string[]) => options.html!.streamed(req, status, headers) } : {}),
-          bodyless: (status) => method === 'HEAD' || status === 204 || status === 304,
-          extraHeaders,
-          onStreamError: (error) => {
-            const view = { status: 500, title: 'The response body stream failed after the response started', error, request }
-            logger.error(renderText(view, { root, details: true }))
-          },
-        })
-      }
+      leave = release
+      if (res.destroyed) release() // closed while the body or the target was awaited
       const task: RequestTask = {
         id,
         method,
@@ -131,56 +143,67 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         remoteAddress: req.socket.remoteAddress ?? '',
         remotePort: req.socket.remotePort ?? 0,
       }
-      let outcome: Awaited<ReturnType<typeof runWithTimeout>>
-      try {
-        outcome = await runWithTimeout(generation, task, {
-          timeoutMs,
-          headersSent: () => res.headersSent,
-          locate: (stuck) => locateStuck(stuck, root),
-          onStream,
-        }).finally(release)
-      } catch (error) {
-        if (error instanceof QueueFullError) {
-          return sendPage(req, res, { status: 503, title: 'Server busy', hint: 'Every worker is busy and the queue is full. Retry shortly.', request }, ['retry-after', '1'])
+      runWithTimeout(generation, task, {
+        timeoutMs,
+        headersSent: () => res.headersSent,
+        locate: (stuck) => locateStuck(stuck, root),
+        onStream: (port) => {
+          // The client left before the stream began; the abort stops the worker's side.
+          if (res.destroyed) return void port.close()
+          pipeStream(port, res, {
+            ...(options.html ? { rewriteHead: (status: number, headers: string[]) => options.html!.streamed(req, status, headers) } : {}),
+            bodyless: (status) => method === 'HEAD' || status === 204 || status === 304,
+            extraHeaders,
+            onStreamError: (error) => {
+              const view = { status: 500, title: 'The response body stream failed after the response started', error, request }
+              logger.error(renderText(view, { root, details: true }))
+            },
+          })
+        },
+      }, (outcome) => {
+        release()
+        try {
+          answer(outcome)
+        } catch (error) {
+          fail(error)
         }
+      })
+    }
+
+    function answer(outcome: TaskResult | TimedOut | Error): void {
+      if (outcome instanceof QueueFullError) {
+        return void sendPage(id, req, res, { status: 503, title: 'Server busy', hint: 'Every worker is busy and the queue is full. Retry shortly.', request }, ['retry-after', '1'])
+      }
+      if (outcome instanceof Error) {
         // The worker died or was terminated: 502 (or the stream is cut if the head was out).
-        const view = lostView(error, request)
+        const view = lostView(outcome, request)
         // A crash loop is reported once, when it is detected.
-        if (!(error instanceof CrashLoopError)) logger.error(renderText(view, { root, details: true }))
-        return sendPage(req, res, view)
+        if (!(outcome instanceof CrashLoopError)) logger.error(renderText(view, { root, details: true }))
+        return void sendPage(id, req, res, view)
       }
       if ('timedOut' in outcome) {
         const view = timeoutView(request, timeoutMs, outcome.started)
         logger.error(renderText(view, { root, details: true }))
-        return sendPage(req, res, view)
+        return void sendPage(id, req, res, view)
       }
-      const result: TaskResult = outcome
-      worker = result.threadId
-      if (result.kind === 'streamed') return // pipeStream finishes the response
-      if (result.kind === 'failed') {
-        const view = failureView(result, request)
+      worker = outcome.threadId
+      if (outcome.kind === 'streamed') return // pipeStream finishes the response
+      if (outcome.kind === 'failed') {
+        const view = failureView(outcome, request)
         // Import and shape failures are reported once, when the generation loads.
-        if (result.phase !== 'import' && result.phase !== 'shape') logger.error(renderText(view, { root, details: true }))
-        return sendPage(req, res, view)
+        if (outcome.phase !== 'import' && outcome.phase !== 'shape') logger.error(renderText(view, { root, details: true }))
+        return void sendPage(id, req, res, view)
       }
-      const injected = options.html?.inline(req, result.status, result.headers, result.body)
-      const headers = injected?.headers ?? result.headers
-      const reply = typeof result.body === 'string' || result.body === null ? result.body : Buffer.from(result.body)
+      if (res.destroyed) return
+      const injected = options.html?.inline(req, outcome.status, outcome.headers, outcome.body)
+      const headers = injected?.headers ?? outcome.headers
+      const reply = typeof outcome.body === 'string' || outcome.body === null ? outcome.body : Buffer.from(outcome.body)
       if (reply !== null && !injected && !hasHeader(headers, 'content-length')) headers.push('content-length', String(typeof reply === 'string' ? Buffer.byteLength(reply) : reply.byteLength))
       if (options.closing()) headers.push(...extraHeaders())
-      res.writeHead(result.status, result.statusText || undefined, headers)
+      res.writeHead(outcome.status, outcome.statusText || undefined, headers)
       // A string is written together with the head, in one write.
       res.end(injected?.body ?? reply ?? undefined)
     }
-
-    run().catch((error: unknown) => {
-      // The parser rejected the rest of the request (a bad chunk, say) and closed the socket: not a hotcell bug.
-      if (req.destroyed && (error as NodeJS.ErrnoException)?.code === 'ECONNRESET') return void res.destroy()
-      // A bug in hotcell itself, not in the handler: say so, keep serving.
-      logger.error(`hotcell: internal error while handling ${method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`)
-      if (!res.headersSent) void sendPage(req, res, { status: 500, title: 'hotcell internal error', error: { name: 'Error', message: String((error as Error)?.message ?? error) }, request }).catch(() => res.destroy())
-      else res.destroy()
-    })
   }
 }
 

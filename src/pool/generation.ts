@@ -48,11 +48,15 @@ export interface GenerationOptions {
   env?: Record<string, string>
 }
 
-interface Waiting {
-  task: RequestTask
-  onStream: ((port: MessagePort) => void) | undefined
+export interface RunHandlers {
   resolve(result: TaskResult): void
   reject(error: Error): void
+  onStream?: ((port: MessagePort) => void) | undefined
+}
+
+interface Waiting {
+  task: RequestTask
+  handlers: RunHandlers
 }
 
 export class Generation {
@@ -98,7 +102,7 @@ export class Generation {
         this.#onReady?.()
         // While loading, load()'s caller reports loadError; afterwards no one else would.
         if (!loading) options.onCrashLoop?.(error)
-        for (const waiting of this.#waiting.splice(0)) waiting.reject(new CrashLoopError(error))
+        for (const waiting of this.#waiting.splice(0)) waiting.handlers.reject(new CrashLoopError(error))
         void this.destroy()
       },
       onLaneClosed: () => this.#dispatchWaiting(),
@@ -184,42 +188,45 @@ export class Generation {
   }
 
   /**
-   * Run one request. Rejects when the worker running it dies (a
-   * WorkerLostError), with CrashLoopError, or with QueueFullError.
-   * `onStream`: the response streams over this port (stream-pipe.ts).
+   * Run one request: `resolve` with its result, or `reject` when the worker
+   * running it dies (a WorkerLostError), with CrashLoopError, or with
+   * QueueFullError. `onStream`: the response streams over this port
+   * (stream-pipe.ts). Callbacks, not a promise: this is on every request's path.
    */
-  run(task: RequestTask, onStream?: (port: MessagePort) => void): Promise<TaskResult> {
-    if (this.#tracker.crashLoop) return Promise.reject(new CrashLoopError(this.#tracker.crashLoop))
-    const result = new Promise<TaskResult>((resolve, reject) => {
-      const waiting: Waiting = { task, onStream, resolve, reject }
-      if (this.#waiting.length > 0 || !this.#send(waiting)) {
-        if (this.#waiting.length >= this.#maxQueue) return reject(new QueueFullError('all workers are busy and the queue is full'))
-        this.#waiting.push(waiting)
-      }
-    })
-    if (this.#leader !== undefined) result.then(this.#loadRest, this.#loadRest)
-    return result
+  run(task: RequestTask, handlers: RunHandlers): void {
+    if (this.#tracker.crashLoop) return handlers.reject(new CrashLoopError(this.#tracker.crashLoop))
+    const waiting: Waiting = { task, handlers }
+    if (this.#waiting.length > 0 || !this.#send(waiting)) {
+      if (this.#waiting.length >= this.#maxQueue) return handlers.reject(new QueueFullError('all workers are busy and the queue is full'))
+      this.#waiting.push(waiting)
+    }
   }
 
   /** Give the request to the least busy worker that can take it; false when none can. */
   #send(waiting: Waiting): boolean {
     const lane = pickWorker(this.#tracker.lanes(), this.#isReady, this.#tasksPerWorker)
     if (!lane) return false
-    const { task, onStream } = waiting
-    const settle = () => this.#dispatchWaiting()
+    const { task, handlers } = waiting
     lane.send(task, {
-      label: `${task.method} ${task.url}`,
-      onStream,
+      seq: 0,
+      label: task,
+      onStream: handlers.onStream,
       resolve: (result) => {
-        waiting.resolve(result)
-        if (this.#waiting.length > 0) settle()
+        handlers.resolve(result)
+        this.#settled()
       },
       reject: (error) => {
-        waiting.reject(error)
-        if (this.#waiting.length > 0) settle()
+        handlers.reject(error)
+        this.#settled()
       },
     })
     return true
+  }
+
+  /** A request is done with its worker: one waiting may take its place; a standby's first answer lets the rest import. */
+  #settled(): void {
+    if (this.#waiting.length > 0) this.#dispatchWaiting()
+    if (this.#leader !== undefined) this.#loadRest()
   }
 
   readonly #isReady = (threadId: number): boolean => this.#ready.has(threadId)
@@ -275,7 +282,7 @@ export class Generation {
     if (lane) return lane.abort(id, reason)
     // Not given to a worker yet: it never will be.
     const at = this.#waiting.findIndex((w) => w.task.id === id)
-    if (at >= 0 && reason === 'client') this.#waiting.splice(at, 1)[0]!.reject(new Error('The client disconnected'))
+    if (at >= 0 && reason === 'client') this.#waiting.splice(at, 1)[0]!.handlers.reject(new Error('The client disconnected'))
   }
 
   /** Requests dispatched to this generation whose response has not closed. */
@@ -320,7 +327,7 @@ export class Generation {
     if (this.#destroyed) return
     this.#destroyed = true
     this.#tracker.stop()
-    for (const waiting of this.#waiting.splice(0)) waiting.reject(new Error('Terminating worker thread'))
+    for (const waiting of this.#waiting.splice(0)) waiting.handlers.reject(new Error('Terminating worker thread'))
     clearTimeout(this.#restTimer)
     this.#control.close()
     await this.#pool.destroy()

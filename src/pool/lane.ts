@@ -13,9 +13,10 @@ import type { MessagePort } from 'node:worker_threads'
 import { PROGRESS, REPLY, REPLY_FIELDS, type ErrorData, type FailurePhase, type LaneAbort, type LaneReplies, type LaneRequests, type RequestTask, type TaskResult } from './protocol.js'
 
 export interface Pending {
-  /** Position on this lane; the worker counts the same way, in the same order. */
+  /** Position on this lane, set by send(); the worker counts the same way, in the same order. */
   seq: number
-  label: string
+  /** The request, for naming it (`METHOD url`) when its worker is stuck. */
+  label: RequestTask
   resolve(result: TaskResult): void
   reject(error: Error): void
   /** The response streams over `port` (stream-pipe.ts). */
@@ -58,9 +59,10 @@ export class Lane {
     return this.#pending.size
   }
 
-  send(task: RequestTask, pending: Omit<Pending, 'seq'>): void {
+  send(task: RequestTask, pending: Pending): void {
     if (this.#closed) return pending.reject(new Error('worker exited with code: 1'))
-    this.#pending.set(task.id, { ...pending, seq: ++this.#sent })
+    pending.seq = ++this.#sent
+    this.#pending.set(task.id, pending)
     this.#outbox.push(task.id, task.method, task.url, task.headers, task.body, task.remoteAddress, task.remotePort)
     if (task.body) this.#transfer.push(task.body)
     if (!this.#flushing) {
@@ -91,7 +93,7 @@ export class Lane {
   lastStarted(): { id: number; label: string } | undefined {
     const id = Atomics.load(this.#progress, PROGRESS.id)
     const pending = this.#pending.get(id)
-    return pending && { id, label: pending.label }
+    return pending && { id, label: `${pending.label.method} ${pending.label.url}` }
   }
 
   /** The worker is gone: fail every request it had, each with `error(id)`. */

@@ -34,43 +34,60 @@ export interface WatchdogOptions {
   onStream?(port: MessagePort): void
 }
 
-const EXPIRED: unique symbol = Symbol('expired')
-const SETTLED: unique symbol = Symbol('settled')
+/** What a request came to: its result, TimedOut, or why it could not run (a WorkerLostError, QueueFullError…). */
+export type Outcome = TaskResult | TimedOut | Error
 
 /**
- * Run `task`; resolve with its result, or with TimedOut once `timeoutMs`
- * passed without a response head and the worker was not stuck. When it was
- * stuck, the worker is terminated and `run` rejects with a WorkerLostError
- * saying so (generation.ts), which this promise passes on.
+ * Run `task` and call `done` once with what it came to: its result, or
+ * TimedOut once `timeoutMs` passed without a response head and the worker
+ * was not stuck. When it was stuck, the worker is terminated and the request
+ * fails with a WorkerLostError saying so (generation.ts). Callbacks, not
+ * promises: this is on every request's path.
  */
-export async function runWithTimeout(generation: Generation, task: RequestTask, options: WatchdogOptions): Promise<TaskResult | TimedOut> {
-  const run = generation.run(task, options.onStream)
+export function runWithTimeout(generation: Generation, task: RequestTask, options: WatchdogOptions, done: (outcome: Outcome) => void): void {
+  let result: Outcome | undefined
+  let expired = false
+  let finished = false
+  let timer: NodeJS.Timeout | undefined
+  /** Set after expiry: someone waits for the run's own result. */
+  let onResult: (() => void) | undefined
+  const finish = (outcome: Outcome) => {
+    if (finished) return
+    finished = true
+    clearTimeout(timer)
+    done(outcome)
+  }
+  const settle = (outcome: Outcome) => {
+    result = outcome
+    if (!expired) finish(outcome)
+    else onResult?.()
+  }
+  generation.run(task, { resolve: settle, reject: settle, onStream: options.onStream })
   // No timeout (while a debugger is attached). Not a huge delay either:
   // setTimeout treats anything over 2^31 - 1 ms as 1 ms.
-  if (!Number.isFinite(options.timeoutMs)) return run
-  let timer: NodeJS.Timeout | undefined
-  const expired = new Promise<typeof EXPIRED>((resolve) => (timer = setTimeout(resolve, options.timeoutMs, EXPIRED)))
-  try {
-    const first = await Promise.race([run, expired])
-    if (first !== EXPIRED) return first
-  } finally {
-    clearTimeout(timer)
+  if (result !== undefined || !Number.isFinite(options.timeoutMs)) return
+  /** Answered late, or the worker died or was terminated meanwhile: the run's own result says what happened. */
+  const whenRun = () => {
+    if (result !== undefined) finish(result)
+    else onResult = () => finish(result!)
   }
-  if (options.headersSent()) return run
-  const threadId = generation.threadOf(task.id)
-  const started = generation.started(task.id)
-  generation.abort(task.id, 'timeout')
-  if (threadId === undefined || !started) {
-    run.catch(() => {})
-    return { timedOut: true, started: false }
-  }
-  const settled = run.then(() => SETTLED, () => SETTLED)
-  const verdict = await Promise.race([settled, stopIfStuck(generation, threadId, options)])
-  // Answered late, or the worker died or was terminated meanwhile (maybe by
-  // another request's watchdog): `run` says what happened.
-  if (verdict !== 'idle') return run
-  run.catch(() => {})
-  return { timedOut: true, started: true }
+  timer = setTimeout(() => {
+    expired = true
+    if (options.headersSent()) return whenRun()
+    const threadId = generation.threadOf(task.id)
+    const started = generation.started(task.id)
+    generation.abort(task.id, 'timeout')
+    if (threadId === undefined || !started) return finish({ timedOut: true, started: false })
+    const settled = new Promise<'settled'>((resolve) => {
+      if (result !== undefined) resolve('settled')
+      else onResult = () => resolve('settled')
+    })
+    void Promise.race([settled, stopIfStuck(generation, threadId, options)]).then((verdict) => {
+      onResult = undefined
+      if (verdict !== 'idle') whenRun()
+      else finish({ timedOut: true, started: true })
+    })
+  }, options.timeoutMs)
 }
 
 async function stopIfStuck(generation: Generation, threadId: number, options: WatchdogOptions): Promise<'idle' | 'gone'> {

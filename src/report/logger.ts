@@ -9,6 +9,8 @@ export interface Logger {
   /** Multi-line text is fine: a build error, a stack. A failed request's block ends with its request line (renderText). */
   error(text: string): void
   request(line: { method: string; path: string; status: number; ms: number; worker?: number }): void
+  /** Request lines are not printed: callers may skip what only they need. */
+  readonly quiet: boolean
   /** True when output goes to a terminal that shows colours. */
   readonly color: boolean
 }
@@ -38,6 +40,7 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
 
   return {
     color,
+    quiet,
     info: (line) => void stdout.write(stamp() + line + '\n'),
     warn: (line) => void stderr.write(stamp() + paint('yellow', line) + '\n'),
     error(text) {

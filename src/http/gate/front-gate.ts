@@ -17,14 +17,18 @@ export interface FrontGateOptions {
   routes?: ReservedRoutes
 }
 
-/** Resolves true when the request was answered here and must not reach the handler. */
-export type FrontGate = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>
+/**
+ * True (or a promise of true) when the request was answered here and must
+ * not reach the handler. Synchronous unless a static file is looked up: this
+ * runs for every request.
+ */
+export type FrontGate = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>
 
 export function createFrontGate(options: FrontGateOptions): FrontGate {
   const hosts = createHostPolicy(options.allowedHosts, options.host)
   const staticFiles = options.staticDir === undefined ? undefined : createStaticFiles(options.staticDir)
   const routes: ReservedRoutes = options.routes ?? new Map()
-  return async (req, res) => {
+  return (req, res) => {
     const rejection = checkRequest(req, hosts)
     if (rejection) {
       const text = rejection.message + '\n'
@@ -50,7 +54,7 @@ export function createFrontGate(options: FrontGateOptions): FrontGate {
       serveReserved(req, res, path, routes)
       return true
     }
-    if (staticFiles && (await staticFiles(req, res, path)) !== 'pass') return true
+    if (staticFiles) return staticFiles(req, res, path).then((served) => served !== 'pass')
     return false
   }
 }
