@@ -57,6 +57,7 @@ export class FastResponse {
 
   static [Symbol.hasInstance](value: unknown): boolean {
     // Subclasses of Response keep the ordinary prototype check.
+    // biome-ignore lint/complexity/noThisInStatic: `instanceof Sub` calls this with the subclass as `this`
     if (this !== FastResponse) return typeof this === 'function' && Object.prototype.isPrototypeOf.call(this.prototype, value as object)
     return value instanceof NativeResponse
   }

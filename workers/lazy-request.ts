@@ -204,6 +204,7 @@ class HotcellRequest extends NativeRequest {
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `instanceof Sub` calls this with the subclass as `this`
     if (this !== HotcellRequest) return typeof this === 'function' && Object.prototype.isPrototypeOf.call(this.prototype, value as object)
     return value instanceof NativeRequest
   }

@@ -3,7 +3,7 @@
 // becomes data. This module must never throw at top level, or piscina stops
 // replacing workers for good (research §1.3).
 import { BroadcastChannel, threadId, workerData, parentPort } from 'node:worker_threads'
-import type { ControlMessage, ErrorData, RequestTask, WorkerData, WorkerMessage } from '../src/pool/protocol.js'
+import type { ControlMessage, RequestTask, WorkerData, WorkerMessage } from '../src/pool/protocol.js'
 import { loadApp, type FetchContext, type LoadedApp } from './app-loader.js'
 import { describe, toErrorData } from './error-data.js'
 import { installFastResponse } from './fast-response.js'
@@ -126,8 +126,8 @@ const env = process.env as Record<string, string | undefined>
 
 function begin(task: RequestTask, loaded: LoadedApp): void {
   started(task.id)
-  if (!loaded.ok) return reply.failed(task.id, loaded.phase, loaded.error)
-  serve(task, loaded, deliver)
+  if (loaded.ok) serve(task, loaded, deliver)
+  else reply.failed(task.id, loaded.phase, loaded.error)
 }
 
 function deliver(id: number, outcome: Outcome): void {
@@ -243,8 +243,4 @@ const context: FetchContext = {
   passThroughOnException() {
     // Meaningful only behind an origin server; there is none in development.
   },
-}
-
-function encode(text: string): ArrayBuffer {
-  return new TextEncoder().encode(text).buffer as ArrayBuffer
 }

@@ -103,7 +103,10 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
     else withBody()
 
     function withBody(): void {
-      if (method === 'GET' || method === 'HEAD') return withTarget(null)
+      if (method === 'GET' || method === 'HEAD') {
+        withTarget(null)
+        return
+      }
       readBody(req, res, options.bodyLimit).then((body) => {
         if (body !== TOO_LARGE) return withTarget(body)
         void sendPage(id, req, res, {

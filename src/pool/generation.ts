@@ -194,12 +194,14 @@ export class Generation {
    * (stream-pipe.ts). Callbacks, not a promise: this is on every request's path.
    */
   run(task: RequestTask, handlers: RunHandlers): void {
-    if (this.#tracker.crashLoop) return handlers.reject(new CrashLoopError(this.#tracker.crashLoop))
-    const waiting: Waiting = { task, handlers }
-    if (this.#waiting.length > 0 || !this.#send(waiting)) {
-      if (this.#waiting.length >= this.#maxQueue) return handlers.reject(new QueueFullError('all workers are busy and the queue is full'))
-      this.#waiting.push(waiting)
+    if (this.#tracker.crashLoop) {
+      handlers.reject(new CrashLoopError(this.#tracker.crashLoop))
+      return
     }
+    const waiting: Waiting = { task, handlers }
+    if (this.#waiting.length === 0 && this.#send(waiting)) return
+    if (this.#waiting.length >= this.#maxQueue) handlers.reject(new QueueFullError('all workers are busy and the queue is full'))
+    else this.#waiting.push(waiting)
   }
 
   /** Give the request to the least busy worker that can take it; false when none can. */
@@ -279,7 +281,10 @@ export class Generation {
   /** The client of request `id` went away (or it ran out of time): abort `request.signal` in its worker. */
   abort(id: number, reason: 'client' | 'timeout' = 'client'): void {
     const lane = this.#tracker.laneOf(id)
-    if (lane) return lane.abort(id, reason)
+    if (lane) {
+      lane.abort(id, reason)
+      return
+    }
     // Not given to a worker yet: it never will be.
     const at = this.#waiting.findIndex((w) => w.task.id === id)
     if (at >= 0 && reason === 'client') this.#waiting.splice(at, 1)[0]!.handlers.reject(new Error('The client disconnected'))

@@ -60,7 +60,10 @@ export class Lane {
   }
 
   send(task: RequestTask, pending: Pending): void {
-    if (this.#closed) return pending.reject(new Error('worker exited with code: 1'))
+    if (this.#closed) {
+      pending.reject(new Error('worker exited with code: 1'))
+      return
+    }
     pending.seq = ++this.#sent
     this.#pending.set(task.id, pending)
     this.#outbox.push(task.id, task.method, task.url, task.headers, task.body, task.remoteAddress, task.remotePort)
