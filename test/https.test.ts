@@ -402,7 +402,8 @@ describe('hotcell bench --https', () => {
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
     const code = await withDeadline(new Promise<number | null>((resolve) => child.once('exit', resolve)), 120_000, 'hotcell bench --https')
     assert.equal(code, 0, stderr)
-    const doc = JSON.parse(stdout) as { runs: { target: string; stats: { requests: number; statuses: Record<string, number>; errors: number } }[] }
+    const doc = JSON.parse(stdout) as { request: { scheme: string }; runs: { target: string; stats: { requests: number; statuses: Record<string, number>; errors: number } }[] }
+    assert.equal(doc.request.scheme, 'https')
     assert.deepEqual(doc.runs.map((run) => run.target).sort(), ['A', 'baseline'])
     for (const run of doc.runs) {
       assert.ok(run.stats.requests > 0, run.target)

@@ -62,21 +62,21 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
     for (const config of configsOf(options)) {
       const server = await start(config, options.https)
       running.push(server)
-      const { status, bodyBytes, bodyVaries } = await checkTarget(describe(config), server.url, spec, options.expectStatus)
+      const { status, bodyBytes, bodyVaries } = await checkTarget(describe(config, options.https), server.url, spec, options.expectStatus)
       if (!checks.some((c) => c.target === config.target)) checks.push({ target: config.target, entry: config.entry, status, bodyBytes, bodyVaries })
     }
     const byKey = new Map(running.map((r) => [configKey(r.config), r]))
     // Warm-up: JIT, lazily loaded undici, the first connections. Not timed.
     for (const server of running) {
       if (options.warmupMs === 0) break
-      progress.update(`warming up ${describe(server.config)}`)
+      progress.update(`warming up ${describe(server.config, options.https)}`)
       await load(job(options, server.url, options.warmupMs))
       await drain(server.url, spec, server.config.workers)
     }
     const plan = planRuns(options)
     for (const run of plan) {
       const server = byKey.get(configKey(run.config))!
-      const what = `[${run.order}/${plan.length}] ${describe(run.config)}, round ${run.round}/${options.rounds}`
+      const what = `[${run.order}/${plan.length}] ${describe(run.config, options.https)}, round ${run.round}/${options.rounds}`
       progress.update(what)
       const started = new Date()
       const stats: LoadStats = await load(job(options, server.url, options.durationMs), (elapsedMs, perSecond) => {
@@ -131,8 +131,8 @@ function job(options: BenchOptions, origin: string, durationMs: number): LoadJob
   }
 }
 
-function describe(config: Variant): string {
-  if (config.target === 'baseline') return `baseline (${config.entry} inline on node:http)`
+function describe(config: Variant, https = false): string {
+  if (config.target === 'baseline') return `baseline (${config.entry} inline on ${https ? 'node:https' : 'node:http'})`
   return `${config.target} (${config.entry}), ${config.workers} worker${config.workers > 1 ? 's' : ''}`
 }
 

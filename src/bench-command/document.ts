@@ -30,7 +30,8 @@ export interface BenchDocument {
   date: string
   machine: Machine
   generator: { name: 'autocannon' | 'wrk'; version: string; where: string }
-  request: { method: string; path: string; headers: string[]; bodyBytes: number }
+  /** `scheme`: https with --https (TLS, HTTP/1.1), for hotcell and the baseline alike. */
+  request: { method: string; path: string; headers: string[]; bodyBytes: number; scheme: 'http' | 'https' }
   settings: { connections: number; durationMs: number; warmupMs: number; rounds: number; workers: number[]; expectStatus: number | null }
   checks: CheckRecord[]
   runs: RunRecord[]
@@ -73,7 +74,7 @@ export function buildDocument(options: BenchOptions, checks: CheckRecord[], runs
     generator: options.generator === 'wrk'
       ? { name: 'wrk', version: wrkVersion(), where: 'its own process, 1 thread' }
       : { name: 'autocannon', version: packageVersion('autocannon'), where: 'worker thread of the bench process' },
-    request: { method: options.method, path: options.path, headers: options.headers, bodyBytes: options.body?.byteLength ?? 0 },
+    request: { method: options.method, path: options.path, headers: options.headers, bodyBytes: options.body?.byteLength ?? 0, scheme: options.https ? 'https' : 'http' },
     settings: {
       connections: options.connections,
       durationMs: options.durationMs,

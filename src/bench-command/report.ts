@@ -10,17 +10,18 @@ export function renderText(doc: BenchDocument): string {
   const out: string[] = []
   const s = doc.settings
   const m = doc.machine
-  out.push(`hotcell bench ${doc.request.method} ${doc.request.path}: ${s.connections} connections, ${s.durationMs / 1000} s per run, ${s.rounds} round${s.rounds > 1 ? 's' : ''}, warm-up ${s.warmupMs / 1000} s`)
+  const server = doc.request.scheme === 'https' ? 'node:https' : 'node:http'
+  out.push(`hotcell bench ${doc.request.method} ${doc.request.path}${doc.request.scheme === 'https' ? ' over TLS' : ''}: ${s.connections} connections, ${s.durationMs / 1000} s per run, ${s.rounds} round${s.rounds > 1 ? 's' : ''}, warm-up ${s.warmupMs / 1000} s`)
   out.push(`${m.cpu}, ${m.cores} cores, Node ${m.node}, load average ${m.loadAverage} at start; generator: ${doc.generator.name} ${doc.generator.version}, ${doc.generator.where}`)
   // Measured (bench/accuracy): on 2 cores autocannon reported 0.72–0.81× wrk's
   // req/s for a hello handler; its own CPU is taken from the server.
   if (doc.generator.name === 'autocannon') out.push('note: autocannon runs on the same CPU as the server and under-reports cheap handlers on few cores; install wrk for exact figures')
   for (const check of doc.checks) {
     const varies = check.bodyVaries ? ' (body length varies between requests)' : ''
-    out.push(`check ${label(check.target, check.entry)}: ${check.status}, ${check.bodyBytes} bytes${varies}`)
+    out.push(`check ${label(check.target, check.entry, server)}: ${check.status}, ${check.bodyBytes} bytes${varies}`)
   }
   out.push('')
-  for (const result of doc.results) out.push(...configTable(result), '')
+  for (const result of doc.results) out.push(...configTable(result, server), '')
 
   if (doc.scaling) {
     out.push(...scalingTable('A', doc.scaling.A))
@@ -36,7 +37,7 @@ export function renderText(doc: BenchDocument): string {
     out.push('')
   }
   if (doc.baseline) {
-    out.push('Cost of isolation (hotcell against the same handler inline on node:http, in its own process)')
+    out.push(`Cost of isolation (hotcell against the same handler inline on ${server}, in its own process)`)
     for (const b of doc.baseline.comparisons) {
       out.push(`  ${b.workers} worker${b.workers > 1 ? 's' : ''}: ${b.ratio.toFixed(2)}× the baseline's req/s, ${Math.abs(b.overheadUsPerRequest).toFixed(1)} µs ${b.overheadUsPerRequest >= 0 ? 'more' : 'less'} per request, p50 ${b.p50DeltaMs >= 0 ? '+' : ''}${b.p50DeltaMs.toFixed(2)} ms`)
     }
@@ -47,12 +48,12 @@ export function renderText(doc: BenchDocument): string {
   return out.join('\n').trimEnd() + '\n'
 }
 
-function label(target: string, entry: string): string {
-  return target === 'baseline' ? `baseline (${entry} inline on node:http)` : `${target} (${entry})`
+function label(target: string, entry: string, server: string): string {
+  return target === 'baseline' ? `baseline (${entry} inline on ${server})` : `${target} (${entry})`
 }
 
-function configTable(r: ConfigSummary): string[] {
-  const title = r.target === 'baseline' ? label('baseline', r.entry) : `${label(r.target, r.entry)}, ${r.workers} worker${r.workers > 1 ? 's' : ''}`
+function configTable(r: ConfigSummary, server: string): string[] {
+  const title = r.target === 'baseline' ? label('baseline', r.entry, server) : `${label(r.target, r.entry, server)}, ${r.workers} worker${r.workers > 1 ? 's' : ''}`
   const spread = r.rounds > 1 ? `  (median of ${r.rounds} rounds, ${int(r.reqPerSecMin)}–${int(r.reqPerSecMax)})` : ''
   const failed = r.errors + r.timeouts + r.unexpected
   return [
