@@ -40,7 +40,8 @@ export function isSameOriginRequest(req: IncomingMessage): boolean {
   if (origin === undefined) return true
   if (origin === 'null') return false
   const host = header(req, 'host')
-  return host !== undefined && sameAuthority(origin, host)
+  const secure = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true
+  return host !== undefined && sameAuthority(origin, host, secure)
 }
 
 /** A browser's no-cors subresource load (`<script src>`, `<img>`) from another site. */
@@ -75,19 +76,21 @@ function header(req: IncomingMessage, name: string): string | undefined {
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1'])
 
 /** Origin `scheme://host:port` against the Host header; loopback spellings are one machine. */
-function sameAuthority(origin: string, host: string): boolean {
+/** Does `origin` name this server: its scheme (https over TLS), host and port (the scheme's default when Host has none)? */
+function sameAuthority(origin: string, host: string, secure: boolean): boolean {
   let url: URL
   try {
     url = new URL(origin)
   } catch {
     return false
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false
+  if (url.protocol !== (secure ? 'https:' : 'http:')) return false
   const originName = hostName(url.host)
   const hostHeaderName = hostName(host)
   if (originName === undefined || hostHeaderName === undefined) return false
-  const originPort = url.port || (url.protocol === 'https:' ? '443' : '80')
-  const hostPort = /:(\d+)$/.exec(host.startsWith('[') ? host.slice(host.indexOf(']')) : host)?.[1] ?? '80'
+  const defaultPort = secure ? '443' : '80'
+  const originPort = url.port || defaultPort
+  const hostPort = /:(\d+)$/.exec(host.startsWith('[') ? host.slice(host.indexOf(']')) : host)?.[1] ?? defaultPort
   if (originPort !== hostPort) return false
   if (originName === hostHeaderName) return true
   return LOOPBACK.has(originName) && LOOPBACK.has(hostHeaderName)
