@@ -1,5 +1,6 @@
 // The only module that imports esbuild.
-import * as esbuild from 'esbuild'
+import type * as esbuild from 'esbuild'
+import { createRequire } from 'node:module'
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
@@ -43,6 +44,8 @@ export type BuildOutcome = BuildSuccess | BuildFailure
 export interface Builder {
   /** Where bundles are written. Ignored by the watcher and by git. */
   readonly outDir: string
+  /** Resolves when esbuild's service runs with this builder's context; rejects if it cannot start. */
+  ready(): Promise<void>
   build(): Promise<BuildOutcome>
   /** Delete bundles no generation uses any more. */
   prune(inUse: Iterable<string>): Promise<void>
@@ -54,19 +57,99 @@ export interface Builder {
 // (evanw/esbuild#1921); a real `require` in scope makes it work.
 const REQUIRE_SHIM = "import { createRequire as __hotcellCreateRequire } from 'node:module'; const require = __hotcellCreateRequire(import.meta.url);"
 
+// esbuild is loaded when the first builder starts, not with this module:
+// `hotcell --help` and a config file lookup need not pay for it. And it is
+// required, not imported: it is a CommonJS package, and the ESM loader scans
+// its 97 KB for named exports first. 9.5 ms of CPU instead of 33 ms (median of
+// 5 processes, Node 20, with the ESM loader already in use).
+const require = createRequire(import.meta.url)
+const loadEsbuild = async () => require('esbuild') as typeof esbuild
+
+/** `startBuilder`, once its esbuild context is ready. */
+export async function createBuilder(entry: string, cwd: string): Promise<Builder> {
+  const builder = startBuilder(entry, cwd)
+  await builder.ready()
+  return builder
+}
+
 /**
- * An incremental esbuild context for one entry. Bundles go to a folder of this
+ * An incremental esbuild context for one entry, being set up in the
+ * background: `build()` waits for it. Bundles go to a folder of this
  * process's own under `.hotcell/` next to the entry's package.json, so that
  * the bundle's bare imports resolve from the project's node_modules.
  */
-export async function createBuilder(entry: string, cwd: string): Promise<Builder> {
+export function startBuilder(entry: string, cwd: string): Builder {
   const cacheDir = join(packageRoot(entry), '.hotcell')
+  const outDir = join(cacheDir, `${process.pid}-${Math.random().toString(36).slice(2, 8)}`)
+  const setup = setUp(entry, cwd, cacheDir, outDir)
+  // A failure is reported by whoever awaits ready() or build(); never unhandled.
+  setup.catch(() => {})
+  let disposed: Promise<void> | undefined
+
+  let n = 0
+  // Kept by prune(): a standby boots (and imports it) after the swap's prune.
+  let preloadFile: string | undefined
+  return {
+    outDir,
+    ready: () => setup.then(() => {}),
+    async build() {
+      const { api, context } = await setup
+      const started = performance.now()
+      const number = ++n
+      try {
+        const result = await context.rebuild()
+        await writeOutputs(result.outputFiles!)
+        const meta = result.metafile!
+        const [file, output] = Object.entries(meta.outputs).find(([name]) => name.endsWith('.mjs'))!
+        preloadFile = await writePreload(outDir, output.imports)
+        return {
+          ok: true,
+          n: number,
+          ms: performance.now() - started,
+          file,
+          url: pathToFileURL(file).href,
+          inputs: Object.keys(meta.inputs).filter((input) => !/^[a-z-]+:/.test(input)),
+          preloadUrl: pathToFileURL(preloadFile).href,
+          warnings: result.warnings.length ? (await api.formatMessages(result.warnings, { kind: 'warning', color: false })).join('') : '',
+        }
+      } catch (error) {
+        const messages = (error as esbuild.BuildFailure).errors
+        if (!Array.isArray(messages)) throw error
+        return {
+          ok: false,
+          n: number,
+          ms: performance.now() - started,
+          text: (await api.formatMessages(messages, { kind: 'error', color: false })).join(''),
+          ansi: (await api.formatMessages(messages, { kind: 'error', color: true })).join(''),
+          files: [...new Set(messages.flatMap((m) => (m.location?.file ? [resolve(cwd, m.location.file)] : [])))],
+        }
+      }
+    },
+    async prune(inUse) {
+      const keep = new Set<string>()
+      for (const file of inUse) keep.add(file).add(file + '.map')
+      if (preloadFile) keep.add(preloadFile)
+      const names = await readdir(outDir).catch(() => [] as string[])
+      await Promise.all(names.map((name) => join(outDir, name)).filter((path) => !keep.has(path)).map((path) => rm(path, { force: true })))
+    },
+    dispose() {
+      disposed ??= (async () => {
+        const context = await setup.then((s) => s.context, () => undefined)
+        await context?.dispose()
+        await rm(outDir, { recursive: true, force: true })
+      })()
+      return disposed
+    },
+  }
+}
+
+async function setUp(entry: string, cwd: string, cacheDir: string, outDir: string): Promise<{ api: typeof esbuild; context: esbuild.BuildContext }> {
+  const api = await loadEsbuild()
   await mkdir(cacheDir, { recursive: true })
   await writeFile(join(cacheDir, '.gitignore'), '# hotcell build output\n*\n')
   await removeStaleDirs(cacheDir)
-  const outDir = join(cacheDir, `${process.pid}-${Math.random().toString(36).slice(2, 8)}`)
-
-  const context = await esbuild.context({
+  await mkdir(outDir, { recursive: true })
+  const context = await api.context({
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
@@ -84,57 +167,21 @@ export async function createBuilder(entry: string, cwd: string): Promise<Builder
     absPaths: ['metafile'],
     banner: { js: REQUIRE_SHIM },
     logLevel: 'silent',
-    write: true,
+    // Written by writeOutputs(), not by esbuild: a rebuild deletes the outputs
+    // of the build before, and a generation may still be importing its bundle
+    // then (a worker replacing a crashed one, or following the first). Old
+    // bundles are deleted by prune() once no generation uses them.
+    write: false,
   })
+  return { api, context }
+}
 
-  let n = 0
-  // Kept by prune(): a standby boots (and imports it) after the swap's prune.
-  let preloadFile: string | undefined
-  return {
-    outDir,
-    async build() {
-      const started = performance.now()
-      const number = ++n
-      try {
-        const result = await context.rebuild()
-        const meta = result.metafile!
-        const [file, output] = Object.entries(meta.outputs).find(([name]) => name.endsWith('.mjs'))!
-        preloadFile = await writePreload(outDir, output.imports)
-        return {
-          ok: true,
-          n: number,
-          ms: performance.now() - started,
-          file,
-          url: pathToFileURL(file).href,
-          inputs: Object.keys(meta.inputs).filter((input) => !/^[a-z-]+:/.test(input)),
-          preloadUrl: pathToFileURL(preloadFile).href,
-          warnings: result.warnings.length ? (await esbuild.formatMessages(result.warnings, { kind: 'warning', color: false })).join('') : '',
-        }
-      } catch (error) {
-        const messages = (error as esbuild.BuildFailure).errors
-        if (!Array.isArray(messages)) throw error
-        return {
-          ok: false,
-          n: number,
-          ms: performance.now() - started,
-          text: (await esbuild.formatMessages(messages, { kind: 'error', color: false })).join(''),
-          ansi: (await esbuild.formatMessages(messages, { kind: 'error', color: true })).join(''),
-          files: [...new Set(messages.flatMap((m) => (m.location?.file ? [resolve(cwd, m.location.file)] : [])))],
-        }
-      }
-    },
-    async prune(inUse) {
-      const keep = new Set<string>()
-      for (const file of inUse) keep.add(file).add(file + '.map')
-      if (preloadFile) keep.add(preloadFile)
-      const names = await readdir(outDir).catch(() => [] as string[])
-      await Promise.all(names.map((name) => join(outDir, name)).filter((path) => !keep.has(path)).map((path) => rm(path, { force: true })))
-    },
-    async dispose() {
-      await context.dispose()
-      await rm(outDir, { recursive: true, force: true })
-    },
-  }
+/**
+ * Names are content hashes: a file that exists already has these bytes (a
+ * revert), and a worker may be importing it right now, so it is left alone.
+ */
+async function writeOutputs(files: esbuild.OutputFile[]): Promise<void> {
+  await Promise.all(files.map((file) => (existsSync(file.path) ? undefined : writeFile(file.path, file.contents))))
 }
 
 // Importing a module with the bundle's banner and a source map runs, once per
@@ -188,8 +235,9 @@ function isAlive(pid: number): boolean {
  * the project. `hotcell` itself resolves to this very install, for defineConfig.
  */
 export async function bundleConfigFile(file: string, outFile: string, hotcellEntry: string): Promise<{ ok: true } | { ok: false; text: string }> {
+  const api = await loadEsbuild()
   try {
-    await esbuild.build({
+    await api.build({
       entryPoints: [file],
       outfile: outFile,
       bundle: true,
@@ -213,6 +261,6 @@ export async function bundleConfigFile(file: string, outFile: string, hotcellEnt
   } catch (error) {
     const messages = (error as esbuild.BuildFailure).errors
     if (!Array.isArray(messages)) throw error
-    return { ok: false, text: (await esbuild.formatMessages(messages, { kind: 'error', color: false })).join('') }
+    return { ok: false, text: (await api.formatMessages(messages, { kind: 'error', color: false })).join('') }
   }
 }
