@@ -4,7 +4,6 @@
 // it. It is handed an Error rebuilt from our ErrorData: errors cross threads
 // as data, and their stacks are already mapped to the .ts sources.
 import { readFile } from 'node:fs/promises'
-import { Youch } from 'youch'
 import { renderHtml, type ErrorView, type RenderOptions } from './error-page.js'
 import type { ErrorData } from '../pool/protocol.js'
 import { projectPath, withoutOwnFrames } from './source-files.js'
@@ -17,6 +16,8 @@ import { projectPath, withoutOwnFrames } from './source-files.js'
 export async function renderBrowserPage(view: ErrorView, options: RenderOptions): Promise<string> {
   if (!options.details || !view.error || view.text) return renderHtml(view, options)
   try {
+    // Imported on the first page: youch took ~55 ms to import, on the start path of every server.
+    const { Youch } = await import('youch')
     const youch = new Youch()
     youch.defineSourceLoader(async (frame) => {
       const file = projectPath(frame.fileName, options.root)

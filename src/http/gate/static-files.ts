@@ -7,7 +7,7 @@ import { realpath, stat } from 'node:fs/promises'
 import { existsSync, realpathSync, statSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join, relative, resolve, sep } from 'node:path'
-import send from 'send'
+import type sendType from 'send'
 import { HotcellError } from '../../errors.js'
 import { isCrossSiteNoCors } from './same-origin.js'
 
@@ -115,10 +115,16 @@ function forbidCrossSite(res: ServerResponse): StaticOutcome {
   return 'refused'
 }
 
-function sendFile(req: IncomingMessage, res: ServerResponse, root: string, segments: string[]): Promise<StaticOutcome> {
+// Loaded on the first file served: send and its dependencies took ~45 ms to
+// import, on the start path of every server, --static or not.
+let loadSend: Promise<typeof sendType> | undefined
+
+async function sendFile(req: IncomingMessage, res: ServerResponse, root: string, segments: string[]): Promise<StaticOutcome> {
   // send decodes its path once: give it the real relative path, encoded, so
   // a file named "100%.txt" stays that file and nothing is decoded twice.
   const encoded = '/' + segments.map(encodeURIComponent).join('/')
+  loadSend ??= import('send').then((m) => m.default)
+  const send = await loadSend
   return new Promise((resolveOutcome) => {
     // dotfiles: 'allow' because the deny list above already ran on these very segments (and lets /.well-known/ through).
     const stream = send(req, encoded, { root, dotfiles: 'allow', index: false, cacheControl: true, maxAge: 0 })
