@@ -1,14 +1,18 @@
 /**
  * Decides when to rebuild. A save builds at once (after `debounceMs`, which
- * only merges the events of one editor operation). Events that arrive during
- * a build cause one follow-up:
- * - right away, the first time: they are most likely the rest of the same
- *   operation (Save All writing its last files), and the developer waits for it;
- * - once they have been quiet for `settleMs`, after that: a burst is underway
- *   (git checkout, a formatter rewriting 100 files), and each build would be
- *   stale before it served.
- * A save within `settleMs` of the end of a build is part of a burst as well:
- * people do not save that often, tools do.
+ * only merges the events of one editor operation), whatever the time since
+ * the last build: people and their tools save at any pace (format-on-save
+ * right after a save, an agent editing a file every 50 ms), and each save
+ * should be served as soon as it can be. Events that arrive during a build
+ * cause one follow-up, started as soon as that build ends: the running build
+ * may have read the files before they changed, so the last save is never lost.
+ *
+ * Only when builds keep going stale (`burstAfter` follow-ups in a row, each
+ * with more events arriving while it ran) is a burst under way — a git
+ * checkout, a formatter rewriting 100 files — and each build would be stale
+ * before it served: the next one then waits until the events have been quiet
+ * for `settleMs`, or `maxWaitMs` at most, so that an endless stream of writes
+ * is still served now and then.
  */
 export interface ReloadScheduler {
   /** A file changed (or a reload was asked for). */
@@ -23,36 +27,43 @@ export interface ReloadScheduler {
 export interface SchedulerOptions {
   debounceMs: number
   settleMs: number
+  /** Follow-ups in a row after which a burst is assumed. Default 3. */
+  burstAfter?: number
+  /** The longest a burst delays a build. Default 1000 ms. */
+  maxWaitMs?: number
   /** Runs one build-and-swap; `reasons` are the triggers it covers. */
   run(reasons: string[]): Promise<void>
 }
 
-export function createReloadScheduler({ debounceMs, settleMs, run }: SchedulerOptions): ReloadScheduler {
+export function createReloadScheduler({ debounceMs, settleMs, burstAfter = 3, maxWaitMs = 1_000, run }: SchedulerOptions): ReloadScheduler {
   let reasons: string[] = []
   let timer: NodeJS.Timeout | undefined
   // The armed timer waits for quiet (a burst) rather than merging one operation.
   let settling = false
+  // When the first event of a settling wait arrived: the wait ends maxWaitMs later at the latest.
+  let settlingSince = 0
   let running: Promise<void> | undefined
   // Builds in a row that had events arrive while they ran.
   let followUps = 0
-  let lastEndedAt = -Infinity
   let stopped = false
   let idleWaiters: (() => void)[] = []
 
   const arm = (settle: boolean) => {
+    if (settle && !settling) settlingSince = performance.now()
     settling = settle
     clearTimeout(timer)
-    timer = setTimeout(fire, settle ? settleMs : debounceMs)
+    const wait = settle ? Math.max(0, Math.min(settleMs, settlingSince + maxWaitMs - performance.now())) : debounceMs
+    timer = setTimeout(fire, wait)
   }
   const fire = () => {
     timer = undefined
+    settling = false
     if (stopped || running || reasons.length === 0) return
     const batch = [...new Set(reasons)]
     reasons = []
     running = run(batch).finally(() => {
       running = undefined
-      lastEndedAt = performance.now()
-      if (reasons.length && !stopped) return arm(++followUps > 1)
+      if (reasons.length && !stopped) return arm(++followUps >= burstAfter)
       followUps = 0
       if (!timer) {
         for (const wake of idleWaiters) wake()
@@ -68,7 +79,7 @@ export function createReloadScheduler({ debounceMs, settleMs, run }: SchedulerOp
       // During a build: the build's end decides (see above).
       if (running) return
       // A timer already armed keeps its kind: more events extend the quiet wait, or the merge.
-      arm(timer !== undefined ? settling : performance.now() - lastEndedAt < settleMs)
+      arm(timer !== undefined && settling)
     },
     idle() {
       if (!running && !timer) return Promise.resolve()
