@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { AddressInfo } from 'node:net'
-import { realpathSync } from 'node:fs'
-import { createBuilder, type Builder } from './reload/builder.js'
+import { startBuilder, type Builder } from './reload/builder.js'
 import { resolveConfig, type Config, type ServeOptions } from './config/resolve-config.js'
 import { createDispatcher } from './http/dispatch.js'
 import { loadEnvFiles } from './config/env-files.js'
@@ -12,11 +11,12 @@ import { createListenNotice } from './report/listen-notice.js'
 import { createLiveReload, LIVE_RELOAD_PATH, type LiveReload } from './reload/browser-reload.js'
 import { createLogger, type Logger } from './report/logger.js'
 import { createReloadScheduler, type ReloadScheduler } from './reload/scheduler.js'
-import { traceReload } from './reload/trace.js'
+import { traceReload, traceStart } from './reload/trace.js'
 import { Reloader, type ReloadInfo } from './reload/reloader.js'
 import { listen, type HttpServer } from './http/server.js'
 import { loadTls } from './http/tls/tls-config.js'
-import { watchSources, type ChangeKind, type SourceWatcher } from './reload/watcher.js'
+import { Sources, type ChangeKind } from './reload/sources.js'
+import type { SourceWatcher } from './reload/watcher.js'
 
 /** How long a retiring generation (and a shutdown) waits for requests in flight before cutting them. */
 const GRACE_MS = 5_000
@@ -26,14 +26,13 @@ const GRACE_MS = 5_000
 // follow-up build right after (reload/scheduler.ts). Every ms here is a ms
 // of every reload.
 const DEBOUNCE_MS = 1
-// A burst (events during a follow-up build, or a save right after a build)
-// is built once it has been quiet this long. chokidar throttles a file's
-// change events to one per 50 ms, so a window much closer to that splits one
-// burst into several builds on a loaded machine.
+// Once builds keep going stale (a burst: a checkout, a formatter), the next
+// one waits for this much quiet. chokidar throttles a file's change events to
+// one per 50 ms, so a window much closer to that splits one burst into
+// several builds on a loaded machine.
 const SETTLE_MS = 150
 /** The reason of the first build. */
 const START = 'start'
-const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|json)$/
 
 export interface HotcellServer extends EventEmitter {
   /** Where the server is reachable, e.g. `http://127.0.0.1:3000`. */
@@ -69,18 +68,21 @@ export async function serve(options: ServeOptions): Promise<HotcellServer> {
 
 /** serve() for options resolved already: the CLI resolves them itself, to name its flags in messages. */
 export function startServer(config: Config): Promise<HotcellServer> {
+  traceStart('config')
   return DevServer.start(config, createLogger({ quiet: config.quiet }))
 }
 
+/**
+ * The one owner of the server's lifecycle: it starts every part, decides
+ * when the server is ready, turns file events into builds, and ends every
+ * part it started, whether the start failed or the server is closed.
+ */
 class DevServer extends EventEmitter implements HotcellServer {
-  #closing = false
-  #closed: Promise<void> | undefined
-  #http!: HttpServer
-  #builder!: Builder
-  #reloader!: Reloader
-  #setReloader!: (reloader: Reloader) => void
-  readonly #reloaderReady = new Promise<Reloader>((resolve) => (this.#setReloader = resolve))
-  #scheduler!: ReloadScheduler
+  readonly #sources: Sources
+  readonly #builder: Builder
+  readonly #reloader: Reloader
+  readonly #scheduler: ReloadScheduler
+  #http: HttpServer | undefined
   #watcher: SourceWatcher | undefined
   /**
    * Env files get a watcher of their own, with a list that never changes:
@@ -88,28 +90,56 @@ class DevServer extends EventEmitter implements HotcellServer {
    * and unwatching a deleted one hid its re-creation (chokidar).
    */
   #envWatcher: SourceWatcher | undefined
+  #live: LiveReload | undefined
+  #inspector: string | undefined
+  #tls: string | undefined
+  #closing = false
+  #closed: Promise<void> | undefined
   #pendingSince = 0
   #lastInfo: ReloadInfo | undefined
   #startError: unknown
-  #live: LiveReload | undefined
   #envVars = 0
-  #inspector: string | undefined
-  #tls: string | undefined
+  /** Resolves when the watchers see every edit (at once without --no-reload). */
+  #watching: Promise<void> = Promise.resolve()
 
   private constructor(
     readonly config: Config,
     readonly logger: Logger,
   ) {
     super()
+    this.#sources = new Sources({ entry: config.entry, cwd: config.cwd, watch: config.watch, ignore: config.ignore, envFiles: config.envFiles.paths })
+    // esbuild's import and service start here, beside the first workers' boot.
+    this.#builder = startBuilder(config.entry, config.cwd)
+    this.#reloader = new Reloader(config, this.#builder, this.#sources, logger, GRACE_MS)
+    this.#scheduler = createReloadScheduler({ debounceMs: DEBOUNCE_MS, settleMs: SETTLE_MS, run: (reasons) => this.#runReload(reasons) })
   }
 
   static async start(config: Config, logger: Logger): Promise<DevServer> {
     const server = new DevServer(config, logger)
-    if (config.inspectPort !== undefined) server.#inspector = openInspector(config.inspectPort)
-    if (config.liveReload) server.#live = createLiveReload({ warn: (line) => logger.warn(line) })
+    try {
+      await server.#start()
+    } catch (error) {
+      // Everything a started server would release: workers, esbuild, watchers, the socket.
+      await server.close()
+      throw error
+    }
+    return server
+  }
+
+  /**
+   * Only what the first response needs comes before it: the first generation's
+   * workers boot (on other cores) while esbuild starts and builds, and the
+   * socket is bound meanwhile. Resolves once the first build serves and the
+   * watcher sees every edit from now on.
+   */
+  async #start(): Promise<void> {
+    const { config } = this
+    if (config.inspectPort !== undefined) this.#inspector = openInspector(config.inspectPort)
+    // The first call boots the first generation.
+    this.#loadEnv()
+    if (config.liveReload) this.#live = createLiveReload({ warn: (line) => this.logger.warn(line) })
     const dispatcher = createDispatcher({
-      // Requests can arrive before the reloader exists (the supervisor hands queued connections over right after listen).
-      target: () => server.#reloader?.target ?? server.#reloaderReady.then((reloader) => reloader.target),
+      target: () => this.#reloader.target,
       bodyLimit: config.bodyLimit,
       root: config.cwd,
       details: detailsFor(config.exposeErrors),
@@ -117,74 +147,56 @@ class DevServer extends EventEmitter implements HotcellServer {
         allowedHosts: config.allowedHosts,
         host: config.host,
         staticDir: config.staticDir,
-        routes: new Map(server.#live ? [[LIVE_RELOAD_PATH, server.#live.serve]] : []),
+        routes: new Map(this.#live ? [[LIVE_RELOAD_PATH, this.#live.serve]] : []),
       }),
-      logger,
-      closing: () => server.#closing,
+      logger: this.logger,
+      closing: () => this.#closing,
       // A request paused at a breakpoint must not be answered 504 and its worker killed.
       timeoutMs: config.inspectPort === undefined ? config.timeoutMs : Infinity,
-      ...(server.#live ? { html: server.#live } : {}),
+      ...(this.#live ? { html: this.#live } : {}),
     })
-    // Listen first: a busy port fails fast, before any build. Requests that
-    // arrive meanwhile wait for the first build instead of seeing a placeholder.
+    this.#reloader.onListenCaptured = createListenNotice(this.logger, config.entryLabel, () => this.url)
     // Before listening: a wrong --cert is reported without a port ever opening.
     const tls = config.tls ? await loadTls(config.tls, config.host, config.cwd) : undefined
-    for (const warning of tls?.warnings ?? []) logger.warn(warning)
-    server.#tls = tls?.describe
-    server.#http = await listen(dispatcher, config.host, config.port, tls, { nextFree: config.nextFreePort })
-    try {
-      server.#builder = await createBuilder(config.entry, config.cwd)
-      server.#reloader = new Reloader(config, server.#builder, logger, GRACE_MS)
-      server.#setReloader(server.#reloader)
-      server.#reloader.onListenCaptured = createListenNotice(logger, config.entryLabel, () => server.url)
-      server.#reloader.serverAddress = server.#http.server.address() as AddressInfo
-      server.#scheduler = createReloadScheduler({
-        debounceMs: DEBOUNCE_MS,
-        settleMs: SETTLE_MS,
-        run: (reasons) => server.#runReload(reasons),
-      })
-      server.#loadEnv()
-      if (config.reload) {
-        // Watching starts before the first build reads a file: an edit made
-        // while it builds (or while the first requests are answered) is seen,
-        // and builds again. The bundle's other folders join after the build.
-        server.#watcher = watchSources({
-          cwd: config.cwd,
-          ignore: config.ignore,
-          onChange: (kind, path) => server.#onChange(kind, path),
-          onError: (error) => logger.warn(`hotcell: file watching failed: ${error.message}`),
-        })
-        server.#watcher.set(server.#watchPaths())
-        server.#envWatcher = watchSources({
-          cwd: config.cwd,
-          ignore: [],
-          onChange: (kind, path) => server.#onChange(kind, path),
-          onError: (error) => logger.warn(`hotcell: watching the env files failed: ${error.message}`),
-        })
-        server.#envWatcher.set(config.envFiles.paths)
-        await Promise.all([server.#watcher.ready(), server.#envWatcher.ready()])
-      }
-      // Through the scheduler, like every build: a save during it gets a follow-up, never a second build beside it.
-      server.#trigger(START)
-      await server.#scheduler.idle()
-      if (server.#startError !== undefined) throw server.#startError
-    } catch (error) {
-      server.#scheduler?.stop()
-      server.#live?.close()
-      server.#http.stopAccepting()
-      server.#http.closeAll()
-      await server.#builder?.dispose()
-      throw error
-    }
-    return server
+    for (const warning of tls?.warnings ?? []) this.logger.warn(warning)
+    this.#tls = tls?.describe
+    // A busy port fails the start before the first build ends. Requests that
+    // arrive before it has served wait for it instead of seeing a placeholder.
+    this.#http = await listen(dispatcher, config.host, config.port, tls, { nextFree: config.nextFreePort })
+    traceStart('listening')
+    // The entry's own listen() is answered with this address (a generation booted before now gets it with its bundle).
+    this.#reloader.serverAddress = this.#http.server.address() as AddressInfo
+    // Watching starts before the first build reads a file: an edit made while
+    // it builds (or while the first requests are answered) is seen, and builds
+    // again. The scan takes less time than esbuild's start beside it.
+    this.#watching = config.reload ? this.#watch() : Promise.resolve()
+    // Through the scheduler, like every build: a save during it gets a follow-up, never a second build beside it.
+    this.#trigger(START)
+    await this.#scheduler.idle()
+    if (this.#startError !== undefined) throw this.#startError
+    traceStart('serving')
+  }
+
+  /** Start watching the sources and the env files; resolves when edits from now on are seen. */
+  async #watch(): Promise<void> {
+    const { watchSources } = await import('./reload/watcher.js')
+    await this.#sources.ready()
+    if (this.#closing) return
+    const onError = (what: string) => (error: Error) => this.logger.warn(`hotcell: ${what} failed: ${error.message}`)
+    this.#watcher = watchSources({ ignored: this.#sources.ignored, onChange: (kind, path) => this.#onChange(kind, path), onError: onError('file watching') })
+    this.#watcher.set(this.#sources.watchPaths())
+    this.#envWatcher = watchSources({ ignored: () => false, onChange: (kind, path) => this.#onChange(kind, path), onError: onError('watching the env files') })
+    this.#envWatcher.set(this.#sources.envFiles)
+    await Promise.all([this.#watcher.ready(), this.#envWatcher.ready()])
+    traceStart('watching')
   }
 
   get url(): string {
-    return this.#http.url
+    return this.#http!.url
   }
 
   get port(): number {
-    return this.#http.port
+    return this.#http!.port
   }
 
   get info(): ServerInfo {
@@ -207,10 +219,6 @@ class DevServer extends EventEmitter implements HotcellServer {
     this.#reloader.setEnv(loaded.env)
   }
 
-  #watchPaths(): string[] {
-    return this.#reloader.watchPaths()
-  }
-
   async reload(): Promise<ReloadInfo> {
     this.#trigger('reload()')
     await this.#scheduler.idle()
@@ -218,24 +226,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   }
 
   #onChange(kind: ChangeKind, path: string): void {
-    if (this.#closing || !this.#matters(kind, path)) return
-    this.#trigger(path)
-  }
-
-  /** Could this event change the bundle? Filtering here saves builds that could not. */
-  #matters(kind: ChangeKind, path: string): boolean {
-    // Before the first good build, nothing is known about the inputs.
-    if (this.#reloader.lastBuildFailed || this.#reloader.inputs.size === 0) return true
-    if (this.config.envFiles.paths.includes(path)) return true
-    if (this.config.watch.some((w) => path === w || path.startsWith(w + '/'))) return true
-    if (kind !== 'change') return SOURCE_FILE.test(path)
-    let real = path
-    try {
-      real = realpathSync.native(path) // esbuild reports real paths
-    } catch {
-      // Deleted meanwhile: compare the path as given.
-    }
-    return this.#reloader.inputs.has(real) || /(^|\/)(tsconfig[^/]*|package)\.json$/.test(path)
+    if (!this.#closing && this.#sources.rebuilds(kind, path)) this.#trigger(path)
   }
 
   #trigger(reason: string): void {
@@ -252,9 +243,10 @@ class DevServer extends EventEmitter implements HotcellServer {
     // The first build is the start, whatever else its debounce merged in.
     const first = this.#lastInfo === undefined
     // The bundle may be unchanged: the new generation differs by its process.env.
-    if (!first && reasons.some((r) => this.config.envFiles.paths.includes(r))) this.#loadEnv()
+    if (!first && reasons.some((r) => this.#sources.isEnvFile(r))) this.#loadEnv()
     let info: ReloadInfo
     try {
+      if (first) await this.#watching
       info = await this.#reloader.reload(first ? [START] : reasons, startedAt, () => this.#scheduler.hasPending())
     } catch (error) {
       // Not the user's code (that is data in the info): hotcell itself, or the disk. start() rethrows the first;
@@ -264,7 +256,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       return
     }
     this.#lastInfo = info
-    this.#watcher?.set(this.#watchPaths())
+    this.#watcher?.set(this.#sources.watchPaths())
     // The banner reports the first build.
     if (first) return
     if (info.ok) {
@@ -282,15 +274,16 @@ class DevServer extends EventEmitter implements HotcellServer {
     return this.#closed
   }
 
+  /** Ends whatever has been started, in the order that loses no request: the same after a failed start. */
   async #shutdown(): Promise<void> {
     this.#closing = true
     this.#scheduler.stop()
     // Open tabs hold their streams open forever: end them, or the drain would wait for them.
     this.#live?.close()
-    this.#http.stopAccepting()
+    this.#http?.stopAccepting()
     await Promise.all([this.#watcher?.close(), this.#envWatcher?.close()])
     await this.#reloader.close()
-    this.#http.closeAll()
+    this.#http?.closeAll()
     await this.#builder.dispose()
   }
 }
@@ -299,4 +292,3 @@ function describeChange(changed: string[]): string {
   if (changed.length === 1) return changed[0] === 'reload()' ? 'reload requested' : `${changed[0]} changed`
   return `${changed.length} files changed (${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''})`
 }
-

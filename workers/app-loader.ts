@@ -5,7 +5,7 @@ import { describe, toErrorData } from './error-data.js'
 import { capturedServer, installListenCapture } from './listen-capture.js'
 import { afterImport, installFrameworkErrors, unwrapDefaultError } from './framework-errors.js'
 import { explainMissingPackage } from './missing-package.js'
-import { nodeToFetch, type NodeHandler } from './node-adapter.js'
+import type { NodeHandler } from './node-adapter.js'
 
 export interface FetchContext {
   waitUntil(promise: Promise<unknown>): void
@@ -15,7 +15,8 @@ export type FetchFunction = (request: Request, env: Record<string, string | unde
 /** What the runtime calls: a fetch function that also sees the raw task (Node handlers need its headers and client address). */
 export type AppFunction = (request: Request, env: Record<string, string | undefined>, ctx: FetchContext, task: RequestTask) => unknown
 
-export type LoadedApp = { ok: true; fetch: AppFunction } | { ok: false; phase: 'import' | 'shape'; error: ErrorData }
+/** `node`: the handler is Node-style, served through the Node adapter. */
+export type LoadedApp = { ok: true; fetch: AppFunction; node?: true } | { ok: false; phase: 'import' | 'shape'; error: ErrorData }
 type Style = 'auto' | 'fetch' | 'node'
 
 // An entry that calls listen() without awaiting it (Fastify without `await`)
@@ -57,44 +58,48 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
   if (listened) announce(listened.requested)
 
   if (exported === undefined) {
-    if (listened) return fromServer(listened.server)
+    if (listened) return await fromServer(listened.server)
     const named = Object.keys(mod)
     const found = `${named.length ? `It has only named exports: ${named.join(', ')}.` : 'It exports nothing.'} It starts no server either.`
     return shapeError(`${entry} has no default export. ${found}\n${EXPECTED}`)
   }
   if (typeof exported === 'function') {
     const nodeStyle = style === 'node' || (style === 'auto' && exported.length >= 2)
-    if (nodeStyle) return node(nodeToFetch(exported as NodeHandler))
+    if (nodeStyle) return await node(exported as NodeHandler)
     const fetch = exported as FetchFunction
     return { ok: true, fetch: (request, env, ctx) => settled(fetch(request, env, ctx)) }
   }
   if (typeof exported === 'object' && exported !== null) {
     const app = exported as { fetch?: unknown; callback?: unknown; server?: unknown; ready?: unknown }
-    if (exported instanceof Server) return fromServer(exported)
+    if (exported instanceof Server) return await fromServer(exported)
     if (typeof app.fetch === 'function' && style !== 'node') {
       return { ok: true, fetch: (request, env, ctx) => settled((app.fetch as FetchFunction).call(app, request, env, ctx)) }
     }
     // A Fastify instance: routes exist only after ready().
     if (app.server instanceof Server && typeof app.ready === 'function') {
       await (app.ready as () => Promise<unknown>).call(app)
-      return fromServer(app.server)
+      return await fromServer(app.server)
     }
     // A Koa application.
-    if (typeof app.callback === 'function') return node(nodeToFetch((app.callback as () => NodeHandler).call(app)))
+    if (typeof app.callback === 'function') return await node((app.callback as () => NodeHandler).call(app))
   }
-  if (listened) return fromServer(listened.server)
+  if (listened) return await fromServer(listened.server)
   return shapeError(`The default export of ${entry} is ${describe(exported)}.\n${EXPECTED}`)
 }
 
 /** A server's 'request' listener is the handler; with several, emitting reaches them all, as Node does. */
-function fromServer(server: Server): LoadedApp {
+function fromServer(server: Server): Promise<LoadedApp> {
   const listeners = server.listeners('request') as NodeHandler[]
   const handler: NodeHandler = listeners.length === 1 ? listeners[0]! : (req, res) => server.emit('request', req, res)
-  return node(nodeToFetch(handler, server))
+  return node(handler, server)
 }
 
-function node(handle: ReturnType<typeof nodeToFetch>): LoadedApp {
-  return { ok: true, fetch: (request, _env, _ctx, task) => handle(task, request.signal).then(unwrapDefaultError) }
+// The adapter (with light-my-request, ~20 ms to import) is loaded only for a
+// Node-style handler: a fetch app's workers boot without it.
+async function node(handler: NodeHandler, server?: Server): Promise<LoadedApp> {
+  const { nodeToFetch } = await import('./node-adapter.js')
+  const handle = nodeToFetch(handler, server)
+  return { ok: true, node: true, fetch: (request, _env, _ctx, task) => handle(task, request.signal).then(unwrapDefaultError) }
 }
 
 /** What the handler returned, unless it is a framework's default answer to a thrown error (framework-errors.ts). */

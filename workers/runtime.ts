@@ -69,7 +69,7 @@ function load(bundleUrl: string): void {
   void loadApp(bundleUrl, data.entry, data.handler).then((loaded) => {
     current = loaded
     resolveApp(loaded)
-    post({ type: 'hotcell:ready', gen: data.gen, threadId, ...(loaded.ok ? {} : { error: loaded.error }) })
+    post({ type: 'hotcell:ready', gen: data.gen, threadId, ...(loaded.ok ? (loaded.node ? { node: true } : {}) : { error: loaded.error }) })
   })
 }
 
@@ -79,6 +79,8 @@ control.unref()
 control.onmessage = (event) => {
   const message = (event as { data: ControlMessage }).data
   if (message.type === 'load') {
+    // A generation booted before the server listened learns its address now, before the entry's listen() asks.
+    if (message.serverAddress) data.serverAddress = message.serverAddress
     if (message.only === undefined || message.only === threadId) load(message.bundleUrl)
   }
 }
@@ -105,6 +107,8 @@ async function warmUp(): Promise<void> {
   }
   // A failure here is the bundle's own import error, which its import reports.
   await import(data.preloadUrl).catch(() => {})
+  // Loaded on demand otherwise (~20 ms): a fetch app never needs it.
+  if (data.nodeAdapter) await import('./node-adapter.js')
 }
 
 // A fresh isolate runs our request path cold (interpreted, no inline caches):

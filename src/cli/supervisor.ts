@@ -13,6 +13,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import type { Server, Socket } from 'node:net'
 import { constants } from 'node:os'
 import type { SupervisorMessage } from './supervisor-child.js'
+import { traceStart } from '../reload/trace.js'
 
 // glibc gives threads malloc arenas of their own and never returns them: with
 // two new worker threads per reload, the server's RSS grew 2.8 % from 50 to
@@ -70,6 +71,7 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
 
     const start = () => {
       serving = false
+      traceStart('supervisor')
       const current = fork(script, argv, {
         execArgv: childExecArgv(),
         env: { ...process.env, HOTCELL_SUPERVISED: '1', ...(socket ? { HOTCELL_INHERIT_SOCKET: '1' } : {}), MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || CHILD_MALLOC_ARENAS },

@@ -8,6 +8,7 @@ import type { ControlMessage, ErrorData, RequestTask, TaskResult, UncaughtReport
 import { CrashLoopError, QueueFullError } from '../errors.js'
 import { pickWorker } from './worker-choice.js'
 import { WorkerTracker } from './worker-tracker.js'
+import { traceStart } from '../reload/trace.js'
 
 const RUNTIME = fileURLToPath(new URL('../../workers/runtime.js', import.meta.url))
 // Requests per worker before they wait for one: handlers are async and mostly wait.
@@ -31,6 +32,8 @@ export interface GenerationOptions {
   preloadUrl: string
   /** Given when the generation is made for a known build; omitted for a standby. */
   bundleUrl?: string
+  /** The last bundle's handler was Node-style: the workers load the Node adapter while waiting. */
+  nodeAdapter?: boolean
   /** A worker failed outside any request (a late throw in a timer, say). */
   onWorkerError(error: Error): void
   /** A worker caught an error no handler caught, and keeps running (workers/late-errors.ts). */
@@ -42,7 +45,7 @@ export interface GenerationOptions {
   maxQueue?: number
   /** A worker captured the entry's own listen() call; every worker reports it. */
   onListenCaptured?(requested: string): void
-  /** hotcell's own address, for the captured server's address(). */
+  /** hotcell's own address, for the captured server's address(); see `serverAddress` for a generation booted before it was known. */
   serverAddress?: WorkerData['serverAddress']
   /** process.env of the workers (with the .env files' variables); default: the main process's. */
   env?: Record<string, string>
@@ -65,7 +68,19 @@ export class Generation {
   #inflight = 0
   /** Set when the bundle threw while being imported, or exports no handler. */
   loadError: ErrorData | undefined
+  /** A worker reported the loaded handler as Node-style. */
+  nodeStyle = false
   bundleUrl: string | undefined
+  /**
+   * Where the server listens: what the entry's own listen() reports. Set
+   * after construction for a generation booted before the server listened;
+   * its workers get it with their bundle.
+   */
+  serverAddress: WorkerData['serverAddress']
+  readonly #bootedWithAddress: boolean
+  #markServed!: () => void
+  /** Resolves once a request has been answered here, or the generation ended. */
+  readonly served = new Promise<void>((resolve) => (this.#markServed = resolve))
 
   readonly #pool: Piscina
   readonly #control: BroadcastChannel
@@ -91,6 +106,8 @@ export class Generation {
     this.gen = options.gen
     this.workers = options.workers
     this.bundleUrl = options.bundleUrl
+    this.serverAddress = options.serverAddress
+    this.#bootedWithAddress = options.serverAddress !== undefined
     this.#tasksPerWorker = options.tasksPerWorker ?? TASKS_PER_WORKER
     this.#maxQueue = options.maxQueue ?? MAX_QUEUE
     this.#tracker = new WorkerTracker({
@@ -117,6 +134,7 @@ export class Generation {
       preloadUrl: options.preloadUrl,
       handler: options.handler,
       entry: options.entry,
+      ...(options.nodeAdapter ? { nodeAdapter: true } : {}),
       ...(options.bundleUrl ? { bundleUrl: options.bundleUrl } : {}),
       ...(options.serverAddress ? { serverAddress: options.serverAddress } : {}),
     }
@@ -144,6 +162,7 @@ export class Generation {
     // Workers created in the constructor: their exits must be seen even before workerCreate fires.
     this.#tracker.watch(this.#pool.threads)
     this.#onListenCaptured = options.onListenCaptured
+    if (this.gen === 1) traceStart('workers')
   }
 
   /**
@@ -160,7 +179,7 @@ export class Generation {
       this.bundleUrl = bundleUrl
       const threads = this.#pool.threads.map((w) => w.threadId)
       this.#leader = this.workers > 1 && !all ? (threads.find((id) => this.#booted.has(id)) ?? threads[0]) : undefined
-      this.#post({ type: 'load', bundleUrl, ...(this.#leader !== undefined ? { only: this.#leader } : {}) })
+      this.#post({ type: 'load', bundleUrl, ...(this.#leader !== undefined ? { only: this.#leader } : {}), ...this.#address() })
       if (this.#leader !== undefined) this.#restIn(REST_AT_THE_LATEST_MS)
     }
     // A crash loop sets loadError and calls #onReady too.
@@ -227,6 +246,7 @@ export class Generation {
 
   /** A request is done with its worker: one waiting may take its place; a standby's first answer lets the rest import. */
   #settled(): void {
+    this.#markServed()
     if (this.#waiting.length > 0) this.#dispatchWaiting()
     if (this.#leader !== undefined) this.#loadRest()
   }
@@ -262,7 +282,7 @@ export class Generation {
     if (this.#leader === undefined || !this.bundleUrl) return
     this.#leader = undefined
     clearTimeout(this.#restTimer)
-    this.#post({ type: 'load', bundleUrl: this.bundleUrl })
+    this.#post({ type: 'load', bundleUrl: this.bundleUrl, ...this.#address() })
   }
 
   /** The live Worker with this thread id. */
@@ -331,11 +351,16 @@ export class Generation {
   async destroy(): Promise<void> {
     if (this.#destroyed) return
     this.#destroyed = true
+    this.#markServed()
     this.#tracker.stop()
     for (const waiting of this.#waiting.splice(0)) waiting.handlers.reject(new Error('Terminating worker thread'))
     clearTimeout(this.#restTimer)
     this.#control.close()
     await this.#pool.destroy()
+  }
+
+  #address(): { serverAddress?: WorkerData['serverAddress'] } {
+    return this.serverAddress && !this.#bootedWithAddress ? { serverAddress: this.serverAddress } : {}
   }
 
   #post(message: ControlMessage): void {
@@ -345,11 +370,12 @@ export class Generation {
   #onMessage(message: WorkerMessage, options: GenerationOptions): void {
     switch (message.type) {
       case 'hotcell:hello':
+        if (this.gen === 1) traceStart('booted')
         this.#booted.add(message.threadId)
         // A standby before its bundle was chosen waits for `load()`; a worker
         // replacing a crashed one needs the bundle now, unless it waits its turn.
         if (this.bundleUrl && (this.#leader === undefined || this.#leader === message.threadId)) {
-          this.#post({ type: 'load', bundleUrl: this.bundleUrl, only: message.threadId })
+          this.#post({ type: 'load', bundleUrl: this.bundleUrl, only: message.threadId, ...this.#address() })
         }
         break
       case 'hotcell:lane':
@@ -357,7 +383,9 @@ export class Generation {
         this.#dispatchWaiting()
         break
       case 'hotcell:ready':
+        if (this.gen === 1) traceStart('ready')
         if (message.error) this.loadError ??= message.error
+        if (message.node) this.nodeStyle = true
         this.#ready.add(message.threadId)
         this.#onReady?.()
         if (message.threadId === this.#leader) this.#restIn(REST_AFTER_READY_MS)

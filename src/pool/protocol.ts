@@ -71,7 +71,8 @@ export type TaskResult =
 /** Worker → main, on `parentPort` (the pool re-emits these as 'message'). */
 export type WorkerMessage =
   | { type: 'hotcell:hello'; gen: number; threadId: number }
-  | { type: 'hotcell:ready'; gen: number; threadId: number; error?: ErrorData }
+  /** `node`: the handler is Node-style (served through the Node adapter). */
+  | { type: 'hotcell:ready'; gen: number; threadId: number; error?: ErrorData; node?: true }
   /** Sent once, first thing: the worker's request lane (lane.ts) and its progress slot. */
   | { type: 'hotcell:lane'; threadId: number; port: MessagePort; progress: SharedArrayBuffer }
   | UncaughtReport
@@ -95,8 +96,11 @@ export interface UncaughtReport {
 
 /** Main → every worker of one generation, on its BroadcastChannel. */
 export type ControlMessage =
-  /** `only`: that thread imports now, the others wait for a 'load' without it. */
-  { type: 'load'; bundleUrl: string; only?: number }
+  /**
+   * `only`: that thread imports now, the others wait for a 'load' without it.
+   * `serverAddress`: for a generation booted before the server listened.
+   */
+  { type: 'load'; bundleUrl: string; only?: number; serverAddress?: WorkerData['serverAddress'] }
 
 /**
  * Main → one worker, on its lane: the requests of one event-loop turn, flat,
@@ -150,6 +154,8 @@ export interface WorkerData {
   preloadUrl: string
   /** How the default export is interpreted. */
   handler: 'auto' | 'fetch' | 'node'
+  /** The last bundle's handler was Node-style: load the Node adapter while waiting for this one. */
+  nodeAdapter?: boolean
   /** Entry file as the user named it, for messages. */
   entry: string
   /** Where hotcell listens: what a server the entry starts itself reports as its address(). */

@@ -1,6 +1,6 @@
-import { dirname, relative, resolve, sep } from 'node:path'
+import { relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Builder, BuildSuccess } from './builder.js'
+import type { Builder } from './builder.js'
 import type { Config } from '../config/resolve-config.js'
 import type { Target } from '../http/dispatch.js'
 import { renderText } from '../report/error-page.js'
@@ -8,6 +8,7 @@ import { crashReporting } from '../report/crash-reporting.js'
 import { Generation } from '../pool/generation.js'
 import type { Logger } from '../report/logger.js'
 import type { WorkerData } from '../pool/protocol.js'
+import type { Sources } from './sources.js'
 import { traceReload } from './trace.js'
 
 /** What one reload did; emitted as the server's 'reload' event. */
@@ -20,78 +21,87 @@ export interface ReloadInfo {
   /** From the first trigger to the start of the build: the debounce. */
   waitMs: number
   buildMs: number
-  /** The standby importing the new bundle until every worker reported ready. */
+  /** The standby importing the new bundle until a worker reported ready. */
   loadMs: number
   /** From the first trigger to the new generation taking requests. */
   totalMs: number
 }
 
-// After a swap the next standby is booted, off the critical path: its workers
-// cost ~30 ms of CPU each, which must not slow the first requests to the new code.
-const STANDBY_DELAY_MS = 50
-// Tearing a generation's isolates down costs CPU as well (its first request
-// after a swap took 9.5 ms instead of 4.2 ms with 2 workers on 2 cores when the
-// old generation ended at once): it ends a little later.
-const RETIRE_DELAY_MS = 100
+// What happens after a swap is kept off the path of the new code's first
+// response, which shares the cores with it: the old generation's teardown
+// (its first request took 9.5 ms instead of 4.2 ms with 2 workers on 2 cores
+// when the old generation ended at once) and the next standby's boot (~30 ms
+// of CPU per worker). Both start as soon as the new generation has answered a
+// request, or this long after the swap if none comes.
+const AFTER_SWAP_MS = 50
 const PRUNE_DELAY_MS = 20
 
 /**
- * Owns the generations: the one serving, a pre-booted standby waiting for the
- * next bundle (edit → new response drops from ~94 ms to ~34 ms, research §6),
- * and the retiring ones still finishing their requests.
+ * Owns the generations and where requests go: the one serving, a pre-booted
+ * standby waiting for the next bundle (Node, hotcell's runtime and the app's
+ * packages loaded, so a reload only imports the bundle), and the retiring
+ * ones still finishing their requests. The first generation is booted the
+ * same way, while the first build runs.
  */
 export class Reloader {
+  /** Where requests go; a promise until the first build has served (or failed). */
   target: Target | Promise<Target>
-  /** Files of the last good build: a change to anything else cannot change the bundle. */
-  inputs = new Set<string>()
-  lastBuildFailed = false
   /** The entry called listen() itself and a worker captured it (told once, by the listener). */
   onListenCaptured: ((requested: string) => void) | undefined
-  /** Where the server listens, once it does. */
-  serverAddress: WorkerData['serverAddress']
+  #serverAddress: WorkerData['serverAddress']
   #env: Record<string, string> | undefined
-  #watchRoots: string[] = []
   #current: Generation | undefined
   #standby: Generation | undefined
-  #standbyTimer: NodeJS.Timeout | undefined
   readonly #retiring = new Set<Generation>()
   #gen = 0
   #closed = false
+  /** A reload is under way: no pruning beside it (see #afterSwapOf). */
+  #reloading = false
   #pruneTimer: NodeJS.Timeout | undefined
   #pruning: Promise<void> | undefined
-
+  #preloadUrl: string | undefined
   #resolveFirst!: (target: Target) => void
 
   constructor(
     private readonly config: Config,
     private readonly builder: Builder,
+    private readonly sources: Sources,
     private readonly logger: Logger,
     private readonly graceMs: number,
   ) {
-    // Watched before the first build says what its inputs are.
-    this.#watchRoots = [dirname(config.entry)]
     // Requests that arrive before the first build wait for it.
     this.target = new Promise<Target>((resolve) => (this.#resolveFirst = resolve))
   }
 
   /**
-   * The workers' process.env from now on (.env files changed). The standby was
-   * booted with the old one, so it goes; the next reload starts fresh workers.
+   * The workers' process.env from now on. A standby booted with another one
+   * goes (when .env files changed); the first call boots the first generation.
    */
   setEnv(env: Record<string, string>): void {
+    const changed = this.#env !== undefined
     this.#env = env
-    clearTimeout(this.#standbyTimer)
-    void this.#standby?.destroy()
-    this.#standby = undefined
+    if (changed) this.#dropStandby()
+    if (!this.#standby && !this.#closed) this.#standby = this.#generation()
   }
 
-  /** Folders to watch: those holding the bundle's inputs, plus --watch paths. */
-  watchPaths(): string[] {
-    return [...new Set([...this.#watchRoots, ...this.config.watch])]
+  /** Where the server listens, once it does: what the entry's own listen() reports. */
+  set serverAddress(address: WorkerData['serverAddress']) {
+    this.#serverAddress = address
+    // The first generation boots before the socket is bound.
+    if (this.#standby) this.#standby.serverAddress = address
   }
 
   /** Build, bring up a generation for it, and make it the target. */
   async reload(reasons: string[], startedAt: number, stale: () => boolean): Promise<ReloadInfo> {
+    this.#reloading = true
+    try {
+      return await this.#reload(reasons, startedAt, stale)
+    } finally {
+      this.#reloading = false
+    }
+  }
+
+  async #reload(reasons: string[], startedAt: number, stale: () => boolean): Promise<ReloadInfo> {
     // A prune not started yet waits for the next swap; one under way finishes first.
     clearTimeout(this.#pruneTimer)
     await this.#pruning
@@ -99,10 +109,9 @@ export class Reloader {
     traceReload('build')
     const build = await this.builder.build()
     traceReload('built')
+    this.sources.update(build)
     const changed = reasons.map((r) => (r.startsWith(sep) ? relative(this.config.cwd, r) : r))
     if (!build.ok) {
-      this.lastBuildFailed = true
-      this.#watchRoots = reduceRoots([...this.#watchRoots, ...build.files.map((f) => dirname(f))])
       const info: ReloadInfo = { ok: false, gen: this.#current?.gen, changed, waitMs, buildMs: build.ms, loadMs: 0, totalMs: performance.now() - startedAt }
       // More edits already arrived: this error may be a half-saved state.
       if (stale()) return info
@@ -112,15 +121,14 @@ export class Reloader {
       this.#current = undefined
       return info
     }
-    this.lastBuildFailed = false
     if (build.warnings) this.logger.warn(build.warnings.trimEnd())
-    this.inputs = new Set(build.inputs)
-    this.#watchRoots = reduceRoots([dirname(this.config.entry), ...build.inputs.map((f) => dirname(f))].filter((d) => !d.split(sep).includes('node_modules')))
+    this.#preloadUrl = build.preloadUrl
 
     const loadStarted = performance.now()
-    const next = this.#takeStandby() ?? this.#generation(build.preloadUrl, build.url)
+    const next = this.#standby ?? this.#generation()
+    this.#standby = undefined
     // The first generation comes up at full size; later swaps wait for one worker.
-    await next.load(build.url, { all: next.gen === 1 })
+    await next.load(build.url, { all: this.#current === undefined && next.gen === 1 })
     const loadMs = performance.now() - loadStarted
     traceReload('loaded', next.gen)
     if (this.#closed) {
@@ -133,24 +141,15 @@ export class Reloader {
     this.#setTarget({ kind: 'generation', generation: next })
     traceReload('swap', next.gen)
     const info: ReloadInfo = { ok: true, gen: next.gen, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
-    this.#retire(old)
-    this.#bootStandby(build)
-    // Pruning waits until the new code has answered its first requests, and
-    // the next build waits for it: beside a build it could delete the bundle
-    // being written (or one rebuilt under an old content-hashed name after a
-    // revert). Retired bundles go next time.
-    this.#pruneTimer = setTimeout(() => {
-      this.#pruning = this.builder.prune([this.#current, ...this.#retiring].flatMap((g) => (g?.bundleUrl ? [fileURLToPath(g.bundleUrl)] : [])))
-    }, PRUNE_DELAY_MS)
-    this.#pruneTimer.unref()
+    this.#afterSwapOf(next, old)
     return info
   }
 
   async close(): Promise<void> {
     this.#closed = true
-    clearTimeout(this.#standbyTimer)
     clearTimeout(this.#pruneTimer)
     const ending = [this.#standby, ...this.#retiring].map((g) => g?.destroy())
+    this.#standby = undefined
     await Promise.all([this.#current?.retire(this.graceMs), this.#pruning, ...ending])
   }
 
@@ -159,44 +158,62 @@ export class Reloader {
     this.#resolveFirst(target)
   }
 
-  #generation(preloadUrl: string, bundleUrl?: string): Generation {
+  /** Once `next` has answered (or soon after the swap): end `old`, boot the next standby, prune old bundles. */
+  #afterSwapOf(next: Generation, old: Generation | undefined): void {
+    if (old) this.#retiring.add(old)
+    let done = false
+    const run = () => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      if (old) void old.retire(this.graceMs).then(() => this.#retiring.delete(old))
+      if (this.#closed) return
+      if (this.config.reload && !this.#standby) this.#standby = this.#generation()
+      // Pruning waits until the new code has answered, and never runs beside a
+      // reload: it could delete the bundle being written (or one rebuilt under
+      // an old content-hashed name after a revert), or the one being loaded.
+      // Skipped now, it happens after the next swap.
+      if (this.#reloading) return
+      clearTimeout(this.#pruneTimer)
+      this.#pruneTimer = setTimeout(() => {
+        if (this.#reloading) return
+        this.#pruning = this.builder.prune([this.#current, ...this.#retiring].flatMap((g) => (g?.bundleUrl ? [fileURLToPath(g.bundleUrl)] : [])))
+      }, PRUNE_DELAY_MS)
+      this.#pruneTimer.unref()
+    }
+    const timer = setTimeout(run, AFTER_SWAP_MS)
+    timer.unref()
+    void next.served.then(run)
+  }
+
+  #dropStandby(): void {
+    void this.#standby?.destroy()
+    this.#standby = undefined
+  }
+
+  #generation(): Generation {
     const generation: Generation = new Generation({
       gen: ++this.#gen,
       workers: this.config.workers,
       entry: this.config.entryLabel,
       handler: this.config.handler,
       maxMemoryMb: this.config.maxMemoryMb,
-      preloadUrl,
-      ...(bundleUrl ? { bundleUrl } : {}),
+      // Before the first build, nothing is known about the packages: the first bundle imports them.
+      preloadUrl: this.#preloadUrl ?? EMPTY_MODULE,
+      nodeAdapter: this.#current?.nodeStyle === true,
       ...(this.#env ? { env: this.#env } : {}),
       onWorkerError: (error) => this.logger.error(`hotcell: a worker of generation ${generation.gen} crashed outside any request: ${error.stack ?? error.message}`),
       onListenCaptured: (requested) => this.onListenCaptured?.(requested),
-      ...(this.serverAddress ? { serverAddress: this.serverAddress } : {}),
+      ...(this.#serverAddress ? { serverAddress: this.#serverAddress } : {}),
       ...crashReporting(this.logger, this.config.cwd, () => generation.gen),
     })
     return generation
   }
 
-  #takeStandby(): Generation | undefined {
-    clearTimeout(this.#standbyTimer)
-    const standby = this.#standby
-    this.#standby = undefined
-    return standby
-  }
-
-  #bootStandby(build: BuildSuccess): void {
-    if (!this.config.reload || this.#closed) return
-    this.#standbyTimer = setTimeout(() => {
-      if (!this.#closed && !this.#standby) this.#standby = this.#generation(build.preloadUrl)
-    }, STANDBY_DELAY_MS)
-    this.#standbyTimer.unref()
-  }
-
   #retire(generation: Generation | undefined): void {
     if (!generation) return
     this.#retiring.add(generation)
-    const timer = setTimeout(() => void generation.retire(this.graceMs).then(() => this.#retiring.delete(generation)), RETIRE_DELAY_MS)
-    timer.unref()
+    void generation.retire(this.graceMs).then(() => this.#retiring.delete(generation))
   }
 
   #reportLoadError(generation: Generation): void {
@@ -205,10 +222,4 @@ export class Reloader {
   }
 }
 
-/** Drop folders inside other folders of the list: a folder watch is recursive. */
-function reduceRoots(dirs: string[]): string[] {
-  const sorted = [...new Set(dirs.map((d) => resolve(d)))].sort()
-  const roots: string[] = []
-  for (const dir of sorted) if (!roots.some((root) => dir === root || dir.startsWith(root + sep))) roots.push(dir)
-  return roots
-}
+const EMPTY_MODULE = 'data:text/javascript,'

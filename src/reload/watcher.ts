@@ -1,10 +1,8 @@
-// The only module that imports chokidar (and picomatch, for --ignore globs).
+// The only module that imports chokidar. What to watch, and whether a change
+// matters, is decided by sources.ts; this module reports what it sees.
 import { watch, type FSWatcher } from 'chokidar'
 import { statSync } from 'node:fs'
-import { relative, sep } from 'node:path'
-import picomatch from 'picomatch'
-
-export type ChangeKind = 'add' | 'change' | 'unlink'
+import type { ChangeKind } from './sources.js'
 
 export interface SourceWatcher {
   /** Watch exactly these folders and files from now on (the set follows the bundle's inputs). */
@@ -15,17 +13,12 @@ export interface SourceWatcher {
 }
 
 export interface WatchOptions {
-  /** Folder `--ignore` globs are relative to. */
-  cwd: string
-  /** User globs (`--ignore`), matched against paths relative to `cwd` and against absolute paths. */
-  ignore: readonly string[]
+  /** Paths never watched. */
+  ignored(path: string): boolean
   onChange(kind: ChangeKind, path: string): void
   onError(error: Error): void
 }
 
-// Never worth watching, and watching them is expensive or loops: node_modules
-// multiplies the watch count (research §4.3), .hotcell holds our own output.
-const ALWAYS_IGNORED = /(^|[\\/])(node_modules|\.git|\.hotcell)([\\/]|$)/
 // chokidar drops (not defers) a file's further change events for 50 ms after
 // one, so a second save within 50 ms (format-on-save, a quick fix) would be
 // lost and the old code served. Each change is re-checked after the window.
@@ -33,18 +26,12 @@ const RECHECK_MS = 60
 
 /**
  * Folders are watched rather than single files: only a folder watch sees a
- * new file appear, which is what fixes an "unresolved import" (research §4.2).
+ * new file appear, which is what fixes an "unresolved import".
  */
 export function watchSources(options: WatchOptions): SourceWatcher {
-  const userIgnored = options.ignore.length ? picomatch([...options.ignore], { dot: true }) : undefined
-  const ignored = (path: string) => {
-    if (ALWAYS_IGNORED.test(path)) return true
-    if (!userIgnored) return false
-    const rel = relative(options.cwd, path)
-    return userIgnored(path) || (!rel.startsWith('..') && userIgnored(rel.split(sep).join('/')))
-  }
   let watcher: FSWatcher | undefined
   let current = new Set<string>()
+  let closed = false
   const rechecks = new Map<string, NodeJS.Timeout>()
   const fingerprint = (path: string) => {
     try {
@@ -55,6 +42,7 @@ export function watchSources(options: WatchOptions): SourceWatcher {
     }
   }
   const changed = (path: string) => {
+    if (closed) return
     options.onChange('change', path)
     const seen = fingerprint(path)
     clearTimeout(rechecks.get(path))
@@ -69,10 +57,10 @@ export function watchSources(options: WatchOptions): SourceWatcher {
   const ready = new Promise<void>((resolve) => (resolveReady = resolve))
 
   const start = () => {
-    const w = watch([...current], { ignored, ignoreInitial: true })
-    w.on('add', (path) => options.onChange('add', path))
+    const w = watch([...current], { ignored: options.ignored, ignoreInitial: true })
+    w.on('add', (path) => !closed && options.onChange('add', path))
     w.on('change', changed)
-    w.on('unlink', (path) => options.onChange('unlink', path))
+    w.on('unlink', (path) => !closed && options.onChange('unlink', path))
     w.on('error', (error) => options.onError(error as Error))
     w.once('ready', resolveReady)
     return w
@@ -81,6 +69,7 @@ export function watchSources(options: WatchOptions): SourceWatcher {
   return {
     set(paths) {
       const next = new Set(paths)
+      if (closed) return
       if (!watcher) {
         current = next
         watcher = start()
@@ -94,6 +83,7 @@ export function watchSources(options: WatchOptions): SourceWatcher {
     },
     ready: () => ready,
     async close() {
+      closed = true
       resolveReady()
       for (const timer of rechecks.values()) clearTimeout(timer)
       await watcher?.close()

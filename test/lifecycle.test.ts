@@ -1,0 +1,66 @@
+// The server's lifecycle: a start that fails part-way releases everything a
+// started server would release on close() — workers, esbuild, watchers, the
+// socket — so that a program calling serve() again (or a test) is not left
+// with threads, processes or file watches of the failed attempt.
+import assert from 'node:assert/strict'
+import { readdirSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:net'
+import { describe, test } from 'node:test'
+import { serve } from '../src/index.js'
+import { projectDir, waitFor, withDeadline } from './helpers.js'
+
+const threads = () => readdirSync('/proc/self/task').length
+/** Handles that keep the process alive: sockets, child processes, file watches. Timers come and go. */
+const handles = () => process.getActiveResourcesInfo().filter((r) => !/Timeout|Immediate|CloseReq|FSReqCallback/.test(r)).sort()
+
+function listenOnFreePort(): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => resolve(server))
+    server.on('error', reject)
+  })
+}
+
+/** Start `serve()` expecting it to fail; then everything it started must be gone again. */
+async function failedStart(start: () => Promise<unknown>): Promise<Error> {
+  // A handle closed just now is listed until the event loop's next turn.
+  await new Promise((r) => setTimeout(r, 20))
+  const before = { threads: threads(), handles: handles() }
+  const error = await withDeadline(start().then(() => assert.fail('serve() resolved'), (e: Error) => e), 30_000, 'serve() to fail')
+  await waitFor(() => threads() === before.threads, 10_000, `the worker threads to end (${threads()} threads, ${before.threads} before)`)
+  await waitFor(() => handles().join() === before.handles.join(), 10_000, `the handles to close (now: ${handles().join(', ')}; before: ${before.handles.join(', ')})`)
+  return error
+}
+
+describe('lifecycle', () => {
+  test('a busy port fails the start, and the workers and esbuild booted beside it end', async () => {
+    const project = projectDir({ 'app.ts': `export default { fetch: () => new Response('x') }\n` })
+    const busy = await listenOnFreePort()
+    try {
+      const port = (busy.address() as { port: number }).port
+      const error = await failedStart(() => serve({ entry: `${project.dir}/app.ts`, port, workers: 1, quiet: true }))
+      assert.equal((error as Error & { code?: string }).code, 'ERR_LISTEN')
+    } finally {
+      await new Promise((resolve) => busy.close(resolve))
+      project.remove()
+    }
+  })
+
+  test('a start that fails after the watchers started closes them, the socket and the workers', async () => {
+    // A file where the build folder must go: esbuild's output cannot be written, after the socket is bound.
+    const project = projectDir({ 'package.json': '{ "name": "blocked", "type": "module" }\n', 'app.ts': `export default { fetch: () => new Response('x') }\n` })
+    writeFileSync(`${project.dir}/.hotcell`, 'not a folder\n')
+    const probe = await listenOnFreePort()
+    const port = (probe.address() as { port: number }).port
+    await new Promise<void>((resolve) => probe.close(() => resolve()))
+    try {
+      const error = await failedStart(() => serve({ entry: `${project.dir}/app.ts`, port, workers: 1, quiet: true }))
+      assert.match(error.message, /\.hotcell/)
+      // The port is free again.
+      const again = createServer()
+      await new Promise<void>((resolve, reject) => again.once('error', reject).listen(port, '127.0.0.1', () => resolve()))
+      await new Promise((resolve) => again.close(resolve))
+    } finally {
+      project.remove()
+    }
+  })
+})
