@@ -1,0 +1,71 @@
+// Memory of a process and all its descendants, and small helpers shared by the
+// bench/ scripts that start servers as child processes.
+import { readdirSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface ProcessMemory {
+  pid: number
+  /** supervisor (the first process of a tree with children), server, esbuild, or the process's name. */
+  role: string
+  rssMiB: number
+  /** RSS with each page shared between processes divided among them: what the process adds to the machine. */
+  pssMiB: number
+}
+
+const kB = (text: string, field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) / 1024
+
+/** `pid` and its descendants, depth first. A process that ended meanwhile is left out. */
+export function processTree(pid: number): ProcessMemory[] {
+  const rows: ProcessMemory[] = []
+  const visit = (id: number) => {
+    let rollup: string
+    let name: string
+    try {
+      rollup = readFileSync(`/proc/${id}/smaps_rollup`, 'utf8')
+      name = readFileSync(`/proc/${id}/comm`, 'utf8').trim()
+    } catch {
+      return
+    }
+    const children: number[] = []
+    for (const task of readdirSync(`/proc/${id}/task`)) {
+      try {
+        const list = readFileSync(`/proc/${id}/task/${task}/children`, 'utf8').trim()
+        if (list) children.push(...list.split(/\s+/).map(Number))
+      } catch {
+        // The thread ended.
+      }
+    }
+    const comm = (child: number) => {
+      try {
+        return readFileSync(`/proc/${child}/comm`, 'utf8').trim()
+      } catch {
+        return ''
+      }
+    }
+    // A Node process whose child is Node as well supervises it.
+    const role = name === 'esbuild' ? 'esbuild' : name === 'node' ? (children.some((c) => comm(c) === 'node') ? 'supervisor' : 'server') : name
+    rows.push({ pid: id, role, rssMiB: kB(rollup, 'Rss'), pssMiB: kB(rollup, 'Pss') })
+    for (const child of children) visit(child)
+  }
+  visit(pid)
+  return rows
+}
+
+/** A port nothing listens on now (fixed ports collide with ephemeral ones on a busy machine). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** The p-th percentile (0: min, 50: median, 100: max) by the nearest-rank method. */
+export function pct(xs: number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
+}

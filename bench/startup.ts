@@ -1,0 +1,176 @@
+// Cold start and idle memory of `hotcell <app>` against a bare node:http
+// server started the same way (`node server.mjs`), in interleaved rounds, and
+// where hotcell's start goes, phase by phase.
+//   npm run bench:startup                        # 10 rounds, the fetch hello app
+//   npm run bench:startup -- --app node-http     # the node:http app (listen() captured)
+//   npm run bench:startup -- --rounds 3 --with bun,tsx
+// Cold start: spawn → the first 200 on GET /, polled every 2 ms on fresh
+// connections. Memory: 2 s after that response, the median of 5 readings
+// 200 ms apart, of every process of the tree (RSS, and PSS: RSS with the
+// pages shared between processes, such as Node's own code, divided among them).
+// Phases: extra rounds of hotcell with bench/startup-tracer.js preloaded in each
+// of its processes, which records hotcell's start channel on the wall clock.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { request } from 'node:http'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import { freePort, pct, processTree, sleep, type ProcessMemory } from './process-tree.js'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '10' },
+    traced: { type: 'string', default: '5' },
+    app: { type: 'string', default: 'hello' },
+    with: { type: 'string', default: '' },
+    // Extra hotcell flags, e.g. --hotcell-args="--workers 1".
+    'hotcell-args': { type: 'string', default: '' },
+    help: { type: 'boolean', short: 'h' },
+  },
+})
+if (values.help) {
+  process.stdout.write('npm run bench:startup -- [--rounds 10] [--traced 5] [--app hello|node-http|hono] [--with bun,tsx]\n')
+  process.exit(0)
+}
+const ROUNDS = Number(values.rounds)
+const TRACED = Number(values.traced)
+const APPS: Record<string, string> = {
+  hello: join(ROOT, 'bench/apps/hello.ts'),
+  'node-http': join(ROOT, 'bench/apps/node-http/app.ts'),
+  hono: join(ROOT, 'bench/apps/reload/app.ts'),
+}
+const app = APPS[values.app]
+if (!app) throw new Error(`--app must be one of ${Object.keys(APPS).join(', ')}`)
+const BUN = '/work/tools/node_modules/@oven/bun-linux-x64/bin/bun'
+
+interface Variant {
+  name: string
+  command(port: number): { cmd: string; args: string[]; env?: NodeJS.ProcessEnv }
+}
+const variants: Variant[] = [
+  { name: 'node:http', command: (port) => ({ cmd: process.execPath, args: [join(ROOT, 'bench/apps/node-http/server.mjs')], env: { PORT: String(port) } }) },
+  { name: 'hotcell', command: (port) => ({ cmd: process.execPath, args: [join(ROOT, 'dist/src/cli/bin.js'), app, '--port', String(port), ...values['hotcell-args'].split(' ').filter(Boolean)] }) },
+]
+for (const extra of values.with.split(',').filter(Boolean)) {
+  if (extra === 'bun') variants.push({ name: 'bun', command: (port) => ({ cmd: process.env.BUN ?? BUN, args: [join(ROOT, 'bench/apps/node-http/server.mjs')], env: { PORT: String(port) } }) })
+  else if (extra === 'tsx') variants.push({ name: 'tsx', command: (port) => ({ cmd: join(ROOT, 'node_modules/.bin/tsx'), args: [join(ROOT, 'bench/apps/node-http/app.ts')], env: { PORT: String(port) } }) })
+  else throw new Error(`--with: unknown ${extra} (bun, tsx)`)
+}
+
+const wallNow = () => performance.timeOrigin + performance.now()
+
+function status(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode ?? 0))
+    })
+    req.on('error', () => resolve(0))
+    req.end()
+  })
+}
+
+interface Run {
+  coldMs: number
+  memory: ProcessMemory[]
+  trace?: { pid: number; phase: string; t: number }[]
+  startedAt: number
+}
+
+async function once(variant: Variant, traceFile?: string): Promise<Run> {
+  const port = await freePort()
+  const { cmd, args, env } = variant.command(port)
+  const traceEnv = traceFile ? { NODE_OPTIONS: `--import=${pathToFileURL(join(ROOT, 'dist/bench/startup-tracer.js')).href}`, HOTCELL_BENCH_TRACE: traceFile } : {}
+  const startedAt = wallNow()
+  const started = performance.now()
+  // Its own process group, so that stopping it ends the whole tree.
+  const child: ChildProcess = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env, ...traceEnv }, stdio: 'ignore', detached: true })
+  let exited = false
+  child.once('exit', () => (exited = true))
+  try {
+    for (;;) {
+      if ((await status(port)) === 200) break
+      if (exited) throw new Error(`${variant.name} exited before it answered`)
+      if (performance.now() - started > 30_000) throw new Error(`${variant.name} did not answer within 30 s`)
+      await sleep(2)
+    }
+    const coldMs = performance.now() - started
+    await sleep(2000)
+    const readings: ProcessMemory[][] = []
+    for (let i = 0; i < 5; i++) {
+      readings.push(processTree(child.pid!))
+      await sleep(200)
+    }
+    const memory = readings[0]!.map((p, i) => ({ ...p, rssMiB: pct(readings.map((r) => r[i]?.rssMiB ?? 0), 50), pssMiB: pct(readings.map((r) => r[i]?.pssMiB ?? 0), 50) }))
+    const trace = traceFile ? readFileSync(traceFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { pid: number; phase: string; t: number }) : undefined
+    return { coldMs, memory, startedAt, ...(trace ? { trace } : {}) }
+  } finally {
+    try {
+      process.kill(-child.pid!, 'SIGTERM')
+    } catch {
+      // Gone already.
+    }
+    if (!exited) await Promise.race([new Promise((r) => child.once('exit', r)), sleep(5000)])
+    try {
+      process.kill(-child.pid!, 'SIGKILL')
+    } catch {
+      // Gone.
+    }
+    await sleep(100)
+  }
+}
+
+const runs = new Map<string, Run[]>(variants.map((v) => [v.name, []]))
+for (let round = 0; round < ROUNDS; round++) {
+  // Alternate the order so neither side always runs right after the other.
+  for (const variant of round % 2 ? [...variants].reverse() : variants) runs.get(variant.name)!.push(await once(variant))
+  process.stderr.write(`round ${round + 1}/${ROUNDS}\n`)
+}
+
+const traceDir = mkdtempSync(join(tmpdir(), 'hotcell-startup-'))
+const traced: Run[] = []
+for (let i = 0; i < TRACED; i++) traced.push(await once(variants.find((v) => v.name === 'hotcell')!, join(traceDir, `trace-${i}.jsonl`)))
+rmSync(traceDir, { recursive: true, force: true })
+
+const spread = (xs: number[], digits = 0) => `${pct(xs, 0).toFixed(digits)}–**${pct(xs, 50).toFixed(digits)}**–${pct(xs, 100).toFixed(digits)}`
+const sum = (memory: ProcessMemory[], key: 'rssMiB' | 'pssMiB') => memory.reduce((total, p) => total + p[key], 0)
+const reference = runs.get('node:http')!
+console.log(`\nCold start and idle memory, ${ROUNDS} interleaved rounds, app ${values.app} (${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z)\n`)
+console.log('| server | spawn → first 200, ms (min–median–max) | ratio to node:http (per round) | idle tree RSS MiB | idle tree PSS MiB | processes (RSS MiB, median) |')
+console.log('|---|---|---|---|---|---|')
+for (const [name, list] of runs) {
+  const ratios = list.map((r, i) => r.coldMs / reference[i]!.coldMs)
+  const byRole = new Map<string, number[]>()
+  for (const run of list) for (const p of run.memory) byRole.set(p.role, [...(byRole.get(p.role) ?? []), p.rssMiB])
+  const roles = [...byRole].map(([role, xs]) => `${role} ${pct(xs, 50).toFixed(1)}`).join(', ')
+  console.log(`| ${name} | ${spread(list.map((r) => r.coldMs))} | ${spread(ratios, 2)} | ${spread(list.map((r) => sum(r.memory, 'rssMiB')), 1)} | ${spread(list.map((r) => sum(r.memory, 'pssMiB')), 1)} | ${roles} |`)
+}
+
+if (traced.length) {
+  // Each phase as ms since spawn: its first occurrence (the server process's when supervised).
+  const phases = new Map<string, number[]>()
+  for (const run of traced) {
+    const pids = [...new Set(run.trace!.map((m) => m.pid))]
+    const label = (pid: number) => (pids.length > 1 && pid === pids[0] ? 'supervisor: ' : '')
+    const seen = new Set<string>()
+    for (const m of run.trace!) {
+      const key = label(m.pid) + m.phase
+      if (seen.has(key)) continue
+      seen.add(key)
+      phases.set(key, [...(phases.get(key) ?? []), m.t - run.startedAt])
+    }
+    phases.set('first 200', [...(phases.get('first 200') ?? []), run.coldMs])
+  }
+  const order = [...phases].sort((a, b) => pct(a[1], 50) - pct(b[1], 50))
+  console.log(`\nhotcell start, ${TRACED} traced runs: when each phase was reached, ms since spawn (min–median–max)\n`)
+  console.log('| phase | ms since spawn | step from the previous row (medians) |')
+  console.log('|---|---|---|')
+  let previous = 0
+  for (const [phase, xs] of order) {
+    console.log(`| ${phase} | ${spread(xs, 1)} | ${(pct(xs, 50) - previous).toFixed(1)} |`)
+    previous = pct(xs, 50)
+  }
+}
