@@ -244,10 +244,14 @@ class DevServer extends EventEmitter implements HotcellServer {
     const first = this.#lastInfo === undefined
     // The bundle may be unchanged: the new generation differs by its process.env.
     if (!first && reasons.some((r) => this.#sources.isEnvFile(r))) this.#loadEnv()
-    let info: ReloadInfo
+    let info: ReloadInfo | undefined
     try {
       if (first) await this.#watching
-      info = await this.#reloader.reload(first ? [START] : reasons, startedAt, () => this.#scheduler.hasPending())
+      info = await this.#reloader.reload(first ? [START] : reasons, startedAt, () => this.#scheduler.hasPending(), (paths) => {
+        // Built again at once (a follow-up), timed from the first trigger.
+        this.#pendingSince = startedAt
+        for (const path of paths) this.#scheduler.trigger(path)
+      })
     } catch (error) {
       // Not the user's code (that is data in the info): hotcell itself, or the disk. start() rethrows the first;
       // later ones keep the last good generation serving rather than take the server down.
@@ -255,6 +259,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       else this.logger.error(`hotcell: the reload failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
       return
     }
+    if (!info) return
     this.#lastInfo = info
     this.#watcher?.set(this.#sources.watchPaths())
     // The banner reports the first build.

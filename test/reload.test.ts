@@ -1,11 +1,13 @@
 // Hot reload on real files: edits, new and deleted files, broken code, state
 // reset, and swaps under load without a failed request.
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
 import type { ReloadInfo } from '../src/reload/reloader.js'
+import { RELOAD_CHANNEL } from '../src/reload/trace.js'
 import { cleanup, projectDir, request, waitFor, withDeadline, serveProject } from './helpers.js'
 
 async function start(files: Record<string, string> | ((dir: string) => Record<string, string>), options: { workers?: number; reload?: boolean } = {}) {
@@ -234,6 +236,37 @@ export default { fetch: () => new Response('${tag} ' + ++count) }
       await withDeadline(poller, 10_000, 'the poller to stop')
     }
     assert.deepEqual(failures, [])
+  })
+
+  test('a save seen while its file is still empty is built again, and never served', async () => {
+    const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('one') }\n` })
+    const full = `export default { fetch: () => new Response('two') }\n`
+    // A save truncates the file, then writes it. The truncation's event starts a
+    // build that reads an empty file; the content lands before the swap, and
+    // chokidar, which reports a file once per 50 ms, says nothing of it yet.
+    const onPhase = (message: unknown) => {
+      if ((message as { phase: string }).phase !== 'built') return
+      unsubscribe(RELOAD_CHANNEL, onPhase)
+      writeFileSync(`${project.dir}/app.ts`, full)
+    }
+    subscribe(RELOAD_CHANNEL, onPhase)
+    let polling = true
+    const seen = new Set<string>()
+    const poller = (async () => {
+      while (polling) {
+        const res = await request(server.url).catch((error: Error) => ({ status: 0, text: error.message }))
+        seen.add(`${res.status} ${res.text.split('\n')[0]}`)
+      }
+    })()
+    try {
+      project.write('app.ts', '')
+      await waitFor(async () => (await text(server.url)) === 'two', 10_000, 'the written file to be served')
+    } finally {
+      polling = false
+      unsubscribe(RELOAD_CHANNEL, onPhase)
+      await withDeadline(poller, 10_000, 'the poller to stop')
+    }
+    assert.deepEqual([...seen].filter((s) => !s.startsWith('200 ')), [])
   })
 
   test('reload: false ignores edits; server.reload() rebuilds on demand', async () => {

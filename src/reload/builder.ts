@@ -17,6 +17,8 @@ export interface BuildSuccess {
   url: string
   /** Absolute paths of every source file that went into the bundle. */
   inputs: string[]
+  /** How many bytes esbuild read of each input: a file of another size now was written again since. */
+  inputBytes: ReadonlyMap<string, number>
   /**
    * A module next to the bundle, shaped like it, that imports the packages the
    * bundle imports statically (`hono`, `hono/cors`): standby workers load it
@@ -109,6 +111,7 @@ export function startBuilder(entry: string, cwd: string): Builder {
           file,
           url: pathToFileURL(file).href,
           inputs: Object.keys(meta.inputs).filter((input) => !/^[a-z-]+:/.test(input)),
+          inputBytes: new Map(Object.entries(meta.inputs).map(([input, { bytes }]) => [input, bytes])),
           preloadUrl: pathToFileURL(preloadFile).href,
           warnings: result.warnings.length ? (await api.formatMessages(result.warnings, { kind: 'warning', color: false })).join('') : '',
         }

@@ -1,3 +1,4 @@
+import { realpathSync, statSync } from 'node:fs'
 import { relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Builder } from './builder.js'
@@ -92,16 +93,23 @@ export class Reloader {
   }
 
   /** Build, bring up a generation for it, and make it the target. */
-  async reload(reasons: string[], startedAt: number, stale: () => boolean): Promise<ReloadInfo> {
+  /**
+   * Build, bring up a generation for it, and make it the target. Resolves to
+   * undefined when the build is superseded: a changed file was written again
+   * after esbuild read it (a save truncates the file, then writes it: the
+   * event of the truncation can start a build that reads an empty file). The
+   * old generation keeps serving; `rebuild` gets the files to build again.
+   */
+  async reload(reasons: string[], startedAt: number, stale: () => boolean, rebuild: (paths: string[]) => void): Promise<ReloadInfo | undefined> {
     this.#reloading = true
     try {
-      return await this.#reload(reasons, startedAt, stale)
+      return await this.#reload(reasons, startedAt, stale, rebuild)
     } finally {
       this.#reloading = false
     }
   }
 
-  async #reload(reasons: string[], startedAt: number, stale: () => boolean): Promise<ReloadInfo> {
+  async #reload(reasons: string[], startedAt: number, stale: () => boolean, rebuild: (paths: string[]) => void): Promise<ReloadInfo | undefined> {
     // A prune not started yet waits for the next swap; one under way finishes first.
     clearTimeout(this.#pruneTimer)
     await this.#pruning
@@ -121,6 +129,11 @@ export class Reloader {
       this.#current = undefined
       return info
     }
+    const rewritten = reasons.filter((path) => rewrittenSince(path, build.inputBytes))
+    if (rewritten.length) {
+      rebuild(rewritten)
+      return undefined
+    }
     if (build.warnings) this.logger.warn(build.warnings.trimEnd())
     this.#preloadUrl = build.preloadUrl
 
@@ -134,6 +147,11 @@ export class Reloader {
     if (this.#closed) {
       await next.destroy()
       return { ok: false, gen: undefined, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
+    }
+    // More edits already arrived: an import that failed may be of a half-saved state. The old code keeps serving.
+    if (next.loadError && stale() && this.#current) {
+      void next.destroy()
+      return { ok: false, gen: this.#current.gen, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
     }
     if (next.loadError) this.#reportLoadError(next)
     const old = this.#current
@@ -223,3 +241,20 @@ export class Reloader {
 }
 
 const EMPTY_MODULE = 'data:text/javascript,'
+
+/** A file esbuild read `bytes` of has another size now. */
+function rewrittenSince(path: string, bytes: ReadonlyMap<string, number>): boolean {
+  let real: string
+  try {
+    real = realpathSync.native(path)
+  } catch {
+    return false // Deleted: a build error or an event of its own.
+  }
+  const read = bytes.get(real) ?? bytes.get(path)
+  if (read === undefined) return false
+  try {
+    return statSync(real).size !== read
+  } catch {
+    return false
+  }
+}
