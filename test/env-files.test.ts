@@ -56,6 +56,25 @@ describe('.env files', () => {
     await waitFor(async () => (await read(server)).b === 'new', 20_000, 'the new .env to be served')
   })
 
+  test('.env.local is read too when present, over .env, and an edit to it reloads (as Vite and Next read them)', async () => {
+    const project = projectDir({ 'app.ts': APP, '.env': 'HC_A=base\nHC_B=base\n', '.env.local': 'HC_B=local\n' })
+    cleanup(project.remove)
+    const server = await serve({ entry: 'app.ts', cwd: project.dir, port: 0, workers: 1, quiet: true })
+    cleanup(() => server.close())
+    assert.deepEqual(await read(server), { env: 'base', process: 'base', b: 'local', shell: null })
+    assert.equal(server.info.envVars, 2)
+    const reloaded = nextReload(server)
+    project.write('.env.local', 'HC_B=edited\n')
+    const info = await reloaded
+    assert.deepEqual(info.changed, ['.env.local'])
+    assert.equal((await read(server)).b, 'edited')
+    // Without .env, .env.local alone is read.
+    const second = nextReload(server)
+    rmSync(join(project.dir, '.env'))
+    await second
+    assert.deepEqual(await read(server), { env: null, process: null, b: 'edited', shell: null })
+  })
+
   test('--env-file is repeatable (later files win) and the shell environment wins over files', async () => {
     const project = projectDir({ 'app.ts': APP, 'base.env': 'HC_A=base\nHC_B=base\nHC_SHELL=file\n', 'local.env': 'HC_B=local\n' })
     cleanup(project.remove)

@@ -44,7 +44,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     multiple: true,
     value: '<path>',
     help: "variables for the handler only (workers); repeatable,\nlater files win, the shell's environment wins\n",
-    default: '.env if present',
+    default: '.env, .env.local if present',
     option: 'envFile',
   },
   {

@@ -9,12 +9,18 @@ import { HotcellError } from '../errors.js'
 export interface EnvFiles {
   /** Absolute paths, in order: later files win. Watched even while absent. */
   readonly paths: readonly string[]
-  /** Named by the user (--env-file): a missing one is an error. The default `.env` may be absent. */
+  /** Named by the user (--env-file): a missing one is an error. The default files may be absent. */
   readonly explicit: boolean
 }
 
+/**
+ * Read when present, as Vite and Next read them: `.env`, then `.env.local`
+ * (uncommitted, machine-specific values) over it.
+ */
+export const DEFAULT_ENV_FILES = ['.env', '.env.local'] as const
+
 export function mustBeEnvFiles(value: unknown, cwd: string, name = 'envFile'): EnvFiles {
-  if (value === undefined) return Object.freeze({ paths: Object.freeze([resolve(cwd, '.env')]), explicit: false })
+  if (value === undefined) return Object.freeze({ paths: Object.freeze(DEFAULT_ENV_FILES.map((file) => resolve(cwd, file))), explicit: false })
   const list = typeof value === 'string' ? [value] : value
   if (!Array.isArray(list) || list.length === 0 || list.some((v) => typeof v !== 'string' || v === '')) {
     throw new HotcellError('ERR_INVALID_OPTION', `${name} must be a path or a list of paths (got ${JSON.stringify(value)})`)

@@ -49,7 +49,7 @@ export interface ServeOptions {
   // -- developer experience (see README "Developer experience")
   /** Refresh open browser tabs after each reload. Default true. */
   liveReload?: boolean
-  /** Files of variables for the handler (`env` and `process.env` in workers only); later files win. Default `.env` if present. */
+  /** Files of variables for the handler (`env` and `process.env` in workers only); later files win. Default `.env` and `.env.local`, when present. */
   envFile?: string | string[]
   /** Open the inspector on 127.0.0.1 (true: port 9229) so a debugger can attach to the workers; timeouts are off meanwhile. */
   inspect?: boolean | number
