@@ -38,7 +38,9 @@ describe('live reload in Chromium', () => {
 
     project.write('app.ts', page('version three') + 'export const broken = (\n')
     await tab.waitForFunction(`document.title.includes('Build failed')`, undefined, { timeout: 30_000 })
-    assert.match(await tab.locator('pre.build').textContent({ timeout: 20_000 }) ?? '', /app\.ts:\d+:\d+/)
+    // The Youch page, as for a thrown error: the message and the code at the error's line.
+    assert.match(await tab.content(), /Expected "\)" but found end of file|Unexpected end of file/)
+    assert.match(await tab.content(), /app\.ts.*at line.*\d+:\d+/s)
 
     project.write('app.ts', page('version three'))
     await tab.waitForFunction(`document.querySelector('h1')?.textContent === 'version three'`, undefined, { timeout: 30_000 })

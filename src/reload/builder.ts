@@ -1,6 +1,8 @@
 // The only module that imports esbuild.
 import type * as esbuild from 'esbuild'
 import { createRequire } from 'node:module'
+import type { ErrorData } from '../pool/protocol.js'
+import { atCode, buildErrorData } from '../report/build-errors.js'
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
@@ -37,6 +39,8 @@ export interface BuildFailure {
   text: string
   /** The same with terminal colours. */
   ansi: string
+  /** The errors as data, located in the sources: the browser page shows them like a thrown error. */
+  error: ErrorData
   /** Absolute paths named by the errors: watch them, a failed build has no metafile. */
   files: string[]
 }
@@ -116,12 +120,14 @@ export function startBuilder(entry: string, cwd: string): Builder {
           warnings: result.warnings.length ? (await api.formatMessages(result.warnings, { kind: 'warning', color: false })).join('') : '',
         }
       } catch (error) {
-        const messages = (error as esbuild.BuildFailure).errors
-        if (!Array.isArray(messages)) throw error
+        const errors = (error as esbuild.BuildFailure).errors
+        if (!Array.isArray(errors)) throw error
+        const messages = atCode(errors, cwd)
         return {
           ok: false,
           n: number,
           ms: performance.now() - started,
+          error: buildErrorData(messages, cwd),
           text: (await api.formatMessages(messages, { kind: 'error', color: false })).join(''),
           ansi: (await api.formatMessages(messages, { kind: 'error', color: true })).join(''),
           files: [...new Set(messages.flatMap((m) => (m.location?.file ? [resolve(cwd, m.location.file)] : [])))],

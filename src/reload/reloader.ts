@@ -124,7 +124,7 @@ export class Reloader {
       // More edits already arrived: this error may be a half-saved state.
       if (stale()) return info
       this.logger.error(`\n${(this.logger.color ? build.ansi : build.text).trimEnd()}\n`)
-      this.#setTarget({ kind: 'failure', view: { status: 500, title: 'Build failed', text: build.text, hint: 'Fix the error and save: the next good build is served at once.' } })
+      this.#setTarget({ kind: 'failure', view: { status: 500, title: 'Build failed', text: build.text, error: build.error, hint: 'Fix the error and save: the next good build is served at once.' } })
       this.#retire(this.#current)
       this.#current = undefined
       return info

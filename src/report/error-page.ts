@@ -28,7 +28,8 @@ export interface RenderOptions {
 export function renderText(view: ErrorView, { root, details }: RenderOptions): string {
   const parts = [`${view.status} ${view.title}`, '']
   if (view.text && details) parts.push(view.text.trimEnd(), '')
-  if (view.error) {
+  // A build error's text is esbuild's own report of it; its error is the same, as data for the browser page.
+  else if (view.error) {
     if (details) {
       parts.push(describeChain(view.error, root))
       const frame = locate(view.error, root)
@@ -46,7 +47,7 @@ export function renderHtml(view: ErrorView, options: RenderOptions): string {
   const { root, details } = options
   const sections: string[] = []
   if (view.text && details) sections.push(`<pre class="build">${escapeHtml(view.text.trimEnd())}</pre>`)
-  if (view.error) {
+  else if (view.error) {
     const frame = details ? locate(view.error, root) : undefined
     if (frame) sections.push(`<pre class="frame">${escapeHtml(frame)}</pre>`)
     sections.push(`<pre class="stack">${escapeHtml(details ? describeChain(view.error, root) : `${view.error.name}: ${view.error.message}`)}</pre>`)

@@ -9,12 +9,13 @@ import type { ErrorData } from '../pool/protocol.js'
 import { projectPath, withoutOwnFrames } from './source-files.js'
 
 /**
- * HTML for a browser. Youch for thrown errors when details may be shown;
- * hotcell's own page for build errors, for clients that may not see stacks,
- * and if Youch itself fails.
+ * HTML for a browser. Youch when details may be shown, for thrown errors and
+ * build errors alike (a build error comes with a frame at its location);
+ * hotcell's own page for clients that may not see stacks, and if Youch
+ * itself fails.
  */
 export async function renderBrowserPage(view: ErrorView, options: RenderOptions): Promise<string> {
-  if (!options.details || !view.error || view.text) return renderHtml(view, options)
+  if (!options.details || !view.error) return renderHtml(view, options)
   try {
     // Imported on the first page: youch took ~55 ms to import, on the start path of every server.
     const { Youch } = await import('youch')

@@ -1,0 +1,54 @@
+// esbuild's build errors, made to read like the rest of hotcell's reports.
+// - An error at the very end of a file ("Unexpected end of file" after
+//   `export const x = (`) is placed by esbuild on the empty line after the
+//   last newline: a caret under nothing. It is moved to the end of the last
+//   line that has code, which is where the developer has to look.
+// - The errors also become ErrorData with a stack frame at their location, so
+//   the browser page is rendered like a runtime error (code frame, hint).
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { ErrorData } from '../pool/protocol.js'
+
+/** The part of esbuild's Message this module reads and writes (esbuild's own type, kept structural). */
+export interface BuildMessage {
+  text: string
+  location: {
+    file: string
+    line: number
+    column: number
+    length: number
+    lineText: string
+  } | null
+}
+
+/** The messages with end-of-file locations moved onto the code before them. `cwd` is esbuild's absWorkingDir. */
+export function atCode<T extends BuildMessage>(messages: T[], cwd: string): T[] {
+  return messages.map((message) => {
+    const location = message.location
+    if (!location || location.lineText.trim() !== '') return message
+    let lines: string[]
+    try {
+      lines = readFileSync(resolve(cwd, location.file), 'utf8').split(/\r?\n/)
+    } catch {
+      return message
+    }
+    // Only when nothing but blank lines follows: a blank line in the middle is where the error is.
+    if (lines.slice(location.line - 1).some((line) => line.trim() !== '')) return message
+    let last = location.line - 1
+    while (last > 0 && lines[last - 1]!.trim() === '') last--
+    if (last === 0) return message
+    const lineText = lines[last - 1]!
+    return { ...message, location: { ...location, line: last, column: lineText.length, length: 0, lineText } }
+  })
+}
+
+/** The build errors as one error (several as an aggregate), each with its location as its only stack frame. */
+export function buildErrorData(messages: BuildMessage[], cwd: string): ErrorData {
+  const one = (message: BuildMessage): ErrorData => {
+    // esbuild counts columns from 0 in its report; the page says the same place the same way.
+    const at = message.location ? `\n    at ${resolve(cwd, message.location.file)}:${message.location.line}:${message.location.column}` : ''
+    return { name: 'BuildError', message: message.text, stack: `BuildError: ${message.text}${at}` }
+  }
+  if (messages.length === 1) return one(messages[0]!)
+  return { name: 'BuildError', message: `${messages.length} errors`, errors: messages.map(one), stack: `BuildError: ${messages.length} errors` }
+}
