@@ -10,6 +10,7 @@ import { openInspector } from './pool/inspector.js'
 import { createListenNotice } from './report/listen-notice.js'
 import { createLiveReload, LIVE_RELOAD_PATH, type LiveReload } from './reload/browser-reload.js'
 import { createLogger, type Logger } from './report/logger.js'
+import { problemOf, type Problem } from './report/serving-state.js'
 import { createReloadScheduler, type ReloadScheduler } from './reload/scheduler.js'
 import { traceReload, traceStart } from './reload/trace.js'
 import { Reloader, type ReloadInfo } from './reload/reloader.js'
@@ -48,6 +49,8 @@ export interface HotcellServer extends EventEmitter {
 }
 
 export interface ServerInfo {
+  /** The code does not serve (a build error, an entry that throws on import): what to do. */
+  problem: Problem | undefined
   entry: string
   workers: number
   /** The first build. */
@@ -201,6 +204,7 @@ class DevServer extends EventEmitter implements HotcellServer {
 
   get info(): ServerInfo {
     return {
+      problem: this.#problem(),
       entry: this.config.entryLabel,
       workers: this.config.workers,
       buildMs: this.#lastInfo?.buildMs ?? 0,
@@ -209,6 +213,16 @@ class DevServer extends EventEmitter implements HotcellServer {
       liveReload: this.config.liveReload,
       tls: this.#tls,
     }
+  }
+
+  /** What is wrong with the code being served now, if anything. */
+  #problem(): Problem | undefined {
+    const target = this.#reloader?.target
+    if (!target || target instanceof Promise) return undefined
+    const { entryLabel, cwd } = this.config
+    if (target.kind === 'failure') return problemOf('build', target.view.error, entryLabel, cwd)
+    const error = target.generation.loadError
+    return error ? problemOf(error.name === 'HandlerShapeError' ? 'shape' : 'import', error, entryLabel, cwd) : undefined
   }
 
   /** (Re)read the .env files into the next generations' process.env. */
@@ -264,7 +278,9 @@ class DevServer extends EventEmitter implements HotcellServer {
     this.#watcher?.set(this.#sources.watchPaths())
     // The banner reports the first build.
     if (first) return
-    if (info.ok) {
+    const problem = this.#problem()
+    if (problem) this.logger.info(`↻ ${describeChange(info.changed)} · ${problem.summary} · serving ${problem.page} until the next good build`)
+    else if (info.ok) {
       this.logger.info(
         `↻ ${describeChange(info.changed)} · build ${info.buildMs.toFixed(1)} ms · load ${info.loadMs.toFixed(1)} ms · generation ${info.gen} serving ${info.totalMs.toFixed(1)} ms after the change`,
       )

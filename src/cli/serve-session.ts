@@ -3,6 +3,7 @@
 import { styleText } from 'node:util'
 import type { HotcellServer } from '../dev-server.js'
 import { bannerLines } from './banner.js'
+import { stateLine } from '../report/serving-state.js'
 import { installHotkeys } from './hotkeys.js'
 import { openBrowser } from './open-browser.js'
 
@@ -18,8 +19,11 @@ export interface SessionIO {
 export async function runSession(server: HotcellServer, io: SessionIO, { version, quiet }: { version: string; quiet: boolean }): Promise<void> {
   const color = Boolean(io.stdout.isTTY && io.stdout.hasColors?.() && !io.env.NO_COLOR)
   const tty = io.stdin?.isTTY === true
-  if (!quiet) for (const line of bannerLines(server.info, { version, color, hotkeys: tty })) io.stdout.write(line + '\n')
-  else if (server.info.inspector) io.stdout.write(`hotcell: debugger endpoint ${server.info.inspector}\n`)
+  const info = server.info
+  if (!quiet) for (const line of bannerLines(info, { version, color, hotkeys: tty })) io.stdout.write(line + '\n')
+  else if (info.inspector) io.stdout.write(`hotcell: debugger endpoint ${info.inspector}\n`)
+  // After a failed start the error came first: the last line says what is served now, and what to do.
+  if (info.problem) io.stdout.write(`${color ? styleText('red', stateLine(info.problem, server.url)) : stateLine(info.problem, server.url)}\n`)
   await new Promise<void>((resolve) => {
     let release = () => {}
     const stop = () => {

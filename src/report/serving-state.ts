@@ -1,0 +1,44 @@
+// What the server serves when the code is broken, and what to do about it,
+// in one clause: the last line after a failed start, and the summary of a
+// reload that did not bring good code ("build failed · …").
+import { relative } from 'node:path'
+import type { ErrorData } from '../pool/protocol.js'
+import { userFrame } from './code-frame.js'
+
+export interface Problem {
+  /** Which error page every request gets: "the build error page". */
+  page: string
+  /** What to do: "fix src/app.ts:3 and save". */
+  fix: string
+  /** The short cause, for a reload line: "build failed at src/app.ts:3:7". */
+  summary: string
+}
+
+/** The developer's next step for a failure, or undefined when the code serves. `kind` says which failure it is. */
+export function problemOf(kind: 'build' | 'import' | 'shape' | undefined, error: ErrorData | undefined, entry: string, root: string): Problem | undefined {
+  if (!kind) return undefined
+  const where = error && locate(error, root)
+  if (kind === 'build') {
+    return { page: 'the build error page', fix: `fix ${where?.short ?? entry} and save`, summary: `build failed${where ? ` at ${where.full}` : ''}` }
+  }
+  const install = error?.code === 'ERR_MODULE_NOT_FOUND' ? /Install it: (.+)$/.exec(error.message)?.[1] : undefined
+  if (install) return { page: 'the error page', fix: `run ${install}, then save (or press r)`, summary: `a package is missing${where ? ` (imported at ${where.full})` : ''}` }
+  if (kind === 'shape') return { page: 'the error page', fix: `export a handler from ${entry} and save`, summary: `${entry} exports no handler` }
+  return { page: 'the error page', fix: `fix ${where?.short ?? entry} and save`, summary: `the entry threw while being imported${where ? ` at ${where.full}` : ''}` }
+}
+
+/** The line after a failed start: the state of the server and the next step. */
+export function stateLine(problem: Problem, url: string): string {
+  return `✘ serving ${problem.page} on ${url} — ${problem.fix}`
+}
+
+function locate(error: ErrorData, root: string): { short: string; full: string } | undefined {
+  for (let e: ErrorData | undefined = error; e; e = e.cause ?? e.errors?.[0]) {
+    const frame = userFrame(e.stack, root)
+    if (frame) {
+      const file = relative(root, frame.file)
+      return { short: `${file}:${frame.line}`, full: `${file}:${frame.line}:${frame.column}` }
+    }
+  }
+  return undefined
+}

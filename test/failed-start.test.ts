@@ -1,0 +1,64 @@
+// After a start whose code does not serve, the error comes first and the last
+// line says what the server serves now and what to do. A reload that brings
+// broken code says so in its one reload line.
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { cleanup, projectDir, request, startCli, waitFor } from './helpers.js'
+
+async function start(source: string) {
+  const project = projectDir({ 'app.ts': source })
+  cleanup(project.remove)
+  const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+  cleanup(() => cli.stop())
+  return { project, cli }
+}
+
+/** The line after the banner is the last one, and it is `expected`. */
+async function endsWith(cli: { output(): string; url: string }, expected: string): Promise<void> {
+  await waitFor(() => cli.output().includes(expected), 10_000, `the line: ${expected}\n${cli.output()}`)
+  const lines = cli.output().trimEnd().split('\n')
+  assert.equal(lines.at(-1), expected, cli.output())
+  assert.ok(lines.findIndex((l) => l.startsWith('hotcell ready on')) < lines.length - 1)
+}
+
+describe('the last line after a failed start', () => {
+  test('a syntax error: the build error page, and the line to fix', async () => {
+    const { cli } = await start('export default {\n  fetch: () => new Response("hi"),\n  oops: ,\n}\n')
+    await endsWith(cli, `✘ serving the build error page on ${cli.url} — fix app.ts:3 and save`)
+  })
+
+  test('an entry that throws while imported: the error page, and its line', async () => {
+    const { cli } = await start('const config = JSON.parse("{")\nexport default { fetch: () => new Response(String(config)) }\n')
+    await endsWith(cli, `✘ serving the error page on ${cli.url} — fix app.ts:1 and save`)
+  })
+
+  test('a package that is not installed: the command that installs it', async () => {
+    const { cli } = await start("import nope from 'not-installed-anywhere'\nexport default { fetch: () => new Response(nope) }\n")
+    await endsWith(cli, `✘ serving the error page on ${cli.url} — run npm install not-installed-anywhere, then save (or press r)`)
+  })
+
+  test('no handler exported: what to export', async () => {
+    const { cli } = await start('export const handler = () => new Response("hi")\n')
+    await endsWith(cli, `✘ serving the error page on ${cli.url} — export a handler from app.ts and save`)
+  })
+
+  test('a good start has no such line', async () => {
+    const { cli } = await start('export default { fetch: () => new Response("hi") }\n')
+    await waitFor(() => /first build/.test(cli.output()), 10_000, 'the banner')
+    assert.doesNotMatch(cli.output(), /✘/)
+  })
+})
+
+describe('the reload line of a reload that brings broken code', () => {
+  test('build failed at the place, and what is served until the next good build', async () => {
+    const good = 'export default { fetch: () => new Response("one") }\n'
+    const { project, cli } = await start(good)
+    project.write('app.ts', `${good}export const x = (\n`)
+    await waitFor(() => /↻ app\.ts changed · build failed at app\.ts:2:18 · serving the build error page until the next good build\n/.test(cli.output()), 20_000, `the failed reload line\n${cli.output()}`)
+    assert.equal((await request(cli.url)).status, 500)
+    project.write('app.ts', good.replace('one', 'two'))
+    await waitFor(() => /↻ app\.ts changed · build [\d.]+ ms · load [\d.]+ ms · generation \d+ serving/.test(cli.output()), 20_000, `the good reload line\n${cli.output()}`)
+    project.write('app.ts', 'throw new Error("at import")\nexport default { fetch: () => new Response("x") }\n')
+    await waitFor(() => /↻ app\.ts changed · the entry threw while being imported at app\.ts:1:\d+ · serving the error page until the next good build\n/.test(cli.output()), 20_000, `the failed import line\n${cli.output()}`)
+  })
+})
