@@ -25,7 +25,7 @@ export interface BuildMessage {
 export function atCode<T extends BuildMessage>(messages: T[], cwd: string): T[] {
   return messages.map((message) => {
     const location = message.location
-    if (!location || location.lineText.trim() !== '') return message
+    if (location?.lineText.trim() !== '') return message
     let lines: string[]
     try {
       lines = readFileSync(resolve(cwd, location.file), 'utf8').split(/\r?\n/)
