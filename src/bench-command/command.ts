@@ -3,7 +3,7 @@ import { HotcellError } from '../errors.js'
 import { startBaseline } from './baseline.js'
 
 import { checkTarget, drain, type RequestSpec } from './check.js'
-import { buildDocument, machine, type CheckRecord } from './document.js'
+import { buildDocument, coresInUse, machine, type CheckRecord } from './document.js'
 import { BENCH_HELP, parseBenchArgs, type BenchOptions } from './options.js'
 import { configKey, configsOf, planRuns, type Variant } from './plan.js'
 import { renderText } from './report.js'
@@ -42,7 +42,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   }
 
   const startedAt = new Date()
-  const host = machine()
+  const host = machine(await coresInUse())
   const running: Running[] = []
   const records: RunRecord[] = []
   const checks: CheckRecord[] = []

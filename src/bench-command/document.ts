@@ -11,8 +11,10 @@ export interface Machine {
   cores: number
   node: string
   os: string
-  /** 1-minute load average when the bench started: high means the numbers shared the CPU. */
+  /** 1-minute load average when the bench started. It still counts a run that ended seconds ago. */
   loadAverage: number
+  /** Cores in use by other processes when the bench started (coresInUse()): high means the numbers shared the CPU. Null when not measured. */
+  coresInUse: number | null
 }
 
 export interface CheckRecord {
@@ -43,14 +45,40 @@ export interface BenchDocument {
   failures: number
 }
 
-export function machine(): Machine {
+// Long enough to see a busy process, short beside a bench run. The load
+// average cannot say this: it decays over a minute, so right after a bench
+// it reports that bench's own load for tens of seconds.
+const CPU_SAMPLE_MS = 300
+
+/** How many cores are busy right now, measured over CPU_SAMPLE_MS while this process waits. */
+export async function coresInUse(): Promise<number> {
+  const before = cpuTimes()
+  await new Promise((resolve) => setTimeout(resolve, CPU_SAMPLE_MS))
+  const after = cpuTimes()
+  const total = after.total - before.total
+  const busy = total > 0 ? (total - (after.idle - before.idle)) / total : 0
+  return Math.round(busy * cpus().length * 100) / 100
+}
+
+export function machine(inUse: number | null = null): Machine {
   return {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     cores: availableParallelism(),
     node: process.version,
     os: `${platform()} ${release()} ${arch()}`,
     loadAverage: Math.round(loadavg()[0]! * 100) / 100,
+    coresInUse: inUse,
   }
+}
+
+function cpuTimes(): { idle: number; total: number } {
+  let idle = 0
+  let total = 0
+  for (const { times } of cpus()) {
+    idle += times.idle
+    total += times.user + times.nice + times.sys + times.idle + times.irq
+  }
+  return { idle, total }
 }
 
 export function buildDocument(options: BenchOptions, checks: CheckRecord[], runs: RunRecord[], startedAt: Date, host: Machine): BenchDocument {

@@ -12,7 +12,8 @@ export function renderText(doc: BenchDocument): string {
   const m = doc.machine
   const server = doc.request.scheme === 'https' ? 'node:https' : 'node:http'
   out.push(`hotcell bench ${doc.request.method} ${doc.request.path}${doc.request.scheme === 'https' ? ' over TLS' : ''}: ${s.connections} connections, ${s.durationMs / 1000} s per run, ${s.rounds} round${s.rounds > 1 ? 's' : ''}, warm-up ${s.warmupMs / 1000} s`)
-  out.push(`${m.cpu}, ${m.cores} cores, Node ${m.node}, load average ${m.loadAverage} at start; generator: ${doc.generator.name} ${doc.generator.version}, ${doc.generator.where}`)
+  const atStart = m.coresInUse === null ? `load average ${m.loadAverage}` : `${m.coresInUse} of ${m.cores} cores in use`
+  out.push(`${m.cpu}, ${m.cores} cores, Node ${m.node}, ${atStart} at start; generator: ${doc.generator.name} ${doc.generator.version}, ${doc.generator.where}`)
   // Measured (bench/accuracy): on 2 cores autocannon reported 0.72–0.81× wrk's
   // req/s for a hello handler; its own CPU is taken from the server.
   if (doc.generator.name === 'autocannon') out.push('note: autocannon runs on the same CPU as the server and under-reports cheap handlers on few cores; install wrk for exact figures')
@@ -26,6 +27,9 @@ export function renderText(doc: BenchDocument): string {
   if (doc.scaling) {
     out.push(...scalingTable('A', doc.scaling.A))
     if (doc.scaling.B) out.push('', ...scalingTable('B', doc.scaling.B))
+    const most = Math.max(...doc.settings.workers)
+    // hotcell's main thread takes every request off the socket, and the load generator runs here too.
+    if (most + 2 > m.cores) out.push(`note: ${most} worker${most > 1 ? 's' : ''}, hotcell's main thread and the load generator (${doc.generator.name}) share ${m.cores} cores: past ${Math.max(1, m.cores - 2)} worker${m.cores - 2 > 1 ? 's' : ''} they take CPU from each other, so more workers can be slower here. Scaling shows on a machine with more cores than workers + 2.`)
     out.push('')
   }
   if (doc.compare) {
@@ -44,7 +48,7 @@ export function renderText(doc: BenchDocument): string {
     out.push('')
   }
   if (doc.failures > 0) out.push(`${int(doc.failures)} requests failed or got an unexpected status during timed runs (see the tables).`, '')
-  if (m.loadAverage > m.cores * 0.5) out.push(`note: the machine was busy when the bench started (load ${m.loadAverage} on ${m.cores} cores); compare ratios within this run, not absolute numbers.`)
+  if (m.coresInUse !== null && m.coresInUse > m.cores * 0.5) out.push(`note: the machine was busy when the bench started (${m.coresInUse} of ${m.cores} cores in use by other processes); compare ratios within this run, not absolute numbers.`)
   return out.join('\n').trimEnd() + '\n'
 }
 
