@@ -15,6 +15,8 @@ import { createReloadScheduler, type ReloadScheduler } from './reload/scheduler.
 import { traceReload, traceStart } from './reload/trace.js'
 import { Reloader, type ReloadInfo } from './reload/reloader.js'
 import { listen, type HttpServer } from './http/server.js'
+import { createUpgradeHandler, type UpgradeHandler } from './http/upgrade.js'
+import { CLOSE_GOING_AWAY } from './pool/socket-tunnel.js'
 import { loadTls } from './http/tls/tls-config.js'
 import { Sources, type ChangeKind } from './reload/sources.js'
 import type { SourceWatcher } from './reload/watcher.js'
@@ -86,6 +88,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   readonly #reloader: Reloader
   readonly #scheduler: ReloadScheduler
   #http: HttpServer | undefined
+  #upgrades: UpgradeHandler | undefined
   #watcher: SourceWatcher | undefined
   /**
    * Env files get a watcher of their own, with a list that never changes:
@@ -141,11 +144,14 @@ class DevServer extends EventEmitter implements HotcellServer {
     // The first call boots the first generation.
     this.#loadEnv()
     if (config.liveReload) this.#live = createLiveReload({ warn: (line) => this.logger.warn(line) })
+    const details = detailsFor(config.exposeErrors)
+    // A request paused at a breakpoint must not be answered 504 and its worker killed.
+    const timeoutMs = config.inspectPort === undefined ? config.timeoutMs : Infinity
     const dispatcher = createDispatcher({
       target: () => this.#reloader.target,
       bodyLimit: config.bodyLimit,
       root: config.cwd,
-      details: detailsFor(config.exposeErrors),
+      details,
       gate: createFrontGate({
         allowedHosts: config.allowedHosts,
         host: config.host,
@@ -154,9 +160,19 @@ class DevServer extends EventEmitter implements HotcellServer {
       }),
       logger: this.logger,
       closing: () => this.#closing,
-      // A request paused at a breakpoint must not be answered 504 and its worker killed.
-      timeoutMs: config.inspectPort === undefined ? config.timeoutMs : Infinity,
+      timeoutMs,
       ...(this.#live ? { html: this.#live } : {}),
+    })
+    this.#upgrades = createUpgradeHandler({
+      target: () => this.#reloader.target,
+      allowedHosts: config.allowedHosts,
+      host: config.host,
+      maxMessage: config.bodyLimit,
+      timeoutMs,
+      root: config.cwd,
+      details,
+      logger: this.logger,
+      serve: dispatcher,
     })
     this.#reloader.onListenCaptured = createListenNotice(this.logger, config.entryLabel, () => this.url)
     // Before listening: a wrong --cert is reported without a port ever opening.
@@ -166,6 +182,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     // A busy port fails the start before the first build ends. Requests that
     // arrive before it has served wait for it instead of seeing a placeholder.
     this.#http = await listen(dispatcher, config.host, config.port, tls, { nextFree: config.nextFreePort })
+    this.#http.server.on('upgrade', this.#upgrades)
     traceStart('listening')
     // The entry's own listen() is answered with this address (a generation booted before now gets it with its bundle).
     this.#reloader.serverAddress = this.#http.server.address() as AddressInfo
@@ -302,7 +319,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     // Open tabs hold their streams open forever: end them, or the drain would wait for them.
     this.#live?.close()
     this.#http?.stopAccepting()
-    await Promise.all([this.#watcher?.close(), this.#envWatcher?.close()])
+    await Promise.all([this.#watcher?.close(), this.#envWatcher?.close(), this.#upgrades?.closeAll(CLOSE_GOING_AWAY, 'hotcell is shutting down')])
     await this.#reloader.close()
     this.#http?.closeAll()
     await this.#builder.dispose()

@@ -6,6 +6,7 @@ import { capturedServer, installListenCapture } from './listen-capture.js'
 import { afterImport, installFrameworkErrors, unwrapDefaultError } from './framework-errors.js'
 import { explainMissingPackage } from './missing-package.js'
 import type { NodeHandler } from './node-adapter.js'
+import { installWebSocketPair } from './websocket-pair.js'
 
 export interface FetchContext {
   waitUntil(promise: Promise<unknown>): void
@@ -15,8 +16,11 @@ export type FetchFunction = (request: Request, env: Record<string, string | unde
 /** What the runtime calls: a fetch function that also sees the raw task (Node handlers need its headers and client address). */
 export type AppFunction = (request: Request, env: Record<string, string | undefined>, ctx: FetchContext, task: RequestTask) => unknown
 
-/** `node`: the handler is Node-style, served through the Node adapter. */
-export type LoadedApp = { ok: true; fetch: AppFunction; node?: true } | { ok: false; phase: 'import' | 'shape'; error: ErrorData }
+/**
+ * `node`: the handler is Node-style, served through the Node adapter.
+ * `server`: the app's own http.Server (listen() captured), which gets the 'upgrade' events.
+ */
+export type LoadedApp = { ok: true; fetch: AppFunction; node?: true; server?: Server } | { ok: false; phase: 'import' | 'shape'; error: ErrorData }
 type Style = 'auto' | 'fetch' | 'node'
 
 // An entry that calls listen() without awaiting it (Fastify without `await`)
@@ -36,6 +40,7 @@ const EXPECTED = [
 export async function loadApp(bundleUrl: string, entry: string, style: Style): Promise<LoadedApp> {
   installListenCapture()
   installFrameworkErrors()
+  installWebSocketPair()
   let mod: Record<string, unknown>
   try {
     mod = (await import(bundleUrl)) as Record<string, unknown>
@@ -99,7 +104,7 @@ function fromServer(server: Server): Promise<LoadedApp> {
 async function node(handler: NodeHandler, server?: Server): Promise<LoadedApp> {
   const { nodeToFetch } = await import('./node-adapter.js')
   const handle = nodeToFetch(handler, server)
-  return { ok: true, node: true, fetch: (request, _env, _ctx, task) => handle(task, request.signal).then(unwrapDefaultError) }
+  return { ok: true, node: true, fetch: (request, _env, _ctx, task) => handle(task, request.signal).then(unwrapDefaultError), ...(server ? { server } : {}) }
 }
 
 /** What the handler returned, unless it is a framework's default answer to a thrown error (framework-errors.ts). */

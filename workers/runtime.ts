@@ -11,6 +11,7 @@ import { reply, openLane, started } from './lane.js'
 import { catchLateErrors, runInScope, type RequestScope } from './late-errors.js'
 import { abortRequest, installLazyRequest, LazyRequest } from './lazy-request.js'
 import { respond, type Outcome, type ResponseControl } from './respond.js'
+import { startSocketHost } from './socket-host.js'
 
 // Stacks from the bundle map back to the user's .ts files. Applies to modules
 // loaded after this call, which the bundle always is.
@@ -248,3 +249,5 @@ const context: FetchContext = {
     // Meaningful only behind an origin server; there is none in development.
   },
 }
+
+startSocketHost({ app: () => app, env, context })

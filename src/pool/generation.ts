@@ -9,6 +9,8 @@ import { CrashLoopError, QueueFullError } from '../errors.js'
 import { pickWorker } from './worker-choice.js'
 import { WorkerTracker } from './worker-tracker.js'
 import { traceStart } from '../reload/trace.js'
+import { WorkerSockets } from './worker-sockets.js'
+import { CLOSE_SERVICE_RESTART } from './socket-tunnel.js'
 
 const RUNTIME = fileURLToPath(new URL('../../workers/runtime.js', import.meta.url))
 // Requests per worker before they wait for one: handlers are async and mostly wait.
@@ -99,6 +101,8 @@ export class Generation {
   #destroyed = false
   /** Which thread runs which request, deaths and crash loops (worker-tracker.ts). */
   readonly #tracker: WorkerTracker
+  /** Upgraded connections (WebSockets) served by this generation's workers. */
+  readonly sockets = new WorkerSockets((threadId) => this.#ready.has(threadId))
   #onListenCaptured: ((requested: string) => void) | undefined
   readonly #tasksPerWorker: number
 
@@ -332,6 +336,8 @@ export class Generation {
 
   /** Resolves once no request is in flight here, or after `graceMs`; then ends the workers. */
   async retire(graceMs: number): Promise<void> {
+    // Open WebSockets would keep old code running for as long as a tab stays open: they reconnect to the new code.
+    this.sockets.closeAll(CLOSE_SERVICE_RESTART, 'hotcell reloaded the code')
     if (this.#inflight > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, graceMs)
@@ -351,6 +357,7 @@ export class Generation {
   async destroy(): Promise<void> {
     if (this.#destroyed) return
     this.#destroyed = true
+    this.sockets.closeAll(CLOSE_SERVICE_RESTART, 'hotcell reloaded the code')
     this.#markServed()
     this.#tracker.stop()
     for (const waiting of this.#waiting.splice(0)) waiting.handlers.reject(new Error('Terminating worker thread'))
@@ -395,6 +402,9 @@ export class Generation {
         break
       case 'hotcell:listen-captured':
         this.#onListenCaptured?.(message.requested)
+        break
+      case 'hotcell:socket-host':
+        this.sockets.addHost(message.threadId, message.port)
         break
     }
   }

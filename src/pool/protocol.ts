@@ -1,6 +1,7 @@
 // Shapes that cross the thread boundary (main ⇄ worker). Types only: both
 // sides import this file, and nothing here may pull code into a worker.
 import type { MessagePort } from 'node:worker_threads'
+import type { SocketHostMessage } from './socket-protocol.js'
 
 /**
  * An error as plain data. Errors are never sent as cloned `Error` objects:
@@ -78,6 +79,7 @@ export type WorkerMessage =
   | UncaughtReport
   /** The entry called listen(); the worker kept the port unbound and serves that server's handler (issue 5). */
   | { type: 'hotcell:listen-captured'; requested: string }
+  | SocketHostMessage
 
 /**
  * An error no handler caught (a throw in a timer, a rejection nobody awaited),

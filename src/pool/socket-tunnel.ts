@@ -1,0 +1,345 @@
+// The main thread's end of one upgraded connection. The client's socket
+// stays here; its bytes go to a worker over a MessagePort and the worker's
+// bytes come back (socket-protocol.ts). The worker does the WebSocket
+// framing; this end only follows frame boundaries, so that it can close the
+// WebSocket itself when the worker cannot: a reload (1012), a dead worker
+// (1011), a client message over the limit (1009), shutdown (1001).
+import type { Duplex } from 'node:stream'
+import type { MessagePort } from 'node:worker_threads'
+import { closeFrame, FrameScanner, MessageSize, OPCODE_CLOSE } from '../http/websocket-frames.js'
+import type { ErrorData, FailurePhase } from './protocol.js'
+import { TUNNEL_WINDOW, type TunnelMessage } from './socket-protocol.js'
+
+/** The status line and headers of the worker's answer; more is a broken worker. */
+const MAX_HEAD = 64 * 1024
+/** After hotcell's close frame: how long the client has to answer with its own before the connection is cut. */
+const CLOSE_WAIT_MS = 2_000
+/** A close waits for the worker to finish the frame it is sending, at most this long. */
+const BOUNDARY_WAIT_MS = 1_000
+
+export const CLOSE_GOING_AWAY = 1001
+export const CLOSE_MESSAGE_TOO_BIG = 1009
+export const CLOSE_INTERNAL_ERROR = 1011
+export const CLOSE_SERVICE_RESTART = 1012
+
+/** Why the worker gave no answer to the upgrade. */
+export type NoAnswer =
+  | { kind: 'failed'; phase: FailurePhase; error: ErrorData }
+  /** The worker died. */
+  | { kind: 'lost' }
+  /** hotcell stopped the worker (a reload) before it answered. */
+  | { kind: 'gone' }
+  | { kind: 'timeout' }
+
+export interface TunnelEvents {
+  /** The worker's answer began: 101 (a WebSocket now) or another HTTP status. */
+  onResponse(status: number): void
+  /** No answer came; write one with `respond()`. */
+  onNoAnswer(reason: NoAnswer): void
+  /** hotcell sent a close frame itself (not the app, not the client). */
+  onClosedByHotcell(code: number, reason: string): void
+  /** The connection is gone; the tunnel is done. */
+  onEnd(): void
+}
+
+type Phase = 'head' | 'websocket' | 'http'
+
+export class Tunnel {
+  #phase: Phase = 'head'
+  #head: Buffer | undefined
+  /** Bytes of an answer written to the client. */
+  #written = 0
+  readonly #out = new FrameScanner()
+  /** Outgoing bytes already written that start a header not complete yet. */
+  #outHeld: Buffer | undefined
+  readonly #in = new FrameScanner()
+  /** Incoming bytes that start a header not complete yet: not forwarded until the frame is judged. */
+  #inHeld: Buffer | undefined
+  readonly #size: MessageSize
+  /** A close hotcell decided on; its frame goes out at the next boundary of the worker's frames. */
+  #closing: { code: number; reason: string } | undefined
+  /** A close frame went to the client, from the app or from hotcell: nothing more goes out. */
+  #closeSent = false
+  /** hotcell, not the app, finishes the closing handshake: it ends the connection once the client's close frame came. */
+  #hotcellCloses = false
+  #appCloseFrame = false
+  #clientClosed = false
+  /** Bytes sent to the worker and not acknowledged yet. */
+  #toWorker = 0
+  /** Bytes from the worker written to a socket that has not drained yet. */
+  #owed = 0
+  #draining = false
+  /** The worker wrote its last byte ('end'). */
+  #workerEnded = false
+  /** The port is closed: nothing more goes to or comes from the worker. */
+  #detached = false
+  #ended = false
+  /** The worker's answer is due (--timeout). */
+  #answerTimer: NodeJS.Timeout | undefined
+  /** Waiting for the worker's frame boundary, then for the client's close frame. */
+  #closeTimer: NodeJS.Timeout | undefined
+
+  constructor(
+    readonly socket: Duplex,
+    readonly port: MessagePort,
+    readonly threadId: number,
+    maxMessage: number,
+    readonly events: TunnelEvents,
+  ) {
+    this.#size = new MessageSize(maxMessage)
+    port.on('message', (message: TunnelMessage) => this.#fromWorker(message))
+    port.on('close', () => this.#portClosed())
+    // The server's socket keeps the process alive, not the tunnel.
+    port.unref()
+    socket.on('data', (chunk: Buffer) => this.#fromClient(chunk))
+    socket.on('end', () => {
+      if (this.#detached || this.#hotcellCloses) this.socket.end()
+      else this.#post({ t: 'end' })
+    })
+    socket.on('error', () => {}) // a reset client; 'close' follows
+    socket.on('close', () => this.#finish())
+  }
+
+  /** Feed what followed the request head, and answer with `onNoAnswer({ kind: 'timeout' })` if the worker says nothing for `timeoutMs`. */
+  start(head: Buffer, timeoutMs: number): void {
+    if (timeoutMs !== Infinity) {
+      this.#answerTimer = setTimeout(() => {
+        if (this.#phase === 'head' && this.#written === 0) this.events.onNoAnswer({ kind: 'timeout' })
+      }, timeoutMs)
+      this.#answerTimer.unref()
+    }
+    if (head.byteLength > 0) this.#fromClient(head)
+  }
+
+  /** The worker answered 101: the connection is a WebSocket. */
+  get open(): boolean {
+    return this.#phase === 'websocket'
+  }
+
+  /** Answer with hotcell's own complete HTTP response and end the connection (only before the worker answered). */
+  respond(bytes: Buffer): void {
+    this.#detach()
+    if (this.#written > 0 || this.#ended) return void this.socket.destroy()
+    clearTimeout(this.#answerTimer)
+    this.#phase = 'http'
+    this.#written = bytes.byteLength
+    this.socket.end(bytes)
+  }
+
+  /**
+   * Close from hotcell's side: the client gets a close frame with `code` at
+   * the next frame boundary of what the worker sends, and the app the same
+   * code, as if the client had sent it. An HTTP answer in progress finishes.
+   */
+  close(code: number, reason: string): void {
+    if (this.#closing || this.#ended) return
+    this.#closing = { code, reason }
+    if (this.#phase === 'websocket') this.#closeAtBoundary()
+  }
+
+  #fromClient(chunk: Buffer): void {
+    if (this.#ended) return
+    const bytes = this.#inHeld ? Buffer.concat([this.#inHeld, chunk]) : chunk
+    this.#inHeld = undefined
+    const forwarding = !this.#closing && !this.#detached
+    let refused = false
+    const { at, stopped } = this.#in.scan(bytes, (header) => {
+      if (header.opcode === OPCODE_CLOSE) this.#clientClosed = true
+      if (forwarding && !this.#size.accepts(header)) refused = true
+      return !refused
+    })
+    if (forwarding && at > 0) this.#forward(bytes.subarray(0, at))
+    if (stopped && refused) {
+      this.close(CLOSE_MESSAGE_TOO_BIG, `message larger than ${this.#size.limit} bytes`)
+      // The refused frame and what follows are read but go nowhere.
+      return this.#fromClient(bytes.subarray(at))
+    }
+    if (at < bytes.byteLength) this.#inHeld = Buffer.from(bytes.subarray(at))
+    if (this.#clientClosed && this.#hotcellCloses && this.#closeSent) this.socket.end()
+  }
+
+  #forward(bytes: Buffer): void {
+    // Cloned, not transferred: a socket's chunk may share its memory.
+    this.#post({ t: 'data', bytes })
+    this.#toWorker += bytes.byteLength
+    if (this.#toWorker >= TUNNEL_WINDOW) this.socket.pause()
+  }
+
+  #fromWorker(message: TunnelMessage): void {
+    switch (message.t) {
+      case 'data':
+        return this.#fromWorkerData(Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength))
+      case 'ack':
+        this.#toWorker -= message.n
+        if (this.#toWorker < TUNNEL_WINDOW && !this.#ended) this.socket.resume()
+        return
+      case 'end':
+        this.#workerEnded = true
+        if (this.#closeSent && this.#hotcellCloses) return // the client's close frame ends it
+        if (this.#phase === 'websocket' && this.#closing && !this.#closeSent) return this.#closeAtBoundary()
+        return void this.socket.end()
+      case 'abort':
+        this.#workerEnded = true
+        this.#detach()
+        if (this.#phase === 'websocket' && this.#closing && !this.#closeSent) return this.#closeAtBoundary()
+        return void this.socket.destroy()
+      case 'failed':
+        this.#workerEnded = true
+        this.#detach()
+        if (this.#written > 0) return void this.socket.destroy()
+        return this.events.onNoAnswer({ kind: 'failed', phase: message.phase, error: message.error })
+    }
+  }
+
+  #fromWorkerData(chunk: Buffer): void {
+    const n = chunk.byteLength
+    if (this.#ended || this.#closeSent) return this.#ack(n)
+    let bytes: Buffer | undefined = chunk
+    if (this.#phase === 'head') {
+      bytes = this.#readHead(chunk)
+      if (bytes === undefined) return this.#ack(n)
+    }
+    if (this.#phase === 'websocket' && bytes.byteLength > 0) bytes = this.#trackFrames(bytes)
+    this.#written += bytes.byteLength
+    if (bytes.byteLength === 0 || this.socket.write(bytes)) this.#ack(n)
+    else {
+      this.#owed += n
+      if (!this.#draining) {
+        this.#draining = true
+        this.socket.once('drain', () => {
+          this.#draining = false
+          const owed = this.#owed
+          this.#owed = 0
+          this.#ack(owed)
+        })
+      }
+    }
+    if (this.#closing && this.#phase === 'websocket') this.#closeAtBoundary()
+  }
+
+  /** Wait for the whole status line and headers; write them, and return what follows. */
+  #readHead(chunk: Buffer): Buffer | undefined {
+    const all = this.#head ? Buffer.concat([this.#head, chunk]) : chunk
+    const end = all.indexOf('\r\n\r\n')
+    if (end < 0) {
+      if (all.byteLength > MAX_HEAD) this.socket.destroy()
+      else this.#head = all
+      return undefined
+    }
+    this.#head = undefined
+    clearTimeout(this.#answerTimer)
+    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(all.toString('latin1', 0, Math.min(end, 64)))?.[1] ?? 0)
+    this.#phase = status === 101 ? 'websocket' : 'http'
+    this.events.onResponse(status)
+    this.#written += end + 4
+    this.socket.write(all.subarray(0, end + 4))
+    return all.subarray(end + 4)
+  }
+
+  /** Follow the worker's frames; with a close pending, cut at the first boundary (the rest goes nowhere). */
+  #trackFrames(chunk: Buffer): Buffer {
+    const skip = this.#outHeld?.byteLength ?? 0
+    const bytes = this.#outHeld ? Buffer.concat([this.#outHeld, chunk]) : chunk
+    this.#outHeld = undefined
+    const { at, stopped } = this.#out.scan(
+      bytes,
+      (header) => {
+        if (header.opcode === OPCODE_CLOSE) this.#appCloseFrame = true
+        return true
+      },
+      this.#closing !== undefined,
+    )
+    if (stopped) return bytes.subarray(skip, at)
+    if (at < bytes.byteLength) this.#outHeld = Buffer.from(bytes.subarray(at))
+    // The app's close frame is out whole: the client answers it, the app ends the connection.
+    if (this.#appCloseFrame && this.#atBoundary()) this.#closeSent = true
+    return bytes.subarray(skip)
+  }
+
+  #atBoundary(): boolean {
+    return this.#out.atBoundary && this.#outHeld === undefined
+  }
+
+  /** Send hotcell's close frame if the worker's frames are at a boundary; otherwise once they are (or cut the connection). */
+  #closeAtBoundary(): void {
+    if (this.#ended || !this.#closing) return
+    if (this.#closeSent) {
+      // The app's close frame is already out; with the worker gone, hotcell finishes the handshake.
+      if (this.#detached || this.#workerEnded) this.#finishClosing()
+      return
+    }
+    if (!this.#atBoundary()) {
+      // The worker is mid-frame. Alive, it finishes the frame soon; gone, it never will,
+      // and a close frame inside a frame would corrupt the client's message.
+      if (this.#detached || this.#workerEnded) return void this.socket.destroy()
+      this.#closeTimer ??= setTimeout(() => this.socket.destroy(), BOUNDARY_WAIT_MS)
+      return
+    }
+    const { code, reason } = this.#closing
+    this.#closeSent = true
+    this.socket.write(closeFrame(code, reason, false))
+    this.events.onClosedByHotcell(code, reason)
+    if (!this.#detached) {
+      // The app sees the same code. Its frame is only whole between two of the client's frames.
+      if (this.#in.atBoundary && this.#inHeld === undefined) this.#post({ t: 'data', bytes: closeFrame(code, reason, true) })
+      this.#post({ t: 'end' })
+      this.#detach()
+    }
+    this.#finishClosing()
+  }
+
+  /** hotcell ends the connection once the client's close frame came, or after CLOSE_WAIT_MS. */
+  #finishClosing(): void {
+    this.#hotcellCloses = true
+    clearTimeout(this.#closeTimer)
+    this.#closeTimer = setTimeout(() => this.socket.destroy(), CLOSE_WAIT_MS)
+    this.#closeTimer.unref()
+    if (this.#clientClosed) this.socket.end()
+  }
+
+  #ack(n: number): void {
+    if (n > 0) this.#post({ t: 'ack', n })
+  }
+
+  #post(message: TunnelMessage): void {
+    if (this.#detached) return
+    try {
+      this.port.postMessage(message)
+    } catch {
+      // Closed meanwhile; #portClosed follows.
+    }
+  }
+
+  /** Stop talking to the worker: the app's socket sees its end. The client's bytes are read (and dropped) from now on. */
+  #detach(): void {
+    if (this.#detached) return
+    this.#detached = true
+    this.port.close()
+    if (!this.#ended) this.socket.resume()
+  }
+
+  /** The port closed. Unless hotcell closed it or the worker had ended, the worker died. */
+  #portClosed(): void {
+    if (this.#ended || this.#detached) return
+    this.#detached = true
+    if (this.#workerEnded) return
+    if (!this.#ended) this.socket.resume()
+    if (this.#phase === 'head') {
+      if (this.#written === 0) this.events.onNoAnswer(this.#closing ? { kind: 'gone' } : { kind: 'lost' })
+      else this.socket.destroy()
+      return
+    }
+    if (this.#phase === 'http') return void this.socket.destroy()
+    this.#closing ??= { code: CLOSE_INTERNAL_ERROR, reason: 'the worker serving this WebSocket died' }
+    this.#closeAtBoundary()
+  }
+
+  #finish(): void {
+    if (this.#ended) return
+    this.#ended = true
+    clearTimeout(this.#answerTimer)
+    clearTimeout(this.#closeTimer)
+    this.#detach()
+    this.events.onEnd()
+  }
+}
