@@ -1,0 +1,136 @@
+// WebSockets across reloads, crashes and shutdown: a reload closes the old
+// code's sockets with 1012 and the old generation still ends; a new socket
+// runs the new code; a worker crash closes its own sockets with 1011 and no
+// other; live reload's stream works beside the app's WebSockets.
+import assert from 'node:assert/strict'
+import { get } from 'node:http'
+import { createServer, type Socket } from 'node:net'
+import { after, describe, test } from 'node:test'
+import { serve } from '../src/index.js'
+import { PROCESS_TOKEN } from '../src/http/gate/same-origin.js'
+import { projectDir, waitFor, withDeadline } from './helpers.js'
+import { connect } from './ws-client.js'
+
+const quiet = !process.env.DEBUG_HOTCELL
+const cleanups: (() => Promise<unknown> | void)[] = []
+after(async () => {
+  for (const c of cleanups.reverse()) await c()
+})
+
+/**
+ * Every generation of this app holds a TCP connection to `probe`, named by
+ * its version: the connection ends when the worker thread does.
+ */
+const app = (version: string, probe: number) => `
+import http from 'node:http'
+import net from 'node:net'
+import { threadId } from 'node:worker_threads'
+import { WebSocketServer } from 'ws'
+net.connect(${probe}, '127.0.0.1').on('error', () => {}).write('${version}')
+const server = http.createServer((_req, res) => res.end('${version}'))
+new WebSocketServer({ server }).on('connection', (ws) => {
+  ws.send('hello ${version} ' + threadId)
+  ws.on('message', (data) => {
+    if (String(data) === 'crash') process.exit(7)
+    ws.send('${version}:' + data)
+  })
+})
+server.listen(3000)
+`
+
+/** Which versions' workers are alive: the probe's open connections. */
+async function startProbe() {
+  const alive = new Map<Socket, string>()
+  const server = createServer((socket) => {
+    socket.on('data', (name) => alive.set(socket, name.toString()))
+    socket.on('error', () => {})
+    socket.on('close', () => alive.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  cleanups.push(() => {
+    for (const socket of alive.keys()) socket.destroy()
+    return new Promise((resolve) => server.close(resolve))
+  })
+  return {
+    port: (server.address() as { port: number }).port,
+    versions: () => [...alive.values()],
+  }
+}
+
+describe('WebSockets and reloads', () => {
+  test('a reload closes the old sockets with 1012, the old generation ends, and a new socket runs the new code', async () => {
+    const probe = await startProbe()
+    const project = projectDir({ 'app.ts': app('v1', probe.port) })
+    cleanups.push(project.remove)
+    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet })
+    cleanups.push(() => server.close())
+    const old = await connect(server.url + '/live')
+    assert.match(await old.text(), /^hello v1 /)
+    old.ws.send('ping')
+    assert.equal(await old.text(), 'v1:ping')
+
+    // Live reload's own stream, beside the app's socket.
+    const stream = await withDeadline(
+      new Promise<{ status: number; text: () => string }>((resolve, reject) => {
+        get(`${server.url}/__hotcell/live-reload?token=${PROCESS_TOKEN}&v=0`, { agent: false }, (res) => {
+          let text = ''
+          res.on('data', (c: Buffer) => (text += c.toString()))
+          cleanups.push(() => void res.destroy())
+          resolve({ status: res.statusCode ?? 0, text: () => text })
+        }).on('error', reject)
+      }),
+      10_000,
+      'the live-reload stream',
+    )
+    assert.equal(stream.status, 200)
+
+    project.write('app.ts', app('v2', probe.port))
+    await server.reload()
+    assert.deepEqual(await old.closed(), { code: 1012, reason: 'hotcell reloaded the code' })
+    const fresh = await connect(server.url + '/live')
+    assert.match(await fresh.text(), /^hello v2 /)
+    fresh.ws.send('ping')
+    assert.equal(await fresh.text(), 'v2:ping')
+    await waitFor(() => stream.text().includes('event: reload'), 10_000, 'the reload event on the live-reload stream')
+    // The socket was closed, not waited for: v1's worker is gone while v2 serves.
+    await waitFor(() => !probe.versions().includes('v1') && probe.versions().includes('v2'), 15_000, `v1's worker to end (alive: ${probe.versions()})`)
+    fresh.ws.close()
+  })
+
+  test('a worker crash closes its own sockets with 1011 and no other; a new socket is served', async () => {
+    const probe = await startProbe()
+    const project = projectDir({ 'app.ts': app('v1', probe.port) })
+    cleanups.push(project.remove)
+    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 2, quiet })
+    cleanups.push(() => server.close())
+    // Sockets go to the worker with the fewest: four land two and two.
+    const clients = await Promise.all([1, 2, 3, 4].map(() => connect(server.url + '/c')))
+    const threads = await Promise.all(clients.map(async (c) => (await c.text()).split(' ')[2]!))
+    const victim = threads[0]!
+    assert.equal(new Set(threads).size, 2, `sockets on two workers (${threads})`)
+    const doomed = clients.filter((_, i) => threads[i] === victim)
+    const spared = clients.filter((_, i) => threads[i] !== victim)
+
+    doomed[0]!.ws.send('crash')
+    for (const client of doomed) assert.deepEqual(await client.closed(), { code: 1011, reason: 'the worker serving this WebSocket died' })
+    for (const client of spared) {
+      client.ws.send('still there?')
+      assert.equal(await client.text(), 'v1:still there?')
+      assert.equal(client.ws.readyState, client.ws.OPEN)
+    }
+    const next = await connect(server.url + '/c')
+    assert.match(await next.text(), /^hello v1 /)
+    for (const client of [...spared, next]) client.ws.close()
+  })
+
+  test('shutdown closes open WebSockets with 1001', async () => {
+    const probe = await startProbe()
+    const project = projectDir({ 'app.ts': app('v1', probe.port) })
+    cleanups.push(project.remove)
+    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet })
+    const client = await connect(server.url + '/c')
+    await client.text()
+    await withDeadline(server.close(), 15_000, 'server.close()')
+    assert.deepEqual(await client.closed(), { code: 1001, reason: 'hotcell is shutting down' })
+  })
+})
