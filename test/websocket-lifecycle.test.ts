@@ -5,17 +5,11 @@
 import assert from 'node:assert/strict'
 import { get } from 'node:http'
 import { createServer, type Socket } from 'node:net'
-import { after, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { serve } from '../src/index.js'
 import { PROCESS_TOKEN } from '../src/http/gate/same-origin.js'
-import { projectDir, waitFor, withDeadline } from './helpers.js'
+import { cleanup, projectDir, serveProject, waitFor, withDeadline } from './helpers.js'
 import { connect } from './ws-client.js'
-
-const quiet = !process.env.DEBUG_HOTCELL
-const cleanups: (() => Promise<unknown> | void)[] = []
-after(async () => {
-  for (const c of cleanups.reverse()) await c()
-})
 
 /**
  * Every generation of this app holds a TCP connection to `probe`, named by
@@ -47,7 +41,7 @@ async function startProbe() {
     socket.on('close', () => alive.delete(socket))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  cleanups.push(() => {
+  cleanup(() => {
     for (const socket of alive.keys()) socket.destroy()
     return new Promise((resolve) => server.close(resolve))
   })
@@ -60,10 +54,7 @@ async function startProbe() {
 describe('WebSockets and reloads', () => {
   test('a reload closes the old sockets with 1012, the old generation ends, and a new socket runs the new code', async () => {
     const probe = await startProbe()
-    const project = projectDir({ 'app.ts': app('v1', probe.port) })
-    cleanups.push(project.remove)
-    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet })
-    cleanups.push(() => server.close())
+    const { project, server } = await serveProject({ 'app.ts': app('v1', probe.port) })
     const old = await connect(server.url + '/live')
     assert.match(await old.text(), /^hello v1 /)
     old.ws.send('ping')
@@ -75,7 +66,7 @@ describe('WebSockets and reloads', () => {
         get(`${server.url}/__hotcell/live-reload?token=${PROCESS_TOKEN}&v=0`, { agent: false }, (res) => {
           let text = ''
           res.on('data', (c: Buffer) => (text += c.toString()))
-          cleanups.push(() => void res.destroy())
+          cleanup(() => res.destroy())
           resolve({ status: res.statusCode ?? 0, text: () => text })
         }).on('error', reject)
       }),
@@ -99,10 +90,7 @@ describe('WebSockets and reloads', () => {
 
   test('a worker crash closes its own sockets with 1011 and no other; a new socket is served', async () => {
     const probe = await startProbe()
-    const project = projectDir({ 'app.ts': app('v1', probe.port) })
-    cleanups.push(project.remove)
-    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 2, quiet })
-    cleanups.push(() => server.close())
+    const { server } = await serveProject({ 'app.ts': app('v1', probe.port) }, { workers: 2 })
     // Sockets go to the worker with the fewest: four land two and two.
     const clients = await Promise.all([1, 2, 3, 4].map(() => connect(server.url + '/c')))
     const threads = await Promise.all(clients.map(async (c) => (await c.text()).split(' ')[2]!))
@@ -126,8 +114,8 @@ describe('WebSockets and reloads', () => {
   test('shutdown closes open WebSockets with 1001', async () => {
     const probe = await startProbe()
     const project = projectDir({ 'app.ts': app('v1', probe.port) })
-    cleanups.push(project.remove)
-    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet })
+    cleanup(project.remove)
+    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
     const client = await connect(server.url + '/c')
     await client.text()
     await withDeadline(server.close(), 15_000, 'server.close()')

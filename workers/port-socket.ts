@@ -5,7 +5,7 @@
 import { Duplex } from 'node:stream'
 import type { MessagePort } from 'node:worker_threads'
 import type { ErrorData, FailurePhase } from '../src/pool/protocol.js'
-import { TUNNEL_WINDOW, type TunnelMessage, type UpgradeMessage } from '../src/pool/socket-protocol.js'
+import type { TunnelMessage, UpgradeMessage } from '../src/pool/socket-protocol.js'
 
 export class PortSocket extends Duplex {
   readonly remoteAddress: string
@@ -16,6 +16,7 @@ export class PortSocket extends Duplex {
   /** Set on TLS connections, as on a TLSSocket (libraries check it for wss://). */
   readonly encrypted: true | undefined
   readonly #port: MessagePort
+  readonly #window: number
   /** Bytes sent to main and not acknowledged. */
   #unacked = 0
   /** A write waiting for acknowledgements. */
@@ -31,6 +32,7 @@ export class PortSocket extends Duplex {
     // Like a server's net.Socket: when the client ends, so does this side.
     super({ allowHalfOpen: false })
     this.#port = message.port
+    this.#window = message.window
     this.remoteAddress = message.remoteAddress
     this.remotePort = message.remotePort
     this.remoteFamily = message.remoteAddress.includes(':') ? 'IPv6' : 'IPv4'
@@ -67,7 +69,7 @@ export class PortSocket extends Duplex {
       }
       case 'ack':
         this.#unacked -= message.n
-        if (this.#unacked < TUNNEL_WINDOW) {
+        if (this.#unacked < this.#window) {
           const resume = this.#blocked
           this.#blocked = undefined
           resume?.()
@@ -102,7 +104,10 @@ export class PortSocket extends Duplex {
    * A frame written as header + payload (corked) leaves as one message.
    */
   #sendBytes(chunks: Buffer[], callback: (error?: Error | null) => void): void {
-    if (this.#gone) return callback()
+    if (this.#gone) {
+      callback()
+      return
+    }
     let size = 0
     for (const chunk of chunks) size += chunk.byteLength
     const bytes = new Uint8Array(size)
@@ -115,7 +120,7 @@ export class PortSocket extends Duplex {
     this.bytesWritten += size
     this.#unacked += size
     this.#send({ t: 'data', bytes }, [bytes.buffer])
-    if (this.#unacked < TUNNEL_WINDOW) callback()
+    if (this.#unacked < this.#window) callback()
     else this.#blocked = () => callback()
   }
 

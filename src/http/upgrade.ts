@@ -15,7 +15,7 @@ import { checkRequest } from './gate/request-guard.js'
 import { isReserved } from './gate/reserved-routes.js'
 import { createOriginCheck } from './websocket-origin.js'
 import { CLOSE_INTERNAL_ERROR, CLOSE_MESSAGE_TOO_BIG, type NoAnswer, type Tunnel } from '../pool/socket-tunnel.js'
-import { formatMs } from '../pool/worker-faults.js'
+import { formatMs } from '../report/fault-views.js'
 
 export interface UpgradeOptions {
   target(): Target | Promise<Target>

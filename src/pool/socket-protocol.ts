@@ -4,13 +4,10 @@
 // An upgraded connection stays in the main thread; its bytes travel over one
 // MessagePort per connection. The worker sees a socket-like Duplex and does
 // the WebSocket framing itself (the `ws` library, or the app's own). Each side
-// may have WINDOW bytes unacknowledged: the receiver acknowledges what its
+// may have `window` bytes unacknowledged: the receiver acknowledges what its
 // consumer took, which is how a slow reader slows the writer on the far side.
 import type { MessagePort } from 'node:worker_threads'
 import type { ErrorData, FailurePhase } from './protocol.js'
-
-/** Bytes a side may send before the other acknowledges some. */
-export const TUNNEL_WINDOW = 1024 * 1024
 
 /** Worker → main on `parentPort`, once per worker at boot: where to send its upgrades. */
 export interface SocketHostMessage {
@@ -38,6 +35,8 @@ export interface UpgradeMessage {
   encrypted: boolean
   /** Client messages larger than this are refused with close code 1009; hotcell's own WebSockets use it as their limit. */
   maxMessage: number
+  /** Bytes either side may send before the other acknowledges some. */
+  window: number
   /** This connection's own port. */
   port: MessagePort
 }

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream'
 import type { MessagePort } from 'node:worker_threads'
 import { closeFrame, FrameScanner, MessageSize, OPCODE_CLOSE } from '../http/websocket-frames.js'
 import type { ErrorData, FailurePhase } from './protocol.js'
-import { TUNNEL_WINDOW, type TunnelMessage } from './socket-protocol.js'
+import type { TunnelMessage } from './socket-protocol.js'
 
 /** The status line and headers of the worker's answer; more is a broken worker. */
 const MAX_HEAD = 64 * 1024
@@ -16,6 +16,12 @@ const MAX_HEAD = 64 * 1024
 const CLOSE_WAIT_MS = 2_000
 /** A close waits for the worker to finish the frame it is sending, at most this long. */
 const BOUNDARY_WAIT_MS = 1_000
+/**
+ * Bytes each side may send before the other acknowledges some. A MiB keeps
+ * a fast stream going between two turns of the other thread, and bounds
+ * what a slow reader makes the process hold per connection.
+ */
+export const TUNNEL_WINDOW = 1024 * 1024
 
 export const CLOSE_GOING_AWAY = 1001
 export const CLOSE_MESSAGE_TOO_BIG = 1009
@@ -152,7 +158,8 @@ export class Tunnel {
     if (stopped && refused) {
       this.close(CLOSE_MESSAGE_TOO_BIG, `message larger than ${this.#size.limit} bytes`)
       // The refused frame and what follows are read but go nowhere.
-      return this.#fromClient(bytes.subarray(at))
+      this.#fromClient(bytes.subarray(at))
+      return
     }
     if (at < bytes.byteLength) this.#inHeld = Buffer.from(bytes.subarray(at))
     if (this.#clientClosed && this.#hotcellCloses && this.#closeSent) this.socket.end()
@@ -168,7 +175,8 @@ export class Tunnel {
   #fromWorker(message: TunnelMessage): void {
     switch (message.t) {
       case 'data':
-        return this.#fromWorkerData(Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength))
+        this.#fromWorkerData(Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength))
+        return
       case 'ack':
         this.#toWorker -= message.n
         if (this.#toWorker < TUNNEL_WINDOW && !this.#ended) this.socket.resume()
@@ -176,28 +184,37 @@ export class Tunnel {
       case 'end':
         this.#workerEnded = true
         if (this.#closeSent && this.#hotcellCloses) return // the client's close frame ends it
-        if (this.#phase === 'websocket' && this.#closing && !this.#closeSent) return this.#closeAtBoundary()
-        return void this.socket.end()
+        if (this.#phase === 'websocket' && this.#closing && !this.#closeSent) this.#closeAtBoundary()
+        else this.socket.end()
+        return
       case 'abort':
         this.#workerEnded = true
         this.#detach()
-        if (this.#phase === 'websocket' && this.#closing && !this.#closeSent) return this.#closeAtBoundary()
-        return void this.socket.destroy()
+        if (this.#phase === 'websocket' && this.#closing && !this.#closeSent) this.#closeAtBoundary()
+        else this.socket.destroy()
+        return
       case 'failed':
         this.#workerEnded = true
         this.#detach()
-        if (this.#written > 0) return void this.socket.destroy()
-        return this.events.onNoAnswer({ kind: 'failed', phase: message.phase, error: message.error })
+        if (this.#written > 0) this.socket.destroy()
+        else this.events.onNoAnswer({ kind: 'failed', phase: message.phase, error: message.error })
+        return
     }
   }
 
   #fromWorkerData(chunk: Buffer): void {
     const n = chunk.byteLength
-    if (this.#ended || this.#closeSent) return this.#ack(n)
+    if (this.#ended || this.#closeSent) {
+      this.#ack(n)
+      return
+    }
     let bytes: Buffer | undefined = chunk
     if (this.#phase === 'head') {
       bytes = this.#readHead(chunk)
-      if (bytes === undefined) return this.#ack(n)
+      if (bytes === undefined) {
+        this.#ack(n)
+        return
+      }
     }
     if (this.#phase === 'websocket' && bytes.byteLength > 0) bytes = this.#trackFrames(bytes)
     this.#written += bytes.byteLength

@@ -4,10 +4,10 @@
 import type { Duplex } from 'node:stream'
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { UpgradeMessage } from './socket-protocol.js'
-import { Tunnel, type TunnelEvents } from './socket-tunnel.js'
+import { Tunnel, TUNNEL_WINDOW, type TunnelEvents } from './socket-tunnel.js'
 
 /** What the worker is told about a connection, besides its port. */
-export type UpgradeRequest = Omit<UpgradeMessage, 'type' | 'id' | 'port'>
+export type UpgradeRequest = Omit<UpgradeMessage, 'type' | 'id' | 'port' | 'window'>
 
 let nextId = 0
 
@@ -51,7 +51,7 @@ export class WorkerSockets {
       },
     })
     this.#open.add(tunnel)
-    const message: UpgradeMessage = { type: 'upgrade', id: ++nextId, ...request, port: port2 }
+    const message: UpgradeMessage = { type: 'upgrade', id: ++nextId, ...request, window: TUNNEL_WINDOW, port: port2 }
     this.#hosts.get(threadId)!.postMessage(message, [port2])
     return tunnel
   }
