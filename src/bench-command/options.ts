@@ -1,8 +1,14 @@
 import { readFileSync } from 'node:fs'
-import { defaultWorkers, mustBeInteger } from '../config/resolve-config.js'
+import { availableParallelism } from 'node:os'
+import { mustBeInteger } from '../config/resolve-config.js'
 import { parseTime } from '../config/duration.js'
 import { HotcellError } from '../errors.js'
 import { flagHelp, parseFlags, type Flag } from '../cli/flag-table.js'
+
+/** A benchmark measures with as many workers as can run in parallel here (up to 4), unless given a list. */
+function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, availableParallelism()))
+}
 
 /** What one `hotcell bench` invocation measures, validated once. */
 export interface BenchOptions {

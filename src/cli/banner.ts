@@ -12,6 +12,7 @@ export interface BannerOptions {
 export function bannerLines(info: ServerInfo, { version, color, hotkeys }: BannerOptions): string[] {
   const dim = (text: string) => (color ? styleText('dim', text) : text)
   const lines = [`  ${dim('hotcell')} ${version} · entry ${info.entry} · ${info.workers} worker${info.workers === 1 ? '' : 's'} · first build ${info.buildMs.toFixed(1)} ms`]
+  if (info.workers > 1) lines.push(`  ${dim('state')}   ${info.workers} workers: module state is per worker (each has its own in-memory stores, sessions and caches)`)
   if (info.envVars) lines.push(`  ${dim('env')}     ${info.envVars} variable${info.envVars === 1 ? '' : 's'} from env files, for the handler only`)
   if (!info.liveReload) lines.push(`  ${dim('browser')} live reload off`)
   if (info.tls) lines.push(`  ${dim('https')}   ${info.tls}`)

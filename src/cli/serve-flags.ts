@@ -1,7 +1,7 @@
 // `hotcell <entry>`: every flag once, with the serve() option it sets. The
 // parser, --help and the flag → option mapping (with flag names in messages)
 // are all read from this table.
-import { DEFAULT_PORT, defaultWorkers, mustBeInteger, type ServeOptions } from '../config/resolve-config.js'
+import { DEFAULT_PORT, DEFAULT_WORKERS, mustBeInteger, type ServeOptions } from '../config/resolve-config.js'
 import { DEFAULT_INSPECT_PORT, mustBeInspect } from '../pool/inspector.js'
 import type { Flag, FlagValues } from './flag-table.js'
 
@@ -17,7 +17,7 @@ const integer = (min: number, max: number) => (value: string | boolean | string[
 export const SERVE_FLAGS: readonly ServeFlag[] = [
   { name: 'port', short: 'p', type: 'string', value: '<n>', help: 'port to listen on; 0 picks a free one', default: `$PORT or ${DEFAULT_PORT}`, option: 'port', toOption: integer(0, 65535) },
   { name: 'host', short: 'H', type: 'string', value: '<addr>', help: 'interface to bind', default: '127.0.0.1', option: 'host' },
-  { name: 'workers', short: 'w', type: 'string', value: '<n>', help: 'worker threads', default: `min(4, cores) = ${defaultWorkers()}`, option: 'workers', toOption: integer(1, 64) },
+  { name: 'workers', short: 'w', type: 'string', value: '<n>', help: 'worker threads; with more than one, module\nstate is per worker', default: String(DEFAULT_WORKERS), option: 'workers', toOption: integer(1, 64) },
   { name: 'body-limit', type: 'string', value: '<size>', help: 'larger request bodies get 413', default: '10mb', option: 'bodyLimit' },
   { name: 'max-memory', type: 'string', value: '<MiB>', help: 'heap limit per worker', default: 'none', option: 'maxMemory', toOption: integer(16, 1 << 20) },
   { name: 'timeout', type: 'string', value: '<time>', help: 'answer 504 after this long (5s, 1500ms; a bare\nnumber is ms); a stuck worker is replaced', default: '30s', option: 'timeout' },

@@ -1,5 +1,4 @@
 import { existsSync, statSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
 import { relative, resolve } from 'node:path'
 import { HotcellError } from '../errors.js'
 import { mustBeAllowedHosts, type AllowedHosts } from '../http/gate/host-check.js'
@@ -19,7 +18,7 @@ export interface ServeOptions {
   port?: number
   /** Interface to bind. Default 127.0.0.1. */
   host?: string
-  /** Worker threads per generation. Default min(4, cores). */
+  /** Worker threads per generation. Default 1: one module instance; with more, module state is per worker. */
   workers?: number
   /** Larger request bodies are answered 413. A number of bytes or a size like "10mb". Default "10mb". */
   bodyLimit?: number | string
@@ -105,7 +104,12 @@ export function mustBeKnownKeys(options: object, where = ''): void {
 }
 
 export const DEFAULT_PORT = 3000
-export const defaultWorkers = (): number => Math.max(1, Math.min(4, availableParallelism()))
+/**
+ * One worker: the app has one module instance, as under every other dev
+ * server, so in-memory stores, sessions and caches see every request.
+ * More workers are opt-in (module state is then per worker).
+ */
+export const DEFAULT_WORKERS = 1
 
 /**
  * Check every option and fill in the defaults. `name` says how messages name
@@ -135,7 +139,7 @@ export function resolveConfig(options: ServeOptions, name: (key: keyof ServeOpti
     port: mustBeInteger(options.port ?? DEFAULT_PORT, name('port'), 0, 65535),
     nextFreePort: options.port === undefined,
     host: mustBeHost(options.host ?? '127.0.0.1', name('host')),
-    workers: mustBeInteger(options.workers ?? defaultWorkers(), name('workers'), 1, 64),
+    workers: mustBeInteger(options.workers ?? DEFAULT_WORKERS, name('workers'), 1, 64),
     bodyLimit: parseSize(options.bodyLimit ?? '10mb', name('bodyLimit')),
     maxMemoryMb: options.maxMemory === undefined ? undefined : mustBeInteger(options.maxMemory, name('maxMemory'), 16, 1 << 20),
     timeoutMs: parseTime(options.timeout ?? 30_000, name('timeout'), { bare: 'ms', minMs: 1, maxMs: 2 ** 31 - 1 }),
