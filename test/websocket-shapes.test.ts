@@ -6,7 +6,8 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
-import { fixture, request, waitFor, withDeadline } from './helpers.js'
+import { join } from 'node:path'
+import { fixture, request, ROOT, waitFor, withDeadline } from './helpers.js'
 import { connect, refusedWith } from './ws-client.js'
 
 const quiet = !process.env.DEBUG_HOTCELL
@@ -63,5 +64,28 @@ for (const shape of shapes) {
         assert.ok(status === 401 || status === 403, `refused with ${status}`)
       })
     }
+  })
+}
+
+for (const entry of ['server.ts', 'app.ts']) {
+  describe(`examples/websocket/${entry}`, () => {
+    let server: HotcellServer
+    before(async () => {
+      server = await serve({ entry: join(ROOT, 'examples/websocket', entry), port: 0, quiet })
+    })
+    after(() => server.close())
+
+    test('two members of the room hear each other', async () => {
+      const ada = await connect(server.url + '/room')
+      assert.equal(await ada.text(), 'Welcome to the room.')
+      const bob = await connect(server.url + '/room')
+      assert.equal(await bob.text(), 'Welcome to the room.')
+      ada.ws.send('hello from ada')
+      assert.equal(await ada.text(), 'hello from ada')
+      assert.equal(await bob.text(), 'hello from ada')
+      const carl = await connect(server.url + '/room')
+      assert.deepEqual([await carl.text(), await carl.text()], ['Welcome to the room.', 'hello from ada'])
+      for (const client of [ada, bob, carl]) client.ws.close()
+    })
   })
 }
