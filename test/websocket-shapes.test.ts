@@ -16,6 +16,8 @@ const shapes = [
   { name: 'node:http + ws ({ server })', entry: 'ws/node-server.ts', path: '/chat', hello: true, denies: false },
   { name: 'node:http + ws (noServer, handleUpgrade)', entry: 'ws/no-server.ts', path: '/chat', hello: true, denies: true },
   { name: 'Express + ws', entry: 'ws/express.ts', path: '/ws', hello: true, denies: false },
+  { name: 'Koa + ws', entry: 'ws/koa.ts', path: '/chat', hello: true, denies: false },
+  { name: 'Fastify + @fastify/websocket', entry: 'ws/fastify.ts', path: '/ws', hello: true, denies: false },
   { name: "Hono on @hono/node-server, its upgradeWebSocket", entry: 'ws/hono-node.ts', path: '/ws', hello: true, denies: false },
   { name: "fetch handler with Workers' WebSocketPair", entry: 'ws/workers.ts', path: '/chat', hello: true, denies: true },
   { name: "Hono's Workers upgradeWebSocket (hono/cloudflare-workers)", entry: 'ws/hono-workers.ts', path: '/ws', hello: false, denies: false },

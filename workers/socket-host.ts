@@ -1,5 +1,5 @@
-// Upgraded connections (WebSockets) in the worker. Main sends each one here
-// with a port of its own (src/pool/worker-sockets.ts); the app gets it the
+// Upgraded connections (WebSockets) in the worker. Main sends them all on
+// one port, in batches (src/pool/socket-channel.ts); the app gets each the
 // way it expects:
 // - a server it started (listen() captured) with an 'upgrade' listener gets
 //   'upgrade' with a socket-like Duplex, as from Node's server: the `ws`
@@ -10,10 +10,10 @@
 import { IncomingMessage } from 'node:http'
 import { MessageChannel, parentPort, threadId } from 'node:worker_threads'
 import type { RequestTask } from '../src/pool/protocol.js'
-import type { SocketHostMessage, UpgradeMessage } from '../src/pool/socket-protocol.js'
+import type { Connection, SocketHostMessage, ToMain, ToWorker } from '../src/pool/socket-protocol.js'
 import type { FetchContext, LoadedApp } from './app-loader.js'
 import { describe, toErrorData } from './error-data.js'
-import { PortSocket } from './port-socket.js'
+import { TunnelSocket, type SocketLink } from './tunnel-socket.js'
 import { writeResponse } from './raw-response.js'
 import { takeWebSocket } from './websocket-pair.js'
 
@@ -26,20 +26,52 @@ export interface SocketHostOptions {
 
 /** Open this worker's socket host and tell main where it is. */
 export function startSocketHost(options: SocketHostOptions): void {
-  const { port1, port2 } = new MessageChannel()
-  port1.on('message', (message: UpgradeMessage) => {
-    accept(message, options).catch((error: unknown) => {
-      console.error(`hotcell: an upgrade failed inside hotcell: ${(error as Error)?.stack ?? String(error)}`)
-    })
+  const { port1: port, port2 } = new MessageChannel()
+  const sockets = new Map<number, TunnelSocket>()
+  // What the sockets send in one turn leaves as one message (as on main's side).
+  let outbox: ToMain[] = []
+  let transfer: ArrayBuffer[] = []
+  let scheduled = false
+  const flush = () => {
+    scheduled = false
+    const batch = outbox
+    const moved = transfer
+    outbox = []
+    transfer = []
+    if (batch.length > 0) port.postMessage(batch, moved)
+  }
+  const link: SocketLink = {
+    send(message, buffer) {
+      outbox.push(message)
+      if (buffer) transfer.push(buffer)
+      if (!scheduled) {
+        scheduled = true
+        setImmediate(flush)
+      }
+    },
+    done: (id) => sockets.delete(id),
+  }
+  port.on('message', (batch: ToWorker[]) => {
+    for (const message of batch) {
+      if (message.t !== 'open') {
+        sockets.get(message.id)?.receive(message)
+        continue
+      }
+      const socket = new TunnelSocket(message.id, message, link)
+      sockets.set(message.id, socket)
+      accept(socket, message, options).catch((error: unknown) => {
+        console.error(`hotcell: an upgrade failed inside hotcell: ${(error as Error)?.stack ?? String(error)}`)
+        socket.destroy()
+      })
+    }
   })
   // It must not keep an otherwise finished worker alive.
-  port1.unref()
+  port.unref()
   const hello: SocketHostMessage = { type: 'hotcell:socket-host', threadId, port: port2 }
   parentPort!.postMessage(hello, [port2])
 }
 
-async function accept(message: UpgradeMessage, options: SocketHostOptions): Promise<void> {
-  const socket = new PortSocket(message)
+async function accept(socket: TunnelSocket, message: Connection & { id: number }, options: SocketHostOptions): Promise<void> {
   const loaded = await options.app()
   if (!loaded.ok) return socket.fail(loaded.phase, loaded.error)
   const req = upgradeRequest(message, socket)
@@ -56,7 +88,7 @@ async function accept(message: UpgradeMessage, options: SocketHostOptions): Prom
 }
 
 /** Run the handler on the upgrade request; a WebSocketPair response opens the WebSocket. */
-async function answer(message: UpgradeMessage, req: IncomingMessage, socket: PortSocket, loaded: Extract<LoadedApp, { ok: true }>, options: SocketHostOptions): Promise<void> {
+async function answer(message: Connection & { id: number }, req: IncomingMessage, socket: TunnelSocket, loaded: Extract<LoadedApp, { ok: true }>, options: SocketHostOptions): Promise<void> {
   const abort = new AbortController()
   socket.once('close', () => abort.abort(new DOMException('The client disconnected', 'AbortError')))
   const headers = new Headers()
@@ -92,7 +124,7 @@ async function answer(message: UpgradeMessage, req: IncomingMessage, socket: Por
 }
 
 /** The request as Node's server hands it to 'upgrade' listeners: head parsed, no body. */
-function upgradeRequest(message: UpgradeMessage, socket: PortSocket): IncomingMessage {
+function upgradeRequest(message: Connection, socket: TunnelSocket): IncomingMessage {
   const req = new IncomingMessage(socket as never)
   req.method = message.method
   req.url = message.target

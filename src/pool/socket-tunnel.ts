@@ -1,14 +1,14 @@
 // The main thread's end of one upgraded connection. The client's socket
-// stays here; its bytes go to a worker over a MessagePort and the worker's
-// bytes come back (socket-protocol.ts). The worker does the WebSocket
+// stays here; its bytes go to a worker over that worker's socket channel and
+// the worker's bytes come back (socket-protocol.ts). The worker does the WebSocket
 // framing; this end only follows frame boundaries, so that it can close the
 // WebSocket itself when the worker cannot: a reload (1012), a dead worker
 // (1011), a client message over the limit (1009), shutdown (1001).
 import type { Duplex } from 'node:stream'
-import type { MessagePort } from 'node:worker_threads'
 import { closeFrame, FrameScanner, MessageSize, OPCODE_CLOSE } from '../http/websocket-frames.js'
 import type { ErrorData, FailurePhase } from './protocol.js'
-import type { TunnelMessage } from './socket-protocol.js'
+import type { SocketChannel } from './socket-channel.js'
+import type { Connection, ToMain, ToWorker } from './socket-protocol.js'
 
 /** The status line and headers of the worker's answer; more is a broken worker. */
 const MAX_HEAD = 64 * 1024
@@ -22,6 +22,8 @@ const BOUNDARY_WAIT_MS = 1_000
  * what a slow reader makes the process hold per connection.
  */
 export const TUNNEL_WINDOW = 1024 * 1024
+/** Acknowledgements go out per this many bytes taken, not per message: most messages then need none. */
+const ACK_EVERY = TUNNEL_WINDOW / 4
 
 export const CLOSE_GOING_AWAY = 1001
 export const CLOSE_MESSAGE_TOO_BIG = 1009
@@ -75,9 +77,11 @@ export class Tunnel {
   /** Bytes from the worker written to a socket that has not drained yet. */
   #owed = 0
   #draining = false
+  /** Bytes from the worker the socket took, not acknowledged yet. */
+  #taken = 0
   /** The worker wrote its last byte ('end'). */
   #workerEnded = false
-  /** The port is closed: nothing more goes to or comes from the worker. */
+  /** Detached from the worker: nothing more goes to it or comes from it. */
   #detached = false
   #ended = false
   /** The worker's answer is due (--timeout). */
@@ -87,20 +91,18 @@ export class Tunnel {
 
   constructor(
     readonly socket: Duplex,
-    readonly port: MessagePort,
-    readonly threadId: number,
-    maxMessage: number,
+    private readonly channel: SocketChannel,
+    private readonly id: number,
+    connection: Connection,
     readonly events: TunnelEvents,
   ) {
-    this.#size = new MessageSize(maxMessage)
-    port.on('message', (message: TunnelMessage) => this.#fromWorker(message))
-    port.on('close', () => this.#portClosed())
-    // The server's socket keeps the process alive, not the tunnel.
-    port.unref()
+    this.#size = new MessageSize(connection.maxMessage)
+    channel.attach(id, { receive: (message) => this.#fromWorker(message), workerGone: () => this.#workerGone() })
+    channel.send({ t: 'open', id, ...connection })
     socket.on('data', (chunk: Buffer) => this.#fromClient(chunk))
     socket.on('end', () => {
       if (this.#detached || this.#hotcellCloses) this.socket.end()
-      else this.#post({ t: 'end' })
+      else this.#post({ t: 'end', id: this.id })
     })
     socket.on('error', () => {}) // a reset client; 'close' follows
     socket.on('close', () => this.#finish())
@@ -115,6 +117,10 @@ export class Tunnel {
       this.#answerTimer.unref()
     }
     if (head.byteLength > 0) this.#fromClient(head)
+  }
+
+  get threadId(): number {
+    return this.channel.threadId
   }
 
   /** The worker answered 101: the connection is a WebSocket. */
@@ -167,12 +173,12 @@ export class Tunnel {
 
   #forward(bytes: Buffer): void {
     // Cloned, not transferred: a socket's chunk may share its memory.
-    this.#post({ t: 'data', bytes })
+    this.#post({ t: 'data', id: this.id, bytes })
     this.#toWorker += bytes.byteLength
     if (this.#toWorker >= TUNNEL_WINDOW) this.socket.pause()
   }
 
-  #fromWorker(message: TunnelMessage): void {
+  #fromWorker(message: ToMain): void {
     switch (message.t) {
       case 'data':
         this.#fromWorkerData(Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength))
@@ -198,6 +204,11 @@ export class Tunnel {
         this.#detach()
         if (this.#written > 0) this.socket.destroy()
         else this.events.onNoAnswer({ kind: 'failed', phase: message.phase, error: message.error })
+        return
+      case 'closed':
+        // The app's socket is gone, after its end or abort: nothing more comes.
+        this.#workerEnded = true
+        this.#detach()
         return
     }
   }
@@ -298,8 +309,8 @@ export class Tunnel {
     this.events.onClosedByHotcell(code, reason)
     if (!this.#detached) {
       // The app sees the same code. Its frame is only whole between two of the client's frames.
-      if (this.#in.atBoundary && this.#inHeld === undefined) this.#post({ t: 'data', bytes: closeFrame(code, reason, true) })
-      this.#post({ t: 'end' })
+      if (this.#in.atBoundary && this.#inHeld === undefined) this.#post({ t: 'data', id: this.id, bytes: closeFrame(code, reason, true) })
+      this.#post({ t: 'end', id: this.id })
       this.#detach()
     }
     this.#finishClosing()
@@ -315,28 +326,27 @@ export class Tunnel {
   }
 
   #ack(n: number): void {
-    if (n > 0) this.#post({ t: 'ack', n })
+    this.#taken += n
+    if (this.#taken < ACK_EVERY) return
+    this.#post({ t: 'ack', id: this.id, n: this.#taken })
+    this.#taken = 0
   }
 
-  #post(message: TunnelMessage): void {
-    if (this.#detached) return
-    try {
-      this.port.postMessage(message)
-    } catch {
-      // Closed meanwhile; #portClosed follows.
-    }
+  #post(message: ToWorker): void {
+    if (!this.#detached) this.channel.send(message)
   }
 
-  /** Stop talking to the worker: the app's socket sees its end. The client's bytes are read (and dropped) from now on. */
+  /** Stop talking to the worker: the app's socket is destroyed. The client's bytes are read (and dropped) from now on. */
   #detach(): void {
     if (this.#detached) return
+    this.#post({ t: 'close', id: this.id })
     this.#detached = true
-    this.port.close()
+    this.channel.detach(this.id)
     if (!this.#ended) this.socket.resume()
   }
 
-  /** The port closed. Unless hotcell closed it or the worker had ended, the worker died. */
-  #portClosed(): void {
+  /** The worker's channel closed: unless the app had finished with this connection, the worker died. */
+  #workerGone(): void {
     if (this.#ended || this.#detached) return
     this.#detached = true
     if (this.#workerEnded) return

@@ -2,30 +2,31 @@
 // and closing them all when the generation retires. A connection never holds
 // its generation up: retiring closes it (1012) instead of waiting for it.
 import type { Duplex } from 'node:stream'
-import { MessageChannel, type MessagePort } from 'node:worker_threads'
-import type { UpgradeMessage } from './socket-protocol.js'
+import type { MessagePort } from 'node:worker_threads'
+import { SocketChannel } from './socket-channel.js'
+import type { Connection } from './socket-protocol.js'
 import { Tunnel, TUNNEL_WINDOW, type TunnelEvents } from './socket-tunnel.js'
 
-/** What the worker is told about a connection, besides its port. */
-export type UpgradeRequest = Omit<UpgradeMessage, 'type' | 'id' | 'port' | 'window'>
+/** What the worker is told about a connection; the window is the tunnel's. */
+export type UpgradeRequest = Omit<Connection, 'window'>
 
 let nextId = 0
 
 export class WorkerSockets {
-  /** Per worker: the port its socket host listens on (workers/socket-host.ts). */
-  readonly #hosts = new Map<number, MessagePort>()
+  /** Per worker: the channel to its socket host (workers/socket-host.ts). */
+  readonly #channels = new Map<number, SocketChannel>()
   readonly #open = new Set<Tunnel>()
   #closed: { code: number; reason: string } | undefined
 
   constructor(private readonly isReady: (threadId: number) => boolean) {}
 
-  /** A worker's socket host is up; it goes away with the worker. */
+  /** A worker's socket host is up; its channel goes away with the worker. */
   addHost(threadId: number, port: MessagePort): void {
-    this.#hosts.set(threadId, port)
+    const channel = new SocketChannel(threadId, port)
+    this.#channels.set(threadId, channel)
     port.on('close', () => {
-      if (this.#hosts.get(threadId) === port) this.#hosts.delete(threadId)
+      if (this.#channels.get(threadId) === channel) this.#channels.delete(threadId)
     })
-    port.unref()
   }
 
   /** Open connections. */
@@ -40,10 +41,9 @@ export class WorkerSockets {
    */
   open(request: UpgradeRequest, socket: Duplex, events: TunnelEvents): Tunnel | undefined {
     if (this.#closed) return undefined
-    const threadId = this.#pick()
-    if (threadId === undefined) return undefined
-    const { port1, port2 } = new MessageChannel()
-    const tunnel: Tunnel = new Tunnel(socket, port1, threadId, request.maxMessage, {
+    const channel = this.#pick()
+    if (!channel) return undefined
+    const tunnel: Tunnel = new Tunnel(socket, channel, ++nextId, { ...request, window: TUNNEL_WINDOW }, {
       ...events,
       onEnd: () => {
         this.#open.delete(tunnel)
@@ -51,8 +51,6 @@ export class WorkerSockets {
       },
     })
     this.#open.add(tunnel)
-    const message: UpgradeMessage = { type: 'upgrade', id: ++nextId, ...request, window: TUNNEL_WINDOW, port: port2 }
-    this.#hosts.get(threadId)!.postMessage(message, [port2])
     return tunnel
   }
 
@@ -62,16 +60,15 @@ export class WorkerSockets {
     for (const tunnel of this.#open) tunnel.close(code, reason)
   }
 
-  #pick(): number | undefined {
-    const load = new Map<number, number>()
-    for (const tunnel of this.#open) load.set(tunnel.threadId, (load.get(tunnel.threadId) ?? 0) + 1)
-    let best: number | undefined
+  #pick(): SocketChannel | undefined {
+    let best: SocketChannel | undefined
     let bestScore = Infinity
-    for (const threadId of this.#hosts.keys()) {
+    for (const channel of this.#channels.values()) {
+      if (channel.closed) continue
       // A worker still importing the app would make the client wait: last resort.
-      const score = (load.get(threadId) ?? 0) + (this.isReady(threadId) ? 0 : 1e6)
+      const score = channel.size + (this.isReady(channel.threadId) ? 0 : 1e6)
       if (score < bestScore) {
-        best = threadId
+        best = channel
         bestScore = score
       }
     }

@@ -1,13 +1,19 @@
 // The worker's end of an upgraded connection: a Duplex that reads and writes
-// through the connection's MessagePort, with what net.Socket offers that
-// WebSocket libraries touch (addresses, setNoDelay, setTimeout…). The client's
-// real socket stays in the main thread (src/pool/socket-tunnel.ts).
+// through the worker's socket channel (socket-host.ts), with what net.Socket
+// offers that WebSocket libraries touch (addresses, setNoDelay, setTimeout…).
+// The client's real socket stays in the main thread (src/pool/socket-tunnel.ts).
 import { Duplex } from 'node:stream'
-import type { MessagePort } from 'node:worker_threads'
 import type { ErrorData, FailurePhase } from '../src/pool/protocol.js'
-import type { TunnelMessage, UpgradeMessage } from '../src/pool/socket-protocol.js'
+import type { Connection, ToMain, ToWorker } from '../src/pool/socket-protocol.js'
 
-export class PortSocket extends Duplex {
+/** How a socket talks to main: messages go out in the channel's next batch. */
+export interface SocketLink {
+  send(message: ToMain, transfer?: ArrayBuffer): void
+  /** The socket is gone: forget it. */
+  done(id: number): void
+}
+
+export class TunnelSocket extends Duplex {
   readonly remoteAddress: string
   readonly remotePort: number
   readonly remoteFamily: string
@@ -15,56 +21,55 @@ export class PortSocket extends Duplex {
   readonly localPort: number
   /** Set on TLS connections, as on a TLSSocket (libraries check it for wss://). */
   readonly encrypted: true | undefined
-  readonly #port: MessagePort
   readonly #window: number
   /** Bytes sent to main and not acknowledged. */
   #unacked = 0
   /** A write waiting for acknowledgements. */
   #blocked: (() => void) | undefined
-  /** Bytes received that the consumer has not taken yet (push() said stop). */
+  /** Bytes received and not acknowledged (taken by the consumer, or waiting for it). */
   #unread = 0
+  /** Bytes waiting for the consumer (push() said stop). */
+  #waiting = false
   #written = false
   #gone = false
   bytesWritten = 0
   bytesRead = 0
 
-  constructor(message: UpgradeMessage) {
+  constructor(
+    readonly id: number,
+    connection: Connection,
+    private readonly link: SocketLink,
+  ) {
     // Like a server's net.Socket: when the client ends, so does this side.
     super({ allowHalfOpen: false })
-    this.#port = message.port
-    this.#window = message.window
-    this.remoteAddress = message.remoteAddress
-    this.remotePort = message.remotePort
-    this.remoteFamily = message.remoteAddress.includes(':') ? 'IPv6' : 'IPv4'
-    this.localAddress = message.localAddress
-    this.localPort = message.localPort
-    this.encrypted = message.encrypted ? true : undefined
-    this.#port.on('message', (m: TunnelMessage) => this.#receive(m))
-    // Main closed its end: the client left, or hotcell closed the connection.
-    this.#port.on('close', () => {
-      this.#gone = true
-      this.#blocked?.()
-      if (!this.destroyed) this.destroy()
-    })
+    this.#window = connection.window
+    this.remoteAddress = connection.remoteAddress
+    this.remotePort = connection.remotePort
+    this.remoteFamily = connection.remoteAddress.includes(':') ? 'IPv6' : 'IPv4'
+    this.localAddress = connection.localAddress
+    this.localPort = connection.localPort
+    this.encrypted = connection.encrypted ? true : undefined
   }
 
   /** Before any byte was written: tell main why the app could not answer; main writes the page. */
   fail(phase: FailurePhase, error: ErrorData): void {
-    if (this.#written || this.#gone) return void this.destroy()
-    this.#send({ t: 'failed', phase, error })
-    this.#gone = true
-    this.#port.close()
+    if (!this.#written && !this.#gone) {
+      this.#send({ t: 'failed', id: this.id, phase, error })
+      this.#gone = true
+    }
     this.destroy()
   }
 
-  #receive(message: TunnelMessage): void {
+  /** A message from main about this connection. */
+  receive(message: ToWorker): void {
     switch (message.t) {
       case 'data': {
         const bytes = message.bytes
         const chunk = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
         this.bytesRead += chunk.byteLength
         this.#unread += chunk.byteLength
-        if (this.push(chunk)) this._read()
+        this.#waiting = !this.push(chunk)
+        if (!this.#waiting) this.#acknowledge()
         return
       }
       case 'ack':
@@ -78,12 +83,24 @@ export class PortSocket extends Duplex {
       case 'end':
         this.push(null)
         return
+      case 'close':
+        // The client left, or hotcell closed the connection.
+        this.#gone = true
+        this.#blocked?.()
+        if (!this.destroyed) this.destroy()
+        return
     }
   }
 
   override _read(): void {
-    if (this.#unread === 0) return
-    this.#send({ t: 'ack', n: this.#unread })
+    this.#waiting = false
+    this.#acknowledge()
+  }
+
+  /** Acknowledgements go out per quarter window taken, not per message: most messages need none. */
+  #acknowledge(): void {
+    if (this.#unread < this.#window / 4) return
+    this.#send({ t: 'ack', id: this.id, n: this.#unread })
     this.#unread = 0
   }
 
@@ -119,27 +136,27 @@ export class PortSocket extends Duplex {
     this.#written = true
     this.bytesWritten += size
     this.#unacked += size
-    this.#send({ t: 'data', bytes }, [bytes.buffer])
+    this.#send({ t: 'data', id: this.id, bytes }, bytes.buffer)
     if (this.#unacked < this.#window) callback()
     else this.#blocked = () => callback()
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    this.#send({ t: 'end' })
+    this.#send({ t: 'end', id: this.id })
     callback()
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     // Ending both ways is the normal finish; anything else is an abort the client must see.
-    if (!this.#gone && !this.writableFinished) this.#send({ t: 'abort' })
+    if (!this.#gone && !this.writableFinished) this.#send({ t: 'abort', id: this.id })
+    this.#send({ t: 'closed', id: this.id })
     this.#gone = true
-    this.#port.close()
+    this.link.done(this.id)
     callback(error)
   }
 
-  #send(message: TunnelMessage, transfer?: ArrayBuffer[]): void {
-    if (this.#gone) return
-    this.#port.postMessage(message, transfer)
+  #send(message: ToMain, transfer?: ArrayBuffer): void {
+    if (!this.#gone) this.link.send(message, transfer)
   }
 
   // What libraries call on a net.Socket; a tunnel has no use for them.
