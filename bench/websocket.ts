@@ -9,6 +9,7 @@
 //   large: 2 sockets each echoing a 1 MiB binary message back and forth
 //   npm run bench:websocket                  # 5 s runs, 3 rounds, 50 connections
 //   npm run bench:websocket -- --short       # smoke test: 2 s, 1 round
+//   ONLY=r,h npm run bench:websocket         # only these variants
 import { fileURLToPath } from 'node:url'
 import { WebSocket } from 'ws'
 import { machine } from '../src/bench-command/document.js'

@@ -13,6 +13,7 @@ import type { RequestTask } from '../src/pool/protocol.js'
 import type { Connection, SocketHostMessage, ToMain, ToWorker } from '../src/pool/socket-protocol.js'
 import type { FetchContext, LoadedApp } from './app-loader.js'
 import { describe, toErrorData } from './error-data.js'
+import { BatchWriter, readBatch, type Batch } from './socket-batch.js'
 import { TunnelSocket, type SocketLink } from './tunnel-socket.js'
 import { writeResponse } from './raw-response.js'
 import { takeWebSocket } from './websocket-pair.js'
@@ -29,21 +30,17 @@ export function startSocketHost(options: SocketHostOptions): void {
   const { port1: port, port2 } = new MessageChannel()
   const sockets = new Map<number, TunnelSocket>()
   // What the sockets send in one turn leaves as one message (as on main's side).
-  let outbox: ToMain[] = []
-  let transfer: ArrayBuffer[] = []
+  const outbox = new BatchWriter<ToMain>()
   let scheduled = false
   const flush = () => {
     scheduled = false
-    const batch = outbox
-    const moved = transfer
-    outbox = []
-    transfer = []
-    if (batch.length > 0) port.postMessage(batch, moved)
+    if (outbox.empty) return
+    const { batch, transfer } = outbox.take()
+    port.postMessage(batch, transfer)
   }
   const link: SocketLink = {
-    send(message, buffer) {
-      outbox.push(message)
-      if (buffer) transfer.push(buffer)
+    send(message) {
+      outbox.add(message)
       if (!scheduled) {
         scheduled = true
         setImmediate(flush)
@@ -51,20 +48,17 @@ export function startSocketHost(options: SocketHostOptions): void {
     },
     done: (id) => sockets.delete(id),
   }
-  port.on('message', (batch: ToWorker[]) => {
-    for (const message of batch) {
-      if (message.t !== 'open') {
-        sockets.get(message.id)?.receive(message)
-        continue
-      }
+  port.on('message', (batch: Batch) =>
+    readBatch<ToWorker>(batch, (message) => {
+      if (message.t !== 'open') return sockets.get(message.id)?.receive(message)
       const socket = new TunnelSocket(message.id, message, link)
       sockets.set(message.id, socket)
       accept(socket, message, options).catch((error: unknown) => {
         console.error(`hotcell: an upgrade failed inside hotcell: ${(error as Error)?.stack ?? String(error)}`)
         socket.destroy()
       })
-    }
-  })
+    }),
+  )
   // It must not keep an otherwise finished worker alive.
   port.unref()
   const hello: SocketHostMessage = { type: 'hotcell:socket-host', threadId, port: port2 }

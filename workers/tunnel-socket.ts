@@ -8,7 +8,8 @@ import type { Connection, ToMain, ToWorker } from '../src/pool/socket-protocol.j
 
 /** How a socket talks to main: messages go out in the channel's next batch. */
 export interface SocketLink {
-  send(message: ToMain, transfer?: ArrayBuffer): void
+  /** Queue `message` for the next batch; its bytes are copied now. */
+  send(message: ToMain): void
   /** The socket is gone: forget it. */
   done(id: number): void
 }
@@ -116,27 +117,20 @@ export class TunnelSocket extends Duplex {
   }
 
   /**
-   * One copy into a buffer of its own, transferred: the chunks may be views
-   * of pooled memory or of the app's own buffers, which must stay intact.
-   * A frame written as header + payload (corked) leaves as one message.
+   * The chunks are copied into the turn's batch now (they may be the app's
+   * own buffers, which it may reuse once the write has called back).
    */
   #sendBytes(chunks: Buffer[], callback: (error?: Error | null) => void): void {
     if (this.#gone) {
       callback()
       return
     }
-    let size = 0
-    for (const chunk of chunks) size += chunk.byteLength
-    const bytes = new Uint8Array(size)
-    let offset = 0
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset)
-      offset += chunk.byteLength
-    }
     this.#written = true
-    this.bytesWritten += size
-    this.#unacked += size
-    this.#send({ t: 'data', id: this.id, bytes }, bytes.buffer)
+    for (const bytes of chunks) {
+      this.bytesWritten += bytes.byteLength
+      this.#unacked += bytes.byteLength
+      this.#send({ t: 'data', id: this.id, bytes })
+    }
     if (this.#unacked < this.#window) callback()
     else this.#blocked = () => callback()
   }
@@ -155,8 +149,8 @@ export class TunnelSocket extends Duplex {
     callback(error)
   }
 
-  #send(message: ToMain, transfer?: ArrayBuffer): void {
-    if (!this.#gone) this.link.send(message, transfer)
+  #send(message: ToMain): void {
+    if (!this.#gone) this.link.send(message)
   }
 
   // What libraries call on a net.Socket; a tunnel has no use for them.

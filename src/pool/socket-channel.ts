@@ -3,6 +3,7 @@
 // postMessage (each message costs the receiving thread a wake-up, whatever
 // its size); what arrives is handed to each connection's tunnel.
 import type { MessagePort } from 'node:worker_threads'
+import { BatchWriter, readBatch, type Batch } from '../../workers/socket-batch.js'
 import type { ToMain, ToWorker } from './socket-protocol.js'
 
 /** What a connection's tunnel gets from the channel. */
@@ -14,8 +15,7 @@ export interface ChannelPeer {
 
 export class SocketChannel {
   readonly #peers = new Map<number, ChannelPeer>()
-  #outbox: ToWorker[] = []
-  #transfer: ArrayBuffer[] = []
+  readonly #outbox = new BatchWriter<ToWorker>()
   #scheduled = false
   #closed = false
 
@@ -23,9 +23,7 @@ export class SocketChannel {
     readonly threadId: number,
     private readonly port: MessagePort,
   ) {
-    port.on('message', (batch: ToMain[]) => {
-      for (const message of batch) this.#peers.get(message.id)?.receive(message)
-    })
+    port.on('message', (batch: Batch) => readBatch<ToMain>(batch, (message) => this.#peers.get(message.id)?.receive(message)))
     port.on('close', () => {
       this.#closed = true
       const peers = [...this.#peers.values()]
@@ -53,11 +51,10 @@ export class SocketChannel {
     this.#peers.delete(id)
   }
 
-  /** Queue `message` for this turn's batch; `transfer` moves its buffer instead of copying it. */
-  send(message: ToWorker, transfer?: ArrayBuffer): void {
+  /** Queue `message` for this turn's batch (its bytes are copied now). */
+  send(message: ToWorker): void {
     if (this.#closed) return
-    this.#outbox.push(message)
-    if (transfer) this.#transfer.push(transfer)
+    this.#outbox.add(message)
     if (this.#scheduled) return
     this.#scheduled = true
     // After this turn's socket reads (poll phase), before the loop waits again.
@@ -66,11 +63,8 @@ export class SocketChannel {
 
   readonly #flush = (): void => {
     this.#scheduled = false
-    const batch = this.#outbox
-    const transfer = this.#transfer
-    this.#outbox = []
-    this.#transfer = []
-    if (this.#closed || batch.length === 0) return
+    if (this.#closed || this.#outbox.empty) return
+    const { batch, transfer } = this.#outbox.take()
     try {
       this.port.postMessage(batch, transfer)
     } catch {
