@@ -9,7 +9,7 @@ import { describe, test } from 'node:test'
 import { serve } from '../src/index.js'
 import { PROCESS_TOKEN } from '../src/http/gate/same-origin.js'
 import { cleanup, projectDir, serveProject, waitFor, withDeadline } from './helpers.js'
-import { connect } from './ws-client.js'
+import { connect, refusedWith } from './ws-client.js'
 
 /**
  * Every generation of this app holds a TCP connection to `probe`, named by
@@ -85,7 +85,17 @@ describe('WebSockets and reloads', () => {
     await waitFor(() => stream.text().includes('event: reload'), 10_000, 'the reload event on the live-reload stream')
     // The socket was closed, not waited for: v1's worker is gone while v2 serves.
     await waitFor(() => !probe.versions().includes('v1') && probe.versions().includes('v2'), 15_000, `v1's worker to end (alive: ${probe.versions()})`)
-    fresh.ws.close()
+
+    // A build error: open sockets close the same way, handshakes get the error until it builds.
+    project.write('app.ts', app('v3', probe.port) + 'export const broken = (\n')
+    await server.reload()
+    assert.equal((await fresh.closed()).code, 1012)
+    assert.equal(await refusedWith(server.url + '/live'), 500)
+    project.write('app.ts', app('v3', probe.port))
+    await server.reload()
+    const fixed = await connect(server.url + '/live')
+    assert.match(await fixed.text(), /^hello v3 /)
+    fixed.ws.close()
   })
 
   test('a worker crash closes its own sockets with 1011 and no other; a new socket is served', async () => {
