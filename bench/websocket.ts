@@ -114,7 +114,8 @@ async function check(url: string): Promise<void> {
 const small = 'x'.repeat(32)
 const large = Buffer.alloc(MiB, 7)
 const results = new Map<string, { small: Load[]; large: Load[] }>(variants.map((v) => [v.id, { small: [], large: [] }]))
-log(`${machine()}`)
+const host = machine()
+log(`${host.cpu}, ${host.cores} cores, Node ${host.node}, ${host.os}, load average ${host.loadAverage} at start; ${new Date().toISOString()}`)
 log(`${args.rounds} round(s), ${args.durationMs / 1000} s per run after ${WARMUP_MS / 1000} s of warm-up; small: ${args.connections} connections × 32 B; large: 2 connections × 1 MiB`)
 for (let round = 1; round <= args.rounds; round++) {
   const order = [...variants].sort(() => Math.random() - 0.5)
