@@ -60,6 +60,15 @@ for (const shape of shapes) {
       await waitFor(async () => (await state()).closes.includes('4321:client says bye'), 10_000, 'the app to see the close')
     })
 
+    if (shape.entry === 'ws/workers.ts') {
+      test('with WebSocketPair in use, every Response is still instanceof Response', async () => {
+        const client = await connect(server.url + shape.path)
+        await client.text()
+        assert.deepEqual(JSON.parse((await request(server.url + '/instanceof')).text), { native: true })
+        client.ws.close()
+      })
+    }
+
     if (shape.denies) {
       test("the app's own refusal reaches the client as HTTP", async () => {
         const status = await refusedWith(server.url + '/deny')

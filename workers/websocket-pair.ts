@@ -172,8 +172,15 @@ let allowed = false
 function allow101(): void {
   if (allowed) return
   allowed = true
-  const Native = globalThis.Response
-  globalThis.Response = new Proxy(Native, {
+  const Current = globalThis.Response
+  const allowing: typeof Response = new Proxy(Current, {
+    // `x instanceof Response` asks the wrapped class, which may answer for
+    // more than its prototype (the runtime's FastResponse accepts native
+    // Responses); a subclass of Response keeps the ordinary check.
+    get(target, key, receiver) {
+      if (key === Symbol.hasInstance && receiver === allowing) return (value: unknown) => value instanceof target
+      return Reflect.get(target, key, receiver) as unknown
+    },
     construct(target, args: unknown[], newTarget) {
       const init = args[1] as (ResponseInit & { webSocket?: unknown }) | undefined
       if (init == null || (init.status !== 101 && init.webSocket == null)) return Reflect.construct(target, args, newTarget) as object
@@ -192,6 +199,7 @@ function allow101(): void {
       return response
     },
   })
+  globalThis.Response = allowing
 }
 
 /**
