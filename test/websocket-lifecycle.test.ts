@@ -26,6 +26,12 @@ new WebSocketServer({ server }).on('connection', (ws) => {
   ws.send('hello ${version} ' + threadId)
   ws.on('message', (data) => {
     if (String(data) === 'crash') process.exit(7)
+    if (String(data) === 'half') {
+      // The start of a 1000-byte binary frame, then death: the frame never ends.
+      ;(ws as unknown as { _socket: { write(b: Uint8Array): void } })._socket.write(new Uint8Array([0x82, 0x7e, 0x03, 0xe8, 1, 2, 3]))
+      setTimeout(() => process.exit(7), 100)
+      return
+    }
     ws.send('${version}:' + data)
   })
 })
@@ -119,6 +125,21 @@ describe('WebSockets and reloads', () => {
     const next = await connect(server.url + '/c')
     assert.match(await next.text(), /^hello v1 /)
     for (const client of [...spared, next]) client.ws.close()
+  })
+
+  test('a worker that dies inside a frame: the connection is cut (1006), never a corrupt message or a close frame inside the frame', async () => {
+    const probe = await startProbe()
+    const { server } = await serveProject({ 'app.ts': app('v1', probe.port) })
+    const client = await connect(server.url + '/c')
+    await client.text()
+    const messages: unknown[] = []
+    client.ws.on('message', (data) => messages.push(data))
+    client.ws.send('half')
+    assert.equal((await client.closed()).code, 1006)
+    assert.deepEqual(messages, [])
+    const next = await connect(server.url + '/c')
+    assert.match(await next.text(), /^hello v1 /)
+    next.ws.close()
   })
 
   test('shutdown closes open WebSockets with 1001', async () => {

@@ -87,4 +87,11 @@ describe('WebSocket handshakes (Node server, noServer + handleUpgrade)', () => {
   test('a handshake nobody answers gets 504 after --timeout', async () => {
     assert.equal(await refusedWith(server.url + '/hang'), 504)
   })
+
+  test('a worker that dies during the handshake: 502, and the next handshake is served by its replacement', async () => {
+    assert.equal(await refusedWith(server.url + '/exit'), 502)
+    const client = await waitFor(() => connect(server.url + '/chat'), 10_000, 'a handshake served again')
+    assert.equal(await client.text(), 'hello v1')
+    client.ws.close()
+  })
 })

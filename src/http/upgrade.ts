@@ -91,6 +91,9 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
           return void socket.end(page({ ...target.view, request }))
         }
         const address = socket as Socket
+        // Its workers may all be gone, their replacements booting: wait for one, as a request waits.
+        if (!(await target.generation.sockets.whenWorker(options.timeoutMs === Infinity ? 2 ** 31 - 1 : options.timeoutMs))) continue
+        if (socket.destroyed) return
         const tunnel = target.generation.sockets.open(
           {
             method: request.method,

@@ -5,7 +5,7 @@
 // WebSocket itself when the worker cannot: a reload (1012), a dead worker
 // (1011), a client message over the limit (1009), shutdown (1001).
 import type { Duplex } from 'node:stream'
-import { closeFrame, FrameScanner, MessageSize, OPCODE_CLOSE } from '../http/websocket-frames.js'
+import { closeFrame, FrameScanner, MessageSize, OPCODE_CLOSE } from './websocket-frames.js'
 import type { ErrorData, FailurePhase } from './protocol.js'
 import type { SocketChannel } from './socket-channel.js'
 import type { Connection, ToMain, ToWorker } from './socket-protocol.js'

@@ -17,6 +17,8 @@ export class WorkerSockets {
   readonly #channels = new Map<number, SocketChannel>()
   readonly #open = new Set<Tunnel>()
   #closed: { code: number; reason: string } | undefined
+  /** Handshakes waiting for a worker (all of them died, replacements are booting). */
+  #waiting: Array<() => void> = []
 
   constructor(private readonly isReady: (threadId: number) => boolean) {}
 
@@ -24,6 +26,7 @@ export class WorkerSockets {
   addHost(threadId: number, port: MessagePort): void {
     const channel = new SocketChannel(threadId, port)
     this.#channels.set(threadId, channel)
+    for (const wake of this.#waiting.splice(0)) wake()
     port.on('close', () => {
       if (this.#channels.get(threadId) === channel) this.#channels.delete(threadId)
     })
@@ -54,10 +57,33 @@ export class WorkerSockets {
     return tunnel
   }
 
+  /**
+   * Resolves true once a worker can take a connection (at once if one can),
+   * false after `ms` or when the generation retires: a handshake that came
+   * while its workers were being replaced waits for them, as a request does.
+   */
+  whenWorker(ms: number): Promise<boolean> {
+    const available = () => !this.#closed && [...this.#channels.values()].some((channel) => !channel.closed)
+    if (available() || this.#closed) return Promise.resolve(available())
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer)
+        resolve(available())
+      }
+      const timer = setTimeout(() => {
+        this.#waiting = this.#waiting.filter((w) => w !== wake)
+        resolve(false)
+      }, ms)
+      timer.unref()
+      this.#waiting.push(wake)
+    })
+  }
+
   /** Close every connection with `code` and take no new ones. */
   closeAll(code: number, reason: string): void {
     this.#closed ??= { code, reason }
     for (const tunnel of this.#open) tunnel.close(code, reason)
+    for (const wake of this.#waiting.splice(0)) wake()
   }
 
   #pick(): SocketChannel | undefined {
