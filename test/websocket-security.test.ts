@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
-import { fixture, request, waitFor } from './helpers.js'
+import { fixture, request, serveProject, waitFor } from './helpers.js'
 import { connect, refusedWith } from './ws-client.js'
 
 const quiet = !process.env.DEBUG_HOTCELL
@@ -94,4 +94,16 @@ describe('WebSocket handshakes (Node server, noServer + handleUpgrade)', () => {
     assert.equal(await client.text(), 'hello v1')
     client.ws.close()
   })
+})
+
+describe('WebSocket handshakes to an entry that cannot load', () => {
+  for (const [name, source] of [
+    ['throws at import', `throw new Error('the entry broke at import')\nexport default { fetch: () => new Response('never') }\n`],
+    ['kills its workers in a loop (process.exit at import)', `process.exit(1)\nexport default { fetch: () => new Response('never') }\n`],
+  ] as const) {
+    test(`${name}: 500 with the error, promptly`, async () => {
+      const { server } = await serveProject({ 'app.ts': source })
+      assert.equal(await waitFor(async () => ((await request(server.url)).status === 500 ? refusedWith(server.url + '/chat') : undefined), 15_000, 'a 500 to the handshake'), 500)
+    })
+  }
 })

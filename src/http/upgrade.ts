@@ -90,6 +90,12 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
           log(target.view.status)
           return void socket.end(page({ ...target.view, request }))
         }
+        // The entry failed to import, or kills its workers in a loop (then none may be left to say so).
+        const broken = target.generation.loadError
+        if (broken) {
+          log(500)
+          return void socket.end(page({ status: 500, title: 'The entry failed to load', error: broken, hint: 'Fix the code and save.', request }))
+        }
         const address = socket as Socket
         // Its workers may all be gone, their replacements booting: wait for one, as a request waits.
         if (!(await target.generation.sockets.whenWorker(options.timeoutMs === Infinity ? 2 ** 31 - 1 : options.timeoutMs))) continue
