@@ -26,6 +26,8 @@ export interface RawLoadResult {
   perSecond: number[]
   /** Response times of good responses, sorted, in ms. */
   latenciesMs: Float64Array
+  /** CPU time the generator's own thread used during the run; null where the platform cannot tell. */
+  generatorCpuMs: number | null
 }
 
 export type LoadMessage =

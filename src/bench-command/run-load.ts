@@ -20,12 +20,14 @@ export interface LoadStats {
   unexpected: number
   statuses: Record<string, number>
   bytesPerSec: number
+  /** CPU time the generator itself used (its thread, or wrk's process): on a machine with few cores it is taken from the server. */
+  generatorCpuMs: number | null
 }
 
 /** Drive `job` from a fresh worker thread; `onTick` gets a live figure once a second. */
-export function runLoad(job: LoadJob, onTick?: (elapsedMs: number, perSecond: number) => void): Promise<LoadStats> {
+export function runLoad(job: LoadJob, onTick?: (elapsedMs: number, perSecond: number) => void, script = new URL('./load-worker.js', import.meta.url)): Promise<LoadStats> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: job })
+    const worker = new Worker(script, { workerData: job })
     let settled = false
     const settle = (fn: () => void) => {
       if (settled) return
@@ -67,6 +69,7 @@ export function summarize(raw: RawLoadResult): LoadStats {
     unexpected: raw.bad,
     statuses: raw.statuses,
     bytesPerSec: raw.bytes / seconds,
+    generatorCpuMs: raw.generatorCpuMs,
   }
 }
 

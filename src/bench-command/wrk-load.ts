@@ -2,7 +2,7 @@
 // autocannon: on a 2-core machine it leaves the server about 3× more CPU per
 // request. Spawned as its own process; hotcell never imports it.
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BenchError } from '../errors.js'
@@ -17,6 +17,22 @@ export function hasWrk(): boolean {
 export function wrkVersion(): string {
   const out = spawnSync('wrk', ['--version'], { encoding: 'utf8' }).stdout ?? ''
   return /^wrk (\S+)/.exec(out)?.[1] ?? 'unknown'
+}
+
+/**
+ * CPU time (user + system, ms) of this process's children that have exited and
+ * been reaped: read before and after a wrk run, the difference is wrk's own
+ * (the bench starts no other child that ends meanwhile). Linux only.
+ */
+function reapedChildrenCpuMs(): number | null {
+  try {
+    // Fields 16 and 17 (cutime, cstime) in 1/100 s (USER_HZ); the name in field 2 may hold spaces, so count after ')'.
+    const stat = readFileSync('/proc/self/stat', 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[13]) + Number(fields[14])) * 10
+  } catch {
+    return null
+  }
 }
 
 const lua = (s: string) => JSON.stringify(s) // a JSON string literal is a valid Lua string literal for printable text
@@ -61,6 +77,7 @@ export async function runWrkLoad(job: LoadJob, onTick?: (elapsedMs: number, perS
     writeFileSync(join(dir, 'run.lua'), script(job, bodyFile))
     const seconds = Math.max(1, Math.round(job.durationMs / 1000))
     const args = ['-t', '1', '-c', String(job.connections), '-d', `${seconds}s`, '--timeout', '10s', '-s', join(dir, 'run.lua'), job.url]
+    const cpuBefore = reapedChildrenCpuMs()
     const out = await new Promise<string>((resolve, reject) => {
       const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] })
       let text = ''
@@ -93,6 +110,7 @@ export async function runWrkLoad(job: LoadJob, onTick?: (elapsedMs: number, perS
       unexpected,
       statuses: {},
       bytesPerSec: r.bytes / durationS,
+      generatorCpuMs: cpuBefore === null ? null : reapedChildrenCpuMs()! - cpuBefore,
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })

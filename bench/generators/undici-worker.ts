@@ -1,0 +1,78 @@
+// For bench/accuracy: a candidate to replace autocannon (63 installed packages)
+// as hotcell bench's in-thread generator. undici is the Node team's HTTP client
+// (the code under Node's own fetch), one package with no dependencies.
+//
+// One undici Client per connection, one request in flight on each (no
+// pipelining, like wrk): when a response ends, the next request goes out on
+// the same connection. dispatch() with a handler object is undici's lowest
+// layer: no promise, stream or body object per request, which keeps the
+// generator's CPU per request low (it shares the cores with the server).
+import { parentPort, workerData } from 'node:worker_threads'
+import { Client, type Dispatcher } from 'undici'
+import type { LoadJob, LoadMessage } from '../../src/bench-command/load-protocol.js'
+import { LoadRecorder } from '../../src/bench-command/load-recorder.js'
+
+const job = workerData as LoadJob
+const post = (message: LoadMessage) => parentPort!.postMessage(message)
+const url = new URL(job.url)
+const TIMEOUT_MS = 10_000
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
+const request: Dispatcher.DispatchOptions = {
+  path: url.pathname + url.search,
+  method: job.method,
+  headers: job.headers,
+  body: job.body ?? null,
+  // A bench repeats the request whatever its method: never hold it back as non-idempotent.
+  idempotent: true,
+  blocking: false,
+}
+
+const recorder = new LoadRecorder(job.expectStatus, post)
+let running = true
+
+class Connection implements Dispatcher.DispatchHandler {
+  readonly client = new Client(url.origin, { pipelining: 1, connectTimeout: TIMEOUT_MS, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS })
+  #sentAt = 0
+  #status = 0
+
+  send(): void {
+    if (!running) return
+    this.#sentAt = performance.now()
+    this.client.dispatch(request, this)
+  }
+
+  // Its presence tells undici that this handler speaks the current (controller) interface.
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.#status = statusCode
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    recorder.bytes += chunk.byteLength
+  }
+
+  onResponseEnd(): void {
+    if (!running) return
+    recorder.response(this.#status, performance.now() - this.#sentAt)
+    this.send()
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (!running) return
+    if (TIMEOUT_CODES.has((error as { code?: string }).code ?? '')) recorder.timeouts++
+    else recorder.errors++
+    // A refused or reset connection fails at once: retry on the next turn of the event loop, not in a tight loop.
+    setImmediate(() => this.send())
+  }
+}
+
+const connections = Array.from({ length: job.connections }, () => new Connection())
+for (const connection of connections) connection.send()
+
+setTimeout(() => {
+  running = false
+  const result = recorder.finish()
+  // Requests still in flight at the deadline are not counted (as wrk does); the caller drains the server.
+  void Promise.allSettled(connections.map((c) => c.client.destroy())).then(() => post({ type: 'done', result }))
+}, job.durationMs)
