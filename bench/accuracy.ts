@@ -8,7 +8,7 @@
 // process). Target: req/s and p50 within 10 % of wrk.
 //   npm run bench:accuracy                # 10 s runs, 3 rounds, 50 connections
 //   npm run bench:accuracy -- --short     # smoke test: 2 s, 1 round
-//   npm run bench:accuracy -- --generators autocannon,undici,undici-request,node-http
+//   npm run bench:accuracy -- --generators undici,node-http   # + Node's own client, for comparison
 import { fileURLToPath } from 'node:url'
 import { serve } from '../src/dev-server.js'
 import { checkTarget, drain } from '../src/bench-command/check.js'
@@ -18,16 +18,14 @@ import { fmt, median, scriptArgs } from './script-args.js'
 import { runWrkLoad } from '../src/bench-command/wrk-load.js'
 import { ensureWrk, wrkVersion } from './wrk.js'
 
-// In-thread generators: hotcell bench's own (autocannon) and, for comparison, the ones in bench/generators/.
+// In-thread generators: hotcell bench's own (undici) and, for comparison, the ones in bench/generators/.
 const VARIANTS: Record<string, { label: string; script: URL | undefined }> = {
-  autocannon: { label: 'hotcell bench (autocannon 9)', script: undefined },
-  undici: { label: 'undici dispatch', script: new URL('./generators/undici-worker.js', import.meta.url) },
-  'undici-request': { label: 'undici client.request', script: new URL('./generators/undici-request-worker.js', import.meta.url) },
+  undici: { label: 'hotcell bench (undici)', script: undefined },
   'node-http': { label: 'node:http client', script: new URL('./generators/node-http-worker.js', import.meta.url) },
 }
 const USAGE = `node dist/bench/accuracy.js [--duration 10s] [--connections 50] [--rounds 3] [--short] [--generators ${Object.keys(VARIANTS).join(',')}]\n`
 const at = process.argv.indexOf('--generators')
-const chosen = at > 0 ? process.argv.splice(at, 2)[1]!.split(',') : ['autocannon']
+const chosen = at > 0 ? process.argv.splice(at, 2)[1]!.split(',') : ['undici']
 for (const name of chosen) {
   if (!VARIANTS[name]) {
     process.stderr.write(`bench/accuracy: unknown generator "${name}"; choose from ${Object.keys(VARIANTS).join(', ')}\n`)

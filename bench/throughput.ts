@@ -32,7 +32,7 @@ const BODY = 'Hello, world!'
 const profileDir = repo('.tmp/profiles')
 
 const useWrk = ensureWrk(log)
-if (!useWrk) log('wrk is not available: measuring with autocannon (hotcell bench\'s generator) instead.')
+if (!useWrk) log('wrk is not available: measuring with undici (hotcell bench\'s generator) instead.')
 
 interface Variant {
   id: string
@@ -132,7 +132,7 @@ const out = [
   `### Throughput, Node ${process.version} (${startedAt.toISOString().slice(0, 16)}Z${args.profile ? ', with --cpu-prof on the hotcell servers: slower than normal' : ''})`,
   '',
   `${host.cpu}, ${host.cores} cores, ${host.os}, load average ${host.loadAverage} at start. ` +
-    `${useWrk ? `wrk ${wrkVersion()}, 1 thread` : 'autocannon (wrk unavailable)'}, ${args.connections} connections, ${args.durationMs / 1000} s per run, ${args.rounds} round(s); order per round: ${orders.join(' | ')}.`,
+    `${useWrk ? `wrk ${wrkVersion()}, 1 thread` : 'undici (wrk unavailable)'}, ${args.connections} connections, ${args.durationMs / 1000} s per run, ${args.rounds} round(s); order per round: ${orders.join(' | ')}.`,
   '',
   '| variant | req/s (median) | req/s min–median–max | p50 ms | p99 ms | ratio per round, min–median–max | CPU µs/request, main thread | CPU µs/request, other threads | failed |',
   '|---|---:|---|---:|---:|---|---:|---:|---:|',

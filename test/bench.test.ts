@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process'
 import { describe, it } from 'node:test'
 import { BIN, fixture, requires, ROOT, withDeadline } from './helpers.js'
 
-// autocannon unless a test says otherwise: it reports every status, wrk only errors.
-const SHORT = ['-d', '1s', '-c', '4', '--warmup', '200ms', '-g', 'autocannon']
+// The undici generator unless a test says otherwise: it reports every status, wrk only errors.
+const SHORT = ['-d', '1s', '-c', '4', '--warmup', '200ms', '-g', 'undici']
 
 async function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [BIN, 'bench', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -34,7 +34,7 @@ describe('hotcell bench', () => {
     assert.equal(doc.machine.node, process.version)
     assert.equal(typeof doc.machine.cpu, 'string')
     assert.ok(doc.machine.cores >= 1)
-    assert.equal(doc.generator.name, 'autocannon')
+    assert.equal(doc.generator.name, 'undici')
     assert.deepEqual(doc.settings, { connections: 4, durationMs: 1000, warmupMs: 200, rounds: 1, workers: [1], expectStatus: null })
     // The check saw the worker answer ('worker', 6 bytes) the same way every time.
     assert.deepEqual(doc.checks, [{ target: 'A', entry: fixture('bench-hello.ts'), status: 200, bodyBytes: 6, bodyVaries: false }])
@@ -115,7 +115,7 @@ describe('hotcell bench', () => {
       [[fixture('bench-hello.ts'), '-w', '1,zero'], /--workers must be a whole number/],
       [[fixture('bench-hello.ts'), '--compare', fixture('bench-b.ts'), '--rounds', '2'], /at least 3 rounds/],
       [[fixture('bench-hello.ts'), '--nope'], /unknown option --nope/],
-      [[fixture('bench-hello.ts'), '--generator', 'ab'], /--generator must be auto, wrk or autocannon/],
+      [[fixture('bench-hello.ts'), '--generator', 'ab'], /--generator must be auto, wrk or undici \(got "ab"\)/],
     ]
     for (const [args, message] of cases) {
       const { code, stdout, stderr } = await bench(args)

@@ -391,7 +391,7 @@ describe('hotcell bench --https', () => {
   test('measures the handler over TLS, the baseline on node:https beside it, every request answered 200', async () => {
     const own = mkdtempSync(join(tmpdir(), 'hotcell-bench-cache-'))
     cleanups.push(() => rmSync(own, { recursive: true, force: true }))
-    const child = spawn(process.execPath, [BIN, 'bench', fixture('bench-hello.ts'), '--https', '--baseline', '-d', '1s', '-c', '4', '--warmup', '200ms', '-g', 'autocannon', '-w', '1', '--json'], {
+    const child = spawn(process.execPath, [BIN, 'bench', fixture('bench-hello.ts'), '--https', '--baseline', '-d', '1s', '-c', '4', '--warmup', '200ms', '-g', 'undici', '-w', '1', '--json'], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: own },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
-// For bench/accuracy only: Node's own HTTP client (no dependency), one
-// keep-alive socket per connection, in the same layout as hotcell bench's generator.
+// For bench/accuracy only: Node's own HTTP client, one keep-alive socket per
+// connection, in the same layout and with the same recorder as hotcell bench's
+// generator: what a generator without any dependency would cost.
 import { Agent, request } from 'node:http'
 import { parentPort, workerData } from 'node:worker_threads'
 import type { LoadJob, LoadMessage } from '../../src/bench-command/load-protocol.js'

@@ -56,10 +56,10 @@ export async function drain(origin: string, spec: RequestSpec, workers: number):
 function once(origin: string, spec: RequestSpec): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const url = new URL(spec.path, origin)
-    // Given as a flat array, headers get no automatic Host; autocannon sends one, so send it here too.
+    // Given as a flat array, headers get no automatic Host; the load generators send one, so send it here too.
     const hasHost = spec.headers.some((value, i) => i % 2 === 0 && value.toLowerCase() === 'host')
     const headers = hasHost ? spec.headers : ['host', url.host, ...spec.headers]
-    // The server is one this command started, with the self-signed certificate of --https; autocannon and wrk do not verify it either.
+    // The server is one this command started, with the self-signed certificate of --https; the load generators do not verify it either.
     const send = url.protocol === 'https:' ? (...args: Parameters<typeof tlsRequest>) => tlsRequest(...args) : request
     const req = send(url, { method: spec.method, headers, agent: false, timeout: 30_000, rejectUnauthorized: false }, (res) => {
       const chunks: Buffer[] = []

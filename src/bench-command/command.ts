@@ -46,10 +46,11 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   const running: Running[] = []
   const records: RunRecord[] = []
   const checks: CheckRecord[] = []
-  // On 2 cores autocannon's ~60 µs of CPU per request (wrk: ~20) is taken from
-  // the server and lowered req/s for a hello handler by a quarter or more, so
-  // wrk is preferred where it is installed; autocannon comes with npm.
-  if (options.generator === 'auto') options = { ...options, generator: hasWrk() ? 'wrk' : 'autocannon' }
+  // A JavaScript generator spends 2–5× wrk's CPU per request, and on 2 cores
+  // that is taken from the server: req/s for a hello handler came out 0.71–1.17×
+  // wrk's, round by round. So wrk where it is installed; undici (an npm
+  // dependency, so that `npx hotcell bench` works anywhere) otherwise.
+  if (options.generator === 'auto') options = { ...options, generator: hasWrk() ? 'wrk' : 'undici' }
   if (options.generator === 'wrk') {
     // wrk runs whole seconds: say what will really run.
     const whole = (ms: number) => (ms === 0 ? 0 : Math.max(1000, Math.round(ms / 1000) * 1000))

@@ -31,7 +31,7 @@ export interface BenchDocument {
   version: string
   date: string
   machine: Machine
-  generator: { name: 'autocannon' | 'wrk'; version: string; where: string }
+  generator: { name: 'undici' | 'wrk'; version: string; where: string }
   /** `scheme`: https with --https (TLS, HTTP/1.1), for hotcell and the baseline alike. */
   request: { method: string; path: string; headers: string[]; bodyBytes: number; scheme: 'http' | 'https' }
   settings: { connections: number; durationMs: number; warmupMs: number; rounds: number; workers: number[]; expectStatus: number | null }
@@ -101,7 +101,7 @@ export function buildDocument(options: BenchOptions, checks: CheckRecord[], runs
     machine: host,
     generator: options.generator === 'wrk'
       ? { name: 'wrk', version: wrkVersion(), where: 'its own process, 1 thread' }
-      : { name: 'autocannon', version: packageVersion('autocannon'), where: 'worker thread of the bench process' },
+      : { name: 'undici', version: packageVersion('undici'), where: 'worker thread of the bench process' },
     request: { method: options.method, path: options.path, headers: options.headers, bodyBytes: options.body?.byteLength ?? 0, scheme: options.https ? 'https' : 'http' },
     settings: {
       connections: options.connections,

@@ -1,37 +1,90 @@
 // Runs in a worker thread so that the load generator never shares the event
-// loop of the server it measures. The only module that imports autocannon.
-import autocannon from 'autocannon'
+// loop of the server it measures. The only module that imports undici (the
+// Node team's HTTP client, the code under Node's own fetch; one package, no
+// dependencies).
+//
+// One undici Client per connection, one request in flight on each (no
+// pipelining, like wrk): when a response ends, the next request goes out on
+// the same connection. dispatch() with a handler object is undici's lowest
+// layer: no promise, stream or body object per request. On a 2-core machine
+// the generator's CPU is taken from the server it measures, and measured
+// there (docs/benchmarks.md) client.request() cost 1.2× and node:http's
+// client 1.5–2× the CPU per request of dispatch(), which matched autocannon's.
 import { parentPort, workerData } from 'node:worker_threads'
+import { Client, type Dispatcher } from 'undici'
 import type { LoadJob, LoadMessage } from './load-protocol.js'
 import { LoadRecorder } from './load-recorder.js'
 
 const job = workerData as LoadJob
 const post = (message: LoadMessage) => parentPort!.postMessage(message)
-const recorder = new LoadRecorder(job.expectStatus, post)
-const pairs = Array.from({ length: job.headers.length / 2 }, (_, i) => [job.headers[2 * i]!, job.headers[2 * i + 1]!])
+const url = new URL(job.url)
+const TIMEOUT_MS = 10_000
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
+const request: Dispatcher.DispatchOptions = {
+  path: url.pathname + url.search,
+  method: job.method,
+  headers: job.headers,
+  body: job.body ?? null,
+  // A bench repeats the request whatever its method: never hold it back as non-idempotent.
+  idempotent: true,
+  blocking: false,
+}
+const options: Client.Options = {
+  pipelining: 1,
+  connectTimeout: TIMEOUT_MS,
+  headersTimeout: TIMEOUT_MS,
+  bodyTimeout: TIMEOUT_MS,
+  // HTTP/1.1 (undici offers h2 only when asked). The server is one `hotcell bench` started, with the
+  // self-signed certificate of --https: like wrk, the load does not verify it.
+  connect: { rejectUnauthorized: false },
+}
 
-const instance = autocannon(
-  {
-    url: job.url,
-    method: job.method as autocannon.Request['method'],
-    headers: Object.fromEntries(pairs),
-    ...(job.body ? { body: Buffer.from(job.body) } : {}),
-    connections: job.connections,
-    duration: job.durationMs / 1000,
-    timeout: 10,
-    // autocannon stops only at a sample tick; a short interval makes -d 1500ms last 1.5 s, not 2 s.
-    sampleInt: 100,
-  },
-  (error, result) => {
-    if (error) return post({ type: 'failed', message: error.message })
-    // Off the main thread autocannon hands back its unaggregated result, whose counters are plain numbers.
-    const r = result as unknown as { duration: number; totalBytes: number; errors: number; timeouts: number }
-    recorder.errors = r.errors
-    recorder.timeouts = r.timeouts
-    recorder.bytes = r.totalBytes
-    post({ type: 'done', result: recorder.finish(r.duration) })
-  },
-)
-// autocannon's own latency histogram keeps whole milliseconds, too coarse for
-// a handler answering in 0.3 ms: the recorder keeps every response time as a float.
-instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => recorder.response(statusCode, responseTime))
+const recorder = new LoadRecorder(job.expectStatus, post)
+let running = true
+
+class Connection implements Dispatcher.DispatchHandler {
+  readonly client = new Client(url.origin, options)
+  #sentAt = 0
+  #status = 0
+
+  send(): void {
+    if (!running) return
+    this.#sentAt = performance.now()
+    this.client.dispatch(request, this)
+  }
+
+  // Its presence tells undici that this handler speaks the current (controller) interface.
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.#status = statusCode
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    recorder.bytes += chunk.byteLength
+  }
+
+  onResponseEnd(): void {
+    if (!running) return
+    recorder.response(this.#status, performance.now() - this.#sentAt)
+    this.send()
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (!running) return
+    if (TIMEOUT_CODES.has((error as { code?: string }).code ?? '')) recorder.timeouts++
+    else recorder.errors++
+    // A refused or reset connection fails at once: retry on the next turn of the event loop, not in a tight loop.
+    setImmediate(() => this.send())
+  }
+}
+
+const connections = Array.from({ length: job.connections }, () => new Connection())
+for (const connection of connections) connection.send()
+
+setTimeout(() => {
+  running = false
+  const result = recorder.finish()
+  // Requests still in flight at the deadline are not counted (as wrk does); the caller drains the server.
+  void Promise.allSettled(connections.map((c) => c.client.destroy())).then(() => post({ type: 'done', result }))
+}, job.durationMs)

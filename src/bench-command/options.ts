@@ -30,8 +30,8 @@ export interface BenchOptions {
   json: boolean
   expectStatus: number | undefined
   failOnErrors: boolean
-  /** auto: wrk when it is installed, else autocannon. */
-  generator: 'auto' | 'autocannon' | 'wrk'
+  /** auto: wrk when it is installed, else undici in a worker thread. */
+  generator: 'auto' | 'undici' | 'wrk'
   /** Serve over HTTPS (the --https certificate); the baseline too. */
   https: boolean
 }
@@ -52,7 +52,7 @@ export const BENCH_FLAGS: readonly Flag[] = [
   { name: 'https', type: 'boolean', help: 'serve over TLS, as hotcell --https does (the baseline\non node:https); the load goes over HTTP/1.1' },
   { name: 'expect-status', type: 'string', value: '<code>', help: 'status the check and the load expect', default: 'any 2xx' },
   { name: 'fail-on-errors', type: 'boolean', help: 'exit 1 if any timed request failed or got an unexpected status' },
-  { name: 'generator', short: 'g', type: 'string', value: '<name>', help: 'auto, wrk or autocannon', default: 'auto = wrk when installed' },
+  { name: 'generator', short: 'g', type: 'string', value: '<name>', help: 'auto, wrk or undici', default: 'auto = wrk when installed' },
   { name: 'json', type: 'boolean', help: 'print one JSON document instead of tables' },
   { name: 'help', short: 'h', type: 'boolean', help: 'show this help' },
 ]
@@ -110,8 +110,8 @@ export function parseBenchArgs(argv: string[]): ParsedBench {
   const method = (v.method ?? 'GET').toUpperCase()
   if (!/^[A-Z]+$/.test(method)) throw new HotcellError('ERR_INVALID_OPTION', `--method must be an HTTP method such as GET or POST (got "${v.method}")`)
   const generator = v.generator ?? 'auto'
-  if (generator !== 'auto' && generator !== 'autocannon' && generator !== 'wrk') {
-    throw new HotcellError('ERR_INVALID_OPTION', `--generator must be auto, wrk or autocannon (got "${generator}")`)
+  if (generator !== 'auto' && generator !== 'undici' && generator !== 'wrk') {
+    throw new HotcellError('ERR_INVALID_OPTION', `--generator must be auto, wrk or undici (got "${generator}")`)
   }
   const rounds = v.rounds === undefined ? (v.compare ? 3 : 1) : mustBeInteger(v.rounds, '--rounds', 1, 100)
   if (v.compare && rounds < 3) throw new HotcellError('ERR_INVALID_OPTION', `--compare needs at least 3 rounds to tell noise from a difference (got --rounds ${rounds})`)
@@ -139,7 +139,7 @@ export function parseBenchArgs(argv: string[]): ParsedBench {
   }
 }
 
-/** "10s", "1500ms", "1m", or a bare number of seconds (as autocannon and wrk read it). */
+/** "10s", "1500ms", "1m", or a bare number of seconds (as wrk reads it). */
 export function parseDuration(text: string, flag: string, zeroOk = false): number {
   return parseTime(text, flag, { bare: 's', minMs: 100, maxMs: 3_600_000, zeroOk })
 }

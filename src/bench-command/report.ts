@@ -14,9 +14,9 @@ export function renderText(doc: BenchDocument): string {
   out.push(`hotcell bench ${doc.request.method} ${doc.request.path}${doc.request.scheme === 'https' ? ' over TLS' : ''}: ${s.connections} connections, ${s.durationMs / 1000} s per run, ${s.rounds} round${s.rounds > 1 ? 's' : ''}, warm-up ${s.warmupMs / 1000} s`)
   const atStart = m.coresInUse === null ? `load average ${m.loadAverage}` : `${m.coresInUse} of ${m.cores} cores in use`
   out.push(`${m.cpu}, ${m.cores} cores, Node ${m.node}, ${atStart} at start; generator: ${doc.generator.name} ${doc.generator.version}, ${doc.generator.where}`)
-  // Measured (bench/accuracy): on 2 cores autocannon reported 0.72–0.81× wrk's
-  // req/s for a hello handler; its own CPU is taken from the server.
-  if (doc.generator.name === 'autocannon') out.push('note: autocannon runs on the same CPU as the server and under-reports cheap handlers on few cores; install wrk for exact figures')
+  // Measured (bench/accuracy, docs/benchmarks.md): on 2 cores the undici generator reported 0.71–1.17×
+  // wrk's req/s for a hello handler, round by round; its own CPU is taken from the server.
+  if (doc.generator.name === 'undici') out.push('note: the undici generator shares the CPU with the server and can under-report cheap handlers on few cores; install wrk for exact figures')
   for (const check of doc.checks) {
     const varies = check.bodyVaries ? ' (body length varies between requests)' : ''
     out.push(`check ${label(check.target, check.entry, server)}: ${check.status}, ${check.bodyBytes} bytes${varies}`)

@@ -3,7 +3,7 @@ import { HotcellError } from '../errors.js'
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 }
 
 export interface TimeRange {
-  /** What a number without a unit counts: `--timeout 5000` is ms, `hotcell bench -d 3` is seconds (as wrk and autocannon read it). */
+  /** What a number without a unit counts: `--timeout 5000` is ms, `hotcell bench -d 3` is seconds (as wrk reads it). */
   bare: 'ms' | 's'
   minMs: number
   maxMs: number
