@@ -29,6 +29,25 @@ describe('request and response fidelity', () => {
     assert.equal(seen.bodyLength, 5)
   })
 
+  test('every reply reaches its own request: 400 requests, 50 at a time, finishing out of order in four ways', async () => {
+    const ways = ['text', 'bytes', 'stream'] as const
+    const mismatches: string[] = []
+    let next = 0
+    const client = async () => {
+      while (next < 400) {
+        const i = next++
+        // A few throw: a failure frees its place on the lane too.
+        const how = i % 40 === 3 ? 'throw' : ways[i % 3]!
+        const res = await request(`${server.url}/tagged?tag=${i}&how=${how}&ms=${(i * 37) % 23}`, { timeoutMs: 20_000 })
+        const expected = how === 'throw' ? `failed ${i}` : `${how === 'stream' ? 'streamed' : how} ${i}`
+        const ok = how === 'throw' ? res.status === 500 && res.text.includes(expected) : res.status === 200 && res.text === expected
+        if (!ok) mismatches.push(`#${i} (${how}) got ${res.status} ${res.text.slice(0, 80)}`)
+      }
+    }
+    await Promise.all(Array.from({ length: 50 }, client))
+    assert.deepEqual(mismatches, [])
+  })
+
   test('a GET has no body', async () => {
     const seen = JSON.parse((await request(`${server.url}/echo`)).text)
     assert.equal(seen.hasBody, false)

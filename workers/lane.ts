@@ -4,8 +4,13 @@
 import { MessageChannel, parentPort, threadId, type MessagePort } from 'node:worker_threads'
 import { PROGRESS, REPLY, REQUEST_FIELDS, type ErrorData, type FailurePhase, type LaneAbort, type LaneRequests, type RequestTask, type WorkerMessage } from '../src/pool/protocol.js'
 
+/** A request as the lane delivers it: `slot` is where the main thread keeps it, and what replies name. */
+export interface LaneTask extends RequestTask {
+  slot: number
+}
+
 export interface LaneHandlers {
-  request(task: RequestTask): void
+  request(task: LaneTask): void
   abort(message: LaneAbort): void
 }
 
@@ -27,12 +32,13 @@ export function openLane(handlers: LaneHandlers): void {
     for (let i = 0; i < message.length; i += REQUEST_FIELDS) {
       handlers.request({
         id: message[i] as number,
-        method: message[i + 1] as string,
-        url: message[i + 2] as string,
-        headers: message[i + 3] as string[],
-        body: message[i + 4] as ArrayBuffer | null,
-        remoteAddress: message[i + 5] as string,
-        remotePort: message[i + 6] as number,
+        slot: message[i + 1] as number,
+        method: message[i + 2] as string,
+        url: message[i + 3] as string,
+        headers: message[i + 4] as string[],
+        body: message[i + 5] as ArrayBuffer | null,
+        remoteAddress: message[i + 6] as string,
+        remotePort: message[i + 7] as number,
       })
     }
   })
@@ -44,9 +50,9 @@ export function started(id: number): void {
   Atomics.store(progress, PROGRESS.id, id)
 }
 
-// REPLY_FIELDS (protocol.ts) entries per reply: the kind, the id, four more.
-function queue(kind: number, id: number, a?: unknown, b?: unknown, c?: unknown, d?: unknown): void {
-  outbox.push(kind, id, a, b, c, d)
+// REPLY_FIELDS (protocol.ts) entries per reply: the kind, the slot and id, four more.
+function queue(kind: number, to: LaneTask, a?: unknown, b?: unknown, c?: unknown, d?: unknown): void {
+  outbox.push(kind, to.slot, to.id, a, b, c, d)
   if (!flushing) {
     flushing = true
     // After every handler that finished in this turn (microtasks included).
@@ -65,21 +71,21 @@ function flush(): void {
 }
 
 export const reply = {
-  response(id: number, status: number, statusText: string, headers: string[], body: ArrayBuffer | string | null, move?: ArrayBuffer): void {
+  response(to: LaneTask, status: number, statusText: string, headers: string[], body: ArrayBuffer | string | null, move?: ArrayBuffer): void {
     if (move) transfer.push(move)
-    queue(REPLY.response, id, status, statusText, headers, body)
+    queue(REPLY.response, to, status, statusText, headers, body)
   },
-  failed(id: number, phase: FailurePhase, error: ErrorData): void {
-    queue(REPLY.failed, id, phase, error)
+  failed(to: LaneTask, phase: FailurePhase, error: ErrorData): void {
+    queue(REPLY.failed, to, phase, error)
   },
   /** The response streams over `stream`: sent at once, the stream's first message follows it. */
-  stream(id: number, stream: MessagePort): void {
+  stream(to: LaneTask, stream: MessagePort): void {
     transfer.push(stream)
-    queue(REPLY.stream, id, stream)
+    queue(REPLY.stream, to, stream)
     flush()
   },
-  streamed(id: number): void {
-    queue(REPLY.streamed, id)
+  streamed(to: LaneTask): void {
+    queue(REPLY.streamed, to)
   },
 }
 

@@ -2,12 +2,12 @@
 // the user's bundle: the bundle is imported by `loadApp`, and any failure there
 // becomes data. This module must never throw at top level, or piscina stops
 // replacing workers for good (research §1.3).
-import { BroadcastChannel, threadId, workerData, parentPort } from 'node:worker_threads'
+import { BroadcastChannel, threadId, workerData, parentPort, type MessagePort } from 'node:worker_threads'
 import type { ControlMessage, RequestTask, WorkerData, WorkerMessage } from '../src/pool/protocol.js'
 import { loadApp, type FetchContext, type LoadedApp } from './app-loader.js'
 import { describe, toErrorData } from './error-data.js'
 import { installFastResponse } from './fast-response.js'
-import { reply, openLane, started } from './lane.js'
+import { reply, openLane, started, type LaneTask } from './lane.js'
 import { catchLateErrors, runInScope, type RequestScope } from './late-errors.js'
 import { abortRequest, installLazyRequest, LazyRequest } from './lazy-request.js'
 import { respond, type Outcome, type ResponseControl } from './respond.js'
@@ -129,33 +129,34 @@ async function rehearse(): Promise<void> {
 
 const env = process.env as Record<string, string | undefined>
 
-function begin(task: RequestTask, loaded: LoadedApp): void {
+function begin(task: LaneTask, loaded: LoadedApp): void {
   started(task.id)
-  if (loaded.ok) serve(task, loaded, deliver)
-  else reply.failed(task.id, loaded.phase, loaded.error)
+  if (loaded.ok) serve(task, loaded, deliver, reply.stream)
+  else reply.failed(task, loaded.phase, loaded.error)
 }
 
-function deliver(id: number, outcome: Outcome): void {
+function deliver(task: LaneTask, outcome: Outcome): void {
   if (outcome.kind === 'response') {
     const body = outcome.body
-    reply.response(id, outcome.status, outcome.statusText, outcome.headers, body, body instanceof ArrayBuffer ? body : undefined)
-  } else if (outcome.kind === 'streamed') reply.streamed(id)
-  else reply.failed(id, outcome.phase, outcome.error)
+    reply.response(task, outcome.status, outcome.statusText, outcome.headers, body, body instanceof ArrayBuffer ? body : undefined)
+  } else if (outcome.kind === 'streamed') reply.streamed(task)
+  else reply.failed(task, outcome.phase, outcome.error)
 }
 
 /**
  * Run one request and hand its outcome to `done`, once. A callback this
  * request scheduled may throw outside the handler's stack: then this request
- * fails with it, and only this one (late-errors.ts).
+ * fails with it, and only this one (late-errors.ts). `announce`: the response
+ * streams over this port (without it, a response that would stream is cut).
  */
-function serve(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>, done: (id: number, outcome: Outcome) => void): void {
+function serve<T extends RequestTask>(task: T, loaded: Extract<LoadedApp, { ok: true }>, done: (task: T, outcome: Outcome) => void, announce?: (task: T, port: MessagePort) => void): void {
   const entry: InFlight = { request: undefined, response: undefined, aborted: undefined }
   inflight.set(task.id, entry)
   const finish = (outcome: Outcome) => {
     if (!scope.running) return
     scope.running = false
     inflight.delete(task.id)
-    done(task.id, outcome)
+    done(task, outcome)
   }
   const scope: RequestScope = {
     id: task.id,
@@ -171,7 +172,8 @@ function serve(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>, done
   }
   let outcome: Outcome | Promise<Outcome>
   try {
-    outcome = runInScope(scope, () => handle(task, loaded, entry))
+    const stream = (port: MessagePort) => (announce ? announce(task, port) : port.close())
+    outcome = runInScope(scope, () => handle(task, loaded, entry, stream))
   } catch (error) {
     outcome = failed('handler', error)
   }
@@ -184,7 +186,7 @@ function failed(phase: 'handler' | 'result', error: unknown): Outcome {
 }
 
 /** The handler's outcome: at once when it returned a finished Response without awaiting anything. */
-function handle(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>, entry: InFlight): Outcome | Promise<Outcome> {
+function handle(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>, entry: InFlight, stream: (port: MessagePort) => void): Outcome | Promise<Outcome> {
   let url: string
   try {
     url = requestUrl(task.url)
@@ -200,11 +202,11 @@ function handle(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>, ent
   } catch (error) {
     return failed('handler', error)
   }
-  if (result instanceof Promise) return result.then((value: unknown) => toOutcome(task, value, entry), (error: unknown) => failed('handler', error))
-  return toOutcome(task, result, entry)
+  if (result instanceof Promise) return result.then((value: unknown) => toOutcome(value, entry, stream), (error: unknown) => failed('handler', error))
+  return toOutcome(result, entry, stream)
 }
 
-function toOutcome(task: RequestTask, result: unknown, entry: InFlight): Outcome | Promise<Outcome> {
+function toOutcome(result: unknown, entry: InFlight, stream: (port: MessagePort) => void): Outcome | Promise<Outcome> {
   if (!(result instanceof NativeResponse)) {
     const message = `The handler returned ${describe(result)}; expected a Response (for example \`return new Response("hi")\`).`
     return { kind: 'failed', phase: 'result', error: { name: 'TypeError', message } }
@@ -217,7 +219,7 @@ function toOutcome(task: RequestTask, result: unknown, entry: InFlight): Outcome
         entry.response = control
         if (entry.aborted !== undefined) control.cancel()
       },
-      (port) => reply.stream(task.id, port),
+      stream,
     )
     return outcome instanceof Promise ? outcome.catch((error: unknown) => failed('handler', error)) : outcome
   } catch (error) {

@@ -1,11 +1,12 @@
 // The only module that imports piscina. A generation is one pool of workers
 // running one bundle; a reload makes a new generation and retires the old.
 import { randomUUID } from 'node:crypto'
-import { BroadcastChannel, type MessagePort, type Worker } from 'node:worker_threads'
+import { BroadcastChannel, type Worker } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
-import type { ControlMessage, ErrorData, RequestTask, TaskResult, UncaughtReport, WorkerData, WorkerMessage } from './protocol.js'
+import type { ControlMessage, ErrorData, RequestTask, UncaughtReport, WorkerData, WorkerMessage } from './protocol.js'
 import { CrashLoopError, QueueFullError } from '../errors.js'
+import type { Waiter } from './lane.js'
 import { pickWorker } from './worker-choice.js'
 import { WorkerTracker } from './worker-tracker.js'
 import { traceStart } from '../reload/trace.js'
@@ -53,11 +54,8 @@ export interface GenerationOptions {
   env?: Record<string, string>
 }
 
-export interface RunHandlers {
-  resolve(result: TaskResult): void
-  reject(error: Error): void
-  onStream?: ((port: MessagePort) => void) | undefined
-}
+/** Who waits for a request's outcome (lane.ts). */
+export type RunHandlers = Waiter
 
 interface Waiting {
   task: RequestTask
@@ -231,25 +229,12 @@ export class Generation {
   #send(waiting: Waiting): boolean {
     const lane = pickWorker(this.#tracker.lanes(), this.#isReady, this.#tasksPerWorker)
     if (!lane) return false
-    const { task, handlers } = waiting
-    lane.send(task, {
-      seq: 0,
-      label: task,
-      onStream: handlers.onStream,
-      resolve: (result) => {
-        handlers.resolve(result)
-        this.#settled()
-      },
-      reject: (error) => {
-        handlers.reject(error)
-        this.#settled()
-      },
-    })
+    lane.send(waiting.task, waiting.handlers)
     return true
   }
 
-  /** A request is done with its worker: one waiting may take its place; a standby's first answer lets the rest import. */
-  #settled(): void {
+  /** Requests are done with their worker: waiting ones may take their places; a standby's first answer lets the rest import. */
+  readonly #settled = (): void => {
     this.#markServed()
     if (this.#waiting.length > 0) this.#dispatchWaiting()
     if (this.#leader !== undefined) this.#loadRest()
@@ -386,7 +371,7 @@ export class Generation {
         }
         break
       case 'hotcell:lane':
-        this.#tracker.addLane(message.threadId, message.port, message.progress)
+        this.#tracker.addLane(message.threadId, message.port, message.progress, this.#settled)
         this.#dispatchWaiting()
         break
       case 'hotcell:ready':

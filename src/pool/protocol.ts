@@ -106,11 +106,12 @@ export type ControlMessage =
 
 /**
  * Main → one worker, on its lane: the requests of one event-loop turn, flat,
- * `REQUEST_FIELDS` entries each (id, method, url, headers, body,
- * remoteAddress, remotePort); or one abort.
+ * `REQUEST_FIELDS` entries each (id, slot, method, url, headers, body,
+ * remoteAddress, remotePort); or one abort. The slot is where the main
+ * thread keeps the request while it is in flight (lane.ts): replies name it.
  */
 export type LaneRequests = Array<RequestTask[keyof RequestTask]>
-export const REQUEST_FIELDS = 7
+export const REQUEST_FIELDS = 8
 export interface LaneAbort {
   abort: number
   reason: 'client' | 'timeout'
@@ -118,14 +119,14 @@ export interface LaneAbort {
 
 /**
  * Worker → main, on its lane: the replies of one event-loop turn, flat,
- * `REPLY_FIELDS` entries each, the first being the kind:
- * - `REPLY.response`, id, status, statusText, headers, body
- * - `REPLY.failed`, id, phase, error
- * - `REPLY.stream`, id, port (the response streams on it; transferred)
- * - `REPLY.streamed`, id (that stream has ended: the request is done)
+ * `REPLY_FIELDS` entries each: the kind, the request's slot and id, then
+ * - `REPLY.response`: status, statusText, headers, body
+ * - `REPLY.failed`: phase, error
+ * - `REPLY.stream`: port (the response streams on it; transferred)
+ * - `REPLY.streamed`: nothing (that stream has ended: the request is done)
  */
 export type LaneReplies = unknown[]
-export const REPLY_FIELDS = 6
+export const REPLY_FIELDS = 7
 export const REPLY = { response: 1, failed: 2, stream: 3, streamed: 4 } as const
 
 /**

@@ -41,53 +41,88 @@ export type Outcome = TaskResult | TimedOut | Error
  * Run `task` and call `done` once with what it came to: its result, or
  * TimedOut once `timeoutMs` passed without a response head and the worker
  * was not stuck. When it was stuck, the worker is terminated and the request
- * fails with a WorkerLostError saying so (generation.ts). Callbacks, not
- * promises: this is on every request's path.
+ * fails with a WorkerLostError saying so (generation.ts). One object per
+ * request, no closures and no promise: this is on every request's path.
  */
 export function runWithTimeout(generation: Generation, task: RequestTask, options: WatchdogOptions, done: (outcome: Outcome) => void): void {
-  let result: Outcome | undefined
-  let expired = false
-  let finished = false
-  let timer: NodeJS.Timeout | undefined
-  /** Set after expiry: someone waits for the run's own result. */
-  let onResult: (() => void) | undefined
-  const finish = (outcome: Outcome) => {
-    if (finished) return
-    finished = true
-    clearTimeout(timer)
-    done(outcome)
-  }
-  const settle = (outcome: Outcome) => {
-    result = outcome
-    if (!expired) finish(outcome)
-    else onResult?.()
-  }
-  generation.run(task, { resolve: settle, reject: settle, onStream: options.onStream })
+  const watch = new Watch(generation, task, options, done)
+  generation.run(task, watch)
   // No timeout (while a debugger is attached). Not a huge delay either:
   // setTimeout treats anything over 2^31 - 1 ms as 1 ms.
-  if (result !== undefined || !Number.isFinite(options.timeoutMs)) return
-  /** Answered late, or the worker died or was terminated meanwhile: the run's own result says what happened. */
-  const whenRun = () => {
-    if (result !== undefined) finish(result)
-    else onResult = () => finish(result!)
+  if (watch.result !== undefined || !Number.isFinite(options.timeoutMs)) return
+  watch.timer = setTimeout(expire, options.timeoutMs, watch)
+}
+
+/** One request's run and its clock; the run's waiter (lane.ts). */
+class Watch {
+  result: Outcome | undefined = undefined
+  expired = false
+  finished = false
+  timer: NodeJS.Timeout | undefined = undefined
+  /** Set after expiry: someone waits for the run's own result. */
+  onResult: (() => void) | undefined = undefined
+  readonly onStream: WatchdogOptions['onStream']
+
+  constructor(
+    readonly generation: Generation,
+    readonly task: RequestTask,
+    readonly options: WatchdogOptions,
+    readonly done: (outcome: Outcome) => void,
+  ) {
+    this.onStream = options.onStream
   }
-  timer = setTimeout(() => {
-    expired = true
-    if (options.headersSent()) return whenRun()
-    const threadId = generation.threadOf(task.id)
-    const started = generation.started(task.id)
-    generation.abort(task.id, 'timeout')
-    if (threadId === undefined || !started) return finish({ timedOut: true, started: false })
-    const settled = new Promise<'settled'>((resolve) => {
-      if (result !== undefined) resolve('settled')
-      else onResult = () => resolve('settled')
-    })
-    void Promise.race([settled, stopIfStuck(generation, threadId, options)]).then((verdict) => {
-      onResult = undefined
-      if (verdict !== 'idle') whenRun()
-      else finish({ timedOut: true, started: true })
-    })
-  }, options.timeoutMs)
+
+  resolve(result: TaskResult): void {
+    this.settle(result)
+  }
+
+  reject(error: Error): void {
+    this.settle(error)
+  }
+
+  settle(outcome: Outcome): void {
+    this.result = outcome
+    if (!this.expired) this.finish(outcome)
+    else this.onResult?.()
+  }
+
+  finish(outcome: Outcome): void {
+    if (this.finished) return
+    this.finished = true
+    if (this.timer) clearTimeout(this.timer)
+    this.done(outcome)
+  }
+
+  /** Answered late, or the worker died or was terminated meanwhile: the run's own result says what happened. */
+  whenRun(): void {
+    if (this.result !== undefined) this.finish(this.result)
+    else this.onResult = () => this.finish(this.result!)
+  }
+}
+
+function expire(watch: Watch): void {
+  const { generation, task, options } = watch
+  watch.expired = true
+  if (options.headersSent()) {
+    watch.whenRun()
+    return
+  }
+  const threadId = generation.threadOf(task.id)
+  const started = generation.started(task.id)
+  generation.abort(task.id, 'timeout')
+  if (threadId === undefined || !started) {
+    watch.finish({ timedOut: true, started: false })
+    return
+  }
+  const settled = new Promise<'settled'>((resolve) => {
+    if (watch.result !== undefined) resolve('settled')
+    else watch.onResult = () => resolve('settled')
+  })
+  void Promise.race([settled, stopIfStuck(generation, threadId, options)]).then((verdict) => {
+    watch.onResult = undefined
+    if (verdict !== 'idle') watch.whenRun()
+    else watch.finish({ timedOut: true, started: true })
+  })
 }
 
 async function stopIfStuck(generation: Generation, threadId: number, options: WatchdogOptions): Promise<'idle' | 'gone'> {

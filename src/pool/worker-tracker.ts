@@ -43,8 +43,8 @@ export class WorkerTracker {
   constructor(readonly options: TrackerOptions) {}
 
   /** A worker announced its lane. */
-  addLane(threadId: number, port: MessagePort, progress: SharedArrayBuffer): Lane {
-    const lane = new Lane(threadId, port, progress)
+  addLane(threadId: number, port: MessagePort, progress: SharedArrayBuffer, onSettled: () => void): Lane {
+    const lane = new Lane(threadId, port, progress, onSettled)
     this.#lanes.set(threadId, lane)
     return lane
   }
