@@ -1,7 +1,7 @@
 // Errors that escape every handler: a throw inside a timer, an event listener
 // or a rejected promise nobody awaited. Without this, such an error kills the
 // worker, and piscina fails whatever request happens to be running on it at
-// that moment — usually an innocent one (research security-reliability §0.4).
+// that moment — usually an innocent one.
 //
 // Each request runs inside an AsyncLocalStorage scope, so the callbacks it
 // schedules carry it along: when one of them throws, we know whose code it was.

@@ -6,7 +6,7 @@
 // Why light-my-request rather than our own IncomingMessage/ServerResponse
 // pair: it is Fastify's own injector, kept working with Express, Koa and
 // connect; with `payloadAsStream` it resolves at writeHead and exposes every
-// res.write() live with push() backpressure (research §5.4). Measured in
+// res.write() live with push() backpressure. Measured in
 // bench/node-adapter.bench.ts against a hand-written adapter (a real
 // http.Server fed an in-memory socket); see the commit message.
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http'

@@ -1,7 +1,7 @@
 // The module piscina loads in every worker. It is stable code of ours, never
 // the user's bundle: the bundle is imported by `loadApp`, and any failure there
 // becomes data. This module must never throw at top level, or piscina stops
-// replacing workers for good (research §1.3).
+// replacing workers for good (a failure during bootstrap is sticky in piscina).
 import { BroadcastChannel, threadId, workerData, parentPort, type MessagePort } from 'node:worker_threads'
 import type { ControlMessage, RequestTask, WorkerData, WorkerMessage } from '../src/pool/protocol.js'
 import { loadApp, type FetchContext, type LoadedApp } from './app-loader.js'
@@ -96,7 +96,7 @@ void warmUp().finally(() => {
 /**
  * Pay one-off costs before the bundle arrives: Node loads its fetch
  * implementation lazily (~16 ms for the first Request), and the app's
- * packages take longer to import than the app itself (research §2a).
+ * packages take longer to import than the app itself.
  */
 async function warmUp(): Promise<void> {
   try {

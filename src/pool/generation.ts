@@ -337,7 +337,8 @@ export class Generation {
 
   /**
    * Ends every worker at once. piscina's `close()` is not used: with two or
-   * more workers it kills tasks still running (research §1.4).
+   * more workers it resolves when the first worker goes idle and kills the
+   * tasks still running on the others (measured on 5.3.2).
    */
   async destroy(): Promise<void> {
     if (this.#destroyed) return

@@ -77,7 +77,7 @@ export type WorkerMessage =
   /** Sent once, first thing: the worker's request lane (lane.ts) and its progress slot. */
   | { type: 'hotcell:lane'; threadId: number; port: MessagePort; progress: SharedArrayBuffer }
   | UncaughtReport
-  /** The entry called listen(); the worker kept the port unbound and serves that server's handler (issue 5). */
+  /** The entry called listen(); the worker kept the port unbound and serves that server's handler. */
   | { type: 'hotcell:listen-captured'; requested: string }
   | SocketHostMessage
 
