@@ -51,6 +51,16 @@ export function respond(
   return respondNative(nativeResponse(response), abort, control, announce)
 }
 
+/**
+ * The response head and body as given, when `response` is a FastResponse
+ * whose body is a string or bytes and whose headers need no native check;
+ * undefined otherwise. For an adapter in the same thread as its server.
+ */
+export function givenResponse(response: Response): Extract<Outcome, { kind: 'response' }> | undefined {
+  const parts = fastParts(response)
+  return parts && fromParts(parts)
+}
+
 // What undici gives a string body that has no content-type of its own.
 const TEXT_TYPE = 'text/plain;charset=UTF-8'
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
@@ -61,7 +71,7 @@ const BAD_VALUE = /[\0\r\n]|^[\t ]|[\t ]$/
  * Undefined for what only the native Response can check or say (a header
  * that is not valid, say): it throws the native error then.
  */
-function fromParts(parts: FastParts): Outcome | undefined {
+function fromParts(parts: FastParts): Extract<Outcome, { kind: 'response' }> | undefined {
   const flat = flattenInit(parts.headers)
   if (!flat) return undefined
   const body = parts.body

@@ -1,14 +1,24 @@
 // A child process: the user's handler inline on a plain node:http server, the
 // number hotcell's isolation is measured against. It imports the same esbuild
-// bundle the workers import and adapts req → Request and Response → res the
-// way a minimal adapter does. Usage (fork, with IPC):
+// bundle the workers import, and adapts req → Request and Response → res the
+// way a good in-process adapter does (@hono/node-server, srvx): the handler
+// gets a Request that builds undici's object only when something needs it,
+// `new Response(string | bytes)` builds no stream, and such a body is written
+// with one writeHead() and one end(). A naive adapter (a native Request and
+// Response per request) cost more than the thread hop on Node 20, which made
+// isolation look free. Usage (fork, with IPC):
 //   node baseline-server.js <bundleUrl> <entryLabel> <auto|fetch|node> <http|https>
 // With https: node:https with the certificate of hotcell --https (HTTP/1.1,
 // what the load generators speak), so that both pay for TLS.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
+import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web'
 import { loadApp, type AppFunction } from '../../workers/app-loader.js'
+import { installFastResponse } from '../../workers/fast-response.js'
+import { installLazyRequest, LazyRequest } from '../../workers/lazy-request.js'
+import { givenResponse } from '../../workers/respond.js'
+import type { RequestTask } from '../pool/protocol.js'
 import { devCertificate } from '../http/tls/dev-certificate.js'
 
 export type BaselineMessage = { type: 'ready'; port: number } | { type: 'failed'; message: string }
@@ -18,58 +28,139 @@ const send = (message: BaselineMessage) => process.send?.(message)
 // The parent going away ends this process, so a killed bench leaves nothing behind.
 process.on('disconnect', () => process.exit(0))
 
+// Before the bundle: the handler's Request and Response are these, as in a worker.
+const NativeResponse = globalThis.Response
+installFastResponse()
+installLazyRequest()
+
 // Bind before loading the app: loadApp patches listen() so that entries which
 // start their own server are captured, and that would capture ours too.
-let fetch: AppFunction | undefined
-const listener = (req: IncomingMessage, res: ServerResponse) => void handle(fetch!, req, res)
+let app: { fetch: AppFunction; node: boolean } | undefined
+const listener = (req: IncomingMessage, res: ServerResponse) => handle(app!, req, res)
 const server = scheme === 'https' ? createTlsServer(await devCertificate({ host: '127.0.0.1' }), listener) : createServer(listener)
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-const app = await loadApp(bundleUrl, entry, style)
-if (!app.ok) {
-  send({ type: 'failed', message: app.error.message.split('\n')[0] ?? app.error.name })
+const loaded = await loadApp(bundleUrl, entry, style)
+if (!loaded.ok) {
+  send({ type: 'failed', message: loaded.error.message.split('\n')[0] ?? loaded.error.name })
 } else {
-  fetch = app.fetch
+  app = { fetch: loaded.fetch, node: loaded.node === true }
   send({ type: 'ready', port: (server.address() as AddressInfo).port })
 }
 
+const env = process.env as Record<string, string | undefined>
 const ctx = { waitUntil() {}, passThroughOnException() {} }
-
 let nextId = 0
 
-async function handle(fetch: AppFunction, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  try {
-    const headers = new Headers()
-    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!)
-    const method = req.method ?? 'GET'
-    let body: Buffer | undefined
-    if (method !== 'GET' && method !== 'HEAD') {
-      const chunks: Buffer[] = []
-      for await (const chunk of req) chunks.push(chunk as Buffer)
-      body = Buffer.concat(chunks)
-    }
-    const request = new Request(`${scheme}://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, { method, headers, body: body ?? null })
-    // Node-style handlers read the raw request from the task, as in a worker.
-    const task = {
-      id: ++nextId,
-      method,
-      url: request.url,
-      headers: req.rawHeaders,
-      body: body ? new Uint8Array(body).buffer : null,
-      remoteAddress: req.socket.remoteAddress ?? '',
-      remotePort: req.socket.remotePort ?? 0,
-    }
-    const response = (await fetch(request, process.env, ctx, task)) as Response
-    const out: string[] = []
-    response.headers.forEach((value, name) => {
-      if (name !== 'set-cookie') out.push(name, value)
-    })
-    for (const cookie of response.headers.getSetCookie()) out.push('set-cookie', cookie)
-    const data = response.body ? Buffer.from(await response.arrayBuffer()) : undefined
-    res.writeHead(response.status, response.statusText || undefined, out)
-    res.end(data)
-  } catch (error) {
-    if (res.headersSent) return void res.destroy()
-    res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' })
-    res.end(`baseline: the handler failed: ${(error as Error)?.message ?? String(error)}\n`)
+function handle(app: { fetch: AppFunction; node: boolean }, req: IncomingMessage, res: ServerResponse): void {
+  const method = req.method ?? 'GET'
+  if (method === 'GET' || method === 'HEAD') {
+    run(app, req, res, method, null)
+    return
   }
+  const chunks: Buffer[] = []
+  req.on('data', (chunk: Buffer) => chunks.push(chunk))
+  req.on('end', () => {
+    const body = Buffer.concat(chunks)
+    run(app, req, res, method, body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer)
+  })
+  req.on('error', () => res.destroy())
+}
+
+function run(app: { fetch: AppFunction; node: boolean }, req: IncomingMessage, res: ServerResponse, method: string, body: ArrayBuffer | null): void {
+  const url = `${scheme}://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`
+  // Node-style handlers read the raw request from the task, as in a worker; a fetch handler never looks at it.
+  const task = (app.node ? { id: ++nextId, method, url, headers: req.rawHeaders, body, remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 } : undefined) as RequestTask
+  let result: unknown
+  try {
+    result = app.fetch(new LazyRequest({ method, url, headers: req.rawHeaders, body }) as unknown as Request, env, ctx, task)
+  } catch (error) {
+    failed(res, error)
+    return
+  }
+  if (result instanceof Promise) result.then((response: unknown) => write(res, response), (error: unknown) => failed(res, error))
+  else write(res, result)
+}
+
+function write(res: ServerResponse, response: unknown): void {
+  if (!(response instanceof NativeResponse)) {
+    failed(res, new TypeError('the handler did not return a Response'))
+    return
+  }
+  let given: ReturnType<typeof givenResponse>
+  try {
+    given = givenResponse(response)
+  } catch (error) {
+    failed(res, error)
+    return
+  }
+  if (given) {
+    const body = given.body === null || typeof given.body === 'string' ? given.body : Buffer.from(given.body)
+    const headers = given.headers
+    // As hotcell's main thread does: a length, not chunked encoding.
+    if (body !== null && !hasLength(headers)) headers.push('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength))
+    res.writeHead(given.status, given.statusText || undefined, headers)
+    // A string goes out with the head, in one write.
+    res.end(body ?? undefined)
+    return
+  }
+  void writeNative(res, response).catch((error: unknown) => failed(res, error))
+}
+
+/**
+ * Any other Response, as hotcell's worker reads it: what the body has ready
+ * now is drained without waiting (then it goes out whole, with a length), a
+ * body still being produced is streamed, waiting for the socket to drain.
+ */
+async function writeNative(res: ServerResponse, response: Response): Promise<void> {
+  const headers: string[] = []
+  for (const [name, value] of response.headers) headers.push(name, value)
+  if (!response.body) {
+    res.writeHead(response.status, response.statusText || undefined, headers)
+    return void res.end()
+  }
+  const reader = response.body.getReader() as unknown as ReadableStreamDefaultReader<Uint8Array>
+  const early: Uint8Array[] = []
+  let size = 0
+  let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined
+  for (;;) {
+    const read = reader.read()
+    const result: ReadableStreamReadResult<Uint8Array> | typeof NOT_YET = await Promise.race([read, Promise.resolve().then((): typeof NOT_YET => NOT_YET)])
+    if (result === NOT_YET) {
+      pending = read
+      break
+    }
+    if (result.done) {
+      const body = Buffer.concat(early)
+      if (!hasLength(headers)) headers.push('content-length', String(body.byteLength))
+      res.writeHead(response.status, response.statusText || undefined, headers)
+      return void res.end(body)
+    }
+    early.push(result.value)
+    size += result.value.byteLength
+    // hotcell streams what is bigger than this (respond.ts): so does the baseline.
+    if (size > 64 * 1024) break
+  }
+  res.writeHead(response.status, response.statusText || undefined, headers)
+  res.once('close', () => void reader.cancel().catch(() => {}))
+  for (const chunk of early) res.write(chunk)
+  for (;;) {
+    const { done, value } = await (pending ?? reader.read())
+    pending = undefined
+    if (done) return void res.end()
+    if (res.destroyed) return
+    if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve))
+  }
+}
+
+const NOT_YET: unique symbol = Symbol('not yet')
+
+function failed(res: ServerResponse, error: unknown): void {
+  if (res.headersSent) return void res.destroy()
+  res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' })
+  res.end(`baseline: the handler failed: ${(error as Error)?.message ?? String(error)}\n`)
+}
+
+function hasLength(flat: string[]): boolean {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.toLowerCase() === 'content-length') return true
+  return false
 }
