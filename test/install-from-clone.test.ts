@@ -53,8 +53,11 @@ describe('from a clone to a project of your own (README tour)', () => {
     // The project's half, as written, with the clone's folder.
     await shell(snippet('tour-project').code.replaceAll('/path/to/hotcell', clone), base)
     const tour = join(base, 'tour')
-    const installed = JSON.parse(readFileSync(join(tour, 'node_modules/hotcell/package.json'), 'utf8')) as { version: string }
+    const installed = JSON.parse(readFileSync(join(tour, 'node_modules/hotcell/package.json'), 'utf8')) as { version: string; scripts?: Record<string, string> }
     assert.equal(installed.version, version)
+    // npm asks the user to approve packages with install-time scripts; the tarball is already built.
+    const installTime = ['preinstall', 'install', 'postinstall', 'prepare'].filter((name) => installed.scripts?.[name])
+    assert.deepEqual(installTime, [], 'the packed package.json has no install-time scripts')
 
     const app = snippet('tour-app').code
     const file = /^\/\/ (\S+)/.exec(app)?.[1]
