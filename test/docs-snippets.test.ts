@@ -42,6 +42,7 @@ describe('documentation snippets', () => {
     const cli = await startCli(['--port', '0'], { cwd: project.dir })
     cleanup(() => cli.stop())
     assert.match(cli.output(), /entry src\/app\.ts · 2 workers/)
+    assert.match(cli.output(), /^ {2}config {2}hotcell\.config\.ts$/m, 'the banner names the config file in use')
     assert.equal((await request(`${cli.url}/x`)).text, 'Hello from /x')
   })
 

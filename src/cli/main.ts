@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { relative } from 'node:path'
 import { findConfigFile, loadConfigFile } from '../config/config-file.js'
+import { nearestName } from '../config/nearest-name.js'
 import { mustBeInteger, resolveConfig, type Config, type ServeOptions } from '../config/resolve-config.js'
 import { startServer, type HotcellServer } from '../dev-server.js'
 import { HotcellError } from '../errors.js'
@@ -52,6 +53,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   let server: HotcellServer
   let config: Config
+  let fileLabel: string | undefined
   try {
     const { values, positionals } = parseFlags(normalizeInspectFlag(argv), SERVE_FLAGS, 'hotcell --help')
     if (values.help) {
@@ -63,7 +65,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return 0
     }
     const args = positionals[0] === 'serve' ? positionals.slice(1) : positionals
-    if (args.length > 1) throw new HotcellError('ERR_INVALID_OPTION', `expected one entry file, got ${args.length}: ${args.join(' ')}`)
+    if (args.length > 1) {
+      const command = positionals[0] === 'serve' ? undefined : nearestName(args[0]!, ['bench', 'serve'])
+      if (command) throw new HotcellError('ERR_INVALID_OPTION', `unknown command "${args[0]}": did you mean hotcell ${command} ${args.slice(1).join(' ')}?`)
+      throw new HotcellError('ERR_INVALID_OPTION', `expected one entry file, got ${args.length}: ${args.join(' ')}`)
+    }
     const cwd = process.cwd()
     const file = findConfigFile(cwd, args[0], values.config as string | undefined)
     const fromFile = file ? await loadConfigFile(file, cwd) : {}
@@ -76,7 +82,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       options.port = mustBeInteger(io.env.PORT, 'PORT', 0, 65535)
       portFromEnv = true
     }
-    const fileLabel = file ? relative(cwd, file) || file : undefined
+    fileLabel = file ? relative(cwd, file) || file : undefined
     config = resolveConfig(options, (key) => {
       const flag = fromFlags.spelled.get(key)
       if (flag) return flag
@@ -92,10 +98,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     throw error
   }
   if (config.nextFreePort && server.port !== config.port) io.stdout.write(`hotcell: port ${config.port} is in use, so hotcell listens on ${server.port} (--port chooses one)\n`)
-  io.stdout.write(`hotcell ready on ${server.url}\n`)
-  for (const line of exposureLines(config.host, server.port, config.exposeErrors, config.allowedHosts === 'all')) io.stdout.write(line + '\n')
-
-  await runSession(server, io, { version: version(), quiet: config.quiet })
+  const head = [`hotcell ready on ${server.url}`, ...exposureLines(config.host, server.port, config.exposeErrors, config.allowedHosts === 'all')]
+  await runSession(server, io, { version: version(), quiet: config.quiet, head, configFile: fileLabel })
   io.stdout.write('hotcell: shutting down (waiting up to 5 s for requests in flight)\n')
   await server.close()
   return 0

@@ -16,14 +16,25 @@ export interface SessionIO {
 }
 
 /** Print the banner, listen for hotkeys; resolves when the user asks to stop. */
-export async function runSession(server: HotcellServer, io: SessionIO, { version, quiet }: { version: string; quiet: boolean }): Promise<void> {
+export interface SessionOptions {
+  version: string
+  quiet: boolean
+  /** Lines that come first: the ready line, and what is exposed to whom. */
+  head: string[]
+  configFile?: string
+}
+
+export async function runSession(server: HotcellServer, io: SessionIO, { version, quiet, head, configFile }: SessionOptions): Promise<void> {
   const color = Boolean(io.stdout.isTTY && io.stdout.hasColors?.() && !io.env.NO_COLOR)
   const tty = io.stdin?.isTTY === true
   const info = server.info
-  if (!quiet) for (const line of bannerLines(info, { version, color, hotkeys: tty })) io.stdout.write(line + '\n')
-  else if (info.inspector) io.stdout.write(`hotcell: debugger endpoint ${info.inspector}\n`)
+  const lines = [...head]
+  if (!quiet) lines.push(...bannerLines(info, { version, color, hotkeys: tty, configFile }))
+  else if (info.inspector) lines.push(`hotcell: debugger endpoint ${info.inspector}`)
   // After a failed start the error came first: the last line says what is served now, and what to do.
-  if (info.problem) io.stdout.write(`${color ? styleText('red', stateLine(info.problem, server.url)) : stateLine(info.problem, server.url)}\n`)
+  if (info.problem) lines.push(color ? styleText('red', stateLine(info.problem, server.url)) : stateLine(info.problem, server.url))
+  // One write: a reader that sees the ready line sees the whole banner.
+  io.stdout.write(lines.join('\n') + '\n')
   await new Promise<void>((resolve) => {
     let release = () => {}
     const stop = () => {
