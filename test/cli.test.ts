@@ -1,9 +1,10 @@
 // The command line as a user meets it: the real binary in a child process,
 // and main(args) in process where a child process adds nothing.
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { describe, test } from 'node:test'
-import { fixture, request, runCli, runMain, startCli, waitFor, withDeadline } from './helpers.js'
+import { BIN, cleanup, fixture, request, runCli, runMain, startCli, waitFor, withDeadline } from './helpers.js'
 
 const echo = fixture('echo.ts')
 
@@ -29,6 +30,8 @@ describe('hotcell CLI', () => {
     ['a mistyped flag', [echo, '--prot', '80'], /unknown option --prot\. Did you mean --port\?/],
     ['a missing entry file', ['does/not/exist.ts'], /entry file not found: does\/not\/exist\.ts/],
     ['no entry at all', [], /missing the entry file/],
+    ['a mistyped command', ['benchh', echo], /unknown command "benchh": did you mean hotcell bench .*echo\.ts\?/],
+    ['two entry files', [echo, echo], /expected one entry file, got 2/],
     ['a port that is not a number', [echo, '--port', 'eighty'], /--port must be a whole number from 0 to 65535/],
     ['a flag without its value', [echo, '--port'], /--port.* needs a value/],
     ['a bad body limit', [echo, '--body-limit', 'lots'], /--body-limit must be a size/],
@@ -94,6 +97,18 @@ describe('hotcell CLI', () => {
     assert.equal(res.status, 200)
     assert.equal(res.text, 'slow done')
     assert.equal(await code, 0)
+  })
+
+  test('a reader that goes away (hotcell … | head -1) does not stop the server', async () => {
+    const cli = spawn(process.execPath, [BIN, echo, '-p', '0', '-w', '1'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    cleanup(() => cli.kill('SIGKILL'))
+    let output = ''
+    cli.stdout.on('data', (c: Buffer) => (output += c.toString()))
+    const url = await waitFor(() => /ready on (http:\/\/\S+)/.exec(output)?.[1], 15_000, 'the ready line')
+    // The only read end of its stdout closes, as when `head -1` exits: each request's log line now fails with EPIPE.
+    cli.stdout.destroy()
+    for (let i = 0; i < 3; i++) assert.equal((await request(`${url}/echo`)).status, 200)
+    assert.equal(cli.exitCode, null, 'hotcell is still running')
   })
 
   test('a second SIGINT exits at once without waiting for requests', async () => {
