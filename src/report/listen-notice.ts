@@ -10,6 +10,12 @@ export function createListenNotice(logger: Logger, entry: string, url: () => str
   return (requested) => {
     if (told.has(requested)) return
     told.add(requested)
-    logger.info(`hotcell: ${entry} calls listen(${requested}); hotcell leaves that port alone and serves the app's handler at ${url()}`)
+    const at = url()
+    const samePort = requested.replace(/^.*:/, '') === new URL(at).port
+    logger.info(
+      samePort
+        ? `hotcell: ${entry} calls listen(${requested}); hotcell serves that server's handler at ${at} itself, so the app's own listen() binds nothing`
+        : `hotcell: ${entry} calls listen(${requested}); hotcell leaves that port alone and serves the app's handler at ${at}`,
+    )
   }
 }
