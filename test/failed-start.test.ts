@@ -34,7 +34,7 @@ describe('the last line after a failed start', () => {
 
   test('a package that is not installed: the command that installs it', async () => {
     const { cli } = await start("import nope from 'not-installed-anywhere'\nexport default { fetch: () => new Response(nope) }\n")
-    await endsWith(cli, `✘ serving the error page on ${cli.url} — run npm install not-installed-anywhere, then save (or press r)`)
+    await endsWith(cli, `✘ serving the error page on ${cli.url} — run npm install not-installed-anywhere; hotcell reloads when package.json changes (or press r)`)
   })
 
   test('no handler exported: what to export', async () => {

@@ -2,6 +2,8 @@
 // .ts file and line that imports it and the command that installs it, and
 // nothing of hotcell's bundle or Node's loader.
 import assert from 'node:assert/strict'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { projectDir, request, startCli, waitFor } from './helpers.js'
 
@@ -31,7 +33,7 @@ async function start(files: Record<string, string>) {
 describe('a package that is not installed', () => {
   test('names app.ts:3 and says npm install, in the terminal and on the page', async () => {
     const cli = await start({ 'app.ts': APP, 'greet.ts': GREET })
-    const expected = "Cannot find package 'left-pad-that-is-not-installed', imported by app.ts:3. Install it: npm install left-pad-that-is-not-installed"
+    const expected = "Cannot find package 'left-pad-that-is-not-installed', imported by app.ts:3. Install it: npm install left-pad-that-is-not-installed; hotcell reloads when package.json changes (or press r)"
     await waitFor(() => cli.output().includes(expected), 10_000, `the terminal to say: ${expected}\n${cli.output()}`)
     const out = cli.output()
     assert.match(out, /> 3 \| import pad from 'left-pad-that-is-not-installed\/sub'\n\s+\|\s+\^/, out)
@@ -42,6 +44,22 @@ describe('a package that is not installed', () => {
     assert.ok(page.text.includes(expected), page.text)
     assert.match(page.text, /app\.ts:3:\d+/)
     assert.doesNotMatch(page.text, /\.hotcell|node:internal/, page.text)
+  })
+
+  test('installing it (package.json changes) reloads by itself: the next request is served', async () => {
+    const app = `import pad from 'left-pad-that-is-not-installed'\nexport default { fetch: () => new Response(pad('hi', 6)) }\n`
+    const project = projectDir({ 'src/app.ts': app, 'package.json': '{ "name": "p", "private": true }\n' })
+    cleanups.push(project.remove)
+    const cli = await startCli(['src/app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    cleanups.push(() => cli.stop())
+    assert.equal((await request(`${cli.url}/`)).status, 500)
+    // What \`npm install left-pad-that-is-not-installed\` does: the package appears, then package.json names it.
+    const pkg = join(project.dir, 'node_modules/left-pad-that-is-not-installed')
+    mkdirSync(pkg, { recursive: true })
+    writeFileSync(join(pkg, 'package.json'), '{ "name": "left-pad-that-is-not-installed", "type": "module", "exports": "./index.js" }\n')
+    writeFileSync(join(pkg, 'index.js'), "export default (s, n) => s.padStart(n, '*')\n")
+    writeFileSync(join(project.dir, 'package.json'), '{ "name": "p", "private": true, "dependencies": { "left-pad-that-is-not-installed": "1.0.0" } }\n')
+    await waitFor(async () => (await request(`${cli.url}/`)).text === '****hi', 10_000, `the installed package to be served\n${cli.output()}`)
   })
 
   test("the install command is the project's package manager's", async () => {

@@ -28,7 +28,7 @@ export function explainMissingPackage(error: unknown, bundleUrl: string): ErrorD
   const where = importedAt(bundle, name)
   const install = `${installer(where ? dirname(where.file) : dirname(bundle))} ${name}`
   const label = where ? `${relative(process.cwd(), where.file)}:${where.line}` : undefined
-  const text = `Cannot find package '${name}'${label ? `, imported by ${label}` : ''}. Install it: ${install}`
+  const text = `Cannot find package '${name}'${label ? `, imported by ${label}` : ''}. Install it: ${install}; hotcell reloads when package.json changes (or press r)`
   return {
     name: 'Error',
     code: 'ERR_MODULE_NOT_FOUND',

@@ -1,8 +1,8 @@
 // The one place that decides what is watched and whether a change rebuilds.
 // The watcher only reports what it sees under the paths given here; the
 // reloader tells this module what each build read.
-import { realpathSync } from 'node:fs'
-import { dirname, relative, resolve, sep } from 'node:path'
+import { existsSync, realpathSync } from 'node:fs'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import type { BuildOutcome } from './builder.js'
 
 export type ChangeKind = 'add' | 'change' | 'unlink'
@@ -57,9 +57,14 @@ export class Sources {
     return this.#userIgnored(path) || (!rel.startsWith('..') && this.#userIgnored(rel.split(sep).join('/')))
   }
 
-  /** Folders and files to watch: those holding the bundle's inputs, plus `--watch` paths. */
+  /**
+   * Folders and files to watch: those holding the bundle's inputs, `--watch`
+   * paths, and the project's package.json: `npm install <missing package>`
+   * writes it, and that is the moment an entry that could not import can.
+   */
   watchPaths(): string[] {
-    return [...new Set([...this.#roots, ...this.config.watch])]
+    const manifest = join(this.config.cwd, 'package.json')
+    return [...new Set([...this.#roots, ...this.config.watch, ...(existsSync(manifest) ? [manifest] : [])])]
   }
 
   get envFiles(): readonly string[] {
