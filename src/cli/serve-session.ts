@@ -45,7 +45,7 @@ export async function runSession(server: HotcellServer, io: SessionIO, { version
     if (!tty) return
     release = installHotkeys(io.stdin!, {
       reload: () => void server.reload(),
-      open: () => openBrowser(server.url, (message) => io.stderr.write(message + '\n')),
+      open: () => openBrowser(server.url, { info: (line) => io.stdout.write(line + '\n'), error: (line) => io.stderr.write(line + '\n') }),
       clear: () => io.stdout.write('\x1b[2J\x1b[3J\x1b[H'),
       quit: stop,
       forceQuit: () => process.exit(130),
