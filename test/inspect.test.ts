@@ -92,6 +92,6 @@ describe('--inspect', () => {
     cleanup(project.remove)
     const result = await runCli(['app.ts', '--port', '0', '--inspect=nope'], { cwd: project.dir })
     assert.equal(result.code, 1)
-    assert.equal(result.stderr, 'hotcell: --inspect must be true or a port from 0 to 65535 (got "nope")\n')
+    assert.equal(result.stderr, 'hotcell: --inspect must be a port from 0 to 65535, as in --inspect=9230 (got "nope")\n')
   })
 })

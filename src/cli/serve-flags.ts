@@ -21,7 +21,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
   { name: 'body-limit', type: 'string', value: '<size>', help: 'larger request bodies get 413', default: '10mb', option: 'bodyLimit' },
   { name: 'max-memory', type: 'string', value: '<MiB>', help: 'heap limit per worker', default: 'none', option: 'maxMemory', toOption: integer(16, 1 << 20) },
   { name: 'timeout', type: 'string', value: '<time>', help: 'answer 504 after this long (5s, 1500ms; a bare\nnumber is ms); a stuck worker is replaced', default: '30s', option: 'timeout' },
-  { name: 'handler', type: 'string', value: '<style>', help: 'fetch or node; how to read the export', default: 'guessed', option: 'handler' },
+  { name: 'handler', type: 'string', value: '<style>', help: 'auto, fetch or node: how to read the export', default: 'auto (guessed from it)', option: 'handler' },
   { name: 'watch', type: 'string', multiple: true, value: '<path>', help: 'more files/folders to watch (repeatable)', default: "the bundle's source folders", option: 'watch' },
   { name: 'ignore', type: 'string', multiple: true, value: '<glob>', help: 'paths never watched (repeatable)', default: 'node_modules, .git, .hotcell', option: 'ignore' },
   { name: 'reload', type: 'boolean', negated: true, help: 'serve without watching', default: 'watch and reload', option: 'reload' },
@@ -56,7 +56,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     option: 'inspect',
     toOption: (value, flag) => mustBeInspect(value, flag) ?? false,
   },
-  { name: 'https', type: 'boolean', help: 'HTTPS and HTTP/2, with a self-signed certificate\nmade once and kept in your cache folder', default: 'off', option: 'https' },
+  { name: 'https', type: 'boolean', help: 'HTTPS and HTTP/2, with a self-signed certificate\nmade once and kept in your cache folder\n(--no-https overrides the config file)', default: 'off', option: 'https' },
   { name: 'cert', type: 'string', value: '<file>', help: 'your own certificate (PEM, e.g. from mkcert);\nimplies --https, needs --key', default: 'none', option: 'cert' },
   { name: 'key', type: 'string', value: '<file>', help: 'the private key of --cert (PEM, unencrypted)', default: 'none', option: 'key' },
   {

@@ -13,7 +13,8 @@ export function mustBeInspect(value: unknown, name = 'inspect'): number | undefi
   if (value === true) return DEFAULT_INSPECT_PORT
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new HotcellError('ERR_INVALID_OPTION', `${name} must be true or a port from 0 to 65535 (got ${JSON.stringify(value)})`)
+    const expected = name.startsWith('--') ? `a port from 0 to 65535, as in ${name}=9230` : 'true or a port from 0 to 65535'
+    throw new HotcellError('ERR_INVALID_OPTION', `${name} must be ${expected} (got ${JSON.stringify(value)})`)
   }
   return n
 }
