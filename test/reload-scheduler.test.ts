@@ -1,5 +1,5 @@
 // The rebuild policy on its own, with a stand-in build: which triggers are
-// merged, that saves build at once at any pace, and when a burst waits for quiet.
+// merged, that saves build at once at any pace, and that a flood waits for quiet.
 // Windows are far apart (1 ms merge, 400 ms quiet) so a loaded machine's late
 // timers cannot change the outcome.
 import assert from 'node:assert/strict'
@@ -28,7 +28,7 @@ function scheduler(buildMs = 30) {
 }
 
 /** A scheduler whose builds end when the test calls `finish()`. */
-function gated(options: { maxWaitMs?: number } = {}) {
+function gated(options: { maxWaitMs?: number; now?: () => number } = {}) {
   const runs: { reasons: string[]; at: number }[] = []
   let onRun: (() => void) | undefined
   let ends: (() => void)[] = []
@@ -80,52 +80,68 @@ describe('reload scheduler', () => {
     assert.ok(runs[1]!.at - runs[0]!.at < SETTLE_MS, `the follow-up started ${(runs[1]!.at - runs[0]!.at).toFixed(0)} ms after the first build`)
   })
 
-  test('after three stale follow-ups in a row, the next build waits for quiet', async () => {
-    const { s, runs, nextRun, idle, finish } = gated()
-    let started = nextRun()
+  test('four operations less than 30 ms apart are a flood: the next build waits for quiet', async () => {
+    const clock = { t: 0 }
+    const { s, runs, nextRun, idle, finish } = gated({ now: () => clock.t })
+    const started = nextRun()
     s.trigger('f0.ts')
     await started
-    // Each build ends with a save made while it ran: a follow-up, at once, three times.
-    for (let i = 1; i <= 3; i++) {
-      s.trigger(`f${i}.ts`)
-      started = nextRun()
-      finish()
-      if (i < 3) await started
+    // A checkout or a formatter: three more operations 10 ms apart while the first build runs.
+    for (const name of ['f1.ts', 'f2.ts', 'f3.ts']) {
+      clock.t += 10
+      s.trigger(name)
     }
-    // The third follow-up ended stale: a burst. Nothing builds while saves keep coming.
-    await sleep(SETTLE_MS / 2)
-    const lastSaveAt = performance.now()
-    s.trigger('f4.ts')
-    await sleep(SETTLE_MS / 2)
-    assert.equal(runs.length, 3, 'a build started during the burst')
-    await started
+    const followUp = nextRun()
+    const endedAt = performance.now()
+    finish()
+    await followUp
     // Timers may fire a millisecond early.
-    assert.ok(runs[3]!.at - lastSaveAt >= SETTLE_MS - 2, `built ${(runs[3]!.at - lastSaveAt).toFixed(0)} ms after the last save`)
+    assert.ok(runs[1]!.at - endedAt >= SETTLE_MS - 2, `the follow-up started ${(runs[1]!.at - endedAt).toFixed(0)} ms after the build, not after ${SETTLE_MS} ms of quiet`)
     finish()
     await idle()
-    assert.deepEqual(runs.map((r) => r.reasons), [['f0.ts'], ['f1.ts'], ['f2.ts'], ['f3.ts', 'f4.ts']])
+    assert.deepEqual(runs.map((r) => r.reasons), [['f0.ts'], ['f1.ts', 'f2.ts', 'f3.ts']])
   })
 
-  test('an endless burst is still built, maxWaitMs after its quiet wait began', async () => {
-    const { s, runs, nextRun, idle, finish } = gated({ maxWaitMs: SETTLE_MS * 2 })
+  test('saves 50 ms apart that keep landing during builds are built at once, each', async () => {
+    const clock = { t: 0 }
+    const { s, runs, nextRun, idle, finish } = gated({ now: () => clock.t })
     let started = nextRun()
     s.trigger('f0.ts')
     await started
-    for (let i = 1; i <= 3; i++) {
+    for (let i = 1; i <= 5; i++) {
+      clock.t += 50
       s.trigger(`f${i}.ts`)
       started = nextRun()
+      const endedAt = performance.now()
       finish()
-      if (i < 3) await started
+      await started
+      assert.ok(runs[i]!.at - endedAt < SETTLE_MS, `follow-up ${i} started ${(runs[i]!.at - endedAt).toFixed(0)} ms after the build before it`)
     }
-    // Saves never quiet for SETTLE_MS, for longer than maxWaitMs.
+    finish()
+    await idle()
+    assert.deepEqual(runs.map((r) => r.reasons), [['f0.ts'], ['f1.ts'], ['f2.ts'], ['f3.ts'], ['f4.ts'], ['f5.ts']])
+  })
+
+  test('an endless flood is still built, maxWaitMs after its quiet wait began', async () => {
+    const clock = { t: 0 }
+    const { s, runs, nextRun, idle, finish } = gated({ maxWaitMs: SETTLE_MS * 2, now: () => clock.t })
+    const started = nextRun()
+    s.trigger('f0.ts')
+    await started
+    let saves = 1
+    for (; saves < 4; saves++) {
+      clock.t += 10
+      s.trigger(`f${saves}.ts`)
+    }
+    finish()
+    // The flood goes on: writes 10 ms apart by their clock, never quiet for SETTLE_MS in real time, for longer than maxWaitMs.
     const until = performance.now() + SETTLE_MS * 4
-    let saves = 4
-    while (performance.now() < until && runs.length === 3) {
+    while (performance.now() < until && runs.length === 1) {
+      clock.t += 10
       s.trigger(`f${saves++}.ts`)
       await sleep(SETTLE_MS / 8)
     }
-    assert.equal(runs.length, 4, 'no build during the burst')
-    await started
+    assert.equal(runs.length, 2, 'no build during the flood')
     finish()
     await idle()
     assert.equal(new Set(runs.flatMap((r) => r.reasons)).size, saves)

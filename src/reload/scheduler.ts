@@ -7,12 +7,12 @@
  * cause one follow-up, started as soon as that build ends: the running build
  * may have read the files before they changed, so the last save is never lost.
  *
- * Only when builds keep going stale (`burstAfter` follow-ups in a row, each
- * with more events arriving while it ran) is a burst under way — a git
- * checkout, a formatter rewriting 100 files — and each build would be stale
- * before it served: the next one then waits until the events have been quiet
- * for `settleMs`, or `maxWaitMs` at most, so that an endless stream of writes
- * is still served now and then.
+ * Only a flood waits: `floodCount` operations in a row, each less than
+ * `floodGapMs` after the one before (a git checkout, a formatter rewriting
+ * 100 files, a code generator). No person saves that fast, and every build
+ * would be stale before it served. The next build then waits until the
+ * events have been quiet for `settleMs`, or `maxWaitMs` at most, so that an
+ * endless stream of writes is still served now and then.
  */
 export interface ReloadScheduler {
   /** A file changed (or a reload was asked for). */
@@ -27,27 +27,33 @@ export interface ReloadScheduler {
 export interface SchedulerOptions {
   debounceMs: number
   settleMs: number
-  /** Follow-ups in a row after which a burst is assumed. Default 3. */
-  burstAfter?: number
-  /** The longest a burst delays a build. Default 1000 ms. */
+  /** Operations (events more than `debounceMs` apart) closer than this are made by a machine. Default 30 ms. */
+  floodGapMs?: number
+  /** How many such operations in a row make a flood. Default 4. */
+  floodCount?: number
+  /** The longest a flood delays a build. Default 1000 ms. */
   maxWaitMs?: number
   /** Runs one build-and-swap; `reasons` are the triggers it covers. */
   run(reasons: string[]): Promise<void>
+  /** Internal, for tests: the clock that dates operations. */
+  now?: () => number
 }
 
-export function createReloadScheduler({ debounceMs, settleMs, burstAfter = 3, maxWaitMs = 1_000, run }: SchedulerOptions): ReloadScheduler {
+export function createReloadScheduler({ debounceMs, settleMs, floodGapMs = 30, floodCount = 4, maxWaitMs = 1_000, run, now = () => performance.now() }: SchedulerOptions): ReloadScheduler {
   let reasons: string[] = []
   let timer: NodeJS.Timeout | undefined
-  // The armed timer waits for quiet (a burst) rather than merging one operation.
+  // The armed timer waits for quiet (a flood) rather than merging one operation.
   let settling = false
-  // When the first event of a settling wait arrived: the wait ends maxWaitMs later at the latest.
+  // When the current quiet wait began: it ends maxWaitMs later at the latest.
   let settlingSince = 0
   let running: Promise<void> | undefined
-  // Builds in a row that had events arrive while they ran.
-  let followUps = 0
   let stopped = false
   let idleWaiters: (() => void)[] = []
+  // When the last `floodCount` operations began, oldest first; and the last event.
+  const operations: number[] = []
+  let lastEventAt = -Infinity
 
+  const flooding = () => operations.length === floodCount && operations[floodCount - 1]! - operations[0]! < (floodCount - 1) * floodGapMs
   const arm = (settle: boolean) => {
     if (settle && !settling) settlingSince = performance.now()
     settling = settle
@@ -63,8 +69,7 @@ export function createReloadScheduler({ debounceMs, settleMs, burstAfter = 3, ma
     reasons = []
     running = run(batch).finally(() => {
       running = undefined
-      if (reasons.length && !stopped) return arm(++followUps >= burstAfter)
-      followUps = 0
+      if (reasons.length && !stopped) return arm(flooding())
       if (!timer) {
         for (const wake of idleWaiters) wake()
         idleWaiters = []
@@ -76,10 +81,16 @@ export function createReloadScheduler({ debounceMs, settleMs, burstAfter = 3, ma
     trigger(reason) {
       if (stopped) return
       reasons.push(reason)
+      const at = now()
+      if (at - lastEventAt > debounceMs) {
+        operations.push(at)
+        if (operations.length > floodCount) operations.shift()
+      }
+      lastEventAt = at
       // During a build: the build's end decides (see above).
       if (running) return
-      // A timer already armed keeps its kind: more events extend the quiet wait, or the merge.
-      arm(timer !== undefined && settling)
+      // A wait for quiet goes on while the flood does; otherwise merge this operation's events.
+      arm(flooding() || (timer !== undefined && settling))
     },
     idle() {
       if (!running && !timer) return Promise.resolve()
