@@ -67,6 +67,26 @@ describe('standby generations', () => {
     await waitFor(async () => (await json(server.url)).calls === 2, 5_000, 'the second call to count 2')
   })
 
+  test('after a Node-style bundle, the standby loads and rehearses the Node adapter, never with the handler', async () => {
+    // Whether the adapter (light-my-request, CommonJS) was loaded before this bundle was imported.
+    const app = (v: number) =>
+      `import { createRequire } from 'node:module'\n` +
+      `const preloaded = Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('light-my-request'))\n` +
+      `let calls = 0\n` +
+      `export default (req: unknown, res: { setHeader(k: string, v: string): void; end(s: string): void }) => {\n` +
+      `  res.setHeader('content-type', 'application/json')\n` +
+      `  res.end(JSON.stringify({ v: ${v}, calls: ++calls, preloaded }))\n` +
+      `}\n`
+    const { project, server } = await start({ 'app.ts': app(1) })
+    assert.deepEqual(await json(server.url), { v: 1, calls: 1, preloaded: false })
+    await new Promise((r) => setTimeout(r, 1000))
+    const next = reloaded(server)
+    project.write('app.ts', app(2))
+    await next
+    await new Promise((r) => setTimeout(r, 500))
+    assert.deepEqual(await json(server.url), { v: 2, calls: 1, preloaded: true })
+  })
+
   test('with two workers, the first to import the new bundle serves it and the other follows', async () => {
     const app = (v: number) =>
       `import { threadId } from 'node:worker_threads'\n` +

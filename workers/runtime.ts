@@ -120,11 +120,22 @@ const REHEARSALS = 20
 const STAND_IN: Extract<LoadedApp, { ok: true }> = { ok: true, fetch: (request) => new Response(`rehearsal ${new URL(request.url).pathname}`, { headers: { 'content-type': 'text/plain' } }) }
 
 async function rehearse(): Promise<void> {
-  for (let i = 1; i <= REHEARSALS; i++) {
-    const body = i % 2 ? null : new TextEncoder().encode('rehearsal').buffer
-    const task: RequestTask = { id: -i, method: body ? 'POST' : 'GET', url: `http://localhost/__hotcell/rehearsal?i=${i}`, headers: ['host', 'localhost', 'accept', '*/*'], body, remoteAddress: '127.0.0.1', remotePort: 0 }
-    await new Promise<void>((resolve) => serve(task, STAND_IN, () => resolve()))
+  // A Node-style app's requests go through the Node adapter: its first request
+  // in a fresh worker took 4.5-8 ms, the third under 1 ms.
+  const standIns = data.nodeAdapter ? [STAND_IN, await nodeStandIn()] : [STAND_IN]
+  for (const standIn of standIns) {
+    for (let i = 1; i <= REHEARSALS; i++) {
+      const body = i % 2 ? null : new TextEncoder().encode('rehearsal').buffer
+      const task: RequestTask = { id: -i, method: body ? 'POST' : 'GET', url: `http://localhost/__hotcell/rehearsal?i=${i}`, headers: ['host', 'localhost', 'accept', '*/*'], body, remoteAddress: '127.0.0.1', remotePort: 0 }
+      await new Promise<void>((resolve) => serve(task, standIn, () => resolve()))
+    }
   }
+}
+
+async function nodeStandIn(): Promise<Extract<LoadedApp, { ok: true }>> {
+  const { nodeToFetch } = await import('./node-adapter.js')
+  const handle = nodeToFetch((_req, res) => res.end('rehearsal'))
+  return { ok: true, node: true, fetch: (request, _env, _ctx, task) => handle(task, request.signal) }
 }
 
 const env = process.env as Record<string, string | undefined>
