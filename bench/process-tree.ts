@@ -63,9 +63,3 @@ export function freePort(): Promise<number> {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** The p-th percentile (0: min, 50: median, 100: max) by the nearest-rank method. */
-export function pct(xs: number[], p: number): number {
-  const sorted = [...xs].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
-}

@@ -1,27 +1,59 @@
-// Edit → first new response, for hotcell and the usual alternatives, in one run.
-//   npm run bench:reload                 # 50 edits per tool, 500 for hotcell's RSS check
-//   npm run bench:reload -- --edits 10 --long 50   # a quick smoke run
+// Edit → first new response, for hotcell and the usual alternatives, in one
+// run, at several editing paces; and hotcell's memory over 1,000 reloads.
+//   npm run bench:reload                                  # the Hono app, every tool, edits 500, 150 and 50 ms apart
+//   npm run bench:reload -- --app node-http --only hotcell,bun   # the node:http app against Bun --hot
+//   npm run bench:reload -- --edits 10 --memory 0         # a quick smoke run
+//   npm run bench:reload -- --only hotcell --edits 0 --memory 1000   # memory only
+// Each pace: `--edits` saves of one module on a fixed schedule (save v at
+// t0 + v × pace), while one keep-alive client polls GET /: every ~1 ms while
+// a save is not served yet, every 20 ms otherwise (a browser tab does not
+// poll, and a poller at full speed takes a core from the server it measures).
+// An edit's time is from its write until a response shows that version or a
+// later one. Every non-200 answer or failed request during the edits counts.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, request as httpRequest, Agent } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs'
+import { Agent, request as httpRequest } from 'node:http'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { median, percentileOf as pct } from '../src/bench-command/stats.js'
+import { percentileOf as pct } from '../src/bench-command/stats.js'
+import { freePort, processTree, sleep, type ProcessMemory } from './process-tree.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const TEMPLATE = join(ROOT, 'bench/apps/reload')
-const { values } = parseArgs({ options: { edits: { type: 'string', default: '50' }, long: { type: 'string', default: '500' }, only: { type: 'string' } } })
+const { values } = parseArgs({
+  options: {
+    app: { type: 'string', default: 'hono' },
+    edits: { type: 'string', default: '40' },
+    paces: { type: 'string', default: '500,150,50' },
+    memory: { type: 'string', default: '1000' },
+    only: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+})
+if (values.help) {
+  process.stdout.write('npm run bench:reload -- [--app hono|node-http] [--edits 40] [--paces 500,150,50] [--memory 1000] [--only hotcell,bun,…]\n')
+  process.exit(0)
+}
 const EDITS = Number(values.edits)
-const LONG = Number(values.long)
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const PACES = values.paces.split(',').map(Number)
+const MEMORY_RELOADS = Number(values.memory)
+const APPS: Record<string, { dir: string; server: string }> = {
+  // A few TS modules and one package (hono); server.ts starts it for the tools that need a server.
+  hono: { dir: join(ROOT, 'bench/apps/reload'), server: 'server.ts' },
+  // A bare node:http server; it starts itself, and hotcell captures its listen().
+  'node-http': { dir: join(ROOT, 'bench/apps/node-http'), server: 'app.ts' },
+}
+if (!APPS[values.app]) throw new Error(`--app must be one of ${Object.keys(APPS).join(', ')}`)
+const APP = APPS[values.app]!
+const BUN = process.env.BUN ?? '/work/tools/node_modules/@oven/bun-linux-x64/bin/bun'
 
 interface Tool {
   name: string
   /** Start the tool in `dir` on `port`; returns the processes to stop afterwards. */
   start(dir: string, port: number): ChildProcess[]
+  /** The app shapes the tool can run. */
+  apps?: string[]
 }
 
 const bin = (name: string) => join(ROOT, 'node_modules/.bin', name)
@@ -32,13 +64,16 @@ const run = (cmd: string, args: string[], dir: string, env: NodeJS.ProcessEnv = 
 
 const tools: Tool[] = [
   { name: 'hotcell', start: (dir, port) => [run(process.execPath, [join(ROOT, 'dist/src/cli/bin.js'), 'app.ts', '--port', String(port), '--quiet'], dir)] },
-  { name: 'tsx watch', start: (dir, port) => [run(bin('tsx'), ['watch', '--clear-screen=false', 'server.ts'], dir, { PORT: String(port) })] },
+  // Bun serves a default export with fetch() itself, and node:http through its Node compatibility.
+  { name: 'bun --hot', start: (dir, port) => [run(BUN, ['--hot', 'app.ts'], dir, { PORT: String(port) })] },
+  { name: 'tsx watch', start: (dir, port) => [run(bin('tsx'), ['watch', '--clear-screen=false', APP.server], dir, { PORT: String(port) })] },
   {
     name: 'nodemon + tsx',
-    start: (dir, port) => [run(bin('nodemon'), ['--quiet', '--ext', 'ts', '--exec', `${bin('tsx')} server.ts`], dir, { PORT: String(port) })],
+    start: (dir, port) => [run(bin('nodemon'), ['--quiet', '--ext', 'ts', '--exec', `${bin('tsx')} ${APP.server}`], dir, { PORT: String(port) })],
   },
   {
     name: 'wrangler dev',
+    apps: ['hono'],
     start: (dir, port) => {
       writeFileSync(join(dir, 'wrangler.toml'), 'name = "bench"\nmain = "app.ts"\ncompatibility_date = "2025-01-01"\n')
       return [run(wrangler(), ['dev', '--port', String(port), '--ip', '127.0.0.1', '--log-level', 'warn'], dir, { CI: 'true', WRANGLER_SEND_METRICS: 'false' })]
@@ -47,7 +82,7 @@ const tools: Tool[] = [
   {
     name: 'node --watch (esbuild --watch output)',
     start: (dir, port) => {
-      const esbuild = run(bin('esbuild'), ['server.ts', '--bundle', '--platform=node', '--format=esm', '--packages=external', '--outfile=out/server.mjs', '--watch=forever', '--log-level=warning'], dir)
+      const esbuild = run(bin('esbuild'), [APP.server, '--bundle', '--platform=node', '--format=esm', '--packages=external', '--outfile=out/server.mjs', '--watch=forever', '--log-level=warning'], dir)
       const node = waitForFile(join(dir, 'out/server.mjs')).then(() => run(process.execPath, ['--watch', 'out/server.mjs'], dir, { PORT: String(port) }))
       const holder = new Proxy({} as ChildProcess, {}) as ChildProcess & { later?: Promise<ChildProcess> }
       holder.later = node
@@ -62,18 +97,20 @@ const tools: Tool[] = [
  */
 function wrangler(): string {
   const prefix = join(ROOT, '.tmp', 'wrangler-tool')
-  const bin = join(prefix, 'node_modules', '.bin', 'wrangler')
-  if (!existsSync(bin)) {
+  const file = join(prefix, 'node_modules', '.bin', 'wrangler')
+  if (!existsSync(file)) {
     process.stderr.write('installing wrangler into .tmp/wrangler-tool (first run only)…\n')
     execFileSync('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', 'wrangler@4'], { stdio: 'ignore' })
   }
-  return bin
+  return file
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+async function waitForFile(path: string): Promise<void> {
+  while (!existsSync(path)) await sleep(5)
+}
 
 /** GET / → body, or throws. Keep-alive, like a browser; a restarting server breaks it. */
-function get(port: number, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+function get(agent: Agent, port: number, timeoutMs = 2000): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path: '/', agent, timeout: timeoutMs }, (res) => {
       let body = ''
@@ -88,89 +125,93 @@ function get(port: number, timeoutMs = 2000): Promise<{ status: number; body: st
   })
 }
 
-/** A port nothing listens on now (fixed ports collide with ephemeral ones on a busy machine). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
-}
+/** Polls GET / and remembers when each version was first seen. */
+class Poller {
+  seen = new Map<number, number>()
+  newest = -1
+  /** The newest version saved: polled for every ~1 ms until it is served. */
+  wanted = 0
+  requests = 0
+  failed = 0
+  #running = true
+  #done: Promise<void>
+  readonly #agent = new Agent({ keepAlive: true, maxSockets: 1 })
 
-async function waitForFile(path: string): Promise<void> {
-  for (;;) {
-    try {
-      readFileSync(path)
-      return
-    } catch {
-      await sleep(5)
+  constructor(private readonly port: number) {
+    this.#done = this.#loop()
+  }
+
+  async #loop(): Promise<void> {
+    while (this.#running) {
+      try {
+        const res = await get(this.#agent, this.port)
+        this.requests++
+        const version = /^v(\d+)$/.exec(res.body)?.[1]
+        if (res.status !== 200 || version === undefined) this.failed++
+        else this.#saw(Number(version))
+        await sleep(this.newest < this.wanted ? 1 : 20)
+      } catch {
+        this.requests++
+        this.failed++
+        await sleep(1)
+      }
     }
   }
-}
 
-async function untilBody(port: number, expected: string, deadlineMs: number): Promise<number> {
-  const started = performance.now()
-  for (;;) {
-    try {
-      const res = await get(port, 1000)
-      if (res.status === 200 && res.body === expected) return performance.now() - started
-    } catch {
-      // Restarting: keep polling.
-    }
-    if (performance.now() - started > deadlineMs) throw new Error(`no "${expected}" within ${deadlineMs} ms`)
-    await sleep(1)
+  #saw(version: number): void {
+    if (version <= this.newest) return
+    const now = performance.now()
+    for (let v = this.newest + 1; v <= version; v++) this.seen.set(v, now)
+    this.newest = version
   }
-}
 
-/**
- * RSS of a process and all its descendants. The `hotcell` command is a thin
- * supervisor whose child runs the server (and esbuild's service): measuring
- * the first pid alone would only see the supervisor.
- */
-function treeRss(pid: number, role = 'supervisor'): { role: string; mib: number }[] {
-  const kB = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
-  const rows = [{ role, mib: kB / 1024 }]
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim()
-    for (const child of children ? children.split(/\s+/) : []) {
-      const name = readFileSync(`/proc/${child}/comm`, 'utf8').trim()
-      rows.push(...treeRss(Number(child), name === 'esbuild' ? 'esbuild' : 'server'))
+  /** Resolves when `version` (or a later one) has been served. */
+  async until(version: number, deadlineMs: number): Promise<void> {
+    this.wanted = Math.max(this.wanted, version)
+    const started = performance.now()
+    while (this.newest < version) {
+      if (performance.now() - started > deadlineMs) throw new Error(`v${version} not served within ${deadlineMs} ms`)
+      await sleep(1)
     }
   }
-  return rows
-}
-/**
- * One reading moves with garbage collection in five isolates (±15 MiB on a
- * ~230 MiB tree between two readings a few seconds apart): the median of ten
- * readings over 5 s, per process.
- */
-async function settledRss(pid: number): Promise<{ role: string; mib: number }[]> {
-  const readings: { role: string; mib: number }[][] = []
-  for (let i = 0; i < 10; i++) {
-    readings.push(treeRss(pid))
-    await sleep(500)
+
+  async stop(): Promise<void> {
+    this.#running = false
+    await this.#done
+    this.#agent.destroy()
   }
-  return readings[0]!.map((row, i) => ({ role: row.role, mib: median(readings.map((r) => r[i]?.mib ?? 0)) }))
 }
-const sumMiB = (rows: { mib: number }[]) => rows.reduce((sum, r) => sum + r.mib, 0)
-const describeRss = (rows: { role: string; mib: number }[]) => rows.map((r) => `${r.role} ${r.mib.toFixed(1)}`).join(', ')
+
+interface PaceResult {
+  pace: number
+  latencies: number[]
+  requests: number
+  failed: number
+}
 
 interface Result {
   tool: string
   coldMs: number
-  latencies: number[]
-  polled: number
-  failed: number
-  rss50?: { role: string; mib: number }[]
-  rss500?: { role: string; mib: number }[]
-  phases?: { wait: number[]; build: number[]; load: number[]; total: number[] }
+  paces: PaceResult[]
+  memory?: { reloads: number; mib: number; byRole: ProcessMemory[] }[]
+}
+
+/** One reading per process moves with garbage collection: the median of ten readings over 2 s. */
+async function settledTree(pid: number): Promise<{ mib: number; byRole: ProcessMemory[] }> {
+  const readings: ProcessMemory[][] = []
+  for (let i = 0; i < 10; i++) {
+    readings.push(processTree(pid))
+    await sleep(200)
+  }
+  const byRole = readings[0]!.map((row, i) => ({ ...row, rssMiB: pct(readings.map((r) => r[i]?.rssMiB ?? 0), 50), pssMiB: pct(readings.map((r) => r[i]?.pssMiB ?? 0), 50) }))
+  return { mib: byRole.reduce((sum, p) => sum + p.rssMiB, 0), byRole }
 }
 
 async function measure(tool: Tool, index: number): Promise<Result> {
   const dir = join(ROOT, '.tmp', `bench-reload-${index}`)
   rmSync(dir, { recursive: true, force: true })
-  cpSync(TEMPLATE, dir, { recursive: true })
+  cpSync(APP.dir, dir, { recursive: true })
+  writeFileSync(join(dir, 'version.ts'), 'export const version = 0\n')
   const port = await freePort()
   const startedAt = performance.now()
   const procs = tool.start(dir, port)
@@ -180,71 +221,70 @@ async function measure(tool: Tool, index: number): Promise<Result> {
     const later = (p as ChildProcess & { later?: Promise<ChildProcess> }).later
     const attach = (c: ChildProcess) => {
       all.push(c)
-      c.stdout?.on('data', (d: Buffer) => (output += d))
-      c.stderr?.on('data', (d: Buffer) => (output += d))
+      c.stdout?.on('data', (d: Buffer) => (output = (output + d).slice(-20_000)))
+      c.stderr?.on('data', (d: Buffer) => (output = (output + d).slice(-20_000)))
     }
     if (later) void later.then(attach)
     else attach(p)
   }
+  let version = 0
+  const save = () => {
+    writeFileSync(join(dir, 'version.ts'), `export const version = ${++version}\n`)
+    poller.wanted = version
+  }
+  const poller = new Poller(port)
   try {
-    await untilBody(port, 'v0', 30_000)
+    await poller.until(0, 60_000)
     const coldMs = performance.now() - startedAt
+    // A first edit outside the timed ones: tools that compile lazily pay for it once.
+    save()
+    await poller.until(version, 30_000)
+    await sleep(1000)
 
-    // A concurrent poller, as a browser tab or a test loop would be.
-    let polling = true
-    let polled = 0
-    let failed = 0
-    const poller = (async () => {
-      while (polling) {
-        try {
-          const res = await get(port)
-          polled++
-          if (res.status !== 200) failed++
-        } catch {
-          polled++
-          failed++
-        }
-        await sleep(5)
+    const paces: PaceResult[] = []
+    for (const pace of PACES) {
+      const before = { requests: poller.requests, failed: poller.failed }
+      const writtenAt = new Map<number, number>()
+      const t0 = performance.now()
+      for (let i = 0; i < EDITS; i++) {
+        const due = t0 + i * pace - performance.now()
+        if (due > 0) await sleep(due)
+        save()
+        writtenAt.set(version, performance.now())
       }
-    })()
-
-    const latencies: number[] = []
-    let version = 0
-    const edit = async () => {
-      version++
-      writeFileSync(join(dir, 'version.ts'), `export const version = ${version}\n`)
-      return untilBody(port, `v${version}`, 30_000)
-    }
-    for (let i = 0; i < EDITS; i++) {
-      latencies.push(await edit())
-      await sleep(250) // let restarts and retirements finish before the next edit
-    }
-    polling = false
-    await poller
-    const result: Result = { tool: tool.name, coldMs, latencies, polled, failed }
-
-    if (tool.name === 'hotcell') {
-      const pid = all[0]!.pid!
+      await poller.until(version, 30_000)
+      const latencies = [...writtenAt].map(([v, at]) => poller.seen.get(v)! - at)
+      paces.push({ pace, latencies, requests: poller.requests - before.requests, failed: poller.failed - before.failed })
       await sleep(1000)
-      result.rss50 = await settledRss(pid)
-      for (let i = EDITS; i < LONG; i++) {
-        await edit()
-        await sleep(20)
+    }
+    const result: Result = { tool: tool.name, coldMs, paces }
+
+    if (tool.name === 'hotcell' && MEMORY_RELOADS > 0) {
+      const pid = all[0]!.pid!
+      // Readings after the reloads' leftovers are gone: retired generations end
+      // once their last request has (at the latest 5 s after their swap).
+      const reading = async (reloads: number) => {
+        await sleep(6000)
+        const tree = await settledTree(pid)
+        process.stderr.write(`  after ${reloads} reloads: ${tree.mib.toFixed(1)} MiB\n`)
+        return { reloads, ...tree }
       }
-      await sleep(6000) // retired generations end within their 5 s grace
-      result.rss500 = await settledRss(pid)
-      const lines = [...output.matchAll(/build ([\d.]+) ms · load ([\d.]+) ms · generation \d+ serving ([\d.]+) ms/g)].slice(0, EDITS)
-      result.phases = {
-        wait: [],
-        build: lines.map((m) => Number(m[1])),
-        load: lines.map((m) => Number(m[2])),
-        total: lines.map((m) => Number(m[3])),
+      result.memory = [await reading(0)]
+      const step = Math.max(1, Math.round(MEMORY_RELOADS / 5))
+      for (let done = 0; done < MEMORY_RELOADS; ) {
+        for (let i = 0; i < step && done < MEMORY_RELOADS; i++, done++) {
+          save()
+          await poller.until(version, 30_000)
+          await sleep(20)
+        }
+        result.memory.push(await reading(done))
       }
     }
     return result
   } catch (error) {
     throw new Error(`${tool.name}: ${(error as Error).message}\n--- its output ---\n${output.slice(-3000)}`)
   } finally {
+    await poller.stop()
     const signalGroup = (p: ChildProcess, signal: NodeJS.Signals) => {
       try {
         process.kill(-p.pid!, signal)
@@ -259,30 +299,40 @@ async function measure(tool: Tool, index: number): Promise<Result> {
   }
 }
 
-const f = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(1))
+const f = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(1))
 
-const chosen = values.only ? tools.filter((t) => values.only!.split(',').some((name) => t.name.startsWith(name))) : tools
+const eligible = tools.filter((t) => !t.apps || t.apps.includes(values.app))
+const chosen = values.only ? eligible.filter((t) => values.only!.split(',').some((name) => t.name.startsWith(name))) : eligible
 if (chosen.some((t) => t.name === 'wrangler dev')) wrangler() // install before anything is timed
 const results: Result[] = []
 for (const [i, tool] of chosen.entries()) {
   process.stderr.write(`measuring ${tool.name}…\n`)
   results.push(await measure(tool, i))
 }
-agent.destroy()
 
-const hot = results[0]!
-console.log(`\nEdit → first new response, ${EDITS} edits per tool (${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z)\n`)
-console.log('| tool | cold start ms | min | p50 | p90 | max | failed / polled during reloads |')
-console.log('|---|---|---|---|---|---|---|')
+console.log(`\nEdit → first response showing it, app ${values.app}, ${EDITS} edits per pace (${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z)\n`)
+console.log('| tool | cold start ms | edits apart ms | min | p50 | p90 | max | failed / requests during the edits |')
+console.log('|---|---|---|---|---|---|---|---|')
 for (const r of results) {
-  console.log(`| ${r.tool} | ${f(r.coldMs)} | ${f(pct(r.latencies, 0))} | ${f(median(r.latencies))} | ${f(pct(r.latencies, 90))} | ${f(pct(r.latencies, 100))} | ${r.failed} / ${r.polled} |`)
+  for (const p of r.paces) {
+    console.log(`| ${r.tool} | ${f(r.coldMs)} | ${p.pace} | ${f(pct(p.latencies, 0))} | ${f(pct(p.latencies, 50))} | ${f(pct(p.latencies, 90))} | ${f(pct(p.latencies, 100))} | ${p.failed} / ${p.requests} |`)
+  }
 }
-for (const r of results.slice(1)) console.log(`\nhotcell p50 is ${(median(r.latencies) / median(hot.latencies)).toFixed(1)}× faster than ${r.tool}`)
-if (hot.phases) {
-  const p = hot.phases
-  const rest = median(hot.latencies) - median(p.total)
-  console.log(`\nhotcell breakdown (medians, ms): build ${f(median(p.build))} · load into standby ${f(median(p.load))} · trigger→serving ${f(median(p.total))} (of which debounce + swap ${f(median(p.total) - median(p.build) - median(p.load))}) · file event + first response ${f(rest)}`)
-  const [before, later] = [sumMiB(hot.rss50!), sumMiB(hot.rss500!)]
-  console.log(`hotcell RSS after ${EDITS} reloads ${f(before)} MiB, after ${LONG} reloads ${f(later)} MiB (${(((later - before) / before) * 100).toFixed(1)} %)`)
-  console.log(`  by process (MiB): after ${EDITS}: ${describeRss(hot.rss50!)}; after ${LONG}: ${describeRss(hot.rss500!)}`)
+const hot = results.find((r) => r.tool === 'hotcell')
+if (hot) {
+  for (const other of results.filter((r) => r !== hot)) {
+    const ratios = hot.paces.map((p, i) => `${p.pace} ms: ${(pct(p.latencies, 50) / pct(other.paces[i]!.latencies, 50)).toFixed(2)}×`)
+    console.log(`\nhotcell p50 / ${other.tool} p50 — ${ratios.join(', ')}`)
+  }
+  if (hot.memory && hot.memory.length > 1) {
+    const xs = hot.memory.map((m) => m.reloads)
+    const ys = hot.memory.map((m) => m.mib)
+    const mx = xs.reduce((a, b) => a + b, 0) / xs.length
+    const my = ys.reduce((a, b) => a + b, 0) / ys.length
+    const slope = xs.reduce((s, x, i) => s + (x - mx) * (ys[i]! - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0)
+    console.log(`\nhotcell tree RSS (MiB, median of 10 readings over 2 s, 6 s after the last reload): ${hot.memory.map((m) => `${m.reloads} → ${m.mib.toFixed(1)}`).join(', ')}`)
+    console.log(`growth: ${(slope * 100).toFixed(2)} MiB per 100 reloads (least squares over the readings)`)
+    const describe = (m: { byRole: ProcessMemory[] }) => m.byRole.map((p) => `${p.role} ${p.rssMiB.toFixed(1)}`).join(', ')
+    console.log(`by process: first ${describe(hot.memory[0]!)}; last ${describe(hot.memory.at(-1)!)}`)
+  }
 }

@@ -17,7 +17,8 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { freePort, pct, processTree, sleep, type ProcessMemory } from './process-tree.js'
+import { percentileOf as pct } from '../src/bench-command/stats.js'
+import { freePort, processTree, sleep, type ProcessMemory } from './process-tree.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const { values } = parseArgs({
