@@ -81,6 +81,10 @@ export class Generation {
   #markServed!: () => void
   /** Resolves once a request has been answered here, or the generation ended. */
   readonly served = new Promise<void>((resolve) => (this.#markServed = resolve))
+  #markBooted!: () => void
+  /** Resolves once a worker is up and warm, waiting for its bundle (or the generation ended). */
+  readonly booted = new Promise<void>((resolve) => (this.#markBooted = resolve))
+  isBooted = false
 
   readonly #pool: Piscina
   readonly #control: BroadcastChannel
@@ -345,6 +349,7 @@ export class Generation {
     this.#destroyed = true
     this.sockets.closeAll(CLOSE_SERVICE_RESTART, 'hotcell reloaded the code')
     this.#markServed()
+    this.#markBooted()
     this.#tracker.stop()
     for (const waiting of this.#waiting.splice(0)) waiting.handlers.reject(new Error('Terminating worker thread'))
     clearTimeout(this.#restTimer)
@@ -365,6 +370,8 @@ export class Generation {
       case 'hotcell:hello':
         if (this.gen === 1) traceStart('booted')
         this.#booted.add(message.threadId)
+        this.isBooted = true
+        this.#markBooted()
         // A standby before its bundle was chosen waits for `load()`; a worker
         // replacing a crashed one needs the bundle now, unless it waits its turn.
         if (this.bundleUrl && (this.#leader === undefined || this.#leader === message.threadId)) {

@@ -10,6 +10,7 @@ import { Generation } from '../pool/generation.js'
 import type { Logger } from '../report/logger.js'
 import type { WorkerData } from '../pool/protocol.js'
 import type { Sources } from './sources.js'
+import { Standbys } from './standbys.js'
 import { traceReload } from './trace.js'
 
 /** What one reload did; emitted as the server's 'reload' event. */
@@ -52,7 +53,7 @@ export class Reloader {
   #serverAddress: WorkerData['serverAddress']
   #env: Record<string, string> | undefined
   #current: Generation | undefined
-  #standby: Generation | undefined
+  readonly #standbys = new Standbys(() => this.#generation())
   readonly #retiring = new Set<Generation>()
   #gen = 0
   #closed = false
@@ -81,15 +82,15 @@ export class Reloader {
   setEnv(env: Record<string, string>): void {
     const changed = this.#env !== undefined
     this.#env = env
-    if (changed) this.#dropStandby()
-    if (!this.#standby && !this.#closed) this.#standby = this.#generation()
+    if (changed) void this.#standbys.drop()
+    this.#standbys.topUp()
   }
 
   /** Where the server listens, once it does: what the entry's own listen() reports. */
   set serverAddress(address: WorkerData['serverAddress']) {
     this.#serverAddress = address
     // The first generation boots before the socket is bound.
-    if (this.#standby) this.#standby.serverAddress = address
+    for (const standby of this.#standbys.all) standby.serverAddress = address
   }
 
   /** Build, bring up a generation for it, and make it the target. */
@@ -138,8 +139,18 @@ export class Reloader {
     this.#preloadUrl = build.preloadUrl
 
     const loadStarted = performance.now()
-    const next = this.#standby ?? this.#generation()
-    this.#standby = undefined
+    const next = this.#standbys.take() ?? this.#generation()
+    if (!next.isBooted && this.#current) {
+      // Edits came faster than standbys boot. Saves made while this one booted
+      // are built first (a few ms), and their bundle is the one it gets: one
+      // standby serves them all, instead of this bundle taking it and the next
+      // waiting for another boot. Once: the follow-up finds it booted.
+      await next.booted
+      if (stale() && !this.#closed) {
+        this.#standbys.putBack(next)
+        return undefined
+      }
+    }
     // The first generation comes up at full size; later swaps wait for one worker.
     await next.load(build.url, { all: this.#current === undefined && next.gen === 1 })
     const loadMs = performance.now() - loadStarted
@@ -158,6 +169,7 @@ export class Reloader {
     this.#current = next
     this.#setTarget({ kind: 'generation', generation: next })
     traceReload('swap', next.gen)
+    this.#standbys.swapped()
     const info: ReloadInfo = { ok: true, gen: next.gen, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
     this.#afterSwapOf(next, old)
     return info
@@ -166,9 +178,8 @@ export class Reloader {
   async close(): Promise<void> {
     this.#closed = true
     clearTimeout(this.#pruneTimer)
-    const ending = [this.#standby, ...this.#retiring].map((g) => g?.destroy())
-    this.#standby = undefined
-    await Promise.all([this.#current?.retire(this.graceMs), this.#pruning, ...ending])
+    const ending = [...this.#retiring].map((g) => g.destroy())
+    await Promise.all([this.#current?.retire(this.graceMs), this.#pruning, this.#standbys.close(), ...ending])
   }
 
   #setTarget(target: Target): void {
@@ -186,7 +197,7 @@ export class Reloader {
       clearTimeout(timer)
       if (old) void old.retire(this.graceMs).then(() => this.#retiring.delete(old))
       if (this.#closed) return
-      if (this.config.reload && !this.#standby) this.#standby = this.#generation()
+      if (this.config.reload) this.#standbys.topUp()
       // Pruning waits until the new code has answered, and never runs beside a
       // reload: it could delete the bundle being written (or one rebuilt under
       // an old content-hashed name after a revert), or the one being loaded.
@@ -202,11 +213,6 @@ export class Reloader {
     const timer = setTimeout(run, AFTER_SWAP_MS)
     timer.unref()
     void next.served.then(run)
-  }
-
-  #dropStandby(): void {
-    void this.#standby?.destroy()
-    this.#standby = undefined
   }
 
   #generation(): Generation {
