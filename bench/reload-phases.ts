@@ -41,7 +41,7 @@ writeFileSync(join(dir, 'version.ts'), 'export const version = 0\n')
 
 // The server's own reload lines would bury the table.
 const write = process.stdout.write.bind(process.stdout)
-process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => (String(chunk).startsWith('↻') ? true : write(chunk, ...rest))) as typeof process.stdout.write
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => (String(chunk).includes('↻') ? true : write(chunk, ...rest))) as typeof process.stdout.write
 
 const marks: { phase: ReloadPhase; at: number }[] = []
 subscribe(RELOAD_CHANNEL, (message) => marks.push({ phase: (message as { phase: ReloadPhase }).phase, at: performance.now() }))
