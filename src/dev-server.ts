@@ -18,6 +18,7 @@ import { listen, type HttpServer } from './http/server.js'
 import { createUpgradeHandler, type UpgradeHandler } from './http/upgrade.js'
 import { CLOSE_GOING_AWAY } from './pool/socket-tunnel.js'
 import { loadTls } from './http/tls/tls-config.js'
+import { settleHeap } from './reload/settle-heap.js'
 import { Sources, type ChangeKind } from './reload/sources.js'
 import type { SourceWatcher } from './reload/watcher.js'
 
@@ -87,6 +88,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   readonly #builder: Builder
   readonly #reloader: Reloader
   readonly #scheduler: ReloadScheduler
+  readonly #heap = settleHeap()
   #http: HttpServer | undefined
   #upgrades: UpgradeHandler | undefined
   #watcher: SourceWatcher | undefined
@@ -291,6 +293,8 @@ class DevServer extends EventEmitter implements HotcellServer {
       return
     }
     if (!info) return
+    // The start, like every reload, leaves garbage on the main thread.
+    this.#heap.touched()
     this.#lastInfo = info
     this.#watcher?.set(this.#sources.watchPaths())
     // The banner reports the first build.
@@ -316,6 +320,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   async #shutdown(): Promise<void> {
     this.#closing = true
     this.#scheduler.stop()
+    this.#heap.stop()
     // Open tabs hold their streams open forever: end them, or the drain would wait for them.
     this.#live?.close()
     this.#http?.stopAccepting()

@@ -7,8 +7,9 @@ import { readdirSync, writeFileSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { describe, test } from 'node:test'
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks'
 import { serve } from '../src/index.js'
-import { projectDir, waitFor, withDeadline } from './helpers.js'
+import { projectDir, request, waitFor, withDeadline } from './helpers.js'
 
 const threads = () => readdirSync('/proc/self/task').length
 /** Handles that keep the process alive: sockets, child processes, file watches. Timers come and go. */
@@ -65,6 +66,31 @@ describe('lifecycle', () => {
       await new Promise<void>((resolve, reject) => again.once('error', reject).listen(port, '127.0.0.1', () => resolve()))
       await new Promise((resolve) => again.close(resolve))
     } finally {
+      project.remove()
+    }
+  })
+
+  test('once the start has been quiet, the main thread collects its heap, and no gc global leaks anywhere', async () => {
+    const forced: PerformanceEntry[] = []
+    const observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        const { kind, flags } = (entry as PerformanceEntry & { detail: { kind: number; flags: number } }).detail
+        if (kind === constants.NODE_PERFORMANCE_GC_MAJOR && flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) forced.push(entry)
+      }
+    })
+    observer.observe({ entryTypes: ['gc'] })
+    const project = projectDir({ 'app.ts': `export default { fetch: () => Response.json({ gc: typeof (globalThis as { gc?: unknown }).gc }) }\n` })
+    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: true })
+    try {
+      await waitFor(() => forced.length > 0, 20_000, 'a forced major collection on the main thread')
+      assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined')
+      // Nor a worker booted after it: the standby taken by the second reload booted after the first one.
+      await withDeadline(server.reload(), 20_000, 'a reload')
+      await withDeadline(server.reload(), 20_000, 'a second reload')
+      assert.deepEqual(JSON.parse((await request(server.url)).text), { gc: 'undefined' })
+    } finally {
+      observer.disconnect()
+      await server.close()
       project.remove()
     }
   })
