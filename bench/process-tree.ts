@@ -52,6 +52,28 @@ export function processTree(pid: number): ProcessMemory[] {
   return rows
 }
 
+const TICKS_PER_SECOND = 100 // USER_HZ on Linux
+
+/** CPU time (user + system, all threads) used so far by `pid` and its descendants, in ms. */
+export function treeCpuMs(pid: number): number {
+  let total = 0
+  const visit = (id: number) => {
+    try {
+      // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${id}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND
+      for (const task of readdirSync(`/proc/${id}/task`)) {
+        const list = readFileSync(`/proc/${id}/task/${task}/children`, 'utf8').trim()
+        for (const child of list ? list.split(/\s+/) : []) visit(Number(child))
+      }
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  visit(pid)
+  return total
+}
+
 /** A port nothing listens on now (fixed ports collide with ephemeral ones on a busy machine). */
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {

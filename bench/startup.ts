@@ -3,9 +3,10 @@
 // where hotcell's start goes, phase by phase.
 //   npm run bench:startup                        # 10 rounds, the fetch hello app
 //   npm run bench:startup -- --app node-http     # the node:http app (listen() captured)
-//   npm run bench:startup -- --rounds 3 --with bun,tsx
+//   npm run bench:startup -- --rounds 3 --with bun,tsx,no-supervisor
 // Cold start: spawn → the first 200 on GET /, polled every 2 ms on fresh
-// connections. Memory: 2 s after that response, the median of 5 readings
+// connections. Memory: idle, 6 s after that response (hotcell collects its
+// heap once the start has been quiet for 5 s), the median of 5 readings
 // 200 ms apart, of every process of the tree (RSS, and PSS: RSS with the
 // pages shared between processes, such as Node's own code, divided among them).
 // Phases: extra rounds of hotcell with bench/startup-tracer.js preloaded in each
@@ -18,7 +19,7 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { percentileOf as pct } from '../src/bench-command/stats.js'
-import { freePort, processTree, sleep, type ProcessMemory } from './process-tree.js'
+import { freePort, processTree, sleep, treeCpuMs, type ProcessMemory } from './process-tree.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const { values } = parseArgs({
@@ -33,7 +34,7 @@ const { values } = parseArgs({
   },
 })
 if (values.help) {
-  process.stdout.write('npm run bench:startup -- [--rounds 10] [--traced 5] [--app hello|node-http|hono] [--with bun,tsx]\n')
+  process.stdout.write('npm run bench:startup -- [--rounds 10] [--traced 5] [--app hello|node-http|hono] [--with bun,tsx,no-supervisor] [--hotcell-args="--workers 2"]\n')
   process.exit(0)
 }
 const ROUNDS = Number(values.rounds)
@@ -57,8 +58,10 @@ const variants: Variant[] = [
 ]
 for (const extra of values.with.split(',').filter(Boolean)) {
   if (extra === 'bun') variants.push({ name: 'bun', command: (port) => ({ cmd: process.env.BUN ?? BUN, args: [join(ROOT, 'bench/apps/node-http/server.mjs')], env: { PORT: String(port) } }) })
+  // The same command in one process: what the supervisor costs.
+  else if (extra === 'no-supervisor') variants.push({ name: 'hotcell, no supervisor', command: (port) => ({ ...variants[1]!.command(port), env: { HOTCELL_NO_SUPERVISOR: '1' } }) })
   else if (extra === 'tsx') variants.push({ name: 'tsx', command: (port) => ({ cmd: join(ROOT, 'node_modules/.bin/tsx'), args: [join(ROOT, 'bench/apps/node-http/app.ts')], env: { PORT: String(port) } }) })
-  else throw new Error(`--with: unknown ${extra} (bun, tsx)`)
+  else throw new Error(`--with: unknown ${extra} (bun, tsx, no-supervisor)`)
 }
 
 const wallNow = () => performance.timeOrigin + performance.now()
@@ -76,6 +79,8 @@ function status(port: number): Promise<number> {
 
 interface Run {
   coldMs: number
+  /** CPU time of the whole tree when the first 200 arrived. */
+  cpuMs: number
   memory: ProcessMemory[]
   trace?: { pid: number; phase: string; t: number }[]
   startedAt: number
@@ -99,7 +104,8 @@ async function once(variant: Variant, traceFile?: string): Promise<Run> {
       await sleep(2)
     }
     const coldMs = performance.now() - started
-    await sleep(2000)
+    const cpuMs = treeCpuMs(child.pid!)
+    await sleep(6000)
     const readings: ProcessMemory[][] = []
     for (let i = 0; i < 5; i++) {
       readings.push(processTree(child.pid!))
@@ -107,7 +113,7 @@ async function once(variant: Variant, traceFile?: string): Promise<Run> {
     }
     const memory = readings[0]!.map((p, i) => ({ ...p, rssMiB: pct(readings.map((r) => r[i]?.rssMiB ?? 0), 50), pssMiB: pct(readings.map((r) => r[i]?.pssMiB ?? 0), 50) }))
     const trace = traceFile ? readFileSync(traceFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { pid: number; phase: string; t: number }) : undefined
-    return { coldMs, memory, startedAt, ...(trace ? { trace } : {}) }
+    return { coldMs, cpuMs, memory, startedAt, ...(trace ? { trace } : {}) }
   } finally {
     try {
       process.kill(-child.pid!, 'SIGTERM')
@@ -140,14 +146,14 @@ const spread = (xs: number[], digits = 0) => `${pct(xs, 0).toFixed(digits)}–**
 const sum = (memory: ProcessMemory[], key: 'rssMiB' | 'pssMiB') => memory.reduce((total, p) => total + p[key], 0)
 const reference = runs.get('node:http')!
 console.log(`\nCold start and idle memory, ${ROUNDS} interleaved rounds, app ${values.app} (${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z)\n`)
-console.log('| server | spawn → first 200, ms (min–median–max) | ratio to node:http (per round) | idle tree RSS MiB | idle tree PSS MiB | processes (RSS MiB, median) |')
-console.log('|---|---|---|---|---|---|')
+console.log('| server | spawn → first 200, ms (min–median–max) | ratio to node:http (per round) | tree CPU ms by then | idle tree RSS MiB | idle tree PSS MiB | processes (RSS MiB, median) |')
+console.log('|---|---|---|---|---|---|---|')
 for (const [name, list] of runs) {
   const ratios = list.map((r, i) => r.coldMs / reference[i]!.coldMs)
   const byRole = new Map<string, number[]>()
   for (const run of list) for (const p of run.memory) byRole.set(p.role, [...(byRole.get(p.role) ?? []), p.rssMiB])
   const roles = [...byRole].map(([role, xs]) => `${role} ${pct(xs, 50).toFixed(1)}`).join(', ')
-  console.log(`| ${name} | ${spread(list.map((r) => r.coldMs))} | ${spread(ratios, 2)} | ${spread(list.map((r) => sum(r.memory, 'rssMiB')), 1)} | ${spread(list.map((r) => sum(r.memory, 'pssMiB')), 1)} | ${roles} |`)
+  console.log(`| ${name} | ${spread(list.map((r) => r.coldMs))} | ${spread(ratios, 2)} | ${spread(list.map((r) => r.cpuMs))} | ${spread(list.map((r) => sum(r.memory, 'rssMiB')), 1)} | ${spread(list.map((r) => sum(r.memory, 'pssMiB')), 1)} | ${roles} |`)
 }
 
 if (traced.length) {
