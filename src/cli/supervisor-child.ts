@@ -1,25 +1,26 @@
-// The child's side of supervisor.ts: share the listening socket with the
-// supervisor, take it back after a restart, and serve the connections the
-// supervisor accepted. Inert unless the supervisor started this process.
-import type { Server, Socket } from 'node:net'
+// The child's side of supervisor.ts: hand the listening socket to the
+// supervisor, and take it back after a restart. Inert unless the supervisor
+// started this process.
+import type { Server } from 'node:net'
 
 export type SupervisorMessage =
   | { type: 'hotcell:serving' } // child → parent; carries the listening socket the first time
   | { type: 'hotcell:need-socket' } // restarted child → parent, once it listens for the answer
   | { type: 'hotcell:socket' } // parent → restarted child; carries the listening socket
-  | { type: 'hotcell:connection'; id: number } // parent → child; carries one accepted connection
-  | { type: 'hotcell:took'; id: number } // child → parent: the connection is in this process now
 
 const supervised = process.env.HOTCELL_SUPERVISED === '1' && typeof process.send === 'function'
 
-/** After a restart: the socket the previous child bound, from the supervisor. Undefined otherwise. */
-export function inheritedSocket(): Promise<Server> | undefined {
+/**
+ * After a restart: the listening socket the previous child bound, from the
+ * supervisor, as the handle `server.listen()` takes. Undefined otherwise.
+ */
+export function inheritedSocket(): Promise<object> | undefined {
   if (!supervised || process.env.HOTCELL_INHERIT_SOCKET !== '1') return undefined
-  return new Promise<Server>((resolve) => {
+  return new Promise<object>((resolve) => {
     const onMessage = (message: SupervisorMessage, handle: unknown) => {
       if (message?.type !== 'hotcell:socket' || !handle) return
       process.off('message', onMessage)
-      resolve(handle as Server)
+      resolve(handle as object)
     }
     process.on('message', onMessage)
     // Ask only now: a message that arrives before anyone listens is lost.
@@ -27,15 +28,15 @@ export function inheritedSocket(): Promise<Server> | undefined {
   })
 }
 
-/** Tell the supervisor this process serves (sharing the socket it bound), and take the connections it passes on. */
+/**
+ * Tell the supervisor this process serves, handing it the bound socket the
+ * first time. It is the socket's handle, not a server: the supervisor keeps
+ * the port open without ever accepting a connection on it.
+ */
 export function reportServing(server: Server, inherited: boolean): void {
   if (!supervised) return
-  process.on('message', (message: SupervisorMessage, handle: unknown) => {
-    if (message?.type !== 'hotcell:connection' || !handle) return
-    process.send!({ type: 'hotcell:took', id: message.id } satisfies SupervisorMessage)
-    server.emit('connection', handle as Socket)
-  })
-  process.send!({ type: 'hotcell:serving' } satisfies SupervisorMessage, inherited ? undefined : server)
+  const handle = inherited ? undefined : (server as unknown as { _handle: object })._handle
+  process.send!({ type: 'hotcell:serving' } satisfies SupervisorMessage, handle as never)
   process.once('disconnect', orphaned)
 }
 

@@ -1,16 +1,15 @@
 // The safety net under the CLI. A few V8 fatal errors in a worker (one huge
-// array under a heap limit, nodejs/node#47224) abort the whole process in
+// array under a heap limit, nodejs/node#47224; an array grown in a loop until
+// V8's heap limit, even without --max-memory) abort the whole process in
 // spite of `resourceLimits`. So the `hotcell` command runs the server in a
 // child process and stays a thin parent that:
-// - holds a copy of the listening socket (the child binds it and hands it
-//   over), so the port never closes;
-// - passes on the connections it happens to accept, and while no child is
-//   serving, keeps them (unread) until the next child is;
-// - starts a new child when the child dies abnormally.
+// - holds a copy of the listening socket's descriptor (the child binds it and
+//   hands it over), so the port never closes; it never accepts on it: while
+//   no child is serving, connections wait in the kernel's backlog;
+// - starts a new child when the child dies abnormally, and hands it the socket.
 // Reloads never come here: they happen inside the child, on worker threads.
 // The programmatic serve() API is not supervised.
 import { fork, type ChildProcess } from 'node:child_process'
-import type { Server, Socket } from 'node:net'
 import { constants } from 'node:os'
 import type { SupervisorMessage } from './supervisor-child.js'
 import { traceStart } from '../reload/trace.js'
@@ -44,33 +43,13 @@ export interface SuperviseOptions {
 /** Run the CLI in a child process, restarting it if it crashes. Resolves to the exit code. */
 export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<number> {
   return new Promise<number>((resolveExit) => {
-    let socket: Server | undefined
+    // The listening socket's handle: held, never listened on here.
+    let socket: { close(): void } | undefined
     let child: ChildProcess | undefined
-    let serving = false
     let stopping = false
-    const waiting: Socket[] = []
     const deaths: number[] = []
 
-    // Passed to a child but not yet confirmed: if the child dies first (it
-    // can be aborting while its exit is not known yet), the next one gets them.
-    const handed = new Map<number, Socket>()
-    let nextId = 0
-
-    const hand = (connection: Socket) => {
-      if (!child?.connected || !serving) return void waiting.push(connection)
-      const id = ++nextId
-      handed.set(id, connection)
-      // keepOpen: this process keeps its copy until the child confirms.
-      child.send({ type: 'hotcell:connection', id } satisfies SupervisorMessage, connection, { keepOpen: true }, (error) => {
-        if (error && handed.delete(id)) waiting.unshift(connection)
-      })
-    }
-    const flush = () => {
-      for (const connection of waiting.splice(0)) hand(connection)
-    }
-
     const start = () => {
-      serving = false
       traceStart('supervisor')
       const current = fork(script, argv, {
         execArgv: childExecArgv(),
@@ -83,28 +62,11 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
       })
       child = current
       current.on('message', (message: SupervisorMessage, handle: unknown) => {
-        if (message?.type === 'hotcell:need-socket' && socket) current.send({ type: 'hotcell:socket' } satisfies SupervisorMessage, socket)
-        if (message?.type === 'hotcell:took') {
-          // The child has its own descriptor now; closing ours leaves the connection open.
-          handed.get(message.id)?.destroy()
-          handed.delete(message.id)
-        }
-        if (message?.type !== 'hotcell:serving') return
-        if (!socket && handle) {
-          socket = handle as Server
-          // Connections this copy accepts are passed on unread.
-          ;(socket as Server & { pauseOnConnect: boolean }).pauseOnConnect = true
-          socket.on('connection', hand)
-          socket.on('error', (error) => stderr.write(`hotcell supervisor: listening socket error: ${error.message}\n`))
-        }
-        serving = true
-        flush()
+        if (message?.type === 'hotcell:need-socket' && socket) current.send({ type: 'hotcell:socket' } satisfies SupervisorMessage, socket as never)
+        if (message?.type === 'hotcell:serving' && !socket && handle) socket = handle as { close(): void }
       })
       current.once('exit', (code, signal) => {
         if (child === current) child = undefined
-        serving = false
-        waiting.unshift(...handed.values())
-        handed.clear()
         const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)
         // A normal stop, a process that never got as far as listening, or one that
         // chose to exit (a fatal V8 error aborts: it never exits with 0).
@@ -126,7 +88,6 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
 
     const finish = (code: number) => {
       socket?.close()
-      for (const connection of [...waiting.splice(0), ...handed.values()]) connection.destroy()
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, onSignal)
       resolveExit(code)
     }
