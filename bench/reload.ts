@@ -131,6 +131,8 @@ class Poller {
   newest = -1
   /** The newest version saved: polled for every ~1 ms until it is served. */
   wanted = 0
+  /** While set, no requests: memory is read with the server idle, as between two edits. */
+  paused = false
   requests = 0
   failed = 0
   #running = true
@@ -143,6 +145,10 @@ class Poller {
 
   async #loop(): Promise<void> {
     while (this.#running) {
+      if (this.paused) {
+        await sleep(20)
+        continue
+      }
       try {
         const res = await get(this.#agent, this.port)
         this.requests++
@@ -261,11 +267,15 @@ async function measure(tool: Tool, index: number): Promise<Result> {
 
     if (tool.name === 'hotcell' && MEMORY_RELOADS > 0) {
       const pid = all[0]!.pid!
-      // Readings after the reloads' leftovers are gone: retired generations end
-      // once their last request has (at the latest 5 s after their swap).
+      // Readings with the server idle (no requests), after the reloads'
+      // leftovers are gone: retired generations end once their last request
+      // has (at the latest 5 s after their swap), and the main thread's heap
+      // is collected once the server has been quiet for 5 s.
       const reading = async (reloads: number) => {
+        poller.paused = true
         await sleep(6000)
         const tree = await settledTree(pid)
+        poller.paused = false
         process.stderr.write(`  after ${reloads} reloads: ${tree.mib.toFixed(1)} MiB\n`)
         return { reloads, ...tree }
       }

@@ -138,8 +138,12 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 const traceDir = mkdtempSync(join(tmpdir(), 'hotcell-startup-'))
-const traced: Run[] = []
-for (let i = 0; i < TRACED; i++) traced.push(await once(variants.find((v) => v.name === 'hotcell')!, join(traceDir, `trace-${i}.jsonl`)))
+const tracedRuns = new Map<string, Run[]>()
+for (const variant of variants.filter((v) => v.name.startsWith('hotcell'))) {
+  const list: Run[] = []
+  for (let i = 0; i < TRACED; i++) list.push(await once(variant, join(traceDir, `trace-${list.length}-${variant.name.length}.jsonl`)))
+  tracedRuns.set(variant.name, list)
+}
 rmSync(traceDir, { recursive: true, force: true })
 
 const spread = (xs: number[], digits = 0) => `${pct(xs, 0).toFixed(digits)}–**${pct(xs, 50).toFixed(digits)}**–${pct(xs, 100).toFixed(digits)}`
@@ -156,7 +160,8 @@ for (const [name, list] of runs) {
   console.log(`| ${name} | ${spread(list.map((r) => r.coldMs))} | ${spread(ratios, 2)} | ${spread(list.map((r) => r.cpuMs))} | ${spread(list.map((r) => sum(r.memory, 'rssMiB')), 1)} | ${spread(list.map((r) => sum(r.memory, 'pssMiB')), 1)} | ${roles} |`)
 }
 
-if (traced.length) {
+for (const [variantName, traced] of tracedRuns) {
+  if (!traced.length) continue
   // Each phase as ms since spawn: its first occurrence (the server process's when supervised).
   const phases = new Map<string, number[]>()
   for (const run of traced) {
@@ -172,7 +177,7 @@ if (traced.length) {
     phases.set('first 200', [...(phases.get('first 200') ?? []), run.coldMs])
   }
   const order = [...phases].sort((a, b) => pct(a[1], 50) - pct(b[1], 50))
-  console.log(`\nhotcell start, ${TRACED} traced runs: when each phase was reached, ms since spawn (min–median–max)\n`)
+  console.log(`\n${variantName} start, ${TRACED} traced runs: when each phase was reached, ms since spawn (min–median–max)\n`)
   console.log('| phase | ms since spawn | step from the previous row (medians) |')
   console.log('|---|---|---|')
   let previous = 0

@@ -19,15 +19,10 @@ import { traceStart } from '../reload/trace.js'
 // 300 reloads, and 0.4 % with two arenas (in-process, 2 workers). Read at
 // process start, so it is set for the child. Other C libraries ignore it.
 const CHILD_MALLOC_ARENAS = '2'
-
-// V8 grows a young generation under a high allocation rate and keeps it: a
-// burst of reloads (an edit every 20 ms) took the server's main thread from 16
-// to 32 MiB of new space while its used heap went down, +12 % RSS from 50 to
-// 500 reloads; capped at 8 MiB per semi-space, +3-4 %. The cap is V8's flag, so
-// the workers inherit it; theirs (fresh each reload) rarely grows that far.
-// A value set by the user wins.
-const CHILD_SEMI_SPACE_FLAG = '--max-semi-space-size'
-const CHILD_SEMI_SPACE_MB = 8
+// No V8 flags for the child: a young-generation cap (--max-semi-space-size=8)
+// made the start ~60 ms slower (median first response 339 vs 280 ms, Node 20)
+// and the idle collections (reload/settle-heap.ts) give the young generation
+// back anyway.
 
 // More abnormal deaths than this within the window: give up instead of looping.
 const MAX_RESTARTS = 5
@@ -52,7 +47,6 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
     const start = () => {
       traceStart('supervisor')
       const current = fork(script, argv, {
-        execArgv: childExecArgv(),
         env: { ...process.env, HOTCELL_SUPERVISED: '1', ...(socket ? { HOTCELL_INHERIT_SOCKET: '1' } : {}), MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || CHILD_MALLOC_ARENAS },
         stdio: 'inherit',
         // Its own process group: a Ctrl-C in the terminal reaches only this
@@ -99,10 +93,4 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal)
     start()
   })
-}
-
-function childExecArgv(): string[] {
-  // V8 reads `_` and `-` in flag names alike.
-  const userSet = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.replaceAll('_', '-').includes(CHILD_SEMI_SPACE_FLAG))
-  return userSet ? process.execArgv : [...process.execArgv, `${CHILD_SEMI_SPACE_FLAG}=${CHILD_SEMI_SPACE_MB}`]
 }
