@@ -2,7 +2,8 @@
 // reset, and swaps under load without a failed request.
 import assert from 'node:assert/strict'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { createServer } from 'node:net'
 import { describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
@@ -164,6 +165,49 @@ export default { fetch: () => new Response('${tag} ' + ++count) }
     const res = await slow
     assert.equal(res.status, 200)
     assert.equal(res.text, 'old')
+  })
+
+  test('old bundles are deleted, but not the bundle of a generation still finishing a request', async () => {
+    // /slow holds its request until the test writes `release`: its generation
+    // retires through two reloads, and its workers could still import the
+    // bundle (a replacement for a crashed worker does).
+    const app = (dir: string, version: number) =>
+      `import { existsSync, writeFileSync } from 'node:fs'\n` +
+      `export default { async fetch(request: Request) {\n` +
+      `  if (new URL(request.url).pathname === '/slow') {\n` +
+      `    writeFileSync(${JSON.stringify(join(dir, 'started'))}, '')\n` +
+      `    while (!existsSync(${JSON.stringify(join(dir, 'release'))})) await new Promise((r) => setTimeout(r, 10))\n` +
+      `  }\n` +
+      `  return new Response('v${version}')\n` +
+      `} }\n`
+    // A package.json of its own: the bundles go to this project's .hotcell/.
+    const { project, server } = await start((dir) => ({ 'package.json': '{ "private": true }\n', 'app.ts': app(dir, 1) }))
+    const outDir = () => {
+      const cache = join(project.dir, '.hotcell')
+      return join(cache, readdirSync(cache).find((name) => /^\d+-/.test(name))!)
+    }
+    const bundleOf = (version: number) =>
+      readdirSync(outDir()).find((name) => /^app-.*\.mjs$/.test(name) && new RegExp(`["']v${version}["']`).test(readFileSync(join(outDir(), name), 'utf8')))
+    assert.equal(await text(server.url), 'v1')
+    const first = bundleOf(1)
+    assert.ok(first, 'the first bundle is in the build folder')
+
+    const slow = request(`${server.url}/slow`, { timeoutMs: 20_000 })
+    await waitFor(() => existsSync(join(project.dir, 'started')), 10_000, 'the slow request to begin')
+    for (const version of [2, 3]) {
+      const reloaded = nextReload(server, (info) => info.ok)
+      project.write('app.ts', app(project.dir, version))
+      await reloaded
+      assert.equal(await text(server.url), `v${version}`)
+    }
+    // Generation 2 has no request left after its swap: it ends, and its bundle goes.
+    await waitFor(() => bundleOf(2) === undefined, 10_000, 'the bundle of generation 2 to be deleted')
+    assert.ok(existsSync(join(outDir(), first)), `the bundle of the generation still serving /slow was deleted (${readdirSync(outDir()).join(', ')})`)
+    writeFileSync(join(project.dir, 'release'), '')
+    const reply = await slow
+    assert.deepEqual([reply.status, reply.text], [200, 'v1'])
+    await waitFor(() => !existsSync(join(outDir(), first)), 10_000, 'the first bundle to be deleted once its generation ended')
+    assert.ok(existsSync(join(outDir(), bundleOf(3)!)), 'the serving bundle stays')
   })
 
   test('16 clients looping through 50 reloads: no failed request, no old code after a swap', async () => {

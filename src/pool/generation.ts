@@ -85,6 +85,9 @@ export class Generation {
   /** Resolves once a worker is up and warm, waiting for its bundle (or the generation ended). */
   readonly booted = new Promise<void>((resolve) => (this.#markBooted = resolve))
   isBooted = false
+  #markEnded!: () => void
+  /** Resolves once destroy() has ended every worker: none will import the bundle again. */
+  readonly ended = new Promise<void>((resolve) => (this.#markEnded = resolve))
 
   readonly #pool: Piscina
   readonly #control: BroadcastChannel
@@ -354,7 +357,11 @@ export class Generation {
     for (const waiting of this.#waiting.splice(0)) waiting.handlers.reject(new Error('Terminating worker thread'))
     clearTimeout(this.#restTimer)
     this.#control.close()
-    await this.#pool.destroy()
+    try {
+      await this.#pool.destroy()
+    } finally {
+      this.#markEnded()
+    }
   }
 
   #address(): { serverAddress?: WorkerData['serverAddress'] } {

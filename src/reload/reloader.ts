@@ -36,6 +36,10 @@ export interface ReloadInfo {
 // of CPU per worker). Both start as soon as the new generation has answered a
 // request, or this long after the swap if none comes.
 const AFTER_SWAP_MS = 50
+// Bundles are deleted once the generations that import them have ended (a
+// few at once when edits come fast): soon after one ends, and never beside a
+// reload, which could be writing a bundle (or rewriting one under an old
+// content-hashed name, after a revert) that no generation names yet.
 const PRUNE_DELAY_MS = 20
 
 /**
@@ -55,10 +59,17 @@ export class Reloader {
   #current: Generation | undefined
   readonly #standbys = new Standbys(() => this.#generation())
   readonly #retiring = new Set<Generation>()
+  /**
+   * Every generation whose workers may still import its bundle: serving,
+   * retiring, standing by or being loaded. Pruning keeps their bundles.
+   */
+  readonly #live = new Set<Generation>()
   #gen = 0
   #closed = false
-  /** A reload is under way: no pruning beside it (see #afterSwapOf). */
+  /** A reload is under way: no pruning beside it (see PRUNE_DELAY_MS). */
   #reloading = false
+  /** A generation with a bundle ended since the last prune. */
+  #prunePending = false
   #pruneTimer: NodeJS.Timeout | undefined
   #pruning: Promise<void> | undefined
   #preloadUrl: string | undefined
@@ -107,11 +118,13 @@ export class Reloader {
       return await this.#reload(reasons, startedAt, stale, rebuild)
     } finally {
       this.#reloading = false
+      // After the swap's first answer, usually: pruning is I/O on the main thread.
+      if (this.#prunePending) this.#schedulePrune(AFTER_SWAP_MS)
     }
   }
 
   async #reload(reasons: string[], startedAt: number, stale: () => boolean, rebuild: (paths: string[]) => void): Promise<ReloadInfo | undefined> {
-    // A prune not started yet waits for the next swap; one under way finishes first.
+    // A prune not started yet waits for the end of this reload; one under way finishes first.
     clearTimeout(this.#pruneTimer)
     await this.#pruning
     const waitMs = performance.now() - startedAt
@@ -187,7 +200,7 @@ export class Reloader {
     this.#resolveFirst(target)
   }
 
-  /** Once `next` has answered (or soon after the swap): end `old`, boot the next standby, prune old bundles. */
+  /** Once `next` has answered (or soon after the swap): end `old`, boot the next standby. */
   #afterSwapOf(next: Generation, old: Generation | undefined): void {
     if (old) this.#retiring.add(old)
     let done = false
@@ -198,17 +211,6 @@ export class Reloader {
       if (old) void old.retire(this.graceMs).then(() => this.#retiring.delete(old))
       if (this.#closed) return
       if (this.config.reload) this.#standbys.topUp()
-      // Pruning waits until the new code has answered, and never runs beside a
-      // reload: it could delete the bundle being written (or one rebuilt under
-      // an old content-hashed name after a revert), or the one being loaded.
-      // Skipped now, it happens after the next swap.
-      if (this.#reloading) return
-      clearTimeout(this.#pruneTimer)
-      this.#pruneTimer = setTimeout(() => {
-        if (this.#reloading) return
-        this.#pruning = this.builder.prune([this.#current, ...this.#retiring].flatMap((g) => (g?.bundleUrl ? [fileURLToPath(g.bundleUrl)] : [])))
-      }, PRUNE_DELAY_MS)
-      this.#pruneTimer.unref()
     }
     const timer = setTimeout(run, AFTER_SWAP_MS)
     timer.unref()
@@ -231,7 +233,27 @@ export class Reloader {
       ...(this.#serverAddress ? { serverAddress: this.#serverAddress } : {}),
       ...crashReporting(this.logger, this.config.cwd, () => generation.gen),
     })
+    this.#live.add(generation)
+    void generation.ended.then(() => {
+      this.#live.delete(generation)
+      if (generation.bundleUrl) this.#schedulePrune(PRUNE_DELAY_MS)
+    })
     return generation
+  }
+
+  /** Delete, after `delayMs`, the bundles no live generation names; while a reload runs, after it. */
+  #schedulePrune(delayMs: number): void {
+    this.#prunePending = true
+    if (this.#closed || this.#reloading) return
+    clearTimeout(this.#pruneTimer)
+    this.#pruneTimer = setTimeout(() => {
+      if (this.#reloading || this.#closed) return
+      this.#prunePending = false
+      const inUse = [...this.#live].flatMap((g) => (g.bundleUrl ? [fileURLToPath(g.bundleUrl)] : []))
+      // A file that cannot be deleted stays; the folder goes when the server closes.
+      this.#pruning = this.builder.prune(inUse).catch(() => {})
+    }, delayMs)
+    this.#pruneTimer.unref()
   }
 
   #retire(generation: Generation | undefined): void {
