@@ -270,10 +270,10 @@ async function measure(tool: Tool, index: number): Promise<Result> {
       // Readings with the server idle (no requests), after the reloads'
       // leftovers are gone: retired generations end once their last request
       // has (at the latest 5 s after their swap), and the main thread's heap
-      // is collected once the server has been quiet for 5 s.
+      // is collected once the server has been quiet for 5 s, and again 1 s later.
       const reading = async (reloads: number) => {
         poller.paused = true
-        await sleep(6000)
+        await sleep(7000)
         const tree = await settledTree(pid)
         poller.paused = false
         process.stderr.write(`  after ${reloads} reloads: ${tree.mib.toFixed(1)} MiB\n`)
@@ -340,7 +340,7 @@ if (hot) {
     const mx = xs.reduce((a, b) => a + b, 0) / xs.length
     const my = ys.reduce((a, b) => a + b, 0) / ys.length
     const slope = xs.reduce((s, x, i) => s + (x - mx) * (ys[i]! - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0)
-    console.log(`\nhotcell tree RSS (MiB, median of 10 readings over 2 s, 6 s after the last reload): ${hot.memory.map((m) => `${m.reloads} → ${m.mib.toFixed(1)}`).join(', ')}`)
+    console.log(`\nhotcell tree RSS (MiB, median of 10 readings over 2 s, 7 s after the last reload): ${hot.memory.map((m) => `${m.reloads} → ${m.mib.toFixed(1)}`).join(', ')}`)
     console.log(`growth: ${(slope * 100).toFixed(2)} MiB per 100 reloads (least squares over the readings)`)
     const describe = (m: { byRole: ProcessMemory[] }) => m.byRole.map((p) => `${p.role} ${p.rssMiB.toFixed(1)}`).join(', ')
     console.log(`by process: first ${describe(hot.memory[0]!)}; last ${describe(hot.memory.at(-1)!)}`)

@@ -5,8 +5,8 @@
 //   npm run bench:startup -- --app node-http     # the node:http app (listen() captured)
 //   npm run bench:startup -- --rounds 3 --with bun,tsx,no-supervisor
 // Cold start: spawn → the first 200 on GET /, polled every 2 ms on fresh
-// connections. Memory: idle, 6 s after that response (hotcell collects its
-// heap once the start has been quiet for 5 s), the median of 5 readings
+// connections. Memory: idle, 7 s after that response (hotcell collects its
+// heap once the start has been quiet for 5 s, and again 1 s later), the median of 5 readings
 // 200 ms apart, of every process of the tree (RSS, and PSS: RSS with the
 // pages shared between processes, such as Node's own code, divided among them).
 // Phases: extra rounds of hotcell with bench/startup-tracer.js preloaded in each
@@ -105,7 +105,7 @@ async function once(variant: Variant, traceFile?: string): Promise<Run> {
     }
     const coldMs = performance.now() - started
     const cpuMs = treeCpuMs(child.pid!)
-    await sleep(6000)
+    await sleep(7000)
     const readings: ProcessMemory[][] = []
     for (let i = 0; i < 5; i++) {
       readings.push(processTree(child.pid!))
