@@ -9,8 +9,12 @@ import type { Generation } from '../pool/generation.js'
 
 /** Two swaps closer than this: edits come fast. */
 const FAST_MS = 1_000
-/** The second standby goes this long after the last swap. */
-const TRIM_AFTER_MS = 5_000
+/**
+ * The second standby goes this long after the last swap: before the server's
+ * idle heap collection (settle-heap.ts, 5 s after the last reload), which
+ * gives memory back only if nothing is allocated around it.
+ */
+const TRIM_AFTER_MS = 3_000
 
 export class Standbys {
   /** Oldest first: the first is the most likely to be up. */
