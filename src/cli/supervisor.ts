@@ -12,6 +12,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { constants } from 'node:os'
 import type { SupervisorMessage } from './supervisor-child.js'
+import { CrashLoopBreaker } from '../pool/crash-loop.js'
 import { traceStart } from '../reload/trace.js'
 
 // glibc gives threads malloc arenas of their own and never returns them: with
@@ -42,7 +43,7 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
     let socket: { close(): void } | undefined
     let child: ChildProcess | undefined
     let stopping = false
-    const deaths: number[] = []
+    const deaths = new CrashLoopBreaker(MAX_RESTARTS + 1, RESTART_WINDOW_MS)
 
     const start = () => {
       traceStart('supervisor')
@@ -65,11 +66,8 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
         // A normal stop, a process that never got as far as listening, or one that
         // chose to exit (a fatal V8 error aborts: it never exits with 0).
         if (stopping || !socket || code === 0) return finish(exitCode)
-        const now = Date.now()
-        deaths.push(now)
-        while (deaths.length && now - deaths[0]! > RESTART_WINDOW_MS) deaths.shift()
-        if (deaths.length > MAX_RESTARTS) {
-          stderr.write(`hotcell: the server process died ${deaths.length} times within ${RESTART_WINDOW_MS / 1000} s; giving up.\n`)
+        if (deaths.record()) {
+          stderr.write(`hotcell: the server process died ${deaths.limit} times within ${RESTART_WINDOW_MS / 1000} s; giving up.\n`)
           return finish(1)
         }
         stderr.write(

@@ -4,6 +4,8 @@
  * piscina replaces every dead worker at once, so such an entry would respawn
  * and die in a tight loop. Deaths while handling a request are paced by the
  * client (each one is answered 502) and are not counted.
+ *
+ * The supervisor counts the server process's deaths with the same window.
  */
 export class CrashLoopBreaker {
   readonly #times: number[] = []
