@@ -43,8 +43,10 @@ export function processTree(pid: number): ProcessMemory[] {
         return ''
       }
     }
-    // A Node process whose child is Node as well supervises it.
-    const role = name === 'esbuild' ? 'esbuild' : name === 'node' ? (children.some((c) => comm(c) === 'node') ? 'supervisor' : 'server') : name
+    // A Node process whose child is Node as well supervises it. Node 24 names
+    // its main thread, and so the process, MainThread.
+    const isNode = (n: string) => n === 'node' || n === 'MainThread'
+    const role = name === 'esbuild' ? 'esbuild' : isNode(name) ? (children.some((c) => isNode(comm(c))) ? 'supervisor' : 'server') : name
     rows.push({ pid: id, role, rssMiB: kB(rollup, 'Rss'), pssMiB: kB(rollup, 'Pss') })
     for (const child of children) visit(child)
   }

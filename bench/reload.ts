@@ -135,6 +135,8 @@ class Poller {
   paused = false
   requests = 0
   failed = 0
+  /** The first few failures, as status and body or the error. */
+  readonly failures: string[] = []
   #running = true
   #done: Promise<void>
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 1 })
@@ -153,15 +155,20 @@ class Poller {
         const res = await get(this.#agent, this.port)
         this.requests++
         const version = /^v(\d+)$/.exec(res.body)?.[1]
-        if (res.status !== 200 || version === undefined) this.failed++
+        if (res.status !== 200 || version === undefined) this.#fail(`${res.status} ${res.body.slice(0, 160)}`)
         else this.#saw(Number(version))
         await sleep(this.newest < this.wanted ? 1 : 20)
-      } catch {
+      } catch (error) {
         this.requests++
-        this.failed++
+        this.#fail(String(error))
         await sleep(1)
       }
     }
+  }
+
+  #fail(what: string): void {
+    this.failed++
+    if (this.failures.length < 5) this.failures.push(what.replaceAll('\n', ' '))
   }
 
   #saw(version: number): void {
@@ -242,6 +249,8 @@ async function measure(tool: Tool, index: number): Promise<Result> {
   try {
     await poller.until(0, 60_000)
     const coldMs = performance.now() - startedAt
+    // Connections refused before the server listened are not failures of a reload.
+    poller.failures.splice(0)
     // A first edit outside the timed ones: tools that compile lazily pay for it once.
     save()
     await poller.until(version, 30_000)
@@ -264,6 +273,7 @@ async function measure(tool: Tool, index: number): Promise<Result> {
       await sleep(1000)
     }
     const result: Result = { tool: tool.name, coldMs, paces }
+    if (poller.failures.length) process.stderr.write(`${tool.name}: requests failed after the start; the first: ${poller.failures.join(' | ')}\n`)
 
     if (tool.name === 'hotcell' && MEMORY_RELOADS > 0) {
       const pid = all[0]!.pid!
