@@ -57,12 +57,18 @@ const hotcell = (id: string, entry: string, workers: number | 'default') => () =
   const execArgv = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${id}`] : []
   return startChild(server('hotcell-server'), [entry, String(workers)], execArgv)
 }
+// A/B of a change: HOTCELL_BUILD_B=<a copy of dist/ from another commit, kept inside this repository so that
+// its imports resolve> adds that build's fetch hello (--workers 1) to the same interleaved rounds.
+const buildB = process.env.HOTCELL_BUILD_B
 const allVariants: Variant[] = [
   { id: 'plain', name: 'node:http res.end()', against: null, workers: 0, start: () => startChild(server('plain-http'), []) },
   { id: 'hono-ns', name: 'Hono on @hono/node-server', against: null, workers: 0, start: () => startChild(server('hono-node-server'), [honoBundle]) },
   { id: 'hello', name: 'hotcell, fetch hello (default options)', against: 'plain', workers: 1, start: hotcell('hello', HELLO, 'default') },
   { id: 'hello-1', name: 'hotcell --workers 1, fetch hello', against: 'plain', workers: 1, start: hotcell('hello-1', HELLO, 1) },
   { id: 'hono-1', name: 'hotcell --workers 1, Hono hello', against: 'hono-ns', workers: 1, start: hotcell('hono-1', HONO, 1) },
+  ...(buildB
+    ? [{ id: 'hello-1-b', name: `hotcell --workers 1, fetch hello, build ${buildB}`, against: 'plain' as const, workers: 1, start: () => startChild(new URL(`file://${buildB}/bench/servers/hotcell-server.js`), [HELLO, '1']) }]
+    : []),
 ]
 
 // A variant's reference always runs with it.
@@ -138,7 +144,7 @@ const out = [
   '|---|---:|---|---:|---:|---|---:|---:|---:|',
   ...rows,
   '',
-  ...[target('hello', 'plain', 0.75), target('hello-1', 'plain', 0.75), target('hono-1', 'hono-ns', 1.0)].filter((line) => line !== undefined),
+  ...[target('hello', 'plain', 0.75), target('hello-1', 'plain', 0.75), target('hono-1', 'hono-ns', 1.0), target('hello-1-b', 'plain', 0.75)].filter((line) => line !== undefined),
 ]
 process.stdout.write(out.join('\n') + '\n')
 
