@@ -313,6 +313,48 @@ export default { fetch: () => new Response('${tag} ' + ++count) }
     assert.deepEqual([...seen].filter((s) => !s.startsWith('200 ')), [])
   })
 
+  test('a save whose content lands only after its empty file was built is never served empty', async () => {
+    const { project, server } = await start({
+      'app.ts': `import { word } from './word'\nexport default { fetch: () => new Response(String(word)) }\n`,
+      'word.ts': `export const word = 'one'\n`,
+    })
+    // A booted standby, so that the empty build would be swapped in at once
+    // rather than wait for a boot (during which the content lands).
+    const reloaded = nextReload(server, (info) => info.ok)
+    project.write('word.ts', `export const word = 'uno'\n`)
+    await reloaded
+    assert.equal(await text(server.url), 'uno')
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    // The saving process is held up between truncating the file and writing it:
+    // the build reads an empty module (its import is undefined, not an error),
+    // and the file is still empty when the build ends.
+    let timer: NodeJS.Timeout | undefined
+    const onPhase = (message: unknown) => {
+      if ((message as { phase: string }).phase !== 'built') return
+      unsubscribe(RELOAD_CHANNEL, onPhase)
+      timer = setTimeout(() => writeFileSync(`${project.dir}/word.ts`, `export const word = 'two'\n`), 15)
+    }
+    subscribe(RELOAD_CHANNEL, onPhase)
+    let polling = true
+    const seen = new Set<string>()
+    const poller = (async () => {
+      while (polling) {
+        const res = await request(server.url).catch((error: Error) => ({ status: 0, text: error.message }))
+        seen.add(`${res.status} ${res.text.split('\n')[0]}`)
+      }
+    })()
+    try {
+      project.write('word.ts', '')
+      await waitFor(async () => (await text(server.url)) === 'two', 10_000, 'the written file to be served')
+    } finally {
+      polling = false
+      clearTimeout(timer)
+      unsubscribe(RELOAD_CHANNEL, onPhase)
+      await withDeadline(poller, 10_000, 'the poller to stop')
+    }
+    assert.deepEqual([...seen].filter((s) => s !== '200 uno' && s !== '200 two'), [])
+  })
+
   test('reload: false ignores edits; server.reload() rebuilds on demand', async () => {
     const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('a') }\n` }, { reload: false })
     project.write('app.ts', `export default { fetch: () => new Response('b') }\n`)

@@ -143,7 +143,16 @@ export class Reloader {
       this.#current = undefined
       return info
     }
-    const rewritten = reasons.filter((path) => rewrittenSince(path, build.inputBytes))
+    let rewritten = reasons.filter((path) => rewrittenSince(path, build.inputBytes))
+    const readEmpty = rewritten.length ? [] : reasons.filter((path) => bytesRead(path, build.inputBytes) === 0)
+    if (readEmpty.length) {
+      // Still empty: perhaps a save truncated it and has not written yet (a
+      // saving process preempted in between, on a busy machine, leaves it
+      // empty for milliseconds). An empty module's imports are undefined, not
+      // an error, so this is the only place to tell: look again a moment later.
+      await new Promise((resolve) => setTimeout(resolve, EMPTY_RECHECK_MS))
+      rewritten = readEmpty.filter((path) => rewrittenSince(path, build.inputBytes))
+    }
     if (rewritten.length) {
       rebuild(rewritten)
       return undefined
@@ -269,20 +278,27 @@ export class Reloader {
 }
 
 const EMPTY_MODULE = 'data:text/javascript,'
+/** A changed file built while empty is served only if it is still empty this much later. */
+const EMPTY_RECHECK_MS = 50
 
 /** A file esbuild read `bytes` of has another size now. */
 function rewrittenSince(path: string, bytes: ReadonlyMap<string, number>): boolean {
+  const read = bytesRead(path, bytes)
+  if (read === undefined) return false
+  try {
+    return statSync(path).size !== read
+  } catch {
+    return false
+  }
+}
+
+/** How many bytes of `path` the build read; undefined if it read none of it (deleted, or not an input). */
+function bytesRead(path: string, bytes: ReadonlyMap<string, number>): number | undefined {
   let real: string
   try {
     real = realpathSync.native(path)
   } catch {
-    return false // Deleted: a build error or an event of its own.
+    return undefined // Deleted: a build error or an event of its own.
   }
-  const read = bytes.get(real) ?? bytes.get(path)
-  if (read === undefined) return false
-  try {
-    return statSync(real).size !== read
-  } catch {
-    return false
-  }
+  return bytes.get(real) ?? bytes.get(path)
 }
