@@ -72,7 +72,15 @@ const verdicts: string[] = []
 for (const { name, entry } of APPS) {
   const server = await serve({ entry, port: 0, reload: false, quiet: true, workers: WORKERS })
   try {
-    const job = (durationMs: number): LoadJob => ({ url: server.url + '/', method: 'GET', headers: [], body: undefined, connections: args.connections, durationMs, expectStatus: undefined })
+    const job = (durationMs: number): LoadJob => ({
+      url: server.url + '/',
+      method: 'GET',
+      headers: [],
+      body: undefined,
+      connections: args.connections,
+      durationMs,
+      expectStatus: undefined,
+    })
     const spec = { method: 'GET', path: '/', headers: [], body: undefined }
     const load = (who: string, durationMs: number) => (who === 'wrk' ? runWrkLoad(job(durationMs)) : runLoad(job(durationMs), undefined, VARIANTS[who]!.script))
     await checkTarget(name, server.url, spec, undefined)
@@ -96,7 +104,12 @@ for (const { name, entry } of APPS) {
       const list = samples.get(who)!
       const m = (key: keyof Sample) => median(list.map((s) => s[key]))
       const per = list.map((s) => fmt.int(s.reqPerSec)).join(' / ')
-      rows.push(`| ${name} | ${label(who)} | ${fmt.int(m('reqPerSec'))} | ${per} | ${fmt.ms(m('p50'))} | ${fmt.ms(m('p99'))} | ${spread(list.map((s) => s.cpuUs), (n) => n.toFixed(0))} | ${m('errors')} |`)
+      rows.push(
+        `| ${name} | ${label(who)} | ${fmt.int(m('reqPerSec'))} | ${per} | ${fmt.ms(m('p50'))} | ${fmt.ms(m('p99'))} | ${spread(
+          list.map((s) => s.cpuUs),
+          (n) => n.toFixed(0),
+        )} | ${m('errors')} |`,
+      )
       if (who === 'wrk') continue
       // Paired by round (the runs were back to back), which cancels slow drift better than a ratio of medians.
       const paired = (key: 'reqPerSec' | 'p50') => list.map((s, i) => s[key] / wrk[i]![key])

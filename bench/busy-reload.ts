@@ -13,7 +13,9 @@ import { KeepAliveClient } from './keep-alive-client.js'
 import { fmt } from './script-args.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const { values } = parseArgs({ options: { edits: { type: 'string', default: '30' }, workers: { type: 'string', default: '1' }, pollers: { type: 'string', default: '4' } } })
+const { values } = parseArgs({
+  options: { edits: { type: 'string', default: '30' }, workers: { type: 'string', default: '1' }, pollers: { type: 'string', default: '4' } },
+})
 const EDITS = Number(values.edits)
 const POLLERS = Number(values.pollers)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

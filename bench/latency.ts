@@ -52,7 +52,9 @@ try {
       log(`round ${round}/${ROUNDS}: ${v.name}`)
       const times = await run(servers.get(v.id)!.url, REQUESTS)
       const sorted = times.sort((a, b) => a - b)
-      perRound.get(v.id)!.push({ mean: times.reduce((s, t) => s + t, 0) / times.length, p50: sorted[sorted.length >> 1]!, p90: sorted[Math.floor(sorted.length * 0.9)]! })
+      perRound
+        .get(v.id)!
+        .push({ mean: times.reduce((s, t) => s + t, 0) / times.length, p50: sorted[sorted.length >> 1]!, p90: sorted[Math.floor(sorted.length * 0.9)]! })
     }
   }
 } finally {
@@ -71,7 +73,10 @@ const lines = [
   '|---|---|---:|---:|---|',
   ...variants.map((v) => {
     const rounds = perRound.get(v.id)!
-    return `| ${v.name} | ${spread(rounds.map((r) => r.mean), us)} | ${us(median(rounds.map((r) => r.p50)))} | ${us(median(rounds.map((r) => r.p90)))} | ${v.id === 'plain' ? '1' : spread(ratio(v.id, 'mean'), fmt.ratio)} |`
+    return `| ${v.name} | ${spread(
+      rounds.map((r) => r.mean),
+      us,
+    )} | ${us(median(rounds.map((r) => r.p50)))} | ${us(median(rounds.map((r) => r.p90)))} | ${v.id === 'plain' ? '1' : spread(ratio(v.id, 'mean'), fmt.ratio)} |`
   }),
   '',
   `- hotcell: ${fmt.ratio(median(ratio('hotcell', 'mean')))}× plain's time per request (median of rounds) — target ≤ 2.5: ${median(ratio('hotcell', 'mean')) <= 2.5 ? 'met' : 'NOT met'}`,

@@ -67,17 +67,20 @@ function viaRealServer(handler: RequestListener): () => Promise<string> {
       const [client, socket] = duplexPair()
       Object.assign(socket, { remoteAddress: task.remoteAddress, remotePort: task.remotePort })
       server.emit('connection', socket)
-      const req = request({ path: '/?q=1', headers: { host: '127.0.0.1:3000', accept: '*/*', 'user-agent': 'bench' }, createConnection: () => client as never }, (res) => {
-        // Like the light-my-request path, end in a web Response read to the end.
-        const headers = new Headers()
-        for (let i = 0; i < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!)
-        const response = new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status: res.statusCode ?? 200, headers })
-        response.text().then((text) => {
-          client.destroy()
-          socket.destroy()
-          resolve(text)
-        }, reject)
-      })
+      const req = request(
+        { path: '/?q=1', headers: { host: '127.0.0.1:3000', accept: '*/*', 'user-agent': 'bench' }, createConnection: () => client as never },
+        (res) => {
+          // Like the light-my-request path, end in a web Response read to the end.
+          const headers = new Headers()
+          for (let i = 0; i < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!)
+          const response = new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status: res.statusCode ?? 200, headers })
+          response.text().then((text) => {
+            client.destroy()
+            socket.destroy()
+            resolve(text)
+          }, reject)
+        },
+      )
       req.on('error', reject)
       req.end()
     })

@@ -57,11 +57,23 @@ export function summarizeProfiles(dir: string, top = 8): string {
     const total = profile.samples.length
     const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1)}%`
     const areas = [...byArea].sort((a, b) => b[1] - a[1]).map(([k, v]) => `    ${pct(v, total).padStart(6)}  ${k}`)
-    const fns = [...byFn].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `    ${pct(v, busy).padStart(6)}  ${k}`)
+    const fns = [...byFn]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, v]) => `    ${pct(v, busy).padStart(6)}  ${k}`)
     blocks.push({
       total: busy,
-      text: [`  ${file}: ${total} samples, ${pct(busy, total)} busy`, '   by area (share of all samples):', ...areas, '   hottest functions (share of busy samples):', ...fns].join('\n'),
+      text: [
+        `  ${file}: ${total} samples, ${pct(busy, total)} busy`,
+        '   by area (share of all samples):',
+        ...areas,
+        '   hottest functions (share of busy samples):',
+        ...fns,
+      ].join('\n'),
     })
   }
-  return blocks.sort((a, b) => b.total - a.total).map((b) => b.text).join('\n')
+  return blocks
+    .sort((a, b) => b.total - a.total)
+    .map((b) => b.text)
+    .join('\n')
 }

@@ -41,7 +41,8 @@ writeFileSync(join(dir, 'version.ts'), 'export const version = 0\n')
 
 // The server's own reload lines would bury the table.
 const write = process.stdout.write.bind(process.stdout)
-process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => (String(chunk).includes('↻') ? true : write(chunk, ...rest))) as typeof process.stdout.write
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
+  String(chunk).includes('↻') ? true : write(chunk, ...rest)) as typeof process.stdout.write
 
 const marks: { phase: ReloadPhase; at: number }[] = []
 subscribe(RELOAD_CHANNEL, (message) => marks.push({ phase: (message as { phase: ReloadPhase }).phase, at: performance.now() }))
@@ -129,9 +130,27 @@ await server.close()
 agent.destroy()
 rmSync(dir, { recursive: true, force: true })
 
-console.log(`\nsave → first new response, app ${values.app}, ${EDITS} edits per pace, ${server.info.workers} worker(s) (${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.version})\n`)
+console.log(
+  `\nsave → first new response, app ${values.app}, ${EDITS} edits per pace, ${server.info.workers} worker(s) (${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.version})\n`,
+)
 const phases: (keyof Row)[] = ['event', 'debounce', 'build', 'load', 'swap', 'request', 'total']
 console.log(`| phase | ${results.map((r) => `${r.pace} ms apart: p50 / p90`).join(' | ')} |`)
 console.log(`|---|${results.map(() => '---').join('|')}|`)
-for (const phase of phases) console.log(`| ${phase} | ${results.map((r) => `${pct(r.rows.map((x) => x[phase]), 50).toFixed(1)} / ${pct(r.rows.map((x) => x[phase]), 90).toFixed(1)}`).join(' | ')} |`)
-console.log(`\nsaves with a row: ${results.map((r) => `${r.pace} ms apart: ${r.rows.length} of ${EDITS}`).join('; ')} (a save read by a build that had started before it has none)`)
+for (const phase of phases)
+  console.log(
+    `| ${phase} | ${results
+      .map(
+        (r) =>
+          `${pct(
+            r.rows.map((x) => x[phase]),
+            50,
+          ).toFixed(1)} / ${pct(
+            r.rows.map((x) => x[phase]),
+            90,
+          ).toFixed(1)}`,
+      )
+      .join(' | ')} |`,
+  )
+console.log(
+  `\nsaves with a row: ${results.map((r) => `${r.pace} ms apart: ${r.rows.length} of ${EDITS}`).join('; ')} (a save read by a build that had started before it has none)`,
+)

@@ -82,7 +82,20 @@ const tools: Tool[] = [
   {
     name: 'node --watch (esbuild --watch output)',
     start: (dir, port) => {
-      const esbuild = run(bin('esbuild'), [APP.server, '--bundle', '--platform=node', '--format=esm', '--packages=external', '--outfile=out/server.mjs', '--watch=forever', '--log-level=warning'], dir)
+      const esbuild = run(
+        bin('esbuild'),
+        [
+          APP.server,
+          '--bundle',
+          '--platform=node',
+          '--format=esm',
+          '--packages=external',
+          '--outfile=out/server.mjs',
+          '--watch=forever',
+          '--log-level=warning',
+        ],
+        dir,
+      )
       const node = waitForFile(join(dir, 'out/server.mjs')).then(() => run(process.execPath, ['--watch', 'out/server.mjs'], dir, { PORT: String(port) }))
       const holder = new Proxy({} as ChildProcess, {}) as ChildProcess & { later?: Promise<ChildProcess> }
       holder.later = node
@@ -216,7 +229,17 @@ async function settledTree(pid: number): Promise<{ mib: number; byRole: ProcessM
     readings.push(processTree(pid))
     await sleep(200)
   }
-  const byRole = readings[0]!.map((row, i) => ({ ...row, rssMiB: pct(readings.map((r) => r[i]?.rssMiB ?? 0), 50), pssMiB: pct(readings.map((r) => r[i]?.pssMiB ?? 0), 50) }))
+  const byRole = readings[0]!.map((row, i) => ({
+    ...row,
+    rssMiB: pct(
+      readings.map((r) => r[i]?.rssMiB ?? 0),
+      50,
+    ),
+    pssMiB: pct(
+      readings.map((r) => r[i]?.pssMiB ?? 0),
+      50,
+    ),
+  }))
   return { mib: byRole.reduce((sum, p) => sum + p.rssMiB, 0), byRole }
 }
 
@@ -330,12 +353,16 @@ for (const [i, tool] of chosen.entries()) {
   results.push(await measure(tool, i))
 }
 
-console.log(`\nEdit → first response showing it, app ${values.app}, ${EDITS} edits per pace (${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z)\n`)
+console.log(
+  `\nEdit → first response showing it, app ${values.app}, ${EDITS} edits per pace (${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z)\n`,
+)
 console.log('| tool | cold start ms | edits apart ms | min | p50 | p90 | max | failed / requests during the edits |')
 console.log('|---|---|---|---|---|---|---|---|')
 for (const r of results) {
   for (const p of r.paces) {
-    console.log(`| ${r.tool} | ${f(r.coldMs)} | ${p.pace} | ${f(pct(p.latencies, 0))} | ${f(pct(p.latencies, 50))} | ${f(pct(p.latencies, 90))} | ${f(pct(p.latencies, 100))} | ${p.failed} / ${p.requests} |`)
+    console.log(
+      `| ${r.tool} | ${f(r.coldMs)} | ${p.pace} | ${f(pct(p.latencies, 0))} | ${f(pct(p.latencies, 50))} | ${f(pct(p.latencies, 90))} | ${f(pct(p.latencies, 100))} | ${p.failed} / ${p.requests} |`,
+    )
   }
 }
 const hot = results.find((r) => r.tool === 'hotcell')
@@ -350,7 +377,9 @@ if (hot) {
     const mx = xs.reduce((a, b) => a + b, 0) / xs.length
     const my = ys.reduce((a, b) => a + b, 0) / ys.length
     const slope = xs.reduce((s, x, i) => s + (x - mx) * (ys[i]! - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0)
-    console.log(`\nhotcell tree RSS (MiB, median of 10 readings over 2 s, 7 s after the last reload): ${hot.memory.map((m) => `${m.reloads} → ${m.mib.toFixed(1)}`).join(', ')}`)
+    console.log(
+      `\nhotcell tree RSS (MiB, median of 10 readings over 2 s, 7 s after the last reload): ${hot.memory.map((m) => `${m.reloads} → ${m.mib.toFixed(1)}`).join(', ')}`,
+    )
     console.log(`growth: ${(slope * 100).toFixed(2)} MiB per 100 reloads (least squares over the readings)`)
     const describe = (m: { byRole: ProcessMemory[] }) => m.byRole.map((p) => `${p.role} ${p.rssMiB.toFixed(1)}`).join(', ')
     console.log(`by process: first ${describe(hot.memory[0]!)}; last ${describe(hot.memory.at(-1)!)}`)

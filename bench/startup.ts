@@ -34,7 +34,9 @@ const { values } = parseArgs({
   },
 })
 if (values.help) {
-  process.stdout.write('npm run bench:startup -- [--rounds 10] [--traced 5] [--app hello|node-http|hono] [--with bun,tsx,no-supervisor] [--hotcell-args="--workers 2"]\n')
+  process.stdout.write(
+    'npm run bench:startup -- [--rounds 10] [--traced 5] [--app hello|node-http|hono] [--with bun,tsx,no-supervisor] [--hotcell-args="--workers 2"]\n',
+  )
   process.exit(0)
 }
 const ROUNDS = Number(values.rounds)
@@ -54,13 +56,28 @@ interface Variant {
 }
 const variants: Variant[] = [
   { name: 'node:http', command: (port) => ({ cmd: process.execPath, args: [join(ROOT, 'bench/apps/node-http/server.mjs')], env: { PORT: String(port) } }) },
-  { name: 'hotcell', command: (port) => ({ cmd: process.execPath, args: [join(ROOT, 'dist/src/cli/bin.js'), app, '--port', String(port), ...values['hotcell-args'].split(' ').filter(Boolean)] }) },
+  {
+    name: 'hotcell',
+    command: (port) => ({
+      cmd: process.execPath,
+      args: [join(ROOT, 'dist/src/cli/bin.js'), app, '--port', String(port), ...values['hotcell-args'].split(' ').filter(Boolean)],
+    }),
+  },
 ]
 for (const extra of values.with.split(',').filter(Boolean)) {
-  if (extra === 'bun') variants.push({ name: 'bun', command: (port) => ({ cmd: process.env.BUN ?? BUN, args: [join(ROOT, 'bench/apps/node-http/server.mjs')], env: { PORT: String(port) } }) })
+  if (extra === 'bun')
+    variants.push({
+      name: 'bun',
+      command: (port) => ({ cmd: process.env.BUN ?? BUN, args: [join(ROOT, 'bench/apps/node-http/server.mjs')], env: { PORT: String(port) } }),
+    })
   // The same command in one process: what the supervisor costs.
-  else if (extra === 'no-supervisor') variants.push({ name: 'hotcell, no supervisor', command: (port) => ({ ...variants[1]!.command(port), env: { HOTCELL_NO_SUPERVISOR: '1' } }) })
-  else if (extra === 'tsx') variants.push({ name: 'tsx', command: (port) => ({ cmd: join(ROOT, 'node_modules/.bin/tsx'), args: [join(ROOT, 'bench/apps/node-http/app.ts')], env: { PORT: String(port) } }) })
+  else if (extra === 'no-supervisor')
+    variants.push({ name: 'hotcell, no supervisor', command: (port) => ({ ...variants[1]!.command(port), env: { HOTCELL_NO_SUPERVISOR: '1' } }) })
+  else if (extra === 'tsx')
+    variants.push({
+      name: 'tsx',
+      command: (port) => ({ cmd: join(ROOT, 'node_modules/.bin/tsx'), args: [join(ROOT, 'bench/apps/node-http/app.ts')], env: { PORT: String(port) } }),
+    })
   else throw new Error(`--with: unknown ${extra} (bun, tsx, no-supervisor)`)
 }
 
@@ -89,7 +106,9 @@ interface Run {
 async function once(variant: Variant, traceFile?: string): Promise<Run> {
   const port = await freePort()
   const { cmd, args, env } = variant.command(port)
-  const traceEnv = traceFile ? { NODE_OPTIONS: `--import=${pathToFileURL(join(ROOT, 'dist/bench/startup-tracer.js')).href}`, HOTCELL_BENCH_TRACE: traceFile } : {}
+  const traceEnv = traceFile
+    ? { NODE_OPTIONS: `--import=${pathToFileURL(join(ROOT, 'dist/bench/startup-tracer.js')).href}`, HOTCELL_BENCH_TRACE: traceFile }
+    : {}
   const startedAt = wallNow()
   const started = performance.now()
   // Its own process group, so that stopping it ends the whole tree.
@@ -111,8 +130,23 @@ async function once(variant: Variant, traceFile?: string): Promise<Run> {
       readings.push(processTree(child.pid!))
       await sleep(200)
     }
-    const memory = readings[0]!.map((p, i) => ({ ...p, rssMiB: pct(readings.map((r) => r[i]?.rssMiB ?? 0), 50), pssMiB: pct(readings.map((r) => r[i]?.pssMiB ?? 0), 50) }))
-    const trace = traceFile ? readFileSync(traceFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { pid: number; phase: string; t: number }) : undefined
+    const memory = readings[0]!.map((p, i) => ({
+      ...p,
+      rssMiB: pct(
+        readings.map((r) => r[i]?.rssMiB ?? 0),
+        50,
+      ),
+      pssMiB: pct(
+        readings.map((r) => r[i]?.pssMiB ?? 0),
+        50,
+      ),
+    }))
+    const trace = traceFile
+      ? readFileSync(traceFile, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as { pid: number; phase: string; t: number })
+      : undefined
     return { coldMs, cpuMs, memory, startedAt, ...(trace ? { trace } : {}) }
   } finally {
     try {
@@ -149,15 +183,27 @@ rmSync(traceDir, { recursive: true, force: true })
 const spread = (xs: number[], digits = 0) => `${pct(xs, 0).toFixed(digits)}–**${pct(xs, 50).toFixed(digits)}**–${pct(xs, 100).toFixed(digits)}`
 const sum = (memory: ProcessMemory[], key: 'rssMiB' | 'pssMiB') => memory.reduce((total, p) => total + p[key], 0)
 const reference = runs.get('node:http')!
-console.log(`\nCold start and idle memory, ${ROUNDS} interleaved rounds, app ${values.app} (${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z)\n`)
-console.log('| server | spawn → first 200, ms (min–median–max) | ratio to node:http (per round) | tree CPU ms by then | idle tree RSS MiB | idle tree PSS MiB | processes (RSS MiB, median) |')
+console.log(
+  `\nCold start and idle memory, ${ROUNDS} interleaved rounds, app ${values.app} (${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z)\n`,
+)
+console.log(
+  '| server | spawn → first 200, ms (min–median–max) | ratio to node:http (per round) | tree CPU ms by then | idle tree RSS MiB | idle tree PSS MiB | processes (RSS MiB, median) |',
+)
 console.log('|---|---|---|---|---|---|---|')
 for (const [name, list] of runs) {
   const ratios = list.map((r, i) => r.coldMs / reference[i]!.coldMs)
   const byRole = new Map<string, number[]>()
   for (const run of list) for (const p of run.memory) byRole.set(p.role, [...(byRole.get(p.role) ?? []), p.rssMiB])
   const roles = [...byRole].map(([role, xs]) => `${role} ${pct(xs, 50).toFixed(1)}`).join(', ')
-  console.log(`| ${name} | ${spread(list.map((r) => r.coldMs))} | ${spread(ratios, 2)} | ${spread(list.map((r) => r.cpuMs))} | ${spread(list.map((r) => sum(r.memory, 'rssMiB')), 1)} | ${spread(list.map((r) => sum(r.memory, 'pssMiB')), 1)} | ${roles} |`)
+  console.log(
+    `| ${name} | ${spread(list.map((r) => r.coldMs))} | ${spread(ratios, 2)} | ${spread(list.map((r) => r.cpuMs))} | ${spread(
+      list.map((r) => sum(r.memory, 'rssMiB')),
+      1,
+    )} | ${spread(
+      list.map((r) => sum(r.memory, 'pssMiB')),
+      1,
+    )} | ${roles} |`,
+  )
 }
 
 for (const [variantName, traced] of tracedRuns) {

@@ -32,7 +32,7 @@ const BODY = 'Hello, world!'
 const profileDir = repo('.tmp/profiles')
 
 const useWrk = ensureWrk(log)
-if (!useWrk) log('wrk is not available: measuring with undici (hotcell bench\'s generator) instead.')
+if (!useWrk) log("wrk is not available: measuring with undici (hotcell bench's generator) instead.")
 
 interface Variant {
   id: string
@@ -67,7 +67,15 @@ const allVariants: Variant[] = [
   { id: 'hello-1', name: 'hotcell --workers 1, fetch hello', against: 'plain', workers: 1, start: hotcell('hello-1', HELLO, 1) },
   { id: 'hono-1', name: 'hotcell --workers 1, Hono hello', against: 'hono-ns', workers: 1, start: hotcell('hono-1', HONO, 1) },
   ...(buildB
-    ? [{ id: 'hello-1-b', name: `hotcell --workers 1, fetch hello, build ${buildB}`, against: 'plain' as const, workers: 1, start: () => startChild(new URL(`file://${buildB}/bench/servers/hotcell-server.js`), [HELLO, '1']) }]
+    ? [
+        {
+          id: 'hello-1-b',
+          name: `hotcell --workers 1, fetch hello, build ${buildB}`,
+          against: 'plain' as const,
+          workers: 1,
+          start: () => startChild(new URL(`file://${buildB}/bench/servers/hotcell-server.js`), [HELLO, '1']),
+        },
+      ]
     : []),
 ]
 
@@ -75,7 +83,14 @@ const allVariants: Variant[] = [
 const wanted = args.only && new Set(args.only.flatMap((id) => [id, ...allVariants.filter((v) => v.id === id && v.against).map((v) => v.against!)]))
 const variants = wanted ? allVariants.filter((v) => wanted.has(v.id)) : allVariants
 
-interface Sample { reqPerSec: number; p50: number; p99: number; errors: number; mainUs: number; othersUs: number }
+interface Sample {
+  reqPerSec: number
+  p50: number
+  p99: number
+  errors: number
+  mainUs: number
+  othersUs: number
+}
 const samples = new Map<string, Sample[]>(variants.map((v) => [v.id, []]))
 const servers = new Map<string, ChildServer>()
 const host = machine()
@@ -87,7 +102,14 @@ async function measure(server: ChildServer, durationMs: number): Promise<Sample>
   const s = useWrk ? await runWrkLoad(job) : await runLoad(job)
   const after = threadCpu(server.pid)
   const per = (key: 'mainUs' | 'othersUs') => (before && after && s.requests ? (after[key] - before[key]) / s.requests : NaN)
-  return { reqPerSec: s.reqPerSec, p50: s.latencyMs.p50, p99: s.latencyMs.p99, errors: s.errors + s.timeouts + s.unexpected, mainUs: per('mainUs'), othersUs: per('othersUs') }
+  return {
+    reqPerSec: s.reqPerSec,
+    p50: s.latencyMs.p50,
+    p99: s.latencyMs.p99,
+    errors: s.errors + s.timeouts + s.unexpected,
+    mainUs: per('mainUs'),
+    othersUs: per('othersUs'),
+  }
 }
 
 const orders: string[] = []
@@ -144,7 +166,9 @@ const out = [
   '|---|---:|---|---:|---:|---|---:|---:|---:|',
   ...rows,
   '',
-  ...[target('hello', 'plain', 0.75), target('hello-1', 'plain', 0.75), target('hono-1', 'hono-ns', 1.0), target('hello-1-b', 'plain', 0.75)].filter((line) => line !== undefined),
+  ...[target('hello', 'plain', 0.75), target('hello-1', 'plain', 0.75), target('hono-1', 'hono-ns', 1.0), target('hello-1-b', 'plain', 0.75)].filter(
+    (line) => line !== undefined,
+  ),
 ]
 process.stdout.write(out.join('\n') + '\n')
 

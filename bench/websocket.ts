@@ -35,7 +35,11 @@ const allVariants: Variant[] = [
   { id: 'r', name: '(r) node:http + ws, one process', start: () => startChild(new URL('./servers/ws-echo-server.js', import.meta.url), []) },
   { id: 'h', name: '(h) hotcell, 1 worker, node:http + ws', start: hotcell('bench/apps/ws-echo.ts') },
   { id: 'f', name: '(f) hotcell, 1 worker, WebSocketPair', start: hotcell('bench/apps/ws-pair.ts') },
-  { id: 'p', name: '(p) prototype: framing in main, messages to a worker', start: () => startChild(new URL('./servers/ws-main-framing.js', import.meta.url), []) },
+  {
+    id: 'p',
+    name: '(p) prototype: framing in main, messages to a worker',
+    start: () => startChild(new URL('./servers/ws-main-framing.js', import.meta.url), []),
+  },
 ]
 const variants = only ? allVariants.filter((v) => only.includes(v.id)) : allVariants
 
@@ -116,7 +120,9 @@ const large = Buffer.alloc(MiB, 7)
 const results = new Map<string, { small: Load[]; large: Load[] }>(variants.map((v) => [v.id, { small: [], large: [] }]))
 const host = machine()
 log(`${host.cpu}, ${host.cores} cores, Node ${host.node}, ${host.os}, load average ${host.loadAverage} at start; ${new Date().toISOString()}`)
-log(`${args.rounds} round(s), ${args.durationMs / 1000} s per run after ${WARMUP_MS / 1000} s of warm-up; small: ${args.connections} connections × 32 B; large: 2 connections × 1 MiB`)
+log(
+  `${args.rounds} round(s), ${args.durationMs / 1000} s per run after ${WARMUP_MS / 1000} s of warm-up; small: ${args.connections} connections × 32 B; large: 2 connections × 1 MiB`,
+)
 for (let round = 1; round <= args.rounds; round++) {
   const order = [...variants].sort(() => Math.random() - 0.5)
   for (const variant of order) {
@@ -148,7 +154,10 @@ for (const variant of variants) {
   const smallRatio = median(r.small.map((l) => l.rate)) / median(reference.small.map((l) => l.rate))
   const largeRatio = median(r.large.map((l) => l.rate)) / median(reference.large.map((l) => l.rate))
   lines.push(
-    `| ${variant.name} | ${spread(r.small.map((l) => l.rate))} | ${fmt.ratio(smallRatio)} | ${median(r.small.map((l) => l.p50)).toFixed(2)} / ${median(r.small.map((l) => l.p99)).toFixed(2)} | ${spread(r.large.map((l) => l.rate), 1)} | ${fmt.ratio(largeRatio)} |`,
+    `| ${variant.name} | ${spread(r.small.map((l) => l.rate))} | ${fmt.ratio(smallRatio)} | ${median(r.small.map((l) => l.p50)).toFixed(2)} / ${median(r.small.map((l) => l.p99)).toFixed(2)} | ${spread(
+      r.large.map((l) => l.rate),
+      1,
+    )} | ${fmt.ratio(largeRatio)} |`,
   )
 }
 process.stdout.write(lines.join('\n') + '\n')

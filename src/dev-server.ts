@@ -280,11 +280,16 @@ class DevServer extends EventEmitter implements HotcellServer {
     let info: ReloadInfo | undefined
     try {
       if (first) await this.#watching
-      info = await this.#reloader.reload(first ? [START] : reasons, startedAt, () => this.#scheduler.hasPending(), (paths) => {
-        // Built again at once (a follow-up), timed from the first trigger.
-        this.#pendingSince = startedAt
-        for (const path of paths) this.#scheduler.trigger(path)
-      })
+      info = await this.#reloader.reload(
+        first ? [START] : reasons,
+        startedAt,
+        () => this.#scheduler.hasPending(),
+        (paths) => {
+          // Built again at once (a follow-up), timed from the first trigger.
+          this.#pendingSince = startedAt
+          for (const path of paths) this.#scheduler.trigger(path)
+        },
+      )
     } catch (error) {
       // Not the user's code (that is data in the info): hotcell itself, or the disk. start() rethrows the first;
       // later ones keep the last good generation serving rather than take the server down.

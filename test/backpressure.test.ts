@@ -9,7 +9,9 @@ const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/p
 /** The process that holds the server: the supervisor's child when there is one, else the CLI itself. */
 const serverPid = (cli: number) => Number(readFileSync(`/proc/${cli}/task/${cli}/children`, 'utf8').trim().split(/\s+/)[0] || cli)
 
-test('a 256 MiB stream to a paused client keeps the server process within +64 MiB, then arrives whole', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+test('a 256 MiB stream to a paused client keeps the server process within +64 MiB, then arrives whole', {
+  skip: process.platform !== 'linux' && 'reads /proc',
+}, async () => {
   const cli = await startCli([fixture('echo.ts'), '-p', '0', '-w', '1', '--quiet'])
   try {
     const pid = serverPid(cli.child.pid!)

@@ -20,7 +20,10 @@ function doc(machine: Partial<Machine>, workers: number[]): BenchDocument {
     checks: [],
     runs: [],
     results: [],
-    scaling: workers.length > 1 ? { A: workers.map((w, i) => ({ workers: w, reqPerSec: 10_000 * (1 - i * 0.24), speedup: 1 - i * 0.24, efficiency: (1 - i * 0.24) / w })), B: null } : null,
+    scaling:
+      workers.length > 1
+        ? { A: workers.map((w, i) => ({ workers: w, reqPerSec: 10_000 * (1 - i * 0.24), speedup: 1 - i * 0.24, efficiency: (1 - i * 0.24) / w })), B: null }
+        : null,
     compare: null,
     baseline: null,
     failures: 0,

@@ -60,9 +60,18 @@ describe('hotcell bench', () => {
     assert.equal(code, 0, stderr)
     const doc = JSON.parse(stdout)
     // Each side served its own entry: the bodies differ in length.
-    assert.deepEqual(doc.checks.map((c: { target: string; bodyBytes: number }) => [c.target, c.bodyBytes]), [['A', 6], ['B', 11]])
+    assert.deepEqual(
+      doc.checks.map((c: { target: string; bodyBytes: number }) => [c.target, c.bodyBytes]),
+      [
+        ['A', 6],
+        ['B', 11],
+      ],
+    )
     const runs = [...doc.runs].sort((x, y) => Date.parse(x.startedAt) - Date.parse(y.startedAt))
-    assert.deepEqual(runs.map((r) => `${r.target}${r.round}`), ['A1', 'B1', 'A2', 'B2', 'A3', 'B3'])
+    assert.deepEqual(
+      runs.map((r) => `${r.target}${r.round}`),
+      ['A1', 'B1', 'A2', 'B2', 'A3', 'B3'],
+    )
     for (let i = 1; i < runs.length; i++) assert.ok(Date.parse(runs[i - 1].finishedAt) <= Date.parse(runs[i].startedAt), 'runs overlap')
     const [cmp] = doc.compare
     assert.equal(cmp.ratios.length, 3)
@@ -86,7 +95,10 @@ describe('hotcell bench', () => {
   it('-w 1,2 prints a scaling table with speed-up, efficiency and bars', async () => {
     const { code, stdout, stderr } = await bench([fixture('bench-hello.ts'), ...SHORT, '-w', '1,2'])
     assert.equal(code, 0, stderr)
-    assert.match(stdout, /Scaling of A across workers\n\s+workers\s+req\/s\s+speed-up\s+efficiency\n\s+1\s+[\d,]+\s+1\.00×\s+100%\s+█+\n\s+2\s+[\d,]+\s+\d+\.\d\d×\s+\d+%\s+█+/)
+    assert.match(
+      stdout,
+      /Scaling of A across workers\n\s+workers\s+req\/s\s+speed-up\s+efficiency\n\s+1\s+[\d,]+\s+1\.00×\s+100%\s+█+\n\s+2\s+[\d,]+\s+\d+\.\d\d×\s+\d+%\s+█+/,
+    )
   })
 
   it('refuses to time a route that answers 500 during the correctness check: one line, exit 1', async () => {
@@ -94,7 +106,10 @@ describe('hotcell bench', () => {
     assert.equal(code, 1)
     assert.equal(stdout, '')
     assert.equal(lines(stderr).length, 1, stderr)
-    assert.match(stderr, /^hotcell bench: A \(.*bench-500\.ts\), 1 worker: GET \/ answered 500 during the correctness check \(expected a 2xx status; use --expect-status if 500 is right\): database is down\n$/)
+    assert.match(
+      stderr,
+      /^hotcell bench: A \(.*bench-500\.ts\), 1 worker: GET \/ answered 500 during the correctness check \(expected a 2xx status; use --expect-status if 500 is right\): database is down\n$/,
+    )
   })
 
   it('--expect-status makes the expected status pass the check', async () => {
@@ -143,7 +158,9 @@ describe('hotcell bench', () => {
     assert.match(strict.stderr, /^hotcell bench: \d+ requests failed or got an unexpected status during timed runs \(--fail-on-errors\)\n$/)
   })
 
-  it('with wrk installed, the default generator is wrk; it counts unexpected statuses too', { skip: requires('/usr/bin/wrk', 'apt-get install wrk') }, async () => {
+  it('with wrk installed, the default generator is wrk; it counts unexpected statuses too', {
+    skip: requires('/usr/bin/wrk', 'apt-get install wrk'),
+  }, async () => {
     // auto picks wrk when it is installed.
     const ok = await bench([fixture('bench-hello.ts'), ...SHORT.slice(0, -2), '-w', '1', '--json'])
     assert.equal(ok.code, 0, ok.stderr)

@@ -6,7 +6,16 @@ import { cleanup, requires, withDeadline } from './helpers.js'
 export const CHROMIUM = '/usr/bin/chromium'
 // As root, without a sandbox; no background networking (this machine's network is closed and
 // Chromium would retry its own services), no GPU, no QUIC.
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 
 export const needsChromium = () => requires(CHROMIUM, 'apt-get update && apt-get install -y chromium')
 

@@ -7,7 +7,10 @@ import { describe, test } from 'node:test'
 import { atCode, type BuildMessage } from '../src/report/build-errors.js'
 import { projectDir, request, serveProject } from './helpers.js'
 
-const at = (line: number, column: number, lineText: string): BuildMessage => ({ text: 'Unexpected end of file', location: { file: 'app.ts', line, column, length: 0, lineText } })
+const at = (line: number, column: number, lineText: string): BuildMessage => ({
+  text: 'Unexpected end of file',
+  location: { file: 'app.ts', line, column, length: 0, lineText },
+})
 
 describe('atCode', () => {
   test('an error on the blank line after the last newline moves to the end of the last line of code', () => {

@@ -30,7 +30,10 @@ describe('times', () => {
     assert.equal(parseTime('2500', '--timeout', timeout), 2500)
     assert.equal(parseTime(2500, 'timeout', timeout), 2500)
     assert.equal(parseTime('3', '--duration', { bare: 's', minMs: 100, maxMs: 3_600_000 }), 3000)
-    assert.throws(() => parseTime('5x', '--timeout', timeout), /^HotcellError: --timeout must be a time from 1ms to \d+ms such as 10s, 1500ms or 1m \(got "5x"\)$/)
+    assert.throws(
+      () => parseTime('5x', '--timeout', timeout),
+      /^HotcellError: --timeout must be a time from 1ms to \d+ms such as 10s, 1500ms or 1m \(got "5x"\)$/,
+    )
     assert.throws(() => parseTime('0', '--timeout', timeout), /--timeout must be a time/)
   })
 

@@ -69,7 +69,11 @@ describe('hotcell CLI', () => {
     try {
       assert.equal(cli.url, `http://127.0.0.1:${port}`)
       assert.equal((await request(`${cli.url}/cookies`)).status, 201)
-      const line = await waitFor(() => /^\d{1,2}:\d{2}:\d{2}(?:\s?[AP]M)? GET \/cookies 201 \d+\.\dms w\d+$/m.exec(cli.output())?.[0], 5000, 'the request log line')
+      const line = await waitFor(
+        () => /^\d{1,2}:\d{2}:\d{2}(?:\s?[AP]M)? GET \/cookies 201 \d+\.\dms w\d+$/m.exec(cli.output())?.[0],
+        5000,
+        'the request log line',
+      )
       assert.ok(line)
     } finally {
       assert.equal(await cli.stop(), 0)

@@ -27,7 +27,7 @@ describe('admitLiveReload', () => {
     assert.equal(policyOf(verdict.headers), `script-src 'unsafe-inline'; script-src-elem 'self' 'nonce-${verdict.nonce}'; connect-src 'self'`)
   })
 
-  test("a policy that already allows inline scripts and same-origin connections is sent as it was, without a nonce", () => {
+  test('a policy that already allows inline scripts and same-origin connections is sent as it was, without a nonce', () => {
     const headers = ['content-security-policy', "default-src 'self'; script-src 'self' 'unsafe-inline'"]
     const verdict = admitLiveReload(headers)
     assert.ok(verdict.ok)
@@ -45,14 +45,18 @@ describe('admitLiveReload', () => {
 
   test('every policy gets what it needs: two headers, and two policies in one header', () => {
     const verdict = admitLiveReload([
-      'content-security-policy', "script-src 'self', default-src 'none'",
-      'content-security-policy-report-only', "script-src 'none'",
+      'content-security-policy',
+      "script-src 'self', default-src 'none'",
+      'content-security-policy-report-only',
+      "script-src 'none'",
     ])
     assert.ok(verdict.ok)
     const n = verdict.nonce!
     assert.deepEqual(verdict.headers, [
-      'content-security-policy', `script-src 'self' 'nonce-${n}',default-src 'none'; script-src 'nonce-${n}'; connect-src 'self'`,
-      'content-security-policy-report-only', `script-src 'nonce-${n}'`,
+      'content-security-policy',
+      `script-src 'self' 'nonce-${n}',default-src 'none'; script-src 'nonce-${n}'; connect-src 'self'`,
+      'content-security-policy-report-only',
+      `script-src 'nonce-${n}'`,
     ])
   })
 

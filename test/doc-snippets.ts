@@ -25,7 +25,9 @@ const MARKED = /<!--\s*snippet:\s*([\w-]+)\s*-->\s*\n```(\w*)[^\n]*\n([\s\S]*?)\
 /** The documents the snippets come from, by path relative to the repository. */
 export function documents(): Map<string, string> {
   const docs = new Map<string, string>([['README.md', readFileSync(join(ROOT, 'README.md'), 'utf8')]])
-  for (const name of readdirSync(join(ROOT, 'docs')).filter((n) => n.endsWith('.md')).sort()) {
+  for (const name of readdirSync(join(ROOT, 'docs'))
+    .filter((n) => n.endsWith('.md'))
+    .sort()) {
     docs.set(`docs/${name}`, readFileSync(join(ROOT, 'docs', name), 'utf8'))
   }
   return docs

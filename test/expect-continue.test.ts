@@ -10,7 +10,10 @@ import { checkCase, open } from './raw-http.js'
 const H = 'Host: 127.0.0.1\r\n'
 
 /** Send the head only; return what the server says before any body is sent (its first response head). */
-async function headOnly(port: number, head: string): Promise<{ first: string; socket: Awaited<ReturnType<typeof open>>; all: () => string; closed: Promise<void> }> {
+async function headOnly(
+  port: number,
+  head: string,
+): Promise<{ first: string; socket: Awaited<ReturnType<typeof open>>; all: () => string; closed: Promise<void> }> {
   const socket = await open(port)
   let received = ''
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))

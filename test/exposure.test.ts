@@ -41,7 +41,9 @@ describe('exposure beyond this machine', () => {
     }
   })
 
-  test('--host 0.0.0.0: every URL and a warning; remote clients get no stack, source or message, only a request id that the terminal names', { skip: noLan }, async () => {
+  test('--host 0.0.0.0: every URL and a warning; remote clients get no stack, source or message, only a request id that the terminal names', {
+    skip: noLan,
+  }, async () => {
     const run = await startCli([fixture('counter.ts'), '--port', '0', '--host', '0.0.0.0', '--workers', '1'])
     try {
       const port = new URL(run.url).port
@@ -54,7 +56,11 @@ describe('exposure beyond this machine', () => {
         assert.doesNotMatch(remote.text, /secret-message-from-handler|counter\.ts|\bat \w/, `${accept} page leaked details`)
         const id = /request #(\d+)/.exec(remote.text)?.[1]
         assert.ok(id, 'the page names a request id')
-        await waitFor(() => new RegExp(`request #${id} \\(GET http://${lanAddress!.replace(/\./g, '\\.')}`).test(run.output()), 5000, 'the terminal line with that id')
+        await waitFor(
+          () => new RegExp(`request #${id} \\(GET http://${lanAddress!.replace(/\./g, '\\.')}`).test(run.output()),
+          5000,
+          'the terminal line with that id',
+        )
       }
       assert.match(run.output(), /secret-message-from-handler/, 'the terminal has the full error')
       const local = await request(`http://127.0.0.1:${port}/throw`)
@@ -105,7 +111,10 @@ describe('refusing to start', () => {
   })
 
   test('--insecure-http-parser on the node command line: one line, exit 1', async () => {
-    const child = spawn(process.execPath, ['--insecure-http-parser', BIN, fixture('counter.ts'), '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--insecure-http-parser', BIN, fixture('counter.ts'), '--port', '0'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stderr = ''
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
     const code = await withDeadline(new Promise<number | null>((resolve) => child.once('exit', resolve)), 15_000, 'hotcell to exit')
@@ -133,8 +142,16 @@ describe('bounded pool queue', () => {
     assert.ok(build.ok)
     // One worker running one task at a time, one queued: the third concurrent request is over the limit.
     const generation = new Generation({
-      gen: 1, workers: 1, entry: 'counter.ts', handler: 'auto', maxMemoryMb: undefined, preloadUrl: build.preloadUrl, bundleUrl: build.url,
-      onWorkerError: () => {}, tasksPerWorker: 1, maxQueue: 1,
+      gen: 1,
+      workers: 1,
+      entry: 'counter.ts',
+      handler: 'auto',
+      maxMemoryMb: undefined,
+      preloadUrl: build.preloadUrl,
+      bundleUrl: build.url,
+      onWorkerError: () => {},
+      tasksPerWorker: 1,
+      maxQueue: 1,
     })
     await generation.load()
     const dispatcher = createDispatcher({

@@ -34,7 +34,10 @@ describe('the last line after a failed start', () => {
 
   test('a package that is not installed: the command that installs it', async () => {
     const { cli } = await start("import nope from 'not-installed-anywhere'\nexport default { fetch: () => new Response(nope) }\n")
-    await endsWith(cli, `✘ serving the error page on ${cli.url} — run npm install not-installed-anywhere; hotcell reloads when package.json changes (or press r)`)
+    await endsWith(
+      cli,
+      `✘ serving the error page on ${cli.url} — run npm install not-installed-anywhere; hotcell reloads when package.json changes (or press r)`,
+    )
   })
 
   test('no handler exported: what to export', async () => {
@@ -54,11 +57,23 @@ describe('the reload line of a reload that brings broken code', () => {
     const good = 'export default { fetch: () => new Response("one") }\n'
     const { project, cli } = await start(good)
     project.write('app.ts', `${good}export const x = (\n`)
-    await waitFor(() => /↻ app\.ts changed · build failed at app\.ts:2:18 · serving the build error page until the next good build\n/.test(cli.output()), 20_000, `the failed reload line\n${cli.output()}`)
+    await waitFor(
+      () => /↻ app\.ts changed · build failed at app\.ts:2:18 · serving the build error page until the next good build\n/.test(cli.output()),
+      20_000,
+      `the failed reload line\n${cli.output()}`,
+    )
     assert.equal((await request(cli.url)).status, 500)
     project.write('app.ts', good.replace('one', 'two'))
-    await waitFor(() => /↻ app\.ts changed · build [\d.]+ ms · load [\d.]+ ms · generation \d+ serving/.test(cli.output()), 20_000, `the good reload line\n${cli.output()}`)
+    await waitFor(
+      () => /↻ app\.ts changed · build [\d.]+ ms · load [\d.]+ ms · generation \d+ serving/.test(cli.output()),
+      20_000,
+      `the good reload line\n${cli.output()}`,
+    )
     project.write('app.ts', 'throw new Error("at import")\nexport default { fetch: () => new Response("x") }\n')
-    await waitFor(() => /↻ app\.ts changed · the entry threw while being imported at app\.ts:1:\d+ · serving the error page until the next good build\n/.test(cli.output()), 20_000, `the failed import line\n${cli.output()}`)
+    await waitFor(
+      () => /↻ app\.ts changed · the entry threw while being imported at app\.ts:1:\d+ · serving the error page until the next good build\n/.test(cli.output()),
+      20_000,
+      `the failed import line\n${cli.output()}`,
+    )
   })
 })

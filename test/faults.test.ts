@@ -28,7 +28,11 @@ describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () =
     assert.equal(res.status, 504)
     assert.match(res.text, /\/hang did not answer within 1\.5 s\. Its worker was idle/)
     assert.equal(await okThread(), before, 'an idle worker is not replaced')
-    await waitFor(async () => (JSON.parse((await request(`${cli.url}/events`)).text) as string[]).includes('hang aborted: TimeoutError'), 5000, 'the handler to see the abort')
+    await waitFor(
+      async () => (JSON.parse((await request(`${cli.url}/events`)).text) as string[]).includes('hang aborted: TimeoutError'),
+      5000,
+      'the handler to see the abort',
+    )
   })
 
   test('process.exit(7): 502 naming exit code 7, new worker, next request 200', async () => {
@@ -95,11 +99,19 @@ describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () =
     const b = await innocent
     assert.equal(b.status, 200, b.text)
     assert.equal(threadOf(b.text), before, 'B ran on the same worker as A')
-    await waitFor(() => /An uncaught exception in code started by GET \S+\/late-throw \(request already answered\)/.test(cli.output()), 5000, 'the late error in the terminal')
+    await waitFor(
+      () => /An uncaught exception in code started by GET \S+\/late-throw \(request already answered\)/.test(cli.output()),
+      5000,
+      'the late error in the terminal',
+    )
     assert.match(cli.output(), /late throw from \/late-throw\n\s+at .*faults\.ts:\d+/)
     // An unhandled rejection is attributed the same way.
     assert.equal((await request(`${cli.url}/late-reject`)).status, 200)
-    await waitFor(() => /A promise rejection nobody handled in code started by GET \S+\/late-reject/.test(cli.output()), 5000, 'the late rejection in the terminal')
+    await waitFor(
+      () => /A promise rejection nobody handled in code started by GET \S+\/late-reject/.test(cli.output()),
+      5000,
+      'the late rejection in the terminal',
+    )
     assert.equal(await okThread(), before, 'the worker was kept')
   })
 
@@ -137,11 +149,18 @@ describe('fault matrix (in process, two workers)', () => {
     const first = await liveThreads()
     assert.equal(first.size, 2)
     assert.equal((await request(`${server.url}/exit?code=3`)).status, 502)
-    const now = await waitFor(async () => {
-      const threads = await liveThreads()
-      return threads.size === 2 ? threads : undefined
-    }, 10_000, 'two live workers again')
-    assert.ok([...now].some((t) => !first.has(t)), 'one of them is a replacement')
+    const now = await waitFor(
+      async () => {
+        const threads = await liveThreads()
+        return threads.size === 2 ? threads : undefined
+      },
+      10_000,
+      'two live workers again',
+    )
+    assert.ok(
+      [...now].some((t) => !first.has(t)),
+      'one of them is a replacement',
+    )
   })
 
   test('100 worker deaths leak no threads and never stop the server', { skip: process.platform !== 'linux' && 'counts /proc/self/task' }, async () => {
@@ -182,7 +201,10 @@ describe('fault matrix (in process, two workers)', () => {
     assert.equal(cyclic.status, 500)
     assert.match(cyclic.text, /outer failure[\s\S]*Caused by: Error: inner failure[\s\S]*loops back/)
     const aggregate = await request(`${server.url}/aggregate`)
-    assert.match(aggregate.text, /AggregateError: several things failed[\s\S]*\[0\] Error: first inner[\s\S]*\[1\] TypeError: second inner[\s\S]*Caused by: Error: root cause/)
+    assert.match(
+      aggregate.text,
+      /AggregateError: several things failed[\s\S]*\[0\] Error: first inner[\s\S]*\[1\] TypeError: second inner[\s\S]*Caused by: Error: root cause/,
+    )
   })
 })
 
@@ -197,10 +219,14 @@ describe('an entry that kills every worker', () => {
       try {
         server = await withDeadline(serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: true }), 15_000, 'serve()')
         const url = server.url
-        const res = await waitFor(async () => {
-          const r = await request(`${url}/`)
-          return r.status === 500 ? r : undefined
-        }, 10_000, 'the crash-loop page')
+        const res = await waitFor(
+          async () => {
+            const r = await request(`${url}/`)
+            return r.status === 500 ? r : undefined
+          },
+          10_000,
+          'the crash-loop page',
+        )
         assert.match(res.text, /keeps crashing its workers/)
         assert.match(res.text, /stopped replacing them until the next save/)
         // The breaker stays tripped: no new workers, the same page, promptly.
@@ -221,7 +247,7 @@ describe('supervisor', () => {
   // user chose their own; and no V8 flags of hotcell's (a young-generation cap
   // made every start slower; the main thread's heap is collected when idle instead).
   const memoryApp = {
-    'app.ts': "export default { fetch: () => Response.json({ arenas: process.env.MALLOC_ARENA_MAX, execArgv: process.execArgv }) }\n",
+    'app.ts': 'export default { fetch: () => Response.json({ arenas: process.env.MALLOC_ARENA_MAX, execArgv: process.execArgv }) }\n',
   }
   test('the server process runs with two malloc arenas and no V8 flags of its own', async () => {
     const project = projectDir(memoryApp)
@@ -259,7 +285,10 @@ describe('supervisor', () => {
       const during = await Promise.all(Array.from({ length: 5 }, () => request(`${cli.url}/ok`, { timeoutMs: 30_000 }))).catch((error: Error) => {
         throw new Error(`${error.message}\n--- hotcell output ---\n${cli.output().replace(/^(\s|goroutine|main\.|created|\[|\d+:).*\n/gm, '')}`)
       })
-      assert.deepEqual(during.map((r) => r.status), [200, 200, 200, 200, 200])
+      assert.deepEqual(
+        during.map((r) => r.status),
+        [200, 200, 200, 200, 200],
+      )
       assert.match(cli.output(), /FATAL ERROR/)
       assert.match(cli.output(), /the server process died \(signal SIGABRT\)[^\n]*Restarting it/)
       // Requests can be served a moment before the new process prints its ready line.

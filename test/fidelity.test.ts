@@ -25,7 +25,10 @@ describe('request and response fidelity', () => {
     assert.equal(seen.url, `${server.url}/echo?a=1&b=two%20words`)
     assert.deepEqual(seen.query, { a: '1', b: 'two words' })
     // Headers joins repeated request headers with ", " per the fetch spec.
-    assert.deepEqual(seen.headers.find(([k]: string[]) => k === 'x-multi'), ['x-multi', 'one, two'])
+    assert.deepEqual(
+      seen.headers.find(([k]: string[]) => k === 'x-multi'),
+      ['x-multi', 'one, two'],
+    )
     assert.equal(seen.bodyLength, 5)
   })
 
@@ -74,7 +77,11 @@ describe('request and response fidelity', () => {
   })
 
   test('HEAD, 204 and 304 send no body', async () => {
-    for (const [path, method, status] of [['/cookies', 'HEAD', 201], ['/status?code=204', 'GET', 204], ['/status?code=304', 'GET', 304]] as const) {
+    for (const [path, method, status] of [
+      ['/cookies', 'HEAD', 201],
+      ['/status?code=204', 'GET', 204],
+      ['/status?code=304', 'GET', 304],
+    ] as const) {
       const raw = await rawRequest(server.port, `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)
       const [head, ...rest] = raw.split('\r\n\r\n')
       assert.match(head!, new RegExp(`^HTTP/1.1 ${status} `), `${method} ${path}`)
@@ -86,7 +93,10 @@ describe('request and response fidelity', () => {
     const res = await request(`${server.url}/binary`, { method: 'POST', body: Buffer.alloc(7 * 1024 * 1024) }).catch((e: Error) => e)
     // The server may close the connection while the client still sends; both are a refusal.
     if (!(res instanceof Error)) assert.equal(res.status, 413)
-    const chunked = await rawRequest(server.port, `POST /binary HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${'600000\r\n' + 'x'.repeat(0x600000) + '\r\n'}${'100000\r\n' + 'y'.repeat(0x100000) + '\r\n'}0\r\n\r\n`)
+    const chunked = await rawRequest(
+      server.port,
+      `POST /binary HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${'600000\r\n' + 'x'.repeat(0x600000) + '\r\n'}${'100000\r\n' + 'y'.repeat(0x100000) + '\r\n'}0\r\n\r\n`,
+    )
     assert.match(chunked, /^HTTP\/1.1 413 /)
     assert.equal((await request(`${server.url}/echo`)).status, 200)
   })
@@ -116,17 +126,25 @@ describe('request and response fidelity', () => {
     const reader = res.body!.getReader()
     await withDeadline(reader.read(), 5000, 'first tick')
     controller.abort()
-    const events = await waitFor(async () => {
-      const list = JSON.parse((await request(`${server.url}/events`)).text) as string[]
-      return list.includes('aborted') && list.includes('cancelled') ? list : undefined
-    }, 5000, 'the worker to see the abort and the cancel')
+    const events = await waitFor(
+      async () => {
+        const list = JSON.parse((await request(`${server.url}/events`)).text) as string[]
+        return list.includes('aborted') && list.includes('cancelled') ? list : undefined
+      },
+      5000,
+      'the worker to see the abort and the cancel',
+    )
     assert.ok(events.includes('aborted') && events.includes('cancelled'))
   })
 
   test('env and ctx.waitUntil reach the handler, which runs off the main thread', async () => {
     const seen = JSON.parse((await request(`${server.url}/env`)).text)
     assert.deepEqual(seen, { value: 'from-env', isMainThread: false })
-    await waitFor(async () => (JSON.parse((await request(`${server.url}/events`)).text) as string[]).includes('waitUntil done'), 5000, 'waitUntil work to finish')
+    await waitFor(
+      async () => (JSON.parse((await request(`${server.url}/events`)).text) as string[]).includes('waitUntil done'),
+      5000,
+      'waitUntil work to finish',
+    )
   })
 })
 

@@ -60,11 +60,18 @@ describe('flag table', () => {
   })
 
   test('flags become serve() options, and remember how they were spelled', () => {
-    const { values } = parseFlags(['app.ts', '-p', '8080', '--no-reload', '--allowed-hosts', 'a.test,.b.test', '--env-file', '.env', '--env-file', '.env.local', '--inspect=9300'], SERVE_FLAGS, 'hotcell --help')
+    const { values } = parseFlags(
+      ['app.ts', '-p', '8080', '--no-reload', '--allowed-hosts', 'a.test,.b.test', '--env-file', '.env', '--env-file', '.env.local', '--inspect=9300'],
+      SERVE_FLAGS,
+      'hotcell --help',
+    )
     const { options, spelled } = flagsToOptions(values)
     assert.deepEqual(options, { port: 8080, reload: false, allowedHosts: ['a.test', '.b.test'], envFile: ['.env', '.env.local'], inspect: 9300 })
     assert.equal(spelled.get('reload'), '--no-reload')
     assert.equal(spelled.get('port'), '--port')
-    assert.throws(() => flagsToOptions(parseFlags(['-w', '0'], SERVE_FLAGS, 'x').values), /^HotcellError: --workers must be a whole number from 1 to 64 \(got "0"\)$/)
+    assert.throws(
+      () => flagsToOptions(parseFlags(['-w', '0'], SERVE_FLAGS, 'x').values),
+      /^HotcellError: --workers must be a whole number from 1 to 64 \(got "0"\)$/,
+    )
   })
 })

@@ -178,7 +178,10 @@ export async function startCli(args: string[], options: { cwd?: string; env?: No
 }
 
 /** Run the binary to completion (for --help, bad flags…). */
-export async function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCli(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
@@ -204,6 +207,10 @@ export async function runMain(args: string[], env: NodeJS.ProcessEnv = {}): Prom
   const out = new PassThrough().on('data', (c: Buffer) => (stdout += c.toString()))
   const err = new PassThrough().on('data', (c: Buffer) => (stderr += c.toString()))
   // A command that starts a server stops at once: these runs are about what happens before.
-  const code = await withDeadline(main(args, { stdout: out, stderr: err, env: { NO_COLOR: '1', ...env }, onStop: (stop) => stop() }), 15_000, `main(${args.join(' ')})`)
+  const code = await withDeadline(
+    main(args, { stdout: out, stderr: err, env: { NO_COLOR: '1', ...env }, onStop: (stop) => stop() }),
+    15_000,
+    `main(${args.join(' ')})`,
+  )
   return { code, stdout, stderr }
 }

@@ -22,7 +22,17 @@ describe('Host allow-list (DNS rebinding), default configuration', () => {
   })
   after(() => server.close())
 
-  const refused = ['attacker.example', 'attacker.example:3000', 'localhost.attacker.example', 'localhos', 'foo.example.com:localhost', '[::z]', '255.255.255.256', 'attacker.example.', '[example.com]']
+  const refused = [
+    'attacker.example',
+    'attacker.example:3000',
+    'localhost.attacker.example',
+    'localhos',
+    'foo.example.com:localhost',
+    '[::z]',
+    '255.255.255.256',
+    'attacker.example.',
+    '[example.com]',
+  ]
   for (const host of refused) {
     test(`Host: ${host} → 403 naming --allowed-hosts, handler not reached`, async () => {
       await checkCase(server.url, 0, async () => {
@@ -34,7 +44,16 @@ describe('Host allow-list (DNS rebinding), default configuration', () => {
     })
   }
 
-  const allowed = () => ['localhost', `LOCALHOST:${server.port}`, 'foo.localhost', 'a.b.localhost:1', `127.0.0.1:${server.port}`, `[::1]:${server.port}`, '192.168.1.10', 'localhost.']
+  const allowed = () => [
+    'localhost',
+    `LOCALHOST:${server.port}`,
+    'foo.localhost',
+    'a.b.localhost:1',
+    `127.0.0.1:${server.port}`,
+    `[::1]:${server.port}`,
+    '192.168.1.10',
+    'localhost.',
+  ]
   test('loopback names, *.localhost and IP literals pass to the handler', async () => {
     for (const host of allowed()) {
       await checkCase(server.url, 1, async () => {
@@ -115,7 +134,11 @@ describe('Host allow-list (DNS rebinding), default configuration', () => {
       ['empty token', get(`${GUARDED}?token=`, `127.0.0.1:${port}`), 403],
       ['wrong token, same length', get(`${GUARDED}?token=${encodeURIComponent(wrongSameLength)}`, `127.0.0.1:${port}`), 403],
       ['wrong token, one longer', get(`${GUARDED}?token=${t}A`, `127.0.0.1:${port}`), 403],
-      ['cross-site no-cors load, even with the token', get(`${GUARDED}?token=${t}`, `127.0.0.1:${port}`, 'Sec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: script\r\n'), 403],
+      [
+        'cross-site no-cors load, even with the token',
+        get(`${GUARDED}?token=${t}`, `127.0.0.1:${port}`, 'Sec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: script\r\n'),
+        403,
+      ],
     ]
     for (const [name, bytes, status] of matrix) {
       await checkCase(server.url, 0, async () => {
@@ -138,8 +161,14 @@ describe('Host allow-list with --allowed-hosts', () => {
 
   test('".example.test" allows the apex and subdomains; "myapp.dev" only itself; loopback still passes', async () => {
     const cases: [string, number][] = [
-      ['example.test', 200], ['a.b.example.test:8080', 200], ['myapp.dev', 200], ['MyApp.Dev', 200], ['localhost', 200],
-      ['sub.myapp.dev', 403], ['example.test.evil', 403], ['notexample.test', 403],
+      ['example.test', 200],
+      ['a.b.example.test:8080', 200],
+      ['myapp.dev', 200],
+      ['MyApp.Dev', 200],
+      ['localhost', 200],
+      ['sub.myapp.dev', 403],
+      ['example.test.evil', 403],
+      ['notexample.test', 403],
     ]
     for (const [host, status] of cases) {
       await checkCase(server.url, status === 200 ? 1 : 0, async () => {

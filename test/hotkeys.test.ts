@@ -42,7 +42,11 @@ describe('hotkeys', () => {
     const project = projectDir({ 'app.ts': `export default { fetch: () => new Response('hi') }\n` })
     cleanup(project.remove)
     const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} app.ts --port 0 --workers 1`
-    const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: project.dir, env: { ...process.env, NO_COLOR: '1', TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn('script', ['-qefc', command, '/dev/null'], {
+      cwd: project.dir,
+      env: { ...process.env, NO_COLOR: '1', TERM: 'dumb' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     let output = ''
     child.stdout.on('data', (c: Buffer) => (output += c.toString()))
     child.stderr.on('data', (c: Buffer) => (output += c.toString()))

@@ -74,7 +74,15 @@ describe('serve({ https: true }): the generated certificate', () => {
   before(async () => {
     project = projectDir({ 'app.ts': APP, 'public/hello.txt': 'static over TLS' })
     cleanups.push(project.remove)
-    server = await serve({ entry: join(project.dir, 'app.ts'), port: 0, workers: 1, quiet, https: true, bodyLimit: '64kb', static: join(project.dir, 'public') })
+    server = await serve({
+      entry: join(project.dir, 'app.ts'),
+      port: 0,
+      workers: 1,
+      quiet,
+      https: true,
+      bodyLimit: '64kb',
+      static: join(project.dir, 'public'),
+    })
     cleanups.push(() => server.close())
   })
 
@@ -87,10 +95,13 @@ describe('serve({ https: true }): the generated certificate', () => {
     const negotiate = (protocols: string[] | undefined) =>
       withDeadline(
         new Promise<string | false>((resolve, reject) => {
-          const socket: TLSSocket = tlsConnect({ host: '127.0.0.1', port: server.port, ca: generatedCert(), ...(protocols ? { ALPNProtocols: protocols } : {}) }, () => {
-            resolve(socket.alpnProtocol ?? false)
-            socket.destroy()
-          })
+          const socket: TLSSocket = tlsConnect(
+            { host: '127.0.0.1', port: server.port, ca: generatedCert(), ...(protocols ? { ALPNProtocols: protocols } : {}) },
+            () => {
+              resolve(socket.alpnProtocol ?? false)
+              socket.destroy()
+            },
+          )
           socket.on('error', reject)
         }),
         10_000,
@@ -220,9 +231,20 @@ describe('serve({ https: true }) again: a restart', () => {
 describe('serve({ cert, key }): your own certificate', () => {
   test('serves exactly the given certificate, over HTTP/2 and HTTP/1.1', async () => {
     const made = await generateCertificate(['localhost', '127.0.0.1'], new Date(Date.now() - 86_400_000), new Date(Date.now() + 30 * 86_400_000))
-    const project = projectDir({ 'app.ts': 'export default { fetch: (r: Request) => new Response(new URL(r.url).protocol) }\n', 'cert.pem': made.cert, 'key.pem': made.key })
+    const project = projectDir({
+      'app.ts': 'export default { fetch: (r: Request) => new Response(new URL(r.url).protocol) }\n',
+      'cert.pem': made.cert,
+      'key.pem': made.key,
+    })
     cleanups.push(project.remove)
-    const server = await serve({ entry: join(project.dir, 'app.ts'), port: 0, workers: 1, quiet, cert: join(project.dir, 'cert.pem'), key: join(project.dir, 'key.pem') })
+    const server = await serve({
+      entry: join(project.dir, 'app.ts'),
+      port: 0,
+      workers: 1,
+      quiet,
+      cert: join(project.dir, 'cert.pem'),
+      key: join(project.dir, 'key.pem'),
+    })
     try {
       const given = new X509Certificate(made.cert)
       const reply = await h1(server.url, made.cert)
@@ -248,7 +270,9 @@ describe('serve({ cert, key }): your own certificate', () => {
     const entry = join(project.dir, 'app.ts')
     await assert.rejects(serve({ entry, port: 0, cert: 'nope.pem', key: 'key.pem', cwd: project.dir }), { message: /^cert file not found: nope\.pem/ })
     await assert.rejects(serve({ entry, port: 0, cert: 'cert.pem', cwd: project.dir }), { message: /^cert needs its private key too/ })
-    await assert.rejects(serve({ entry, port: 0, cert: 'cert.pem', key: 'key.pem', cwd: project.dir }), { message: /^key file key\.pem is not the key of the certificate in cert\.pem/ })
+    await assert.rejects(serve({ entry, port: 0, cert: 'cert.pem', key: 'key.pem', cwd: project.dir }), {
+      message: /^key file key\.pem is not the key of the certificate in cert\.pem/,
+    })
     writeFileSync(join(project.dir, 'key.pem'), 'not a key')
     await assert.rejects(serve({ entry, port: 0, cert: 'cert.pem', key: 'key.pem', cwd: project.dir }), { message: /^key file key\.pem holds no private key/ })
   })
@@ -306,7 +330,11 @@ describe('the hotcell command with --https and --cert/--key', () => {
     const cli = await startCli([fixture('counter.ts'), '--https', '--port', '0', '--workers', '1'], { env })
     try {
       assert.match(cli.url, /^https:\/\/127\.0\.0\.1:\d+$/)
-      await waitFor(() => /https +self-signed certificate .*dev-certificate\.pem \(for localhost, 127\.0\.0\.1, ::1/.test(cli.output()), 10_000, 'the banner line of the certificate')
+      await waitFor(
+        () => /https +self-signed certificate .*dev-certificate\.pem \(for localhost, 127\.0\.0\.1, ::1/.test(cli.output()),
+        10_000,
+        'the banner line of the certificate',
+      )
       const reply = await h1(cli.url, generatedCert())
       assert.equal(reply.status, 200)
       assert.equal(reply.peer.fingerprint256, new X509Certificate(generatedCert()).fingerprint256)
@@ -328,7 +356,10 @@ describe('the hotcell command with --https and --cert/--key', () => {
     const cases: [string[], RegExp][] = [
       [['--cert', join(project.dir, 'nope.pem'), '--key', join(project.dir, 'key.pem')], /^hotcell: --cert file not found: .*nope\.pem/],
       [['--cert', join(project.dir, 'cert.pem')], /^hotcell: --cert needs its private key too/],
-      [['--cert', join(project.dir, 'cert.pem'), '--key', join(project.dir, 'key.pem')], /^hotcell: --key file .*key\.pem is not the key of the certificate in .*cert\.pem/],
+      [
+        ['--cert', join(project.dir, 'cert.pem'), '--key', join(project.dir, 'key.pem')],
+        /^hotcell: --key file .*key\.pem is not the key of the certificate in .*cert\.pem/,
+      ],
     ]
     for (const [flags, message] of cases) {
       const run = await runMain([app, '--port', '0', ...flags], env)
@@ -346,7 +377,10 @@ describe('the hotcell command with --https and --cert/--key', () => {
       await assert.rejects(h1(`${cli.url}/v8-abort`, generatedCert(), { timeoutMs: 60_000 }))
       // Accepted by the supervisor while no server process runs, handed over to the new one: the TLS handshake happens there.
       const during = await Promise.all(Array.from({ length: 5 }, () => h1(`${cli.url}/ok`, generatedCert(), { timeoutMs: 30_000 })))
-      assert.deepEqual(during.map((r) => r.status), [200, 200, 200, 200, 200])
+      assert.deepEqual(
+        during.map((r) => r.status),
+        [200, 200, 200, 200, 200],
+      )
       assert.match(cli.output(), /Restarting it/)
       await waitFor(() => (cli.output().match(/ready on https:/g) ?? []).length === 2, 10_000, 'the second ready line')
       const client = await h2(cli.url, generatedCert())
@@ -391,18 +425,25 @@ describe('hotcell bench --https', () => {
   test('measures the handler over TLS, the baseline on node:https beside it, every request answered 200', async () => {
     const own = mkdtempSync(join(tmpdir(), 'hotcell-bench-cache-'))
     cleanups.push(() => rmSync(own, { recursive: true, force: true }))
-    const child = spawn(process.execPath, [BIN, 'bench', fixture('bench-hello.ts'), '--https', '--baseline', '-d', '1s', '-c', '4', '--warmup', '200ms', '-g', 'undici', '-w', '1', '--json'], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: own },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      process.execPath,
+      [BIN, 'bench', fixture('bench-hello.ts'), '--https', '--baseline', '-d', '1s', '-c', '4', '--warmup', '200ms', '-g', 'undici', '-w', '1', '--json'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: own },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
     const code = await withDeadline(new Promise<number | null>((resolve) => child.once('exit', resolve)), 120_000, 'hotcell bench --https')
     assert.equal(code, 0, stderr)
-    const doc = JSON.parse(stdout) as { request: { scheme: string }; runs: { target: string; stats: { requests: number; statuses: Record<string, number>; errors: number } }[] }
+    const doc = JSON.parse(stdout) as {
+      request: { scheme: string }
+      runs: { target: string; stats: { requests: number; statuses: Record<string, number>; errors: number } }[]
+    }
     assert.equal(doc.request.scheme, 'https')
     assert.deepEqual(doc.runs.map((run) => run.target).sort(), ['A', 'baseline'])
     for (const run of doc.runs) {

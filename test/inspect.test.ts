@@ -53,7 +53,12 @@ describe('--inspect', () => {
       const id = nextId++
       await send('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression } }) })
       const reply = await waitFor(
-        () => received.map((m) => (m.method === 'NodeWorker.receivedMessageFromWorker' && m.params?.sessionId === sessionId ? (JSON.parse(m.params.message!) as Cdp) : undefined)).find((m) => m?.id === id),
+        () =>
+          received
+            .map((m) =>
+              m.method === 'NodeWorker.receivedMessageFromWorker' && m.params?.sessionId === sessionId ? (JSON.parse(m.params.message!) as Cdp) : undefined,
+            )
+            .find((m) => m?.id === id),
         10_000,
         `the worker's reply to ${expression}`,
       )
@@ -69,20 +74,32 @@ describe('--inspect', () => {
     await waitFor(() => received.some((m) => (m as { open?: boolean }).open), 10_000, 'the debugger connection')
     await send('NodeWorker.enable', { waitForDebuggerOnStart: false })
     // The serving worker runs the entry; a pre-booted standby has no bundle yet.
-    const first = await waitFor(async () => {
-      for (const worker of attached()) if ((await evaluateIn(worker.sessionId, 'globalThis.hcVersion').catch(() => undefined)) === 'one') return worker
-      return undefined
-    }, 20_000, 'a worker running the entry')
+    const first = await waitFor(
+      async () => {
+        for (const worker of attached()) if ((await evaluateIn(worker.sessionId, 'globalThis.hcVersion').catch(() => undefined)) === 'one') return worker
+        return undefined
+      },
+      20_000,
+      'a worker running the entry',
+    )
 
     // A reload brings new workers to the same connection; they run the new code.
     project.write('app.ts', app('two'))
     await waitFor(async () => (await request(run.url)).text === 'two', 20_000, 'the new code to serve')
-    const later = await waitFor(async () => {
-      for (const worker of attached()) if ((await evaluateIn(worker.sessionId, 'globalThis.hcVersion').catch(() => undefined)) === 'two') return worker
-      return undefined
-    }, 20_000, 'a worker of the new generation, on the same connection')
+    const later = await waitFor(
+      async () => {
+        for (const worker of attached()) if ((await evaluateIn(worker.sessionId, 'globalThis.hcVersion').catch(() => undefined)) === 'two') return worker
+        return undefined
+      },
+      20_000,
+      'a worker of the new generation, on the same connection',
+    )
     assert.notEqual(later.workerInfo.workerId, first.workerInfo.workerId)
-    await waitFor(() => received.some((m) => m.method === 'NodeWorker.detachedFromWorker' && m.params?.sessionId === first.sessionId), 10_000, 'the retired worker to be reported gone')
+    await waitFor(
+      () => received.some((m) => m.method === 'NodeWorker.detachedFromWorker' && m.params?.sessionId === first.sessionId),
+      10_000,
+      'the retired worker to be reported gone',
+    )
     bridge.stdin.end()
     await withDeadline(new Promise((resolve) => bridge.once('exit', resolve)), 5_000, 'the debugger client to exit').catch(() => bridge.kill())
   })

@@ -13,7 +13,11 @@ import { projectDir, request, waitFor, withDeadline } from './helpers.js'
 
 const threads = () => readdirSync('/proc/self/task').length
 /** Handles that keep the process alive: sockets, child processes, file watches. Timers come and go. */
-const handles = () => process.getActiveResourcesInfo().filter((r) => !/Timeout|Immediate|CloseReq|FSReqCallback/.test(r)).sort()
+const handles = () =>
+  process
+    .getActiveResourcesInfo()
+    .filter((r) => !/Timeout|Immediate|CloseReq|FSReqCallback/.test(r))
+    .sort()
 
 function listenOnFreePort(): Promise<Server> {
   return new Promise((resolve, reject) => {
@@ -31,9 +35,20 @@ async function failedStart(start: () => Promise<unknown>): Promise<Error> {
   // A handle closed just now is listed until the event loop's next turn.
   await new Promise((r) => setTimeout(r, 20))
   const before = { threads: threads(), handles: handles() }
-  const error = await withDeadline(start().then(() => assert.fail('serve() resolved'), (e: Error) => e), 30_000, 'serve() to fail')
+  const error = await withDeadline(
+    start().then(
+      () => assert.fail('serve() resolved'),
+      (e: Error) => e,
+    ),
+    30_000,
+    'serve() to fail',
+  )
   await waitFor(() => threads() === before.threads, 10_000, `the worker threads to end (${threads()} threads, ${before.threads} before)`)
-  await waitFor(() => handles().join() === before.handles.join(), 10_000, `the handles to close (now: ${handles().join(', ')}; before: ${before.handles.join(', ')})`)
+  await waitFor(
+    () => handles().join() === before.handles.join(),
+    10_000,
+    `the handles to close (now: ${handles().join(', ')}; before: ${before.handles.join(', ')})`,
+  )
   return error
 }
 

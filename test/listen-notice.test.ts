@@ -15,7 +15,9 @@ test('on the port the app asked for, hotcell says it serves there itself', () =>
   const { lines, notice } = capture('http://127.0.0.1:3000')
   notice('3000')
   notice('3000')
-  assert.deepEqual(lines, ["hotcell: src/server.ts calls listen(3000); hotcell serves that server's handler at http://127.0.0.1:3000 itself, so the app's own listen() binds nothing"])
+  assert.deepEqual(lines, [
+    "hotcell: src/server.ts calls listen(3000); hotcell serves that server's handler at http://127.0.0.1:3000 itself, so the app's own listen() binds nothing",
+  ])
 })
 
 test('on another port, it says the requested one stays free; each address is told once', () => {
@@ -24,6 +26,9 @@ test('on another port, it says the requested one stays free; each address is tol
   notice('localhost:3000')
   notice('3001')
   assert.equal(lines.length, 2)
-  assert.equal(lines[0], "hotcell: src/server.ts calls listen(localhost:3000); hotcell leaves that port alone and serves the app's handler at http://127.0.0.1:4000")
+  assert.equal(
+    lines[0],
+    "hotcell: src/server.ts calls listen(localhost:3000); hotcell leaves that port alone and serves the app's handler at http://127.0.0.1:4000",
+  )
   assert.match(lines[1]!, /listen\(3001\); hotcell leaves that port alone/)
 })

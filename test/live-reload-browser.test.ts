@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { serve } from '../src/index.js'
 import { launchChromium, needsChromium } from './browser.js'
-import { cleanup, projectDir, startCli, waitFor, } from './helpers.js'
+import { cleanup, projectDir, startCli, waitFor } from './helpers.js'
 
 const skip = needsChromium()
 

@@ -109,7 +109,7 @@ describe('malformed and smuggling-shaped requests', () => {
     await checkCase(server.url, 0, async () => {
       const reply = await exchange(server.port, `POST /x HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n1;ext=${'e'.repeat(20 * 1024)}\r\nx\r\n0\r\n\r\n`)
       assert.equal(reply.status, 413)
-      assert.match(reply.head, /\r\nconnection: close\r\ncontent-length: 0$/i, 'answered by hotcell\'s clientError mapping')
+      assert.match(reply.head, /\r\nconnection: close\r\ncontent-length: 0$/i, "answered by hotcell's clientError mapping")
       assert.equal(reply.body, '')
     })
   })
@@ -136,7 +136,7 @@ describe('malformed and smuggling-shaped requests', () => {
       }
       const reply = parseReply(out)
       assert.equal(reply.status, 408)
-      assert.match(reply.head, /\r\nconnection: close\r\ncontent-length: 0$/i, 'answered by hotcell\'s clientError mapping')
+      assert.match(reply.head, /\r\nconnection: close\r\ncontent-length: 0$/i, "answered by hotcell's clientError mapping")
       assert.ok(lines < 25, 'the server waited for all the lines')
     })
   })

@@ -72,10 +72,14 @@ describe('Node (req, res) handler', () => {
     const { res, destroy } = await openStream(`${server.url}/hang`)
     await withDeadline(new Promise((r) => res.once('data', r)), 5000, 'the first chunk')
     destroy()
-    await waitFor(async () => {
-      const now = await stats()
-      return now.reqClosed > before.reqClosed && now.resClosed > before.resClosed
-    }, 5000, 'close on req and res')
+    await waitFor(
+      async () => {
+        const now = await stats()
+        return now.reqClosed > before.reqClosed && now.resClosed > before.resClosed
+      },
+      5000,
+      'close on req and res',
+    )
   })
 
   test('a synchronous throw and an async rejection are 500 error pages naming the error', async () => {
@@ -102,7 +106,9 @@ describe('handler shapes', () => {
   })
 
   test('a two-parameter fetch function runs with --handler fetch, and without it the 500 says to pass it', async () => {
-    const project = projectDir({ 'app.ts': 'export default (request: Request, env: Record<string, string>) => new Response("fetch " + request.method + " " + typeof env)\n' })
+    const project = projectDir({
+      'app.ts': 'export default (request: Request, env: Record<string, string>) => new Response("fetch " + request.method + " " + typeof env)\n',
+    })
     try {
       const asFetch = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet, handler: 'fetch' })
       try {
@@ -147,7 +153,11 @@ describe('handler shapes', () => {
       'fastify.ts': 'import Fastify from "fastify"\nconst app = Fastify()\napp.get("/f", async () => ({ fastify: true }))\nexport default app\n',
     })
     try {
-      for (const [file, path, expected] of [['server.ts', '/', 'server GET'], ['koa.ts', '/k', 'koa /k'], ['fastify.ts', '/f', '{"fastify":true}']] as const) {
+      for (const [file, path, expected] of [
+        ['server.ts', '/', 'server GET'],
+        ['koa.ts', '/k', 'koa /k'],
+        ['fastify.ts', '/f', '{"fastify":true}'],
+      ] as const) {
         const server = await serve({ entry: `${project.dir}/${file}`, port: 0, workers: 1, quiet })
         try {
           assert.equal((await request(`${server.url}${path}`)).text, expected, file)

@@ -29,7 +29,17 @@ test('opens the URL with the platform command and says so', { skip: linux }, asy
   const errors: string[] = []
   openBrowser('http://127.0.0.1:3000', { info: (l) => info.push(l), error: (l) => errors.push(l) })
   assert.deepEqual(info, ['hotcell: opening http://127.0.0.1:3000 in your browser'])
-  await waitFor(() => { try { return readFileSync(join(dir, 'opened'), 'utf8') } catch { return undefined } }, 5000, 'xdg-open to run')
+  await waitFor(
+    () => {
+      try {
+        return readFileSync(join(dir, 'opened'), 'utf8')
+      } catch {
+        return undefined
+      }
+    },
+    5000,
+    'xdg-open to run',
+  )
   assert.equal(readFileSync(join(dir, 'opened'), 'utf8'), 'http://127.0.0.1:3000\n')
   assert.deepEqual(errors, [])
 })

@@ -28,7 +28,11 @@ export function parseReply(raw: string): RawReply {
  * Write `data`, read until the server closes the connection, or until what
  * arrived satisfies `until` (for a stream that stays open); then close it.
  */
-export function exchange(port: number, data: string | Buffer, options: { address?: string; timeoutMs?: number; until?: (raw: string) => boolean } = {}): Promise<RawReply> {
+export function exchange(
+  port: number,
+  data: string | Buffer,
+  options: { address?: string; timeoutMs?: number; until?: (raw: string) => boolean } = {},
+): Promise<RawReply> {
   return withDeadline(
     new Promise<RawReply>((resolve, reject) => {
       const socket = connect(port, options.address ?? '127.0.0.1')

@@ -55,7 +55,10 @@ describe('reload scheduler', () => {
     const { s, runs, idle } = scheduler()
     s.trigger('a.ts')
     await idle()
-    assert.deepEqual(runs.map((r) => r.reasons), [['a.ts']])
+    assert.deepEqual(
+      runs.map((r) => r.reasons),
+      [['a.ts']],
+    )
   })
 
   test('files saved together are built together, each once', async () => {
@@ -64,7 +67,10 @@ describe('reload scheduler', () => {
     s.trigger('b.ts')
     s.trigger('a.ts')
     await idle()
-    assert.deepEqual(runs.map((r) => r.reasons), [['a.ts', 'b.ts']])
+    assert.deepEqual(
+      runs.map((r) => r.reasons),
+      [['a.ts', 'b.ts']],
+    )
   })
 
   test('saves during a build get one follow-up, started without waiting for quiet', async () => {
@@ -75,7 +81,10 @@ describe('reload scheduler', () => {
     s.trigger('b.ts')
     s.trigger('c.ts')
     await idle()
-    assert.deepEqual(runs.map((r) => r.reasons), [['a.ts'], ['b.ts', 'c.ts']])
+    assert.deepEqual(
+      runs.map((r) => r.reasons),
+      [['a.ts'], ['b.ts', 'c.ts']],
+    )
     // It started when the first build ended, not a quiet window later.
     assert.ok(runs[1]!.at - runs[0]!.at < SETTLE_MS, `the follow-up started ${(runs[1]!.at - runs[0]!.at).toFixed(0)} ms after the first build`)
   })
@@ -96,10 +105,16 @@ describe('reload scheduler', () => {
     finish()
     await followUp
     // Timers may fire a millisecond early.
-    assert.ok(runs[1]!.at - endedAt >= SETTLE_MS - 2, `the follow-up started ${(runs[1]!.at - endedAt).toFixed(0)} ms after the build, not after ${SETTLE_MS} ms of quiet`)
+    assert.ok(
+      runs[1]!.at - endedAt >= SETTLE_MS - 2,
+      `the follow-up started ${(runs[1]!.at - endedAt).toFixed(0)} ms after the build, not after ${SETTLE_MS} ms of quiet`,
+    )
     finish()
     await idle()
-    assert.deepEqual(runs.map((r) => r.reasons), [['f0.ts'], ['f1.ts', 'f2.ts', 'f3.ts']])
+    assert.deepEqual(
+      runs.map((r) => r.reasons),
+      [['f0.ts'], ['f1.ts', 'f2.ts', 'f3.ts']],
+    )
   })
 
   test('saves 50 ms apart that keep landing during builds are built at once, each', async () => {
@@ -119,7 +134,10 @@ describe('reload scheduler', () => {
     }
     finish()
     await idle()
-    assert.deepEqual(runs.map((r) => r.reasons), [['f0.ts'], ['f1.ts'], ['f2.ts'], ['f3.ts'], ['f4.ts'], ['f5.ts']])
+    assert.deepEqual(
+      runs.map((r) => r.reasons),
+      [['f0.ts'], ['f1.ts'], ['f2.ts'], ['f3.ts'], ['f4.ts'], ['f5.ts']],
+    )
   })
 
   test('an endless flood is still built, maxWaitMs after its quiet wait began', async () => {
@@ -161,7 +179,10 @@ describe('reload scheduler', () => {
       await idle()
       await sleep(50)
     }
-    assert.deepEqual(runs.map((r) => r.reasons), [['a.ts'], ['b.ts'], ['c.ts'], ['d.ts'], ['e.ts']])
+    assert.deepEqual(
+      runs.map((r) => r.reasons),
+      [['a.ts'], ['b.ts'], ['c.ts'], ['d.ts'], ['e.ts']],
+    )
   })
 
   test('stop() ends a pending wait, and later triggers build nothing', async () => {

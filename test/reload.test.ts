@@ -17,7 +17,13 @@ async function start(files: Record<string, string> | ((dir: string) => Record<st
   const project = projectDir({})
   cleanup(project.remove)
   for (const [name, body] of Object.entries(files(project.dir))) project.write(name, body)
-  const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: options.workers ?? 1, quiet: !process.env.DEBUG_HOTCELL, reload: options.reload ?? true })
+  const server = await serve({
+    entry: `${project.dir}/app.ts`,
+    port: 0,
+    workers: options.workers ?? 1,
+    quiet: !process.env.DEBUG_HOTCELL,
+    reload: options.reload ?? true,
+  })
   cleanup(() => server.close())
   return { project, server }
 }
@@ -62,7 +68,10 @@ describe('hot reload', () => {
     project.write('word.ts', `export const word = 'two'\n`)
     const info = await reloaded
     assert.equal(info.ok, true)
-    assert.deepEqual(info.changed.map((c) => c.split('/').pop()), ['word.ts'])
+    assert.deepEqual(
+      info.changed.map((c) => c.split('/').pop()),
+      ['word.ts'],
+    )
     assert.equal(await text(server.url), 'two')
   })
 
@@ -141,13 +150,17 @@ export default { fetch: () => new Response('${tag} ' + ++count) }
     // The old generation is destroyed once idle: its interval must stop.
     const ticks = () => readFileSync(`${project.dir}/ticks.log`, 'utf8').split('\n').length
     let last = ticks()
-    await waitFor(async () => {
-      await new Promise((r) => setTimeout(r, 150))
-      const now = ticks()
-      const stable = now === last
-      last = now
-      return stable
-    }, 8000, 'the old setInterval to stop')
+    await waitFor(
+      async () => {
+        await new Promise((r) => setTimeout(r, 150))
+        const now = ticks()
+        const stable = now === last
+        last = now
+        return stable
+      },
+      8000,
+      'the old setInterval to stop',
+    )
     await new Promise((r) => setTimeout(r, 300))
     assert.equal(ticks(), last, 'the old timer is still running')
   })
@@ -310,7 +323,10 @@ export default { fetch: () => new Response('${tag} ' + ++count) }
       unsubscribe(RELOAD_CHANNEL, onPhase)
       await withDeadline(poller, 10_000, 'the poller to stop')
     }
-    assert.deepEqual([...seen].filter((s) => !s.startsWith('200 ')), [])
+    assert.deepEqual(
+      [...seen].filter((s) => !s.startsWith('200 ')),
+      [],
+    )
   })
 
   test('a save whose content lands only after its empty file was built is never served empty', async () => {
@@ -352,7 +368,10 @@ export default { fetch: () => new Response('${tag} ' + ++count) }
       unsubscribe(RELOAD_CHANNEL, onPhase)
       await withDeadline(poller, 10_000, 'the poller to stop')
     }
-    assert.deepEqual([...seen].filter((s) => s !== '200 uno' && s !== '200 two'), [])
+    assert.deepEqual(
+      [...seen].filter((s) => s !== '200 uno' && s !== '200 two'),
+      [],
+    )
   })
 
   test('reload: false ignores edits; server.reload() rebuilds on demand', async () => {

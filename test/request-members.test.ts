@@ -54,8 +54,15 @@ describe('the lazy Request', () => {
     assert.equal(seen.text, '')
     assert.equal(seen.usedAfterGetText, false, 'a GET has no body to use up')
     assert.deepEqual(seen.defaults, {
-      cache: 'default', credentials: 'same-origin', destination: '', integrity: '', keepalive: false,
-      mode: 'cors', redirect: 'follow', referrer: 'about:client', referrerPolicy: '',
+      cache: 'default',
+      credentials: 'same-origin',
+      destination: '',
+      integrity: '',
+      keepalive: false,
+      mode: 'cors',
+      redirect: 'follow',
+      referrer: 'about:client',
+      referrerPolicy: '',
     })
     assert.equal(seen.signalAborted, false)
     assert.equal(seen.signalInstance, true)
@@ -87,7 +94,19 @@ describe('the lazy Request', () => {
     const encoded = await get('/form', { method: 'POST', body: 'a=1&a=2', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
     assert.deepEqual(encoded, { a: ['1', '2'], file: null, used: true })
     const boundary = 'XyZ'
-    const multipart = [`--${boundary}`, 'Content-Disposition: form-data; name="a"', '', 'one', `--${boundary}`, 'Content-Disposition: form-data; name="file"; filename="f.txt"', 'Content-Type: text/plain', '', 'file text', `--${boundary}--`, ''].join('\r\n')
+    const multipart = [
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="a"',
+      '',
+      'one',
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="file"; filename="f.txt"',
+      'Content-Type: text/plain',
+      '',
+      'file text',
+      `--${boundary}--`,
+      '',
+    ].join('\r\n')
     const parsed = await get('/form', { method: 'POST', body: multipart, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } })
     assert.deepEqual(parsed, { a: ['one'], file: 'file text', used: true })
   })
@@ -104,7 +123,16 @@ describe('the lazy Request', () => {
 
   test('new Request(request), with and without changes', async () => {
     const seen = await get('/construct', { method: 'POST', body: 'moved', headers: { 'x-token': 'orig' } })
-    assert.deepEqual(seen, { url: `${server.url}/construct`, method: 'POST', token: 'orig', body: 'moved', usedByIt: true, changedMethod: 'PUT', changedToken: 'changed', changedBody: 'replaced' })
+    assert.deepEqual(seen, {
+      url: `${server.url}/construct`,
+      method: 'POST',
+      token: 'orig',
+      body: 'moved',
+      usedByIt: true,
+      changedMethod: 'PUT',
+      changedToken: 'changed',
+      changedBody: 'replaced',
+    })
   })
 
   test('fetch(request) sends it on, method, headers and body', async () => {
@@ -121,10 +149,14 @@ describe('the lazy Request', () => {
     socket.write(`GET /signal-after-abort HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`)
     await new Promise((resolve) => setTimeout(resolve, 100))
     socket.destroy()
-    const last = await waitFor(async () => {
-      const value = (await get('/last-signal')).lastSignal as string
-      return value === 'none' ? undefined : value
-    }, 5000, 'the handler to look at its signal')
+    const last = await waitFor(
+      async () => {
+        const value = (await get('/last-signal')).lastSignal as string
+        return value === 'none' ? undefined : value
+      },
+      5000,
+      'the handler to look at its signal',
+    )
     assert.equal(last, 'true AbortError')
   })
 })
@@ -133,9 +165,25 @@ describe('the fast Response', () => {
   test('status, ok, statusText, headers, text(), clone(), Response.json, redirect, error, instanceof, a native Response from fetch()', async () => {
     const seen = await get('/response-members')
     assert.deepEqual(seen, {
-      status: 201, ok: true, statusText: 'Made', header: '1', type: 'text/plain;charset=UTF-8', text: 'body text', used: true, cloneText: 'body text',
-      jsonStatus: 202, jsonType: 'application/json', json: { ok: 1 }, nativeInstance: true, nativeText: 'native side', instance: true,
-      tag: '[object Response]', bodyIsStream: true, redirect: 'http://example.com/', error: 'error', badStatus: 'RangeError',
+      status: 201,
+      ok: true,
+      statusText: 'Made',
+      header: '1',
+      type: 'text/plain;charset=UTF-8',
+      text: 'body text',
+      used: true,
+      cloneText: 'body text',
+      jsonStatus: 202,
+      jsonType: 'application/json',
+      json: { ok: 1 },
+      nativeInstance: true,
+      nativeText: 'native side',
+      instance: true,
+      tag: '[object Response]',
+      bodyIsStream: true,
+      redirect: 'http://example.com/',
+      error: 'error',
+      badStatus: 'RangeError',
     })
   })
 

@@ -98,18 +98,28 @@ describe('standby generations', () => {
     // Two requests held at once run on two threads: each worker takes one.
     const pair = async () => (await Promise.all([json(`${server.url}?hold=300`), json(`${server.url}?hold=300`)])) as { v: number; thread: number }[]
     const before = await pair()
-    assert.deepEqual(before.map((r) => r.v), [1, 1])
+    assert.deepEqual(
+      before.map((r) => r.v),
+      [1, 1],
+    )
     assert.equal(new Set(before.map((r) => r.thread)).size, 2, 'the server starts with both workers serving')
     await new Promise((r) => setTimeout(r, 1000))
     const next = reloaded(server)
     project.write('app.ts', app(2))
     await next
     assert.equal((await json(server.url)).v, 2)
-    const after = await waitFor(async () => {
-      const replies = await pair()
-      return new Set(replies.map((r) => r.thread)).size === 2 ? replies : undefined
-    }, 10_000, 'both workers of the new generation serving')
-    assert.deepEqual(after.map((r) => r.v), [2, 2])
+    const after = await waitFor(
+      async () => {
+        const replies = await pair()
+        return new Set(replies.map((r) => r.thread)).size === 2 ? replies : undefined
+      },
+      10_000,
+      'both workers of the new generation serving',
+    )
+    assert.deepEqual(
+      after.map((r) => r.v),
+      [2, 2],
+    )
     for (const { thread } of after) assert.ok(!before.some((r) => r.thread === thread), `thread ${thread} is a fresh one`)
   })
 })

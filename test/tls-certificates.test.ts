@@ -181,7 +181,9 @@ describe('your own certificate (--cert/--key)', () => {
       privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' },
       publicKeyEncoding: { type: 'spki', format: 'pem' },
     }).privateKey
-    assert.throws(() => loadUserCertificate(write('c.pem', cert), write('enc.pem', encrypted), dir), { message: /^key file enc\.pem is encrypted with a passphrase; .*openssl pkey/ })
+    assert.throws(() => loadUserCertificate(write('c.pem', cert), write('enc.pem', encrypted), dir), {
+      message: /^key file enc\.pem is encrypted with a passphrase; .*openssl pkey/,
+    })
   })
 
   test('warns about a name it does not cover, and about expiry', async () => {

@@ -76,7 +76,10 @@ export async function h2(origin: string, ca: string): Promise<H2Client> {
     request(path, options = {}) {
       const { method = 'GET', headers = {}, body, timeoutMs = 10_000, authority } = options
       const done = new Promise<H2Reply>((resolve, reject) => {
-        const stream = session.request({ ':method': method, ':path': path, ...(authority ? { ':authority': authority } : {}), ...headers }, { endStream: body === undefined })
+        const stream = session.request(
+          { ':method': method, ':path': path, ...(authority ? { ':authority': authority } : {}), ...headers },
+          { endStream: body === undefined },
+        )
         let status = 0
         let responseHeaders: H2Headers = {}
         let text = ''
@@ -87,18 +90,16 @@ export async function h2(origin: string, ca: string): Promise<H2Client> {
         })
         stream.on('data', (chunk: string) => (text += chunk))
         stream.on('error', reject)
-        const settle = (reset: boolean) => (status ? resolve({ status, headers: responseHeaders, text, reset }) : reject(new Error(`stream closed without a response (code ${stream.rstCode})`)))
+        const settle = (reset: boolean) =>
+          status ? resolve({ status, headers: responseHeaders, text, reset }) : reject(new Error(`stream closed without a response (code ${stream.rstCode})`))
         stream.on('end', () => {
           if (stream.writableFinished) return settle(false)
           // The response ended while this side still sends its body: the server must reset the stream
           // (RST_STREAM), or the client waits forever on flow control. Node's client marks it closed, without an event.
-          waitFor(() => stream.closed, 5_000, 'the server resets the stream of a body it refused').then(
-            () => {
-              settle(true)
-              stream.destroy()
-            },
-            reject,
-          )
+          waitFor(() => stream.closed, 5_000, 'the server resets the stream of a body it refused').then(() => {
+            settle(true)
+            stream.destroy()
+          }, reject)
         })
         // Newer Node clients do close a reset stream: its body was then not all sent.
         stream.on('close', () => settle(!stream.writableFinished))
@@ -123,7 +124,12 @@ export async function h2(origin: string, ca: string): Promise<H2Client> {
       return {
         status: Number(headers[':status']),
         headers,
-        next: () => withDeadline(chunks.length || ended ? Promise.resolve(chunks.shift()) : new Promise<string | undefined>((resolve) => waiting.push(resolve)), 10_000, `a chunk of ${path}`),
+        next: () =>
+          withDeadline(
+            chunks.length || ended ? Promise.resolve(chunks.shift()) : new Promise<string | undefined>((resolve) => waiting.push(resolve)),
+            10_000,
+            `a chunk of ${path}`,
+          ),
         close: () => stream.close(),
       }
     },

@@ -38,7 +38,8 @@ describe('WebSocket backpressure', () => {
     server = await serve({ entry: fixture('ws/flood.ts'), port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL, bodyLimit: '2mb' })
   })
   after(() => server.close())
-  const state = async () => JSON.parse((await request(server.url + '/state')).text) as { sent: number; waited: boolean; received: number; receivedBytes: number; paused: boolean }
+  const state = async () =>
+    JSON.parse((await request(server.url + '/state')).text) as { sent: number; waited: boolean; received: number; receivedBytes: number; paused: boolean }
 
   test('a client that stops reading holds the app back; every byte arrives once it reads', async () => {
     const client = await connect(server.url + '/flood')

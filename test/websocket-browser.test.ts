@@ -8,7 +8,16 @@ import { describe, test } from 'node:test'
 import { cleanup, serveProject, withDeadline } from './helpers.js'
 
 const CHROMIUM = '/usr/bin/chromium'
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get update && apt-get install -y chromium)`
 
 /** A page whose socket shows what the server says and reconnects when closed, noting the close code. */

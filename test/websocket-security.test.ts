@@ -26,13 +26,20 @@ describe('WebSocket handshakes and limits (fetch handler)', () => {
       assert.equal(await refusedWith(server.url + '/chat', { origin }), 403, `Origin: ${origin}`)
     }
     assert.equal(await refusedWith(server.url + '/chat', { headers: { host: 'attacker.example' } }), 403, 'a foreign Host')
-    assert.equal(await refusedWith(server.url + '/__hotcell/live-reload'), 404, '/__hotcell/ is hotcell\'s own')
+    assert.equal(await refusedWith(server.url + '/__hotcell/live-reload'), 404, "/__hotcell/ is hotcell's own")
     assert.equal((await state()).upgrades, before, 'no refused handshake reached the handler')
   })
 
   test('clients without Origin, pages of this server, of localhost and of --allowed-hosts names connect', async () => {
     const before = (await state()).upgrades
-    const origins = [undefined, `http://127.0.0.1:${port()}`, `http://localhost:${port()}`, 'http://localhost:5173', 'http://app.localhost:8080', 'https://myapp.test']
+    const origins = [
+      undefined,
+      `http://127.0.0.1:${port()}`,
+      `http://localhost:${port()}`,
+      'http://localhost:5173',
+      'http://app.localhost:8080',
+      'https://myapp.test',
+    ]
     for (const origin of origins) {
       const client = await connect(server.url + '/chat', origin ? { origin } : {})
       assert.equal(await client.text(), 'hello v1', `Origin: ${origin}`)
@@ -54,7 +61,9 @@ describe('WebSocket handshakes and limits (fetch handler)', () => {
   test("the app's own refusal, a throwing handler and a non-WebSocket upgrade", async () => {
     assert.equal(await refusedWith(server.url + '/deny'), 403)
     assert.equal(await refusedWith(server.url + '/throw'), 500)
-    const h2c = await request(server.url + '/plain', { headers: { connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': 'AAMAAABkAARAAAAAAAIAAAAA' } })
+    const h2c = await request(server.url + '/plain', {
+      headers: { connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': 'AAMAAABkAARAAAAAAAIAAAAA' },
+    })
     assert.equal(h2c.status, 200, 'Upgrade: h2c is served as an ordinary request')
     assert.match(h2c.text, /"upgrades"/)
   })
@@ -76,7 +85,7 @@ describe('WebSocket handshakes (Node server, noServer + handleUpgrade)', () => {
     assert.equal(JSON.parse((await request(server.url)).text).upgrades, before + 1)
   })
 
-  test('a message over the limit in fragments is refused with 1009 (the app\'s own ws would take 100 MiB)', async () => {
+  test("a message over the limit in fragments is refused with 1009 (the app's own ws would take 100 MiB)", async () => {
     const client = await connect(server.url + '/chat')
     await client.text()
     client.ws.send(Buffer.alloc(LIMIT / 2 + 1), { fin: false })
@@ -103,7 +112,14 @@ describe('WebSocket handshakes to an entry that cannot load', () => {
   ] as const) {
     test(`${name}: 500 with the error, promptly`, async () => {
       const { server } = await serveProject({ 'app.ts': source })
-      assert.equal(await waitFor(async () => ((await request(server.url)).status === 500 ? refusedWith(server.url + '/chat') : undefined), 15_000, 'a 500 to the handshake'), 500)
+      assert.equal(
+        await waitFor(
+          async () => ((await request(server.url)).status === 500 ? refusedWith(server.url + '/chat') : undefined),
+          15_000,
+          'a 500 to the handshake',
+        ),
+        500,
+      )
     })
   }
 })

@@ -18,7 +18,7 @@ const shapes = [
   { name: 'Express + ws', entry: 'ws/express.ts', path: '/ws', hello: true, denies: false },
   { name: 'Koa + ws', entry: 'ws/koa.ts', path: '/chat', hello: true, denies: false },
   { name: 'Fastify + @fastify/websocket', entry: 'ws/fastify.ts', path: '/ws', hello: true, denies: false },
-  { name: "Hono on @hono/node-server, its upgradeWebSocket", entry: 'ws/hono-node.ts', path: '/ws', hello: true, denies: false },
+  { name: 'Hono on @hono/node-server, its upgradeWebSocket', entry: 'ws/hono-node.ts', path: '/ws', hello: true, denies: false },
   { name: "fetch handler with Workers' WebSocketPair", entry: 'ws/workers.ts', path: '/chat', hello: true, denies: true },
   { name: "Hono's Workers upgradeWebSocket (hono/cloudflare-workers)", entry: 'ws/hono-workers.ts', path: '/ws', hello: false, denies: false },
 ]

@@ -14,7 +14,8 @@ import { connect } from './ws-client.js'
 const cache = mkdtempSync(join(tmpdir(), 'hotcell-wss-cache-'))
 process.env.XDG_CACHE_HOME = cache
 cleanup(() => rmSync(cache, { recursive: true, force: true }))
-const certificate = () => /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/.exec(readFileSync(join(cache, 'hotcell', DEV_CERTIFICATE_FILE), 'utf8'))![0]
+const certificate = () =>
+  /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/.exec(readFileSync(join(cache, 'hotcell', DEV_CERTIFICATE_FILE), 'utf8'))![0]
 
 describe('wss://', () => {
   for (const entry of ['ws/workers.ts', 'ws/node-server.ts']) {

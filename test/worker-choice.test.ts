@@ -4,7 +4,10 @@ import { test } from 'node:test'
 import { pickWorker, type WorkerLoad } from '../src/pool/worker-choice.js'
 
 const worker = (id: number, currentUsage: number): WorkerLoad => ({ id, currentUsage, isRunningAbortableTask: false })
-const readyOnly = (...ids: number[]) => (id: number) => ids.includes(id)
+const readyOnly =
+  (...ids: number[]) =>
+  (id: number) =>
+    ids.includes(id)
 
 test('a ready worker is chosen over an idle one that is still importing', () => {
   assert.equal(pickWorker([worker(1, 0), worker(2, 3)], readyOnly(2), 256)?.id, 2)

@@ -17,14 +17,12 @@ export function toErrorData(value: unknown, seen: Set<unknown> = new Set(), dept
   if (depth < MAX_DEPTH) {
     const cause = (value as { cause?: unknown }).cause
     if (cause !== undefined) {
-      data.cause = seen.has(cause)
-        ? { name: 'Cycle', message: 'the cause chain loops back to an earlier error' }
-        : toErrorData(cause, seen, depth + 1)
+      data.cause = seen.has(cause) ? { name: 'Cycle', message: 'the cause chain loops back to an earlier error' } : toErrorData(cause, seen, depth + 1)
     }
     if (value instanceof AggregateError && Array.isArray(value.errors)) {
-      data.errors = value.errors.slice(0, 16).map((e) =>
-        seen.has(e) ? { name: 'Cycle', message: 'refers to an enclosing error' } : toErrorData(e, seen, depth + 1),
-      )
+      data.errors = value.errors
+        .slice(0, 16)
+        .map((e) => (seen.has(e) ? { name: 'Cycle', message: 'refers to an enclosing error' } : toErrorData(e, seen, depth + 1)))
     }
   }
   return data

@@ -2,7 +2,17 @@
 // thread's): requests arrive in batches, one message per main-thread turn,
 // and replies leave the same way, one message per turn of this thread.
 import { MessageChannel, parentPort, threadId, type MessagePort } from 'node:worker_threads'
-import { PROGRESS, REPLY, REQUEST_FIELDS, type ErrorData, type FailurePhase, type LaneAbort, type LaneRequests, type RequestTask, type WorkerMessage } from '../src/pool/protocol.js'
+import {
+  PROGRESS,
+  REPLY,
+  REQUEST_FIELDS,
+  type ErrorData,
+  type FailurePhase,
+  type LaneAbort,
+  type LaneRequests,
+  type RequestTask,
+  type WorkerMessage,
+} from '../src/pool/protocol.js'
 
 /** A request as the lane delivers it: `slot` is where the main thread keeps it, and what replies name. */
 export interface LaneTask extends RequestTask {
@@ -88,4 +98,3 @@ export const reply = {
     queue(REPLY.streamed, to)
   },
 }
-

@@ -48,11 +48,13 @@ function fakeListen(this: http.Server, ...args: unknown[]): http.Server {
   const { port, host } = target(args)
   // What hotcell's own socket is bound to: the app's "listening at …" line,
   // built from address(), must name the URL that answers, not the port asked for.
-  const address: AddressInfo = { ...((workerData as WorkerData | null)?.serverAddress ?? {
-    address: host === undefined || host === 'localhost' ? '127.0.0.1' : host,
-    family: host?.includes(':') ? 'IPv6' : 'IPv4',
-    port,
-  }) }
+  const address: AddressInfo = {
+    ...((workerData as WorkerData | null)?.serverAddress ?? {
+      address: host === undefined || host === 'localhost' ? '127.0.0.1' : host,
+      family: host?.includes(':') ? 'IPv6' : 'IPv4',
+      port,
+    }),
+  }
   // Fastify and @hono/node-server read these after 'listening'.
   Object.defineProperty(this, 'address', { value: () => address, configurable: true, writable: true })
   Object.defineProperty(this, 'listening', { get: () => true, configurable: true })

@@ -64,7 +64,13 @@ export function nodeToFetch(handler: NodeHandler, server?: Server): NodeFetch {
  * close `req`/`res` when the client leaves, and to turn a rejected async
  * handler into a failed request instead of an unhandled rejection.
  */
-function withClient(handler: NodeHandler, task: RequestTask, signal: AbortSignal, reject: (error: unknown) => void, final: ReturnType<typeof finalCallback>): NodeHandler {
+function withClient(
+  handler: NodeHandler,
+  task: RequestTask,
+  signal: AbortSignal,
+  reject: (error: unknown) => void,
+  final: ReturnType<typeof finalCallback>,
+): NodeHandler {
   const dispatch = function (this: unknown, req: IncomingMessage, res: ServerResponse) {
     const socket = req.socket as { remotePort?: number; remoteFamily?: string; encrypted?: boolean }
     socket.remotePort = task.remotePort
@@ -91,7 +97,9 @@ function withClient(handler: NodeHandler, task: RequestTask, signal: AbortSignal
     )
     // A framework's default error response gives way to hotcell's page (framework-errors.ts).
     registerFailure(req, reject)
-    const result = (final ? (handler as (...args: unknown[]) => unknown).call(this, req, res, final(req, res, reject)) : handler.call(this, req, res)) as { then?: unknown } | undefined
+    const result = (final ? (handler as (...args: unknown[]) => unknown).call(this, req, res, final(req, res, reject)) : handler.call(this, req, res)) as
+      | { then?: unknown }
+      | undefined
     if (result instanceof Response) return reject(mistakenForNode())
     if (result && typeof result.then === 'function') {
       ;(result as Promise<unknown>).then(
@@ -127,7 +135,26 @@ function mistakenForNode(): TypeError {
 }
 
 // Node keeps the first of these when a request repeats them (message.headers in Node's docs).
-const SINGLE = new Set(['age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host', 'if-modified-since', 'if-unmodified-since', 'last-modified', 'location', 'max-forwards', 'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent'])
+const SINGLE = new Set([
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+])
 
 /** req.headers by Node's rules: repeats joined with ', ' (Cookie with '; '), Set-Cookie an array, single-valued ones kept once. */
 function nodeHeaders(flat: string[]): IncomingMessage['headers'] {

@@ -77,10 +77,11 @@ function fromParts(parts: FastParts): Extract<Outcome, { kind: 'response' }> | u
   const body = parts.body
   if (typeof body === 'string') {
     if (!hasName(flat, 'content-type')) flat.push('content-type', TEXT_TYPE)
-    if (body.length > INLINE_LIMIT) return { kind: 'response', status: parts.status, statusText: parts.statusText, headers: flat, body: new TextEncoder().encode(body).buffer as ArrayBuffer }
+    if (body.length > INLINE_LIMIT)
+      return { kind: 'response', status: parts.status, statusText: parts.statusText, headers: flat, body: new TextEncoder().encode(body).buffer as ArrayBuffer }
     return { kind: 'response', status: parts.status, statusText: parts.statusText, headers: flat, body }
   }
-  const bytes = body === null ? null : body instanceof ArrayBuffer ? body.slice(0) : copy(body).buffer as ArrayBuffer
+  const bytes = body === null ? null : body instanceof ArrayBuffer ? body.slice(0) : (copy(body).buffer as ArrayBuffer)
   return { kind: 'response', status: parts.status, statusText: parts.statusText, headers: flat, body: bytes }
 }
 

@@ -117,7 +117,10 @@ async function warmUp(): Promise<void> {
 // once the path had been rehearsed. The stand-in handler is ours: the user's
 // must never run for a request nobody made.
 const REHEARSALS = 20
-const STAND_IN: Extract<LoadedApp, { ok: true }> = { ok: true, fetch: (request) => new Response(`rehearsal ${new URL(request.url).pathname}`, { headers: { 'content-type': 'text/plain' } }) }
+const STAND_IN: Extract<LoadedApp, { ok: true }> = {
+  ok: true,
+  fetch: (request) => new Response(`rehearsal ${new URL(request.url).pathname}`, { headers: { 'content-type': 'text/plain' } }),
+}
 
 async function rehearse(): Promise<void> {
   // A Node-style app's requests go through the Node adapter: its first request
@@ -126,7 +129,15 @@ async function rehearse(): Promise<void> {
   for (const standIn of standIns) {
     for (let i = 1; i <= REHEARSALS; i++) {
       const body = i % 2 ? null : new TextEncoder().encode('rehearsal').buffer
-      const task: RequestTask = { id: -i, method: body ? 'POST' : 'GET', url: `http://localhost/__hotcell/rehearsal?i=${i}`, headers: ['host', 'localhost', 'accept', '*/*'], body, remoteAddress: '127.0.0.1', remotePort: 0 }
+      const task: RequestTask = {
+        id: -i,
+        method: body ? 'POST' : 'GET',
+        url: `http://localhost/__hotcell/rehearsal?i=${i}`,
+        headers: ['host', 'localhost', 'accept', '*/*'],
+        body,
+        remoteAddress: '127.0.0.1',
+        remotePort: 0,
+      }
       await new Promise<void>((resolve) => serve(task, standIn, () => resolve()))
     }
   }
@@ -160,7 +171,12 @@ function deliver(task: LaneTask, outcome: Outcome): void {
  * fails with it, and only this one (late-errors.ts). `announce`: the response
  * streams over this port (without it, a response that would stream is cut).
  */
-function serve<T extends RequestTask>(task: T, loaded: Extract<LoadedApp, { ok: true }>, done: (task: T, outcome: Outcome) => void, announce?: (task: T, port: MessagePort) => void): void {
+function serve<T extends RequestTask>(
+  task: T,
+  loaded: Extract<LoadedApp, { ok: true }>,
+  done: (task: T, outcome: Outcome) => void,
+  announce?: (task: T, port: MessagePort) => void,
+): void {
   const entry: InFlight = { request: undefined, response: undefined, aborted: undefined }
   inflight.set(task.id, entry)
   const finish = (outcome: Outcome) => {
@@ -213,7 +229,11 @@ function handle(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>, ent
   } catch (error) {
     return failed('handler', error)
   }
-  if (result instanceof Promise) return result.then((value: unknown) => toOutcome(value, entry, stream), (error: unknown) => failed('handler', error))
+  if (result instanceof Promise)
+    return result.then(
+      (value: unknown) => toOutcome(value, entry, stream),
+      (error: unknown) => failed('handler', error),
+    )
   return toOutcome(result, entry, stream)
 }
 

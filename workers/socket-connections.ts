@@ -69,7 +69,13 @@ async function accept(socket: TunnelSocket, message: Connection & { id: number }
 }
 
 /** Run the handler on the upgrade request; a WebSocketPair response opens the WebSocket. */
-async function answer(message: Connection & { id: number }, req: IncomingMessage, socket: TunnelSocket, loaded: Extract<LoadedApp, { ok: true }>, options: SocketHostOptions): Promise<void> {
+async function answer(
+  message: Connection & { id: number },
+  req: IncomingMessage,
+  socket: TunnelSocket,
+  loaded: Extract<LoadedApp, { ok: true }>,
+  options: SocketHostOptions,
+): Promise<void> {
   const abort = new AbortController()
   socket.once('close', () => abort.abort(new DOMException('The client disconnected', 'AbortError')))
   const headers = new Headers()

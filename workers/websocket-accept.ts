@@ -10,7 +10,15 @@ import { WebSocketServer } from 'ws'
 import type { WebSocketEnd } from './websocket-pair.js'
 
 // Headers of the handshake that `ws` writes itself.
-const HANDSHAKE = new Set(['upgrade', 'connection', 'sec-websocket-accept', 'sec-websocket-protocol', 'sec-websocket-extensions', 'content-length', 'transfer-encoding'])
+const HANDSHAKE = new Set([
+  'upgrade',
+  'connection',
+  'sec-websocket-accept',
+  'sec-websocket-protocol',
+  'sec-websocket-extensions',
+  'content-length',
+  'transfer-encoding',
+])
 
 /**
  * Finish the handshake for `response` on the connection and connect its pair's

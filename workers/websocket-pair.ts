@@ -84,7 +84,8 @@ export class WebSocketEnd extends EventTarget {
   /** Start receiving events (Workers require it before the app can use the socket). */
   accept(): void {
     if (this.#accepted) throw new TypeError('accept() was already called on this WebSocket.')
-    if (clientEnds.has(this)) throw new TypeError('accept() belongs to the server end of a WebSocketPair (pair[1]); the client end (pair[0]) goes into the 101 Response.')
+    if (clientEnds.has(this))
+      throw new TypeError('accept() belongs to the server end of a WebSocketPair (pair[1]); the client end (pair[0]) goes into the 101 Response.')
     this.#accepted = true
     const held = this.#held
     this.#held = []
@@ -96,7 +97,12 @@ export class WebSocketEnd extends EventTarget {
   send(message: string | ArrayBuffer | ArrayBufferView): void {
     if (!this.#accepted) throw new TypeError('You must call accept() on this WebSocket before sending messages.')
     if (this.#closeCalled || this.#closed) throw new TypeError("Can't call WebSocket send() after close().")
-    const data = typeof message === 'string' ? message : ArrayBuffer.isView(message) ? Buffer.from(message.buffer, message.byteOffset, message.byteLength) : Buffer.from(message)
+    const data =
+      typeof message === 'string'
+        ? message
+        : ArrayBuffer.isView(message)
+          ? Buffer.from(message.buffer, message.byteOffset, message.byteLength)
+          : Buffer.from(message)
     if (this.#ws) this.#ws.send(data)
     else this.#pending.push((ws) => ws.send(data))
   }
@@ -186,7 +192,9 @@ function allow101(): void {
       if (init == null || (init.status !== 101 && init.webSocket == null)) return Reflect.construct(target, args, newTarget) as object
       const client = init.webSocket
       if (init.status !== 101 || !(client instanceof WebSocketEnd) || !peers.has(client)) {
-        throw new RangeError('A Response with status 101 needs the client end of a WebSocketPair, and only it: new Response(null, { status: 101, webSocket: pair[0] }).')
+        throw new RangeError(
+          'A Response with status 101 needs the client end of a WebSocketPair, and only it: new Response(null, { status: 101, webSocket: pair[0] }).',
+        )
       }
       const response = Reflect.construct(target, [null, { headers: init.headers, statusText: init.statusText }], newTarget) as object
       Object.defineProperties(response, {

@@ -69,7 +69,11 @@ function handle(app: { fetch: AppFunction; node: boolean }, req: IncomingMessage
 function run(app: { fetch: AppFunction; node: boolean }, req: IncomingMessage, res: ServerResponse, method: string, body: ArrayBuffer | null): void {
   const url = `${scheme}://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`
   // Node-style handlers read the raw request from the task, as in a worker; a fetch handler never looks at it.
-  const task = (app.node ? { id: ++nextId, method, url, headers: req.rawHeaders, body, remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 } : undefined) as RequestTask
+  const task = (
+    app.node
+      ? { id: ++nextId, method, url, headers: req.rawHeaders, body, remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 }
+      : undefined
+  ) as RequestTask
   let result: unknown
   try {
     result = app.fetch(new LazyRequest({ method, url, headers: req.rawHeaders, body }) as unknown as Request, env, ctx, task)
@@ -77,7 +81,11 @@ function run(app: { fetch: AppFunction; node: boolean }, req: IncomingMessage, r
     failed(res, error)
     return
   }
-  if (result instanceof Promise) result.then((response: unknown) => write(res, response), (error: unknown) => failed(res, error))
+  if (result instanceof Promise)
+    result.then(
+      (response: unknown) => write(res, response),
+      (error: unknown) => failed(res, error),
+    )
   else write(res, result)
 }
 

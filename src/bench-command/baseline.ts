@@ -16,7 +16,9 @@ export async function startBaseline(entry: string, label: string, style: 'auto' 
     await builder.dispose()
     throw new BenchError(`${label}: the build failed: ${build.text.split('\n')[0]}`)
   }
-  const child = fork(new URL('./baseline-server.js', import.meta.url), [build.url, label, style, https ? 'https' : 'http'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  const child = fork(new URL('./baseline-server.js', import.meta.url), [build.url, label, style, https ? 'https' : 'http'], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const close = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
@@ -25,7 +27,9 @@ export async function startBaseline(entry: string, label: string, style: 'auto' 
   }
   try {
     const port = await new Promise<number>((resolve, reject) => {
-      child.once('message', (message: BaselineMessage) => (message.type === 'ready' ? resolve(message.port) : reject(new BenchError(`baseline for ${label}: ${message.message}`))))
+      child.once('message', (message: BaselineMessage) =>
+        message.type === 'ready' ? resolve(message.port) : reject(new BenchError(`baseline for ${label}: ${message.message}`)),
+      )
       child.once('exit', (code) => reject(new BenchError(`the baseline server for ${label} exited (code ${code}) before it listened`)))
     })
     return { url: `${https ? 'https' : 'http'}://127.0.0.1:${port}`, close }

@@ -33,9 +33,17 @@ export async function checkTarget(label: string, origin: string, spec: RequestSp
     status = reply.status
     const ok = expectStatus === undefined ? status >= 200 && status < 300 : status === expectStatus
     if (!ok) {
-      const firstLine = reply.body.toString('utf8').split('\n').find((line) => line.trim() !== '')?.trim().slice(0, 160) ?? ''
+      const firstLine =
+        reply.body
+          .toString('utf8')
+          .split('\n')
+          .find((line) => line.trim() !== '')
+          ?.trim()
+          .slice(0, 160) ?? ''
       const expected = expectStatus === undefined ? 'a 2xx status' : String(expectStatus)
-      throw new BenchError(`${label}: ${spec.method} ${spec.path} answered ${status} during the correctness check (expected ${expected}; use --expect-status if ${status} is right)${firstLine ? `: ${firstLine}` : ''}`)
+      throw new BenchError(
+        `${label}: ${spec.method} ${spec.path} answered ${status} during the correctness check (expected ${expected}; use --expect-status if ${status} is right)${firstLine ? `: ${firstLine}` : ''}`,
+      )
     }
     lengths.push(reply.body.byteLength)
   }

@@ -4,7 +4,17 @@ import { availableParallelism, cpus, loadavg, platform, arch, release } from 'no
 import type { BenchOptions } from './options.js'
 import { configKey, configsOf } from './plan.js'
 import { wrkVersion } from './wrk-load.js'
-import { againstBaseline, compareRounds, scaling, summarizeConfig, type BaselineComparison, type Comparison, type ConfigSummary, type RunRecord, type ScalingRow } from './summary.js'
+import {
+  againstBaseline,
+  compareRounds,
+  scaling,
+  summarizeConfig,
+  type BaselineComparison,
+  type Comparison,
+  type ConfigSummary,
+  type RunRecord,
+  type ScalingRow,
+} from './summary.js'
 
 export interface Machine {
   cpu: string
@@ -99,10 +109,17 @@ export function buildDocument(options: BenchOptions, checks: CheckRecord[], runs
     version: packageVersion(),
     date: startedAt.toISOString(),
     machine: host,
-    generator: options.generator === 'wrk'
-      ? { name: 'wrk', version: wrkVersion(), where: 'its own process, 1 thread' }
-      : { name: 'undici', version: packageVersion('undici'), where: 'worker thread of the bench process' },
-    request: { method: options.method, path: options.path, headers: options.headers, bodyBytes: options.body?.byteLength ?? 0, scheme: options.https ? 'https' : 'http' },
+    generator:
+      options.generator === 'wrk'
+        ? { name: 'wrk', version: wrkVersion(), where: 'its own process, 1 thread' }
+        : { name: 'undici', version: packageVersion('undici'), where: 'worker thread of the bench process' },
+    request: {
+      method: options.method,
+      path: options.path,
+      headers: options.headers,
+      bodyBytes: options.body?.byteLength ?? 0,
+      scheme: options.https ? 'https' : 'http',
+    },
     settings: {
       connections: options.connections,
       durationMs: options.durationMs,
@@ -115,9 +132,7 @@ export function buildDocument(options: BenchOptions, checks: CheckRecord[], runs
     runs,
     results,
     scaling: options.workers.length > 1 ? { A: scaling(of('A')), B: options.compare ? scaling(of('B')) : null } : null,
-    compare: options.compare
-      ? options.workers.map((w) => compareRounds(w, runsOf(runs, 'A', w), runsOf(runs, 'B', w), labels))
-      : null,
+    compare: options.compare ? options.workers.map((w) => compareRounds(w, runsOf(runs, 'A', w), runsOf(runs, 'B', w), labels)) : null,
     baseline: baselineResult ? { result: baselineResult, comparisons: of('A').map((a) => againstBaseline(a, baselineResult)) } : null,
     failures: runs.reduce((n, r) => n + r.stats.errors + r.stats.timeouts + r.stats.unexpected, 0),
   }

@@ -30,7 +30,4 @@ export interface RawLoadResult {
   generatorCpuMs: number | null
 }
 
-export type LoadMessage =
-  | { type: 'tick'; elapsedMs: number; perSecond: number }
-  | { type: 'done'; result: RawLoadResult }
-  | { type: 'failed'; message: string }
+export type LoadMessage = { type: 'tick'; elapsedMs: number; perSecond: number } | { type: 'done'; result: RawLoadResult } | { type: 'failed'; message: string }

@@ -100,8 +100,10 @@ export function parseBenchArgs(argv: string[]): ParsedBench {
   const positionals = parsed.positionals
   const v = parsed.values as BenchValues
   if (v.help) return { help: true }
-  if (positionals.length === 0) throw new HotcellError('ERR_INVALID_OPTION', 'missing the entry file. Usage: hotcell bench <entry> [options], e.g. hotcell bench src/app.ts')
-  if (positionals.length > 1) throw new HotcellError('ERR_INVALID_OPTION', `expected one entry file, got ${positionals.length}: ${positionals.join(' ')} (to compare two, use --compare)`)
+  if (positionals.length === 0)
+    throw new HotcellError('ERR_INVALID_OPTION', 'missing the entry file. Usage: hotcell bench <entry> [options], e.g. hotcell bench src/app.ts')
+  if (positionals.length > 1)
+    throw new HotcellError('ERR_INVALID_OPTION', `expected one entry file, got ${positionals.length}: ${positionals.join(' ')} (to compare two, use --compare)`)
   if (v.body !== undefined && v['body-file'] !== undefined) throw new HotcellError('ERR_INVALID_OPTION', 'use either --body or --body-file, not both')
 
   const durationMs = parseDuration(v.duration ?? '10s', '--duration')
@@ -114,7 +116,8 @@ export function parseBenchArgs(argv: string[]): ParsedBench {
     throw new HotcellError('ERR_INVALID_OPTION', `--generator must be auto, wrk or undici (got "${generator}")`)
   }
   const rounds = v.rounds === undefined ? (v.compare ? 3 : 1) : mustBeInteger(v.rounds, '--rounds', 1, 100)
-  if (v.compare && rounds < 3) throw new HotcellError('ERR_INVALID_OPTION', `--compare needs at least 3 rounds to tell noise from a difference (got --rounds ${rounds})`)
+  if (v.compare && rounds < 3)
+    throw new HotcellError('ERR_INVALID_OPTION', `--compare needs at least 3 rounds to tell noise from a difference (got --rounds ${rounds})`)
   return {
     help: false,
     options: {

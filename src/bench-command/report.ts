@@ -11,12 +11,15 @@ export function renderText(doc: BenchDocument): string {
   const s = doc.settings
   const m = doc.machine
   const server = doc.request.scheme === 'https' ? 'node:https' : 'node:http'
-  out.push(`hotcell bench ${doc.request.method} ${doc.request.path}${doc.request.scheme === 'https' ? ' over TLS' : ''}: ${s.connections} connections, ${s.durationMs / 1000} s per run, ${s.rounds} round${s.rounds > 1 ? 's' : ''}, warm-up ${s.warmupMs / 1000} s`)
+  out.push(
+    `hotcell bench ${doc.request.method} ${doc.request.path}${doc.request.scheme === 'https' ? ' over TLS' : ''}: ${s.connections} connections, ${s.durationMs / 1000} s per run, ${s.rounds} round${s.rounds > 1 ? 's' : ''}, warm-up ${s.warmupMs / 1000} s`,
+  )
   const atStart = m.coresInUse === null ? `load average ${m.loadAverage}` : `${m.coresInUse} of ${m.cores} cores in use`
   out.push(`${m.cpu}, ${m.cores} cores, Node ${m.node}, ${atStart} at start; generator: ${doc.generator.name} ${doc.generator.version}, ${doc.generator.where}`)
   // Measured (bench/accuracy, docs/benchmarks.md): on 2 cores the undici generator reported 0.71–1.17×
   // wrk's req/s for a hello handler, round by round; its own CPU is taken from the server.
-  if (doc.generator.name === 'undici') out.push('note: the undici generator shares the CPU with the server and can under-report cheap handlers on few cores; install wrk for exact figures')
+  if (doc.generator.name === 'undici')
+    out.push('note: the undici generator shares the CPU with the server and can under-report cheap handlers on few cores; install wrk for exact figures')
   for (const check of doc.checks) {
     const varies = check.bodyVaries ? ' (body length varies between requests)' : ''
     out.push(`check ${label(check.target, check.entry, server)}: ${check.status}, ${check.bodyBytes} bytes${varies}`)
@@ -29,13 +32,18 @@ export function renderText(doc: BenchDocument): string {
     if (doc.scaling.B) out.push('', ...scalingTable('B', doc.scaling.B))
     const most = Math.max(...doc.settings.workers)
     // hotcell's main thread takes every request off the socket, and the load generator runs here too.
-    if (most + 2 > m.cores) out.push(`note: ${most} worker${most > 1 ? 's' : ''}, hotcell's main thread and the load generator (${doc.generator.name}) share ${m.cores} cores: past ${Math.max(1, m.cores - 2)} worker${m.cores - 2 > 1 ? 's' : ''} they take CPU from each other, so more workers can be slower here. Scaling shows on a machine with more cores than workers + 2.`)
+    if (most + 2 > m.cores)
+      out.push(
+        `note: ${most} worker${most > 1 ? 's' : ''}, hotcell's main thread and the load generator (${doc.generator.name}) share ${m.cores} cores: past ${Math.max(1, m.cores - 2)} worker${m.cores - 2 > 1 ? 's' : ''} they take CPU from each other, so more workers can be slower here. Scaling shows on a machine with more cores than workers + 2.`,
+      )
     out.push('')
   }
   if (doc.compare) {
     out.push('A/B (B/A of req/s, per round, interleaved A B A B …)')
     for (const c of doc.compare) {
-      out.push(`  ${c.workers} worker${c.workers > 1 ? 's' : ''}: median ${c.median.toFixed(3)}, min–max ${c.min.toFixed(3)}–${c.max.toFixed(3)} [${c.ratios.map((r) => r.toFixed(3)).join(', ')}]`)
+      out.push(
+        `  ${c.workers} worker${c.workers > 1 ? 's' : ''}: median ${c.median.toFixed(3)}, min–max ${c.min.toFixed(3)}–${c.max.toFixed(3)} [${c.ratios.map((r) => r.toFixed(3)).join(', ')}]`,
+      )
       out.push(`    ${c.verdict}`)
     }
     out.push('')
@@ -43,12 +51,17 @@ export function renderText(doc: BenchDocument): string {
   if (doc.baseline) {
     out.push(`Cost of isolation (hotcell against the same handler inline on ${server}, in its own process)`)
     for (const b of doc.baseline.comparisons) {
-      out.push(`  ${b.workers} worker${b.workers > 1 ? 's' : ''}: ${b.ratio.toFixed(2)}× the baseline's req/s, ${Math.abs(b.overheadUsPerRequest).toFixed(1)} µs ${b.overheadUsPerRequest >= 0 ? 'more' : 'less'} per request, p50 ${b.p50DeltaMs >= 0 ? '+' : ''}${b.p50DeltaMs.toFixed(2)} ms`)
+      out.push(
+        `  ${b.workers} worker${b.workers > 1 ? 's' : ''}: ${b.ratio.toFixed(2)}× the baseline's req/s, ${Math.abs(b.overheadUsPerRequest).toFixed(1)} µs ${b.overheadUsPerRequest >= 0 ? 'more' : 'less'} per request, p50 ${b.p50DeltaMs >= 0 ? '+' : ''}${b.p50DeltaMs.toFixed(2)} ms`,
+      )
     }
     out.push('')
   }
   if (doc.failures > 0) out.push(`${int(doc.failures)} requests failed or got an unexpected status during timed runs (see the tables).`, '')
-  if (m.coresInUse !== null && m.coresInUse > m.cores * 0.5) out.push(`note: the machine was busy when the bench started (${m.coresInUse} of ${m.cores} cores in use by other processes); compare ratios within this run, not absolute numbers.`)
+  if (m.coresInUse !== null && m.coresInUse > m.cores * 0.5)
+    out.push(
+      `note: the machine was busy when the bench started (${m.coresInUse} of ${m.cores} cores in use by other processes); compare ratios within this run, not absolute numbers.`,
+    )
   return out.join('\n').trimEnd() + '\n'
 }
 
@@ -57,15 +70,31 @@ function label(target: string, entry: string, server: string): string {
 }
 
 function configTable(r: ConfigSummary, server: string): string[] {
-  const title = r.target === 'baseline' ? label('baseline', r.entry, server) : `${label(r.target, r.entry, server)}, ${r.workers} worker${r.workers > 1 ? 's' : ''}`
+  const title =
+    r.target === 'baseline' ? label('baseline', r.entry, server) : `${label(r.target, r.entry, server)}, ${r.workers} worker${r.workers > 1 ? 's' : ''}`
   const spread = r.rounds > 1 ? `  (median of ${r.rounds} rounds, ${int(r.reqPerSecMin)}–${int(r.reqPerSecMax)})` : ''
   const failed = r.errors + r.timeouts + r.unexpected
   return [
     title,
     table(
       ['req/s', 'stdev', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'timeouts', 'non-expected', 'bytes/s'],
-      [[int(r.reqPerSec), r.reqPerSecStdev === null ? '—' : int(r.reqPerSecStdev), ms(r.latencyMs.p50), ms(r.latencyMs.p90), ms(r.latencyMs.p99), ms(r.latencyMs.max), String(r.errors), String(r.timeouts), String(r.unexpected), bytes(r.bytesPerSec)]],
-    ) + spread + (failed ? '  ← failures' : ''),
+      [
+        [
+          int(r.reqPerSec),
+          r.reqPerSecStdev === null ? '—' : int(r.reqPerSecStdev),
+          ms(r.latencyMs.p50),
+          ms(r.latencyMs.p90),
+          ms(r.latencyMs.p99),
+          ms(r.latencyMs.max),
+          String(r.errors),
+          String(r.timeouts),
+          String(r.unexpected),
+          bytes(r.bytesPerSec),
+        ],
+      ],
+    ) +
+      spread +
+      (failed ? '  ← failures' : ''),
   ]
 }
 
@@ -74,13 +103,16 @@ function scalingTable(target: string, rows: { workers: number; reqPerSec: number
   const width = 30
   return [
     `Scaling of ${target} across workers`,
-    table(['workers', 'req/s', 'speed-up', 'efficiency', ''], rows.map((r) => [
-      String(r.workers),
-      int(r.reqPerSec),
-      `${r.speedup.toFixed(2)}×`,
-      `${Math.round(r.efficiency * 100)}%`,
-      '█'.repeat(Math.max(1, Math.round((r.reqPerSec / top) * width))),
-    ])),
+    table(
+      ['workers', 'req/s', 'speed-up', 'efficiency', ''],
+      rows.map((r) => [
+        String(r.workers),
+        int(r.reqPerSec),
+        `${r.speedup.toFixed(2)}×`,
+        `${Math.round(r.efficiency * 100)}%`,
+        '█'.repeat(Math.max(1, Math.round((r.reqPerSec / top) * width))),
+      ]),
+    ),
   ]
 }
 

@@ -25,7 +25,11 @@ export interface LoadStats {
 }
 
 /** Drive `job` from a fresh worker thread; `onTick` gets a live figure once a second. */
-export function runLoad(job: LoadJob, onTick?: (elapsedMs: number, perSecond: number) => void, script = new URL('./load-worker.js', import.meta.url)): Promise<LoadStats> {
+export function runLoad(
+  job: LoadJob,
+  onTick?: (elapsedMs: number, perSecond: number) => void,
+  script = new URL('./load-worker.js', import.meta.url),
+): Promise<LoadStats> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(script, { workerData: job })
     let settled = false
@@ -72,4 +76,3 @@ export function summarize(raw: RawLoadResult): LoadStats {
     generatorCpuMs: raw.generatorCpuMs,
   }
 }
-

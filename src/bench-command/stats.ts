@@ -10,7 +10,10 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 
 /** The same, for values in any order. */
 export function percentileOf(values: readonly number[], p: number): number {
-  return percentile([...values].sort((a, b) => a - b), p)
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    p,
+  )
 }
 
 /** The middle value; the mean of the two middle ones for an even count. NaN for none. */

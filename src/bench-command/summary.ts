@@ -61,7 +61,6 @@ export interface BaselineComparison {
   p50DeltaMs: number
 }
 
-
 export function summarizeConfig(runs: RunRecord[]): ConfigSummary {
   const first = runs[0]!
   const pick = (f: (s: LoadStats) => number) => median(runs.map((r) => f(r.stats)))
@@ -101,10 +100,12 @@ export function scaling(rows: ConfigSummary[]): ScalingRow[] {
 
 /** B/A per round. The difference is called inconclusive when the rounds disagree on its direction. */
 export function compareRounds(workers: number, a: RunRecord[], b: RunRecord[], labels: { a: string; b: string }): Comparison {
-  const ratios = a.map((runA) => {
-    const runB = b.find((r) => r.round === runA.round)
-    return runB && runA.stats.reqPerSec > 0 ? runB.stats.reqPerSec / runA.stats.reqPerSec : NaN
-  }).filter(Number.isFinite)
+  const ratios = a
+    .map((runA) => {
+      const runB = b.find((r) => r.round === runA.round)
+      return runB && runA.stats.reqPerSec > 0 ? runB.stats.reqPerSec / runA.stats.reqPerSec : NaN
+    })
+    .filter(Number.isFinite)
   const mid = median(ratios)
   const min = Math.min(...ratios)
   const max = Math.max(...ratios)

@@ -55,7 +55,9 @@ function script(job: LoadJob, bodyFile: string | undefined): string {
   lines.push(
     'done = function(summary, latency, requests)',
     '  local e = summary.errors',
-    job.expectStatus !== undefined ? '  local unexpected = 0\n  for _, t in ipairs(threads) do unexpected = unexpected + t:get("bad") end' : '  local unexpected = e.status',
+    job.expectStatus !== undefined
+      ? '  local unexpected = 0\n  for _, t in ipairs(threads) do unexpected = unexpected + t:get("bad") end'
+      : '  local unexpected = e.status',
     '  io.write(string.format(\'HOTCELL_WRK {"requests":%d,"durationUs":%d,"bytes":%d,"socket":%d,"timeouts":%d,"unexpected":%d,"mean":%f,"p50":%d,"p90":%d,"p99":%d,"max":%d}\\n\',',
     '    summary.requests, summary.duration, summary.bytes, e.connect + e.read + e.write, e.timeout, unexpected,',
     '    latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))',
@@ -95,7 +97,10 @@ export async function runWrkLoad(job: LoadJob, onTick?: (elapsedMs: number, perS
     })
     const line = /HOTCELL_WRK (\{.*\})/.exec(out)?.[1]
     if (!line) throw new BenchError(`wrk printed no result: ${out.trim().split('\n')[0]}`)
-    const r = JSON.parse(line) as Record<'requests' | 'durationUs' | 'bytes' | 'socket' | 'timeouts' | 'unexpected' | 'mean' | 'p50' | 'p90' | 'p99' | 'max', number>
+    const r = JSON.parse(line) as Record<
+      'requests' | 'durationUs' | 'bytes' | 'socket' | 'timeouts' | 'unexpected' | 'mean' | 'p50' | 'p90' | 'p99' | 'max',
+      number
+    >
     const durationS = r.durationUs / 1e6
     const unexpected = Math.max(0, r.unexpected)
     const good = r.requests - unexpected

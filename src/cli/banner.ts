@@ -13,13 +13,19 @@ export interface BannerOptions {
 
 export function bannerLines(info: ServerInfo, { version, color, hotkeys, configFile }: BannerOptions): string[] {
   const dim = (text: string) => (color ? styleText('dim', text) : text)
-  const lines = [`  ${dim('hotcell')} ${version} · entry ${info.entry} · ${info.workers} worker${info.workers === 1 ? '' : 's'} · first build ${info.buildMs.toFixed(1)} ms`]
+  const lines = [
+    `  ${dim('hotcell')} ${version} · entry ${info.entry} · ${info.workers} worker${info.workers === 1 ? '' : 's'} · first build ${info.buildMs.toFixed(1)} ms`,
+  ]
   if (configFile) lines.push(`  ${dim('config')}  ${configFile}`)
-  if (info.workers > 1) lines.push(`  ${dim('state')}   ${info.workers} workers: module state is per worker (each has its own in-memory stores, sessions and caches)`)
+  if (info.workers > 1)
+    lines.push(`  ${dim('state')}   ${info.workers} workers: module state is per worker (each has its own in-memory stores, sessions and caches)`)
   if (info.envVars) lines.push(`  ${dim('env')}     ${info.envVars} variable${info.envVars === 1 ? '' : 's'} from env files, for the handler only`)
   if (!info.liveReload) lines.push(`  ${dim('browser')} live reload off`)
   if (info.tls) lines.push(`  ${dim('https')}   ${info.tls}`)
-  if (info.inspector) lines.push(`  ${dim('debug')}   ${info.inspector} · attach VS Code to 127.0.0.1:${new URL(info.inspector).port} (chrome://inspect sees the main thread, not the handler's workers); request timeouts are off`)
+  if (info.inspector)
+    lines.push(
+      `  ${dim('debug')}   ${info.inspector} · attach VS Code to 127.0.0.1:${new URL(info.inspector).port} (chrome://inspect sees the main thread, not the handler's workers); request timeouts are off`,
+    )
   if (hotkeys) lines.push(`  ${dim('keys')}    r reload · o open in browser · c clear · q quit · h help`)
   return lines
 }

@@ -20,7 +20,11 @@ if (supervised) {
   const { supervise } = await import('./supervisor.js')
   process.exitCode = await supervise({ script: fileURLToPath(import.meta.url), argv: process.argv.slice(2), stderr: process.stderr })
 } else {
-  const [{ main }, { leaveSupervisor }, { traceStart }] = await Promise.all([import('./main.js'), import('./supervisor-child.js'), import('../reload/trace.js')])
+  const [{ main }, { leaveSupervisor }, { traceStart }] = await Promise.all([
+    import('./main.js'),
+    import('./supervisor-child.js'),
+    import('../reload/trace.js'),
+  ])
   traceStart('cli')
   process.exitCode = await main(process.argv.slice(2), {
     stdout: process.stdout,

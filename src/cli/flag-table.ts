@@ -88,7 +88,8 @@ export function flagHelp(flags: readonly Flag[]): string {
       const tail = last.slice(last.lastIndexOf('\n') + 1)
       // In the defaults' column when it fits; after the text when that fits; else on a line of its own.
       const column = DEFAULT_COLUMN + note.length <= LINE_WIDTH ? DEFAULT_COLUMN : NAME_WIDTH
-      if (tail.trim() === '' || tail.length < column) body[body.length - 1] = tail.trim() === '' ? ' '.repeat(column) + note : last + ' '.repeat(column - tail.length) + note
+      if (tail.trim() === '' || tail.length < column)
+        body[body.length - 1] = tail.trim() === '' ? ' '.repeat(column) + note : last + ' '.repeat(column - tail.length) + note
       else if (tail.length + 1 + note.length <= LINE_WIDTH) body[body.length - 1] = `${last} ${note}`
       else body.push(' '.repeat(column) + note)
     }

@@ -97,7 +97,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     throw error
   }
-  if (config.nextFreePort && server.port !== config.port) io.stdout.write(`hotcell: port ${config.port} is in use, so hotcell listens on ${server.port} (--port chooses one)\n`)
+  if (config.nextFreePort && server.port !== config.port)
+    io.stdout.write(`hotcell: port ${config.port} is in use, so hotcell listens on ${server.port} (--port chooses one)\n`)
   const head = [`hotcell ready on ${server.url}`, ...exposureLines(config.host, server.port, config.exposeErrors, config.allowedHosts === 'all')]
   await runSession(server, io, { version: version(), quiet: config.quiet, head, configFile: fileLabel })
   io.stdout.write('hotcell: shutting down (waiting up to 5 s for requests in flight)\n')

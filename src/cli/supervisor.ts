@@ -48,7 +48,12 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
     const start = () => {
       traceStart('supervisor')
       const current = fork(script, argv, {
-        env: { ...process.env, HOTCELL_SUPERVISED: '1', ...(socket ? { HOTCELL_INHERIT_SOCKET: '1' } : {}), MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || CHILD_MALLOC_ARENAS },
+        env: {
+          ...process.env,
+          HOTCELL_SUPERVISED: '1',
+          ...(socket ? { HOTCELL_INHERIT_SOCKET: '1' } : {}),
+          MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || CHILD_MALLOC_ARENAS,
+        },
         stdio: 'inherit',
         // Its own process group: a Ctrl-C in the terminal reaches only this
         // parent, which passes it on once (two would mean "stop now").

@@ -60,7 +60,10 @@ export async function loadConfigFile(file: string, cwd: string): Promise<UserCon
   }
   if (typeof exported === 'function') exported = await (exported as () => unknown)()
   if (typeof exported !== 'object' || exported === null || Array.isArray(exported)) {
-    throw new HotcellError('ERR_CONFIG_FILE', `${label} must export default defineConfig({ … }) (an object), got ${exported === undefined ? 'no default export' : typeof exported}`)
+    throw new HotcellError(
+      'ERR_CONFIG_FILE',
+      `${label} must export default defineConfig({ … }) (an object), got ${exported === undefined ? 'no default export' : typeof exported}`,
+    )
   }
   const options = { ...(exported as Record<string, unknown>) }
   const base = dirname(file)

@@ -17,7 +17,10 @@ export function parseTime(value: string | number, name: string, range: TimeRange
   const match = typeof value === 'number' ? [text, text, undefined] : /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(text)
   const ms = match ? Number(match[1]) * UNIT_MS[match[2] ?? range.bare]! : Number.NaN
   if (!Number.isFinite(ms) || ms > range.maxMs || (ms < range.minMs && !(range.zeroOk && ms === 0))) {
-    throw new HotcellError('ERR_INVALID_OPTION', `${name} must be a time from ${show(range.minMs)} to ${show(range.maxMs)} such as 10s, 1500ms or 1m (got ${JSON.stringify(value)})`)
+    throw new HotcellError(
+      'ERR_INVALID_OPTION',
+      `${name} must be a time from ${show(range.minMs)} to ${show(range.maxMs)} such as 10s, 1500ms or 1m (got ${JSON.stringify(value)})`,
+    )
   }
   return Math.round(ms)
 }

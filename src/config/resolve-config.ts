@@ -92,7 +92,30 @@ export interface Config {
   readonly tls: TlsConfig | undefined
 }
 
-const KNOWN = new Set<string>(['entry', 'port', 'host', 'workers', 'bodyLimit', 'maxMemory', 'timeout', 'handler', 'reload', 'watch', 'ignore', 'quiet', 'cwd', 'allowedHosts', 'static', 'exposeErrors', 'liveReload', 'envFile', 'inspect', 'https', 'cert', 'key'])
+const KNOWN = new Set<string>([
+  'entry',
+  'port',
+  'host',
+  'workers',
+  'bodyLimit',
+  'maxMemory',
+  'timeout',
+  'handler',
+  'reload',
+  'watch',
+  'ignore',
+  'quiet',
+  'cwd',
+  'allowedHosts',
+  'static',
+  'exposeErrors',
+  'liveReload',
+  'envFile',
+  'inspect',
+  'https',
+  'cert',
+  'key',
+])
 
 /** Every key is an option of serve(); `where` prefixes the message (a config file's name). */
 export function mustBeKnownKeys(options: object, where = ''): void {

@@ -1,6 +1,18 @@
 import { HotcellError } from '../errors.js'
 
-const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, kib: 1024, k: 1024, mb: 1024 ** 2, mib: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3, g: 1024 ** 3 }
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  k: 1024,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  m: 1024 ** 2,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+  g: 1024 ** 3,
+}
 
 /** `"10mb"`, `"512kb"`, `"1.5MiB"`, `1048576` → bytes (binary units, as body-parser counts). */
 export function parseSize(value: string | number, option: string): number {

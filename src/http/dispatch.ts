@@ -15,9 +15,7 @@ import { lostView, timeoutView } from '../report/fault-views.js'
 import { renderBrowserPage } from '../report/youch-page.js'
 
 /** Where requests go right now: a generation of workers, or a page explaining why there is none. */
-export type Target =
-  | { kind: 'generation'; generation: Generation }
-  | { kind: 'failure'; view: Omit<ErrorView, 'request'> }
+export type Target = { kind: 'generation'; generation: Generation } | { kind: 'failure'; view: Omit<ErrorView, 'request'> }
 
 export interface DispatcherOptions {
   target(): Target | Promise<Target>
@@ -50,16 +48,23 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
     const details = options.details(req)
     const view = details ? shown : redactedView(shown, id)
     // The terminal already has the full error (logged where it happened); the id ties the two together.
-    if (!details && (shown.error || shown.text)) logger.error(`hotcell: request #${id} (${shown.request.method} ${shown.request.url}) from ${req.socket.remoteAddress} got ${shown.status} ${shown.title}; details were hidden from that client`)
+    if (!details && (shown.error || shown.text))
+      logger.error(
+        `hotcell: request #${id} (${shown.request.method} ${shown.request.url}) from ${req.socket.remoteAddress} got ${shown.status} ${shown.title}; details were hidden from that client`,
+      )
     const html = /\btext\/html\b/.test(req.headers.accept ?? '')
     const page = html ? await renderBrowserPage(view, { root, details }) : renderText(view, { root, details })
     if (res.headersSent || res.destroyed) return
     const body = html && options.html ? options.html.page(page) : page
     res.writeHead(view.status, [
-      'content-type', html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8',
-      'content-length', String(Buffer.byteLength(body)),
-      'cache-control', 'no-store',
-      'x-content-type-options', 'nosniff',
+      'content-type',
+      html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8',
+      'content-length',
+      String(Buffer.byteLength(body)),
+      'cache-control',
+      'no-store',
+      'x-content-type-options',
+      'nosniff',
       ...headers,
       ...extraHeaders(),
     ])
@@ -93,7 +98,13 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
       if (req.destroyed && (error as NodeJS.ErrnoException)?.code === 'ECONNRESET') return void res.destroy()
       // A bug in hotcell itself, not in the handler: say so, keep serving.
       logger.error(`hotcell: internal error while handling ${method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`)
-      if (!res.headersSent) void sendPage(id, req, res, { status: 500, title: 'hotcell internal error', error: { name: 'Error', message: String((error as Error)?.message ?? error) }, request }).catch(() => res.destroy())
+      if (!res.headersSent)
+        void sendPage(id, req, res, {
+          status: 500,
+          title: 'hotcell internal error',
+          error: { name: 'Error', message: String((error as Error)?.message ?? error) },
+          request,
+        }).catch(() => res.destroy())
       else res.destroy()
     }
 
@@ -107,15 +118,23 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         withTarget(null)
         return
       }
-      readBody(req, res, options.bodyLimit).then((body) => {
-        if (body !== TOO_LARGE) return withTarget(body)
-        void sendPage(id, req, res, {
-          status: 413,
-          title: 'Request body too large',
-          hint: `The limit is ${options.bodyLimit} bytes. Raise it with --body-limit (for example --body-limit 50mb).`,
-          request,
-        }, ['connection', 'close'])
-      }).catch(fail)
+      readBody(req, res, options.bodyLimit)
+        .then((body) => {
+          if (body !== TOO_LARGE) return withTarget(body)
+          void sendPage(
+            id,
+            req,
+            res,
+            {
+              status: 413,
+              title: 'Request body too large',
+              hint: `The limit is ${options.bodyLimit} bytes. Raise it with --body-limit (for example --body-limit 50mb).`,
+              request,
+            },
+            ['connection', 'close'],
+          )
+        })
+        .catch(fail)
     }
 
     function withTarget(body: ArrayBuffer | null): void {
@@ -146,36 +165,44 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         remoteAddress: req.socket.remoteAddress ?? '',
         remotePort: req.socket.remotePort ?? 0,
       }
-      runWithTimeout(generation, task, {
-        timeoutMs,
-        headersSent: () => res.headersSent,
-        locate: (stuck) => locateStuck(stuck, root),
-        onStream: (port) => {
-          // The client left before the stream began; the abort stops the worker's side.
-          if (res.destroyed) return void port.close()
-          pipeStream(port, res, {
-            ...(options.html ? { rewriteHead: (status: number, headers: string[]) => options.html!.streamed(req, status, headers) } : {}),
-            bodyless: (status) => method === 'HEAD' || status === 204 || status === 304,
-            extraHeaders,
-            onStreamError: (error) => {
-              const view = { status: 500, title: 'The response body stream failed after the response started', error, request }
-              logger.error(renderText(view, { root, details: true }))
-            },
-          })
+      runWithTimeout(
+        generation,
+        task,
+        {
+          timeoutMs,
+          headersSent: () => res.headersSent,
+          locate: (stuck) => locateStuck(stuck, root),
+          onStream: (port) => {
+            // The client left before the stream began; the abort stops the worker's side.
+            if (res.destroyed) return void port.close()
+            pipeStream(port, res, {
+              ...(options.html ? { rewriteHead: (status: number, headers: string[]) => options.html!.streamed(req, status, headers) } : {}),
+              bodyless: (status) => method === 'HEAD' || status === 204 || status === 304,
+              extraHeaders,
+              onStreamError: (error) => {
+                const view = { status: 500, title: 'The response body stream failed after the response started', error, request }
+                logger.error(renderText(view, { root, details: true }))
+              },
+            })
+          },
         },
-      }, (outcome) => {
-        release()
-        try {
-          answer(outcome)
-        } catch (error) {
-          fail(error)
-        }
-      })
+        (outcome) => {
+          release()
+          try {
+            answer(outcome)
+          } catch (error) {
+            fail(error)
+          }
+        },
+      )
     }
 
     function answer(outcome: TaskResult | TimedOut | Error): void {
       if (outcome instanceof QueueFullError) {
-        return void sendPage(id, req, res, { status: 503, title: 'Server busy', hint: 'Every worker is busy and the queue is full. Retry shortly.', request }, ['retry-after', '1'])
+        return void sendPage(id, req, res, { status: 503, title: 'Server busy', hint: 'Every worker is busy and the queue is full. Retry shortly.', request }, [
+          'retry-after',
+          '1',
+        ])
       }
       if (outcome instanceof Error) {
         // The worker died or was terminated: 502 (or the stream is cut if the head was out).
@@ -201,7 +228,8 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
       const injected = options.html?.inline(req, outcome.status, outcome.headers, outcome.body)
       const headers = injected?.headers ?? outcome.headers
       const reply = typeof outcome.body === 'string' || outcome.body === null ? outcome.body : Buffer.from(outcome.body)
-      if (reply !== null && !injected && !hasHeader(headers, 'content-length')) headers.push('content-length', String(typeof reply === 'string' ? Buffer.byteLength(reply) : reply.byteLength))
+      if (reply !== null && !injected && !hasHeader(headers, 'content-length'))
+        headers.push('content-length', String(typeof reply === 'string' ? Buffer.byteLength(reply) : reply.byteLength))
       if (options.closing()) headers.push(...extraHeaders())
       res.writeHead(outcome.status, outcome.statusText || undefined, headers)
       // A string is written together with the head, in one write.

@@ -81,7 +81,8 @@ export async function listen(
       break
     } catch (error) {
       const busy = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
-      if (!busy || !nextFree || inherited || port === 0 || candidate >= Math.min(65535, port + NEXT_PORTS)) throw listenError(error as NodeJS.ErrnoException, host, port)
+      if (!busy || !nextFree || inherited || port === 0 || candidate >= Math.min(65535, port + NEXT_PORTS))
+        throw listenError(error as NodeJS.ErrnoException, host, port)
     }
   }
   reportServing(server, inherited !== undefined)
@@ -107,12 +108,18 @@ function displayHost(host: string): string {
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
   switch (error.code) {
     case 'EADDRINUSE':
-      return new HotcellError('ERR_LISTEN', `port ${port} is already in use on ${host}. Stop the other server, choose another port with --port, or use --port 0 for a free one.`)
+      return new HotcellError(
+        'ERR_LISTEN',
+        `port ${port} is already in use on ${host}. Stop the other server, choose another port with --port, or use --port 0 for a free one.`,
+      )
     case 'EACCES':
       return new HotcellError('ERR_LISTEN', `not allowed to listen on port ${port} (ports below 1024 need extra privileges). Choose another port with --port.`)
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
-      return new HotcellError('ERR_LISTEN', `cannot listen on ${host}: it is not an address of this machine. Use --host 127.0.0.1, or 0.0.0.0 for every interface.`)
+      return new HotcellError(
+        'ERR_LISTEN',
+        `cannot listen on ${host}: it is not an address of this machine. Use --host 127.0.0.1, or 0.0.0.0 for every interface.`,
+      )
     default:
       return error
   }

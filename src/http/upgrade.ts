@@ -56,7 +56,14 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
     if (!wantsWebSocket(req)) return serveAsRequest(req, socket, head, options.serve)
     const id = ++nextId
     const started = performance.now()
-    const log = (status: number, worker?: number) => logger.request({ method: req.method ?? 'GET', path: req.url ?? '/', status, ms: performance.now() - started, ...(worker === undefined ? {} : { worker }) })
+    const log = (status: number, worker?: number) =>
+      logger.request({
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        status,
+        ms: performance.now() - started,
+        ...(worker === undefined ? {} : { worker }),
+      })
     const refuse = (status: number, text: string, headers: string[] = []) => {
       log(status)
       socket.end(answer(status, text, headers))
@@ -125,7 +132,10 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
               tunnel!.respond(page(view, reason.kind === 'gone' ? ['retry-after', '0'] : []))
             },
             onClosedByHotcell: (code, reason) => {
-              if (code === CLOSE_MESSAGE_TOO_BIG) logger.warn(`hotcell: closed the WebSocket ${req.url} with ${code}: a client message was larger than --body-limit (${options.maxMessage} bytes).`)
+              if (code === CLOSE_MESSAGE_TOO_BIG)
+                logger.warn(
+                  `hotcell: closed the WebSocket ${req.url} with ${code}: a client message was larger than --body-limit (${options.maxMessage} bytes).`,
+                )
               if (code === CLOSE_INTERNAL_ERROR) logger.warn(`hotcell: closed the WebSocket ${req.url} with ${code}: ${reason}.`)
             },
             onEnd: () => open.delete(tunnel!),
@@ -173,7 +183,10 @@ function wantsWebSocket(req: IncomingMessage): boolean {
 function serveAsRequest(req: IncomingMessage, socket: Duplex, head: Buffer, serve: UpgradeOptions['serve']): void {
   if (head.byteLength > 0) {
     const length = Number(req.headers['content-length'] ?? NaN)
-    if (!(head.byteLength >= length)) return void socket.end(answer(400, `Bad request: hotcell serves Upgrade: ${req.headers.upgrade} as a plain request, and its body must come with its head.\n`))
+    if (!(head.byteLength >= length))
+      return void socket.end(
+        answer(400, `Bad request: hotcell serves Upgrade: ${req.headers.upgrade} as a plain request, and its body must come with its head.\n`),
+      )
     req.unshift(head.subarray(0, length))
   }
   const res = new ServerResponse(req)
@@ -213,7 +226,14 @@ function noAnswerView(reason: NoAnswer, request: ErrorView['request'], timeoutMs
 
 /** A complete HTTP/1.1 answer of hotcell's own; the connection closes after it. */
 function answer(status: number, text: string, headers: string[] = []): Buffer {
-  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`, 'content-type: text/plain; charset=utf-8', `content-length: ${Buffer.byteLength(text)}`, 'cache-control: no-store', 'x-content-type-options: nosniff', 'connection: close']
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
+    'content-type: text/plain; charset=utf-8',
+    `content-length: ${Buffer.byteLength(text)}`,
+    'cache-control: no-store',
+    'x-content-type-options: nosniff',
+    'connection: close',
+  ]
   for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`)
   return Buffer.from(lines.join('\r\n') + '\r\n\r\n' + text)
 }

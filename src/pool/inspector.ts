@@ -26,8 +26,10 @@ export function openInspector(port: number): string {
   try {
     inspector.open(port, INSPECT_HOST, false)
   } catch (error) {
-    throw new HotcellError('ERR_LISTEN', `cannot open the inspector on ${INSPECT_HOST}:${port}: ${(error as Error).message}. Choose another port with --inspect=<port>.`)
+    throw new HotcellError(
+      'ERR_LISTEN',
+      `cannot open the inspector on ${INSPECT_HOST}:${port}: ${(error as Error).message}. Choose another port with --inspect=<port>.`,
+    )
   }
   return inspector.url()!
 }
-

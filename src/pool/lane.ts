@@ -18,7 +18,18 @@
 // the dead tables pointed to: 45 % of the main thread's young objects
 // survived, and collecting them cost more than the request path itself.
 import type { MessagePort } from 'node:worker_threads'
-import { PROGRESS, REPLY, REPLY_FIELDS, type ErrorData, type FailurePhase, type LaneAbort, type LaneReplies, type LaneRequests, type RequestTask, type TaskResult } from './protocol.js'
+import {
+  PROGRESS,
+  REPLY,
+  REPLY_FIELDS,
+  type ErrorData,
+  type FailurePhase,
+  type LaneAbort,
+  type LaneReplies,
+  type LaneRequests,
+  type RequestTask,
+  type TaskResult,
+} from './protocol.js'
 
 /** Who waits for a request's outcome. */
 export interface Waiter {

@@ -96,7 +96,11 @@ function original(frame: CallFrame): { file: string; line: number; column: numbe
   }
   const map = maps.get(bundle)
   if (!map) return { file: bundle, line: frame.location.lineNumber + 1, column: frame.location.columnNumber + 1 }
-  const entry = map.findEntry(frame.location.lineNumber, frame.location.columnNumber) as { originalSource?: string; originalLine?: number; originalColumn?: number }
+  const entry = map.findEntry(frame.location.lineNumber, frame.location.columnNumber) as {
+    originalSource?: string
+    originalLine?: number
+    originalColumn?: number
+  }
   if (!entry.originalSource || entry.originalLine === undefined) return undefined
   const source = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : resolve(dirname(bundle), entry.originalSource)
   return { file: source, line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 }

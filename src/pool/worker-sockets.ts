@@ -46,13 +46,19 @@ export class WorkerSockets {
     if (this.#closed) return undefined
     const channel = this.#pick()
     if (!channel) return undefined
-    const tunnel: Tunnel = new Tunnel(socket, channel, ++nextId, { ...request, window: TUNNEL_WINDOW }, {
-      ...events,
-      onEnd: () => {
-        this.#open.delete(tunnel)
-        events.onEnd()
+    const tunnel: Tunnel = new Tunnel(
+      socket,
+      channel,
+      ++nextId,
+      { ...request, window: TUNNEL_WINDOW },
+      {
+        ...events,
+        onEnd: () => {
+          this.#open.delete(tunnel)
+          events.onEnd()
+        },
       },
-    })
+    )
     this.#open.add(tunnel)
     return tunnel
   }

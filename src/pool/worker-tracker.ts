@@ -106,7 +106,10 @@ export class WorkerTracker {
     const hadRequests = (lane?.load ?? 0) > 0
     if (lane) {
       const termination = this.#terminated.get(threadId)
-      const death = this.#stopped && !termination ? { name: 'Error', message: 'Terminating worker thread' } : describeDeath(this.#errors.get(threadId) ?? new Error(`worker exited with code: ${code}`))
+      const death =
+        this.#stopped && !termination
+          ? { name: 'Error', message: 'Terminating worker thread' }
+          : describeDeath(this.#errors.get(threadId) ?? new Error(`worker exited with code: ${code}`))
       lane.close((id) => new WorkerLostError(death, threadId, termination?.reason, termination?.culprit === id))
     }
     this.#errors.delete(threadId)

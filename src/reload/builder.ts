@@ -139,11 +139,19 @@ export function startBuilder(entry: string, cwd: string): Builder {
       for (const file of inUse) keep.add(file).add(file + '.map')
       if (preloadFile) keep.add(preloadFile)
       const names = await readdir(outDir).catch(() => [] as string[])
-      await Promise.all(names.map((name) => join(outDir, name)).filter((path) => !keep.has(path)).map((path) => rm(path, { force: true })))
+      await Promise.all(
+        names
+          .map((name) => join(outDir, name))
+          .filter((path) => !keep.has(path))
+          .map((path) => rm(path, { force: true })),
+      )
     },
     dispose() {
       disposed ??= (async () => {
-        const context = await setup.then((s) => s.context, () => undefined)
+        const context = await setup.then(
+          (s) => s.context,
+          () => undefined,
+        )
         await context?.dispose()
         await rm(outDir, { recursive: true, force: true })
       })()

@@ -138,7 +138,16 @@ export class Reloader {
       // More edits already arrived: this error may be a half-saved state.
       if (stale()) return info
       this.logger.error(`\n${(this.logger.color ? build.ansi : build.text).trimEnd()}\n`)
-      this.#setTarget({ kind: 'failure', view: { status: 500, title: 'Build failed', text: build.text, error: build.error, hint: 'Fix the error and save: the next good build is served at once.' } })
+      this.#setTarget({
+        kind: 'failure',
+        view: {
+          status: 500,
+          title: 'Build failed',
+          text: build.text,
+          error: build.error,
+          hint: 'Fix the error and save: the next good build is served at once.',
+        },
+      })
       this.#retire(this.#current)
       this.#current = undefined
       return info
@@ -237,7 +246,8 @@ export class Reloader {
       preloadUrl: this.#preloadUrl ?? EMPTY_MODULE,
       nodeAdapter: this.#current?.nodeStyle === true,
       ...(this.#env ? { env: this.#env } : {}),
-      onWorkerError: (error) => this.logger.error(`hotcell: a worker of generation ${generation.gen} crashed outside any request: ${error.stack ?? error.message}`),
+      onWorkerError: (error) =>
+        this.logger.error(`hotcell: a worker of generation ${generation.gen} crashed outside any request: ${error.stack ?? error.message}`),
       onListenCaptured: (requested) => this.onListenCaptured?.(requested),
       ...(this.#serverAddress ? { serverAddress: this.#serverAddress } : {}),
       ...crashReporting(this.logger, this.config.cwd, () => generation.gen),

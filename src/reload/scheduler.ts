@@ -39,7 +39,15 @@ export interface SchedulerOptions {
   now?: () => number
 }
 
-export function createReloadScheduler({ debounceMs, settleMs, floodGapMs = 30, floodCount = 4, maxWaitMs = 1_000, run, now = () => performance.now() }: SchedulerOptions): ReloadScheduler {
+export function createReloadScheduler({
+  debounceMs,
+  settleMs,
+  floodGapMs = 30,
+  floodCount = 4,
+  maxWaitMs = 1_000,
+  run,
+  now = () => performance.now(),
+}: SchedulerOptions): ReloadScheduler {
   let reasons: string[] = []
   let timer: NodeJS.Timeout | undefined
   // The armed timer waits for quiet (a flood) rather than merging one operation.

@@ -11,7 +11,13 @@ type Request = ErrorView['request']
 /** 502 (or 500 for a crash loop) for a request whose worker died or was stopped. */
 export function lostView(error: unknown, request: Request): ErrorView {
   if (error instanceof CrashLoopError) {
-    return { status: 500, title: 'The entry keeps crashing its workers', error: error.data, hint: 'Fix the code and save: hotcell starts fresh workers with the next build.', request }
+    return {
+      status: 500,
+      title: 'The entry keeps crashing its workers',
+      error: error.data,
+      hint: 'Fix the code and save: hotcell starts fresh workers with the next build.',
+      request,
+    }
   }
   if (error instanceof WorkerLostError && error.terminatedBecause && error.stuckHere) {
     return {
@@ -32,7 +38,13 @@ export function lostView(error: unknown, request: Request): ErrorView {
     }
   }
   const death = error instanceof WorkerLostError ? error.death : describeDeath(error)
-  return { status: 502, title: 'The worker handling this request died', error: death, hint: 'The worker was replaced; the next request is served normally.', request }
+  return {
+    status: 502,
+    title: 'The worker handling this request died',
+    error: death,
+    hint: 'The worker was replaced; the next request is served normally.',
+    request,
+  }
 }
 
 /** 504 for a request that ran past --timeout while its worker was not stuck. */

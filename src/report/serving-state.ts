@@ -22,9 +22,18 @@ export function problemOf(kind: 'build' | 'import' | 'shape' | undefined, error:
     return { page: 'the build error page', fix: `fix ${where?.short ?? entry} and save`, summary: `build failed${where ? ` at ${where.full}` : ''}` }
   }
   const install = error?.code === 'ERR_MODULE_NOT_FOUND' ? /Install it: (.+?); hotcell reloads/.exec(error.message)?.[1] : undefined
-  if (install) return { page: 'the error page', fix: `run ${install}; hotcell reloads when package.json changes (or press r)`, summary: `a package is missing${where ? ` (imported at ${where.full})` : ''}` }
+  if (install)
+    return {
+      page: 'the error page',
+      fix: `run ${install}; hotcell reloads when package.json changes (or press r)`,
+      summary: `a package is missing${where ? ` (imported at ${where.full})` : ''}`,
+    }
   if (kind === 'shape') return { page: 'the error page', fix: `export a handler from ${entry} and save`, summary: `${entry} exports no handler` }
-  return { page: 'the error page', fix: `fix ${where?.short ?? entry} and save`, summary: `the entry threw while being imported${where ? ` at ${where.full}` : ''}` }
+  return {
+    page: 'the error page',
+    fix: `fix ${where?.short ?? entry} and save`,
+    summary: `the entry threw while being imported${where ? ` at ${where.full}` : ''}`,
+  }
 }
 
 /** The line after a failed start: the state of the server and the next step. */

@@ -37,7 +37,10 @@ export async function renderBrowserPage(view: ErrorView, options: RenderOptions)
 function toError(data: ErrorData, depth = 0): Error {
   const error =
     data.errors && depth < 8
-      ? new AggregateError(data.errors.map((e) => toError(e, depth + 1)), data.message)
+      ? new AggregateError(
+          data.errors.map((e) => toError(e, depth + 1)),
+          data.message,
+        )
       : new Error(data.message)
   error.name = data.name
   // Without frames of its own, the rebuilt error must not show hotcell's.

@@ -98,7 +98,8 @@ export class H2Response extends Http2ServerResponse {
       for (const [name, value] of Object.entries(headers as OutgoingHttpHeaders)) if (!this.#isConnectionHeader(name, value)) out[name] = value
       return out
     }
-    if (headers.length > 0 && Array.isArray(headers[0])) return (headers as [string, string][]).filter(([name, value]) => !this.#isConnectionHeader(name, value))
+    if (headers.length > 0 && Array.isArray(headers[0]))
+      return (headers as [string, string][]).filter(([name, value]) => !this.#isConnectionHeader(name, value))
     const out: (string | string[])[] = []
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i] as string

@@ -28,16 +28,24 @@ export interface TlsOptions {
  */
 export function mustBeTls(options: TlsOptions, cwd: string, name: (option: keyof TlsOptions) => string = (option) => option): TlsConfig | undefined {
   const { https, cert, key } = options
-  if (https !== undefined && typeof https !== 'boolean') throw new HotcellError('ERR_INVALID_OPTION', `${name('https')} must be true or false (got ${JSON.stringify(https)})`)
-  for (const [option, value] of [['cert', cert], ['key', key]] as const) {
-    if (value !== undefined && (typeof value !== 'string' || value === '')) throw new HotcellError('ERR_INVALID_OPTION', `${name(option)} must be the path of a PEM file (got ${JSON.stringify(value)})`)
+  if (https !== undefined && typeof https !== 'boolean')
+    throw new HotcellError('ERR_INVALID_OPTION', `${name('https')} must be true or false (got ${JSON.stringify(https)})`)
+  for (const [option, value] of [
+    ['cert', cert],
+    ['key', key],
+  ] as const) {
+    if (value !== undefined && (typeof value !== 'string' || value === ''))
+      throw new HotcellError('ERR_INVALID_OPTION', `${name(option)} must be the path of a PEM file (got ${JSON.stringify(value)})`)
   }
   if (https === false) return undefined
   if (cert === undefined && key === undefined) return https ? Object.freeze({ kind: 'generated' }) : undefined
   if (cert === undefined || key === undefined) {
     // Only the given one is named: how the other would be spelled (flag, config key) is not known here.
     const [given, other] = cert === undefined ? (['key', 'certificate'] as const) : (['cert', 'private key'] as const)
-    throw new HotcellError('ERR_INVALID_OPTION', `${name(given)} needs its ${other} too: give both files (for example mkcert's localhost.pem and localhost-key.pem)`)
+    throw new HotcellError(
+      'ERR_INVALID_OPTION',
+      `${name(given)} needs its ${other} too: give both files (for example mkcert's localhost.pem and localhost-key.pem)`,
+    )
   }
   const certFile = resolve(cwd, cert)
   const keyFile = resolve(cwd, key)
@@ -65,7 +73,9 @@ export async function loadTls(config: TlsConfig, host: string, cwd: string): Pro
       key: made.key,
       cert: made.cert,
       fingerprint: made.fingerprint,
-      warnings: made.stored ? [] : [`hotcell: could not write the certificate to ${made.file}; a new one is made on every start, and browsers ask again each time`],
+      warnings: made.stored
+        ? []
+        : [`hotcell: could not write the certificate to ${made.file}; a new one is made on every start, and browsers ask again each time`],
       describe: `${made.generated ? 'new ' : ''}self-signed certificate ${made.file} (for ${made.names.join(', ')}; browsers ask once to accept it)`,
     }
   }

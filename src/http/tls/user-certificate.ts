@@ -34,8 +34,15 @@ export function loadUserCertificate(certFile: string, keyFile: string, cwd: stri
     if (!cert.includes('-----BEGIN CERTIFICATE-----')) throw new Error('not PEM')
     x509 = new X509Certificate(cert)
   } catch {
-    const hint = /PRIVATE KEY-----/.test(cert) ? `; it looks like a key: are ${labels.cert} and ${labels.key} swapped?` : isDer(certFile) ? `; it looks like DER: convert it with openssl x509 -inform der -in ${certName} -out cert.pem` : ''
-    throw new HotcellError('ERR_INVALID_OPTION', `${labels.cert} file ${certName} holds no certificate (expected PEM starting with -----BEGIN CERTIFICATE-----)${hint}`)
+    const hint = /PRIVATE KEY-----/.test(cert)
+      ? `; it looks like a key: are ${labels.cert} and ${labels.key} swapped?`
+      : isDer(certFile)
+        ? `; it looks like DER: convert it with openssl x509 -inform der -in ${certName} -out cert.pem`
+        : ''
+    throw new HotcellError(
+      'ERR_INVALID_OPTION',
+      `${labels.cert} file ${certName} holds no certificate (expected PEM starting with -----BEGIN CERTIFICATE-----)${hint}`,
+    )
   }
   let keyObject: KeyObject
   try {
@@ -50,7 +57,10 @@ export function loadUserCertificate(certFile: string, keyFile: string, cwd: stri
     )
   }
   if (!x509.checkPrivateKey(keyObject)) {
-    throw new HotcellError('ERR_INVALID_OPTION', `${labels.key} file ${keyName} is not the key of the certificate in ${certName}: give the key that was made with that certificate`)
+    throw new HotcellError(
+      'ERR_INVALID_OPTION',
+      `${labels.key} file ${keyName} is not the key of the certificate in ${certName}: give the key that was made with that certificate`,
+    )
   }
   return { cert, key, fingerprint: x509.fingerprint256, validTo: new Date(x509.validTo), subjectAltName: x509.subjectAltName, x509 }
 }
@@ -62,12 +72,16 @@ export function loadUserCertificate(certFile: string, keyFile: string, cwd: stri
 export function certificateWarnings(certificate: UserCertificate, name: string, certName: string, now = new Date()): string[] {
   const warnings: string[] = []
   const { x509 } = certificate
-  if (certificate.validTo.getTime() <= now.getTime()) warnings.push(`hotcell: the certificate in ${certName} expired on ${certificate.validTo.toISOString().slice(0, 10)}; browsers will refuse it`)
-  else if (new Date(x509.validFrom).getTime() > now.getTime()) warnings.push(`hotcell: the certificate in ${certName} is not valid before ${new Date(x509.validFrom).toISOString()}; browsers will refuse it`)
+  if (certificate.validTo.getTime() <= now.getTime())
+    warnings.push(`hotcell: the certificate in ${certName} expired on ${certificate.validTo.toISOString().slice(0, 10)}; browsers will refuse it`)
+  else if (new Date(x509.validFrom).getTime() > now.getTime())
+    warnings.push(`hotcell: the certificate in ${certName} is not valid before ${new Date(x509.validFrom).toISOString()}; browsers will refuse it`)
   const covered = isIP(name) ? x509.checkIP(name) : x509.checkHost(name, { subject: 'never' })
   if (covered === undefined) {
     const names = certificate.subjectAltName ?? x509.subject.replace(/\n/g, ', ')
-    warnings.push(`hotcell: the certificate in ${certName} is for ${names}, not ${name}: browsers warn at https://${name.includes(':') ? `[${name}]` : name}; open one of its names, or make it for ${name} too (mkcert localhost 127.0.0.1 ::1)`)
+    warnings.push(
+      `hotcell: the certificate in ${certName} is for ${names}, not ${name}: browsers warn at https://${name.includes(':') ? `[${name}]` : name}; open one of its names, or make it for ${name} too (mkcert localhost 127.0.0.1 ::1)`,
+    )
   }
   return warnings
 }
@@ -87,7 +101,14 @@ function readPem(file: string, option: string, name: string): string {
     return readFileSync(file, 'latin1')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'not readable (permission denied)' : code === 'EISDIR' ? 'a folder, not a file' : `unreadable (${code ?? (error as Error).message})`
+    const why =
+      code === 'ENOENT'
+        ? 'not found'
+        : code === 'EACCES'
+          ? 'not readable (permission denied)'
+          : code === 'EISDIR'
+            ? 'a folder, not a file'
+            : `unreadable (${code ?? (error as Error).message})`
     throw new HotcellError('ERR_INVALID_OPTION', `${option} file ${name} is ${why}`)
   }
 }
