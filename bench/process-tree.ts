@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { percentileOf } from '../src/bench-command/stats.js'
 
 export interface ProcessMemory {
   pid: number
@@ -87,3 +88,18 @@ export function freePort(): Promise<number> {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** One reading per process moves with garbage collection: per process, the median of `count` readings 200 ms apart. */
+export async function settledTree(pid: number, count: number): Promise<ProcessMemory[]> {
+  const readings: ProcessMemory[][] = []
+  for (let i = 0; i < count; i++) {
+    readings.push(processTree(pid))
+    await sleep(200)
+  }
+  const median = (i: number, key: 'rssMiB' | 'pssMiB') =>
+    percentileOf(
+      readings.map((r) => r[i]?.[key] ?? 0),
+      50,
+    )
+  return readings[0]!.map((row, i) => ({ ...row, rssMiB: median(i, 'rssMiB'), pssMiB: median(i, 'pssMiB') }))
+}

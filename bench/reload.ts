@@ -18,7 +18,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { percentileOf as pct } from '../src/bench-command/stats.js'
-import { freePort, processTree, sleep, type ProcessMemory } from './process-tree.js'
+import { freePort, settledTree, sleep, type ProcessMemory } from './process-tree.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const { values } = parseArgs({
@@ -222,24 +222,9 @@ interface Result {
   memory?: { reloads: number; mib: number; byRole: ProcessMemory[] }[]
 }
 
-/** One reading per process moves with garbage collection: the median of ten readings over 2 s. */
-async function settledTree(pid: number): Promise<{ mib: number; byRole: ProcessMemory[] }> {
-  const readings: ProcessMemory[][] = []
-  for (let i = 0; i < 10; i++) {
-    readings.push(processTree(pid))
-    await sleep(200)
-  }
-  const byRole = readings[0]!.map((row, i) => ({
-    ...row,
-    rssMiB: pct(
-      readings.map((r) => r[i]?.rssMiB ?? 0),
-      50,
-    ),
-    pssMiB: pct(
-      readings.map((r) => r[i]?.pssMiB ?? 0),
-      50,
-    ),
-  }))
+/** The tree's memory once settled: the median of ten readings over 2 s, per process. */
+async function settledTreeMiB(pid: number): Promise<{ mib: number; byRole: ProcessMemory[] }> {
+  const byRole = await settledTree(pid, 10)
   return { mib: byRole.reduce((sum, p) => sum + p.rssMiB, 0), byRole }
 }
 
@@ -307,7 +292,7 @@ async function measure(tool: Tool, index: number): Promise<Result> {
       const reading = async (reloads: number) => {
         poller.paused = true
         await sleep(7000)
-        const tree = await settledTree(pid)
+        const tree = await settledTreeMiB(pid)
         poller.paused = false
         process.stderr.write(`  after ${reloads} reloads: ${tree.mib.toFixed(1)} MiB\n`)
         return { reloads, ...tree }

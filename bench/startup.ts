@@ -19,7 +19,7 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { percentileOf as pct } from '../src/bench-command/stats.js'
-import { freePort, processTree, sleep, treeCpuMs, type ProcessMemory } from './process-tree.js'
+import { freePort, settledTree, sleep, treeCpuMs, type ProcessMemory } from './process-tree.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const { values } = parseArgs({
@@ -125,22 +125,7 @@ async function once(variant: Variant, traceFile?: string): Promise<Run> {
     const coldMs = performance.now() - started
     const cpuMs = treeCpuMs(child.pid!)
     await sleep(7000)
-    const readings: ProcessMemory[][] = []
-    for (let i = 0; i < 5; i++) {
-      readings.push(processTree(child.pid!))
-      await sleep(200)
-    }
-    const memory = readings[0]!.map((p, i) => ({
-      ...p,
-      rssMiB: pct(
-        readings.map((r) => r[i]?.rssMiB ?? 0),
-        50,
-      ),
-      pssMiB: pct(
-        readings.map((r) => r[i]?.pssMiB ?? 0),
-        50,
-      ),
-    }))
+    const memory = await settledTree(child.pid!, 5)
     const trace = traceFile
       ? readFileSync(traceFile, 'utf8')
           .trim()

@@ -3,22 +3,11 @@
 // own reconnect reaches the new code; with live reload on, hotcell's stream
 // and the app's socket work side by side. Skipped without /usr/bin/chromium.
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { describe, test } from 'node:test'
-import { cleanup, serveProject, withDeadline } from './helpers.js'
+import { launchChromium, needsChromium } from './browser.js'
+import { serveProject } from './helpers.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get update && apt-get install -y chromium)`
+const skip = needsChromium()
 
 /** A page whose socket shows what the server says and reconnects when closed, noting the close code. */
 const app = (version: string) => `
@@ -37,17 +26,10 @@ new WebSocketServer({ server, path: '/socket' }).on('connection', (socket) => so
 server.listen(3000)
 `
 
-async function launch() {
-  const { chromium } = await import('playwright-core')
-  const browser = await withDeadline(chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 60_000 }), 70_000, 'chromium start')
-  cleanup(() => browser.close())
-  return browser
-}
-
-describe('WebSockets in Chromium', { skip }, () => {
-  test("after a save the page's socket closes with 1012 and reconnects to the new code", async () => {
+describe('WebSockets in Chromium', () => {
+  test("after a save the page's socket closes with 1012 and reconnects to the new code", { skip }, async () => {
     const { project, server } = await serveProject({ 'app.ts': app('version one') }, { liveReload: false })
-    const tab = await (await launch()).newPage()
+    const tab = await (await launchChromium()).newPage()
     let loads = 0
     tab.on('load', () => loads++)
     await tab.goto(server.url, { timeout: 20_000 })
@@ -59,9 +41,9 @@ describe('WebSockets in Chromium', { skip }, () => {
     assert.equal(loads, 1, 'the page itself was not reloaded: its socket reconnected')
   })
 
-  test('with live reload, the tab reloads on a save and its new socket reaches the new code', async () => {
+  test('with live reload, the tab reloads on a save and its new socket reaches the new code', { skip }, async () => {
     const { project, server } = await serveProject({ 'app.ts': app('version one') })
-    const tab = await (await launch()).newPage()
+    const tab = await (await launchChromium()).newPage()
     let loads = 0
     tab.on('load', () => loads++)
     const stream = tab.waitForResponse((r) => r.url().includes('/__hotcell/live-reload'), { timeout: 20_000 })
