@@ -1,7 +1,7 @@
 // Terminal output for worker faults that no response carries: an error thrown
 // by a callback of a request already answered, and a crash loop.
 import { describeChain } from './error-page.js'
-import type { GenerationOptions } from '../pool/generation.js'
+import type { GenerationOptions } from '../pool/generation-options.js'
 import type { Logger } from './logger.js'
 import { uncaughtLog } from './fault-views.js'
 

@@ -1,0 +1,32 @@
+// What a generation is made with: the bundle and its workers, and whom it
+// tells about what happens to them.
+import type { ErrorData, UncaughtReport, WorkerData } from './protocol.js'
+
+export interface GenerationOptions {
+  gen: number
+  workers: number
+  entry: string
+  handler: WorkerData['handler']
+  maxMemoryMb: number | undefined
+  /** A module importing the bundle's packages (builder.ts), for workers to import while waiting for the bundle. */
+  preloadUrl: string
+  /** Given when the generation is made for a known build; omitted for a standby. */
+  bundleUrl?: string
+  /** The last bundle's handler was Node-style: the workers load the Node adapter while waiting. */
+  nodeAdapter?: boolean
+  /** A worker failed outside any request (a late throw in a timer, say). */
+  onWorkerError(error: Error): void
+  /** A worker caught an error no handler caught, and keeps running (workers/late-errors.ts). */
+  onUncaught?(report: UncaughtReport): void
+  /** The generation stopped replacing workers: its entry kills them as fast as they start. */
+  onCrashLoop?(error: ErrorData): void
+  /** Internal, for tests: tasks per worker before queueing, and the queue size. */
+  tasksPerWorker?: number
+  maxQueue?: number
+  /** A worker captured the entry's own listen() call; every worker reports it. */
+  onListenCaptured?(requested: string): void
+  /** hotcell's own address, for the captured server's address(); see `serverAddress` for a generation booted before it was known. */
+  serverAddress?: WorkerData['serverAddress']
+  /** process.env of the workers (with the .env files' variables); default: the main process's. */
+  env?: Record<string, string>
+}

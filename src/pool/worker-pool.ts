@@ -1,0 +1,37 @@
+// How a generation's worker threads are started: piscina runs
+// workers/runtime.js in each, and what they are told at boot.
+import { fileURLToPath } from 'node:url'
+import { Piscina } from 'piscina'
+import type { GenerationOptions } from './generation-options.js'
+import type { WorkerData } from './protocol.js'
+
+const RUNTIME = fileURLToPath(new URL('../../workers/runtime.js', import.meta.url))
+
+/** `channel`: the name of the generation's BroadcastChannel, which tells the workers what to load. */
+export function startWorkers(options: GenerationOptions, channel: string): Piscina {
+  const workerData: WorkerData = {
+    gen: options.gen,
+    channel,
+    preloadUrl: options.preloadUrl,
+    handler: options.handler,
+    entry: options.entry,
+    ...(options.nodeAdapter ? { nodeAdapter: true } : {}),
+    ...(options.bundleUrl ? { bundleUrl: options.bundleUrl } : {}),
+    ...(options.serverAddress ? { serverAddress: options.serverAddress } : {}),
+  }
+  return new Piscina({
+    filename: RUNTIME,
+    workerData,
+    minThreads: options.workers,
+    maxThreads: options.workers,
+    idleTimeout: Infinity,
+    // Requests travel on each worker's own lane (lane.ts), not as piscina
+    // tasks: piscina starts, replaces and ends the workers.
+    // The default ('sync') parks an idle worker in Atomics.wait, freezing
+    // streams and timers the handler left running.
+    atomics: 'disabled',
+    recordTiming: false,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.maxMemoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxMemoryMb } } : {}),
+  })
+}
