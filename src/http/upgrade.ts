@@ -14,7 +14,9 @@ import { createHostPolicy, type AllowedHosts } from './gate/host-check.js'
 import { checkRequest } from './gate/request-guard.js'
 import { isReserved } from './gate/reserved-routes.js'
 import { createOriginCheck } from './websocket-origin.js'
-import { CLOSE_INTERNAL_ERROR, CLOSE_MESSAGE_TOO_BIG, type NoAnswer, type Tunnel } from '../pool/socket-tunnel.js'
+import type { Tunnel } from '../pool/socket-tunnel.js'
+import type { NoAnswer } from '../pool/tunnel-events.js'
+import { CLOSE_INTERNAL_ERROR, CLOSE_MESSAGE_TOO_BIG } from '../pool/websocket-frames.js'
 import { formatMs } from '../report/fault-views.js'
 
 export interface UpgradeOptions {

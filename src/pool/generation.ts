@@ -14,7 +14,7 @@ import { startWorkers } from './worker-pool.js'
 import { WorkerTracker } from './worker-tracker.js'
 import { traceStart } from '../reload/trace.js'
 import { WorkerSockets } from './worker-sockets.js'
-import { CLOSE_SERVICE_RESTART } from './socket-tunnel.js'
+import { CLOSE_SERVICE_RESTART } from './websocket-frames.js'
 
 /** Who waits for a request's outcome (lane.ts). */
 export type RunHandlers = Waiter

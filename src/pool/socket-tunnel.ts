@@ -5,65 +5,35 @@
 // WebSocket itself when the worker cannot: a reload (1012), a dead worker
 // (1011), a client message over the limit (1009), shutdown (1001).
 import type { Duplex } from 'node:stream'
-import { closeFrame, FrameScanner, MessageSize, OPCODE_CLOSE } from './websocket-frames.js'
-import type { ErrorData, FailurePhase } from './protocol.js'
+import { AnswerHead } from './answer-head.js'
+import { RelayedFrames } from './relayed-frames.js'
 import type { SocketChannel } from './socket-channel.js'
 import type { Connection, ToMain, ToWorker } from './socket-protocol.js'
+import type { TunnelEvents } from './tunnel-events.js'
+import { TunnelFlow } from './tunnel-flow.js'
+import { CLOSE_INTERNAL_ERROR, CLOSE_MESSAGE_TOO_BIG, closeFrame, MessageSize, OPCODE_CLOSE } from './websocket-frames.js'
 
-/** The status line and headers of the worker's answer; more is a broken worker. */
-const MAX_HEAD = 64 * 1024
+// dev-server.ts takes CLOSE_GOING_AWAY from here.
+export { CLOSE_GOING_AWAY } from './websocket-frames.js'
+
 /** After hotcell's close frame: how long the client has to answer with its own before the connection is cut. */
 const CLOSE_WAIT_MS = 2_000
 /** A close waits for the worker to finish the frame it is sending, at most this long. */
 const BOUNDARY_WAIT_MS = 1_000
-/**
- * Bytes each side may send before the other acknowledges some. A MiB keeps
- * a fast stream going between two turns of the other thread, and bounds
- * what a slow reader makes the process hold per connection.
- */
-export const TUNNEL_WINDOW = 1024 * 1024
-/** Acknowledgements go out per this many bytes taken, not per message: most messages then need none. */
-const ACK_EVERY = TUNNEL_WINDOW / 4
-
-export const CLOSE_GOING_AWAY = 1001
-export const CLOSE_MESSAGE_TOO_BIG = 1009
-export const CLOSE_INTERNAL_ERROR = 1011
-export const CLOSE_SERVICE_RESTART = 1012
-
-/** Why the worker gave no answer to the upgrade. */
-export type NoAnswer =
-  | { kind: 'failed'; phase: FailurePhase; error: ErrorData }
-  /** The worker died. */
-  | { kind: 'lost' }
-  /** hotcell stopped the worker (a reload) before it answered. */
-  | { kind: 'gone' }
-  | { kind: 'timeout' }
-
-export interface TunnelEvents {
-  /** The worker's answer began: 101 (a WebSocket now) or another HTTP status. */
-  onResponse(status: number): void
-  /** No answer came; write one with `respond()`. */
-  onNoAnswer(reason: NoAnswer): void
-  /** hotcell sent a close frame itself (not the app, not the client). */
-  onClosedByHotcell(code: number, reason: string): void
-  /** The connection is gone; the tunnel is done. */
-  onEnd(): void
-}
 
 type Phase = 'head' | 'websocket' | 'http'
 
 export class Tunnel {
   #phase: Phase = 'head'
-  #head: Buffer | undefined
+  readonly #head = new AnswerHead()
   /** Bytes of an answer written to the client. */
   #written = 0
-  readonly #out = new FrameScanner()
-  /** Outgoing bytes already written that start a header not complete yet. */
-  #outHeld: Buffer | undefined
-  readonly #in = new FrameScanner()
-  /** Incoming bytes that start a header not complete yet: not forwarded until the frame is judged. */
-  #inHeld: Buffer | undefined
+  /** The worker's frames, as they go to the client. */
+  readonly #out = new RelayedFrames()
+  /** The client's frames: none goes on to the worker before it is judged. */
+  readonly #in = new RelayedFrames()
   readonly #size: MessageSize
+  readonly #flow: TunnelFlow
   /** A close hotcell decided on; its frame goes out at the next boundary of the worker's frames. */
   #closing: { code: number; reason: string } | undefined
   /** A close frame went to the client, from the app or from hotcell: nothing more goes out. */
@@ -72,13 +42,6 @@ export class Tunnel {
   #hotcellCloses = false
   #appCloseFrame = false
   #clientClosed = false
-  /** Bytes sent to the worker and not acknowledged yet. */
-  #toWorker = 0
-  /** Bytes from the worker written to a socket that has not drained yet. */
-  #owed = 0
-  #draining = false
-  /** Bytes from the worker the socket took, not acknowledged yet. */
-  #taken = 0
   /** The worker wrote its last byte ('end'). */
   #workerEnded = false
   /** Detached from the worker: nothing more goes to it or comes from it. */
@@ -97,6 +60,7 @@ export class Tunnel {
     readonly events: TunnelEvents,
   ) {
     this.#size = new MessageSize(connection.maxMessage)
+    this.#flow = new TunnelFlow(socket, (n) => this.#post({ t: 'ack', id, n }))
     channel.attach(id, { receive: (message) => this.#fromWorker(message), workerGone: () => this.#workerGone() })
     channel.send({ t: 'open', id, ...connection })
     socket.on('data', (chunk: Buffer) => this.#fromClient(chunk))
@@ -151,11 +115,9 @@ export class Tunnel {
 
   #fromClient(chunk: Buffer): void {
     if (this.#ended) return
-    const bytes = this.#inHeld ? Buffer.concat([this.#inHeld, chunk]) : chunk
-    this.#inHeld = undefined
     const forwarding = !this.#closing && !this.#detached
     let refused = false
-    const { at, stopped } = this.#in.scan(bytes, (header) => {
+    const { bytes, at, stopped } = this.#in.scan(chunk, (header) => {
       if (header.opcode === OPCODE_CLOSE) this.#clientClosed = true
       if (forwarding && !this.#size.accepts(header)) refused = true
       return !refused
@@ -167,15 +129,14 @@ export class Tunnel {
       this.#fromClient(bytes.subarray(at))
       return
     }
-    if (at < bytes.byteLength) this.#inHeld = Buffer.from(bytes.subarray(at))
+    this.#in.hold(bytes, at)
     if (this.#clientClosed && this.#hotcellCloses && this.#closeSent) this.socket.end()
   }
 
   #forward(bytes: Buffer): void {
     // Cloned, not transferred: a socket's chunk may share its memory.
     this.#post({ t: 'data', id: this.id, bytes })
-    this.#toWorker += bytes.byteLength
-    if (this.#toWorker >= TUNNEL_WINDOW) this.socket.pause()
+    if (!this.#flow.sent(bytes.byteLength)) this.socket.pause()
   }
 
   #fromWorker(message: ToMain): void {
@@ -184,8 +145,7 @@ export class Tunnel {
         this.#fromWorkerData(Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength))
         return
       case 'ack':
-        this.#toWorker -= message.n
-        if (this.#toWorker < TUNNEL_WINDOW && !this.#ended) this.socket.resume()
+        if (this.#flow.acked(message.n) && !this.#ended) this.socket.resume()
         return
       case 'end':
         this.#workerEnded = true
@@ -216,76 +176,51 @@ export class Tunnel {
   #fromWorkerData(chunk: Buffer): void {
     const n = chunk.byteLength
     if (this.#ended || this.#closeSent) {
-      this.#ack(n)
+      this.#flow.taken(n)
       return
     }
     let bytes: Buffer | undefined = chunk
     if (this.#phase === 'head') {
       bytes = this.#readHead(chunk)
       if (bytes === undefined) {
-        this.#ack(n)
+        this.#flow.taken(n)
         return
       }
     }
     if (this.#phase === 'websocket' && bytes.byteLength > 0) bytes = this.#trackFrames(bytes)
     this.#written += bytes.byteLength
-    if (bytes.byteLength === 0 || this.socket.write(bytes)) this.#ack(n)
-    else {
-      this.#owed += n
-      if (!this.#draining) {
-        this.#draining = true
-        this.socket.once('drain', () => {
-          this.#draining = false
-          const owed = this.#owed
-          this.#owed = 0
-          this.#ack(owed)
-        })
-      }
-    }
+    this.#flow.write(bytes, n)
     if (this.#closing && this.#phase === 'websocket') this.#closeAtBoundary()
   }
 
   /** Wait for the whole status line and headers; write them, and return what follows. */
   #readHead(chunk: Buffer): Buffer | undefined {
-    const all = this.#head ? Buffer.concat([this.#head, chunk]) : chunk
-    const end = all.indexOf('\r\n\r\n')
-    if (end < 0) {
-      if (all.byteLength > MAX_HEAD) this.socket.destroy()
-      else this.#head = all
-      return undefined
-    }
-    this.#head = undefined
+    const read = this.#head.read(chunk)
+    if (read === 'too large') this.socket.destroy()
+    if (typeof read === 'string') return undefined
     clearTimeout(this.#answerTimer)
-    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(all.toString('latin1', 0, Math.min(end, 64)))?.[1] ?? 0)
-    this.#phase = status === 101 ? 'websocket' : 'http'
-    this.events.onResponse(status)
-    this.#written += end + 4
-    this.socket.write(all.subarray(0, end + 4))
-    return all.subarray(end + 4)
+    this.#phase = read.status === 101 ? 'websocket' : 'http'
+    this.events.onResponse(read.status)
+    this.#written += read.head.byteLength
+    this.socket.write(read.head)
+    return read.rest
   }
 
   /** Follow the worker's frames; with a close pending, cut at the first boundary (the rest goes nowhere). */
   #trackFrames(chunk: Buffer): Buffer {
-    const skip = this.#outHeld?.byteLength ?? 0
-    const bytes = this.#outHeld ? Buffer.concat([this.#outHeld, chunk]) : chunk
-    this.#outHeld = undefined
-    const { at, stopped } = this.#out.scan(
-      bytes,
+    const { bytes, held, at, stopped } = this.#out.scan(
+      chunk,
       (header) => {
         if (header.opcode === OPCODE_CLOSE) this.#appCloseFrame = true
         return true
       },
       this.#closing !== undefined,
     )
-    if (stopped) return bytes.subarray(skip, at)
-    if (at < bytes.byteLength) this.#outHeld = Buffer.from(bytes.subarray(at))
+    if (stopped) return bytes.subarray(held, at)
+    this.#out.hold(bytes, at)
     // The app's close frame is out whole: the client answers it, the app ends the connection.
-    if (this.#appCloseFrame && this.#atBoundary()) this.#closeSent = true
-    return bytes.subarray(skip)
-  }
-
-  #atBoundary(): boolean {
-    return this.#out.atBoundary && this.#outHeld === undefined
+    if (this.#appCloseFrame && this.#out.atBoundary) this.#closeSent = true
+    return bytes.subarray(held)
   }
 
   /** Send hotcell's close frame if the worker's frames are at a boundary; otherwise once they are (or cut the connection). */
@@ -296,7 +231,7 @@ export class Tunnel {
       if (this.#detached || this.#workerEnded) this.#finishClosing()
       return
     }
-    if (!this.#atBoundary()) {
+    if (!this.#out.atBoundary) {
       // The worker is mid-frame. Alive, it finishes the frame soon; gone, it never will,
       // and a close frame inside a frame would corrupt the client's message.
       if (this.#detached || this.#workerEnded) return void this.socket.destroy()
@@ -309,7 +244,7 @@ export class Tunnel {
     this.events.onClosedByHotcell(code, reason)
     if (!this.#detached) {
       // The app sees the same code. Its frame is only whole between two of the client's frames.
-      if (this.#in.atBoundary && this.#inHeld === undefined) this.#post({ t: 'data', id: this.id, bytes: closeFrame(code, reason, true) })
+      if (this.#in.atBoundary) this.#post({ t: 'data', id: this.id, bytes: closeFrame(code, reason, true) })
       this.#post({ t: 'end', id: this.id })
       this.#detach()
     }
@@ -323,13 +258,6 @@ export class Tunnel {
     this.#closeTimer = setTimeout(() => this.socket.destroy(), CLOSE_WAIT_MS)
     this.#closeTimer.unref()
     if (this.#clientClosed) this.socket.end()
-  }
-
-  #ack(n: number): void {
-    this.#taken += n
-    if (this.#taken < ACK_EVERY) return
-    this.#post({ t: 'ack', id: this.id, n: this.#taken })
-    this.#taken = 0
   }
 
   #post(message: ToWorker): void {

@@ -8,6 +8,11 @@ export const OPCODE_TEXT = 0x1
 export const OPCODE_BINARY = 0x2
 export const OPCODE_CLOSE = 0x8
 
+export const CLOSE_GOING_AWAY = 1001
+export const CLOSE_MESSAGE_TOO_BIG = 1009
+export const CLOSE_INTERNAL_ERROR = 1011
+export const CLOSE_SERVICE_RESTART = 1012
+
 export interface FrameHeader {
   fin: boolean
   opcode: number

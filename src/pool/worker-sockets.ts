@@ -5,7 +5,9 @@ import type { Duplex } from 'node:stream'
 import type { MessagePort } from 'node:worker_threads'
 import { SocketChannel } from './socket-channel.js'
 import type { Connection } from './socket-protocol.js'
-import { Tunnel, TUNNEL_WINDOW, type TunnelEvents } from './socket-tunnel.js'
+import { Tunnel } from './socket-tunnel.js'
+import type { TunnelEvents } from './tunnel-events.js'
+import { TUNNEL_WINDOW } from './tunnel-flow.js'
 
 /** What the worker is told about a connection; the window is the tunnel's. */
 export type UpgradeRequest = Omit<Connection, 'window'>
