@@ -70,30 +70,26 @@ describe('--inspect', () => {
         .filter((m) => m.method === 'NodeWorker.attachedToWorker')
         .map((m) => m.params as { sessionId: string; workerInfo: { workerId: string; url: string } })
         .filter((w) => !gone(w.sessionId))
+    /** A live worker whose entry set hcVersion to `version`. */
+    const workerRunning = (version: string, what: string) =>
+      waitFor(
+        async () => {
+          for (const worker of attached()) if ((await evaluateIn(worker.sessionId, 'globalThis.hcVersion').catch(() => undefined)) === version) return worker
+          return undefined
+        },
+        20_000,
+        what,
+      )
 
     await waitFor(() => received.some((m) => (m as { open?: boolean }).open), 10_000, 'the debugger connection')
     await send('NodeWorker.enable', { waitForDebuggerOnStart: false })
     // The serving worker runs the entry; a pre-booted standby has no bundle yet.
-    const first = await waitFor(
-      async () => {
-        for (const worker of attached()) if ((await evaluateIn(worker.sessionId, 'globalThis.hcVersion').catch(() => undefined)) === 'one') return worker
-        return undefined
-      },
-      20_000,
-      'a worker running the entry',
-    )
+    const first = await workerRunning('one', 'a worker running the entry')
 
     // A reload brings new workers to the same connection; they run the new code.
     project.write('app.ts', app('two'))
     await waitFor(async () => (await request(run.url)).text === 'two', 20_000, 'the new code to serve')
-    const later = await waitFor(
-      async () => {
-        for (const worker of attached()) if ((await evaluateIn(worker.sessionId, 'globalThis.hcVersion').catch(() => undefined)) === 'two') return worker
-        return undefined
-      },
-      20_000,
-      'a worker of the new generation, on the same connection',
-    )
+    const later = await workerRunning('two', 'a worker of the new generation, on the same connection')
     assert.notEqual(later.workerInfo.workerId, first.workerInfo.workerId)
     await waitFor(
       () => received.some((m) => m.method === 'NodeWorker.detachedFromWorker' && m.params?.sessionId === first.sessionId),

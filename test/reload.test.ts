@@ -46,6 +46,49 @@ function nextReload(server: HotcellServer, match: (info: ReloadInfo) => boolean 
 
 const text = async (url: string) => (await request(url)).text
 
+/** Call `then` once, when the next build is done (before it is swapped in); returns what cancels it. */
+function afterNextBuild(then: () => void): () => void {
+  const onPhase = (message: unknown) => {
+    if ((message as { phase: string }).phase !== 'built') return
+    unsubscribe(RELOAD_CHANNEL, onPhase)
+    then()
+  }
+  subscribe(RELOAD_CHANNEL, onPhase)
+  return () => unsubscribe(RELOAD_CHANNEL, onPhase)
+}
+
+/**
+ * Empty `file`, as a save does first, and wait until `until` is served, with
+ * requests going to the server one after another all the while. `stop` undoes
+ * the test's hooks once the wait is over (or failed). Resolves with each
+ * distinct answer seen, as `status first-line`.
+ */
+async function pollThroughEmptySave(
+  server: HotcellServer,
+  project: ReturnType<typeof projectDir>,
+  file: string,
+  until: string,
+  stop: () => void,
+): Promise<string[]> {
+  let polling = true
+  const seen = new Set<string>()
+  const poller = (async () => {
+    while (polling) {
+      const res = await request(server.url).catch((error: Error) => ({ status: 0, text: error.message }))
+      seen.add(`${res.status} ${res.text.split('\n')[0]}`)
+    }
+  })()
+  try {
+    project.write(file, '')
+    await waitFor(async () => (await text(server.url)) === until, 10_000, 'the written file to be served')
+  } finally {
+    polling = false
+    stop()
+    await withDeadline(poller, 10_000, 'the poller to stop')
+  }
+  return [...seen]
+}
+
 /** A port free right now: for a server whose URL is needed before serve() resolves. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -301,30 +344,10 @@ export default { fetch: () => new Response('${tag} ' + ++count) }
     // A save truncates the file, then writes it. The truncation's event starts a
     // build that reads an empty file; the content lands before the swap, and
     // chokidar, which reports a file once per 50 ms, says nothing of it yet.
-    const onPhase = (message: unknown) => {
-      if ((message as { phase: string }).phase !== 'built') return
-      unsubscribe(RELOAD_CHANNEL, onPhase)
-      writeFileSync(`${project.dir}/app.ts`, full)
-    }
-    subscribe(RELOAD_CHANNEL, onPhase)
-    let polling = true
-    const seen = new Set<string>()
-    const poller = (async () => {
-      while (polling) {
-        const res = await request(server.url).catch((error: Error) => ({ status: 0, text: error.message }))
-        seen.add(`${res.status} ${res.text.split('\n')[0]}`)
-      }
-    })()
-    try {
-      project.write('app.ts', '')
-      await waitFor(async () => (await text(server.url)) === 'two', 10_000, 'the written file to be served')
-    } finally {
-      polling = false
-      unsubscribe(RELOAD_CHANNEL, onPhase)
-      await withDeadline(poller, 10_000, 'the poller to stop')
-    }
+    const cancel = afterNextBuild(() => writeFileSync(`${project.dir}/app.ts`, full))
+    const seen = await pollThroughEmptySave(server, project, 'app.ts', 'two', cancel)
     assert.deepEqual(
-      [...seen].filter((s) => !s.startsWith('200 ')),
+      seen.filter((s) => !s.startsWith('200 ')),
       [],
     )
   })
@@ -345,31 +368,15 @@ export default { fetch: () => new Response('${tag} ' + ++count) }
     // the build reads an empty module (its import is undefined, not an error),
     // and the file is still empty when the build ends.
     let timer: NodeJS.Timeout | undefined
-    const onPhase = (message: unknown) => {
-      if ((message as { phase: string }).phase !== 'built') return
-      unsubscribe(RELOAD_CHANNEL, onPhase)
+    const cancel = afterNextBuild(() => {
       timer = setTimeout(() => writeFileSync(`${project.dir}/word.ts`, `export const word = 'two'\n`), 15)
-    }
-    subscribe(RELOAD_CHANNEL, onPhase)
-    let polling = true
-    const seen = new Set<string>()
-    const poller = (async () => {
-      while (polling) {
-        const res = await request(server.url).catch((error: Error) => ({ status: 0, text: error.message }))
-        seen.add(`${res.status} ${res.text.split('\n')[0]}`)
-      }
-    })()
-    try {
-      project.write('word.ts', '')
-      await waitFor(async () => (await text(server.url)) === 'two', 10_000, 'the written file to be served')
-    } finally {
-      polling = false
+    })
+    const seen = await pollThroughEmptySave(server, project, 'word.ts', 'two', () => {
       clearTimeout(timer)
-      unsubscribe(RELOAD_CHANNEL, onPhase)
-      await withDeadline(poller, 10_000, 'the poller to stop')
-    }
+      cancel()
+    })
     assert.deepEqual(
-      [...seen].filter((s) => s !== '200 uno' && s !== '200 two'),
+      seen.filter((s) => s !== '200 uno' && s !== '200 two'),
       [],
     )
   })
