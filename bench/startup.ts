@@ -35,7 +35,7 @@ const { values } = parseArgs({
 })
 if (values.help) {
   process.stdout.write(
-    'npm run bench:startup -- [--rounds 10] [--traced 5] [--app hello|node-http|hono] [--with bun,tsx,no-supervisor] [--hotcell-args="--workers 2"]\n',
+    'npm run bench:startup -- [--rounds 10] [--traced 5] [--app hello|node-http|hono] [--with bun,tsx,no-supervisor,b] [--hotcell-args="--workers 2"]\n',
   )
   process.exit(0)
 }
@@ -78,7 +78,15 @@ for (const extra of values.with.split(',').filter(Boolean)) {
       name: 'tsx',
       command: (port) => ({ cmd: join(ROOT, 'node_modules/.bin/tsx'), args: [join(ROOT, 'bench/apps/node-http/app.ts')], env: { PORT: String(port) } }),
     })
-  else throw new Error(`--with: unknown ${extra} (bun, tsx, no-supervisor)`)
+  // A/B of a change: HOTCELL_BUILD_B=<a copy of dist/ from another commit, inside this repository (for its node_modules)>.
+  else if (extra === 'b') {
+    const buildB = process.env.HOTCELL_BUILD_B
+    if (!buildB) throw new Error('--with b needs HOTCELL_BUILD_B=<a dist/ folder of another build>')
+    variants.push({
+      name: 'hotcell B',
+      command: (port) => ({ ...variants[1]!.command(port), args: [join(buildB, 'src/cli/bin.js'), ...variants[1]!.command(port).args.slice(1)] }),
+    })
+  } else throw new Error(`--with: unknown ${extra} (bun, tsx, no-supervisor, b)`)
 }
 
 const wallNow = () => performance.timeOrigin + performance.now()
