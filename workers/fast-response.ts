@@ -6,10 +6,11 @@
 // the native Response is built on first use of anything else (body, text(),
 // clone()…), from the same arguments. Installed as the worker's global
 // `Response`, the way @hono/node-server does; a native Response (from
-// `fetch()`) is still `instanceof Response`.
+// `fetch()`) is still `instanceof Response`. Nothing here loads undici
+// before something needs the native Response (fetch-api.ts).
+import { forwardToNative, isFetchApiLoaded, nativeClass, taggedAs } from './fetch-api.js'
 
 type HeadersInit = ConstructorParameters<typeof Headers>[0]
-const NativeResponse = globalThis.Response
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
 // What undici gives a string body that has no content-type of its own.
 const TEXT_TYPE = 'text/plain;charset=UTF-8'
@@ -51,7 +52,7 @@ export class FastResponse {
       if (body != null && NULL_BODY_STATUS.has(status)) throw new TypeError('Response constructor: Invalid response status code ' + status)
       this[PARTS] = { status, statusText: init?.statusText === undefined ? '' : String(init.statusText), headers: init?.headers, body: body ?? null }
     } else {
-      this[NATIVE] = new NativeResponse(body, init)
+      this[NATIVE] = new (nativeClass('Response'))(body, init)
     }
   }
 
@@ -59,15 +60,21 @@ export class FastResponse {
     // Subclasses of Response keep the ordinary prototype check.
     // biome-ignore lint/complexity/noThisInStatic: `instanceof Sub` calls this with the subclass as `this`
     if (this !== FastResponse) return typeof this === 'function' && Object.prototype.isPrototypeOf.call(this.prototype, value as object)
-    return value instanceof NativeResponse
+    return isResponse(value)
   }
 
   static json(data: unknown, init?: ResponseInit): Response {
     const body = JSON.stringify(data)
     if (body === undefined) throw new TypeError('Value is not JSON serializable')
-    const headers = new Headers(init?.headers)
-    if (!headers.has('content-type')) headers.set('content-type', 'application/json')
-    return new FastResponse(body, { ...init, headers }) as unknown as Response
+    return new FastResponse(body, { ...init, headers: withJsonType(init?.headers) }) as unknown as Response
+  }
+
+  static error(): Response {
+    return nativeClass('Response').error()
+  }
+
+  static redirect(url: string | URL, status?: number): Response {
+    return nativeClass('Response').redirect(url, status as 302)
   }
 
   get status(): number {
@@ -100,7 +107,7 @@ function native(response: Internals): Response {
   let made = response[NATIVE]
   if (!made) {
     const parts = response[PARTS]!
-    made = new NativeResponse(parts.body, { status: parts.status, statusText: parts.statusText, headers: parts.headers })
+    made = new (nativeClass('Response'))(parts.body, { status: parts.status, statusText: parts.statusText, headers: parts.headers })
     response[NATIVE] = made
     response[PARTS] = undefined
   }
@@ -117,31 +124,46 @@ export function nativeResponse(response: Response): Response {
   return (response as Internals)[PARTS] !== undefined || (response as Internals)[NATIVE] ? native(response as Internals) : response
 }
 
-// Everything else a Response has goes to the native one.
-for (const key of Reflect.ownKeys(NativeResponse.prototype)) {
-  if (key === 'constructor' || key in FastResponse.prototype) continue
-  const descriptor = Object.getOwnPropertyDescriptor(NativeResponse.prototype, key)!
-  if (typeof descriptor.value === 'function') {
-    const method = descriptor.value as (...args: unknown[]) => unknown
-    Object.defineProperty(FastResponse.prototype, key, {
-      value: function (this: Internals, ...args: unknown[]) {
-        return method.apply(native(this), args)
-      },
-      writable: true,
-      configurable: true,
-    })
-  } else if (descriptor.get) {
-    const get = descriptor.get
-    Object.defineProperty(FastResponse.prototype, key, {
-      get(this: Internals) {
-        return get.call(native(this))
-      },
-      configurable: true,
-    })
-  }
+/** A Response of either kind, without loading undici to ask about anything else. */
+export function isResponse(value: unknown): value is Response {
+  if (typeof value !== 'object' || value === null) return false
+  if (PARTS in value || NATIVE in value) return true
+  return (isFetchApiLoaded() || taggedAs(value, 'Response')) && value instanceof nativeClass('Response')
 }
-Object.setPrototypeOf(FastResponse.prototype, NativeResponse.prototype)
-Object.setPrototypeOf(FastResponse, NativeResponse)
+
+/** `init.headers` with a JSON content type unless it names one; a plain object stays one (no Headers made). */
+function withJsonType(headers: HeadersInit | undefined): HeadersInit {
+  if (headers === undefined) return { 'content-type': 'application/json' }
+  if (typeof headers === 'object' && headers !== null && Object.getPrototypeOf(headers) === Object.prototype) {
+    for (const name in headers) if (name.toLowerCase() === 'content-type') return headers
+    return { ...(headers as Record<string, string>), 'content-type': 'application/json' }
+  }
+  const made = new Headers(headers)
+  if (!made.has('content-type')) made.set('content-type', 'application/json')
+  return made
+}
+
+Object.defineProperty(FastResponse.prototype, Symbol.toStringTag, { value: 'Response', configurable: true })
+// Everything else a Response has goes to the native one.
+forwardToNative(
+  FastResponse,
+  [
+    'type',
+    'url',
+    'redirected',
+    'body',
+    'bodyUsed',
+    'clone',
+    'blob',
+    'arrayBuffer',
+    'text',
+    'json',
+    'formData',
+    'bytes',
+    Symbol.for('nodejs.util.inspect.custom'),
+  ],
+  { native: 'Response', target: (self) => native(self as Internals), statics: true },
+)
 
 /** Make `FastResponse` the global `Response` of this worker. */
 export function installFastResponse(): void {

@@ -12,7 +12,10 @@
 // `Request` and `fetch` are wrapped to pass the native object instead (as
 // srvx's patchGlobalRequest does for the constructor).
 
-const NativeRequest = globalThis.Request
+import { fetchApiLoaded, forwardToNative, lazyGlobal, nativeClass } from './fetch-api.js'
+
+// undici is loaded only when something needs it (fetch-api.ts): building
+// the native Request, reading the headers, or the global Request itself.
 const nativeFetch = globalThis.fetch
 
 /** The request as it came from the main thread. */
@@ -141,7 +144,7 @@ export function materialize(request: LazyRequest): Request {
       init.body = body
       init.duplex = 'half'
     }
-    made = new NativeRequest(url, init)
+    made = new (nativeClass('Request'))(url, init)
     request[NATIVE] = made
     request[HEADERS] = undefined
   }
@@ -162,52 +165,59 @@ export function signalRead(request: LazyRequest): boolean {
 
 const isLazy = (value: unknown): value is LazyRequest => typeof value === 'object' && value !== null && PARTS in value
 
-// Every other member of Request goes to the native one.
-for (const key of Reflect.ownKeys(NativeRequest.prototype)) {
-  if (key === 'constructor' || key in LazyRequest.prototype) continue
-  const descriptor = Object.getOwnPropertyDescriptor(NativeRequest.prototype, key)!
-  if (typeof descriptor.value === 'function') {
-    const method = descriptor.value as (...args: unknown[]) => unknown
-    Object.defineProperty(LazyRequest.prototype, key, {
-      value: function (this: LazyRequest, ...args: unknown[]) {
-        if (this[USED] && (key === 'blob' || key === 'formData' || key === 'bytes')) return Promise.reject(unusable())
-        return method.apply(materialize(this), args)
-      },
-      writable: true,
-      configurable: true,
-    })
-  } else if (descriptor.get) {
-    const get = descriptor.get
-    Object.defineProperty(LazyRequest.prototype, key, {
-      get(this: LazyRequest) {
-        return get.call(materialize(this))
-      },
-      configurable: true,
-    })
-  }
-}
 Object.defineProperty(LazyRequest.prototype, Symbol.for('nodejs.util.inspect.custom'), {
   value(this: LazyRequest, depth: number, options: object, inspect: (value: unknown, options: object) => string) {
     return `Request ${inspect({ method: this.method, url: this.url, headers: this.headers }, { ...options, depth: depth - 1 })}`
   },
 })
-Object.setPrototypeOf(LazyRequest.prototype, NativeRequest.prototype)
+Object.defineProperty(LazyRequest.prototype, Symbol.toStringTag, { value: 'Request', configurable: true })
+// Every other member of Request goes to the native one.
+forwardToNative(
+  LazyRequest,
+  [
+    'destination',
+    'referrer',
+    'referrerPolicy',
+    'mode',
+    'credentials',
+    'cache',
+    'redirect',
+    'integrity',
+    'keepalive',
+    'isReloadNavigation',
+    'isHistoryNavigation',
+    'duplex',
+    'blob',
+    'formData',
+    'bytes',
+    'attribute',
+  ],
+  {
+    native: 'Request',
+    target: (self) => materialize(self as LazyRequest),
+    guard: (self, key) => ((self as LazyRequest)[USED] && (key === 'blob' || key === 'formData' || key === 'bytes') ? Promise.reject(unusable()) : undefined),
+  },
+)
 
 /**
  * The global `Request` for user code: the native class, except that a lazy
  * request given to it is replaced by its native object, and that a lazy
- * request is `instanceof Request`.
+ * request is `instanceof Request`. Made on first read of the global.
  */
-class HotcellRequest extends NativeRequest {
-  constructor(input: ConstructorParameters<typeof Request>[0], init?: RequestInit) {
-    super(isLazy(input) ? lazyInput(input, init) : input, init)
-  }
+function hotcellRequestClass(): typeof Request {
+  const NativeRequest = nativeClass('Request')
+  class HotcellRequest extends NativeRequest {
+    constructor(input: ConstructorParameters<typeof Request>[0], init?: RequestInit) {
+      super(isLazy(input) ? lazyInput(input, init) : input, init)
+    }
 
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    // biome-ignore lint/complexity/noThisInStatic: `instanceof Sub` calls this with the subclass as `this`
-    if (this !== HotcellRequest) return typeof this === 'function' && Object.prototype.isPrototypeOf.call(this.prototype, value as object)
-    return value instanceof NativeRequest
+    static override [Symbol.hasInstance](value: unknown): boolean {
+      // biome-ignore lint/complexity/noThisInStatic: `instanceof Sub` calls this with the subclass as `this`
+      if (this !== HotcellRequest) return typeof this === 'function' && Object.prototype.isPrototypeOf.call(this.prototype, value as object)
+      return isLazy(value) || value instanceof NativeRequest
+    }
   }
+  return HotcellRequest
 }
 
 /** `new Request(used)` throws unless a new body replaces the used one, as natively. */
@@ -219,13 +229,19 @@ function lazyInput(input: LazyRequest, init: RequestInit | undefined): Request {
 function hotcellFetch(input: ConstructorParameters<typeof Request>[0], init?: RequestInit): Promise<Response> {
   if (isLazy(input)) {
     if (input[USED] && init?.body == null) return Promise.reject(new TypeError('Cannot construct a Request with a Request object that has already been used.'))
-    return nativeFetch(materialize(input), init)
+    return fetched(nativeFetch(materialize(input), init))
   }
-  return nativeFetch(input, init)
+  return fetched(nativeFetch(input, init))
+}
+
+/** Node's fetch loads undici without reading the globals. */
+function fetched(response: Promise<Response>): Promise<Response> {
+  fetchApiLoaded()
+  return response
 }
 
 /** Make lazy requests work wherever user code passes a Request on. */
 export function installLazyRequest(): void {
-  Object.defineProperty(globalThis, 'Request', { value: HotcellRequest, writable: true, configurable: true, enumerable: false })
+  lazyGlobal('Request', hotcellRequestClass)
   Object.defineProperty(globalThis, 'fetch', { value: hotcellFetch, writable: true, configurable: true, enumerable: true })
 }

@@ -6,7 +6,8 @@ import { BroadcastChannel, threadId, workerData, parentPort, type MessagePort } 
 import type { ControlMessage, RequestTask, WorkerData, WorkerMessage } from '../src/pool/protocol.js'
 import { loadApp, type FetchContext, type LoadedApp } from './app-loader.js'
 import { describe, toErrorData } from './error-data.js'
-import { installFastResponse } from './fast-response.js'
+import { installFastResponse, isResponse } from './fast-response.js'
+import { onFetchApiLoad, watchFetchGlobals } from './fetch-api.js'
 import { reply, openLane, started, type LaneTask } from './lane.js'
 import { catchLateErrors, runInScope, type RequestScope } from './late-errors.js'
 import { abortRequest, installLazyRequest, LazyRequest } from './lazy-request.js'
@@ -17,12 +18,14 @@ import { startSocketHost } from './socket-host.js'
 // loaded after this call, which the bundle always is.
 process.setSourceMapsEnabled(true)
 // Before the bundle: user code sees these as its Request and Response.
-const NativeResponse = globalThis.Response
 installFastResponse()
 installLazyRequest()
+watchFetchGlobals()
 
 const data = workerData as WorkerData
 const post = (message: WorkerMessage) => parentPort!.postMessage(message)
+// The next generations warm undici up before their first request.
+if (!data.warmFetchApi) onFetchApiLoad(() => post({ type: 'hotcell:fetch-api', threadId }))
 catchLateErrors(threadId, post)
 
 /** Requests in flight on this thread, for aborts sent by the main thread. */
@@ -79,14 +82,19 @@ const control = new BroadcastChannel(data.channel)
 control.unref()
 control.onmessage = (event) => {
   const message = (event as { data: ControlMessage }).data
-  if (message.type === 'load') {
+  if (message.type === 'warm-fetch-api') {
+    data.warmFetchApi = true
+    if (warmedUp) void warmFetchApi()
+  } else if (message.type === 'load') {
     // A generation booted before the server listened learns its address now, before the entry's listen() asks.
     if (message.serverAddress) data.serverAddress = message.serverAddress
     if (message.only === undefined || message.only === threadId) load(message.bundleUrl)
   }
 }
 
+let warmedUp = false
 void warmUp().finally(() => {
+  warmedUp = true
   if (data.bundleUrl) load(data.bundleUrl)
   // A standby, or a replacement for a crashed worker: ask for the bundle.
   else post({ type: 'hotcell:hello', gen: data.gen, threadId })
@@ -99,6 +107,16 @@ void warmUp().finally(() => {
  * packages take longer to import than the app itself.
  */
 async function warmUp(): Promise<void> {
+  // Only for an app known to use it (fetch-api.ts): a hello handler never
+  // loads undici, and the first generation serves sooner without it.
+  if (data.warmFetchApi) await warmFetchApi()
+  // A failure here is the bundle's own import error, which its import reports.
+  await import(data.preloadUrl).catch(() => {})
+  // Loaded on demand otherwise (~20 ms): a fetch app never needs it.
+  if (data.nodeAdapter) await import('./node-adapter.js')
+}
+
+async function warmFetchApi(): Promise<void> {
   try {
     const request = new Request('http://localhost/', { method: 'POST', body: 'x' })
     await request.arrayBuffer()
@@ -106,10 +124,6 @@ async function warmUp(): Promise<void> {
   } catch {
     // Nothing depends on the warm-up succeeding.
   }
-  // A failure here is the bundle's own import error, which its import reports.
-  await import(data.preloadUrl).catch(() => {})
-  // Loaded on demand otherwise (~20 ms): a fetch app never needs it.
-  if (data.nodeAdapter) await import('./node-adapter.js')
 }
 
 // A fresh isolate runs our request path cold (interpreted, no inline caches):
@@ -238,7 +252,7 @@ function handle(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>, ent
 }
 
 function toOutcome(result: unknown, entry: InFlight, stream: (port: MessagePort) => void): Outcome | Promise<Outcome> {
-  if (!(result instanceof NativeResponse)) {
+  if (!isResponse(result)) {
     const message = `The handler returned ${describe(result)}; expected a Response (for example \`return new Response("hi")\`).`
     return { kind: 'failed', phase: 'result', error: { name: 'TypeError', message } }
   }

@@ -14,6 +14,10 @@ export interface GenerationOptions {
   bundleUrl?: string
   /** The last bundle's handler was Node-style: the workers load the Node adapter while waiting. */
   nodeAdapter?: boolean
+  /** Load Node's fetch classes while waiting (an earlier generation's code used them). */
+  warmFetchApi?: boolean
+  /** This generation's code loaded Node's fetch classes (sent by workers not told to warm them). */
+  onFetchApi?(): void
   /** A worker failed outside any request (a late throw in a timer, say). */
   onWorkerError(error: Error): void
   /** A worker caught an error no handler caught, and keeps running (workers/late-errors.ts). */

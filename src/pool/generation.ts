@@ -42,6 +42,8 @@ export class Generation {
   /** Resolves once a worker is up and warm, waiting for its bundle (or the generation ended). */
   readonly booted = new Promise<void>((resolve) => (this.#markBooted = resolve))
   isBooted = false
+  /** Told to load Node's fetch classes after its workers were started. */
+  #warmFetchApi = false
   #markEnded!: () => void
   /** Resolves once destroy() has ended every worker: none will import the bundle again. */
   readonly ended = new Promise<void>((resolve) => (this.#markEnded = resolve))
@@ -105,6 +107,12 @@ export class Generation {
     this.#tracker.watch(this.#pool.threads)
     this.#onListenCaptured = options.onListenCaptured
     if (this.gen === 1) traceStart('workers')
+  }
+
+  /** Have the workers load Node's fetch classes now, before the bundle comes (a standby). */
+  warmFetchApi(): void {
+    this.#warmFetchApi = true
+    this.#post({ type: 'warm-fetch-api' })
   }
 
   /**
@@ -275,6 +283,8 @@ export class Generation {
         this.#booted.add(message.threadId)
         this.isBooted = true
         this.#markBooted()
+        // A worker still starting when told to warm up missed the message on the channel.
+        if (this.#warmFetchApi) this.#post({ type: 'warm-fetch-api' })
         // A standby before its bundle was chosen waits for `load()`; a worker
         // replacing a crashed one needs the bundle now, unless it waits its turn.
         if (this.bundleUrl && this.#stagger.mayLoad(message.threadId)) {
@@ -295,6 +305,9 @@ export class Generation {
         break
       case 'hotcell:uncaught':
         options.onUncaught?.(message)
+        break
+      case 'hotcell:fetch-api':
+        options.onFetchApi?.()
         break
       case 'hotcell:listen-captured':
         this.#onListenCaptured?.(message.requested)

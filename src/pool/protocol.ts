@@ -74,6 +74,8 @@ export type WorkerMessage =
   | { type: 'hotcell:hello'; gen: number; threadId: number }
   /** `node`: the handler is Node-style (served through the Node adapter). */
   | { type: 'hotcell:ready'; gen: number; threadId: number; error?: ErrorData; node?: true }
+  /** User code loaded Node's fetch classes (workers/fetch-api.ts): the next generations warm them up. */
+  | { type: 'hotcell:fetch-api'; threadId: number }
   /** Sent once, first thing: the worker's request lane (lane.ts) and its progress slot. */
   | { type: 'hotcell:lane'; threadId: number; port: MessagePort; progress: SharedArrayBuffer }
   | UncaughtReport
@@ -102,7 +104,9 @@ export type ControlMessage =
    * `only`: that thread imports now, the others wait for a 'load' without it.
    * `serverAddress`: for a generation booted before the server listened.
    */
-  { type: 'load'; bundleUrl: string; only?: number; serverAddress?: WorkerData['serverAddress'] }
+  | { type: 'load'; bundleUrl: string; only?: number; serverAddress?: WorkerData['serverAddress'] }
+  /** The app turned out to use Node's fetch classes: a standby loads them now (as if booted with `warmFetchApi`). */
+  | { type: 'warm-fetch-api' }
 
 /**
  * Main → one worker, on its lane: the requests of one event-loop turn, flat,
@@ -159,6 +163,8 @@ export interface WorkerData {
   handler: 'auto' | 'fetch' | 'node'
   /** The last bundle's handler was Node-style: load the Node adapter while waiting for this one. */
   nodeAdapter?: boolean
+  /** An earlier generation's code loaded Node's fetch classes: load them while waiting for the bundle. */
+  warmFetchApi?: boolean
   /** Entry file as the user named it, for messages. */
   entry: string
   /** Where hotcell listens: what a server the entry starts itself reports as its address(). */

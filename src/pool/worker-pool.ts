@@ -16,6 +16,7 @@ export function startWorkers(options: GenerationOptions, channel: string): Pisci
     handler: options.handler,
     entry: options.entry,
     ...(options.nodeAdapter ? { nodeAdapter: true } : {}),
+    ...(options.warmFetchApi ? { warmFetchApi: true } : {}),
     ...(options.bundleUrl ? { bundleUrl: options.bundleUrl } : {}),
     ...(options.serverAddress ? { serverAddress: options.serverAddress } : {}),
   }

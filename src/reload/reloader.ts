@@ -73,6 +73,8 @@ export class Reloader {
   #pruneTimer: NodeJS.Timeout | undefined
   #pruning: Promise<void> | undefined
   #preloadUrl: string | undefined
+  /** The app's code loaded Node's fetch classes in some generation: standbys warm them up. */
+  #fetchApiUsed = false
   #resolveFirst!: (target: Target) => void
 
   constructor(
@@ -245,6 +247,13 @@ export class Reloader {
       // Before the first build, nothing is known about the packages: the first bundle imports them.
       preloadUrl: this.#preloadUrl ?? EMPTY_MODULE,
       nodeAdapter: this.#current?.nodeStyle === true,
+      warmFetchApi: this.#fetchApiUsed,
+      onFetchApi: () => {
+        if (this.#fetchApiUsed) return
+        this.#fetchApiUsed = true
+        // Standbys booted before this was known load them now, off the path of their first request.
+        for (const standby of this.#standbys.all) standby.warmFetchApi()
+      },
       ...(this.#env ? { env: this.#env } : {}),
       onWorkerError: (error) =>
         this.logger.error(`hotcell: a worker of generation ${generation.gen} crashed outside any request: ${error.stack ?? error.message}`),
