@@ -13,14 +13,21 @@ type FetchClass<N extends FetchClassName> = (typeof globalThis)[N]
 
 const NAMES: readonly FetchClassName[] = ['Request', 'Response', 'Headers', 'FormData']
 const readers = new Map<FetchClassName, () => unknown>()
+// Node 20 defines them as JS getters, which can be kept and called later.
+// Newer Node versions (24 here) define V8 lazy data properties instead: reading
+// the descriptor loads undici, and nothing else can keep them lazy while the
+// runtime installs its own Request and Response. There undici is loaded now,
+// as it always was before this module.
+let loadedAtImport = false
 for (const name of NAMES) {
   const descriptor = Object.getOwnPropertyDescriptor(globalThis, name)
   const get = descriptor?.get
+  if (!get) loadedAtImport = true
   readers.set(name, get ? () => get.call(globalThis) : () => descriptor?.value)
 }
 
 const classes = new Map<FetchClassName, unknown>()
-let loaded = false
+let loaded = loadedAtImport
 const listeners: Array<() => void> = []
 
 /**

@@ -7,7 +7,7 @@ import type { ControlMessage, RequestTask, WorkerData, WorkerMessage } from '../
 import { loadApp, type FetchContext, type LoadedApp } from './app-loader.js'
 import { describe, toErrorData } from './error-data.js'
 import { installFastResponse, isResponse } from './fast-response.js'
-import { onFetchApiLoad, watchFetchGlobals } from './fetch-api.js'
+import { isFetchApiLoaded, onFetchApiLoad, watchFetchGlobals } from './fetch-api.js'
 import { reply, openLane, started, type LaneTask } from './lane.js'
 import { catchLateErrors, runInScope, type RequestScope } from './late-errors.js'
 import { abortRequest, installLazyRequest, LazyRequest } from './lazy-request.js'
@@ -25,7 +25,7 @@ watchFetchGlobals()
 const data = workerData as WorkerData
 const post = (message: WorkerMessage) => parentPort!.postMessage(message)
 // The next generations warm undici up before their first request.
-if (!data.warmFetchApi) onFetchApiLoad(() => post({ type: 'hotcell:fetch-api', threadId }))
+if (!data.warmFetchApi && !isFetchApiLoaded()) onFetchApiLoad(() => post({ type: 'hotcell:fetch-api', threadId }))
 catchLateErrors(threadId, post)
 
 /** Requests in flight on this thread, for aborts sent by the main thread. */
@@ -107,9 +107,10 @@ void warmUp().finally(() => {
  * packages take longer to import than the app itself.
  */
 async function warmUp(): Promise<void> {
-  // Only for an app known to use it (fetch-api.ts): a hello handler never
-  // loads undici, and the first generation serves sooner without it.
-  if (data.warmFetchApi) await warmFetchApi()
+  // Only for an app known to use it, or where Node loaded it already
+  // (fetch-api.ts): a hello handler never needs undici, and the first
+  // generation serves sooner without it.
+  if (data.warmFetchApi || isFetchApiLoaded()) await warmFetchApi()
   // A failure here is the bundle's own import error, which its import reports.
   await import(data.preloadUrl).catch(() => {})
   // Loaded on demand otherwise (~20 ms): a fetch app never needs it.
