@@ -20,6 +20,7 @@ import { CLOSE_GOING_AWAY } from './pool/socket-tunnel.js'
 import { loadTls } from './http/tls/tls-config.js'
 import { settleHeap } from './reload/settle-heap.js'
 import { Sources, type ChangeKind } from './reload/sources.js'
+import { changedSince } from './reload/start-gap.js'
 import type { SourceWatcher } from './reload/watcher.js'
 
 /** How long a retiring generation (and a shutdown) waits for requests in flight before cutting them. */
@@ -109,6 +110,8 @@ class DevServer extends EventEmitter implements HotcellServer {
   #envVars = 0
   /** Resolves when the watchers see every edit (at once without --no-reload). */
   #watching: Promise<void> = Promise.resolve()
+  /** The watchers' first scan runs: an edit now may have no event. */
+  #scanning = false
 
   private constructor(
     readonly config: Config,
@@ -188,10 +191,14 @@ class DevServer extends EventEmitter implements HotcellServer {
     traceStart('listening')
     // The entry's own listen() is answered with this address (a generation booted before now gets it with its bundle).
     this.#reloader.serverAddress = this.#http.server.address() as AddressInfo
-    // Watching starts before the first build reads a file: an edit made while
-    // it builds (or while the first requests are answered) is seen, and builds
-    // again. The scan takes less time than esbuild's start beside it.
-    this.#watching = config.reload ? this.#watch() : Promise.resolve()
+    // The scan runs beside the first build, which does not wait for it: what
+    // was saved before the scan ended is checked once both are done (#runReload).
+    if (config.reload) {
+      this.#scanning = true
+      this.#watching = this.#watch().finally(() => (this.#scanning = false))
+      // Rethrown by the first build's wait for it, which may come later.
+      this.#watching.catch(() => {})
+    }
     // Through the scheduler, like every build: a save during it gets a follow-up, never a second build beside it.
     this.#trigger(START)
     await this.#scheduler.idle()
@@ -277,19 +284,33 @@ class DevServer extends EventEmitter implements HotcellServer {
     const first = this.#lastInfo === undefined
     // The bundle may be unchanged: the new generation differs by its process.env.
     if (!first && reasons.some((r) => this.#sources.isEnvFile(r))) this.#loadEnv()
+    // Built before the watcher sees every edit: anything saved from now until it does is looked for afterwards.
+    const unwatched = first && this.#scanning
+    const readFrom = Date.now()
     let info: ReloadInfo | undefined
     try {
-      if (first) await this.#watching
       info = await this.#reloader.reload(
         first ? [START] : reasons,
         startedAt,
-        () => this.#scheduler.hasPending(),
+        // A failed build is shown only if no edit can be missing from it. One that
+        // ran unwatched is built again once the watcher sees new files (one may
+        // fix an unresolved import), and that build's error is the one shown.
+        () => this.#scheduler.hasPending() || unwatched,
         (paths) => {
           // Built again at once (a follow-up), timed from the first trigger.
           this.#pendingSince = startedAt
           for (const path of paths) this.#scheduler.trigger(path)
         },
       )
+      if (unwatched) {
+        await this.#watching
+        if (this.#closing) return
+        if (info && !info.ok) {
+          this.#pendingSince = startedAt
+          return this.#runReload(reasons)
+        }
+        if (info) await this.#checkStartGap(readFrom)
+      }
     } catch (error) {
       // Not the user's code (that is data in the info): hotcell itself, or the disk. start() rethrows the first;
       // later ones keep the last good generation serving rather than take the server down.
@@ -314,6 +335,24 @@ class DevServer extends EventEmitter implements HotcellServer {
     this.emit('reload', info)
     // A good swap, or a build error now served instead: open tabs show it.
     if (!this.#closing) this.#live?.changed()
+  }
+
+  /**
+   * After a good first build that ran beside the watcher's scan: build again
+   * for what changed between the build reading it and the watcher seeing it.
+   */
+  async #checkStartGap(readFrom: number): Promise<void> {
+    const changed = changedSince(this.#sources.inputs, readFrom)
+    if (!changed.length) return
+    // Most often the files were written just before the start (a generator,
+    // a test): a bundle with the same content hash means nothing changed, and
+    // a reload for it would swap a generation for nothing.
+    const check = await this.#builder.build()
+    const target = this.#reloader.target
+    const served = target instanceof Promise || target.kind !== 'generation' ? undefined : target.generation.bundleUrl
+    if (check.ok && check.url === served) return
+    this.#pendingSince = performance.now()
+    for (const path of changed) this.#scheduler.trigger(path)
   }
 
   close(): Promise<void> {

@@ -1,0 +1,33 @@
+// The first build does not wait for the watcher's first scan (the scan of a
+// small project took longer than the build beside it). A file saved after the
+// build read it, but before the watcher saw its folder, has no event: it is
+// found here afterwards, by its change time.
+import { statSync } from 'node:fs'
+import { dirname } from 'node:path'
+
+// A file's timestamps come from a clock that lags the one read here by up to
+// a kernel tick (4 ms at 250 Hz, 10 ms at 100 Hz). A file system that keeps
+// whole seconds (FAT keeps 2 s) rounds down by up to that much. Too wide a
+// margin costs one extra build; too narrow a one, a save.
+const TICK_MARGIN_MS = 20
+const SECONDS_MARGIN_MS = 2_000
+
+/**
+ * The files, and the folders holding them, that changed (or went) since
+ * `sinceMs` (wall clock): a folder changes when a file in it is added,
+ * removed or replaced by a rename (how many editors save).
+ */
+export function changedSince(files: Iterable<string>, sinceMs: number): string[] {
+  const paths = new Set<string>()
+  for (const file of files) paths.add(file).add(dirname(file))
+  return [...paths].filter((path) => {
+    try {
+      const stats = statSync(path)
+      const changedAt = Math.max(stats.mtimeMs, stats.ctimeMs)
+      const margin = changedAt % 1000 === 0 ? SECONDS_MARGIN_MS : TICK_MARGIN_MS
+      return changedAt >= sinceMs - margin
+    } catch {
+      return true
+    }
+  })
+}
