@@ -5,21 +5,29 @@ import { fileURLToPath } from 'node:url'
 // whole process down (supervisor.ts). `hotcell bench` measures a server that
 // lives only for the run, so it is not supervised. HOTCELL_NO_SUPERVISOR=1
 // runs in this process (e.g. under a debugger).
+const supervised = process.argv[2] !== 'bench' && process.env.HOTCELL_SUPERVISED !== '1' && process.env.HOTCELL_NO_SUPERVISOR !== '1'
+
 // A reader that goes away (`hotcell app.ts | head -1`, a closed terminal)
 // must not take the server down: the log is lost, the server goes on serving.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error
-  })
+const keepServingWithoutReader = () => {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error
+    })
+  }
 }
 
-const supervised = process.argv[2] !== 'bench' && process.env.HOTCELL_SUPERVISED !== '1' && process.env.HOTCELL_NO_SUPERVISOR !== '1'
 // Each side imports only its own code: the supervisor stays small (it lives
 // as long as the session) and the child does not load the supervisor.
 if (supervised) {
   const { supervise } = await import('./supervisor.js')
-  process.exitCode = await supervise({ script: fileURLToPath(import.meta.url), argv: process.argv.slice(2), stderr: process.stderr })
+  // The child is forked first: its boot is most of the start. Creating the
+  // standard streams (~2 ms) comes after.
+  const exited = supervise({ script: fileURLToPath(import.meta.url), argv: process.argv.slice(2), stderr: () => process.stderr })
+  keepServingWithoutReader()
+  process.exitCode = await exited
 } else {
+  keepServingWithoutReader()
   const [{ main }, { leaveSupervisor }, { traceStart }] = await Promise.all([
     import('./main.js'),
     import('./supervisor-child.js'),

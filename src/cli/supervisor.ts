@@ -12,7 +12,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { constants } from 'node:os'
 import type { SupervisorMessage } from './supervisor-child.js'
-import { CrashLoopBreaker } from '../pool/crash-loop.js'
+import type { CrashLoopBreaker } from '../pool/crash-loop.js'
 import { traceStart } from '../reload/trace.js'
 
 // glibc gives threads malloc arenas of their own and never returns them: with
@@ -33,17 +33,22 @@ export interface SuperviseOptions {
   /** The script that runs the CLI in the child (bin.js). */
   script: string
   argv: string[]
-  stderr: NodeJS.WritableStream
+  /** Called only to write: creating process.stderr takes a millisecond the first fork need not wait for. */
+  stderr: () => NodeJS.WritableStream
 }
 
-/** Run the CLI in a child process, restarting it if it crashes. Resolves to the exit code. */
+/**
+ * Run the CLI in a child process, restarting it if it crashes. Resolves to the
+ * exit code. The first child is forked before this returns: its boot is most
+ * of the start, and what this process still loads runs beside it.
+ */
 export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<number> {
   return new Promise<number>((resolveExit) => {
     // The listening socket's handle: held, never listened on here.
     let socket: { close(): void } | undefined
     let child: ChildProcess | undefined
     let stopping = false
-    const deaths = new CrashLoopBreaker(MAX_RESTARTS + 1, RESTART_WINDOW_MS)
+    let deaths: Promise<CrashLoopBreaker> | undefined
 
     const start = () => {
       traceStart('supervisor')
@@ -71,16 +76,22 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
         // A normal stop, a process that never got as far as listening, or one that
         // chose to exit (a fatal V8 error aborts: it never exits with 0).
         if (stopping || !socket || code === 0) return finish(exitCode)
-        if (deaths.record()) {
-          stderr.write(`hotcell: the server process died ${deaths.limit} times within ${RESTART_WINDOW_MS / 1000} s; giving up.\n`)
-          return finish(1)
-        }
-        stderr.write(
-          `hotcell: the server process died (${signal ? `signal ${signal}` : `exit code ${code}`}), most likely a V8 fatal error in a worker ` +
-            `(see the FATAL ERROR above). Restarting it; the port stays open and new connections wait.\n`,
-        )
-        start()
+        void deaths!.then((breaker) => restart(breaker, code, signal))
       })
+    }
+
+    const restart = (breaker: CrashLoopBreaker, code: number | null, signal: NodeJS.Signals | null) => {
+      // A signal came meanwhile, with no child to pass it to: it finished.
+      if (stopping) return
+      if (breaker.record()) {
+        stderr().write(`hotcell: the server process died ${breaker.limit} times within ${RESTART_WINDOW_MS / 1000} s; giving up.\n`)
+        return finish(1)
+      }
+      stderr().write(
+        `hotcell: the server process died (${signal ? `signal ${signal}` : `exit code ${code}`}), most likely a V8 fatal error in a worker ` +
+          `(see the FATAL ERROR above). Restarting it; the port stays open and new connections wait.\n`,
+      )
+      start()
     }
 
     const finish = (code: number) => {
@@ -93,7 +104,9 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
       if (child && child.exitCode === null) child.kill(signal)
       else finish(128 + (constants.signals[signal] ?? 0))
     }
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal)
     start()
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal)
+    // Needed only once a child dies: loaded while the first one boots.
+    deaths = import('../pool/crash-loop.js').then(({ CrashLoopBreaker }) => new CrashLoopBreaker(MAX_RESTARTS + 1, RESTART_WINDOW_MS))
   })
 }
