@@ -1,21 +1,19 @@
 import { EventEmitter } from 'node:events'
+import type { IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { startBuilder, type Builder } from './reload/builder.js'
 import { resolveConfig, type Config, type ServeOptions } from './config/resolve-config.js'
-import { createDispatcher } from './http/dispatch.js'
 import { loadEnvFiles } from './config/env-files.js'
-import { detailsFor } from './report/exposure.js'
-import { createFrontGate } from './http/gate/front-gate.js'
 import { openInspector } from './pool/inspector.js'
-import { createListenNotice } from './report/listen-notice.js'
-import { createLiveReload, LIVE_RELOAD_PATH, type LiveReload } from './reload/browser-reload.js'
+import type { LiveReload } from './reload/browser-reload.js'
 import { createLogger, type Logger } from './report/logger.js'
 import { problemOf, type Problem } from './report/serving-state.js'
 import { createReloadScheduler, type ReloadScheduler } from './reload/scheduler.js'
 import { traceReload, traceStart } from './reload/trace.js'
 import { Reloader, type ReloadInfo } from './reload/reloader.js'
-import { listen, type HttpServer } from './http/server.js'
-import { createUpgradeHandler, type UpgradeHandler } from './http/upgrade.js'
+import type { HttpServer } from './http/server.js'
+import type { UpgradeHandler } from './http/upgrade.js'
 import { CLOSE_GOING_AWAY } from './pool/socket-tunnel.js'
 import { loadTls } from './http/tls/tls-config.js'
 import { settleHeap } from './reload/settle-heap.js'
@@ -38,6 +36,8 @@ const DEBOUNCE_MS = 1
 const SETTLE_MS = 150
 /** The reason of the first build. */
 const START = 'start'
+/** The close reason WebSockets get at shutdown. */
+const SHUTTING_DOWN = 'hotcell is shutting down'
 
 export interface HotcellServer extends EventEmitter {
   /** Where the server is reachable, e.g. `http://127.0.0.1:3000`. */
@@ -91,7 +91,8 @@ class DevServer extends EventEmitter implements HotcellServer {
   readonly #scheduler: ReloadScheduler
   readonly #heap = settleHeap()
   #http: HttpServer | undefined
-  #upgrades: UpgradeHandler | undefined
+  /** Loaded with the first upgrade request: most apps never get one. */
+  #upgrades: Promise<UpgradeHandler> | undefined
   #watcher: SourceWatcher | undefined
   /**
    * Env files get a watcher of their own, with a list that never changes:
@@ -148,6 +149,17 @@ class DevServer extends EventEmitter implements HotcellServer {
     if (config.inspectPort !== undefined) this.#inspector = openInspector(config.inspectPort)
     // The first call boots the first generation.
     this.#loadEnv()
+    // What answers HTTP is loaded only now, while the first workers boot: their
+    // boot is the longest part of the start, so it starts as early as it can.
+    const [{ createDispatcher }, { createFrontGate }, { listen }, { createListenNotice }, { createLiveReload, LIVE_RELOAD_PATH }, { detailsFor }] =
+      await Promise.all([
+        import('./http/dispatch.js'),
+        import('./http/gate/front-gate.js'),
+        import('./http/server.js'),
+        import('./report/listen-notice.js'),
+        import('./reload/browser-reload.js'),
+        import('./report/exposure.js'),
+      ])
     if (config.liveReload) this.#live = createLiveReload({ warn: (line) => this.logger.warn(line) })
     const details = detailsFor(config.exposeErrors)
     // A request paused at a breakpoint must not be answered 504 and its worker killed.
@@ -168,17 +180,23 @@ class DevServer extends EventEmitter implements HotcellServer {
       timeoutMs,
       ...(this.#live ? { html: this.#live } : {}),
     })
-    this.#upgrades = createUpgradeHandler({
-      target: () => this.#reloader.target,
-      allowedHosts: config.allowedHosts,
-      host: config.host,
-      maxMessage: config.bodyLimit,
-      timeoutMs,
-      root: config.cwd,
-      details,
-      logger: this.logger,
-      serve: dispatcher,
-    })
+    const upgrades = () =>
+      import('./http/upgrade.js').then(({ createUpgradeHandler }) => {
+        const handler = createUpgradeHandler({
+          target: () => this.#reloader.target,
+          allowedHosts: config.allowedHosts,
+          host: config.host,
+          maxMessage: config.bodyLimit,
+          timeoutMs,
+          root: config.cwd,
+          details,
+          logger: this.logger,
+          serve: dispatcher,
+        })
+        // First loaded during the shutdown: it refuses, as one loaded before would.
+        if (this.#closing) void handler.closeAll(CLOSE_GOING_AWAY, SHUTTING_DOWN)
+        return handler
+      })
     this.#reloader.onListenCaptured = createListenNotice(this.logger, config.entryLabel, () => this.url)
     // Before listening: a wrong --cert is reported without a port ever opening.
     const tls = config.tls ? await loadTls(config.tls, config.host, config.cwd) : undefined
@@ -187,7 +205,14 @@ class DevServer extends EventEmitter implements HotcellServer {
     // A busy port fails the start before the first build ends. Requests that
     // arrive before it has served wait for it instead of seeing a placeholder.
     this.#http = await listen(dispatcher, config.host, config.port, tls, { nextFree: config.nextFreePort })
-    this.#http.server.on('upgrade', this.#upgrades)
+    // The socket of an upgrade request is paused until a handler reads it: none of it is lost while the handler loads.
+    this.#http.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.#upgrades ??= upgrades()
+      this.#upgrades.then(
+        (handle) => handle(req, socket, head),
+        () => socket.destroy(),
+      )
+    })
     traceStart('listening')
     // The entry's own listen() is answered with this address (a generation booted before now gets it with its bundle).
     this.#reloader.serverAddress = this.#http.server.address() as AddressInfo
@@ -368,7 +393,11 @@ class DevServer extends EventEmitter implements HotcellServer {
     // Open tabs hold their streams open forever: end them, or the drain would wait for them.
     this.#live?.close()
     this.#http?.stopAccepting()
-    await Promise.all([this.#watcher?.close(), this.#envWatcher?.close(), this.#upgrades?.closeAll(CLOSE_GOING_AWAY, 'hotcell is shutting down')])
+    await Promise.all([
+      this.#watcher?.close(),
+      this.#envWatcher?.close(),
+      this.#upgrades?.then((upgrades) => upgrades.closeAll(CLOSE_GOING_AWAY, SHUTTING_DOWN)),
+    ])
     await this.#reloader.close()
     this.#http?.closeAll()
     await this.#builder.dispose()

@@ -57,7 +57,33 @@ async function startProbe() {
   }
 }
 
+/** A port free right now: for a server whose URL is needed before serve() resolves. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const free = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = free.address() as { port: number }
+      free.close(() => resolve(port))
+    })
+    free.on('error', reject)
+  })
+}
+
 describe('WebSockets and reloads', () => {
+  test('a WebSocket that is the first request, made while the server is still starting, is served', async () => {
+    // The upgrade handler is loaded when the first upgrade request comes: it must get that request and its socket whole.
+    const probe = await startProbe()
+    const project = projectDir({ 'app.ts': app('v1', probe.port) })
+    cleanup(project.remove)
+    const port = await freePort()
+    const starting = serve({ entry: `${project.dir}/app.ts`, port, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
+    cleanup(async () => (await starting).close())
+    const client = await waitFor(() => connect(`http://127.0.0.1:${port}/c`).catch(() => undefined), 15_000, 'a WebSocket to open')
+    assert.match(await client.text(), /^hello v1 /)
+    client.ws.send('first')
+    assert.equal(await client.text(), 'v1:first')
+    await withDeadline(starting, 15_000, 'serve()')
+  })
+
   test('a reload closes the old sockets with 1012, the old generation ends, and a new socket runs the new code', async () => {
     const probe = await startProbe()
     const { project, server } = await serveProject({ 'app.ts': app('v1', probe.port) })

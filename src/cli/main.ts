@@ -8,7 +8,6 @@ import { HotcellError } from '../errors.js'
 import { exposureLines } from '../report/exposure.js'
 import { flagHelp, parseFlags } from './flag-table.js'
 import { flagsToOptions, normalizeInspectFlag, SERVE_FLAGS } from './serve-flags.js'
-import { runSession } from './serve-session.js'
 
 export interface CliIO {
   stdout: NodeJS.WritableStream
@@ -54,6 +53,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   let server: HotcellServer
   let config: Config
   let fileLabel: string | undefined
+  let session: Promise<typeof import('./serve-session.js')>
   try {
     const { values, positionals } = parseFlags(normalizeInspectFlag(argv), SERVE_FLAGS, 'hotcell --help')
     if (values.help) {
@@ -89,7 +89,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       if (key === 'port' && portFromEnv) return 'PORT'
       return fileLabel && key in fromFile ? `${fileLabel}: ${key}` : key
     })
-    server = await startServer(config)
+    const starting = startServer(config)
+    // Loaded beside the start, which does not need it: the banner does.
+    session = import('./serve-session.js')
+    server = await starting
   } catch (error) {
     if (error instanceof HotcellError) {
       io.stderr.write(`hotcell: ${error.message}\n`)
@@ -100,6 +103,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (config.nextFreePort && server.port !== config.port)
     io.stdout.write(`hotcell: port ${config.port} is in use, so hotcell listens on ${server.port} (--port chooses one)\n`)
   const head = [`hotcell ready on ${server.url}`, ...exposureLines(config.host, server.port, config.exposeErrors, config.allowedHosts === 'all')]
+  const { runSession } = await session
   await runSession(server, io, { version: version(), quiet: config.quiet, head, configFile: fileLabel })
   io.stdout.write('hotcell: shutting down (waiting up to 5 s for requests in flight)\n')
   await server.close()

@@ -4,8 +4,6 @@ import { styleText } from 'node:util'
 import type { HotcellServer } from '../dev-server.js'
 import { bannerLines } from './banner.js'
 import { stateLine } from '../report/serving-state.js'
-import { installHotkeys } from './hotkeys.js'
-import { openBrowser } from './open-browser.js'
 
 export interface SessionIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; hasColors?: () => boolean }
@@ -37,19 +35,28 @@ export async function runSession(server: HotcellServer, io: SessionIO, { version
   io.stdout.write(lines.join('\n') + '\n')
   await new Promise<void>((resolve) => {
     let release = () => {}
+    let stopped = false
     const stop = () => {
+      stopped = true
       release()
       resolve()
     }
     io.onStop?.(stop)
     if (!tty) return
-    release = installHotkeys(io.stdin!, {
-      reload: () => void server.reload(),
-      open: () => openBrowser(server.url, { info: (line) => io.stdout.write(line + '\n'), error: (line) => io.stderr.write(line + '\n') }),
-      clear: () => io.stdout.write('\x1b[2J\x1b[3J\x1b[H'),
-      quit: stop,
-      forceQuit: () => process.exit(130),
-      help: (text) => io.stdout.write((color ? styleText('dim', 'keys\n') : 'keys\n') + text),
+    // Only a terminal has keys: loaded after the banner, and the browser opener on its key.
+    void import('./hotkeys.js').then(({ installHotkeys }) => {
+      if (stopped) return
+      release = installHotkeys(io.stdin!, {
+        reload: () => void server.reload(),
+        open: () =>
+          void import('./open-browser.js').then(({ openBrowser }) =>
+            openBrowser(server.url, { info: (line) => io.stdout.write(line + '\n'), error: (line) => io.stderr.write(line + '\n') }),
+          ),
+        clear: () => io.stdout.write('\x1b[2J\x1b[3J\x1b[H'),
+        quit: stop,
+        forceQuit: () => process.exit(130),
+        help: (text) => io.stdout.write((color ? styleText('dim', 'keys\n') : 'keys\n') + text),
+      })
     })
   })
 }

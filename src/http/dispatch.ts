@@ -9,10 +9,8 @@ import type { Logger } from '../report/logger.js'
 import type { RequestTask, TaskResult } from '../pool/protocol.js'
 import { readBody, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
-import { locateStuck } from '../pool/stuck-location.js'
 import { runWithTimeout, type TimedOut } from '../pool/watchdog.js'
 import { lostView, timeoutView } from '../report/fault-views.js'
-import { renderBrowserPage } from '../report/youch-page.js'
 
 /** Where requests go right now: a generation of workers, or a page explaining why there is none. */
 export type Target = { kind: 'generation'; generation: Generation } | { kind: 'failure'; view: Omit<ErrorView, 'request'> }
@@ -53,7 +51,8 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         `hotcell: request #${id} (${shown.request.method} ${shown.request.url}) from ${req.socket.remoteAddress} got ${shown.status} ${shown.title}; details were hidden from that client`,
       )
     const html = /\btext\/html\b/.test(req.headers.accept ?? '')
-    const page = html ? await renderBrowserPage(view, { root, details }) : renderText(view, { root, details })
+    // Loaded on the first error page a browser asks for: the start does not wait for it.
+    const page = html ? await (await import('../report/youch-page.js')).renderBrowserPage(view, { root, details }) : renderText(view, { root, details })
     if (res.headersSent || res.destroyed) return
     const body = html && options.html ? options.html.page(page) : page
     res.writeHead(view.status, [
@@ -171,7 +170,8 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         {
           timeoutMs,
           headersSent: () => res.headersSent,
-          locate: (stuck) => locateStuck(stuck, root),
+          // Loaded on the first request that gets stuck.
+          locate: async (stuck) => (await import('../pool/stuck-location.js')).locateStuck(stuck, root),
           onStream: (port) => {
             // The client left before the stream began; the abort stops the worker's side.
             if (res.destroyed) return void port.close()

@@ -87,7 +87,9 @@ export async function createBuilder(entry: string, cwd: string): Promise<Builder
 export function startBuilder(entry: string, cwd: string): Builder {
   const cacheDir = join(packageRoot(entry), '.hotcell')
   const outDir = join(cacheDir, `${process.pid}-${Math.random().toString(36).slice(2, 8)}`)
-  const setup = setUp(entry, cwd, cacheDir, outDir)
+  // From the next microtask: loading esbuild takes ~10 ms of this thread, and
+  // what the caller starts synchronously (the first workers' boot) comes first.
+  const setup = Promise.resolve().then(() => setUp(entry, cwd, cacheDir, outDir))
   // A failure is reported by whoever awaits ready() or build(); never unhandled.
   setup.catch(() => {})
   let disposed: Promise<void> | undefined
