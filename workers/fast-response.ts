@@ -21,8 +21,10 @@ type Body = string | Uint8Array | ArrayBuffer | null
 export interface FastParts {
   status: number
   statusText: string
-  /** As given in `init.headers`, or the Headers object if one was made. */
+  /** As given in `init.headers`, or the response's own Headers once `headers` was read. */
   headers: HeadersInit | undefined
+  /** `headers` is the response's own Headers (made on first read), not what was given. */
+  ownHeaders?: true
   body: Body
 }
 
@@ -93,12 +95,15 @@ export class FastResponse {
   get headers(): Headers {
     const parts = this[PARTS]
     if (!parts) return native(this).headers
-    if (!(parts.headers instanceof Headers)) {
+    // A copy even of a Headers given (as natively: changing that one later
+    // does not change the response), with the type a string body implies.
+    if (!parts.ownHeaders) {
       const headers = new Headers(parts.headers)
+      parts.ownHeaders = true
       if (typeof parts.body === 'string' && !headers.has('content-type')) headers.set('content-type', TEXT_TYPE)
       parts.headers = headers
     }
-    return parts.headers
+    return parts.headers as Headers
   }
 }
 

@@ -3,7 +3,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { ErrorData, FailurePhase, StreamMessage, StreamReply } from '../src/pool/protocol.js'
 import { toErrorData } from './error-data.js'
 import { fastParts, nativeResponse, type FastParts } from './fast-response.js'
-import { isFetchApiLoaded, nativeClass } from './fetch-api.js'
+import { isFetchApiLoaded, nativeClass, taggedAs } from './fetch-api.js'
 
 // Bodies up to this size travel inside the reply. Below ~64 KiB a structured
 // clone costs what a transfer does; a larger body that is complete already
@@ -91,7 +91,7 @@ function flattenInit(init: HeadersInit | undefined): string[] | undefined {
   const flat: string[] = []
   if (init === undefined) return flat
   // Without undici loaded there is no Headers object; anything else unusual goes the native way (undefined).
-  if (isFetchApiLoaded() && init instanceof nativeClass('Headers')) {
+  if ((isFetchApiLoaded() || taggedAs(init, 'Headers')) && init instanceof nativeClass('Headers')) {
     for (const [name, value] of init) flat.push(name, value)
     return flat
   }

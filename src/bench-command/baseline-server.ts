@@ -15,7 +15,8 @@ import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web'
 import { loadApp, type AppFunction } from '../../workers/app-loader.js'
-import { installFastResponse } from '../../workers/fast-response.js'
+import { installFastResponse, isResponse } from '../../workers/fast-response.js'
+import { watchFetchGlobals } from '../../workers/fetch-api.js'
 import { installLazyRequest, LazyRequest } from '../../workers/lazy-request.js'
 import { givenResponse } from '../../workers/respond.js'
 import type { RequestTask } from '../pool/protocol.js'
@@ -29,9 +30,9 @@ const send = (message: BaselineMessage) => process.send?.(message)
 process.on('disconnect', () => process.exit(0))
 
 // Before the bundle: the handler's Request and Response are these, as in a worker.
-const NativeResponse = globalThis.Response
 installFastResponse()
 installLazyRequest()
+watchFetchGlobals()
 
 // Bind before loading the app: loadApp patches listen() so that entries which
 // start their own server are captured, and that would capture ours too.
@@ -90,7 +91,7 @@ function run(app: { fetch: AppFunction; node: boolean }, req: IncomingMessage, r
 }
 
 function write(res: ServerResponse, response: unknown): void {
-  if (!(response instanceof NativeResponse)) {
+  if (!isResponse(response)) {
     failed(res, new TypeError('the handler did not return a Response'))
     return
   }
