@@ -16,7 +16,8 @@ export async function startBaseline(entry: string, label: string, style: 'auto' 
     await builder.dispose()
     throw new BenchError(`${label}: the build failed: ${build.text.split('\n')[0]}`)
   }
-  const child = fork(new URL('./baseline-server.js', import.meta.url), [build.url, label, style, https ? 'https' : 'http'], {
+  // From the folder above: the CLI is bundled into src/cli/ (npm run build), this module with it.
+  const child = fork(new URL('../bench-command/baseline-server.js', import.meta.url), [build.url, label, style, https ? 'https' : 'http'], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))

@@ -28,7 +28,8 @@ export interface LoadStats {
 export function runLoad(
   job: LoadJob,
   onTick?: (elapsedMs: number, perSecond: number) => void,
-  script = new URL('./load-worker.js', import.meta.url),
+  // From the folder above: the CLI is bundled into src/cli/ (npm run build), this module with it.
+  script = new URL('../bench-command/load-worker.js', import.meta.url),
 ): Promise<LoadStats> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(script, { workerData: job })
