@@ -13,9 +13,6 @@ import type { TunnelEvents } from './tunnel-events.js'
 import { TunnelFlow } from './tunnel-flow.js'
 import { CLOSE_INTERNAL_ERROR, CLOSE_MESSAGE_TOO_BIG, closeFrame, MessageSize, OPCODE_CLOSE } from './websocket-frames.js'
 
-// dev-server.ts takes CLOSE_GOING_AWAY from here.
-export { CLOSE_GOING_AWAY } from './websocket-frames.js'
-
 /** After hotcell's close frame: how long the client has to answer with its own before the connection is cut. */
 const CLOSE_WAIT_MS = 2_000
 /** A close waits for the worker to finish the frame it is sending, at most this long. */
