@@ -1,21 +1,14 @@
 import { EventEmitter } from 'node:events'
-import type { IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import type { Duplex } from 'node:stream'
 import { startBuilder, type Builder } from './reload/builder.js'
 import { resolveConfig, type Config, type ServeOptions } from './config/resolve-config.js'
 import { loadEnvFiles } from './config/env-files.js'
 import { openInspector } from './pool/inspector.js'
-import type { LiveReload } from './reload/browser-reload.js'
 import { createLogger, type Logger } from './report/logger.js'
 import { problemOf, type Problem } from './report/serving-state.js'
 import { createReloadScheduler, type ReloadScheduler } from './reload/scheduler.js'
 import { traceReload, traceStart } from './reload/trace.js'
 import { Reloader, type ReloadInfo } from './reload/reloader.js'
-import type { HttpServer } from './http/server.js'
-import type { UpgradeHandler } from './http/upgrade.js'
-import { CLOSE_GOING_AWAY } from './pool/websocket-frames.js'
-import { loadTls } from './http/tls/tls-config.js'
+import type { FrontDoor } from './http/front-door.js'
 import { settleHeap } from './reload/settle-heap.js'
 import { Sources, type ChangeKind } from './reload/sources.js'
 import { changedSince } from './reload/start-gap.js'
@@ -36,8 +29,6 @@ const DEBOUNCE_MS = 1
 const SETTLE_MS = 150
 /** The reason of the first build. */
 const START = 'start'
-/** The close reason WebSockets get at shutdown. */
-const SHUTTING_DOWN = 'hotcell is shutting down'
 
 export interface HotcellServer extends EventEmitter {
   /** Where the server is reachable, e.g. `http://127.0.0.1:3000`. */
@@ -90,9 +81,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   readonly #reloader: Reloader
   readonly #scheduler: ReloadScheduler
   readonly #heap = settleHeap()
-  #http: HttpServer | undefined
-  /** Loaded with the first upgrade request: most apps never get one. */
-  #upgrades: Promise<UpgradeHandler> | undefined
+  #door: FrontDoor | undefined
   #watcher: SourceWatcher | undefined
   /**
    * Env files get a watcher of their own, with a list that never changes:
@@ -100,9 +89,7 @@ class DevServer extends EventEmitter implements HotcellServer {
    * and unwatching a deleted one hid its re-creation (chokidar).
    */
   #envWatcher: SourceWatcher | undefined
-  #live: LiveReload | undefined
   #inspector: string | undefined
-  #tls: string | undefined
   #closing = false
   #closed: Promise<void> | undefined
   #pendingSince = 0
@@ -151,71 +138,9 @@ class DevServer extends EventEmitter implements HotcellServer {
     this.#loadEnv()
     // What answers HTTP is loaded only now, while the first workers boot: their
     // boot is the longest part of the start, so it starts as early as it can.
-    const [{ createDispatcher }, { createFrontGate }, { listen }, { createListenNotice }, { createLiveReload, LIVE_RELOAD_PATH }, { detailsFor }] =
-      await Promise.all([
-        import('./http/dispatch.js'),
-        import('./http/gate/front-gate.js'),
-        import('./http/server.js'),
-        import('./report/listen-notice.js'),
-        import('./reload/browser-reload.js'),
-        import('./report/exposure.js'),
-      ])
-    if (config.liveReload) this.#live = createLiveReload({ warn: (line) => this.logger.warn(line) })
-    const details = detailsFor(config.exposeErrors)
-    // A request paused at a breakpoint must not be answered 504 and its worker killed.
-    const timeoutMs = config.inspectPort === undefined ? config.timeoutMs : Infinity
-    const dispatcher = createDispatcher({
-      target: () => this.#reloader.target,
-      bodyLimit: config.bodyLimit,
-      root: config.cwd,
-      details,
-      gate: createFrontGate({
-        allowedHosts: config.allowedHosts,
-        host: config.host,
-        staticDir: config.staticDir,
-        routes: new Map(this.#live ? [[LIVE_RELOAD_PATH, this.#live.serve]] : []),
-      }),
-      logger: this.logger,
-      closing: () => this.#closing,
-      timeoutMs,
-      ...(this.#live ? { html: this.#live } : {}),
-    })
-    const upgrades = () =>
-      import('./http/upgrade.js').then(({ createUpgradeHandler }) => {
-        const handler = createUpgradeHandler({
-          target: () => this.#reloader.target,
-          allowedHosts: config.allowedHosts,
-          host: config.host,
-          maxMessage: config.bodyLimit,
-          timeoutMs,
-          root: config.cwd,
-          details,
-          logger: this.logger,
-          serve: dispatcher,
-        })
-        // First loaded during the shutdown: it refuses, as one loaded before would.
-        if (this.#closing) void handler.closeAll(CLOSE_GOING_AWAY, SHUTTING_DOWN)
-        return handler
-      })
-    this.#reloader.onListenCaptured = createListenNotice(this.logger, config.entryLabel, () => this.url)
-    // Before listening: a wrong --cert is reported without a port ever opening.
-    const tls = config.tls ? await loadTls(config.tls, config.host, config.cwd) : undefined
-    for (const warning of tls?.warnings ?? []) this.logger.warn(warning)
-    this.#tls = tls?.describe
-    // A busy port fails the start before the first build ends. Requests that
-    // arrive before it has served wait for it instead of seeing a placeholder.
-    this.#http = await listen(dispatcher, config.host, config.port, tls, { nextFree: config.nextFreePort })
-    // The socket of an upgrade request is paused until a handler reads it: none of it is lost while the handler loads.
-    this.#http.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      this.#upgrades ??= upgrades()
-      this.#upgrades.then(
-        (handle) => handle(req, socket, head),
-        () => socket.destroy(),
-      )
-    })
-    traceStart('listening')
-    // The entry's own listen() is answered with this address (a generation booted before now gets it with its bundle).
-    this.#reloader.serverAddress = this.#http.server.address() as AddressInfo
+    const { FrontDoor } = await import('./http/front-door.js')
+    this.#door = new FrontDoor({ config, logger: this.logger, reloader: this.#reloader, closing: () => this.#closing })
+    await this.#door.listen()
     // The scan runs beside the first build, which does not wait for it: what
     // was saved before the scan ended is checked once both are done (#runReload).
     if (config.reload) {
@@ -246,11 +171,11 @@ class DevServer extends EventEmitter implements HotcellServer {
   }
 
   get url(): string {
-    return this.#http!.url
+    return this.#door!.url
   }
 
   get port(): number {
-    return this.#http!.port
+    return this.#door!.port
   }
 
   get info(): ServerInfo {
@@ -262,7 +187,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       envVars: this.#envVars,
       inspector: this.#inspector,
       liveReload: this.config.liveReload,
-      tls: this.#tls,
+      tls: this.#door?.tls,
     }
   }
 
@@ -359,7 +284,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     }
     this.emit('reload', info)
     // A good swap, or a build error now served instead: open tabs show it.
-    if (!this.#closing) this.#live?.changed()
+    if (!this.#closing) this.#door?.live?.changed()
   }
 
   /**
@@ -390,16 +315,10 @@ class DevServer extends EventEmitter implements HotcellServer {
     this.#closing = true
     this.#scheduler.stop()
     this.#heap.stop()
-    // Open tabs hold their streams open forever: end them, or the drain would wait for them.
-    this.#live?.close()
-    this.#http?.stopAccepting()
-    await Promise.all([
-      this.#watcher?.close(),
-      this.#envWatcher?.close(),
-      this.#upgrades?.then((upgrades) => upgrades.closeAll(CLOSE_GOING_AWAY, SHUTTING_DOWN)),
-    ])
+    this.#door?.stopAccepting()
+    await Promise.all([this.#watcher?.close(), this.#envWatcher?.close(), this.#door?.closeUpgrades()])
     await this.#reloader.close()
-    this.#http?.closeAll()
+    this.#door?.closeAll()
     await this.#builder.dispose()
   }
 }

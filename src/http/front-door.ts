@@ -1,0 +1,137 @@
+// What answers HTTP: the dispatcher behind the front gate, live reload's
+// stream, the WebSocket upgrades and the listening socket (with TLS or not).
+// dev-server.ts imports this module only once the first workers boot: their
+// boot is the longest part of the start, and this side loads beside it.
+import type { IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import type { Config } from '../config/resolve-config.js'
+import { CLOSE_GOING_AWAY } from '../pool/websocket-frames.js'
+import { createLiveReload, LIVE_RELOAD_PATH, type LiveReload } from '../reload/browser-reload.js'
+import type { Reloader } from '../reload/reloader.js'
+import { traceStart } from '../reload/trace.js'
+import { detailsFor } from '../report/exposure.js'
+import { createListenNotice } from '../report/listen-notice.js'
+import type { Logger } from '../report/logger.js'
+import { createDispatcher } from './dispatch.js'
+import { createFrontGate } from './gate/front-gate.js'
+import { listen, type HttpServer } from './server.js'
+import { loadTls } from './tls/tls-config.js'
+import type { UpgradeHandler } from './upgrade.js'
+
+/** The close reason WebSockets get at shutdown. */
+const SHUTTING_DOWN = 'hotcell is shutting down'
+
+export interface FrontDoorOptions {
+  config: Config
+  logger: Logger
+  /** What requests go to, and where the entry's own listen() is answered. */
+  reloader: Pick<Reloader, 'target' | 'onListenCaptured' | 'serverAddress'>
+  /** The server is shutting down. */
+  closing(): boolean
+}
+
+export class FrontDoor {
+  readonly live: LiveReload | undefined
+  /** With HTTPS: which certificate, and where it is kept. */
+  tls: string | undefined
+  readonly #options: FrontDoorOptions
+  readonly #dispatcher: ReturnType<typeof createDispatcher>
+  readonly #details: ReturnType<typeof detailsFor>
+  readonly #timeoutMs: number
+  #http: HttpServer | undefined
+  /** Loaded with the first upgrade request: most apps never get one. */
+  #upgrades: Promise<UpgradeHandler> | undefined
+
+  constructor(options: FrontDoorOptions) {
+    this.#options = options
+    const { config, logger, reloader } = options
+    if (config.liveReload) this.live = createLiveReload({ warn: (line) => logger.warn(line) })
+    this.#details = detailsFor(config.exposeErrors)
+    // A request paused at a breakpoint must not be answered 504 and its worker killed.
+    this.#timeoutMs = config.inspectPort === undefined ? config.timeoutMs : Infinity
+    this.#dispatcher = createDispatcher({
+      target: () => reloader.target,
+      bodyLimit: config.bodyLimit,
+      root: config.cwd,
+      details: this.#details,
+      gate: createFrontGate({
+        allowedHosts: config.allowedHosts,
+        host: config.host,
+        staticDir: config.staticDir,
+        routes: new Map(this.live ? [[LIVE_RELOAD_PATH, this.live.serve]] : []),
+      }),
+      logger,
+      closing: options.closing,
+      timeoutMs: this.#timeoutMs,
+      ...(this.live ? { html: this.live } : {}),
+    })
+    reloader.onListenCaptured = createListenNotice(logger, config.entryLabel, () => this.url)
+  }
+
+  /** Bind the socket. */
+  async listen(): Promise<void> {
+    const { config, logger, reloader } = this.#options
+    // Before listening: a wrong --cert is reported without a port ever opening.
+    const tls = config.tls ? await loadTls(config.tls, config.host, config.cwd) : undefined
+    for (const warning of tls?.warnings ?? []) logger.warn(warning)
+    this.tls = tls?.describe
+    // A busy port fails the start before the first build ends. Requests that
+    // arrive before it has served wait for it instead of seeing a placeholder.
+    this.#http = await listen(this.#dispatcher, config.host, config.port, tls, { nextFree: config.nextFreePort })
+    // The socket of an upgrade request is paused until a handler reads it: none of it is lost while the handler loads.
+    this.#http.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.#upgrades ??= this.#loadUpgrades()
+      this.#upgrades.then(
+        (handle) => handle(req, socket, head),
+        () => socket.destroy(),
+      )
+    })
+    traceStart('listening')
+    // The entry's own listen() is answered with this address (a generation booted before now gets it with its bundle).
+    reloader.serverAddress = this.#http.server.address() as AddressInfo
+  }
+
+  async #loadUpgrades(): Promise<UpgradeHandler> {
+    const { config, logger, reloader, closing } = this.#options
+    const { createUpgradeHandler } = await import('./upgrade.js')
+    const handler = createUpgradeHandler({
+      target: () => reloader.target,
+      allowedHosts: config.allowedHosts,
+      host: config.host,
+      maxMessage: config.bodyLimit,
+      timeoutMs: this.#timeoutMs,
+      root: config.cwd,
+      details: this.#details,
+      logger,
+      serve: this.#dispatcher,
+    })
+    // First loaded during the shutdown: it refuses, as one loaded before would.
+    if (closing()) void handler.closeAll(CLOSE_GOING_AWAY, SHUTTING_DOWN)
+    return handler
+  }
+
+  get url(): string {
+    return this.#http!.url
+  }
+
+  get port(): number {
+    return this.#http!.port
+  }
+
+  /** Stop accepting. Open tabs hold their live-reload streams open forever: they end now, or the drain would wait for them. */
+  stopAccepting(): void {
+    this.live?.close()
+    this.#http?.stopAccepting()
+  }
+
+  /** Close every WebSocket as the server goes away; resolves once they are gone. */
+  async closeUpgrades(): Promise<void> {
+    await this.#upgrades?.then((upgrades) => upgrades.closeAll(CLOSE_GOING_AWAY, SHUTTING_DOWN))
+  }
+
+  /** Cut the connections still open. */
+  closeAll(): void {
+    this.#http?.closeAll()
+  }
+}
