@@ -12,7 +12,7 @@ import type { FrontDoor } from './http/front-door.js'
 import { settleHeap } from './reload/settle-heap.js'
 import { Sources, type ChangeKind } from './reload/sources.js'
 import { changedSince } from './reload/start-gap.js'
-import type { SourceWatcher } from './reload/watcher.js'
+import type { ProjectWatch } from './reload/project-watch.js'
 
 /** How long a retiring generation (and a shutdown) waits for requests in flight before cutting them. */
 const GRACE_MS = 5_000
@@ -82,13 +82,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   readonly #scheduler: ReloadScheduler
   readonly #heap = settleHeap()
   #door: FrontDoor | undefined
-  #watcher: SourceWatcher | undefined
-  /**
-   * Env files get a watcher of their own, with a list that never changes:
-   * in the source watcher, a missing .env stopped the other folders' events,
-   * and unwatching a deleted one hid its re-creation (chokidar).
-   */
-  #envWatcher: SourceWatcher | undefined
+  #projectWatch: ProjectWatch | undefined
   #inspector: string | undefined
   #closing = false
   #closed: Promise<void> | undefined
@@ -158,16 +152,14 @@ class DevServer extends EventEmitter implements HotcellServer {
 
   /** Start watching the sources and the env files; resolves when edits from now on are seen. */
   async #watch(): Promise<void> {
-    const { watchSources } = await import('./reload/watcher.js')
-    await this.#sources.ready()
-    if (this.#closing) return
-    const onError = (what: string) => (error: Error) => this.logger.warn(`hotcell: ${what} failed: ${error.message}`)
-    this.#watcher = watchSources({ ignored: this.#sources.ignored, onChange: (kind, path) => this.#onChange(kind, path), onError: onError('file watching') })
-    this.#watcher.set(this.#sources.watchPaths())
-    this.#envWatcher = watchSources({ ignored: () => false, onChange: (kind, path) => this.#onChange(kind, path), onError: onError('watching the env files') })
-    this.#envWatcher.set(this.#sources.envFiles)
-    await Promise.all([this.#watcher.ready(), this.#envWatcher.ready()])
-    traceStart('watching')
+    const { ProjectWatch } = await import('./reload/project-watch.js')
+    this.#projectWatch = new ProjectWatch({
+      sources: this.#sources,
+      logger: this.logger,
+      onChange: (kind, path) => this.#onChange(kind, path),
+      closing: () => this.#closing,
+    })
+    await this.#projectWatch.start()
   }
 
   get url(): string {
@@ -272,7 +264,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     // The start, like every reload, leaves garbage on the main thread.
     this.#heap.touched()
     this.#lastInfo = info
-    this.#watcher?.set(this.#sources.watchPaths())
+    this.#projectWatch?.follow()
     // The banner reports the first build.
     if (first) return
     const problem = this.#problem()
@@ -316,7 +308,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     this.#scheduler.stop()
     this.#heap.stop()
     this.#door?.stopAccepting()
-    await Promise.all([this.#watcher?.close(), this.#envWatcher?.close(), this.#door?.closeUpgrades()])
+    await Promise.all([this.#projectWatch?.close(), this.#door?.closeUpgrades()])
     await this.#reloader.close()
     this.#door?.closeAll()
     await this.#builder.dispose()

@@ -1,0 +1,53 @@
+// What hotcell watches in a project: the sources (the bundle's inputs, and the
+// folders that may get new ones) and the env files. dev-server.ts imports this
+// module, and with it chokidar, only with --reload, beside the first build.
+import type { Logger } from '../report/logger.js'
+import type { ChangeKind, Sources } from './sources.js'
+import { traceStart } from './trace.js'
+import { watchSources, type SourceWatcher } from './watcher.js'
+
+export interface ProjectWatchOptions {
+  sources: Sources
+  logger: Logger
+  onChange(kind: ChangeKind, path: string): void
+  /** The server is shutting down: nothing starts watching any more. */
+  closing(): boolean
+}
+
+export class ProjectWatch {
+  readonly #options: ProjectWatchOptions
+  #watcher: SourceWatcher | undefined
+  /**
+   * Env files get a watcher of their own, with a list that never changes:
+   * in the source watcher, a missing .env stopped the other folders' events,
+   * and unwatching a deleted one hid its re-creation (chokidar).
+   */
+  #envWatcher: SourceWatcher | undefined
+
+  constructor(options: ProjectWatchOptions) {
+    this.#options = options
+  }
+
+  /** Start watching the sources and the env files; resolves when edits from now on are seen. */
+  async start(): Promise<void> {
+    const { sources, logger, onChange, closing } = this.#options
+    await sources.ready()
+    if (closing()) return
+    const onError = (what: string) => (error: Error) => logger.warn(`hotcell: ${what} failed: ${error.message}`)
+    this.#watcher = watchSources({ ignored: sources.ignored, onChange, onError: onError('file watching') })
+    this.#watcher.set(sources.watchPaths())
+    this.#envWatcher = watchSources({ ignored: () => false, onChange, onError: onError('watching the env files') })
+    this.#envWatcher.set(sources.envFiles)
+    await Promise.all([this.#watcher.ready(), this.#envWatcher.ready()])
+    traceStart('watching')
+  }
+
+  /** The watched sources follow the bundle's inputs. */
+  follow(): void {
+    this.#watcher?.set(this.#options.sources.watchPaths())
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#watcher?.close(), this.#envWatcher?.close()])
+  }
+}
