@@ -4,7 +4,8 @@ import { resolveConfig, type Config, type ServeOptions } from './config/resolve-
 import { loadEnvFiles } from './config/env-files.js'
 import { openInspector } from './pool/inspector.js'
 import { createLogger, type Logger } from './report/logger.js'
-import { problemOf, type Problem } from './report/serving-state.js'
+import { servedProblem, type Problem } from './report/serving-state.js'
+import { reloadLine } from './report/reload-line.js'
 import { createReloadScheduler, type ReloadScheduler } from './reload/scheduler.js'
 import { traceReload, traceStart } from './reload/trace.js'
 import { Reloader, type ReloadInfo } from './reload/reloader.js'
@@ -185,12 +186,7 @@ class DevServer extends EventEmitter implements HotcellServer {
 
   /** What is wrong with the code being served now, if anything. */
   #problem(): Problem | undefined {
-    const target = this.#reloader?.target
-    if (!target || target instanceof Promise) return undefined
-    const { entryLabel, cwd } = this.config
-    if (target.kind === 'failure') return problemOf('build', target.view.error, entryLabel, cwd)
-    const error = target.generation.loadError
-    return error ? problemOf(error.name === 'HandlerShapeError' ? 'shape' : 'import', error, entryLabel, cwd) : undefined
+    return servedProblem(this.#reloader?.target, this.config.entryLabel, this.config.cwd)
   }
 
   /** (Re)read the .env files into the next generations' process.env. */
@@ -267,13 +263,8 @@ class DevServer extends EventEmitter implements HotcellServer {
     this.#projectWatch?.follow()
     // The banner reports the first build.
     if (first) return
-    const problem = this.#problem()
-    if (problem) this.logger.info(`↻ ${describeChange(info.changed)} · ${problem.summary} · serving ${problem.page} until the next good build`)
-    else if (info.ok) {
-      this.logger.info(
-        `↻ ${describeChange(info.changed)} · build ${info.buildMs.toFixed(1)} ms · load ${info.loadMs.toFixed(1)} ms · generation ${info.gen} serving ${info.totalMs.toFixed(1)} ms after the change`,
-      )
-    }
+    const line = reloadLine(info, this.#problem())
+    if (line) this.logger.info(line)
     this.emit('reload', info)
     // A good swap, or a build error now served instead: open tabs show it.
     if (!this.#closing) this.#door?.live?.changed()
@@ -313,9 +304,4 @@ class DevServer extends EventEmitter implements HotcellServer {
     this.#door?.closeAll()
     await this.#builder.dispose()
   }
-}
-
-function describeChange(changed: string[]): string {
-  if (changed.length === 1) return changed[0] === 'reload()' ? 'reload requested' : `${changed[0]} changed`
-  return `${changed.length} files changed (${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''})`
 }

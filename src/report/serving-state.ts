@@ -2,6 +2,7 @@
 // in one clause: the last line after a failed start, and the summary of a
 // reload that did not bring good code ("build failed · …").
 import { relative } from 'node:path'
+import type { Target } from '../http/dispatch.js'
 import type { ErrorData } from '../pool/protocol.js'
 import { userFrame } from './code-frame.js'
 
@@ -34,6 +35,14 @@ export function problemOf(kind: 'build' | 'import' | 'shape' | undefined, error:
     fix: `fix ${where?.short ?? entry} and save`,
     summary: `the entry threw while being imported${where ? ` at ${where.full}` : ''}`,
   }
+}
+
+/** What is wrong with the code `target` serves, if anything (none while the first build runs). */
+export function servedProblem(target: Target | Promise<Target> | undefined, entry: string, root: string): Problem | undefined {
+  if (!target || target instanceof Promise) return undefined
+  if (target.kind === 'failure') return problemOf('build', target.view.error, entry, root)
+  const error = target.generation.loadError
+  return error ? problemOf(error.name === 'HandlerShapeError' ? 'shape' : 'import', error, entry, root) : undefined
 }
 
 /** The line after a failed start: the state of the server and the next step. */

@@ -1,0 +1,17 @@
+import type { ReloadInfo } from '../reload/reloader.js'
+import type { Problem } from './serving-state.js'
+
+/**
+ * What the log says after a reload: what changed, and what serves now. None
+ * for a failed build that no one sees (a newer edit is being built already).
+ */
+export function reloadLine(info: ReloadInfo, problem: Problem | undefined): string | undefined {
+  if (problem) return `↻ ${describeChange(info.changed)} · ${problem.summary} · serving ${problem.page} until the next good build`
+  if (!info.ok) return undefined
+  return `↻ ${describeChange(info.changed)} · build ${info.buildMs.toFixed(1)} ms · load ${info.loadMs.toFixed(1)} ms · generation ${info.gen} serving ${info.totalMs.toFixed(1)} ms after the change`
+}
+
+function describeChange(changed: string[]): string {
+  if (changed.length === 1) return changed[0] === 'reload()' ? 'reload requested' : `${changed[0]} changed`
+  return `${changed.length} files changed (${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''})`
+}
