@@ -12,7 +12,7 @@ import { Reloader, type ReloadInfo } from './reload/reloader.js'
 import type { FrontDoor } from './http/front-door.js'
 import { settleHeap } from './reload/settle-heap.js'
 import { Sources, type ChangeKind } from './reload/sources.js'
-import { changedSince } from './reload/start-gap.js'
+import { missedAtStart } from './reload/start-gap.js'
 import type { ProjectWatch } from './reload/project-watch.js'
 
 /** How long a retiring generation (and a shutdown) waits for requests in flight before cutting them. */
@@ -270,22 +270,17 @@ class DevServer extends EventEmitter implements HotcellServer {
     if (!this.#closing) this.#door?.live?.changed()
   }
 
-  /**
-   * After a good first build that ran beside the watcher's scan: build again
-   * for what changed between the build reading it and the watcher seeing it.
-   */
+  /** After a good first build that ran beside the watcher's scan: build again for what the watcher may have missed. */
   async #checkStartGap(readFrom: number): Promise<void> {
-    const changed = changedSince(this.#sources.inputs, readFrom)
-    if (!changed.length) return
-    // Most often the files were written just before the start (a generator,
-    // a test): a bundle with the same content hash means nothing changed, and
-    // a reload for it would swap a generation for nothing.
-    const check = await this.#builder.build()
-    const target = this.#reloader.target
-    const served = target instanceof Promise || target.kind !== 'generation' ? undefined : target.generation.bundleUrl
-    if (check.ok && check.url === served) return
+    const missed = await missedAtStart(
+      this.#sources.inputs,
+      readFrom,
+      () => this.#builder.build(),
+      () => this.#reloader.target,
+    )
+    if (!missed.length) return
     this.#pendingSince = performance.now()
-    for (const path of changed) this.#scheduler.trigger(path)
+    for (const path of missed) this.#scheduler.trigger(path)
   }
 
   close(): Promise<void> {

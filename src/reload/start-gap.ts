@@ -4,6 +4,8 @@
 // found here afterwards, by its change time.
 import { statSync } from 'node:fs'
 import { dirname } from 'node:path'
+import type { Target } from '../http/dispatch.js'
+import type { BuildOutcome } from './builder.js'
 
 // A file's timestamps come from a clock that lags the one read here by up to
 // a kernel tick (4 ms at 250 Hz, 10 ms at 100 Hz). A file system that keeps
@@ -30,4 +32,25 @@ export function changedSince(files: Iterable<string>, sinceMs: number): string[]
       return true
     }
   })
+}
+
+/**
+ * After a good first build that ran beside the watcher's scan: what to build
+ * again for, changed between the build reading it and the watcher seeing it.
+ */
+export async function missedAtStart(
+  inputs: Iterable<string>,
+  readFrom: number,
+  build: () => Promise<BuildOutcome>,
+  served: () => Target | Promise<Target>,
+): Promise<string[]> {
+  const changed = changedSince(inputs, readFrom)
+  if (!changed.length) return []
+  // Most often the files were written just before the start (a generator,
+  // a test): a bundle with the same content hash means nothing changed, and
+  // a reload for it would swap a generation for nothing.
+  const check = await build()
+  const target = served()
+  const bundle = target instanceof Promise || target.kind !== 'generation' ? undefined : target.generation.bundleUrl
+  return check.ok && check.url === bundle ? [] : changed
 }
