@@ -73,17 +73,23 @@ function firstBuilt(): Promise<void> {
 
 const text = async (url: string) => (await request(url)).text
 
+/** Starts `project`'s app.ts with the watcher's scan held, and returns once its first build ended. */
+async function startWithScanHeld(project: ReturnType<typeof projectDir>) {
+  cleanup(project.remove)
+  const scan = holdScan(project.dir)
+  // The port is known only once serve() resolves: the first build's end is seen on its channel.
+  const built = firstBuilt()
+  const starting = serve({ entry: join(project.dir, 'app.ts'), port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
+  cleanup(async () => (await starting).close())
+  await waitFor(() => scan.held() > 0, 15_000, 'the scan to start')
+  await withDeadline(built, 15_000, 'the first build')
+  return { scan, starting }
+}
+
 describe('the first build beside the watcher scan', () => {
   test('an edit saved after the first build read the file, before the scan ended, is built', async () => {
     const project = projectDir({ 'app.ts': `export default { fetch: () => new Response('v0') }\n` })
-    cleanup(project.remove)
-    const scan = holdScan(project.dir)
-    // The port is known only once serve() resolves: the first build's end is seen on its channel.
-    const built = firstBuilt()
-    const starting = serve({ entry: join(project.dir, 'app.ts'), port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
-    cleanup(async () => (await starting).close())
-    await waitFor(() => scan.held() > 0, 15_000, 'the scan to start')
-    await withDeadline(built, 15_000, 'the first build')
+    const { scan, starting } = await startWithScanHeld(project)
     project.write('app.ts', `export default { fetch: () => new Response('v1') }\n`)
     scan.release()
     const server = await withDeadline(starting, 15_000, 'serve()')
@@ -92,13 +98,7 @@ describe('the first build beside the watcher scan', () => {
 
   test('a failed first build is built again once the scan ends: a file added meanwhile fixes it', async () => {
     const project = projectDir({ 'app.ts': `import { word } from './word'\nexport default { fetch: () => new Response(word) }\n` })
-    cleanup(project.remove)
-    const scan = holdScan(project.dir)
-    const built = firstBuilt()
-    const starting = serve({ entry: join(project.dir, 'app.ts'), port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
-    cleanup(async () => (await starting).close())
-    await waitFor(() => scan.held() > 0, 15_000, 'the scan to start')
-    await withDeadline(built, 15_000, 'the first build')
+    const { scan, starting } = await startWithScanHeld(project)
     project.write('word.ts', `export const word = 'found'\n`)
     scan.release()
     const server = await withDeadline(starting, 15_000, 'serve()')

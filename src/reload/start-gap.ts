@@ -19,7 +19,7 @@ const SECONDS_MARGIN_MS = 2_000
  * `sinceMs` (wall clock): a folder changes when a file in it is added,
  * removed or replaced by a rename (how many editors save).
  */
-export function changedSince(files: Iterable<string>, sinceMs: number): string[] {
+function changedSince(files: Iterable<string>, sinceMs: number): string[] {
   const paths = new Set<string>()
   for (const file of files) paths.add(file).add(dirname(file))
   return [...paths].filter((path) => {
