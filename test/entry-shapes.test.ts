@@ -1,5 +1,6 @@
 // What the entry may export, what it may fail with, and what the client is told.
 import assert from 'node:assert/strict'
+import { connect } from 'node:net'
 import { describe, test } from 'node:test'
 import { request, serveProject } from './helpers.js'
 
@@ -56,6 +57,30 @@ export default { fetch: () => new Response(String(<Page name="tsx works" />), { 
     const res = await request(`${server.url}/`)
     assert.equal(res.status, 200)
     assert.equal(res.text, '<h1 class="t">TSX WORKS</h1>')
+  })
+})
+
+describe('entries that start their own servers', () => {
+  test("an https server's listen() is captured and served; a plain TCP server's binds for real", async () => {
+    const server = await serveFiles({
+      'app.ts': `import { createServer } from 'node:https'
+import { createServer as createTcpServer, type AddressInfo } from 'node:net'
+const tcp = createTcpServer((socket) => socket.end('tcp ok')).listen(0, '127.0.0.1')
+createServer((req, res) => res.end(String((tcp.address() as AddressInfo).port))).listen(3443)`,
+    })
+    const reply = await request(`${server.url}/`)
+    assert.equal(reply.status, 200)
+    const port = Number(reply.text)
+    assert.ok(port > 0 && port !== server.port, reply.text)
+    const text = await new Promise<string>((resolve, reject) => {
+      let data = ''
+      const socket = connect(port, '127.0.0.1')
+      socket.setTimeout(5000, () => socket.destroy(new Error('no answer from the TCP server within 5 s')))
+      socket.on('data', (chunk) => (data += chunk))
+      socket.on('end', () => resolve(data))
+      socket.on('error', reject)
+    })
+    assert.equal(text, 'tcp ok')
   })
 })
 

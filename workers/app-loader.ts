@@ -1,8 +1,8 @@
-import { Server } from 'node:http'
+import type { Server } from 'node:http'
 import { parentPort } from 'node:worker_threads'
 import type { ErrorData, RequestTask, WorkerMessage } from '../src/pool/protocol.js'
 import { describe, toErrorData } from './error-data.js'
-import { capturedServer, installListenCapture } from './listen-capture.js'
+import { capturedServer, installListenCapture, isHttpServer } from './listen-capture.js'
 import { afterImport, installFrameworkErrors, unwrapDefaultError } from './framework-errors.js'
 import { explainMissingPackage } from './missing-package.js'
 import type { NodeHandler } from './node-adapter.js'
@@ -76,12 +76,12 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
   }
   if (typeof exported === 'object' && exported !== null) {
     const app = exported as { fetch?: unknown; callback?: unknown; server?: unknown; ready?: unknown }
-    if (exported instanceof Server) return await fromServer(exported)
+    if (isHttpServer(exported)) return await fromServer(exported)
     if (typeof app.fetch === 'function' && style !== 'node') {
       return { ok: true, fetch: (request, env, ctx) => settled((app.fetch as FetchFunction).call(app, request, env, ctx)) }
     }
     // A Fastify instance: routes exist only after ready().
-    if (app.server instanceof Server && typeof app.ready === 'function') {
+    if (isHttpServer(app.server) && typeof app.ready === 'function') {
       await (app.ready as () => Promise<unknown>).call(app)
       return await fromServer(app.server)
     }
