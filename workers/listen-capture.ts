@@ -39,8 +39,8 @@ export function installListenCapture(): void {
 }
 
 /**
- * An http.Server, checked without loading node:http for a value that cannot
- * be one: only code that loaded node:http can have made one.
+ * An http.Server. node:http is looked up only for a net.Server (for one made
+ * by node:http it is loaded already): a fetch app's exports never load it.
  */
 export function isHttpServer(value: unknown): value is http.Server {
   return value instanceof NetServer && value instanceof process.getBuiltinModule('node:http').Server
