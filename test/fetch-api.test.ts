@@ -6,11 +6,13 @@
 // when the runtime installs its Request and Response: there every worker has
 // it from the start, which the same tests check.
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
 import { once } from 'node:events'
+import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { Worker } from 'node:worker_threads'
 import type { HotcellServer } from '../src/index.js'
-import { request, serveProject, withDeadline } from './helpers.js'
+import { projectDir, request, ROOT, serveProject, withDeadline } from './helpers.js'
 
 const app = (v: number) =>
   `const undici = () => process.moduleLoadList.includes('NativeModule internal/deps/undici/undici')\n` +
@@ -67,4 +69,38 @@ describe("Node's fetch classes in the worker", async () => {
     await next
     assert.deepEqual(await state(server.url), { v: 2, undici: true, kind: 'text', type: 'application/json' })
   })
+})
+
+// The main thread never needs them either: it hands the bytes of each request
+// to a worker. An ESM import of node:http loads undici on Node 22 and later
+// (its namespace reads the WebSocket getters), ~30 ms of the start; the
+// server's modules take node:http from process.getBuiltinModule instead.
+// A process of its own: this test file has loaded undici already.
+test('the main thread starts, serves and reloads without loading them', async () => {
+  const project = projectDir({ 'app.ts': `export default { fetch: () => new Response('v1') }\n` })
+  try {
+    const script = `
+      const { serve } = await import(${JSON.stringify(join(ROOT, 'dist/src/index.js'))})
+      const { get } = process.getBuiltinModule('node:http')
+      const { writeFileSync } = process.getBuiltinModule('node:fs')
+      const text = (url) => new Promise((resolve, reject) => get(url, (res) => { let body = ''; res.on('data', (c) => (body += c)); res.on('end', () => resolve(body)) }).on('error', reject))
+      const server = await serve({ entry: ${JSON.stringify(join(project.dir, 'app.ts'))}, port: 0, workers: 1, quiet: true })
+      const first = await text(server.url)
+      const reloaded = new Promise((resolve) => server.once('reload', resolve))
+      writeFileSync(${JSON.stringify(join(project.dir, 'app.ts'))}, "export default { fetch: () => new Response('v2') }\\n")
+      await reloaded
+      const second = await text(server.url)
+      await server.close()
+      console.log(JSON.stringify({ first, second, undici: process.moduleLoadList.includes('NativeModule internal/deps/undici/undici') }))
+    `
+    const run = new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000 }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+      ),
+    )
+    const stdout = await withDeadline(run, 40_000, 'the serving process')
+    assert.deepEqual(JSON.parse(stdout.trim().split('\n').at(-1)!), { first: 'v1', second: 'v2', undici: false })
+  } finally {
+    project.remove()
+  }
 })

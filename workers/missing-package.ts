@@ -2,10 +2,12 @@
 // with "Cannot find package 'lodash' imported from …/.hotcell/…/app-X.mjs":
 // the bundle is hotcell's file, not the developer's. This names the .ts file
 // and line that imports the package, and the command that installs it.
-import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ErrorData } from '../src/pool/protocol.js'
+
+// Not an ESM import of node:fs (docs/architecture.md#builtins): every worker loads this module.
+const { existsSync, readFileSync } = process.getBuiltinModule('node:fs')
 
 const NOT_FOUND = /^Cannot find package '([^']+)' imported from (.+)$/
 

@@ -2,8 +2,10 @@
 // a refusal): it goes out as HTTP/1.1 on the connection, which then closes,
 // as Node's server does for an upgrade nobody took.
 import { once } from 'node:events'
-import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
+
+// Not an ESM import of node:http (docs/architecture.md#builtins).
+const { STATUS_CODES } = process.getBuiltinModule('node:http')
 
 // The connection closes after this answer; its length is the body's end.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade'])

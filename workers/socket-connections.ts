@@ -6,7 +6,7 @@
 // - otherwise the handler answers the request: a fetch handler may return
 //   Workers' 101 Response with a WebSocketPair; any other answer is sent as
 //   HTTP and the connection closes (Node does the same with no 'upgrade' listener).
-import { IncomingMessage } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import type { MessagePort } from 'node:worker_threads'
 import type { RequestTask } from '../src/pool/protocol.js'
 import type { Connection, ToMain, ToWorker } from '../src/pool/socket-protocol.js'
@@ -17,6 +17,9 @@ import type { SocketHostOptions } from './socket-host.js'
 import { TunnelSocket, type SocketLink } from './tunnel-socket.js'
 import { writeResponse } from './raw-response.js'
 import { takeWebSocket } from './websocket-pair.js'
+
+// Not an ESM import of node:http (docs/architecture.md#builtins).
+const { IncomingMessage: NodeIncomingMessage } = process.getBuiltinModule('node:http')
 
 /** Serve the connections main sends on `port`; returns what takes each batch. */
 export function serveConnections(port: MessagePort, options: SocketHostOptions): (batch: Batch) => void {
@@ -112,7 +115,7 @@ async function answer(
 
 /** The request as Node's server hands it to 'upgrade' listeners: head parsed, no body. */
 function upgradeRequest(message: Connection, socket: TunnelSocket): IncomingMessage {
-  const req = new IncomingMessage(socket as never)
+  const req = new NodeIncomingMessage(socket as never)
   req.method = message.method
   req.url = message.target
   req.httpVersion = '1.1'

@@ -10,8 +10,7 @@
 //   node baseline-server.js <bundleUrl> <entryLabel> <auto|fetch|node> <http|https>
 // With https: node:https with the certificate of hotcell --https (HTTP/1.1,
 // what the load generators speak), so that both pay for TLS.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { createServer as createTlsServer } from 'node:https'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web'
 import { loadApp, type AppFunction } from '../../workers/app-loader.js'
@@ -21,6 +20,10 @@ import { installLazyRequest, LazyRequest } from '../../workers/lazy-request.js'
 import { givenResponse } from '../../workers/respond.js'
 import type { RequestTask } from '../pool/protocol.js'
 import { devCertificate } from '../http/tls/dev-certificate.js'
+
+// Not ESM imports of node:http and node:https (docs/architecture.md#builtins).
+const { createServer } = process.getBuiltinModule('node:http')
+const { createServer: createTlsServer } = process.getBuiltinModule('node:https')
 
 export type BaselineMessage = { type: 'ready'; port: number } | { type: 'failed'; message: string }
 

@@ -1,6 +1,8 @@
-import { request } from 'node:http'
-import { request as tlsRequest } from 'node:https'
 import { BenchError } from '../errors.js'
+
+// Not ESM imports of node:http and node:https (docs/architecture.md#builtins).
+const { request } = process.getBuiltinModule('node:http')
+const { request: tlsRequest } = process.getBuiltinModule('node:https')
 
 export interface RequestSpec {
   method: string

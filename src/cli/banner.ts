@@ -1,6 +1,8 @@
 // The lines after "hotcell ready on URL": what is running, and how to drive it.
-import { styleText } from 'node:util'
 import type { ServerInfo } from '../dev-server.js'
+
+// Not an ESM import of node:util (docs/architecture.md#builtins).
+const { styleText } = process.getBuiltinModule('node:util')
 
 export interface BannerOptions {
   version: string

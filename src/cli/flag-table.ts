@@ -1,9 +1,12 @@
 // A command's flags as one table: the parser's options, the help text and the
 // "did you mean" suggestions all derive from it, so a flag cannot be parsed
 // but undocumented, or documented with a stale default.
-import { parseArgs, type ParseArgsConfig } from 'node:util'
+import type { ParseArgsConfig } from 'node:util'
 import { nearestName } from '../config/nearest-name.js'
 import { HotcellError } from '../errors.js'
+
+// Not an ESM import of node:util (docs/architecture.md#builtins).
+const { parseArgs } = process.getBuiltinModule('node:util')
 
 export interface Flag {
   /** Long name without dashes: `port` is `--port`. */

@@ -1,9 +1,11 @@
 // What the command line does once the server is up: the banner, and hotkeys
 // in a terminal, until the user asks to stop.
-import { styleText } from 'node:util'
 import type { HotcellServer } from '../dev-server.js'
 import { bannerLines } from './banner.js'
 import { stateLine } from '../report/serving-state.js'
+
+// Not an ESM import of node:util (docs/architecture.md#builtins).
+const { styleText } = process.getBuiltinModule('node:util')
 
 export interface SessionIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; hasColors?: () => boolean }

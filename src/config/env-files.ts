@@ -3,8 +3,10 @@
 // process, so an edit takes effect with the next generation and nothing stale lingers.
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
-import { parseEnv } from 'node:util'
 import { HotcellError } from '../errors.js'
+
+// Not an ESM import of node:util (docs/architecture.md#builtins).
+const { parseEnv } = process.getBuiltinModule('node:util')
 
 export interface EnvFiles {
   /** Absolute paths, in order: later files win. Watched even while absent. */

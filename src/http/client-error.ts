@@ -1,8 +1,10 @@
 // What a client gets when Node's parser rejects its bytes before any request
 // listener runs. Same mapping as Vite (#22476): a status line, Connection:
 // close, no body worth rendering; never HTML, never a stack.
-import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
+
+// Not an ESM import of node:http (docs/architecture.md#builtins).
+const { STATUS_CODES } = process.getBuiltinModule('node:http')
 
 export function statusForClientError(code: string | undefined): 400 | 408 | 413 | 431 {
   switch (code) {

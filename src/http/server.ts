@@ -1,10 +1,15 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Http2SecureServer } from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import { onClientError } from './client-error.js'
 import { HotcellError } from '../errors.js'
 import { inheritedSocket, reportServing } from '../cli/supervisor-child.js'
 import { assertStrictParser } from './parser-check.js'
+
+// node:http as Node's CommonJS object, not an ESM import: on Node 22 and later
+// the ESM namespace reads every export, and node:http's WebSocket getters load
+// undici (~30 ms of the start; docs/architecture.md#builtins).
+const { createServer } = process.getBuiltinModule('node:http')
 
 /** Concurrent connections; more are dropped at accept. Browsers open ~6 per host, so this is generous. */
 export const MAX_CONNECTIONS = 512

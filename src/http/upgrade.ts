@@ -3,7 +3,7 @@
 // Origin check of its own, before any of the app's code runs; then its
 // connection is carried to a worker of the serving generation
 // (pool/worker-sockets.ts). Other upgrades (h2c…) are ordinary requests.
-import { ServerResponse, STATUS_CODES, type IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Socket } from 'node:net'
 import { renderText, type ErrorView } from '../report/error-page.js'
@@ -18,6 +18,9 @@ import type { Tunnel } from '../pool/socket-tunnel.js'
 import type { NoAnswer } from '../pool/tunnel-events.js'
 import { CLOSE_INTERNAL_ERROR, CLOSE_MESSAGE_TOO_BIG } from '../pool/websocket-frames.js'
 import { formatMs } from '../report/fault-views.js'
+
+// Not an ESM import of node:http (docs/architecture.md#builtins).
+const { ServerResponse: NodeServerResponse, STATUS_CODES } = process.getBuiltinModule('node:http')
 
 export interface UpgradeOptions {
   target(): Target | Promise<Target>
@@ -191,7 +194,7 @@ function serveAsRequest(req: IncomingMessage, socket: Duplex, head: Buffer, serv
       )
     req.unshift(head.subarray(0, length))
   }
-  const res = new ServerResponse(req)
+  const res = new NodeServerResponse(req)
   res.shouldKeepAlive = false
   res.assignSocket(socket as Socket)
   // The socket's 'close' then closes the response, as in Node's server.

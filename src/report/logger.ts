@@ -1,4 +1,5 @@
-import { styleText } from 'node:util'
+// Not an ESM import of node:util (docs/architecture.md#builtins).
+const { styleText } = process.getBuiltinModule('node:util')
 
 type Style = Parameters<typeof styleText>[0]
 

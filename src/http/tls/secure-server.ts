@@ -3,10 +3,12 @@
 // load generators). Imported only with TLS: node:http2 alone costs ~10 ms of
 // start-up.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Server as Http1Server } from 'node:http'
 import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2'
 import type { Socket } from 'node:net'
 import { H2Request, H2Response } from './h2-compat.js'
+
+// Not an ESM import of node:http (docs/architecture.md#builtins).
+const { Server: Http1Server } = process.getBuiltinModule('node:http')
 
 export interface SecureServerOptions {
   key: string
