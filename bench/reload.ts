@@ -4,6 +4,7 @@
 //   npm run bench:reload -- --app node-http --only hotcell,bun   # the node:http app against Bun --hot
 //   npm run bench:reload -- --edits 10 --memory 0         # a quick smoke run
 //   npm run bench:reload -- --only hotcell --edits 0 --memory 1000   # memory only
+//   HOTCELL_BUILD_B=$PWD/.tmp/base/dist npm run bench:reload -- --app node-http --only hotcell --memory 0   # A/B: 'hotcell' and 'hotcell B'
 // Each pace: `--edits` saves of one module on a fixed schedule (save v at
 // t0 + v × pace), while one keep-alive client polls GET /: every ~1 ms while
 // a save is not served yet, every 20 ms otherwise (a browser tab does not
@@ -64,6 +65,17 @@ const run = (cmd: string, args: string[], dir: string, env: NodeJS.ProcessEnv = 
 
 const tools: Tool[] = [
   { name: 'hotcell', start: (dir, port) => [run(process.execPath, [join(ROOT, 'dist/src/cli/bin.js'), 'app.ts', '--port', String(port), '--quiet'], dir)] },
+  // A/B of a change: HOTCELL_BUILD_B=<a copy of dist/ from another commit, inside this repository (for its node_modules)>.
+  ...(process.env.HOTCELL_BUILD_B
+    ? [
+        {
+          name: 'hotcell B',
+          start: (dir: string, port: number) => [
+            run(process.execPath, [join(process.env.HOTCELL_BUILD_B!, 'src/cli/bin.js'), 'app.ts', '--port', String(port), '--quiet'], dir),
+          ],
+        },
+      ]
+    : []),
   // Bun serves a default export with fetch() itself, and node:http through its Node compatibility.
   { name: 'bun --hot', start: (dir, port) => [run(BUN, ['--hot', 'app.ts'], dir, { PORT: String(port) })] },
   { name: 'tsx watch', start: (dir, port) => [run(bin('tsx'), ['watch', '--clear-screen=false', APP.server], dir, { PORT: String(port) })] },

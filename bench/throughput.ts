@@ -2,7 +2,7 @@
 // otherwise run, every figure a ratio taken in the same run:
 //   plain     node:http, res.end('Hello, world!')
 //   hono-ns   the Hono hello app on @hono/node-server
-//   hotcell   the fetch hello handler (default options, and --workers 1), the Hono app (--workers 1)
+//   hotcell   the fetch hello handler (default options, and --workers 1), the Hono app and a Node (req, res) hello (--workers 1)
 // Every variant is its own process on 127.0.0.1, checked before timing, then
 // driven by wrk (one thread) in interleaved rounds, shuffled per round.
 // Run it with the Node binary to measure: the servers are forked with it.
@@ -28,6 +28,7 @@ const log = (line: string) => process.stderr.write(line + '\n')
 const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url))
 const HELLO = repo('bench/apps/hello.ts')
 const HONO = repo('bench/apps/hono.ts')
+const NODE_HELLO = repo('bench/apps/node-hello.ts')
 const BODY = 'Hello, world!'
 const profileDir = repo('.tmp/profiles')
 
@@ -66,6 +67,7 @@ const allVariants: Variant[] = [
   { id: 'hello', name: 'hotcell, fetch hello (default options)', against: 'plain', workers: 1, start: hotcell('hello', HELLO, 'default') },
   { id: 'hello-1', name: 'hotcell --workers 1, fetch hello', against: 'plain', workers: 1, start: hotcell('hello-1', HELLO, 1) },
   { id: 'hono-1', name: 'hotcell --workers 1, Hono hello', against: 'hono-ns', workers: 1, start: hotcell('hono-1', HONO, 1) },
+  { id: 'node-1', name: 'hotcell --workers 1, Node (req, res) hello', against: 'plain', workers: 1, start: hotcell('node-1', NODE_HELLO, 1) },
   ...(buildB
     ? [
         {
@@ -74,6 +76,13 @@ const allVariants: Variant[] = [
           against: 'plain' as const,
           workers: 1,
           start: () => startChild(new URL(`file://${buildB}/bench/servers/hotcell-server.js`), [HELLO, '1']),
+        },
+        {
+          id: 'node-1-b',
+          name: `hotcell --workers 1, Node (req, res) hello, build ${buildB}`,
+          against: 'plain' as const,
+          workers: 1,
+          start: () => startChild(new URL(`file://${buildB}/bench/servers/hotcell-server.js`), [NODE_HELLO, '1']),
         },
       ]
     : []),

@@ -69,6 +69,25 @@ describe("Node's fetch classes in the worker", async () => {
     await next
     assert.deepEqual(await state(server.url), { v: 2, undici: true, kind: 'text', type: 'application/json' })
   })
+
+  test(`a Node (req, res) handler that ends its response ${lazy ? 'never loads them' : 'has them from the start (this Node)'}`, async () => {
+    const nodeApp =
+      `const undici = () => process.moduleLoadList.includes('NativeModule internal/deps/undici/undici')\n` +
+      `export default (req, res) => {\n` +
+      `  res.setHeader('set-cookie', ['a=1', 'b=2'])\n` +
+      `  res.writeHead(201, { 'content-type': 'application/json', 'x-kind': 'node' })\n` +
+      `  res.end(JSON.stringify({ undici: undici(), url: req.url }))\n` +
+      `}\n`
+    const { server } = await serveProject({ 'app.ts': nodeApp })
+    for (const path of ['/one', '/two?x=1']) {
+      const reply = await request(`${server.url}${path}`)
+      assert.equal(reply.status, 201)
+      assert.deepEqual(JSON.parse(reply.text), { undici: !lazy, url: path })
+      assert.equal(reply.headers['x-kind'], 'node')
+      assert.equal(reply.headers['content-type'], 'application/json')
+      assert.deepEqual(reply.headers['set-cookie'], ['a=1', 'b=2'])
+    }
+  })
 })
 
 // The main thread never needs them either: it hands the bytes of each request
