@@ -4,6 +4,7 @@ import type { ErrorData, RequestTask, WorkerMessage } from '../src/pool/protocol
 import { describe, toErrorData } from './error-data.js'
 import { capturedServer, installListenCapture, isHttpServer } from './listen-capture.js'
 import { afterImport, installFrameworkErrors, unwrapDefaultError } from './framework-errors.js'
+import { whenAborted } from './lazy-request.js'
 import { explainMissingPackage } from './missing-package.js'
 import type { NodeHandler } from './node-adapter.js'
 import { installWebSocketPair } from './websocket-pair.js'
@@ -104,7 +105,12 @@ function fromServer(server: Server): Promise<LoadedApp> {
 async function node(handler: NodeHandler, server?: Server): Promise<LoadedApp> {
   const { nodeToFetch } = await import('./node-adapter.js')
   const handle = nodeToFetch(handler, server)
-  return { ok: true, node: true, fetch: (request, _env, _ctx, task) => handle(task, request.signal).then(unwrapDefaultError), ...(server ? { server } : {}) }
+  return {
+    ok: true,
+    node: true,
+    fetch: (request, _env, _ctx, task) => handle(task, (listener) => whenAborted(request, listener)).then(unwrapDefaultError),
+    ...(server ? { server } : {}),
+  }
 }
 
 /** What the handler returned, unless it is a framework's default answer to a thrown error (framework-errors.ts). */

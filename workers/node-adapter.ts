@@ -16,8 +16,10 @@ import type { RequestTask } from '../src/pool/protocol.js'
 import { finalCallback, registerFailure } from './framework-errors.js'
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown
+/** Registers what to do if the request ends early (the client left, or --timeout). */
+export type OnAbort = (listener: (reason: unknown) => void) => void
 /** A Node handler seen through fetch's eyes: the task in, a Response out. */
-export type NodeFetch = (task: RequestTask, signal: AbortSignal) => Promise<Response>
+export type NodeFetch = (task: RequestTask, onAbort: OnAbort) => Promise<Response>
 
 // Headers the main thread's own ServerResponse sets for its connection.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade'])
@@ -30,9 +32,9 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304])
  */
 export function nodeToFetch(handler: NodeHandler, server?: Server): NodeFetch {
   const final = finalCallback(handler)
-  return (task, signal) =>
+  return (task, onAbort) =>
     new Promise<Response>((resolve, reject) => {
-      const dispatch = withClient(handler, task, signal, reject, final)
+      const dispatch = withClient(handler, task, onAbort, reject, final)
       const url = new URL(task.url)
       inject(dispatch as RequestListener, {
         method: task.method as 'GET',
@@ -41,7 +43,6 @@ export function nodeToFetch(handler: NodeHandler, server?: Server): NodeFetch {
         ...(task.body ? { payload: Buffer.from(task.body) } : {}),
         remoteAddress: task.remoteAddress,
         payloadAsStream: true,
-        signal,
         validate: false,
         ...(server ? { server } : {}),
       }).then((injected) => {
@@ -75,7 +76,7 @@ export function nodeToFetch(handler: NodeHandler, server?: Server): NodeFetch {
 function withClient(
   handler: NodeHandler,
   task: RequestTask,
-  signal: AbortSignal,
+  onAbort: OnAbort,
   reject: (error: unknown) => void,
   final: ReturnType<typeof finalCallback>,
 ): NodeHandler {
@@ -93,16 +94,13 @@ function withClient(
     req.headers = nodeHeaders(task.headers)
     // Node's server links them (v15.7+); light-my-request does not.
     ;(req as { res?: ServerResponse }).res ??= res
-    // light-my-request only destroys a request whose body was not read yet;
-    // a real server closes both sides whenever the client goes.
-    signal.addEventListener(
-      'abort',
-      () => {
-        if (!res.writableFinished) res.destroy()
-        if (!req.destroyed) req.emit('close')
-      },
-      { once: true },
-    )
+    // A real server closes both sides whenever the client goes: req with an
+    // AbortError (as light-my-request does given a signal), res by its
+    // destroy(), which also fails the injection or its payload stream.
+    onAbort((reason) => {
+      if (!req.destroyed) req.destroy(Object.assign(new Error('The operation was aborted', { cause: reason }), { name: 'AbortError', code: 'ABORT_ERR' }))
+      if (!res.writableFinished) res.destroy()
+    })
     // A framework's default error response gives way to hotcell's page (framework-errors.ts).
     registerFailure(req, reject)
     const result = (final ? (handler as (...args: unknown[]) => unknown).call(this, req, res, final(req, res, reject)) : handler.call(this, req, res)) as

@@ -10,7 +10,7 @@ import { installFastResponse, isResponse } from './fast-response.js'
 import { isFetchApiLoaded, onFetchApiLoad, watchFetchGlobals } from './fetch-api.js'
 import { reply, openLane, started, type LaneTask } from './lane.js'
 import { catchLateErrors, runInScope, type RequestScope } from './late-errors.js'
-import { abortRequest, installLazyRequest, LazyRequest } from './lazy-request.js'
+import { abortRequest, installLazyRequest, LazyRequest, whenAborted } from './lazy-request.js'
 import { respond, type Outcome, type ResponseControl } from './respond.js'
 import { startSocketHost } from './socket-host.js'
 
@@ -161,7 +161,7 @@ async function rehearse(): Promise<void> {
 async function nodeStandIn(): Promise<Extract<LoadedApp, { ok: true }>> {
   const { nodeToFetch } = await import('./node-adapter.js')
   const handle = nodeToFetch((_req, res) => res.end('rehearsal'))
-  return { ok: true, node: true, fetch: (request, _env, _ctx, task) => handle(task, request.signal) }
+  return { ok: true, node: true, fetch: (request, _env, _ctx, task) => handle(task, (listener) => whenAborted(request, listener)) }
 }
 
 const env = process.env as Record<string, string | undefined>
