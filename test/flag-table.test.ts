@@ -21,6 +21,8 @@ describe('flag table', () => {
       [['--prot', '80'], /^unknown option --prot\. Did you mean --port\? Run hotcell --help to see the options\.$/],
       [['--port'], /^--port needs a value: --port <n>\. Run hotcell --help/],
       [['--quiet=yes'], /^--quiet takes no value\./],
+      [['-port', '3001', 'app.ts'], /^unknown option -port: long options take two dashes \(--port\)\. Run hotcell --help/],
+      [['app.ts', '-quiet'], /^unknown option -quiet: long options take two dashes \(--quiet\)\./],
     ]
     for (const [argv, expected] of cases) {
       assert.throws(

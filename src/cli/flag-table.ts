@@ -39,12 +39,30 @@ export function parserOptions(flags: readonly Flag[]): NonNullable<ParseArgsConf
  * that names the flag, suggests the nearest one, and points at `help`.
  */
 export function parseFlags(argv: string[], flags: readonly Flag[], help: string): { values: FlagValues; positionals: string[] } {
+  const oneDash = singleDashLongFlag(argv, flags)
+  if (oneDash)
+    throw new HotcellError('ERR_INVALID_OPTION', `unknown option -${oneDash}: long options take two dashes (--${oneDash}). Run ${help} to see the options.`)
   try {
     const { values, positionals } = parseArgs({ args: argv, options: parserOptions(flags), allowPositionals: true, allowNegative: true, strict: true })
     return { values: values as FlagValues, positionals }
   } catch (error) {
     throw new HotcellError('ERR_INVALID_OPTION', `${usageMessage(error as Error & { code?: string }, flags)} Run ${help} to see the options.`)
   }
+}
+
+/**
+ * A long flag's name after one dash (`-port 3000`), which parseArgs reads as
+ * short flags (`-p ort`) and which would then surface as a confusing error
+ * about something else (a second entry file, a port that is not a number).
+ */
+function singleDashLongFlag(argv: string[], flags: readonly Flag[]): string | undefined {
+  const names = new Set(flags.flatMap((flag) => (flag.negated ? [flag.name, `no-${flag.name}`] : [flag.name])))
+  for (const arg of argv) {
+    if (arg === '--') return undefined
+    const name = /^-([a-z][a-z-]+)(?:=.*)?$/.exec(arg)?.[1]
+    if (name && names.has(name)) return name
+  }
+  return undefined
 }
 
 function usageMessage(error: Error & { code?: string }, flags: readonly Flag[]): string {
