@@ -86,6 +86,8 @@ describe('Node (req, res) handler', () => {
     const thrown = await request(`${server.url}/throw`)
     assert.equal(thrown.status, 500)
     assert.match(thrown.text, /thrown synchronously by a node handler/)
+    // Only the developer's frames: not hotcell's, nor light-my-request's, which calls the handler.
+    assert.doesNotMatch(thrown.text, /light-my-request|dist\/workers/)
     const rejected = await request(`${server.url}/reject`, { timeoutMs: 10_000 })
     assert.equal(rejected.status, 500)
     assert.match(rejected.text, /rejected by an async node handler/)

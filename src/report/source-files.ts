@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url'
 // that called the handler; Youch would list them as "in app" since they are
 // not under node_modules.
 const OWN_DIST = join(dirname(dirname(dirname(dirname(fileURLToPath(import.meta.url))))), 'dist') + sep
-const PISCINA = /[\\/]node_modules[\\/]piscina[\\/]/
+// Where they are when npm hoists them into the project's node_modules:
+// piscina runs the worker, light-my-request calls a Node (req, res) handler.
+const OWN_PACKAGES = /[\\/]node_modules[\\/](piscina|light-my-request)[\\/]/
 
 /** A file of the project under `root`: not outside it, not in node_modules, not hotcell's bundles in .hotcell. */
 export function isProjectFile(file: string, root: string): boolean {
@@ -29,9 +31,9 @@ export function projectPath(name: string | undefined, root: string): string | un
   return isProjectFile(file, root) ? file : undefined
 }
 
-/** An `at …` line of hotcell's own code (its dist/, or piscina running it). */
+/** An `at …` line of hotcell's own code (its dist/, or a package of its own running the app). */
 export function isOwnFrame(line: string): boolean {
-  return line.includes(OWN_DIST) || PISCINA.test(line)
+  return line.includes(OWN_DIST) || OWN_PACKAGES.test(line)
 }
 
 /** The stack without hotcell's own frames; the message lines stay. */
