@@ -50,6 +50,8 @@ describe('exposure beyond this machine', () => {
       // The URL list and the warning follow the ready line.
       await waitFor(() => /warning: listening on 0\.0\.0\.0/.test(run.output()), 5000, 'the warning')
       assert.ok(run.output().includes(`  http://${lanAddress}:${port}\n`), run.output())
+      // The loopback URL is the ready line's; the list under it adds only the other addresses.
+      assert.equal(run.output().split(`http://127.0.0.1:${port}`).length - 1, 1, run.output())
       for (const accept of ['text/html', 'text/plain']) {
         const remote = await request(`http://${lanAddress}:${port}/throw`, { headers: { accept } })
         assert.equal(remote.status, 500)

@@ -44,6 +44,7 @@ export function networkUrls(host: string, port: number): string[] {
       // Node listening on '::' also accepts IPv4; '0.0.0.0' only IPv4.
       if (a.family === 'IPv6' && host !== '::') continue
       if (a.family === 'IPv6' && a.scopeid) continue // link-local needs a zone id; not a URL to paste
+      if (a.internal) continue // loopback: the ready line above names it already
       urls.push(`http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${port}`)
     }
   }
