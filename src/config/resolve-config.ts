@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs'
-import { relative, resolve } from 'node:path'
+import { extname, relative, resolve } from 'node:path'
 import { HotcellError } from '../errors.js'
 import { mustBeAllowedHosts, type AllowedHosts } from '../http/gate/host-check.js'
 import { mustBeEnvFiles, type EnvFiles } from './env-files.js'
@@ -92,6 +92,9 @@ export interface Config {
   readonly tls: TlsConfig | undefined
 }
 
+/** What an entry named without its extension may be, in the order looked for. */
+const ENTRY_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']
+
 const KNOWN = new Set<string>([
   'entry',
   'port',
@@ -149,7 +152,10 @@ export function resolveConfig(options: ServeOptions, name: (key: keyof ServeOpti
   }
   const entry = resolve(cwd, options.entry)
   if (!existsSync(entry)) {
-    throw new HotcellError('ERR_ENTRY_NOT_FOUND', `entry file not found: ${options.entry} (looked in ${cwd})`)
+    // `hotcell src/app`, as an import would name it: say which file that is.
+    const meant = extname(entry) ? undefined : ENTRY_EXTENSIONS.find((ext) => existsSync(entry + ext) && statSync(entry + ext).isFile())
+    const hint = meant ? ` Did you mean ${options.entry}${meant}?` : ''
+    throw new HotcellError('ERR_ENTRY_NOT_FOUND', `entry file not found: ${options.entry} (looked in ${cwd}).${hint}`)
   }
   if (!statSync(entry).isFile()) {
     throw new HotcellError('ERR_ENTRY_NOT_FOUND', `entry must be a file, but ${options.entry} is a directory`)
