@@ -41,6 +41,18 @@ export function startWorkers(options: GenerationOptions, channel: string): Pisci
     atomics: 'disabled',
     recordTiming: false,
     ...(options.env ? { env: options.env } : {}),
-    ...(options.maxMemoryMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxMemoryMb } } : {}),
+    ...(options.maxMemoryMb ? { resourceLimits: heapLimits(options.maxMemoryMb) } : {}),
   })
+}
+
+/**
+ * --max-memory as V8 heap limits. The young generation is capped too: with
+ * V8's default one (tens of MiB), a single collection could promote more
+ * than Node's near-limit allowance at once, and V8 then aborted the whole
+ * process ("Reached heap limit", Node 24: 6 of 8 fresh runs of the faults
+ * test's /oom at --max-memory 64) instead of Node ending the worker with
+ * ERR_WORKER_OUT_OF_MEMORY. Small steps reach the limit where Node handles it.
+ */
+function heapLimits(maxMemoryMb: number): { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number } {
+  return { maxOldGenerationSizeMb: maxMemoryMb, maxYoungGenerationSizeMb: Math.min(16, Math.max(2, Math.floor(maxMemoryMb / 8))) }
 }
