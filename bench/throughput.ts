@@ -2,7 +2,9 @@
 // otherwise run, every figure a ratio taken in the same run:
 //   plain     node:http, res.end('Hello, world!')
 //   hono-ns   the Hono hello app on @hono/node-server
-//   hotcell   the fetch hello handler (default options, and --workers 1), the Hono app and a Node (req, res) hello (--workers 1)
+//   hotcell   through serve() (bench/servers/hotcell-server.ts: quiet, not watching): the fetch hello handler
+//             (default workers, and --workers 1), the Hono app and a Node (req, res) hello (--workers 1);
+//             and the `hotcell` command as a user runs it (request log on, watching) on the fetch hello
 // Every variant is its own process on 127.0.0.1, checked before timing, then
 // driven by wrk (one thread) in interleaved rounds, shuffled per round.
 // Run it with the Node binary to measure: the servers are forked with it.
@@ -17,7 +19,7 @@ import { machine } from '../src/bench-command/document.js'
 import { runLoad } from '../src/bench-command/run-load.js'
 import { summarizeProfiles } from './profile-summary.js'
 import { fmt, median, scriptArgs, spread } from './script-args.js'
-import { startChild, type ChildServer } from './servers/start.js'
+import { startChild, startCommand, type ChildServer } from './servers/start.js'
 import { runWrkLoad } from '../src/bench-command/wrk-load.js'
 import { threadCpu } from './thread-cpu.js'
 import { ensureWrk, wrkVersion } from './wrk.js'
@@ -64,8 +66,15 @@ const buildB = process.env.HOTCELL_BUILD_B
 const allVariants: Variant[] = [
   { id: 'plain', name: 'node:http res.end()', against: null, workers: 0, start: () => startChild(server('plain-http'), []) },
   { id: 'hono-ns', name: 'Hono on @hono/node-server', against: null, workers: 0, start: () => startChild(server('hono-node-server'), [honoBundle]) },
-  { id: 'hello', name: 'hotcell, fetch hello (default options)', against: 'plain', workers: 1, start: hotcell('hello', HELLO, 'default') },
-  { id: 'hello-1', name: 'hotcell --workers 1, fetch hello', against: 'plain', workers: 1, start: hotcell('hello-1', HELLO, 1) },
+  { id: 'hello', name: 'hotcell, fetch hello (serve(), default workers, quiet)', against: 'plain', workers: 1, start: hotcell('hello', HELLO, 'default') },
+  { id: 'hello-1', name: 'hotcell --workers 1, fetch hello (serve(), quiet)', against: 'plain', workers: 1, start: hotcell('hello-1', HELLO, 1) },
+  {
+    id: 'hello-cli',
+    name: 'the hotcell command, fetch hello (defaults: request log to a pipe, watching)',
+    against: 'plain',
+    workers: 1,
+    start: () => startCommand(new URL('../src/cli/bin.js', import.meta.url), [HELLO]),
+  },
   { id: 'hono-1', name: 'hotcell --workers 1, Hono hello', against: 'hono-ns', workers: 1, start: hotcell('hono-1', HONO, 1) },
   { id: 'node-1', name: 'hotcell --workers 1, Node (req, res) hello', against: 'plain', workers: 1, start: hotcell('node-1', NODE_HELLO, 1) },
   ...(buildB
@@ -175,9 +184,13 @@ const out = [
   '|---|---:|---|---:|---:|---|---:|---:|---:|',
   ...rows,
   '',
-  ...[target('hello', 'plain', 0.75), target('hello-1', 'plain', 0.75), target('hono-1', 'hono-ns', 1.0), target('hello-1-b', 'plain', 0.75)].filter(
-    (line) => line !== undefined,
-  ),
+  ...[
+    target('hello', 'plain', 0.75),
+    target('hello-1', 'plain', 0.75),
+    target('hello-cli', 'plain', 0.75),
+    target('hono-1', 'hono-ns', 1.0),
+    target('hello-1-b', 'plain', 0.75),
+  ].filter((line) => line !== undefined),
 ]
 process.stdout.write(out.join('\n') + '\n')
 

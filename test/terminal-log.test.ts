@@ -30,6 +30,7 @@ describe('logger', () => {
     logger.info('↻ app.ts changed')
     logger.request({ method: 'GET', path: '/', status: 200, ms: 1.25, worker: 3 })
     logger.warn('hotcell: careful')
+    logger.flush()
     const time = at().toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' })
     assert.match(time, TIME)
     assert.equal(out.text(), `${time} ↻ app.ts changed\n${time} GET / 200 1.3ms w3\n`)
@@ -44,6 +45,7 @@ describe('logger', () => {
     logger.request({ method: 'GET', path: '/boom', status: 500, ms: 3, worker: 1 })
     logger.error(BLOCK('/favicon.ico'))
     logger.request({ method: 'GET', path: '/favicon.ico', status: 500, ms: 2, worker: 1 })
+    logger.flush()
     assert.equal(err.text().match(/Error: boom/g)?.length, 1, err.text())
     assert.doesNotMatch(err.text(), /GET http/)
     assert.match(out.text(), /GET \/boom 500 3\.0ms w1\n/)
@@ -52,6 +54,46 @@ describe('logger', () => {
     logger.error(BLOCK('/other').replace('boom', 'other'))
     logger.error(BLOCK('/boom'))
     assert.equal(err.text().match(/Error: boom/g)?.length, 2)
+  })
+
+  test("a turn's request lines are one write at the end of the turn; anything else written sends them first", async () => {
+    const writes: string[] = []
+    const recorder = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        writes.push(chunk.toString())
+        done()
+      },
+    })
+    const logger = createLogger({ quiet: false, stdout: recorder, stderr: recorder, now: at })
+    for (let i = 0; i < 3; i++) logger.request({ method: 'GET', path: `/${i}`, status: 200, ms: 1 })
+    assert.deepEqual(writes, [], 'nothing written during the turn')
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.equal(writes.length, 1, writes.join('|'))
+    assert.match(writes[0]!, /GET \/0 200 1\.0ms\n.*GET \/1 200 1\.0ms\n.*GET \/2 200 1\.0ms\n$/s)
+    // A warning (to stderr) after a request line: the request line is written first.
+    logger.request({ method: 'GET', path: '/3', status: 404, ms: 2 })
+    logger.warn('hotcell: careful')
+    assert.equal(writes.length, 3)
+    assert.match(writes[1]!, /GET \/3 404/)
+    assert.match(writes[2]!, /hotcell: careful/)
+  })
+
+  test('a terminal with colours gets a dim time and a coloured status, the same on every line', () => {
+    const out = Object.assign(sink(), { isTTY: true, hasColors: () => true })
+    const noColor = process.env.NO_COLOR
+    delete process.env.NO_COLOR
+    try {
+      const painted = createLogger({ quiet: false, stdout: out, stderr: sink(), now: at })
+      painted.request({ method: 'GET', path: '/', status: 200, ms: 1 })
+      painted.request({ method: 'GET', path: '/x', status: 404, ms: 1 })
+      painted.flush()
+    } finally {
+      if (noColor !== undefined) process.env.NO_COLOR = noColor
+    }
+    // ESC shown as ^, for readable patterns.
+    const lines = out.text().replaceAll('\x1b', '^').split('\n')
+    assert.match(lines[0]!, /^\^\[2m[^^]+\^\[22m GET \/ \^\[32m200\^\[39m \^\[2m1\.0ms\^\[22m$/)
+    assert.match(lines[1]!, /^\^\[2m[^^]+\^\[22m GET \/x \^\[33m404\^\[39m /)
   })
 
   test('--quiet: no request lines, so the block keeps its request, and a repeat names its request', () => {
