@@ -96,6 +96,30 @@ describe('logger', () => {
     assert.match(lines[1]!, /^\^\[2m[^^]+\^\[22m GET \/x \^\[33m404\^\[39m /)
   })
 
+  test('past 100 request lines in a second, the rest of that second is one line of counts by status', () => {
+    const out = sink()
+    let clock = new Date(2026, 0, 2, 15, 4, 5).getTime()
+    const logger = createLogger({ quiet: false, stdout: out, stderr: sink(), now: () => new Date(clock) })
+    for (let i = 0; i < 130; i++) logger.request({ method: 'GET', path: `/${i}`, status: i % 10 ? 200 : 404, ms: 1 })
+    logger.flush()
+    assert.equal(out.text().split('\n').filter(Boolean).length, 100, 'the first 100 lines of the second')
+    assert.match(out.text(), /GET \/99 200/)
+    assert.doesNotMatch(out.text(), /GET \/100 /)
+    // The next second: its first request brings the summary of the last one, then its own line.
+    clock += 1000
+    logger.request({ method: 'POST', path: '/next', status: 201, ms: 2 })
+    logger.flush()
+    const tail = out.text().split('\n').filter(Boolean).slice(-2)
+    assert.match(tail[0]!, / … 30 more requests not shown: 200 ×27, 404 ×3$/)
+    assert.match(tail[1]!, / POST \/next 201 2\.0ms$/)
+    // Mid-flood, anything else written says the count so far first.
+    for (let i = 0; i < 100; i++) logger.request({ method: 'GET', path: '/', status: 200, ms: 1 })
+    logger.info('↻ app.ts changed')
+    const last = out.text().split('\n').filter(Boolean).slice(-2)
+    assert.match(last[0]!, / … 1 more request not shown: 200 ×1$/)
+    assert.match(last[1]!, / ↻ app\.ts changed$/)
+  })
+
   test('--quiet: no request lines, so the block keeps its request, and a repeat names its request', () => {
     const out = sink()
     const err = sink()

@@ -35,7 +35,8 @@ const REQUEST_LINE = /\n([A-Z][A-Z0-9!#$%&'*+.^_`|~-]*) (https?:\/\/[^/\s]+)(\/\
 export function createLogger({ quiet, stdout = process.stdout, stderr = process.stderr, now = () => new Date() }: LoggerOptions): Logger {
   const color = Boolean(stdout.isTTY && stdout.hasColors?.() && !process.env.NO_COLOR)
   const paint = painter(color)
-  const stamp = timeStamp(now, paint)
+  const stampOf = timeStamp(paint)
+  const stamp = () => stampOf(now())
   /** The block printed last, without its request line: the next identical one is said in one line. */
   let lastBlock: string | undefined
   /** Requests whose error block said "the same error as above" in their own request line. */
@@ -53,11 +54,42 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
     pending = ''
     stdout.write(text)
   }
+  const schedule = () => {
+    if (pending.length > FLUSH_AT) flush()
+    else if (!scheduled) {
+      scheduled = true
+      setImmediate(flush)
+    }
+  }
+  // Under load (a benchmark, a load test) the lines scroll by faster than
+  // anyone reads them, and a terminal drawing 40,000 a second takes a core
+  // from the server: past LINES_PER_SECOND, a second's requests are counted
+  // by status and said in one line.
+  let second = Number.NaN
+  let shownThisSecond = 0
+  const hidden = new Map<number, number>()
+  let hiddenTotal = 0
+  let summaryTimer: NodeJS.Timeout | undefined
+  const summarize = () => {
+    clearTimeout(summaryTimer)
+    summaryTimer = undefined
+    if (hiddenTotal === 0) return
+    const counts = [...hidden]
+      .sort(([a], [b]) => a - b)
+      .map(([status, n]) => `${paint(statusStyle(status), String(status))} ×${n.toLocaleString('en-US')}`)
+      .join(', ')
+    pending += `${stamp()}${paint('dim', `… ${hiddenTotal.toLocaleString('en-US')} more ${hiddenTotal === 1 ? 'request' : 'requests'} not shown:`)} ${counts}\n`
+    hidden.clear()
+    hiddenTotal = 0
+    schedule()
+  }
   const out = (text: string) => {
+    summarize()
     flush()
     stdout.write(text)
   }
   const err = (text: string) => {
+    summarize()
     flush()
     stderr.write(text)
   }
@@ -86,22 +118,40 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
     },
     request({ method, path, status, ms, worker }) {
       if (quiet || path.startsWith(OWN_PATH)) return
-      const statusStyle: Style = status >= 500 ? 'red' : status >= 400 ? 'yellow' : status >= 300 ? 'cyan' : 'green'
-      const where = worker === undefined ? '' : paint('dim', ` w${worker}`)
+      const date = now()
+      const at = Math.floor(date.getTime() / 1000)
+      if (at !== second) {
+        summarize()
+        second = at
+        shownThisSecond = 0
+      }
       const key = `${method} ${path}`
       const same = sameAsAbove.delete(key) ? ` ${paint('red', '· the same error as above')}` : ''
-      pending += `${stamp()}${method} ${path} ${paint(statusStyle, String(status))} ${paint('dim', `${ms.toFixed(1)}ms`)}${where}${same}\n`
-      if (pending.length > FLUSH_AT) flush()
-      else if (!scheduled) {
-        scheduled = true
-        setImmediate(flush)
+      if (++shownThisSecond > LINES_PER_SECOND) {
+        hidden.set(status, (hidden.get(status) ?? 0) + 1)
+        hiddenTotal++
+        // Said when the second is over, or before anything else is written.
+        if (!summaryTimer) {
+          summaryTimer = setTimeout(summarize, 1000 - (date.getTime() % 1000))
+          summaryTimer.unref()
+        }
+        return
       }
+      const where = worker === undefined ? '' : paint('dim', ` w${worker}`)
+      pending += `${stampOf(date)}${method} ${path} ${paint(statusStyle(status), String(status))} ${paint('dim', `${ms.toFixed(1)}ms`)}${where}${same}\n`
+      schedule()
     },
   }
 }
 
 /** Request lines waiting beyond this many characters are written at once. */
 const FLUSH_AT = 32 * 1024
+/** Request lines shown in one second; the rest of that second's are counted. */
+const LINES_PER_SECOND = 100
+
+function statusStyle(status: number): Style {
+  return status >= 500 ? 'red' : status >= 400 ? 'yellow' : status >= 300 ? 'cyan' : 'green'
+}
 
 /**
  * `styleText` with its escape codes looked up once per style: it validates its
@@ -127,12 +177,11 @@ function painter(color: boolean): (style: Style, text: string) => string {
  * locale, formatted once per second: `toLocaleTimeString` with options builds
  * a formatter on every call, 43 µs, three times the cost of serving a request.
  */
-function timeStamp(now: () => Date, paint: (style: Style, text: string) => string): () => string {
+function timeStamp(paint: (style: Style, text: string) => string): (date: Date) => string {
   let format: Intl.DateTimeFormat | undefined
   let second = Number.NaN
   let text = ''
-  return () => {
-    const date = now()
+  return (date) => {
     const at = Math.floor(date.getTime() / 1000)
     if (at !== second) {
       format ??= new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' })
