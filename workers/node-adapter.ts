@@ -35,11 +35,11 @@ export function nodeToFetch(handler: NodeHandler, server?: Server): NodeFetch {
   return (task, onAbort) =>
     new Promise<Response>((resolve, reject) => {
       const dispatch = withClient(handler, task, onAbort, reject, final)
-      const url = new URL(task.url)
+      // No headers: the handler gets req.headers and req.rawHeaders from the
+      // task (withClient), so light-my-request's own would be built for nothing.
       inject(dispatch as RequestListener, {
         method: task.method as 'GET',
-        url: url.pathname + url.search,
-        headers: toHeaderObject(task.headers),
+        url: requestTarget(task.url),
         ...(task.body ? { payload: Buffer.from(task.body) } : {}),
         remoteAddress: task.remoteAddress,
         payloadAsStream: true,
@@ -176,18 +176,10 @@ function nodeHeaders(flat: string[]): IncomingMessage['headers'] {
   return headers
 }
 
-/** The task's flat header list as light-my-request's object; repeats become arrays, as Node's rawHeaders keeps them. */
-function toHeaderObject(flat: string[]): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {}
-  for (let i = 0; i < flat.length; i += 2) {
-    const name = flat[i]!.toLowerCase()
-    const value = flat[i + 1]!
-    const seen = headers[name]
-    if (seen === undefined) headers[name] = value
-    else if (Array.isArray(seen)) seen.push(value)
-    else headers[name] = [seen, value]
-  }
-  return headers
+/** The path and query of the task's absolute URL (`http://host/p?q` → `/p?q`), without parsing it again. */
+function requestTarget(url: string): string {
+  const path = url.indexOf('/', url.indexOf('//') + 2)
+  return path === -1 ? '/' : url.slice(path)
 }
 
 /**
