@@ -57,7 +57,7 @@ if (args.profile) {
 }
 const server = (name: string) => new URL(`./servers/${name}.js`, import.meta.url)
 const hotcell = (id: string, entry: string, workers: number | 'default') => () => {
-  const execArgv = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${id}`] : []
+  const execArgv = args.profile ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${profileDir}/${id}`] : []
   return startChild(server('hotcell-server'), [entry, String(workers)], execArgv)
 }
 // A/B of a change: HOTCELL_BUILD_B=<a copy of dist/ from another commit, kept inside this repository so that
