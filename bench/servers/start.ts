@@ -1,5 +1,5 @@
 // Start a server variant as a child process and wait for its URL.
-import { fork, spawn } from 'node:child_process'
+import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 export interface ChildServer {
@@ -10,13 +10,7 @@ export interface ChildServer {
 
 export async function startChild(file: URL, args: string[], execArgv: string[] = []): Promise<ChildServer> {
   const child = fork(file, args, { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const close = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-    await exited
-    clearTimeout(timer)
-  }
+  const close = closer(child)
   try {
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${file.pathname} did not start within 60 s`)), 60_000)
@@ -45,13 +39,7 @@ export async function startCommand(bin: URL, args: string[]): Promise<ChildServe
     env: { ...process.env, HOTCELL_NO_SUPERVISOR: '1', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const close = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-    await exited
-    clearTimeout(timer)
-  }
+  const close = closer(child)
   try {
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`hotcell ${args.join(' ')} did not start within 60 s`)), 60_000)
@@ -72,5 +60,16 @@ export async function startCommand(bin: URL, args: string[]): Promise<ChildServe
   } catch (error) {
     await close()
     throw error
+  }
+}
+
+/** Stops `child`: SIGTERM, then SIGKILL if it is still there 15 s later. */
+function closer(child: ChildProcess): () => Promise<void> {
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  return async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+    await exited
+    clearTimeout(timer)
   }
 }
