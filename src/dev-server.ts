@@ -284,6 +284,8 @@ class DevServer extends EventEmitter implements HotcellServer {
   }
 
   close(): Promise<void> {
+    // Request lines and a busy second's count go out before anything about the shutdown.
+    if (!this.#closed) this.logger.flush()
     this.#closed ??= this.#shutdown()
     return this.#closed
   }

@@ -96,21 +96,23 @@ describe('logger', () => {
     assert.match(lines[1]!, /^\^\[2m[^^]+\^\[22m GET \/x \^\[33m404\^\[39m /)
   })
 
-  test('past 100 request lines in a second, the rest of that second is one line of counts by status', () => {
+  test('past 100 request lines in a second, the rest of that second is one line of counts by status, with its time', async () => {
     const out = sink()
     let clock = new Date(2026, 0, 2, 15, 4, 5).getTime()
     const logger = createLogger({ quiet: false, stdout: out, stderr: sink(), now: () => new Date(clock) })
+    const timeOf = (ms: number) => new Date(ms).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' })
+    const first = timeOf(clock)
     for (let i = 0; i < 130; i++) logger.request({ method: 'GET', path: `/${i}`, status: i % 10 ? 200 : 404, ms: 1 })
-    logger.flush()
-    assert.equal(out.text().split('\n').filter(Boolean).length, 100, 'the first 100 lines of the second')
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.equal(out.text().split('\n').filter(Boolean).length, 100, 'the first 100 lines of the second, and no count yet')
     assert.match(out.text(), /GET \/99 200/)
     assert.doesNotMatch(out.text(), /GET \/100 /)
-    // The next second: its first request brings the summary of the last one, then its own line.
+    // The next second: its first request brings the count of the last one (stamped with that second), then its own line.
     clock += 1000
     logger.request({ method: 'POST', path: '/next', status: 201, ms: 2 })
     logger.flush()
     const tail = out.text().split('\n').filter(Boolean).slice(-2)
-    assert.match(tail[0]!, / … 30 more requests not shown: 200 ×27, 404 ×3$/)
+    assert.equal(tail[0], `${first} … 30 more requests not shown: 200 ×27, 404 ×3`)
     assert.match(tail[1]!, / POST \/next 201 2\.0ms$/)
     // Mid-flood, anything else written says the count so far first.
     for (let i = 0; i < 100; i++) logger.request({ method: 'GET', path: '/', status: 200, ms: 1 })
@@ -118,6 +120,23 @@ describe('logger', () => {
     const last = out.text().split('\n').filter(Boolean).slice(-2)
     assert.match(last[0]!, / … 1 more request not shown: 200 ×1$/)
     assert.match(last[1]!, / ↻ app\.ts changed$/)
+    // flush() (the server closing) writes a count still waiting for its second to end.
+    for (let i = 0; i < 3; i++) logger.request({ method: 'GET', path: '/', status: 200, ms: 1 })
+    logger.flush()
+    assert.match(out.text().split('\n').filter(Boolean).at(-1)!, / … 3 more requests not shown: 200 ×3$/)
+  })
+
+  test('requests to the same failing path at once: each of their lines says "the same error as above"', () => {
+    const out = sink()
+    const logger = createLogger({ quiet: false, stdout: out, stderr: sink(), now: at })
+    logger.error(BLOCK('/boom'))
+    for (let i = 0; i < 3; i++) logger.error(BLOCK('/boom'))
+    for (let i = 0; i < 4; i++) logger.request({ method: 'GET', path: '/boom', status: 500, ms: 1 })
+    logger.request({ method: 'GET', path: '/boom', status: 500, ms: 1 })
+    logger.flush()
+    const lines = out.text().split('\n').filter(Boolean)
+    assert.equal(lines.filter((line) => line.endsWith('· the same error as above')).length, 3, out.text())
+    assert.equal(lines.length, 5)
   })
 
   test('--quiet: no request lines, so the block keeps its request, and a repeat names its request', () => {

@@ -105,8 +105,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const head = [`hotcell ready on ${server.url}`, ...exposureLines(config.host, server.port, config.exposeErrors, config.allowedHosts === 'all')]
   const { runSession } = await session
   await runSession(server, io, { version: version(), quiet: config.quiet, head, configFile: fileLabel })
+  // close() writes the log's waiting lines first.
+  const closed = server.close()
   io.stdout.write('hotcell: shutting down (waiting up to 5 s for requests in flight)\n')
-  await server.close()
+  await closed
   return 0
 }
 

@@ -11,7 +11,7 @@ export interface Logger {
   error(text: string): void
   /** Printed at the end of this turn of the event loop, with the other request lines of the turn. */
   request(line: { method: string; path: string; status: number; ms: number; worker?: number }): void
-  /** Write the request lines still waiting for the end of the turn. */
+  /** Write what waits: the request lines of this turn, and the count of a busy second's hidden ones. */
   flush(): void
   /** Request lines are not printed: callers may skip what only they need. */
   readonly quiet: boolean
@@ -39,8 +39,12 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
   const stamp = () => stampOf(now())
   /** The block printed last, without its request line: the next identical one is said in one line. */
   let lastBlock: string | undefined
-  /** Requests whose error block said "the same error as above" in their own request line. */
-  const sameAsAbove = new Set<string>()
+  /**
+   * Requests whose error block was not printed again, by `METHOD path`: their
+   * request lines say "the same error as above" instead. A count, because
+   * concurrent requests to the same path fail together.
+   */
+  const sameAsAbove = new Map<string, number>()
   // Request lines are written once per turn of the event loop, not one write
   // each: under load, a write per request (a syscall, synchronous to a
   // terminal) cost more than serving the request. Anything else written
@@ -69,6 +73,8 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
   let shownThisSecond = 0
   const hidden = new Map<number, number>()
   let hiddenTotal = 0
+  /** When the first hidden request of the count came: the summary carries its second. */
+  let hiddenSince = new Date(0)
   let summaryTimer: NodeJS.Timeout | undefined
   const summarize = () => {
     clearTimeout(summaryTimer)
@@ -78,7 +84,7 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
       .sort(([a], [b]) => a - b)
       .map(([status, n]) => `${paint(statusStyle(status), String(status))} ×${n.toLocaleString('en-US')}`)
       .join(', ')
-    pending += `${stamp()}${paint('dim', `… ${hiddenTotal.toLocaleString('en-US')} more ${hiddenTotal === 1 ? 'request' : 'requests'} not shown:`)} ${counts}\n`
+    pending += `${stampOf(hiddenSince)}${paint('dim', `… ${hiddenTotal.toLocaleString('en-US')} more ${hiddenTotal === 1 ? 'request' : 'requests'} not shown:`)} ${counts}\n`
     hidden.clear()
     hiddenTotal = 0
     schedule()
@@ -97,7 +103,10 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
   return {
     color,
     quiet,
-    flush,
+    flush() {
+      summarize()
+      flush()
+    },
     info: (line) => out(stamp() + line + '\n'),
     warn: (line) => err(stamp() + paint('yellow', line) + '\n'),
     error(text) {
@@ -107,7 +116,7 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
         // A browser asks for /favicon.ico after every page: one error, one block.
         const key = `${request[1]} ${request[3]}`
         if (quiet) err(`${stamp()}${key}: ${paint('red', 'the same error as above')}\n`)
-        else sameAsAbove.add(key)
+        else sameAsAbove.set(key, (sameAsAbove.get(key) ?? 0) + 1)
         return
       }
       lastBlock = request ? body : undefined
@@ -126,8 +135,14 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
         shownThisSecond = 0
       }
       const key = `${method} ${path}`
-      const same = sameAsAbove.delete(key) ? ` ${paint('red', '· the same error as above')}` : ''
+      const repeats = sameAsAbove.get(key)
+      if (repeats !== undefined) {
+        if (repeats > 1) sameAsAbove.set(key, repeats - 1)
+        else sameAsAbove.delete(key)
+      }
+      const same = repeats !== undefined ? ` ${paint('red', '· the same error as above')}` : ''
       if (++shownThisSecond > LINES_PER_SECOND) {
+        if (hiddenTotal === 0) hiddenSince = date
         hidden.set(status, (hidden.get(status) ?? 0) + 1)
         hiddenTotal++
         // Said when the second is over, or before anything else is written.
