@@ -23,6 +23,8 @@ export interface SourcesConfig {
 // 2000 files, and .hotcell holds our own output.
 const ALWAYS_IGNORED = /(^|[\\/])(node_modules|\.git|\.hotcell)([\\/]|$)/
 const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|json)$/
+/** What esbuild loads with the loaders hotcell gives it (its defaults): nothing else can change a build. */
+const LOADABLE = /\.(?:[cm]?[jt]sx?|json|css|txt)$/
 const PROJECT_FILE = /(^|\/)(tsconfig[^/]*|package)\.json$/
 
 export class Sources {
@@ -101,8 +103,11 @@ export class Sources {
   rebuilds(kind: ChangeKind, path: string): boolean {
     if (this.isEnvFile(path)) return true
     if (this.ignored(path)) return false
-    // Before the first good build, nothing is known about the inputs.
-    if (this.#lastBuildFailed || this.#inputs.size === 0) return true
+    // Before the first good build, or after a failed one, the inputs are not
+    // known: any file esbuild can load may be the fix. Not any file at all: a
+    // log written next to the entry (hotcell app.ts > dev.log) would rebuild
+    // the broken code as fast as the log grows.
+    if (this.#lastBuildFailed || this.#inputs.size === 0) return LOADABLE.test(path)
     if (this.config.watch.some((w) => path === w || path.startsWith(w + sep))) return true
     if (kind !== 'change') return SOURCE_FILE.test(path)
     let real = path
