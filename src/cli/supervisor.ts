@@ -28,6 +28,10 @@ const CHILD_MALLOC_ARENAS = '2'
 // More abnormal deaths than this within the window: give up instead of looping.
 const MAX_RESTARTS = 5
 const RESTART_WINDOW_MS = 60_000
+// How a V8 fatal error ends a process (abort(), or a crash); SIGKILL is someone else's doing.
+const FATAL_SIGNALS = new Set<string>(['SIGABRT', 'SIGTRAP', 'SIGILL', 'SIGSEGV', 'SIGBUS'])
+const FIRST_RESTART_DELAY_MS = 250
+const MAX_RESTART_DELAY_MS = 2_000
 
 export interface SuperviseOptions {
   /** The script that runs the CLI in the child (bin.js). */
@@ -49,6 +53,7 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
     let child: ChildProcess | undefined
     let stopping = false
     let deaths: Promise<CrashLoopBreaker> | undefined
+    let restartTimer: NodeJS.Timeout | undefined
 
     const start = () => {
       traceStart('supervisor')
@@ -87,14 +92,27 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
         stderr().write(`hotcell: the server process died ${breaker.limit} times within ${RESTART_WINDOW_MS / 1000} s; giving up.\n`)
         return finish(1)
       }
+      // The first restart is at once: a fatal error in the user's code is a
+      // one-off. Later ones back off, so that a server that cannot start (its
+      // files being rebuilt, say) gets a few seconds before the breaker trips.
+      const delayMs = breaker.recent <= 1 ? 0 : Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** (breaker.recent - 2))
+      const cause = !signal
+        ? `exited with code ${code} (see the error above)`
+        : FATAL_SIGNALS.has(signal)
+          ? `died (signal ${signal}), most likely a V8 fatal error in a worker (see the FATAL ERROR above)`
+          : `died (signal ${signal})`
       stderr().write(
-        `hotcell: the server process died (${signal ? `signal ${signal}` : `exit code ${code}`}), most likely a V8 fatal error in a worker ` +
-          `(see the FATAL ERROR above). Restarting it; the port stays open and new connections wait.\n`,
+        `hotcell: the server process ${cause}. Restarting it${delayMs ? ` in ${delayMs / 1000} s` : ''}; the port stays open and new connections wait.\n`,
       )
+      if (delayMs) {
+        restartTimer = setTimeout(start, delayMs)
+        return
+      }
       start()
     }
 
     const finish = (code: number) => {
+      clearTimeout(restartTimer)
       socket?.close()
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, onSignal)
       resolveExit(code)

@@ -40,7 +40,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
   const timeoutMs = options.timeoutMs ?? 30_000
   const extraHeaders = () => (options.closing() ? ['connection', 'close'] : [])
 
-  // Async: the browser page is rendered by Youch (youch-page.ts), which never rejects.
+  // Async: the browser page is rendered by Youch (youch-page.ts). Never rejects.
   const sendPage = async (id: number, req: IncomingMessage, res: ServerResponse, shown: ErrorView, headers: string[] = []) => {
     if (res.headersSent) return void res.destroy()
     const details = options.details(req)
@@ -50,9 +50,9 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
       logger.error(
         `hotcell: request #${id} (${shown.request.method} ${shown.request.url}) from ${req.socket.remoteAddress} got ${shown.status} ${shown.title}; details were hidden from that client`,
       )
-    const html = /\btext\/html\b/.test(req.headers.accept ?? '')
-    // Loaded on the first error page a browser asks for: the start does not wait for it.
-    const page = html ? await (await import('../report/youch-page.js')).renderBrowserPage(view, { root, details }) : renderText(view, { root, details })
+    const browserPage = /\btext\/html\b/.test(req.headers.accept ?? '') ? await renderBrowserPage(view, { root, details }) : undefined
+    const html = browserPage !== undefined
+    const page = browserPage ?? renderText(view, { root, details })
     if (res.headersSent || res.destroyed) return
     const body = html && options.html ? options.html.page(page) : page
     res.writeHead(view.status, [
@@ -235,6 +235,19 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
       // A string is written together with the head, in one write.
       res.end(injected?.body ?? reply ?? undefined)
     }
+  }
+}
+
+/**
+ * The HTML page, by Youch, loaded on the first error page a browser asks for
+ * (the start does not wait for it). Undefined if it cannot be loaded (its
+ * files replaced under a running server, by a reinstall): the text page then.
+ */
+async function renderBrowserPage(view: ErrorView, options: { root: string; details: boolean }): Promise<string | undefined> {
+  try {
+    return await (await import('../report/youch-page.js')).renderBrowserPage(view, options)
+  } catch {
+    return undefined
   }
 }
 

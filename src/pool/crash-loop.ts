@@ -16,6 +16,11 @@ export class CrashLoopBreaker {
     readonly windowMs = 10_000,
   ) {}
 
+  /** Deaths recorded within the window, as of the last record(). */
+  get recent(): number {
+    return this.#times.length
+  }
+
   /** Record one death; true when the deaths now form a loop. */
   record(now = Date.now()): boolean {
     this.#times.push(now)
