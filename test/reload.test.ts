@@ -2,8 +2,9 @@
 // reset, and swaps under load without a failed request.
 import assert from 'node:assert/strict'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createServer } from 'node:net'
 import { describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
@@ -191,6 +192,45 @@ describe('hot reload', () => {
       seen.filter((info) => info.changed.some((file) => file.endsWith('dev.log'))),
       [],
     )
+  })
+
+  test("a standby whose workers cannot start (hotcell's own files replaced under the server) does not stop reloads", async () => {
+    // A copy of hotcell's build, so that its worker files can go away without touching the one the other tests use.
+    const repo = fileURLToPath(new URL('../../', import.meta.url))
+    const copy = mkdtempSync(join(repo, '.tmp', 'hotcell-copy-'))
+    cleanup(() => rmSync(copy, { recursive: true, force: true }))
+    cpSync(join(repo, 'dist'), join(copy, 'dist'), { recursive: true })
+    symlinkSync(join(repo, 'node_modules'), join(copy, 'node_modules'))
+    const { serve: serveCopy } = (await import(pathToFileURL(join(copy, 'dist/src/index.js')).href)) as typeof import('../src/index.js')
+    const project = projectDir({ 'app.ts': `export default { fetch: () => new Response('one') }\n` })
+    cleanup(project.remove)
+    const server = await serveCopy({ entry: join(project.dir, 'app.ts'), port: 0, workers: 1, quiet: true })
+    cleanup(() => server.close())
+    const logged: string[] = []
+    const write = process.stderr.write.bind(process.stderr)
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      logged.push(String(chunk))
+      return write(chunk, ...rest)
+    }) as typeof process.stderr.write
+    cleanup(() => (process.stderr.write = write))
+    const save = async (version: string) => {
+      const reloaded = nextReload(server, (i) => i.ok)
+      project.write('app.ts', `export default { fetch: () => new Response('${version}') }\n`)
+      await reloaded
+      assert.equal(await text(server.url), version)
+    }
+    await save('two')
+    await new Promise((resolve) => setTimeout(resolve, 1500)) // standbys up, edits slow again
+    const bundle = join(copy, 'dist/workers/bundle')
+    renameSync(bundle, `${bundle}.away`)
+    // Served by standbys booted while the files were there; the one booted after them finds no runtime.
+    await save('three')
+    await save('four')
+    await waitFor(() => logged.some((line) => line.includes('crashed outside any request')), 15_000, 'a standby to fail to boot')
+    // Long enough for piscina's own retry to fail too, as it does while a reinstall runs.
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    renameSync(`${bundle}.away`, bundle)
+    await save('five')
   })
 
   test('each generation starts fresh: module state restarts and old timers stop', async () => {

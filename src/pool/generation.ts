@@ -39,9 +39,15 @@ export class Generation {
   /** Resolves once a request has been answered here, or the generation ended. */
   readonly served = new Promise<void>((resolve) => (this.#markServed = resolve))
   #markBooted!: () => void
-  /** Resolves once a worker is up and warm, waiting for its bundle (or the generation ended). */
+  /** Resolves once a worker is up and warm, waiting for its bundle (or the generation ended, or `bootError`). */
   readonly booted = new Promise<void>((resolve) => (this.#markBooted = resolve))
   isBooted = false
+  /**
+   * A worker died before any had booted: hotcell's own runtime could not run
+   * (its files replaced under the server, by a reinstall). piscina does not
+   * replace a worker that fails that early, so this generation never boots.
+   */
+  bootError: Error | undefined
   /** Told to load Node's fetch classes after its workers were started. */
   #warmFetchApi = false
   #markEnded!: () => void
@@ -99,6 +105,10 @@ export class Generation {
     this.#pool = startWorkers(options, channel)
     // Without a listener, a worker dying outside a task would crash the process.
     this.#pool.on('error', (error: Error) => {
+      if (!this.isBooted && !this.bootError) {
+        this.bootError = error
+        this.#markBooted()
+      }
       if (this.#tracker.workerError(error)) options.onWorkerError(error)
     })
     this.#pool.on('message', (message: WorkerMessage) => this.#onMessage(message, options))

@@ -172,7 +172,7 @@ export class Reloader {
     this.#preloadUrl = build.preloadUrl
 
     const loadStarted = performance.now()
-    const next = this.#standbys.take() ?? this.#generation()
+    let next = this.#standbys.take() ?? this.#generation()
     if (!next.isBooted && this.#current) {
       // Edits came faster than standbys boot. Saves made while this one booted
       // are built first (a few ms), and their bundle is the one it gets: one
@@ -181,6 +181,19 @@ export class Reloader {
       await next.booted
       if (stale() && !this.#closed) {
         this.#standbys.putBack(next)
+        return undefined
+      }
+    }
+    if (next.bootError && this.#current) {
+      // Once more with a fresh generation: the cause may have passed (a reinstall that has finished).
+      void next.destroy()
+      next = this.#generation()
+      await next.booted
+      if (next.bootError) {
+        void next.destroy()
+        this.logger.error(
+          `hotcell: the workers for this change could not start (${next.bootError.message}). Generation ${this.#current.gen} keeps serving; the next save tries again.`,
+        )
         return undefined
       }
     }

@@ -62,6 +62,9 @@ export class Standbys {
     const wanted = this.#fast ? 2 : 1
     if (this.#ready.length >= wanted) return
     const booting = this.#ready.at(-1)
+    // One that could not boot is replaced by the next reload (reloader.ts), not
+    // here: more booted now would fail the same way, one after the other.
+    if (booting?.bootError) return
     if (booting && !booting.isBooted) {
       void booting.booted.then(() => this.topUp())
       return
