@@ -57,4 +57,11 @@ describe('hotcell bench notes', () => {
     // With cores to spare there is nothing to say.
     assert.doesNotMatch(renderText(doc({ cores: 8 }, [1, 2])), /share \d+ cores/)
   })
+
+  test('-w 2 alone on 2 cores (the default there): the same note, without a scaling table; -w 1: none', () => {
+    assert.doesNotMatch(renderText(doc({ cores: 2 }, [1])), /share \d+ cores/)
+    const text = renderText(doc({ cores: 2 }, [2]))
+    assert.doesNotMatch(text, /Scaling of A/)
+    assert.match(text, /note: 2 workers, hotcell's main thread and the load generator \(wrk\) share 2 cores/)
+  })
 })
