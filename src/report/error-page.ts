@@ -1,6 +1,6 @@
 import { relative } from 'node:path'
 import { codeFrame, userFrame } from './code-frame.js'
-import { isOwnFrame } from './source-files.js'
+import { withoutOwnFrames } from './source-files.js'
 import type { ErrorData } from '../pool/protocol.js'
 
 /** Everything a failure page may show. Built by the dispatcher, rendered here. */
@@ -102,9 +102,9 @@ export function describeChain(error: ErrorData, root: string): string {
 
 function stackFrames(stack: string | undefined): string[] {
   if (!stack) return []
-  return stack
+  return withoutOwnFrames(stack)
     .split('\n')
-    .filter((line) => /^\s+at /.test(line) && !isOwnFrame(line))
+    .filter((line) => /^\s+at /.test(line))
     .map((line) => line.trim())
 }
 

@@ -36,10 +36,24 @@ export function isOwnFrame(line: string): boolean {
   return line.includes(OWN_DIST) || OWN_PACKAGES.test(line)
 }
 
-/** The stack without hotcell's own frames; the message lines stay. */
+// Node's frame for AsyncLocalStorage.run (node:async_hooks on Node 20,
+// node:internal/async_local_storage/ on 24): hotcell's when its caller is.
+const ALS_RUN = /^\s+at AsyncLocalStorage\.run \(node:/
+
+/** The stack without hotcell's own frames (and Node's frames it called through); the message lines stay. */
 export function withoutOwnFrames(stack: string): string {
-  return stack
-    .split('\n')
-    .filter((line) => !/^\s+at /.test(line) || !isOwnFrame(line))
+  const lines = stack.split('\n')
+  const frame = (line: string) => /^\s+at /.test(line)
+  return lines
+    .filter((line, i) => {
+      if (!frame(line)) return true
+      if (isOwnFrame(line)) return false
+      // The scope hotcell runs each request in: an ALS frame whose caller is hotcell's.
+      if (ALS_RUN.test(line)) {
+        const caller = lines.slice(i + 1).find(frame)
+        if (caller && isOwnFrame(caller)) return false
+      }
+      return true
+    })
     .join('\n')
 }
