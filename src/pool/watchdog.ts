@@ -15,8 +15,11 @@ import { formatMs } from '../report/fault-views.js'
 // A worker in a synchronous loop is at 1.0; one waiting on I/O, near 0.
 // A spinning worker measured > 0.98.
 const STUCK_UTILIZATION = 0.9
-// How long the worker is watched after the timeout to tell the two apart.
-const SAMPLE_MS = 200
+// How long the worker is watched after the timeout to tell the two apart: a
+// tenth of the timeout, within these bounds, so that a short --timeout is not
+// overrun by the watching (a spinning loop reads 1.0 over 20 ms as over 200).
+const MAX_SAMPLE_MS = 200
+const MIN_SAMPLE_MS = 20
 
 export interface TimedOut {
   timedOut: true
@@ -129,7 +132,8 @@ async function stopIfStuck(generation: Generation, threadId: number, options: Wa
   const worker = generation.worker(threadId)
   if (!worker) return 'gone'
   const before = worker.performance.eventLoopUtilization()
-  await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS))
+  const sampleMs = Math.min(MAX_SAMPLE_MS, Math.max(MIN_SAMPLE_MS, options.timeoutMs / 10))
+  await new Promise((resolve) => setTimeout(resolve, sampleMs))
   if (!generation.worker(threadId)) return 'gone'
   const { utilization } = worker.performance.eventLoopUtilization(before)
   if (utilization < STUCK_UTILIZATION) return 'idle'
