@@ -49,8 +49,9 @@ export interface ServerInfo {
   problem: Problem | undefined
   entry: string
   workers: number
-  /** The first build. */
+  /** The first build's time, and whether it failed. */
   buildMs: number
+  buildFailed: boolean
   /** Variables read from .env files. */
   envVars: number
   /** ws:// URL of the inspector with --inspect. */
@@ -177,6 +178,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       entry: this.config.entryLabel,
       workers: this.config.workers,
       buildMs: this.#lastInfo?.buildMs ?? 0,
+      buildFailed: this.#lastInfo?.ok === false,
       envVars: this.#envVars,
       inspector: this.#inspector,
       liveReload: this.config.liveReload,

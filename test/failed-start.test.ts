@@ -25,6 +25,8 @@ describe('the last line after a failed start', () => {
   test('a syntax error: the build error page, and the line to fix', async () => {
     const { cli } = await start('export default {\n  fetch: () => new Response("hi"),\n  oops: ,\n}\n')
     await endsWith(cli, `✘ serving the build error page on ${cli.url} — fix app.ts:3 and save`)
+    // The banner does not give the failed build a time as if it had worked.
+    assert.match(cli.output(), / · 1 worker · first build failed\n/)
   })
 
   test('an entry that throws while imported: the error page, and its line', async () => {
@@ -47,7 +49,7 @@ describe('the last line after a failed start', () => {
 
   test('a good start has no such line', async () => {
     const { cli } = await start('export default { fetch: () => new Response("hi") }\n')
-    await waitFor(() => /first build/.test(cli.output()), 10_000, 'the banner')
+    await waitFor(() => /first build [\d.]+ ms\n/.test(cli.output()), 10_000, 'the banner')
     assert.doesNotMatch(cli.output(), /✘/)
   })
 })

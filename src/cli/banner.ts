@@ -16,7 +16,7 @@ export interface BannerOptions {
 export function bannerLines(info: ServerInfo, { version, color, hotkeys, configFile }: BannerOptions): string[] {
   const dim = (text: string) => (color ? styleText('dim', text) : text)
   const lines = [
-    `  ${dim('hotcell')} ${version} · entry ${info.entry} · ${info.workers} worker${info.workers === 1 ? '' : 's'} · first build ${info.buildMs.toFixed(1)} ms`,
+    `  ${dim('hotcell')} ${version} · entry ${info.entry} · ${info.workers} worker${info.workers === 1 ? '' : 's'} · first build ${info.buildFailed ? 'failed' : `${info.buildMs.toFixed(1)} ms`}`,
   ]
   if (configFile) lines.push(`  ${dim('config')}  ${configFile}`)
   if (info.workers > 1)
