@@ -14,6 +14,8 @@ import { hasWrk, runWrkLoad } from './wrk-load.js'
 export interface BenchIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean }
   stderr: NodeJS.WritableStream & { isTTY?: boolean }
+  /** The command line's Ctrl-C (SIGINT/SIGTERM), when there is one. */
+  onStop?: (stop: () => void) => void
 }
 
 interface Running {
@@ -58,6 +60,12 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   }
   const load = options.generator === 'wrk' ? runWrkLoad : runLoad
   const progress = createProgress(options.json ? io.stderr : io.stdout, Boolean(io.stdout.isTTY))
+  // Ctrl-C (the command line's stop): end the progress line and say why there is no report.
+  io.onStop?.(() => {
+    progress.clear()
+    io.stderr.write('hotcell bench: interrupted; no report\n')
+    process.exit(130)
+  })
   try {
     const spec: RequestSpec = { method: options.method, path: options.path, headers: options.headers, body: options.body }
     for (const config of configsOf(options)) {
