@@ -32,6 +32,9 @@ describe('the last line after a failed start', () => {
   test('an entry that throws while imported: the error page, and its line', async () => {
     const { cli } = await start('const config = JSON.parse("{")\nexport default { fetch: () => new Response(String(config)) }\n')
     await endsWith(cli, `✘ serving the error page on ${cli.url} — fix app.ts:1 and save`)
+    // The terminal's block has the page's title, and names the entry where a request would be.
+    assert.match(cli.output(), /500 The entry threw while being imported\n/)
+    assert.match(cli.output(), /\nwhile importing app\.ts\n/)
   })
 
   test('a package that is not installed: the command that installs it', async () => {

@@ -73,7 +73,12 @@ function load(bundleUrl: string): void {
   void loadApp(bundleUrl, data.entry, data.handler).then((loaded) => {
     current = loaded
     resolveApp(loaded)
-    post({ type: 'hotcell:ready', gen: data.gen, threadId, ...(loaded.ok ? (loaded.node ? { node: true } : {}) : { error: loaded.error }) })
+    post({
+      type: 'hotcell:ready',
+      gen: data.gen,
+      threadId,
+      ...(loaded.ok ? (loaded.node ? { node: true } : {}) : { error: loaded.error, phase: loaded.phase }),
+    })
   })
 }
 

@@ -10,7 +10,7 @@ import type { RequestTask, TaskResult } from '../pool/protocol.js'
 import { readBody, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
 import { runWithTimeout, type TimedOut } from '../pool/watchdog.js'
-import { lostView, timeoutView } from '../report/fault-views.js'
+import { FAILURE_TITLES, lostView, timeoutView } from '../report/fault-views.js'
 
 /** Where requests go right now: a generation of workers, or a page explaining why there is none. */
 export type Target = { kind: 'generation'; generation: Generation } | { kind: 'failure'; view: Omit<ErrorView, 'request'> }
@@ -252,15 +252,7 @@ async function renderBrowserPage(view: ErrorView, options: { root: string; detai
 }
 
 function failureView(result: Extract<TaskResult, { kind: 'failed' }>, request: ErrorView['request']): ErrorView {
-  const titles = {
-    import: 'The entry threw while being imported',
-    shape: 'The entry does not export a handler',
-    handler: 'The handler threw an error',
-    result: 'The handler did not return a Response',
-    stream: 'The response body stream failed',
-    uncaught: 'Code started by this request threw an uncaught exception',
-  } as const
-  return { status: 500, title: titles[result.phase], error: result.error, request }
+  return { status: 500, title: FAILURE_TITLES[result.phase], error: result.error, request }
 }
 
 function absoluteUrl(req: IncomingMessage): string {

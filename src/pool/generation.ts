@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { BroadcastChannel, type Worker } from 'node:worker_threads'
 import type { Piscina } from 'piscina'
-import type { ControlMessage, ErrorData, RequestTask, WorkerData, WorkerMessage } from './protocol.js'
+import type { ControlMessage, ErrorData, FailurePhase, RequestTask, WorkerData, WorkerMessage } from './protocol.js'
 import type { GenerationOptions } from './generation-options.js'
 import { CrashLoopError } from '../errors.js'
 import { InflightRequests } from './inflight-requests.js'
@@ -25,6 +25,8 @@ export class Generation {
   readonly #inflight = new InflightRequests()
   /** Set when the bundle threw while being imported, or exports no handler. */
   loadError: ErrorData | undefined
+  /** Where loading failed (the import, or the export's shape); unset for a crash loop. */
+  loadPhase: FailurePhase | undefined
   /** A worker reported the loaded handler as Node-style. */
   nodeStyle = false
   bundleUrl: string | undefined
@@ -307,7 +309,10 @@ export class Generation {
         break
       case 'hotcell:ready':
         if (this.gen === 1) traceStart('ready')
-        if (message.error) this.loadError ??= message.error
+        if (message.error && !this.loadError) {
+          this.loadError = message.error
+          this.loadPhase = message.phase
+        }
         if (message.node) this.nodeStyle = true
         this.#ready.add(message.threadId)
         this.#onReady?.()

@@ -73,7 +73,7 @@ export type TaskResult =
 export type WorkerMessage =
   | { type: 'hotcell:hello'; gen: number; threadId: number }
   /** `node`: the handler is Node-style (served through the Node adapter). */
-  | { type: 'hotcell:ready'; gen: number; threadId: number; error?: ErrorData; node?: true }
+  | { type: 'hotcell:ready'; gen: number; threadId: number; error?: ErrorData; phase?: FailurePhase; node?: true }
   /** User code loaded Node's fetch classes (workers/fetch-api.ts): the next generations warm them up. */
   | { type: 'hotcell:fetch-api'; threadId: number }
   /** Sent once, first thing: the worker's request lane (lane.ts) and its progress slot. */

@@ -6,6 +6,7 @@ import type { Config } from '../config/resolve-config.js'
 import type { Target } from '../http/dispatch.js'
 import { renderText } from '../report/error-page.js'
 import { crashReporting } from '../report/crash-reporting.js'
+import { FAILURE_TITLES } from '../report/fault-views.js'
 import { Generation } from '../pool/generation.js'
 import type { Logger } from '../report/logger.js'
 import type { WorkerData } from '../pool/protocol.js'
@@ -304,7 +305,9 @@ export class Reloader {
   }
 
   #reportLoadError(generation: Generation): void {
-    const view = { status: 500, title: 'The entry failed to load', error: generation.loadError!, request: { method: 'import', url: this.config.entryLabel } }
+    // The title the page gives the same failure; the last line names the entry, not a request.
+    const title = generation.loadPhase ? FAILURE_TITLES[generation.loadPhase] : 'The entry failed to load'
+    const view = { status: 500, title, error: generation.loadError!, request: { method: 'while importing', url: this.config.entryLabel } }
     this.logger.error(renderText(view, { root: this.config.cwd, details: true }))
   }
 }

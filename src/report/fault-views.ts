@@ -2,7 +2,7 @@
 // fails: it died, it was terminated for being stuck, or the entry keeps
 // killing workers.
 import { CrashLoopError, WorkerLostError } from '../errors.js'
-import type { UncaughtReport } from '../pool/protocol.js'
+import type { FailurePhase, UncaughtReport } from '../pool/protocol.js'
 import { describeDeath } from '../pool/worker-death.js'
 import type { ErrorView } from './error-page.js'
 
@@ -73,4 +73,14 @@ export function uncaughtLog(report: UncaughtReport, gen: number): string {
     ? `in code started by ${report.request.method} ${report.request.url} (request already answered)`
     : 'outside any request (module top level?)'
   return `hotcell: ${what} ${whose}, worker ${report.threadId} of generation ${gen}. The worker keeps running; no other request was failed.`
+}
+
+/** The title of a request (or a load) that failed in the app's code, by where it failed. */
+export const FAILURE_TITLES: Record<FailurePhase, string> = {
+  import: 'The entry threw while being imported',
+  shape: 'The entry does not export a handler',
+  handler: 'The handler threw an error',
+  result: 'The handler did not return a Response',
+  stream: 'The response body stream failed',
+  uncaught: 'Code started by this request threw an uncaught exception',
 }
