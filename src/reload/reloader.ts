@@ -1,4 +1,3 @@
-import { realpathSync, statSync } from 'node:fs'
 import { relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Builder } from './builder.js'
@@ -13,6 +12,7 @@ import type { WorkerData } from '../pool/protocol.js'
 import type { Sources } from './sources.js'
 import { Standbys } from './standbys.js'
 import { traceReload } from './trace.js'
+import { unfinishedSaves } from './unfinished-saves.js'
 
 /** What one reload did; emitted as the server's 'reload' event. */
 export interface ReloadInfo {
@@ -107,7 +107,6 @@ export class Reloader {
     for (const standby of this.#standbys.all) standby.serverAddress = address
   }
 
-  /** Build, bring up a generation for it, and make it the target. */
   /**
    * Build, bring up a generation for it, and make it the target. Resolves to
    * undefined when the build is superseded: a changed file was written again
@@ -155,16 +154,7 @@ export class Reloader {
       this.#current = undefined
       return info
     }
-    let rewritten = reasons.filter((path) => rewrittenSince(path, build.inputBytes))
-    const readEmpty = rewritten.length ? [] : reasons.filter((path) => bytesRead(path, build.inputBytes) === 0)
-    if (readEmpty.length) {
-      // Still empty: perhaps a save truncated it and has not written yet (a
-      // saving process preempted in between, on a busy machine, leaves it
-      // empty for milliseconds). An empty module's imports are undefined, not
-      // an error, so this is the only place to tell: look again a moment later.
-      await new Promise((resolve) => setTimeout(resolve, EMPTY_RECHECK_MS))
-      rewritten = readEmpty.filter((path) => rewrittenSince(path, build.inputBytes))
-    }
+    const rewritten = await unfinishedSaves(reasons, build.inputBytes)
     if (rewritten.length) {
       rebuild(rewritten)
       return undefined
@@ -313,27 +303,3 @@ export class Reloader {
 }
 
 const EMPTY_MODULE = 'data:text/javascript,'
-/** A changed file built while empty is served only if it is still empty this much later. */
-const EMPTY_RECHECK_MS = 50
-
-/** A file esbuild read `bytes` of has another size now. */
-function rewrittenSince(path: string, bytes: ReadonlyMap<string, number>): boolean {
-  const read = bytesRead(path, bytes)
-  if (read === undefined) return false
-  try {
-    return statSync(path).size !== read
-  } catch {
-    return false
-  }
-}
-
-/** How many bytes of `path` the build read; undefined if it read none of it (deleted, or not an input). */
-function bytesRead(path: string, bytes: ReadonlyMap<string, number>): number | undefined {
-  let real: string
-  try {
-    real = realpathSync.native(path)
-  } catch {
-    return undefined // Deleted: a build error or an event of its own.
-  }
-  return bytes.get(real) ?? bytes.get(path)
-}

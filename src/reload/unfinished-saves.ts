@@ -1,0 +1,45 @@
+// Was each changed file whole when esbuild read it? A save truncates a file,
+// then writes it: the event of the truncation can start a build that reads
+// an empty or partial file. Such a build is superseded, not served.
+import { realpathSync, statSync } from 'node:fs'
+
+/** A changed file built while empty is served only if it is still empty this much later. */
+const EMPTY_RECHECK_MS = 50
+
+/**
+ * The files of `changed` written again since the build read them (`bytes`:
+ * what it read of each input). A file read empty is looked at again a moment
+ * later: a saving process preempted between truncate and write leaves it
+ * empty for milliseconds, and an empty module's imports are undefined, not an
+ * error, so this is the only place to tell.
+ */
+export async function unfinishedSaves(changed: string[], bytes: ReadonlyMap<string, number>): Promise<string[]> {
+  const rewritten = changed.filter((path) => rewrittenSince(path, bytes))
+  if (rewritten.length) return rewritten
+  const readEmpty = changed.filter((path) => bytesRead(path, bytes) === 0)
+  if (!readEmpty.length) return []
+  await new Promise((resolve) => setTimeout(resolve, EMPTY_RECHECK_MS))
+  return readEmpty.filter((path) => rewrittenSince(path, bytes))
+}
+
+/** A file esbuild read `bytes` of has another size now. */
+function rewrittenSince(path: string, bytes: ReadonlyMap<string, number>): boolean {
+  const read = bytesRead(path, bytes)
+  if (read === undefined) return false
+  try {
+    return statSync(path).size !== read
+  } catch {
+    return false
+  }
+}
+
+/** How many bytes of `path` the build read; undefined if it read none of it (deleted, or not an input). */
+function bytesRead(path: string, bytes: ReadonlyMap<string, number>): number | undefined {
+  let real: string
+  try {
+    real = realpathSync.native(path)
+  } catch {
+    return undefined // Deleted: a build error or an event of its own.
+  }
+  return bytes.get(real) ?? bytes.get(path)
+}
