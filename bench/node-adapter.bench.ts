@@ -1,13 +1,14 @@
 // How much a Node (req, res) handler costs per request through the adapter
-// hotcell uses (light-my-request, workers/node-adapter.ts), compared with the
-// alternative of a hand-written adapter that gives the app a real http.Server
-// fed an in-memory socket (real IncomingMessage/ServerResponse, HTTP written
-// and parsed once more). Same thread, sequential, no pool: the adapter only.
+// hotcell uses (workers/node-adapter.ts: Node's IncomingMessage and
+// ServerResponse on an in-memory socket that takes the response as written),
+// compared with a real http.Server fed an in-memory socket (HTTP written and
+// parsed once more). Same thread, sequential, no pool: the adapter only.
 //   npm run build && node dist/bench/node-adapter.bench.js [requests]
 import { createServer, request, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http'
 import { Duplex, Readable } from 'node:stream'
 import { createRequire } from 'node:module'
 import { nodeToFetch } from '../workers/node-adapter.js'
+import { fastParts, installFastResponse } from '../workers/fast-response.js'
 import type { RequestTask } from '../src/pool/protocol.js'
 
 const N = Number(process.argv[2] ?? 3000)
@@ -34,9 +35,14 @@ const task: RequestTask = {
   remotePort: 50000,
 }
 
-async function viaLightMyRequest(handler: RequestListener): Promise<string> {
+// As in a worker: the global Response keeps a string or bytes body as given
+// (fast-response.ts), and respond.ts reads it from there without undici.
+installFastResponse()
+async function viaAdapter(handler: RequestListener): Promise<string> {
   const fetch = nodeToFetch(handler as never)
-  return (await fetch(task, () => {})).text()
+  const response = await fetch(task, () => {})
+  const body = fastParts(response)?.body
+  return body == null ? response.text() : typeof body === 'string' ? body : Buffer.from(body as Uint8Array).toString()
 }
 
 /** Two cross-connected in-memory sockets (Node 20 has no stream.duplexPair). */
@@ -70,7 +76,7 @@ function viaRealServer(handler: RequestListener): () => Promise<string> {
       const req = request(
         { path: '/?q=1', headers: { host: '127.0.0.1:3000', accept: '*/*', 'user-agent': 'bench' }, createConnection: () => client as never },
         (res) => {
-          // Like the light-my-request path, end in a web Response read to the end.
+          // Like the adapter's path, end in a web Response read to the end.
           const headers = new Headers()
           for (let i = 0; i < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!)
           const response = new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status: res.statusCode ?? 200, headers })
@@ -101,9 +107,7 @@ async function measure(name: string, run: () => Promise<string>): Promise<void> 
   console.log(`${name.padEnd(48)} cpu ${cpuUs.toFixed(1).padStart(7)} µs/request   wall ${wall.toFixed(1).padStart(7)} µs/request`)
 }
 
-// The real-server runs go first: light-my-request re-parents Express's
-// request/response prototypes for good once it has served the app.
 await measure('plain handler, real http.Server + memory socket', viaRealServer(plain))
 await measure('Express app, real http.Server + memory socket', viaRealServer(app))
-await measure('plain handler, light-my-request adapter', () => viaLightMyRequest(plain))
-await measure('Express app, light-my-request adapter', () => viaLightMyRequest(app))
+await measure("plain handler, hotcell's adapter", () => viaAdapter(plain))
+await measure("Express app, hotcell's adapter", () => viaAdapter(app))

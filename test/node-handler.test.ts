@@ -13,7 +13,8 @@ describe('Node (req, res) handler', () => {
     server = await serve({ entry: fixture('node-handler.ts'), port: 0, workers: 1, quiet })
   })
   after(() => server.close())
-  const stats = async () => JSON.parse((await request(`${server.url}/stats`)).text) as { written: number; reqClosed: number; resClosed: number }
+  type Stats = { written: number; reqClosed: number; resClosed: number; finished: { finish: number; resClose: number; reqClose: number } }
+  const stats = async () => JSON.parse((await request(`${server.url}/stats`)).text) as Stats
 
   test('method, url, rawHeaders with repeats, cookie and the client address reach req', async () => {
     const res = await request(`${server.url}/raw?q=1`, { method: 'DELETE', headers: { 'x-multi': ['one', 'two'], cookie: ['a=1', 'b=2'] } })
@@ -38,6 +39,37 @@ describe('Node (req, res) handler', () => {
     assert.deepEqual(res.headers['set-cookie'], ['a=1; Path=/', 'b=2; Path=/; HttpOnly'])
     assert.equal(res.headers['x-list'], 'one, two')
     assert.equal(res.text, 'accepted')
+  })
+
+  test('a HEAD request gets the head the handler wrote and no body', async () => {
+    const res = await request(`${server.url}/write-head`, { method: 'HEAD' })
+    assert.equal(res.status, 202)
+    assert.equal(res.headers['x-list'], 'one, two')
+    assert.equal(res.headers['content-type'], 'text/plain')
+    // As from node:http itself: res.end('accepted') on a HEAD request sets no Content-Length.
+    assert.equal(res.headers['content-length'], undefined)
+    assert.equal(res.body.length, 0)
+  })
+
+  test('Early Hints before the head leave the response whole; a latin1 string body is sent as latin1 bytes', async () => {
+    const hinted = await request(`${server.url}/early-hints`)
+    assert.equal(hinted.status, 200)
+    assert.equal(hinted.text, 'after the hints')
+    const latin1 = await request(`${server.url}/latin1`)
+    assert.deepEqual([...latin1.body], [0x63, 0x61, 0x66, 0xe9])
+  })
+
+  test('a response that ends emits finish and close on res and close on req, as a Node server does', async () => {
+    const before = (await stats()).finished
+    assert.equal((await request(`${server.url}/finished`)).text, 'done')
+    await waitFor(
+      async () => {
+        const now = (await stats()).finished
+        return now.finish > before.finish && now.resClose > before.resClose && now.reqClose > before.reqClose
+      },
+      5000,
+      "'finish' and 'close' on res, 'close' on req",
+    )
   })
 
   test('req is a readable stream of the body, byte-exact (1 MiB, all byte values)', async () => {
@@ -86,8 +118,8 @@ describe('Node (req, res) handler', () => {
     const thrown = await request(`${server.url}/throw`)
     assert.equal(thrown.status, 500)
     assert.match(thrown.text, /thrown synchronously by a node handler/)
-    // Only the developer's frames: not hotcell's, nor light-my-request's, which calls the handler.
-    assert.doesNotMatch(thrown.text, /light-my-request|dist\/workers/)
+    // Only the developer's frames: not hotcell's, which call the handler.
+    assert.doesNotMatch(thrown.text, /dist\/workers|node-adapter|node-exchange/)
     const rejected = await request(`${server.url}/reject`, { timeoutMs: 10_000 })
     assert.equal(rejected.status, 500)
     assert.match(rejected.text, /rejected by an async node handler/)

@@ -100,8 +100,8 @@ function fromServer(server: Server): Promise<LoadedApp> {
   return node(handler, server)
 }
 
-// The adapter (with light-my-request, ~20 ms to import) is loaded only for a
-// Node-style handler: a fetch app's workers boot without it.
+// The adapter (node:http's req and res, ~8 ms to import) is loaded only for
+// a Node-style handler: a fetch app's workers boot without it.
 async function node(handler: NodeHandler, server?: Server): Promise<LoadedApp> {
   const { nodeToFetch } = await import('./node-adapter.js')
   const handle = nodeToFetch(handler, server)

@@ -8,9 +8,8 @@ import { fileURLToPath } from 'node:url'
 // that called the handler; Youch would list them as "in app" since they are
 // not under node_modules.
 const OWN_DIST = join(dirname(dirname(dirname(dirname(fileURLToPath(import.meta.url))))), 'dist') + sep
-// Where they are when npm hoists them into the project's node_modules:
-// piscina runs the worker, light-my-request calls a Node (req, res) handler.
-const OWN_PACKAGES = /[\\/]node_modules[\\/](piscina|light-my-request)[\\/]/
+// Where piscina, which runs the worker, is when npm hoists it into the project's node_modules.
+const OWN_PACKAGES = /[\\/]node_modules[\\/]piscina[\\/]/
 
 /** A file of the project under `root`: not outside it, not in node_modules, not hotcell's bundles in .hotcell. */
 export function isProjectFile(file: string, root: string): boolean {
