@@ -2,8 +2,9 @@
 // otherwise run, every figure a ratio taken in the same run:
 //   plain     node:http, res.end('Hello, world!')
 //   hono-ns   the Hono hello app on @hono/node-server
+//   express-http  the Express hello app on node:http (app passed to createServer)
 //   hotcell   through serve() (bench/servers/hotcell-server.ts: quiet, not watching): the fetch hello handler
-//             (default workers, and --workers 1), the Hono app and a Node (req, res) hello (--workers 1);
+//             (default workers, and --workers 1), the Hono app, a Node (req, res) hello and the Express app (--workers 1);
 //             and the `hotcell` command as a user runs it (request log on, watching) on the fetch hello
 // Every variant is its own process on 127.0.0.1, checked before timing, then
 // driven by wrk (one thread) in interleaved rounds, shuffled per round.
@@ -31,6 +32,7 @@ const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.met
 const HELLO = repo('bench/apps/hello.ts')
 const HONO = repo('bench/apps/hono.ts')
 const NODE_HELLO = repo('bench/apps/node-hello.ts')
+const EXPRESS = repo('bench/apps/express.ts')
 const BODY = 'Hello, world!'
 const profileDir = repo('.tmp/profiles')
 
@@ -41,15 +43,22 @@ interface Variant {
   id: string
   name: string
   /** The reference this variant is a ratio of. */
-  against: 'plain' | 'hono-ns' | null
+  against: 'plain' | 'hono-ns' | 'express-http' | null
   start(): Promise<ChildServer>
   workers: number
 }
 
-const honoBuilder = await createBuilder(HONO, process.cwd())
-const honoBuild = await honoBuilder.build()
-if (!honoBuild.ok) throw new Error(`building ${HONO} failed:\n${honoBuild.text}`)
-const honoBundle = honoBuild.url
+// The references import the same bundle of the app as hotcell serves.
+const builders: Awaited<ReturnType<typeof createBuilder>>[] = []
+async function bundle(entry: string): Promise<string> {
+  const builder = await createBuilder(entry, process.cwd())
+  builders.push(builder)
+  const built = await builder.build()
+  if (!built.ok) throw new Error(`building ${entry} failed:\n${built.text}`)
+  return built.url
+}
+const honoBundle = await bundle(HONO)
+const expressBundle = await bundle(EXPRESS)
 
 if (args.profile) {
   rmSync(profileDir, { recursive: true, force: true })
@@ -77,6 +86,21 @@ const allVariants: Variant[] = [
   },
   { id: 'hono-1', name: 'hotcell --workers 1, Hono hello', against: 'hono-ns', workers: 1, start: hotcell('hono-1', HONO, 1) },
   { id: 'node-1', name: 'hotcell --workers 1, Node (req, res) hello', against: 'plain', workers: 1, start: hotcell('node-1', NODE_HELLO, 1) },
+  {
+    id: 'express-http',
+    name: 'Express on node:http',
+    against: null,
+    workers: 0,
+    start: () => startChild(server('express-http'), [expressBundle]),
+  },
+  {
+    id: 'express',
+    name: 'hotcell, Express hello (serve(), default workers, quiet)',
+    against: 'express-http',
+    workers: 1,
+    start: hotcell('express', EXPRESS, 'default'),
+  },
+  { id: 'express-1', name: 'hotcell --workers 1, Express hello', against: 'express-http', workers: 1, start: hotcell('express-1', EXPRESS, 1) },
   ...(buildB
     ? [
         {
@@ -157,7 +181,7 @@ try {
   }
 } finally {
   await Promise.allSettled([...servers.values()].map((s) => s.close()))
-  await honoBuilder.dispose()
+  await Promise.all(builders.map((builder) => builder.dispose()))
 }
 
 const med = (id: string, key: keyof Sample) => median(samples.get(id)!.map((s) => s[key]))
