@@ -68,9 +68,9 @@ describe('standby generations', () => {
   })
 
   test('after a Node-style bundle, the standby loads and rehearses the Node adapter, never with the handler', async () => {
-    // Whether the adapter (which runs the handler on node:http's own req and res) was loaded before this bundle was imported.
+    // Whether the adapter was loaded before this bundle was imported (its mark, workers/node-adapter.ts).
     const app = (v: number) =>
-      `const preloaded = (process as unknown as { moduleLoadList: string[] }).moduleLoadList.includes('NativeModule _http_server')\n` +
+      `const preloaded = Symbol.for('hotcell.nodeAdapter') in globalThis\n` +
       `let calls = 0\n` +
       `export default (req: unknown, res: { setHeader(k: string, v: string): void; end(s: string): void }) => {\n` +
       `  res.setHeader('content-type', 'application/json')\n` +

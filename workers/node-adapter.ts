@@ -14,6 +14,10 @@ export type OnAbort = (listener: (reason: unknown) => void) => void
 /** A Node handler seen through fetch's eyes: the task in, a Response out. */
 export type NodeFetch = (task: RequestTask, onAbort: OnAbort) => Promise<Response>
 
+// Tells code in the worker (the standby test) that the adapter was loaded:
+// a standby preloads it after a Node-style bundle, before importing the next.
+;(globalThis as Record<symbol, unknown>)[Symbol.for('hotcell.nodeAdapter')] = true
+
 // Statuses a web Response must be built without a body for.
 const NULL_BODY = new Set([101, 103, 204, 205, 304])
 
