@@ -59,6 +59,24 @@ describe('Node (req, res) handler', () => {
     assert.deepEqual([...latin1.body], [0x63, 0x61, 0x66, 0xe9])
   })
 
+  test("an app's own Transfer-Encoding or Trailer header leaves the body unframed; trailers are dropped", async () => {
+    const chunked = await request(`${server.url}/chunked`)
+    assert.equal(chunked.status, 200)
+    assert.equal(chunked.text, 'one two')
+    const trailers = await request(`${server.url}/trailers`)
+    assert.equal(trailers.status, 200)
+    assert.equal(trailers.text, 'part1 part2')
+  })
+
+  test('a body without Content-Type gets none, as from node:http; a status a Response refuses is a 500 at once', async () => {
+    const untyped = await request(`${server.url}/untyped`)
+    assert.equal(untyped.status, 200)
+    assert.equal(untyped.headers['content-type'], undefined)
+    assert.equal(untyped.text, '<!doctype html><h1>Hi</h1>')
+    const odd = await request(`${server.url}/status-600`, { timeoutMs: 5_000 })
+    assert.equal(odd.status, 500)
+  })
+
   test('a response that ends emits finish and close on res and close on req, as a Node server does', async () => {
     const before = (await stats()).finished
     assert.equal((await request(`${server.url}/finished`)).text, 'done')

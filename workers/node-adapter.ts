@@ -45,10 +45,15 @@ export function nodeToFetch(handler: NodeHandler, server?: Server): NodeFetch {
         if (answered) return
         answered = true
         const init = { status: head.status, statusText: head.statusText, headers: head.headers }
-        if (NULL_BODY.has(head.status)) resolve(new Response(null, init))
-        // Most handlers end the response in the same turn (res.end, res.send, res.json): bytes, no web stream.
-        else if (res.writableEnded) resolve(new Response(socket.take(), init))
-        else resolve(new Response(bodyStream(socket, res), init))
+        try {
+          if (NULL_BODY.has(head.status)) resolve(new Response(null, init))
+          // Most handlers end the response in the same turn (res.end, res.send, res.json): bytes, no web stream.
+          else if (res.writableEnded) resolve(new Response(asSent(socket.take(), head), init))
+          else resolve(new Response(bodyStream(socket, res), init))
+        } catch (error) {
+          // A status Response refuses (res.statusCode = 600, which Node itself would send).
+          reject(error)
+        }
       }
       run(handler, server, req, res, onAbort, reject, final)
     })
@@ -69,9 +74,10 @@ function run(
   final: ReturnType<typeof finalCallback>,
 ): void {
   // A real server closes both sides whenever the client goes: req with an
-  // AbortError, res by its destroy(), which also ends the body stream.
+  // 'aborted' error, res by its destroy(), which also ends the body stream.
   onAbort((reason) => {
-    if (!req.destroyed) req.destroy(Object.assign(new Error('The operation was aborted', { cause: reason }), { name: 'AbortError', code: 'ABORT_ERR' }))
+    // The error Node's server gives req when the connection closes early.
+    if (!req.destroyed) req.destroy(Object.assign(new Error('aborted', { cause: reason }), { code: 'ECONNRESET' }))
     if (!res.writableFinished) res.destroy()
   })
   // A framework's default error response gives way to hotcell's page (framework-errors.ts).
@@ -98,6 +104,17 @@ function mistakenForNode(): TypeError {
   return new TypeError(
     'The handler was run as a Node (req, res) handler because it declares two or more parameters, but it returned a Response: it is a fetch handler. Start hotcell with --handler fetch (or handler: "fetch").',
   )
+}
+
+/**
+ * A string body stays a string (the main thread writes it with its head in
+ * one write) unless the handler set no Content-Type: a Response would add
+ * text/plain to a string, where Node sends none and a browser sniffs.
+ */
+function asSent(body: Buffer | string | null, head: SentHead): Buffer | string | null {
+  if (typeof body !== 'string') return body
+  for (const [name] of head.headers) if (name === 'content-type') return body
+  return Buffer.from(body)
 }
 
 /** The path and query of the task's absolute URL (`http://host/p?q` → `/p?q`), without parsing it again. */

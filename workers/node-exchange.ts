@@ -45,7 +45,10 @@ const HIGH_WATER_MARK = getDefaultHighWaterMark(false)
 const scratch = new IncomingMessage(null as never)
 const privateSymbol = (object: object, name: string) => Object.getOwnPropertySymbols(object).find((symbol) => symbol.description === name)
 const kHeadersCount = privateSymbol(scratch, 'kHeadersCount')
-const kNeedDrain = privateSymbol(new ServerResponse(scratch), 'kNeedDrain')
+const scratchResponse = new ServerResponse(scratch)
+const kNeedDrain = privateSymbol(scratchResponse, 'kNeedDrain')
+// res's own header map ({ lowercased: [name, value] }), as _storeHeader may receive it.
+const kOutHeaders = privateSymbol(scratchResponse, 'kOutHeaders')
 
 /**
  * The socket a handler's req and res see. It answers what apps ask of a
@@ -227,8 +230,11 @@ export function exchange(task: RequestTask, target: string, socket: ExchangeSock
   const res = new ServerResponse(req)
   // Node's server links them (v15.7+).
   ;(req as { res?: ServerResponse }).res = res
-  // Never chunked: the bytes go to the main thread as they are, and its own ServerResponse frames them.
+  // Never chunked: the bytes go to the main thread as they are, and its own
+  // ServerResponse frames them. An own property, so that it outlives
+  // Express's re-parenting of res.
   res.useChunkedEncodingByDefault = false
+  ;(res as unknown as { _storeHeader: typeof storeHeaderUnframed })._storeHeader = storeHeaderUnframed
   res.sendDate = false
   res.assignSocket(socket as unknown as Socket)
   res.once('finish', () => {
@@ -248,6 +254,41 @@ function nodeHeaders(req: IncomingMessage, flat: string[]): IncomingMessage['hea
   const add = (req as unknown as { _addHeaderLine(name: string, value: string, into: object): void })._addHeaderLine
   for (let i = 0; i < flat.length; i += 2) add.call(req, flat[i]!, flat[i + 1]!, headers)
   return headers
+}
+
+const nodeStoreHeader = (ServerResponse.prototype as unknown as { _storeHeader: (firstLine: string, headers: unknown) => void })._storeHeader
+// Framing the main thread's own response decides: an app's Transfer-Encoding
+// (a proxied upstream's headers, a hand-set `chunked`) would make Node frame
+// the body in chunks, and a Trailer header demands chunks. Trailers are not
+// relayed; addTrailers() is then a no-op, as on a response Node does not chunk.
+const FRAMING = new Set(['transfer-encoding', 'trailer'])
+
+/** ServerResponse's own _storeHeader, given the headers without the framing ones. */
+function storeHeaderUnframed(this: ServerResponse, firstLine: string, headers: unknown): void {
+  const own = kOutHeaders !== undefined && headers === (this as unknown as Record<symbol, unknown>)[kOutHeaders]
+  return nodeStoreHeader.call(this, firstLine, withoutFraming(headers, own))
+}
+
+/** The headers _storeHeader receives (res's own map, writeHead's object, a flat array or pairs), framing ones left out. */
+function withoutFraming(headers: unknown, own: boolean): unknown {
+  if (!headers || typeof headers !== 'object') return headers
+  if (Array.isArray(headers)) {
+    if (headers.length && Array.isArray(headers[0])) return (headers as [string, unknown][]).filter(([name]) => !FRAMING.has(String(name).toLowerCase()))
+    const kept: unknown[] = []
+    for (let i = 0; i < headers.length; i += 2) if (!FRAMING.has(String(headers[i]).toLowerCase())) kept.push(headers[i], headers[i + 1])
+    return kept
+  }
+  const names = Object.keys(headers)
+  if (!names.some((name) => FRAMING.has(name.toLowerCase()))) return headers
+  // A copy of res's own map becomes a plain { name: value } object, which goes through the same checks.
+  const copy: Record<string, unknown> = {}
+  for (const name of names) {
+    if (FRAMING.has(name.toLowerCase())) continue
+    const value = (headers as Record<string, unknown>)[name]
+    if (own) copy[(value as [string, unknown])[0]] = (value as [string, unknown])[1]
+    else copy[name] = value
+  }
+  return copy
 }
 
 function closeResponse(res: ServerResponse & { _closed?: boolean }): void {
