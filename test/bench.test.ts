@@ -26,9 +26,13 @@ async function bench(args: string[]): Promise<{ code: number | null; stdout: str
 const lines = (text: string) => text.split('\n').filter((line) => line !== '')
 
 describe('hotcell bench', () => {
-  it('--json prints one document with every figure and the machine, and no progress line off a terminal', async () => {
+  it('--json prints one document with every figure and the machine; off a terminal, progress is one line per step on stderr', async () => {
     const { code, stdout, stderr } = await bench([fixture('bench-hello.ts'), ...SHORT, '-w', '1', '--json'])
     assert.equal(code, 0, stderr)
+    assert.deepEqual(lines(stderr), [
+      `hotcell bench: warming up A (${fixture('bench-hello.ts')}), 1 worker`,
+      `hotcell bench: [1/1] A (${fixture('bench-hello.ts')}), 1 worker, round 1/1`,
+    ])
     const doc = JSON.parse(stdout)
     assert.equal(doc.tool, 'hotcell bench')
     assert.equal(doc.machine.node, process.version)
@@ -55,6 +59,33 @@ describe('hotcell bench', () => {
     assert.equal(doc.scaling, null)
     assert.equal(doc.compare, null)
     assert.equal(doc.failures, 0)
+  })
+
+  it('Ctrl-C during a run: "interrupted; no report", exit 130, no report on stdout', async () => {
+    const child = spawn(process.execPath, [BIN, 'bench', fixture('bench-hello.ts'), '-d', '60s', '-c', '4', '--warmup', '0', '-g', 'undici', '-w', '1'], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+    const running = new Promise<void>((resolve) =>
+      child.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString()
+        if (stderr.includes('round 1/1')) resolve()
+      }),
+    )
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    try {
+      await withDeadline(running, 30_000, 'the timed run to start')
+      child.kill('SIGINT')
+      assert.equal(await withDeadline(exited, 15_000, 'exit after Ctrl-C'), 130)
+      assert.match(stderr, /hotcell bench: interrupted; no report\n$/)
+      assert.equal(stdout, '')
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL')
+    }
   })
 
   it('--compare runs A and B interleaved, A B A B A B, and reports B/A per round', async () => {
@@ -157,7 +188,8 @@ describe('hotcell bench', () => {
     const strict = await bench([...args, '--fail-on-errors'])
     assert.equal(strict.code, 1)
     assert.ok(JSON.parse(strict.stdout).failures > 0, 'the document is still printed')
-    assert.match(strict.stderr, /^hotcell bench: \d+ requests failed or got an unexpected status during timed runs \(--fail-on-errors\)\n$/)
+    // The last line, after the progress lines.
+    assert.match(lines(strict.stderr).at(-1)!, /^hotcell bench: \d+ requests failed or got an unexpected status during timed runs \(--fail-on-errors\)$/)
   })
 
   it('with wrk installed, the default generator is wrk; it counts unexpected statuses too', {

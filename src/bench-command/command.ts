@@ -59,7 +59,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
     options = { ...options, durationMs: whole(options.durationMs), warmupMs: whole(options.warmupMs) }
   }
   const load = options.generator === 'wrk' ? runWrkLoad : runLoad
-  const progress = createProgress(options.json ? io.stderr : io.stdout, Boolean(io.stdout.isTTY))
+  const progress = createProgress(options.json ? io.stderr : io.stdout, Boolean(io.stdout.isTTY), io.stderr)
   // Ctrl-C (the command line's stop): end the progress line and say why there is no report.
   io.onStop?.(() => {
     progress.clear()
@@ -78,7 +78,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
     // Warm-up: JIT, lazily loaded undici, the first connections. Not timed.
     for (const server of running) {
       if (options.warmupMs === 0) break
-      progress.update(`warming up ${describe(server.config, options.https)}`)
+      progress.step(`warming up ${describe(server.config, options.https)}`)
       await load(job(options, server.url, options.warmupMs))
       await drain(server.url, spec, server.config.workers)
     }
@@ -86,7 +86,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
     for (const run of plan) {
       const server = byKey.get(configKey(run.config))!
       const what = `[${run.order}/${plan.length}] ${describe(run.config, options.https)}, round ${run.round}/${options.rounds}`
-      progress.update(what)
+      progress.step(what)
       const started = new Date()
       const stats: LoadStats = await load(job(options, server.url, options.durationMs), (elapsedMs, perSecond) => {
         const rate = perSecond ? `, ${perSecond.toLocaleString('en-US')} req/s` : ''
@@ -145,14 +145,27 @@ function describe(config: Variant, https = false): string {
   return `${config.target} (${config.entry}), ${config.workers} worker${config.workers > 1 ? 's' : ''}`
 }
 
-/** A live line, redrawn in place; nothing at all unless stdout is a terminal. */
-function createProgress(stream: NodeJS.WritableStream, enabled: boolean): { update(line: string): void; clear(): void } {
+/**
+ * On a terminal, one line rewritten in place. Elsewhere (a pipe, a CI log)
+ * each step is a line of its own on stderr, so that a long run shows it is
+ * alive and stdout holds only the report.
+ */
+function createProgress(
+  stream: NodeJS.WritableStream,
+  live: boolean,
+  log: NodeJS.WritableStream,
+): { update(line: string): void; step(line: string): void; clear(): void } {
   let shown = false
+  const update = (line: string) => {
+    if (!live) return
+    stream.write(`\r\x1b[K${line}`)
+    shown = true
+  }
   return {
-    update(line) {
-      if (!enabled) return
-      stream.write(`\r\x1b[K${line}`)
-      shown = true
+    update,
+    step(line) {
+      if (live) update(line)
+      else log.write(`hotcell bench: ${line}\n`)
     },
     clear() {
       if (shown) stream.write('\r\x1b[K')
