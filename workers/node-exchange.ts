@@ -266,7 +266,7 @@ const FRAMING = new Set(['transfer-encoding', 'trailer'])
 /** ServerResponse's own _storeHeader, given the headers without the framing ones. */
 function storeHeaderUnframed(this: ServerResponse, firstLine: string, headers: unknown): void {
   const own = kOutHeaders !== undefined && headers === (this as unknown as Record<symbol, unknown>)[kOutHeaders]
-  return nodeStoreHeader.call(this, firstLine, withoutFraming(headers, own))
+  nodeStoreHeader.call(this, firstLine, withoutFraming(headers, own))
 }
 
 /** The headers _storeHeader receives (res's own map, writeHead's object, a flat array or pairs), framing ones left out. */
