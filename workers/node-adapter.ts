@@ -6,7 +6,8 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { RequestTask } from '../src/pool/protocol.js'
 import { finalCallback, registerFailure } from './framework-errors.js'
-import { ExchangeSocket, exchange, type SentHead } from './node-exchange.js'
+import { ExchangeSocket, exchange } from './node-exchange.js'
+import type { SentHead } from './sent-head.js'
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown
 /** Registers what to do if the request ends early (the client left, or --timeout). */

@@ -15,13 +15,8 @@ import { IncomingMessage, type Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { getDefaultHighWaterMark } from 'node:stream'
 import type { RequestTask } from '../src/pool/protocol.js'
-
-/** The response as the handler sent it: head parsed back from Node's own serialization. */
-export interface SentHead {
-  status: number
-  statusText: string
-  headers: [string, string][]
-}
+import { kHeadersCount, kNeedDrain } from './node-internals.js'
+import { parseHead, type SentHead, storeHeaderUnframed } from './sent-head.js'
 
 /** What the adapter hears from one exchange. */
 export interface ExchangeEvents {
@@ -31,24 +26,7 @@ export interface ExchangeEvents {
   destroyed(error: Error | undefined): void
 }
 
-// Hop-by-hop: the main thread's own ServerResponse sets these for its connection.
-// Node adds `Connection: close` here, since the body is never chunked (below).
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade'])
 const HIGH_WATER_MARK = getDefaultHighWaterMark(false)
-// Two of Node's private fields a real server sets from inside http:
-// - how many rawHeaders entries the parser filled, which Node's lazy
-//   req.headers getter reads (without it, req.headers is {});
-// - ServerResponse's "a write returned false", cleared when the socket drains
-//   (socketOnDrain).
-// Found by name on a scratch pair; if a Node version renames them, req.headers
-// is built eagerly by Node's own rules and 'drain' is still emitted.
-const scratch = new IncomingMessage(null as never)
-const privateSymbol = (object: object, name: string) => Object.getOwnPropertySymbols(object).find((symbol) => symbol.description === name)
-const kHeadersCount = privateSymbol(scratch, 'kHeadersCount')
-const scratchResponse = new ServerResponse(scratch)
-const kNeedDrain = privateSymbol(scratchResponse, 'kNeedDrain')
-// res's own header map ({ lowercased: [name, value] }), as _storeHeader may receive it.
-const kOutHeaders = privateSymbol(scratchResponse, 'kOutHeaders')
 
 /**
  * The socket a handler's req and res see. It answers what apps ask of a
@@ -256,59 +234,9 @@ function nodeHeaders(req: IncomingMessage, flat: string[]): IncomingMessage['hea
   return headers
 }
 
-const nodeStoreHeader = (ServerResponse.prototype as unknown as { _storeHeader: (firstLine: string, headers: unknown) => void })._storeHeader
-// Framing the main thread's own response decides: an app's Transfer-Encoding
-// (a proxied upstream's headers, a hand-set `chunked`) would make Node frame
-// the body in chunks, and a Trailer header demands chunks. Trailers are not
-// relayed; addTrailers() is then a no-op, as on a response Node does not chunk.
-const FRAMING = new Set(['transfer-encoding', 'trailer'])
-
-/** ServerResponse's own _storeHeader, given the headers without the framing ones. */
-function storeHeaderUnframed(this: ServerResponse, firstLine: string, headers: unknown): void {
-  const own = kOutHeaders !== undefined && headers === (this as unknown as Record<symbol, unknown>)[kOutHeaders]
-  nodeStoreHeader.call(this, firstLine, withoutFraming(headers, own))
-}
-
-/** The headers _storeHeader receives (res's own map, writeHead's object, a flat array or pairs), framing ones left out. */
-function withoutFraming(headers: unknown, own: boolean): unknown {
-  if (!headers || typeof headers !== 'object') return headers
-  if (Array.isArray(headers)) {
-    if (headers.length && Array.isArray(headers[0])) return (headers as [string, unknown][]).filter(([name]) => !FRAMING.has(String(name).toLowerCase()))
-    const kept: unknown[] = []
-    for (let i = 0; i < headers.length; i += 2) if (!FRAMING.has(String(headers[i]).toLowerCase())) kept.push(headers[i], headers[i + 1])
-    return kept
-  }
-  const names = Object.keys(headers)
-  if (!names.some((name) => FRAMING.has(name.toLowerCase()))) return headers
-  // A copy of res's own map becomes a plain { name: value } object, which goes through the same checks.
-  const copy: Record<string, unknown> = {}
-  for (const name of names) {
-    if (FRAMING.has(name.toLowerCase())) continue
-    const value = (headers as Record<string, unknown>)[name]
-    if (own) copy[(value as [string, unknown])[0]] = (value as [string, unknown])[1]
-    else copy[name] = value
-  }
-  return copy
-}
-
 function closeResponse(res: ServerResponse & { _closed?: boolean }): void {
   if (res._closed) return
   res.destroyed = true
   res._closed = true
   res.emit('close')
-}
-
-/** 'HTTP/1.1 200 OK\r\nName: value\r\n…\r\n\r\n' → status and header pairs, names lower-cased, hop-by-hop ones left out. */
-function parseHead(head: string): SentHead {
-  const lines = head.split('\r\n')
-  const status = lines[0]!
-  const headers: [string, string][] = []
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!
-    const colon = line.indexOf(': ')
-    if (colon === -1) continue
-    const name = line.slice(0, colon).toLowerCase()
-    if (!HOP_BY_HOP.has(name)) headers.push([name, line.slice(colon + 2)])
-  }
-  return { status: Number(status.slice(9, 12)), statusText: status.slice(13), headers }
 }
