@@ -6,6 +6,7 @@ import { capturedServer, installListenCapture, isHttpServer } from './listen-cap
 import { afterImport, installFrameworkErrors, unwrapDefaultError } from './framework-errors.js'
 import { whenAborted } from './lazy-request.js'
 import { explainMissingPackage } from './missing-package.js'
+import { installModuleMeta } from './module-meta.js'
 import type { NodeHandler } from './node-adapter.js'
 import { installWebSocketPair } from './websocket-pair.js'
 
@@ -39,6 +40,7 @@ const EXPECTED = [
 
 /** Import the bundle and find the handler in it. Never throws: failures come back as data. */
 export async function loadApp(bundleUrl: string, entry: string, style: Style): Promise<LoadedApp> {
+  installModuleMeta()
   installListenCapture()
   installFrameworkErrors()
   installWebSocketPair()

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { moduleMetaDefine } from '../../workers/module-meta.js'
 
 export interface BuildSuccess {
   ok: true
@@ -185,6 +186,8 @@ async function setUp(entry: string, cwd: string, cacheDir: string, outDir: strin
     absWorkingDir: cwd,
     absPaths: ['metafile'],
     banner: { js: REQUIRE_SHIM },
+    // The source file's import.meta.url and __dirname, not the bundle's (workers/module-meta.ts).
+    define: moduleMetaDefine,
     logLevel: 'silent',
     // Written by writeOutputs(), not by esbuild: a rebuild deletes the outputs
     // of the build before, and a generation may still be importing its bundle
