@@ -98,6 +98,13 @@ describe('Node (req, res) handler', () => {
     assert.ok(res.body.equals(body), 'echoed bytes differ')
   })
 
+  test('a GET with a body: the Node handler reads it, as from node:http (express.json() on every route)', async () => {
+    // Node's client frames a GET body only with a Content-Length given.
+    const res = await request(`${server.url}/body`, { body: '{"d":1}', headers: { 'content-type': 'application/json', 'content-length': '7' } })
+    assert.equal(res.status, 200)
+    assert.equal(res.text, '{"d":1}')
+  })
+
   test('res.write waits for drain while the client does not read, then delivers everything', async () => {
     const before = (await stats()).written
     const { res, destroy } = await openStream(`${server.url}/flood`)

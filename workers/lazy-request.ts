@@ -49,7 +49,9 @@ export class LazyRequest {
   declare [ON_ABORT]: ((reason: unknown) => void) | undefined
 
   constructor(parts: RequestParts) {
-    this[PARTS] = parts
+    // A GET or HEAD body reaches Node (req, res) handlers (node-adapter.ts),
+    // which read it as node:http gives it; a fetch Request cannot have one.
+    this[PARTS] = parts.body && (parts.method === 'GET' || parts.method === 'HEAD') ? { ...parts, body: null } : parts
     this[NATIVE] = undefined
     this[HEADERS] = undefined
     this[CONTROLLER] = undefined

@@ -7,7 +7,7 @@ import type { Generation } from '../pool/generation.js'
 import type { HtmlInjector } from '../reload/browser-reload.js'
 import type { Logger } from '../report/logger.js'
 import type { RequestTask, TaskResult } from '../pool/protocol.js'
-import { readBody, TOO_LARGE } from './request-body.js'
+import { announcesBody, readBody, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
 import { runWithTimeout, type TimedOut } from '../pool/watchdog.js'
 import { FAILURE_TITLES, lostView, timeoutView } from '../report/fault-views.js'
@@ -113,7 +113,8 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
     else withBody()
 
     function withBody(): void {
-      if (method === 'GET' || method === 'HEAD') {
+      // A GET with a body is rare but legal, and Node handlers read it (express.json() on every route).
+      if ((method === 'GET' || method === 'HEAD') && !announcesBody(req.rawHeaders)) {
         withTarget(null)
         return
       }

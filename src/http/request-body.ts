@@ -3,6 +3,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 export const TOO_LARGE = Symbol('too large')
 
 /**
+ * Whether a request announces a body (a non-zero Content-Length, or chunking),
+ * from its raw headers: a GET or HEAD rarely has one, and reading req.headers
+ * would build Node's header object for every request.
+ */
+export function announcesBody(rawHeaders: string[]): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!
+    if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return true
+    if (name.length === 14 && name.toLowerCase() === 'content-length' && rawHeaders[i + 1]!.trim() !== '0') return true
+  }
+  return false
+}
+
+/**
  * The request body as one exact-size ArrayBuffer that can be transferred to a
  * worker (a pooled Buffer's slab is not transferable on Node 20: postMessage
  * silently clones all 8 KiB of it; Node 21+ throws). Never holds more
