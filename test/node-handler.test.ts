@@ -68,6 +68,15 @@ describe('Node (req, res) handler', () => {
     assert.equal(trailers.text, 'part1 part2')
   })
 
+  test('a non-ASCII Content-Disposition with a Content-Length is sent as node:http sends it, not a 500', async () => {
+    const res = await request(`${server.url}/disposition`)
+    assert.equal(res.status, 200)
+    assert.equal(res.text, 'pdf')
+    const raw = res.rawHeaders[res.rawHeaders.findIndex((name) => name.toLowerCase() === 'content-disposition') + 1]!
+    // node:http's own bytes: each é became U+FFFD, in UTF-8 (EF BF BD), read back here as latin1.
+    assert.equal(Buffer.from(raw, 'latin1').toString('utf8'), 'attachment; filename="r\ufffdsum\ufffd.pdf"')
+  })
+
   test('a body without Content-Type gets none, as from node:http; a status a Response refuses is a 500 at once', async () => {
     const untyped = await request(`${server.url}/untyped`)
     assert.equal(untyped.status, 200)

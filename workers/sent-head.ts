@@ -63,7 +63,18 @@ export function parseHead(head: string): SentHead {
     const colon = line.indexOf(': ')
     if (colon === -1) continue
     const name = line.slice(0, colon).toLowerCase()
-    if (!HOP_BY_HOP.has(name)) headers.push([name, line.slice(colon + 2)])
+    if (!HOP_BY_HOP.has(name)) headers.push([name, byteString(line.slice(colon + 2))])
   }
   return { status: Number(status.slice(9, 12)), statusText: status.slice(13), headers }
+}
+
+// Node's own serialization can hold characters past U+00FF: it turns a
+// Content-Disposition value into a Buffer and back when Content-Length is
+// known (nodejs/node#46528), so 'é' becomes U+FFFD, which node:http then
+// sends as UTF-8. A header value must be a byte string to be sent again:
+// such a value goes as its UTF-8 bytes, not as a 500.
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/
+
+function byteString(value: string): string {
+  return BEYOND_LATIN1.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value
 }
