@@ -73,7 +73,7 @@ export function parseHead(head: string): SentHead {
 // known (nodejs/node#46528), so 'é' becomes U+FFFD, which node:http then
 // sends as UTF-8. A header value must be a byte string to be sent again:
 // such a value goes as its UTF-8 bytes, not as a 500.
-const BEYOND_LATIN1 = /[^\u0000-\u00ff]/
+const BEYOND_LATIN1 = /[\u0100-\uffff]/
 
 function byteString(value: string): string {
   return BEYOND_LATIN1.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value
