@@ -63,6 +63,31 @@ describe('a package that is not installed', () => {
     await waitFor(async () => (await request(`${cli.url}/`)).text === '****hi', 10_000, `the installed package to be served\n${cli.output()}`)
   })
 
+  test('upgrading a package (package.json changes) serves the new version, not the one a standby had loaded', async () => {
+    const app = `import version from 'pkg-that-gets-upgraded'\nexport default { fetch: () => new Response(version) }\n`
+    const project = projectDir({
+      'src/app.ts': app,
+      'package.json': '{ "name": "p", "private": true, "dependencies": { "pkg-that-gets-upgraded": "1.0.0" } }\n',
+    })
+    cleanups.push(project.remove)
+    const pkg = join(project.dir, 'node_modules/pkg-that-gets-upgraded')
+    const install = (version: string) => {
+      mkdirSync(pkg, { recursive: true })
+      writeFileSync(join(pkg, 'package.json'), `{ "name": "pkg-that-gets-upgraded", "version": "${version}", "type": "module", "exports": "./index.js" }\n`)
+      writeFileSync(join(pkg, 'index.js'), `export default 'v${version}'\n`)
+    }
+    install('1.0.0')
+    const cli = await startCli(['src/app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    cleanups.push(() => cli.stop())
+    assert.equal((await request(`${cli.url}/`)).text, 'v1.0.0')
+    // The standby for the next reload boots and imports version 1 meanwhile.
+    await new Promise((r) => setTimeout(r, 1000))
+    // What `npm install pkg-that-gets-upgraded@2` does: the package changes, then package.json.
+    install('2.0.0')
+    writeFileSync(join(project.dir, 'package.json'), '{ "name": "p", "private": true, "dependencies": { "pkg-that-gets-upgraded": "2.0.0" } }\n')
+    await waitFor(async () => (await request(`${cli.url}/`)).text === 'v2.0.0', 10_000, `version 2 to be served\n${cli.output()}`)
+  })
+
   test("the install command is the project's package manager's", async () => {
     const cli = await start({ 'app.ts': APP, 'greet.ts': GREET, 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" })
     await waitFor(() => cli.output().includes('Install it: pnpm add left-pad-that-is-not-installed'), 10_000, `pnpm add\n${cli.output()}`)

@@ -1,4 +1,4 @@
-import { relative, sep } from 'node:path'
+import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Builder } from './builder.js'
 import type { Config } from '../config/resolve-config.js'
@@ -163,6 +163,11 @@ export class Reloader {
     this.#preloadUrl = build.preloadUrl
 
     const loadStarted = performance.now()
+    // A standby imported the app's packages when it booted. After `npm install`
+    // (package.json changed) or a reload asked for by hand they may be stale:
+    // an upgraded version, a package whose import threw, one Node's resolution
+    // remembers as missing. This bundle then gets a fresh generation.
+    if (reasons.some((r) => r === 'reload()' || r === join(this.config.cwd, 'package.json'))) await this.#standbys.drop()
     let next = this.#standbys.take() ?? this.#generation()
     if (!next.isBooted && this.#current) {
       // Edits came faster than standbys boot. Saves made while this one booted
