@@ -163,10 +163,8 @@ export class Reloader {
     this.#preloadUrl = build.preloadUrl
 
     const loadStarted = performance.now()
-    // A standby imported the app's packages when it booted. After `npm install`
-    // (package.json changed) or a reload asked for by hand they may be stale:
-    // an upgraded version, a package whose import threw, one Node's resolution
-    // remembers as missing. This bundle then gets a fresh generation.
+    // After `npm install` (package.json changed) or `r`, a standby's preloaded packages may be
+    // stale (an older version, a failed import): a fresh generation then (docs/reloading.md).
     if (reasons.some((r) => r === 'reload()' || r === join(this.config.cwd, 'package.json'))) await this.#standbys.drop()
     let next = this.#standbys.take() ?? this.#generation()
     if (!next.isBooted && this.#current) {
