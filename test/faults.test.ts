@@ -35,6 +35,12 @@ describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () =
     )
   })
 
+  test('a handler that rejects with the timeout abort (request.signal passed on): the 504, not a 500', async () => {
+    const res = await request(`${cli.url}/hang-signal`, { timeoutMs: 20_000 })
+    assert.equal(res.status, 504)
+    assert.match(res.text, /\/hang-signal did not answer within 1\.5 s/)
+  })
+
   test('process.exit(7): 502 naming exit code 7, new worker, next request 200', async () => {
     const before = await okThread()
     const res = await request(`${cli.url}/exit?code=7`)

@@ -161,6 +161,21 @@ describe('Node (req, res) handler', () => {
   })
 })
 
+describe('Node (req, res) handler past --timeout', () => {
+  let server: HotcellServer
+  before(async () => {
+    server = await serve({ entry: fixture('node-handler.ts'), port: 0, workers: 1, quiet, timeout: '500ms' })
+  })
+  after(() => server.close())
+
+  test('a handler that never answers gets the 504, as a fetch handler does (its req is destroyed meanwhile)', async () => {
+    const res = await request(`${server.url}/silent`, { timeoutMs: 10_000 })
+    assert.equal(res.status, 504)
+    assert.match(res.text, /\/silent did not answer within 500 ms/)
+    assert.equal((await request(`${server.url}/raw`)).status, 200)
+  })
+})
+
 describe('handler shapes', () => {
   test('--handler node runs a one-parameter function as a Node handler', async () => {
     const project = projectDir({ 'app.ts': 'export default function (req: any) { req.res.end("node: " + req.url) }\n' })

@@ -3,7 +3,7 @@
 // becomes data. This module must never throw at top level, or piscina stops
 // replacing workers for good (a failure during bootstrap is sticky in piscina).
 import { BroadcastChannel, threadId, workerData, parentPort, type MessagePort } from 'node:worker_threads'
-import type { ControlMessage, RequestTask, WorkerData, WorkerMessage } from '../src/pool/protocol.js'
+import { TIMEOUT_REASON, type ControlMessage, type RequestTask, type WorkerData, type WorkerMessage } from '../src/pool/protocol.js'
 import { loadApp, type FetchContext, type LoadedApp } from './app-loader.js'
 import { describe, toErrorData } from './error-data.js'
 import { installFastResponse, isResponse } from './fast-response.js'
@@ -54,9 +54,7 @@ openLane({
     if (!entry) return
     stop(
       entry,
-      message.reason === 'timeout'
-        ? new DOMException('hotcell answered 504: the request ran past --timeout', 'TimeoutError')
-        : new DOMException('The client disconnected', 'AbortError'),
+      message.reason === 'timeout' ? new DOMException(TIMEOUT_REASON.message, TIMEOUT_REASON.name) : new DOMException('The client disconnected', 'AbortError'),
     )
   },
 })

@@ -19,6 +19,13 @@ export interface ErrorData {
   errors?: ErrorData[]
 }
 
+/**
+ * The reason a request's signal (and a Node handler's req) is aborted with
+ * when --timeout runs out. A handler failing with it, or with an error
+ * caused by it, did not answer in time: the client gets the 504 (watchdog.ts).
+ */
+export const TIMEOUT_REASON = { name: 'TimeoutError', message: 'hotcell answered 504: the request ran past --timeout' } as const
+
 /** One HTTP request handed to a worker. */
 export interface RequestTask {
   id: number

@@ -9,7 +9,7 @@
 // worker's progress slot says whether the request began (lane.ts).
 import type { MessagePort, Worker } from 'node:worker_threads'
 import type { Generation } from './generation.js'
-import type { RequestTask, TaskResult } from './protocol.js'
+import { TIMEOUT_REASON, type ErrorData, type RequestTask, type TaskResult } from './protocol.js'
 import { formatMs } from '../report/fault-views.js'
 
 // A worker in a synchronous loop is at 1.0; one waiting on I/O, near 0.
@@ -96,11 +96,25 @@ class Watch {
     this.done(outcome)
   }
 
-  /** Answered late, or the worker died or was terminated meanwhile: the run's own result says what happened. */
+  /**
+   * Answered late, or the worker died or was terminated meanwhile: the run's
+   * own result says what happened, unless it is the handler failing with the
+   * timeout's own abort (a fetch that was passed request.signal, a Node
+   * handler's req destroyed): it did not answer, so the 504 stands.
+   */
   whenRun(): void {
-    if (this.result !== undefined) this.finish(this.result)
-    else this.onResult = () => this.finish(this.result!)
+    const finish = () => this.finish(failedByTimeout(this.result!) ? { timedOut: true, started: true } : this.result!)
+    if (this.result !== undefined) finish()
+    else this.onResult = finish
   }
+}
+
+function failedByTimeout(outcome: Outcome): boolean {
+  if (outcome instanceof Error || 'timedOut' in outcome || outcome.kind !== 'failed') return false
+  for (let error: ErrorData | undefined = outcome.error, depth = 0; error && depth < 8; error = error.cause, depth++) {
+    if (error.name === TIMEOUT_REASON.name && error.message === TIMEOUT_REASON.message) return true
+  }
+  return false
 }
 
 function expire(watch: Watch): void {
