@@ -88,6 +88,33 @@ describe('a package that is not installed', () => {
     await waitFor(async () => (await request(`${cli.url}/`)).text === 'v2.0.0', 10_000, `version 2 to be served\n${cli.output()}`)
   })
 
+  test('npm update (its lockfiles change, package.json does not) reloads and serves the new version', async () => {
+    const app = `import version from 'pkg-that-gets-updated'\nexport default { fetch: () => new Response(version) }\n`
+    const project = projectDir({
+      'src/app.ts': app,
+      'package.json': '{ "name": "p", "private": true, "dependencies": { "pkg-that-gets-updated": "^1.0.0" } }\n',
+    })
+    cleanups.push(project.remove)
+    const pkg = join(project.dir, 'node_modules/pkg-that-gets-updated')
+    const install = (version: string) => {
+      mkdirSync(pkg, { recursive: true })
+      writeFileSync(join(pkg, 'package.json'), `{ "name": "pkg-that-gets-updated", "version": "${version}", "type": "module", "exports": "./index.js" }\n`)
+      writeFileSync(join(pkg, 'index.js'), `export default 'v${version}'\n`)
+      // npm's record of what is installed, rewritten by every install and update.
+      writeFileSync(
+        join(project.dir, 'node_modules/.package-lock.json'),
+        `{ "packages": { "node_modules/pkg-that-gets-updated": { "version": "${version}" } } }\n`,
+      )
+    }
+    install('1.0.0')
+    const cli = await startCli(['src/app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    cleanups.push(() => cli.stop())
+    assert.equal((await request(`${cli.url}/`)).text, 'v1.0.0')
+    await new Promise((r) => setTimeout(r, 1000))
+    install('1.1.0')
+    await waitFor(async () => (await request(`${cli.url}/`)).text === 'v1.1.0', 10_000, `version 1.1.0 to be served\n${cli.output()}`)
+  })
+
   test("the install command is the project's package manager's", async () => {
     const cli = await start({ 'app.ts': APP, 'greet.ts': GREET, 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" })
     await waitFor(() => cli.output().includes('Install it: pnpm add left-pad-that-is-not-installed'), 10_000, `pnpm add\n${cli.output()}`)

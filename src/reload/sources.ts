@@ -26,6 +26,19 @@ const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|json)$/
 /** What esbuild loads with the loaders hotcell gives it (its defaults): nothing else can change a build. */
 const LOADABLE = /\.(?:[cm]?[jt]sx?|json|css|txt)$/
 const PROJECT_FILE = /(^|\/)(tsconfig[^/]*|package)\.json$/
+// What a package manager writes when the installed packages change: the
+// manifest (npm install <pkg>), the lockfiles (npm update changes only these),
+// and npm's own record inside node_modules (written even by --no-save).
+const PACKAGE_STATE = [
+  'package.json',
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'pnpm-lock.yaml',
+  'yarn.lock',
+  'bun.lock',
+  'bun.lockb',
+  join('node_modules', '.package-lock.json'),
+]
 
 export class Sources {
   /** Files of the last good build: a change to anything else cannot change the bundle. */
@@ -35,10 +48,12 @@ export class Sources {
   #roots: string[]
   #userIgnored: ((path: string) => boolean) | undefined
   #ready: Promise<void> | undefined
+  readonly #packageState: ReadonlySet<string>
 
   constructor(private readonly config: SourcesConfig) {
     // Watched before the first build says what its inputs are.
     this.#roots = [dirname(config.entry)]
+    this.#packageState = new Set(PACKAGE_STATE.map((name) => join(config.cwd, name)))
   }
 
   /** Resolves once `ignored` applies the `--ignore` globs (picomatch is imported only when there are any). */
@@ -51,8 +66,9 @@ export class Sources {
     return this.#ready
   }
 
-  /** Never watched: node_modules, .git, .hotcell and the `--ignore` globs. */
+  /** Never watched: node_modules (but npm's record in it), .git, .hotcell and the `--ignore` globs. */
   readonly ignored = (path: string): boolean => {
+    if (this.#packageState.has(path)) return false
     if (ALWAYS_IGNORED.test(path)) return true
     if (!this.#userIgnored) return false
     const rel = relative(this.config.cwd, path)
@@ -61,12 +77,16 @@ export class Sources {
 
   /**
    * Folders and files to watch: those holding the bundle's inputs, `--watch`
-   * paths, and the project's package.json: `npm install <missing package>`
-   * writes it, and that is the moment an entry that could not import can.
+   * paths, and the project's package files: `npm install <missing package>`
+   * writes them, and that is the moment an entry that could not import can.
    */
   watchPaths(): string[] {
-    const manifest = join(this.config.cwd, 'package.json')
-    return [...new Set([...this.#roots, ...this.config.watch, ...(existsSync(manifest) ? [manifest] : [])])]
+    return [...new Set([...this.#roots, ...this.config.watch, ...[...this.#packageState].filter((path) => existsSync(path))])]
+  }
+
+  /** A file a package manager writes when the installed packages change (a reload then needs fresh workers). */
+  isPackageState(path: string): boolean {
+    return this.#packageState.has(path)
   }
 
   get envFiles(): readonly string[] {
@@ -101,7 +121,7 @@ export class Sources {
 
   /** Could this event change what is served? Filtering here saves builds that could not. */
   rebuilds(kind: ChangeKind, path: string): boolean {
-    if (this.isEnvFile(path)) return true
+    if (this.isEnvFile(path) || this.#packageState.has(path)) return true
     if (this.ignored(path)) return false
     // Before the first good build, or after a failed one, the inputs are not
     // known: any file esbuild can load may be the fix. Not any file at all: a
