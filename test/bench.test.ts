@@ -61,6 +61,14 @@ describe('hotcell bench', () => {
     assert.equal(doc.failures, 0)
   })
 
+  it("--json stdout is the document alone: the app's console output and hotcell's notices go to stderr", async () => {
+    const { code, stdout, stderr } = await bench([fixture('bench-noisy.ts'), ...SHORT, '-w', '1', '--json'])
+    assert.equal(code, 0, stderr)
+    assert.equal(JSON.parse(stdout).tool, 'hotcell bench')
+    assert.match(stderr, /handled \//)
+    assert.match(stderr, /listening on 3000/)
+  })
+
   it('Ctrl-C during a run: "interrupted; no report", exit 130, no report on stdout', async () => {
     const child = spawn(process.execPath, [BIN, 'bench', fixture('bench-hello.ts'), '-d', '60s', '-c', '4', '--warmup', '0', '-g', 'undici', '-w', '1'], {
       cwd: ROOT,

@@ -7,6 +7,7 @@ import { buildDocument, coresInUse, machine, type CheckRecord } from './document
 import { BENCH_HELP, parseBenchArgs, type BenchOptions } from './options.js'
 import { configKey, configsOf, planRuns, type Variant } from './plan.js'
 import { renderText } from './report.js'
+import { reserveStdout } from './report-stdout.js'
 import { runLoad, type LoadJob, type LoadStats } from './run-load.js'
 import type { RunRecord } from './summary.js'
 import { hasWrk, runWrkLoad } from './wrk-load.js'
@@ -59,7 +60,8 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
     options = { ...options, durationMs: whole(options.durationMs), warmupMs: whole(options.warmupMs) }
   }
   const load = options.generator === 'wrk' ? runWrkLoad : runLoad
-  const progress = createProgress(options.json ? io.stderr : io.stdout, Boolean(io.stdout.isTTY), io.stderr)
+  const stdout = reserveStdout(io.stdout, io.stderr)
+  const progress = createProgress(options.json ? io.stderr : stdout.report, Boolean(io.stdout.isTTY), io.stderr)
   // Ctrl-C (the command line's stop): end the progress line and say why there is no report.
   io.onStop?.(() => {
     progress.clear()
@@ -111,6 +113,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   } finally {
     progress.clear()
     await Promise.allSettled(running.map((server) => server.close()))
+    stdout.release()
   }
 
   const doc = buildDocument(options, checks, records, startedAt, host)
