@@ -163,9 +163,9 @@ export class Reloader {
     this.#preloadUrl = build.preloadUrl
 
     const loadStarted = performance.now()
-    // After `npm install` (package files changed) or `r`, a standby's preloaded packages may be
+    // After `npm install`, a linked package's edit or `r`, a standby's preloaded packages may be
     // stale (an older version, a failed import): a fresh generation then (docs/reloading.md).
-    if (reasons.some((r) => r === 'reload()' || this.sources.isPackageState(r))) await this.#standbys.drop()
+    if (reasons.some((r) => r === 'reload()' || this.sources.outdatesWorkers(r))) await this.#standbys.drop()
     let next = this.#standbys.take() ?? this.#generation()
     if (!next.isBooted && this.#current) {
       // Edits came faster than standbys boot. Saves made while this one booted

@@ -84,9 +84,23 @@ export class Sources {
     return [...new Set([...this.#roots, ...this.config.watch, ...[...this.#packageState].filter((path) => existsSync(path))])]
   }
 
-  /** A file a package manager writes when the installed packages change (a reload then needs fresh workers). */
-  isPackageState(path: string): boolean {
-    return this.#packageState.has(path)
+  /**
+   * A change that workers booted before it may not see: a package manager's
+   * files (the installed packages changed), or a file under a `--watch` path
+   * that the bundle does not contain (a linked package, imported by name).
+   * A standby imported the app's packages when it booted; these reloads need
+   * fresh workers.
+   */
+  outdatesWorkers(path: string): boolean {
+    if (this.#packageState.has(path)) return true
+    if (!this.config.watch.some((w) => path === w || path.startsWith(w + sep))) return false
+    let real = path
+    try {
+      real = realpathSync.native(path)
+    } catch {
+      // Deleted: not an input of the build that just ran either.
+    }
+    return !this.#inputs.has(real)
   }
 
   get envFiles(): readonly string[] {
