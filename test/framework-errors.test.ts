@@ -3,6 +3,7 @@
 // the .ts line, no frames of hotcell's own). With the app's own handler, the
 // app's answer is sent. Errors with a 4xx status stay the framework's.
 import assert from 'node:assert/strict'
+import { get as httpGet } from 'node:http'
 import { after, before, describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
 import { projectDir, request, startCli, waitFor, type CliRun } from './helpers.js'
@@ -32,6 +33,10 @@ app.get('/boom', () => {
   throw new Error('boom from express') // THROW
 })
 app.post('/json', (req, res) => { res.json(req.body) })
+app.get('/after-write', (_req, res) => {
+  res.write('partial ')
+  throw new Error('thrown after the head by express') // AFTER_WRITE
+})
 export default app
 `,
   'express-listen.ts': `import express from 'express'
@@ -147,6 +152,37 @@ describe('a thrown error reaches hotcell, when the app has no error handler of i
       })
     })
   }
+})
+
+describe('Express: an error thrown after the response began', () => {
+  let cli: CliRun
+  before(async () => {
+    cli = await startCli(['express.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+  })
+  after(() => cli.stop())
+
+  test('cuts the response and is reported once, as the stream failure, mapped to the .ts line', async () => {
+    // The client sees the start of the body, then the connection ends without the rest.
+    const received = await new Promise<string>((resolve, reject) => {
+      const req = httpGet(`${cli.url}/after-write`, (res) => {
+        let body = ''
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()))
+        res.on('close', () => resolve(body))
+        res.on('error', () => {})
+      })
+      req.on('error', reject)
+      req.setTimeout(10_000, () => req.destroy(new Error('no answer within 10 s')))
+    })
+    assert.equal(received, 'partial ')
+    const line = ENTRIES['express.ts']!.split('\n').findIndex((l) => l.includes('// AFTER_WRITE')) + 1
+    await waitFor(() => cli.output().includes('thrown after the head by express'), 10_000, 'the error in the terminal')
+    const out = cli.output()
+    assert.match(out, /The response body stream failed after the response started/)
+    assert.match(out, new RegExp(`express\\.ts:${line}:\\d+`))
+    // Not also printed by Express's finalhandler, and not a generic "destroyed" in its place.
+    assert.equal(out.match(/Error: thrown after the head by express/g)?.length, 1, out)
+    assert.doesNotMatch(out, /destroyed before it ended/, out)
+  })
 })
 
 describe("the app's own error handler wins", () => {

@@ -76,7 +76,13 @@ export function finalCallback(handler: NodeApp): ((req: IncomingMessage, res: Se
     if (env !== 'test') console.error(error.stack ?? String(error))
   }
   return (req, res, fail) => (error) => {
-    if (error && isServerError(error) && !res.headersSent) return fail(error)
+    if (error && isServerError(error)) {
+      if (!res.headersSent) return fail(error)
+      // After the head, finalhandler would print the stack and cut the
+      // connection. Cut the response with the error instead: hotcell reports
+      // it once, as the stream's failure, mapped to the .ts line.
+      return void res.destroy(error as Error)
+    }
     final(req, res, { env, onerror })(error)
   }
 }
