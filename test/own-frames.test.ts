@@ -31,4 +31,24 @@ describe('withoutOwnFrames', () => {
       ].join('\n'),
     )
   })
+
+  test("esbuild's helpers left in the bundle (__require…) go, with an absolute or a relative path", () => {
+    const stack = [
+      'SyntaxError: Unexpected token',
+      '    at JSON.parse (<anonymous>)',
+      '    at <anonymous> (/app/config.ts:3:21)',
+      '    at __require (.hotcell/30483-3oxtnv/app-FPQLWXNA.mjs:5:52)',
+      '    at __init (file:///app/.hotcell/30483-3oxtnv/app-FPQLWXNA.mjs:12:9)',
+      '    at <anonymous> (/app/app.ts:1:1)',
+    ].join('\n')
+    assert.equal(
+      withoutOwnFrames(stack),
+      [
+        'SyntaxError: Unexpected token',
+        '    at JSON.parse (<anonymous>)',
+        '    at <anonymous> (/app/config.ts:3:21)',
+        '    at <anonymous> (/app/app.ts:1:1)',
+      ].join('\n'),
+    )
+  })
 })

@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url'
 const OWN_DIST = join(dirname(dirname(dirname(dirname(fileURLToPath(import.meta.url))))), 'dist') + sep
 // Where piscina, which runs the worker, is when npm hoists it into the project's node_modules.
 const OWN_PACKAGES = /[\\/]node_modules[\\/]piscina[\\/]/
+// A frame still in the bundle after source mapping is esbuild's own helper
+// code (__require, __commonJS, __toESM…): the app's frames map to its files.
+const BUNDLE_HELPER = /(^|[\s(/\\])\.hotcell[\\/][^\\/]+[\\/][^\\/]+\.mjs:\d+/
 
 /** A file of the project under `root`: not outside it, not in node_modules, not hotcell's bundles in .hotcell. */
 export function isProjectFile(file: string, root: string): boolean {
@@ -30,9 +33,9 @@ export function projectPath(name: string | undefined, root: string): string | un
   return isProjectFile(file, root) ? file : undefined
 }
 
-/** An `at …` line of hotcell's own code (its dist/, or a package of its own running the app). */
+/** An `at …` line of hotcell's own code (its dist/, a package of its own running the app, the bundle's helpers). */
 export function isOwnFrame(line: string): boolean {
-  return line.includes(OWN_DIST) || OWN_PACKAGES.test(line)
+  return line.includes(OWN_DIST) || OWN_PACKAGES.test(line) || BUNDLE_HELPER.test(line)
 }
 
 // Node's frame for AsyncLocalStorage.run (node:async_hooks on Node 20,
