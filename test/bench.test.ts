@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { describe, it } from 'node:test'
-import { BIN, fixture, requires, ROOT, withDeadline } from './helpers.js'
+import { join } from 'node:path'
+import { BIN, fixture, projectDir, requires, ROOT, withDeadline } from './helpers.js'
 
 // The undici generator unless a test says otherwise: it reports every status, wrk only errors.
 const SHORT = ['-d', '1s', '-c', '4', '--warmup', '200ms', '-g', 'undici']
@@ -151,6 +152,23 @@ describe('hotcell bench', () => {
       stderr,
       /^hotcell bench: A \(.*bench-500\.ts\), 1 worker: GET \/ answered 500 during the correctness check \(expected a 2xx status; use --expect-status if 500 is right\): database is down\n$/,
     )
+  })
+
+  it('an entry that does not build: the build error, then one line saying to fix it (not --expect-status), exit 1', async () => {
+    const project = projectDir({ 'app.ts': 'export default { fetch: () => new Response("x") \n' })
+    try {
+      const { code, stdout, stderr } = await bench([join(project.dir, 'app.ts'), ...SHORT, '-w', '1'])
+      assert.equal(code, 1)
+      assert.equal(stdout, '')
+      assert.match(stderr, /Expected "\}" but found end of file/)
+      assert.match(
+        lines(stderr).at(-1)!,
+        /^hotcell bench: A \(.*app\.ts\), 1 worker: the app cannot be measured: Build failed \(the error is above\); fix it and run the bench again$/,
+      )
+      assert.doesNotMatch(stderr, /--expect-status/)
+    } finally {
+      project.remove()
+    }
   })
 
   it('--expect-status makes the expected status pass the check', async () => {

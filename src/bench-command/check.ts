@@ -1,4 +1,5 @@
 import { BenchError } from '../errors.js'
+import { FAILURE_TITLES } from '../report/fault-views.js'
 
 // Not ESM imports of node:http and node:https (docs/architecture.md#builtins).
 const { request } = process.getBuiltinModule('node:http')
@@ -23,6 +24,9 @@ export interface CheckResult {
 
 const CHECK_REQUESTS = 5
 
+// The first line of hotcell's page when the build failed or the entry could not load (reloader.ts, fault-views.ts).
+const NOT_RUNNING = new RegExp(`^5\\d\\d (Build failed|${FAILURE_TITLES.import}|${FAILURE_TITLES.shape})$`)
+
 /**
  * Before any timing: a few requests one after another. A wrong status is a
  * HotcellError (one line, exit 1): measuring an error page measures nothing.
@@ -42,6 +46,9 @@ export async function checkTarget(label: string, origin: string, spec: RequestSp
           .find((line) => line.trim() !== '')
           ?.trim()
           .slice(0, 160) ?? ''
+      // hotcell's own page for an app that cannot run: no status to expect, a fix to make.
+      if (NOT_RUNNING.test(firstLine))
+        throw new BenchError(`${label}: the app cannot be measured: ${firstLine.replace(/^\d{3} /, '')} (the error is above); fix it and run the bench again`)
       const expected = expectStatus === undefined ? 'a 2xx status' : String(expectStatus)
       throw new BenchError(
         `${label}: ${spec.method} ${spec.path} answered ${status} during the correctness check (expected ${expected}; use --expect-status if ${status} is right)${firstLine ? `: ${firstLine}` : ''}`,
