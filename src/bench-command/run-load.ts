@@ -54,13 +54,14 @@ export function summarize(raw: RawLoadResult): LoadStats {
   const seconds = raw.durationS > 0 ? raw.durationS : 1
   const samples = raw.perSecond.length ? raw.perSecond : [raw.good / seconds]
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length
-  const variance = samples.length > 1 ? samples.reduce((a, b) => a + (b - mean) ** 2, 0) / (samples.length - 1) : 0
+  // One per-second sample (a 1 s run) has no spread to report: null, shown as —.
+  const variance = samples.length > 1 ? samples.reduce((a, b) => a + (b - mean) ** 2, 0) / (samples.length - 1) : null
   const l = raw.latenciesMs
   return {
     durationS: raw.durationS,
     reqPerSec: raw.good / seconds,
     reqPerSecMean: mean,
-    reqPerSecStdev: Math.sqrt(variance),
+    reqPerSecStdev: variance === null ? null : Math.sqrt(variance),
     requests: raw.good,
     latencyMs: {
       mean: l.length ? l.reduce((a, b) => a + b, 0) / l.length : 0,
