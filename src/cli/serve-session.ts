@@ -55,7 +55,13 @@ export async function runSession(server: HotcellServer, io: SessionIO, { version
             openBrowser(server.url, { info: (line) => io.stdout.write(line + '\n'), error: (line) => io.stderr.write(line + '\n') }),
           ),
         clear: () => io.stdout.write('\x1b[2J\x1b[3J\x1b[H'),
-        quit: stop,
+        quit: () => {
+          // Quitting gives the terminal back (cooked mode): a second Ctrl-C
+          // then comes as SIGINT, to this process and through the supervisor,
+          // and means "now" as the key would have.
+          for (const signal of ['SIGINT', 'SIGTERM'] as const) process.prependOnceListener(signal, () => process.exit(130))
+          stop()
+        },
         forceQuit: () => process.exit(130),
         help: (text) => io.stdout.write((color ? styleText('dim', 'keys\n') : 'keys\n') + text),
       })
