@@ -110,4 +110,23 @@ describe('lifecycle', () => {
       project.remove()
     }
   })
+
+  test('a request still running when a reload ends its workers gets a 502 that says so (after the 5 s grace)', async () => {
+    const project = projectDir({
+      'app.ts': `export default { fetch: async () => { await new Promise((r) => setTimeout(r, 9000)); return new Response('late') } }\n`,
+    })
+    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
+    try {
+      const slow = request(`${server.url}/`, { timeoutMs: 20_000 })
+      await new Promise((r) => setTimeout(r, 300))
+      await server.reload()
+      const res = await slow
+      assert.equal(res.status, 502)
+      assert.match(res.text, /The request outlived its workers/)
+      assert.match(res.text, /hotcell reloaded the code while this request ran, and it was still running 5 s later/)
+    } finally {
+      await server.close()
+      project.remove()
+    }
+  })
 })

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { BroadcastChannel, type Worker } from 'node:worker_threads'
 import type { Piscina } from 'piscina'
+import { formatMs } from '../report/fault-views.js'
 import type { ControlMessage, ErrorData, FailurePhase, RequestTask, WorkerData, WorkerMessage } from './protocol.js'
 import type { GenerationOptions } from './generation-options.js'
 import { CrashLoopError } from '../errors.js'
@@ -251,11 +252,14 @@ export class Generation {
   }
 
   /** Resolves once no request is in flight here, or after `graceMs`; then ends the workers. */
-  async retire(graceMs: number): Promise<void> {
+  async retire(graceMs: number, why: 'reload' | 'shutdown' = 'reload'): Promise<void> {
     // Open WebSockets would keep old code running for as long as a tab stays open: they reconnect to the new code.
     this.sockets.closeAll(CLOSE_SERVICE_RESTART, 'hotcell reloaded the code')
     if (this.#inflight.count > 0) await this.#inflight.drained(graceMs)
-    await this.destroy()
+    const after = `it was still running ${formatMs(graceMs)} later, when its workers ended`
+    await this.destroy(
+      why === 'reload' ? `hotcell reloaded the code while this request ran, and ${after}` : `hotcell was shutting down, and this request ${after}`,
+    )
   }
 
   /**
@@ -263,13 +267,13 @@ export class Generation {
    * more workers it resolves when the first worker goes idle and kills the
    * tasks still running on the others (measured on 5.3.2).
    */
-  async destroy(): Promise<void> {
+  async destroy(reason?: string): Promise<void> {
     if (this.#destroyed) return
     this.#destroyed = true
     this.sockets.closeAll(CLOSE_SERVICE_RESTART, 'hotcell reloaded the code')
     this.#markServed()
     this.#markBooted()
-    this.#tracker.stop()
+    this.#tracker.stop(reason)
     this.#queue.rejectAll(() => new Error('Terminating worker thread'))
     this.#stagger.stop()
     this.#control.close()

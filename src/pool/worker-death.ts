@@ -2,6 +2,9 @@
 // message holds the exit code, or with ERR_WORKER_OUT_OF_MEMORY.
 import type { ErrorData } from './protocol.js'
 
+/** The death of a request's workers when their generation ended (a reload's grace ran out, or shutdown). */
+export const WORKERS_ENDED = 'WorkersEnded'
+
 /** piscina's rejection → data that names the cause (exit code, out of memory…). */
 export function describeDeath(error: unknown): ErrorData {
   const e = error as { name?: string; message?: string; code?: unknown; stack?: string }
@@ -11,7 +14,7 @@ export function describeDeath(error: unknown): ErrorData {
     return {
       name: 'WorkerOutOfMemory',
       code: 'ERR_WORKER_OUT_OF_MEMORY',
-      message: `${message}. The worker went over its heap limit (--max-memory) and was replaced.`,
+      message: `${message}. The worker went over its heap limit (--max-memory, or V8's default without it) and was replaced.`,
     }
   }
   if (exit) {

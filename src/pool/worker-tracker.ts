@@ -8,7 +8,7 @@ import { CrashLoopBreaker } from './crash-loop.js'
 import { Lane } from './lane.js'
 import type { ErrorData } from './protocol.js'
 import { WorkerLostError } from '../errors.js'
-import { describeDeath } from './worker-death.js'
+import { describeDeath, WORKERS_ENDED } from './worker-death.js'
 
 interface Termination {
   reason: string
@@ -30,6 +30,7 @@ export class WorkerTracker {
   /** Set once the entry killed workers in a loop; requests then get this error until the next build. */
   crashLoop: ErrorData | undefined
   #stopped = false
+  #stopReason: string | undefined
   readonly #lanes = new Map<number, Lane>()
   readonly #terminated = new Map<number, Termination>()
   /** The error a worker emitted before exiting (out of memory), by thread. */
@@ -95,9 +96,10 @@ export class WorkerTracker {
     }
   }
 
-  /** The pool is being destroyed: exits from now on are expected. */
-  stop(): void {
+  /** The pool is being destroyed: exits from now on are expected; `reason` is what requests still running are told. */
+  stop(reason?: string): void {
     this.#stopped = true
+    this.#stopReason = reason
   }
 
   #onExit(threadId: number, code: number): void {
@@ -108,7 +110,7 @@ export class WorkerTracker {
       const termination = this.#terminated.get(threadId)
       const death =
         this.#stopped && !termination
-          ? { name: 'Error', message: 'Terminating worker thread' }
+          ? { name: WORKERS_ENDED, message: this.#stopReason ?? 'Terminating worker thread' }
           : describeDeath(this.#errors.get(threadId) ?? new Error(`worker exited with code: ${code}`))
       lane.close((id) => new WorkerLostError(death, threadId, termination?.reason, termination?.culprit === id))
     }

@@ -219,7 +219,7 @@ export class Reloader {
     this.#closed = true
     clearTimeout(this.#pruneTimer)
     const ending = [...this.#retiring].map((g) => g.destroy())
-    await Promise.all([this.#current?.retire(this.graceMs), this.#pruning, this.#standbys.close(), ...ending])
+    await Promise.all([this.#current?.retire(this.graceMs, 'shutdown'), this.#pruning, this.#standbys.close(), ...ending])
   }
 
   #setTarget(target: Target): void {

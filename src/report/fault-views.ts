@@ -3,7 +3,7 @@
 // killing workers.
 import { CrashLoopError, WorkerLostError } from '../errors.js'
 import type { FailurePhase, UncaughtReport } from '../pool/protocol.js'
-import { describeDeath } from '../pool/worker-death.js'
+import { describeDeath, WORKERS_ENDED } from '../pool/worker-death.js'
 import type { ErrorView } from './error-page.js'
 
 type Request = ErrorView['request']
@@ -38,6 +38,9 @@ export function lostView(error: unknown, request: Request): ErrorView {
     }
   }
   const death = error instanceof WorkerLostError ? error.death : describeDeath(error)
+  if (death.name === WORKERS_ENDED) {
+    return { status: 502, title: 'The request outlived its workers', error: death, hint: 'Retry the request.', request }
+  }
   return {
     status: 502,
     title: 'The worker handling this request died',
