@@ -81,4 +81,20 @@ describe('the reload line of a reload that brings broken code', () => {
       `the failed import line\n${cli.output()}`,
     )
   })
+
+  test('the same import failure again (another save that does not fix it): its error block is printed once', async () => {
+    const good = 'export default { fetch: () => new Response("one") }\n'
+    const { project, cli } = await start(good)
+    project.write('lib.ts', 'throw new Error("lib fails at import")\nexport const x = 1\n')
+    project.write('app.ts', `import { x } from './lib.ts'\n${good}`)
+    await waitFor(() => /the entry threw while being imported at lib\.ts:1/.test(cli.output()), 20_000, `the failed import line\n${cli.output()}`)
+    // A save of the entry that leaves lib.ts failing the same way.
+    project.write('app.ts', `import { x } from './lib.ts'\n// touched\n${good}`)
+    await waitFor(
+      () => (cli.output().match(/the entry threw while being imported at lib\.ts:1/g)?.length ?? 0) >= 2,
+      20_000,
+      `a second reload line\n${cli.output()}`,
+    )
+    assert.equal(cli.output().match(/Error: lib fails at import/g)?.length, 1, cli.output())
+  })
 })

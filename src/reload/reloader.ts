@@ -3,13 +3,12 @@ import { fileURLToPath } from 'node:url'
 import type { Builder } from './builder.js'
 import type { Config } from '../config/resolve-config.js'
 import type { Target } from '../http/dispatch.js'
-import { renderText } from '../report/error-page.js'
 import { crashReporting } from '../report/crash-reporting.js'
-import { FAILURE_TITLES } from '../report/fault-views.js'
 import { Generation } from '../pool/generation.js'
 import type { Logger } from '../report/logger.js'
 import type { WorkerData } from '../pool/protocol.js'
 import type { Sources } from './sources.js'
+import { reportLoadError } from './load-error-report.js'
 import { Standbys } from './standbys.js'
 import { traceReload } from './trace.js'
 import { unfinishedSaves } from './unfinished-saves.js'
@@ -204,7 +203,7 @@ export class Reloader {
       void next.destroy()
       return { ok: false, gen: this.#current.gen, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
     }
-    if (next.loadError) this.#reportLoadError(next)
+    if (next.loadError) reportLoadError(this.logger, this.config, next, this.#current)
     const old = this.#current
     this.#current = next
     this.#setTarget({ kind: 'generation', generation: next })
@@ -295,13 +294,6 @@ export class Reloader {
     if (!generation) return
     this.#retiring.add(generation)
     void generation.retire(this.graceMs).then(() => this.#retiring.delete(generation))
-  }
-
-  #reportLoadError(generation: Generation): void {
-    // The title the page gives the same failure; the last line names the entry, not a request.
-    const title = generation.loadPhase ? FAILURE_TITLES[generation.loadPhase] : 'The entry failed to load'
-    const view = { status: 500, title, error: generation.loadError!, request: { method: 'while importing', url: this.config.entryLabel } }
-    this.logger.error(renderText(view, { root: this.config.cwd, details: true }))
   }
 }
 

@@ -1,0 +1,26 @@
+// The terminal's report of a generation whose entry failed to import (or
+// exported no handler): the same title and text as the page the client gets.
+import type { Config } from '../config/resolve-config.js'
+import type { Generation } from '../pool/generation.js'
+import type { ErrorData } from '../pool/protocol.js'
+import { renderText } from '../report/error-page.js'
+import { FAILURE_TITLES } from '../report/fault-views.js'
+import type { Logger } from '../report/logger.js'
+
+/**
+ * Report `failed`'s load error, unless `replaced` (the generation it takes
+ * over from) failed the same way: one save seen as two writes, or a save
+ * elsewhere, says it once.
+ */
+export function reportLoadError(logger: Logger, config: Config, failed: Generation, replaced: Generation | undefined): void {
+  const error = failed.loadError!
+  if (sameError(error, replaced?.loadError)) return
+  // The title the page gives the same failure; the last line names the entry, not a request.
+  const title = failed.loadPhase ? FAILURE_TITLES[failed.loadPhase] : 'The entry failed to load'
+  const view = { status: 500, title, error, request: { method: 'while importing', url: config.entryLabel } }
+  logger.error(renderText(view, { root: config.cwd, details: true }))
+}
+
+function sameError(a: ErrorData, b: ErrorData | undefined): boolean {
+  return b !== undefined && a.name === b.name && a.message === b.message && a.stack === b.stack
+}
