@@ -188,7 +188,7 @@ class DevServer extends EventEmitter implements HotcellServer {
 
   /** What is wrong with the code being served now, if anything. */
   #problem(): Problem | undefined {
-    return servedProblem(this.#reloader?.target, this.config.entryLabel, this.config.cwd)
+    return servedProblem(this.#reloader?.target, this.config.entryLabel, this.config.cwd, this.config.reload)
   }
 
   /** (Re)read the .env files into the next generations' process.env. */

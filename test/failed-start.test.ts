@@ -5,10 +5,10 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { cleanup, projectDir, request, startCli, waitFor } from './helpers.js'
 
-async function start(source: string) {
+async function start(source: string, ...flags: string[]) {
   const project = projectDir({ 'app.ts': source })
   cleanup(project.remove)
-  const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+  const cli = await startCli(['app.ts', '--port', '0', '--workers', '1', ...flags], { cwd: project.dir })
   cleanup(() => cli.stop())
   return { project, cli }
 }
@@ -48,6 +48,11 @@ describe('the last line after a failed start', () => {
   test('no handler exported: what to export', async () => {
     const { cli } = await start('export const handler = () => new Response("hi")\n')
     await endsWith(cli, `✘ serving the error page on ${cli.url} — export a handler from app.ts and save`)
+  })
+
+  test('with --no-reload, a save changes nothing: the line says to restart', async () => {
+    const { cli } = await start('export const handler = () => new Response("hi")\n', '--no-reload')
+    await endsWith(cli, `✘ serving the error page on ${cli.url} — export a handler from app.ts and restart hotcell (reloading is off)`)
   })
 
   test('a good start has no such line', async () => {

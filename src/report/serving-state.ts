@@ -16,33 +16,41 @@ export interface Problem {
 }
 
 /** The developer's next step for a failure, or undefined when the code serves. `kind` says which failure it is. */
-export function problemOf(kind: 'build' | 'import' | 'shape' | undefined, error: ErrorData | undefined, entry: string, root: string): Problem | undefined {
+export function problemOf(
+  kind: 'build' | 'import' | 'shape' | undefined,
+  error: ErrorData | undefined,
+  entry: string,
+  root: string,
+  reloads = true,
+): Problem | undefined {
   if (!kind) return undefined
   const where = error && locate(error, root)
+  // With --no-reload a save changes nothing: the fix takes a restart.
+  const then = reloads ? 'and save' : 'and restart hotcell (reloading is off)'
   if (kind === 'build') {
-    return { page: 'the build error page', fix: `fix ${where?.short ?? entry} and save`, summary: `build failed${where ? ` at ${where.full}` : ''}` }
+    return { page: 'the build error page', fix: `fix ${where?.short ?? entry} ${then}`, summary: `build failed${where ? ` at ${where.full}` : ''}` }
   }
   const install = error?.code === 'ERR_MODULE_NOT_FOUND' ? /Install it: (.+?); hotcell reloads/.exec(error.message)?.[1] : undefined
   if (install)
     return {
       page: 'the error page',
-      fix: `run ${install}; hotcell reloads when package.json changes (or press r)`,
+      fix: reloads ? `run ${install}; hotcell reloads when package.json changes (or press r)` : `run ${install} and restart hotcell (reloading is off)`,
       summary: `a package is missing${where ? ` (imported at ${where.full})` : ''}`,
     }
-  if (kind === 'shape') return { page: 'the error page', fix: `export a handler from ${entry} and save`, summary: `${entry} exports no handler` }
+  if (kind === 'shape') return { page: 'the error page', fix: `export a handler from ${entry} ${then}`, summary: `${entry} exports no handler` }
   return {
     page: 'the error page',
-    fix: `fix ${where?.short ?? entry} and save`,
+    fix: `fix ${where?.short ?? entry} ${then}`,
     summary: `the entry threw while being imported${where ? ` at ${where.full}` : ''}`,
   }
 }
 
 /** What is wrong with the code `target` serves, if anything (none while the first build runs). */
-export function servedProblem(target: Target | Promise<Target> | undefined, entry: string, root: string): Problem | undefined {
+export function servedProblem(target: Target | Promise<Target> | undefined, entry: string, root: string, reloads = true): Problem | undefined {
   if (!target || target instanceof Promise) return undefined
-  if (target.kind === 'failure') return problemOf('build', target.view.error, entry, root)
+  if (target.kind === 'failure') return problemOf('build', target.view.error, entry, root, reloads)
   const error = target.generation.loadError
-  return error ? problemOf(error.name === 'HandlerShapeError' ? 'shape' : 'import', error, entry, root) : undefined
+  return error ? problemOf(error.name === 'HandlerShapeError' ? 'shape' : 'import', error, entry, root, reloads) : undefined
 }
 
 /** The line after a failed start: the state of the server and the next step. */
