@@ -30,6 +30,35 @@ async function start(files: Record<string, string>) {
   return cli
 }
 
+/**
+ * A project whose app answers the version of package `name`, served by the
+ * CLI; `install(version)` puts that version in node_modules as npm would
+ * (and npm's record of it, node_modules/.package-lock.json).
+ */
+async function versionedProject(name: string, range: string) {
+  const project = projectDir({
+    'src/app.ts': `import version from '${name}'\nexport default { fetch: () => new Response(version) }\n`,
+    'package.json': manifest(name, range),
+  })
+  cleanups.push(project.remove)
+  const pkg = join(project.dir, 'node_modules', name)
+  const install = (version: string) => {
+    mkdirSync(pkg, { recursive: true })
+    writeFileSync(join(pkg, 'package.json'), `{ "name": "${name}", "version": "${version}", "type": "module", "exports": "./index.js" }\n`)
+    writeFileSync(join(pkg, 'index.js'), `export default 'v${version}'\n`)
+    writeFileSync(join(project.dir, 'node_modules/.package-lock.json'), `{ "packages": { "node_modules/${name}": { "version": "${version}" } } }\n`)
+  }
+  install('1.0.0')
+  const cli = await startCli(['src/app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+  cleanups.push(() => cli.stop())
+  assert.equal((await request(`${cli.url}/`)).text, 'v1.0.0')
+  // The standby for the next reload boots and imports version 1 meanwhile.
+  await new Promise((r) => setTimeout(r, 1000))
+  return { project, cli, install }
+}
+
+const manifest = (name: string, range: string) => `{ "name": "p", "private": true, "dependencies": { "${name}": "${range}" } }\n`
+
 describe('a package that is not installed', () => {
   test('names app.ts:3 and says npm install, in the terminal and on the page', async () => {
     const cli = await start({ 'app.ts': APP, 'greet.ts': GREET })
@@ -64,53 +93,15 @@ describe('a package that is not installed', () => {
   })
 
   test('upgrading a package (package.json changes) serves the new version, not the one a standby had loaded', async () => {
-    const app = `import version from 'pkg-that-gets-upgraded'\nexport default { fetch: () => new Response(version) }\n`
-    const project = projectDir({
-      'src/app.ts': app,
-      'package.json': '{ "name": "p", "private": true, "dependencies": { "pkg-that-gets-upgraded": "1.0.0" } }\n',
-    })
-    cleanups.push(project.remove)
-    const pkg = join(project.dir, 'node_modules/pkg-that-gets-upgraded')
-    const install = (version: string) => {
-      mkdirSync(pkg, { recursive: true })
-      writeFileSync(join(pkg, 'package.json'), `{ "name": "pkg-that-gets-upgraded", "version": "${version}", "type": "module", "exports": "./index.js" }\n`)
-      writeFileSync(join(pkg, 'index.js'), `export default 'v${version}'\n`)
-    }
-    install('1.0.0')
-    const cli = await startCli(['src/app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
-    cleanups.push(() => cli.stop())
-    assert.equal((await request(`${cli.url}/`)).text, 'v1.0.0')
-    // The standby for the next reload boots and imports version 1 meanwhile.
-    await new Promise((r) => setTimeout(r, 1000))
+    const { project, cli, install } = await versionedProject('pkg-that-gets-upgraded', '1.0.0')
     // What `npm install pkg-that-gets-upgraded@2` does: the package changes, then package.json.
     install('2.0.0')
-    writeFileSync(join(project.dir, 'package.json'), '{ "name": "p", "private": true, "dependencies": { "pkg-that-gets-upgraded": "2.0.0" } }\n')
+    writeFileSync(join(project.dir, 'package.json'), manifest('pkg-that-gets-upgraded', '2.0.0'))
     await waitFor(async () => (await request(`${cli.url}/`)).text === 'v2.0.0', 10_000, `version 2 to be served\n${cli.output()}`)
   })
 
   test('npm update (its lockfiles change, package.json does not) reloads and serves the new version', async () => {
-    const app = `import version from 'pkg-that-gets-updated'\nexport default { fetch: () => new Response(version) }\n`
-    const project = projectDir({
-      'src/app.ts': app,
-      'package.json': '{ "name": "p", "private": true, "dependencies": { "pkg-that-gets-updated": "^1.0.0" } }\n',
-    })
-    cleanups.push(project.remove)
-    const pkg = join(project.dir, 'node_modules/pkg-that-gets-updated')
-    const install = (version: string) => {
-      mkdirSync(pkg, { recursive: true })
-      writeFileSync(join(pkg, 'package.json'), `{ "name": "pkg-that-gets-updated", "version": "${version}", "type": "module", "exports": "./index.js" }\n`)
-      writeFileSync(join(pkg, 'index.js'), `export default 'v${version}'\n`)
-      // npm's record of what is installed, rewritten by every install and update.
-      writeFileSync(
-        join(project.dir, 'node_modules/.package-lock.json'),
-        `{ "packages": { "node_modules/pkg-that-gets-updated": { "version": "${version}" } } }\n`,
-      )
-    }
-    install('1.0.0')
-    const cli = await startCli(['src/app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
-    cleanups.push(() => cli.stop())
-    assert.equal((await request(`${cli.url}/`)).text, 'v1.0.0')
-    await new Promise((r) => setTimeout(r, 1000))
+    const { cli, install } = await versionedProject('pkg-that-gets-updated', '^1.0.0')
     install('1.1.0')
     await waitFor(async () => (await request(`${cli.url}/`)).text === 'v1.1.0', 10_000, `version 1.1.0 to be served\n${cli.output()}`)
   })
