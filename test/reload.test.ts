@@ -453,3 +453,17 @@ export default { fetch: () => new Response('${tag} ' + ++count) }
     assert.equal(await text(server.url), 'b')
   })
 })
+
+describe('a save while the previous one is still importing', () => {
+  test('is not kept waiting behind a slow import: the newer code is served, the stuck one given up', async () => {
+    const app = (text: string) => `export default { fetch: () => new Response('${text}') }\n`
+    const { project, server } = await serveProject({ 'app.ts': app('v1') })
+    assert.equal((await request(server.url)).text, 'v1')
+    // An import that takes a minute (a top-level await on something slow).
+    project.write('app.ts', `await new Promise((r) => setTimeout(r, 60_000))\n${app('stuck')}`)
+    await new Promise((r) => setTimeout(r, 500))
+    project.write('app.ts', app('v2'))
+    // Within the generation's own 10 s import limit, which alone would end the wait.
+    await waitFor(async () => (await request(server.url)).text === 'v2', 8_000, 'v2 to be served')
+  })
+})

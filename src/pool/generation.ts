@@ -145,8 +145,8 @@ export class Generation {
       this.#post({ type: 'load', bundleUrl, ...(leader !== undefined ? { only: leader } : {}), ...this.#address() })
       this.#stagger.lead(leader)
     }
-    // A crash loop sets loadError and calls #onReady too.
-    const enough = () => this.#ready.size >= (all ? this.workers : 1) || this.loadError !== undefined
+    // A crash loop sets loadError and calls #onReady too; so does destroy(), for a load given up on.
+    const enough = () => this.#ready.size >= (all ? this.workers : 1) || this.loadError !== undefined || this.#destroyed
     const waited = enough()
       ? Promise.resolve()
       : new Promise<void>((resolve) => {
@@ -274,6 +274,7 @@ export class Generation {
     this.#markServed()
     this.#markBooted()
     this.#tracker.stop(reason)
+    this.#onReady?.()
     this.#queue.rejectAll(() => new Error('Terminating worker thread'))
     this.#stagger.stop()
     this.#control.close()

@@ -10,6 +10,7 @@ import type { WorkerData } from '../pool/protocol.js'
 import type { Sources } from './sources.js'
 import { reportLoadError } from './load-error-report.js'
 import { Standbys } from './standbys.js'
+import { supersededWhile } from './superseded.js'
 import { traceReload } from './trace.js'
 import { unfinishedSaves } from './unfinished-saves.js'
 
@@ -191,7 +192,10 @@ export class Reloader {
       }
     }
     // The first generation comes up at full size; later swaps wait for one worker.
-    await next.load(build.url, { all: this.#current === undefined && next.gen === 1 })
+    const loaded = next.load(build.url, { all: this.#current === undefined && next.gen === 1 })
+    // A slow import (a top-level await, an entry given 2 s to call listen())
+    // is not waited for once a newer save is pending: that one is built now.
+    const superseded = this.#current ? await supersededWhile(loaded, stale) : await loaded.then(() => false)
     const loadMs = performance.now() - loadStarted
     traceReload('loaded', next.gen)
     if (this.#closed) {
@@ -199,7 +203,7 @@ export class Reloader {
       return { ok: false, gen: undefined, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
     }
     // More edits already arrived: an import that failed may be of a half-saved state. The old code keeps serving.
-    if (next.loadError && stale() && this.#current) {
+    if ((superseded || (next.loadError && stale())) && this.#current) {
       void next.destroy()
       return { ok: false, gen: this.#current.gen, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
     }
