@@ -136,7 +136,8 @@ function bodyStream(socket: ExchangeSocket, res: ServerResponse): ReadableStream
     const chunk = socket.take()
     if (chunk !== null) return controller.enqueue(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
     if (socket.destroyed) return controller.error(res.errored ?? new Error('The response was destroyed before it ended'))
-    if (socket.ended || res.writableEnded) return controller.close()
+    // res.end() writes what it sends before it marks the response ended.
+    if (res.writableEnded) return controller.close()
     return socket.changed().then(() => pull(controller))
   }
   return new ReadableStream<Uint8Array>(

@@ -53,7 +53,6 @@ export class ExchangeSocket extends EventEmitter {
   private chunks: (Buffer | string)[] = []
   private size = 0
   private headSent = false
-  private finished = false
   private waiter: (() => void) | undefined
 
   constructor(
@@ -117,13 +116,8 @@ export class ExchangeSocket extends EventEmitter {
     return Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)))
   }
 
-  /** res finished: everything it wrote is waiting in take() or was taken. */
-  get ended(): boolean {
-    return this.finished
-  }
-
+  /** res finished. An end with nothing left to write sends nothing here: a waiting read must still hear it. */
   markEnded(): void {
-    this.finished = true
     this.wake()
   }
 
