@@ -4,6 +4,7 @@ import type { ErrorData, RequestTask, WorkerMessage } from '../src/pool/protocol
 import { describe, toErrorData } from './error-data.js'
 import { capturedServer, installListenCapture, isHttpServer } from './listen-capture.js'
 import { afterImport, installFrameworkErrors, unwrapDefaultError } from './framework-errors.js'
+import { withoutLoaderFrames } from './loader-frames.js'
 import { whenAborted } from './lazy-request.js'
 import { explainMissingPackage } from './missing-package.js'
 import { installModuleMeta } from './module-meta.js'
@@ -48,14 +49,14 @@ export async function loadApp(bundleUrl: string, entry: string, style: Style): P
   try {
     mod = (await import(bundleUrl)) as Record<string, unknown>
   } catch (error) {
-    return { ok: false, phase: 'import', error: explainMissingPackage(error, bundleUrl) ?? toErrorData(error) }
+    return { ok: false, phase: 'import', error: explainMissingPackage(error, bundleUrl) ?? withoutLoaderFrames(toErrorData(error)) }
   }
   afterImport()
   try {
     return await resolveHandler(mod, entry, style)
   } catch (error) {
     // A Fastify app whose ready() fails (a plugin threw) lands here.
-    return { ok: false, phase: 'import', error: toErrorData(error) }
+    return { ok: false, phase: 'import', error: withoutLoaderFrames(toErrorData(error)) }
   }
 }
 
