@@ -2,7 +2,7 @@
 // .ts file and line that imports it and the command that installs it, and
 // nothing of hotcell's bundle or Node's loader.
 import assert from 'node:assert/strict'
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { projectDir, request, startCli, waitFor } from './helpers.js'
@@ -104,29 +104,6 @@ describe('a package that is not installed', () => {
     const { cli, install } = await versionedProject('pkg-that-gets-updated', '^1.0.0')
     install('1.1.0')
     await waitFor(async () => (await request(`${cli.url}/`)).text === 'v1.1.0', 10_000, `version 1.1.0 to be served\n${cli.output()}`)
-  })
-
-  test('a linked package under --watch: an edit to it is served by the reload it triggers, not one later', async () => {
-    const app = `import version from 'linked-lib'\nexport default { fetch: () => new Response(version) }\n`
-    const project = projectDir({
-      'src/app.ts': app,
-      'package.json': '{ "name": "p", "private": true }\n',
-      'linked/lib/package.json': '{ "name": "linked-lib", "type": "module", "exports": "./index.js" }\n',
-      'linked/lib/index.js': "export default 'v1'\n",
-    })
-    cleanups.push(project.remove)
-    // What `npm link` or a workspace leaves: node_modules/linked-lib is a symlink to the package's folder.
-    mkdirSync(join(project.dir, 'node_modules'), { recursive: true })
-    symlinkSync(join(project.dir, 'linked/lib'), join(project.dir, 'node_modules/linked-lib'), 'dir')
-    const cli = await startCli(['src/app.ts', '--watch', 'linked/lib', '--port', '0', '--workers', '1'], { cwd: project.dir })
-    cleanups.push(() => cli.stop())
-    assert.equal((await request(`${cli.url}/`)).text, 'v1')
-    for (const version of ['v2', 'v3']) {
-      // A standby boots and imports the package meanwhile.
-      await new Promise((r) => setTimeout(r, 1000))
-      project.write('linked/lib/index.js', `export default '${version}'\n`)
-      await waitFor(async () => (await request(`${cli.url}/`)).text === version, 10_000, `${version} to be served\n${cli.output()}`)
-    }
   })
 
   test("the install command is the project's package manager's", async () => {

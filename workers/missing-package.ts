@@ -41,7 +41,7 @@ export function explainMissingPackage(error: unknown, bundleUrl: string): ErrorD
 }
 
 /** `lodash/fp` → `lodash`, `@scope/pkg/sub` → `@scope/pkg`. */
-function packageName(specifier: string): string {
+export function packageName(specifier: string): string {
   const parts = specifier.split('/')
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!
 }

@@ -22,6 +22,8 @@ export interface BuildSuccess {
   inputs: string[]
   /** How many bytes esbuild read of each input: a file of another size now was written again since. */
   inputBytes: ReadonlyMap<string, number>
+  /** The bare imports the bundle leaves to Node (`hono`, `@scope/lib/sub`), static, dynamic or required. */
+  packages: string[]
   /**
    * A module next to the bundle, shaped like it, that imports the packages the
    * bundle imports statically (`hono`, `hono/cors`): standby workers load it
@@ -119,6 +121,7 @@ export function startBuilder(entry: string, cwd: string): Builder {
           url: pathToFileURL(file).href,
           inputs: Object.keys(meta.inputs).filter((input) => !/^[a-z-]+:/.test(input)),
           inputBytes: new Map(Object.entries(meta.inputs).map(([input, { bytes }]) => [input, bytes])),
+          packages: [...new Set(output.imports.filter((i) => i.external && !/^(node:|[./#])/.test(i.path)).map((i) => i.path))],
           preloadUrl: pathToFileURL(preloadFile).href,
           warnings: result.warnings.length ? (await api.formatMessages(result.warnings, { kind: 'warning', color: false })).join('') : '',
         }

@@ -4,6 +4,7 @@
 import { existsSync, realpathSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import type { BuildOutcome } from './builder.js'
+import { linkedPackageDirs } from './linked-packages.js'
 
 export type ChangeKind = 'add' | 'change' | 'unlink'
 
@@ -46,6 +47,8 @@ export class Sources {
   #lastBuildFailed = false
   /** Folders holding the inputs (folders, so that a new file is seen: it may fix an unresolved import). */
   #roots: string[]
+  /** Real folders of the linked packages the last good build imports (linked-packages.ts). */
+  #linked: string[] = []
   #userIgnored: ((path: string) => boolean) | undefined
   #ready: Promise<void> | undefined
   readonly #packageState: ReadonlySet<string>
@@ -76,24 +79,25 @@ export class Sources {
   }
 
   /**
-   * Folders and files to watch: those holding the bundle's inputs, `--watch`
-   * paths, and the project's package files: `npm install <missing package>`
-   * writes them, and that is the moment an entry that could not import can.
+   * Folders and files to watch: those holding the bundle's inputs, linked
+   * packages, `--watch` paths, and the project's package files: `npm install
+   * <missing package>` writes them, and that is the moment an entry that
+   * could not import can.
    */
   watchPaths(): string[] {
-    return [...new Set([...this.#roots, ...this.config.watch, ...[...this.#packageState].filter((path) => existsSync(path))])]
+    return [...new Set([...this.#roots, ...this.#linked, ...this.config.watch, ...[...this.#packageState].filter((path) => existsSync(path))])]
   }
 
   /**
    * A change that workers booted before it may not see: a package manager's
-   * files (the installed packages changed), or a file under a `--watch` path
-   * that the bundle does not contain (a linked package, imported by name).
-   * A standby imported the app's packages when it booted; these reloads need
-   * fresh workers.
+   * files (the installed packages changed), or a file of a linked package or
+   * under a `--watch` path that the bundle does not contain (imported by
+   * name). A standby imported the app's packages when it booted; these
+   * reloads need fresh workers.
    */
   outdatesWorkers(path: string): boolean {
     if (this.#packageState.has(path)) return true
-    if (!this.config.watch.some((w) => path === w || path.startsWith(w + sep))) return false
+    if (!within(this.config.watch, path) && !within(this.#linked, path)) return false
     let real = path
     try {
       real = realpathSync.native(path)
@@ -130,6 +134,7 @@ export class Sources {
     }
     this.#lastBuildFailed = false
     this.#inputs = new Set(build.inputs)
+    this.#linked = linkedPackageDirs(dirname(build.file), build.packages)
     this.#roots = reduceRoots([dirname(this.config.entry), ...build.inputs.map((f) => dirname(f))].filter((d) => !d.split(sep).includes('node_modules')))
   }
 
@@ -142,8 +147,8 @@ export class Sources {
     // log written next to the entry (hotcell app.ts > dev.log) would rebuild
     // the broken code as fast as the log grows.
     if (this.#lastBuildFailed || this.#inputs.size === 0) return LOADABLE.test(path)
-    if (this.config.watch.some((w) => path === w || path.startsWith(w + sep))) return true
-    if (kind !== 'change') return SOURCE_FILE.test(path)
+    if (within(this.config.watch, path)) return true
+    if (kind !== 'change' || within(this.#linked, path)) return SOURCE_FILE.test(path)
     let real = path
     try {
       real = realpathSync.native(path) // esbuild reports real paths
@@ -152,6 +157,11 @@ export class Sources {
     }
     return this.#inputs.has(real) || PROJECT_FILE.test(path)
   }
+}
+
+/** `path` is one of `dirs` or inside one. */
+function within(dirs: readonly string[], path: string): boolean {
+  return dirs.some((dir) => path === dir || path.startsWith(dir + sep))
 }
 
 /** Drop folders inside other folders of the list: a folder watch is recursive. */

@@ -1,0 +1,73 @@
+// A linked package (npm link, a `file:` dependency, a workspace):
+// node_modules/<name> is a symlink to a folder the developer edits. Packages
+// stay outside the bundle, so its files are no input of it; a save in it
+// reloads all the same, and the reload serves it (not the copy a standby had
+// imported when it booted).
+import assert from 'node:assert/strict'
+import { mkdirSync, symlinkSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import { linkedPackageDirs } from '../src/reload/linked-packages.js'
+import { cleanup, projectDir, request, startCli, waitFor } from './helpers.js'
+
+const LIB = {
+  'package.json': '{ "name": "linked-lib", "type": "module", "exports": "./index.js" }\n',
+  'index.js': "export default 'v1'\n",
+}
+
+/** A project (with `files`) whose app answers linked-lib's default export; node_modules/linked-lib is a symlink to `lib(project's dir)`. */
+function linkedProject(files: Record<string, string>, lib: (dir: string) => string) {
+  const project = projectDir({
+    'src/app.ts': `import version from 'linked-lib'\nexport default { fetch: () => new Response(version) }\n`,
+    'package.json': '{ "name": "p", "private": true }\n',
+    ...files,
+  })
+  cleanup(project.remove)
+  mkdirSync(join(project.dir, 'node_modules'), { recursive: true })
+  symlinkSync(lib(project.dir), join(project.dir, 'node_modules/linked-lib'), 'dir')
+  return project
+}
+
+/** Each edit of the package's index.js is served, by the reload that edit triggers. */
+async function servesEdits(cli: { url: string; output(): string }, write: (text: string) => void) {
+  assert.equal((await request(`${cli.url}/`)).text, 'v1')
+  for (const version of ['v2', 'v3']) {
+    // A standby boots and imports the package meanwhile.
+    await new Promise((r) => setTimeout(r, 1000))
+    write(`export default '${version}'\n`)
+    await waitFor(async () => (await request(`${cli.url}/`)).text === version, 10_000, `${version} to be served\n${cli.output()}`)
+  }
+}
+
+describe('a linked package', () => {
+  test('outside the project, without --watch: an edit to its source reloads and is served', async () => {
+    const lib = projectDir(LIB)
+    cleanup(lib.remove)
+    const project = linkedProject({}, () => lib.dir)
+    const cli = await startCli(['src/app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    cleanup(() => cli.stop())
+    await servesEdits(cli, (text) => lib.write('index.js', text))
+  })
+
+  test('inside the project, under --watch: an edit to it is served by the reload it triggers, not one later', async () => {
+    const files = Object.fromEntries(Object.entries(LIB).map(([name, text]) => [`linked/lib/${name}`, text]))
+    const project = linkedProject(files, (dir) => join(dir, 'linked/lib'))
+    const cli = await startCli(['src/app.ts', '--watch', 'linked/lib', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    cleanup(() => cli.stop())
+    await servesEdits(cli, (text) => project.write('linked/lib/index.js', text))
+  })
+
+  test('which packages count as linked: a symlink to a folder outside any node_modules, not an install', () => {
+    const lib = projectDir(LIB)
+    cleanup(lib.remove)
+    const project = projectDir({
+      'node_modules/installed/package.json': '{ "name": "installed" }\n',
+      'node_modules/.pnpm/stored@1.0.0/node_modules/stored/package.json': '{ "name": "stored" }\n',
+    })
+    cleanup(project.remove)
+    symlinkSync(lib.dir, join(project.dir, 'node_modules/linked-lib'), 'dir')
+    symlinkSync(join(project.dir, 'node_modules/.pnpm/stored@1.0.0/node_modules/stored'), join(project.dir, 'node_modules/stored'), 'dir')
+    const from = join(project.dir, '.hotcell', 'out')
+    assert.deepEqual(linkedPackageDirs(from, ['linked-lib/sub/path.js', 'linked-lib', 'installed', 'stored', 'missing', 'node:fs']), [lib.dir])
+  })
+})
