@@ -4,6 +4,7 @@ import { resolveConfig, type Config, type ServeOptions } from './config/resolve-
 import { loadEnvFiles } from './config/env-files.js'
 import { openInspector } from './pool/inspector.js'
 import { createLogger, type Logger } from './report/logger.js'
+import { createExportedAddressNotice } from './report/listen-notice.js'
 import { servedProblem, type Problem } from './report/serving-state.js'
 import { reloadLine } from './report/reload-line.js'
 import { createReloadScheduler, type ReloadScheduler } from './reload/scheduler.js'
@@ -136,6 +137,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     // boot is the longest part of the start, so it starts as early as it can.
     const { FrontDoor } = await import('./http/front-door.js')
     this.#door = new FrontDoor({ config, logger: this.logger, reloader: this.#reloader, closing: () => this.#closing })
+    this.#reloader.onExportedAddress = createExportedAddressNotice(this.logger, config.entryLabel, () => this.url)
     await this.#door.listen()
     // The scan runs beside the first build, which does not wait for it: what
     // was saved before the scan ended is checked once both are done (#runReload).

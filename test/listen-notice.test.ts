@@ -1,14 +1,17 @@
-// The line that says an entry's own listen() was captured: once per address,
-// and true whether or not hotcell's port is the one the app asked for.
+// The lines that say the app asked for an address hotcell does not bind: an
+// entry's own listen() was captured (once per address, and true whether or
+// not hotcell's port is the one the app asked for), or its default export
+// names a port or hostname, as Bun's `export default { port, fetch }` does.
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { describe, test } from 'node:test'
 import type { Logger } from '../src/report/logger.js'
-import { createListenNotice } from '../src/report/listen-notice.js'
+import { createExportedAddressNotice, createListenNotice } from '../src/report/listen-notice.js'
+import { cleanup, projectDir, request, startCli, waitFor } from './helpers.js'
 
 function capture(url: string) {
   const lines: string[] = []
   const logger = { info: (line: string) => lines.push(line) } as unknown as Logger
-  return { lines, notice: createListenNotice(logger, 'src/server.ts', () => url) }
+  return { lines, notice: createListenNotice(logger, 'src/server.ts', () => url), exported: createExportedAddressNotice(logger, 'app.ts', () => url) }
 }
 
 test('on the port the app asked for, hotcell says it serves there itself', () => {
@@ -31,4 +34,44 @@ test('on another port, it says the requested one stays free; each address is tol
     "hotcell: src/server.ts calls listen(localhost:3000); hotcell leaves that port alone and serves the app's handler at http://127.0.0.1:4000",
   )
   assert.match(lines[1]!, /listen\(3001\); hotcell leaves that port alone/)
+})
+
+describe("a Bun-style default export's port and hostname", () => {
+  test('the address hotcell serves on, or a loopback name for its loopback address: nothing to tell', () => {
+    const { lines, exported } = capture('http://127.0.0.1:3000')
+    exported({ port: 3000 })
+    exported({ hostname: 'localhost' })
+    exported({ port: 3000, hostname: '127.0.0.1' })
+    assert.deepEqual(lines, [])
+  })
+
+  test('another hostname, or both: the flags that would serve there', () => {
+    const { lines, exported } = capture('http://[::1]:3000')
+    exported({ hostname: '0.0.0.0' })
+    exported({ port: 8080, hostname: '0.0.0.0' })
+    exported({ port: 8080, hostname: '0.0.0.0' })
+    assert.deepEqual(lines, [
+      'hotcell: app.ts exports hostname 0.0.0.0; hotcell serves on http://[::1]:3000 (pass --host 0.0.0.0 to use it)',
+      'hotcell: app.ts exports port 8080 and hostname 0.0.0.0; hotcell serves on http://[::1]:3000 (pass --port 8080 --host 0.0.0.0 to use them)',
+    ])
+  })
+
+  test("a port other than hotcell's: one line, once per value, however many workers and reloads report it", async () => {
+    const app = (port: number, body: string) => `export default { port: ${port}, fetch: () => new Response('${body}') }\n`
+    const project = projectDir({ 'app.ts': app(8080, 'one') })
+    cleanup(project.remove)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '2'], { cwd: project.dir })
+    cleanup(() => cli.stop())
+    const told = (port: number) => `hotcell: app.ts exports port ${port}; hotcell serves on ${cli.url} (pass --port ${port} to use it)\n`
+    const count = (line: string) => cli.output().split(line).length - 1
+    await waitFor(() => count(told(8080)) > 0, 10_000, `the port notice\n${cli.output()}`)
+    // A reload with the same port says nothing new.
+    project.write('app.ts', app(8080, 'two'))
+    await waitFor(async () => (await request(`${cli.url}/`)).text === 'two', 10_000, `the reload\n${cli.output()}`)
+    project.write('app.ts', app(8081, 'three'))
+    await waitFor(() => count(told(8081)) > 0, 10_000, `the notice for the new port\n${cli.output()}`)
+    assert.equal((await request(`${cli.url}/`)).text, 'three')
+    assert.equal(count(told(8080)), 1, cli.output())
+    assert.equal(count(told(8081)), 1, cli.output())
+  })
 })

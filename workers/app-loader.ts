@@ -1,6 +1,6 @@
 import type { Server } from 'node:http'
 import { parentPort } from 'node:worker_threads'
-import type { ErrorData, RequestTask, WorkerMessage } from '../src/pool/protocol.js'
+import type { ErrorData, ExportedAddress, RequestTask, WorkerMessage } from '../src/pool/protocol.js'
 import { describe, toErrorData } from './error-data.js'
 import { capturedServer, installListenCapture, isHttpServer } from './listen-capture.js'
 import { afterImport, installFrameworkErrors, unwrapDefaultError } from './framework-errors.js'
@@ -82,6 +82,7 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
     const app = exported as { fetch?: unknown; callback?: unknown; server?: unknown; ready?: unknown }
     if (isHttpServer(exported)) return await fromServer(exported)
     if (typeof app.fetch === 'function' && style !== 'node') {
+      announceAddress(app)
       return { ok: true, fetch: (request, env, ctx) => settled((app.fetch as FetchFunction).call(app, request, env, ctx)) }
     }
     // A Fastify instance: routes exist only after ready().
@@ -124,6 +125,22 @@ function settled(result: unknown): unknown {
 /** Tell the main thread, which logs it once per server however many workers and reloads report it. */
 function announce(requested: string): void {
   const message: WorkerMessage = { type: 'hotcell:listen-captured', requested }
+  parentPort?.postMessage(message)
+}
+
+/**
+ * Bun serves `export default { port: 8080, fetch }` on port 8080; hotcell
+ * serves on its own address, and the main thread says so once. Own data
+ * properties only: a router that is a Proxy answers any name it is asked.
+ */
+function announceAddress(app: object): void {
+  const port: unknown = Object.getOwnPropertyDescriptor(app, 'port')?.value
+  const hostname: unknown = Object.getOwnPropertyDescriptor(app, 'hostname')?.value
+  const address: ExportedAddress = {}
+  if (typeof port === 'number') address.port = port
+  if (typeof hostname === 'string') address.hostname = hostname
+  if (address.port === undefined && address.hostname === undefined) return
+  const message: WorkerMessage = { type: 'hotcell:exported-address', address }
   parentPort?.postMessage(message)
 }
 

@@ -332,6 +332,9 @@ export class Generation {
       case 'hotcell:listen-captured':
         this.#onListenCaptured?.(message.requested)
         break
+      case 'hotcell:exported-address':
+        options.onExportedAddress?.(message.address)
+        break
       case 'hotcell:socket-host':
         this.sockets.addHost(message.threadId, message.port)
         break

@@ -88,7 +88,15 @@ export type WorkerMessage =
   | UncaughtReport
   /** The entry called listen(); the worker kept the port unbound and serves that server's handler. */
   | { type: 'hotcell:listen-captured'; requested: string }
+  /** The default export names the address to serve on (Bun's `export default { port, fetch }`), which hotcell does not bind. */
+  | { type: 'hotcell:exported-address'; address: ExportedAddress }
   | SocketHostMessage
+
+/** The `port` and `hostname` a fetch-style default export carries, when it carries them. */
+export interface ExportedAddress {
+  port?: number
+  hostname?: string
+}
 
 /**
  * An error no handler caught (a throw in a timer, a rejection nobody awaited),

@@ -6,7 +6,7 @@ import type { Target } from '../http/dispatch.js'
 import { crashReporting } from '../report/crash-reporting.js'
 import { Generation } from '../pool/generation.js'
 import type { Logger } from '../report/logger.js'
-import type { WorkerData } from '../pool/protocol.js'
+import type { ExportedAddress, WorkerData } from '../pool/protocol.js'
 import type { Sources } from './sources.js'
 import { reportLoadError } from './load-error-report.js'
 import { Standbys } from './standbys.js'
@@ -55,6 +55,8 @@ export class Reloader {
   target: Target | Promise<Target>
   /** The entry called listen() itself and a worker captured it (told once, by the listener). */
   onListenCaptured: ((requested: string) => void) | undefined
+  /** The entry's default export names a port or hostname (told once per value, by the listener). */
+  onExportedAddress: ((address: ExportedAddress) => void) | undefined
   #serverAddress: WorkerData['serverAddress']
   #env: Record<string, string> | undefined
   #current: Generation | undefined
@@ -268,6 +270,7 @@ export class Reloader {
       onWorkerError: (error) =>
         this.logger.error(`hotcell: a worker of generation ${generation.gen} crashed outside any request: ${error.stack ?? error.message}`),
       onListenCaptured: (requested) => this.onListenCaptured?.(requested),
+      onExportedAddress: (address) => this.onExportedAddress?.(address),
       ...(this.#serverAddress ? { serverAddress: this.#serverAddress } : {}),
       ...crashReporting(this.logger, this.config.cwd, () => generation.gen),
     })
