@@ -48,4 +48,23 @@ describe("a load error's stack", () => {
     })
     await assertFrames(cli, /node_modules\/thrower\/index\.js:2:7/)
   })
+
+  test('a package that throws is reported once, as the load error: the standby that preloads it does not report it again', async () => {
+    const project = projectDir({
+      'package.json': '{ "type": "module" }\n',
+      'app.ts': 'import thrower from "thrower"\nexport default { fetch: () => new Response(String(thrower)) }\n',
+      'node_modules/thrower/package.json': '{ "name": "thrower", "main": "index.js" }\n',
+      'node_modules/thrower/index.js': 'module.exports = 1\nthrow new Error("package failed")\n',
+    })
+    cleanup(project.remove)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    cleanup(() => cli.stop())
+    await waitFor(() => cli.output().includes('\nwhile importing app.ts\n'), 10_000, `the load error block\n${cli.output()}`)
+    // The standby that serves this save imported the old bundle's packages while it waited; whatever
+    // it reported then reached the terminal before its answer (one message port, in order).
+    project.write('app.ts', 'export default { fetch: () => new Response("without the package") }\n')
+    await waitFor(async () => (await request(cli.url + '/')).text === 'without the package', 10_000, `the fixed app\n${cli.output()}`)
+    assert.equal(cli.output().match(/package failed/g)?.length, 1, cli.output())
+    assert.doesNotMatch(cli.output(), /nobody handled/, cli.output())
+  })
 })

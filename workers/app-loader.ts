@@ -1,6 +1,7 @@
 import type { Server } from 'node:http'
 import { parentPort } from 'node:worker_threads'
 import type { ErrorData, ExportedAddress, RequestTask, WorkerMessage } from '../src/pool/protocol.js'
+import { importBundle } from './bundle-import.js'
 import { describe, toErrorData } from './error-data.js'
 import { capturedServer, installListenCapture, isHttpServer } from './listen-capture.js'
 import { afterImport, installFrameworkErrors, unwrapDefaultError } from './framework-errors.js'
@@ -39,15 +40,24 @@ const EXPECTED = [
   '                           hotcell captures the server instead of binding the port',
 ].join('\n')
 
-/** Import the bundle and find the handler in it. Never throws: failures come back as data. */
-export async function loadApp(bundleUrl: string, entry: string, style: Style): Promise<LoadedApp> {
+/**
+ * What the bundle's code must find in place: import.meta, the captured
+ * listen(), framework error hooks, WebSocketPair. A standby installs it while
+ * it waits (runtime.ts): a reload's import does not pay for it. Idempotent.
+ */
+export function prepareForApp(): void {
   installModuleMeta()
   installListenCapture()
   installFrameworkErrors()
   installWebSocketPair()
+}
+
+/** Import the bundle and find the handler in it. Never throws: failures come back as data. */
+export async function loadApp(bundleUrl: string, entry: string, style: Style): Promise<LoadedApp> {
+  prepareForApp()
   let mod: Record<string, unknown>
   try {
-    mod = (await import(bundleUrl)) as Record<string, unknown>
+    mod = await importBundle(bundleUrl)
   } catch (error) {
     return { ok: false, phase: 'import', error: explainMissingPackage(error, bundleUrl) ?? withoutLoaderFrames(toErrorData(error)) }
   }

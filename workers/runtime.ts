@@ -4,7 +4,8 @@
 // replacing workers for good (a failure during bootstrap is sticky in piscina).
 import { BroadcastChannel, threadId, workerData, parentPort, type MessagePort } from 'node:worker_threads'
 import { TIMEOUT_REASON, type ControlMessage, type RequestTask, type WorkerData, type WorkerMessage } from '../src/pool/protocol.js'
-import { loadApp, type FetchContext, type LoadedApp } from './app-loader.js'
+import { importBundle } from './bundle-import.js'
+import { loadApp, prepareForApp, type FetchContext, type LoadedApp } from './app-loader.js'
 import { describe, toErrorData } from './error-data.js'
 import { installFastResponse, isResponse } from './fast-response.js'
 import { isFetchApiLoaded, onFetchApiLoad, watchFetchGlobals } from './fetch-api.js'
@@ -114,8 +115,9 @@ async function warmUp(): Promise<void> {
   // (fetch-api.ts): a hello handler never needs undici, and the first
   // generation serves sooner without it.
   if (data.warmFetchApi || isFetchApiLoaded()) await warmFetchApi()
+  prepareForApp()
   // A failure here is the bundle's own import error, which its import reports.
-  await import(data.preloadUrl).catch(() => {})
+  await importBundle(data.preloadUrl).catch(() => {})
   // Loaded on demand otherwise (~20 ms): a fetch app never needs it.
   if (data.nodeAdapter) await import('./node-adapter.js')
 }
