@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import type { ErrorData } from '../pool/protocol.js'
 import { atCode, buildErrorData } from '../report/build-errors.js'
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -201,12 +201,25 @@ async function setUp(entry: string, cwd: string, cacheDir: string, outDir: strin
   return { api, context }
 }
 
+// Outputs up to this size are written synchronously: writing a few hundred
+// KB into the page cache takes well under a millisecond, and each async
+// writeFile is four round trips through libuv's thread pool (open, write,
+// close...), which took 0.9 ms of a reload for a two-file app (Node 20, 2
+// cores busy with esbuild and the worker). Larger outputs do not hold up
+// this thread, which is also serving requests.
+const SYNC_WRITE_BYTES = 4 * 1024 * 1024
+
 /**
  * Names are content hashes: a file that exists already has these bytes (a
  * revert), and a worker may be importing it right now, so it is left alone.
  */
 async function writeOutputs(files: esbuild.OutputFile[]): Promise<void> {
-  await Promise.all(files.map((file) => (existsSync(file.path) ? undefined : writeFile(file.path, file.contents))))
+  const fresh = files.filter((file) => !existsSync(file.path))
+  if (fresh.reduce((bytes, file) => bytes + file.contents.byteLength, 0) <= SYNC_WRITE_BYTES) {
+    for (const file of fresh) writeFileSync(file.path, file.contents)
+    return
+  }
+  await Promise.all(fresh.map((file) => writeFile(file.path, file.contents)))
 }
 
 // Importing a module with the bundle's banner and a source map runs, once per
@@ -226,7 +239,7 @@ async function writePreload(outDir: string, imports: esbuild.Metafile['outputs']
   const specifiers = [...new Set(imports.filter((i) => i.external && i.kind === 'import-statement' && !i.path.startsWith('node:')).map((i) => i.path))]
   const source = `${REQUIRE_SHIM}\n${specifiers.map((s) => `import ${JSON.stringify(s)}\n`).join('')}${PRELOAD_SOURCE_MAP}`
   const file = join(outDir, `preload-${createHash('sha256').update(source).digest('hex').slice(0, 8)}.mjs`)
-  if (!existsSync(file)) await writeFile(file, source)
+  if (!existsSync(file)) writeFileSync(file, source)
   return file
 }
 
