@@ -6,7 +6,7 @@
 //   npm run bench:reload-phases                       # 40 edits at each of 500, 150 and 50 ms apart, default workers
 //   npm run bench:reload-phases -- --edits 20 --paces 150 --workers 2 --app node-http
 // Saves follow a fixed schedule (save v at t0 + v × pace); one keep-alive
-// client polls GET /, every ~1 ms while a save is not served yet and every
+// client polls GET /, every ~1 ms from a save until it is served and every
 // 20 ms otherwise. Builds never overlap, so the phases of
 // each reload are the marks between one 'build' and the next.
 import { subscribe } from 'node:diagnostics_channel'
@@ -67,6 +67,17 @@ let newest = 0
 // The newest version saved: polled for every ~1 ms until served, every 20 ms otherwise.
 let wanted = 0
 let polling = true
+// A save cuts short the 20 ms wait between polls: a poller that slept on would add up to 20 ms to a reload.
+let wake: (() => void) | undefined
+const idle = () =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(() => wake?.(), 20)
+    wake = () => {
+      clearTimeout(timer)
+      wake = undefined
+      resolve()
+    }
+  })
 const poller = (async () => {
   while (polling) {
     const sentAt = performance.now()
@@ -74,7 +85,7 @@ const poller = (async () => {
     const at = performance.now()
     for (let v = newest + 1; v <= version; v++) seen.set(v, { at, sentAt })
     newest = Math.max(newest, version)
-    await sleep(newest < wanted ? 1 : 20)
+    await (newest < wanted ? sleep(1) : idle())
   }
 })()
 const until = async (version: number) => {
@@ -95,6 +106,7 @@ for (const pace of PACES) {
     writeFileSync(join(dir, 'version.ts'), `export const version = ${++version}\n`)
     writtenAt.set(version, performance.now())
     wanted = version
+    wake?.()
   }
   await until(version)
   await sleep(200)

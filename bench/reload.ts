@@ -6,9 +6,11 @@
 //   npm run bench:reload -- --only hotcell --edits 0 --memory 1000   # memory only
 //   HOTCELL_BUILD_B=$PWD/.tmp/base/dist npm run bench:reload -- --app node-http --only hotcell --memory 0   # A/B: 'hotcell' and 'hotcell B'
 // Each pace: `--edits` saves of one module on a fixed schedule (save v at
-// t0 + v × pace), while one keep-alive client polls GET /: every ~1 ms while
-// a save is not served yet, every 20 ms otherwise (a browser tab does not
-// poll, and a poller at full speed takes a core from the server it measures).
+// t0 + v × pace), while one keep-alive client polls GET /: every ~1 ms from
+// the moment of a save until it is served, every 20 ms otherwise (a browser
+// tab does not poll, and a poller at full speed takes a core from the server
+// it measures). Until 2026-12-04 a save did not cut short a 20 ms wait that
+// had begun before it, which added 0-20 ms to some reloads of every tool.
 // An edit's time is from its write until a response shows that version or a
 // later one. Every non-200 answer or failed request during the edits counts.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
@@ -165,6 +167,7 @@ class Poller {
   #running = true
   #done: Promise<void>
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 1 })
+  #wake: (() => void) | undefined
 
   constructor(private readonly port: number) {
     this.#done = this.#loop()
@@ -182,13 +185,35 @@ class Poller {
         const version = /^v(\d+)$/.exec(res.body)?.[1]
         if (res.status !== 200 || version === undefined) this.#fail(`${res.status} ${res.body.slice(0, 160)}`)
         else this.#saw(Number(version))
-        await sleep(this.newest < this.wanted ? 1 : 20)
+        await (this.newest < this.wanted ? sleep(1) : this.#idle())
       } catch (error) {
         this.requests++
         this.#fail(String(error))
         await sleep(1)
       }
     }
+  }
+
+  /** The next save: poll for it from now on (a poller that slept on would add up to 20 ms to a reload). */
+  want(version: number): void {
+    this.wanted = Math.max(this.wanted, version)
+    this.#wake?.()
+  }
+
+  // Between saves: 20 ms, or until the next save.
+  #idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#woken(resolve), 20)
+      this.#wake = () => {
+        clearTimeout(timer)
+        this.#woken(resolve)
+      }
+    })
+  }
+
+  #woken(resolve: () => void): void {
+    this.#wake = undefined
+    resolve()
   }
 
   #fail(what: string): void {
@@ -263,7 +288,7 @@ async function measure(tool: Tool, index: number): Promise<Result> {
   let version = 0
   const save = () => {
     writeFileSync(join(dir, 'version.ts'), `export const version = ${++version}\n`)
-    poller.wanted = version
+    poller.want(version)
   }
   const poller = new Poller(port)
   try {
