@@ -11,8 +11,9 @@ import { installFastResponse, isResponse } from './fast-response.js'
 import { isFetchApiLoaded, onFetchApiLoad, watchFetchGlobals } from './fetch-api.js'
 import { reply, openLane, started, type LaneTask } from './lane.js'
 import { catchLateErrors, runInScope, type RequestScope } from './late-errors.js'
-import { abortRequest, installLazyRequest, LazyRequest, whenAborted } from './lazy-request.js'
+import { abortRequest, installLazyRequest, LazyRequest } from './lazy-request.js'
 import { respond, type Outcome, type ResponseControl } from './respond.js'
+import { rehearse } from './rehearsal.js'
 import { startSocketHost } from './socket-host.js'
 
 // Stacks from the bundle map back to the user's .ts files. Applies to modules
@@ -102,7 +103,7 @@ void warmUp().finally(() => {
   if (data.bundleUrl) load(data.bundleUrl)
   // A standby, or a replacement for a crashed worker: ask for the bundle.
   else post({ type: 'hotcell:hello', gen: data.gen, threadId })
-  void rehearse()
+  void rehearse((task, standIn, done) => serve(task, standIn, done), data.nodeAdapter === true)
 })
 
 /**
@@ -130,43 +131,6 @@ async function warmFetchApi(): Promise<void> {
   } catch {
     // Nothing depends on the warm-up succeeding.
   }
-}
-
-// A fresh isolate runs our request path cold (interpreted, no inline caches):
-// the first request of a new generation spent ~4.6 ms in the worker, ~2.5 ms
-// once the path had been rehearsed. The stand-in handler is ours: the user's
-// must never run for a request nobody made.
-const REHEARSALS = 20
-const STAND_IN: Extract<LoadedApp, { ok: true }> = {
-  ok: true,
-  fetch: (request) => new Response(`rehearsal ${new URL(request.url).pathname}`, { headers: { 'content-type': 'text/plain' } }),
-}
-
-async function rehearse(): Promise<void> {
-  // A Node-style app's requests go through the Node adapter: its first request
-  // in a fresh worker took 4.5-8 ms, the third under 1 ms.
-  const standIns = data.nodeAdapter ? [STAND_IN, await nodeStandIn()] : [STAND_IN]
-  for (const standIn of standIns) {
-    for (let i = 1; i <= REHEARSALS; i++) {
-      const body = i % 2 ? null : new TextEncoder().encode('rehearsal').buffer
-      const task: RequestTask = {
-        id: -i,
-        method: body ? 'POST' : 'GET',
-        url: `http://localhost/__hotcell/rehearsal?i=${i}`,
-        headers: ['host', 'localhost', 'accept', '*/*'],
-        body,
-        remoteAddress: '127.0.0.1',
-        remotePort: 0,
-      }
-      await new Promise<void>((resolve) => serve(task, standIn, () => resolve()))
-    }
-  }
-}
-
-async function nodeStandIn(): Promise<Extract<LoadedApp, { ok: true }>> {
-  const { nodeToFetch } = await import('./node-adapter.js')
-  const handle = nodeToFetch((_req, res) => res.end('rehearsal'))
-  return { ok: true, node: true, fetch: (request, _env, _ctx, task) => handle(task, (listener) => whenAborted(request, listener)) }
 }
 
 const env = process.env as Record<string, string | undefined>
