@@ -43,6 +43,16 @@ describe('handler shapes', () => {
     assert.match(res.text, /The handler returned an object with keys status, body; expected a Response/)
   })
 
+  test("an entry that also exports 'module.exports' is found by its default export", async () => {
+    // require() of an ES module returns that export instead of the namespace: the loader must not.
+    const server = await serveFiles({
+      'app.ts': `const handler = () => new Response('by default')\nexport { handler as 'module.exports' }\nexport default handler\n`,
+    })
+    const res = await request(`${server.url}/`)
+    assert.equal(res.status, 200, res.text)
+    assert.equal(res.text, 'by default')
+  })
+
   test('TSX and tsconfig paths are compiled', async () => {
     const server = await serveFiles(
       {
