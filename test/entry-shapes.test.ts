@@ -53,6 +53,17 @@ describe('handler shapes', () => {
     assert.equal(res.text, 'by default')
   })
 
+  test("a package's JSON imported with its type attribute", async () => {
+    const server = await serveFiles({
+      'package.json': '{ "type": "module" }\n',
+      'node_modules/settings/package.json': '{ "name": "settings", "version": "1.2.3" }\n',
+      'app.ts': `import pkg from 'settings/package.json' with { type: 'json' }\nexport default { fetch: () => new Response(pkg.version) }\n`,
+    })
+    const res = await request(`${server.url}/`)
+    assert.equal(res.status, 200, res.text)
+    assert.equal(res.text, '1.2.3')
+  })
+
   test('TSX and tsconfig paths are compiled', async () => {
     const server = await serveFiles(
       {

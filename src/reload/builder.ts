@@ -61,6 +61,11 @@ export interface Builder {
   dispose(): Promise<void>
 }
 
+// The bundle runs in this very Node: esbuild keeps what it supports. With
+// `node20` it dropped the `with { type: 'json' }` of a package's JSON import
+// (attributes came in 20.10), and Node then refused the import.
+const NODE_TARGET = `node${process.versions.node}`
+
 // esbuild is loaded when the first builder starts, not with this module:
 // `hotcell --help` and a config file lookup need not pay for it. And it is
 // required, not imported: it is a CommonJS package, and the ESM loader scans
@@ -172,7 +177,7 @@ async function setUp(entry: string, cwd: string, cacheDir: string, outDir: strin
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: NODE_TARGET,
     packages: 'external',
     outdir: outDir,
     entryNames: '[name]-[hash]',
@@ -234,7 +239,7 @@ export async function bundleConfigFile(file: string, outFile: string, hotcellEnt
       bundle: true,
       platform: 'node',
       format: 'esm',
-      target: 'node20',
+      target: NODE_TARGET,
       packages: 'external',
       banner: { js: REQUIRE_SHIM },
       logLevel: 'silent',
