@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs'
-import { relative } from 'node:path'
-import { findConfigFile, loadConfigFile } from '../config/config-file.js'
 import { nearestName } from '../config/nearest-name.js'
-import { mustBeInteger, resolveConfig, type Config, type ServeOptions } from '../config/resolve-config.js'
+import type { Config } from '../config/resolve-config.js'
 import { startServer, type HotcellServer } from '../dev-server.js'
 import { HotcellError } from '../errors.js'
 import { exposureLines } from '../report/exposure.js'
 import { flagHelp, parseFlags } from './flag-table.js'
-import { flagsToOptions, normalizeInspectFlag, SERVE_FLAGS } from './serve-flags.js'
+import { normalizeInspectFlag, SERVE_FLAGS } from './serve-flags.js'
+import { createLogger } from '../report/logger.js'
+import { resolveCliConfig, type CliConfig } from './cli-config.js'
+import type { ConfigWatch } from './config-watch.js'
+import { HELD_ADDRESS_NOTE } from './held-address.js'
+import { isSupervised, reportAddress, requestRestart } from './supervisor-child.js'
 
 export interface CliIO {
   stdout: NodeJS.WritableStream
@@ -54,6 +57,15 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   let config: Config
   let fileLabel: string | undefined
   let session: Promise<typeof import('./serve-session.js')>
+  let cli: CliConfig
+  let watching: Promise<ConfigWatch> | undefined
+  // The config file changed: the session ends, for a new server process.
+  let restarting = false
+  let stopSession: (() => void) | undefined
+  const restart = () => {
+    restarting = true
+    stopSession?.()
+  }
   try {
     const { values, positionals } = parseFlags(normalizeInspectFlag(argv), SERVE_FLAGS, 'hotcell --help')
     if (values.help) {
@@ -71,29 +83,17 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       throw new HotcellError('ERR_INVALID_OPTION', `expected one entry file, got ${args.length}: ${args.join(' ')}`)
     }
     const cwd = process.cwd()
-    const file = findConfigFile(cwd, args[0], values.config as string | undefined)
-    const fromFile = file ? await loadConfigFile(file, cwd) : {}
-    const fromFlags = flagsToOptions(values)
-    const entry = args[0] ?? fromFile.entry
-    if (entry === undefined) throw new HotcellError('ERR_INVALID_OPTION', 'missing the entry file. Usage: hotcell <entry> [options], e.g. hotcell src/app.ts')
-    const options: ServeOptions = { ...fromFile, ...fromFlags.options, entry }
-    let portFromEnv = false
-    if (fromFlags.options.port === undefined && io.env.PORT !== undefined) {
-      options.port = mustBeInteger(io.env.PORT, 'PORT', 0, 65535)
-      portFromEnv = true
-    }
-    fileLabel = file ? relative(cwd, file) || file : undefined
-    config = resolveConfig(options, (key) => {
-      const flag = fromFlags.spelled.get(key)
-      if (flag) return flag
-      if (key === 'port' && portFromEnv) return 'PORT'
-      return fileLabel && key in fromFile ? `${fileLabel}: ${key}` : key
-    })
+    cli = await resolveCliConfig(args[0], values, io.env, cwd)
+    config = cli.config
+    fileLabel = cli.fileLabel
     const starting = startServer(config)
+    // The config file's watcher starts beside the server, so the banner waits for neither.
+    watching = cli.file && config.reload ? startConfigWatch(cli, () => resolveCliConfig(args[0], values, io.env, cwd), io, restart) : undefined
     // Loaded beside the start, which does not need it: the banner does.
     session = import('./serve-session.js')
     server = await starting
   } catch (error) {
+    void watching?.then((watch) => watch.close())
     if (error instanceof HotcellError) {
       io.stderr.write(`hotcell: ${error.message}\n`)
       return 1
@@ -103,13 +103,42 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (config.nextFreePort && server.port !== config.port)
     io.stdout.write(`hotcell: port ${config.port} is in use, so hotcell listens on ${server.port} (--port chooses one)\n`)
   const head = [`hotcell ready on ${server.url}`, ...exposureLines(config.host, server.port, config.exposeErrors, config.allowedHosts === 'all')]
+  if (cli.moved) io.stderr.write(`hotcell: ${cli.fileLabel ?? 'the options'} asks for ${cli.moved}, but ${HELD_ADDRESS_NOTE}\n`)
+  reportAddress({ host: config.host, port: server.port })
+  const configWatch = await watching
   const { runSession } = await session
-  await runSession(server, io, { version: version(), quiet: config.quiet, head, configFile: fileLabel })
+  const onStop = (stop: () => void) => {
+    io.onStop?.(stop)
+    stopSession = stop
+    if (restarting) stop()
+  }
+  await runSession(server, { ...io, onStop }, { version: version(), quiet: config.quiet, head, configFile: fileLabel })
+  await configWatch?.close()
   // close() writes the log's waiting lines first.
   const closed = server.close()
-  io.stdout.write('hotcell: shutting down (waiting up to 5 s for requests in flight)\n')
+  if (!restarting) io.stdout.write('hotcell: shutting down (waiting up to 5 s for requests in flight)\n')
   await closed
   return 0
+}
+
+/** Watch the config file in use (loaded only then); resolves once edits from now on are seen. */
+async function startConfigWatch(current: CliConfig, reread: () => Promise<CliConfig>, io: CliIO, restart: () => void): Promise<ConfigWatch> {
+  const { watchConfigFile } = await import('./config-watch.js')
+  const logger = createLogger({ quiet: false, stdout: io.stdout, stderr: io.stderr })
+  const watch = watchConfigFile({
+    current: current as CliConfig & { file: string; fileLabel: string },
+    reread,
+    canRestart: isSupervised(),
+    // Asked before this process ends, so that the supervisor starts the next one at once.
+    restart: () =>
+      void requestRestart().then(restart, (error: Error) =>
+        logger.warn(`hotcell: the server cannot restart by itself (${error.message}): restart hotcell to apply the new options`),
+      ),
+    logger,
+    cwd: process.cwd(),
+  })
+  await watch.ready()
+  return watch
 }
 
 function version(): string {

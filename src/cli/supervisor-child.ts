@@ -1,12 +1,15 @@
 // The child's side of supervisor.ts: hand the listening socket to the
-// supervisor, and take it back after a restart. Inert unless the supervisor
-// started this process.
+// supervisor, take it back after a restart, and ask for a restart (the
+// config file changed). Inert unless the supervisor started this process.
 import type { Server } from 'node:net'
+import type { HeldAddress } from './held-address.js'
 
 export type SupervisorMessage =
   | { type: 'hotcell:serving' } // child → parent; carries the listening socket the first time
   | { type: 'hotcell:need-socket' } // restarted child → parent, once it listens for the answer
   | { type: 'hotcell:socket' } // parent → restarted child; carries the listening socket
+  | { type: 'hotcell:address'; address: HeldAddress } // child → parent once it serves: where the socket is bound
+  | { type: 'hotcell:restart' } // child → parent: this process ends to be started again (the config file changed)
 
 const supervised = process.env.HOTCELL_SUPERVISED === '1' && typeof process.send === 'function'
 
@@ -25,6 +28,28 @@ export function inheritedSocket(): Promise<object> | undefined {
     process.on('message', onMessage)
     // Ask only now: a message that arrives before anyone listens is lost.
     process.send!({ type: 'hotcell:need-socket' } satisfies SupervisorMessage)
+  })
+}
+
+/** This process runs under the supervisor, which can start it again. */
+export function isSupervised(): boolean {
+  return supervised
+}
+
+/** Tell the supervisor where the socket it holds is bound: what a restarted process serves on (held-address.ts). */
+export function reportAddress(address: HeldAddress): void {
+  if (supervised && process.connected) process.send!({ type: 'hotcell:address', address } satisfies SupervisorMessage)
+}
+
+/**
+ * Ask the supervisor to start a new server process as soon as this one ends:
+ * at once, not counted as a crash. Resolves once the message is sent, so that
+ * it comes before this process exits.
+ */
+export function requestRestart(): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (!supervised || !process.connected) return reject(new Error('not running under the supervisor'))
+    process.send!({ type: 'hotcell:restart' } satisfies SupervisorMessage, undefined, undefined, (error) => (error ? reject(error) : resolve()))
   })
 }
 

@@ -6,12 +6,15 @@
 // - holds a copy of the listening socket's descriptor (the child binds it and
 //   hands it over), so the port never closes; it never accepts on it: while
 //   no child is serving, connections wait in the kernel's backlog;
-// - starts a new child when the child dies abnormally, and hands it the socket.
+// - starts a new child when the child dies abnormally, and hands it the socket;
+// - starts a new child at once when the child asks (the config file changed,
+//   cli/config-watch.ts) and then ends: not a crash, so no back-off.
 // Reloads never come here: they happen inside the child, on worker threads.
 // The programmatic serve() API is not supervised.
 import { fork, type ChildProcess } from 'node:child_process'
 import { constants } from 'node:os'
 import type { SupervisorMessage } from './supervisor-child.js'
+import { heldAddressEnv, type HeldAddress } from './held-address.js'
 import type { CrashLoopBreaker } from '../pool/crash-loop.js'
 import { traceStart } from '../reload/trace.js'
 
@@ -50,10 +53,14 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
   return new Promise<number>((resolveExit) => {
     // The listening socket's handle: held, never listened on here.
     let socket: { close(): void } | undefined
+    // Where it is bound, as the first child's options named it.
+    let address: HeldAddress | undefined
     let child: ChildProcess | undefined
     let stopping = false
     let deaths: Promise<CrashLoopBreaker> | undefined
     let restartTimer: NodeJS.Timeout | undefined
+    // The child that asked to be started again once it ends.
+    let restartAsked: ChildProcess | undefined
 
     const start = () => {
       traceStart('supervisor')
@@ -61,7 +68,7 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
         env: {
           ...process.env,
           HOTCELL_SUPERVISED: '1',
-          ...(socket ? { HOTCELL_INHERIT_SOCKET: '1' } : {}),
+          ...(socket ? { HOTCELL_INHERIT_SOCKET: '1', ...(address ? heldAddressEnv(address) : {}) } : {}),
           MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || CHILD_MALLOC_ARENAS,
         },
         stdio: 'inherit',
@@ -74,10 +81,17 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
       current.on('message', (message: SupervisorMessage, handle: unknown) => {
         if (message?.type === 'hotcell:need-socket' && socket) current.send({ type: 'hotcell:socket' } satisfies SupervisorMessage, socket as never)
         if (message?.type === 'hotcell:serving' && !socket && handle) socket = handle as { close(): void }
+        if (message?.type === 'hotcell:address') address ??= message.address
+        if (message?.type === 'hotcell:restart') restartAsked = current
       })
       current.once('exit', (code, signal) => {
         if (child === current) child = undefined
         const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)
+        // Asked for (cli/config-watch.ts): at once, and not a death.
+        if (restartAsked === current && !stopping && socket) {
+          restartAsked = undefined
+          return start()
+        }
         // A normal stop, a process that never got as far as listening, or one that
         // chose to exit (a fatal V8 error aborts: it never exits with 0).
         if (stopping || !socket || code === 0) return finish(exitCode)

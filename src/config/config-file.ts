@@ -34,22 +34,30 @@ export function findConfigFile(cwd: string, entry: string | undefined, explicit:
   return undefined
 }
 
+/** A config file's options, and the files it was built from (itself and what it imports), absolute. */
+export interface LoadedConfigFile {
+  options: UserConfig
+  inputs: string[]
+}
+
 /**
  * Load a config file. It is the user's own trusted code, like the build
  * config of any tool, so it runs in this (main) process: bundled by esbuild
  * for TypeScript, then imported. Keys and values are checked here, with the
  * file named in the message.
  */
-export async function loadConfigFile(file: string, cwd: string): Promise<UserConfig> {
+export async function loadConfigFile(file: string, cwd: string): Promise<LoadedConfigFile> {
   const label = relative(cwd, file) || basename(file)
   const outDir = join(dirname(file), '.hotcell')
   const outFile = join(outDir, `config-${process.pid}-${Date.now()}.mjs`)
   await mkdir(outDir, { recursive: true })
   await writeFile(join(outDir, '.gitignore'), '# hotcell build output\n*\n')
   let exported: unknown
+  let inputs: string[]
   try {
     const built = await bundleConfigFile(file, outFile, OWN_INDEX)
     if (!built.ok) throw new HotcellError('ERR_CONFIG_FILE', `${label} does not build:\n${built.text.trimEnd()}`)
+    inputs = built.inputs
     try {
       exported = ((await import(pathToFileURL(outFile).href)) as { default?: unknown }).default
     } catch (error) {
@@ -84,7 +92,7 @@ export async function loadConfigFile(file: string, cwd: string): Promise<UserCon
   // Values are checked once, by resolveConfig, with the file named in the
   // message (cli/main.ts); unknown keys here, where the file is known.
   mustBeKnownKeys(options, `${label}: `)
-  return options as UserConfig
+  return { options: options as UserConfig, inputs }
 }
 
 function absolute(base: string, path: string): string {

@@ -230,10 +230,14 @@ function isAlive(pid: number): boolean {
  * its relative imports and TypeScript work and its bare imports resolve from
  * the project. `hotcell` itself resolves to this very install, for defineConfig.
  */
-export async function bundleConfigFile(file: string, outFile: string, hotcellEntry: string): Promise<{ ok: true } | { ok: false; text: string }> {
+export async function bundleConfigFile(
+  file: string,
+  outFile: string,
+  hotcellEntry: string,
+): Promise<{ ok: true; inputs: string[] } | { ok: false; text: string }> {
   const api = await loadEsbuild()
   try {
-    await api.build({
+    const result = await api.build({
       entryPoints: [file],
       outfile: outFile,
       bundle: true,
@@ -244,6 +248,8 @@ export async function bundleConfigFile(file: string, outFile: string, hotcellEnt
       banner: { js: REQUIRE_SHIM },
       logLevel: 'silent',
       write: true,
+      // Its inputs: the files whose edits change the config (cli/config-watch.ts).
+      metafile: true,
       plugins: [
         {
           name: 'hotcell-self',
@@ -253,7 +259,7 @@ export async function bundleConfigFile(file: string, outFile: string, hotcellEnt
         },
       ],
     })
-    return { ok: true }
+    return { ok: true, inputs: Object.keys(result.metafile.inputs).map((input) => resolve(input)) }
   } catch (error) {
     const messages = (error as esbuild.BuildFailure).errors
     if (!Array.isArray(messages)) throw error

@@ -1,0 +1,49 @@
+// The options `hotcell` serves with: the config file's, beaten by the flags,
+// and $PORT beating the file's port. Resolved at start, and again when the
+// config file changes (config-watch.ts), so both read the same options.
+import { relative } from 'node:path'
+import { findConfigFile, loadConfigFile } from '../config/config-file.js'
+import { mustBeInteger, resolveConfig, type Config, type ServeOptions } from '../config/resolve-config.js'
+import { HotcellError } from '../errors.js'
+import type { FlagValues } from './flag-table.js'
+import { heldAddress, onHeldAddress } from './held-address.js'
+import { flagsToOptions } from './serve-flags.js'
+
+export interface CliConfig {
+  config: Config
+  /** The config file in use, absolute; undefined without one. */
+  file: string | undefined
+  /** The same file as the user would name it (the banner's `config` line). */
+  fileLabel: string | undefined
+  /** What the config file was built from (itself and the files it imports), absolute. */
+  inputs: string[]
+  /** In a restarted server process: the address the options ask for instead of the held one ("port 4000"). */
+  moved: string | undefined
+}
+
+/** Throws a HotcellError naming the flag, variable or config file a bad option came from. */
+export async function resolveCliConfig(entryArg: string | undefined, values: FlagValues, env: NodeJS.ProcessEnv, cwd: string): Promise<CliConfig> {
+  const file = findConfigFile(cwd, entryArg, values.config as string | undefined)
+  const loaded = file ? await loadConfigFile(file, cwd) : { options: {}, inputs: [] }
+  const fromFile = loaded.options
+  const fromFlags = flagsToOptions(values)
+  const entry = entryArg ?? fromFile.entry
+  if (entry === undefined) throw new HotcellError('ERR_INVALID_OPTION', 'missing the entry file. Usage: hotcell <entry> [options], e.g. hotcell src/app.ts')
+  const options: ServeOptions = { ...fromFile, ...fromFlags.options, entry }
+  let portFromEnv = false
+  if (fromFlags.options.port === undefined && env.PORT !== undefined) {
+    options.port = mustBeInteger(env.PORT, 'PORT', 0, 65535)
+    portFromEnv = true
+  }
+  const fileLabel = file ? relative(cwd, file) || file : undefined
+  const asked = resolveConfig(options, (key) => {
+    const flag = fromFlags.spelled.get(key)
+    if (flag) return flag
+    if (key === 'port' && portFromEnv) return 'PORT'
+    return fileLabel && key in fromFile ? `${fileLabel}: ${key}` : key
+  })
+  // A restarted server process serves on the socket the supervisor holds.
+  const held = heldAddress(env)
+  const { config, moved } = held ? onHeldAddress(asked, held) : { config: asked, moved: undefined }
+  return { config, file, fileLabel, inputs: loaded.inputs, moved }
+}
