@@ -44,7 +44,11 @@ function toError(data: ErrorData, depth = 0): Error {
       : new Error(data.message)
   error.name = data.name
   // Without frames of its own, the rebuilt error must not show hotcell's.
-  error.stack = data.stack ? withoutOwnFrames(data.stack) : `${data.name}: ${data.message}`
+  const stack = data.stack ? withoutOwnFrames(data.stack) : ''
+  // Youch reads a stack without frames (a thrown string, Node's SyntaxError
+  // for a package that does not parse) as one frame named after the message,
+  // at "…:undefined": no stack shows the message alone.
+  error.stack = /^\s+at /m.test(stack) ? stack : ''
   if (data.code) (error as Error & { code?: string }).code = data.code
   if (data.cause && depth < 8) error.cause = toError(data.cause, depth + 1)
   return error
