@@ -49,6 +49,15 @@ describe("a load error's stack", () => {
     await assertFrames(cli, /node_modules\/thrower\/index\.js:2:7/)
   })
 
+  test("a name the package does not export: the line that imports it, which Node's SyntaxError does not name", async () => {
+    const cli = await start({
+      'app.ts': 'import { there, notThere } from "lib"\nexport default { fetch: () => new Response(String(there) + String(notThere)) }\n',
+      'node_modules/lib/package.json': '{ "name": "lib", "type": "module", "exports": "./index.js" }\n',
+      'node_modules/lib/index.js': 'export const there = 1\n',
+    })
+    await assertFrames(cli, /app\.ts:1:17/)
+  })
+
   test('a package that throws is reported once, as the load error: the standby that preloads it does not report it again', async () => {
     const project = projectDir({
       'package.json': '{ "type": "module" }\n',

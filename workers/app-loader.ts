@@ -7,7 +7,7 @@ import { capturedServer, installListenCapture, isHttpServer } from './listen-cap
 import { afterImport, installFrameworkErrors, unwrapDefaultError } from './framework-errors.js'
 import { withoutLoaderFrames } from './loader-frames.js'
 import { whenAborted } from './lazy-request.js'
-import { explainMissingPackage } from './missing-package.js'
+import { explainMissingPackage, locateMissingExport } from './missing-package.js'
 import { installModuleMeta } from './module-meta.js'
 import type { NodeHandler } from './node-adapter.js'
 import { installWebSocketPair } from './websocket-pair.js'
@@ -59,7 +59,8 @@ export async function loadApp(bundleUrl: string, entry: string, style: Style): P
   try {
     mod = await importBundle(bundleUrl)
   } catch (error) {
-    return { ok: false, phase: 'import', error: explainMissingPackage(error, bundleUrl) ?? withoutLoaderFrames(toErrorData(error)) }
+    const data = explainMissingPackage(error, bundleUrl) ?? withoutLoaderFrames(toErrorData(error))
+    return { ok: false, phase: 'import', error: locateMissingExport(data, bundleUrl) ?? data }
   }
   afterImport()
   try {

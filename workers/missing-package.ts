@@ -2,6 +2,8 @@
 // with "Cannot find package 'lodash' imported from …/.hotcell/…/app-X.mjs":
 // the bundle is hotcell's file, not the developer's. This names the .ts file
 // and line that imports the package, and the command that installs it.
+// A package without the export the app imports fails with a SyntaxError that
+// names no file at all: this adds the importing line as its frame.
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ErrorData } from '../src/pool/protocol.js'
@@ -10,6 +12,7 @@ import type { ErrorData } from '../src/pool/protocol.js'
 const { existsSync, readFileSync } = process.getBuiltinModule('node:fs')
 
 const NOT_FOUND = /^Cannot find package '([^']+)' imported from (.+)$/
+const NO_EXPORT = /^The requested module '([^']+)' does not provide an export named '([^']+)'$/
 
 interface SourceMap {
   sources?: string[]
@@ -40,6 +43,20 @@ export function explainMissingPackage(error: unknown, bundleUrl: string): ErrorD
   }
 }
 
+/**
+ * The error with the .ts line that imports the missing name as its frame, or
+ * undefined when `error` is not a missing export of a package the bundle
+ * imports (Node's message has neither file nor line).
+ */
+export function locateMissingExport(error: ErrorData, bundleUrl: string): ErrorData | undefined {
+  const match = error.name === 'SyntaxError' ? NO_EXPORT.exec(error.message) : null
+  if (!match) return undefined
+  const bundle = fileURLToPath(bundleUrl)
+  const where = importedAt(bundle, match[1]!, match[2]!) ?? importedAt(bundle, match[1]!)
+  if (!where) return undefined
+  return { ...error, stack: `${error.name}: ${error.message}\n    at ${where.file}:${where.line}:${where.column}` }
+}
+
 /** `lodash/fp` → `lodash`, `@scope/pkg/sub` → `@scope/pkg`. */
 export function packageName(specifier: string): string {
   const parts = specifier.split('/')
@@ -50,9 +67,9 @@ export function packageName(specifier: string): string {
  * Where the sources import `specifier`: esbuild's source map carries every
  * input with its text. The first import, export-from, require() or import()
  * of the package or a path in it; type-only imports are left out (esbuild
- * drops them).
+ * drops them). With `binding`, only a line that imports that name by it.
  */
-function importedAt(bundle: string, name: string): { file: string; line: number; column: number } | undefined {
+function importedAt(bundle: string, name: string, binding?: string): { file: string; line: number; column: number } | undefined {
   let map: SourceMap
   try {
     map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as SourceMap
@@ -62,6 +79,8 @@ function importedAt(bundle: string, name: string): { file: string; line: number;
   // Node names the package; the source may import a path inside it (lodash/fp).
   const quoted = `(['"\`])${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?:/[^'"\`]*)?\\1`
   const pattern = new RegExp(`(?:\\bfrom\\s*|\\bimport\\s*\\(?\\s*|\\brequire\\s*\\(\\s*)${quoted}`)
+  // A named import: the line that names it, at the name.
+  const named = binding === undefined ? undefined : new RegExp(`[{,]\\s*(${binding.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')})\\b`)
   for (const [i, source] of (map.sources ?? []).entries()) {
     const text = map.sourcesContent?.[i]
     if (!text || /[\\/]node_modules[\\/]/.test(source)) continue
@@ -69,7 +88,10 @@ function importedAt(bundle: string, name: string): { file: string; line: number;
     for (const [n, line] of lines.entries()) {
       const found = pattern.exec(line)
       if (!found || /^\s*(import|export)\s+type\b/.test(line)) continue
-      const column = found.index + found[0].indexOf(found[1]!) + 1 // 1-based, at the opening quote
+      const hit = named?.exec(line)
+      if (named && !hit) continue
+      // 1-based, at the imported name, or at the opening quote
+      const column = hit ? hit.index + hit[0].indexOf(hit[1]!) + 1 : found.index + found[0].indexOf(found[1]!) + 1
       return { file: resolve(dirname(bundle), map.sourceRoot ?? '', source), line: n + 1, column }
     }
   }
