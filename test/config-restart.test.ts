@@ -100,6 +100,14 @@ describe('config file changes, without the supervisor', () => {
     assert.equal((await post(cli)).status, 413)
     assert.equal(readyUrls(cli).length, 1)
   })
+
+  test('a bad config is named at once, not at the next start', async () => {
+    const { project, cli } = await start({ 'hotcell.config.ts': config('bodyLimit: 100') }, ['--port', '0'], { HOTCELL_NO_SUPERVISOR: '1' })
+    project.write('hotcell.config.ts', config('bodyLimt: 500'))
+    await waitFor(() => /unknown option "bodyLimt"/.test(cli.output()), 20_000, `the bad option\n${cli.output()}`)
+    assert.match(cli.output(), /the server keeps its options until hotcell\.config\.ts is fixed and saved/)
+    assert.doesNotMatch(cli.output(), /restart hotcell to apply it/)
+  })
 })
 
 function freePort(): Promise<number> {

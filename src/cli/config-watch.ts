@@ -64,10 +64,6 @@ export function watchConfigFile({ current, reread, canRestart, restart, logger, 
     const path = changed!
     changed = undefined
     const what = path === file ? fileLabel : `${relative(cwd, path) || path} (imported by ${fileLabel})`
-    if (!canRestart) {
-      logger.info(`↻ ${what} changed · restart hotcell to apply it (the config file is read at start)`)
-      return
-    }
     reading = true
     void apply(what).finally(() => {
       reading = false
@@ -86,6 +82,11 @@ export function watchConfigFile({ current, reread, canRestart, restart, logger, 
       return
     }
     if (closed) return
+    // Checked all the same: a restart by hand should not meet an error the save could have shown.
+    if (!canRestart) {
+      logger.info(`↻ ${what} changed · restart hotcell to apply it (the config file is read at start)`)
+      return
+    }
     // The next start may read other files (an import added or removed).
     watcher.set(watchList(next))
     restarting = true
