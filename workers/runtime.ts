@@ -116,6 +116,9 @@ async function warmUp(): Promise<void> {
   // (fetch-api.ts): a hello handler never needs undici, and the first
   // generation serves sooner without it.
   if (data.warmFetchApi || isFetchApiLoaded()) await warmFetchApi()
+  // Out of this module's own evaluation first: piscina loads it with
+  // require(), and the preload's require() is not to run nested inside that.
+  await new Promise((resolve) => setImmediate(resolve))
   prepareForApp()
   // A failure here is the bundle's own import error, which its import reports.
   await importBundle(data.preloadUrl).catch(() => {})
