@@ -30,7 +30,9 @@ export function importBundle(url: string): Promise<Record<string, unknown>> {
   try {
     require(fileURLToPath(url))
   } catch (error) {
-    // Decided before anything in the graph runs: import() then evaluates it once.
+    // Decided before anything in the graph runs: import() then evaluates it
+    // once. (A package's own require() of such a graph fails with the same
+    // code while the graph runs; import() then reports that failure.)
     if ((error as NodeJS.ErrnoException)?.code === 'ERR_REQUIRE_ASYNC_MODULE') return import(url)
     return Promise.reject(error)
   }
