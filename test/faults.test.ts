@@ -27,6 +27,8 @@ describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () =
     const res = await request(`${cli.url}/hang`, { timeoutMs: 20_000 })
     assert.equal(res.status, 504)
     assert.match(res.text, /\/hang did not answer within 1\.5 s\. Its worker was idle/)
+    // The option has the same name in the config file and serve(): the hint says so.
+    assert.match(res.text, /--timeout \(e\.g\. --timeout 60s; timeout in hotcell\.config\.ts or serve\(\)\)/)
     assert.equal(await okThread(), before, 'an idle worker is not replaced')
     await waitFor(
       async () => (JSON.parse((await request(`${cli.url}/events`)).text) as string[]).includes('hang aborted: TimeoutError'),

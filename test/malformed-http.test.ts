@@ -76,6 +76,8 @@ describe('malformed and smuggling-shaped requests', () => {
     await checkCase(server.url, 0, async () => {
       const reply = await exchange(server.port, `POST /x HTTP/1.1\r\n${H}Content-Length: 99999999\r\n\r\n`)
       assert.equal(reply.status, 413)
+      // The option has the same name in the config file and serve(): the hint says so.
+      assert.match(reply.body, /--body-limit 50mb\), or bodyLimit in hotcell\.config\.ts or serve\(\)/)
     })
   })
 

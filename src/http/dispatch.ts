@@ -128,7 +128,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
             {
               status: 413,
               title: 'Request body too large',
-              hint: `The limit is ${options.bodyLimit} bytes. Raise it with --body-limit (for example --body-limit 50mb).`,
+              hint: `The limit is ${options.bodyLimit} bytes. Raise it with --body-limit (for example --body-limit 50mb), or bodyLimit in hotcell.config.ts or serve().`,
               request,
             },
             ['connection', 'close'],

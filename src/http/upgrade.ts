@@ -223,7 +223,7 @@ function noAnswerView(reason: NoAnswer, request: ErrorView['request'], timeoutMs
       return {
         status: 504,
         title: `The WebSocket handshake was not answered within ${formatMs(timeoutMs)}`,
-        hint: "An 'upgrade' listener must answer (ws's handleUpgrade) or destroy the socket. Raise the limit with --timeout (e.g. --timeout 60s) if it is meant to take this long.",
+        hint: "An 'upgrade' listener must answer (ws's handleUpgrade) or destroy the socket. Raise the limit with --timeout (e.g. --timeout 60s; timeout in hotcell.config.ts or serve()) if it is meant to take this long.",
         request,
       }
   }

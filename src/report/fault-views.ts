@@ -24,7 +24,7 @@ export function lostView(error: unknown, request: Request): ErrorView {
       status: 504,
       title: 'The handler was stuck running JavaScript past --timeout',
       error: { name: 'TimeoutError', message: error.terminatedBecause },
-      hint: 'The stuck worker was terminated and replaced. Raise the limit with --timeout (e.g. --timeout 60s) if this work is meant to take this long.',
+      hint: 'The stuck worker was terminated and replaced. Raise the limit with --timeout (e.g. --timeout 60s; timeout in hotcell.config.ts or serve()) if this work is meant to take this long.',
       request,
     }
   }
@@ -60,7 +60,7 @@ export function timeoutView(request: Request, timeoutMs: number, started: boolea
     status: 504,
     title: `The handler did not respond within ${seconds}`,
     error: { name: 'TimeoutError', message },
-    hint: 'Raise the limit with --timeout (e.g. --timeout 60s) if the request is meant to take this long.',
+    hint: 'Raise the limit with --timeout (e.g. --timeout 60s; timeout in hotcell.config.ts or serve()) if the request is meant to take this long.',
     request,
   }
 }
