@@ -19,6 +19,27 @@ function recorder() {
   return { calls, onKey: createKeyHandler(actions) }
 }
 
+/** The `hotcell` command in a pseudo-terminal (util-linux `script`), once its banner shows the keys. */
+async function startInTerminal(cwd: string) {
+  const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} app.ts --port 0 --workers 1`
+  const child = spawn('script', ['-qefc', command, '/dev/null'], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', TERM: 'dumb' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  let text = ''
+  child.stdout.on('data', (c: Buffer) => (text += c.toString()))
+  child.stderr.on('data', (c: Buffer) => (text += c.toString()))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  cleanup(() => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+  })
+  const output = () => text
+  const url = await waitFor(() => /ready on (http:\/\/\S+)/.exec(text)?.[1], 20_000, 'the ready line')
+  await waitFor(() => text.includes('r reload · o open in browser'), 10_000, 'the hotkeys line of the banner')
+  return { child, output, exited, url }
+}
+
 describe('hotkeys', () => {
   test('each key runs its action; other keys and Alt combinations do nothing', () => {
     const { calls, onKey } = recorder()
@@ -41,29 +62,15 @@ describe('hotkeys', () => {
   test('in a terminal: h prints the keys, r reloads, q shuts down cleanly', { skip: requires('/usr/bin/script', 'apt-get install util-linux') }, async () => {
     const project = projectDir({ 'app.ts': `export default { fetch: () => new Response('hi') }\n` })
     cleanup(project.remove)
-    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} app.ts --port 0 --workers 1`
-    const child = spawn('script', ['-qefc', command, '/dev/null'], {
-      cwd: project.dir,
-      env: { ...process.env, NO_COLOR: '1', TERM: 'dumb' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    let output = ''
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()))
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
-    cleanup(() => {
-      if (child.exitCode === null) child.kill('SIGKILL')
-    })
-    const url = await waitFor(() => /ready on (http:\/\/\S+)/.exec(output)?.[1], 20_000, 'the ready line')
-    await waitFor(() => output.includes('r reload · o open in browser'), 10_000, 'the hotkeys line of the banner')
+    const { child, output, exited, url } = await startInTerminal(project.dir)
     assert.equal((await request(url)).text, 'hi')
 
     child.stdin.write('h')
-    await waitFor(() => output.includes('rebuild and reload now'), 10_000, 'the help text')
+    await waitFor(() => output().includes('rebuild and reload now'), 10_000, 'the help text')
     child.stdin.write('r')
-    await waitFor(() => /reload requested · build/.test(output), 20_000, 'the reload line')
+    await waitFor(() => /reload requested · build/.test(output()), 20_000, 'the reload line')
     child.stdin.write('q')
-    await waitFor(() => output.includes('shutting down'), 10_000, 'the shutdown line')
+    await waitFor(() => output().includes('shutting down'), 10_000, 'the shutdown line')
     assert.equal(await withDeadline(exited, 15_000, 'exit after q'), 0)
   })
 
@@ -74,29 +81,15 @@ describe('hotkeys', () => {
       'app.ts': `export default { fetch: (request: Request) => new URL(request.url).pathname === '/hang' ? new Promise<Response>(() => {}) : new Response('hi') }\n`,
     })
     cleanup(project.remove)
-    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} app.ts --port 0 --workers 1`
-    const child = spawn('script', ['-qefc', command, '/dev/null'], {
-      cwd: project.dir,
-      env: { ...process.env, NO_COLOR: '1', TERM: 'dumb' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    let output = ''
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()))
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
-    cleanup(() => {
-      if (child.exitCode === null) child.kill('SIGKILL')
-    })
-    const url = await waitFor(() => /ready on (http:\/\/\S+)/.exec(output)?.[1], 20_000, 'the ready line')
-    await waitFor(() => output.includes('r reload · o open in browser'), 10_000, 'the hotkeys line of the banner')
+    const { child, output, exited, url } = await startInTerminal(project.dir)
     // A request that never ends: the first Ctrl-C waits for it (up to 5 s, then exit 0).
     const hanging = request(`${url}/hang`, { timeoutMs: 30_000 }).catch(() => undefined)
     await waitFor(async () => (await request(url)).text === 'hi', 10_000, 'the server answering beside the hanging request')
     child.stdin.write('\x03')
-    await waitFor(() => output.includes('shutting down'), 10_000, 'the shutdown line')
+    await waitFor(() => output().includes('shutting down'), 10_000, 'the shutdown line')
     // The terminal is back in cooked mode: this one reaches the processes as SIGINT.
     child.stdin.write('\x03')
-    assert.equal(await withDeadline(exited, 15_000, 'exit after the second Ctrl-C'), 130, output)
+    assert.equal(await withDeadline(exited, 15_000, 'exit after the second Ctrl-C'), 130, output())
     await hanging
   })
 })
