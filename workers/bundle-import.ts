@@ -24,8 +24,12 @@ const HOOK_FLAGS = /(?:^|\s)(?:--import|--loader|--experimental-loader|--require
 
 const mayHaveHooks = HOOK_FLAGS.test(process.execArgv.join(' ')) || HOOK_FLAGS.test(process.env.NODE_OPTIONS ?? '')
 
-/** The module namespace of `url` (a file: URL), loaded and evaluated synchronously when it can be. */
-export function importBundle(url: string): Promise<Record<string, unknown>> {
+/**
+ * The module namespace of `url` (a file: URL), loaded and evaluated
+ * synchronously when it can be. `namespace: false` (the preload, run only for
+ * its imports) resolves to an empty object once the module has run.
+ */
+export function importBundle(url: string, { namespace = true }: { namespace?: boolean } = {}): Promise<Record<string, unknown>> {
   if (!process.features.require_module || mayHaveHooks) return import(url)
   try {
     require(fileURLToPath(url))
@@ -36,6 +40,7 @@ export function importBundle(url: string): Promise<Record<string, unknown>> {
     if ((error as NodeJS.ErrnoException)?.code === 'ERR_REQUIRE_ASYNC_MODULE') return import(url)
     return Promise.reject(error)
   }
+  if (!namespace) return Promise.resolve({})
   // The namespace itself, from the module just evaluated (no file is read
   // again, ~0.25 ms): require() returns an entry's `'module.exports'` export
   // instead when it has one, and adds `__esModule` beside a default export.

@@ -121,7 +121,7 @@ async function warmUp(): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve))
   prepareForApp()
   // A failure here is the bundle's own import error, which its import reports.
-  await importBundle(data.preloadUrl).catch(() => {})
+  await importBundle(data.preloadUrl, { namespace: false }).catch(() => {})
   // Loaded on demand otherwise (~20 ms): a fetch app never needs it.
   if (data.nodeAdapter) await import('./node-adapter.js')
 }
