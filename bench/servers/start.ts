@@ -8,8 +8,8 @@ export interface ChildServer {
   close(): Promise<void>
 }
 
-export async function startChild(file: URL, args: string[], execArgv: string[] = []): Promise<ChildServer> {
-  const child = fork(file, args, { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+export async function startChild(file: URL, args: string[], execArgv: string[] = [], cwd?: string): Promise<ChildServer> {
+  const child = fork(file, args, { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], ...(cwd ? { cwd } : {}) })
   const close = closer(child)
   try {
     const url = await new Promise<string>((resolve, reject) => {
@@ -34,8 +34,9 @@ export async function startChild(file: URL, args: string[], execArgv: string[] =
  * Without the supervisor, so that `pid` is the process that serves; the
  * supervisor is not on the request path.
  */
-export async function startCommand(bin: URL, args: string[]): Promise<ChildServer> {
+export async function startCommand(bin: URL, args: string[], cwd?: string): Promise<ChildServer> {
   const child = spawn(process.execPath, [fileURLToPath(bin), ...args, '--port', '0', '--host', '127.0.0.1'], {
+    ...(cwd ? { cwd } : {}),
     env: { ...process.env, HOTCELL_NO_SUPERVISOR: '1', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   })

@@ -3,6 +3,7 @@
 // module, and with it chokidar, only with --reload, beside the first build.
 import type { Logger } from '../report/logger.js'
 import type { ChangeKind, Sources } from './sources.js'
+import { watchEnvFiles, type EnvFileWatch } from './env-file-watch.js'
 import { traceStart } from './trace.js'
 import { watchSources, type SourceWatcher } from './watcher.js'
 
@@ -18,11 +19,11 @@ export class ProjectWatch {
   readonly #options: ProjectWatchOptions
   #watcher: SourceWatcher | undefined
   /**
-   * Env files get a watcher of their own, with a list that never changes:
-   * in the source watcher, a missing .env stopped the other folders' events,
-   * and unwatching a deleted one hid its re-creation (chokidar).
+   * Env files get a watcher of their own, with a list that never changes
+   * (env-file-watch.ts): in chokidar's source watcher, a missing .env stopped
+   * the other folders' events, and unwatching a deleted one hid its re-creation.
    */
-  #envWatcher: SourceWatcher | undefined
+  #envWatcher: EnvFileWatch | undefined
 
   constructor(options: ProjectWatchOptions) {
     this.#options = options
@@ -36,9 +37,8 @@ export class ProjectWatch {
     const onError = (what: string) => (error: Error) => logger.warn(`hotcell: ${what} failed: ${error.message}`)
     this.#watcher = watchSources({ ignored: sources.ignored, onChange, onError: onError('file watching') })
     this.#watcher.set(sources.watchPaths())
-    this.#envWatcher = watchSources({ ignored: () => false, onChange, onError: onError('watching the env files') })
-    this.#envWatcher.set(sources.envFiles)
-    await Promise.all([this.#watcher.ready(), this.#envWatcher.ready()])
+    this.#envWatcher = watchEnvFiles(sources.envFiles, { onChange, onError: onError('watching the env files') })
+    await this.#watcher.ready()
     traceStart('watching')
   }
 
@@ -48,6 +48,7 @@ export class ProjectWatch {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#watcher?.close(), this.#envWatcher?.close()])
+    this.#envWatcher?.close()
+    await this.#watcher?.close()
   }
 }
