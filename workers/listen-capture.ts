@@ -22,6 +22,8 @@ export interface CapturedListen {
 const captured: CapturedListen[] = []
 const waiting: Array<(listen: CapturedListen) => void> = []
 let installed = false
+// A standby's rehearsal is listening: its server is not the app's.
+let rehearsing = false
 
 /** Patch listen(); call before the bundle is imported. Idempotent. */
 export function installListenCapture(): void {
@@ -63,6 +65,19 @@ export function capturedServer(ms: number): Promise<CapturedListen | undefined> 
   })
 }
 
+/**
+ * listen() on `server` the way an app's call goes, without capturing it: a
+ * standby runs this path once before the bundle arrives (rehearsal.ts).
+ */
+export function rehearseListen(server: http.Server): void {
+  rehearsing = true
+  try {
+    server.listen(0, '127.0.0.1')
+  } finally {
+    rehearsing = false
+  }
+}
+
 function fakeListen(this: http.Server, ...args: unknown[]): http.Server {
   const callback = typeof args[args.length - 1] === 'function' ? (args.pop() as () => void) : undefined
   const { port, host } = target(args)
@@ -79,8 +94,8 @@ function fakeListen(this: http.Server, ...args: unknown[]): http.Server {
   Object.defineProperty(this, 'address', { value: () => address, configurable: true, writable: true })
   Object.defineProperty(this, 'listening', { get: () => true, configurable: true })
   const listen = { server: this, requested: host ? `${host}:${port}` : String(port) }
-  captured.push(listen)
-  if (captured.length === 1) for (const resolve of waiting.splice(0)) resolve(listen)
+  if (!rehearsing) captured.push(listen)
+  if (captured.length === 1 && !rehearsing) for (const resolve of waiting.splice(0)) resolve(listen)
   if (callback) this.once('listening', callback)
   // Node emits 'listening' asynchronously too; code after listen() runs first.
   process.nextTick(() => this.emit('listening'))
