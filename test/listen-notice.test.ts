@@ -75,3 +75,19 @@ describe("a Bun-style default export's port and hostname", () => {
     assert.equal(count(told(8081)), 1, cli.output())
   })
 })
+
+test("a standby's rehearsal listen() is never taken for the app's: an app that listens late is served, and no listen(127.0.0.1:0) is told", async () => {
+  // Generation 1 is Node-style, so the standbys rehearse a stand-in server's listen() before the next bundle arrives.
+  const app = (body: string, late: boolean) =>
+    `import { createServer } from 'node:http'\nconst server = createServer((_req, res) => res.end('${body}'))\n${late ? 'setTimeout(() => server.listen(3000), 50)' : 'server.listen(3000)'}\n`
+  const project = projectDir({ 'app.ts': app('one', false) })
+  cleanup(project.remove)
+  const cli = await startCli(['app.ts', '--port', '0'], { cwd: project.dir })
+  cleanup(() => cli.stop())
+  assert.equal((await request(`${cli.url}/`)).text, 'one')
+  project.write('app.ts', app('two', true))
+  await waitFor(async () => (await request(`${cli.url}/`)).text === 'two', 10_000, `the late listen() of the new code to be served\n${cli.output()}`)
+  project.write('app.ts', app('three', false))
+  await waitFor(async () => (await request(`${cli.url}/`)).text === 'three', 10_000, `the reload\n${cli.output()}`)
+  assert.doesNotMatch(cli.output(), /listen\(127\.0\.0\.1:0\)|rehearsal/)
+})
