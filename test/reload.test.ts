@@ -269,6 +269,39 @@ export default { fetch: () => new Response('${tag} ' + ++count) }
     assert.equal(ticks(), last, 'the old timer is still running')
   })
 
+  test('a file added or deleted beside the sources, or a save that changes nothing, keeps the serving generation and its state', async () => {
+    // An app that writes its data into its own folder (a session file per request, a JSON "db"): a new .json or .ts
+    // file is built (it may resolve an import), but the bundle is the same, so nothing is swapped.
+    const app = (tag: string) => `let count = 0\nexport default { fetch: () => new Response('${tag} ' + ++count) }\n`
+    const { project, server } = await start({ 'app.ts': app('v1') })
+    assert.equal(await text(server.url), 'v1 1')
+    const reloads: ReloadInfo[] = []
+    server.on('reload', (info: ReloadInfo) => reloads.push(info))
+    const builds: number[] = []
+    const onPhase = (message: unknown) => (message as { phase: string }).phase === 'built' && builds.push(1)
+    subscribe(RELOAD_CHANNEL, onPhase)
+    cleanup(() => unsubscribe(RELOAD_CHANNEL, onPhase))
+    project.write('session-1.json', '{"user":1}')
+    await waitFor(() => builds.length >= 1, 10_000, 'a build for the new file')
+    project.write('unused.ts', 'export const x = 1\n')
+    await waitFor(() => builds.length >= 2, 10_000, 'a build for the new .ts file')
+    rmSync(join(project.dir, 'session-1.json'))
+    project.write('app.ts', app('v1'))
+    // Builds run one after another: once the edit below is served, every build before it has ended.
+    const reloaded = nextReload(server)
+    project.write('app.ts', app('v2'))
+    const info = await reloaded
+    assert.equal(await text(server.url), 'v2 1')
+    // One swap, for the edit (the deletion before it may be merged into its build).
+    assert.equal(reloads.length, 1, JSON.stringify(reloads.map((r) => r.changed)))
+    assert.ok(
+      reloads[0]!.changed.some((path) => path.endsWith('app.ts')),
+      JSON.stringify(reloads[0]!.changed),
+    )
+    // Generation 2 was the standby booted at the start: no build before the edit took it.
+    assert.equal(info.gen, 2)
+  })
+
   test('a request in flight when the code changes finishes on the old code with 200', async () => {
     const { project, server } = await start({
       'app.ts': `export default { async fetch(req: Request) { if (new URL(req.url).pathname === '/slow') await new Promise((r) => setTimeout(r, 2000)); return new Response('old') } }\n`,

@@ -161,6 +161,14 @@ export class Reloader {
       rebuild(rewritten)
       return undefined
     }
+    // The same bundle as the one serving (its name is its content's hash): a
+    // file added or deleted beside the sources, a save that changed nothing.
+    // An app that writes a JSON file per request into its own folder
+    // otherwise lost its state at each write. Fresh workers still come for
+    // what the bundle does not show: env files, packages, `r`.
+    const current = this.#current
+    const freshWorkers = reasons.some((r) => r === 'reload()' || this.sources.isEnvFile(r) || this.sources.outdatesWorkers(r))
+    if (current?.bundleUrl === build.url && !current.loadError && !freshWorkers) return undefined
     if (build.warnings) this.logger.warn(build.warnings.trimEnd())
     this.#preloadUrl = build.preloadUrl
 
