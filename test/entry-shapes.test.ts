@@ -29,6 +29,27 @@ describe('handler shapes', () => {
     assert.match(res.text, /export default \{ fetch\(request, env, ctx\)/)
   })
 
+  test('in a "type": "commonjs" package (npm init\'s default), an entry that listens once its database is up is served', async () => {
+    // esbuild makes an entry without exports there CommonJS: the bundle's default export is an empty module.exports.
+    const server = await serveFiles({
+      'package.json': '{ "type": "commonjs" }\n',
+      'app.ts': `import { createServer } from 'node:http'\nconst connectDb = () => new Promise((r) => setTimeout(r, 100))\nconnectDb().then(() => createServer((_req, res) => res.end('db ready')).listen(3000))\n`,
+    })
+    const res = await request(`${server.url}/`)
+    assert.equal(res.text, 'db ready')
+    assert.equal(res.status, 200)
+  })
+
+  test('an entry that exports nothing and starts no server in a "type": "commonjs" package: 500 saying so', async () => {
+    const server = await serveFiles({ 'package.json': '{ "type": "commonjs" }\n', 'app.ts': `console.log('nothing to serve')\n` })
+    const res = await request(`${server.url}/`)
+    assert.equal(res.status, 500)
+    assert.match(
+      res.text,
+      /The default export of .*app\.ts is an empty object \(what an entry without exports in a "type": "commonjs" package gets\), and it starts no server either/,
+    )
+  })
+
   test('a default export of the wrong type: 500 saying what it is', async () => {
     const server = await serveFiles({ 'app.ts': `export default 'hello'` })
     const res = await request(`${server.url}/`)

@@ -72,13 +72,23 @@ export async function loadApp(bundleUrl: string, entry: string, style: Style): P
 }
 
 async function resolveHandler(mod: Record<string, unknown>, entry: string, style: Style): Promise<LoadedApp> {
-  const exported = mod.default
+  // An entry without exports in a "type": "commonjs" package (npm init's
+  // default) is CommonJS to esbuild: the bundle's default export is its
+  // module.exports, an empty object. It counts as no export at all, or an
+  // entry that listens once its database is up would be judged at once.
+  const emptyDefault = isEmptyObject(mod.default) && Object.keys(mod).every((name) => name === 'default' || name === '__esModule')
+  const exported = emptyDefault ? undefined : mod.default
   // A listen() during the import wins over nothing; a default export wins over a listen().
   const listened = await capturedServer(exported === undefined ? LISTEN_GRACE_MS : 0)
   if (listened) announce(listened.requested)
 
   if (exported === undefined) {
     if (listened) return await fromServer(listened.server)
+    if (emptyDefault) {
+      return shapeError(
+        `The default export of ${entry} is an empty object (what an entry without exports in a "type": "commonjs" package gets), and it starts no server either.\n${EXPECTED}`,
+      )
+    }
     const named = Object.keys(mod)
     const found = `${named.length ? `It has only named exports: ${named.join(', ')}.` : 'It exports nothing.'} It starts no server either.`
     return shapeError(`${entry} has no default export. ${found}\n${EXPECTED}`)
@@ -157,4 +167,9 @@ function announceAddress(app: object): void {
 
 function shapeError(message: string): LoadedApp {
   return { ok: false, phase: 'shape', error: { name: 'HandlerShapeError', message } }
+}
+
+/** `{}`: a plain object with no properties of its own. */
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype && Reflect.ownKeys(value).length === 0
 }
