@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after } from 'node:test'
 import { fileURLToPath } from 'node:url'
@@ -84,8 +85,16 @@ export async function waitFor<T>(check: () => T | Promise<T>, ms: number, what: 
  * A folder of source files for one test, inside the repository so that bare
  * imports (hono, …) resolve from its node_modules. Removed by `remove()`.
  */
-export function projectDir(files: Record<string, string>): { dir: string; write(name: string, text: string): void; remove(): void } {
-  const base = join(ROOT, '.tmp')
+/**
+ * A project folder with `files`, in the repository's .tmp (its imports of
+ * hotcell's own dependencies resolve), or `outside` it, in the system's
+ * temporary folder: no package.json above it.
+ */
+export function projectDir(
+  files: Record<string, string>,
+  { outside = false }: { outside?: boolean } = {},
+): { dir: string; write(name: string, text: string): void; remove(): void } {
+  const base = outside ? tmpdir() : join(ROOT, '.tmp')
   mkdirSync(base, { recursive: true })
   const dir = mkdtempSync(join(base, 'case-'))
   const write = (name: string, text: string) => {

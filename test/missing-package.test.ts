@@ -92,6 +92,34 @@ describe('a package that is not installed', () => {
     await waitFor(async () => (await request(`${cli.url}/`)).text === '****hi', 10_000, `the installed package to be served\n${cli.output()}`)
   })
 
+  test("installed where no package.json was yet, or in the entry's package with hotcell started from a parent folder: reloads by itself", async () => {
+    const app = `import pad from 'pkg-installed-late'\nexport default { fetch: () => new Response(pad('hi', 6)) }\n`
+    // What `npm install pkg-installed-late` does in `dir`: the package, then package.json (created if missing).
+    const install = (dir: string) => {
+      const pkg = join(dir, 'node_modules/pkg-installed-late')
+      mkdirSync(pkg, { recursive: true })
+      writeFileSync(join(pkg, 'package.json'), '{ "name": "pkg-installed-late", "type": "module", "exports": "./index.js" }\n')
+      writeFileSync(join(pkg, 'index.js'), "export default (s, n) => s.padStart(n, '*')\n")
+      writeFileSync(join(dir, 'package.json'), '{ "dependencies": { "pkg-installed-late": "^1.0.0" } }\n')
+    }
+    // No package.json anywhere above the project: npm creates one in the working folder.
+    const bare = projectDir({ 'src/app.ts': app }, { outside: true })
+    cleanups.push(bare.remove)
+    const first = await startCli(['src/app.ts', '--port', '0', '--workers', '1'], { cwd: bare.dir })
+    cleanups.push(() => first.stop())
+    assert.equal((await request(`${first.url}/`)).status, 500)
+    install(bare.dir)
+    await waitFor(async () => (await request(`${first.url}/`)).text === '****hi', 10_000, `the package installed with a new package.json\n${first.output()}`)
+    // Started from the folder above the project: the install happens in the entry's package, not the working folder.
+    const nested = projectDir({ 'p/src/app.ts': app, 'p/package.json': '{ "name": "p", "private": true }\n' })
+    cleanups.push(nested.remove)
+    const second = await startCli(['p/src/app.ts', '--port', '0', '--workers', '1'], { cwd: nested.dir })
+    cleanups.push(() => second.stop())
+    assert.equal((await request(`${second.url}/`)).status, 500)
+    install(join(nested.dir, 'p'))
+    await waitFor(async () => (await request(`${second.url}/`)).text === '****hi', 10_000, `the package installed in p/\n${second.output()}`)
+  })
+
   test('upgrading a package (package.json changes) serves the new version, not the one a standby had loaded', async () => {
     const { project, cli, install } = await versionedProject('pkg-that-gets-upgraded', '1.0.0')
     // What `npm install pkg-that-gets-upgraded@2` does: the package changes, then package.json.

@@ -3,7 +3,7 @@
 // module, and with it chokidar, only with --reload, beside the first build.
 import type { Logger } from '../report/logger.js'
 import type { ChangeKind, Sources } from './sources.js'
-import { watchEnvFiles, type EnvFileWatch } from './env-file-watch.js'
+import { watchNamedFiles, type NamedFileWatch } from './named-file-watch.js'
 import { traceStart } from './trace.js'
 import { watchSources, type SourceWatcher } from './watcher.js'
 
@@ -19,11 +19,11 @@ export class ProjectWatch {
   readonly #options: ProjectWatchOptions
   #watcher: SourceWatcher | undefined
   /**
-   * Env files get a watcher of their own, with a list that never changes
-   * (env-file-watch.ts): in chokidar's source watcher, a missing .env stopped
-   * the other folders' events, and unwatching a deleted one hid its re-creation.
+   * The env files and the package manager's files, by name (named-file-watch.ts):
+   * in chokidar's source watcher, a missing .env stopped the other folders'
+   * events, and unwatching a deleted one hid its re-creation.
    */
-  #envWatcher: EnvFileWatch | undefined
+  #namedWatcher: NamedFileWatch | undefined
 
   constructor(options: ProjectWatchOptions) {
     this.#options = options
@@ -37,7 +37,7 @@ export class ProjectWatch {
     const onError = (what: string) => (error: Error) => logger.warn(`hotcell: ${what} failed: ${error.message}`)
     this.#watcher = watchSources({ ignored: sources.ignored, onChange, onError: onError('file watching') })
     this.#watcher.set(sources.watchPaths())
-    this.#envWatcher = watchEnvFiles(sources.envFiles, { onChange, onError: onError('watching the env files') })
+    this.#namedWatcher = watchNamedFiles([...sources.envFiles, ...sources.packageFiles], { onChange, onError: onError('watching the env and package files') })
     await this.#watcher.ready()
     traceStart('watching')
   }
@@ -48,7 +48,7 @@ export class ProjectWatch {
   }
 
   async close(): Promise<void> {
-    this.#envWatcher?.close()
+    this.#namedWatcher?.close()
     await this.#watcher?.close()
   }
 }

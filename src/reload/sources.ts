@@ -56,7 +56,12 @@ export class Sources {
   constructor(private readonly config: SourcesConfig) {
     // Watched before the first build says what its inputs are.
     this.#roots = [dirname(config.entry)]
-    this.#packageState = new Set(PACKAGE_STATE.map((name) => join(config.cwd, name)))
+    this.#packageState = new Set(packageRoots(config.entry, config.cwd).flatMap((root) => PACKAGE_STATE.map((name) => join(root, name))))
+  }
+
+  /** The package manager's files, absolute: watched by name, even while absent (named-file-watch.ts). */
+  get packageFiles(): readonly string[] {
+    return [...this.#packageState]
   }
 
   /** Resolves once `ignored` applies the `--ignore` globs (picomatch is imported only when there are any). */
@@ -69,9 +74,8 @@ export class Sources {
     return this.#ready
   }
 
-  /** Never watched: node_modules (but npm's record in it), .git, .hotcell and the `--ignore` globs. */
+  /** Never watched by chokidar: node_modules, .git, .hotcell and the `--ignore` globs. */
   readonly ignored = (path: string): boolean => {
-    if (this.#packageState.has(path)) return false
     if (ALWAYS_IGNORED.test(path)) return true
     if (!this.#userIgnored) return false
     const rel = relative(this.config.cwd, path)
@@ -79,13 +83,12 @@ export class Sources {
   }
 
   /**
-   * Folders and files to watch: those holding the bundle's inputs, linked
-   * packages, `--watch` paths, and the project's package files: `npm install
-   * <missing package>` writes them, and that is the moment an entry that
-   * could not import can.
+   * Folders and files for chokidar to watch: those holding the bundle's
+   * inputs, linked packages and `--watch` paths. The package files
+   * (`packageFiles`) and the env files are watched by name.
    */
   watchPaths(): string[] {
-    return [...new Set([...this.#roots, ...this.#linked, ...this.config.watch, ...[...this.#packageState].filter((path) => existsSync(path))])]
+    return [...new Set([...this.#roots, ...this.#linked, ...this.config.watch])]
   }
 
   /**
@@ -170,4 +173,22 @@ function reduceRoots(dirs: string[]): string[] {
   const roots: string[] = []
   for (const dir of sorted) if (!roots.some((root) => dir === root || dir.startsWith(root + sep))) roots.push(dir)
   return roots
+}
+
+/**
+ * Where `npm install <missing package>` may write, which is the moment an
+ * entry that could not import can: the working folder, and the entry's
+ * package (the nearest folder above it with a package.json), or the entry's
+ * own folder when it has none yet (npm creates one where it runs).
+ */
+function packageRoots(entry: string, cwd: string): string[] {
+  let root = dirname(entry)
+  for (let dir = root; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) {
+      root = dir
+      break
+    }
+    if (dirname(dir) === dir) break
+  }
+  return [...new Set([cwd, root])]
 }

@@ -1,27 +1,29 @@
-// The env files are watched with Node's fs.watch on their folders, not with
-// chokidar. A default env file is usually absent (.env.local), and chokidar
-// watches an absent file through its folder, the project's: at every event in
-// that folder it read the whole folder again (readdir, and lstat of every
-// entry), on the main thread's event loop and the libuv pool. Apps write
-// their logs and SQLite files there: 500 appends a second to ./app.log cost
-// the server 21 % of a core, and an app logging each request to ./requests.log
-// served 18 % fewer requests than with its log elsewhere (Node 20). Here an
-// unrelated event costs a lookup of its file name.
+// Files watched by name, present or not: the env files and the package
+// manager's files (package.json, the lockfiles). Node's fs.watch on their
+// folders, not chokidar: chokidar watches an absent file through its folder,
+// the project's, and at every event in that folder it read the whole folder
+// again (readdir, and lstat of every entry), on the main thread's event loop
+// and the libuv pool. Apps write their logs and SQLite files there: 500
+// appends a second to ./app.log cost the server 21 % of a core, and an app
+// logging each request to ./requests.log served 18 % fewer requests than
+// with its log elsewhere (Node 20). Here an unrelated event costs a lookup of
+// its file name. And a file created after the start (`npm install` in a
+// folder without package.json) is seen like any other change.
 import { statSync, watch, type FSWatcher } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import type { ChangeKind } from './sources.js'
 
-export interface EnvFileWatch {
+export interface NamedFileWatch {
   close(): void
 }
 
-export interface EnvFileWatchOptions {
+export interface NamedFileWatchOptions {
   onChange(kind: ChangeKind, path: string): void
   onError(error: Error): void
 }
 
 /** Watch `paths` (absolute, present or not) for being created, changed and deleted. */
-export function watchEnvFiles(paths: readonly string[], { onChange, onError }: EnvFileWatchOptions): EnvFileWatch {
+export function watchNamedFiles(paths: readonly string[], { onChange, onError }: NamedFileWatchOptions): NamedFileWatch {
   // Folder → file name → path; and what each file was when last looked at.
   const folders = new Map<string, Map<string, string>>()
   const seen = new Map<string, string>()
@@ -52,7 +54,8 @@ export function watchEnvFiles(paths: readonly string[], { onChange, onError }: E
       watcher.on('error', onError)
       watchers.push(watcher)
     } catch (error) {
-      onError(error as Error)
+      // A folder that does not exist (node_modules before the first install): its files appear with the folder's parent's.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') onError(error as Error)
     }
   }
   return {

@@ -1,15 +1,16 @@
-// The env files' watcher on its own, on a real folder: creation, edits and
-// deletion of each file are reported, writes to other files of the folder
-// (an app's log, its SQLite file) are not.
+// The watcher of files named in advance (env files, package files) on its
+// own, on a real folder: creation, edits and deletion of each file are
+// reported, writes to other files of the folder (an app's log, its SQLite
+// file) are not.
 import assert from 'node:assert/strict'
 import { appendFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import type { ChangeKind } from '../src/reload/sources.js'
-import { watchEnvFiles } from '../src/reload/env-file-watch.js'
+import { watchNamedFiles } from '../src/reload/named-file-watch.js'
 import { cleanup, projectDir, waitFor } from './helpers.js'
 
-describe('env file watching', () => {
+describe('files watched by name', () => {
   test('reports add, change and unlink of the env files, and nothing for the other files of their folder', async () => {
     const project = projectDir({ 'app.log': '', '.env.local': 'A=1\n' })
     cleanup(project.remove)
@@ -17,7 +18,7 @@ describe('env file watching', () => {
     const local = join(project.dir, '.env.local')
     const seen: [ChangeKind, string][] = []
     const errors: Error[] = []
-    const watch = watchEnvFiles([env, local], { onChange: (kind, path) => seen.push([kind, path]), onError: (e) => errors.push(e) })
+    const watch = watchNamedFiles([env, local], { onChange: (kind, path) => seen.push([kind, path]), onError: (e) => errors.push(e) })
     cleanup(() => watch.close())
     const next = async (count: number, what: string) => {
       await waitFor(() => seen.length >= count, 10_000, what)
