@@ -30,6 +30,8 @@ describe('hotcell CLI', () => {
     ['a mistyped flag', [echo, '--prot', '80'], /unknown option --prot\. Did you mean --port\?/],
     ['a missing entry file', ['does/not/exist.ts'], /entry file not found: does\/not\/exist\.ts/],
     ['an entry named without its extension', [echo.slice(0, -3)], /entry file not found: .*echo \(looked in .*\)\. Did you mean .*echo\.ts\?$/m],
+    ['an entry named .js for a .ts file', [`${echo.slice(0, -3)}.js`], /entry file not found: .*echo\.js \(looked in .*\)\. Did you mean .*echo\.ts\?$/m],
+    ['a mistyped entry name', [echo.replace(/echo\.ts$/, 'ecoh.ts')], /entry file not found: .*ecoh\.ts \(looked in .*\)\. Did you mean .*echo\.ts\?$/m],
     ['no entry at all', [], /missing the entry file/],
     ['a mistyped command', ['benchh', echo], /unknown command "benchh": did you mean hotcell bench .*echo\.ts\?/],
     ['two entry files', [echo, echo], /expected one entry file, got 2/],

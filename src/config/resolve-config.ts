@@ -1,5 +1,5 @@
-import { existsSync, statSync } from 'node:fs'
-import { extname, relative, resolve } from 'node:path'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { basename, dirname, extname, join, relative, resolve } from 'node:path'
 import { HotcellError } from '../errors.js'
 import { mustBeAllowedHosts, type AllowedHosts } from '../http/gate/host-check.js'
 import { mustBeEnvFiles, type EnvFiles } from './env-files.js'
@@ -95,6 +95,17 @@ export interface Config {
 /** What an entry named without its extension may be, in the order looked for. */
 const ENTRY_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']
 
+/** A file beside a missing entry with a name one or two edits away (`app.js` for app.ts, `ap.ts`): the one meant. */
+function meantFile(entry: string): string | undefined {
+  let names: string[]
+  try {
+    names = readdirSync(dirname(entry)).filter((name) => ENTRY_EXTENSIONS.includes(extname(name)))
+  } catch {
+    return undefined // The folder is missing too.
+  }
+  return nearestName(basename(entry), names)
+}
+
 const KNOWN = new Set<string>([
   'entry',
   'port',
@@ -153,8 +164,8 @@ export function resolveConfig(options: ServeOptions, name: (key: keyof ServeOpti
   const entry = resolve(cwd, options.entry)
   if (!existsSync(entry)) {
     // `hotcell src/app`, as an import would name it: say which file that is.
-    const meant = extname(entry) ? undefined : ENTRY_EXTENSIONS.find((ext) => existsSync(entry + ext) && statSync(entry + ext).isFile())
-    const hint = meant ? ` Did you mean ${options.entry}${meant}?` : ''
+    const meant = extname(entry) ? meantFile(entry) : ENTRY_EXTENSIONS.find((ext) => existsSync(entry + ext) && statSync(entry + ext).isFile())
+    const hint = !meant ? '' : extname(entry) ? ` Did you mean ${join(dirname(options.entry), meant)}?` : ` Did you mean ${options.entry}${meant}?`
     throw new HotcellError('ERR_ENTRY_NOT_FOUND', `entry file not found: ${options.entry} (looked in ${cwd}).${hint}`)
   }
   if (!statSync(entry).isFile()) {
