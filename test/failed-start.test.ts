@@ -102,4 +102,24 @@ describe('the reload line of a reload that brings broken code', () => {
     )
     assert.equal(cli.output().match(/Error: lib fails at import/g)?.length, 1, cli.output())
   })
+
+  test('the same build error again (a save of another file, or a save whose second event builds again): printed once, then one line says so', async () => {
+    const good = 'export default { fetch: () => new Response("one") }\n'
+    // x is used: TypeScript drops an import nobody reads, and lib.ts would not be built.
+    const uses = 'export default { fetch: () => new Response("one" + x) }\n'
+    const { project, cli } = await start(good)
+    project.write('lib.ts', 'export const x = (\n')
+    project.write('app.ts', `import { x } from './lib.ts'\n${uses}`)
+    await waitFor(() => /build failed at lib\.ts:1:18 · serving/.test(cli.output()), 20_000, `the failed build line\n${cli.output()}`)
+    project.write('app.ts', `import { x } from './lib.ts'\n// touched\n${uses}`)
+    await waitFor(
+      () =>
+        /↻ app\.ts changed · build failed at lib\.ts:1:18, the same error as above · serving the build error page until the next good build\n/.test(
+          cli.output(),
+        ),
+      20_000,
+      `the second reload line\n${cli.output()}`,
+    )
+    assert.equal(cli.output().match(/\[ERROR\] Unexpected end of file/g)?.length, 1, cli.output())
+  })
 })

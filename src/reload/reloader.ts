@@ -28,6 +28,8 @@ export interface ReloadInfo {
   loadMs: number
   /** From the first trigger to the new generation taking requests. */
   totalMs: number
+  /** A failed build whose error is the one already shown (not printed again). */
+  sameError?: true
 }
 
 // What happens after a swap is kept off the path of the new code's first
@@ -141,7 +143,10 @@ export class Reloader {
       const info: ReloadInfo = { ok: false, gen: this.#current?.gen, changed, waitMs, buildMs: build.ms, loadMs: 0, totalMs: performance.now() - startedAt }
       // More edits already arrived: this error may be a half-saved state.
       if (stale()) return info
-      this.logger.error(`\n${(this.logger.color ? build.ansi : build.text).trimEnd()}\n`)
+      // The error on show already (a save that changed something else, or a save's second event): one line says so.
+      const shown = this.target instanceof Promise ? undefined : this.target
+      if (shown?.kind === 'failure' && shown.view.text === build.text) info.sameError = true
+      else this.logger.error(`\n${(this.logger.color ? build.ansi : build.text).trimEnd()}\n`)
       this.#setTarget({
         kind: 'failure',
         view: {

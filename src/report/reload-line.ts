@@ -6,7 +6,10 @@ import type { Problem } from './serving-state.js'
  * for a failed build that no one sees (a newer edit is being built already).
  */
 export function reloadLine(info: ReloadInfo, problem: Problem | undefined): string | undefined {
-  if (problem) return `↻ ${describeChange(info.changed)} · ${problem.summary} · serving ${problem.page} until the next good build`
+  if (problem) {
+    const same = info.sameError ? ', the same error as above' : ''
+    return `↻ ${describeChange(info.changed)} · ${problem.summary}${same} · serving ${problem.page} until the next good build`
+  }
   if (!info.ok) return undefined
   return `↻ ${describeChange(info.changed)} · build ${info.buildMs.toFixed(1)} ms · load ${info.loadMs.toFixed(1)} ms · generation ${info.gen} serving ${info.totalMs.toFixed(1)} ms after the change`
 }
