@@ -13,6 +13,7 @@ import { Standbys } from './standbys.js'
 import { supersededWhile } from './superseded.js'
 import { traceReload } from './trace.js'
 import { unfinishedSaves } from './unfinished-saves.js'
+import { BundlePruner } from './bundle-pruner.js'
 
 /** What one reload did; emitted as the server's 'reload' event. */
 export interface ReloadInfo {
@@ -39,11 +40,6 @@ export interface ReloadInfo {
 // of CPU per worker). Both start as soon as the new generation has answered a
 // request, or this long after the swap if none comes.
 const AFTER_SWAP_MS = 50
-// Bundles are deleted once the generations that import them have ended (a
-// few at once when edits come fast): soon after one ends, and never beside a
-// reload, which could be writing a bundle (or rewriting one under an old
-// content-hashed name, after a revert) that no generation names yet.
-const PRUNE_DELAY_MS = 20
 
 /**
  * Owns the generations and where requests go: the one serving, a pre-booted
@@ -71,12 +67,11 @@ export class Reloader {
   readonly #live = new Set<Generation>()
   #gen = 0
   #closed = false
-  /** A reload is under way: no pruning beside it (see PRUNE_DELAY_MS). */
-  #reloading = false
-  /** A generation with a bundle ended since the last prune. */
-  #prunePending = false
-  #pruneTimer: NodeJS.Timeout | undefined
-  #pruning: Promise<void> | undefined
+  /** Deletes the bundles of ended generations, never beside a reload. */
+  readonly #pruner = new BundlePruner(
+    (inUse) => this.builder.prune(inUse),
+    () => [...this.#live].flatMap((g) => (g.bundleUrl ? [fileURLToPath(g.bundleUrl)] : [])),
+  )
   #preloadUrl: string | undefined
   /** The app's code loaded Node's fetch classes in some generation: standbys warm them up. */
   #fetchApiUsed = false
@@ -119,20 +114,16 @@ export class Reloader {
    * old generation keeps serving; `rebuild` gets the files to build again.
    */
   async reload(reasons: string[], startedAt: number, stale: () => boolean, rebuild: (paths: string[]) => void): Promise<ReloadInfo | undefined> {
-    this.#reloading = true
     try {
+      await this.#pruner.reloadStarts()
       return await this.#reload(reasons, startedAt, stale, rebuild)
     } finally {
-      this.#reloading = false
       // After the swap's first answer, usually: pruning is I/O on the main thread.
-      if (this.#prunePending) this.#schedulePrune(AFTER_SWAP_MS)
+      this.#pruner.reloadEnded(AFTER_SWAP_MS)
     }
   }
 
   async #reload(reasons: string[], startedAt: number, stale: () => boolean, rebuild: (paths: string[]) => void): Promise<ReloadInfo | undefined> {
-    // A prune not started yet waits for the end of this reload; one under way finishes first.
-    clearTimeout(this.#pruneTimer)
-    await this.#pruning
     const waitMs = performance.now() - startedAt
     traceReload('build')
     const build = await this.builder.build()
@@ -235,9 +226,8 @@ export class Reloader {
 
   async close(): Promise<void> {
     this.#closed = true
-    clearTimeout(this.#pruneTimer)
     const ending = [...this.#retiring].map((g) => g.destroy())
-    await Promise.all([this.#current?.retire(this.graceMs, 'shutdown'), this.#pruning, this.#standbys.close(), ...ending])
+    await Promise.all([this.#current?.retire(this.graceMs, 'shutdown'), this.#pruner.close(), this.#standbys.close(), ...ending])
   }
 
   #setTarget(target: Target): void {
@@ -290,24 +280,9 @@ export class Reloader {
     this.#live.add(generation)
     void generation.ended.then(() => {
       this.#live.delete(generation)
-      if (generation.bundleUrl) this.#schedulePrune(PRUNE_DELAY_MS)
+      if (generation.bundleUrl) this.#pruner.ended()
     })
     return generation
-  }
-
-  /** Delete, after `delayMs`, the bundles no live generation names; while a reload runs, after it. */
-  #schedulePrune(delayMs: number): void {
-    this.#prunePending = true
-    if (this.#closed || this.#reloading) return
-    clearTimeout(this.#pruneTimer)
-    this.#pruneTimer = setTimeout(() => {
-      if (this.#reloading || this.#closed) return
-      this.#prunePending = false
-      const inUse = [...this.#live].flatMap((g) => (g.bundleUrl ? [fileURLToPath(g.bundleUrl)] : []))
-      // A file that cannot be deleted stays; the folder goes when the server closes.
-      this.#pruning = this.builder.prune(inUse).catch(() => {})
-    }, delayMs)
-    this.#pruneTimer.unref()
   }
 
   #retire(generation: Generation | undefined): void {
