@@ -173,6 +173,22 @@ describe('hot reload', () => {
     assert.equal(ok.text, 'fixed')
   })
 
+  test('an entry stuck in a loop at import: after the import timeout, a 500 naming the line (no request waits for a stuck worker), then the fix is served', async () => {
+    const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('good') }\n` })
+    assert.equal((await request(server.url)).text, 'good')
+    const failed = nextReload(server, (i) => !i.ok, 30_000)
+    project.write('app.ts', `let n = 0\nwhile (true) {\n  n++\n}\nexport default { fetch: () => new Response('never') }\n`)
+    await failed // 10 s: the import timeout
+    const res = await request(server.url)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /did not finish importing within 10 s.*It is stuck at \S*app\.ts:2:1\./)
+    assert.match(res.text, /> 2 \| while \(true\) \{/)
+    const fixed = nextReload(server, (i) => i.ok)
+    project.write('app.ts', `export default { fetch: () => new Response('fixed') }\n`)
+    await fixed
+    assert.equal((await request(server.url)).text, 'fixed')
+  })
+
   test('while the build is broken, a file esbuild cannot load (a log written next to the entry) rebuilds nothing', async () => {
     const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('good') }\n` })
     const failed = nextReload(server, (i) => !i.ok)

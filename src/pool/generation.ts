@@ -153,7 +153,7 @@ export class Generation {
           const timer = setTimeout(() => {
             this.loadError ??= {
               name: 'ImportTimeoutError',
-              message: `The entry did not finish importing within ${timeoutMs / 1000} s. Is a top-level await waiting for something that never comes?`,
+              message: `The entry did not finish importing within ${timeoutMs / 1000} s: a loop that never ends, or a top-level await waiting for something that never comes.`,
             }
             this.#onReady?.()
           }, timeoutMs)
@@ -211,6 +211,11 @@ export class Generation {
   #loadRest(): void {
     if (!this.bundleUrl || !this.#stagger.release()) return
     this.#post({ type: 'load', bundleUrl: this.bundleUrl, ...this.#address() })
+  }
+
+  /** The live Workers. */
+  get threads(): readonly Worker[] {
+    return this.#pool.threads
   }
 
   /** The live Worker with this thread id. */

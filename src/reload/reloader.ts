@@ -14,6 +14,7 @@ import { supersededWhile } from './superseded.js'
 import { traceReload } from './trace.js'
 import { unfinishedSaves } from './unfinished-saves.js'
 import { BundlePruner } from './bundle-pruner.js'
+import { hungImport } from './hung-import.js'
 
 /** What one reload did; emitted as the server's 'reload' event. */
 export interface ReloadInfo {
@@ -212,6 +213,14 @@ export class Reloader {
     if ((superseded || (next.loadError && stale())) && this.#current) {
       void next.destroy()
       return { ok: false, gen: this.#current.gen, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
+    }
+    if (next.loadError?.name === 'ImportTimeoutError') {
+      const { target, report } = await hungImport(next, this.config.cwd)
+      this.logger.error(`\n${report}\n`)
+      this.#setTarget(target)
+      this.#retire(this.#current)
+      this.#current = undefined
+      return { ok: false, gen: undefined, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
     }
     if (next.loadError) reportLoadError(this.logger, this.config, next, this.#current)
     const old = this.#current

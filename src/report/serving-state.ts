@@ -17,7 +17,7 @@ export interface Problem {
 
 /** The developer's next step for a failure, or undefined when the code serves. `kind` says which failure it is. */
 export function problemOf(
-  kind: 'build' | 'import' | 'shape' | undefined,
+  kind: 'build' | 'import' | 'shape' | 'hang' | undefined,
   error: ErrorData | undefined,
   entry: string,
   root: string,
@@ -38,6 +38,13 @@ export function problemOf(
       summary: `a package is missing${where ? ` (imported at ${where.full})` : ''}`,
     }
   if (kind === 'shape') return { page: 'the error page', fix: `export a handler from ${entry} ${then}`, summary: `${entry} exports no handler` }
+  if (kind === 'hang') {
+    return {
+      page: 'the error page',
+      fix: `fix ${where?.short ?? entry} ${then}`,
+      summary: `the entry did not finish importing${where ? ` (stuck at ${where.full})` : ''}`,
+    }
+  }
   return {
     page: 'the error page',
     fix: `fix ${where?.short ?? entry} ${then}`,
@@ -48,7 +55,7 @@ export function problemOf(
 /** What is wrong with the code `target` serves, if anything (none while the first build runs). */
 export function servedProblem(target: Target | Promise<Target> | undefined, entry: string, root: string, reloads = true): Problem | undefined {
   if (!target || target instanceof Promise) return undefined
-  if (target.kind === 'failure') return problemOf('build', target.view.error, entry, root, reloads)
+  if (target.kind === 'failure') return problemOf(target.view.error?.name === 'ImportTimeoutError' ? 'hang' : 'build', target.view.error, entry, root, reloads)
   const error = target.generation.loadError
   return error ? problemOf(error.name === 'HandlerShapeError' ? 'shape' : 'import', error, entry, root, reloads) : undefined
 }

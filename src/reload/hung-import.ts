@@ -1,0 +1,35 @@
+// An entry whose import never ends (a loop at its top level, a top-level
+// await on something that never comes) holds its worker: that worker cannot
+// answer with the error page, as a worker whose import threw does, and every
+// request sent to it waited for the --timeout and got a 504. So the page comes
+// from the main thread, like a build error's, and the workers are ended.
+import { resolve } from 'node:path'
+import type { Target } from '../http/dispatch.js'
+import type { Generation } from '../pool/generation.js'
+import type { ErrorData } from '../pool/protocol.js'
+import { locateStuck } from '../pool/stuck-location.js'
+
+/**
+ * Where the import is stuck, as a failure page to serve instead of
+ * `generation` (which is ended), and the same for the terminal.
+ */
+export async function hungImport(generation: Generation, root: string): Promise<{ target: Extract<Target, { kind: 'failure' }>; report: string }> {
+  const worker = generation.threads[0]
+  const where = worker ? await locateStuck(worker, root) : undefined
+  void generation.destroy()
+  const [place = '', ...frame] = where?.split('\n') ?? []
+  const at = /^(.+?):(\d+):(\d+)/.exec(place)
+  const error: ErrorData = {
+    name: 'ImportTimeoutError',
+    message: `${generation.loadError?.message ?? 'The entry did not finish importing.'}${where ? ` It is stuck at ${place}.` : ''}`,
+    // A frame of the .ts source, which the terminal's summary and the page point at.
+    ...(at ? { stack: `ImportTimeoutError\n    at ${resolve(root, at[1]!)}:${at[2]}:${at[3]}` } : {}),
+  }
+  return {
+    target: {
+      kind: 'failure',
+      view: { status: 500, title: 'The entry did not finish importing', error, hint: 'Fix the code and save: the next good build is served at once.' },
+    },
+    report: [`${error.name}: ${error.message}`, ...frame].join('\n'),
+  }
+}
