@@ -153,6 +153,30 @@ describe('WebSockets and reloads', () => {
     for (const client of [...spared, next]) client.ws.close()
   })
 
+  test('workers killed by WebSocket messages, three in a row: each socket closes 1011, and it is not taken for a crash loop', async () => {
+    // Deaths while serving a socket are paced by its clients, as deaths during requests are: plain HTTP goes on.
+    const probe = await startProbe()
+    const { server } = await serveProject({ 'app.ts': app('v1', probe.port) }, { workers: 1 })
+    for (let i = 0; i < 3; i++) {
+      const client = await connect(server.url + '/c')
+      assert.match(await client.text(), /^hello v1 /)
+      client.ws.send('crash')
+      assert.deepEqual(await client.closed(), { code: 1011, reason: 'the worker serving this WebSocket died' })
+    }
+    const res = await withDeadline(
+      new Promise<{ status: number; body: string }>((resolve, reject) =>
+        get(server.url, (r) => {
+          let body = ''
+          r.on('data', (c: Buffer) => (body += c))
+          r.on('end', () => resolve({ status: r.statusCode!, body }))
+        }).on('error', reject),
+      ),
+      10_000,
+      'a plain request after the crashes',
+    )
+    assert.deepEqual(res, { status: 200, body: 'v1' })
+  })
+
   test('a worker that dies inside a frame: the connection is cut (1006), never a corrupt message or a close frame inside the frame', async () => {
     const probe = await startProbe()
     const { server } = await serveProject({ 'app.ts': app('v1', probe.port) })

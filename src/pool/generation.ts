@@ -84,6 +84,7 @@ export class Generation {
     this.#tracker = new WorkerTracker({
       entry: options.entry,
       isReady: (threadId) => this.#ready.has(threadId),
+      servedSockets: (threadId) => this.sockets.served(threadId),
       onCrashLoop: (error) => {
         const loading = !this.#loaded
         this.loadError ??= error

@@ -21,6 +21,8 @@ export class WorkerSockets {
   #closed: { code: number; reason: string } | undefined
   /** Handshakes waiting for a worker (all of them died, replacements are booting). */
   #waiting: Array<() => void> = []
+  /** Workers that were given a connection: a death there may be a message's doing, as a request's can be. */
+  readonly #served = new Set<number>()
 
   constructor(private readonly isReady: (threadId: number) => boolean) {}
 
@@ -32,6 +34,11 @@ export class WorkerSockets {
     port.on('close', () => {
       if (this.#channels.get(threadId) === channel) this.#channels.delete(threadId)
     })
+  }
+
+  /** Was worker `threadId` given a connection? */
+  served(threadId: number): boolean {
+    return this.#served.has(threadId)
   }
 
   /** Open connections. */
@@ -48,6 +55,7 @@ export class WorkerSockets {
     if (this.#closed) return undefined
     const channel = this.#pick()
     if (!channel) return undefined
+    this.#served.add(channel.threadId)
     const tunnel: Tunnel = new Tunnel(
       socket,
       channel,

@@ -20,6 +20,8 @@ export interface TrackerOptions {
   entry: string
   /** Has this thread finished importing the entry? */
   isReady(threadId: number): boolean
+  /** Was this thread given an upgraded connection (a WebSocket)? */
+  servedSockets(threadId: number): boolean
   /** Workers die on their own in a loop: stop replacing them. */
   onCrashLoop(error: ErrorData): void
   /** A worker's lane closed: requests waiting for a worker may go elsewhere. */
@@ -117,7 +119,8 @@ export class WorkerTracker {
     this.#errors.delete(threadId)
     this.options.onLaneClosed()
     if (this.#terminated.has(threadId) || this.#stopped || this.crashLoop) return
-    if (hadRequests) return // a request's death: paced by clients
+    // A request's death, or a WebSocket message's: paced by clients (each is answered 502, or closed 1011).
+    if (hadRequests || this.options.servedSockets(threadId)) return
     const whileImporting = !this.options.isReady(threadId)
     if (!this.#breaker.record()) return
     const cause = this.#lastWorkerError ? ` The last one failed with: ${this.#lastWorkerError.message}` : ''
