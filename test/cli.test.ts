@@ -39,6 +39,7 @@ describe('hotcell CLI', () => {
     ['a flag without its value', [echo, '--port'], /--port.* needs a value/],
     ['a bad body limit', [echo, '--body-limit', 'lots'], /--body-limit must be a size/],
     ['a bad worker count', [echo, '-w', '0'], /--workers must be a whole number from 1 to 64/],
+    ['a negative number after a short flag', [echo, '-w', '-2'], /--workers must be a whole number from 1 to 64 \(got "-2"\)/],
   ] as const) {
     test(`${name}: one clear line, exit 1, no stack trace`, async () => {
       const run = await runMain([...args])

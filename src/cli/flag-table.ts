@@ -43,11 +43,32 @@ export function parseFlags(argv: string[], flags: readonly Flag[], help: string)
   if (oneDash)
     throw new HotcellError('ERR_INVALID_OPTION', `unknown option -${oneDash}: long options take two dashes (--${oneDash}). Run ${help} to see the options.`)
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: parserOptions(flags), allowPositionals: true, allowNegative: true, strict: true })
+    const args = joinNegativeValues(argv, flags)
+    const { values, positionals } = parseArgs({ args, options: parserOptions(flags), allowPositionals: true, allowNegative: true, strict: true })
     return { values: values as FlagValues, positionals }
   } catch (error) {
     throw new HotcellError('ERR_INVALID_OPTION', `${usageMessage(error as Error & { code?: string }, flags)} Run ${help} to see the options.`)
   }
+}
+
+/**
+ * `-c -5`: parseArgs takes `-5` for a flag and reports that -c "needs a
+ * value". Given as `--connections=-5`, the value reaches the flag's own check,
+ * which says what the value must be.
+ */
+function joinNegativeValues(argv: string[], flags: readonly Flag[]): string[] {
+  const args: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--') return [...args, ...argv.slice(i)]
+    const flag = flags.find((f) => f.type === 'string' && (arg === `--${f.name}` || (f.short !== undefined && arg === `-${f.short}`)))
+    const next = argv[i + 1]
+    if (flag && next !== undefined && /^-\d/.test(next)) {
+      args.push(`--${flag.name}=${next}`)
+      i++
+    } else args.push(arg)
+  }
+  return args
 }
 
 /**
