@@ -43,11 +43,14 @@ describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () =
     assert.match(res.text, /\/hang-signal did not answer within 1\.5 s/)
   })
 
-  test('process.exit(7): 502 naming exit code 7, new worker, next request 200', async () => {
+  test('process.exit(7): 502 naming exit code 7 and the .ts line that called it, new worker, next request 200', async () => {
     const before = await okThread()
     const res = await request(`${cli.url}/exit?code=7`)
     assert.equal(res.status, 502)
-    assert.match(res.text, /exited with code 7/)
+    assert.match(res.text, /exited with code 7: process\.exit\(7\) was called/)
+    // Where: the fixture's line, with its code frame.
+    assert.match(res.text, /faults\.ts:46:\d+/)
+    assert.match(res.text, /> 46 \|\s+process\.exit\(Number\(url\.searchParams/)
     assert.notEqual(await okThread(), before)
   })
 

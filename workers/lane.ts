@@ -13,6 +13,7 @@ import {
   type RequestTask,
   type WorkerMessage,
 } from '../src/pool/protocol.js'
+import { exitNote } from './exit-note.js'
 
 /** A request as the lane delivers it: `slot` is where the main thread keeps it, and what replies name. */
 export interface LaneTask extends RequestTask {
@@ -35,7 +36,7 @@ let seq = 0
 export function openLane(handlers: LaneHandlers): void {
   const channel = new MessageChannel()
   port = channel.port1
-  const message: WorkerMessage = { type: 'hotcell:lane', threadId, port: channel.port2, progress: progress.buffer as SharedArrayBuffer }
+  const message: WorkerMessage = { type: 'hotcell:lane', threadId, port: channel.port2, progress: progress.buffer as SharedArrayBuffer, exitNote }
   parentPort!.postMessage(message, [channel.port2])
   port.on('message', (message: LaneRequests | LaneAbort) => {
     if (!Array.isArray(message)) return handlers.abort(message)

@@ -10,6 +10,7 @@ import { describe, toErrorData } from './error-data.js'
 import { installFastResponse, isResponse } from './fast-response.js'
 import { isFetchApiLoaded, onFetchApiLoad, watchFetchGlobals } from './fetch-api.js'
 import { reply, openLane, started, type LaneTask } from './lane.js'
+import { recordExits } from './exit-note.js'
 import { catchLateErrors, runInScope, type RequestScope } from './late-errors.js'
 import { abortRequest, installLazyRequest, LazyRequest } from './lazy-request.js'
 import { respond, type Outcome, type ResponseControl } from './respond.js'
@@ -29,6 +30,7 @@ const post = (message: WorkerMessage) => parentPort!.postMessage(message)
 // The next generations warm undici up before their first request.
 if (!data.warmFetchApi && !isFetchApiLoaded()) onFetchApiLoad(() => post({ type: 'hotcell:fetch-api', threadId }))
 catchLateErrors(threadId, post)
+recordExits()
 
 /** Requests in flight on this thread, for aborts sent by the main thread. */
 interface InFlight {

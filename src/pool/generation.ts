@@ -315,7 +315,7 @@ export class Generation {
         }
         break
       case 'hotcell:lane':
-        this.#tracker.addLane(message.threadId, message.port, message.progress, this.#settled)
+        this.#tracker.addLane(message.threadId, message.port, message.progress, message.exitNote, this.#settled)
         this.#queue.dispatch()
         break
       case 'hotcell:ready':

@@ -84,7 +84,7 @@ export type WorkerMessage =
   /** User code loaded Node's fetch classes (workers/fetch-api.ts): the next generations warm them up. */
   | { type: 'hotcell:fetch-api'; threadId: number }
   /** Sent once, first thing: the worker's request lane (lane.ts) and its progress slot. */
-  | { type: 'hotcell:lane'; threadId: number; port: MessagePort; progress: SharedArrayBuffer }
+  | { type: 'hotcell:lane'; threadId: number; port: MessagePort; progress: SharedArrayBuffer; exitNote: SharedArrayBuffer }
   | UncaughtReport
   /** The entry called listen(); the worker kept the port unbound and serves that server's handler. */
   | { type: 'hotcell:listen-captured'; requested: string }
@@ -154,6 +154,8 @@ export const REPLY = { response: 1, failed: 2, stream: 3, streamed: 4 } as const
  * request ran out of time: which request started last on this thread.
  */
 export const PROGRESS = { seq: 0, id: 1 } as const
+/** Bytes of a worker's exit note (workers/exit-note.ts): a length, then the stack of its process.exit() call. */
+export const EXIT_NOTE_BYTES = 4096
 
 /** Worker → main on a response's stream port. */
 export type StreamMessage =

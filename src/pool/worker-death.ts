@@ -6,7 +6,7 @@ import type { ErrorData } from './protocol.js'
 export const WORKERS_ENDED = 'WorkersEnded'
 
 /** piscina's rejection → data that names the cause (exit code, out of memory…). */
-export function describeDeath(error: unknown): ErrorData {
+export function describeDeath(error: unknown, exitStack?: string): ErrorData {
   const e = error as { name?: string; message?: string; code?: unknown; stack?: string }
   const message = String(e?.message ?? error)
   const exit = /worker exited with code: (-?\d+)/.exec(message)
@@ -19,10 +19,15 @@ export function describeDeath(error: unknown): ErrorData {
   }
   if (exit) {
     const code = Number(exit[1])
+    // The stack of the process.exit() call (workers/exit-note.ts): its frames say where.
+    const frames = exitStack?.split('\n').slice(1).join('\n')
     return {
       name: 'WorkerExited',
       code: `EXIT_${code}`,
-      message: `The worker thread exited with code ${code} (process.exit(${code}) in the handler or code it called, or it was terminated).`,
+      message: frames
+        ? `The worker thread exited with code ${code}: process.exit(${code}) was called.`
+        : `The worker thread exited with code ${code} (process.exit(${code}) in the handler or code it called, or it was terminated).`,
+      ...(frames ? { stack: `WorkerExited: process.exit(${code})\n${frames}` } : {}),
     }
   }
   return { name: e?.name ?? 'Error', message, ...(typeof e?.code === 'string' ? { code: e.code } : {}) }

@@ -37,6 +37,8 @@ export class WorkerTracker {
   readonly #terminated = new Map<number, Termination>()
   /** The error a worker emitted before exiting (out of memory), by thread. */
   readonly #errors = new Map<number, Error>()
+  /** Per thread: where it called process.exit(), once it has (workers/exit-note.ts). */
+  readonly #exitNotes = new Map<number, SharedArrayBuffer>()
   readonly #watched = new WeakSet<Worker>()
   readonly #breaker = new CrashLoopBreaker()
   #lastWorkerError: Error | undefined
@@ -46,9 +48,10 @@ export class WorkerTracker {
   constructor(readonly options: TrackerOptions) {}
 
   /** A worker announced its lane. */
-  addLane(threadId: number, port: MessagePort, progress: SharedArrayBuffer, onSettled: () => void): Lane {
+  addLane(threadId: number, port: MessagePort, progress: SharedArrayBuffer, exitNote: SharedArrayBuffer, onSettled: () => void): Lane {
     const lane = new Lane(threadId, port, progress, onSettled)
     this.#lanes.set(threadId, lane)
+    this.#exitNotes.set(threadId, exitNote)
     return lane
   }
 
@@ -113,10 +116,11 @@ export class WorkerTracker {
       const death =
         this.#stopped && !termination
           ? { name: WORKERS_ENDED, message: this.#stopReason ?? 'Terminating worker thread' }
-          : describeDeath(this.#errors.get(threadId) ?? new Error(`worker exited with code: ${code}`))
+          : describeDeath(this.#errors.get(threadId) ?? new Error(`worker exited with code: ${code}`), readExitNote(this.#exitNotes.get(threadId)))
       lane.close((id) => new WorkerLostError(death, threadId, termination?.reason, termination?.culprit === id))
     }
     this.#errors.delete(threadId)
+    this.#exitNotes.delete(threadId)
     this.options.onLaneClosed()
     if (this.#terminated.has(threadId) || this.#stopped || this.crashLoop) return
     // A request's death, or a WebSocket message's: paced by clients (each is answered 502, or closed 1011).
@@ -133,4 +137,12 @@ export class WorkerTracker {
     }
     this.options.onCrashLoop(this.crashLoop)
   }
+}
+
+/** The stack a worker wrote before it called process.exit(), if it did. */
+function readExitNote(note: SharedArrayBuffer | undefined): string | undefined {
+  if (!note) return undefined
+  const length = Atomics.load(new Int32Array(note, 0, 1), 0)
+  // Copied out first: TextDecoder does not read shared memory.
+  return length > 0 ? new TextDecoder().decode(new Uint8Array(note, 4, length).slice()) : undefined
 }
