@@ -79,6 +79,8 @@ describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () =
     const res = await request(`${cli.url}/oom`, { timeoutMs: 30_000 })
     assert.equal(res.status, 502)
     assert.match(res.text, /ERR_WORKER_OUT_OF_MEMORY/)
+    // The limit the worker went over, as set.
+    assert.match(res.text, /over its heap limit \(--max-memory 64 MiB\)/)
     assert.match(res.text, /memory limit/)
     assert.notEqual(await okThread(), before)
   })

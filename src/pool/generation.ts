@@ -85,6 +85,7 @@ export class Generation {
       entry: options.entry,
       isReady: (threadId) => this.#ready.has(threadId),
       servedSockets: (threadId) => this.sockets.served(threadId),
+      maxMemoryMb: options.maxMemoryMb,
       onCrashLoop: (error) => {
         const loading = !this.#loaded
         this.loadError ??= error

@@ -6,7 +6,7 @@ import type { ErrorData } from './protocol.js'
 export const WORKERS_ENDED = 'WorkersEnded'
 
 /** piscina's rejection → data that names the cause (exit code, out of memory…). */
-export function describeDeath(error: unknown, exitStack?: string): ErrorData {
+export function describeDeath(error: unknown, exitStack?: string, maxMemoryMb?: number): ErrorData {
   const e = error as { name?: string; message?: string; code?: unknown; stack?: string }
   const message = String(e?.message ?? error)
   const exit = /worker exited with code: (-?\d+)/.exec(message)
@@ -14,7 +14,7 @@ export function describeDeath(error: unknown, exitStack?: string): ErrorData {
     return {
       name: 'WorkerOutOfMemory',
       code: 'ERR_WORKER_OUT_OF_MEMORY',
-      message: `${message}. The worker went over its heap limit (--max-memory, or V8's default without it) and was replaced.`,
+      message: `${message}. The worker went over its heap limit (${maxMemoryMb ? `--max-memory ${maxMemoryMb} MiB` : "V8's default; set one with --max-memory"}) and was replaced.`,
     }
   }
   if (exit) {

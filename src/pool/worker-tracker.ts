@@ -22,6 +22,8 @@ export interface TrackerOptions {
   isReady(threadId: number): boolean
   /** Was this thread given an upgraded connection (a WebSocket)? */
   servedSockets(threadId: number): boolean
+  /** The workers' heap limit (--max-memory), for the message of a death by running out of it. */
+  maxMemoryMb: number | undefined
   /** Workers die on their own in a loop: stop replacing them. */
   onCrashLoop(error: ErrorData): void
   /** A worker's lane closed: requests waiting for a worker may go elsewhere. */
@@ -116,7 +118,11 @@ export class WorkerTracker {
       const death =
         this.#stopped && !termination
           ? { name: WORKERS_ENDED, message: this.#stopReason ?? 'Terminating worker thread' }
-          : describeDeath(this.#errors.get(threadId) ?? new Error(`worker exited with code: ${code}`), readExitNote(this.#exitNotes.get(threadId)))
+          : describeDeath(
+              this.#errors.get(threadId) ?? new Error(`worker exited with code: ${code}`),
+              readExitNote(this.#exitNotes.get(threadId)),
+              this.options.maxMemoryMb,
+            )
       lane.close((id) => new WorkerLostError(death, threadId, termination?.reason, termination?.culprit === id))
     }
     this.#errors.delete(threadId)
