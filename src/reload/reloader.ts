@@ -163,16 +163,16 @@ export class Reloader {
     // An app that writes a JSON file per request into its own folder
     // otherwise lost its state at each write. Fresh workers still come for
     // what the bundle does not show: env files, packages, `r`.
+    // After `npm install`, a linked package's edit or `r`, a standby's preloaded packages may be
+    // stale (an older version, a failed import): a fresh generation then (docs/reloading.md).
+    const standbysStale = reasons.some((r) => r === 'reload()' || this.sources.outdatesWorkers(r))
     const current = this.#current
-    const freshWorkers = reasons.some((r) => r === 'reload()' || this.sources.isEnvFile(r) || this.sources.outdatesWorkers(r))
-    if (current?.bundleUrl === build.url && !current.loadError && !freshWorkers) return undefined
+    if (current?.bundleUrl === build.url && !current.loadError && !standbysStale && !reasons.some((r) => this.sources.isEnvFile(r))) return undefined
     if (build.warnings) this.logger.warn(build.warnings.trimEnd())
     this.#preloadUrl = build.preloadUrl
 
     const loadStarted = performance.now()
-    // After `npm install`, a linked package's edit or `r`, a standby's preloaded packages may be
-    // stale (an older version, a failed import): a fresh generation then (docs/reloading.md).
-    if (reasons.some((r) => r === 'reload()' || this.sources.outdatesWorkers(r))) await this.#standbys.drop()
+    if (standbysStale) await this.#standbys.drop()
     let next = this.#standbys.take() ?? this.#generation()
     if (!next.isBooted && this.#current) {
       // Edits came faster than standbys boot. Saves made while this one booted
