@@ -18,11 +18,11 @@ import type { ProjectWatch } from './reload/project-watch.js'
 
 /** How long a retiring generation (and a shutdown) waits for requests in flight before cutting them. */
 const GRACE_MS = 5_000
-// Merges the events of one editor operation. chokidar reported the files of
-// a 5-file Save All within 0.3 ms of each other (median; 2 ms at worst) and
-// of a 20-file one within 15 ms; a file that misses the window gets a
-// follow-up build right after (reload/scheduler.ts). Every ms here is a ms
-// of every reload.
+// Events closer than this are one operation, for telling a flood from
+// saves. chokidar reported the files of a 5-file Save All within 0.3 ms of
+// each other (median; 2 ms at worst). A save no longer waits for it: its build
+// starts at once, and a file whose event comes while the build runs makes
+// that build stale; the follow-up serves (reload/scheduler.ts).
 const DEBOUNCE_MS = 1
 // Once builds keep going stale (a burst: a checkout, a formatter), the next
 // one waits for this much quiet. chokidar throttles a file's change events to
@@ -238,10 +238,10 @@ class DevServer extends EventEmitter implements HotcellServer {
         // ran unwatched is built again once the watcher sees new files (one may
         // fix an unresolved import), and that build's error is the one shown.
         () => this.#scheduler.hasPending() || unwatched,
-        (paths) => {
+        (again) => {
           // Built again at once (a follow-up), timed from the first trigger.
           this.#pendingSince = startedAt
-          for (const path of paths) this.#scheduler.trigger(path)
+          this.#scheduler.retry(again)
         },
       )
       if (unwatched) {

@@ -185,6 +185,33 @@ describe('reload scheduler', () => {
     )
   })
 
+  test('a build given up as stale: its reasons come first in the follow-up, which starts at once, and are not counted toward a flood', async () => {
+    const clock = { t: 0 }
+    const { s, runs, nextRun, idle, finish } = gated({ now: () => clock.t })
+    let started = nextRun()
+    s.trigger('a.ts')
+    await started
+    // Three more operations 10 ms apart: with a retry counted as one, this would be a flood of four.
+    for (const name of ['b.ts', 'c.ts']) {
+      clock.t += 10
+      s.trigger(name)
+    }
+    assert.equal(s.hasPending(), true)
+    clock.t += 10
+    s.retry(['a.ts'])
+    started = nextRun()
+    const endedAt = performance.now()
+    finish()
+    await started
+    assert.ok(runs[1]!.at - endedAt < SETTLE_MS, `the follow-up started ${(runs[1]!.at - endedAt).toFixed(0)} ms after the stale build`)
+    finish()
+    await idle()
+    assert.deepEqual(
+      runs.map((r) => r.reasons),
+      [['a.ts'], ['a.ts', 'b.ts', 'c.ts']],
+    )
+  })
+
   test('stop() ends a pending wait, and later triggers build nothing', async () => {
     const { s, runs } = scheduler()
     s.trigger('a.ts')

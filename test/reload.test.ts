@@ -448,6 +448,36 @@ export default { fetch: () => new Response('${tag} ' + ++count) }
     assert.deepEqual(failures, [])
   })
 
+  test('a file saved while a build runs makes that build stale: it is not served, one follow-up serves both files', async () => {
+    // Two files of one change, the second seen only once the first's build
+    // has begun (a multi-file save whose events straddle the build start). The
+    // bundle of the first alone may be half a change: it must never serve.
+    // A large module keeps the build going well after the second event.
+    const big = Array.from({ length: 5_000 }, (_, i) => `export const k${i} = ${i}\n`).join('')
+    const app = `import * as big from './big'\nimport { a } from './a'\nimport { b } from './b'\nexport default { fetch: () => new Response(a + b + Object.keys(big).length) }\n`
+    const { project, server } = await start({ 'big.ts': big, 'a.ts': `export const a = 'a1'\n`, 'b.ts': `export const b = 'b1'\n`, 'app.ts': app })
+    assert.equal(await text(server.url), 'a1b15000')
+    const reloads: ReloadInfo[] = []
+    server.on('reload', (info: ReloadInfo) => reloads.push(info))
+    let builds = 0
+    const onPhase = (message: unknown) => {
+      if ((message as { phase: string }).phase !== 'build') return
+      // The first build has started with a.ts: b.ts is saved now, while it runs.
+      if (++builds === 1) writeFileSync(join(project.dir, 'b.ts'), `export const b = 'b2'\n`)
+    }
+    subscribe(RELOAD_CHANNEL, onPhase)
+    cleanup(() => unsubscribe(RELOAD_CHANNEL, onPhase))
+    const reloaded = nextReload(server)
+    project.write('a.ts', `export const a = 'a2'\n`)
+    const info = await reloaded
+    assert.equal(await text(server.url), 'a2b25000')
+    assert.deepEqual(info.changed.map((path) => path.split(/[\\/]/).pop()).sort(), ['a.ts', 'b.ts'])
+    assert.equal(builds, 2, 'the stale build and its follow-up')
+    // Nothing else was swapped in: b.ts's save raises no reload of its own later.
+    await new Promise((r) => setTimeout(r, 300))
+    assert.equal(reloads.length, 1, JSON.stringify(reloads.map((r) => r.changed)))
+  })
+
   test('a save seen while its file is still empty is built again, and never served', async () => {
     const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('one') }\n` })
     const full = `export default { fetch: () => new Response('two') }\n`

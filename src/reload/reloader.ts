@@ -111,8 +111,9 @@ export class Reloader {
    * Build, bring up a generation for it, and make it the target. Resolves to
    * undefined when the build is superseded: a changed file was written again
    * after esbuild read it (a save truncates the file, then writes it: the
-   * event of the truncation can start a build that reads an empty file). The
-   * old generation keeps serving; `rebuild` gets the files to build again.
+   * event of the truncation can start a build that reads an empty file), or
+   * a file was saved since the build began. The old generation keeps serving;
+   * `rebuild` gets the reasons to build again.
    */
   async reload(reasons: string[], startedAt: number, stale: () => boolean, rebuild: (paths: string[]) => void): Promise<ReloadInfo | undefined> {
     try {
@@ -156,6 +157,13 @@ export class Reloader {
     const rewritten = await unfinishedSaves(reasons, build.inputBytes)
     if (rewritten.length) {
       rebuild(rewritten)
+      return undefined
+    }
+    // Saved again since esbuild began (the other files of a multi-file save,
+    // a save right after): this bundle may hold half of a change. The
+    // follow-up, built as this returns, serves; the old code serves meanwhile.
+    if (this.#current && stale()) {
+      rebuild(reasons)
       return undefined
     }
     // The same bundle as the one serving (its name is its content's hash): a

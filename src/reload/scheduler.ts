@@ -1,11 +1,13 @@
 /**
- * Decides when to rebuild. A save builds at once (after `debounceMs`, which
- * only merges the events of one editor operation), whatever the time since
- * the last build: people and their tools save at any pace (format-on-save
- * right after a save, an agent editing a file every 50 ms), and each save
- * should be served as soon as it can be. Events that arrive during a build
- * cause one follow-up, started as soon as that build ends: the running build
- * may have read the files before they changed, so the last save is never lost.
+ * Decides when to rebuild. A save builds at once (after the events the same
+ * poll of the file watcher delivered), whatever the time since the last
+ * build: people and their tools save at any pace (format-on-save right after
+ * a save, an agent editing a file every 50 ms), and each save should be
+ * served as soon as it can be. Events that arrive during a build cause one
+ * follow-up, started as soon as that build ends: the running build may have
+ * read the files before they changed, so the last save is never lost. The
+ * reloader does not serve a build that such events made stale (the other
+ * files of a multi-file save, reloader.ts): the follow-up is what serves.
  *
  * Only a flood waits: `floodCount` operations in a row, each less than
  * `floodGapMs` after the one before (a git checkout, a formatter rewriting
@@ -21,10 +23,13 @@ export interface ReloadScheduler {
   idle(): Promise<void>
   /** Triggers arrived that the running build does not cover: its result is already stale. */
   hasPending(): boolean
+  /** Build `reasons` again right after the running build, which is not served; not a new operation. */
+  retry(reasons: readonly string[]): void
   stop(): void
 }
 
 export interface SchedulerOptions {
+  /** Events closer than this are one operation (a flood is counted in operations). */
   debounceMs: number
   settleMs: number
   /** Operations (events more than `debounceMs` apart) closer than this are made by a machine. Default 30 ms. */
@@ -49,8 +54,10 @@ export function createReloadScheduler({
   now = () => performance.now(),
 }: SchedulerOptions): ReloadScheduler {
   let reasons: string[] = []
+  // Armed: a wait for quiet (timer), or the build of one operation at the end of this poll (soon).
   let timer: NodeJS.Timeout | undefined
-  // The armed timer waits for quiet (a flood) rather than merging one operation.
+  let soon: NodeJS.Immediate | undefined
+  // The armed timer waits for quiet (a flood).
   let settling = false
   // When the current quiet wait began: it ends maxWaitMs later at the latest.
   let settlingSince = 0
@@ -62,15 +69,24 @@ export function createReloadScheduler({
   let lastEventAt = -Infinity
 
   const flooding = () => operations.length === floodCount && operations[floodCount - 1]! - operations[0]! < (floodCount - 1) * floodGapMs
+  const cancel = () => {
+    clearTimeout(timer)
+    clearImmediate(soon)
+    timer = soon = undefined
+  }
+  // Not a timer for one operation: a 1 ms window to merge its events was
+  // ~0.8 ms of every single-file save. setImmediate runs after every event of
+  // the watcher's poll; a file whose event comes later, while the build runs,
+  // makes that build stale (see above).
   const arm = (settle: boolean) => {
     if (settle && !settling) settlingSince = performance.now()
     settling = settle
-    clearTimeout(timer)
-    const wait = settle ? Math.max(0, Math.min(settleMs, settlingSince + maxWaitMs - performance.now())) : debounceMs
-    timer = setTimeout(fire, wait)
+    cancel()
+    if (settle) timer = setTimeout(fire, Math.max(0, Math.min(settleMs, settlingSince + maxWaitMs - performance.now())))
+    else soon = setImmediate(fire)
   }
   const fire = () => {
-    timer = undefined
+    timer = soon = undefined
     settling = false
     if (stopped || running || reasons.length === 0) return
     const batch = [...new Set(reasons)]
@@ -78,7 +94,7 @@ export function createReloadScheduler({
     running = run(batch).finally(() => {
       running = undefined
       if (reasons.length && !stopped) return arm(flooding())
-      if (!timer) {
+      if (!timer && !soon) {
         for (const wake of idleWaiters) wake()
         idleWaiters = []
       }
@@ -101,14 +117,16 @@ export function createReloadScheduler({
       arm(flooding() || (timer !== undefined && settling))
     },
     idle() {
-      if (!running && !timer) return Promise.resolve()
+      if (!running && !timer && !soon) return Promise.resolve()
       return new Promise((resolve) => idleWaiters.push(resolve))
     },
     hasPending: () => reasons.length > 0,
+    retry(again) {
+      if (!stopped) reasons.unshift(...again)
+    },
     stop() {
       stopped = true
-      clearTimeout(timer)
-      timer = undefined
+      cancel()
       for (const wake of idleWaiters) wake()
       idleWaiters = []
     },
