@@ -15,6 +15,7 @@ import { settleHeap } from './reload/settle-heap.js'
 import { Sources, type ChangeKind } from './reload/sources.js'
 import { missedAtStart } from './reload/start-gap.js'
 import type { ProjectWatch } from './reload/project-watch.js'
+import { WritesDuringBuild } from './reload/writes-during-build.js'
 
 /** How long a retiring generation (and a shutdown) waits for requests in flight before cutting them. */
 const GRACE_MS = 5_000
@@ -90,6 +91,8 @@ class DevServer extends EventEmitter implements HotcellServer {
   #closing = false
   #closed: Promise<void> | undefined
   #pendingSince = 0
+  /** Source files written while a build runs, from the watcher's raw events: a build that read one half-saved is not served. */
+  readonly #writes = new WritesDuringBuild()
   #lastInfo: ReloadInfo | undefined
   #startError: unknown
   #envVars = 0
@@ -161,6 +164,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       sources: this.#sources,
       logger: this.logger,
       onChange: (kind, path) => this.#onChange(kind, path),
+      onRaw: (path) => this.#writes.seen(path),
       closing: () => this.#closing,
     })
     await this.#projectWatch.start()
@@ -231,19 +235,18 @@ class DevServer extends EventEmitter implements HotcellServer {
     const readFrom = Date.now()
     let info: ReloadInfo | undefined
     try {
-      info = await this.#reloader.reload(
-        first ? [START] : reasons,
-        startedAt,
+      info = await this.#reloader.reload(first ? [START] : reasons, startedAt, {
         // A failed build is shown only if no edit can be missing from it. One that
         // ran unwatched is built again once the watcher sees new files (one may
         // fix an unresolved import), and that build's error is the one shown.
-        () => this.#scheduler.hasPending() || unwatched,
-        (again) => {
+        stale: () => this.#scheduler.hasPending() || unwatched,
+        rebuild: (again) => {
           // Built again at once (a follow-up), timed from the first trigger.
           this.#pendingSince = startedAt
           this.#scheduler.retry(again)
         },
-      )
+        writes: this.#writes,
+      })
       if (unwatched) {
         await this.#watching
         if (this.#closing) return

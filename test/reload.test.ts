@@ -2,7 +2,9 @@
 // reset, and swaps under load without a failed request.
 import assert from 'node:assert/strict'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { closeSync, cpSync, existsSync, mkdtempSync, open, openSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createServer } from 'node:net'
@@ -476,6 +478,69 @@ export default { fetch: () => new Response('${tag} ' + ++count) }
     // Nothing else was swapped in: b.ts's save raises no reload of its own later.
     await new Promise((r) => setTimeout(r, 300))
     assert.equal(reloads.length, 1, JSON.stringify(reloads.map((r) => r.changed)))
+  })
+
+  test("a file read half-saved by a build is not served, even when the watcher's change event comes after the build", {
+    skip: process.platform === 'win32' && 'needs mkfifo',
+  }, async () => {
+    // chokidar reports a change only after an fs.stat on libuv's thread pool;
+    // an app (or hotcell) keeping that pool busy delays it. Here the pool is
+    // held by opens of a FIFO that no one writes until the build has ended.
+    // The save comes once the standby has booted: a save while it boots takes another path (reloader.ts).
+    // (Generation 1 is booted the same way, and serves the first build.)
+    let standbys = 0
+    const onStandby = (message: unknown) => {
+      const { phase, gen } = message as { phase: string; gen: number }
+      if (phase === 'standby' && gen > 1) standbys++
+    }
+    subscribe(RELOAD_CHANNEL, onStandby)
+    cleanup(() => unsubscribe(RELOAD_CHANNEL, onStandby))
+    const { project, server } = await start({
+      'a.ts': `export const a = 'a1'\n`,
+      'b.ts': `export const b = () => 'b1'\n`,
+      'app.ts': `import { a } from './a'\nimport { b } from './b'\nexport default { fetch: () => new Response(a + b()) }\n`,
+    })
+    assert.equal(await text(server.url), 'a1b1')
+    await waitFor(() => standbys > 0, 20_000, 'the standby to boot')
+    const fifoDir = mkdtempSync(join(tmpdir(), 'hotcell-fifo-'))
+    cleanup(() => rmSync(fifoDir, { recursive: true, force: true }))
+    const fifo = join(fifoDir, 'pool')
+    execFileSync('mkfifo', [fifo])
+    const poolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4
+    let phase = 0
+    const release = () => {
+      if (phase >= 3) return
+      phase = 3
+      // Opening the write end lets every open of the read end return.
+      closeSync(openSync(fifo, 'w'))
+    }
+    cleanup(release)
+    const served: string[] = []
+    const onPhase = (message: unknown) => {
+      const { phase: step } = message as { phase: string }
+      if (step === 'build' && phase === 0) {
+        phase = 1
+        // The save of b.ts has truncated it; its content lands once esbuild has read it.
+        writeFileSync(join(project.dir, 'b.ts'), '')
+        for (let i = 0; i < poolSize; i++) open(fifo, 'r', (error, fd) => error || closeSync(fd))
+      } else if (step === 'built' && phase === 1) {
+        phase = 2
+        writeFileSync(join(project.dir, 'b.ts'), `export const b = () => 'b2'\n`)
+        release()
+      } else if (step === 'swap') {
+        // What each swapped-in generation answers first.
+        served.push('pending')
+        const at = served.length - 1
+        void request(server.url).then((res) => (served[at] = `${res.status} ${res.text.split('\n')[0]}`))
+      }
+    }
+    subscribe(RELOAD_CHANNEL, onPhase)
+    cleanup(() => unsubscribe(RELOAD_CHANNEL, onPhase))
+    project.write('a.ts', `export const a = 'a2'\n`)
+    await waitFor(async () => (await text(server.url)) === 'a2b2', 10_000, 'both saves to be served')
+    await waitFor(() => !served.includes('pending'), 10_000, 'the answers of the swapped-in generations')
+    assert.equal(phase, 3, 'the build ran with the pool held')
+    assert.deepEqual(served, ['200 a2b2'])
   })
 
   test('a save seen while its file is still empty is built again, and never served', async () => {

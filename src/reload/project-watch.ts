@@ -11,6 +11,8 @@ export interface ProjectWatchOptions {
   sources: Sources
   logger: Logger
   onChange(kind: ChangeKind, path: string): void
+  /** A source folder's raw file event (watcher.ts). */
+  onRaw(path: string): void
   /** The server is shutting down: nothing starts watching any more. */
   closing(): boolean
 }
@@ -31,11 +33,11 @@ export class ProjectWatch {
 
   /** Start watching the sources and the env files; resolves when edits from now on are seen. */
   async start(): Promise<void> {
-    const { sources, logger, onChange, closing } = this.#options
+    const { sources, logger, onChange, onRaw, closing } = this.#options
     await sources.ready()
     if (closing()) return
     const onError = (what: string) => (error: Error) => logger.warn(`hotcell: ${what} failed: ${error.message}`)
-    this.#watcher = watchSources({ ignored: sources.ignored, onChange, onError: onError('file watching') })
+    this.#watcher = watchSources({ ignored: sources.ignored, onChange, onRaw, onError: onError('file watching') })
     this.#watcher.set(sources.watchPaths())
     this.#namedWatcher = watchNamedFiles([...sources.envFiles, ...sources.packageFiles], { onChange, onError: onError('watching the env and package files') })
     await this.#watcher.ready()

@@ -15,6 +15,7 @@ import { traceReload } from './trace.js'
 import { unfinishedSaves } from './unfinished-saves.js'
 import { BundlePruner } from './bundle-pruner.js'
 import { hungImport } from './hung-import.js'
+import type { WritesDuringBuild } from './writes-during-build.js'
 
 /** What one reload did; emitted as the server's 'reload' event. */
 export interface ReloadInfo {
@@ -49,6 +50,16 @@ const AFTER_SWAP_MS = 50
  * ones still finishing their requests. The first generation is booted the
  * same way, while the first build runs.
  */
+/** What a reload asks of the one who started it (dev-server.ts). */
+export interface ReloadHooks {
+  /** Triggers arrived that this reload does not cover. */
+  stale(): boolean
+  /** Build these reasons again, at once, instead of this reload. */
+  rebuild(reasons: string[]): void
+  /** Source files written while the build ran (absent without a watcher). */
+  writes?: WritesDuringBuild
+}
+
 export class Reloader {
   /** Where requests go; a promise until the first build has served (or failed). */
   target: Target | Promise<Target>
@@ -113,21 +124,22 @@ export class Reloader {
    * after esbuild read it (a save truncates the file, then writes it: the
    * event of the truncation can start a build that reads an empty file), or
    * a file was saved since the build began. The old generation keeps serving;
-   * `rebuild` gets the reasons to build again.
+   * `hooks.rebuild` gets the reasons to build again.
    */
-  async reload(reasons: string[], startedAt: number, stale: () => boolean, rebuild: (paths: string[]) => void): Promise<ReloadInfo | undefined> {
+  async reload(reasons: string[], startedAt: number, hooks: ReloadHooks): Promise<ReloadInfo | undefined> {
     try {
       await this.#pruner.reloadStarts()
-      return await this.#reload(reasons, startedAt, stale, rebuild)
+      return await this.#reload(reasons, startedAt, hooks)
     } finally {
       // After the swap's first answer, usually: pruning is I/O on the main thread.
       this.#pruner.reloadEnded(AFTER_SWAP_MS)
     }
   }
 
-  async #reload(reasons: string[], startedAt: number, stale: () => boolean, rebuild: (paths: string[]) => void): Promise<ReloadInfo | undefined> {
+  async #reload(reasons: string[], startedAt: number, { stale, rebuild, writes }: ReloadHooks): Promise<ReloadInfo | undefined> {
     const waitMs = performance.now() - startedAt
     traceReload('build')
+    writes?.begin()
     const build = await this.builder.build()
     traceReload('built')
     this.sources.update(build)
@@ -162,7 +174,7 @@ export class Reloader {
     // Saved again since esbuild began (the other files of a multi-file save,
     // a save right after): this bundle may hold half of a change. The
     // follow-up, built as this returns, serves; the old code serves meanwhile.
-    if (this.#current && stale()) {
+    if (this.#current && (stale() || (await writes?.end((path) => this.sources.rebuilds('change', path))))) {
       rebuild(reasons)
       return undefined
     }
@@ -190,6 +202,8 @@ export class Reloader {
       await next.booted
       if (stale() && !this.#closed) {
         this.#standbys.putBack(next)
+        // Built again with the newer saves: the reload that serves names these files too.
+        rebuild(reasons)
         return undefined
       }
     }

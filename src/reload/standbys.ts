@@ -6,6 +6,7 @@
 // second one is kept, booted right after the first, and dropped again once
 // the edits have paused.
 import type { Generation } from '../pool/generation.js'
+import { traceReload } from './trace.js'
 
 /** Two swaps closer than this: edits come fast. */
 const FAST_MS = 1_000
@@ -69,7 +70,9 @@ export class Standbys {
       void booting.booted.then(() => this.topUp())
       return
     }
-    this.#ready.push(this.boot())
+    const standby = this.boot()
+    this.#ready.push(standby)
+    void standby.booted.then(() => standby.bootError || traceReload('standby', standby.gen))
     if (this.#ready.length < wanted) void this.#ready.at(-1)!.booted.then(() => this.topUp())
   }
 

@@ -14,6 +14,7 @@ export type ReloadPhase =
   | 'built' // esbuild finished (good or bad)
   | 'loaded' // the standby generation imported the new bundle
   | 'swap' // new requests go to the new generation from now on
+  | 'standby' // a standby generation has booted: the next bundle is loaded at once
 
 export type StartPhase =
   | 'supervisor' // the supervisor forks the server process

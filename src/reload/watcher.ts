@@ -2,6 +2,7 @@
 // matters, is decided by sources.ts; this module reports what it sees.
 import { watch, type FSWatcher } from 'chokidar'
 import { statSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import type { ChangeKind } from './sources.js'
 
 export interface SourceWatcher {
@@ -16,6 +17,8 @@ export interface WatchOptions {
   /** Paths never watched. */
   ignored(path: string): boolean
   onChange(kind: ChangeKind, path: string): void
+  /** fs.watch's event, before chokidar's own checks (an fs.stat) turn it into a change. */
+  onRaw?(path: string): void
   onError(error: Error): void
 }
 
@@ -62,6 +65,15 @@ export function watchSources(options: WatchOptions): SourceWatcher {
     w.on('change', changed)
     w.on('unlink', (path) => !closed && options.onChange('unlink', path))
     w.on('error', (error) => options.onError(error as Error))
+    const { onRaw } = options
+    if (onRaw)
+      w.on('raw', (_event, name, details) => {
+        const watched = (details as { watchedPath?: unknown } | undefined)?.watchedPath
+        if (typeof watched !== 'string') return
+        if (closed || typeof name !== 'string') return
+        // chokidar watches each file and its folder: the file's own watcher names itself.
+        onRaw(basename(watched) === name ? watched : join(watched, name))
+      })
     w.once('ready', resolveReady)
     return w
   }

@@ -1,0 +1,37 @@
+// Source files written while a build ran, from the file watcher's raw
+// events. A build that read a file half-saved (a shell's `echo > b.ts`
+// truncates, then writes) must not be served; the watcher's own change event
+// usually arrives during the build and makes it stale (scheduler.ts), but
+// chokidar emits it only after an fs.stat on the thread pool, which a busy
+// pool can delay past the build's end. The raw event comes straight from
+// fs.watch, and the kernel queues it at the write: by the end of the poll
+// that delivers esbuild's result, every write made before esbuild finished
+// has been seen here.
+
+export class WritesDuringBuild {
+  #recording = false
+  readonly #paths = new Set<string>()
+
+  /** A build is about to start: writes count from now. */
+  begin(): void {
+    this.#recording = true
+    this.#paths.clear()
+  }
+
+  /** A raw watcher event (of the same path, usually, many times: a set keeps it once). */
+  seen(path: string): void {
+    if (this.#recording) this.#paths.add(path)
+  }
+
+  /**
+   * The build has ended: was a file it may have read written meanwhile?
+   * Waits for the end of the current poll phase, where the raw events of
+   * writes made before the build's result was read are delivered.
+   */
+  async end(matters: (path: string) => boolean): Promise<boolean> {
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    this.#recording = false
+    for (const path of this.#paths) if (matters(path)) return true
+    return false
+  }
+}
