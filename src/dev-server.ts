@@ -164,7 +164,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       sources: this.#sources,
       logger: this.logger,
       onChange: (kind, path) => this.#onChange(kind, path),
-      onRaw: (path) => this.#writes.seen(path),
+      onRaw: (watched, name) => this.#writes.seen(watched, name),
       closing: () => this.#closing,
     })
     await this.#projectWatch.start()

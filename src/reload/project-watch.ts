@@ -12,7 +12,7 @@ export interface ProjectWatchOptions {
   logger: Logger
   onChange(kind: ChangeKind, path: string): void
   /** A source folder's raw file event (watcher.ts). */
-  onRaw(path: string): void
+  onRaw(watched: string, name: string): void
   /** The server is shutting down: nothing starts watching any more. */
   closing(): boolean
 }

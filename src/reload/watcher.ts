@@ -2,7 +2,6 @@
 // matters, is decided by sources.ts; this module reports what it sees.
 import { watch, type FSWatcher } from 'chokidar'
 import { statSync } from 'node:fs'
-import { basename, join } from 'node:path'
 import type { ChangeKind } from './sources.js'
 
 export interface SourceWatcher {
@@ -17,8 +16,8 @@ export interface WatchOptions {
   /** Paths never watched. */
   ignored(path: string): boolean
   onChange(kind: ChangeKind, path: string): void
-  /** fs.watch's event, before chokidar's own checks (an fs.stat) turn it into a change. */
-  onRaw?(path: string): void
+  /** fs.watch's event, before chokidar's own checks (an fs.stat) turn it into a change: `name` in the folder or file `watched`. */
+  onRaw?(watched: string, name: string): void
   onError(error: Error): void
 }
 
@@ -70,9 +69,7 @@ export function watchSources(options: WatchOptions): SourceWatcher {
       w.on('raw', (_event, name, details) => {
         const watched = (details as { watchedPath?: unknown } | undefined)?.watchedPath
         if (typeof watched !== 'string') return
-        if (closed || typeof name !== 'string') return
-        // chokidar watches each file and its folder: the file's own watcher names itself.
-        onRaw(basename(watched) === name ? watched : join(watched, name))
+        if (!closed && typeof name === 'string') onRaw(watched, name)
       })
     w.once('ready', resolveReady)
     return w

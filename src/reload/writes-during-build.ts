@@ -7,6 +7,7 @@
 // fs.watch, and the kernel queues it at the write: by the end of the poll
 // that delivers esbuild's result, every write made before esbuild finished
 // has been seen here.
+import { basename, join } from 'node:path'
 
 export class WritesDuringBuild {
   #recording = false
@@ -18,9 +19,14 @@ export class WritesDuringBuild {
     this.#paths.clear()
   }
 
-  /** A raw watcher event (of the same path, usually, many times: a set keeps it once). */
-  seen(path: string): void {
-    if (this.#recording) this.#paths.add(path)
+  /**
+   * A raw watcher event for `name` in the folder (or file) `watched`; only a
+   * flag test while no build runs: a busy log in a watched folder pays no more.
+   */
+  seen(watched: string, name: string): void {
+    if (!this.#recording) return
+    // chokidar watches each file and its folder: the file's own watcher names itself.
+    this.#paths.add(basename(watched) === name ? watched : join(watched, name))
   }
 
   /**
