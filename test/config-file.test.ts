@@ -1,6 +1,8 @@
 // hotcell.config.ts: found next to the entry or in cwd, typed with
 // defineConfig, checked by serve()'s own rules with the file named; flags win.
 import assert from 'node:assert/strict'
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { cleanup, projectDir, request, runCli, startCli, waitFor } from './helpers.js'
 
@@ -59,7 +61,6 @@ export type { FetchHandler }
       [`export default { workers: 'many' }`, /^hotcell: hotcell\.config\.ts: workers must be a whole number from 1 to 64 \(got "many"\)\n$/],
       [`export default { liveReload: 'yes' }`, /^hotcell: hotcell\.config\.ts: liveReload must be true or false/],
       [`export default 42`, /^hotcell: hotcell\.config\.ts must export default defineConfig\(\{ … \}\) \(an object\), got number\n$/],
-      [`throw new Error('nope')`, /^hotcell: hotcell\.config\.ts threw while being loaded: nope\n$/],
       [`export default {`, /^hotcell: hotcell\.config\.ts does not build:\n.*hotcell\.config\.ts:\d+:\d+:/s],
     ]
     for (const [source, expected] of cases) {
@@ -72,6 +73,47 @@ export type { FetchHandler }
     const missing = await runCli(['app.ts', '--config', 'nope.ts'], { cwd: project.dir })
     assert.equal(missing.code, 1)
     assert.equal(missing.stderr, `hotcell: config file not found: nope.ts (looked in ${project.dir})\n`)
+  })
+
+  test('a config file that throws is named with the line:column of its source and a code frame, without hotcell frames', async () => {
+    const project = projectDir({ 'app.ts': APP })
+    cleanup(project.remove)
+    // Types and an import before the throw: the bundle's line and column are not the source's, so only the source map finds it.
+    const line3 = `const port: Port = Number('4300'); if (port > 0) throw new Error('boom')`
+    const cases: { name: string; source: string; where: RegExp; frame: string; message: string }[] = [
+      {
+        name: 'hotcell.config.ts',
+        source: `import { defineConfig } from 'hotcell'\ntype Port = number\n${line3}\nexport default defineConfig({ port })\n`,
+        where: new RegExp(`^hotcell\\.config\\.ts:3:${line3.indexOf('new Error') + 1}$`, 'm'),
+        frame: `> 3 | ${line3}`,
+        message: 'hotcell.config.ts threw while being loaded: boom',
+      },
+      {
+        name: 'hotcell.config.mjs',
+        source: `export default { port: 0 }\nconst settings = undefined\nexport const port = settings.port\n`,
+        where: /^hotcell\.config\.mjs:3:\d+$/m,
+        frame: '> 3 | export const port = settings.port',
+        message: "hotcell.config.mjs threw while being loaded: TypeError: Cannot read properties of undefined (reading 'port')",
+      },
+      // A default export that is a function runs while loading too.
+      {
+        name: 'hotcell.config.ts',
+        source: `import type { UserConfig } from 'hotcell'\nexport default (): UserConfig => {\n  throw new Error('later')\n}\n`,
+        where: /^hotcell\.config\.ts:3:9$/m,
+        frame: "> 3 |   throw new Error('later')",
+        message: 'hotcell.config.ts threw while being loaded: later',
+      },
+    ]
+    for (const { name, source, where, frame, message } of cases) {
+      project.write(name, source)
+      const result = await runCli(['app.ts'], { cwd: project.dir })
+      rmSync(join(project.dir, name))
+      assert.equal(result.code, 1, name)
+      assert.ok(result.stderr.startsWith(`hotcell: ${message}\n`), `${name}: ${result.stderr}`)
+      assert.match(result.stderr, where, name)
+      assert.ok(result.stderr.includes(frame), `${name}: ${result.stderr}`)
+      assert.doesNotMatch(result.stderr, /\n\s+at |\.hotcell[\\/]|dist[\\/]src|node:internal/, `${name}: no stack trace, no hotcell internals`)
+    }
   })
 })
 

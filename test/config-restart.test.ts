@@ -70,6 +70,23 @@ describe('config file changes, under the supervisor', () => {
     assert.equal((await post(cli)).status, 200)
   })
 
+  test('a config that throws while loading is named with its line:column and code frame; the old options serve on', async () => {
+    const { project, cli } = await start({ 'hotcell.config.ts': config('bodyLimit: 100') }, ['--port', '0'])
+    const line4 = `if (limit > 0) throw new Error('no limit for you')`
+    project.write(
+      'hotcell.config.ts',
+      `import { defineConfig } from 'hotcell'\ntype Limit = number\nconst limit: Limit = 1000\n${line4}\nexport default defineConfig({ entry: 'app.ts', bodyLimit: limit })\n`,
+    )
+    const where = `hotcell.config.ts:4:${line4.indexOf('new Error') + 1}`
+    await waitFor(() => cli.output().includes(where), 20_000, `the location ${where}`)
+    await waitFor(() => /the server keeps its options until hotcell\.config\.ts is fixed and saved/.test(cli.output()), 20_000, 'the keep-serving line')
+    assert.match(cli.output(), /hotcell: hotcell\.config\.ts threw while being loaded: no limit for you\n/)
+    assert.ok(cli.output().includes(`> 4 | ${line4}`), cli.output())
+    assert.doesNotMatch(cli.output(), /\n\s+at |\.hotcell[\\/]|dist[\\/]src/)
+    assert.equal((await post(cli)).status, 413, 'the old bodyLimit still applies')
+    assert.equal(count(cli, RESTART), 0)
+  })
+
   test('a changed port is named and needs a restart by hand: the server restarts on the port it had', async () => {
     const [first, second] = [await freePort(), await freePort()]
     const { project, cli } = await start({ 'hotcell.config.ts': config(`port: ${first}, bodyLimit: 100`) }, [])

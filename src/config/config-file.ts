@@ -6,6 +6,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { bundleConfigFile } from '../reload/builder.js'
 import { mustBeKnownKeys, type ServeOptions } from './resolve-config.js'
 import { HotcellError } from '../errors.js'
+import { codeFrame } from '../report/code-frame.js'
+import { bundleFrame } from '../report/bundle-frame.js'
 
 /** What a config file's default export may hold: every option of serve(), the entry too. */
 export type UserConfig = Partial<ServeOptions>
@@ -60,13 +62,15 @@ export async function loadConfigFile(file: string, cwd: string): Promise<LoadedC
     inputs = built.inputs
     try {
       exported = ((await import(pathToFileURL(outFile).href)) as { default?: unknown }).default
+      // Called while the bundle and its map are still there: its throw is located like one at the top level.
+      if (typeof exported === 'function') exported = await (exported as () => unknown)()
     } catch (error) {
-      throw new HotcellError('ERR_CONFIG_FILE', `${label} threw while being loaded: ${(error as Error)?.message ?? String(error)}`)
+      throw new HotcellError('ERR_CONFIG_FILE', threwWhileLoading(error, label, outFile, cwd))
     }
   } finally {
     await rm(outFile, { force: true })
+    await rm(`${outFile}.map`, { force: true })
   }
-  if (typeof exported === 'function') exported = await (exported as () => unknown)()
   if (typeof exported !== 'object' || exported === null || Array.isArray(exported)) {
     throw new HotcellError(
       'ERR_CONFIG_FILE',
@@ -93,6 +97,20 @@ export async function loadConfigFile(file: string, cwd: string): Promise<LoadedC
   // message (cli/main.ts); unknown keys here, where the file is known.
   mustBeKnownKeys(options, `${label}: `)
   return { options: options as UserConfig, inputs }
+}
+
+/**
+ * What the config's own code threw, and where: file:line:column in the
+ * source and a code frame, as a runtime error page shows one. No stack: its
+ * other frames are hotcell's loader and Node's module machinery.
+ */
+function threwWhileLoading(error: unknown, label: string, bundle: string, cwd: string): string {
+  const named = error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : ''
+  const message = `${label} threw while being loaded: ${named}${error instanceof Error ? error.message : String(error)}`
+  const where = bundleFrame(error instanceof Error ? error.stack : undefined, bundle)
+  if (!where) return message
+  const frame = codeFrame(where)
+  return `${message}\n${relative(cwd, where.file) || where.file}:${where.line}:${where.column}${frame ? `\n${frame}` : ''}`
 }
 
 function absolute(base: string, path: string): string {

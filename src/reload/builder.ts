@@ -250,6 +250,10 @@ export async function bundleConfigFile(
       write: true,
       // Its inputs: the files whose edits change the config (cli/config-watch.ts).
       metafile: true,
+      // Read by hand when the config throws (report/bundle-frame.ts); no
+      // sourceMappingURL comment, so Node never maps it on its own.
+      sourcemap: 'external',
+      sourcesContent: false,
       plugins: [
         {
           name: 'hotcell-self',
