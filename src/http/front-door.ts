@@ -59,6 +59,7 @@ export class FrontDoor {
         allowedHosts: config.allowedHosts,
         host: config.host,
         staticDir: config.staticDir,
+        ...(this.live ? { html: this.live } : {}),
         routes: new Map(this.live ? [[LIVE_RELOAD_PATH, this.live.serve]] : []),
       }),
       logger,

@@ -19,7 +19,17 @@ export interface HtmlInjector {
   page(html: string): string
 }
 
-export interface LiveReload extends HtmlInjector {
+/** What --static asks before sending an HTML file (http/gate/static-html.ts). */
+export interface HtmlFileInjector {
+  /**
+   * The file with the script, as a GET of it gets it: a HEAD is asked the
+   * same, since its head must be the one GET would get. The headers have the
+   * new Content-Length. Undefined to send the file as it is.
+   */
+  file(req: IncomingMessage, headers: string[], body: Buffer): { headers: string[]; body: Buffer } | undefined
+}
+
+export interface LiveReload extends HtmlInjector, HtmlFileInjector {
   /** The stream's endpoint (LIVE_RELOAD_PATH), for the server's reserved routes. */
   readonly serve: ReservedHandler
   /** The served code changed (a swap, or a build failure now shown): every open tab reloads. */
@@ -57,23 +67,15 @@ export function createLiveReload({ warn }: LiveReloadOptions = {}): LiveReload {
     changed: () => hub.broadcast(),
     close: () => hub.close(),
     inline(req, status, headers, body) {
-      if (!body || !wantsScript(req, status, headers)) return undefined
-      const html = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body)
-      const text = html.toString('latin1')
-      const at = insertionPoint(text)
-      // A fragment (`res.send('<h1>hi</h1>')`) opened in a tab is rendered as a
-      // document, so it gets the script at its end; one fetched by htmx or
-      // fetch() was already turned away by wantsScript, and one fetched by a
-      // client that is not a browser stays as it was.
-      if (at < 0 && !isNavigation(req)) return undefined
-      if (metaPolicyBlocks(text)) return void cannot(req, 'a <meta> Content-Security-Policy in the page blocks inline scripts')
-      const allowed = admit(req, headers)
-      if (!allowed) return undefined
-      const out = at < 0 ? Buffer.concat([html, allowed.script]) : Buffer.concat([html.subarray(0, at), allowed.script, html.subarray(at)])
-      return { headers: [...withoutHeader(allowed.headers, 'content-length'), 'content-length', String(out.byteLength)], body: out }
+      if (!body || !wantsScript(req, req.method, status, headers)) return undefined
+      return inject(req, headers, typeof body === 'string' ? Buffer.from(body) : Buffer.from(body))
+    },
+    file(req, headers, body) {
+      if (!wantsScript(req, req.method === 'HEAD' ? 'GET' : req.method, 200, headers)) return undefined
+      return inject(req, headers, body)
     },
     streamed(req, status, headers) {
-      if (!wantsScript(req, status, headers)) return undefined
+      if (!wantsScript(req, req.method, status, headers)) return undefined
       const allowed = admit(req, headers)
       if (!allowed) return undefined
       // The body's end is not known in advance: the script goes after it (browsers
@@ -85,6 +87,22 @@ export function createLiveReload({ warn }: LiveReloadOptions = {}): LiveReload {
       const tag = clientScript(hub.version)
       return at < 0 ? html + tag : html.slice(0, at) + tag + html.slice(at)
     },
+  }
+
+  /** A complete HTML body with the script in it, or undefined to leave it as it is. */
+  function inject(req: IncomingMessage, headers: string[], html: Buffer): { headers: string[]; body: Buffer } | undefined {
+    const text = html.toString('latin1')
+    const at = insertionPoint(text)
+    // A fragment (`res.send('<h1>hi</h1>')`) opened in a tab is rendered as a
+    // document, so it gets the script at its end; one fetched by htmx or
+    // fetch() was already turned away by wantsScript, and one fetched by a
+    // client that is not a browser stays as it was.
+    if (at < 0 && !isNavigation(req)) return undefined
+    if (metaPolicyBlocks(text)) return void cannot(req, 'a <meta> Content-Security-Policy in the page blocks inline scripts')
+    const allowed = admit(req, headers)
+    if (!allowed) return undefined
+    const out = at < 0 ? Buffer.concat([html, allowed.script]) : Buffer.concat([html.subarray(0, at), allowed.script, html.subarray(at)])
+    return { headers: [...withoutHeader(allowed.headers, 'content-length'), 'content-length', String(out.byteLength)], body: out }
   }
 }
 
@@ -132,8 +150,8 @@ function clientScript(version: number, nonce?: string): string {
 }
 
 /** HTML a browser renders as a document: not a HEAD, not compressed, not for fetch()/XHR. */
-function wantsScript(req: IncomingMessage, status: number, headers: string[]): boolean {
-  if (req.method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200)) return false
+function wantsScript(req: IncomingMessage, method: string | undefined, status: number, headers: string[]): boolean {
+  if (method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200)) return false
   const dest = req.headers['sec-fetch-dest']
   if (dest !== undefined && dest !== 'document' && dest !== 'iframe') return false
   const type = headerValue(headers, 'content-type')

@@ -3,6 +3,7 @@
 // hotcell, --static files are served from disk. Only what passes all three
 // goes on to the handler.
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { HtmlFileInjector } from '../../reload/browser-reload.js'
 import { createHostPolicy, type AllowedHosts } from './host-check.js'
 import { checkRequest } from './request-guard.js'
 import { isReserved, serveReserved, type ReservedRoutes } from './reserved-routes.js'
@@ -13,6 +14,8 @@ export interface FrontGateOptions {
   /** The interface bound: a name given with --host is allowed as a Host. */
   host: string
   staticDir: string | undefined
+  /** Live reload's script for --static HTML files; none when it is off. */
+  html?: HtmlFileInjector
   /** This server's endpoints under /__hotcell/ (live reload); any other reserved path is 404. */
   routes?: ReservedRoutes
 }
@@ -26,7 +29,7 @@ export type FrontGate = (req: IncomingMessage, res: ServerResponse) => boolean |
 
 export function createFrontGate(options: FrontGateOptions): FrontGate {
   const hosts = createHostPolicy(options.allowedHosts, options.host)
-  const staticFiles = options.staticDir === undefined ? undefined : createStaticFiles(options.staticDir)
+  const staticFiles = options.staticDir === undefined ? undefined : createStaticFiles(options.staticDir, options.html)
   const routes: ReservedRoutes = options.routes ?? new Map()
   return (req, res) => {
     const rejection = checkRequest(req, hosts)

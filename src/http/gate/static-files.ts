@@ -9,7 +9,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join, relative, resolve, sep } from 'node:path'
 import type sendType from 'send'
 import { HotcellError } from '../../errors.js'
+import type { HtmlFileInjector } from '../../reload/browser-reload.js'
 import { isCrossSiteNoCors } from './same-origin.js'
+import { sendHtmlWithScript } from './static-html.js'
 
 /** What happened to a request: answered here, or left for the handler. */
 export type StaticOutcome = 'served' | 'refused' | 'pass'
@@ -23,9 +25,10 @@ const DENIED_NAMES = /^(?:\.env(?:\..*)?|\.npmrc|\.yarnrc\.yml|\.git|.*\.(?:pem|
 /**
  * `path` is the request path without query, exactly as received (still
  * percent-encoded). Denied and malformed paths are refused with the same 404
- * whether or not a file exists, so the answer reveals nothing.
+ * whether or not a file exists, so the answer reveals nothing. With `html`
+ * (live reload on), HTML files opened in a tab get its script.
  */
-export function createStaticFiles(dir: string): StaticFiles {
+export function createStaticFiles(dir: string, html?: HtmlFileInjector): StaticFiles {
   const root = realpathSync(dir)
   return async (req, res, path) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return 'pass'
@@ -46,6 +49,7 @@ export function createStaticFiles(dir: string): StaticFiles {
     const real = relative(root, file).split(sep)
     if (real.some(isDenied)) return refuse(res)
     if (isCrossSiteNoCors(req)) return forbidCrossSite(res)
+    if (html && (await sendHtmlWithScript(req, res, file, html))) return 'served'
     return sendFile(req, res, root, real)
   }
 }
