@@ -73,6 +73,15 @@ export type { FetchHandler }
     const missing = await runCli(['app.ts', '--config', 'nope.ts'], { cwd: project.dir })
     assert.equal(missing.code, 1)
     assert.equal(missing.stderr, `hotcell: config file not found: nope.ts (looked in ${project.dir})\n`)
+
+    // An entry the config names, missing: the message says where the name came from; one given on the command line does not.
+    project.write('hotcell.config.ts', `export default { entry: 'src/nope.ts' }\n`)
+    const fromConfig = await runCli([], { cwd: project.dir })
+    assert.equal(fromConfig.code, 1)
+    assert.equal(fromConfig.stderr, `hotcell: entry file not found: src/nope.ts, named by hotcell.config.ts: entry (looked in ${project.dir}).\n`)
+    const fromArgument = await runCli(['nope.ts'], { cwd: project.dir })
+    assert.equal(fromArgument.code, 1)
+    assert.equal(fromArgument.stderr, `hotcell: entry file not found: nope.ts (looked in ${project.dir}).\n`)
   })
 
   test('a config file that throws is named with the line:column of its source and a code frame, without hotcell frames', async () => {

@@ -37,6 +37,7 @@ export async function resolveCliConfig(entryArg: string | undefined, values: Fla
   }
   const fileLabel = file ? relative(cwd, file) || file : undefined
   const asked = resolveConfig(options, (key) => {
+    if (key === 'entry' && entryArg !== undefined) return key
     const flag = fromFlags.spelled.get(key)
     if (flag) return flag
     if (key === 'port' && portFromEnv) return 'PORT'

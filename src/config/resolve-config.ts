@@ -166,7 +166,9 @@ export function resolveConfig(options: ServeOptions, name: (key: keyof ServeOpti
     // `hotcell src/app`, as an import would name it: say which file that is.
     const meant = extname(entry) ? meantFile(entry) : ENTRY_EXTENSIONS.find((ext) => existsSync(entry + ext) && statSync(entry + ext).isFile())
     const hint = !meant ? '' : extname(entry) ? ` Did you mean ${join(dirname(options.entry), meant)}?` : ` Did you mean ${options.entry}${meant}?`
-    throw new HotcellError('ERR_ENTRY_NOT_FOUND', `entry file not found: ${options.entry} (looked in ${cwd}).${hint}`)
+    // Named by a config file (`hotcell.config.ts: entry`): say so, the command line did not name it.
+    const from = name('entry') === 'entry' ? '' : `, named by ${name('entry')}`
+    throw new HotcellError('ERR_ENTRY_NOT_FOUND', `entry file not found: ${options.entry}${from} (looked in ${cwd}).${hint}`)
   }
   if (!statSync(entry).isFile()) {
     throw new HotcellError('ERR_ENTRY_NOT_FOUND', `entry must be a file, but ${options.entry} is a directory`)
