@@ -56,6 +56,23 @@ describe('.env files', () => {
     await waitFor(async () => (await read(server)).b === 'new', 20_000, 'the new .env to be served')
   })
 
+  test('generation numbers go up by one per swap, though each .env edit drops the standby booted with the old values', async () => {
+    const project = projectDir({ 'app.ts': APP, '.env': 'HC_A=0\n' })
+    cleanup(project.remove)
+    const server = await serve({ entry: 'app.ts', cwd: project.dir, port: 0, workers: 1, quiet: true })
+    cleanup(() => server.close())
+    const gens: (number | undefined)[] = []
+    for (let i = 1; i <= 3; i++) {
+      const reloaded = nextReload(server)
+      project.write('.env', `HC_A=${i}\n`)
+      const info = await reloaded
+      assert.equal(info.ok, true)
+      gens.push(info.gen)
+      await waitFor(async () => (await read(server)).env === String(i), 20_000, `HC_A=${i} to be served`)
+    }
+    assert.deepEqual(gens, [2, 3, 4])
+  })
+
   test('.env.local is read too when present, over .env, and an edit to it reloads (as Vite and Next read them)', async () => {
     const project = projectDir({ 'app.ts': APP, '.env': 'HC_A=base\nHC_B=base\n', '.env.local': 'HC_B=local\n' })
     cleanup(project.remove)

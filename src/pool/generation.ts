@@ -21,7 +21,10 @@ import { CLOSE_SERVICE_RESTART } from './websocket-frames.js'
 export type RunHandlers = Waiter
 
 export class Generation {
+  /** Its id, given at boot; standbys that are dropped unused take one too. */
   readonly gen: number
+  /** The number users see: 1 for the first to serve, then one more per swap. Unset until it serves. */
+  number: number | undefined
   readonly workers: number
   readonly #inflight = new InflightRequests()
   /** Set when the bundle threw while being imported, or exports no handler. */

@@ -78,6 +78,8 @@ export class Reloader {
    */
   readonly #live = new Set<Generation>()
   #gen = 0
+  /** Generations that have served: the last one's number. */
+  #served = 0
   #closed = false
   /** Deletes the bundles of ended generations, never beside a reload. */
   readonly #pruner = new BundlePruner(
@@ -145,7 +147,7 @@ export class Reloader {
     this.sources.update(build)
     const changed = reasons.map((r) => (r.startsWith(sep) ? relative(this.config.cwd, r) : r))
     if (!build.ok) {
-      const info: ReloadInfo = { ok: false, gen: this.#current?.gen, changed, waitMs, buildMs: build.ms, loadMs: 0, totalMs: performance.now() - startedAt }
+      const info: ReloadInfo = { ok: false, gen: this.#current?.number, changed, waitMs, buildMs: build.ms, loadMs: 0, totalMs: performance.now() - startedAt }
       // More edits already arrived: this error may be a half-saved state.
       if (stale()) return info
       // The error on show already (a save that changed something else, or a save's second event): one line says so.
@@ -215,7 +217,7 @@ export class Reloader {
       if (next.bootError) {
         void next.destroy()
         this.logger.error(
-          `hotcell: the workers for this change could not start (${next.bootError.message}). Generation ${this.#current.gen} keeps serving; the next save tries again.`,
+          `hotcell: the workers for this change could not start (${next.bootError.message}). Generation ${this.#current.number} keeps serving; the next save tries again.`,
         )
         return undefined
       }
@@ -234,7 +236,7 @@ export class Reloader {
     // More edits already arrived: an import that failed may be of a half-saved state. The old code keeps serving.
     if ((superseded || (next.loadError && stale())) && this.#current) {
       void next.destroy()
-      return { ok: false, gen: this.#current.gen, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
+      return { ok: false, gen: this.#current.number, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
     }
     if (next.loadError?.name === 'ImportTimeoutError') {
       const { target, report } = await hungImport(next, this.config.cwd)
@@ -246,11 +248,14 @@ export class Reloader {
     }
     if (next.loadError) reportLoadError(this.logger, this.config, next, this.#current)
     const old = this.#current
+    // Numbered as it starts serving: standbys booted and dropped unused (an env
+    // change, the second standby after a burst) would otherwise leave gaps.
+    next.number = ++this.#served
     this.#current = next
     this.#setTarget({ kind: 'generation', generation: next })
     traceReload('swap', next.gen)
     this.#standbys.swapped()
-    const info: ReloadInfo = { ok: true, gen: next.gen, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
+    const info: ReloadInfo = { ok: true, gen: next.number, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
     this.#afterSwapOf(next, old)
     return info
   }
@@ -302,11 +307,11 @@ export class Reloader {
       },
       ...(this.#env ? { env: this.#env } : {}),
       onWorkerError: (error) =>
-        this.logger.error(`hotcell: a worker of generation ${generation.gen} crashed outside any request: ${error.stack ?? error.message}`),
+        this.logger.error(`hotcell: a worker of ${generationName(generation)} crashed outside any request: ${error.stack ?? error.message}`),
       onListenCaptured: (requested) => this.onListenCaptured?.(requested),
       onExportedAddress: (address) => this.onExportedAddress?.(address),
       ...(this.#serverAddress ? { serverAddress: this.#serverAddress } : {}),
-      ...crashReporting(this.logger, this.config.cwd, () => generation.gen),
+      ...crashReporting(this.logger, this.config.cwd, () => generationName(generation)),
     })
     this.#live.add(generation)
     void generation.ended.then(() => {
@@ -324,3 +329,8 @@ export class Reloader {
 }
 
 const EMPTY_MODULE = 'data:text/javascript,'
+
+/** How messages name a generation: by its number once it has served, as a standby before. */
+function generationName(generation: Generation): string {
+  return generation.number === undefined ? 'a standby generation' : `generation ${generation.number}`
+}

@@ -5,15 +5,16 @@ import type { GenerationOptions } from '../pool/generation-options.js'
 import type { Logger } from './logger.js'
 import { uncaughtLog } from './fault-views.js'
 
-export function crashReporting(logger: Logger, root: string, gen: () => number): Pick<GenerationOptions, 'onUncaught' | 'onCrashLoop'> {
+/** `generation()` names it in a message: 'generation 4', or 'a standby generation' before it serves. */
+export function crashReporting(logger: Logger, root: string, generation: () => string): Pick<GenerationOptions, 'onUncaught' | 'onCrashLoop'> {
   return {
     onUncaught(report) {
       // A request still in flight fails with the error, and the dispatcher logs it there.
       if (report.running) return
-      logger.error(`${uncaughtLog(report, gen())}\n${describeChain(report.error, root)}\n`)
+      logger.error(`${uncaughtLog(report, generation())}\n${describeChain(report.error, root)}\n`)
     },
     onCrashLoop(error) {
-      logger.error(`hotcell: generation ${gen()}: ${error.message}`)
+      logger.error(`hotcell: ${generation()}: ${error.message}`)
     },
   }
 }

@@ -70,12 +70,12 @@ export function formatMs(ms: number): string {
 }
 
 /** The terminal line(s) for an error thrown outside any handler's stack. */
-export function uncaughtLog(report: UncaughtReport, gen: number): string {
+export function uncaughtLog(report: UncaughtReport, generation: string): string {
   const what = report.kind === 'unhandledRejection' ? 'A promise rejection nobody handled' : 'An uncaught exception'
   const whose = report.request
     ? `in code started by ${report.request.method} ${report.request.url} (request already answered)`
     : 'outside any request (module top level?)'
-  return `hotcell: ${what} ${whose}, worker ${report.threadId} of generation ${gen}. The worker keeps running; no other request was failed.`
+  return `hotcell: ${what} ${whose}, worker ${report.threadId} of ${generation}. The worker keeps running; no other request was failed.`
 }
 
 /** The title of a request (or a load) that failed in the app's code, by where it failed. */
