@@ -43,13 +43,6 @@ export interface ReloadInfo {
 // request, or this long after the swap if none comes.
 const AFTER_SWAP_MS = 50
 
-/**
- * Owns the generations and where requests go: the one serving, a pre-booted
- * standby waiting for the next bundle (Node, hotcell's runtime and the app's
- * packages loaded, so a reload only imports the bundle), and the retiring
- * ones still finishing their requests. The first generation is booted the
- * same way, while the first build runs.
- */
 /** What a reload asks of the one who started it (dev-server.ts). */
 export interface ReloadHooks {
   /** Triggers arrived that this reload does not cover. */
@@ -60,6 +53,13 @@ export interface ReloadHooks {
   writes?: WritesDuringBuild
 }
 
+/**
+ * Owns the generations and where requests go: the one serving, a pre-booted
+ * standby waiting for the next bundle (Node, hotcell's runtime and the app's
+ * packages loaded, so a reload only imports the bundle), and the retiring
+ * ones still finishing their requests. The first generation is booted the
+ * same way, while the first build runs.
+ */
 export class Reloader {
   /** Where requests go; a promise until the first build has served (or failed). */
   target: Target | Promise<Target>
@@ -133,6 +133,7 @@ export class Reloader {
       await this.#pruner.reloadStarts()
       return await this.#reload(reasons, startedAt, hooks)
     } finally {
+      hooks.writes?.stop()
       // After the swap's first answer, usually: pruning is I/O on the main thread.
       this.#pruner.reloadEnded(AFTER_SWAP_MS)
     }

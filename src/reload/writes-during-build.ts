@@ -29,6 +29,12 @@ export class WritesDuringBuild {
     this.#paths.add(basename(watched) === name ? watched : join(watched, name))
   }
 
+  /** The reload is over, whichever way it went: raw events cost a flag test again. */
+  stop(): void {
+    this.#recording = false
+    this.#paths.clear()
+  }
+
   /**
    * The build has ended: was a file it may have read written meanwhile?
    * Waits for the end of the current poll phase, where the raw events of
@@ -36,8 +42,8 @@ export class WritesDuringBuild {
    */
   async end(matters: (path: string) => boolean): Promise<boolean> {
     await new Promise<void>((resolve) => setImmediate(resolve))
-    this.#recording = false
-    for (const path of this.#paths) if (matters(path)) return true
-    return false
+    const written = [...this.#paths]
+    this.stop()
+    return written.some(matters)
   }
 }
