@@ -16,7 +16,7 @@ function doc(machine: Partial<Machine>, workers: number[]): BenchDocument {
     machine: { cpu: 'test cpu', cores: 2, node: 'v20.19.0', os: 'linux', loadAverage: 0, coresInUse: 0, ...machine },
     generator: { name: 'wrk', version: '4.1.0', where: 'on this machine' },
     request: { method: 'GET', path: '/', headers: [], bodyBytes: 0, scheme: 'http' },
-    settings: { connections: 50, durationMs: 3000, warmupMs: 1000, rounds: 1, workers, expectStatus: null },
+    settings: { connections: 50, durationMs: 3000, warmupMs: 1000, rounds: 1, workers, expectStatus: null, timeoutMs: 30_000 },
     checks: [],
     runs: [],
     results: [],

@@ -40,7 +40,7 @@ describe('hotcell bench', () => {
     assert.equal(typeof doc.machine.cpu, 'string')
     assert.ok(doc.machine.cores >= 1)
     assert.equal(doc.generator.name, 'undici')
-    assert.deepEqual(doc.settings, { connections: 4, durationMs: 1000, warmupMs: 200, rounds: 1, workers: [1], expectStatus: null })
+    assert.deepEqual(doc.settings, { connections: 4, durationMs: 1000, warmupMs: 200, rounds: 1, workers: [1], expectStatus: null, timeoutMs: 30_000 })
     // The check saw the worker answer ('worker', 6 bytes) the same way every time.
     assert.deepEqual(doc.checks, [{ target: 'A', entry: fixture('bench-hello.ts'), status: 200, bodyBytes: 6, bodyVaries: false }])
     assert.equal(doc.runs.length, 1)

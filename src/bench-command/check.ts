@@ -1,5 +1,6 @@
 import { BenchError } from '../errors.js'
-import { FAILURE_TITLES } from '../report/fault-views.js'
+import { FAILURE_TITLES, formatMs } from '../report/fault-views.js'
+import { DEFAULT_TIMEOUT_MS } from './options.js'
 
 // Not ESM imports of node:http and node:https (docs/architecture.md#builtins).
 const { request } = process.getBuiltinModule('node:http')
@@ -24,6 +25,27 @@ export interface CheckResult {
 
 const CHECK_REQUESTS = 5
 
+export interface CheckLimits {
+  /** hotcell's --timeout: the server under test answers 504 past it (the baseline has no such limit). */
+  timeoutMs: number
+  /** False for the baseline: nothing answers 504 for it, so the check gives up at the limit itself. */
+  serverTimesOut: boolean
+  /** Said once a request has been waited for a while: a stuck handler must not look like a stuck bench. */
+  onWait(line: string): void
+}
+
+/** For a server started with serve()'s defaults (the project's own bench/*.ts), checked without a word. */
+const SERVE_DEFAULTS: CheckLimits = { timeoutMs: DEFAULT_TIMEOUT_MS, serverTimesOut: true, onWait() {} }
+
+// Past this, a check request is said to be waited for. Shorter than any limit
+// worth a line: with --timeout 1s the verdict itself comes within a second.
+const WAIT_NOTICE_MS = 2000
+// The check waits this much longer than the server's limit, so the server's
+// 504 (its report is printed before the response leaves) arrives first, and
+// the bench's verdict is the last thing printed. A stuck worker is answered
+// after up to 0.2 s of sampling and 2 s of locating (watchdog.ts, stuck-location.ts).
+const SERVER_ANSWER_GRACE_MS = 5000
+
 // The first line of hotcell's page when the build failed or the entry could not load (reloader.ts, fault-views.ts).
 const NOT_RUNNING = new RegExp(`^5\\d\\d (Build failed|${FAILURE_TITLES.import}|${FAILURE_TITLES.shape})$`)
 
@@ -31,14 +53,39 @@ const NOT_RUNNING = new RegExp(`^5\\d\\d (Build failed|${FAILURE_TITLES.import}|
  * Before any timing: a few requests one after another. A wrong status is a
  * HotcellError (one line, exit 1): measuring an error page measures nothing.
  */
-export async function checkTarget(label: string, origin: string, spec: RequestSpec, expectStatus: number | undefined): Promise<CheckResult> {
+export async function checkTarget(
+  label: string,
+  origin: string,
+  spec: RequestSpec,
+  expectStatus: number | undefined,
+  limits: CheckLimits = SERVE_DEFAULTS,
+): Promise<CheckResult> {
   const lengths: number[] = []
   let status = 0
+  const limit = formatMs(limits.timeoutMs)
+  const deadlineMs = limits.timeoutMs + (limits.serverTimesOut ? SERVER_ANSWER_GRACE_MS : 0)
   for (let i = 0; i < CHECK_REQUESTS; i++) {
-    const reply = await once(origin, spec)
+    const which = i === 0 ? 'the first answer' : `answer ${i + 1} of ${CHECK_REQUESTS}`
+    const notice =
+      limits.timeoutMs > WAIT_NOTICE_MS
+        ? setTimeout(() => limits.onWait(`checking ${spec.method} ${spec.path} on ${label} … (waiting for ${which}, limit ${limit})`), WAIT_NOTICE_MS)
+        : undefined
+    const reply = await once(origin, spec, deadlineMs)
+      .catch((error: unknown) => {
+        if (!(error instanceof DeadlineError)) throw error
+        throw new BenchError(
+          `${label}: ${spec.method} ${spec.path} did not finish answering within ${formatMs(deadlineMs)} during the correctness check. If it is meant to take this long, raise the limit, e.g. --timeout ${suggest(limits.timeoutMs)}`,
+        )
+      })
+      .finally(() => clearTimeout(notice))
     status = reply.status
     const ok = expectStatus === undefined ? status >= 200 && status < 300 : status === expectStatus
     if (!ok) {
+      // hotcell's own 504 for the limit (timeoutView, or lostView for a stuck worker; both a TimeoutError): its report is printed already.
+      if (limits.serverTimesOut && status === 504 && /^TimeoutError: /m.test(reply.body.toString('utf8')))
+        throw new BenchError(
+          `${label}: ${spec.method} ${spec.path} did not answer within ${limit} (--timeout) during the correctness check; the server's report is above. If it is meant to take this long, raise the limit, e.g. --timeout ${suggest(limits.timeoutMs)}`,
+        )
       const firstLine =
         reply.body
           .toString('utf8')
@@ -64,13 +111,22 @@ export async function checkTarget(label: string, origin: string, spec: RequestSp
  * stops, its connections close but queued tasks still run, and would steal CPU
  * from the next run. A round of fresh requests, one per worker, queues behind them.
  */
-export async function drain(origin: string, spec: RequestSpec, workers: number): Promise<void> {
+export async function drain(origin: string, spec: RequestSpec, workers: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
   for (let round = 0; round < 2; round++) {
-    await Promise.all(Array.from({ length: Math.max(1, workers) }, () => once(origin, spec).catch(() => undefined)))
+    await Promise.all(Array.from({ length: Math.max(1, workers) }, () => once(origin, spec, timeoutMs + SERVER_ANSWER_GRACE_MS).catch(() => undefined)))
   }
 }
 
-function once(origin: string, spec: RequestSpec): Promise<{ status: number; body: Buffer }> {
+/** Twice the limit, spelled as a user would type it. */
+function suggest(ms: number): string {
+  const twice = ms * 2
+  return twice % 1000 === 0 ? `${twice / 1000}s` : `${twice}ms`
+}
+
+class DeadlineError extends Error {}
+
+/** One request, answered in full within `deadlineMs` (the whole answer, not an idle socket: a body may drip). */
+function once(origin: string, spec: RequestSpec, deadlineMs: number): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const url = new URL(spec.path, origin)
     // Given as a flat array, headers get no automatic Host; the load generators send one, so send it here too.
@@ -78,14 +134,25 @@ function once(origin: string, spec: RequestSpec): Promise<{ status: number; body
     const headers = hasHost ? spec.headers : ['host', url.host, ...spec.headers]
     // The server is one this command started, with the self-signed certificate of --https; the load generators do not verify it either.
     const send = url.protocol === 'https:' ? (...args: Parameters<typeof tlsRequest>) => tlsRequest(...args) : request
-    const req = send(url, { method: spec.method, headers, agent: false, timeout: 30_000, rejectUnauthorized: false }, (res) => {
+    const fail = (error: Error) => {
+      clearTimeout(deadline)
+      reject(new BenchError(`${spec.method} ${spec.path} failed during the correctness check: ${error.message}`))
+    }
+    const req = send(url, { method: spec.method, headers, agent: false, rejectUnauthorized: false }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('error', reject)
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }))
+      res.on('error', fail)
+      res.on('end', () => {
+        clearTimeout(deadline)
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) })
+      })
     })
-    req.on('timeout', () => req.destroy(new Error('no answer within 30 s')))
-    req.on('error', (error) => reject(new BenchError(`${spec.method} ${spec.path} failed during the correctness check: ${error.message}`)))
+    // Rejected first: the errors that destroying the request then emits are ignored.
+    const deadline = setTimeout(() => {
+      reject(new DeadlineError())
+      req.destroy()
+    }, deadlineMs)
+    req.on('error', fail)
     req.end(spec.body)
   })
 }

@@ -71,9 +71,13 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   try {
     const spec: RequestSpec = { method: options.method, path: options.path, headers: options.headers, body: options.body }
     for (const config of configsOf(options)) {
-      const server = await start(config, options.https)
+      const server = await start(config, options.https, options.timeoutMs)
       running.push(server)
-      const { status, bodyBytes, bodyVaries } = await checkTarget(describe(config, options.https), server.url, spec, options.expectStatus)
+      const { status, bodyBytes, bodyVaries } = await checkTarget(describe(config, options.https), server.url, spec, options.expectStatus, {
+        timeoutMs: options.timeoutMs,
+        serverTimesOut: config.target !== 'baseline',
+        onWait: (line) => progress.note(line),
+      })
       if (!checks.some((c) => c.target === config.target)) checks.push({ target: config.target, entry: config.entry, status, bodyBytes, bodyVaries })
     }
     const byKey = new Map(running.map((r) => [configKey(r.config), r]))
@@ -82,7 +86,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
       if (options.warmupMs === 0) break
       progress.step(`warming up ${describe(server.config, options.https)}`)
       await load(job(options, server.url, options.warmupMs))
-      await drain(server.url, spec, server.config.workers)
+      await drain(server.url, spec, server.config.workers, options.timeoutMs)
     }
     const plan = planRuns(options)
     for (const run of plan) {
@@ -94,7 +98,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
         const rate = perSecond ? `, ${perSecond.toLocaleString('en-US')} req/s` : ''
         progress.update(`${what}: ${(elapsedMs / 1000).toFixed(0)}/${options.durationMs / 1000} s${rate}`)
       })
-      await drain(server.url, spec, run.config.workers)
+      await drain(server.url, spec, run.config.workers, options.timeoutMs)
       records.push({
         order: run.order,
         round: run.round,
@@ -122,12 +126,21 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   return 0
 }
 
-async function start(config: Variant, https: boolean): Promise<Running> {
+async function start(config: Variant, https: boolean, timeoutMs: number): Promise<Running> {
   if (config.target === 'baseline') {
     const baseline = await startBaseline(config.entry, config.entry, 'auto', https)
     return { config, url: baseline.url, close: () => baseline.close() }
   }
-  const server: HotcellServer = await serve({ entry: config.entry, port: 0, host: '127.0.0.1', reload: false, quiet: true, workers: config.workers, https })
+  const server: HotcellServer = await serve({
+    entry: config.entry,
+    port: 0,
+    host: '127.0.0.1',
+    reload: false,
+    quiet: true,
+    workers: config.workers,
+    https,
+    timeout: timeoutMs,
+  })
   return { config, url: server.url, close: () => server.close() }
 }
 
@@ -157,7 +170,7 @@ function createProgress(
   stream: NodeJS.WritableStream,
   live: boolean,
   log: NodeJS.WritableStream,
-): { update(line: string): void; step(line: string): void; clear(): void } {
+): { update(line: string): void; step(line: string): void; note(line: string): void; clear(): void } {
   let shown = false
   const update = (line: string) => {
     if (!live) return
@@ -169,6 +182,11 @@ function createProgress(
     step(line) {
       if (live) update(line)
       else log.write(`hotcell bench: ${line}\n`)
+    },
+    /** A line that stays, on a terminal too: what it says must not be overwritten by the next step. */
+    note(line) {
+      this.clear()
+      log.write(`hotcell bench: ${line}\n`)
     },
     clear() {
       if (shown) stream.write('\r\x1b[K')

@@ -44,7 +44,8 @@ export interface BenchDocument {
   generator: { name: 'undici' | 'wrk'; version: string; where: string }
   /** `scheme`: https with --https (TLS, HTTP/1.1), for hotcell and the baseline alike. */
   request: { method: string; path: string; headers: string[]; bodyBytes: number; scheme: 'http' | 'https' }
-  settings: { connections: number; durationMs: number; warmupMs: number; rounds: number; workers: number[]; expectStatus: number | null }
+  /** `timeoutMs`: hotcell's --timeout on the servers under test (504 past it), and the correctness check's limit. */
+  settings: { connections: number; durationMs: number; warmupMs: number; rounds: number; workers: number[]; expectStatus: number | null; timeoutMs: number }
   checks: CheckRecord[]
   runs: RunRecord[]
   results: ConfigSummary[]
@@ -127,6 +128,7 @@ export function buildDocument(options: BenchOptions, checks: CheckRecord[], runs
       rounds: options.rounds,
       workers: options.workers,
       expectStatus: options.expectStatus ?? null,
+      timeoutMs: options.timeoutMs,
     },
     checks,
     runs,

@@ -4,6 +4,7 @@ import { mustBeInteger } from '../config/resolve-config.js'
 import { parseTime } from '../config/duration.js'
 import { HotcellError } from '../errors.js'
 import { flagHelp, parseFlags, type Flag } from '../cli/flag-table.js'
+import { SERVE_FLAGS } from '../cli/serve-flags.js'
 
 /** A benchmark measures with as many workers as can run in parallel here (up to 4), unless given a list. */
 function defaultWorkers(): number {
@@ -34,7 +35,17 @@ export interface BenchOptions {
   generator: 'auto' | 'undici' | 'wrk'
   /** Serve over HTTPS (the --https certificate); the baseline too. */
   https: boolean
+  /** hotcell's --timeout for the servers under test; the correctness check waits as long. */
+  timeoutMs: number
 }
+
+// `hotcell --timeout`, read the same way (resolveConfig: a bare number is ms,
+// unlike -d), so a value tried with `hotcell` means the same under the bench.
+const SERVE_TIMEOUT = SERVE_FLAGS.find((flag) => flag.name === 'timeout')!
+const TIMEOUT_RANGE = { bare: 'ms', minMs: 1, maxMs: 2 ** 31 - 1 } as const
+const parseTimeout = (text: string) => parseTime(text, '--timeout', TIMEOUT_RANGE)
+/** What `hotcell --timeout` defaults to, read from its documented default. */
+export const DEFAULT_TIMEOUT_MS = parseTimeout(SERVE_TIMEOUT.default!)
 
 export const BENCH_FLAGS: readonly Flag[] = [
   { name: 'path', type: 'string', value: '<path>', help: 'request path and query', default: '/' },
@@ -56,6 +67,13 @@ export const BENCH_FLAGS: readonly Flag[] = [
   { name: 'rounds', short: 'r', type: 'string', value: '<n>', help: 'timed runs per configuration', default: '1, or 3 with --compare' },
   { name: 'compare', type: 'string', value: '<entry>', help: 'A/B: measure this entry against <entry>, interleaved' },
   { name: 'baseline', type: 'boolean', help: 'also run the handler inline on a plain node:http server' },
+  {
+    name: 'timeout',
+    type: 'string',
+    value: SERVE_TIMEOUT.value!,
+    help: 'hotcell answers 504 after this long, and the check\nwaits as long (5s, 1500ms; a bare number is ms,\nas for hotcell --timeout)',
+    default: SERVE_TIMEOUT.default!,
+  },
   { name: 'https', type: 'boolean', help: 'serve over TLS, as hotcell --https does (the baseline\non node:https); the load goes over HTTP/1.1' },
   { name: 'expect-status', type: 'string', value: '<code>', help: 'status the check and the load expect', default: 'any 2xx' },
   { name: 'fail-on-errors', type: 'boolean', help: 'exit 1 if any timed request failed or got an unexpected status' },
@@ -98,6 +116,7 @@ interface BenchValues {
   'expect-status'?: string
   'fail-on-errors'?: boolean
   generator?: string
+  timeout?: string
   help?: boolean
 }
 
@@ -145,6 +164,7 @@ export function parseBenchArgs(argv: string[]): ParsedBench {
       failOnErrors: v['fail-on-errors'] ?? false,
       generator,
       https: v.https ?? false,
+      timeoutMs: v.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseTimeout(v.timeout),
     },
   }
 }
