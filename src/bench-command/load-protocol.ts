@@ -20,6 +20,7 @@ export interface RawLoadResult {
   bad: number
   errors: number
   timeouts: number
+  /** Read from the sockets: whole responses, heads included (socket-bytes.ts). */
   bytes: number
   statuses: Record<string, number>
   /** Good responses in each full second. */

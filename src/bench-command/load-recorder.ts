@@ -18,6 +18,7 @@ export class LoadRecorder {
   #ticker: ReturnType<typeof setInterval>
   errors = 0
   timeouts = 0
+  /** What the generator read, heads included; set by it (load-worker.ts reads its sockets' counts once, at the end). */
   bytes = 0
 
   constructor(

@@ -11,9 +11,10 @@
 // there (docs/benchmarks.md) client.request() cost 1.2× and node:http's
 // client 1.5–2× the CPU per request of dispatch(), which matched autocannon's.
 import { parentPort, workerData } from 'node:worker_threads'
-import { Client, type Dispatcher } from 'undici'
+import { buildConnector, Client, type Dispatcher } from 'undici'
 import type { LoadJob, LoadMessage } from './load-protocol.js'
 import { LoadRecorder } from './load-recorder.js'
+import { SocketBytes } from './socket-bytes.js'
 
 const job = workerData as LoadJob
 const post = (message: LoadMessage) => parentPort!.postMessage(message)
@@ -29,14 +30,21 @@ const request: Dispatcher.DispatchOptions = {
   idempotent: true,
   blocking: false,
 }
+// Transfer is counted on the sockets, as wrk counts it: whole responses, not only their bodies.
+const socketBytes = new SocketBytes()
+// HTTP/1.1 (undici offers h2 only when asked). The server is one `hotcell bench` started, with the
+// self-signed certificate of --https: like wrk, the load does not verify it. Given a connector of
+// its own, undici no longer applies connectTimeout: the connector takes it.
+const connector = buildConnector({ rejectUnauthorized: false, timeout: TIMEOUT_MS })
 const options: Client.Options = {
   pipelining: 1,
-  connectTimeout: TIMEOUT_MS,
   headersTimeout: TIMEOUT_MS,
   bodyTimeout: TIMEOUT_MS,
-  // HTTP/1.1 (undici offers h2 only when asked). The server is one `hotcell bench` started, with the
-  // self-signed certificate of --https: like wrk, the load does not verify it.
-  connect: { rejectUnauthorized: false },
+  connect: (connectOptions, callback) =>
+    connector(connectOptions, (...args) => {
+      if (args[1]) socketBytes.watch(args[1])
+      callback(...args)
+    }),
 }
 
 const recorder = new LoadRecorder(job.expectStatus, post)
@@ -60,10 +68,6 @@ class Connection implements Dispatcher.DispatchHandler {
     this.#status = statusCode
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    recorder.bytes += chunk.byteLength
-  }
-
   onResponseEnd(): void {
     if (!running) return
     recorder.response(this.#status, performance.now() - this.#sentAt)
@@ -84,6 +88,7 @@ for (const connection of connections) connection.send()
 
 setTimeout(() => {
   running = false
+  recorder.bytes = socketBytes.total()
   const result = recorder.finish()
   // Requests still in flight at the deadline are not counted (as wrk does); the caller drains the server.
   void Promise.allSettled(connections.map((c) => c.client.destroy())).then(() => post({ type: 'done', result }))

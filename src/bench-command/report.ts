@@ -26,6 +26,8 @@ export function renderText(doc: BenchDocument): string {
   }
   out.push('')
   for (const result of doc.results) out.push(...configTable(result, server), '')
+  // Not the body length of the check above: a hello handler's ~100-byte head dwarfs its body.
+  out.push('transfer: whole responses as read from the socket (status line, headers and body), as wrk counts them, with either generator', '')
 
   if (doc.scaling) {
     out.push(...scalingTable('A', doc.scaling.A))

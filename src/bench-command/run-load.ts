@@ -19,6 +19,7 @@ export interface LoadStats {
   /** Responses whose status was not the expected one (non-2xx by default). */
   unexpected: number
   statuses: Record<string, number>
+  /** Whole responses as read from the socket (status line, headers, body), per second: what wrk counts, and the undici generator too. */
   bytesPerSec: number
   /** CPU time the generator itself used (its thread, or wrk's process): on a machine with few cores it is taken from the server. */
   generatorCpuMs: number | null
