@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { mustBeInteger } from '../config/resolve-config.js'
+import { mustBeInteger, TIMEOUT_RANGE } from '../config/resolve-config.js'
 import { parseTime } from '../config/duration.js'
 import { HotcellError } from '../errors.js'
 import { flagHelp, parseFlags, type Flag } from '../cli/flag-table.js'
@@ -42,7 +42,6 @@ export interface BenchOptions {
 // `hotcell --timeout`, read the same way (resolveConfig: a bare number is ms,
 // unlike -d), so a value tried with `hotcell` means the same under the bench.
 const SERVE_TIMEOUT = SERVE_FLAGS.find((flag) => flag.name === 'timeout')!
-const TIMEOUT_RANGE = { bare: 'ms', minMs: 1, maxMs: 2 ** 31 - 1 } as const
 const parseTimeout = (text: string) => parseTime(text, '--timeout', TIMEOUT_RANGE)
 /** What `hotcell --timeout` defaults to, read from its documented default. */
 export const DEFAULT_TIMEOUT_MS = parseTimeout(SERVE_TIMEOUT.default!)

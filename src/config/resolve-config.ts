@@ -147,6 +147,8 @@ export const DEFAULT_PORT = 3000
  * More workers are opt-in (module state is then per worker).
  */
 export const DEFAULT_WORKERS = 1
+/** How --timeout (timeout in the config, serve()) is read: a bare number is ms, up to what setTimeout takes. */
+export const TIMEOUT_RANGE = { bare: 'ms', minMs: 1, maxMs: 2 ** 31 - 1 } as const
 
 /**
  * Check every option and fill in the defaults. `name` says how messages name
@@ -184,7 +186,7 @@ export function resolveConfig(options: ServeOptions, name: (key: keyof ServeOpti
     workers: mustBeInteger(options.workers ?? DEFAULT_WORKERS, name('workers'), 1, 64),
     bodyLimit: parseSize(options.bodyLimit ?? '10mb', name('bodyLimit')),
     maxMemoryMb: options.maxMemory === undefined ? undefined : mustBeInteger(options.maxMemory, name('maxMemory'), 16, 1 << 20),
-    timeoutMs: parseTime(options.timeout ?? 30_000, name('timeout'), { bare: 'ms', minMs: 1, maxMs: 2 ** 31 - 1 }),
+    timeoutMs: parseTime(options.timeout ?? 30_000, name('timeout'), TIMEOUT_RANGE),
     handler: mustBeOneOf(options.handler ?? 'auto', name('handler'), ['auto', 'fetch', 'node'] as const),
     reload: mustBeBoolean(options.reload ?? true, name('reload')),
     watch: Object.freeze(mustBeStrings(options.watch ?? [], name('watch')).map((p) => resolve(cwd, p))),
