@@ -96,6 +96,22 @@ describe('logger', () => {
     assert.match(lines[1]!, /^\^\[2m[^^]+\^\[22m GET \/x \^\[33m404\^\[39m /)
   })
 
+  test("a terminal with colours gets the line that counts a stack's hidden Node frames dim, and nothing else of the stack", () => {
+    const out = Object.assign(sink(), { isTTY: true, hasColors: () => true })
+    const err = sink()
+    const noColor = process.env.NO_COLOR
+    delete process.env.NO_COLOR
+    try {
+      const painted = createLogger({ quiet: false, stdout: out, stderr: err, now: at })
+      painted.error(BLOCK('/boom').replace('(app.ts:3:11)\n', '(app.ts:3:11)\n    … 2 frames inside Node.js\n'))
+    } finally {
+      if (noColor !== undefined) process.env.NO_COLOR = noColor
+    }
+    const lines = err.text().replaceAll('\x1b', '^').split('\n')
+    assert.equal(lines[3], '    at fetch (app.ts:3:11)')
+    assert.equal(lines[4], '^[2m    … 2 frames inside Node.js^[22m')
+  })
+
   test('past 100 request lines in a second, the rest of that second is one line of counts by status, with its time', async () => {
     const out = sink()
     let clock = new Date(2026, 0, 2, 15, 4, 5).getTime()

@@ -2,8 +2,10 @@
 // the app's top-level frame: ModuleJob.run, ModuleLoader.import, and for a
 // CommonJS package Module._compile and the translators. That is the import
 // hotcell made, nothing the developer wrote or can act on, so load errors
-// drop Node's internal frames as the pages drop hotcell's own. Frames of the
-// app, of its packages and of Node's public modules (node:fs) stay.
+// drop Node's internal frames as the pages drop hotcell's own, without the
+// "… n frames inside Node.js" line the pages give other runs of Node's
+// frames (src/report/node-frames.ts). Frames of the app, of its packages and
+// of Node's public modules (node:fs) stay here; the pages count the latter.
 import type { ErrorData } from '../src/pool/protocol.js'
 
 // `at ModuleJob.run (node:internal/…)`, `at async node:internal/…` (Node 24 names no function there).

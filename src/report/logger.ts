@@ -1,3 +1,5 @@
+import { NODE_FRAMES_LINE } from './node-frames.js'
+
 // Not an ESM import of node:util (docs/architecture.md#builtins).
 const { styleText } = process.getBuiltinModule('node:util')
 
@@ -27,6 +29,8 @@ export interface LoggerOptions {
   now?: () => Date
 }
 
+// Every such line of a block.
+const HIDDEN_FRAMES_LINES = new RegExp(NODE_FRAMES_LINE.source, 'gm')
 // hotcell's own endpoints (the live-reload stream of every open tab) are not the app's requests.
 const OWN_PATH = '/__hotcell/'
 // The last line of a failed request's block (renderText): "GET http://127.0.0.1:3000/boom".
@@ -121,7 +125,9 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
       }
       lastBlock = request ? body : undefined
       // A failed request's block ends with its request line; unless quiet, the log's own request line follows with status and time.
-      const shown = request && !quiet ? body : text.replace(/\n+$/, '')
+      let shown = request && !quiet ? body : text.replace(/\n+$/, '')
+      // The count of Node's frames left out of a stack (node-frames.ts) is said in passing.
+      if (color) shown = shown.replace(HIDDEN_FRAMES_LINES, (line) => paint('dim', line))
       const lead = /^\n*/.exec(shown)![0]
       err(lead + stamp() + shown.slice(lead.length) + '\n')
     },

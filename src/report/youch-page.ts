@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { renderHtml, type ErrorView, type RenderOptions } from './error-page.js'
 import type { ErrorData } from '../pool/protocol.js'
+import { isNodeFrame } from './node-frames.js'
 import { projectPath, withoutOwnFrames } from './source-files.js'
 
 /**
@@ -47,11 +48,18 @@ function toError(data: ErrorData, depth = 0): Error {
   const stack = data.stack ? withoutOwnFrames(data.stack) : ''
   // Youch reads a stack without frames (a thrown string, Node's SyntaxError
   // for a package that does not parse) as one frame named after the message,
-  // at "…:undefined": no stack shows the message alone.
-  error.stack = /^\s+at /m.test(stack) ? stack : ''
+  // at "…:undefined": no stack shows the message alone. So does a stack of
+  // Node's frames only, which Youch would list as an empty card (it hides
+  // them until "View All Frames"); with other frames, they stay for that switch.
+  error.stack = hasFramesOutsideNode(stack) ? stack : ''
   if (data.code) (error as Error & { code?: string }).code = data.code
   if (data.cause && depth < 8) error.cause = toError(data.cause, depth + 1)
   return error
+}
+
+/** A frame whose code is not Node's (node-frames.ts). */
+function hasFramesOutsideNode(stack: string): boolean {
+  return stack.split('\n').some((line) => /^\s+at /.test(line) && !isNodeFrame(line))
 }
 
 function headerObject(flat: string[]): Record<string, string | string[]> {

@@ -1,0 +1,43 @@
+// Node's own frames in a stack: what runs timers, the microtask queue, web
+// streams and the module loader (node:internal/…), and Node's public modules
+// (node:fs, node:events). The developer's frame under them already names the
+// call that went into Node, with a code frame; the frames inside say nothing
+// they can act on, and move between modules from one Node version to the
+// next (fs.readFileSync is node:fs on 20, node:internal/fs on 24). So public
+// modules go too. The text page and the terminal show each run of them as
+// one line with a count; the browser page (Youch) keeps them, hidden until
+// its "View All Frames" switch is on, and its "Raw" view has the whole stack.
+
+/** `at fn (node:…:1:2)`, `at node:…:1:2`, `at async fn (node:…)`: a frame whose code is Node's. */
+const NODE_FRAME = /^\s*at (?:async )?(?:.*\()?node:[\w/.-]+:\d+:\d+\)?\s*$/
+
+/** The line that stands for a run of hidden frames (the logger dims it). */
+export const NODE_FRAMES_LINE = /^[ \t]*… \d+ frames? inside Node\.js$/
+
+export function isNodeFrame(line: string): boolean {
+  return NODE_FRAME.test(line)
+}
+
+/**
+ * `frames` (`at …` lines) with each run of Node's frames replaced by one
+ * "… n frames inside Node.js" line; empty when every frame is Node's: a stack
+ * of nothing but Node's frames points nowhere, the message says it all.
+ */
+export function collapseNodeFrames(frames: string[]): string[] {
+  if (frames.every(isNodeFrame)) return []
+  const out: string[] = []
+  let run = 0
+  const close = () => {
+    if (run > 0) out.push(`… ${run} ${run === 1 ? 'frame' : 'frames'} inside Node.js`)
+    run = 0
+  }
+  for (const frame of frames) {
+    if (isNodeFrame(frame)) run++
+    else {
+      close()
+      out.push(frame)
+    }
+  }
+  close()
+  return out
+}
