@@ -150,4 +150,16 @@ describe("Node's internal frames on pages and in the terminal", () => {
     assert.match(page.text, /it is a fetch handler/)
     assert.doesNotMatch(page.text, /processTicksAndRejections|node:internal/)
   })
+
+  test('a fetch handler run as a Node one: the handler it ran is named where it is defined, with its code frame', async () => {
+    const res = await request(`${two.url}/`)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /it is a fetch handler\. Start hotcell with --handler fetch \(or handler: "fetch"\)\.\n {4}at the handler \(two\.ts:3:16\)\n/)
+    assert.match(res.text, /^> 3 \| export default async \(request: Request, env: Env\) => new Response\('hi'\)$/m)
+    const logged = await block(two, 'The handler was run as a Node')
+    assert.match(logged, /\n {4}at the handler \(two\.ts:3:16\)\n/)
+    const page = await request(`${two.url}/`, { headers: { accept: 'text/html' } })
+    assert.match(page.text, /the handler/)
+    assert.match(page.text, /two\.ts/)
+  })
 })

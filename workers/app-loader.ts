@@ -64,14 +64,14 @@ export async function loadApp(bundleUrl: string, entry: string, style: Style): P
   }
   afterImport()
   try {
-    return await resolveHandler(mod, entry, style)
+    return await resolveHandler(mod, entry, style, bundleUrl)
   } catch (error) {
     // A Fastify app whose ready() fails (a plugin threw) lands here.
     return { ok: false, phase: 'import', error: withoutLoaderFrames(toErrorData(error)) }
   }
 }
 
-async function resolveHandler(mod: Record<string, unknown>, entry: string, style: Style): Promise<LoadedApp> {
+async function resolveHandler(mod: Record<string, unknown>, entry: string, style: Style, bundleUrl: string): Promise<LoadedApp> {
   // An entry without exports in a "type": "commonjs" package (npm init's
   // default) is CommonJS to esbuild: the bundle's default export is its
   // module.exports, an empty object. It counts as no export at all, or an
@@ -83,7 +83,7 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
   if (listened) announce(listened.requested)
 
   if (exported === undefined) {
-    if (listened) return await fromServer(listened.server)
+    if (listened) return await fromServer(listened.server, bundleUrl)
     if (emptyDefault) {
       return shapeError(
         `The default export of ${entry} is an empty object (what an entry without exports in a "type": "commonjs" package gets), and it starts no server either.\n${EXPECTED}`,
@@ -95,13 +95,13 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
   }
   if (typeof exported === 'function') {
     const nodeStyle = style === 'node' || (style === 'auto' && exported.length >= 2)
-    if (nodeStyle) return await node(exported as NodeHandler)
+    if (nodeStyle) return await node(exported as NodeHandler, bundleUrl)
     const fetch = exported as FetchFunction
     return { ok: true, fetch: (request, env, ctx) => settled(fetch(request, env, ctx)) }
   }
   if (typeof exported === 'object' && exported !== null) {
     const app = exported as { fetch?: unknown; callback?: unknown; server?: unknown; ready?: unknown }
-    if (isHttpServer(exported)) return await fromServer(exported)
+    if (isHttpServer(exported)) return await fromServer(exported, bundleUrl)
     if (typeof app.fetch === 'function' && style !== 'node') {
       announceAddress(app)
       return { ok: true, fetch: (request, env, ctx) => settled((app.fetch as FetchFunction).call(app, request, env, ctx)) }
@@ -109,27 +109,27 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
     // A Fastify instance: routes exist only after ready().
     if (isHttpServer(app.server) && typeof app.ready === 'function') {
       await (app.ready as () => Promise<unknown>).call(app)
-      return await fromServer(app.server)
+      return await fromServer(app.server, bundleUrl)
     }
     // A Koa application.
-    if (typeof app.callback === 'function') return await node((app.callback as () => NodeHandler).call(app))
+    if (typeof app.callback === 'function') return await node((app.callback as () => NodeHandler).call(app), bundleUrl)
   }
-  if (listened) return await fromServer(listened.server)
+  if (listened) return await fromServer(listened.server, bundleUrl)
   return shapeError(`The default export of ${entry} is ${describe(exported)}.\n${EXPECTED}`)
 }
 
 /** A server's 'request' listener is the handler; with several, emitting reaches them all, as Node does. */
-function fromServer(server: Server): Promise<LoadedApp> {
+function fromServer(server: Server, bundleUrl: string): Promise<LoadedApp> {
   const listeners = server.listeners('request') as NodeHandler[]
   const handler: NodeHandler = listeners.length === 1 ? listeners[0]! : (req, res) => server.emit('request', req, res)
-  return node(handler, server)
+  return node(handler, bundleUrl, server)
 }
 
 // The adapter (node:http's req and res, ~8 ms to import) is loaded only for
 // a Node-style handler: a fetch app's workers boot without it.
-async function node(handler: NodeHandler, server?: Server): Promise<LoadedApp> {
+async function node(handler: NodeHandler, bundleUrl: string, server?: Server): Promise<LoadedApp> {
   const { nodeToFetch } = await import('./node-adapter.js')
-  const handle = nodeToFetch(handler, server)
+  const handle = nodeToFetch(handler, server, bundleUrl)
   return {
     ok: true,
     node: true,

@@ -6,6 +6,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { RequestTask } from '../src/pool/protocol.js'
 import { finalCallback, registerFailure } from './framework-errors.js'
+import { definitionOf } from './handler-location.js'
 import { ExchangeSocket, exchange } from './node-exchange.js'
 import type { SentHead } from './sent-head.js'
 
@@ -25,8 +26,10 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304])
 /**
  * Adapt `handler`. `server`, when the handler was captured from
  * `server.listen()`, is `this` inside it, as Node's own server would pass.
+ * `bundleUrl`, the app's bundle, is where the handler's definition is looked
+ * for if it turns out to be a fetch handler.
  */
-export function nodeToFetch(handler: NodeHandler, server?: Server): NodeFetch {
+export function nodeToFetch(handler: NodeHandler, server?: Server, bundleUrl?: string): NodeFetch {
   const final = finalCallback(handler)
   return (task, onAbort) =>
     new Promise<Response>((resolve, reject) => {
@@ -56,7 +59,7 @@ export function nodeToFetch(handler: NodeHandler, server?: Server): NodeFetch {
           reject(error)
         }
       }
-      run(handler, server, req, res, onAbort, reject, final)
+      run(handler, server, req, res, onAbort, reject, final, bundleUrl)
     })
 }
 
@@ -73,6 +76,7 @@ function run(
   onAbort: OnAbort,
   reject: (error: unknown) => void,
   final: ReturnType<typeof finalCallback>,
+  bundleUrl: string | undefined,
 ): void {
   // A real server closes both sides whenever the client goes: req with an
   // 'aborted' error, res by its destroy(), which also ends the body stream.
@@ -86,11 +90,11 @@ function run(
   const result = (final ? (handler as (...args: unknown[]) => unknown).call(server, req, res, final(req, res, reject)) : handler.call(server, req, res)) as
     | { then?: unknown }
     | undefined
-  if (result instanceof Response) reject(mistakenForNode())
+  if (result instanceof Response) reject(mistakenForNode(handler, bundleUrl))
   else if (result && typeof result.then === 'function') {
     ;(result as Promise<unknown>).then(
       (value) => {
-        if (value instanceof Response && !res.headersSent) reject(mistakenForNode())
+        if (value instanceof Response && !res.headersSent) reject(mistakenForNode(handler, bundleUrl))
       },
       (error: unknown) => {
         if (res.headersSent) res.destroy(error as Error)
@@ -100,11 +104,19 @@ function run(
   }
 }
 
-/** A fetch handler declared with two parameters, `(request, env)`, is guessed Node-style; say how to fix that. */
-function mistakenForNode(): TypeError {
-  return new TypeError(
+/**
+ * A fetch handler declared with two parameters, `(request, env)`, is guessed
+ * Node-style; say how to fix that, and where that handler is. Raised after
+ * the handler returned, the error's own stack holds only hotcell's frames and
+ * Node's: its one frame is the handler's definition, when it is found.
+ */
+function mistakenForNode(handler: NodeHandler, bundleUrl: string | undefined): TypeError {
+  const error = new TypeError(
     'The handler was run as a Node (req, res) handler because it declares two or more parameters, but it returned a Response: it is a fetch handler. Start hotcell with --handler fetch (or handler: "fetch").',
   )
+  const where = bundleUrl === undefined ? undefined : definitionOf(handler, bundleUrl)
+  error.stack = `${error.name}: ${error.message}${where ? `\n    at the handler (${where.file}:${where.line}:${where.column})` : ''}`
+  return error
 }
 
 /**
