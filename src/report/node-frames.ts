@@ -2,9 +2,10 @@
 // streams and the module loader (node:internal/…), and Node's public modules
 // (node:fs, node:events). The developer's frame under them already names the
 // call that went into Node, with a code frame; the frames inside say nothing
-// they can act on, and move between modules from one Node version to the
-// next (fs.readFileSync is node:fs on 20, node:internal/fs on 24). So public
-// modules go too. The text page and the terminal show each run of them as
+// they can act on, and whether they are public is Node's own layout (the
+// same kind of call shows as node:fs for fs.readFileSync, as
+// node:internal/fs/promises for fs/promises' readFile). So public modules go
+// too. The text page and the terminal show each run of them as
 // one line with a count; the browser page (Youch) keeps them, hidden until
 // its "View All Frames" switch is on, and its "Raw" view has the whole stack.
 
