@@ -1,6 +1,6 @@
 export { serve, type HotcellServer, type ServerInfo } from './dev-server.js'
 export type { ServeOptions } from './config/resolve-config.js'
-export type { ReloadInfo } from './reload/reloader.js'
+export type { ReloadInfo } from './reload/reload-info.js'
 export type { FetchFunction as FetchHandler, FetchContext } from '../workers/app-loader.js'
 export { HotcellError } from './errors.js'
 export { defineConfig, type UserConfig } from './config/config-file.js'

@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createServer } from 'node:net'
 import { describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
-import type { ReloadInfo } from '../src/reload/reloader.js'
+import type { ReloadInfo } from '../src/reload/reload-info.js'
 import { RELOAD_CHANNEL } from '../src/reload/trace.js'
 import { cleanup, projectDir, request, waitFor, withDeadline, serveProject } from './helpers.js'
 

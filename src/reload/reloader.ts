@@ -16,24 +16,7 @@ import { unfinishedSaves } from './unfinished-saves.js'
 import { BundlePruner } from './bundle-pruner.js'
 import { hungImport } from './hung-import.js'
 import type { WritesDuringBuild } from './writes-during-build.js'
-
-/** What one reload did; emitted as the server's 'reload' event. */
-export interface ReloadInfo {
-  ok: boolean
-  /** The generation serving now (the new one, when ok). */
-  gen: number | undefined
-  /** What triggered it: changed files relative to cwd, or "reload()". */
-  changed: string[]
-  /** From the first trigger to the start of the build: the debounce. */
-  waitMs: number
-  buildMs: number
-  /** The standby importing the new bundle until a worker reported ready. */
-  loadMs: number
-  /** From the first trigger to the new generation taking requests. */
-  totalMs: number
-  /** A failed build whose error is the one already shown (not printed again). */
-  sameError?: true
-}
+import type { ReloadInfo } from './reload-info.js'
 
 // What happens after a swap is kept off the path of the new code's first
 // response, which shares the cores with it: the old generation's teardown

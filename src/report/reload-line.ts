@@ -1,4 +1,4 @@
-import type { ReloadInfo } from '../reload/reloader.js'
+import type { ReloadInfo } from '../reload/reload-info.js'
 import type { Problem } from './serving-state.js'
 
 /**

@@ -1,0 +1,18 @@
+// The public shape of one reload: the server's 'reload' event and the terminal's reload line.
+/** What one reload did; emitted as the server's 'reload' event. */
+export interface ReloadInfo {
+  ok: boolean
+  /** The generation serving now (the new one, when ok). */
+  gen: number | undefined
+  /** What triggered it: changed files relative to cwd, or "reload()". */
+  changed: string[]
+  /** From the first trigger to the start of the build: the debounce. */
+  waitMs: number
+  buildMs: number
+  /** The standby importing the new bundle until a worker reported ready. */
+  loadMs: number
+  /** From the first trigger to the new generation taking requests. */
+  totalMs: number
+  /** A failed build whose error is the one already shown (not printed again). */
+  sameError?: true
+}
