@@ -152,9 +152,13 @@ export class Reloader {
       this.#current = undefined
       return info
     }
-    const rewritten = await unfinishedSaves(reasons, build.inputBytes)
+    // The saves that started it, and any input written lately: a file truncated
+    // before the build began and written again after it ended is not among the
+    // reasons while chokidar's event for it is still on its way.
+    const lately = writes?.recentInputs(build.inputBytes) ?? []
+    const rewritten = await unfinishedSaves([...new Set([...reasons, ...lately])], build.inputBytes)
     if (rewritten.length) {
-      rebuild(rewritten)
+      rebuild([...new Set([...reasons, ...rewritten])])
       return undefined
     }
     // Saved again since esbuild began (the other files of a multi-file save,

@@ -1,38 +1,55 @@
-// Source files written while a build ran, from the file watcher's raw
-// events. A build that read a file half-saved (a shell's `echo > b.ts`
-// truncates, then writes) must not be served; the watcher's own change event
-// usually arrives during the build and makes it stale (scheduler.ts), but
-// chokidar emits it only after an fs.stat on the thread pool, which a busy
-// pool can delay past the build's end. The raw event comes straight from
-// fs.watch, and the kernel queues it at the write: by the end of the poll
-// that delivers esbuild's result, every write made before esbuild finished
-// has been seen here.
+// Source files written lately, from the file watcher's raw events. A build
+// that read a file half-saved (a shell's `echo > b.ts` truncates, then
+// writes) must not be served. chokidar's own change event for it comes only
+// after an fs.stat on libuv's thread pool, which a busy pool delays: past the
+// build's start (so the file is not among the build's reasons) and even past
+// its end. The raw event comes straight from fs.watch, and the kernel queues
+// it at the write. Two questions are asked of it:
+// - was a source written while the build ran (by the end of the poll that
+//   delivers esbuild's result, every write made before esbuild finished has
+//   been seen here)?
+// - which inputs were written lately, so that their size now can be compared
+//   with what the build read (unfinished-saves.ts): the truncation may have
+//   come before the build began and the rest of the write after it ended.
 import { basename, join } from 'node:path'
 
+/** Names esbuild can load (its default loaders): a log or a database file is not recorded. */
+const LOADABLE_NAME = /\.(?:[cm]?[jt]sx?|json|css|txt)$/
+/** A save's two writes are milliseconds apart: older writes are forgotten. */
+const RECENT_MS = 2_000
+/** Past this many paths, the ones older than RECENT_MS are dropped (an app writing a JSON file per request). */
+const PRUNE_AT = 256
+
 export class WritesDuringBuild {
-  #recording = false
-  readonly #paths = new Set<string>()
+  /** Path → when its last raw event came (performance.now()). */
+  readonly #at = new Map<string, number>()
+  #buildStart = Number.POSITIVE_INFINITY
 
-  /** A build is about to start: writes count from now. */
+  /** A build is about to start: writes count as during it from now. */
   begin(): void {
-    this.#recording = true
-    this.#paths.clear()
+    this.#buildStart = performance.now()
   }
 
-  /**
-   * A raw watcher event for `name` in the folder (or file) `watched`; only a
-   * flag test while no build runs: a busy log in a watched folder pays no more.
-   */
+  /** A raw watcher event for `name` in the folder (or file) `watched`. */
   seen(watched: string, name: string): void {
-    if (!this.#recording) return
+    if (!LOADABLE_NAME.test(name)) return
     // chokidar watches each file and its folder: the file's own watcher names itself.
-    this.#paths.add(basename(watched) === name ? watched : join(watched, name))
+    const path = basename(watched) === name ? watched : join(watched, name)
+    const now = performance.now()
+    this.#at.delete(path)
+    this.#at.set(path, now)
+    if (this.#at.size > PRUNE_AT) {
+      // Oldest first (a Map keeps insertion order, and a path seen again moved to the end).
+      for (const [old, at] of this.#at) {
+        if (now - at < RECENT_MS) break
+        this.#at.delete(old)
+      }
+    }
   }
 
-  /** The reload is over, whichever way it went: raw events cost a flag test again. */
+  /** The reload is over, whichever way it went. */
   stop(): void {
-    this.#recording = false
-    this.#paths.clear()
+    this.#buildStart = Number.POSITIVE_INFINITY
   }
 
   /**
@@ -42,8 +59,17 @@ export class WritesDuringBuild {
    */
   async end(matters: (path: string) => boolean): Promise<boolean> {
     await new Promise<void>((resolve) => setImmediate(resolve))
-    const written = [...this.#paths]
+    const since = this.#buildStart
     this.stop()
-    return written.some(matters)
+    for (const [path, at] of this.#at) if (at >= since && matters(path)) return true
+    return false
+  }
+
+  /** The inputs of a build (`read`: what it read of each) written in the last RECENT_MS. */
+  recentInputs(read: ReadonlyMap<string, number>): string[] {
+    const since = performance.now() - RECENT_MS
+    const paths: string[] = []
+    for (const [path, at] of this.#at) if (at >= since && read.has(path)) paths.push(path)
+    return paths
   }
 }
