@@ -71,7 +71,14 @@ describe('--static', () => {
       assert.equal(range.headers['content-range'], 'bytes 6-11/12')
       const head = await exchange(server.port, `HEAD /a.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)
       assert.equal(head.status, 200)
-      assert.equal(head.body, '')
+      assert.equal(head.body, '') // Past the end: 416 saying the size; a failed precondition: 412 (not the 404 of a missing file).
+      const past = await request(`${server.url}/a.txt`, { headers: { range: 'bytes=200-' } })
+      assert.equal(past.status, 416)
+      assert.equal(past.headers['content-range'], 'bytes */12')
+      const ifMatch = await request(`${server.url}/a.txt`, { headers: { 'if-match': '"nope"' } })
+      assert.equal(ifMatch.status, 412)
+      const unmodified = await request(`${server.url}/a.txt`, { headers: { 'if-unmodified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' } })
+      assert.equal(unmodified.status, 412)
     })
   })
 

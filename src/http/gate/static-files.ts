@@ -106,6 +106,14 @@ function refuse(res: ServerResponse): StaticOutcome {
   return 'refused'
 }
 
+/** 416 or 412 with the headers send set (Content-Range, ETag, Last-Modified). */
+function unsatisfiable(res: ServerResponse, status: 412 | 416): StaticOutcome {
+  const text = status === 416 ? 'Range Not Satisfiable\n' : 'Precondition Failed\n'
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-content-type-options': 'nosniff' })
+  res.end(text)
+  return 'served'
+}
+
 // Another site's <script src>/<img> may not pull the project's files (wds CVE-2025-30359).
 function forbidCrossSite(res: ServerResponse): StaticOutcome {
   const text = 'Cross-site loads of these files are blocked.\n'
@@ -137,9 +145,17 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, root: string,
       // Another port on localhost (a frontend dev server) is same-site and may embed these files.
       response.setHeader('cross-origin-resource-policy', 'same-site')
     })
-    stream.on('error', () => {
+    stream.on('error', (error: { status?: number }) => {
       if (res.headersSent) res.destroy()
-      else refuse(res)
+      // A range past the file's end, a failed If-Match or If-Unmodified-Since:
+      // the file exists and send's headers (Content-Range: bytes */size, the
+      // validators) say why. Anything else is the same 404 as a refused path.
+      else if (error?.status === 416 || error?.status === 412) return resolveOutcome(unsatisfiable(res, error.status))
+      else {
+        // send may have set the file's validators and Content-Range already: a 404 carries none.
+        for (const name of res.getHeaderNames()) res.removeHeader(name)
+        refuse(res)
+      }
       resolveOutcome('refused')
     })
     stream.on('end', () => resolveOutcome('served'))
