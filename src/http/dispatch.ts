@@ -181,7 +181,13 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
               bodyless: (status) => method === 'HEAD' || status === 204 || status === 304,
               extraHeaders,
               onStreamError: (error) => {
-                const view = { status: 500, title: 'The response body stream failed after the response started', error, request }
+                // The status line is out (a 200, say): the log says which, and that the body was cut, not "500".
+                const view = {
+                  status: res.statusCode,
+                  title: 'The response body stream failed after the response started: the body was cut off',
+                  error,
+                  request,
+                }
                 logger.error(renderText(view, { root, details: true }))
               },
             })
