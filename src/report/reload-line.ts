@@ -11,7 +11,8 @@ export function reloadLine(info: ReloadInfo, problem: Problem | undefined): stri
     return `↻ ${describeChange(info.changed)} · ${problem.summary}${same} · serving ${problem.page} until the next good build`
   }
   if (!info.ok) return undefined
-  return `↻ ${describeChange(info.changed)} · build ${info.buildMs.toFixed(1)} ms · load ${info.loadMs.toFixed(1)} ms · generation ${info.gen} serving ${info.totalMs.toFixed(1)} ms after the change`
+  const asked = info.changed.length === 1 && info.changed[0] === 'reload()'
+  return `↻ ${describeChange(info.changed)} · build ${info.buildMs.toFixed(1)} ms · load ${info.loadMs.toFixed(1)} ms · generation ${info.gen} serving ${info.totalMs.toFixed(1)} ms after ${asked ? 'the request' : 'the change'}`
 }
 
 function describeChange(changed: string[]): string {
