@@ -118,6 +118,8 @@ describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () =
       'the late error in the terminal',
     )
     assert.match(cli.output(), /late throw from \/late-throw\n\s+at .*faults\.ts:\d+/)
+    // With its code frame, as a 500 page has.
+    assert.match(cli.output(), /late throw from \/late-throw\n[\s\S]*?faults\.ts:\d+:\d+\n[\s\S]*?> +\d+ \|[^\n]*late throw from/)
     // An unhandled rejection is attributed the same way.
     assert.equal((await request(`${cli.url}/late-reject`)).status, 200)
     await waitFor(

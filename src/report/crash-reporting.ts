@@ -1,6 +1,6 @@
 // Terminal output for worker faults that no response carries: an error thrown
 // by a callback of a request already answered, and a crash loop.
-import { describeChain } from './error-page.js'
+import { describeChain, locate } from './error-page.js'
 import type { GenerationOptions } from '../pool/generation-options.js'
 import type { Logger } from './logger.js'
 import { uncaughtLog } from './fault-views.js'
@@ -11,7 +11,9 @@ export function crashReporting(logger: Logger, root: string, generation: () => s
     onUncaught(report) {
       // A request still in flight fails with the error, and the dispatcher logs it there.
       if (report.running) return
-      logger.error(`${uncaughtLog(report, generation())}\n${describeChain(report.error, root)}\n`)
+      // With the code frame, as a 500 page shows one: the line is all that points at the cause.
+      const frame = locate(report.error, root)
+      logger.error(`${uncaughtLog(report, generation())}\n${describeChain(report.error, root)}\n${frame ? `\n${frame}\n` : ''}`)
     },
     onCrashLoop(error) {
       logger.error(`hotcell: ${generation()}: ${error.message}`)

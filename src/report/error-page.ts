@@ -109,7 +109,8 @@ function stackFrames(stack: string | undefined): string[] {
     .map((line) => line.trim())
 }
 
-function locate(error: ErrorData, root: string): string | undefined {
+/** `file:line:column` and the code frame of the first frame in the user's sources, along the cause chain. */
+export function locate(error: ErrorData, root: string): string | undefined {
   for (let e: ErrorData | undefined = error; e; e = e.cause) {
     const where = userFrame(e.stack, root)
     if (!where) continue
