@@ -229,6 +229,7 @@ describe('hotcell bench', () => {
     assert.ok(stats.latencyMs.p50 > 0 && stats.latencyMs.p50 <= stats.latencyMs.p99)
     assert.ok(stats.bytesPerSec >= stats.reqPerSec * 6)
     assert.equal(stats.reqPerSecStdev, null, 'wrk gives no per-second samples')
+    assert.equal(stats.statuses, null, 'wrk does not count each status: null, not an empty count')
     assert.equal(doc.failures, 0)
 
     // With --expect-status, a Lua response() hook in every wrk thread counts the misses.

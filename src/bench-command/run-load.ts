@@ -18,7 +18,8 @@ export interface LoadStats {
   timeouts: number
   /** Responses whose status was not the expected one (non-2xx by default). */
   unexpected: number
-  statuses: Record<string, number>
+  /** Responses by status; null when the generator does not count them (wrk: only whether each was the expected one, `unexpected`). */
+  statuses: Record<string, number> | null
   /** Whole responses as read from the socket (status line, headers, body), per second: what wrk counts, and the undici generator too. */
   bytesPerSec: number
   /** CPU time the generator itself used (its thread, or wrk's process): on a machine with few cores it is taken from the server. */
