@@ -30,6 +30,15 @@ const TWO = `type Env = Record<string, string>
 export default async (request: Request, env: Env) => new Response('hi')
 `
 
+// The same, but it uses its first argument as a Request (most real handlers do): Node's TypeError alone said nothing of why.
+const USES = `type Env = Record<string, string>
+
+export default async (request: Request, env: Env) => {
+  if (new URL(request.url).pathname === '/text') return new Response(await request.text())
+  return new Response('hi')
+}
+`
+
 /** A line of a stack that is one of Node's own frames. */
 const NODE_FRAME = /^\s*(?:at .*\(node:|at (?:async )?node:)/m
 const HIDDEN = (n: number) => new RegExp(`^    … ${n} frames? inside Node\\.js$`, 'm')
@@ -84,16 +93,19 @@ describe('collapseNodeFrames', () => {
 })
 
 describe("Node's internal frames on pages and in the terminal", () => {
-  const project = projectDir({ 'app.ts': APP, 'two.ts': TWO })
+  const project = projectDir({ 'app.ts': APP, 'two.ts': TWO, 'uses.ts': USES })
   let app: CliRun
   let two: CliRun
+  let uses: CliRun
   before(async () => {
     app = await startCli(['app.ts', '--port', String(await freePort()), '--workers', '1', '--no-reload'], { cwd: project.dir })
     two = await startCli(['two.ts', '--port', String(await freePort()), '--workers', '1', '--no-reload'], { cwd: project.dir })
+    uses = await startCli(['uses.ts', '--port', String(await freePort()), '--workers', '1', '--no-reload'], { cwd: project.dir })
   })
   after(async () => {
     await app?.stop()
     await two?.stop()
+    await uses?.stop()
     project.remove()
   })
 
@@ -161,5 +173,13 @@ describe("Node's internal frames on pages and in the terminal", () => {
     const page = await request(`${two.url}/`, { headers: { accept: 'text/html' } })
     assert.match(page.text, /the handler/)
     assert.match(page.text, /two\.ts/)
+  })
+
+  test('a fetch handler run as a Node one that uses its request: the same hint, with what failed as its cause', async () => {
+    const res = await request(`${uses.url}/`)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /but its first argument was used as a fetch Request \(Invalid URL\): it is a fetch handler\. Start hotcell with --handler fetch/)
+    // The cause keeps the user's frame.
+    assert.match(res.text, /uses\.ts:4:\d+/)
   })
 })

@@ -95,7 +95,7 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
   }
   if (typeof exported === 'function') {
     const nodeStyle = style === 'node' || (style === 'auto' && exported.length >= 2)
-    if (nodeStyle) return await node(exported as NodeHandler, bundleUrl)
+    if (nodeStyle) return await node(exported as NodeHandler, bundleUrl, undefined, style === 'auto')
     const fetch = exported as FetchFunction
     return { ok: true, fetch: (request, env, ctx) => settled(fetch(request, env, ctx)) }
   }
@@ -127,9 +127,9 @@ function fromServer(server: Server, bundleUrl: string): Promise<LoadedApp> {
 
 // The adapter (node:http's req and res, ~8 ms to import) is loaded only for
 // a Node-style handler: a fetch app's workers boot without it.
-async function node(handler: NodeHandler, bundleUrl: string, server?: Server): Promise<LoadedApp> {
+async function node(handler: NodeHandler, bundleUrl: string, server?: Server, guessed = false): Promise<LoadedApp> {
   const { nodeToFetch } = await import('./node-adapter.js')
-  const handle = nodeToFetch(handler, server, bundleUrl)
+  const handle = nodeToFetch(handler, server, bundleUrl, guessed)
   return {
     ok: true,
     node: true,

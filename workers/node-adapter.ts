@@ -27,9 +27,10 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304])
  * Adapt `handler`. `server`, when the handler was captured from
  * `server.listen()`, is `this` inside it, as Node's own server would pass.
  * `bundleUrl`, the app's bundle, is where the handler's definition is looked
- * for if it turns out to be a fetch handler.
+ * for if it turns out to be a fetch handler. `guessed`: it is run Node-style
+ * only because it declares two or more parameters (no --handler node).
  */
-export function nodeToFetch(handler: NodeHandler, server?: Server, bundleUrl?: string): NodeFetch {
+export function nodeToFetch(handler: NodeHandler, server?: Server, bundleUrl?: string, guessed = false): NodeFetch {
   const final = finalCallback(handler)
   return (task, onAbort) =>
     new Promise<Response>((resolve, reject) => {
@@ -59,7 +60,13 @@ export function nodeToFetch(handler: NodeHandler, server?: Server, bundleUrl?: s
           reject(error)
         }
       }
-      run(handler, server, req, res, onAbort, reject, final, bundleUrl)
+      // A guessed handler that used its first argument as a fetch Request fails with the reason, not only Node's TypeError.
+      const fail = guessed ? (error: unknown) => reject(usedAsRequest(error) ? mistakenForNode(handler, bundleUrl, error) : error) : reject
+      try {
+        run(handler, server, req, res, onAbort, fail, final, bundleUrl)
+      } catch (error) {
+        fail(error)
+      }
     })
 }
 
@@ -110,13 +117,26 @@ function run(
  * the handler returned, the error's own stack holds only hotcell's frames and
  * Node's: its one frame is the handler's definition, when it is found.
  */
-function mistakenForNode(handler: NodeHandler, bundleUrl: string | undefined): TypeError {
+function mistakenForNode(handler: NodeHandler, bundleUrl: string | undefined, used?: unknown): TypeError {
+  const what = used ? `its first argument was used as a fetch Request (${(used as Error).message})` : 'it returned a Response'
   const error = new TypeError(
-    'The handler was run as a Node (req, res) handler because it declares two or more parameters, but it returned a Response: it is a fetch handler. Start hotcell with --handler fetch (or handler: "fetch").',
+    `The handler was run as a Node (req, res) handler because it declares two or more parameters, but ${what}: it is a fetch handler. Start hotcell with --handler fetch (or handler: "fetch").`,
+    used ? { cause: used } : undefined,
   )
   const where = bundleUrl === undefined ? undefined : definitionOf(handler, bundleUrl)
   error.stack = `${error.name}: ${error.message}${where ? `\n    at the handler (${where.file}:${where.line}:${where.column})` : ''}`
   return error
+}
+
+/**
+ * What a fetch handler's use of Node's IncomingMessage as a Request throws:
+ * `new URL(request.url)` (a path, not a URL), `request.text()`, `.json()`,
+ * `request.headers.get()` (a plain object there).
+ */
+function usedAsRequest(error: unknown): boolean {
+  if (!(error instanceof TypeError)) return false
+  if ((error as NodeJS.ErrnoException).code === 'ERR_INVALID_URL') return true
+  return /\.(?:text|json|formData|arrayBuffer|blob|bytes|clone|get|has) is not a function$/.test(error.message)
 }
 
 /**
