@@ -25,7 +25,7 @@ export interface SourcesConfig {
 const ALWAYS_IGNORED = /(^|[\\/])(node_modules|\.git|\.hotcell)([\\/]|$)/
 const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|json)$/
 /** What esbuild loads with the loaders hotcell gives it (its defaults): nothing else can change a build. */
-const LOADABLE = /\.(?:[cm]?[jt]sx?|json|css|txt)$/
+export const LOADABLE = /\.(?:[cm]?[jt]sx?|json|css|txt)$/
 const PROJECT_FILE = /(^|\/)(tsconfig[^/]*|package)\.json$/
 // What a package manager writes when the installed packages change: the
 // manifest (npm install <pkg>), the lockfiles (npm update changes only these),

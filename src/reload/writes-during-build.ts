@@ -12,9 +12,7 @@
 //   with what the build read (unfinished-saves.ts): the truncation may have
 //   come before the build began and the rest of the write after it ended.
 import { basename, join } from 'node:path'
-
-/** Names esbuild can load (its default loaders): a log or a database file is not recorded. */
-const LOADABLE_NAME = /\.(?:[cm]?[jt]sx?|json|css|txt)$/
+import { LOADABLE } from './sources.js'
 /** A save's two writes are milliseconds apart: older writes are forgotten. */
 const RECENT_MS = 2_000
 /** Past this many paths, the ones older than RECENT_MS are dropped (an app writing a JSON file per request). */
@@ -32,7 +30,8 @@ export class WritesDuringBuild {
 
   /** A raw watcher event for `name` in the folder (or file) `watched`. */
   seen(watched: string, name: string): void {
-    if (!LOADABLE_NAME.test(name)) return
+    // What esbuild cannot load (a log, a database file) is not recorded.
+    if (!LOADABLE.test(name)) return
     // chokidar watches each file and its folder: the file's own watcher names itself.
     const path = basename(watched) === name ? watched : join(watched, name)
     const now = performance.now()
