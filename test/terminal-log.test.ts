@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import { after, describe, test } from 'node:test'
+import { timeOfDay } from '../src/report/clock.js'
 import { createLogger } from '../src/report/logger.js'
 import { projectDir, request, startCli, waitFor, withDeadline } from './helpers.js'
 
@@ -31,7 +32,7 @@ describe('logger', () => {
     logger.request({ method: 'GET', path: '/', status: 200, ms: 1.25, worker: 3 })
     logger.warn('hotcell: careful')
     logger.flush()
-    const time = at().toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' })
+    const time = timeOfDay()(at())
     assert.match(time, TIME)
     assert.equal(out.text(), `${time} ↻ app.ts changed\n${time} GET / 200 1.3ms w3\n`)
     assert.equal(err.text(), `${time} hotcell: careful\n`)
@@ -116,7 +117,7 @@ describe('logger', () => {
     const out = sink()
     let clock = new Date(2026, 0, 2, 15, 4, 5).getTime()
     const logger = createLogger({ quiet: false, stdout: out, stderr: sink(), now: () => new Date(clock) })
-    const timeOf = (ms: number) => new Date(ms).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' })
+    const timeOf = (ms: number) => timeOfDay()(new Date(ms))
     const first = timeOf(clock)
     for (let i = 0; i < 130; i++) logger.request({ method: 'GET', path: `/${i}`, status: i % 10 ? 200 : 404, ms: 1 })
     await new Promise((resolve) => setImmediate(resolve))

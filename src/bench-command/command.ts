@@ -11,6 +11,7 @@ import { reserveStdout } from './report-stdout.js'
 import { runLoad, type LoadJob, type LoadStats } from './run-load.js'
 import type { RunRecord } from './summary.js'
 import { hasWrk, runWrkLoad } from './wrk-load.js'
+import { thousands } from '../report/thousands.js'
 
 export interface BenchIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean }
@@ -95,7 +96,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
       progress.step(what)
       const started = new Date()
       const stats: LoadStats = await load(job(options, server.url, options.durationMs), (elapsedMs, perSecond) => {
-        const rate = perSecond ? `, ${perSecond.toLocaleString('en-US')} req/s` : ''
+        const rate = perSecond ? `, ${thousands(perSecond)} req/s` : ''
         progress.update(`${what}: ${(elapsedMs / 1000).toFixed(0)}/${options.durationMs / 1000} s${rate}`)
       })
       await drain(server.url, spec, run.config.workers, options.timeoutMs)

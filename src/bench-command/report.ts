@@ -1,7 +1,8 @@
 import type { BenchDocument } from './document.js'
 import type { ConfigSummary } from './summary.js'
+import { thousands } from '../report/thousands.js'
 
-const int = (n: number) => Math.round(n).toLocaleString('en-US')
+const int = thousands
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1))
 const bytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB/s` : `${(n / 1024).toFixed(1)} KiB/s`)
 

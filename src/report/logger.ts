@@ -1,4 +1,6 @@
+import { timeOfDay } from './clock.js'
 import { NODE_FRAMES_LINE } from './node-frames.js'
+import { thousands } from './thousands.js'
 
 // Not an ESM import of node:util (docs/architecture.md#builtins).
 const { styleText } = process.getBuiltinModule('node:util')
@@ -86,9 +88,9 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
     if (hiddenTotal === 0) return
     const counts = [...hidden]
       .sort(([a], [b]) => a - b)
-      .map(([status, n]) => `${paint(statusStyle(status), String(status))} ×${n.toLocaleString('en-US')}`)
+      .map(([status, n]) => `${paint(statusStyle(status), String(status))} ×${thousands(n)}`)
       .join(', ')
-    pending += `${stampOf(hiddenSince)}${paint('dim', `… ${hiddenTotal.toLocaleString('en-US')} more ${hiddenTotal === 1 ? 'request' : 'requests'} not shown:`)} ${counts}\n`
+    pending += `${stampOf(hiddenSince)}${paint('dim', `… ${thousands(hiddenTotal)} more ${hiddenTotal === 1 ? 'request' : 'requests'} not shown:`)} ${counts}\n`
     hidden.clear()
     hiddenTotal = 0
     schedule()
@@ -193,21 +195,16 @@ function painter(color: boolean): (style: Style, text: string) => string {
   }
 }
 
-/**
- * The time of day leading each entry, like Vite's "3:04:05 PM" in the user's
- * locale, formatted once per second: `toLocaleTimeString` with options builds
- * a formatter on every call, 43 µs, three times the cost of serving a request.
- */
+/** The time of day leading each entry, formatted once per second. */
 function timeStamp(paint: (style: Style, text: string) => string): (date: Date) => string {
-  let format: Intl.DateTimeFormat | undefined
+  const format = timeOfDay()
   let second = Number.NaN
   let text = ''
   return (date) => {
     const at = Math.floor(date.getTime() / 1000)
     if (at !== second) {
-      format ??= new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' })
       second = at
-      text = paint('dim', format.format(date)) + ' '
+      text = paint('dim', format(date)) + ' '
     }
     return text
   }
