@@ -11,13 +11,14 @@
 // HOTCELL_BUILD_B=<a dist/ of another commit, inside this repository> adds that build's two variants.
 import { appendFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { mustBeInteger } from '../src/config/resolve-config.js'
 import { machine } from '../src/bench-command/document.js'
 import { fmt, median, spread } from './script-args.js'
 import { startChild, startCommand, type ChildServer } from './servers/start.js'
 import { threadCpu } from './thread-cpu.js'
+import { cliScript } from './cli-script.js'
 
 const { values } = parseArgs({
   options: { rate: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '4' }, rounds: { type: 'string', default: '3' } },
@@ -42,7 +43,7 @@ const project = (name: string, entry: string) => {
 }
 const src = project('src-layout', 'src/app.ts')
 const root = project('root-layout', 'app.ts')
-const bin = (dist: string) => new URL(`file://${dist}/src/cli/bin.js`)
+const bin = (dist: string) => pathToFileURL(cliScript(dist))
 const here = repo('dist')
 const buildB = process.env.HOTCELL_BUILD_B
 

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util'
 import { machine } from '../src/bench-command/document.js'
 import { KeepAliveClient } from './keep-alive-client.js'
 import { fmt } from './script-args.js'
+import { cliScript } from './cli-script.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const { values } = parseArgs({
@@ -24,7 +25,7 @@ const log = (line: string) => process.stderr.write(line + '\n')
 const dir = join(ROOT, '.tmp', 'bench-busy-reload')
 rmSync(dir, { recursive: true, force: true })
 cpSync(join(ROOT, 'bench/apps/reload'), dir, { recursive: true })
-const child = spawn(process.execPath, [join(ROOT, 'dist/src/cli/bin.js'), 'app.ts', '--port', '0', '--workers', values.workers!], {
+const child = spawn(process.execPath, [cliScript(join(ROOT, 'dist')), 'app.ts', '--port', '0', '--workers', values.workers!], {
   cwd: dir,
   env: { ...process.env, NO_COLOR: '1' },
   stdio: ['ignore', 'pipe', 'pipe'],

@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { percentileOf as pct } from '../src/bench-command/stats.js'
 import { freePort, settledTree, sleep, type ProcessMemory } from './process-tree.js'
+import { cliScript } from './cli-script.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const { values } = parseArgs({
@@ -66,14 +67,14 @@ const run = (cmd: string, args: string[], dir: string, env: NodeJS.ProcessEnv = 
   spawn(cmd, args, { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
 
 const tools: Tool[] = [
-  { name: 'hotcell', start: (dir, port) => [run(process.execPath, [join(ROOT, 'dist/src/cli/bin.js'), 'app.ts', '--port', String(port), '--quiet'], dir)] },
+  { name: 'hotcell', start: (dir, port) => [run(process.execPath, [cliScript(join(ROOT, 'dist')), 'app.ts', '--port', String(port), '--quiet'], dir)] },
   // A/B of a change: HOTCELL_BUILD_B=<a copy of dist/ from another commit, inside this repository (for its node_modules)>.
   ...(process.env.HOTCELL_BUILD_B
     ? [
         {
           name: 'hotcell B',
           start: (dir: string, port: number) => [
-            run(process.execPath, [join(process.env.HOTCELL_BUILD_B!, 'src/cli/bin.js'), 'app.ts', '--port', String(port), '--quiet'], dir),
+            run(process.execPath, [cliScript(process.env.HOTCELL_BUILD_B!), 'app.ts', '--port', String(port), '--quiet'], dir),
           ],
         },
       ]

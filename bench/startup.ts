@@ -20,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { percentileOf as pct } from '../src/bench-command/stats.js'
 import { freePort, settledTree, sleep, treeCpuMs, type ProcessMemory } from './process-tree.js'
+import { cliScript } from './cli-script.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const { values } = parseArgs({
@@ -60,7 +61,7 @@ const variants: Variant[] = [
     name: 'hotcell',
     command: (port) => ({
       cmd: process.execPath,
-      args: [join(ROOT, 'dist/src/cli/bin.js'), app, '--port', String(port), ...values['hotcell-args'].split(' ').filter(Boolean)],
+      args: [cliScript(join(ROOT, 'dist')), app, '--port', String(port), ...values['hotcell-args'].split(' ').filter(Boolean)],
     }),
   },
 ]
@@ -84,7 +85,7 @@ for (const extra of values.with.split(',').filter(Boolean)) {
     if (!buildB) throw new Error('--with b needs HOTCELL_BUILD_B=<a dist/ folder of another build>')
     variants.push({
       name: 'hotcell B',
-      command: (port) => ({ ...variants[1]!.command(port), args: [join(buildB, 'src/cli/bin.js'), ...variants[1]!.command(port).args.slice(1)] }),
+      command: (port) => ({ ...variants[1]!.command(port), args: [cliScript(buildB), ...variants[1]!.command(port).args.slice(1)] }),
     })
   } else throw new Error(`--with: unknown ${extra} (bun, tsx, no-supervisor, b)`)
 }

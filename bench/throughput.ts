@@ -13,7 +13,7 @@
 //   npm run bench:throughput -- --short      # smoke test: 2 s, 1 round
 //   npm run bench:throughput -- --profile    # also --cpu-prof the hotcell servers and say where time goes
 import { mkdirSync, rmSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createBuilder } from '../src/reload/builder.js'
 import { checkTarget, drain } from '../src/bench-command/check.js'
 import { machine } from '../src/bench-command/document.js'
@@ -24,6 +24,7 @@ import { startChild, startCommand, type ChildServer } from './servers/start.js'
 import { runWrkLoad } from '../src/bench-command/wrk-load.js'
 import { threadCpu } from './thread-cpu.js'
 import { ensureWrk, wrkVersion } from './wrk.js'
+import { cliScript } from './cli-script.js'
 
 const USAGE = `node dist/bench/throughput.js [--duration 10s] [--connections 50] [--rounds 5] [--short] [--profile] [--only plain,hello-1,…]\n`
 const args = scriptArgs(USAGE, { duration: '10s', connections: 50, rounds: 5 })
@@ -82,7 +83,7 @@ const allVariants: Variant[] = [
     name: 'the hotcell command, fetch hello (defaults: request log to a pipe, watching)',
     against: 'plain',
     workers: 1,
-    start: () => startCommand(new URL('../src/cli/bin.js', import.meta.url), [HELLO]),
+    start: () => startCommand(pathToFileURL(cliScript(fileURLToPath(new URL('..', import.meta.url)))), [HELLO]),
   },
   { id: 'hono-1', name: 'hotcell --workers 1, Hono hello', against: 'hono-ns', workers: 1, start: hotcell('hono-1', HONO, 1) },
   { id: 'node-1', name: 'hotcell --workers 1, Node (req, res) hello', against: 'plain', workers: 1, start: hotcell('node-1', NODE_HELLO, 1) },

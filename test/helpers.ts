@@ -11,7 +11,8 @@ import { serve, type HotcellServer, type ServeOptions } from '../src/index.js'
 
 /** The repository root (tests run from dist/test/). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-export const BIN = join(ROOT, 'dist/src/cli/bin.js')
+/** The `hotcell` command as package.json's bin names it: the CommonJS bundle. */
+export const BIN = join(ROOT, 'dist/src/cli/hotcell.cjs')
 export const fixture = (name: string) => join(ROOT, 'test/fixtures', name)
 
 const cleanups: (() => unknown)[] = []

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { fileURLToPath } from 'node:url'
+import { unsupportedNode } from './node-version.js'
 
 // Serving runs in a child process restarted if a V8 fatal error takes the
 // whole process down (supervisor.ts). `hotcell bench` measures a server that
@@ -17,16 +18,24 @@ const keepServingWithoutReader = () => {
   }
 }
 
+const unsupported = unsupportedNode()
+if (unsupported) {
+  process.stderr.write(`${unsupported}\n`)
+  process.exit(1)
+}
+
 // Each side imports only its own code: the supervisor stays small (it lives
 // as long as the session) and the child does not load the supervisor.
-if (supervised) {
+async function superviseChild(): Promise<void> {
   const { supervise } = await import('./supervisor.js')
   // The child is forked first: its boot is most of the start. Creating the
   // standard streams (~2 ms) comes after.
   const exited = supervise({ script: fileURLToPath(import.meta.url), argv: process.argv.slice(2), stderr: () => process.stderr })
   keepServingWithoutReader()
   process.exitCode = await exited
-} else {
+}
+
+async function serveHere(): Promise<void> {
   keepServingWithoutReader()
   const [{ main }, { leaveSupervisor }, { traceStart }] = await Promise.all([
     import('./main.js'),
@@ -52,3 +61,8 @@ if (supervised) {
   })
   leaveSupervisor()
 }
+
+// Not a top-level await: the command is bundled as CommonJS (package.json,
+// bundle:cli), which has none. A rejection would be a bug in hotcell: Node
+// prints it and exits with 1, as it did with the top-level await.
+void (supervised ? superviseChild() : serveHere())
