@@ -90,7 +90,9 @@ for (const extra of values.with.split(',').filter(Boolean)) {
   } else throw new Error(`--with: unknown ${extra} (bun, tsx, no-supervisor, b)`)
 }
 
-const wallNow = () => performance.timeOrigin + performance.now()
+// CLOCK_MONOTONIC, which every process on the machine shares (startup-tracer.ts):
+// not the wall clock, which this VM steps by seconds now and then.
+const monotonicNow = () => Number(process.hrtime.bigint()) / 1e6
 
 function status(port: number): Promise<number> {
   return new Promise((resolve) => {
@@ -118,7 +120,7 @@ async function once(variant: Variant, traceFile?: string): Promise<Run> {
   const traceEnv = traceFile
     ? { NODE_OPTIONS: `--import=${pathToFileURL(join(ROOT, 'dist/bench/startup-tracer.js')).href}`, HOTCELL_BENCH_TRACE: traceFile }
     : {}
-  const startedAt = wallNow()
+  const startedAt = monotonicNow()
   const started = performance.now()
   // Its own process group, so that stopping it ends the whole tree.
   const child: ChildProcess = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env, ...traceEnv }, stdio: 'ignore', detached: true })

@@ -15,7 +15,7 @@ test('a 256 MiB stream to a paused client keeps the server process within +64 Mi
   const cli = await startCli([fixture('echo.ts'), '-p', '0', '-w', '1', '--quiet'])
   try {
     const pid = serverPid(cli.child.pid!)
-    assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /hotcell\.cjs/, 'measures a hotcell process')
+    assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /hotcell-server\.cjs/, 'measures a hotcell process')
     assert.equal((await request(`${cli.url}/echo`)).status, 200) // warm: the worker is up
     const before = rssMiB(pid)
 

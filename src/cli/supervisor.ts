@@ -37,7 +37,7 @@ const FIRST_RESTART_DELAY_MS = 250
 const MAX_RESTART_DELAY_MS = 2_000
 
 export interface SuperviseOptions {
-  /** The script that runs the CLI in the child (this command's own: hotcell.cjs, or bin.js unbundled). */
+  /** The script the child runs: the server bundle (hotcell-server.cjs). */
   script: string
   argv: string[]
   /** Called only to write: creating process.stderr takes a millisecond the first fork need not wait for. */

@@ -1,0 +1,32 @@
+// The command's work in this process: serving (as the supervisor's child, or
+// unsupervised) and `hotcell bench`. Bundled apart from the launcher
+// (bin.ts) as dist/src/cli/hotcell-server.cjs: the supervisor never compiles
+// this half, and the child runs it as its main script.
+import { leaveSupervisor } from './supervisor-child.js'
+import { main } from './main.js'
+import { keepServingWithoutReader } from './reader-errors.js'
+import { traceStart } from '../reload/trace.js'
+
+keepServingWithoutReader()
+traceStart('cli')
+// Not a top-level await: this is bundled as CommonJS, which has none. A
+// rejection would be a bug in hotcell: Node prints it and exits with 1.
+void main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  stdin: process.stdin,
+  onStop(stop) {
+    const onSignal = () => {
+      // A second Ctrl-C means "now": skip the graceful drain.
+      process.once('SIGINT', () => process.exit(130))
+      process.once('SIGTERM', () => process.exit(143))
+      stop()
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+  },
+}).then((code) => {
+  process.exitCode = code
+  leaveSupervisor()
+})
