@@ -320,6 +320,28 @@ export default { fetch: () => new Response('${tag} ' + ++count) }
     assert.equal(info.gen, 2)
   })
 
+  test("a save is built once: the watcher's own change event, which comes after the build began, does not build it again", async () => {
+    const app = (tag: string) => `export default { fetch: () => new Response('${tag}') }\n`
+    const { project, server } = await start({ 'app.ts': app('v1') })
+    assert.equal(await text(server.url), 'v1')
+    const phases: string[] = []
+    const onPhase = (message: unknown) => phases.push((message as { phase: string }).phase)
+    subscribe(RELOAD_CHANNEL, onPhase)
+    cleanup(() => unsubscribe(RELOAD_CHANNEL, onPhase))
+    for (const tag of ['v2', 'v3', 'v4']) {
+      const reloaded = nextReload(server)
+      project.write('app.ts', app(tag))
+      const info = await reloaded
+      assert.equal(info.ok, true)
+      assert.equal(await text(server.url), tag)
+      // chokidar's change event follows an fs.stat of the file: it comes within milliseconds,
+      // and its recheck of the file later (watcher.ts) finds nothing new.
+      await new Promise((resolve) => setTimeout(resolve, 300))
+    }
+    assert.equal(phases.filter((phase) => phase === 'build').length, 3, phases.join(' '))
+    assert.equal(phases.filter((phase) => phase === 'swap').length, 3, phases.join(' '))
+  })
+
   test('a request in flight when the code changes finishes on the old code with 200', async () => {
     const { project, server } = await start({
       'app.ts': `export default { async fetch(req: Request) { if (new URL(req.url).pathname === '/slow') await new Promise((r) => setTimeout(r, 2000)); return new Response('old') } }\n`,
