@@ -38,6 +38,14 @@ describe('logger', () => {
     assert.equal(err.text(), `${time} hotcell: careful\n`)
   })
 
+  test('a request whose client left before any response is logged as such, not with the 200 node:http presets', () => {
+    const out = sink()
+    const logger = createLogger({ quiet: false, stdout: out, stderr: sink(), now: at })
+    logger.request({ method: 'GET', path: '/hang', status: 0, ms: 1002.9, worker: 1 })
+    logger.flush()
+    assert.equal(out.text(), `${timeOfDay()(at())} GET /hang client left, no response 1002.9ms w1\n`)
+  })
+
   test("a failed request's block drops its request line (the log line follows); a repeat is one short note", () => {
     const out = sink()
     const err = sink()
@@ -213,6 +221,25 @@ describe('the terminal of a served app', () => {
       assert.doesNotMatch(out, /^GET http/m, out)
       assert.doesNotMatch(out, /__hotcell/, out)
       assert.equal(out.match(/\/ will not live-reload: its Content-Security-Policy has a sandbox without allow-scripts/g)?.length, 1, out)
+    } finally {
+      await cli.stop()
+    }
+  })
+})
+
+describe('a request whose client leaves', () => {
+  const project = projectDir({ 'app.ts': `export default { fetch: () => new Promise<Response>(() => {}) }\n` })
+  after(() => project.remove())
+
+  test('is logged as "client left, no response", not with the 200 that node:http presets', async () => {
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    try {
+      const controller = new AbortController()
+      const pending = fetch(`${cli.url}/hang`, { signal: controller.signal }).catch((error: Error) => error.name)
+      setTimeout(() => controller.abort(), 300)
+      assert.equal(await withDeadline(pending, 10_000, 'the aborted request'), 'AbortError')
+      await waitFor(() => /GET \/hang client left, no response \d/.test(cli.output()), 10_000, 'the request line')
+      assert.doesNotMatch(cli.output(), /GET \/hang 200/)
     } finally {
       await cli.stop()
     }

@@ -88,7 +88,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         if (!res.writableFinished) generation!.abort(id)
         leave()
       }
-      if (!logger.quiet) logger.request({ method, path: req.url ?? '/', status: res.statusCode, ms: performance.now() - started, worker })
+      if (!logger.quiet) logger.request({ method, path: req.url ?? '/', status: res.headersSent ? res.statusCode : 0, ms: performance.now() - started, worker })
     })
     let generation: Generation | undefined
 

@@ -14,6 +14,7 @@ export interface Logger {
   /** Multi-line text is fine: a build error, a stack. A failed request's block ends with its request line (renderText). */
   error(text: string): void
   /** Printed at the end of this turn of the event loop, with the other request lines of the turn. */
+  /** `status` 0: the client left before any response went out. */
   request(line: { method: string; path: string; status: number; ms: number; worker?: number }): void
   /** Write what waits: the request lines of this turn, and the count of a busy second's hidden ones. */
   flush(): void
@@ -88,7 +89,7 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
     if (hiddenTotal === 0) return
     const counts = [...hidden]
       .sort(([a], [b]) => a - b)
-      .map(([status, n]) => `${paint(statusStyle(status), String(status))} ×${thousands(n)}`)
+      .map(([status, n]) => `${paint(statusStyle(status), statusLabel(status))} ×${thousands(n)}`)
       .join(', ')
     pending += `${stampOf(hiddenSince)}${paint('dim', `… ${thousands(hiddenTotal)} more ${hiddenTotal === 1 ? 'request' : 'requests'} not shown:`)} ${counts}\n`
     hidden.clear()
@@ -161,7 +162,7 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
         return
       }
       const where = worker === undefined ? '' : paint('dim', ` w${worker}`)
-      pending += `${stampOf(date)}${method} ${path} ${paint(statusStyle(status), String(status))} ${paint('dim', `${ms.toFixed(1)}ms`)}${where}${same}\n`
+      pending += `${stampOf(date)}${method} ${path} ${paint(statusStyle(status), statusLabel(status))} ${paint('dim', `${ms.toFixed(1)}ms`)}${where}${same}\n`
       schedule()
     },
   }
@@ -173,7 +174,12 @@ const FLUSH_AT = 32 * 1024
 const LINES_PER_SECOND = 100
 
 function statusStyle(status: number): Style {
-  return status >= 500 ? 'red' : status >= 400 ? 'yellow' : status >= 300 ? 'cyan' : 'green'
+  return status === 0 ? 'dim' : status >= 500 ? 'red' : status >= 400 ? 'yellow' : status >= 300 ? 'cyan' : 'green'
+}
+
+/** Status 0: no response went out (the client left first); node:http's statusCode would read 200. */
+function statusLabel(status: number): string {
+  return status === 0 ? 'client left, no response' : String(status)
 }
 
 /**
