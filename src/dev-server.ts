@@ -8,6 +8,7 @@ import { createExportedAddressNotice } from './report/listen-notice.js'
 import { servedProblem, type Problem } from './report/serving-state.js'
 import { reloadLine } from './report/reload-line.js'
 import { createReloadScheduler, type ReloadScheduler } from './reload/scheduler.js'
+import { UNSTOPPABLE_MS } from './pool/unstoppable-worker.js'
 import { traceReload, traceStart } from './reload/trace.js'
 import { Reloader } from './reload/reloader.js'
 import type { ReloadInfo } from './reload/reload-info.js'
@@ -43,6 +44,8 @@ export interface HotcellServer extends EventEmitter {
   /** Stop accepting, let requests in flight finish (up to 5 s), end the workers. */
   close(): Promise<void>
   on(event: 'reload', listener: (info: ReloadInfo) => void): this
+  /** A worker ignored terminate() (a Node 24 allocation loop past --max-memory): its thread runs until the process ends. The command ends the process. */
+  on(event: 'unstoppable', listener: (threadId: number) => void): this
   /** What the startup banner shows. */
   readonly info: ServerInfo
 }
@@ -142,6 +145,14 @@ class DevServer extends EventEmitter implements HotcellServer {
     const { FrontDoor } = await import('./http/front-door.js')
     this.#door = new FrontDoor({ config, logger: this.logger, reloader: this.#reloader, closing: () => this.#closing })
     this.#reloader.onExportedAddress = createExportedAddressNotice(this.logger, config.entryLabel, () => this.url)
+    this.#reloader.onUnstoppable = (generation, threadId) => {
+      this.logger.error(
+        `hotcell: worker ${threadId} of ${generation} did not stop within ${UNSTOPPABLE_MS / 1000} s of being terminated. ` +
+          'Its thread keeps running, with its memory, until this process ends: nothing inside a process can end a thread that ignores terminate() ' +
+          '(on Node 24, a loop that allocates arrays past --max-memory does this).',
+      )
+      this.emit('unstoppable', threadId)
+    }
     await this.#door.listen()
     // The scan runs beside the first build, which does not wait for it: what
     // was saved before the scan ended is checked once both are done (#runReload).

@@ -9,6 +9,7 @@ import { normalizeInspectFlag, SERVE_FLAGS } from './serve-flags.js'
 import { createLogger } from '../report/logger.js'
 import { resolveCliConfig, type CliConfig } from './cli-config.js'
 import type { ConfigWatch } from './config-watch.js'
+import { endProcessNow } from './end-now.js'
 import { HELD_ADDRESS_NOTE } from './held-address.js'
 import { isSupervised, reportAddress, requestRestart } from './supervisor-child.js'
 
@@ -105,6 +106,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const head = [`hotcell ready on ${server.url}`, ...exposureLines(config.host, server.port, config.exposeErrors, config.allowedHosts === 'all')]
   if (cli.moved) io.stderr.write(`hotcell: ${cli.fileLabel ?? 'the options'} asks for ${cli.moved}, but ${HELD_ADDRESS_NOTE}\n`)
   reportAddress({ host: config.host, port: server.port })
+  // After this turn: the 502s of the worker's requests go out first.
+  server.on('unstoppable', () => setImmediate(() => endProcessNow(io.stderr, isSupervised())))
   const configWatch = await watching
   const { runSession } = await session
   const onStop = (stop: () => void) => {

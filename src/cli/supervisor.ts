@@ -11,7 +11,8 @@
 //   cli/config-watch.ts) and then ends: not a crash, so no back-off.
 // Reloads never come here: they happen inside the child, on worker threads.
 // The programmatic serve() API is not supervised.
-import { fork, type ChildProcess } from 'node:child_process'
+import { fork, spawnSync, type ChildProcess } from 'node:child_process'
+import { isatty } from 'node:tty'
 import { constants } from 'node:os'
 import type { SupervisorMessage } from './supervisor-child.js'
 import { heldAddressEnv, type HeldAddress } from './held-address.js'
@@ -34,6 +35,8 @@ const RESTART_WINDOW_MS = 60_000
 // How a V8 fatal error ends a process (abort(), or a crash); SIGKILL is someone else's doing.
 const FATAL_SIGNALS = new Set<string>(['SIGABRT', 'SIGTRAP', 'SIGILL', 'SIGSEGV', 'SIGBUS'])
 const FIRST_RESTART_DELAY_MS = 250
+/** After a second Ctrl-C, how long the child has to exit before it is killed. */
+const KILL_AFTER_MS = 2_000
 const MAX_RESTART_DELAY_MS = 2_000
 
 export interface SuperviseOptions {
@@ -86,6 +89,9 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
       })
       current.once('exit', (code, signal) => {
         if (child === current) child = undefined
+        // Killed, it could not take the terminal out of raw mode (its hotkeys);
+        // this process never set that mode, so libuv has nothing to restore.
+        if (signal === 'SIGKILL' && isatty(0)) spawnSync('stty', ['sane'], { stdio: ['inherit', 'ignore', 'ignore'] })
         const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)
         // Asked for (cli/config-watch.ts): at once, and not a death.
         if (restartAsked === current && !stopping && socket) {
@@ -131,10 +137,23 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, onSignal)
       resolveExit(code)
     }
+    let signals = 0
     const onSignal = (signal: NodeJS.Signals) => {
       stopping = true
-      if (child && child.exitCode === null) child.kill(signal)
-      else finish(128 + (constants.signals[signal] ?? 0))
+      signals++
+      if (!child || child.exitCode !== null) return finish(128 + (constants.signals[signal] ?? 0))
+      child.kill(signal)
+      // The second means "stop now": the child exits at once, unless a worker
+      // thread it cannot stop holds its exit (Node joins every thread first;
+      // on Node 24 an allocation loop past --max-memory ignores terminate()).
+      if (signals === 2) {
+        const stuck = child
+        setTimeout(() => {
+          if (stuck.exitCode !== null || stuck.signalCode !== null) return
+          stderr().write('hotcell: the server process did not stop within 2 s of the second signal; killed it.\n')
+          stuck.kill('SIGKILL')
+        }, KILL_AFTER_MS).unref()
+      }
     }
     start()
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal)

@@ -22,6 +22,8 @@ export interface GenerationOptions {
   onWorkerError(error: Error): void
   /** A worker caught an error no handler caught, and keeps running (workers/late-errors.ts). */
   onUncaught?(report: UncaughtReport): void
+  /** A worker hotcell terminated did not exit (unstoppable-worker.ts): the process cannot end it. */
+  onUnstoppable?(threadId: number, reason: string): void
   /** The generation stopped replacing workers: its entry kills them as fast as they start. */
   onCrashLoop?(error: ErrorData): void
   /** Internal, for tests: tasks per worker before queueing, and the queue size. */

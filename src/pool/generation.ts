@@ -15,6 +15,7 @@ import { startWorkers } from './worker-pool.js'
 import { WorkerTracker } from './worker-tracker.js'
 import { traceStart } from '../reload/trace.js'
 import { WorkerSockets } from './worker-sockets.js'
+import { UNSTOPPABLE_MS, whenUnstoppable } from './unstoppable-worker.js'
 import { CLOSE_SERVICE_RESTART } from './websocket-frames.js'
 
 /** Who waits for a request's outcome (lane.ts). */
@@ -77,6 +78,7 @@ export class Generation {
   /** Upgraded connections (WebSockets) served by this generation's workers. */
   readonly sockets = new WorkerSockets((threadId) => this.#ready.has(threadId))
   #onListenCaptured: ((requested: string) => void) | undefined
+  readonly #onUnstoppable: GenerationOptions['onUnstoppable']
 
   constructor(options: GenerationOptions) {
     this.gen = options.gen
@@ -124,6 +126,7 @@ export class Generation {
     // Workers created in the constructor: their exits must be seen even before workerCreate fires.
     this.#tracker.watch(this.#pool.threads)
     this.#onListenCaptured = options.onListenCaptured
+    this.#onUnstoppable = options.onUnstoppable
     if (this.gen === 1) traceStart('workers')
   }
 
@@ -234,6 +237,11 @@ export class Generation {
     if (!worker) return
     this.#tracker.terminating(threadId, reason, culprit)
     void worker.terminate()
+    const onUnstoppable = this.#onUnstoppable
+    whenUnstoppable(worker, () => {
+      this.#tracker.abandon(threadId, UNSTOPPABLE_MS)
+      onUnstoppable?.(threadId, reason)
+    })
   }
 
   /** The client of request `id` went away (or it ran out of time): abort `request.signal` in its worker. */

@@ -103,6 +103,16 @@ export class WorkerTracker {
     }
   }
 
+  /**
+   * A worker hotcell terminated never exited (unstoppable-worker.ts): its
+   * requests fail now, as they would at its exit, instead of waiting forever.
+   */
+  abandon(threadId: number, waitedMs: number): void {
+    if (!this.#lanes.has(threadId)) return
+    this.#errors.set(threadId, new Error(`The worker did not stop within ${waitedMs / 1000} s of being terminated`))
+    this.#onExit(threadId, 1)
+  }
+
   /** The pool is being destroyed: exits from now on are expected; `reason` is what requests still running are told. */
   stop(reason?: string): void {
     this.#stopped = true

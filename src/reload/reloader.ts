@@ -50,6 +50,8 @@ export class Reloader {
   onListenCaptured: ((requested: string) => void) | undefined
   /** The entry's default export names a port or hostname (told once per value, by the listener). */
   onExportedAddress: ((address: ExportedAddress) => void) | undefined
+  /** A worker of `generation` ignored terminate() (pool/unstoppable-worker.ts). */
+  onUnstoppable: ((generation: string, threadId: number) => void) | undefined
   #serverAddress: WorkerData['serverAddress']
   #env: Record<string, string> | undefined
   #current: Generation | undefined
@@ -298,6 +300,7 @@ export class Reloader {
         this.logger.error(`hotcell: a worker of ${generationName(generation)} crashed outside any request: ${error.stack ?? error.message}`),
       onListenCaptured: (requested) => this.onListenCaptured?.(requested),
       onExportedAddress: (address) => this.onExportedAddress?.(address),
+      onUnstoppable: (threadId) => this.onUnstoppable?.(generationName(generation), threadId),
       ...(this.#serverAddress ? { serverAddress: this.#serverAddress } : {}),
       ...crashReporting(this.logger, this.config.cwd, () => generationName(generation)),
     })

@@ -1,0 +1,31 @@
+// The server process ends at once, because a worker thread it cannot stop
+// would keep it alive (and growing) forever, and process.exit() would wait
+// for that thread too (pool/unstoppable-worker.ts). SIGKILL is the one exit
+// that does not wait; the supervisor, if any, starts a new server process on
+// the same socket, as after a V8 fatal error.
+import { readFileSync } from 'node:fs'
+
+export function endProcessNow(stderr: NodeJS.WritableStream, supervised: boolean): void {
+  stderr.write(`hotcell: ending the server process now; ${supervised ? 'the supervisor starts a new one.' : 'start hotcell again.'}\n`)
+  // Unsupervised, nobody else takes the terminal out of raw mode (the hotkeys').
+  if (!supervised && process.stdin.isTTY) process.stdin.setRawMode(false)
+  // Its children (esbuild's service) would otherwise lose their parent
+  // mid-conversation: esbuild then prints a Go stack dump into the terminal.
+  for (const pid of childPids()) {
+    try {
+      process.kill(pid, 'SIGTERM')
+    } catch {
+      // Gone already.
+    }
+  }
+  process.kill(process.pid, 'SIGKILL')
+}
+
+function childPids(): number[] {
+  try {
+    return readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+  } catch {
+    // Not Linux: the children find out on their own.
+    return []
+  }
+}
