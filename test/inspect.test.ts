@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { describe, test } from 'node:test'
-import { cleanup, projectDir, request, runCli, startCli, waitFor, withDeadline } from './helpers.js'
+import { cleanup, freePort, projectDir, request, runCli, startCli, waitFor, withDeadline } from './helpers.js'
 
 // A CDP client in a child process (Node 20's WebSocket needs a flag): stdin
 // lines are messages to send, stdout lines the messages received.
@@ -98,6 +98,28 @@ describe('--inspect', () => {
     )
     bridge.stdin.end()
     await withDeadline(new Promise((resolve) => bridge.once('exit', resolve)), 5_000, 'the debugger client to exit').catch(() => bridge.kill())
+  })
+
+  test("Node's own --inspect (node --inspect …/hotcell, or NODE_OPTIONS) reaches the server process, not the supervisor", async () => {
+    const project = projectDir({ 'app.ts': `export default { fetch: () => new Response('hi') }\n` })
+    cleanup(project.remove)
+    const port = await freePort()
+    const run = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir, env: { NODE_OPTIONS: `--inspect=127.0.0.1:${port}` } })
+    try {
+      assert.equal((await request(run.url)).text, 'hi')
+      const targets = await waitFor(
+        async () => {
+          const list = (await request(`http://127.0.0.1:${port}/json/list`).catch(() => undefined))?.text
+          return list && /hotcell-server\.cjs/.test(list) ? list : undefined
+        },
+        10_000,
+        'the server process on the inspector port',
+      )
+      assert.doesNotMatch(targets, /hotcell\.cjs/)
+      assert.doesNotMatch(run.output(), /address already in use/)
+    } finally {
+      await run.stop()
+    }
   })
 
   test('a bad --inspect port is one line naming the flag', async () => {

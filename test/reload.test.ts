@@ -7,12 +7,11 @@ import { closeSync, cpSync, existsSync, mkdtempSync, open, openSync, readdirSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createServer } from 'node:net'
 import { describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
 import type { ReloadInfo } from '../src/reload/reload-info.js'
 import { RELOAD_CHANNEL } from '../src/reload/trace.js'
-import { cleanup, projectDir, request, waitFor, withDeadline, serveProject } from './helpers.js'
+import { cleanup, freePort, projectDir, request, waitFor, withDeadline, serveProject } from './helpers.js'
 
 async function start(files: Record<string, string> | ((dir: string) => Record<string, string>), options: { workers?: number; reload?: boolean } = {}) {
   // A function of the folder writes files that name it: create the folder first.
@@ -90,17 +89,6 @@ async function pollThroughEmptySave(
     await withDeadline(poller, 10_000, 'the poller to stop')
   }
   return [...seen]
-}
-
-/** A port free right now: for a server whose URL is needed before serve() resolves. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-    probe.on('error', reject)
-  })
 }
 
 describe('hot reload', () => {

@@ -25,6 +25,10 @@ if (unsupported) {
 
 const supervised = process.argv[2] !== 'bench' && process.env.HOTCELL_SUPERVISED !== '1' && process.env.HOTCELL_NO_SUPERVISOR !== '1'
 if (supervised) {
+  // `node --inspect node_modules/.bin/hotcell …` (or --inspect in NODE_OPTIONS)
+  // is meant for the server: the child is started with the same flags, and
+  // this process's inspector would hold the port it asks for.
+  if (/--inspect/.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)) process.getBuiltinModule('node:inspector').close()
   // The child is forked first: its boot is most of the start. Creating the
   // standard streams (~2 ms) comes after.
   const exited = supervise({ script: SERVER, argv: process.argv.slice(2), stderr: () => process.stderr })
