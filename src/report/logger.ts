@@ -13,8 +13,10 @@ export interface Logger {
   warn(line: string): void
   /** Multi-line text is fine: a build error, a stack. A failed request's block ends with its request line (renderText). */
   error(text: string): void
-  /** Printed at the end of this turn of the event loop, with the other request lines of the turn. */
-  /** `status` 0: the client left before any response went out. */
+  /**
+   * Printed at the end of this turn of the event loop, with the other request
+   * lines of the turn. `status` 0: the client left before any response went out.
+   */
   request(line: { method: string; path: string; status: number; ms: number; worker?: number }): void
   /** Write what waits: the request lines of this turn, and the count of a busy second's hidden ones. */
   flush(): void
