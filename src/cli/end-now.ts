@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs'
 
 export function endProcessNow(stderr: NodeJS.WritableStream, supervised: boolean): void {
-  stderr.write(`hotcell: ending the server process now; ${supervised ? 'the supervisor starts a new one.' : 'start hotcell again.'}\n`)
+  // Supervised, the supervisor says next whether it starts a new one (not while stopping).
+  stderr.write(`hotcell: ending the server process now${supervised ? '' : '; start hotcell again'}.\n`)
   // Unsupervised, nobody else takes the terminal out of raw mode (the hotkeys').
   if (!supervised && process.stdin.isTTY) process.stdin.setRawMode(false)
   // Its children (esbuild's service) would otherwise lose their parent

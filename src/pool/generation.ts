@@ -237,10 +237,15 @@ export class Generation {
     if (!worker) return
     this.#tracker.terminating(threadId, reason, culprit)
     void worker.terminate()
-    const onUnstoppable = this.#onUnstoppable
+    this.#watchTermination(worker, reason)
+  }
+
+  /** `worker` is being terminated: if it does not exit (unstoppable-worker.ts), its requests fail and the owner is told. */
+  #watchTermination(worker: Worker, reason: string): void {
+    const threadId = worker.threadId
     whenUnstoppable(worker, () => {
       this.#tracker.abandon(threadId, UNSTOPPABLE_MS)
-      onUnstoppable?.(threadId, reason)
+      this.#onUnstoppable?.(threadId, reason)
     })
   }
 
@@ -296,6 +301,8 @@ export class Generation {
     this.#queue.rejectAll(() => new Error('Terminating worker thread'))
     this.#stagger.stop()
     this.#control.close()
+    // A worker that ignores the pool's terminate() would hold this forever, and the process's exit too.
+    for (const worker of this.#pool.threads) this.#watchTermination(worker, 'ended')
     try {
       await this.#pool.destroy()
     } finally {
