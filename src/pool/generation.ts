@@ -16,10 +16,8 @@ import { WorkerTracker } from './worker-tracker.js'
 import { traceStart } from '../reload/trace.js'
 import { WorkerSockets } from './worker-sockets.js'
 import { UNSTOPPABLE_MS, whenUnstoppable } from './unstoppable-worker.js'
+import { outOfSyncImports } from './sync-import-grace.js'
 import { CLOSE_SERVICE_RESTART } from './websocket-frames.js'
-
-/** How long destroy() waits for workers inside a synchronous import (#outOfSyncImports). */
-const SYNC_IMPORT_GRACE_MS = 2_000
 
 /** Who waits for a request's outcome (lane.ts). */
 export type RunHandlers = Waiter
@@ -304,7 +302,7 @@ export class Generation {
     this.#queue.rejectAll(() => new Error('Terminating worker thread'))
     this.#stagger.stop()
     this.#control.close()
-    await this.#outOfSyncImports()
+    await outOfSyncImports(this.#inSyncImport)
     // A worker that ignores the pool's terminate() would hold this forever, and the process's exit too.
     for (const worker of this.#pool.threads) this.#watchTermination(worker, 'ended')
     try {
@@ -314,24 +312,11 @@ export class Generation {
     }
   }
 
-  /**
-   * Node 20's require() of an ES module aborts the whole process with a V8
-   * fatal error ("IsGraphAsync must be used on an instantiated module") when
-   * the worker is terminated inside it: reproduced with a bare Worker that
-   * requires a 30-module graph, terminated at random, 2 aborts in 6 runs of
-   * 300. A worker is inside one while it boots (piscina requires the runtime,
-   * which requires the preload) and while it imports the bundle
-   * (bundle-import.ts). So destroy() lets those finish, up to a bound (an
-   * import that never ends is cut short: past the bound it runs the app's
-   * code, not the loader's).
-   */
-  async #outOfSyncImports(): Promise<void> {
-    const busy = () =>
-      this.#pool.threads.some(
-        ({ threadId }) => threadId !== -1 && (!this.#booted.has(threadId) || (this.bundleUrl !== undefined && !this.#ready.has(threadId) && !this.loadError)),
-      )
-    for (const until = performance.now() + SYNC_IMPORT_GRACE_MS; busy() && performance.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 5))
-  }
+  /** A worker is booting, or importing the bundle it was handed (sync-import-grace.ts). */
+  #inSyncImport = (): boolean =>
+    this.#pool.threads.some(
+      ({ threadId }) => threadId !== -1 && (!this.#booted.has(threadId) || (this.bundleUrl !== undefined && !this.#ready.has(threadId) && !this.loadError)),
+    )
 
   #address(): { serverAddress?: WorkerData['serverAddress'] } {
     return this.serverAddress && !this.#bootedWithAddress ? { serverAddress: this.serverAddress } : {}
