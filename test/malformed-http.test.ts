@@ -30,6 +30,7 @@ describe('malformed and smuggling-shaped requests', () => {
     ['Transfer-Encoding: chunked not last', `POST /x HTTP/1.1\r\n${H}Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n`],
     ['Transfer-Encoding: ",chunked"', `POST /x HTTP/1.1\r\n${H}Transfer-Encoding: ,chunked\r\n\r\n0\r\n\r\n`],
     ['Transfer-Encoding: xchunked', `POST /x HTTP/1.1\r\n${H}Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n`],
+    ['Transfer-Encoding: chunked twice', `POST /x HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`],
     ['obs-fold in Transfer-Encoding', `POST /x HTTP/1.1\r\n${H}Transfer-Encoding: \r\n chunked\r\n\r\n0\r\n\r\n`],
     ['obs-fold in a header', `GET /x HTTP/1.1\r\n${H}X-Folded: a\r\n b\r\nConnection: close\r\n\r\n`],
     ['bare LF line endings', `GET /x HTTP/1.1\n${H.replace('\r\n', '\n')}Connection: close\n\n`],

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Worker } from 'node:worker_threads'
 import { renderText, type ErrorView } from '../report/error-page.js'
 import { redactedView } from '../report/exposure.js'
 import type { FrontGate } from './gate/front-gate.js'
@@ -9,6 +10,7 @@ import type { Logger } from '../report/logger.js'
 import type { RequestTask, TaskResult } from '../pool/protocol.js'
 import { announcesBody, readBody, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
+import { rawHeader } from './raw-header.js'
 import { runWithTimeout, type TimedOut } from '../pool/watchdog.js'
 import { FAILURE_TITLES, lostView, timeoutView } from '../report/fault-views.js'
 
@@ -39,6 +41,8 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
   const { logger, root } = options
   const timeoutMs = options.timeoutMs ?? 30_000
   const extraHeaders = () => (options.closing() ? ['connection', 'close'] : [])
+  // Loaded on the first request that gets stuck.
+  const locate = async (stuck: Worker) => (await import('../pool/stuck-location.js')).locateStuck(stuck, root)
 
   // Async: the browser page is rendered by Youch (youch-page.ts). Never rejects.
   const sendPage = async (id: number, req: IncomingMessage, res: ServerResponse, shown: ErrorView, headers: string[] = []) => {
@@ -82,7 +86,8 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
     let worker: number | undefined
     let leave: (() => void) | undefined
     const started = logger.quiet ? 0 : performance.now()
-    res.once('close', () => {
+    // 'close' comes once per response; `on` spares the wrapper `once` makes.
+    res.on('close', () => {
       if (leave) {
         // The client left before the response ended: abort request.signal in the worker.
         if (!res.writableFinished) generation!.abort(id)
@@ -171,8 +176,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         {
           timeoutMs,
           headersSent: () => res.headersSent,
-          // Loaded on the first request that gets stuck.
-          locate: async (stuck) => (await import('../pool/stuck-location.js')).locateStuck(stuck, root),
+          locate,
           onStream: (port) => {
             // The client left before the stream began; the abort stops the worker's side.
             if (res.destroyed) return void port.close()
@@ -265,11 +269,11 @@ function failureView(result: Extract<TaskResult, { kind: 'failed' }>, request: E
 function absoluteUrl(req: IncomingMessage): string {
   const target = req.url ?? '/'
   if (!target.startsWith('/')) return target // absolute-form or '*'
-  const host = req.headers.host ?? `${req.socket.localAddress}:${req.socket.localPort}`
+  const host = rawHeader(req.rawHeaders, 'host') ?? `${req.socket.localAddress}:${req.socket.localPort}`
   return `${(req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'}://${host}${target}`
 }
 
 function hasHeader(flat: string[], name: string): boolean {
-  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.toLowerCase() === name) return true
+  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.length === name.length && flat[i]!.toLowerCase() === name) return true
   return false
 }

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ReservedHandler } from '../http/gate/reserved-routes.js'
 import { guardHotcellEndpoint, PROCESS_TOKEN } from '../http/gate/same-origin.js'
 import { admitLiveReload, metaPolicyBlocks } from './csp-nonce.js'
+import { rawHeader } from '../http/raw-header.js'
 
 export const LIVE_RELOAD_PATH = '/__hotcell/live-reload'
 
@@ -152,10 +153,11 @@ function clientScript(version: number, nonce?: string): string {
 /** HTML a browser renders as a document: not a HEAD, not compressed, not for fetch()/XHR. */
 function wantsScript(req: IncomingMessage, method: string | undefined, status: number, headers: string[]): boolean {
   if (method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200)) return false
-  const dest = req.headers['sec-fetch-dest']
-  if (dest !== undefined && dest !== 'document' && dest !== 'iframe') return false
+  // The response's own headers first: on every response this runs, and most are not HTML.
   const type = headerValue(headers, 'content-type')
   if (!type || !/^\s*text\/html\b/i.test(type)) return false
+  const dest = rawHeader(req.rawHeaders, 'sec-fetch-dest')
+  if (dest !== undefined && dest !== 'document' && dest !== 'iframe') return false
   const encoding = headerValue(headers, 'content-encoding')
   return encoding === undefined || encoding.trim().toLowerCase() === 'identity'
 }
@@ -175,7 +177,7 @@ function insertionPoint(html: string): number {
 }
 
 function headerValue(flat: string[], name: string): string | undefined {
-  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.toLowerCase() === name) return flat[i + 1]
+  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.length === name.length && flat[i]!.toLowerCase() === name) return flat[i + 1]
   return undefined
 }
 

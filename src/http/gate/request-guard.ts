@@ -5,6 +5,7 @@
 // past checks that look at one header or one spelling of the path.
 import type { IncomingMessage } from 'node:http'
 import type { HostPolicy } from './host-check.js'
+import { countHeader, rawHeader } from '../raw-header.js'
 
 export interface Rejection {
   status: 400 | 403 | 404
@@ -18,17 +19,20 @@ export function checkRequest(req: IncomingMessage, hosts: HostPolicy): Rejection
   // and checks that split at '#' disagree with ones that do not (Vite CVE-2025-32395).
   if (target.includes('#')) return bad('the request target contains "#"')
 
-  const hostHeaders = countHeader(req.rawHeaders, 'host')
+  const raw = req.rawHeaders
+  const hostHeaders = countHeader(raw, 'host')
   if (hostHeaders > 1) return bad('the request has more than one Host header')
   // Node requires Host for HTTP/1.1 only; HTTP/1.0 and 0.9 requests without one
   // would skip the allow-list below.
-  if (hostHeaders === 0 || (req.headers.host ?? '').trim() === '') return bad('the request has no Host header')
-  const host = req.headers.host!.trim()
+  const host = hostHeaders === 0 ? '' : rawHeader(raw, 'host')!.trim()
+  if (host === '') return bad('the request has no Host header')
 
   // llhttp accepts spellings such as ",chunked" as chunked; a proxy in front
-  // may not. Only the one unambiguous spelling goes on.
-  const te = req.headers['transfer-encoding']
-  if (te !== undefined && te.trim().toLowerCase() !== 'chunked') return bad('Transfer-Encoding must be exactly "chunked"')
+  // may not. Only the one unambiguous spelling goes on (two headers, which
+  // Node would join with a comma, are not it either).
+  const te = rawHeader(raw, 'transfer-encoding')
+  if (te !== undefined && (te.trim().toLowerCase() !== 'chunked' || countHeader(raw, 'transfer-encoding') > 1))
+    return bad('Transfer-Encoding must be exactly "chunked"')
 
   if (target === '*') {
     return req.method === 'OPTIONS' ? undefined : bad('"*" is a request target for OPTIONS only')
@@ -52,12 +56,6 @@ export function checkRequest(req: IncomingMessage, hosts: HostPolicy): Rejection
 
 function bad(reason: string): Rejection {
   return { status: 400, message: `Bad request: ${reason}.` }
-}
-
-function countHeader(raw: string[], name: string): number {
-  let n = 0
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) n++
-  return n
 }
 
 function absoluteAuthority(target: string): string | undefined {
