@@ -14,6 +14,7 @@ import { Reloader } from './reload/reloader.js'
 import type { ReloadInfo } from './reload/reload-info.js'
 import type { FrontDoor } from './http/front-door.js'
 import { settleHeap } from './reload/settle-heap.js'
+import { requestsBegun } from './http/request-count.js'
 import { Sources, type ChangeKind } from './reload/sources.js'
 import { missedAtStart } from './reload/start-gap.js'
 import type { ProjectWatch } from './reload/project-watch.js'
@@ -88,7 +89,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   readonly #builder: Builder
   readonly #reloader: Reloader
   readonly #scheduler: ReloadScheduler
-  readonly #heap = settleHeap()
+  readonly #heap = settleHeap({ activity: requestsBegun })
   #door: FrontDoor | undefined
   #projectWatch: ProjectWatch | undefined
   #inspector: string | undefined

@@ -11,6 +11,7 @@ import type { RequestTask, TaskResult } from '../pool/protocol.js'
 import { announcesBody, readBody, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
 import { rawHeader } from './raw-header.js'
+import { nextRequestId } from './request-count.js'
 import { runWithTimeout, type TimedOut } from '../pool/watchdog.js'
 import { FAILURE_TITLES, lostView, timeoutView } from '../report/fault-views.js'
 
@@ -33,8 +34,6 @@ export interface DispatcherOptions {
   /** Live reload: adds its script to HTML pages. Absent with --no-live-reload. */
   html?: HtmlInjector
 }
-
-let nextId = 0
 
 /** The `request` listener of the HTTP server: one request in, one response out, never a throw. */
 export function createDispatcher(options: DispatcherOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -79,7 +78,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
   // it waits for is already there (no static file to look up, a GET without
   // a body, a generation serving).
   return (req, res) => {
-    const id = ++nextId
+    const id = nextRequestId()
     const method = req.method ?? 'GET'
     const url = absoluteUrl(req)
     const request = { method, url, headers: req.rawHeaders }

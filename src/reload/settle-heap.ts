@@ -5,9 +5,9 @@
 // server from 88 to 135 MiB RSS (heap 10.5 → 38 MiB, 16 of it in use); one
 // full collection then brought it to 102.5 MiB (heap 14.7 MiB); a concurrent
 // one collected as much but gave nothing back. So once the server has been
-// quiet for a while (after its start, and after reloads), hotcell runs one,
-// and another a second later (see AGAIN_MS): pauses of a few ms while nothing
-// happens.
+// quiet for a while (no reload, few requests: after its start, and after
+// reloads), hotcell runs one, and another a second later (see AGAIN_MS):
+// pauses of a few ms while nothing happens.
 //
 // V8 hands out its gc() only with --expose-gc. The flag is set just long
 // enough to create one context of hotcell's own: the main context and every
@@ -31,6 +31,9 @@ const AGAIN_MS = 1_000
 // the young generation is larger than V8's smallest (1-2 MiB), a few times at most.
 const SMALL_NEW_SPACE = 4 * 1024 * 1024
 const MAX_AGAIN = 3
+// Requests in a quiet period that still leave it quiet: a tab polling the
+// server now and then, not a load test or a benchmark.
+const QUIET_REQUESTS = 50
 
 type Collect = () => void
 
@@ -56,31 +59,55 @@ export interface HeapSettler {
   stop(): void
 }
 
-export function settleHeap(): HeapSettler {
-  let gc: Collect | undefined
-  let tried = false
+export interface HeapSettlerOptions {
+  /**
+   * A count that grows with the server's work (requests begun): a collection
+   * waits until it has moved by less than QUIET_REQUESTS in `quietMs`. A full collection under load
+   * costs a pause, and it throws away the optimized code of the request path
+   * (V8 deoptimizes code whose maps died), which then runs slower until it is
+   * optimized again.
+   */
+  activity?: () => number
+  /** For tests. */
+  quietMs?: number
+  collect?: Collect
+}
+
+export function settleHeap({ activity = () => 0, quietMs = QUIET_MS, collect }: HeapSettlerOptions = {}): HeapSettler {
+  let gc: Collect | undefined = collect
+  let tried = collect !== undefined
   let timer: NodeJS.Timeout | undefined
+  let seen = 0
+  const later = (run: () => void, ms: number) => {
+    seen = activity()
+    timer = setTimeout(run, ms)
+    // Never keeps a closing server alive.
+    timer.unref()
+  }
+  /** True (and the first collection rescheduled) when the server worked since the last look. */
+  const busy = (): boolean => {
+    if (activity() - seen < QUIET_REQUESTS) return false
+    later(first, quietMs)
+    return true
+  }
+  const first = () => {
+    if (busy()) return
+    if (!tried) gc = obtainGc()
+    tried = true
+    if (!gc) return
+    gc()
+    let again = 0
+    const collectAgain = () => {
+      if (busy()) return
+      gc!()
+      if (++again < MAX_AGAIN && newSpaceBytes() > SMALL_NEW_SPACE) later(collectAgain, AGAIN_MS)
+    }
+    later(collectAgain, AGAIN_MS)
+  }
   return {
     touched() {
       clearTimeout(timer)
-      timer = setTimeout(() => {
-        if (!tried) gc = obtainGc()
-        tried = true
-        if (!gc) return
-        gc()
-        let again = 0
-        const collectAgain = () => {
-          gc!()
-          if (++again < MAX_AGAIN && newSpaceBytes() > SMALL_NEW_SPACE) {
-            timer = setTimeout(collectAgain, AGAIN_MS)
-            timer.unref()
-          }
-        }
-        timer = setTimeout(collectAgain, AGAIN_MS)
-        timer.unref()
-      }, QUIET_MS)
-      // Never keeps a closing server alive.
-      timer.unref()
+      later(first, quietMs)
     },
     stop() {
       clearTimeout(timer)
