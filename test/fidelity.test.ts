@@ -51,6 +51,24 @@ describe('request and response fidelity', () => {
     assert.deepEqual(mismatches, [])
   })
 
+  test('a burst answered in one turn (replies leave in groups of 8): each reaches its own request', async () => {
+    // 96 requests at once with no delay: their replies are made in the same
+    // turns of the worker, more than 8 at a time, a stream among them.
+    const results = await Promise.all(
+      Array.from({ length: 96 }, async (_, i) => {
+        const how = i % 10 === 7 ? 'stream' : i % 2 ? 'bytes' : 'text'
+        const res = await request(`${server.url}/tagged?tag=${i}&how=${how}&ms=0`, { timeoutMs: 20_000 })
+        return res.status === 200 && res.text === `${how === 'stream' ? 'streamed' : how} ${i}`
+          ? ''
+          : `#${i} (${how}) got ${res.status} ${res.text.slice(0, 80)}`
+      }),
+    )
+    assert.deepEqual(
+      results.filter((r) => r !== ''),
+      [],
+    )
+  })
+
   test('a GET has no body', async () => {
     const seen = JSON.parse((await request(`${server.url}/echo`)).text)
     assert.equal(seen.hasBody, false)

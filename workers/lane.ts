@@ -5,6 +5,7 @@ import { MessageChannel, parentPort, threadId, type MessagePort } from 'node:wor
 import {
   PROGRESS,
   REPLY,
+  REPLY_FIELDS,
   REQUEST_FIELDS,
   type ErrorData,
   type FailurePhase,
@@ -61,10 +62,20 @@ export function started(id: number): void {
   Atomics.store(progress, PROGRESS.id, id)
 }
 
+// Replies that go out at once, without waiting for the end of the turn.
+// Under load a batch holds every connection's request (40-50 of 50), and the
+// main thread waited for all their replies before writing the first: the
+// two threads took turns instead of working at once. Sending every 8th
+// lets it write responses while this thread answers the rest: wrk -c50 on
+// the hello handler, 8 interleaved rounds, 0.72x plain node:http before,
+// 0.78x after (4: 0.77x, 16: no gain).
+const FLUSH_AT = 8 * REPLY_FIELDS
+
 // REPLY_FIELDS (protocol.ts) entries per reply: the kind, the slot and id, four more.
 function queue(kind: number, to: LaneTask, a?: unknown, b?: unknown, c?: unknown, d?: unknown): void {
   outbox.push(kind, to.slot, to.id, a, b, c, d)
-  if (!flushing) {
+  if (outbox.length >= FLUSH_AT) flush()
+  else if (!flushing) {
     flushing = true
     // After every handler that finished in this turn (microtasks included).
     setImmediate(flush)
