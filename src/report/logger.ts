@@ -145,11 +145,15 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
         second = at
         shownThisSecond = 0
       }
-      const key = `${method} ${path}`
-      const repeats = sameAsAbove.get(key)
-      if (repeats !== undefined) {
-        if (repeats > 1) sameAsAbove.set(key, repeats - 1)
-        else sameAsAbove.delete(key)
+      // Empty unless an error block was just said: no key to build on each request.
+      let repeats: number | undefined
+      if (sameAsAbove.size > 0) {
+        const key = `${method} ${path}`
+        repeats = sameAsAbove.get(key)
+        if (repeats !== undefined) {
+          if (repeats > 1) sameAsAbove.set(key, repeats - 1)
+          else sameAsAbove.delete(key)
+        }
       }
       const same = repeats !== undefined ? ` ${paint('red', '· the same error as above')}` : ''
       if (++shownThisSecond > LINES_PER_SECOND) {
