@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { describe, test } from 'node:test'
-import { BIN, cleanup, fixture, request, runCli, runMain, startCli, waitFor, withDeadline } from './helpers.js'
+import { BIN, cleanup, fixture, projectDir, request, runCli, runMain, startCli, waitFor, withDeadline } from './helpers.js'
 
 const echo = fixture('echo.ts')
 
@@ -93,6 +93,18 @@ describe('hotcell CLI', () => {
       assert.equal(await cli.stop(), 0)
     }
     assert.doesNotMatch(cli.output(), /GET \/cookies/)
+  })
+
+  test('the server process has gc() for its idle collections; the app has no gc global', async () => {
+    // The supervisor starts the server with --expose-gc (settle-heap.ts): the worker clears the global before the app runs.
+    const project = projectDir({ 'app.ts': `export default { fetch: () => Response.json({ gc: typeof (globalThis as { gc?: unknown }).gc }) }\n` })
+    const cli = await startCli([`${project.dir}/app.ts`, '-p', '0', '-w', '1', '--quiet'])
+    try {
+      assert.deepEqual(JSON.parse((await request(cli.url)).text), { gc: 'undefined' })
+    } finally {
+      assert.equal(await cli.stop(), 0)
+      project.remove()
+    }
   })
 
   test('SIGINT lets a request in flight finish, then exits 0', async () => {

@@ -17,6 +17,11 @@ import { respond, type Outcome, type ResponseControl } from './respond.js'
 import { rehearse } from './rehearsal.js'
 import { startSocketHost } from './socket-host.js'
 
+// The command's server process runs with --expose-gc for its own idle
+// collections (settle-heap.ts); the app's code does not get a gc global.
+// (A binding the flag made cannot be deleted; it can be overwritten.)
+const globals = globalThis as { gc?: unknown }
+if (typeof globals.gc === 'function') globals.gc = undefined
 // Stacks from the bundle map back to the user's .ts files. Applies to modules
 // loaded after this call, which the bundle always is.
 process.setSourceMapsEnabled(true)

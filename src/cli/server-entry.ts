@@ -6,7 +6,10 @@ import { leaveSupervisor } from './supervisor-child.js'
 import { main } from './main.js'
 import { keepServingWithoutReader } from './reader-errors.js'
 import { traceStart } from '../reload/trace.js'
+import { adoptExposedGc } from '../reload/settle-heap.js'
 
+// Before anything else runs: the supervisor started this process with --expose-gc.
+adoptExposedGc()
 keepServingWithoutReader()
 traceStart('cli')
 // Not a top-level await: this is bundled as CommonJS, which has none. A

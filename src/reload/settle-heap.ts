@@ -9,9 +9,15 @@
 // reloads), hotcell runs one, and another a second later (see AGAIN_MS):
 // pauses of a few ms while nothing happens.
 //
-// V8 hands out its gc() only with --expose-gc. The flag is set just long
-// enough to create one context of hotcell's own: the main context and every
-// worker, created before or after, never see a gc global.
+// V8 hands out its gc() only with --expose-gc. The command's server process
+// is started with it (supervisor.ts): its gc global is taken away at once
+// (adoptExposedGc), and each worker clears its own before the app runs.
+// Without the flag (serve() in a process of the user's), the flag is set just
+// long enough to create one context of hotcell's own, whose gc() is used and
+// then dropped. Not kept: while a second context lives, Node 24's main thread
+// spent ~2.5 us more on every request (an http -> Worker -> http prototype:
+// 0.95x plain node:http without one, 0.74-0.77x with one, in three runs;
+// Node 20 showed no difference); dropped, it goes with the next full collection.
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 
@@ -37,7 +43,23 @@ const QUIET_REQUESTS = 50
 
 type Collect = () => void
 
-function obtainGc(): Collect | undefined {
+let exposed: Collect | undefined
+
+/**
+ * Take the gc global that --expose-gc gave this process, and remove it: no
+ * code of the user's sees it. Call first thing in a process started with
+ * the flag; does nothing otherwise.
+ */
+export function adoptExposedGc(): void {
+  const global = globalThis as { gc?: unknown }
+  if (typeof global.gc !== 'function') return
+  exposed = global.gc as Collect
+  // The flag makes it a global binding that cannot be deleted, but can be overwritten.
+  global.gc = undefined
+}
+
+/** A collection of the whole heap, from a context made for it (see above); undefined if V8 refuses. */
+function borrowedGc(): Collect | undefined {
   try {
     setFlagsFromString('--expose-gc')
     const gc = runInNewContext('gc') as unknown
@@ -74,8 +96,9 @@ export interface HeapSettlerOptions {
 }
 
 export function settleHeap({ activity = () => 0, quietMs = QUIET_MS, collect }: HeapSettlerOptions = {}): HeapSettler {
-  let gc: Collect | undefined = collect
-  let tried = collect !== undefined
+  /** The collector for one settling: the process's own, or one borrowed and dropped after it. */
+  const collector = (): Collect | undefined => collect ?? exposed ?? borrowedGc()
+  let gc: Collect | undefined
   let timer: NodeJS.Timeout | undefined
   let seen = 0
   const later = (run: () => void, ms: number) => {
@@ -87,30 +110,33 @@ export function settleHeap({ activity = () => 0, quietMs = QUIET_MS, collect }: 
   /** True (and the first collection rescheduled) when the server worked since the last look. */
   const busy = (): boolean => {
     if (activity() - seen < QUIET_REQUESTS) return false
+    gc = undefined
     later(first, quietMs)
     return true
   }
   const first = () => {
     if (busy()) return
-    if (!tried) gc = obtainGc()
-    tried = true
+    gc = collector()
     if (!gc) return
     gc()
     let again = 0
     const collectAgain = () => {
-      if (busy()) return
-      gc!()
+      if (busy() || !gc) return
+      gc()
       if (++again < MAX_AGAIN && newSpaceBytes() > SMALL_NEW_SPACE) later(collectAgain, AGAIN_MS)
+      else gc = undefined
     }
     later(collectAgain, AGAIN_MS)
   }
   return {
     touched() {
       clearTimeout(timer)
+      gc = undefined
       later(first, quietMs)
     },
     stop() {
       clearTimeout(timer)
+      gc = undefined
     },
   }
 }
