@@ -13,7 +13,7 @@ import { traceReload, traceStart } from './reload/trace.js'
 import { Reloader } from './reload/reloader.js'
 import type { ReloadInfo } from './reload/reload-info.js'
 import type { FrontDoor } from './http/front-door.js'
-import { settleHeap } from './reload/settle-heap.js'
+import { settleHeap, type HeapSettler } from './reload/settle-heap.js'
 import { requestsBegun } from './http/request-count.js'
 import { Sources, type ChangeKind } from './reload/sources.js'
 import { missedAtStart } from './reload/start-gap.js'
@@ -89,7 +89,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   readonly #builder: Builder
   readonly #reloader: Reloader
   readonly #scheduler: ReloadScheduler
-  readonly #heap = settleHeap({ activity: requestsBegun })
+  readonly #heap: HeapSettler
   #door: FrontDoor | undefined
   #projectWatch: ProjectWatch | undefined
   #inspector: string | undefined
@@ -111,6 +111,10 @@ class DevServer extends EventEmitter implements HotcellServer {
     readonly logger: Logger,
   ) {
     super()
+    // Without reloads (hotcell bench, a benchmark) there is no reload garbage
+    // to give back, and a context borrowed for gc() between two timed runs
+    // would slow the next one on Node 24 (settle-heap.ts).
+    this.#heap = settleHeap({ activity: requestsBegun, borrow: config.reload })
     this.#sources = new Sources({ entry: config.entry, cwd: config.cwd, watch: config.watch, ignore: config.ignore, envFiles: config.envFiles.paths })
     // esbuild's import and service start here, beside the first workers' boot.
     this.#builder = startBuilder(config.entry, config.cwd)

@@ -90,14 +90,16 @@ export interface HeapSettlerOptions {
    * optimized again.
    */
   activity?: () => number
+  /** Without --expose-gc, borrow a context for gc() (see above); default true. */
+  borrow?: boolean
   /** For tests. */
   quietMs?: number
   collect?: Collect
 }
 
-export function settleHeap({ activity = () => 0, quietMs = QUIET_MS, collect }: HeapSettlerOptions = {}): HeapSettler {
+export function settleHeap({ activity = () => 0, borrow = true, quietMs = QUIET_MS, collect }: HeapSettlerOptions = {}): HeapSettler {
   /** The collector for one settling: the process's own, or one borrowed and dropped after it. */
-  const collector = (): Collect | undefined => collect ?? exposed ?? borrowedGc()
+  const collector = (): Collect | undefined => collect ?? exposed ?? (borrow ? borrowedGc() : undefined)
   let gc: Collect | undefined
   let timer: NodeJS.Timeout | undefined
   let seen = 0
