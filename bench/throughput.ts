@@ -67,8 +67,7 @@ if (args.profile) {
 }
 const server = (name: string) => new URL(`./servers/${name}.js`, import.meta.url)
 const hotcell = (id: string, entry: string, workers: number | 'default') => () => {
-  // As the command's server process runs (supervisor.ts): with --expose-gc for its idle collections.
-  const execArgv = ['--expose-gc', ...(args.profile ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${profileDir}/${id}`] : [])]
+  const execArgv = args.profile ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${profileDir}/${id}`] : []
   return startChild(server('hotcell-server'), [entry, String(workers)], execArgv)
 }
 // A/B of a change: HOTCELL_BUILD_B=<a copy of dist/ from another commit, kept inside this repository so that
@@ -110,14 +109,14 @@ const allVariants: Variant[] = [
           name: `hotcell --workers 1, fetch hello, build ${buildB}`,
           against: 'plain' as const,
           workers: 1,
-          start: () => startChild(new URL(`file://${buildB}/bench/servers/hotcell-server.js`), [HELLO, '1'], ['--expose-gc']),
+          start: () => startChild(new URL(`file://${buildB}/bench/servers/hotcell-server.js`), [HELLO, '1']),
         },
         {
           id: 'node-1-b',
           name: `hotcell --workers 1, Node (req, res) hello, build ${buildB}`,
           against: 'plain' as const,
           workers: 1,
-          start: () => startChild(new URL(`file://${buildB}/bench/servers/hotcell-server.js`), [NODE_HELLO, '1'], ['--expose-gc']),
+          start: () => startChild(new URL(`file://${buildB}/bench/servers/hotcell-server.js`), [NODE_HELLO, '1']),
         },
       ]
     : []),

@@ -95,10 +95,10 @@ describe('hotcell CLI', () => {
     assert.doesNotMatch(cli.output(), /GET \/cookies/)
   })
 
-  test('the server process has gc() for its idle collections; the app has no gc global', async () => {
-    // The supervisor starts the server with --expose-gc (settle-heap.ts): the worker clears the global before the app runs.
+  test('node --expose-gc running the command: the server adopts gc(), the app has no gc global', async () => {
+    // settle-heap.ts takes the server's gc global and clears it; the worker clears its own before the app runs.
     const project = projectDir({ 'app.ts': `export default { fetch: () => Response.json({ gc: typeof (globalThis as { gc?: unknown }).gc }) }\n` })
-    const cli = await startCli([`${project.dir}/app.ts`, '-p', '0', '-w', '1', '--quiet'])
+    const cli = await startCli([`${project.dir}/app.ts`, '-p', '0', '-w', '1', '--quiet'], { env: { NODE_OPTIONS: '--expose-gc' } })
     try {
       assert.deepEqual(JSON.parse((await request(cli.url)).text), { gc: 'undefined' })
     } finally {

@@ -17,9 +17,9 @@ import { respond, type Outcome, type ResponseControl } from './respond.js'
 import { rehearse } from './rehearsal.js'
 import { startSocketHost } from './socket-host.js'
 
-// The command's server process runs with --expose-gc for its own idle
-// collections (settle-heap.ts); the app's code does not get a gc global.
-// (A binding the flag made cannot be deleted; it can be overwritten.)
+// A Node started with --expose-gc (settle-heap.ts): the app's code does not
+// get a gc global from hotcell. (The flag's binding cannot be deleted, only
+// overwritten.)
 const globals = globalThis as { gc?: unknown }
 if (typeof globals.gc === 'function') globals.gc = undefined
 // Stacks from the bundle map back to the user's .ts files. Applies to modules

@@ -1,10 +1,6 @@
 // One hotcell server as its own process, for the bench/ scripts:
 //   node hotcell-server.js <entry> <workers|default>   (forked, IPC: sends { type: 'ready', url })
 import { serve } from '../../src/dev-server.js'
-import { adoptExposedGc } from '../../src/reload/settle-heap.js'
-
-// Forked with --expose-gc, as the command's server process is (supervisor.ts).
-adoptExposedGc()
 
 const [entry, workers] = process.argv.slice(2) as [string, string]
 const server = await serve({ entry, ...(workers === 'default' ? {} : { workers: Number(workers) }), port: 0, host: '127.0.0.1', reload: false, quiet: true })

@@ -35,8 +35,7 @@ export async function startChild(file: URL, args: string[], execArgv: string[] =
  * supervisor is not on the request path.
  */
 export async function startCommand(bin: URL, args: string[], cwd?: string): Promise<ChildServer> {
-  // Unsupervised, so that the pid is the server's; --expose-gc as the supervisor gives it (supervisor.ts).
-  const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(bin), ...args, '--port', '0', '--host', '127.0.0.1'], {
+  const child = spawn(process.execPath, [fileURLToPath(bin), ...args, '--port', '0', '--host', '127.0.0.1'], {
     ...(cwd ? { cwd } : {}),
     env: { ...process.env, HOTCELL_NO_SUPERVISOR: '1', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -8,7 +8,7 @@ import { keepServingWithoutReader } from './reader-errors.js'
 import { traceStart } from '../reload/trace.js'
 import { adoptExposedGc } from '../reload/settle-heap.js'
 
-// Before anything else runs: the supervisor started this process with --expose-gc.
+// Before anything else runs: a Node started with --expose-gc (settle-heap.ts).
 adoptExposedGc()
 keepServingWithoutReader()
 traceStart('cli')

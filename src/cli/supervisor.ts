@@ -68,8 +68,6 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
     const start = () => {
       traceStart('supervisor')
       const current = fork(script, argv, {
-        // For the server's idle heap collections (settle-heap.ts), which otherwise need a V8 context of their own.
-        execArgv: [...process.execArgv, '--expose-gc'],
         env: {
           ...process.env,
           HOTCELL_SUPERVISED: '1',

@@ -9,15 +9,19 @@
 // reloads), hotcell runs one, and another a second later (see AGAIN_MS):
 // pauses of a few ms while nothing happens.
 //
-// V8 hands out its gc() only with --expose-gc. The command's server process
-// is started with it (supervisor.ts): its gc global is taken away at once
-// (adoptExposedGc), and each worker clears its own before the app runs.
-// Without the flag (serve() in a process of the user's), the flag is set just
-// long enough to create one context of hotcell's own, whose gc() is used and
-// then dropped. Not kept: while a second context lives, Node 24's main thread
-// spent ~2.5 us more on every request (an http -> Worker -> http prototype:
-// 0.95x plain node:http without one, 0.74-0.77x with one, in three runs;
-// Node 20 showed no difference); dropped, it goes with the next full collection.
+// V8 hands out its gc() only with --expose-gc. The flag is set just long
+// enough to create one context of hotcell's own, whose gc() is used for one
+// settling and then dropped: the main context and every worker never see a
+// gc global. Not kept: while a second context lives (until the next full
+// collection after it is dropped), Node 24's main thread spent ~2.5 us more
+// on every request (an http -> Worker -> http prototype: 0.95x plain
+// node:http without one, 0.74-0.77x with one, three runs; Node 20 showed no
+// difference). Not --expose-gc for the whole server process either: it made
+// every Node process and every worker boot ~38 ms slower (10 runs each of a
+// process starting one worker: 1.05 s against 1.43 s; the start of the
+// command 220 -> 290 ms), presumably V8 refusing its startup snapshot or
+// code cache under another set of flags (not verified). A process started
+// with the flag anyway has its gc adopted (adoptExposedGc) and used instead.
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 
@@ -46,9 +50,9 @@ type Collect = () => void
 let exposed: Collect | undefined
 
 /**
- * Take the gc global that --expose-gc gave this process, and remove it: no
- * code of the user's sees it. Call first thing in a process started with
- * the flag; does nothing otherwise.
+ * Take the gc global that --expose-gc gave this process (a user who started
+ * Node with it), and clear it: no code of the user's gets it from hotcell's
+ * process. Call first thing; does nothing without the flag.
  */
 export function adoptExposedGc(): void {
   const global = globalThis as { gc?: unknown }
