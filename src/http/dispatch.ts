@@ -238,7 +238,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
       const injected = options.html?.inline(req, outcome.status, outcome.headers, outcome.body)
       const headers = injected?.headers ?? outcome.headers
       const reply = typeof outcome.body === 'string' || outcome.body === null ? outcome.body : Buffer.from(outcome.body)
-      if (reply !== null && !injected && !hasHeader(headers, 'content-length'))
+      if (reply !== null && !injected && rawHeader(headers, 'content-length') === undefined)
         headers.push('content-length', String(typeof reply === 'string' ? Buffer.byteLength(reply) : reply.byteLength))
       if (options.closing()) headers.push(...extraHeaders())
       res.writeHead(outcome.status, outcome.statusText || undefined, headers)
@@ -270,9 +270,4 @@ function absoluteUrl(req: IncomingMessage): string {
   if (!target.startsWith('/')) return target // absolute-form or '*'
   const host = rawHeader(req.rawHeaders, 'host') ?? `${req.socket.localAddress}:${req.socket.localPort}`
   return `${(req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'}://${host}${target}`
-}
-
-function hasHeader(flat: string[], name: string): boolean {
-  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.length === name.length && flat[i]!.toLowerCase() === name) return true
-  return false
 }

@@ -154,11 +154,11 @@ function clientScript(version: number, nonce?: string): string {
 function wantsScript(req: IncomingMessage, method: string | undefined, status: number, headers: string[]): boolean {
   if (method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200)) return false
   // The response's own headers first: on every response this runs, and most are not HTML.
-  const type = headerValue(headers, 'content-type')
+  const type = rawHeader(headers, 'content-type')
   if (!type || !/^\s*text\/html\b/i.test(type)) return false
   const dest = rawHeader(req.rawHeaders, 'sec-fetch-dest')
   if (dest !== undefined && dest !== 'document' && dest !== 'iframe') return false
-  const encoding = headerValue(headers, 'content-encoding')
+  const encoding = rawHeader(headers, 'content-encoding')
   return encoding === undefined || encoding.trim().toLowerCase() === 'identity'
 }
 
@@ -174,11 +174,6 @@ function insertionPoint(html: string): number {
   const text = html.toLowerCase()
   const body = text.lastIndexOf('</body')
   return body >= 0 ? body : text.lastIndexOf('</html')
-}
-
-function headerValue(flat: string[], name: string): string | undefined {
-  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.length === name.length && flat[i]!.toLowerCase() === name) return flat[i + 1]
-  return undefined
 }
 
 function withoutHeader(flat: string[], name: string): string[] {

@@ -104,7 +104,6 @@ export interface HeapSettlerOptions {
 export function settleHeap({ activity = () => 0, borrow = true, quietMs = QUIET_MS, collect }: HeapSettlerOptions = {}): HeapSettler {
   /** The collector for one settling: the process's own, or one borrowed and dropped after it. */
   const collector = (): Collect | undefined => collect ?? exposed ?? (borrow ? borrowedGc() : undefined)
-  let gc: Collect | undefined
   let timer: NodeJS.Timeout | undefined
   let seen = 0
   const later = (run: () => void, ms: number) => {
@@ -116,33 +115,30 @@ export function settleHeap({ activity = () => 0, borrow = true, quietMs = QUIET_
   /** True (and the first collection rescheduled) when the server worked since the last look. */
   const busy = (): boolean => {
     if (activity() - seen < QUIET_REQUESTS) return false
-    gc = undefined
     later(first, quietMs)
     return true
   }
   const first = () => {
     if (busy()) return
-    gc = collector()
+    // Held by the timers' closures only: a borrowed one goes once the settling ends or is cut short.
+    const gc = collector()
     if (!gc) return
     gc()
     let again = 0
     const collectAgain = () => {
-      if (busy() || !gc) return
+      if (busy()) return
       gc()
       if (++again < MAX_AGAIN && newSpaceBytes() > SMALL_NEW_SPACE) later(collectAgain, AGAIN_MS)
-      else gc = undefined
     }
     later(collectAgain, AGAIN_MS)
   }
   return {
     touched() {
       clearTimeout(timer)
-      gc = undefined
       later(first, quietMs)
     },
     stop() {
       clearTimeout(timer)
-      gc = undefined
     },
   }
 }
