@@ -1,7 +1,9 @@
 // Live reload over HTTP: which responses get the script, the SSE endpoint's
 // guard, reload events, and shutdown with tabs still connected.
 import assert from 'node:assert/strict'
+import { existsSync, writeFileSync } from 'node:fs'
 import { get, type IncomingMessage } from 'node:http'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { describe, test } from 'node:test'
 import type { HotcellServer } from '../src/index.js'
@@ -9,6 +11,7 @@ import { PROCESS_TOKEN } from '../src/http/gate/same-origin.js'
 import { request, waitFor, withDeadline, serveProject } from './helpers.js'
 
 const APP = `
+import { existsSync, writeFileSync } from 'node:fs'
 const html = (body: string, init: ResponseInit = {}) => new Response(body, { ...init, headers: { 'content-type': 'text/html; charset=utf-8', ...(init.headers as object) } })
 export default {
   async fetch(request: Request) {
@@ -21,6 +24,13 @@ export default {
     if (path === '/json') return Response.json({ body: '</body>' })
     if (path === '/gzip') return new Response(GZ, { headers: { 'content-type': 'text/html', 'content-encoding': 'gzip' } })
     if (path === '/throw') throw new Error('boom')
+    if (path === '/held') {
+      // Says it has begun, then answers once the test has created the file the query names.
+      const flag = new URL(request.url).searchParams.get('until')!
+      writeFileSync(flag + '.begun', '')
+      while (!existsSync(flag)) await new Promise((r) => setTimeout(r, 10))
+      return html('<!doctype html><html><body><h1>held</h1></body></html>')
+    }
     if (path === '/stream') {
       const chunk = new TextEncoder().encode('<p>' + 'x'.repeat(40_000) + '</p>')
       let n = 0
@@ -33,6 +43,7 @@ const GZ = new Uint8Array([${[...gzipSync('<html><body>zipped</body></html>')].j
 `
 
 async function start(options: { liveReload?: boolean } = {}) {
+  // The app writes a file of its own: the watcher ignores it (it is not an input of the build).
   return serveProject({ 'app.ts': APP }, options)
 }
 
@@ -163,6 +174,26 @@ describe('live reload', () => {
     // close() does not wait for open tabs: it ends their streams.
     await withDeadline(server.close(), 15_000, 'close() with open streams')
     await withDeadline(Promise.all([stream.ended, late.ended]), 5_000, 'the streams to end')
+  })
+
+  test('a page asked for before a reload and sent after it reloads as soon as its stream connects', async () => {
+    const { server, project } = await start()
+    const flag = join(project.dir, 'answer-now')
+    const held = request(`${server.url}/held?until=${encodeURIComponent(flag)}`)
+    // The request is in the old generation's worker when the reload swaps generations.
+    await waitFor(() => existsSync(flag + '.begun'), 10_000, 'the held request in its worker')
+    const info = await withDeadline(server.reload(), 20_000, 'reload()')
+    assert.equal(info.ok, true)
+    writeFileSync(flag, '')
+    const page = await withDeadline(held, 10_000, 'the held page')
+    assert.match(page.text, /<h1>held<\/h1>/)
+    const stream = await openStream(server, SCRIPT.exec(page.text)![1]!)
+    await waitFor(() => stream.text().includes('event: reload'), 10_000, 'an immediate reload event: the page was made by the old code')
+    // A page asked for after the reload is current: its stream waits for the next change.
+    const fresh = await openStream(server, SCRIPT.exec((await request(server.url + '/')).text)![1]!)
+    await waitFor(() => fresh.text().includes('retry:'), 10_000, 'the fresh stream preamble')
+    assert.doesNotMatch(fresh.text(), /event: reload/)
+    await withDeadline(server.close(), 15_000, 'close() with open streams')
   })
 
   test('liveReload: false sends pages as they are and has no stream', async () => {

@@ -44,7 +44,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
   const locate = async (stuck: Worker) => (await import('../pool/stuck-location.js')).locateStuck(stuck, root)
 
   // Async: the browser page is rendered by Youch (youch-page.ts). Never rejects.
-  const sendPage = async (id: number, req: IncomingMessage, res: ServerResponse, shown: ErrorView, headers: string[] = []) => {
+  const sendPage = async (id: number, seen: number, req: IncomingMessage, res: ServerResponse, shown: ErrorView, headers: string[] = []) => {
     if (res.headersSent) return void res.destroy()
     const details = options.details(req)
     const view = details ? shown : redactedView(shown, id)
@@ -57,7 +57,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
     const html = browserPage !== undefined
     const page = browserPage ?? renderText(view, { root, details })
     if (res.headersSent || res.destroyed) return
-    const body = html && options.html ? options.html.page(page) : page
+    const body = html && options.html ? options.html.page(page, seen) : page
     res.writeHead(view.status, [
       'content-type',
       html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8',
@@ -79,6 +79,8 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
   // a body, a generation serving).
   return (req, res) => {
     const id = nextRequestId()
+    // Live reload: what the page will have been made from, as of now (HtmlInjector.version).
+    const seen = options.html?.version ?? 0
     const method = req.method ?? 'GET'
     const url = absoluteUrl(req)
     const request = { method, url, headers: req.rawHeaders }
@@ -102,7 +104,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
       // A bug in hotcell itself, not in the handler: say so, keep serving.
       logger.error(`hotcell: internal error while handling ${method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`)
       if (!res.headersSent)
-        void sendPage(id, req, res, {
+        void sendPage(id, seen, req, res, {
           status: 500,
           title: 'hotcell internal error',
           error: { name: 'Error', message: String((error as Error)?.message ?? error) },
@@ -127,6 +129,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
           if (body !== TOO_LARGE) return withTarget(body)
           void sendPage(
             id,
+            seen,
             req,
             res,
             {
@@ -148,7 +151,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
     }
 
     function dispatch(target: Target, body: ArrayBuffer | null): void {
-      if (target.kind === 'failure') return void sendPage(id, req, res, { ...target.view, request })
+      if (target.kind === 'failure') return void sendPage(id, seen, req, res, { ...target.view, request })
       generation = target.generation
       // In flight until the response closed AND the worker is done with it: a
       // client that leaves early must not let its generation be destroyed
@@ -180,7 +183,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
             // The client left before the stream began; the abort stops the worker's side.
             if (res.destroyed) return void port.close()
             pipeStream(port, res, {
-              ...(options.html ? { rewriteHead: (status: number, headers: string[]) => options.html!.streamed(req, status, headers) } : {}),
+              ...(options.html ? { rewriteHead: (status: number, headers: string[]) => options.html!.streamed(req, seen, status, headers) } : {}),
               bodyless: (status) => method === 'HEAD' || status === 204 || status === 304,
               extraHeaders,
               onStreamError: (error) => {
@@ -209,22 +212,26 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
 
     function answer(outcome: TaskResult | TimedOut | Error): void {
       if (outcome instanceof QueueFullError) {
-        return void sendPage(id, req, res, { status: 503, title: 'Server busy', hint: 'Every worker is busy and the queue is full. Retry shortly.', request }, [
-          'retry-after',
-          '1',
-        ])
+        return void sendPage(
+          id,
+          seen,
+          req,
+          res,
+          { status: 503, title: 'Server busy', hint: 'Every worker is busy and the queue is full. Retry shortly.', request },
+          ['retry-after', '1'],
+        )
       }
       if (outcome instanceof Error) {
         // The worker died or was terminated: 502 (or the stream is cut if the head was out).
         const view = lostView(outcome, request)
         // A crash loop is reported once, when it is detected.
         if (!(outcome instanceof CrashLoopError)) logger.error(renderText(view, { root, details: true }))
-        return void sendPage(id, req, res, view)
+        return void sendPage(id, seen, req, res, view)
       }
       if ('timedOut' in outcome) {
         const view = timeoutView(request, timeoutMs, outcome.started)
         logger.error(renderText(view, { root, details: true }))
-        return void sendPage(id, req, res, view)
+        return void sendPage(id, seen, req, res, view)
       }
       worker = outcome.threadId
       if (outcome.kind === 'streamed') return // pipeStream finishes the response
@@ -232,10 +239,10 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         const view = failureView(outcome, request)
         // Import and shape failures are reported once, when the generation loads.
         if (outcome.phase !== 'import' && outcome.phase !== 'shape') logger.error(renderText(view, { root, details: true }))
-        return void sendPage(id, req, res, view)
+        return void sendPage(id, seen, req, res, view)
       }
       if (res.destroyed) return
-      const injected = options.html?.inline(req, outcome.status, outcome.headers, outcome.body)
+      const injected = options.html?.inline(req, seen, outcome.status, outcome.headers, outcome.body)
       const headers = injected?.headers ?? outcome.headers
       const reply = typeof outcome.body === 'string' || outcome.body === null ? outcome.body : Buffer.from(outcome.body)
       if (reply !== null && !injected && rawHeader(headers, 'content-length') === undefined)

@@ -12,12 +12,24 @@ export const LIVE_RELOAD_PATH = '/__hotcell/live-reload'
 
 /** What the dispatcher asks before sending HTML to a browser. */
 export interface HtmlInjector {
+  /**
+   * How many times the served code has changed. Read when a request arrives
+   * and handed back with its page (`seen`): a change while the page was being
+   * made (a swap, a fix) then reloads the tab as soon as its stream connects.
+   */
+  readonly version: number
   /** A complete (inline) response: the new headers and body, or undefined to send it unchanged. */
-  inline(req: IncomingMessage, status: number, headers: string[], body: ArrayBuffer | string | null): { headers: string[]; body: Buffer } | undefined
+  inline(
+    req: IncomingMessage,
+    seen: number,
+    status: number,
+    headers: string[],
+    body: ArrayBuffer | string | null,
+  ): { headers: string[]; body: Buffer } | undefined
   /** A streamed response's head: the new headers and bytes to write before the end, or undefined. */
-  streamed(req: IncomingMessage, status: number, headers: string[]): { headers: string[]; tail: Buffer } | undefined
+  streamed(req: IncomingMessage, seen: number, status: number, headers: string[]): { headers: string[]; tail: Buffer } | undefined
   /** hotcell's own HTML (error pages). */
-  page(html: string): string
+  page(html: string, seen: number): string
 }
 
 /** What --static asks before sending an HTML file (http/gate/static-html.ts). */
@@ -54,12 +66,15 @@ export function createLiveReload({ warn }: LiveReloadOptions = {}): LiveReload {
     warn?.(`hotcell: ${path} will not live-reload: ${reason}. Reload that tab by hand.`)
   }
   /** The script, allowed by the page's policy; undefined (and said once) when no nonce can allow it. */
-  const admit = (req: IncomingMessage, headers: string[]) => {
+  const admit = (req: IncomingMessage, seen: number, headers: string[]) => {
     const verdict = admitLiveReload(headers)
     if (!verdict.ok) return void cannot(req, verdict.reason)
-    return { headers: verdict.headers, script: Buffer.from(clientScript(hub.version, verdict.nonce)) }
+    return { headers: verdict.headers, script: Buffer.from(clientScript(seen, verdict.nonce)) }
   }
   return {
+    get version() {
+      return hub.version
+    },
     serve(req, res) {
       const verdict = guardHotcellEndpoint(req)
       if (!verdict.ok) plain(res, verdict.status, verdict.reason + '\n')
@@ -67,31 +82,32 @@ export function createLiveReload({ warn }: LiveReloadOptions = {}): LiveReload {
     },
     changed: () => hub.broadcast(),
     close: () => hub.close(),
-    inline(req, status, headers, body) {
+    inline(req, seen, status, headers, body) {
       if (!body || !wantsScript(req, req.method, status, headers)) return undefined
-      return inject(req, headers, typeof body === 'string' ? Buffer.from(body) : Buffer.from(body))
+      return inject(req, seen, headers, typeof body === 'string' ? Buffer.from(body) : Buffer.from(body))
     },
     file(req, headers, body) {
       if (!wantsScript(req, req.method === 'HEAD' ? 'GET' : req.method, 200, headers)) return undefined
-      return inject(req, headers, body)
+      // A file on disk is not the served code: the page reloads on the next change after it was sent.
+      return inject(req, hub.version, headers, body)
     },
-    streamed(req, status, headers) {
+    streamed(req, seen, status, headers) {
       if (!wantsScript(req, req.method, status, headers)) return undefined
-      const allowed = admit(req, headers)
+      const allowed = admit(req, seen, headers)
       if (!allowed) return undefined
       // The body's end is not known in advance: the script goes after it (browsers
       // run it as part of <body>), and the length is left to chunked encoding.
       return { headers: withoutHeader(allowed.headers, 'content-length'), tail: allowed.script }
     },
-    page(html) {
+    page(html, seen) {
       const at = html.lastIndexOf('</body>')
-      const tag = clientScript(hub.version)
+      const tag = clientScript(seen)
       return at < 0 ? html + tag : html.slice(0, at) + tag + html.slice(at)
     },
   }
 
   /** A complete HTML body with the script in it, or undefined to leave it as it is. */
-  function inject(req: IncomingMessage, headers: string[], html: Buffer): { headers: string[]; body: Buffer } | undefined {
+  function inject(req: IncomingMessage, seen: number, headers: string[], html: Buffer): { headers: string[]; body: Buffer } | undefined {
     const text = html.toString('latin1')
     const at = insertionPoint(text)
     // A fragment (`res.send('<h1>hi</h1>')`) opened in a tab is rendered as a
@@ -100,7 +116,7 @@ export function createLiveReload({ warn }: LiveReloadOptions = {}): LiveReload {
     // client that is not a browser stays as it was.
     if (at < 0 && !isNavigation(req)) return undefined
     if (metaPolicyBlocks(text)) return void cannot(req, 'a <meta> Content-Security-Policy in the page blocks inline scripts')
-    const allowed = admit(req, headers)
+    const allowed = admit(req, seen, headers)
     if (!allowed) return undefined
     const out = at < 0 ? Buffer.concat([html, allowed.script]) : Buffer.concat([html.subarray(0, at), allowed.script, html.subarray(at)])
     return { headers: [...withoutHeader(allowed.headers, 'content-length'), 'content-length', String(out.byteLength)], body: out }
