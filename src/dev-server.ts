@@ -89,7 +89,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   readonly #builder: Builder
   readonly #reloader: Reloader
   readonly #scheduler: ReloadScheduler
-  readonly #heap: HeapSettler
+  readonly #heap: HeapSettler | undefined
   #door: FrontDoor | undefined
   #projectWatch: ProjectWatch | undefined
   #inspector: string | undefined
@@ -112,9 +112,9 @@ class DevServer extends EventEmitter implements HotcellServer {
   ) {
     super()
     // Without reloads (hotcell bench, a benchmark) there is no reload garbage
-    // to give back, and a context borrowed for gc() between two timed runs
-    // would slow the next one on Node 24 (settle-heap.ts).
-    this.#heap = settleHeap({ activity: requestsBegun, borrow: config.reload })
+    // to give back, and a full collection between two timed runs would throw
+    // away the request path's optimized code (settle-heap.ts).
+    if (config.reload) this.#heap = settleHeap({ activity: requestsBegun })
     this.#sources = new Sources({ entry: config.entry, cwd: config.cwd, watch: config.watch, ignore: config.ignore, envFiles: config.envFiles.paths })
     // esbuild's import and service start here, beside the first workers' boot.
     this.#builder = startBuilder(config.entry, config.cwd)
@@ -282,7 +282,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     }
     if (!info) return
     // The start, like every reload, leaves garbage on the main thread.
-    this.#heap.touched()
+    this.#heap?.touched()
     this.#lastInfo = info
     this.#projectWatch?.follow()
     // The banner reports the first build.
@@ -318,7 +318,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   async #shutdown(): Promise<void> {
     this.#closing = true
     this.#scheduler.stop()
-    this.#heap.stop()
+    this.#heap?.stop()
     this.#door?.stopAccepting()
     await Promise.all([this.#projectWatch?.close(), this.#door?.closeUpgrades()])
     await this.#reloader.close()

@@ -1,8 +1,11 @@
 // The idle heap collection (src/reload/settle-heap.ts) waits for a quiet
 // server: a full collection under load costs a pause and throws away the
-// request path's optimized code. A stand-in collector counts the calls.
+// request path's optimized code. A stand-in collector counts the calls; the
+// last test lets the real one run.
 import assert from 'node:assert/strict'
+import { constants, PerformanceObserver } from 'node:perf_hooks'
 import { test } from 'node:test'
+import { getHeapStatistics } from 'node:v8'
 import { settleHeap } from '../src/reload/settle-heap.js'
 import { withDeadline } from './helpers.js'
 
@@ -53,5 +56,35 @@ test('a few requests now and then (a polling tab) leave the server quiet', async
   } finally {
     clearInterval(polling)
     heap.stop()
+  }
+})
+
+test('the real collection: a full one, with no second V8 context and no warning', async () => {
+  // A second context would cost Node 24's main thread on every request (settle-heap.ts).
+  const contexts = getHeapStatistics().number_of_native_contexts
+  const warnings: string[] = []
+  const onWarning = (warning: Error) => warnings.push(warning.message)
+  process.on('warning', onWarning)
+  let sawFull: () => void
+  const full = new Promise<void>((resolve) => (sawFull = resolve))
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      // Node's gc entries carry the collection's kind in `detail`.
+      const { detail } = entry as unknown as { detail?: { kind?: number } }
+      if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) sawFull()
+    }
+  })
+  observer.observe({ entryTypes: ['gc'] })
+  const heap = settleHeap({ quietMs: QUIET_MS })
+  try {
+    heap.touched()
+    await withDeadline(full, 5_000, 'a full collection')
+    await sleep(50)
+    assert.equal(getHeapStatistics().number_of_native_contexts, contexts)
+    assert.deepEqual(warnings, [])
+  } finally {
+    heap.stop()
+    observer.disconnect()
+    process.off('warning', onWarning)
   }
 })

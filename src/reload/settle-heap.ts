@@ -9,21 +9,19 @@
 // reloads), hotcell runs one, and another a second later (see AGAIN_MS):
 // pauses of a few ms while nothing happens.
 //
-// V8 hands out its gc() only with --expose-gc. The flag is set just long
-// enough to create one context of hotcell's own, whose gc() is used for one
-// settling and then dropped: the main context and every worker never see a
-// gc global. Not kept: while a second context lives (until the next full
-// collection after it is dropped), Node 24's main thread spent ~2.5 us more
-// on every request (an http -> Worker -> http prototype: 0.95x plain
-// node:http without one, 0.74-0.77x with one, three runs; Node 20 showed no
-// difference). Not --expose-gc for the whole server process either: it made
-// every Node process and every worker boot ~38 ms slower (10 runs each of a
-// process starting one worker: 1.05 s against 1.43 s; the start of the
-// command 220 -> 290 ms), presumably V8 refusing its startup snapshot or
-// code cache under another set of flags (not verified). A process started
-// with the flag anyway has its gc adopted (adoptExposedGc) and used instead.
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
+// The collection comes from vm.measureMemory in its eager mode, which posts a
+// task running the same full collection as --expose-gc's gc()
+// (MemoryMeasurement::ScheduleGCTask → PreciseCollectAllGarbage in V8), with
+// no flag and no second context. Both were tried before and dropped:
+// --expose-gc for the server process made every Node process and worker boot
+// ~38 ms slower (the command's start 220 → 290 ms); a context created under
+// the flag for its gc() cost Node 24's main thread ~2.5 us on every request for
+// as long as it lived, until the next full collection after it was dropped
+// (an http → Worker → http prototype: 0.95x plain node:http without one,
+// 0.74-0.77x with one; Node 20 showed no difference). A process started with
+// --expose-gc anyway has its gc adopted (adoptExposedGc) and used instead.
+import { getHeapSpaceStatistics } from 'node:v8'
+import { measureMemory } from 'node:vm'
 
 // V8 gives the young generation back only when allocation has been low for a
 // while: a collection 2 or 3 s after the last reload freed the old space's
@@ -45,7 +43,8 @@ const MAX_AGAIN = 3
 // server now and then, not a load test or a benchmark.
 const QUIET_REQUESTS = 50
 
-type Collect = () => void
+// Awaited: measuredGc resolves once its collection has run.
+type Collect = () => unknown
 
 let exposed: Collect | undefined
 
@@ -62,16 +61,16 @@ export function adoptExposedGc(): void {
   global.gc = undefined
 }
 
-/** A collection of the whole heap, from a context made for it (see above); undefined if V8 refuses. */
-function borrowedGc(): Collect | undefined {
+/** A full collection (see above); resolves once it has run. */
+function measuredGc(): Promise<unknown> {
+  // Its one-time ExperimentalWarning, emitted as it is called, would read as
+  // the user's problem in their terminal: this call is hotcell's own.
+  const emit = process.emitWarning
+  process.emitWarning = () => {}
   try {
-    setFlagsFromString('--expose-gc')
-    const gc = runInNewContext('gc') as unknown
-    return typeof gc === 'function' ? (gc as Collect) : undefined
-  } catch {
-    return undefined
+    return measureMemory({ execution: 'eager' }).catch(() => {})
   } finally {
-    setFlagsFromString('--no-expose-gc')
+    process.emitWarning = emit
   }
 }
 
@@ -94,16 +93,13 @@ export interface HeapSettlerOptions {
    * optimized again.
    */
   activity?: () => number
-  /** Without --expose-gc, borrow a context for gc() (see above); default true. */
-  borrow?: boolean
   /** For tests. */
   quietMs?: number
   collect?: Collect
 }
 
-export function settleHeap({ activity = () => 0, borrow = true, quietMs = QUIET_MS, collect }: HeapSettlerOptions = {}): HeapSettler {
-  /** The collector for one settling: the process's own, or one borrowed and dropped after it. */
-  const collector = (): Collect | undefined => collect ?? exposed ?? (borrow ? borrowedGc() : undefined)
+export function settleHeap({ activity = () => 0, quietMs = QUIET_MS, collect }: HeapSettlerOptions = {}): HeapSettler {
+  const gc: Collect = collect ?? exposed ?? measuredGc
   let timer: NodeJS.Timeout | undefined
   let seen = 0
   const later = (run: () => void, ms: number) => {
@@ -118,26 +114,28 @@ export function settleHeap({ activity = () => 0, borrow = true, quietMs = QUIET_
     later(first, quietMs)
     return true
   }
-  const first = () => {
+  // A collection is awaited: a touch or a stop meanwhile starts a new count, and this settling ends.
+  let epoch = 0
+  const first = async () => {
     if (busy()) return
-    // Held by the timers' closures only: a borrowed one goes once the settling ends or is cut short.
-    const gc = collector()
-    if (!gc) return
-    gc()
+    const mine = epoch
+    await gc()
     let again = 0
-    const collectAgain = () => {
+    const collectAgain = async () => {
       if (busy()) return
-      gc()
-      if (++again < MAX_AGAIN && newSpaceBytes() > SMALL_NEW_SPACE) later(collectAgain, AGAIN_MS)
+      await gc()
+      if (mine === epoch && ++again < MAX_AGAIN && newSpaceBytes() > SMALL_NEW_SPACE) later(collectAgain, AGAIN_MS)
     }
-    later(collectAgain, AGAIN_MS)
+    if (mine === epoch) later(collectAgain, AGAIN_MS)
   }
   return {
     touched() {
+      epoch++
       clearTimeout(timer)
       later(first, quietMs)
     },
     stop() {
+      epoch++
       clearTimeout(timer)
     },
   }
