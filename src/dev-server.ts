@@ -181,7 +181,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       sources: this.#sources,
       logger: this.logger,
       onChange: (kind, path) => this.#onChange(kind, path),
-      onRaw: (watched, name) => this.#writes.seen(watched, name),
+      onRaw: (path) => this.#writes.seen(path),
       closing: () => this.#closing,
     })
     await this.#projectWatch.start()

@@ -322,12 +322,28 @@ export default { fetch: () => new Response('${tag} ' + ++count) }
       const info = await reloaded
       assert.equal(info.ok, true)
       assert.equal(await text(server.url), tag)
-      // chokidar's change event follows an fs.stat of the file: it comes within milliseconds,
-      // and its recheck of the file later (watcher.ts) finds nothing new.
+      // The save is reported from fs.watch's raw event; chokidar's change event, after an
+      // fs.stat of the file, comes within milliseconds as its echo and is dropped (watcher.ts).
       await new Promise((resolve) => setTimeout(resolve, 300))
     }
     assert.equal(phases.filter((phase) => phase === 'build').length, 3, phases.join(' '))
     assert.equal(phases.filter((phase) => phase === 'swap').length, 3, phases.join(' '))
+  })
+
+  test("in-place saves and an editor's atomic saves (a new file renamed over the old) in turns: each is served", async () => {
+    // An in-place save is reported from its raw event, and chokidar's change
+    // after it dropped as an echo (watcher.ts); an atomic save gives other
+    // raw events (renames, the old file's attributes). Neither may hide the other.
+    const app = (tag: string) => `export default { fetch: () => new Response('${tag}') }\n`
+    const { project, server } = await start({ 'app.ts': app('v0') })
+    const path = join(project.dir, 'app.ts')
+    for (let round = 1; round <= 6; round++) {
+      project.write('app.ts', app(`in place ${round}`))
+      await new Promise((r) => setTimeout(r, round * 4))
+      writeFileSync(`${path}.tmp`, app(`atomic ${round}`))
+      renameSync(`${path}.tmp`, path)
+      await waitFor(async () => (await text(server.url)) === `atomic ${round}`, 10_000, `the atomic save of round ${round}`)
+    }
   })
 
   test('a request in flight when the code changes finishes on the old code with 200', async () => {

@@ -12,7 +12,7 @@ export interface ProjectWatchOptions {
   logger: Logger
   onChange(kind: ChangeKind, path: string): void
   /** A source folder's raw file event (watcher.ts). */
-  onRaw(watched: string, name: string): void
+  onRaw(path: string): void
   /** The server is shutting down: nothing starts watching any more. */
   closing(): boolean
 }

@@ -2,7 +2,8 @@
 // matters, is decided by sources.ts; this module reports what it sees.
 import { watch, type FSWatcher } from 'chokidar'
 import { statSync } from 'node:fs'
-import type { ChangeKind } from './sources.js'
+import { basename, join } from 'node:path'
+import { LOADABLE, type ChangeKind } from './sources.js'
 
 export interface SourceWatcher {
   /** Watch exactly these folders and files from now on (the set follows the bundle's inputs). */
@@ -16,8 +17,8 @@ export interface WatchOptions {
   /** Paths never watched. */
   ignored(path: string): boolean
   onChange(kind: ChangeKind, path: string): void
-  /** fs.watch's event, before chokidar's own checks (an fs.stat) turn it into a change: `name` in the folder or file `watched`. */
-  onRaw?(watched: string, name: string): void
+  /** fs.watch's event for `path`, before chokidar's own checks (an fs.stat) turn it into a change. */
+  onRaw?(path: string): void
   onError(error: Error): void
 }
 
@@ -25,6 +26,17 @@ export interface WatchOptions {
 // one, so a second save within 50 ms (format-on-save, a quick fix) would be
 // lost and the old code served. Each change is re-checked after the window.
 const RECHECK_MS = 60
+
+// A save's raw event (fs.watch: inotify on Linux) comes ~1 ms before
+// chokidar's change, which first waits for an fs.stat on libuv's thread pool:
+// a tenth of a reload (bench/reload-phases.ts). So a raw 'change' of a file
+// esbuild can load is reported at once, and chokidar's change for that file
+// soon after is dropped as its echo: every write gives a raw event of its own.
+// Renames (atomic saves), new and deleted files go by chokidar's events, and
+// any other event of a file ends the wait for an echo, so that chokidar's
+// change after an atomic save is never taken for one.
+const ECHO_MS = 1_000
+const PRUNE_AT = 256
 
 /**
  * Folders are watched rather than single files: only a folder watch sees a
@@ -43,6 +55,25 @@ export function watchSources(options: WatchOptions): SourceWatcher {
       return 'gone'
     }
   }
+  /** File → when its raw change was reported: chokidar's change for it soon after is an echo. */
+  const early = new Map<string, number>()
+  const isEcho = (path: string) => {
+    const at = early.get(path)
+    early.delete(path)
+    return at !== undefined && performance.now() - at < ECHO_MS
+  }
+  const reportEarly = (path: string) => {
+    const now = performance.now()
+    early.delete(path)
+    early.set(path, now)
+    // An echo chokidar never sent (it drops a file's changes for 50 ms after one): oldest first.
+    if (early.size > PRUNE_AT)
+      for (const [old, at] of early) {
+        if (now - at < ECHO_MS) break
+        early.delete(old)
+      }
+    options.onChange('change', path)
+  }
   const changed = (path: string) => {
     if (closed) return
     options.onChange('change', path)
@@ -60,17 +91,23 @@ export function watchSources(options: WatchOptions): SourceWatcher {
 
   const start = () => {
     const w = watch([...current], { ignored: options.ignored, ignoreInitial: true })
-    w.on('add', (path) => !closed && options.onChange('add', path))
-    w.on('change', changed)
-    w.on('unlink', (path) => !closed && options.onChange('unlink', path))
+    const other = (kind: 'add' | 'unlink') => (path: string) => {
+      early.delete(path)
+      if (!closed) options.onChange(kind, path)
+    }
+    w.on('add', other('add'))
+    w.on('change', (path) => isEcho(path) || changed(path))
+    w.on('unlink', other('unlink'))
     w.on('error', (error) => options.onError(error as Error))
-    const { onRaw } = options
-    if (onRaw)
-      w.on('raw', (_event, name, details) => {
-        const watched = (details as { watchedPath?: unknown } | undefined)?.watchedPath
-        if (typeof watched !== 'string') return
-        if (!closed && typeof name === 'string') onRaw(watched, name)
-      })
+    w.on('raw', (event, name, details) => {
+      const watched = (details as { watchedPath?: unknown } | undefined)?.watchedPath
+      if (closed || typeof watched !== 'string' || typeof name !== 'string') return
+      // chokidar watches each file and its folder: the file's own watcher names itself.
+      const path = basename(watched) === name ? watched : join(watched, name)
+      options.onRaw?.(path)
+      if (event !== 'change') early.delete(path)
+      else if (LOADABLE.test(path) && !options.ignored(path)) reportEarly(path)
+    })
     w.once('ready', resolveReady)
     return w
   }

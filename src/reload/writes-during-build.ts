@@ -11,7 +11,6 @@
 // - which inputs were written lately, so that their size now can be compared
 //   with what the build read (unfinished-saves.ts): the truncation may have
 //   come before the build began and the rest of the write after it ended.
-import { basename, join } from 'node:path'
 import { LOADABLE } from './sources.js'
 /** A save's two writes are milliseconds apart: older writes are forgotten. */
 const RECENT_MS = 2_000
@@ -28,12 +27,10 @@ export class WritesDuringBuild {
     this.#buildStart = performance.now()
   }
 
-  /** A raw watcher event for `name` in the folder (or file) `watched`. */
-  seen(watched: string, name: string): void {
+  /** A raw watcher event for `path`. */
+  seen(path: string): void {
     // What esbuild cannot load (a log, a database file) is not recorded.
-    if (!LOADABLE.test(name)) return
-    // chokidar watches each file and its folder: the file's own watcher names itself.
-    const path = basename(watched) === name ? watched : join(watched, name)
+    if (!LOADABLE.test(path)) return
     const now = performance.now()
     this.#at.delete(path)
     this.#at.set(path, now)
