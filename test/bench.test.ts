@@ -5,6 +5,36 @@ import { spawn } from 'node:child_process'
 import { describe, it } from 'node:test'
 import { join } from 'node:path'
 import { BIN, fixture, projectDir, requires, ROOT, withDeadline } from './helpers.js'
+import { compareRounds, type RunRecord } from '../src/bench-command/summary.js'
+
+/** Runs of one side with these req/s, one per round. */
+function side(target: 'A' | 'B', rates: number[]): RunRecord[] {
+  return rates.map((reqPerSec, i) => ({ round: i + 1, target, stats: { reqPerSec } }) as unknown as RunRecord)
+}
+
+describe('hotcell bench --compare: the verdict', () => {
+  const labels = { a: 'A', b: 'B' }
+  it('rounds that disagree on which side is faster: inconclusive', () => {
+    const cmp = compareRounds(1, side('A', [100, 100, 100]), side('B', [104, 97, 102]), labels)
+    assert.equal(cmp.inconclusive, true)
+    assert.match(cmp.verdict, /^inconclusive: B\/A ranged from 0\.97 to 1\.04 across 3 rounds/)
+  })
+
+  it('three rounds that agree: it looks faster, and the verdict says how often equal handlers do that', () => {
+    const cmp = compareRounds(1, side('A', [100, 100, 100]), side('B', [103, 102, 105]), labels)
+    assert.equal(cmp.chance, 0.25)
+    assert.equal(
+      cmp.verdict,
+      'B looks faster than A: 3.0% more req/s (B/A 1.02–1.05 in every round), but two equal handlers agree in all 3 rounds 25% of the time: --rounds 6 or more to be sure',
+    )
+  })
+
+  it('six rounds that agree: a firm verdict', () => {
+    const cmp = compareRounds(1, side('A', [100, 100, 100, 100, 100, 100]), side('B', [90, 95, 92, 91, 97, 93]), labels)
+    assert.equal(cmp.chance, 2 / 64)
+    assert.equal(cmp.verdict, 'B is slower than A: 7.5% fewer req/s (B/A 0.90–0.97 in every round)')
+  })
+})
 
 // The undici generator unless a test says otherwise: it reports every status, wrk only errors.
 const SHORT = ['-d', '1s', '-c', '4', '--warmup', '200ms', '-g', 'undici']
@@ -119,7 +149,9 @@ describe('hotcell bench', () => {
     const b = runs.filter((r) => r.target === 'B')
     for (const [i, ratio] of (cmp.ratios as number[]).entries()) assert.ok(Math.abs(ratio - b[i].stats.reqPerSec / a[i].stats.reqPerSec) < 1e-9)
     assert.equal(cmp.inconclusive, cmp.min <= 1 && cmp.max >= 1)
-    assert.match(cmp.verdict, cmp.inconclusive ? /^inconclusive/ : /is (faster|slower) than/)
+    // Three rounds that agree are agreed on by chance a quarter of the time: never a firm verdict.
+    assert.equal(cmp.chance, cmp.inconclusive ? 1 : 0.25)
+    assert.match(cmp.verdict, cmp.inconclusive ? /^inconclusive/ : /looks (faster|slower) than .* 25% of the time: --rounds 6 or more/)
   })
 
   it('--baseline runs the same handler inline on a main thread, hotcell in a worker', async () => {

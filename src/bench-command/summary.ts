@@ -49,6 +49,11 @@ export interface Comparison {
   min: number
   max: number
   inconclusive: boolean
+  /**
+   * How often two equal handlers would have every round agree as these do
+   * (a sign test, two-sided: 2 × 0.5^rounds); 1 when the rounds disagree.
+   */
+  chance: number
   verdict: string
 }
 
@@ -98,6 +103,11 @@ export function scaling(rows: ConfigSummary[]): ScalingRow[] {
   })
 }
 
+// Two equal handlers still differ round by round, each round as likely to
+// favour either: all rounds agree by chance 25 % of the time at 3 rounds, 3 %
+// at 6. Below 5 % the verdict is firm; above it, it says how likely chance is.
+const FIRM_CHANCE = 0.05
+
 /** B/A per round. The difference is called inconclusive when the rounds disagree on its direction. */
 export function compareRounds(workers: number, a: RunRecord[], b: RunRecord[], labels: { a: string; b: string }): Comparison {
   const ratios = a
@@ -110,13 +120,22 @@ export function compareRounds(workers: number, a: RunRecord[], b: RunRecord[], l
   const min = Math.min(...ratios)
   const max = Math.max(...ratios)
   const inconclusive = ratios.length < 3 || (min <= 1 && max >= 1)
+  const chance = inconclusive ? 1 : 2 * 0.5 ** ratios.length
   const pct = (x: number) => `${Math.abs((x - 1) * 100).toFixed(1)}%`
-  const verdict = inconclusive
-    ? `inconclusive: B/A ranged from ${min.toFixed(2)} to ${max.toFixed(2)} across ${ratios.length} rounds, so the rounds disagree on which is faster`
-    : mid > 1
-      ? `${labels.b} is faster than ${labels.a}: ${pct(mid)} more req/s (B/A ${min.toFixed(2)}–${max.toFixed(2)} in every round)`
-      : `${labels.b} is slower than ${labels.a}: ${pct(mid)} fewer req/s (B/A ${min.toFixed(2)}–${max.toFixed(2)} in every round)`
-  return { workers, ratios, median: mid, min, max, inconclusive, verdict }
+  const range = `B/A ${min.toFixed(2)}–${max.toFixed(2)} in every round`
+  const side = mid > 1 ? 'faster' : 'slower'
+  const difference = mid > 1 ? `${pct(mid)} more req/s` : `${pct(mid)} fewer req/s`
+  let verdict: string
+  if (inconclusive)
+    verdict = `inconclusive: B/A ranged from ${min.toFixed(2)} to ${max.toFixed(2)} across ${ratios.length} rounds, so the rounds disagree on which is faster`
+  else if (chance <= FIRM_CHANCE) verdict = `${labels.b} is ${side} than ${labels.a}: ${difference} (${range})`
+  else {
+    const enough = Math.ceil(Math.log2(2 / FIRM_CHANCE))
+    verdict =
+      `${labels.b} looks ${side} than ${labels.a}: ${difference} (${range}), but two equal handlers agree in all ${ratios.length} rounds ` +
+      `${Math.round(chance * 100)}% of the time: --rounds ${enough} or more to be sure`
+  }
+  return { workers, ratios, median: mid, min, max, inconclusive, chance, verdict }
 }
 
 export function againstBaseline(hotcell: ConfigSummary, baseline: ConfigSummary): BaselineComparison {
