@@ -22,6 +22,7 @@
 // --expose-gc anyway has its gc adopted (adoptExposedGc) and used instead.
 import { getHeapSpaceStatistics } from 'node:v8'
 import { measureMemory } from 'node:vm'
+import { traceReload } from './trace.js'
 
 // V8 gives the young generation back only when allocation has been low for a
 // while: a collection 2 or 3 s after the last reload freed the old space's
@@ -99,7 +100,12 @@ export interface HeapSettlerOptions {
 }
 
 export function settleHeap({ activity = () => 0, quietMs = QUIET_MS, collect }: HeapSettlerOptions = {}): HeapSettler {
-  const gc: Collect = collect ?? exposed ?? measuredGc
+  const collector: Collect = collect ?? exposed ?? measuredGc
+  const gc = async () => {
+    traceReload('settle')
+    await collector()
+    traceReload('settled')
+  }
   let timer: NodeJS.Timeout | undefined
   let seen = 0
   const later = (run: () => void, ms: number) => {

@@ -15,6 +15,8 @@ export type ReloadPhase =
   | 'loaded' // the standby generation imported the new bundle
   | 'swap' // new requests go to the new generation from now on
   | 'standby' // a standby generation has booted: the next bundle is loaded at once
+  | 'settle' // the idle heap collection after the start or reloads begins (settle-heap.ts)
+  | 'settled' // ...and has run
 
 export type StartPhase =
   | 'supervisor' // the supervisor forks the server process
