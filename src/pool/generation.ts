@@ -1,16 +1,14 @@
 // A generation is one pool of workers running one bundle; a reload makes a
 // new generation and retires the old.
-import { randomUUID } from 'node:crypto'
-import { BroadcastChannel, type Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { Piscina } from 'piscina'
 import { formatMs } from '../report/fault-views.js'
-import type { ControlMessage, ErrorData, FailurePhase, RequestTask, WorkerData, WorkerMessage } from './protocol.js'
+import type { ErrorData, FailurePhase, RequestTask, WorkerData, WorkerMessage } from './protocol.js'
 import type { GenerationOptions } from './generation-options.js'
 import { CrashLoopError } from '../errors.js'
 import { InflightRequests } from './inflight-requests.js'
 import type { Waiter } from './lane.js'
 import { RequestQueue } from './request-queue.js'
-import { StaggeredLoad } from './staggered-load.js'
 import { startWorkers } from './worker-pool.js'
 import { WorkerTracker } from './worker-tracker.js'
 import { traceStart } from '../reload/trace.js'
@@ -18,6 +16,7 @@ import { WorkerSockets } from './worker-sockets.js'
 import { UNSTOPPABLE_MS, whenUnstoppable } from './unstoppable-worker.js'
 import { outOfSyncImports } from './sync-import-grace.js'
 import { CLOSE_SERVICE_RESTART } from './websocket-frames.js'
+import { BundleHandoff } from './bundle-handoff.js'
 
 /** Who waits for a request's outcome (lane.ts). */
 export type RunHandlers = Waiter
@@ -42,7 +41,6 @@ export class Generation {
    * its workers get it with their bundle.
    */
   serverAddress: WorkerData['serverAddress']
-  readonly #bootedWithAddress: boolean
   #markServed!: () => void
   /** Resolves once a request has been answered here, or the generation ended. */
   readonly served = new Promise<void>((resolve) => (this.#markServed = resolve))
@@ -56,28 +54,20 @@ export class Generation {
    * replace a worker that fails that early, so this generation never boots.
    */
   bootError: Error | undefined
-  /** Told to load Node's fetch classes after its workers were started. */
-  #warmFetchApi = false
   #markEnded!: () => void
   /** Resolves once destroy() has ended every worker: none will import the bundle again. */
   readonly ended = new Promise<void>((resolve) => (this.#markEnded = resolve))
 
   readonly #pool: Piscina
-  readonly #control: BroadcastChannel
-  readonly #ready = new Set<number>()
-  #onReady: (() => void) | undefined
-  /** load() has resolved: the generation may be serving, with some workers still importing. */
-  #loaded = false
-  /** Which worker imports the bundle first (staggered-load.ts). */
-  readonly #stagger = new StaggeredLoad(() => this.#loadRest())
-  readonly #booted = new Set<number>()
+  /** The bundle's way to the workers, and which have imported it (bundle-handoff.ts). */
+  readonly #handoff: BundleHandoff
   /** Requests on their way to a worker, or waiting for one (request-queue.ts). */
   readonly #queue: RequestQueue
   #destroyed = false
   /** Which thread runs which request, deaths and crash loops (worker-tracker.ts). */
   readonly #tracker: WorkerTracker
   /** Upgraded connections (WebSockets) served by this generation's workers. */
-  readonly sockets = new WorkerSockets((threadId) => this.#ready.has(threadId))
+  readonly sockets = new WorkerSockets((threadId) => this.#handoff.isReady(threadId))
   #onListenCaptured: ((requested: string) => void) | undefined
   readonly #onUnstoppable: GenerationOptions['onUnstoppable']
 
@@ -86,16 +76,16 @@ export class Generation {
     this.workers = options.workers
     this.bundleUrl = options.bundleUrl
     this.serverAddress = options.serverAddress
-    this.#bootedWithAddress = options.serverAddress !== undefined
+    this.#handoff = new BundleHandoff(this, () => this.#destroyed)
     this.#tracker = new WorkerTracker({
       entry: options.entry,
-      isReady: (threadId) => this.#ready.has(threadId),
+      isReady: (threadId) => this.#handoff.isReady(threadId),
       servedSockets: (threadId) => this.sockets.served(threadId),
       maxMemoryMb: options.maxMemoryMb,
       onCrashLoop: (error) => {
-        const loading = !this.#loaded
+        const loading = !this.#handoff.loaded
         this.loadError ??= error
-        this.#onReady?.()
+        this.#handoff.recheck()
         // While loading, load()'s caller reports loadError; afterwards no one else would.
         if (!loading) options.onCrashLoop?.(error)
         this.#queue.rejectAll(() => new CrashLoopError(error))
@@ -109,11 +99,7 @@ export class Generation {
       tasksPerWorker: options.tasksPerWorker,
       max: options.maxQueue,
     })
-    // Unique per server instance: BroadcastChannel names are process-wide.
-    const channel = `hotcell:${randomUUID()}:${options.gen}`
-    this.#control = new BroadcastChannel(channel)
-    this.#control.unref()
-    this.#pool = startWorkers(options, channel)
+    this.#pool = startWorkers(options, this.#handoff.channel)
     // Without a listener, a worker dying outside a task would crash the process.
     this.#pool.on('error', (error: Error) => {
       if (!this.isBooted && !this.bootError) {
@@ -133,49 +119,13 @@ export class Generation {
 
   /** Have the workers load Node's fetch classes now, before the bundle comes (a standby). */
   warmFetchApi(): void {
-    this.#warmFetchApi = true
-    this.#post({ type: 'warm-fetch-api' })
+    this.#handoff.warmFetchApi()
   }
 
-  /**
-   * Hand the bundle to a standby generation and wait until one worker has
-   * imported it: that one serves while the others follow (`pickWorker` sends
-   * requests to workers that are ready). Waiting for all cost 2–7 ms per
-   * reload with 2 workers on 2 cores. Resolves even when the import failed:
-   * `loadError` says so, and the import is the same bundle in every worker.
-   * `all`: wait for every worker (at start, where a few ms do not matter and
-   * the server should come up at full size).
-   */
+  /** Hand the bundle to a standby generation and wait until one worker (or `all`) has imported it (bundle-handoff.ts). */
   load(bundleUrl?: string, { all = false, timeoutMs = 10_000 }: { all?: boolean; timeoutMs?: number } = {}): Promise<void> {
-    if (bundleUrl) {
-      this.bundleUrl = bundleUrl
-      const threads = this.#pool.threads.map((w) => w.threadId)
-      const leader = this.workers > 1 && !all ? (threads.find((id) => this.#booted.has(id)) ?? threads[0]) : undefined
-      this.#post({ type: 'load', bundleUrl, ...(leader !== undefined ? { only: leader } : {}), ...this.#address() })
-      this.#stagger.lead(leader)
-    }
-    // A crash loop sets loadError and calls #onReady too; so does destroy(), for a load given up on.
-    const enough = () => this.#ready.size >= (all ? this.workers : 1) || this.loadError !== undefined || this.#destroyed
-    const waited = enough()
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            this.loadError ??= {
-              name: 'ImportTimeoutError',
-              message: `The entry did not finish importing within ${timeoutMs / 1000} s: a loop that never ends, or a top-level await waiting for something that never comes.`,
-            }
-            this.#onReady?.()
-          }, timeoutMs)
-          this.#onReady = () => {
-            if (!enough()) return
-            clearTimeout(timer)
-            this.#onReady = undefined
-            resolve()
-          }
-        })
-    return waited.then(() => {
-      this.#loaded = true
-    })
+    if (bundleUrl) this.bundleUrl = bundleUrl
+    return this.#handoff.load(bundleUrl, all, timeoutMs)
   }
 
   /**
@@ -196,10 +146,10 @@ export class Generation {
   readonly #settled = (): void => {
     this.#markServed()
     if (this.#queue.size > 0) this.#queue.dispatch()
-    if (this.#stagger.leading) this.#loadRest()
+    if (this.#handoff.leading) this.#handoff.loadRest()
   }
 
-  readonly #isReady = (threadId: number): boolean => this.#ready.has(threadId)
+  readonly #isReady = (threadId: number): boolean => this.#handoff.isReady(threadId)
 
   /** The thread request `id` was given to, while it is in flight. */
   threadOf(id: number): number | undefined {
@@ -214,12 +164,6 @@ export class Generation {
   /** The request that began last on `threadId` and is still in flight: a stuck thread is most likely stuck in it. */
   lastStartedOn(threadId: number): { id: number; label: string } | undefined {
     return this.#tracker.lane(threadId)?.lastStarted()
-  }
-
-  /** The workers waiting for the leading one import the bundle now. */
-  #loadRest(): void {
-    if (!this.bundleUrl || !this.#stagger.release()) return
-    this.#post({ type: 'load', bundleUrl: this.bundleUrl, ...this.#address() })
   }
 
   /** The live Workers. */
@@ -298,11 +242,10 @@ export class Generation {
     this.#markServed()
     this.#markBooted()
     this.#tracker.stop(reason)
-    this.#onReady?.()
+    this.#handoff.recheck()
     this.#queue.rejectAll(() => new Error('Terminating worker thread'))
-    this.#stagger.stop()
-    this.#control.close()
-    await outOfSyncImports(this.#inSyncImport)
+    this.#handoff.close()
+    await outOfSyncImports(this.#handoff.inSyncImport)
     // A worker that ignores the pool's terminate() would hold this forever, and the process's exit too.
     for (const worker of this.#pool.threads) this.#watchTermination(worker, 'ended')
     try {
@@ -312,34 +255,13 @@ export class Generation {
     }
   }
 
-  /** A worker is booting, or importing the bundle it was handed (sync-import-grace.ts). */
-  #inSyncImport = (): boolean =>
-    this.#pool.threads.some(
-      ({ threadId }) => threadId !== -1 && (!this.#booted.has(threadId) || (this.bundleUrl !== undefined && !this.#ready.has(threadId) && !this.loadError)),
-    )
-
-  #address(): { serverAddress?: WorkerData['serverAddress'] } {
-    return this.serverAddress && !this.#bootedWithAddress ? { serverAddress: this.serverAddress } : {}
-  }
-
-  #post(message: ControlMessage): void {
-    if (!this.#destroyed) this.#control.postMessage(message)
-  }
-
   #onMessage(message: WorkerMessage, options: GenerationOptions): void {
     switch (message.type) {
       case 'hotcell:hello':
         if (this.gen === 1) traceStart('booted')
-        this.#booted.add(message.threadId)
         this.isBooted = true
         this.#markBooted()
-        // A worker still starting when told to warm up missed the message on the channel.
-        if (this.#warmFetchApi) this.#post({ type: 'warm-fetch-api' })
-        // A standby before its bundle was chosen waits for `load()`; a worker
-        // replacing a crashed one needs the bundle now, unless it waits its turn.
-        if (this.bundleUrl && this.#stagger.mayLoad(message.threadId)) {
-          this.#post({ type: 'load', bundleUrl: this.bundleUrl, only: message.threadId, ...this.#address() })
-        }
+        this.#handoff.booted(message.threadId)
         break
       case 'hotcell:lane':
         this.#tracker.addLane(message.threadId, message.port, message.progress, message.exitNote, this.#settled)
@@ -352,9 +274,7 @@ export class Generation {
           this.loadPhase = message.phase
         }
         if (message.node) this.nodeStyle = true
-        this.#ready.add(message.threadId)
-        this.#onReady?.()
-        this.#stagger.ready(message.threadId)
+        this.#handoff.ready(message.threadId)
         break
       case 'hotcell:uncaught':
         options.onUncaught?.(message)

@@ -1,0 +1,157 @@
+// How a generation's workers get its bundle: over the generation's
+// BroadcastChannel, each once it has booted, one first while the others wait
+// (staggered-load.ts); and which of them have imported it, for load() to wait on.
+import { randomUUID } from 'node:crypto'
+import { BroadcastChannel, type Worker } from 'node:worker_threads'
+import type { ControlMessage, ErrorData, WorkerData } from './protocol.js'
+import { StaggeredLoad } from './staggered-load.js'
+
+/** What the handoff reads of its generation (generation.ts), and the one thing it sets: the error of an import that timed out. */
+export interface LoadingGeneration {
+  readonly gen: number
+  readonly workers: number
+  readonly bundleUrl: string | undefined
+  readonly serverAddress: WorkerData['serverAddress']
+  readonly threads: readonly Worker[]
+  loadError: ErrorData | undefined
+}
+
+export class BundleHandoff {
+  /** The BroadcastChannel's name, for the workers (worker-pool.ts). */
+  readonly channel: string
+  readonly #control: BroadcastChannel
+  readonly #bootedWithAddress: boolean
+  /** Told to load Node's fetch classes after its workers were started. */
+  #warmFetchApi = false
+  readonly #ready = new Set<number>()
+  #onReady: (() => void) | undefined
+  #loaded = false
+  /** Which worker imports the bundle first (staggered-load.ts). */
+  readonly #stagger = new StaggeredLoad(() => this.loadRest())
+  readonly #booted = new Set<number>()
+
+  /** `destroyed`: the generation is ending; nothing more is sent, and load() stops waiting. */
+  constructor(
+    private readonly generation: LoadingGeneration,
+    private readonly destroyed: () => boolean,
+  ) {
+    this.#bootedWithAddress = generation.serverAddress !== undefined
+    // Unique per server instance: BroadcastChannel names are process-wide.
+    this.channel = `hotcell:${randomUUID()}:${generation.gen}`
+    this.#control = new BroadcastChannel(this.channel)
+    this.#control.unref()
+  }
+
+  /** Tell the workers to load Node's fetch classes, and those that boot later too. */
+  warmFetchApi(): void {
+    this.#warmFetchApi = true
+    this.#post({ type: 'warm-fetch-api' })
+  }
+
+  /**
+   * Hand the bundle to a standby generation and wait until one worker has
+   * imported it: that one serves while the others follow (`pickWorker` sends
+   * requests to workers that are ready). Waiting for all cost 2–7 ms per
+   * reload with 2 workers on 2 cores. Resolves even when the import failed:
+   * `loadError` says so, and the import is the same bundle in every worker.
+   * `all`: wait for every worker (at start, where a few ms do not matter and
+   * the server should come up at full size).
+   */
+  load(bundleUrl: string | undefined, all: boolean, timeoutMs: number): Promise<void> {
+    if (bundleUrl) {
+      const threads = this.generation.threads.map((w) => w.threadId)
+      const leader = this.generation.workers > 1 && !all ? (threads.find((id) => this.#booted.has(id)) ?? threads[0]) : undefined
+      this.#post({ type: 'load', bundleUrl, ...(leader !== undefined ? { only: leader } : {}), ...this.#address() })
+      this.#stagger.lead(leader)
+    }
+    // A crash loop sets loadError and calls recheck() too; so does destroy(), for a load given up on.
+    const enough = () => this.#ready.size >= (all ? this.generation.workers : 1) || this.generation.loadError !== undefined || this.destroyed()
+    const waited = enough()
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            this.generation.loadError ??= {
+              name: 'ImportTimeoutError',
+              message: `The entry did not finish importing within ${timeoutMs / 1000} s: a loop that never ends, or a top-level await waiting for something that never comes.`,
+            }
+            this.#onReady?.()
+          }, timeoutMs)
+          this.#onReady = () => {
+            if (!enough()) return
+            clearTimeout(timer)
+            this.#onReady = undefined
+            resolve()
+          }
+        })
+    return waited.then(() => {
+      this.#loaded = true
+    })
+  }
+
+  /** load() has resolved: the generation may be serving, with some workers still importing. */
+  get loaded(): boolean {
+    return this.#loaded
+  }
+
+  /** The generation's loadError was set, or it is ending: a load() waiting may be over. */
+  recheck(): void {
+    this.#onReady?.()
+  }
+
+  /** Has this thread finished importing the bundle? */
+  isReady(threadId: number): boolean {
+    return this.#ready.has(threadId)
+  }
+
+  /** A worker is importing the bundle ahead of the others, who wait. */
+  get leading(): boolean {
+    return this.#stagger.leading
+  }
+
+  /** The workers waiting for the leading one import the bundle now. */
+  loadRest(): void {
+    if (!this.generation.bundleUrl || !this.#stagger.release()) return
+    this.#post({ type: 'load', bundleUrl: this.generation.bundleUrl, ...this.#address() })
+  }
+
+  /** A worker is up and warm, waiting for its bundle. */
+  booted(threadId: number): void {
+    this.#booted.add(threadId)
+    // A worker still starting when told to warm up missed the message on the channel.
+    if (this.#warmFetchApi) this.#post({ type: 'warm-fetch-api' })
+    // A standby before its bundle was chosen waits for `load()`; a worker
+    // replacing a crashed one needs the bundle now, unless it waits its turn.
+    if (this.generation.bundleUrl && this.#stagger.mayLoad(threadId)) {
+      this.#post({ type: 'load', bundleUrl: this.generation.bundleUrl, only: threadId, ...this.#address() })
+    }
+  }
+
+  /** A worker has imported the bundle, or failed to (the generation's loadError says so). */
+  ready(threadId: number): void {
+    this.#ready.add(threadId)
+    this.#onReady?.()
+    this.#stagger.ready(threadId)
+  }
+
+  /** A worker is booting, or importing the bundle it was handed (sync-import-grace.ts). */
+  readonly inSyncImport = (): boolean =>
+    this.generation.threads.some(
+      ({ threadId }) =>
+        threadId !== -1 &&
+        (!this.#booted.has(threadId) || (this.generation.bundleUrl !== undefined && !this.#ready.has(threadId) && !this.generation.loadError)),
+    )
+
+  /** The generation ends: nothing more is sent, no timer is left. */
+  close(): void {
+    this.#stagger.stop()
+    this.#control.close()
+  }
+
+  #address(): { serverAddress?: WorkerData['serverAddress'] } {
+    return this.generation.serverAddress && !this.#bootedWithAddress ? { serverAddress: this.generation.serverAddress } : {}
+  }
+
+  #post(message: ControlMessage): void {
+    if (!this.destroyed()) this.#control.postMessage(message)
+  }
+}
