@@ -1,10 +1,8 @@
 import { relative, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { Builder } from './builder.js'
 import type { Config } from '../config/resolve-config.js'
 import type { Target } from '../http/dispatch.js'
-import { crashReporting } from '../report/crash-reporting.js'
-import { Generation } from '../pool/generation.js'
+import type { Generation } from '../pool/generation.js'
 import type { Logger } from '../report/logger.js'
 import type { ExportedAddress, WorkerData } from '../pool/protocol.js'
 import type { Sources } from './sources.js'
@@ -17,6 +15,7 @@ import { BundlePruner } from './bundle-pruner.js'
 import { hungImport } from './hung-import.js'
 import type { WritesDuringBuild } from './writes-during-build.js'
 import type { ReloadInfo } from './reload-info.js'
+import { GenerationMaker } from './generation-maker.js'
 
 // What happens after a swap is kept off the path of the new code's first
 // response, which shares the cores with it: the old generation's teardown
@@ -52,28 +51,19 @@ export class Reloader {
   onExportedAddress: ((address: ExportedAddress) => void) | undefined
   /** A worker of `generation` ignored terminate() (pool/unstoppable-worker.ts). */
   onUnstoppable: ((generation: string, threadId: number) => void) | undefined
-  #serverAddress: WorkerData['serverAddress']
-  #env: Record<string, string> | undefined
   #current: Generation | undefined
-  readonly #standbys = new Standbys(() => this.#generation())
+  /** Makes the generations, and knows which are live (generation-maker.ts). */
+  readonly #maker: GenerationMaker
+  readonly #standbys = new Standbys(() => this.#maker.make())
   readonly #retiring = new Set<Generation>()
-  /**
-   * Every generation whose workers may still import its bundle: serving,
-   * retiring, standing by or being loaded. Pruning keeps their bundles.
-   */
-  readonly #live = new Set<Generation>()
-  #gen = 0
   /** Generations that have served: the last one's number. */
   #served = 0
   #closed = false
   /** Deletes the bundles of ended generations, never beside a reload. */
   readonly #pruner = new BundlePruner(
     (inUse) => this.builder.prune(inUse),
-    () => [...this.#live].flatMap((g) => (g.bundleUrl ? [fileURLToPath(g.bundleUrl)] : [])),
+    () => this.#maker.bundles(),
   )
-  #preloadUrl: string | undefined
-  /** The app's code loaded Node's fetch classes in some generation: standbys warm them up. */
-  #fetchApiUsed = false
   #resolveFirst!: (target: Target) => void
 
   constructor(
@@ -85,6 +75,14 @@ export class Reloader {
   ) {
     // Requests that arrive before the first build wait for it.
     this.target = new Promise<Target>((resolve) => (this.#resolveFirst = resolve))
+    this.#maker = new GenerationMaker(config, logger, {
+      current: () => this.#current,
+      standbys: () => this.#standbys.all,
+      onListenCaptured: (requested) => this.onListenCaptured?.(requested),
+      onExportedAddress: (address) => this.onExportedAddress?.(address),
+      onUnstoppable: (generation, threadId) => this.onUnstoppable?.(generation, threadId),
+      bundleEnded: () => this.#pruner.ended(),
+    })
   }
 
   /**
@@ -92,15 +90,15 @@ export class Reloader {
    * goes (when .env files changed); the first call boots the first generation.
    */
   setEnv(env: Record<string, string>): void {
-    const changed = this.#env !== undefined
-    this.#env = env
+    const changed = this.#maker.env !== undefined
+    this.#maker.env = env
     if (changed) void this.#standbys.drop()
     this.#standbys.topUp()
   }
 
   /** Where the server listens, once it does: what the entry's own listen() reports. */
   set serverAddress(address: WorkerData['serverAddress']) {
-    this.#serverAddress = address
+    this.#maker.serverAddress = address
     // The first generation boots before the socket is bound.
     for (const standby of this.#standbys.all) standby.serverAddress = address
   }
@@ -181,11 +179,11 @@ export class Reloader {
     const current = this.#current
     if (current?.bundleUrl === build.url && !current.loadError && !standbysStale && !reasons.some((r) => this.sources.isEnvFile(r))) return undefined
     if (build.warnings) this.logger.warn(build.warnings.trimEnd())
-    this.#preloadUrl = build.preloadUrl
+    this.#maker.preloadUrl = build.preloadUrl
 
     const loadStarted = performance.now()
     if (standbysStale) await this.#standbys.drop()
-    let next = this.#standbys.take() ?? this.#generation()
+    let next = this.#standbys.take() ?? this.#maker.make()
     if (!next.isBooted && this.#current) {
       // Edits came faster than standbys boot. Saves made while this one booted
       // are built first (a few ms), and their bundle is the one it gets: one
@@ -202,7 +200,7 @@ export class Reloader {
     if (next.bootError && this.#current) {
       // Once more with a fresh generation: the cause may have passed (a reinstall that has finished).
       void next.destroy()
-      next = this.#generation()
+      next = this.#maker.make()
       await next.booted
       if (next.bootError) {
         void next.destroy()
@@ -278,50 +276,9 @@ export class Reloader {
     void next.served.then(run)
   }
 
-  #generation(): Generation {
-    const generation: Generation = new Generation({
-      gen: ++this.#gen,
-      workers: this.config.workers,
-      entry: this.config.entryLabel,
-      handler: this.config.handler,
-      maxMemoryMb: this.config.maxMemoryMb,
-      // Before the first build, nothing is known about the packages: the first bundle imports them.
-      preloadUrl: this.#preloadUrl ?? EMPTY_MODULE,
-      nodeAdapter: this.#current?.nodeStyle === true,
-      warmFetchApi: this.#fetchApiUsed,
-      onFetchApi: () => {
-        if (this.#fetchApiUsed) return
-        this.#fetchApiUsed = true
-        // Standbys booted before this was known load them now, off the path of their first request.
-        for (const standby of this.#standbys.all) standby.warmFetchApi()
-      },
-      ...(this.#env ? { env: this.#env } : {}),
-      onWorkerError: (error) =>
-        this.logger.error(`hotcell: a worker of ${generationName(generation)} crashed outside any request: ${error.stack ?? error.message}`),
-      onListenCaptured: (requested) => this.onListenCaptured?.(requested),
-      onExportedAddress: (address) => this.onExportedAddress?.(address),
-      onUnstoppable: (threadId) => this.onUnstoppable?.(generationName(generation), threadId),
-      ...(this.#serverAddress ? { serverAddress: this.#serverAddress } : {}),
-      ...crashReporting(this.logger, this.config.cwd, () => generationName(generation)),
-    })
-    this.#live.add(generation)
-    void generation.ended.then(() => {
-      this.#live.delete(generation)
-      if (generation.bundleUrl) this.#pruner.ended()
-    })
-    return generation
-  }
-
   #retire(generation: Generation | undefined): void {
     if (!generation) return
     this.#retiring.add(generation)
     void generation.retire(this.graceMs).then(() => this.#retiring.delete(generation))
   }
-}
-
-const EMPTY_MODULE = 'data:text/javascript,'
-
-/** How messages name a generation: by its number once it has served, as a standby before. */
-function generationName(generation: Generation): string {
-  return generation.number === undefined ? 'a standby generation' : `generation ${generation.number}`
 }

@@ -1,0 +1,90 @@
+// How the reloader's generations are made: numbered at boot, given what the
+// config and the earlier generations tell (the packages to preload, a
+// Node-style handler, fetch in use, process.env, the server's address), and
+// kept among the live ones until they end, for the pruner to spare their bundles.
+import { fileURLToPath } from 'node:url'
+import type { Config } from '../config/resolve-config.js'
+import { Generation } from '../pool/generation.js'
+import type { ExportedAddress, WorkerData } from '../pool/protocol.js'
+import { crashReporting } from '../report/crash-reporting.js'
+import type { Logger } from '../report/logger.js'
+
+const EMPTY_MODULE = 'data:text/javascript,'
+
+/** What the maker asks of the reloader (reloader.ts). */
+export interface MakerHooks {
+  /** The generation serving, if any. */
+  current(): Generation | undefined
+  /** The standbys booted so far. */
+  standbys(): readonly Generation[]
+  onListenCaptured(requested: string): void
+  onExportedAddress(address: ExportedAddress): void
+  onUnstoppable(generation: string, threadId: number): void
+  /** A generation with a bundle ended (bundle-pruner.ts). */
+  bundleEnded(): void
+}
+
+export class GenerationMaker {
+  /** The workers' process.env; unset until the env files were read. */
+  env: Record<string, string> | undefined
+  serverAddress: WorkerData['serverAddress']
+  preloadUrl: string | undefined
+  #gen = 0
+  /**
+   * Every generation whose workers may still import its bundle: serving,
+   * retiring, standing by or being loaded. Pruning keeps their bundles.
+   */
+  readonly #live = new Set<Generation>()
+  /** The app's code loaded Node's fetch classes in some generation: standbys warm them up. */
+  #fetchApiUsed = false
+
+  constructor(
+    private readonly config: Config,
+    private readonly logger: Logger,
+    private readonly hooks: MakerHooks,
+  ) {}
+
+  /** The bundle files the live generations import. */
+  bundles(): string[] {
+    return [...this.#live].flatMap((g) => (g.bundleUrl ? [fileURLToPath(g.bundleUrl)] : []))
+  }
+
+  make(): Generation {
+    const generation: Generation = new Generation({
+      gen: ++this.#gen,
+      workers: this.config.workers,
+      entry: this.config.entryLabel,
+      handler: this.config.handler,
+      maxMemoryMb: this.config.maxMemoryMb,
+      // Before the first build, nothing is known about the packages: the first bundle imports them.
+      preloadUrl: this.preloadUrl ?? EMPTY_MODULE,
+      nodeAdapter: this.hooks.current()?.nodeStyle === true,
+      warmFetchApi: this.#fetchApiUsed,
+      onFetchApi: () => {
+        if (this.#fetchApiUsed) return
+        this.#fetchApiUsed = true
+        // Standbys booted before this was known load them now, off the path of their first request.
+        for (const standby of this.hooks.standbys()) standby.warmFetchApi()
+      },
+      ...(this.env ? { env: this.env } : {}),
+      onWorkerError: (error) =>
+        this.logger.error(`hotcell: a worker of ${generationName(generation)} crashed outside any request: ${error.stack ?? error.message}`),
+      onListenCaptured: (requested) => this.hooks.onListenCaptured(requested),
+      onExportedAddress: (address) => this.hooks.onExportedAddress(address),
+      onUnstoppable: (threadId) => this.hooks.onUnstoppable(generationName(generation), threadId),
+      ...(this.serverAddress ? { serverAddress: this.serverAddress } : {}),
+      ...crashReporting(this.logger, this.config.cwd, () => generationName(generation)),
+    })
+    this.#live.add(generation)
+    void generation.ended.then(() => {
+      this.#live.delete(generation)
+      if (generation.bundleUrl) this.hooks.bundleEnded()
+    })
+    return generation
+  }
+}
+
+/** How messages name a generation: by its number once it has served, as a standby before. */
+function generationName(generation: Generation): string {
+  return generation.number === undefined ? 'a standby generation' : `generation ${generation.number}`
+}
