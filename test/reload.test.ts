@@ -583,6 +583,35 @@ export default { fetch: () => new Response('${tag} ' + ++count) }
     )
   })
 
+  test('a package.json caught empty between truncate and write is built again; its "Unexpected end of file" is never shown', async () => {
+    const pkg = `${JSON.stringify({ name: 'caught-empty', private: true, type: 'module' }, null, 2)}\n`
+    const { project, server } = await start({ 'package.json': pkg, 'app.ts': `export default { fetch: () => new Response('one') }\n` })
+    const failed: ReloadInfo[] = []
+    server.on('reload', (info: ReloadInfo) => info.ok || failed.push(info))
+    const reloaded = nextReload(server, (info) => info.ok)
+    // The build of the empty file ends with a JSON error; the content lands before that error is looked at.
+    const cancel = afterNextBuild(() => writeFileSync(`${project.dir}/package.json`, pkg))
+    cleanup(cancel)
+    writeFileSync(`${project.dir}/package.json`, '')
+    await reloaded
+    assert.deepEqual(failed, [])
+    const res = await request(server.url)
+    assert.equal(res.status, 200, res.text)
+  })
+
+  test('a package.json emptied on purpose is a build error, shown once the recheck finds it still empty', async () => {
+    const { project, server } = await start({
+      'package.json': '{ "name": "emptied", "private": true }\n',
+      'app.ts': `export default { fetch: () => new Response('one') }\n`,
+    })
+    const failed = nextReload(server, (info) => !info.ok)
+    project.write('package.json', '')
+    await failed
+    const res = await request(server.url)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /package\.json/)
+  })
+
   test('a save whose content lands only after its empty file was built is never served empty', async () => {
     const { project, server } = await start({
       'app.ts': `import { word } from './word'\nexport default { fetch: () => new Response(String(word)) }\n`,

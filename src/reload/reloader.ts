@@ -10,7 +10,7 @@ import { reportLoadError } from './load-error-report.js'
 import { Standbys } from './standbys.js'
 import { supersededWhile } from './superseded.js'
 import { traceReload } from './trace.js'
-import { unfinishedSaves } from './unfinished-saves.js'
+import { markSaves, savedSince, unfinishedSaves } from './unfinished-saves.js'
 import { BundlePruner } from './bundle-pruner.js'
 import { hungImport } from './hung-import.js'
 import type { WritesDuringBuild } from './writes-during-build.js'
@@ -126,6 +126,7 @@ export class Reloader {
     const waitMs = performance.now() - startedAt
     traceReload('build')
     writes?.begin()
+    const marks = markSaves(reasons.filter((r) => r.startsWith(sep)))
     const build = await this.builder.build()
     traceReload('built')
     this.sources.update(build)
@@ -133,6 +134,13 @@ export class Reloader {
     if (!build.ok) {
       const info: ReloadInfo = { ok: false, gen: this.#current?.number, changed, waitMs, buildMs: build.ms, loadMs: 0, totalMs: performance.now() - startedAt }
       // More edits already arrived: this error may be a half-saved state.
+      if (stale()) return info
+      // A save caught between truncate and write (a package.json, say): built again, not shown.
+      const saved = await savedSince(marks)
+      if (saved.length) {
+        rebuild([...new Set([...reasons, ...saved])])
+        return undefined
+      }
       if (stale()) return info
       // The error on show already (a save that changed something else, or a save's second event): one line says so.
       const shown = this.target instanceof Promise ? undefined : this.target

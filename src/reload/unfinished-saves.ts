@@ -22,6 +22,39 @@ export async function unfinishedSaves(changed: string[], bytes: ReadonlyMap<stri
   return readEmpty.filter((path) => rewrittenSince(path, bytes))
 }
 
+/** Size and modification time of files as a build begins (`savedSince` compares them when it fails). */
+export type SaveMarks = ReadonlyMap<string, string>
+
+export function markSaves(paths: string[]): SaveMarks {
+  return new Map(paths.map((path) => [path, mark(path)]))
+}
+
+/**
+ * For a build that failed: the files it was started for that were written
+ * again while it ran, or that were empty when it ended and have content a
+ * moment later. A save caught between truncate and write gives esbuild an
+ * empty file, which for a package.json or a JSON import is an error
+ * ("Unexpected end of file"), not an empty module. A file still empty after
+ * the recheck was emptied on purpose: its error is shown.
+ */
+export async function savedSince(marks: SaveMarks): Promise<string[]> {
+  const written = [...marks].filter(([path, before]) => mark(path) !== before).map(([path]) => path)
+  if (written.length) return written
+  const empty = [...marks.keys()].filter((path) => mark(path).startsWith('0:'))
+  if (!empty.length) return []
+  await new Promise((resolve) => setTimeout(resolve, EMPTY_RECHECK_MS))
+  return empty.filter((path) => !mark(path).startsWith('0:'))
+}
+
+function mark(path: string): string {
+  try {
+    const stats = statSync(path)
+    return `${stats.size}:${stats.mtimeMs}`
+  } catch {
+    return 'gone'
+  }
+}
+
 /** A file esbuild read `bytes` of has another size now. */
 function rewrittenSince(path: string, bytes: ReadonlyMap<string, number>): boolean {
   const read = bytesRead(path, bytes)
