@@ -127,6 +127,14 @@ describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () =
       5000,
       'the late rejection in the terminal',
     )
+    // A ctx.waitUntil() promise that rejects: the same report, with its code frame, and the response untouched.
+    assert.equal((await request(`${cli.url}/wait-until-reject`)).status, 200)
+    await waitFor(
+      () => /A promise given to ctx\.waitUntil\(\) by GET \S+\/wait-until-reject rejected, worker \d+ of /.test(cli.output()),
+      5000,
+      'the waitUntil rejection in the terminal',
+    )
+    assert.match(cli.output(), /waitUntil work failed\n[\s\S]*?faults\.ts:\d+:\d+\n[\s\S]*?> +\d+ \|[^\n]*waitUntil work failed/)
     assert.equal(await okThread(), before, 'the worker was kept')
   })
 

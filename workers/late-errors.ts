@@ -39,28 +39,40 @@ export function runInScope<T>(scope: RequestScope, fn: () => T): T {
   return scopes.run(scope, fn)
 }
 
+let sendReport: ((message: UncaughtReport) => void) | undefined
+let reportingThread = 0
+
 /** Install the process-wide hooks once per worker. `report` sends the report to the main thread. */
 export function catchLateErrors(threadId: number, report: (message: UncaughtReport) => void): void {
-  const onError = (kind: UncaughtReport['kind']) => (value: unknown) => {
-    // getStore() sees the scope of the callback that threw: Node emits these
-    // events before it leaves that callback's async context.
-    const scope = scopes.getStore()
-    const error = toErrorData(value)
-    const running = scope?.running === true
-    if (scope && running) scope.fail(error)
-    try {
-      report({
-        type: 'hotcell:uncaught',
-        threadId,
-        kind,
-        error,
-        running,
-        ...(scope ? { request: { id: scope.id, method: scope.method, url: scope.url } } : {}),
-      })
-    } catch {
-      // Reporting must never throw from inside the handler of last resort.
-    }
+  sendReport = report
+  reportingThread = threadId
+  process.on('uncaughtException', (value) => reportLate('uncaughtException', value))
+  process.on('unhandledRejection', (value) => reportLate('unhandledRejection', value))
+}
+
+/**
+ * Report an error against the request whose code raised it. An uncaught one
+ * fails that request if it is still running; a ctx.waitUntil() rejection
+ * never does (the work was meant to outlive the response, as on Workers).
+ */
+export function reportLate(kind: UncaughtReport['kind'], value: unknown): void {
+  // getStore() sees the scope of the callback that threw: Node emits these
+  // events before it leaves that callback's async context, and a promise's
+  // reaction runs in the context it was attached in.
+  const scope = scopes.getStore()
+  const error = toErrorData(value)
+  const running = scope?.running === true
+  if (scope && running && kind !== 'waitUntil') scope.fail(error)
+  try {
+    sendReport?.({
+      type: 'hotcell:uncaught',
+      threadId: reportingThread,
+      kind,
+      error,
+      running,
+      ...(scope ? { request: { id: scope.id, method: scope.method, url: scope.url } } : {}),
+    })
+  } catch {
+    // Reporting must never throw from inside the handler of last resort.
   }
-  process.on('uncaughtException', onError('uncaughtException'))
-  process.on('unhandledRejection', onError('unhandledRejection'))
 }

@@ -11,7 +11,7 @@ import { installFastResponse, isResponse } from './fast-response.js'
 import { isFetchApiLoaded, onFetchApiLoad, watchFetchGlobals } from './fetch-api.js'
 import { reply, openLane, started, type LaneTask } from './lane.js'
 import { recordExits } from './exit-note.js'
-import { catchLateErrors, runInScope, type RequestScope } from './late-errors.js'
+import { catchLateErrors, reportLate, runInScope, type RequestScope } from './late-errors.js'
 import { abortRequest, installLazyRequest, LazyRequest } from './lazy-request.js'
 import { respond, type Outcome, type ResponseControl } from './respond.js'
 import { rehearse } from './rehearsal.js'
@@ -267,10 +267,7 @@ const context: FetchContext = {
   waitUntil(promise) {
     // The work goes on after the response (the pool runs with atomics
     // disabled, so the event loop keeps turning); a failure is reported.
-    Promise.resolve(promise).catch((error: unknown) => {
-      const data = toErrorData(error)
-      console.error(`hotcell: a ctx.waitUntil() promise rejected: ${data.stack ?? data.message}`)
-    })
+    Promise.resolve(promise).catch((error: unknown) => reportLate('waitUntil', error))
   },
   passThroughOnException() {
     // Meaningful only behind an origin server; there is none in development.

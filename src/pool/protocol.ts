@@ -106,7 +106,8 @@ export interface ExportedAddress {
 export interface UncaughtReport {
   type: 'hotcell:uncaught'
   threadId: number
-  kind: 'uncaughtException' | 'unhandledRejection'
+  /** 'waitUntil': a promise given to ctx.waitUntil() rejected (it never fails the response). */
+  kind: 'uncaughtException' | 'unhandledRejection' | 'waitUntil'
   error: ErrorData
   request?: { id: number; method: string; url: string }
   /** The request was still in flight: it fails with this error (and reports it itself). */

@@ -71,11 +71,16 @@ export function formatMs(ms: number): string {
 
 /** The terminal line(s) for an error thrown outside any handler's stack. */
 export function uncaughtLog(report: UncaughtReport, generation: string): string {
+  const where = `worker ${report.threadId} of ${generation}`
+  if (report.kind === 'waitUntil') {
+    const whose = report.request ? ` by ${report.request.method} ${report.request.url}` : ''
+    return `hotcell: A promise given to ctx.waitUntil()${whose} rejected, ${where}. Its response was not affected; the worker keeps running.`
+  }
   const what = report.kind === 'unhandledRejection' ? 'A promise rejection nobody handled' : 'An uncaught exception'
   const whose = report.request
     ? `in code started by ${report.request.method} ${report.request.url} (request already answered)`
     : 'outside any request (module top level?)'
-  return `hotcell: ${what} ${whose}, worker ${report.threadId} of ${generation}. The worker keeps running; no other request was failed.`
+  return `hotcell: ${what} ${whose}, ${where}. The worker keeps running; no other request was failed.`
 }
 
 /** The title of a request (or a load) that failed in the app's code, by where it failed. */
