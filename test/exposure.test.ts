@@ -164,6 +164,7 @@ describe('bounded pool queue', () => {
       gate: createFrontGate({ allowedHosts: [], host: '127.0.0.1', staticDir: undefined }),
       logger: createLogger({ quiet: true }),
       closing: () => false,
+      reloads: true,
     })
     const http = await listen(dispatcher, '127.0.0.1', 0)
     try {

@@ -651,6 +651,17 @@ export default { fetch: () => new Response('${tag} ' + ++count) }
     assert.deepEqual(info.changed, ['reload()'])
     assert.equal(await text(server.url), 'b')
   })
+
+  test('reload: false: the error page says a restart serves the fix, not a save', async () => {
+    const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('a') }\n` }, { reload: false })
+    project.write('app.ts', `export default { fetch: () => new Response('b' }\n`)
+    const info = await withDeadline(server.reload(), 10_000, 'server.reload()')
+    assert.equal(info.ok, false)
+    const page = await request(server.url)
+    assert.equal(page.status, 500)
+    assert.match(page.text, /Fix the error and restart hotcell \(reloading is off\)\./)
+    assert.doesNotMatch(page.text, /and save/)
+  })
 })
 
 describe('a save while the previous one is still importing', () => {

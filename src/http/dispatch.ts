@@ -33,6 +33,8 @@ export interface DispatcherOptions {
   timeoutMs?: number
   /** Live reload: adds its script to HTML pages. Absent with --no-live-reload. */
   html?: HtmlInjector
+  /** A save reloads (false with --no-reload): error pages say how to get fixed code served. */
+  reloads: boolean
 }
 
 /** The `request` listener of the HTTP server: one request in, one response out, never a throw. */
@@ -223,7 +225,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
       }
       if (outcome instanceof Error) {
         // The worker died or was terminated: 502 (or the stream is cut if the head was out).
-        const view = lostView(outcome, request)
+        const view = lostView(outcome, request, options.reloads)
         // A crash loop is reported once, when it is detected.
         if (!(outcome instanceof CrashLoopError)) logger.error(renderText(view, { root, details: true }))
         return void sendPage(id, seen, req, res, view)

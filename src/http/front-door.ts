@@ -65,6 +65,7 @@ export class FrontDoor {
       logger,
       closing: options.closing,
       timeoutMs: this.#timeoutMs,
+      reloads: config.reload,
       ...(this.live ? { html: this.live } : {}),
     })
     reloader.onListenCaptured = createListenNotice(logger, config.entryLabel, () => this.url)
@@ -106,6 +107,7 @@ export class FrontDoor {
       details: this.#details,
       logger,
       serve: this.#dispatcher,
+      reloads: config.reload,
     })
     // First loaded during the shutdown: it refuses, as one loaded before would.
     if (closing()) void handler.closeAll(CLOSE_GOING_AWAY, SHUTTING_DOWN)

@@ -18,6 +18,7 @@ import type { Tunnel } from '../pool/socket-tunnel.js'
 import type { NoAnswer } from '../pool/tunnel-events.js'
 import { CLOSE_INTERNAL_ERROR, CLOSE_MESSAGE_TOO_BIG } from '../pool/websocket-frames.js'
 import { formatMs } from '../report/fault-views.js'
+import { fixHint } from '../report/serving-state.js'
 
 // Not an ESM import of node:http (docs/architecture.md#builtins).
 const { ServerResponse: NodeServerResponse, STATUS_CODES } = process.getBuiltinModule('node:http')
@@ -37,6 +38,8 @@ export interface UpgradeOptions {
   logger: Logger
   /** Serves an upgrade that is not a WebSocket as the ordinary request it also is. */
   serve(req: IncomingMessage, res: ServerResponse): void
+  /** A save reloads (false with --no-reload): the error page says how to get fixed code served. */
+  reloads: boolean
 }
 
 export interface UpgradeHandler {
@@ -106,7 +109,7 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
         const broken = target.generation.loadError
         if (broken) {
           log(500)
-          return void socket.end(page({ status: 500, title: 'The entry failed to load', error: broken, hint: 'Fix the code and save.', request }))
+          return void socket.end(page({ status: 500, title: 'The entry failed to load', error: broken, hint: fixHint(options.reloads, 'the code'), request }))
         }
         const address = socket as Socket
         // Its workers may all be gone, their replacements booting: wait for one, as a request waits.

@@ -8,12 +8,17 @@ import type { Target } from '../http/dispatch.js'
 import type { Generation } from '../pool/generation.js'
 import type { ErrorData } from '../pool/protocol.js'
 import { locateStuck } from '../pool/stuck-location.js'
+import { fixHint } from '../report/serving-state.js'
 
 /**
  * Where the import is stuck, as a failure page to serve instead of
  * `generation` (which is ended), and the same for the terminal.
  */
-export async function hungImport(generation: Generation, root: string): Promise<{ target: Extract<Target, { kind: 'failure' }>; report: string }> {
+export async function hungImport(
+  generation: Generation,
+  root: string,
+  reloads: boolean,
+): Promise<{ target: Extract<Target, { kind: 'failure' }>; report: string }> {
   const worker = generation.threads[0]
   const where = worker ? await locateStuck(worker, root) : undefined
   void generation.destroy()
@@ -28,7 +33,7 @@ export async function hungImport(generation: Generation, root: string): Promise<
   return {
     target: {
       kind: 'failure',
-      view: { status: 500, title: 'The entry did not finish importing', error, hint: 'Fix the code and save: the next good build is served at once.' },
+      view: { status: 500, title: 'The entry did not finish importing', error, hint: fixHint(reloads, 'the code') },
     },
     report: [`${error.name}: ${error.message}`, ...frame].join('\n'),
   }

@@ -16,6 +16,7 @@ import { hungImport } from './hung-import.js'
 import type { WritesDuringBuild } from './writes-during-build.js'
 import type { ReloadInfo } from './reload-info.js'
 import { GenerationMaker } from './generation-maker.js'
+import { fixHint } from '../report/serving-state.js'
 
 // What happens after a swap is kept off the path of the new code's first
 // response, which shares the cores with it: the old generation's teardown
@@ -153,7 +154,7 @@ export class Reloader {
           title: 'Build failed',
           text: build.text,
           error: build.error,
-          hint: 'Fix the error and save: the next good build is served at once.',
+          hint: fixHint(this.config.reload),
         },
       })
       this.#retire(this.#current)
@@ -235,7 +236,7 @@ export class Reloader {
       return { ok: false, gen: this.#current.number, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
     }
     if (next.loadError?.name === 'ImportTimeoutError') {
-      const { target, report } = await hungImport(next, this.config.cwd)
+      const { target, report } = await hungImport(next, this.config.cwd, this.config.reload)
       this.logger.error(`\n${report}\n`)
       this.#setTarget(target)
       this.#retire(this.#current)

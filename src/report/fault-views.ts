@@ -5,17 +5,18 @@ import { CrashLoopError, WorkerLostError } from '../errors.js'
 import type { FailurePhase, UncaughtReport } from '../pool/protocol.js'
 import { describeDeath, WORKERS_ENDED } from '../pool/worker-death.js'
 import type { ErrorView } from './error-page.js'
+import { fixHint } from './serving-state.js'
 
 type Request = ErrorView['request']
 
-/** 502 (or 500 for a crash loop) for a request whose worker died or was stopped. */
-export function lostView(error: unknown, request: Request): ErrorView {
+/** 502 (or 500 for a crash loop) for a request whose worker died or was stopped. `reloads`: a save reloads. */
+export function lostView(error: unknown, request: Request, reloads: boolean): ErrorView {
   if (error instanceof CrashLoopError) {
     return {
       status: 500,
       title: 'The entry keeps crashing its workers',
       error: error.data,
-      hint: 'Fix the code and save: hotcell starts fresh workers with the next build.',
+      hint: fixHint(reloads, 'the code'),
       request,
     }
   }

@@ -15,6 +15,11 @@ export interface Problem {
   summary: string
 }
 
+/** An error page's hint: what fixes it, by whether a save reloads (--no-reload: a restart does). */
+export function fixHint(reloads: boolean, what = 'the error'): string {
+  return reloads ? `Fix ${what} and save: the next good build is served at once.` : `Fix ${what} and restart hotcell (reloading is off).`
+}
+
 /** The developer's next step for a failure, or undefined when the code serves. `kind` says which failure it is. */
 export function problemOf(
   kind: 'build' | 'import' | 'shape' | 'hang' | undefined,
