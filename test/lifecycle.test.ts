@@ -136,6 +136,7 @@ describe('lifecycle', () => {
       assert.equal(res.status, 502)
       assert.match(res.text, /The request outlived its workers/)
       assert.match(res.text, /hotcell reloaded the code while this request ran, and it was still running 5 s later/)
+      assert.match(res.text, /Retry the request: the new code serves it\./)
     } finally {
       await server.close()
       project.remove()

@@ -164,6 +164,22 @@ describe('logger', () => {
     assert.equal(lines.length, 5)
   })
 
+  test("a repeat whose request line never comes (its client left, logged already) does not mark the first request's line", () => {
+    const out = sink()
+    const logger = createLogger({ quiet: false, stdout: out, stderr: sink(), now: at })
+    // Two requests to /hang in flight at shutdown: the first's client left and was logged then.
+    logger.request({ method: 'GET', path: '/hang', status: 0, ms: 300 })
+    logger.error(BLOCK('/hang'))
+    logger.error(BLOCK('/hang'))
+    logger.request({ method: 'GET', path: '/hang', status: 502, ms: 5505 })
+    // Nor a later answer that succeeds.
+    logger.request({ method: 'GET', path: '/hang', status: 200, ms: 1 })
+    logger.flush()
+    const lines = out.text().split('\n').filter(Boolean)
+    assert.equal(lines.length, 3, out.text())
+    assert.doesNotMatch(lines.slice(1).join('\n'), /the same error as above/)
+  })
+
   test('--quiet: no request lines, so the block keeps its request, and a repeat names its request', () => {
     const out = sink()
     const err = sink()

@@ -224,9 +224,9 @@ export class Generation {
     // Open WebSockets would keep old code running for as long as a tab stays open: they reconnect to the new code.
     this.sockets.closeAll(CLOSE_SERVICE_RESTART, 'hotcell reloaded the code')
     if (this.#inflight.count > 0) await this.#inflight.drained(graceMs)
-    const after = `it was still running ${formatMs(graceMs)} later, when its workers ended`
+    const later = `still running ${formatMs(graceMs)} later, when its workers ended`
     await this.destroy(
-      why === 'reload' ? `hotcell reloaded the code while this request ran, and ${after}` : `hotcell was shutting down, and this request ${after}`,
+      why === 'reload' ? `hotcell reloaded the code while this request ran, and it was ${later}` : `hotcell was shutting down, and this request was ${later}`,
     )
   }
 

@@ -40,7 +40,9 @@ export function lostView(error: unknown, request: Request, reloads: boolean): Er
   }
   const death = error instanceof WorkerLostError ? error.death : describeDeath(error)
   if (death.name === WORKERS_ENDED) {
-    return { status: 502, title: 'The request outlived its workers', error: death, hint: 'Retry the request.', request }
+    const stopping = /shutting down/.test(death.message)
+    const hint = stopping ? 'hotcell stopped before this request finished.' : 'Retry the request: the new code serves it.'
+    return { status: 502, title: 'The request outlived its workers', error: death, hint, request }
   }
   return {
     status: 502,

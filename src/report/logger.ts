@@ -54,6 +54,12 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
    * concurrent requests to the same path fail together.
    */
   const sameAsAbove = new Map<string, number>()
+  /**
+   * Requests whose error block was printed, by `METHOD path`, until their own
+   * request line comes: that line is not "the same error as above" of a repeat
+   * whose request line never comes (a client that left was logged already).
+   */
+  const blockShown = new Map<string, number>()
   // Request lines are written once per turn of the event loop, not one write
   // each: under load, a write per request (a syscall, synchronous to a
   // terminal) cost more than serving the request. Anything else written
@@ -129,6 +135,10 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
         return
       }
       lastBlock = request ? body : undefined
+      if (request && !quiet) {
+        const key = `${request[1]} ${request[3]}`
+        blockShown.set(key, (blockShown.get(key) ?? 0) + 1)
+      }
       // A failed request's block ends with its request line; unless quiet, the log's own request line follows with status and time.
       let shown = request && !quiet ? body : text.replace(/\n+$/, '')
       // The count of Node's frames left out of a stack (node-frames.ts) is said in passing.
@@ -147,13 +157,10 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
       }
       // Empty unless an error block was just said: no key to build on each request.
       let repeats: number | undefined
-      if (sameAsAbove.size > 0) {
+      // Only a failed request's line: a repeat whose line never came must not mark a later success.
+      if ((sameAsAbove.size > 0 || blockShown.size > 0) && (status === 0 || status >= 400)) {
         const key = `${method} ${path}`
-        repeats = sameAsAbove.get(key)
-        if (repeats !== undefined) {
-          if (repeats > 1) sameAsAbove.set(key, repeats - 1)
-          else sameAsAbove.delete(key)
-        }
+        if (!take(blockShown, key)) repeats = take(sameAsAbove, key)
       }
       const same = repeats !== undefined ? ` ${paint('red', '· the same error as above')}` : ''
       if (++shownThisSecond > LINES_PER_SECOND) {
@@ -220,4 +227,13 @@ function timeStamp(paint: (style: Style, text: string) => string): (date: Date) 
     }
     return text
   }
+}
+
+/** Take one from `key`'s count: the count it had, or undefined if none. */
+function take(counts: Map<string, number>, key: string): number | undefined {
+  const count = counts.get(key)
+  if (count === undefined) return undefined
+  if (count > 1) counts.set(key, count - 1)
+  else counts.delete(key)
+  return count
 }
