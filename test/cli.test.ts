@@ -33,6 +33,13 @@ describe('hotcell CLI', () => {
     ['an entry named .js for a .ts file', [`${echo.slice(0, -3)}.js`], /entry file not found: .*echo\.js \(looked in .*\)\. Did you mean .*echo\.ts\?$/m],
     ['a mistyped entry name', [echo.replace(/echo\.ts$/, 'ecoh.ts')], /entry file not found: .*ecoh\.ts \(looked in .*\)\. Did you mean .*echo\.ts\?$/m],
     ['no entry at all', [], /missing the entry file/],
+    ['a --watch path that does not exist', [echo, '--watch', 'nope'], /--watch path not found: nope \(looked in .*\)$/m],
+    ['a folder as the entry', ['examples/hello'], /entry must be a file, but examples\/hello is a folder\. Did you mean examples\/hello\/app\.ts\?$/m],
+    [
+      'a file that is not a module',
+      ['package.json'],
+      /entry must be a TypeScript or JavaScript module \(\.ts, .*\) that exports your handler, but package\.json is not one/,
+    ],
     ['a mistyped command', ['benchh', echo], /unknown command "benchh": did you mean hotcell bench .*echo\.ts\?/],
     ['two entry files', [echo, echo], /expected one entry file, got 2/],
     ['a port that is not a number', [echo, '--port', 'eighty'], /--port must be a whole number from 0 to 65535/],

@@ -1,11 +1,12 @@
-import { existsSync, readdirSync, statSync } from 'node:fs'
-import { basename, dirname, extname, join, relative, resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { relative, resolve } from 'node:path'
 import { HotcellError } from '../errors.js'
 import { mustBeAllowedHosts, type AllowedHosts } from '../http/gate/host-check.js'
 import { mustBeEnvFiles, type EnvFiles } from './env-files.js'
 import { mustBeInspect } from '../pool/inspector.js'
 import { mustBeStaticDir } from '../http/gate/static-files.js'
 import { nearestName } from './nearest-name.js'
+import { mustBeEntry } from './entry-file.js'
 import { parseSize } from './size.js'
 import { mustBeTls, type TlsConfig } from '../http/tls/tls-config.js'
 import { parseTime } from './duration.js'
@@ -92,20 +93,6 @@ export interface Config {
   readonly tls: TlsConfig | undefined
 }
 
-/** What an entry named without its extension may be, in the order looked for. */
-const ENTRY_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']
-
-/** A file beside a missing entry with a name one or two edits away (`app.js` for app.ts, `ap.ts`): the one meant. */
-function meantFile(entry: string): string | undefined {
-  let names: string[]
-  try {
-    names = readdirSync(dirname(entry)).filter((name) => ENTRY_EXTENSIONS.includes(extname(name)))
-  } catch {
-    return undefined // The folder is missing too.
-  }
-  return nearestName(basename(entry), names)
-}
-
 const KNOWN = new Set<string>([
   'entry',
   'port',
@@ -160,21 +147,8 @@ export function resolveConfig(options: ServeOptions, name: (key: keyof ServeOpti
   }
   mustBeKnownKeys(options)
   const cwd = resolve(options.cwd ?? process.cwd())
-  if (typeof options.entry !== 'string' || options.entry === '') {
-    throw new HotcellError('ERR_INVALID_OPTION', 'entry must name the file that exports your handler, e.g. src/app.ts')
-  }
-  const entry = resolve(cwd, options.entry)
-  if (!existsSync(entry)) {
-    // `hotcell src/app`, as an import would name it: say which file that is.
-    const meant = extname(entry) ? meantFile(entry) : ENTRY_EXTENSIONS.find((ext) => existsSync(entry + ext) && statSync(entry + ext).isFile())
-    const hint = !meant ? '' : extname(entry) ? ` Did you mean ${join(dirname(options.entry), meant)}?` : ` Did you mean ${options.entry}${meant}?`
-    // Named by a config file (`hotcell.config.ts: entry`): say so, the command line did not name it.
-    const from = name('entry') === 'entry' ? '' : `, named by ${name('entry')}`
-    throw new HotcellError('ERR_ENTRY_NOT_FOUND', `entry file not found: ${options.entry}${from} (looked in ${cwd}).${hint}`)
-  }
-  if (!statSync(entry).isFile()) {
-    throw new HotcellError('ERR_ENTRY_NOT_FOUND', `entry must be a file, but ${options.entry} is a directory`)
-  }
+  // Named by a config file (`hotcell.config.ts: entry`): messages say so, the command line did not name it.
+  const entry = mustBeEntry(options.entry, cwd, name('entry') === 'entry' ? '' : name('entry'))
   const label = relative(cwd, entry)
   return Object.freeze({
     entry,
@@ -189,7 +163,7 @@ export function resolveConfig(options: ServeOptions, name: (key: keyof ServeOpti
     timeoutMs: parseTime(options.timeout ?? 30_000, name('timeout'), TIMEOUT_RANGE),
     handler: mustBeOneOf(options.handler ?? 'auto', name('handler'), ['auto', 'fetch', 'node'] as const),
     reload: mustBeBoolean(options.reload ?? true, name('reload')),
-    watch: Object.freeze(mustBeStrings(options.watch ?? [], name('watch')).map((p) => resolve(cwd, p))),
+    watch: Object.freeze(mustBeWatched(options.watch ?? [], cwd, name('watch'))),
     ignore: Object.freeze(mustBeStrings(options.ignore ?? [], name('ignore'))),
     quiet: mustBeBoolean(options.quiet ?? false, name('quiet')),
     allowedHosts: mustBeAllowedHosts(options.allowedHosts, name('allowedHosts')),
@@ -213,6 +187,15 @@ export function mustBeInteger(value: unknown, name: string, min: number, max: nu
 function mustBeBoolean(value: unknown, name: string): boolean {
   if (typeof value !== 'boolean') throw new HotcellError('ERR_INVALID_OPTION', `${name} must be true or false (got ${JSON.stringify(value)})`)
   return value
+}
+
+/** Paths that exist: a mistyped one would be watched for nothing, and saves there would never reload. */
+function mustBeWatched(value: unknown, cwd: string, name: string): string[] {
+  return mustBeStrings(value, name).map((path) => {
+    const full = resolve(cwd, path)
+    if (!existsSync(full)) throw new HotcellError('ERR_INVALID_OPTION', `${name} path not found: ${path} (looked in ${cwd})`)
+    return full
+  })
 }
 
 /** One path or a list of them (`watch: 'src'` as well as `watch: ['src', 'views']`). */
