@@ -146,6 +146,22 @@ describe('hot reload', () => {
     assert.equal(await text(server.url), 'restored')
   })
 
+  test('the entry deleted under the server: a 500 that says so, then 200 once it is back', async () => {
+    const body = `export default { fetch: () => new Response('here') }\n`
+    const { project, server } = await start({ 'app.ts': body })
+    const failed = nextReload(server, (info) => !info.ok)
+    rmSync(join(project.dir, 'app.ts'))
+    await failed
+    const page = await request(server.url)
+    assert.equal(page.status, 500)
+    assert.match(page.text, /The entry \S*app\.ts was deleted, moved or renamed\. Restore it, or restart hotcell with its new path\./)
+    assert.doesNotMatch(page.text, /Could not resolve/)
+    const back = nextReload(server, (info) => info.ok)
+    project.write('app.ts', body)
+    await back
+    assert.equal(await text(server.url), 'here')
+  })
+
   test('Werkzeug: 200 → syntax error → 500 naming file:line → fix → 200', async () => {
     const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('good') }\n` })
     assert.equal((await request(server.url)).status, 200)

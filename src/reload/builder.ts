@@ -5,7 +5,7 @@ import type { ErrorData } from '../pool/protocol.js'
 import { atCode, buildErrorData } from '../report/build-errors.js'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { moduleMetaDefine } from '../../workers/module-meta.js'
 import { REQUIRE_SHIM, writeOutputs, writePreload } from './build-output.js'
@@ -87,6 +87,13 @@ export async function createBuilder(entry: string, cwd: string): Promise<Builder
  * process's own under `.hotcell/` next to the entry's package.json, so that
  * the bundle's bare imports resolve from the project's node_modules.
  */
+/** The build error of an entry deleted (or moved, or renamed) under the server. */
+function entryGone(entry: string, cwd: string): esbuild.Message {
+  const label = relative(cwd, entry)
+  const text = `The entry ${label.startsWith('..') ? entry : label} was deleted, moved or renamed. Restore it, or restart hotcell with its new path.`
+  return { id: '', pluginName: '', text, location: null, notes: [], detail: undefined }
+}
+
 export function startBuilder(entry: string, cwd: string): Builder {
   const cacheDir = join(packageRoot(entry), '.hotcell')
   const outDir = join(cacheDir, `${process.pid}-${Math.random().toString(36).slice(2, 8)}`)
@@ -128,7 +135,8 @@ export function startBuilder(entry: string, cwd: string): Builder {
       } catch (error) {
         const errors = (error as esbuild.BuildFailure).errors
         if (!Array.isArray(errors)) throw error
-        const messages = atCode(errors, cwd)
+        // esbuild says 'Could not resolve "/abs/path/app.ts"' of a deleted entry: say what happened, and what brings it back.
+        const messages = existsSync(entry) ? atCode(errors, cwd) : [entryGone(entry, cwd)]
         return {
           ok: false,
           n: number,
