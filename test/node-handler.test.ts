@@ -172,6 +172,9 @@ describe('Node (req, res) handler past --timeout', () => {
     const res = await request(`${server.url}/silent`, { timeoutMs: 10_000 })
     assert.equal(res.status, 504)
     assert.match(res.text, /\/silent did not answer within 500 ms/)
+    // In a Node handler's terms, not a fetch handler's.
+    assert.match(res.text, /a res\.end\(\) never called\?/)
+    assert.doesNotMatch(res.text, /request\.signal/)
     assert.equal((await request(`${server.url}/raw`)).status, 200)
   })
 })

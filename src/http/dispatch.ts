@@ -231,7 +231,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         return void sendPage(id, seen, req, res, view)
       }
       if ('timedOut' in outcome) {
-        const view = timeoutView(request, timeoutMs, outcome.started)
+        const view = timeoutView(request, timeoutMs, outcome.started, generation?.nodeStyle)
         logger.error(renderText(view, { root, details: true }))
         return void sendPage(id, seen, req, res, view)
       }

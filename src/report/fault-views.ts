@@ -53,11 +53,15 @@ export function lostView(error: unknown, request: Request, reloads: boolean): Er
   }
 }
 
-/** 504 for a request that ran past --timeout while its worker was not stuck. */
-export function timeoutView(request: Request, timeoutMs: number, started: boolean): ErrorView {
+/** 504 for a request that ran past --timeout while its worker was not stuck. `nodeStyle`: a `(req, res)` handler. */
+export function timeoutView(request: Request, timeoutMs: number, started: boolean, nodeStyle = false): ErrorView {
   const seconds = formatMs(timeoutMs)
+  // What the handler saw, in its own terms.
+  const waiting = nodeStyle
+    ? "waiting for something (a res.end() never called? a next() never called?). Its req and res were closed, as when a client leaves ('close' events)"
+    : 'waiting for something (a promise that never settles?). request.signal was aborted'
   const message = started
-    ? `${request.method} ${request.url} did not answer within ${seconds}. Its worker was idle, waiting for something (a promise that never settles?). request.signal was aborted; the worker keeps serving.`
+    ? `${request.method} ${request.url} did not answer within ${seconds}. Its worker was idle, ${waiting}; the worker keeps serving.`
     : `${request.method} ${request.url} did not start within ${seconds}: its worker was busy with other requests.`
   return {
     status: 504,
