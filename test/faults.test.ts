@@ -6,6 +6,8 @@ import { readdirSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
 import { fixture, projectDir, request, startCli, waitFor, withDeadline, type CliRun } from './helpers.js'
+import { CrashLoopError } from '../src/errors.js'
+import { loadFailureTitle, lostView } from '../src/report/fault-views.js'
 
 const threadOf = (text: string) => Number(/thread (\d+)/.exec(text)?.[1])
 
@@ -26,7 +28,10 @@ describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () =
     const before = await okThread()
     const res = await request(`${cli.url}/hang`, { timeoutMs: 20_000 })
     assert.equal(res.status, 504)
-    assert.match(res.text, /\/hang did not answer within 1\.5 s\. Its worker was idle, waiting for something \(a promise that never settles\?\)\. request\.signal was aborted/)
+    assert.match(
+      res.text,
+      /\/hang did not answer within 1\.5 s\. Its worker was idle, waiting for something \(a promise that never settles\?\)\. request\.signal was aborted/,
+    )
     // The option has the same name in the config file and serve(): the hint says so.
     assert.match(res.text, /--timeout \(e\.g\. --timeout 60s; timeout in hotcell\.config\.ts or serve\(\)\)/)
     assert.equal(await okThread(), before, 'an idle worker is not replaced')
@@ -234,6 +239,13 @@ describe('fault matrix (in process, two workers)', () => {
 })
 
 describe('an entry that kills every worker', () => {
+  test('the terminal titles it as the page does', () => {
+    const loop = new CrashLoopError({ name: 'CrashLoopError', message: 'Workers keep ending' })
+    const page = lostView(loop, { method: 'GET', url: 'http://127.0.0.1/', headers: [] }, true)
+    assert.equal(page.title, 'The entry keeps crashing its workers')
+    assert.equal(loadFailureTitle(undefined, loop.data), page.title)
+  })
+
   for (const [name, source] of [
     ['process.exit at import', `process.exit(1)\nexport default { fetch: () => new Response('never') }\n`],
     ['process.exit from a top-level timer', `setTimeout(() => process.exit(4), 30)\nexport default { fetch: () => new Response('until the timer') }\n`],

@@ -17,7 +17,7 @@ import { createOriginCheck } from './websocket-origin.js'
 import type { Tunnel } from '../pool/socket-tunnel.js'
 import type { NoAnswer } from '../pool/tunnel-events.js'
 import { CLOSE_INTERNAL_ERROR, CLOSE_MESSAGE_TOO_BIG } from '../pool/websocket-frames.js'
-import { formatMs } from '../report/fault-views.js'
+import { formatMs, loadFailureTitle } from '../report/fault-views.js'
 import { fixHint } from '../report/serving-state.js'
 
 // Not an ESM import of node:http (docs/architecture.md#builtins).
@@ -109,7 +109,15 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
         const broken = target.generation.loadError
         if (broken) {
           log(500)
-          return void socket.end(page({ status: 500, title: 'The entry failed to load', error: broken, hint: fixHint(options.reloads, 'the code'), request }))
+          return void socket.end(
+            page({
+              status: 500,
+              title: loadFailureTitle(target.generation.loadPhase, broken),
+              error: broken,
+              hint: fixHint(options.reloads, 'the code'),
+              request,
+            }),
+          )
         }
         const address = socket as Socket
         // Its workers may all be gone, their replacements booting: wait for one, as a request waits.

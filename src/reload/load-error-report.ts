@@ -4,7 +4,7 @@ import type { Config } from '../config/resolve-config.js'
 import type { Generation } from '../pool/generation.js'
 import type { ErrorData } from '../pool/protocol.js'
 import { renderText } from '../report/error-page.js'
-import { FAILURE_TITLES } from '../report/fault-views.js'
+import { loadFailureTitle } from '../report/fault-views.js'
 import type { Logger } from '../report/logger.js'
 
 /**
@@ -16,7 +16,7 @@ export function reportLoadError(logger: Logger, config: Config, failed: Generati
   const error = failed.loadError!
   if (sameError(error, replaced?.loadError)) return
   // The title the page gives the same failure; the last line names the entry, not a request.
-  const title = failed.loadPhase ? FAILURE_TITLES[failed.loadPhase] : 'The entry failed to load'
+  const title = loadFailureTitle(failed.loadPhase, error)
   const view = { status: 500, title, error, request: { method: 'while importing', url: config.entryLabel } }
   logger.error(renderText(view, { root: config.cwd, details: true }))
 }

@@ -9,12 +9,20 @@ import { fixHint } from './serving-state.js'
 
 type Request = ErrorView['request']
 
+const CRASH_LOOP_TITLE = 'The entry keeps crashing its workers'
+
+/** The title of an entry that failed to load, the same on the page, in the terminal and for a WebSocket. */
+export function loadFailureTitle(phase: FailurePhase | undefined, error: { name: string }): string {
+  if (phase) return FAILURE_TITLES[phase]
+  return error.name === 'CrashLoopError' ? CRASH_LOOP_TITLE : 'The entry failed to load'
+}
+
 /** 502 (or 500 for a crash loop) for a request whose worker died or was stopped. `reloads`: a save reloads. */
 export function lostView(error: unknown, request: Request, reloads: boolean): ErrorView {
   if (error instanceof CrashLoopError) {
     return {
       status: 500,
-      title: 'The entry keeps crashing its workers',
+      title: CRASH_LOOP_TITLE,
       error: error.data,
       hint: fixHint(reloads, 'the code'),
       request,
