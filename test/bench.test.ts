@@ -218,6 +218,7 @@ describe('hotcell bench', () => {
       [[], /missing the entry file/],
       [[fixture('bench-hello.ts'), '-w', '1,zero'], /--workers must be a whole number/],
       [[fixture('bench-hello.ts'), '--compare', fixture('bench-b.ts'), '--rounds', '2'], /at least 3 rounds/],
+      [[fixture('bench-hello.ts'), '--compare', 'no/such/b.ts', ...SHORT], /entry file not found: no\/such\/b\.ts, named by --compare \(looked in /],
       [[fixture('bench-hello.ts'), '--nope'], /unknown option --nope/],
       [[fixture('bench-hello.ts'), '--generator', 'ab'], /--generator must be auto, wrk or undici \(got "ab"\)/],
     ]

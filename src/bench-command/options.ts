@@ -5,6 +5,7 @@ import { parseTime } from '../config/duration.js'
 import { HotcellError } from '../errors.js'
 import { flagHelp, parseFlags, type Flag } from '../cli/flag-table.js'
 import { SERVE_FLAGS } from '../cli/serve-flags.js'
+import { mustBeEntry } from '../config/entry-file.js'
 
 /** A benchmark measures with as many workers as can run in parallel here (up to 4), unless given a list. */
 function defaultWorkers(): number {
@@ -130,6 +131,9 @@ export function parseBenchArgs(argv: string[]): ParsedBench {
   if (positionals.length > 1)
     throw new HotcellError('ERR_INVALID_OPTION', `expected one entry file, got ${positionals.length}: ${positionals.join(' ')} (to compare two, use --compare)`)
   if (v.body !== undefined && v['body-file'] !== undefined) throw new HotcellError('ERR_INVALID_OPTION', 'use either --body or --body-file, not both')
+  // Both before any server starts: a mistyped B would otherwise show only after A's server was up.
+  mustBeEntry(positionals[0], process.cwd(), '')
+  if (v.compare !== undefined) mustBeEntry(v.compare, process.cwd(), '--compare')
 
   const durationMs = parseDuration(v.duration ?? '10s', '--duration')
   const path = v.path ?? '/'

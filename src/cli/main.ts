@@ -119,7 +119,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   await configWatch?.close()
   // close() writes the log's waiting lines first.
   const closed = server.close()
-  if (!restarting) io.stdout.write('hotcell: shutting down (waiting up to 5 s for requests in flight)\n')
+  if (!restarting) io.stdout.write('hotcell: shutting down (waiting up to 5 s for requests in flight; Ctrl-C again to stop now)\n')
   await closed
   return 0
 }
