@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
 import { after, before, describe, test } from 'node:test'
-import { collapseNodeFrames } from '../src/report/node-frames.js'
+import { collapseNodeFrames, collapseRepeats, NODE_FRAMES_LINE } from '../src/report/node-frames.js'
 import { projectDir, request, startCli, waitFor, type CliRun } from './helpers.js'
 
 const APP = `export default {
@@ -89,6 +89,17 @@ describe('collapseNodeFrames', () => {
     ]
     assert.deepEqual(collapseNodeFrames(kept), kept)
     assert.deepEqual(collapseNodeFrames(['at process.processTicksAndRejections (node:internal/process/task_queues:95:5)']), [])
+  })
+})
+
+describe('collapseRepeats', () => {
+  test('a recursion (a stack overflow) shows its frame once and a count; a frame seen twice stays twice', () => {
+    const f = 'at f (src/misc.ts:20:40)'
+    const g = 'at g (src/misc.ts:30:5)'
+    const out = collapseRepeats([g, f, f, f, f, f, f, f, f, f, f, g, g])
+    assert.deepEqual(out, [g, f, '… the frame above 9 more times', g, g])
+    // Dimmed in the terminal like Node's frames.
+    assert.match('    ' + out[2], NODE_FRAMES_LINE)
   })
 })
 

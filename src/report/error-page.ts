@@ -1,6 +1,6 @@
 import { relative } from 'node:path'
 import { codeFrame, userFrame } from './code-frame.js'
-import { collapseNodeFrames } from './node-frames.js'
+import { collapseNodeFrames, collapseRepeats } from './node-frames.js'
 import { withoutOwnFrames } from './source-files.js'
 import type { ErrorData } from '../pool/protocol.js'
 
@@ -92,7 +92,7 @@ export function describeChain(error: ErrorData, root: string): string {
   const walk = (e: ErrorData, prefix: string, depth: number) => {
     const head = e.thrown ? `${prefix}${e.message}` : `${prefix}${e.name}: ${e.message}${e.code ? ` [${e.code}]` : ''}`
     lines.push(head)
-    const frames = collapseNodeFrames(stackFrames(e.stack))
+    const frames = collapseRepeats(collapseNodeFrames(stackFrames(e.stack)))
     for (const frame of frames) lines.push('    ' + shorten(frame, root))
     for (const [i, inner] of (e.errors ?? []).entries()) walk(inner, `  [${i}] `, depth + 1)
     if (e.cause && depth < 8) walk(e.cause, 'Caused by: ', depth + 1)

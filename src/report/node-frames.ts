@@ -12,8 +12,8 @@
 /** `at fn (node:…:1:2)`, `at node:…:1:2`, `at async fn (node:…)`: a frame whose code is Node's. */
 const NODE_FRAME = /^\s*at (?:async )?(?:.*\()?node:[\w/.-]+:\d+:\d+\)?\s*$/
 
-/** The line that stands for a run of hidden frames (the logger dims it). */
-export const NODE_FRAMES_LINE = /^[ \t]*… \d+ frames? inside Node\.js$/
+/** The lines that stand for hidden frames (the logger dims them): a run of Node's, or repeats of the frame above. */
+export const NODE_FRAMES_LINE = /^[ \t]*… (?:\d+ frames? inside Node\.js|the frame above \d+ more times?)$/
 
 export function isNodeFrame(line: string): boolean {
   return NODE_FRAME.test(line)
@@ -40,5 +40,24 @@ export function collapseNodeFrames(frames: string[]): string[] {
     }
   }
   close()
+  return out
+}
+
+/**
+ * `frames` with each run of one repeated frame (a recursion: a stack
+ * overflow shows the same line ten times) as that frame and one line with
+ * the count.
+ */
+export function collapseRepeats(frames: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < frames.length; ) {
+    let j = i + 1
+    while (j < frames.length && frames[j] === frames[i]) j++
+    out.push(frames[i]!)
+    const more = j - i - 1
+    if (more === 1) out.push(frames[i]!)
+    else if (more > 1) out.push(`… the frame above ${more} more times`)
+    i = j
+  }
   return out
 }
