@@ -36,6 +36,24 @@ test('on another port, it says the requested one stays free; each address is tol
   assert.match(lines[1]!, /listen\(3001\); hotcell leaves that port alone/)
 })
 
+test("a reload's workers call listen() again: one short line per generation, not per worker", () => {
+  const lines: string[] = []
+  let now = 0
+  const notice = createListenNotice(
+    { info: (line: string) => lines.push(line) } as unknown as Logger,
+    'src/server.ts',
+    () => 'http://127.0.0.1:4000',
+    () => now,
+  )
+  notice('3000')
+  notice('3000') // the generation's second worker
+  now = 5_000 // a reload
+  notice('3000')
+  notice('3000')
+  assert.equal(lines.length, 2, lines.join('\n'))
+  assert.equal(lines[1], 'hotcell: listen(3000) again, from the new code; hotcell still serves it at http://127.0.0.1:4000')
+})
+
 describe("a Bun-style default export's port and hostname", () => {
   test('the address hotcell serves on, or a loopback name for its loopback address: nothing to tell', () => {
     const { lines, exported } = capture('http://127.0.0.1:3000')

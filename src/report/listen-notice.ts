@@ -3,16 +3,25 @@
 import type { ExportedAddress } from '../pool/protocol.js'
 import type { Logger } from './logger.js'
 
+// Every worker of a generation reports its listen() within milliseconds of the others.
+const SAME_GENERATION_MS = 1_000
+
 /**
- * Says once per server that the entry's own listen() was captured: every
- * worker of every generation reports it, and the developer needs to read it
- * only the first time (or when the entry asks for a different address).
+ * Says once per server in full that the entry's own listen() was captured
+ * (or when the entry asks for a different address), and in one short line
+ * for each later generation: the app's own "listening on 3000" is printed
+ * again at every reload, and read alone it points at the wrong port.
  */
-export function createListenNotice(logger: Logger, entry: string, url: () => string): (requested: string) => void {
-  const told = new Set<string>()
+export function createListenNotice(logger: Logger, entry: string, url: () => string, clock = () => performance.now()): (requested: string) => void {
+  const told = new Map<string, number>()
   return (requested) => {
-    if (told.has(requested)) return
-    told.add(requested)
+    const now = clock()
+    const last = told.get(requested)
+    told.set(requested, now)
+    if (last !== undefined) {
+      if (now - last > SAME_GENERATION_MS) logger.info(`hotcell: listen(${requested}) again, from the new code; hotcell still serves it at ${url()}`)
+      return
+    }
     const at = url()
     const samePort = requested.replace(/^.*:/, '') === new URL(at).port
     logger.info(
