@@ -73,7 +73,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     option: 'ignore',
   },
   { name: 'reload', type: 'boolean', negated: true, help: 'serve without watching', default: 'watch and reload', option: 'reload' },
-  { name: 'quiet', type: 'boolean', help: 'no request log, no banner: only errors\nand reloads', default: 'off', option: 'quiet' },
+  { name: 'quiet', type: 'boolean', help: 'no request log, no banner: only the ready line,\nerrors and reloads', default: 'off', option: 'quiet' },
   { name: 'static', type: 'string', value: '<dir>', help: 'serve files from <dir> before the handler', default: 'none', option: 'static' },
   {
     name: 'allowed-hosts',
