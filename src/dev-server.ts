@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import type { HotcellServer, ServerInfo } from './server-api.js'
 import { startBuilder, type Builder } from './reload/builder.js'
 import { resolveConfig, type Config, type ServeOptions } from './config/resolve-config.js'
 import { loadEnvFiles } from './config/env-files.js'
@@ -35,38 +36,6 @@ const DEBOUNCE_MS = 1
 const SETTLE_MS = 150
 /** The reason of the first build. */
 const START = 'start'
-
-export interface HotcellServer extends EventEmitter {
-  /** Where the server is reachable, e.g. `http://127.0.0.1:3000`. */
-  readonly url: string
-  readonly port: number
-  /** Rebuild and swap now, as a save would; resolves when the new code serves (or the build failed). */
-  reload(): Promise<ReloadInfo>
-  /** Stop accepting, let requests in flight finish (up to 5 s), end the workers. */
-  close(): Promise<void>
-  on(event: 'reload', listener: (info: ReloadInfo) => void): this
-  /** A worker ignored terminate() (a Node 24 allocation loop past --max-memory): its thread runs until the process ends. The command ends the process. */
-  on(event: 'unstoppable', listener: (threadId: number) => void): this
-  /** What the startup banner shows. */
-  readonly info: ServerInfo
-}
-
-export interface ServerInfo {
-  /** The code does not serve (a build error, an entry that throws on import): what to do. */
-  problem: Problem | undefined
-  entry: string
-  workers: number
-  /** The first build's time, and whether it failed. */
-  buildMs: number
-  buildFailed: boolean
-  /** Variables read from .env files. */
-  envVars: number
-  /** ws:// URL of the inspector with --inspect. */
-  inspector: string | undefined
-  liveReload: boolean
-  /** With HTTPS: which certificate, and where it is kept. */
-  tls: string | undefined
-}
 
 /** Start a development server for `options.entry`. Resolves once it listens and the first build serves. */
 export async function serve(options: ServeOptions): Promise<HotcellServer> {

@@ -1,4 +1,5 @@
-export { serve, type HotcellServer, type ServerInfo } from './dev-server.js'
+export { serve } from './dev-server.js'
+export type { HotcellServer, ServerInfo } from './server-api.js'
 export type { ServeOptions } from './config/resolve-config.js'
 export type { ReloadInfo } from './reload/reload-info.js'
 export type { FetchFunction as FetchHandler, FetchContext } from '../workers/app-loader.js'

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { startBaseline, type BaselineServer } from '../src/bench-command/baseline.js'
-import { serve, type HotcellServer } from '../src/dev-server.js'
+import { serve } from '../src/dev-server.js'
+import type { HotcellServer } from '../src/server-api.js'
 import { fixture, request, type Reply, withDeadline } from './helpers.js'
 
 const BINARY = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) % 256))

@@ -1,4 +1,5 @@
-import { serve, type HotcellServer } from '../dev-server.js'
+import { serve } from '../dev-server.js'
+import type { HotcellServer } from '../server-api.js'
 import { HotcellError } from '../errors.js'
 import { startBaseline } from './baseline.js'
 

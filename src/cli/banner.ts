@@ -1,5 +1,5 @@
 // The lines after "hotcell ready on URL": what is running, and how to drive it.
-import type { ServerInfo } from '../dev-server.js'
+import type { ServerInfo } from '../server-api.js'
 
 // Not an ESM import of node:util (docs/architecture.md#builtins).
 const { styleText } = process.getBuiltinModule('node:util')

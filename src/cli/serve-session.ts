@@ -1,6 +1,6 @@
 // What the command line does once the server is up: the banner, and hotkeys
 // in a terminal, until the user asks to stop.
-import type { HotcellServer } from '../dev-server.js'
+import type { HotcellServer } from '../server-api.js'
 import { bannerLines } from './banner.js'
 import { stateLine } from '../report/serving-state.js'
 
