@@ -3,7 +3,7 @@
 // file truncated before a build began and written again after it ended is
 // found, though it is not among the build's reasons. The server-level cases
 // (a write during the build, with chokidar's events held up) are in
-// reload.test.ts.
+// half-saved.test.ts.
 import assert from 'node:assert/strict'
 import { realpathSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
