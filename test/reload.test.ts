@@ -170,6 +170,10 @@ describe('hot reload', () => {
     )
     // Generation 2 was the standby booted at the start: no build before the edit took it.
     assert.equal(info.gen, 2)
+    // Closed now, not after the file: chokidar reports an unlink ~100 ms late, and a
+    // build it started would be counted by the next test, which counts builds on the
+    // hotcell:reload channel that every server in this process shares.
+    await server.close()
   })
 
   test("a save is built once: the watcher's own change event, which comes after the build began, does not build it again", async () => {
