@@ -265,7 +265,7 @@ describe('an entry that kills every worker', () => {
           'the crash-loop page',
         )
         assert.match(res.text, /keeps crashing its workers/)
-        assert.match(res.text, /stopped replacing them until the next save/)
+        assert.match(res.text, /stopped replacing them until the next build/)
         // The breaker stays tripped: no new workers, the same page, promptly.
         const threads = readdirSync('/proc/self/task').length
         for (let i = 0; i < 5; i++) assert.equal((await request(`${url}/`)).status, 500)

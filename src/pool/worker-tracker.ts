@@ -149,7 +149,7 @@ export class WorkerTracker {
       code: `EXIT_${code}`,
       message:
         `Workers running ${this.options.entry} keep ending on their own ${whileImporting ? 'while importing it' : 'without handling a request'} ` +
-        `(the last one exited with code ${code}).${cause} hotcell stopped replacing them until the next save.`,
+        `(the last one exited with code ${code}).${cause} hotcell stopped replacing them until the next build.`,
     }
     this.options.onCrashLoop(this.crashLoop)
   }
