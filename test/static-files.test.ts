@@ -23,6 +23,7 @@ describe('--static', () => {
       'public/a.txt': 'hello static',
       'public/index.html': '<h1>index</h1>',
       'public/sub/b.txt': 'b file',
+      'public/pages/index.html': '<h1>pages</h1>',
       'public/100%.txt': 'percent file',
       'public/.env': SECRET,
       'public/.env.local': SECRET,
@@ -92,6 +93,19 @@ describe('--static', () => {
       assert.equal((await request(`${server.url}/sub/b.txt`)).text, 'b file')
       assert.equal((await request(`${server.url}/.well-known/security.txt`)).text, 'contact: me')
     })
+  })
+
+  test('a folder with an index.html asked for without its slash is redirected to it, as send does (its relative links resolve there)', async () => {
+    const bare = await request(`${server.url}/pages?tab=2`)
+    assert.equal(bare.status, 301)
+    assert.equal(bare.headers.location, '/pages/?tab=2')
+    assert.equal((await request(`${server.url}/pages/`)).text, '<h1>pages</h1>')
+    // A path that starts with '//' is redirected to this server, never to another host.
+    const doubled = await request(`${server.url}//pages`)
+    assert.equal(doubled.status, 301)
+    assert.equal(doubled.headers.location, '/pages/')
+    // A folder without one still goes to the handler.
+    assert.notEqual((await request(`${server.url}/sub`)).status, 301)
   })
 
   test('missing files and non-GET methods go to the handler', async () => {

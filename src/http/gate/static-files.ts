@@ -43,6 +43,8 @@ export function createStaticFiles(dir: string, html?: HtmlFileInjector): StaticF
       file = await resolveInside(root, join(file, 'index.html'))
       if (file === 'outside') return refuse(res)
       if (file === undefined) return 'pass'
+      // As send and express.static do: a page at /sub would resolve its relative links against /.
+      if (!path.endsWith('/')) return redirectToFolder(req, res, wanted)
       info = await stat(file)
     }
     if (!info.isFile()) return 'pass'
@@ -97,6 +99,21 @@ async function resolveInside(root: string, candidate: string): Promise<string | 
     return undefined
   }
   return real === root || real.startsWith(root + sep) ? real : 'outside'
+}
+
+/**
+ * 301 to the folder's own address. Built from the decoded segments, encoded
+ * again: the request's raw path could start with '//', which a browser
+ * would follow to another host.
+ */
+function redirectToFolder(req: IncomingMessage, res: ServerResponse, segments: string[]): StaticOutcome {
+  const url = req.url ?? '/'
+  const query = url.includes('?') ? url.slice(url.indexOf('?')) : ''
+  const location = `/${segments.map(encodeURIComponent).join('/')}/${query}`
+  const text = `Redirecting to ${location}\n`
+  res.writeHead(301, { location, 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) })
+  res.end(req.method === 'HEAD' ? undefined : text)
+  return 'served'
 }
 
 function refuse(res: ServerResponse): StaticOutcome {
