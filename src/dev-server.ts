@@ -20,6 +20,7 @@ import { Sources, type ChangeKind } from './reload/sources.js'
 import { missedAtStart } from './reload/start-gap.js'
 import type { ProjectWatch } from './reload/project-watch.js'
 import { WritesDuringBuild } from './reload/writes-during-build.js'
+import { HotcellError } from './errors.js'
 
 /** How long a retiring generation (and a shutdown) waits for requests in flight before cutting them. */
 const GRACE_MS = 5_000
@@ -192,6 +193,8 @@ class DevServer extends EventEmitter implements HotcellServer {
   }
 
   async reload(): Promise<ReloadInfo> {
+    // The scheduler stopped at close(): nothing would build, and the start's info would read as this reload's.
+    if (this.#closing) throw new HotcellError('ERR_SERVER_CLOSED', 'reload() after close(): this server is closed; start a new one with serve()')
     this.#trigger('reload()')
     await this.#scheduler.idle()
     return this.#lastInfo!

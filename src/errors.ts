@@ -13,6 +13,7 @@ export type HotcellErrorCode =
   | 'ERR_LISTEN' // the port is busy or forbidden, or the address is not local
   | 'ERR_INSECURE_PARSER' // Node runs with --insecure-http-parser
   | 'ERR_BENCH' // hotcell bench cannot produce a meaningful number
+  | 'ERR_SERVER_CLOSED' // reload() on a server that was closed
 
 export class HotcellError extends Error {
   override name = 'HotcellError'

@@ -8,7 +8,7 @@ export interface HotcellServer extends EventEmitter {
   /** Where the server is reachable, e.g. `http://127.0.0.1:3000`. */
   readonly url: string
   readonly port: number
-  /** Rebuild and swap now, as a save would; resolves when the new code serves (or the build failed). */
+  /** Rebuild and swap now, as a save would; resolves when the new code serves (or the build failed). Rejects (ERR_SERVER_CLOSED) after close(). */
   reload(): Promise<ReloadInfo>
   /** Stop accepting, let requests in flight finish (up to 5 s), end the workers. */
   close(): Promise<void>

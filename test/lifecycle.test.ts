@@ -123,6 +123,14 @@ describe('lifecycle', () => {
     }
   })
 
+  test('close() twice is one shutdown; reload() after close() rejects, naming the mistake', async () => {
+    const project = projectDir({ 'app.ts': `export default { fetch: () => new Response('hi') }\n` })
+    cleanup(project.remove)
+    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: true })
+    await withDeadline(Promise.all([server.close(), server.close()]), 15_000, 'close() twice')
+    await assert.rejects(server.reload(), { name: 'HotcellError', code: 'ERR_SERVER_CLOSED', message: /reload\(\) after close\(\): this server is closed/ })
+  })
+
   test('a request still running when a reload ends its workers gets a 502 that says so (after the 5 s grace)', async () => {
     const project = projectDir({
       'app.ts': `export default { fetch: async () => { await new Promise((r) => setTimeout(r, 9000)); return new Response('late') } }\n`,
