@@ -118,10 +118,11 @@ describe('WebSockets and reloads', () => {
     // The socket was closed, not waited for: v1's worker is gone while v2 serves.
     await waitFor(() => !probe.versions().includes('v1') && probe.versions().includes('v2'), 15_000, `v1's worker to end (alive: ${probe.versions()})`)
 
-    // A build error: open sockets close the same way, handshakes get the error until it builds.
+    // A build error: open sockets close with the same code, their reason saying that nothing
+    // reloaded; handshakes get the error until it builds.
     project.write('app.ts', app('v3', probe.port) + 'export const broken = (\n')
     await server.reload()
-    assert.equal((await fresh.closed()).code, 1012)
+    assert.deepEqual(await fresh.closed(), { code: 1012, reason: 'the code changed; hotcell serves its error until it is fixed' })
     assert.equal(await refusedWith(server.url + '/live'), 500)
     project.write('app.ts', app('v3', probe.port))
     await server.reload()

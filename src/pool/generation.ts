@@ -220,13 +220,19 @@ export class Generation {
   }
 
   /** Resolves once no request is in flight here, or after `graceMs`; then ends the workers. */
-  async retire(graceMs: number, why: 'reload' | 'shutdown' = 'reload'): Promise<void> {
+  /** `why`: new code serves ('reload'), the new code does not build or load ('broken'), or the server stops. */
+  async retire(graceMs: number, why: 'reload' | 'broken' | 'shutdown' = 'reload'): Promise<void> {
     // Open WebSockets would keep old code running for as long as a tab stays open: they reconnect to the new code.
-    this.sockets.closeAll(CLOSE_SERVICE_RESTART, 'hotcell reloaded the code')
+    this.sockets.closeAll(
+      CLOSE_SERVICE_RESTART,
+      why === 'broken' ? 'the code changed; hotcell serves its error until it is fixed' : 'hotcell reloaded the code',
+    )
     if (this.#inflight.count > 0) await this.#inflight.drained(graceMs)
     const later = `still running ${formatMs(graceMs)} later, when its workers ended`
     await this.destroy(
-      why === 'reload' ? `hotcell reloaded the code while this request ran, and it was ${later}` : `hotcell was shutting down, and this request was ${later}`,
+      why === 'shutdown'
+        ? `hotcell was shutting down, and this request was ${later}`
+        : `${why === 'reload' ? 'hotcell reloaded the code' : 'the code changed (it no longer builds or loads)'} while this request ran, and it was ${later}`,
     )
   }
 

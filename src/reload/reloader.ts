@@ -157,7 +157,7 @@ export class Reloader {
           hint: fixHint(this.config.reload),
         },
       })
-      this.#retire(this.#current)
+      this.#retireBroken(this.#current)
       this.#current = undefined
       return info
     }
@@ -239,7 +239,7 @@ export class Reloader {
       const { target, report } = await hungImport(next, this.config.cwd, this.config.reload)
       this.logger.error(`\n${report}\n`)
       this.#setTarget(target)
-      this.#retire(this.#current)
+      this.#retireBroken(this.#current)
       this.#current = undefined
       return { ok: false, gen: undefined, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
     }
@@ -285,9 +285,10 @@ export class Reloader {
     void next.served.then(run)
   }
 
-  #retire(generation: Generation | undefined): void {
+  /** End the serving generation: the new code does not build or load, and its error page serves instead. */
+  #retireBroken(generation: Generation | undefined): void {
     if (!generation) return
     this.#retiring.add(generation)
-    void generation.retire(this.graceMs).then(() => this.#retiring.delete(generation))
+    void generation.retire(this.graceMs, 'broken').then(() => this.#retiring.delete(generation))
   }
 }
