@@ -17,7 +17,7 @@ describe('hotcell bench --compare: the verdict', () => {
   it('rounds that disagree on which side is faster: inconclusive', () => {
     const cmp = compareRounds(1, side('A', [100, 100, 100]), side('B', [104, 97, 102]), labels)
     assert.equal(cmp.inconclusive, true)
-    assert.match(cmp.verdict, /^inconclusive: B\/A ranged from 0\.97 to 1\.04 across 3 rounds/)
+    assert.match(cmp.verdict, /^inconclusive: B\/A ranged from 0\.970 to 1\.040 across 3 rounds/)
   })
 
   it('three rounds that agree: it looks faster, and the verdict says how often equal handlers do that', () => {
@@ -25,14 +25,14 @@ describe('hotcell bench --compare: the verdict', () => {
     assert.equal(cmp.chance, 0.25)
     assert.equal(
       cmp.verdict,
-      'B looks faster than A: 3.0% more req/s (B/A 1.02–1.05 in every round), but two equal handlers agree in all 3 rounds 25% of the time: --rounds 6 or more to be sure',
+      'B looks faster than A: 3.0% more req/s (B/A 1.020–1.050 in every round), but two equal handlers agree in all 3 rounds 25% of the time: --rounds 6 or more to be sure',
     )
   })
 
   it('six rounds that agree: a firm verdict', () => {
     const cmp = compareRounds(1, side('A', [100, 100, 100, 100, 100, 100]), side('B', [90, 95, 92, 91, 97, 93]), labels)
     assert.equal(cmp.chance, 2 / 64)
-    assert.equal(cmp.verdict, 'B is slower than A: 7.5% fewer req/s (B/A 0.90–0.97 in every round)')
+    assert.equal(cmp.verdict, 'B is slower than A: 7.5% fewer req/s (B/A 0.900–0.970 in every round)')
   })
 })
 

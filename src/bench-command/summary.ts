@@ -122,12 +122,13 @@ export function compareRounds(workers: number, a: RunRecord[], b: RunRecord[], l
   const inconclusive = ratios.length < 3 || (min <= 1 && max >= 1)
   const chance = inconclusive ? 1 : 2 * 0.5 ** ratios.length
   const pct = (x: number) => `${Math.abs((x - 1) * 100).toFixed(1)}%`
-  const range = `B/A ${min.toFixed(2)}–${max.toFixed(2)} in every round`
+  // Three places, as the ratios line above it: with two, 0.9995 read 1.00 beside an 'inconclusive'.
+  const range = `B/A ${min.toFixed(3)}–${max.toFixed(3)} in every round`
   const side = mid > 1 ? 'faster' : 'slower'
   const difference = mid > 1 ? `${pct(mid)} more req/s` : `${pct(mid)} fewer req/s`
   let verdict: string
   if (inconclusive)
-    verdict = `inconclusive: B/A ranged from ${min.toFixed(2)} to ${max.toFixed(2)} across ${ratios.length} rounds, so the rounds disagree on which is faster`
+    verdict = `inconclusive: B/A ranged from ${min.toFixed(3)} to ${max.toFixed(3)} across ${ratios.length} rounds, so the rounds disagree on which is faster`
   else if (chance <= FIRM_CHANCE) verdict = `${labels.b} is ${side} than ${labels.a}: ${difference} (${range})`
   else {
     const enough = Math.ceil(Math.log2(2 / FIRM_CHANCE))
