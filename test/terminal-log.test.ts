@@ -7,6 +7,7 @@ import { after, describe, test } from 'node:test'
 import { timeOfDay } from '../src/report/clock.js'
 import { createLogger } from '../src/report/logger.js'
 import { projectDir, request, startCli, waitFor, withDeadline } from './helpers.js'
+import { reloadLine } from '../src/report/reload-line.js'
 
 function sink(): Writable & { text: () => string } {
   let text = ''
@@ -260,4 +261,17 @@ describe('a request whose client leaves', () => {
       await cli.stop()
     }
   })
+})
+
+test('a reload line names the files that changed; a reload asked for at the same time is said after them', () => {
+  const info = { ok: true, gen: 3, waitMs: 0.1, buildMs: 2, loadMs: 1.5, totalMs: 4.2 }
+  assert.equal(
+    reloadLine({ ...info, changed: ['reload()'] }, undefined),
+    '↻ reload requested · build 2.0 ms · load 1.5 ms · generation 3 serving 4.2 ms after the request',
+  )
+  assert.equal(
+    reloadLine({ ...info, changed: ['reload()', 'src/app.ts'] }, undefined),
+    '↻ src/app.ts changed, and a reload requested · build 2.0 ms · load 1.5 ms · generation 3 serving 4.2 ms after the change',
+  )
+  assert.match(reloadLine({ ...info, changed: ['a.ts', 'reload()', 'b.ts'] }, undefined)!, /^↻ 2 files changed \(a\.ts, b\.ts\), and a reload requested · /)
 })

@@ -16,6 +16,10 @@ export function reloadLine(info: ReloadInfo, problem: Problem | undefined): stri
 }
 
 function describeChange(changed: string[]): string {
-  if (changed.length === 1) return changed[0] === 'reload()' ? 'reload requested' : `${changed[0]} changed`
-  return `${changed.length} files changed (${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''})`
+  // reload() (the r key, server.reload()) is a reason, not a file: said after the files.
+  const files = changed.filter((reason) => reason !== 'reload()')
+  const asked = files.length < changed.length
+  if (files.length === 0) return 'reload requested'
+  const what = files.length === 1 ? `${files[0]} changed` : `${files.length} files changed (${files.slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''})`
+  return asked ? `${what}, and a reload requested` : what
 }
