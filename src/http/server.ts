@@ -115,15 +115,18 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
     case 'EADDRINUSE':
       return new HotcellError(
         'ERR_LISTEN',
-        `port ${port} is already in use on ${host}. Stop the other server, choose another port with --port, or use --port 0 for a free one.`,
+        `port ${port} is already in use on ${host}. Stop the other server, or choose another port: --port (port in hotcell.config.ts or serve()), 0 for a free one.`,
       )
     case 'EACCES':
-      return new HotcellError('ERR_LISTEN', `not allowed to listen on port ${port} (ports below 1024 need extra privileges). Choose another port with --port.`)
+      return new HotcellError(
+        'ERR_LISTEN',
+        `not allowed to listen on port ${port} (ports below 1024 need extra privileges). Choose another port: --port (port in hotcell.config.ts or serve()).`,
+      )
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
       return new HotcellError(
         'ERR_LISTEN',
-        `cannot listen on ${host}: it is not an address of this machine. Use --host 127.0.0.1, or 0.0.0.0 for every interface.`,
+        `cannot listen on ${host}: it is not an address of this machine. Use 127.0.0.1, or 0.0.0.0 for every interface: --host (host in hotcell.config.ts or serve()).`,
       )
     default:
       return error
