@@ -219,8 +219,7 @@ export class Generation {
     return this.#inflight.enter()
   }
 
-  /** Resolves once no request is in flight here, or after `graceMs`; then ends the workers. */
-  /** `why`: new code serves ('reload'), the new code does not build or load ('broken'), or the server stops. */
+  /** Resolves once no request is in flight here, or after `graceMs`; then ends the workers. `why`: new code serves, the new code does not build or load ('broken'), or the server stops. */
   async retire(graceMs: number, why: 'reload' | 'broken' | 'shutdown' = 'reload'): Promise<void> {
     // Open WebSockets would keep old code running for as long as a tab stays open: they reconnect to the new code.
     this.sockets.closeAll(
@@ -228,12 +227,12 @@ export class Generation {
       why === 'broken' ? 'the code changed; hotcell serves its error until it is fixed' : 'hotcell reloaded the code',
     )
     if (this.#inflight.count > 0) await this.#inflight.drained(graceMs)
-    const later = `still running ${formatMs(graceMs)} later, when its workers ended`
-    await this.destroy(
-      why === 'shutdown'
-        ? `hotcell was shutting down, and this request was ${later}`
-        : `${why === 'reload' ? 'hotcell reloaded the code' : 'the code changed (it no longer builds or loads)'} while this request ran, and it was ${later}`,
-    )
+    const cause = {
+      reload: 'hotcell reloaded the code while this request ran, and it',
+      broken: 'the code changed (it no longer builds or loads) while this request ran, and it',
+      shutdown: 'hotcell was shutting down, and this request',
+    }[why]
+    await this.destroy(`${cause} was still running ${formatMs(graceMs)} later, when its workers ended`)
   }
 
   /**
