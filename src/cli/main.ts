@@ -105,7 +105,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (config.nextFreePort && server.port !== config.port)
     io.stdout.write(`hotcell: port ${config.port} is in use, so hotcell listens on ${server.port} (--port chooses one)\n`)
   const head = [`hotcell ready on ${server.url}`, ...exposureLines(config.host, server.port, config.exposeErrors, config.allowedHosts === 'all')]
-  if (cli.moved) io.stderr.write(`hotcell: ${cli.fileLabel ?? 'the options'} asks for ${cli.moved}, but ${HELD_ADDRESS_NOTE}\n`)
+  // Lines of a running session carry the time, as the server's own do.
+  const log = createLogger({ quiet: false, stdout: io.stdout, stderr: io.stderr })
+  if (cli.moved) log.warn(`hotcell: ${cli.fileLabel ?? 'the options'} asks for ${cli.moved}, but ${HELD_ADDRESS_NOTE}`)
   reportAddress({ host: config.host, port: server.port })
   // After this turn: the 502s of the worker's requests go out first.
   server.on('unstoppable', () => setImmediate(() => endProcessNow(io.stderr, isSupervised())))
@@ -120,7 +122,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   await configWatch?.close()
   // close() writes the log's waiting lines first.
   const closed = server.close()
-  if (!restarting) io.stdout.write('hotcell: shutting down (waiting up to 5 s for requests in flight; Ctrl-C again to stop now)\n')
+  if (!restarting) log.info('hotcell: shutting down (waiting up to 5 s for requests in flight; Ctrl-C again to stop now)')
   await closed
   return 0
 }
