@@ -17,6 +17,7 @@ import { UNSTOPPABLE_MS, whenUnstoppable } from './unstoppable-worker.js'
 import { outOfSyncImports } from './sync-import-grace.js'
 import { CLOSE_SERVICE_RESTART } from './websocket-frames.js'
 import { BundleHandoff } from './bundle-handoff.js'
+import { ENDED_BECAUSE } from './worker-death.js'
 
 /** Who waits for a request's outcome (lane.ts). */
 export type RunHandlers = Waiter
@@ -227,12 +228,7 @@ export class Generation {
       why === 'broken' ? 'the code changed; hotcell serves its error until it is fixed' : 'hotcell reloaded the code',
     )
     if (this.#inflight.count > 0) await this.#inflight.drained(graceMs)
-    const cause = {
-      reload: 'hotcell reloaded the code while this request ran, and it',
-      broken: 'the code changed (it no longer builds or loads) while this request ran, and it',
-      shutdown: 'hotcell was shutting down, and this request',
-    }[why]
-    await this.destroy(`${cause} was still running ${formatMs(graceMs)} later, when its workers ended`)
+    await this.destroy(`${ENDED_BECAUSE[why].cause} was still running ${formatMs(graceMs)} later, when its workers ended`)
   }
 
   /**

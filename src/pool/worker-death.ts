@@ -5,6 +5,13 @@ import type { ErrorData } from './protocol.js'
 /** The death of a request's workers when their generation ended (a reload's grace ran out, or shutdown). */
 export const WORKERS_ENDED = 'WorkersEnded'
 
+/** Why a generation ended under its requests: the start of a WorkersEnded message, and what its page advises. */
+export const ENDED_BECAUSE = {
+  reload: { cause: 'hotcell reloaded the code while this request ran, and it', hint: 'Retry the request: the new code serves it.' },
+  broken: { cause: 'the code changed (it no longer builds or loads) while this request ran, and it', hint: 'Retry the request once the code builds.' },
+  shutdown: { cause: 'hotcell was shutting down, and this request', hint: 'hotcell stopped before this request finished.' },
+} as const
+
 /** piscina's rejection → data that names the cause (exit code, out of memory…). */
 export function describeDeath(error: unknown, exitStack?: string, maxMemoryMb?: number): ErrorData {
   const e = error as { name?: string; message?: string; code?: unknown; stack?: string }

@@ -81,12 +81,6 @@ export async function createBuilder(entry: string, cwd: string): Promise<Builder
   return builder
 }
 
-/**
- * An incremental esbuild context for one entry, being set up in the
- * background: `build()` waits for it. Bundles go to a folder of this
- * process's own under `.hotcell/` next to the entry's package.json, so that
- * the bundle's bare imports resolve from the project's node_modules.
- */
 /** The build error of an entry deleted (or moved, or renamed) under the server. */
 function entryGone(entry: string, cwd: string): esbuild.Message {
   const label = relative(cwd, entry)
@@ -94,6 +88,12 @@ function entryGone(entry: string, cwd: string): esbuild.Message {
   return { id: '', pluginName: '', text, location: null, notes: [], detail: undefined }
 }
 
+/**
+ * An incremental esbuild context for one entry, being set up in the
+ * background: `build()` waits for it. Bundles go to a folder of this
+ * process's own under `.hotcell/` next to the entry's package.json, so that
+ * the bundle's bare imports resolve from the project's node_modules.
+ */
 export function startBuilder(entry: string, cwd: string): Builder {
   const cacheDir = join(packageRoot(entry), '.hotcell')
   const outDir = join(cacheDir, `${process.pid}-${Math.random().toString(36).slice(2, 8)}`)

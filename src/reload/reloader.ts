@@ -142,6 +142,7 @@ export class Reloader {
         rebuild([...new Set([...reasons, ...saved])])
         return undefined
       }
+      // ...or edits that came during that look (up to 50 ms).
       if (stale()) return info
       // The error on show already (a save that changed something else, or a save's second event): one line says so.
       const shown = this.target instanceof Promise ? undefined : this.target

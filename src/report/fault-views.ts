@@ -3,7 +3,7 @@
 // killing workers.
 import { CrashLoopError, WorkerLostError } from '../errors.js'
 import type { FailurePhase, UncaughtReport } from '../pool/protocol.js'
-import { describeDeath, WORKERS_ENDED } from '../pool/worker-death.js'
+import { describeDeath, ENDED_BECAUSE, WORKERS_ENDED } from '../pool/worker-death.js'
 import type { ErrorView } from './error-page.js'
 import { fixHint } from './serving-state.js'
 
@@ -48,9 +48,8 @@ export function lostView(error: unknown, request: Request, reloads: boolean): Er
   }
   const death = error instanceof WorkerLostError ? error.death : describeDeath(error)
   if (death.name === WORKERS_ENDED) {
-    const stopping = /shutting down/.test(death.message)
-    const hint = stopping ? 'hotcell stopped before this request finished.' : 'Retry the request: the new code serves it.'
-    return { status: 502, title: 'The request outlived its workers', error: death, hint, request }
+    const ended = Object.values(ENDED_BECAUSE).find(({ cause }) => death.message.startsWith(cause))
+    return { status: 502, title: 'The request outlived its workers', error: death, hint: ended?.hint ?? 'Retry the request.', request }
   }
   return {
     status: 502,

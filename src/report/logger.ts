@@ -127,18 +127,15 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
     error(text) {
       const request = REQUEST_LINE.exec(text)
       const body = (request ? text.slice(0, request.index) : text).replace(/\n+$/, '')
-      if (request && body === lastBlock) {
+      const key = request ? `${request[1]} ${request[3]}` : undefined
+      if (key && body === lastBlock) {
         // A browser asks for /favicon.ico after every page: one error, one block.
-        const key = `${request[1]} ${request[3]}`
         if (quiet) err(`${stamp()}${key}: ${paint('red', 'the same error as above')}\n`)
-        else sameAsAbove.set(key, (sameAsAbove.get(key) ?? 0) + 1)
+        else add(sameAsAbove, key)
         return
       }
       lastBlock = request ? body : undefined
-      if (request && !quiet) {
-        const key = `${request[1]} ${request[3]}`
-        blockShown.set(key, (blockShown.get(key) ?? 0) + 1)
-      }
+      if (key && !quiet) add(blockShown, key)
       // A failed request's block ends with its request line; unless quiet, the log's own request line follows with status and time.
       let shown = request && !quiet ? body : text.replace(/\n+$/, '')
       // The count of Node's frames left out of a stack (node-frames.ts) is said in passing.
@@ -227,6 +224,10 @@ function timeStamp(paint: (style: Style, text: string) => string): (date: Date) 
     }
     return text
   }
+}
+
+function add(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1)
 }
 
 /** Take one from `key`'s count: the count it had, or undefined if none. */
