@@ -2,9 +2,10 @@
 // Response, Headers or FormData. A worker loads it only when the app needs
 // it, and once the app has needed it, the next generations load it before
 // their first request. Read from the worker's own list of loaded modules.
-// Node versions whose globals are V8 lazy data properties (24) load undici
-// when the runtime installs its Request and Response: there every worker has
-// it from the start, which the same tests check.
+// On Node versions whose globals are V8 lazy data properties (24), a worker
+// that cannot require undici itself (one of a Node started with flags: this
+// test file's, under Node 24's test runner) loads it at boot: there every
+// worker has it from the start, which the same tests check.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { once } from 'node:events'
@@ -33,8 +34,14 @@ const state = async (url: string) => {
   return { ...(JSON.parse(reply.text) as { v: number; undici: boolean }), kind: reply.headers['x-kind'], type: reply.headers['content-type'] }
 }
 
-/** Whether this Node defines Request as a getter that can be kept without calling it (a fresh thread's globals). */
+/**
+ * Whether this Node defines Request as a getter that can be kept without
+ * calling it (Node 20). Where it does not (a V8 lazy data property, Node 24),
+ * workers load undici at boot unless they can require it themselves, which
+ * those of a Node started without flags can (worker-pool.ts).
+ */
 async function keepsGettersLazy(): Promise<boolean> {
+  // A fresh thread's globals: this one's may have been read already.
   const probe = new Worker(`require('node:worker_threads').parentPort.postMessage(typeof Object.getOwnPropertyDescriptor(globalThis, 'Request').get)`, {
     eval: true,
   })
@@ -42,9 +49,13 @@ async function keepsGettersLazy(): Promise<boolean> {
   await probe.terminate()
   return kind === 'function'
 }
+const gettersLazy = await keepsGettersLazy()
+
+/** Whether the workers of a server in this process load undici only when the app needs it. */
+const lazyInWorkers = process.execArgv.length === 0 || gettersLazy
 
 describe("Node's fetch classes in the worker", async () => {
-  const lazy = await keepsGettersLazy()
+  const lazy = lazyInWorkers
 
   test(`a handler answering strings and JSON with plain headers ${lazy ? 'never loads them, even across reloads' : 'has them from the start (this Node)'}`, async () => {
     const { project, server } = await serveProject({ 'app.ts': app(1) })
@@ -94,32 +105,57 @@ describe("Node's fetch classes in the worker", async () => {
 // to a worker. An ESM import of node:http loads undici on Node 22 and later
 // (its namespace reads the WebSocket getters), ~30 ms of the start; the
 // server's modules take node:http from process.getBuiltinModule instead.
-// A process of its own: this test file has loaded undici already.
-test('the main thread starts, serves and reloads without loading them', async () => {
-  const project = projectDir({ 'app.ts': `export default { fetch: () => new Response('v1') }\n` })
-  try {
-    const script = `
-      const { serve } = await import(${JSON.stringify(join(ROOT, 'dist/src/index.js'))})
-      const { get } = process.getBuiltinModule('node:http')
-      const { writeFileSync } = process.getBuiltinModule('node:fs')
-      const text = (url) => new Promise((resolve, reject) => get(url, (res) => { let body = ''; res.on('data', (c) => (body += c)); res.on('end', () => resolve(body)) }).on('error', reject))
-      const server = await serve({ entry: ${JSON.stringify(join(project.dir, 'app.ts'))}, port: 0, workers: 1, quiet: true })
-      const first = await text(server.url)
-      const reloaded = new Promise((resolve) => server.once('reload', resolve))
-      writeFileSync(${JSON.stringify(join(project.dir, 'app.ts'))}, "export default { fetch: () => new Response('v2') }\\n")
-      await reloaded
-      const second = await text(server.url)
-      await server.close()
-      console.log(JSON.stringify({ first, second, undici: process.moduleLoadList.includes('NativeModule internal/deps/undici/undici') }))
-    `
-    const run = new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000 }, (error, stdout, stderr) =>
-        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
-      ),
-    )
-    const stdout = await withDeadline(run, 40_000, 'the serving process')
-    assert.deepEqual(JSON.parse(stdout.trim().split('\n').at(-1)!), { first: 'v1', second: 'v2', undici: false })
-  } finally {
-    project.remove()
+// Processes of their own: this test file has loaded undici already, and the
+// workers of a Node started without flags take another path (worker-pool.ts)
+// than those of one started with some, as this test file may be.
+describe('a server process of its own', () => {
+  const undiciApp = (v: number) =>
+    `export default { fetch: () => new Response(JSON.stringify({ v: ${v}, undici: process.moduleLoadList.includes('NativeModule internal/deps/undici/undici') })) }\n`
+
+  async function serveInChild(
+    flags: string[],
+  ): Promise<{ first: { v: number; undici: boolean }; second: { v: number; undici: boolean }; mainUndici: boolean }> {
+    const project = projectDir({ 'app.ts': undiciApp(1) })
+    try {
+      project.write(
+        'serve.mjs',
+        `
+        const { serve } = await import(${JSON.stringify(join(ROOT, 'dist/src/index.js'))})
+        const { get } = process.getBuiltinModule('node:http')
+        const { writeFileSync } = process.getBuiltinModule('node:fs')
+        const json = (url) => new Promise((resolve, reject) => get(url, (res) => { let body = ''; res.on('data', (c) => (body += c)); res.on('end', () => resolve(JSON.parse(body))) }).on('error', reject))
+        const server = await serve({ entry: ${JSON.stringify(join(project.dir, 'app.ts'))}, port: 0, workers: 1, quiet: true })
+        const first = await json(server.url)
+        const reloaded = new Promise((resolve) => server.once('reload', resolve))
+        writeFileSync(${JSON.stringify(join(project.dir, 'app.ts'))}, ${JSON.stringify(undiciApp(2))})
+        await reloaded
+        const second = await json(server.url)
+        await server.close()
+        console.log(JSON.stringify({ first, second, mainUndici: process.moduleLoadList.includes('NativeModule internal/deps/undici/undici') }))
+      `,
+      )
+      const run = new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, [...flags, join(project.dir, 'serve.mjs')], { timeout: 30_000 }, (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+        ),
+      )
+      const stdout = await withDeadline(run, 40_000, 'the serving process')
+      return JSON.parse(stdout.trim().split('\n').at(-1)!)
+    } finally {
+      project.remove()
+    }
   }
+
+  test('started without flags: neither the main thread nor the workers load them, on every Node version', async () => {
+    assert.deepEqual(await serveInChild([]), { first: { v: 1, undici: false }, second: { v: 2, undici: false }, mainUndici: false })
+  })
+
+  test(`started with a flag of its own: the workers inherit it and ${gettersLazy ? 'still never load them (this Node)' : 'have them from the start (this Node)'}`, async () => {
+    const lazy = gettersLazy
+    assert.deepEqual(await serveInChild(['--conditions=hotcell-test']), {
+      first: { v: 1, undici: !lazy },
+      second: { v: 2, undici: !lazy },
+      mainUndici: false,
+    })
+  })
 })

@@ -8,7 +8,7 @@
 // `Response`, the way @hono/node-server does; a native Response (from
 // `fetch()`) is still `instanceof Response`. Nothing here loads undici
 // before something needs the native Response (fetch-api.ts).
-import { forwardToNative, isFetchApiLoaded, nativeClass, taggedAs } from './fetch-api.js'
+import { defineGlobal, forwardToNative, isFetchApiLoaded, nativeClass, taggedAs } from './fetch-api.js'
 
 type HeadersInit = ConstructorParameters<typeof Headers>[0]
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
@@ -172,5 +172,5 @@ forwardToNative(
 
 /** Make `FastResponse` the global `Response` of this worker. */
 export function installFastResponse(): void {
-  Object.defineProperty(globalThis, 'Response', { value: FastResponse, writable: true, configurable: true, enumerable: false })
+  defineGlobal('Response', { value: FastResponse, writable: true, configurable: true, enumerable: false })
 }

@@ -8,22 +8,59 @@
 // something does, and notices when user code did (to warm them up in the
 // next generation before its first request).
 
+import { workerData } from 'node:worker_threads'
+import type { WorkerData } from '../src/pool/protocol.js'
+
 export type FetchClassName = 'Request' | 'Response' | 'Headers' | 'FormData'
 type FetchClass<N extends FetchClassName> = (typeof globalThis)[N]
 
 const NAMES: readonly FetchClassName[] = ['Request', 'Response', 'Headers', 'FormData']
+const UNDICI = 'internal/deps/undici/undici'
 const readers = new Map<FetchClassName, () => unknown>()
 // Node 20 defines them as JS getters, which can be kept and called later.
-// Newer Node versions (24 here) define V8 lazy data properties instead: reading
-// the descriptor loads undici, and nothing else can keep them lazy while the
-// runtime installs its own Request and Response. There undici is loaded now,
-// as it always was before this module.
+// Newer Node versions (24 here) define V8 lazy data properties instead:
+// reading or redefining one loads undici (deleting it does not), so nothing
+// can keep them lazy while the runtime installs its own Request and Response.
+// There the classes come from Node's own undici module, the one those
+// properties load, which a worker started with --expose-internals can
+// require (worker-pool.ts): on Node 24, undici loaded at every worker's boot
+// cost ~8 MiB and ~15-20 ms of its CPU. Without the flag (a Node started with
+// flags of its own, which workers then inherit) undici is loaded now, as it
+// always was before this module.
+const fromModule = undiciModule()
 let loadedAtImport = false
 for (const name of NAMES) {
+  if (fromModule) {
+    readers.set(name, () => fromModule()[name])
+    continue
+  }
   const descriptor = Object.getOwnPropertyDescriptor(globalThis, name)
   const get = descriptor?.get
   if (!get) loadedAtImport = true
   readers.set(name, get ? () => get.call(globalThis) : () => descriptor?.value)
+}
+
+/** Node's undici module, required when called; undefined where this worker cannot require it. */
+function undiciModule(): (() => Record<FetchClassName, unknown>) | undefined {
+  if (!process.execArgv.includes('--expose-internals')) return undefined
+  const require = process.getBuiltinModule('node:module').createRequire(import.meta.url)
+  // Added for this alone (worker-pool.ts): the app sees the flags it would
+  // have had, and the processes it forks do not inherit this one. Requiring
+  // an internal module still works: the flag was read at the thread's start.
+  if ((workerData as Partial<WorkerData> | null)?.exposedInternals) process.execArgv = process.execArgv.filter((flag) => flag !== '--expose-internals')
+  try {
+    // Resolves a builtin without loading it: a Node whose undici lives elsewhere gets the getters.
+    require.resolve(UNDICI)
+  } catch {
+    return undefined
+  }
+  return () => require(UNDICI) as Record<FetchClassName, unknown>
+}
+
+/** Replace global `name` without reading it: reading a V8 lazy data property loads undici. */
+export function defineGlobal(name: string, descriptor: PropertyDescriptor): void {
+  delete (globalThis as Record<string, unknown>)[name]
+  Object.defineProperty(globalThis, name, descriptor)
 }
 
 const classes = new Map<FetchClassName, unknown>()
@@ -71,7 +108,7 @@ export function onFetchApiLoad(listener: () => void): void {
  */
 export function lazyGlobal(name: string, make: () => unknown): void {
   const settle = (value: unknown) => Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false })
-  Object.defineProperty(globalThis, name, {
+  defineGlobal(name, {
     get() {
       const value = make()
       settle(value)

@@ -9,7 +9,9 @@ import {
   REQUEST_FIELDS,
   type ErrorData,
   type FailurePhase,
+  type ControlMessage,
   type LaneAbort,
+  type LaneControl,
   type LaneRequests,
   type RequestTask,
   type WorkerMessage,
@@ -24,6 +26,7 @@ export interface LaneTask extends RequestTask {
 export interface LaneHandlers {
   request(task: LaneTask): void
   abort(message: LaneAbort): void
+  control(message: ControlMessage): void
 }
 
 let outbox: unknown[] = []
@@ -39,8 +42,8 @@ export function openLane(handlers: LaneHandlers): void {
   port = channel.port1
   const message: WorkerMessage = { type: 'hotcell:lane', threadId, port: channel.port2, progress: progress.buffer as SharedArrayBuffer, exitNote }
   parentPort!.postMessage(message, [channel.port2])
-  port.on('message', (message: LaneRequests | LaneAbort) => {
-    if (!Array.isArray(message)) return handlers.abort(message)
+  port.on('message', (message: LaneRequests | LaneAbort | LaneControl) => {
+    if (!Array.isArray(message)) return 'control' in message ? handlers.control(message.control) : handlers.abort(message)
     for (let i = 0; i < message.length; i += REQUEST_FIELDS) {
       handlers.request({
         id: message[i] as number,

@@ -2,7 +2,7 @@
 // the user's bundle: the bundle is imported by `loadApp`, and any failure there
 // becomes data. This module must never throw at top level, or piscina stops
 // replacing workers for good (a failure during bootstrap is sticky in piscina).
-import { BroadcastChannel, threadId, workerData, parentPort, type MessagePort } from 'node:worker_threads'
+import { threadId, workerData, parentPort, type MessagePort } from 'node:worker_threads'
 import { TIMEOUT_REASON, type ControlMessage, type RequestTask, type WorkerData, type WorkerMessage } from '../src/pool/protocol.js'
 import { importBundle } from './bundle-import.js'
 import { loadApp, prepareForApp, type FetchContext, type LoadedApp } from './app-loader.js'
@@ -66,6 +66,7 @@ openLane({
       message.reason === 'timeout' ? new DOMException(TIMEOUT_REASON.message, TIMEOUT_REASON.name) : new DOMException('The client disconnected', 'AbortError'),
     )
   },
+  control: (message) => onControl(message),
 })
 
 let resolveApp!: (app: LoadedApp) => void
@@ -89,11 +90,7 @@ function load(bundleUrl: string): void {
   })
 }
 
-const control = new BroadcastChannel(data.channel)
-// The channel must not keep an otherwise finished worker alive.
-control.unref()
-control.onmessage = (event) => {
-  const message = (event as { data: ControlMessage }).data
+function onControl(message: ControlMessage): void {
   if (message.type === 'warm-fetch-api') {
     data.warmFetchApi = true
     if (warmedUp) void warmFetchApi()

@@ -1,8 +1,7 @@
-// How a generation's workers get its bundle: over the generation's
-// BroadcastChannel, each once it has booted, one first while the others wait
+// How a generation's workers get its bundle: on their lanes (protocol.ts's
+// ControlMessage says why not a BroadcastChannel), each once it has booted, one first while the others wait
 // (staggered-load.ts); and which of them have imported it, for load() to wait on.
-import { randomUUID } from 'node:crypto'
-import { BroadcastChannel, type Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { ControlMessage, ErrorData, WorkerData } from './protocol.js'
 import { StaggeredLoad } from './staggered-load.js'
 
@@ -16,10 +15,12 @@ export interface LoadingGeneration {
   loadError: ErrorData | undefined
 }
 
+/** Where control messages go: a worker's lane (lane.ts). */
+export interface ControlPort {
+  control(message: ControlMessage): void
+}
+
 export class BundleHandoff {
-  /** The BroadcastChannel's name, for the workers (worker-pool.ts). */
-  readonly channel: string
-  readonly #control: BroadcastChannel
   readonly #bootedWithAddress: boolean
   /** Told to load Node's fetch classes after its workers were started. */
   #warmFetchApi = false
@@ -30,16 +31,13 @@ export class BundleHandoff {
   readonly #stagger = new StaggeredLoad(() => this.loadRest())
   readonly #booted = new Set<number>()
 
-  /** `destroyed`: the generation is ending; nothing more is sent, and load() stops waiting. */
+  /** `destroyed`: the generation is ending; nothing more is sent, and load() stops waiting. `lanes`: its workers' lanes so far. */
   constructor(
     private readonly generation: LoadingGeneration,
     private readonly destroyed: () => boolean,
+    private readonly lanes: () => Iterable<ControlPort>,
   ) {
     this.#bootedWithAddress = generation.serverAddress !== undefined
-    // Unique per server instance: BroadcastChannel names are process-wide.
-    this.channel = `hotcell:${randomUUID()}:${generation.gen}`
-    this.#control = new BroadcastChannel(this.channel)
-    this.#control.unref()
   }
 
   /** Tell the workers to load Node's fetch classes, and those that boot later too. */
@@ -144,7 +142,6 @@ export class BundleHandoff {
   /** The generation ends: nothing more is sent, no timer is left. */
   close(): void {
     this.#stagger.stop()
-    this.#control.close()
   }
 
   #address(): { serverAddress?: WorkerData['serverAddress'] } {
@@ -152,6 +149,7 @@ export class BundleHandoff {
   }
 
   #post(message: ControlMessage): void {
-    if (!this.destroyed()) this.#control.postMessage(message)
+    if (this.destroyed()) return
+    for (const lane of this.lanes()) lane.control(message)
   }
 }

@@ -77,7 +77,11 @@ export class Generation {
     this.workers = options.workers
     this.bundleUrl = options.bundleUrl
     this.serverAddress = options.serverAddress
-    this.#handoff = new BundleHandoff(this, () => this.#destroyed)
+    this.#handoff = new BundleHandoff(
+      this,
+      () => this.#destroyed,
+      () => this.#tracker.lanes(),
+    )
     this.#tracker = new WorkerTracker({
       entry: options.entry,
       isReady: (threadId) => this.#handoff.isReady(threadId),
@@ -100,7 +104,7 @@ export class Generation {
       tasksPerWorker: options.tasksPerWorker,
       max: options.maxQueue,
     })
-    this.#pool = startWorkers(options, this.#handoff.channel)
+    this.#pool = startWorkers(options)
     // Without a listener, a worker dying outside a task would crash the process.
     this.#pool.on('error', (error: Error) => {
       if (!this.isBooted && !this.bootError) {

@@ -23,8 +23,10 @@ import {
   REPLY,
   REPLY_FIELDS,
   type ErrorData,
+  type ControlMessage,
   type FailurePhase,
   type LaneAbort,
+  type LaneControl,
   type LaneReplies,
   type LaneRequests,
   type RequestTask,
@@ -107,6 +109,14 @@ export class Lane {
     // The request may still be in the outbox: it must reach the worker first.
     this.#flush()
     const message: LaneAbort = { abort: id, reason }
+    this.#port.postMessage(message)
+  }
+
+  /** After the requests sent so far: a `load` must not overtake requests that came before it. */
+  control(control: ControlMessage): void {
+    if (this.#closed) return
+    this.#flush()
+    const message: LaneControl = { control }
     this.#port.postMessage(message)
   }
 

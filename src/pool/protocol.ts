@@ -114,7 +114,12 @@ export interface UncaughtReport {
   running: boolean
 }
 
-/** Main → every worker of one generation, on its BroadcastChannel. */
+/**
+ * Main → the workers of one generation, on their lanes (as `LaneControl`). Not a
+ * BroadcastChannel: on Node 24 each message one delivers is a MessageEvent,
+ * which loads undici (~8 MiB and ~15-20 ms of a worker's CPU) in a worker whose
+ * app may never need it (workers/fetch-api.ts).
+ */
 export type ControlMessage =
   /**
    * `only`: that thread imports now, the others wait for a 'load' without it.
@@ -135,6 +140,9 @@ export const REQUEST_FIELDS = 8
 export interface LaneAbort {
   abort: number
   reason: 'client' | 'timeout'
+}
+export interface LaneControl {
+  control: ControlMessage
 }
 
 /**
@@ -171,10 +179,10 @@ export type StreamReply = { type: 'ack' } | { type: 'cancel' }
 /** What every worker of a generation is started with. */
 export interface WorkerData {
   gen: number
-  /** Name of the generation's BroadcastChannel. Unique per server instance. */
-  channel: string
   /** Known at boot for a generation created for a build; absent for a standby. */
   bundleUrl?: string
+  /** The pool added --expose-internals to the worker's flags (worker-pool.ts): the app does not see it. */
+  exposedInternals?: true
   /** A module importing the packages the bundle imports (builder.ts), loaded while the worker waits. */
   preloadUrl: string
   /** How the default export is interpreted. */

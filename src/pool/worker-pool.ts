@@ -15,11 +15,15 @@ const RUNTIME = fileURLToPath(new URL('../../workers/bundle/runtime.js', import.
 // it took ~14 ms of this thread instead of ~9, before the first worker spawns.
 const { Piscina } = createRequire(import.meta.url)('piscina') as { Piscina: typeof PiscinaClass }
 
-/** `channel`: the name of the generation's BroadcastChannel, which tells the workers what to load. */
-export function startWorkers(options: GenerationOptions, channel: string): PiscinaClass {
+export function startWorkers(options: GenerationOptions): PiscinaClass {
+  // Lets a worker require Node's undici module (workers/fetch-api.ts), so that
+  // it loads undici only when the app needs it on Node 24 too. Only for a Node
+  // started without flags: explicit execArgv replaces what workers inherit,
+  // and flags a process may have (--max-old-space-size, --expose-gc...) are
+  // refused in a worker's. NODE_OPTIONS still applies.
+  const exposeInternals = process.execArgv.length === 0
   const workerData: WorkerData = {
     gen: options.gen,
-    channel,
     preloadUrl: options.preloadUrl,
     handler: options.handler,
     entry: options.entry,
@@ -27,6 +31,7 @@ export function startWorkers(options: GenerationOptions, channel: string): Pisci
     ...(options.warmFetchApi ? { warmFetchApi: true } : {}),
     ...(options.bundleUrl ? { bundleUrl: options.bundleUrl } : {}),
     ...(options.serverAddress ? { serverAddress: options.serverAddress } : {}),
+    ...(exposeInternals ? { exposedInternals: true } : {}),
   }
   return new Piscina({
     filename: RUNTIME,
@@ -41,6 +46,7 @@ export function startWorkers(options: GenerationOptions, channel: string): Pisci
     atomics: 'disabled',
     recordTiming: false,
     ...(options.env ? { env: options.env } : {}),
+    ...(exposeInternals ? { execArgv: ['--expose-internals'] } : {}),
     ...(options.maxMemoryMb ? { resourceLimits: heapLimits(options.maxMemoryMb) } : {}),
   })
 }
