@@ -140,6 +140,14 @@ describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () =
       'the waitUntil rejection in the terminal',
     )
     assert.match(cli.output(), /waitUntil work failed\n[\s\S]*?faults\.ts:\d+:\d+\n[\s\S]*?> +\d+ \|[^\n]*waitUntil work failed/)
+    // ...also when it rejects while its request still runs: told, and the response still untouched.
+    assert.equal((await request(`${cli.url}/wait-until-reject-now`)).status, 200)
+    await waitFor(
+      () => /A promise given to ctx\.waitUntil\(\) by GET \S+\/wait-until-reject-now rejected, worker \d+ of /.test(cli.output()),
+      5000,
+      'the early waitUntil rejection in the terminal',
+    )
+    assert.match(cli.output(), /waitUntil rejected before the response\n[\s\S]*?faults\.ts:\d+:\d+/)
     assert.equal(await okThread(), before, 'the worker was kept')
   })
 

@@ -9,8 +9,10 @@ import { uncaughtLog } from './fault-views.js'
 export function crashReporting(logger: Logger, root: string, generation: () => string): Pick<GenerationOptions, 'onUncaught' | 'onCrashLoop'> {
   return {
     onUncaught(report) {
-      // A request still in flight fails with the error, and the dispatcher logs it there.
-      if (report.running) return
+      // A request still in flight fails with the error, and the dispatcher logs it
+      // there; a ctx.waitUntil() rejection never fails it, so it is told here
+      // whenever it comes, before the response too.
+      if (report.running && report.kind !== 'waitUntil') return
       // With the code frame, as a 500 page shows one: the line is all that points at the cause.
       const frame = locate(report.error, root)
       logger.error(`${uncaughtLog(report, generation())}\n${describeChain(report.error, root)}\n${frame ? `\n${frame}\n` : ''}`)
