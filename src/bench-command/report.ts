@@ -62,7 +62,11 @@ export function renderText(doc: BenchDocument): string {
     }
     out.push('')
   }
-  if (doc.failures > 0) out.push(`${int(doc.failures)} requests failed or got an unexpected status during timed runs (see the tables).`, '')
+  if (doc.failures > 0)
+    out.push(
+      `${int(doc.failures)} requests failed or got an unexpected status during timed runs (see the tables); req/s counts only the responses with the expected status.`,
+      '',
+    )
   if (m.coresInUse !== null && m.coresInUse > m.cores * 0.5)
     out.push(
       `note: the machine was busy when the bench started (${m.coresInUse} of ${m.cores} cores in use by other processes); compare ratios within this run, not absolute numbers.`,

@@ -7,7 +7,7 @@ export type { LoadJob } from './load-protocol.js'
 /** The figures of one timed run, all derived from what the generator saw. */
 export interface LoadStats {
   durationS: number
-  /** Expected-status responses per second over the whole run (total / duration, as wrk counts). */
+  /** Expected-status responses per second over the whole run (their count / duration; wrk's own figure counts every response). */
   reqPerSec: number
   /** Mean and standard deviation of the per-second samples; null when the generator gives none (wrk). */
   reqPerSecMean: number | null
