@@ -336,7 +336,8 @@ describe('supervisor', () => {
         [200, 200, 200, 200, 200],
       )
       assert.match(cli.output(), /FATAL ERROR/)
-      assert.match(cli.output(), /the server process died \(signal SIGABRT\)[^\n]*Restarting it/)
+      // The supervisor's line leads with the time, as the server's lines do.
+      assert.match(cli.output(), /^\d{1,2}:\d{2}:\d{2}(?: [AP]M)? hotcell: the server process died \(signal SIGABRT\)[^\n]*Restarting it/m)
       // Requests can be served a moment before the new process prints its ready line.
       await waitFor(() => (cli.output().match(/ready on /g) ?? []).length === 2, 10_000, 'the second ready line')
       assert.equal(await cli.stop(), 0)

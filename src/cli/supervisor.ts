@@ -18,6 +18,7 @@ import type { SupervisorMessage } from './supervisor-child.js'
 import { heldAddressEnv, type HeldAddress } from './held-address.js'
 import type { CrashLoopBreaker } from '../pool/crash-loop.js'
 import { traceStart } from '../reload/trace.js'
+import type { Terminal } from '../report/timed-line.js'
 
 // glibc gives threads malloc arenas of their own and never returns them: with
 // two new worker threads per reload, the server's RSS grew 2.8 % from 50 to
@@ -44,7 +45,7 @@ export interface SuperviseOptions {
   script: string
   argv: string[]
   /** Called only to write: creating process.stderr takes a millisecond the first fork need not wait for. */
-  stderr: () => NodeJS.WritableStream
+  stderr: () => Terminal
 }
 
 /**
@@ -64,6 +65,13 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
     let restartTimer: NodeJS.Timeout | undefined
     // The child that asked to be started again once it ends.
     let restartAsked: ChildProcess | undefined
+    // Led by the time, as the server's lines around it are; the clock is
+    // loaded only for a line (report/timed-line.ts), which carries the time
+    // of what it tells.
+    const say = (line: string) => {
+      const at = new Date()
+      void import('../report/timed-line.js').then(({ timedLine }) => stderr().write(timedLine(line, at, stderr())))
+    }
 
     const start = () => {
       traceStart('supervisor')
@@ -109,7 +117,7 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
       // A signal came meanwhile, with no child to pass it to: it finished.
       if (stopping) return
       if (breaker.record()) {
-        stderr().write(`hotcell: the server process died ${breaker.limit} times within ${RESTART_WINDOW_MS / 1000} s; giving up.\n`)
+        say(`hotcell: the server process died ${breaker.limit} times within ${RESTART_WINDOW_MS / 1000} s; giving up.`)
         return finish(1)
       }
       // The first restart is at once: a fatal error in the user's code is a
@@ -121,9 +129,7 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
         : FATAL_SIGNALS.has(signal)
           ? `died (signal ${signal}), most likely a V8 fatal error in a worker (see the FATAL ERROR above)`
           : `died (signal ${signal})`
-      stderr().write(
-        `hotcell: the server process ${cause}. Restarting it${delayMs ? ` in ${delayMs / 1000} s` : ''}; the port stays open and new connections wait.\n`,
-      )
+      say(`hotcell: the server process ${cause}. Restarting it${delayMs ? ` in ${delayMs / 1000} s` : ''}; the port stays open and new connections wait.`)
       if (delayMs) {
         restartTimer = setTimeout(start, delayMs)
         return
@@ -150,8 +156,8 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
         const stuck = child
         setTimeout(() => {
           if (stuck.exitCode !== null || stuck.signalCode !== null) return
-          stderr().write('hotcell: the server process did not stop within 2 s of the second signal; killed it.\n')
           stuck.kill('SIGKILL')
+          say('hotcell: the server process did not stop within 2 s of the second signal; killed it.')
         }, KILL_AFTER_MS).unref()
       }
     }
