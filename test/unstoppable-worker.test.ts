@@ -1,14 +1,17 @@
-// A worker that terminate() does not end is noticed (pool/unstoppable-worker.ts).
-// Node 24's runaway allocation loop past --max-memory is the case met in the
-// wild (checked by hand: 504, then the server process ends and the supervisor
-// starts a new one); here, a thread blocked in a synchronous child process,
-// which terminate() cannot interrupt either, stands in for it on any Node.
+// A worker that terminate() does not end (pool/unstoppable-worker.ts) is
+// noticed, and the command ends its process instead of hanging. Node 24's
+// runaway allocation loop past --max-memory is the case met in the wild;
+// here a thread blocked in a system call, which terminate() cannot interrupt
+// either (a synchronous child process, a FIFO read), stands in for it on any
+// Node.
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { closeSync, constants, openSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { Worker } from 'node:worker_threads'
 import { whenUnstoppable } from '../src/pool/unstoppable-worker.js'
-import { waitFor, withDeadline } from './helpers.js'
+import { projectDir, request, startCli, waitFor, withDeadline } from './helpers.js'
 
 const worker = (code: string) => new Worker(code, { eval: true })
 
@@ -45,4 +48,56 @@ test('a terminated worker that does not exit is reported; one that exits is not'
   await new Promise((resolve) => setTimeout(resolve, 600))
   assert.deepEqual(reported, ['blocked'])
   await withDeadline(new Promise((resolve) => blocked.once('exit', resolve)), 10_000, 'the blocked worker to exit once its child ends')
+})
+
+// The command's side, on a real server: its worker reads a FIFO whose write
+// end the test holds open, so the read waits for data until the test closes
+// that end or the worker's process ends.
+const TIME = String.raw`^\d{1,2}:\d{2}:\d{2}(?: [AP]M)? `
+
+function stuckProject(): { dir: string; fifo: string; remove(): void } {
+  const project = projectDir({})
+  const fifo = join(project.dir, 'fifo')
+  execFileSync('mkfifo', [fifo])
+  project.write(
+    'app.ts',
+    `import { readFileSync } from 'node:fs'
+export default {
+  async fetch(request: Request) {
+    const { pathname } = new URL(request.url)
+    if (pathname === '/stuck') return new Response(readFileSync(${JSON.stringify(fifo)}))
+    return new Response('ok')
+  },
+}
+`,
+  )
+  return { dir: project.dir, fifo, remove: project.remove }
+}
+
+/** Once a worker reads `fifo`, hold its write end open (none of this blocks: the open fails until the reader is there). */
+function holdFifo(fifo: string): Promise<number> {
+  return waitFor(() => openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK), 10_000, 'a worker to open the FIFO')
+}
+
+test('a worker stuck past --timeout: the server process ends itself and the supervisor starts a new one, both saying so with the time', {
+  skip: process.platform === 'win32' && 'mkfifo',
+}, async () => {
+  const project = stuckProject()
+  const cli = await startCli(['app.ts', '-p', '0', '-w', '1', '--quiet', '--timeout', '500ms'], { cwd: project.dir })
+  let writer: number | undefined
+  try {
+    const stuck = request(`${cli.url}/stuck`, { timeoutMs: 30_000 })
+    writer = await holdFifo(project.fifo)
+    // Terminated at its timeout, abandoned 5 s later (UNSTOPPABLE_MS): its request is answered first.
+    assert.equal((await stuck).status, 504)
+    await waitFor(() => (cli.output().match(/ready on /g) ?? []).length === 2, 15_000, 'the new server process')
+    assert.match(cli.output(), new RegExp(`${TIME}hotcell: ending the server process now\\.\\n`, 'm'))
+    assert.match(cli.output(), new RegExp(`${TIME}hotcell: the server process died \\(signal SIGKILL\\)\\. Restarting it;`, 'm'))
+    assert.equal((await request(cli.url)).text, 'ok')
+    assert.equal(await cli.stop(), 0)
+  } finally {
+    if (cli.child.exitCode === null) cli.child.kill('SIGKILL')
+    if (writer !== undefined) closeSync(writer)
+    project.remove()
+  }
 })

@@ -4,10 +4,12 @@
 // that does not wait; the supervisor, if any, starts a new server process on
 // the same socket, as after a V8 fatal error.
 import { readFileSync } from 'node:fs'
+import type { Logger } from '../report/logger.js'
 
-export function endProcessNow(stderr: NodeJS.WritableStream, supervised: boolean): void {
-  // Supervised, the supervisor says next whether it starts a new one (not while stopping).
-  stderr.write(`hotcell: ending the server process now${supervised ? '' : '; start hotcell again'}.\n`)
+/** Say `line` (through the log, which leads it with the time), then end this process. */
+export function endProcessNow(line: string, log: Pick<Logger, 'error'>, supervised: boolean): void {
+  // Out before the kill: process.stderr writes synchronously on Linux.
+  log.error(line)
   // Unsupervised, nobody else takes the terminal out of raw mode (the hotkeys').
   if (!supervised && process.stdin.isTTY) process.stdin.setRawMode(false)
   // Its children (esbuild's service) would otherwise lose their parent

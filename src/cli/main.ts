@@ -110,7 +110,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   if (cli.moved) log.warn(`hotcell: ${cli.fileLabel ?? 'the options'} asks for ${cli.moved}, but ${HELD_ADDRESS_NOTE}`)
   reportAddress({ host: config.host, port: server.port })
   // After this turn: the 502s of the worker's requests go out first.
-  server.on('unstoppable', () => setImmediate(() => endProcessNow(io.stderr, isSupervised())))
+  // Supervised, the supervisor says next whether it starts a new one (not while stopping).
+  const endLine = `hotcell: ending the server process now${isSupervised() ? '' : '; start hotcell again'}.`
+  server.on('unstoppable', () => setImmediate(() => endProcessNow(endLine, log, isSupervised())))
   const configWatch = await watching
   const { runSession } = await session
   const onStop = (stop: () => void) => {
