@@ -6,12 +6,12 @@
 // Node.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { closeSync, constants, openSync, readdirSync, readFileSync } from 'node:fs'
+import { closeSync, constants, existsSync, openSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { Worker } from 'node:worker_threads'
 import { whenUnstoppable } from '../src/pool/unstoppable-worker.js'
-import { projectDir, request, startCli, waitFor, withDeadline } from './helpers.js'
+import { type CliRun, projectDir, request, startCli, waitFor, withDeadline } from './helpers.js'
 
 const worker = (code: string) => new Worker(code, { eval: true })
 
@@ -61,11 +61,15 @@ function stuckProject(): { dir: string; fifo: string; remove(): void } {
   execFileSync('mkfifo', [fifo])
   project.write(
     'app.ts',
-    `import { readFileSync } from 'node:fs'
+    `import { readFileSync, writeFileSync } from 'node:fs'
 export default {
   async fetch(request: Request) {
     const { pathname } = new URL(request.url)
     if (pathname === '/stuck') return new Response(readFileSync(${JSON.stringify(fifo)}))
+    if (pathname === '/slow') {
+      writeFileSync(${JSON.stringify(join(project.dir, 'slow-began'))}, '')
+      await new Promise((resolve) => setTimeout(resolve, 20_000))
+    }
     return new Response('ok')
   },
 }
@@ -98,6 +102,59 @@ test('a worker stuck past --timeout: the server process ends itself and the supe
   } finally {
     if (cli.child.exitCode === null) cli.child.kill('SIGKILL')
     if (writer !== undefined) closeSync(writer)
+    project.remove()
+  }
+})
+
+/** Ctrl-C, then Ctrl-C again once the graceful shutdown has begun. */
+async function twoSignals(cli: CliRun): Promise<void> {
+  cli.child.kill('SIGINT')
+  await waitFor(() => /shutting down/.test(cli.output()), 5000, 'the shutdown line')
+  cli.child.kill('SIGINT')
+}
+
+for (const supervised of [false, true]) {
+  test(`${supervised ? 'supervised' : 'HOTCELL_NO_SUPERVISOR=1'}: a second Ctrl-C ends the process although a worker thread cannot stop`, {
+    skip: process.platform === 'win32' && 'mkfifo',
+  }, async () => {
+    const project = stuckProject()
+    const cli = await startCli(['app.ts', '-p', '0', '-w', '1', '--quiet'], { cwd: project.dir, env: supervised ? {} : { HOTCELL_NO_SUPERVISOR: '1' } })
+    let writer: number | undefined
+    try {
+      const stuck = request(`${cli.url}/stuck`, { timeoutMs: 30_000 }).catch((error: Error) => error)
+      writer = await holdFifo(project.fifo)
+      await twoSignals(cli)
+      // Before exit-now.ts, process.exit() waited here for the thread: forever, unsupervised.
+      const code = await withDeadline(cli.exited, 5000, 'the exit after the second SIGINT')
+      // SIGKILL: as the shell reports it, through the supervisor.
+      assert.deepEqual([code, cli.child.signalCode], supervised ? [137, null] : [null, 'SIGKILL'])
+      assert.match(
+        cli.output(),
+        new RegExp(`${TIME}hotcell: a worker thread did not stop within 1 s of being terminated; ending the server process now\\.\\n`, 'm'),
+      )
+      assert.ok((await stuck) instanceof Error, 'the stuck request was cut')
+    } finally {
+      if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGKILL')
+      if (writer !== undefined) closeSync(writer)
+      project.remove()
+    }
+  })
+}
+
+test('HOTCELL_NO_SUPERVISOR=1: a second Ctrl-C with workers that stop exits 130 and says nothing more', {
+  skip: process.platform === 'win32' && 'mkfifo',
+}, async () => {
+  const project = stuckProject()
+  const cli = await startCli(['app.ts', '-p', '0', '-w', '1'], { cwd: project.dir, env: { HOTCELL_NO_SUPERVISOR: '1' } })
+  try {
+    const slow = request(`${cli.url}/slow`, { timeoutMs: 30_000 }).catch((error: Error) => error)
+    await waitFor(() => existsSync(join(project.dir, 'slow-began')), 10_000, 'the slow request to reach its worker')
+    await twoSignals(cli)
+    assert.equal(await withDeadline(cli.exited, 5000, 'the exit after the second SIGINT'), 130)
+    assert.ok((await slow) instanceof Error, 'the slow request was cut, not answered')
+    assert.match(cli.output(), /hotcell: shutting down \([^\n]*\)\n$/)
+  } finally {
+    if (cli.child.exitCode === null) cli.child.kill('SIGKILL')
     project.remove()
   }
 })

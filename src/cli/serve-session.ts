@@ -3,6 +3,7 @@
 import type { HotcellServer } from '../server-api.js'
 import { bannerLines } from './banner.js'
 import { stateLine } from '../report/serving-state.js'
+import { exitNow } from './exit-now.js'
 
 // Not an ESM import of node:util (docs/architecture.md#builtins).
 const { styleText } = process.getBuiltinModule('node:util')
@@ -59,10 +60,10 @@ export async function runSession(server: HotcellServer, io: SessionIO, { version
           // Quitting gives the terminal back (cooked mode): a second Ctrl-C
           // then comes as SIGINT, to this process and through the supervisor,
           // and means "now" as the key would have.
-          for (const signal of ['SIGINT', 'SIGTERM'] as const) process.prependOnceListener(signal, () => process.exit(130))
+          for (const signal of ['SIGINT', 'SIGTERM'] as const) process.prependOnceListener(signal, () => exitNow(130))
           stop()
         },
-        forceQuit: () => process.exit(130),
+        forceQuit: () => exitNow(130),
         help: (text) => io.stdout.write((color ? styleText('dim', 'keys\n') : 'keys\n') + text),
       })
     })

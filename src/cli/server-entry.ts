@@ -4,6 +4,7 @@
 // this half, and the child runs it as its main script.
 import { leaveSupervisor } from './supervisor-child.js'
 import { main } from './main.js'
+import { exitNow } from './exit-now.js'
 import { keepServingWithoutReader } from './reader-errors.js'
 import { traceStart } from '../reload/trace.js'
 import { adoptExposedGc } from '../reload/settle-heap.js'
@@ -21,9 +22,9 @@ void main(process.argv.slice(2), {
   stdin: process.stdin,
   onStop(stop) {
     const onSignal = () => {
-      // A second Ctrl-C means "now": skip the graceful drain.
-      process.once('SIGINT', () => process.exit(130))
-      process.once('SIGTERM', () => process.exit(143))
+      // A second Ctrl-C means "now": skip the graceful drain (exit-now.ts).
+      process.once('SIGINT', () => exitNow(130))
+      process.once('SIGTERM', () => exitNow(143))
       stop()
     }
     process.once('SIGINT', onSignal)

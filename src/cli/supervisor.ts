@@ -149,9 +149,9 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
       signals++
       if (!child || child.exitCode !== null) return finish(128 + (constants.signals[signal] ?? 0))
       child.kill(signal)
-      // The second means "stop now": the child exits at once, unless a worker
-      // thread it cannot stop holds its exit (Node joins every thread first;
-      // on Node 24 an allocation loop past --max-memory ignores terminate()).
+      // The second means "stop now": the child exits at once, or kills itself
+      // within a second if a worker thread it cannot stop would hold its exit
+      // (cli/exit-now.ts). Should anything else hold it, it is killed here.
       if (signals === 2) {
         const stuck = child
         setTimeout(() => {

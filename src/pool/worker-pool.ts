@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { Piscina as PiscinaClass } from 'piscina'
 import type { GenerationOptions } from './generation-options.js'
 import type { WorkerData } from './protocol.js'
+import { trackWorkers } from './live-workers.js'
 
 // The runtime and what it imports on demand, bundled (npm run build): one
 // module to load instead of ~20 made a worker's boot ~5 ms shorter.
@@ -33,7 +34,7 @@ export function startWorkers(options: GenerationOptions): PiscinaClass {
     ...(options.serverAddress ? { serverAddress: options.serverAddress } : {}),
     ...(exposeInternals ? { exposedInternals: true } : {}),
   }
-  return new Piscina({
+  const pool = new Piscina({
     filename: RUNTIME,
     workerData,
     minThreads: options.workers,
@@ -49,6 +50,10 @@ export function startWorkers(options: GenerationOptions): PiscinaClass {
     ...(exposeInternals ? { execArgv: ['--expose-internals'] } : {}),
     ...(options.maxMemoryMb ? { resourceLimits: heapLimits(options.maxMemoryMb) } : {}),
   })
+  // Known process-wide: "stop now" ends them itself before the process exits (live-workers.ts).
+  trackWorkers(pool.threads)
+  pool.on('workerCreate', () => trackWorkers(pool.threads))
+  return pool
 }
 
 /**
