@@ -7,6 +7,7 @@
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ErrorData } from '../src/pool/protocol.js'
+import { pathAlias } from './path-alias.js'
 
 // Not an ESM import of node:fs (docs/architecture.md#builtins): every worker loads this module.
 const { existsSync, readFileSync } = process.getBuiltinModule('node:fs')
@@ -31,6 +32,8 @@ export function explainMissingPackage(error: unknown, bundleUrl: string): ErrorD
   const importer = match[2]!.startsWith('file:') ? fileURLToPath(match[2]!) : match[2]!
   if (importer !== bundle) return undefined // a package of the app's lacks one of its own dependencies: Node's message says which
   const where = importedAt(bundle, name)
+  const alias = where && unresolvedAlias(where)
+  if (alias) return alias
   const install = `${installer(where ? dirname(where.file) : dirname(bundle))} ${name}`
   const label = where ? `${relative(process.cwd(), where.file)}:${where.line}` : undefined
   const text = `Cannot find package '${name}'${label ? `, imported by ${label}` : ''}. Install it: ${install}; hotcell reloads when package.json changes (or press r)`
@@ -41,6 +44,18 @@ export function explainMissingPackage(error: unknown, bundleUrl: string): ErrorD
     // Only the import's own place: the frames of Node's loader say nothing to the developer.
     stack: `Error: ${text}${where ? `\n    at ${where.file}:${where.line}:${where.column}` : ''}`,
   }
+}
+
+/** The error for an import of a tsconfig `paths` alias whose target is missing (path-alias.ts), if it is one. */
+function unresolvedAlias(where: { file: string; line: number; column: number; specifier: string }): ErrorData | undefined {
+  const alias = pathAlias(where.specifier, where.file)
+  if (!alias) return undefined
+  const label = `${relative(process.cwd(), where.file)}:${where.line}`
+  const targets = alias.targets.map((t) => relative(process.cwd(), t)).join(' or ')
+  const text =
+    `Cannot resolve '${where.specifier}', imported by ${label}: ${relative(process.cwd(), alias.config)} maps '${alias.pattern}' to ${targets}, ` +
+    `and there is no such file (with .ts, .tsx, .js, .mjs or .json, or a folder with an index). Fix the import or add the file`
+  return { name: 'Error', code: 'ERR_MODULE_NOT_FOUND', message: text, stack: `Error: ${text}\n    at ${where.file}:${where.line}:${where.column}` }
 }
 
 /**
@@ -69,7 +84,7 @@ export function packageName(specifier: string): string {
  * of the package or a path in it; type-only imports are left out (esbuild
  * drops them). With `binding`, only a line that imports that name by it.
  */
-function importedAt(bundle: string, name: string, binding?: string): { file: string; line: number; column: number } | undefined {
+function importedAt(bundle: string, name: string, binding?: string): { file: string; line: number; column: number; specifier: string } | undefined {
   let map: SourceMap
   try {
     map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as SourceMap
@@ -77,7 +92,7 @@ function importedAt(bundle: string, name: string, binding?: string): { file: str
     return undefined
   }
   // Node names the package; the source may import a path inside it (lodash/fp).
-  const quoted = `(['"\`])${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?:/[^'"\`]*)?\\1`
+  const quoted = `(['"\`])(${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?:/[^'"\`]*)?)\\1`
   const pattern = new RegExp(`(?:\\bfrom\\s*|\\bimport\\s*\\(?\\s*|\\brequire\\s*\\(\\s*)${quoted}`)
   // A named import: the line that names it, at the name.
   const named = binding === undefined ? undefined : new RegExp(`[{,]\\s*(${binding.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')})\\b`)
@@ -92,7 +107,7 @@ function importedAt(bundle: string, name: string, binding?: string): { file: str
       if (named && !hit) continue
       // 1-based, at the imported name, or at the opening quote
       const column = hit ? hit.index + hit[0].indexOf(hit[1]!) + 1 : found.index + found[0].indexOf(found[1]!) + 1
-      return { file: resolve(dirname(bundle), map.sourceRoot ?? '', source), line: n + 1, column }
+      return { file: resolve(dirname(bundle), map.sourceRoot ?? '', source), line: n + 1, column, specifier: found[2]! }
     }
   }
   return undefined

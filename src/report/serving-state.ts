@@ -42,6 +42,9 @@ export function problemOf(
       fix: reloads ? `run ${install}; hotcell reloads when package.json changes (or press r)` : `run ${install} and restart hotcell (reloading is off)`,
       summary: `a package is missing${where ? ` (imported at ${where.full})` : ''}`,
     }
+  // A tsconfig `paths` alias to a file that is not there (workers/path-alias.ts).
+  if (error?.code === 'ERR_MODULE_NOT_FOUND' && error.message.startsWith('Cannot resolve '))
+    return { page: 'the error page', fix: `fix ${where?.short ?? entry} ${then}`, summary: `an import does not resolve${where ? ` (at ${where.full})` : ''}` }
   if (kind === 'shape') return { page: 'the error page', fix: `export a handler from ${entry} ${then}`, summary: `${entry} exports no handler` }
   if (kind === 'hang') {
     return {
