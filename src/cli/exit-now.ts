@@ -6,7 +6,7 @@
 // process that cannot exit ends the way end-now.ts ends it.
 import { endWorkersNow } from '../pool/live-workers.js'
 import { createLogger } from '../report/logger.js'
-import { endProcessNow } from './end-now.js'
+import { endChildren, endProcessNow } from './end-now.js'
 import { isSupervised } from './supervisor-child.js'
 
 /** How long terminated workers have to exit. Under the supervisor's 2 s (supervisor.ts): this process says why it ends. */
@@ -19,7 +19,10 @@ export function exitNow(code: number): void {
   if (exiting) return
   exiting = true
   endWorkersNow(WORKERS_EXIT_MS, (running) => {
-    if (running === 0) return process.exit(code)
+    if (running === 0) {
+      endChildren()
+      return process.exit(code)
+    }
     const threads = running === 1 ? 'a worker thread' : `${running} worker threads`
     endProcessNow(
       `hotcell: ${threads} did not stop within ${WORKERS_EXIT_MS / 1000} s of being terminated; ending the server process now.`,
