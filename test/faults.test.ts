@@ -274,6 +274,9 @@ describe('an entry that kills every worker', () => {
         )
         assert.match(res.text, /keeps crashing its workers/)
         assert.match(res.text, /stopped replacing them until the next build/)
+        // Where the app called process.exit(), as for a request's worker: its code and its line.
+        assert.match(res.text, /the last one called process\.exit\([14]\)/)
+        assert.match(res.text, /app\.ts:1:\d+/)
         // The breaker stays tripped: no new workers, the same page, promptly.
         const threads = readdirSync('/proc/self/task').length
         for (let i = 0; i < 5; i++) assert.equal((await request(`${url}/`)).status, 500)

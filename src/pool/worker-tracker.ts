@@ -120,6 +120,7 @@ export class WorkerTracker {
   }
 
   #onExit(threadId: number, code: number): void {
+    const exitStack = readExitNote(this.#exitNotes.get(threadId))
     const lane = this.#lanes.get(threadId)
     this.#lanes.delete(threadId)
     const hadRequests = (lane?.load ?? 0) > 0
@@ -128,11 +129,7 @@ export class WorkerTracker {
       const death =
         this.#stopped && !termination
           ? { name: WORKERS_ENDED, message: this.#stopReason ?? 'Terminating worker thread' }
-          : describeDeath(
-              this.#errors.get(threadId) ?? new Error(`worker exited with code: ${code}`),
-              readExitNote(this.#exitNotes.get(threadId)),
-              this.options.maxMemoryMb,
-            )
+          : describeDeath(this.#errors.get(threadId) ?? new Error(`worker exited with code: ${code}`), exitStack, this.options.maxMemoryMb)
       lane.close((id) => new WorkerLostError(death, threadId, termination?.reason, termination?.culprit === id))
     }
     this.#errors.delete(threadId)
@@ -144,13 +141,12 @@ export class WorkerTracker {
     const whileImporting = !this.options.isReady(threadId)
     if (!this.#breaker.record()) return
     const cause = this.#lastWorkerError ? ` The last one failed with: ${this.#lastWorkerError.message}` : ''
-    this.crashLoop = {
-      name: 'CrashLoopError',
-      code: `EXIT_${code}`,
-      message:
-        `Workers running ${this.options.entry} keep ending on their own ${whileImporting ? 'while importing it' : 'without handling a request'} ` +
-        `(the last one exited with code ${code}).${cause} hotcell stopped replacing them until the next build.`,
-    }
+    // process.exit() in the app's code (workers/exit-note.ts): its frames say where, as for a request's worker.
+    const frames = exitStack?.split('\n').slice(1).join('\n')
+    const message =
+      `Workers running ${this.options.entry} keep ending on their own ${whileImporting ? 'while importing it' : 'without handling a request'} ` +
+      `(the last one ${frames ? `called process.exit(${code})` : `exited with code ${code}`}).${cause} hotcell stopped replacing them until the next build.`
+    this.crashLoop = { name: 'CrashLoopError', code: `EXIT_${code}`, message, ...(frames ? { stack: `CrashLoopError: ${message}\n${frames}` } : {}) }
     this.options.onCrashLoop(this.crashLoop)
   }
 }

@@ -45,6 +45,12 @@ export function problemOf(
   // A tsconfig `paths` alias to a file that is not there (workers/path-alias.ts).
   if (error?.code === 'ERR_MODULE_NOT_FOUND' && error.message.startsWith('Cannot resolve '))
     return { page: 'the error page', fix: `fix ${where?.short ?? entry} ${then}`, summary: `an import does not resolve${where ? ` (at ${where.full})` : ''}` }
+  if (error?.name === 'CrashLoopError')
+    return {
+      page: 'the error page',
+      fix: `fix ${where?.short ?? entry} ${then}`,
+      summary: `the entry keeps crashing its workers${where ? ` (${/process\.exit\(/.test(error.message) ? 'process.exit() ' : ''}at ${where.full})` : ''}`,
+    }
   if (kind === 'shape') return { page: 'the error page', fix: `export a handler from ${entry} ${then}`, summary: `${entry} exports no handler` }
   if (kind === 'hang') {
     return {
