@@ -11,7 +11,7 @@ import { describe, test } from 'node:test'
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks'
 import { serve } from '../src/index.js'
 import { RELOAD_CHANNEL } from '../src/reload/trace.js'
-import { cleanup, projectDir, request, waitFor, withDeadline } from './helpers.js'
+import { cleanup, projectDir, request, startCli, waitFor, withDeadline } from './helpers.js'
 
 const threads = () => readdirSync('/proc/self/task').length
 /** Handles that keep the process alive: sockets, child processes, file watches. Timers come and go. */
@@ -149,5 +149,24 @@ describe('lifecycle', () => {
       await server.close()
       project.remove()
     }
+  })
+
+  test('a stream still open when a reload ends its workers is cut off; the log gives the status the client saw, not a 502', async () => {
+    const app = (v: number) =>
+      `export default { fetch: () => new Response(new ReadableStream({ start(c) { setInterval(() => c.enqueue(new TextEncoder().encode('v${v}\\n')), 200) } }), { headers: { 'content-type': 'text/event-stream' } }) }\n`
+    const project = projectDir({ 'app.ts': app(1) })
+    cleanup(project.remove)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    cleanup(() => cli.stop())
+    const res = await fetch(cli.url)
+    assert.equal(res.status, 200)
+    const body = res.text()
+    await new Promise((r) => setTimeout(r, 500))
+    project.write('app.ts', app(2))
+    // Cut after the 5 s grace: a truncated body, never a clean end.
+    await assert.rejects(withDeadline(body, 15_000, 'the cut stream'), /terminated/)
+    await waitFor(() => /the response had started, and its body was cut off/.test(cli.output()), 5_000, `the cut in the terminal\n${cli.output()}`)
+    assert.match(cli.output(), /200 The request outlived its workers: the response had started, and its body was cut off/)
+    assert.doesNotMatch(cli.output(), /502 The request outlived its workers/)
   })
 })

@@ -224,8 +224,11 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         )
       }
       if (outcome instanceof Error) {
-        // The worker died or was terminated: 502 (or the stream is cut if the head was out).
-        const view = lostView(outcome, request, options.reloads)
+        // The worker died or was terminated: 502, or, once the head of a stream
+        // is out (SSE, a long download), the body is cut off: the client saw
+        // its status, which the log gives instead of a 502 nobody got.
+        const lost = lostView(outcome, request, options.reloads)
+        const view = res.headersSent ? { ...lost, status: res.statusCode, title: `${lost.title}: the response had started, and its body was cut off` } : lost
         // A crash loop is reported once, when it is detected.
         if (!(outcome instanceof CrashLoopError)) logger.error(renderText(view, { root, details: true }))
         return void sendPage(id, seen, req, res, view)
