@@ -29,6 +29,19 @@ describe('hotcell bench --compare: the verdict', () => {
     )
   })
 
+  it("three rounds whose differences dwarf either side's own spread: a firm verdict", () => {
+    const cmp = compareRounds(1, side('A', [30000, 30600, 30300]), side('B', [480, 490, 485]), labels)
+    assert.equal(cmp.beyondSpread, true)
+    assert.equal(
+      cmp.verdict,
+      "B is slower than A: 98.4% fewer req/s (B/A 0.016–0.016 in every round, each further from 1 than either side's spread across rounds, 2.1%)",
+    )
+    // A spread as large as the difference: still only 'looks'.
+    const close = compareRounds(1, side('A', [100, 110, 104]), side('B', [95, 105, 99]), labels)
+    assert.equal(close.beyondSpread, false)
+    assert.match(close.verdict, /^B looks slower than A/)
+  })
+
   it('six rounds that agree: a firm verdict', () => {
     const cmp = compareRounds(1, side('A', [100, 100, 100, 100, 100, 100]), side('B', [90, 95, 92, 91, 97, 93]), labels)
     assert.equal(cmp.chance, 2 / 64)
