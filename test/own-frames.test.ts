@@ -32,6 +32,21 @@ describe('withoutOwnFrames', () => {
     )
   })
 
+  test("a built-in without a location goes when hotcell's code called the app through it (a Node handler's Promise), not when the app's did", () => {
+    const stack = [
+      'Error: boom',
+      '    at Server.<anonymous> (/app/server.ts:3:33)',
+      '    at new Promise (<anonymous>)',
+      `    at handle (file://${own}:400:10)`,
+      '    at JSON.parse (<anonymous>)',
+      '    at load (/app/config.ts:2:8)',
+    ].join('\n')
+    assert.equal(
+      withoutOwnFrames(stack),
+      ['Error: boom', '    at Server.<anonymous> (/app/server.ts:3:33)', '    at JSON.parse (<anonymous>)', '    at load (/app/config.ts:2:8)'].join('\n'),
+    )
+  })
+
   test("esbuild's helpers left in the bundle (__require…) go, with an absolute or a relative path", () => {
     const stack = [
       'SyntaxError: Unexpected token',

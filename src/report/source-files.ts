@@ -38,9 +38,12 @@ export function isOwnFrame(line: string): boolean {
   return line.includes(OWN_DIST) || OWN_PACKAGES.test(line) || BUNDLE_HELPER.test(line)
 }
 
-// Node's frame for AsyncLocalStorage.run (node:async_hooks on Node 20,
-// node:internal/async_local_storage/ on 24): hotcell's when its caller is.
-const ALS_RUN = /^\s+at AsyncLocalStorage\.run \(node:/
+// Frames of Node and V8 code hotcell's calls the app through: hotcell's when
+// their caller is. AsyncLocalStorage.run (node:async_hooks on Node 20,
+// node:internal/async_local_storage/ on 24), the scope each request runs in;
+// and a built-in without a location, such as `new Promise (<anonymous>)`, the
+// executor a Node handler or a two-parameter fetch function is called from.
+const CALLED_THROUGH = /^\s+at (?:AsyncLocalStorage\.run \(node:|.*\(<anonymous>\)$)/
 
 /** The stack without hotcell's own frames (and Node's frames it called through); the message lines stay. */
 export function withoutOwnFrames(stack: string): string {
@@ -50,8 +53,7 @@ export function withoutOwnFrames(stack: string): string {
     .filter((line, i) => {
       if (!frame(line)) return true
       if (isOwnFrame(line)) return false
-      // The scope hotcell runs each request in: an ALS frame whose caller is hotcell's.
-      if (ALS_RUN.test(line)) {
+      if (CALLED_THROUGH.test(line)) {
         const caller = lines.slice(i + 1).find(frame)
         if (caller && isOwnFrame(caller)) return false
       }
