@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
-import { fixture, request, waitFor, withDeadline } from './helpers.js'
+import { fixture, request, serveProject, waitFor, withDeadline } from './helpers.js'
 
 describe('request and response fidelity', () => {
   let server: HotcellServer
@@ -182,3 +182,22 @@ export function rawRequest(port: number, data: string): Promise<string> {
     'a raw response',
   )
 }
+
+// The bundle would otherwise name functions and classes as esbuild does:
+// an anonymous default export after its file (`app_default`), and the
+// second of two classes named alike `Widget2`.
+test('functions and classes keep their source names: `default` in a stack, two Widget classes both Widget', async () => {
+  const { server } = await serveProject({
+    'a.ts': 'export class Widget {}\n',
+    'b.ts': 'export class Widget {}\n',
+    'app.ts':
+      "import { Widget as A } from './a.ts'\nimport { Widget as B } from './b.ts'\n" +
+      'export default (_req: unknown, res: { end(s: string): void }) => {\n' +
+      "  res.end(JSON.stringify({ a: A.name, b: B.name, frame: new Error('where').stack!.split('\\n')[1]!.trim() }))\n" +
+      '}\n',
+  })
+  const seen = JSON.parse((await request(server.url)).text) as { a: string; b: string; frame: string }
+  assert.equal(seen.a, 'Widget')
+  assert.equal(seen.b, 'Widget')
+  assert.match(seen.frame, /^at default \(.*app\.ts:4:\d+\)$/)
+})

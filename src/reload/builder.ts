@@ -191,6 +191,11 @@ async function setUp(entry: string, cwd: string, cacheDir: string, outDir: strin
     entryNames: '[name]-[hash]',
     outExtension: { '.js': '.mjs' },
     sourcemap: 'linked',
+    // Functions and classes keep their source names: an anonymous default export is
+    // `default` in a stack as in Node's own ESM (esbuild would name it after the
+    // file, `app_default`), and two classes named alike in two files keep
+    // their name (esbuild renames one `Foo2`; `constructor.name` shows it).
+    keepNames: true,
     metafile: true,
     // Inputs as absolute paths, to compare with the watcher's; messages keep
     // paths relative to cwd, as the developer reads them.
