@@ -82,6 +82,14 @@ export type { FetchHandler }
     const fromArgument = await runCli(['nope.ts'], { cwd: project.dir })
     assert.equal(fromArgument.code, 1)
     assert.equal(fromArgument.stderr, `hotcell: entry file not found: nope.ts (looked in ${project.dir}).\n`)
+    // A config file without an entry, and none on the command line: the file is named.
+    project.write('hotcell.config.ts', `export default { port: 4305 }\n`)
+    const noEntry = await runCli([], { cwd: project.dir })
+    assert.equal(noEntry.code, 1)
+    assert.equal(
+      noEntry.stderr,
+      "hotcell: missing the entry file: hotcell.config.ts has no entry. Add one to it (entry: 'src/app.ts'), or name it: hotcell src/app.ts\n",
+    )
   })
 
   test('a config file that throws is named with the line:column of its source and a code frame, without hotcell frames', async () => {

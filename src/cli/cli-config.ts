@@ -28,6 +28,11 @@ export async function resolveCliConfig(entryArg: string | undefined, values: Fla
   const fromFile = loaded.options
   const fromFlags = flagsToOptions(values)
   const entry = entryArg ?? fromFile.entry
+  if (entry === undefined && file)
+    throw new HotcellError(
+      'ERR_INVALID_OPTION',
+      `missing the entry file: ${relative(cwd, file) || file} has no entry. Add one to it (entry: 'src/app.ts'), or name it: hotcell src/app.ts`,
+    )
   if (entry === undefined) throw new HotcellError('ERR_INVALID_OPTION', 'missing the entry file. Usage: hotcell <entry> [options], e.g. hotcell src/app.ts')
   const options: ServeOptions = { ...fromFile, ...fromFlags.options, entry }
   let portFromEnv = false
