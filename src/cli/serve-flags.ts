@@ -42,7 +42,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     name: 'timeout',
     type: 'string',
     value: '<time>',
-    help: 'answer 504 after this long (5s, 1500ms; a bare\nnumber is ms); a stuck worker is replaced',
+    help: 'answer 504 after this long (5s, 1500ms; a bare\nnumber is ms); a stuck worker is replaced.\nImporting the entry gets 10 s, whatever this is',
     default: '30s',
     option: 'timeout',
   },
