@@ -139,6 +139,25 @@ describe('hot reload', () => {
     )
   })
 
+  test('deleting an imported file is one build, not two (its own watcher says "change" before chokidar\'s unlink)', async () => {
+    const { project, server } = await start({
+      'app.ts': "import { word } from './word'\nexport default { fetch: () => new Response(word) }\n",
+      'word.ts': "export const word = 'hi'\n",
+    })
+    assert.equal(await text(server.url), 'hi')
+    const builds: string[] = []
+    const onPhase = (message: unknown) => (message as { phase: string }).phase === 'built' && builds.push('built')
+    subscribe(RELOAD_CHANNEL, onPhase)
+    cleanup(() => unsubscribe(RELOAD_CHANNEL, onPhase))
+    rmSync(join(project.dir, 'word.ts'))
+    await waitFor(() => builds.length >= 1, 10_000, 'a build for the deletion')
+    // chokidar's unlink comes ~100 ms after the deletion: a second build would have started by then.
+    await new Promise((r) => setTimeout(r, 600))
+    assert.deepEqual(builds, ['built'])
+    assert.equal((await request(server.url)).status, 500)
+    await server.close()
+  })
+
   test('a file added or deleted beside the sources, or a save that changes nothing, keeps the serving generation and its state', async () => {
     // An app that writes its data into its own folder (a session file per request, a JSON "db"): a new .json or .ts
     // file is built (it may resolve an import), but the bundle is the same, so nothing is swapped.

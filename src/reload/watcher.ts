@@ -1,7 +1,7 @@
 // The only module that imports chokidar. What to watch, and whether a change
 // matters, is decided by sources.ts; this module reports what it sees.
 import { watch, type FSWatcher } from 'chokidar'
-import { statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { LOADABLE, type ChangeKind } from './sources.js'
 
@@ -105,7 +105,10 @@ export function watchSources(options: WatchOptions): SourceWatcher {
       // chokidar watches each file and its folder: the file's own watcher names itself.
       const path = basename(watched) === name ? watched : join(watched, name)
       options.onRaw?.(path)
-      if (event !== 'change') early.delete(path)
+      // A deleted file's own watcher says 'change' too (its link count dropped):
+      // not a save. chokidar's unlink follows; reported as a change, it made
+      // two reloads of one rm, the first building without the file.
+      if (event !== 'change' || !existsSync(path)) early.delete(path)
       else if (LOADABLE.test(path) && !options.ignored(path)) reportEarly(path)
     })
     w.once('ready', resolveReady)
