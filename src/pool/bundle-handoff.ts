@@ -1,6 +1,7 @@
 // How a generation's workers get its bundle: on their lanes (protocol.ts's
-// ControlMessage says why not a BroadcastChannel), each once it has booted, one first while the others wait
-// (staggered-load.ts); and which of them have imported it, for load() to wait on.
+// ControlMessage says why not a BroadcastChannel), each once it has booted,
+// one first while the others wait (staggered-load.ts); and which of them have
+// imported it, for load() to wait on.
 import type { Worker } from 'node:worker_threads'
 import type { ControlMessage, ErrorData, WorkerData } from './protocol.js'
 import { StaggeredLoad } from './staggered-load.js'
