@@ -9,6 +9,8 @@ export interface ScriptArgs {
   rounds: number
   short: boolean
   profile: boolean
+  /** A new server process for each variant in each round, instead of one for all rounds. */
+  fresh: boolean
   /** Variant ids to run, when not all. */
   only: string[] | undefined
 }
@@ -22,6 +24,7 @@ export function scriptArgs(usage: string, defaults = { duration: '10s', connecti
       rounds: { type: 'string', short: 'r' },
       short: { type: 'boolean' },
       profile: { type: 'boolean' },
+      fresh: { type: 'boolean' },
       only: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -37,6 +40,7 @@ export function scriptArgs(usage: string, defaults = { duration: '10s', connecti
     rounds: mustBeInteger(values.rounds ?? (short ? '1' : String(defaults.rounds)), '--rounds', 1, 50),
     short,
     profile: values.profile ?? false,
+    fresh: values.fresh ?? false,
     only: values.only?.split(','),
   }
 }

@@ -12,6 +12,9 @@
 //   npm run bench:throughput                 # 10 s runs, 5 rounds, 50 connections
 //   npm run bench:throughput -- --short      # smoke test: 2 s, 1 round
 //   npm run bench:throughput -- --profile    # also --cpu-prof the hotcell servers and say where time goes
+//   npm run bench:throughput -- --fresh      # a new server per variant and round: one hotcell process keeps
+//                                            # its speed for its life (17 or 21 µs of main thread a request,
+//                                            # the same code), so one process for all rounds samples that once
 import { mkdirSync, rmSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createBuilder } from '../src/reload/builder.js'
@@ -26,7 +29,7 @@ import { threadCpu } from './thread-cpu.js'
 import { ensureWrk, wrkVersion } from './wrk.js'
 import { cliScript } from './cli-script.js'
 
-const USAGE = `node dist/bench/throughput.js [--duration 10s] [--connections 50] [--rounds 5] [--short] [--profile] [--only plain,hello-1,…]\n`
+const USAGE = `node dist/bench/throughput.js [--duration 10s] [--connections 50] [--rounds 5] [--short] [--profile] [--fresh] [--only plain,hello-1,…]\n`
 const args = scriptArgs(USAGE, { duration: '10s', connections: 50, rounds: 5 })
 const log = (line: string) => process.stderr.write(line + '\n')
 const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url))
@@ -155,29 +158,42 @@ async function measure(server: ChildServer, durationMs: number): Promise<Sample>
   }
 }
 
+async function startChecked(v: Variant): Promise<void> {
+  log(`starting ${v.name}`)
+  const started = await v.start()
+  servers.set(v.id, started)
+  // Same answer from every variant, or the comparison means nothing.
+  const check = await checkTarget(v.name, started.url, spec, 200)
+  if (check.bodyBytes !== BODY.length || check.bodyVaries) throw new Error(`${v.name} answered ${check.bodyBytes} bytes, expected "${BODY}"`)
+}
+async function warmUp(v: Variant): Promise<void> {
+  log(`warming up ${v.name}`)
+  await measure(servers.get(v.id)!, Math.min(2000, args.durationMs))
+  await drain(servers.get(v.id)!.url, spec, v.workers)
+}
+
 const orders: string[] = []
 const startedAt = new Date()
 try {
-  for (const v of variants) {
-    log(`starting ${v.name}`)
-    const started = await v.start()
-    servers.set(v.id, started)
-    // Same answer from every variant, or the comparison means nothing.
-    const check = await checkTarget(v.name, started.url, spec, 200)
-    if (check.bodyBytes !== BODY.length || check.bodyVaries) throw new Error(`${v.name} answered ${check.bodyBytes} bytes, expected "${BODY}"`)
-  }
-  for (const v of variants) {
-    log(`warming up ${v.name}`)
-    await measure(servers.get(v.id)!, Math.min(2000, args.durationMs))
-    await drain(servers.get(v.id)!.url, spec, v.workers)
+  if (!args.fresh) {
+    for (const v of variants) await startChecked(v)
+    for (const v of variants) await warmUp(v)
   }
   for (let round = 1; round <= args.rounds; round++) {
     const order = shuffle([...variants])
     orders.push(order.map((v) => v.id).join(' '))
     for (const v of order) {
+      if (args.fresh) {
+        await startChecked(v)
+        await warmUp(v)
+      }
       log(`round ${round}/${args.rounds}: ${v.name}`)
       samples.get(v.id)!.push(await measure(servers.get(v.id)!, args.durationMs))
       await drain(servers.get(v.id)!.url, spec, v.workers)
+      if (args.fresh) {
+        await servers.get(v.id)!.close()
+        servers.delete(v.id)
+      }
     }
   }
 } finally {
@@ -203,7 +219,7 @@ const out = [
   `### Throughput, Node ${process.version} (${startedAt.toISOString().slice(0, 16)}Z${args.profile ? ', with --cpu-prof on the hotcell servers: slower than normal' : ''})`,
   '',
   `${host.cpu}, ${host.cores} cores, ${host.os}, load average ${host.loadAverage} at start. ` +
-    `${useWrk ? `wrk ${wrkVersion()}, 1 thread` : 'undici (wrk unavailable)'}, ${args.connections} connections, ${args.durationMs / 1000} s per run, ${args.rounds} round(s); order per round: ${orders.join(' | ')}.`,
+    `${useWrk ? `wrk ${wrkVersion()}, 1 thread` : 'undici (wrk unavailable)'}, ${args.connections} connections, ${args.durationMs / 1000} s per run, ${args.rounds} round(s)${args.fresh ? ', a new server process for each variant in each round' : ', one server process per variant for all rounds'}; order per round: ${orders.join(' | ')}.`,
   '',
   '| variant | req/s (median) | req/s min–median–max | p50 ms | p99 ms | ratio per round, min–median–max | CPU µs/request, main thread | CPU µs/request, other threads | failed |',
   '|---|---:|---|---:|---:|---|---:|---:|---:|',
