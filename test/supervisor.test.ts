@@ -1,0 +1,66 @@
+// The supervisor under the `hotcell` command (cli/supervisor.ts): the server
+// process's memory settings, and a V8 fatal error in a worker, which aborts
+// the whole server process, survived on the same socket.
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { fixture, projectDir, request, startCli, waitFor } from './helpers.js'
+
+describe('supervisor', () => {
+  // The server's memory settings (supervisor.ts): two malloc arenas, unless the
+  // user chose their own; and no V8 flags of hotcell's: a young-generation cap
+  // made every start slower, and so did --expose-gc (+38 ms a process and a
+  // worker: settle-heap.ts). The main thread's heap is collected when idle instead.
+  const memoryApp = {
+    'app.ts': 'export default { fetch: () => Response.json({ arenas: process.env.MALLOC_ARENA_MAX, execArgv: process.execArgv }) }\n',
+  }
+  test('the server process runs with two malloc arenas and no V8 flags of its own', async () => {
+    const project = projectDir(memoryApp)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir, env: { MALLOC_ARENA_MAX: '', NODE_OPTIONS: '' } })
+    try {
+      const seen = JSON.parse((await request(cli.url)).text) as { arenas: string; execArgv: string[] }
+      assert.deepEqual(seen, { arenas: '2', execArgv: [] })
+    } finally {
+      await cli.stop()
+      project.remove()
+    }
+  })
+  test("the user's own MALLOC_ARENA_MAX wins", async () => {
+    const project = projectDir(memoryApp)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir, env: { MALLOC_ARENA_MAX: '4', NODE_OPTIONS: '' } })
+    try {
+      const seen = JSON.parse((await request(cli.url)).text) as { arenas: string; execArgv: string[] }
+      assert.deepEqual(seen, { arenas: '4', execArgv: [] })
+    } finally {
+      await cli.stop()
+      project.remove()
+    }
+  })
+  test('a V8 fatal error aborts the server process: the port stays open, connections made meanwhile are served', async () => {
+    const cli = await startCli([fixture('faults.ts'), '--port', '0', '--workers', '1', '--max-memory', '128'])
+    try {
+      assert.equal((await request(`${cli.url}/ok`)).status, 200)
+      // One huge array under a 128 MiB heap: V8 aborts the whole process (nodejs/node#47224).
+      const aborted = await request(`${cli.url}/v8-abort`, { timeoutMs: 60_000 }).then(
+        (res) => assert.fail(`expected the connection to die, got ${res.status}`),
+        (error: NodeJS.ErrnoException) => error,
+      )
+      assert.match(String(aborted.code ?? aborted.message), /ECONNRESET|socket hang up/)
+      // Sent while the new server process boots: they wait in the queue, none is refused.
+      const during = await Promise.all(Array.from({ length: 5 }, () => request(`${cli.url}/ok`, { timeoutMs: 30_000 }))).catch((error: Error) => {
+        throw new Error(`${error.message}\n--- hotcell output ---\n${cli.output().replace(/^(\s|goroutine|main\.|created|\[|\d+:).*\n/gm, '')}`)
+      })
+      assert.deepEqual(
+        during.map((r) => r.status),
+        [200, 200, 200, 200, 200],
+      )
+      assert.match(cli.output(), /FATAL ERROR/)
+      // The supervisor's line leads with the time, as the server's lines do.
+      assert.match(cli.output(), /^\d{1,2}:\d{2}:\d{2}(?: [AP]M)? hotcell: the server process died \(signal SIGABRT\)[^\n]*Restarting it/m)
+      // Requests can be served a moment before the new process prints its ready line.
+      await waitFor(() => (cli.output().match(/ready on /g) ?? []).length === 2, 10_000, 'the second ready line')
+      assert.equal(await cli.stop(), 0)
+    } finally {
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL')
+    }
+  })
+})
