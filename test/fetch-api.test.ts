@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { Worker } from 'node:worker_threads'
 import type { HotcellServer } from '../src/index.js'
-import { projectDir, request, ROOT, serveProject, withDeadline } from './helpers.js'
+import { cleanup, projectDir, request, ROOT, serveProject, startCli, withDeadline } from './helpers.js'
 
 const app = (v: number) =>
   `const undici = () => process.moduleLoadList.includes('NativeModule internal/deps/undici/undici')\n` +
@@ -145,6 +145,26 @@ describe('a server process of its own', () => {
       project.remove()
     }
   }
+
+  test('started without flags: the app sees none, nor do the worker threads and processes it starts', async () => {
+    const probe = "const internals = (() => { try { require('internal/deps/undici/undici'); return true } catch { return false } })()\n"
+    const project = projectDir({
+      'child.cjs': `${probe}process.send({ execArgv: process.execArgv, internals })\n`,
+      'app.ts':
+        "import { Worker } from 'node:worker_threads'\nimport { fork } from 'node:child_process'\n" +
+        'export default { async fetch() {\n' +
+        `  const nested = await new Promise((resolve) => new Worker(${JSON.stringify(`${probe}require('node:worker_threads').parentPort.postMessage({ execArgv: process.execArgv, internals })`)}, { eval: true }).once('message', resolve))\n` +
+        "  const child = fork(new URL('./child.cjs', import.meta.url))\n" +
+        "  const forked = await new Promise((resolve) => child.once('message', resolve))\n" +
+        '  return Response.json({ own: process.execArgv, nested, forked })\n' +
+        '} }\n',
+    })
+    cleanup(project.remove)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    cleanup(() => cli.stop())
+    const seen = JSON.parse((await request(cli.url)).text)
+    assert.deepEqual(seen, { own: [], nested: { execArgv: [], internals: false }, forked: { execArgv: [], internals: false } })
+  })
 
   test('started without flags: neither the main thread nor the workers load them, on every Node version', async () => {
     assert.deepEqual(await serveInChild([]), { first: { v: 1, undici: false }, second: { v: 2, undici: false }, mainUndici: false })

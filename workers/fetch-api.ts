@@ -10,6 +10,7 @@
 
 import { workerData } from 'node:worker_threads'
 import type { WorkerData } from '../src/pool/protocol.js'
+import { hideInternalsFlag } from './internals-flag.js'
 
 export type FetchClassName = 'Request' | 'Response' | 'Headers' | 'FormData'
 type FetchClass<N extends FetchClassName> = (typeof globalThis)[N]
@@ -44,10 +45,7 @@ for (const name of NAMES) {
 function undiciModule(): (() => Record<FetchClassName, unknown>) | undefined {
   if (!process.execArgv.includes('--expose-internals')) return undefined
   const require = process.getBuiltinModule('node:module').createRequire(import.meta.url)
-  // Added for this alone (worker-pool.ts): the app sees the flags it would
-  // have had, and the processes it forks do not inherit this one. Requiring
-  // an internal module still works: the flag was read at the thread's start.
-  if ((workerData as Partial<WorkerData> | null)?.exposedInternals) process.execArgv = process.execArgv.filter((flag) => flag !== '--expose-internals')
+  hideInternalsFlag(workerData as Partial<WorkerData> | null)
   try {
     // Resolves a builtin without loading it: a Node whose undici lives elsewhere gets the getters.
     require.resolve(UNDICI)
