@@ -201,3 +201,28 @@ test('functions and classes keep their source names: `default` in a stack, two W
   assert.equal(seen.b, 'Widget')
   assert.match(seen.frame, /^at default \(.*app\.ts:4:\d+\)$/)
 })
+
+// What a handler reads of hotcell's Request and Response stand-ins, against Node's own.
+test("Response's conversions and checks, and the stand-ins' names, are Node's; returning Response.error() is the handler's mistake", async () => {
+  const { server } = await serveProject({
+    'app.ts':
+      'export default { fetch(request: Request) {\n' +
+      "  if (new URL(request.url).pathname === '/error') return Response.error()\n" +
+      "  let statusText = 'accepted'\n" +
+      "  try { new Response('x', { statusText: 'bad\\nline' }) } catch (e) { statusText = (e as Error).name + ': ' + (e as Error).message }\n" +
+      '  return Response.json({\n' +
+      "    statuses: [new Response('x', { status: '201' as unknown as number }).status, new Response('x', { status: 201.7 }).status],\n" +
+      '    statusText,\n' +
+      '    names: [Response.name, Request.name, fetch.name, request.constructor.name, new Response().constructor.name],\n' +
+      '  })\n' +
+      '} }\n',
+  })
+  assert.deepEqual(JSON.parse((await request(server.url)).text), {
+    statuses: [201, 201],
+    statusText: 'TypeError: Invalid statusText',
+    names: ['Response', 'Request', 'fetch', 'Request', 'Response'],
+  })
+  const error = await request(`${server.url}/error`)
+  assert.equal(error.status, 500)
+  assert.match(error.text, /The handler returned Response\.error\(\), a network error/)
+})

@@ -8,7 +8,7 @@
 // `Response`, the way @hono/node-server does; a native Response (from
 // `fetch()`) is still `instanceof Response`. Nothing here loads undici
 // before something needs the native Response (fetch-api.ts).
-import { defineGlobal, forwardToNative, isFetchApiLoaded, nativeClass, taggedAs } from './fetch-api.js'
+import { defineGlobal, forwardToNative, isFetchApiLoaded, named, nativeClass, taggedAs } from './fetch-api.js'
 
 type HeadersInit = ConstructorParameters<typeof Headers>[0]
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
@@ -36,6 +36,15 @@ interface Internals {
   [NATIVE]?: Response
 }
 
+// A status line's reason phrase (RFC 9110): tab, visible ASCII, obs-text.
+const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/
+
+/** WebIDL's unsigned short, as `init.status` is read: '201' and 201.7 are 201. */
+function unsignedShort(value: unknown): number {
+  const n = Math.trunc(Number(value))
+  return Number.isFinite(n) ? ((n % 65536) + 65536) % 65536 : 0
+}
+
 function isFastBody(body: unknown): body is Body {
   return body == null || typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer
 }
@@ -46,13 +55,13 @@ export class FastResponse {
 
   constructor(body?: ConstructorParameters<typeof Response>[0], init?: ResponseInit) {
     if (isFastBody(body)) {
-      const status = init?.status ?? 200
-      // The checks the native constructor makes, with its messages.
-      if (!Number.isInteger(status) || status < 200 || status > 599) {
-        throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`)
-      }
+      // The conversions and checks the native constructor makes, with its messages.
+      const status = init?.status === undefined ? 200 : unsignedShort(init.status)
+      if (status < 200 || status > 599) throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`)
+      const statusText = init?.statusText === undefined ? '' : String(init.statusText)
+      if (!REASON_PHRASE.test(statusText)) throw new TypeError('Invalid statusText')
       if (body != null && NULL_BODY_STATUS.has(status)) throw new TypeError('Response constructor: Invalid response status code ' + status)
-      this[PARTS] = { status, statusText: init?.statusText === undefined ? '' : String(init.statusText), headers: init?.headers, body: body ?? null }
+      this[PARTS] = { status, statusText, headers: init?.headers, body: body ?? null }
     } else {
       this[NATIVE] = new (nativeClass('Response'))(body, init)
     }
@@ -172,5 +181,5 @@ forwardToNative(
 
 /** Make `FastResponse` the global `Response` of this worker. */
 export function installFastResponse(): void {
-  defineGlobal('Response', { value: FastResponse, writable: true, configurable: true, enumerable: false })
+  defineGlobal('Response', { value: named(FastResponse, 'Response'), writable: true, configurable: true, enumerable: false })
 }

@@ -55,6 +55,11 @@ function undiciModule(): (() => Record<FetchClassName, unknown>) | undefined {
   return () => require(UNDICI) as Record<FetchClassName, unknown>
 }
 
+/** What user code reads as the name of a class or function standing in for Node's (`Response.name`, `fetch.name`). */
+export function named<T extends object>(value: T, name: string): T {
+  return Object.defineProperty(value, 'name', { value: name, configurable: true })
+}
+
 /** Replace global `name` without reading it: reading a V8 lazy data property loads undici. */
 export function defineGlobal(name: string, descriptor: PropertyDescriptor): void {
   delete (globalThis as Record<string, unknown>)[name]

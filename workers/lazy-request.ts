@@ -12,7 +12,7 @@
 // `Request` and `fetch` are wrapped to pass the native object instead (as
 // srvx's patchGlobalRequest does for the constructor).
 
-import { fetchApiLoaded, forwardToNative, lazyGlobal, nativeClass } from './fetch-api.js'
+import { fetchApiLoaded, forwardToNative, lazyGlobal, named, nativeClass } from './fetch-api.js'
 
 // undici is loaded only when something needs it (fetch-api.ts): building
 // the native Request, reading the headers, or the global Request itself.
@@ -244,7 +244,7 @@ function hotcellRequestClass(): typeof Request {
       return isLazy(value) || value instanceof NativeRequest
     }
   }
-  return HotcellRequest
+  return named(HotcellRequest, 'Request')
 }
 
 /** `new Request(used)` throws unless a new body replaces the used one, as natively. */
@@ -270,5 +270,7 @@ function fetched(response: Promise<Response>): Promise<Response> {
 /** Make lazy requests work wherever user code passes a Request on. */
 export function installLazyRequest(): void {
   lazyGlobal('Request', hotcellRequestClass)
-  Object.defineProperty(globalThis, 'fetch', { value: hotcellFetch, writable: true, configurable: true, enumerable: true })
+  Object.defineProperty(globalThis, 'fetch', { value: named(hotcellFetch, 'fetch'), writable: true, configurable: true, enumerable: true })
+  // `request.constructor.name` reads 'Request', as natively.
+  named(LazyRequest, 'Request')
 }

@@ -7,7 +7,7 @@ import { TIMEOUT_REASON, type ControlMessage, type RequestTask, type WorkerData,
 import { importBundle } from './bundle-import.js'
 import { loadApp, prepareForApp, type FetchContext, type LoadedApp } from './app-loader.js'
 import { describe, toErrorData } from './error-data.js'
-import { installFastResponse, isResponse } from './fast-response.js'
+import { fastParts, installFastResponse, isResponse } from './fast-response.js'
 import { isFetchApiLoaded, onFetchApiLoad, watchFetchGlobals } from './fetch-api.js'
 import { reply, openLane, started, type LaneTask } from './lane.js'
 import { recordExits } from './exit-note.js'
@@ -231,6 +231,13 @@ function handle(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>, ent
 function toOutcome(result: unknown, entry: InFlight, stream: (port: MessagePort) => void): Outcome | Promise<Outcome> {
   if (!isResponse(result)) {
     const message = `The handler returned ${describe(result)}; expected a Response (for example \`return new Response("hi")\`).`
+    return { kind: 'failed', phase: 'result', error: { name: 'TypeError', message } }
+  }
+  // Response.error(): a network error, which has no status line to send (a fetch() caller sees a failed fetch).
+  // (Only a native one can be: reading `type` of a FastResponse would build undici's object.)
+  if (!fastParts(result) && result.type === 'error') {
+    const message =
+      'The handler returned Response.error(), a network error: it has no status to send. Throw an error instead, or return a Response with a status.'
     return { kind: 'failed', phase: 'result', error: { name: 'TypeError', message } }
   }
   try {
