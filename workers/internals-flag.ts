@@ -13,14 +13,19 @@ const FLAG = '--expose-internals'
 export function hideInternalsFlag(workerData: Partial<WorkerData> | null): void {
   if (!workerData?.exposedInternals) return
   process.execArgv = process.execArgv.filter((flag) => flag !== FLAG)
-  const threads = process.getBuiltinModule('node:worker_threads')
-  const Native = threads.Worker
-  class Worker extends Native {
-    constructor(filename: string | URL, options?: WorkerOptions) {
-      super(filename, options?.execArgv === undefined ? { ...options, execArgv: process.execArgv } : options)
+  try {
+    const threads = process.getBuiltinModule('node:worker_threads')
+    const Native = threads.Worker
+    class Worker extends Native {
+      constructor(filename: string | URL, options?: WorkerOptions) {
+        super(filename, options?.execArgv === undefined ? { ...options, execArgv: process.execArgv } : options)
+      }
     }
+    threads.Worker = Worker
+    // `import { Worker } from 'node:worker_threads'` in the app sees it too.
+    process.getBuiltinModule('node:module').syncBuiltinESMExports()
+  } catch {
+    // Runs as the runtime loads, which must never throw (runtime.ts); at worst
+    // a thread the app starts inherits the flag, as it did before this module.
   }
-  threads.Worker = Worker
-  // `import { Worker } from 'node:worker_threads'` in the app sees it too.
-  process.getBuiltinModule('node:module').syncBuiltinESMExports()
 }
