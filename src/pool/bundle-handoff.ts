@@ -35,8 +35,7 @@ export class BundleHandoff {
   /** `destroyed`: the generation is ending; nothing more is sent, and load() stops waiting. `lanes`: its workers' lanes so far. */
   constructor(
     private readonly generation: LoadingGeneration,
-    private readonly destroyed: () => boolean,
-    private readonly lanes: () => Iterable<ControlPort>,
+    private readonly state: { destroyed(): boolean; lanes(): Iterable<ControlPort> },
   ) {
     this.#bootedWithAddress = generation.serverAddress !== undefined
   }
@@ -64,7 +63,7 @@ export class BundleHandoff {
       this.#stagger.lead(leader)
     }
     // A crash loop sets loadError and calls recheck() too; so does destroy(), for a load given up on.
-    const enough = () => this.#ready.size >= (all ? this.generation.workers : 1) || this.generation.loadError !== undefined || this.destroyed()
+    const enough = () => this.#ready.size >= (all ? this.generation.workers : 1) || this.generation.loadError !== undefined || this.state.destroyed()
     const waited = enough()
       ? Promise.resolve()
       : new Promise<void>((resolve) => {
@@ -150,7 +149,7 @@ export class BundleHandoff {
   }
 
   #post(message: ControlMessage): void {
-    if (this.destroyed()) return
-    for (const lane of this.lanes()) lane.control(message)
+    if (this.state.destroyed()) return
+    for (const lane of this.state.lanes()) lane.control(message)
   }
 }

@@ -77,11 +77,7 @@ export class Generation {
     this.workers = options.workers
     this.bundleUrl = options.bundleUrl
     this.serverAddress = options.serverAddress
-    this.#handoff = new BundleHandoff(
-      this,
-      () => this.#destroyed,
-      () => this.#tracker.lanes(),
-    )
+    this.#handoff = new BundleHandoff(this, { destroyed: () => this.#destroyed, lanes: () => this.#tracker.lanes() })
     this.#tracker = new WorkerTracker({
       entry: options.entry,
       isReady: (threadId) => this.#handoff.isReady(threadId),
