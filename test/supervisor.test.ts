@@ -13,27 +13,22 @@ describe('supervisor', () => {
   const memoryApp = {
     'app.ts': 'export default { fetch: () => Response.json({ arenas: process.env.MALLOC_ARENA_MAX, execArgv: process.execArgv }) }\n',
   }
-  test('the server process runs with two malloc arenas and no V8 flags of its own', async () => {
+  /** What the app sees of its process, served by the command with `MALLOC_ARENA_MAX` set to `arenas` ('' for unset). */
+  async function seenWith(arenas: string): Promise<{ arenas: string; execArgv: string[] }> {
     const project = projectDir(memoryApp)
-    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir, env: { MALLOC_ARENA_MAX: '', NODE_OPTIONS: '' } })
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir, env: { MALLOC_ARENA_MAX: arenas, NODE_OPTIONS: '' } })
     try {
-      const seen = JSON.parse((await request(cli.url)).text) as { arenas: string; execArgv: string[] }
-      assert.deepEqual(seen, { arenas: '2', execArgv: [] })
+      return JSON.parse((await request(cli.url)).text) as { arenas: string; execArgv: string[] }
     } finally {
       await cli.stop()
       project.remove()
     }
+  }
+  test('the server process runs with two malloc arenas and no V8 flags of its own', async () => {
+    assert.deepEqual(await seenWith(''), { arenas: '2', execArgv: [] })
   })
   test("the user's own MALLOC_ARENA_MAX wins", async () => {
-    const project = projectDir(memoryApp)
-    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir, env: { MALLOC_ARENA_MAX: '4', NODE_OPTIONS: '' } })
-    try {
-      const seen = JSON.parse((await request(cli.url)).text) as { arenas: string; execArgv: string[] }
-      assert.deepEqual(seen, { arenas: '4', execArgv: [] })
-    } finally {
-      await cli.stop()
-      project.remove()
-    }
+    assert.deepEqual(await seenWith('4'), { arenas: '4', execArgv: [] })
   })
   test('a V8 fatal error aborts the server process: the port stays open, connections made meanwhile are served', async () => {
     const cli = await startCli([fixture('faults.ts'), '--port', '0', '--workers', '1', '--max-memory', '128'])
