@@ -98,7 +98,7 @@ export class ExchangeSocket extends EventEmitter {
 
   /**
    * What was written and not yet taken: a string when it is one UTF-8 string
-   * (res.end('…'), the usual case), else bytes; null when nothing is waiting.
+   * (res.end('...'), the usual case), else bytes; null when nothing is waiting.
    */
   take(): Buffer | string | null {
     const { chunks } = this

@@ -49,7 +49,7 @@ export class BundleHandoff {
   /**
    * Hand the bundle to a standby generation and wait until one worker has
    * imported it: that one serves while the others follow (`pickWorker` sends
-   * requests to workers that are ready). Waiting for all cost 2–7 ms per
+   * requests to workers that are ready). Waiting for all cost 2-7 ms per
    * reload with 2 workers on 2 cores. Resolves even when the import failed:
    * `loadError` says so, and the import is the same bundle in every worker.
    * `all`: wait for every worker (at start, where a few ms do not matter and

@@ -18,7 +18,7 @@ const RECENT_MS = 2_000
 const PRUNE_AT = 256
 
 export class WritesDuringBuild {
-  /** Path → when its last raw event came (performance.now()). */
+  /** Path -> when its last raw event came (performance.now()). */
   readonly #at = new Map<string, number>()
   #buildStart = Number.POSITIVE_INFINITY
 

@@ -13,7 +13,7 @@
 const NODE_FRAME = /^\s*at (?:async )?(?:.*\()?node:[\w/.-]+:\d+:\d+\)?\s*$/
 
 /** The lines that stand for hidden frames (the logger dims them): a run of Node's, or repeats of the frame above. */
-export const NODE_FRAMES_LINE = /^[ \t]*… (?:\d+ frames? inside Node\.js|the frame above \d+ more times?)$/
+export const NODE_FRAMES_LINE = /^[ \t]*\u2026 (?:\d+ frames? inside Node\.js|the frame above \d+ more times?)$/
 
 export function isNodeFrame(line: string): boolean {
   return NODE_FRAME.test(line)
