@@ -8,7 +8,11 @@
 // connections. Memory: idle, 7 s after that response (hotcell collects its
 // heap once the start has been quiet for 5 s, and again 1 s later), the median of 5 readings
 // 200 ms apart, of every process of the tree (RSS, and PSS: RSS with the
-// pages shared between processes, such as Node's own code, divided among them).
+// pages shared between processes, such as Node's own code, divided among them);
+// and again `--late` s after it (20 by default): V8 shrinks an idle isolate's
+// heap ~8 s after its last collection (its memory reducer), so each worker's
+// heap shrinks ~8 s after start and the main thread's ~8 s after hotcell's
+// collection, ~14 s (Node 20, --trace-gc).
 // Phases: extra rounds of hotcell with bench/startup-tracer.js preloaded in each
 // of its processes, which records hotcell's start channel on the wall clock.
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -27,6 +31,7 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '10' },
     traced: { type: 'string', default: '5' },
+    late: { type: 'string', default: '20' },
     app: { type: 'string', default: 'hello' },
     with: { type: 'string', default: '' },
     // Extra hotcell flags, e.g. --hotcell-args="--workers 1".
@@ -36,12 +41,15 @@ const { values } = parseArgs({
 })
 if (values.help) {
   process.stdout.write(
-    'npm run bench:startup -- [--rounds 10] [--traced 5] [--app hello|node-http|hono] [--with bun,tsx,no-supervisor,b] [--hotcell-args="--workers 2"]\n',
+    'npm run bench:startup -- [--rounds 10] [--traced 5] [--late 20] [--app hello|node-http|hono] [--with bun,tsx,no-supervisor,b] [--hotcell-args="--workers 2"]\n',
   )
   process.exit(0)
 }
 const ROUNDS = Number(values.rounds)
 const TRACED = Number(values.traced)
+/** Seconds after the first 200 of the second memory reading (0: none). */
+const LATE_S = Number(values.late)
+const EARLY_S = 7
 const APPS: Record<string, string> = {
   hello: join(ROOT, 'bench/apps/hello.ts'),
   'node-http': join(ROOT, 'bench/apps/node-http/app.ts'),
@@ -110,6 +118,8 @@ interface Run {
   /** CPU time of the whole tree when the first 200 arrived. */
   cpuMs: number
   memory: ProcessMemory[]
+  /** The same, LATE_S after the first 200 (empty without). */
+  lateMemory: ProcessMemory[]
   trace?: { pid: number; phase: string; t: number }[]
   startedAt: number
 }
@@ -135,15 +145,20 @@ async function once(variant: Variant, traceFile?: string): Promise<Run> {
     }
     const coldMs = performance.now() - started
     const cpuMs = treeCpuMs(child.pid!)
-    await sleep(7000)
+    await sleep(EARLY_S * 1000)
     const memory = await settledTree(child.pid!, 5)
+    const lateMemory: ProcessMemory[] = []
+    if (!traceFile && LATE_S > EARLY_S) {
+      await sleep((LATE_S - EARLY_S) * 1000 - 1000)
+      lateMemory.push(...(await settledTree(child.pid!, 5)))
+    }
     const trace = traceFile
       ? readFileSync(traceFile, 'utf8')
           .trim()
           .split('\n')
           .map((line) => JSON.parse(line) as { pid: number; phase: string; t: number })
       : undefined
-    return { coldMs, cpuMs, memory, startedAt, ...(trace ? { trace } : {}) }
+    return { coldMs, cpuMs, memory, lateMemory, startedAt, ...(trace ? { trace } : {}) }
   } finally {
     try {
       process.kill(-child.pid!, 'SIGTERM')
@@ -183,14 +198,23 @@ console.log(
   `\nCold start and idle memory, ${ROUNDS} interleaved rounds, app ${values.app} (${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z)\n`,
 )
 console.log(
-  '| server | spawn → first 200, ms (min–median–max) | ratio to node:http (per round) | tree CPU ms by then | idle tree RSS MiB | idle tree PSS MiB | processes (RSS MiB, median) |',
+  `| server | spawn → first 200, ms (min–median–max) | ratio to node:http (per round) | tree CPU ms by then | idle tree RSS MiB, ${EARLY_S} s after | idle tree PSS MiB | processes (RSS MiB, median) |${LATE_S > EARLY_S ? ` idle tree RSS MiB, ${LATE_S} s after | processes |` : ''}`,
 )
-console.log('|---|---|---|---|---|---|---|')
+console.log(`|---|---|---|---|---|---|---|${LATE_S > EARLY_S ? '---|---|' : ''}`)
 for (const [name, list] of runs) {
   const ratios = list.map((r, i) => r.coldMs / reference[i]!.coldMs)
-  const byRole = new Map<string, number[]>()
-  for (const run of list) for (const p of run.memory) byRole.set(p.role, [...(byRole.get(p.role) ?? []), p.rssMiB])
-  const roles = [...byRole].map(([role, xs]) => `${role} ${pct(xs, 50).toFixed(1)}`).join(', ')
+  const roles = (key: 'memory' | 'lateMemory') => {
+    const byRole = new Map<string, number[]>()
+    for (const run of list) for (const p of run[key]) byRole.set(p.role, [...(byRole.get(p.role) ?? []), p.rssMiB])
+    return [...byRole].map(([role, xs]) => `${role} ${pct(xs, 50).toFixed(1)}`).join(', ')
+  }
+  const late =
+    LATE_S > EARLY_S
+      ? ` ${spread(
+          list.map((r) => sum(r.lateMemory, 'rssMiB')),
+          1,
+        )} | ${roles('lateMemory')} |`
+      : ''
   console.log(
     `| ${name} | ${spread(list.map((r) => r.coldMs))} | ${spread(ratios, 2)} | ${spread(list.map((r) => r.cpuMs))} | ${spread(
       list.map((r) => sum(r.memory, 'rssMiB')),
@@ -198,7 +222,7 @@ for (const [name, list] of runs) {
     )} | ${spread(
       list.map((r) => sum(r.memory, 'pssMiB')),
       1,
-    )} | ${roles} |`,
+    )} | ${roles('memory')} |${late}`,
   )
 }
 
