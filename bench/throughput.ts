@@ -3,6 +3,8 @@
 //   plain     node:http, res.end('Hello, world!')
 //   hono-ns   the Hono hello app on @hono/node-server
 //   express-http  the Express hello app on node:http (app passed to createServer)
+//   hop       no hotcell code: node:http → a raw Worker → back, batched per turn (servers/batched-hop.ts):
+//             the floor of hotcell's request path
 //   hotcell   through serve() (bench/servers/hotcell-server.ts: quiet, not watching): the fetch hello handler
 //             (default workers, and --workers 1), the Hono app, a Node (req, res) hello and the Express app (--workers 1);
 //             and the `hotcell` command as a user runs it (request log on, watching) on the fetch hello
@@ -79,6 +81,14 @@ const buildB = process.env.HOTCELL_BUILD_B
 const allVariants: Variant[] = [
   { id: 'plain', name: 'node:http res.end()', against: null, workers: 0, start: () => startChild(server('plain-http'), []) },
   { id: 'hono-ns', name: 'Hono on @hono/node-server', against: null, workers: 0, start: () => startChild(server('hono-node-server'), [honoBundle]) },
+  // No hotcell code: node:http, one raw Worker, batched both ways (servers/batched-hop.ts).
+  {
+    id: 'hop',
+    name: 'node:http → a raw Worker → back, batched per turn (no hotcell code)',
+    against: 'plain',
+    workers: 1,
+    start: () => startChild(server('batched-hop'), []),
+  },
   { id: 'hello', name: 'hotcell, fetch hello (serve(), default workers, quiet)', against: 'plain', workers: 1, start: hotcell('hello', HELLO, 'default') },
   { id: 'hello-1', name: 'hotcell --workers 1, fetch hello (serve(), quiet)', against: 'plain', workers: 1, start: hotcell('hello-1', HELLO, 1) },
   {
