@@ -11,6 +11,7 @@ import type { MessagePort, Worker } from 'node:worker_threads'
 import type { Generation } from './generation.js'
 import { TIMEOUT_REASON, type ErrorData, type RequestTask, type TaskResult } from './protocol.js'
 import { formatMs } from '../report/fault-views.js'
+import { Deadlines, type Expiring } from './deadlines.js'
 
 // A worker in a synchronous loop is at 1.0; one waiting on I/O, near 0.
 // A spinning worker measured > 0.98.
@@ -53,15 +54,34 @@ export function runWithTimeout(generation: Generation, task: RequestTask, option
   // No timeout (while a debugger is attached). Not a huge delay either:
   // setTimeout treats anything over 2^31 - 1 ms as 1 ms.
   if (watch.result !== undefined || !Number.isFinite(options.timeoutMs)) return
-  watch.timer = setTimeout(expire, options.timeoutMs, watch)
+  watch.deadlines = deadlinesFor(options.timeoutMs)
+  watch.deadlines.add(watch)
+}
+
+// One list per timeout in use (one per server, as a rule): a handful at most.
+const lists = new Map<number, Deadlines<Watch>>()
+let lastMs = Number.NaN
+let last: Deadlines<Watch> | undefined
+
+function deadlinesFor(timeoutMs: number): Deadlines<Watch> {
+  if (timeoutMs === lastMs) return last!
+  const list = lists.get(timeoutMs) ?? new Deadlines<Watch>(timeoutMs, expire)
+  lists.set(timeoutMs, list)
+  lastMs = timeoutMs
+  last = list
+  return list
 }
 
 /** One request's run and its clock; the run's waiter (lane.ts). */
-class Watch {
+class Watch implements Expiring {
   result: Outcome | undefined = undefined
   expired = false
   finished = false
-  timer: NodeJS.Timeout | undefined = undefined
+  /** Its place in the list of deadlines (deadlines.ts), while it has one. */
+  deadlines: Deadlines<Watch> | undefined = undefined
+  newer: Expiring | undefined = undefined
+  older: Expiring | undefined = undefined
+  due = -1
   /** Set after expiry: someone waits for the run's own result. */
   onResult: (() => void) | undefined = undefined
   readonly onStream: WatchdogOptions['onStream']
@@ -92,7 +112,7 @@ class Watch {
   finish(outcome: Outcome): void {
     if (this.finished) return
     this.finished = true
-    if (this.timer) clearTimeout(this.timer)
+    this.deadlines?.remove(this)
     this.done(outcome)
   }
 
