@@ -1,8 +1,9 @@
 // The only module that imports chokidar. What to watch, and whether a change
 // matters, is decided by sources.ts; this module reports what it sees.
 import { watch, type FSWatcher } from 'chokidar'
-import { existsSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import { basename, join } from 'node:path'
+import { RawPresence } from './raw-presence.js'
 import { LOADABLE, type ChangeKind } from './sources.js'
 
 export interface SourceWatcher {
@@ -32,9 +33,10 @@ const RECHECK_MS = 60
 // a tenth of a reload (bench/reload-phases.ts). So a raw 'change' of a file
 // esbuild can load is reported at once, and chokidar's change for that file
 // soon after is dropped as its echo: every write gives a raw event of its own.
-// Renames (atomic saves), new and deleted files go by chokidar's events, and
-// any other event of a file ends the wait for an echo, so that chokidar's
-// change after an atomic save is never taken for one.
+// New, deleted and renamed files are reported from their raw events too
+// (raw-presence.ts). Atomic saves go by chokidar's change, and any other
+// event of a file ends the wait for an echo, so that chokidar's change after
+// an atomic save is never taken for one.
 const ECHO_MS = 1_000
 const PRUNE_AT = 256
 
@@ -55,6 +57,8 @@ export function watchSources(options: WatchOptions): SourceWatcher {
       return 'gone'
     }
   }
+  /** Files that appeared or went, told from raw events: chokidar's add or unlink soon after is an echo. */
+  const presence = new RawPresence()
   /** File → when its raw change was reported: chokidar's change for it soon after is an echo. */
   const early = new Map<string, number>()
   const isEcho = (path: string) => {
@@ -93,7 +97,7 @@ export function watchSources(options: WatchOptions): SourceWatcher {
     const w = watch([...current], { ignored: options.ignored, ignoreInitial: true })
     const other = (kind: 'add' | 'unlink') => (path: string) => {
       early.delete(path)
-      if (!closed) options.onChange(kind, path)
+      if (!presence.isEcho(kind, path) && !closed) options.onChange(kind, path)
     }
     w.on('add', other('add'))
     w.on('change', (path) => isEcho(path) || changed(path))
@@ -103,13 +107,25 @@ export function watchSources(options: WatchOptions): SourceWatcher {
       const watched = (details as { watchedPath?: unknown } | undefined)?.watchedPath
       if (closed || typeof watched !== 'string' || typeof name !== 'string') return
       // chokidar watches each file and its folder: the file's own watcher names itself.
-      const path = basename(watched) === name ? watched : join(watched, name)
+      const tracked = basename(watched) === name
+      const path = tracked ? watched : join(watched, name)
       options.onRaw?.(path)
+      // Anything else (an app's log) goes by chokidar's events: no fs.stat here for each of its writes.
+      if (!LOADABLE.test(path) || options.ignored(path)) return
+      const present = statSync(path, { throwIfNoEntry: false })?.isFile() === true
       // A deleted file's own watcher says 'change' too (its link count dropped):
-      // not a save. chokidar's unlink follows; reported as a change, it made
-      // two reloads of one rm, the first building without the file.
-      if (event !== 'change' || !existsSync(path)) early.delete(path)
-      else if (LOADABLE.test(path) && !options.ignored(path)) reportEarly(path)
+      // not a save. Reported as a change, it made two reloads of one rm, the
+      // first building without the file.
+      if (event === 'change' && present) reportEarly(path)
+      else early.delete(path)
+      const kind = presence.seen(path, { tracked, present, event })
+      if (kind === 'unlink') options.onChange(kind, path)
+      else if (kind === 'add') {
+        options.onChange(kind, path)
+        // chokidar says change instead when the name was taken moments ago: an
+        // unlink it still holds back and this add are one atomic save to it.
+        reportEarly(path)
+      }
     })
     w.once('ready', resolveReady)
     return w
