@@ -1,10 +1,11 @@
 // A source file renamed (mv, an editor's rename, git checkout) on a real
 // server and watcher: one build and one reload for both of its names, not
 // one for the new name's add and another for the old name's unlink, which
-// chokidar reports ~100 ms later (watcher.ts, raw-presence.ts).
+// chokidar reports ~100 ms later (watcher.ts, raw-presence.ts). And a file
+// the bundle imports that is not code (a .txt, a .css) deleted: a reload.
 import assert from 'node:assert/strict'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
-import { renameSync } from 'node:fs'
+import { renameSync, rmSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { describe, test } from 'node:test'
 import type { ReloadInfo } from '../src/reload/reload-info.js'
@@ -59,5 +60,21 @@ describe('renamed sources', () => {
     await new Promise((resolve) => setTimeout(resolve, 300))
     assert.equal(builds.length, 3, JSON.stringify(reloads.map(names)))
     assert.deepEqual(reloads.map(names), [['old-word.ts', 'word.ts'], ['next.ts', 'word.ts'], ['app.ts']])
+  })
+
+  test('deleting an imported file that is not code (a .txt) reloads, and the build error is served', async () => {
+    const { project, server } = await start({
+      'app.ts': "import greeting from './greeting.txt'\nexport default { fetch: () => new Response(greeting) }\n",
+      'greeting.txt': 'hello',
+    })
+    assert.equal(await text(server.url), 'hello')
+    const reloaded = nextReload(server)
+    rmSync(join(project.dir, 'greeting.txt'))
+    const info = await reloaded
+    assert.equal(info.ok, false)
+    assert.deepEqual(names(info), ['greeting.txt'])
+    const broken = await request(server.url)
+    assert.equal(broken.status, 500)
+    assert.match(broken.text, /Could not resolve "\.\/greeting\.txt"/)
   })
 })

@@ -151,6 +151,9 @@ export class Sources {
     // the broken code as fast as the log grows.
     if (this.#lastBuildFailed || this.#inputs.size === 0) return LOADABLE.test(path)
     if (within(this.config.watch, path)) return true
+    // A deleted input fails the build whatever its kind (a .txt or .css the
+    // code imports): built now, its error is shown now, not at the next save.
+    if (kind === 'unlink' && this.#inputs.has(path)) return true
     if (kind !== 'change' || within(this.#linked, path)) return SOURCE_FILE.test(path)
     let real = path
     try {
