@@ -9,11 +9,12 @@
 // `fetch()`) is still `instanceof Response`. Nothing here loads undici
 // before something needs the native Response (fetch-api.ts).
 import { defineGlobal, forwardToNative, isFetchApiLoaded, named, nativeClass, taggedAs } from './fetch-api.js'
+import { hasName, headerList, toHeaders } from './header-list.js'
 
-type HeadersInit = ConstructorParameters<typeof Headers>[0]
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
 // What undici gives a string body that has no content-type of its own.
 const TEXT_TYPE = 'text/plain;charset=UTF-8'
+const JSON_TYPE = 'application/json'
 
 type Body = string | Uint8Array | ArrayBuffer | null
 
@@ -21,11 +22,12 @@ type Body = string | Uint8Array | ArrayBuffer | null
 export interface FastParts {
   status: number
   statusText: string
-  /** As given in `init.headers`, or the response's own Headers once `headers` was read. */
-  headers: HeadersInit | undefined
-  /** `headers` is the response's own Headers (made on first read), not what was given. */
-  ownHeaders?: true
-  body: Body
+  /** `init.headers` copied and checked at construction (header-list.ts), with the content-type a string body implies. */
+  headers: string[]
+  /** The response's own Headers once `headers` was read: from then on, what is sent. */
+  own?: Headers
+  /** A string as given; bytes copied at construction, as Node copies them. */
+  body: string | Uint8Array | null
 }
 
 const PARTS = Symbol('hotcell.responseParts')
@@ -49,19 +51,43 @@ function isFastBody(body: unknown): body is Body {
   return body == null || typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer
 }
 
+// Set for the one construction that follows: the content-type of a string
+// body (Response.json's), and bytes to keep without a copy (the node
+// adapter's: Node's own res.end(buffer) does not copy them either). Reset as
+// each construction begins.
+let stringType = TEXT_TYPE
+let ownBytes = false
+
+/** `new Response(body, init)` keeping bytes as they are: the node adapter's, taken from its socket. */
+export function responseOfOwnBytes(body: string | Uint8Array | null, init: ResponseInit): Response {
+  ownBytes = true
+  return new FastResponse(body, init) as unknown as Response
+}
+
 export class FastResponse {
   declare [PARTS]?: FastParts
   declare [NATIVE]?: Response
 
   constructor(body?: ConstructorParameters<typeof Response>[0], init?: ResponseInit) {
+    const type = stringType
+    const adopt = ownBytes
+    stringType = TEXT_TYPE
+    ownBytes = false
     if (isFastBody(body)) {
       // The conversions and checks the native constructor makes, with its messages.
       const status = init?.status === undefined ? 200 : unsignedShort(init.status)
       if (status < 200 || status > 599) throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`)
       const statusText = init?.statusText === undefined ? '' : String(init.statusText)
       if (!REASON_PHRASE.test(statusText)) throw new TypeError('Invalid statusText')
+      const headers = init?.headers === undefined ? [] : headerList(init.headers)
       if (body != null && NULL_BODY_STATUS.has(status)) throw new TypeError('Response constructor: Invalid response status code ' + status)
-      this[PARTS] = { status, statusText, headers: init?.headers, body: body ?? null }
+      if (typeof body === 'string') {
+        if (!hasName(headers, 'content-type')) headers.push('content-type', type)
+        this[PARTS] = { status, statusText, headers, body }
+      } else {
+        const bytes = body == null ? null : adopt && body instanceof Uint8Array ? body : copy(body)
+        this[PARTS] = { status, statusText, headers, body: bytes }
+      }
     } else {
       this[NATIVE] = new (nativeClass('Response'))(body, init)
     }
@@ -77,7 +103,8 @@ export class FastResponse {
   static json(data: unknown, init?: ResponseInit): Response {
     const body = JSON.stringify(data)
     if (body === undefined) throw new TypeError('Value is not JSON serializable')
-    return new FastResponse(body, { ...init, headers: withJsonType(init?.headers) }) as unknown as Response
+    stringType = JSON_TYPE
+    return new FastResponse(body, init) as unknown as Response
   }
 
   static error(): Response {
@@ -104,15 +131,8 @@ export class FastResponse {
   get headers(): Headers {
     const parts = this[PARTS]
     if (!parts) return native(this).headers
-    // A copy even of a Headers given (as natively: changing that one later
-    // does not change the response), with the type a string body implies.
-    if (!parts.ownHeaders) {
-      const headers = new Headers(parts.headers)
-      parts.ownHeaders = true
-      if (typeof parts.body === 'string' && !headers.has('content-type')) headers.set('content-type', TEXT_TYPE)
-      parts.headers = headers
-    }
-    return parts.headers as Headers
+    parts.own ??= toHeaders(parts.headers)
+    return parts.own
   }
 }
 
@@ -121,7 +141,8 @@ function native(response: Internals): Response {
   let made = response[NATIVE]
   if (!made) {
     const parts = response[PARTS]!
-    made = new (nativeClass('Response'))(parts.body, { status: parts.status, statusText: parts.statusText, headers: parts.headers })
+    const headers = parts.own ?? toHeaders(parts.headers)
+    made = new (nativeClass('Response'))(parts.body, { status: parts.status, statusText: parts.statusText, headers })
     response[NATIVE] = made
     response[PARTS] = undefined
   }
@@ -145,16 +166,12 @@ export function isResponse(value: unknown): value is Response {
   return (isFetchApiLoaded() || taggedAs(value, 'Response')) && value instanceof nativeClass('Response')
 }
 
-/** `init.headers` with a JSON content type unless it names one; a plain object stays one (no Headers made). */
-function withJsonType(headers: HeadersInit | undefined): HeadersInit {
-  if (headers === undefined) return { 'content-type': 'application/json' }
-  if (typeof headers === 'object' && headers !== null && Object.getPrototypeOf(headers) === Object.prototype) {
-    for (const name in headers) if (name.toLowerCase() === 'content-type') return headers
-    return { ...(headers as Record<string, string>), 'content-type': 'application/json' }
-  }
-  const made = new Headers(headers)
-  if (!made.has('content-type')) made.set('content-type', 'application/json')
-  return made
+/** A fresh, exactly-sized copy of the bytes, as Node's Response takes them. */
+function copy(bytes: Uint8Array | ArrayBuffer): Uint8Array {
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes.slice(0))
+  const out = new Uint8Array(bytes.byteLength)
+  out.set(bytes)
+  return out
 }
 
 Object.defineProperty(FastResponse.prototype, Symbol.toStringTag, { value: 'Response', configurable: true })

@@ -5,6 +5,7 @@
 // (node-exchange.ts).
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { RequestTask } from '../src/pool/protocol.js'
+import { responseOfOwnBytes } from './fast-response.js'
 import { finalCallback, registerFailure } from './framework-errors.js'
 import { definitionOf } from './handler-location.js'
 import { ExchangeSocket, exchange } from './node-exchange.js'
@@ -53,7 +54,8 @@ export function nodeToFetch(handler: NodeHandler, server?: Server, bundleUrl?: s
         try {
           if (NULL_BODY.has(head.status)) resolve(new Response(null, init))
           // Most handlers end the response in the same turn (res.end, res.send, res.json): bytes, no web stream.
-          else if (res.writableEnded) resolve(new Response(asSent(socket.take(), head), init))
+          // Bytes taken from the exchange socket: kept without the copy new Response makes.
+          else if (res.writableEnded) resolve(responseOfOwnBytes(asSent(socket.take(), head), init))
           else resolve(new Response(bodyStream(socket, res), init))
         } catch (error) {
           // A status Response refuses (res.statusCode = 600, which Node itself would send).

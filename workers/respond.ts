@@ -3,13 +3,12 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { ErrorData, FailurePhase, StreamMessage, StreamReply } from '../src/pool/protocol.js'
 import { toErrorData } from './error-data.js'
 import { fastParts, nativeResponse, type FastParts } from './fast-response.js'
-import { isFetchApiLoaded, nativeClass, taggedAs } from './fetch-api.js'
+import { flattenHeaders } from './header-list.js'
 
 // Bodies up to this size travel inside the reply. Below ~64 KiB a structured
 // clone costs what a transfer does; a larger body that is complete already
 // goes as bytes, transferred; one still being produced goes over a stream
 // port where every chunk is transferred.
-type HeadersInit = ConstructorParameters<typeof Headers>[0]
 
 const INLINE_LIMIT = 64 * 1024
 // Chunks the worker may send before main acknowledges one: bounds what a slow
@@ -45,74 +44,37 @@ export function respond(
   announce: (port: MessagePort) => void,
 ): Outcome | Promise<Outcome> {
   const parts = fastParts(response)
-  if (parts) {
-    const inline = fromParts(parts)
-    if (inline) return inline
-  }
+  if (parts) return fromParts(parts)
   return respondNative(nativeResponse(response), abort, control, announce)
 }
 
 /**
  * The response head and body as given, when `response` is a FastResponse
- * whose body is a string or bytes and whose headers need no native check;
- * undefined otherwise. For an adapter in the same thread as its server.
+ * never materialized; undefined otherwise. For an adapter in the same thread
+ * as its server: the header list is its own to change.
  */
 export function givenResponse(response: Response): Extract<Outcome, { kind: 'response' }> | undefined {
   const parts = fastParts(response)
-  return parts && fromParts(parts)
+  if (!parts) return undefined
+  const given = fromParts(parts)
+  return parts.own ? given : { ...given, headers: given.headers.slice() }
 }
-
-// What undici gives a string body that has no content-type of its own.
-const TEXT_TYPE = 'text/plain;charset=UTF-8'
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-const BAD_VALUE = /[\0\r\n]|^[\t ]|[\t ]$/
 
 /**
- * A FastResponse never materialized: its parts as given, no stream made.
- * Undefined for what only the native Response can check or say (a header
- * that is not valid, say): it throws the native error then.
+ * A FastResponse never materialized: its parts (headers checked and copied
+ * at construction), no stream made. Its bytes are copied again: the reply
+ * transfers what it carries, and the response may still be read.
  */
-function fromParts(parts: FastParts): Extract<Outcome, { kind: 'response' }> | undefined {
-  const flat = flattenInit(parts.headers)
-  if (!flat) return undefined
+function fromParts(parts: FastParts): Extract<Outcome, { kind: 'response' }> {
+  const headers = parts.own ? flattenHeaders(parts.own) : parts.headers
   const body = parts.body
   if (typeof body === 'string') {
-    if (!hasName(flat, 'content-type')) flat.push('content-type', TEXT_TYPE)
     if (body.length > INLINE_LIMIT)
-      return { kind: 'response', status: parts.status, statusText: parts.statusText, headers: flat, body: new TextEncoder().encode(body).buffer as ArrayBuffer }
-    return { kind: 'response', status: parts.status, statusText: parts.statusText, headers: flat, body }
+      return { kind: 'response', status: parts.status, statusText: parts.statusText, headers, body: new TextEncoder().encode(body).buffer as ArrayBuffer }
+    return { kind: 'response', status: parts.status, statusText: parts.statusText, headers, body }
   }
-  const bytes = body === null ? null : body instanceof ArrayBuffer ? body.slice(0) : (copy(body).buffer as ArrayBuffer)
-  return { kind: 'response', status: parts.status, statusText: parts.statusText, headers: flat, body: bytes }
-}
-
-/** `init.headers` as a flat list, names in lower case as Headers has them; undefined if one is not valid. */
-function flattenInit(init: HeadersInit | undefined): string[] | undefined {
-  const flat: string[] = []
-  if (init === undefined) return flat
-  // Without undici loaded there is no Headers object; anything else unusual goes the native way (undefined).
-  if ((isFetchApiLoaded() || taggedAs(init, 'Headers')) && init instanceof nativeClass('Headers')) {
-    for (const [name, value] of init) flat.push(name, value)
-    return flat
-  }
-  const add = (name: string, value: unknown): boolean => {
-    const text = String(value)
-    if (!TOKEN.test(name) || BAD_VALUE.test(text)) return false
-    flat.push(name.toLowerCase(), text)
-    return true
-  }
-  if (Array.isArray(init)) {
-    for (const pair of init) if (pair.length !== 2 || !add(String(pair[0]), pair[1])) return undefined
-    return flat
-  }
-  if (typeof init !== 'object' || init === null || Object.getPrototypeOf(init) !== Object.prototype) return undefined
-  for (const name in init) if (!add(name, (init as Record<string, unknown>)[name])) return undefined
-  return flat
-}
-
-function hasName(flat: string[], name: string): boolean {
-  for (let i = 0; i < flat.length; i += 2) if (flat[i] === name) return true
-  return false
+  const bytes = body === null ? null : (copy(body).buffer as ArrayBuffer)
+  return { kind: 'response', status: parts.status, statusText: parts.statusText, headers, body: bytes }
 }
 
 async function respondNative(
@@ -209,13 +171,6 @@ async function stream(
     port.close()
   }
   return { kind: 'streamed' }
-}
-
-/** Headers as a flat list; Node's Headers iterates each Set-Cookie separately. */
-function flattenHeaders(headers: Headers): string[] {
-  const flat: string[] = []
-  for (const [name, value] of headers) flat.push(name, value)
-  return flat
 }
 
 /**

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { projectPath } from './source-files.js'
+import { isOwnFrame, projectPath } from './source-files.js'
 
 export interface SourceLocation {
   file: string
@@ -11,14 +11,16 @@ const FRAME = /\(?((?:file:\/\/)?\/[^():]+|[A-Za-z]:\\[^():]+):(\d+):(\d+)\)?$/
 
 /**
  * The first stack frame in the user's own code: not in node_modules, not in
- * Node's internals, not in hotcell's output folder. Stacks are already mapped
- * to the .ts sources by the worker.
+ * Node's internals, not in hotcell's output folder (in the project for
+ * hotcell's own examples and tests, where an error the fast Response's checks
+ * throw would show hotcell's line). Stacks are already mapped to the .ts
+ * sources by the worker.
  */
 export function userFrame(stack: string | undefined, root: string): SourceLocation | undefined {
   if (!stack) return undefined
   for (const line of stack.split('\n')) {
     const match = FRAME.exec(line.trim())
-    if (!match) continue
+    if (!match || isOwnFrame(line)) continue
     const file = projectPath(match[1], root)
     if (file) return { file, line: Number(match[2]), column: Number(match[3]) }
   }
