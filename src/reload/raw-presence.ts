@@ -15,7 +15,7 @@ const ECHO_MS = 1_000
 const PRUNE_AT = 256
 
 export class RawPresence {
-  /** Path → whether it was there when last told, and when (performance.now()). */
+  /** Path -> whether it was there when last told, and when (performance.now()). */
   readonly #told = new Map<string, { present: boolean; at: number }>()
 
   /**
