@@ -7,7 +7,7 @@ import type { ErrorData, FailurePhase, RequestTask, WorkerData, WorkerMessage } 
 import type { GenerationOptions } from './generation-options.js'
 import { CrashLoopError } from '../errors.js'
 import { InflightRequests } from './inflight-requests.js'
-import type { Waiter } from './lane.js'
+import type { Lane, Waiter } from './lane.js'
 import { RequestQueue } from './request-queue.js'
 import { startWorkers } from './worker-pool.js'
 import { WorkerTracker } from './worker-tracker.js'
@@ -163,7 +163,7 @@ export class Generation {
   }
 
   /** The request that began last on `threadId` and is still in flight: a stuck thread is most likely stuck in it. */
-  lastStartedOn(threadId: number): { id: number; label: string } | undefined {
+  lastStartedOn(threadId: number): ReturnType<Lane['lastStarted']> {
     return this.#tracker.lane(threadId)?.lastStarted()
   }
 

@@ -130,11 +130,12 @@ export class Lane {
     return slot >= 0 && Atomics.load(this.#progress, PROGRESS.seq) >= this.#seqs[slot]!
   }
 
-  /** The request that began last on this thread, if it is still in flight: a stuck thread is stuck in it. */
-  lastStarted(): { id: number; label: string } | undefined {
+  /** The request that began last on this thread, if it is still in flight (and who waits for it): a stuck thread is stuck in it. */
+  lastStarted(): { id: number; label: string; waiter: Waiter } | undefined {
     const id = Atomics.load(this.#progress, PROGRESS.id)
-    const task = this.#tasks[this.#slotOf(id)]
-    return task && { id, label: `${task.method} ${task.url}` }
+    const slot = this.#slotOf(id)
+    const task = this.#tasks[slot]
+    return task && { id, label: `${task.method} ${task.url}`, waiter: this.#waiters[slot]! }
   }
 
   /** The worker is gone: fail every request it had, each with `error(id)`. */

@@ -155,24 +155,32 @@ function expire(watch: Watch): void {
     if (watch.result !== undefined) resolve('settled')
     else watch.onResult = () => resolve('settled')
   })
-  void Promise.race([settled, stopIfStuck(generation, threadId, options)]).then((verdict) => {
+  void Promise.race([settled, stopIfStuck(watch, threadId)]).then((verdict) => {
     watch.onResult = undefined
     if (verdict !== 'idle') watch.whenRun()
     else watch.finish({ timedOut: true, started: true })
   })
 }
 
-async function stopIfStuck(generation: Generation, threadId: number, options: WatchdogOptions): Promise<'idle' | 'gone'> {
+async function stopIfStuck(watch: Watch, threadId: number): Promise<'idle' | 'gone'> {
+  const { generation, task, options } = watch
   const worker = generation.worker(threadId)
   if (!worker) return 'gone'
   const before = worker.performance.eventLoopUtilization()
   const sampleMs = Math.min(MAX_SAMPLE_MS, Math.max(MIN_SAMPLE_MS, options.timeoutMs / 10))
   await new Promise((resolve) => setTimeout(resolve, sampleMs))
-  if (!generation.worker(threadId)) return 'gone'
+  // Answered meanwhile (when aborted, say): the race is over, and whatever
+  // kept the thread busy since was another request.
+  if (watch.result !== undefined || !generation.worker(threadId)) return 'gone'
   const { utilization } = worker.performance.eventLoopUtilization(before)
   if (utilization < STUCK_UTILIZATION) return 'idle'
   // No request can start while a thread is stuck: the last one that started is the likely culprit.
   const culprit = generation.lastStartedOn(threadId)
+  // One that started after this request means this one is waiting, not
+  // looping. The busy one is stuck if it is past its own deadline too (the
+  // thread is then terminated, naming it: this request gets its 502); if
+  // not, it is a slow but healthy request, and this one gets its 504.
+  if (culprit && culprit.id !== task.id && !(culprit.waiter instanceof Watch && culprit.waiter.expired)) return 'idle'
   const location = await options.locate?.(worker).catch(() => undefined)
   if (!generation.worker(threadId)) return 'gone'
   const reason =
