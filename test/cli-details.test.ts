@@ -35,6 +35,14 @@ describe('times', () => {
       /^HotcellError: --timeout must be a time from 1ms to \d+ms such as 10s, 1500ms or 1m \(got "5x"\)$/,
     )
     assert.throws(() => parseTime('0', '--timeout', timeout), /--timeout must be a time/)
+    // `--timeout 2` is seconds meant, far more often than 2 ms: said, with both spellings.
+    assert.throws(
+      () => parseTime('2', '--timeout', timeout),
+      /^HotcellError: --timeout 2 would be 2 ms: a number without a unit is milliseconds\. Write 2s for seconds, or 2ms if milliseconds are meant$/,
+    )
+    assert.equal(parseTime('2ms', '--timeout', timeout), 2)
+    assert.equal(parseTime(2, 'timeout', timeout), 2)
+    assert.equal(parseTime('100', '--timeout', timeout), 100)
   })
 
   test('--timeout 1s: a request that hangs gets its 504 after a second', async () => {

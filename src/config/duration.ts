@@ -1,6 +1,9 @@
 import { HotcellError } from '../errors.js'
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 }
+// A bare number below this, read as milliseconds, is far more likely meant as
+// seconds (`--timeout 2`): it is refused with the two spellings that say which.
+const BARE_MS_MIN = 100
 
 export interface TimeRange {
   /** What a number without a unit counts: `--timeout 5000` is ms, `hotcell bench -d 3` is seconds (as wrk reads it). */
@@ -20,6 +23,12 @@ export function parseTime(value: string | number, name: string, range: TimeRange
     throw new HotcellError(
       'ERR_INVALID_OPTION',
       `${name} must be a time from ${show(range.minMs)} to ${show(range.maxMs)} such as 10s, 1500ms or 1m (got ${JSON.stringify(value)})`,
+    )
+  }
+  if (typeof value === 'string' && match?.[2] === undefined && range.bare === 'ms' && ms > 0 && ms < BARE_MS_MIN) {
+    throw new HotcellError(
+      'ERR_INVALID_OPTION',
+      `${name} ${text} would be ${text} ms: a number without a unit is milliseconds. Write ${text}s for seconds, or ${text}ms if milliseconds are meant`,
     )
   }
   return Math.round(ms)
