@@ -2,7 +2,8 @@
 // server and watcher: one build and one reload for both of its names, not
 // one for the new name's add and another for the old name's unlink, which
 // chokidar reports ~100 ms later (watcher.ts, raw-presence.ts). And a file
-// the bundle imports that is not code (a .txt, a .css) deleted: a reload.
+// the bundle imports that is not code (a .txt, a .css) deleted: a reload. And
+// a file created in a new folder outside the entry's: the import it fixes.
 import assert from 'node:assert/strict'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { renameSync, rmSync } from 'node:fs'
@@ -10,7 +11,8 @@ import { basename, join } from 'node:path'
 import { describe, test } from 'node:test'
 import type { ReloadInfo } from '../src/reload/reload-info.js'
 import { RELOAD_CHANNEL } from '../src/reload/trace.js'
-import { cleanup, request } from './helpers.js'
+import { serve } from '../src/index.js'
+import { cleanup, projectDir, request } from './helpers.js'
 import { nextReload, start, text } from './reload-helpers.js'
 
 const names = (info: ReloadInfo) => info.changed.map((path) => basename(path)).sort()
@@ -76,5 +78,23 @@ describe('renamed sources', () => {
     const broken = await request(server.url)
     assert.equal(broken.status, 500)
     assert.match(broken.text, /Could not resolve "\.\/greeting\.txt"/)
+  })
+
+  test("a file created in a new folder beside the entry's fixes the import that could not find it", async () => {
+    const project = projectDir({
+      'package.json': '{ "type": "module" }\n',
+      'src/app.ts': "import { shared } from '../shared/util'\nexport default { fetch: () => new Response(shared) }\n",
+    })
+    cleanup(project.remove)
+    const server = await serve({ entry: join(project.dir, 'src/app.ts'), port: 0, workers: 1, quiet: true })
+    cleanup(() => server.close())
+    const broken = await request(server.url)
+    assert.equal(broken.status, 500)
+    assert.match(broken.text, /Could not resolve "\.\.\/shared\/util"/)
+    // shared/ does not exist yet: the project's folder is watched for it.
+    const reloaded = nextReload(server, (info) => info.ok)
+    project.write('shared/util.ts', "export const shared = 'from shared'\n")
+    await reloaded
+    assert.equal(await text(server.url), 'from shared')
   })
 })

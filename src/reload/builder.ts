@@ -46,6 +46,8 @@ export interface BuildFailure {
   error: ErrorData
   /** Absolute paths named by the errors: watch them, a failed build has no metafile. */
   files: string[]
+  /** Where the relative imports esbuild could not resolve point (`../shared/util` from src/app.ts: <root>/shared/util). */
+  missing: string[]
 }
 
 export type BuildOutcome = BuildSuccess | BuildFailure
@@ -145,6 +147,14 @@ export function startBuilder(entry: string, cwd: string): Builder {
           text: (await api.formatMessages(messages, { kind: 'error', color: false })).join(''),
           ansi: (await api.formatMessages(messages, { kind: 'error', color: true })).join(''),
           files: [...new Set(messages.flatMap((m) => (m.location?.file ? [resolve(cwd, m.location.file)] : [])))],
+          missing: [
+            ...new Set(
+              messages.flatMap((m) => {
+                const specifier = /^Could not resolve "(\.\.?\/[^"]*)"/.exec(m.text)?.[1]
+                return specifier && m.location?.file ? [resolve(cwd, dirname(m.location.file), specifier)] : []
+              }),
+            ),
+          ],
         }
       }
     },

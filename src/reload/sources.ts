@@ -52,11 +52,15 @@ export class Sources {
   #userIgnored: ((path: string) => boolean) | undefined
   #ready: Promise<void> | undefined
   readonly #packageState: ReadonlySet<string>
+  /** The entry's package (the nearest folder above it with a package.json): the most a missing import makes watched. */
+  readonly #project: string
 
   constructor(private readonly config: SourcesConfig) {
     // Watched before the first build says what its inputs are.
     this.#roots = [dirname(config.entry)]
-    this.#packageState = new Set(packageRoots(config.entry, config.cwd).flatMap((root) => PACKAGE_STATE.map((name) => join(root, name))))
+    const roots = packageRoots(config.entry, config.cwd)
+    this.#packageState = new Set(roots.flatMap((root) => PACKAGE_STATE.map((name) => join(root, name))))
+    this.#project = roots.at(-1)!
   }
 
   /** The package manager's files, absolute: watched by name, even while absent (named-file-watch.ts). */
@@ -132,13 +136,26 @@ export class Sources {
     if (!build.ok) {
       // A failed build has no metafile: keep the last good set and add the files named by the errors.
       this.#lastBuildFailed = true
-      this.#roots = reduceRoots([...this.#roots, ...build.files.map((f) => dirname(f))])
+      this.#roots = reduceRoots([...this.#roots, ...build.files.map((f) => dirname(f)), ...build.missing.flatMap((path) => this.#nearestFolder(path))])
       return
     }
     this.#lastBuildFailed = false
     this.#inputs = new Set(build.inputs)
     this.#linked = linkedPackageDirs(dirname(build.file), build.packages)
     this.#roots = reduceRoots([dirname(this.config.entry), ...build.inputs.map((f) => dirname(f))].filter((d) => !d.split(sep).includes('node_modules')))
+  }
+
+  /**
+   * The nearest existing folder above a path an import could not find,
+   * within the entry's package: a file created there, even in folders
+   * created with it (`mkdir shared`), can fix the import. Nothing above the
+   * package: a `../../x` must not watch a whole disk.
+   */
+  #nearestFolder(path: string): string[] {
+    for (let dir = dirname(path); dir === this.#project || dir.startsWith(this.#project + sep); dir = dirname(dir)) {
+      if (existsSync(dir)) return [dir]
+    }
+    return []
   }
 
   /** Could this event change what is served? Filtering here saves builds that could not. */
