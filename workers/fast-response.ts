@@ -10,6 +10,7 @@
 // before something needs the native Response (fetch-api.ts).
 import { defineGlobal, forwardToNative, isFetchApiLoaded, named, nativeClass, taggedAs } from './fetch-api.js'
 import { hasName, headerList, toHeaders } from './header-list.js'
+import { copyBytes } from './byte-copy.js'
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
 // What undici gives a string body that has no content-type of its own.
@@ -85,7 +86,7 @@ export class FastResponse {
         if (!hasName(headers, 'content-type')) headers.push('content-type', type)
         this[PARTS] = { status, statusText, headers, body }
       } else {
-        const bytes = body == null ? null : adopt && body instanceof Uint8Array ? body : copy(body)
+        const bytes = body == null ? null : adopt && body instanceof Uint8Array ? body : copyBytes(body)
         this[PARTS] = { status, statusText, headers, body: bytes }
       }
     } else {
@@ -164,14 +165,6 @@ export function isResponse(value: unknown): value is Response {
   if (typeof value !== 'object' || value === null) return false
   if (PARTS in value || NATIVE in value) return true
   return (isFetchApiLoaded() || taggedAs(value, 'Response')) && value instanceof nativeClass('Response')
-}
-
-/** A fresh, exactly-sized copy of the bytes, as Node's Response takes them. */
-function copy(bytes: Uint8Array | ArrayBuffer): Uint8Array {
-  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes.slice(0))
-  const out = new Uint8Array(bytes.byteLength)
-  out.set(bytes)
-  return out
 }
 
 Object.defineProperty(FastResponse.prototype, Symbol.toStringTag, { value: 'Response', configurable: true })

@@ -4,6 +4,7 @@ import type { ErrorData, FailurePhase, StreamMessage, StreamReply } from '../src
 import { toErrorData } from './error-data.js'
 import { fastParts, nativeResponse, type FastParts } from './fast-response.js'
 import { flattenHeaders } from './header-list.js'
+import { copyBytes } from './byte-copy.js'
 
 // Bodies up to this size travel inside the reply. Below ~64 KiB a structured
 // clone costs what a transfer does; a larger body that is complete already
@@ -73,7 +74,7 @@ function fromParts(parts: FastParts): Extract<Outcome, { kind: 'response' }> {
       return { kind: 'response', status: parts.status, statusText: parts.statusText, headers, body: new TextEncoder().encode(body).buffer as ArrayBuffer }
     return { kind: 'response', status: parts.status, statusText: parts.statusText, headers, body }
   }
-  const bytes = body === null ? null : (copy(body).buffer as ArrayBuffer)
+  const bytes = body === null ? null : (copyBytes(body).buffer as ArrayBuffer)
   return { kind: 'response', status: parts.status, statusText: parts.statusText, headers, body: bytes }
 }
 
@@ -179,8 +180,7 @@ async function stream(
  */
 function toBytes(chunk: unknown): Uint8Array {
   if (typeof chunk === 'string') return new TextEncoder().encode(chunk)
-  if (ArrayBuffer.isView(chunk)) return copy(chunk)
-  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk.slice(0))
+  if (ArrayBuffer.isView(chunk) || chunk instanceof ArrayBuffer) return copyBytes(chunk)
   throw new TypeError(`A response body chunk must be a Uint8Array or a string; got ${typeof chunk}`)
 }
 
@@ -194,10 +194,4 @@ function concat(chunks: Uint8Array[], size: number): ArrayBuffer | null {
     offset += chunk.byteLength
   }
   return out.buffer
-}
-
-function copy(view: ArrayBufferView): Uint8Array {
-  const out = new Uint8Array(view.byteLength)
-  out.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength))
-  return out
 }
