@@ -2,6 +2,8 @@
 // half-saved.test.ts): a served project, the next reload event, a page's text.
 import { serve, type HotcellServer } from '../src/index.js'
 import type { ReloadInfo } from '../src/reload/reload-info.js'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { RELOAD_CHANNEL } from '../src/reload/trace.js'
 import { cleanup, projectDir, request, withDeadline, serveProject } from './helpers.js'
 
 export async function start(files: Record<string, string> | ((dir: string) => Record<string, string>), options: { workers?: number; reload?: boolean } = {}) {
@@ -38,3 +40,14 @@ export function nextReload(server: HotcellServer, match: (info: ReloadInfo) => b
 }
 
 export const text = async (url: string) => (await request(url)).text
+
+/** Builds that finish from now on (good or bad), in any server of this process, until the test ends. */
+export function countBuilds(): { readonly count: number } {
+  const counter = { count: 0 }
+  const onPhase = (message: unknown) => {
+    if ((message as { phase: string }).phase === 'built') counter.count++
+  }
+  subscribe(RELOAD_CHANNEL, onPhase)
+  cleanup(() => unsubscribe(RELOAD_CHANNEL, onPhase))
+  return counter
+}

@@ -5,15 +5,13 @@
 // the bundle imports that is not code (a .txt, a .css) deleted: a reload. And
 // a file created in a new folder outside the entry's: the import it fixes.
 import assert from 'node:assert/strict'
-import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { renameSync, rmSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { describe, test } from 'node:test'
 import type { ReloadInfo } from '../src/reload/reload-info.js'
-import { RELOAD_CHANNEL } from '../src/reload/trace.js'
 import { serve } from '../src/index.js'
 import { cleanup, projectDir, request } from './helpers.js'
-import { nextReload, start, text } from './reload-helpers.js'
+import { countBuilds, nextReload, start, text } from './reload-helpers.js'
 
 const names = (info: ReloadInfo) => info.changed.map((path) => basename(path)).sort()
 
@@ -25,10 +23,7 @@ describe('renamed sources', () => {
       'next.ts': "export const word = 'two'\n",
     })
     assert.equal(await text(server.url), 'one')
-    const builds: string[] = []
-    const onPhase = (message: unknown) => (message as { phase: string }).phase === 'built' && builds.push('built')
-    subscribe(RELOAD_CHANNEL, onPhase)
-    cleanup(() => unsubscribe(RELOAD_CHANNEL, onPhase))
+    const builds = countBuilds()
     const reloads: ReloadInfo[] = []
     server.on('reload', (info: ReloadInfo) => reloads.push(info))
     const rename = (from: string, to: string) => renameSync(join(project.dir, from), join(project.dir, to))
@@ -60,7 +55,7 @@ describe('renamed sources', () => {
     // chokidar's unlink of each old name comes ~100 ms after its rename, and is dropped as an
     // echo; one taken for news would have built by now. Three operations, three builds, three reloads.
     await new Promise((resolve) => setTimeout(resolve, 300))
-    assert.equal(builds.length, 3, JSON.stringify(reloads.map(names)))
+    assert.equal(builds.count, 3, JSON.stringify(reloads.map(names)))
     assert.deepEqual(reloads.map(names), [['old-word.ts', 'word.ts'], ['next.ts', 'word.ts'], ['app.ts']])
   })
 
