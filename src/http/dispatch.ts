@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { RequestIn, ResponseOut } from './exchange.js'
 import type { Worker } from 'node:worker_threads'
 import { renderText, type ErrorView } from '../report/error-page.js'
 import { redactedView } from '../report/exposure.js'
@@ -23,7 +24,7 @@ export interface DispatcherOptions {
   bodyLimit: number
   root: string
   /** Whether this client may see stacks and source on error pages. */
-  details(req: IncomingMessage): boolean
+  details(req: RequestIn): boolean
   /** Answers what must not reach the handler (bad shapes, foreign hosts, /__hotcell/, --static). */
   gate?: FrontGate
   logger: Logger
@@ -38,7 +39,7 @@ export interface DispatcherOptions {
 }
 
 /** The `request` listener of the HTTP server: one request in, one response out, never a throw. */
-export function createDispatcher(options: DispatcherOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function createDispatcher(options: DispatcherOptions): (req: RequestIn, res: ResponseOut) => void {
   const { logger, root } = options
   const timeoutMs = options.timeoutMs ?? 30_000
   const extraHeaders = () => (options.closing() ? ['connection', 'close'] : [])
@@ -46,7 +47,7 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
   const locate = async (stuck: Worker) => (await import('../pool/stuck-location.js')).locateStuck(stuck, root)
 
   // Async: the browser page is rendered by Youch (youch-page.ts). Never rejects.
-  const sendPage = async (id: number, seen: number, req: IncomingMessage, res: ServerResponse, shown: ErrorView, headers: string[] = []) => {
+  const sendPage = async (id: number, seen: number, req: RequestIn, res: ResponseOut, shown: ErrorView, headers: string[] = []) => {
     if (res.headersSent) return void res.destroy()
     const details = options.details(req)
     const view = details ? shown : redactedView(shown, id)
@@ -126,7 +127,8 @@ export function createDispatcher(options: DispatcherOptions): (req: IncomingMess
         withTarget(null)
         return
       }
-      readBody(req, res, options.bodyLimit)
+      // Only node:http's requests have a body: the lean door hands those over (lean/lean-connection.ts).
+      readBody(req as IncomingMessage, res as ServerResponse, options.bodyLimit)
         .then((body) => {
           if (body !== TOO_LARGE) return withTarget(body)
           void sendPage(
@@ -277,7 +279,7 @@ function failureView(result: Extract<TaskResult, { kind: 'failed' }>, request: E
   return { status: 500, title: FAILURE_TITLES[result.phase], error: result.error, request }
 }
 
-function absoluteUrl(req: IncomingMessage): string {
+function absoluteUrl(req: RequestIn): string {
   const target = req.url ?? '/'
   if (!target.startsWith('/')) return target // absolute-form or '*'
   const host = rawHeader(req.rawHeaders, 'host') ?? `${req.socket.localAddress}:${req.socket.localPort}`

@@ -14,7 +14,7 @@ import { detailsFor } from '../report/exposure.js'
 import { createListenNotice } from '../report/listen-notice.js'
 import type { Logger } from '../report/logger.js'
 import { createDispatcher } from './dispatch.js'
-import { createFrontGate } from './gate/front-gate.js'
+import { createFrontGate, leanTargets } from './gate/front-gate.js'
 import { listen, type HttpServer } from './server.js'
 import { loadTls } from './tls/tls-config.js'
 import type { UpgradeHandler } from './upgrade.js'
@@ -80,7 +80,10 @@ export class FrontDoor {
     this.tls = tls?.describe
     // A busy port fails the start before the first build ends. Requests that
     // arrive before it has served wait for it instead of seeing a placeholder.
-    this.#http = await listen(this.#dispatcher, config.host, config.port, tls, { nextFree: config.nextFreePort })
+    // --static files are served through node:http's objects, so all requests go there with it.
+    // HOTCELL_NODE_HTTP=1 does the same, to tell a lean door problem from another.
+    const lean = config.staticDir === undefined && process.env.HOTCELL_NODE_HTTP !== '1' ? leanTargets : undefined
+    this.#http = await listen(this.#dispatcher, config.host, config.port, tls, { nextFree: config.nextFreePort, lean })
     // The socket of an upgrade request is paused until a handler reads it: none of it is lost while the handler loads.
     this.#http.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       this.#upgrades ??= this.#loadUpgrades()

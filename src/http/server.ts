@@ -1,10 +1,12 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { Server } from 'node:http'
 import type { Http2SecureServer } from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import { onClientError } from './client-error.js'
 import { HotcellError } from '../errors.js'
 import { inheritedSocket, reportServing } from '../cli/supervisor-child.js'
 import { assertStrictParser } from './parser-check.js'
+import type { RequestIn, ResponseOut } from './exchange.js'
+import { openLeanDoor } from './lean/lean-door.js'
 
 // node:http as Node's CommonJS object, not an ESM import: on Node 22 and later
 // the ESM namespace reads every export, and node:http's WebSocket getters load
@@ -48,11 +50,18 @@ const NEXT_PORTS = 100
  * port in use moves on to the next one.
  */
 export async function listen(
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  handler: (req: RequestIn, res: ResponseOut) => void,
   host: string,
   port: number,
   tls?: TlsCredentials,
-  { nextFree = false }: { nextFree?: boolean } = {},
+  {
+    nextFree = false,
+    lean,
+  }: {
+    nextFree?: boolean
+    /** Serve the request targets it accepts through the lean door (lean/lean-door.ts); plain HTTP only. */
+    lean?: ((url: string) => boolean) | undefined
+  } = {},
 ): Promise<HttpServer> {
   assertStrictParser()
   let server: Server | Http2SecureServer
@@ -64,9 +73,16 @@ export async function listen(
   } else {
     // Explicit false wins over a process-wide --insecure-http-parser.
     const plain = createServer({ ...HTTP1_LIMITS, insecureHTTPParser: false }, handler)
+    const door = lean ? openLeanDoor(plain, { listener: handler, takes: lean }) : undefined
     server = plain
-    closeIdle = () => plain.closeIdleConnections()
-    closeAll = () => plain.closeAllConnections()
+    closeIdle = () => {
+      plain.closeIdleConnections()
+      door?.closeIdle()
+    }
+    closeAll = () => {
+      plain.closeAllConnections()
+      door?.closeAll()
+    }
   }
   // Under the CLI's supervisor (supervisor.ts), a restarted server takes over the socket already bound.
   const inherited = await inheritedSocket()

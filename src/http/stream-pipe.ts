@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http'
+import type { ResponseOut } from './exchange.js'
 import type { MessagePort } from 'node:worker_threads'
 import type { ErrorData, StreamMessage, StreamReply } from '../pool/protocol.js'
 
@@ -19,7 +19,7 @@ export interface PipeOptions {
  * what lets the worker send more: a slow client slows the producer instead
  * of filling memory.
  */
-export function pipeStream(port: MessagePort, res: ServerResponse, options: PipeOptions): void {
+export function pipeStream(port: MessagePort, res: ResponseOut, options: PipeOptions): void {
   let ended = false
   let tail: Buffer | undefined
   const reply = (message: StreamReply) => {

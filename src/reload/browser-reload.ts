@@ -3,6 +3,7 @@
 // The streams live here, in the main thread: they never touch a generation, so
 // an open tab cannot keep retiring workers alive.
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { RequestIn } from '../http/exchange.js'
 import type { ReservedHandler } from '../http/gate/reserved-routes.js'
 import { guardHotcellEndpoint, PROCESS_TOKEN } from '../http/gate/same-origin.js'
 import { admitLiveReload, metaPolicyBlocks } from './csp-nonce.js'
@@ -19,15 +20,9 @@ export interface HtmlInjector {
    */
   readonly version: number
   /** A complete (inline) response: the new headers and body, or undefined to send it unchanged. */
-  inline(
-    req: IncomingMessage,
-    seen: number,
-    status: number,
-    headers: string[],
-    body: ArrayBuffer | string | null,
-  ): { headers: string[]; body: Buffer } | undefined
+  inline(req: RequestIn, seen: number, status: number, headers: string[], body: ArrayBuffer | string | null): { headers: string[]; body: Buffer } | undefined
   /** A streamed response's head: the new headers and bytes to write before the end, or undefined. */
-  streamed(req: IncomingMessage, seen: number, status: number, headers: string[]): { headers: string[]; tail: Buffer } | undefined
+  streamed(req: RequestIn, seen: number, status: number, headers: string[]): { headers: string[]; tail: Buffer } | undefined
   /** hotcell's own HTML (error pages). */
   page(html: string, seen: number): string
 }
@@ -39,7 +34,7 @@ export interface HtmlFileInjector {
    * same, since its head must be the one GET would get. The headers have the
    * new Content-Length. Undefined to send the file as it is.
    */
-  file(req: IncomingMessage, headers: string[], body: Buffer): { headers: string[]; body: Buffer } | undefined
+  file(req: RequestIn, headers: string[], body: Buffer): { headers: string[]; body: Buffer } | undefined
 }
 
 export interface LiveReload extends HtmlInjector, HtmlFileInjector {
@@ -59,14 +54,14 @@ export interface LiveReloadOptions {
 export function createLiveReload({ warn }: LiveReloadOptions = {}): LiveReload {
   const hub = new Hub()
   const told = new Set<string>()
-  const cannot = (req: IncomingMessage, reason: string) => {
+  const cannot = (req: RequestIn, reason: string) => {
     const path = (req.url ?? '/').split('?')[0]!
     if (told.has(path)) return
     told.add(path)
     warn?.(`hotcell: ${path} will not live-reload: ${reason}. Reload that tab by hand.`)
   }
   /** The script, allowed by the page's policy; undefined (and said once) when no nonce can allow it. */
-  const admit = (req: IncomingMessage, seen: number, headers: string[]) => {
+  const admit = (req: RequestIn, seen: number, headers: string[]) => {
     const verdict = admitLiveReload(headers)
     if (!verdict.ok) return void cannot(req, verdict.reason)
     return { headers: verdict.headers, script: Buffer.from(clientScript(seen, verdict.nonce)) }
@@ -107,7 +102,7 @@ export function createLiveReload({ warn }: LiveReloadOptions = {}): LiveReload {
   }
 
   /** A complete HTML body with the script in it, or undefined to leave it as it is. */
-  function inject(req: IncomingMessage, seen: number, headers: string[], html: Buffer): { headers: string[]; body: Buffer } | undefined {
+  function inject(req: RequestIn, seen: number, headers: string[], html: Buffer): { headers: string[]; body: Buffer } | undefined {
     const text = html.toString('latin1')
     const at = insertionPoint(text)
     // A fragment (`res.send('<h1>hi</h1>')`) opened in a tab is rendered as a
@@ -167,7 +162,7 @@ function clientScript(version: number, nonce?: string): string {
 }
 
 /** HTML a browser renders as a document: not a HEAD, not compressed, not for fetch()/XHR. */
-function wantsScript(req: IncomingMessage, method: string | undefined, status: number, headers: string[]): boolean {
+function wantsScript(req: RequestIn, method: string | undefined, status: number, headers: string[]): boolean {
   if (method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200)) return false
   // The response's own headers first: on every response this runs, and most are not HTML.
   const type = rawHeader(headers, 'content-type')
@@ -179,7 +174,7 @@ function wantsScript(req: IncomingMessage, method: string | undefined, status: n
 }
 
 /** A tab opening the page (not a script or a tool): Sec-Fetch-Dest says so, or, from older browsers, Accept. */
-function isNavigation(req: IncomingMessage): boolean {
+function isNavigation(req: RequestIn): boolean {
   const dest = req.headers['sec-fetch-dest']
   if (dest !== undefined) return dest === 'document' || dest === 'iframe'
   return /\btext\/html\b/i.test(req.headers.accept ?? '')

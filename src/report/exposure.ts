@@ -1,7 +1,7 @@
 // Who may see what, once the server is reachable from other machines. Error
 // pages carry stacks and source; they are for the developer at this machine.
 import { networkInterfaces } from 'node:os'
-import type { IncomingMessage } from 'node:http'
+import type { RequestIn } from '../http/exchange.js'
 import { isIPv4, isIPv6 } from 'node:net'
 import type { ErrorView } from './error-page.js'
 
@@ -19,7 +19,7 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** Whether this request may see stacks and source: loopback clients, or everyone with --expose-errors. */
-export function detailsFor(exposeErrors: boolean): (req: IncomingMessage) => boolean {
+export function detailsFor(exposeErrors: boolean): (req: RequestIn) => boolean {
   return (req) => exposeErrors || isLoopbackAddress(req.socket.remoteAddress)
 }
 

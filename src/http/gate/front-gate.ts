@@ -3,6 +3,7 @@
 // hotcell, --static files are served from disk. Only what passes all three
 // goes on to the handler.
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { RequestIn, ResponseOut } from '../exchange.js'
 import type { HtmlFileInjector } from '../../reload/browser-reload.js'
 import { createHostPolicy, type AllowedHosts } from './host-check.js'
 import { checkRequest } from './request-guard.js'
@@ -25,7 +26,7 @@ export interface FrontGateOptions {
  * not reach the handler. Synchronous unless a static file is looked up: this
  * runs for every request.
  */
-export type FrontGate = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>
+export type FrontGate = (req: RequestIn, res: ResponseOut) => boolean | Promise<boolean>
 
 export function createFrontGate(options: FrontGateOptions): FrontGate {
   const hosts = createHostPolicy(options.allowedHosts, options.host)
@@ -53,13 +54,23 @@ export function createFrontGate(options: FrontGateOptions): FrontGate {
       return true
     }
     const path = pathOf(req.url ?? '/')
+    // The lean door serves neither (leanTargets): these are node:http's objects.
     if (isReserved(path)) {
-      serveReserved(req, res, path, routes)
+      serveReserved(req as IncomingMessage, res as ServerResponse, path, routes)
       return true
     }
-    if (staticFiles) return staticFiles(req, res, path).then((served) => served !== 'pass')
+    if (staticFiles) return staticFiles(req as IncomingMessage, res as ServerResponse, path).then((served) => served !== 'pass')
     return false
   }
+}
+
+/**
+ * Request targets the lean door may serve (lean/lean-door.ts): not hotcell's
+ * own endpoints, whose live-reload stream is node:http's; not `*` or an
+ * absolute-form target, which are rare.
+ */
+export function leanTargets(target: string): boolean {
+  return target.startsWith('/') && !isReserved(pathOf(target))
 }
 
 /** The path of an origin-form or (already vetted) absolute-form target, still encoded, without query. */

@@ -3,7 +3,7 @@
 // absolute-form target naming another host, `#` in the target, `..` and
 // `%2e%2e` segments) and that a dev server must not: they are how rebinding and path tricks get
 // past checks that look at one header or one spelling of the path.
-import type { IncomingMessage } from 'node:http'
+import type { RequestIn } from '../exchange.js'
 import type { HostPolicy } from './host-check.js'
 import { countHeader, rawHeader } from '../raw-header.js'
 
@@ -13,7 +13,7 @@ export interface Rejection {
 }
 
 /** Undefined when the request may go on; otherwise the answer to give instead. */
-export function checkRequest(req: IncomingMessage, hosts: HostPolicy): Rejection | undefined {
+export function checkRequest(req: RequestIn, hosts: HostPolicy): Rejection | undefined {
   const target = req.url ?? ''
   // RFC 9112 forbids a fragment in the request-target; Node passes it through,
   // and checks that split at '#' disagree with ones that do not (Vite CVE-2025-32395).

@@ -1,0 +1,37 @@
+// What the dispatcher, the front gate and live reload use of a request and
+// its response. node:http's IncomingMessage and ServerResponse have all of
+// it; so do the lean door's own two objects (lean/), which serve the common
+// request without node:http's streams.
+import type { IncomingHttpHeaders, OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http'
+
+export interface RequestIn {
+  readonly method?: string | undefined
+  readonly url?: string | undefined
+  /** Names and values, alternating, as received. */
+  readonly rawHeaders: string[]
+  readonly headers: IncomingHttpHeaders
+  readonly socket: {
+    readonly remoteAddress?: string | undefined
+    readonly remotePort?: number | undefined
+    readonly localAddress?: string | undefined
+    readonly localPort?: number | undefined
+  }
+  readonly destroyed: boolean
+}
+
+export type HeadersOut = OutgoingHttpHeaders | OutgoingHttpHeader[]
+
+export interface ResponseOut {
+  readonly headersSent: boolean
+  statusCode: number
+  readonly destroyed: boolean
+  readonly writableFinished: boolean
+  writeHead(status: number, reason?: string, headers?: HeadersOut): unknown
+  writeHead(status: number, headers?: HeadersOut): unknown
+  write(chunk: Uint8Array | string): boolean
+  end(body?: Uint8Array | string): unknown
+  flushHeaders(): void
+  destroy(): unknown
+  on(event: 'close' | 'drain', listener: () => void): unknown
+  once(event: 'close' | 'drain', listener: () => void): unknown
+}

@@ -1,0 +1,295 @@
+// One connection read by the lean door: Node's own HTTP parser (llhttp,
+// strict, as node:http runs it) driven from the socket's 'data', and for each
+// GET or HEAD without a body, a LeanRequest and a LeanResponse handed to the
+// request listener: no IncomingMessage, no ServerResponse, no stream per
+// request. Any other request (a body, an upgrade, Expect, a path the lean
+// objects cannot serve) hands the connection to node:http for the rest of its
+// life, from that request's first byte: bodyless requests end at their
+// header block's blank line, which llhttp's strict mode requires as CRLF
+// CRLF, so where each one ended is known without the parser's help.
+import type { Socket } from 'node:net'
+import { onClientError } from '../client-error.js'
+import type { RequestIn, ResponseOut } from '../exchange.js'
+import { LeanRequest } from './lean-request.js'
+import { LeanResponse, type ResponseOwner } from './lean-response.js'
+
+const { HTTPParser, methods } = process.getBuiltinModule('_http_common') as unknown as {
+  HTTPParser: ParserClass
+  methods: string[]
+}
+
+interface Parser {
+  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void
+  execute(data: Buffer): number | Error
+  finish(): number | Error | undefined
+  close(): void
+  [callback: number]: unknown
+}
+interface ParserClass {
+  new (): Parser
+  REQUEST: number
+  kOnMessageBegin: number
+  kOnHeaders: number
+  kOnHeadersComplete: number
+  kOnBody: number
+  kOnMessageComplete: number
+}
+
+/** What a connection needs from its door. */
+export interface DoorSide {
+  listener: (req: RequestIn, res: ResponseOut) => void
+  /** Whether the lean objects can serve this request target (not /__hotcell/, say). */
+  takes(url: string): boolean
+  /** node:http's own 'connection' listener: the connection continues there. */
+  handOff(socket: Socket): void
+  keepAliveTimeoutMs: number
+  dropped(connection: LeanConnection): void
+}
+
+const CR = 13
+const LF = 10
+const HEAD_END = Buffer.from('\r\n\r\n')
+
+export class LeanConnection implements ResponseOwner {
+  readonly socket: Socket
+  readonly #door: DoorSide
+  readonly #parser: Parser
+  /** Bytes from the first request not yet complete to the last byte received; null between requests. */
+  #unread: Buffer | null = null
+  /** Requests begun and not complete (0, or 1 while a request's bytes arrive). */
+  #open = 0
+  /** Requests completed by the parser in this chunk. */
+  #completed = 0
+  #parserClosed = false
+  /** Set at the first request the lean objects do not serve: nothing after it is ours. */
+  #handingOff = false
+  #active: LeanResponse | undefined
+  #waiting: [LeanRequest, LeanResponse][] = []
+  #closing = false
+  // The request being parsed.
+  #headers: string[] = []
+  #url = ''
+  /** Sweeps (lean-door.ts) since the last response, or since the first byte of a request still arriving. */
+  idleSweeps = 0
+
+  constructor(socket: Socket, door: DoorSide) {
+    this.socket = socket
+    this.#door = door
+    const parser = new HTTPParser()
+    // Strict (0), the default header size limit (0), as node:http sets it up.
+    parser.initialize(HTTPParser.REQUEST, {}, 0, 0)
+    parser[HTTPParser.kOnMessageBegin] = () => {
+      if (!this.#handingOff) this.#open++
+    }
+    // Only with more than 32 header fields, or a header block split across reads.
+    parser[HTTPParser.kOnHeaders] = (headers: string[], url: string) => {
+      if (this.#handingOff) return
+      this.#headers.push(...headers)
+      this.#url += url
+    }
+    parser[HTTPParser.kOnHeadersComplete] = this.#onHeaders.bind(this)
+    parser[HTTPParser.kOnBody] = () => {}
+    parser[HTTPParser.kOnMessageComplete] = this.#onComplete.bind(this)
+    this.#parser = parser
+    socket.on('data', this.#onData)
+    socket.on('end', this.#onEnd)
+    socket.on('error', this.#onError)
+    socket.on('close', this.#onClose)
+    socket.on('drain', this.#onDrain)
+  }
+
+  /** No request in flight. */
+  get idle(): boolean {
+    return this.#active === undefined
+  }
+
+  /** Partly received request bytes are waiting for the rest. */
+  get partial(): boolean {
+    return this.#unread !== null && this.#active === undefined
+  }
+
+  #request: { method: string; url: string; headers: string[]; minor: number; keepAlive: boolean } | undefined
+
+  #onHeaders(
+    _major: number,
+    minor: number,
+    headers: string[] | undefined,
+    method: number,
+    url: string | undefined,
+    _status: unknown,
+    _message: unknown,
+    upgrade: boolean,
+    keepAlive: boolean,
+  ): number {
+    if (this.#handingOff) return 0
+    const all = headers && this.#headers.length === 0 ? headers : [...this.#headers, ...(headers ?? [])]
+    const target = this.#url + (url ?? '')
+    this.#headers = []
+    this.#url = ''
+    const name = methods[method]!
+    if ((name !== 'GET' && name !== 'HEAD') || upgrade || !bodyless(all) || !this.#door.takes(target)) {
+      this.#handingOff = true
+      return 0
+    }
+    this.#request = { method: name, url: target, headers: all, minor, keepAlive }
+    return 0
+  }
+
+  #onComplete(): void {
+    if (this.#handingOff) return
+    this.#open--
+    this.#completed++
+    const { method, url, headers, minor, keepAlive } = this.#request!
+    this.#request = undefined
+    const req = new LeanRequest(method, url, headers, minor, this.socket)
+    const res = new LeanResponse(
+      this.socket,
+      {
+        keepAlive,
+        chunkedByDefault: minor >= 1 || /(?:^|\W)chunked(?:$|\W)/i.test(String(req.headers.te ?? '')),
+        head: method === 'HEAD',
+        keepAliveTimeoutMs: this.#door.keepAliveTimeoutMs,
+      },
+      this,
+    )
+    if (this.#active || this.#closing) this.#waiting.push([req, res])
+    else this.#start(req, res)
+  }
+
+  #start(req: LeanRequest, res: LeanResponse): void {
+    this.#active = res
+    try {
+      this.#door.listener(req, res)
+    } catch {
+      // The dispatcher never throws; if it did, this connection cannot know where its response stands.
+      this.socket.destroy()
+    }
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    const unread = this.#unread
+    // The headers timeout counts from a request's first byte, the keep-alive one from the last response.
+    if (unread === null) this.idleSweeps = 0
+    this.#completed = 0
+    const result = this.#parser.execute(chunk)
+    if (result instanceof Error && !this.#handingOff) {
+      this.#stopReading(false)
+      return void onClientError(result as NodeJS.ErrnoException, this.socket)
+    }
+    // What the next reader (a later chunk, or node:http) must see: from the first request not complete.
+    if (this.#open === 0 && !this.#handingOff) {
+      this.#unread = null
+      return
+    }
+    let bytes = unread ? Buffer.concat([unread, chunk]) : chunk
+    for (let i = 0; i < this.#completed; i++) bytes = bytes.subarray(headEnd(bytes))
+    this.#unread = bytes
+    if (this.#handingOff) {
+      this.socket.pause()
+      // Not from inside the socket's read: node:http takes the socket's handle over for its parser.
+      process.nextTick(() => this.#handOffWhenIdle())
+    }
+  }
+
+  readonly #onEnd = (): void => {
+    // As node:http without allowHalfOpen: a request cut short is a client error; a client gone is not answered.
+    const result = this.#parser.finish()
+    if (result instanceof Error) return void onClientError(result as NodeJS.ErrnoException, this.socket)
+    this.#closing = true
+    if (this.socket.writable) this.socket.end()
+  }
+
+  readonly #onError = (): void => {
+    this.socket.destroy()
+  }
+
+  readonly #onClose = (): void => {
+    this.#closeParser()
+    const active = this.#active
+    this.#active = undefined
+    active?.socketClosed()
+    // Never started: nobody ran them, nobody waits.
+    this.#waiting = []
+    this.#door.dropped(this)
+  }
+
+  readonly #onDrain = (): void => {
+    this.#active?.emit('drain')
+  }
+
+  /** From LeanResponse, once it has ended. */
+  finished(response: LeanResponse, last: boolean): void {
+    if (response !== this.#active) return
+    this.#active = undefined
+    this.idleSweeps = 0
+    if (last || this.#closing) {
+      this.#waiting = []
+      this.#stopReading(false)
+      this.socket.destroySoon()
+      return
+    }
+    const next = this.#waiting.shift()
+    if (next) this.#start(next[0], next[1])
+    else if (this.#handingOff) this.#handOffWhenIdle()
+  }
+
+  /** Close now if no request is in flight (shutdown, or idle past the keep-alive timeout). */
+  closeIfIdle(): void {
+    if (this.#active === undefined) this.socket.destroy()
+  }
+
+  /** Answer 408 to a request whose head has been arriving for too long, as node:http does. */
+  headersTimedOut(): void {
+    this.#stopReading(false)
+    const error = Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' })
+    onClientError(error, this.socket)
+  }
+
+  #handOffWhenIdle(): void {
+    if (this.#active || this.socket.destroyed) return
+    const socket = this.socket
+    this.#stopReading(true)
+    if (this.#unread) socket.unshift(this.#unread)
+    this.#unread = null
+    this.#door.dropped(this)
+    this.#door.handOff(socket)
+    socket.resume()
+  }
+
+  /** This connection reads no more; with `handOff`, nothing of it stays on the socket. */
+  #stopReading(handOff: boolean): void {
+    const socket = this.socket
+    socket.removeListener('data', this.#onData)
+    socket.removeListener('end', this.#onEnd)
+    this.#closeParser()
+    if (!handOff) return
+    socket.removeListener('error', this.#onError)
+    socket.removeListener('close', this.#onClose)
+    socket.removeListener('drain', this.#onDrain)
+  }
+
+  #closeParser(): void {
+    if (this.#parserClosed) return
+    this.#parserClosed = true
+    this.#parser.close()
+  }
+}
+
+/** A GET or HEAD that announces no body (node:http reads one if it does; so does the handler). */
+function bodyless(headers: string[]): boolean {
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i]!
+    if (name.length !== 14 && name.length !== 17 && name.length !== 6) continue
+    const lower = name.toLowerCase()
+    if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'expect') return false
+  }
+  return true
+}
+
+/** Where the bodyless request at the start of `bytes` ends: after leading blank lines, at its CRLF CRLF. */
+function headEnd(bytes: Buffer): number {
+  let start = 0
+  while (start < bytes.length && (bytes[start] === CR || bytes[start] === LF)) start++
+  const end = bytes.indexOf(HEAD_END, start)
+  return end < 0 ? bytes.length : end + HEAD_END.length
+}
