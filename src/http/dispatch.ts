@@ -122,12 +122,16 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
     else withBody()
 
     function withBody(): void {
+      if (req.wholeBody !== undefined) {
+        withTarget(req.wholeBody)
+        return
+      }
       // A GET with a body is rare but legal, and Node handlers read it (express.json() on every route).
       if ((method === 'GET' || method === 'HEAD') && !announcesBody(req.rawHeaders)) {
         withTarget(null)
         return
       }
-      // Only node:http's requests have a body: the lean door hands those over (lean/lean-connection.ts).
+      // Only node:http's requests are read here: the lean door's come read whole.
       readBody(req as IncomingMessage, res as ServerResponse, options.bodyLimit)
         .then((body) => {
           if (body !== TOO_LARGE) return withTarget(body)

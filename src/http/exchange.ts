@@ -17,6 +17,8 @@ export interface RequestIn {
     readonly localPort?: number | undefined
   }
   readonly destroyed: boolean
+  /** The body read whole by the lean door (null: none); undefined: read it from the stream. */
+  readonly wholeBody?: ArrayBuffer | null
 }
 
 export type HeadersOut = OutgoingHttpHeaders | OutgoingHttpHeader[]

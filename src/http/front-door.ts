@@ -82,7 +82,7 @@ export class FrontDoor {
     // arrive before it has served wait for it instead of seeing a placeholder.
     // --static files are served through node:http's objects, so all requests go there with it.
     // HOTCELL_NODE_HTTP=1 does the same, to tell a lean door problem from another.
-    const lean = config.staticDir === undefined && process.env.HOTCELL_NODE_HTTP !== '1' ? leanTargets : undefined
+    const lean = config.staticDir === undefined && process.env.HOTCELL_NODE_HTTP !== '1' ? { takes: leanTargets, bodyLimit: config.bodyLimit } : undefined
     this.#http = await listen(this.#dispatcher, config.host, config.port, tls, { nextFree: config.nextFreePort, lean })
     // The socket of an upgrade request is paused until a handler reads it: none of it is lost while the handler loads.
     this.#http.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -59,8 +59,8 @@ export async function listen(
     lean,
   }: {
     nextFree?: boolean
-    /** Serve the request targets it accepts through the lean door (lean/lean-door.ts); plain HTTP only. */
-    lean?: ((url: string) => boolean) | undefined
+    /** Serve the request targets `takes` accepts through the lean door (lean/lean-door.ts); plain HTTP only. */
+    lean?: { takes(url: string): boolean; bodyLimit: number } | undefined
   } = {},
 ): Promise<HttpServer> {
   assertStrictParser()
@@ -73,7 +73,7 @@ export async function listen(
   } else {
     // Explicit false wins over a process-wide --insecure-http-parser.
     const plain = createServer({ ...HTTP1_LIMITS, insecureHTTPParser: false }, handler)
-    const door = lean ? openLeanDoor(plain, { listener: handler, takes: lean }) : undefined
+    const door = lean ? openLeanDoor(plain, { listener: handler, ...lean }) : undefined
     server = plain
     closeIdle = () => {
       plain.closeIdleConnections()

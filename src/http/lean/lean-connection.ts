@@ -1,12 +1,13 @@
 // One connection read by the lean door: Node's own HTTP parser (llhttp,
 // strict, as node:http runs it) driven from the socket's 'data', and for each
-// GET or HEAD without a body, a LeanRequest and a LeanResponse handed to the
-// request listener: no IncomingMessage, no ServerResponse, no stream per
-// request. Any other request (a body, an upgrade, Expect, a path the lean
+// request with no body or a small one of a declared length, a LeanRequest
+// (its body read whole) and a LeanResponse handed to the request listener: no
+// IncomingMessage, no ServerResponse, no stream per request. Any other
+// request (chunked, Expect, an upgrade, a larger body, a target the lean
 // objects cannot serve) hands the connection to node:http for the rest of its
-// life, from that request's first byte: bodyless requests end at their
-// header block's blank line, which llhttp's strict mode requires as CRLF
-// CRLF, so where each one ended is known without the parser's help.
+// life, from that request's first byte. Where each request before it ended is
+// known without the parser's help: at its header block's blank line, which
+// llhttp's strict mode requires as CRLF CRLF, plus its Content-Length.
 import type { Socket } from 'node:net'
 import { onClientError } from '../client-error.js'
 import type { RequestIn, ResponseOut } from '../exchange.js'
@@ -40,6 +41,8 @@ export interface DoorSide {
   listener: (req: RequestIn, res: ResponseOut) => void
   /** Whether the lean objects can serve this request target (not /__hotcell/, say). */
   takes(url: string): boolean
+  /** The largest body read here; larger ones go to node:http (which also answers those over the limit). */
+  maxBody: number
   /** node:http's own 'connection' listener: the connection continues there. */
   handOff(socket: Socket): void
   keepAliveTimeoutMs: number
@@ -58,8 +61,8 @@ export class LeanConnection implements ResponseOwner {
   #unread: Buffer | null = null
   /** Requests begun and not complete (0, or 1 while a request's bytes arrive). */
   #open = 0
-  /** Requests completed by the parser in this chunk. */
-  #completed = 0
+  /** The body lengths of the requests completed by the parser in this chunk. */
+  #completed: number[] = []
   #parserClosed = false
   /** Set at the first request the lean objects do not serve: nothing after it is ours. */
   #handingOff = false
@@ -69,6 +72,10 @@ export class LeanConnection implements ResponseOwner {
   // The request being parsed.
   #headers: string[] = []
   #url = ''
+  #request: { method: string; url: string; headers: string[]; minor: number; keepAlive: boolean; length: number } | undefined
+  /** Its body, as it arrives. */
+  #body: Uint8Array | undefined
+  #bodyAt = 0
   /** Sweeps (lean-door.ts) since the last response, or since the first byte of a request still arriving. */
   idleSweeps = 0
 
@@ -88,7 +95,11 @@ export class LeanConnection implements ResponseOwner {
       this.#url += url
     }
     parser[HTTPParser.kOnHeadersComplete] = this.#onHeaders.bind(this)
-    parser[HTTPParser.kOnBody] = () => {}
+    parser[HTTPParser.kOnBody] = (chunk: Buffer) => {
+      if (this.#handingOff || !this.#body) return
+      this.#body.set(chunk, this.#bodyAt)
+      this.#bodyAt += chunk.byteLength
+    }
     parser[HTTPParser.kOnMessageComplete] = this.#onComplete.bind(this)
     this.#parser = parser
     socket.on('data', this.#onData)
@@ -108,7 +119,10 @@ export class LeanConnection implements ResponseOwner {
     return this.#unread !== null && this.#active === undefined
   }
 
-  #request: { method: string; url: string; headers: string[]; minor: number; keepAlive: boolean } | undefined
+  /** The request waited for has its head, and its body is arriving (node:http's requestTimeout, not headersTimeout). */
+  get inBody(): boolean {
+    return this.#request !== undefined
+  }
 
   #onHeaders(
     _major: number,
@@ -126,22 +140,28 @@ export class LeanConnection implements ResponseOwner {
     const target = this.#url + (url ?? '')
     this.#headers = []
     this.#url = ''
-    const name = methods[method]!
-    if ((name !== 'GET' && name !== 'HEAD') || upgrade || !bodyless(all) || !this.#door.takes(target)) {
+    const length = upgrade ? -1 : bodyLength(all)
+    if (length < 0 || length > this.#door.maxBody || !this.#door.takes(target)) {
       this.#handingOff = true
       return 0
     }
-    this.#request = { method: name, url: target, headers: all, minor, keepAlive }
+    this.#request = { method: methods[method]!, url: target, headers: all, minor, keepAlive, length }
+    // Its exact size, declared and at most maxBody: what the worker gets, transferred, not copied.
+    if (length > 0) this.#body = new Uint8Array(length)
+    this.#bodyAt = 0
     return 0
   }
 
   #onComplete(): void {
     if (this.#handingOff) return
     this.#open--
-    this.#completed++
-    const { method, url, headers, minor, keepAlive } = this.#request!
+    const { method, url, headers, minor, keepAlive, length } = this.#request!
+    this.#completed.push(length)
     this.#request = undefined
-    const req = new LeanRequest(method, url, headers, minor, this.socket)
+    // As readBody: no body is null, not an empty one.
+    const body = this.#body ? (this.#body.buffer as ArrayBuffer) : null
+    this.#body = undefined
+    const req = new LeanRequest(method, url, headers, minor, this.socket, body)
     const res = new LeanResponse(
       this.socket,
       {
@@ -170,7 +190,7 @@ export class LeanConnection implements ResponseOwner {
     const unread = this.#unread
     // The headers timeout counts from a request's first byte, the keep-alive one from the last response.
     if (unread === null) this.idleSweeps = 0
-    this.#completed = 0
+    if (this.#completed.length > 0) this.#completed = []
     const result = this.#parser.execute(chunk)
     if (result instanceof Error && !this.#handingOff) {
       this.#stopReading(false)
@@ -182,7 +202,7 @@ export class LeanConnection implements ResponseOwner {
       return
     }
     let bytes = unread ? Buffer.concat([unread, chunk]) : chunk
-    for (let i = 0; i < this.#completed; i++) bytes = bytes.subarray(headEnd(bytes))
+    for (const length of this.#completed) bytes = bytes.subarray(headEnd(bytes) + length)
     this.#unread = bytes
     if (this.#handingOff) {
       this.socket.pause()
@@ -238,8 +258,8 @@ export class LeanConnection implements ResponseOwner {
     if (this.#active === undefined) this.socket.destroy()
   }
 
-  /** Answer 408 to a request whose head has been arriving for too long, as node:http does. */
-  headersTimedOut(): void {
+  /** Answer 408 to a request that has been arriving for too long, as node:http does. */
+  timedOut(): void {
     this.#stopReading(false)
     const error = Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' })
     onClientError(error, this.socket)
@@ -275,18 +295,24 @@ export class LeanConnection implements ResponseOwner {
   }
 }
 
-/** A GET or HEAD that announces no body (node:http reads one if it does; so does the handler). */
-function bodyless(headers: string[]): boolean {
+/**
+ * The declared body length (0 without one), or -1 for a body the lean door
+ * leaves to node:http: chunked, or behind `Expect: 100-continue`. llhttp has
+ * already refused a Content-Length that is not one plain number.
+ */
+function bodyLength(headers: string[]): number {
+  let length = 0
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i]!
     if (name.length !== 14 && name.length !== 17 && name.length !== 6) continue
     const lower = name.toLowerCase()
-    if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'expect') return false
+    if (lower === 'transfer-encoding' || lower === 'expect') return -1
+    if (lower === 'content-length') length = Number(headers[i + 1])
   }
-  return true
+  return Number.isSafeInteger(length) && length >= 0 ? length : -1
 }
 
-/** Where the bodyless request at the start of `bytes` ends: after leading blank lines, at its CRLF CRLF. */
+/** Where the head of the request at the start of `bytes` ends: after leading blank lines, at its CRLF CRLF. */
 function headEnd(bytes: Buffer): number {
   let start = 0
   while (start < bytes.length && (bytes[start] === CR || bytes[start] === LF)) start++

@@ -1,7 +1,8 @@
 // The lean door: connections to the plain HTTP server are read by hotcell's
 // own loop (lean-connection.ts) before node:http sees them, so the common
-// request (a GET or HEAD without a body) costs no IncomingMessage and no
-// ServerResponse. Everything else continues in node:http on the same socket.
+// request (no body, or a small one of a declared length) costs no
+// IncomingMessage and no ServerResponse. Everything else continues in
+// node:http on the same socket.
 //
 // Why: node:http's objects were most of the main thread's time per request.
 // Main thread user CPU per request under `wrk -t1 -c50` (docs/request-path.md):
@@ -16,7 +17,14 @@ export interface LeanDoorOptions {
   listener: (req: RequestIn, res: ResponseOut) => void
   /** Request targets the lean objects may serve (not hotcell's own endpoints, say). */
   takes(url: string): boolean
+  /** The body limit: larger bodies go to node:http, which answers 413. */
+  bodyLimit: number
 }
+
+// Bodies up to this size are read by the lean door, into one buffer of the
+// declared size; larger uploads go through node:http's stream, which never
+// holds more than has arrived.
+const MAX_LEAN_BODY = 64 * 1024
 
 export interface LeanDoor {
   /** Close the connections with no request in flight (node:http's closeIdleConnections for the rest). */
@@ -38,6 +46,7 @@ export function openLeanDoor(server: Server, options: LeanDoorOptions): LeanDoor
   const side = {
     listener: options.listener,
     takes: options.takes,
+    maxBody: Math.min(MAX_LEAN_BODY, options.bodyLimit),
     keepAliveTimeoutMs,
     handOff: (socket: Socket) => nodeConnection.call(server, socket),
     dropped: (connection: LeanConnection) => void connections.delete(connection),
@@ -48,11 +57,13 @@ export function openLeanDoor(server: Server, options: LeanDoorOptions): LeanDoor
   // In sweeps of a second: node:http adds a second to its keep-alive timeout too.
   const keepAliveSweeps = Math.ceil(keepAliveTimeoutMs / 1000) + 1
   const headersSweeps = Math.ceil(server.headersTimeout / 1000)
+  const requestSweeps = Math.ceil(server.requestTimeout / 1000)
   const sweep = setInterval(() => {
     for (const connection of connections) {
       const sweeps = ++connection.idleSweeps
       if (connection.partial) {
-        if (headersSweeps > 0 && sweeps >= headersSweeps) connection.headersTimedOut()
+        const limit = connection.inBody ? requestSweeps : headersSweeps
+        if (limit > 0 && sweeps >= limit) connection.timedOut()
       } else if (connection.idle && keepAliveTimeoutMs > 0 && sweeps >= keepAliveSweeps) connection.closeIfIdle()
     }
   }, 1000)

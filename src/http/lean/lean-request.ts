@@ -1,5 +1,5 @@
 // The lean door's request: what the dispatcher reads (exchange.ts), without
-// IncomingMessage's stream. Lean requests never have a body.
+// IncomingMessage's stream; its body, if any, already read whole.
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Socket } from 'node:net'
 import type { RequestIn } from '../exchange.js'
@@ -32,14 +32,16 @@ export class LeanRequest implements RequestIn {
   readonly rawHeaders: string[]
   readonly socket: Socket
   readonly httpVersionMinor: number
+  readonly wholeBody: ArrayBuffer | null
   #headers: IncomingHttpHeaders | undefined
 
-  constructor(method: string, url: string, rawHeaders: string[], minor: number, socket: Socket) {
+  constructor(method: string, url: string, rawHeaders: string[], minor: number, socket: Socket, body: ArrayBuffer | null) {
     this.method = method
     this.url = url
     this.rawHeaders = rawHeaders
     this.httpVersionMinor = minor
     this.socket = socket
+    this.wholeBody = body
   }
 
   get destroyed(): boolean {
