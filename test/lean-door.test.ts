@@ -90,7 +90,11 @@ const cases: [string, string[], boolean][] = [
   ['a 64 KiB body: still lean', [post('/echo', 'x'.repeat(64 * 1024)) + last('/text')], false],
   ['a body over 64 KiB goes to node:http, after the lean GET before it', [get('/text') + post('/echo', 'y'.repeat(64 * 1024 + 1)) + last('/json')], true],
   ['a body over --body-limit: 413 from node:http', [post('/echo', 'z'.repeat(200 * 1024))], true],
-  ['a lean POST, then a chunked one, pipelined: handed over after the first body', [post('/echo', 'first') + `POST /echo HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n6\r\nsecond\r\n0\r\n\r\n${last('/text')}`], true],
+  [
+    'a lean POST, then a chunked one, pipelined: handed over after the first body',
+    [post('/echo', 'first') + `POST /echo HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n6\r\nsecond\r\n0\r\n\r\n${last('/text')}`],
+    true,
+  ],
   ['a chunked body', [`POST /echo HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n${last('/text')}`], true],
   ['a GET with Expect: 100-continue', [`GET /text HTTP/1.1\r\n${H}Expect: 100-continue\r\nConnection: close\r\n\r\n`], true],
   ["hotcell's reserved path", [last('/__hotcell/nothing')], true],
