@@ -80,6 +80,7 @@ const cases: [string, string[], boolean][] = [
   ['malformed: 400 from the parser', [`GET /text HTTP/1.1\r\n${H}Bad Header\r\n\r\n`], false],
   ['a GET, a POST with a body and a GET, pipelined', [get('/text') + post('/echo', 'hello') + last('/json')], false],
   ['a POST split from its body, across three writes', [`POST /echo HTTP/1.1\r\n${H}Content-Length: 11\r\n\r\nhe`, 'llo, wo', `rld${last('/json')}`], false],
+  ['a body sent a byte at a time', [`POST /echo HTTP/1.1\r\n${H}Content-Length: 11\r\n\r\n`, ...'hello world'.split(''), last('/text')], false],
   ['a GET with a body', [`GET /echo HTTP/1.1\r\n${H}Content-Length: 3\r\nConnection: close\r\n\r\nabc`], false],
   [
     'PUT with Content-Length: 0, DELETE and OPTIONS without',

@@ -57,8 +57,12 @@ export class LeanConnection implements ResponseOwner {
   readonly socket: Socket
   readonly #door: DoorSide
   readonly #parser: Parser
-  /** Bytes from the first request not yet complete to the last byte received; null between requests. */
-  #unread: Buffer | null = null
+  /**
+   * Bytes from the first request not yet complete to the last byte received;
+   * empty between requests. Kept as received, joined only when needed: a
+   * body sent a byte at a time must not be copied once per byte.
+   */
+  #unread: Buffer[] = []
   /** Requests begun and not complete (0, or 1 while a request's bytes arrive). */
   #open = 0
   /** The body lengths of the requests completed by the parser in this chunk. */
@@ -116,7 +120,7 @@ export class LeanConnection implements ResponseOwner {
 
   /** Partly received request bytes are waiting for the rest. */
   get partial(): boolean {
-    return this.#unread !== null && this.#active === undefined
+    return this.#unread.length > 0 && this.#active === undefined
   }
 
   /** The request waited for has its head, and its body is arriving (node:http's requestTimeout, not headersTimeout). */
@@ -187,9 +191,8 @@ export class LeanConnection implements ResponseOwner {
   }
 
   readonly #onData = (chunk: Buffer): void => {
-    const unread = this.#unread
     // The headers timeout counts from a request's first byte, the keep-alive one from the last response.
-    if (unread === null) this.idleSweeps = 0
+    if (this.#unread.length === 0) this.idleSweeps = 0
     if (this.#completed.length > 0) this.#completed = []
     const result = this.#parser.execute(chunk)
     if (result instanceof Error && !this.#handingOff) {
@@ -198,12 +201,16 @@ export class LeanConnection implements ResponseOwner {
     }
     // What the next reader (a later chunk, or node:http) must see: from the first request not complete.
     if (this.#open === 0 && !this.#handingOff) {
-      this.#unread = null
+      if (this.#unread.length > 0) this.#unread = []
       return
     }
-    let bytes = unread ? Buffer.concat([unread, chunk]) : chunk
-    for (const length of this.#completed) bytes = bytes.subarray(headEnd(bytes) + length)
-    this.#unread = bytes
+    this.#unread.push(chunk)
+    if (this.#completed.length > 0) {
+      // Requests ended inside what is kept (pipelining): cut them off the front.
+      let bytes = Buffer.concat(this.#unread)
+      for (const length of this.#completed) bytes = bytes.subarray(headEnd(bytes) + length)
+      this.#unread = [bytes]
+    }
     if (this.#handingOff) {
       this.socket.pause()
       // Not from inside the socket's read: node:http takes the socket's handle over for its parser.
@@ -269,8 +276,8 @@ export class LeanConnection implements ResponseOwner {
     if (this.#active || this.socket.destroyed) return
     const socket = this.socket
     this.#stopReading(true)
-    if (this.#unread) socket.unshift(this.#unread)
-    this.#unread = null
+    if (this.#unread.length > 0) socket.unshift(Buffer.concat(this.#unread))
+    this.#unread = []
     this.#door.dropped(this)
     this.#door.handOff(socket)
     socket.resume()
