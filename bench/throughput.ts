@@ -98,6 +98,14 @@ const allVariants: Variant[] = [
     workers: 1,
     start: () => startCommand(pathToFileURL(cliScript(fileURLToPath(new URL('..', import.meta.url)))), [HELLO]),
   },
+  // The lean door's share: the same server with every request read by node:http (src/http/lean/).
+  {
+    id: 'hello-1-nodehttp',
+    name: 'hotcell --workers 1, fetch hello, every request through node:http (HOTCELL_NODE_HTTP=1)',
+    against: 'plain',
+    workers: 1,
+    start: () => startChild(server('hotcell-server'), [HELLO, '1'], [], undefined, { HOTCELL_NODE_HTTP: '1' }),
+  },
   { id: 'hono-1', name: 'hotcell --workers 1, Hono hello', against: 'hono-ns', workers: 1, start: hotcell('hono-1', HONO, 1) },
   { id: 'node-1', name: 'hotcell --workers 1, Node (req, res) hello', against: 'plain', workers: 1, start: hotcell('node-1', NODE_HELLO, 1) },
   {

@@ -8,8 +8,13 @@ export interface ChildServer {
   close(): Promise<void>
 }
 
-export async function startChild(file: URL, args: string[], execArgv: string[] = [], cwd?: string): Promise<ChildServer> {
-  const child = fork(file, args, { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], ...(cwd ? { cwd } : {}) })
+export async function startChild(file: URL, args: string[], execArgv: string[] = [], cwd?: string, env?: NodeJS.ProcessEnv): Promise<ChildServer> {
+  const child = fork(file, args, {
+    execArgv,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    ...(cwd ? { cwd } : {}),
+    ...(env ? { env: { ...process.env, ...env } } : {}),
+  })
   const close = closer(child)
   try {
     const url = await new Promise<string>((resolve, reject) => {
