@@ -51,3 +51,18 @@ export function countBuilds(): { readonly count: number } {
   cleanup(() => unsubscribe(RELOAD_CHANNEL, onPhase))
   return counter
 }
+
+/**
+ * Run `action` as the next build (in any server of this process) finishes,
+ * before its reload looks at the result: a write that lands while a failed
+ * build is being looked at, as the next write of a git checkout can.
+ */
+export function atNextBuild(action: () => void): void {
+  const onPhase = (message: unknown) => {
+    if ((message as { phase: string }).phase !== 'built') return
+    unsubscribe(RELOAD_CHANNEL, onPhase)
+    action()
+  }
+  subscribe(RELOAD_CHANNEL, onPhase)
+  cleanup(() => unsubscribe(RELOAD_CHANNEL, onPhase))
+}

@@ -46,8 +46,13 @@ export interface BuildFailure {
   error: ErrorData
   /** Absolute paths named by the errors: watch them, a failed build has no metafile. */
   files: string[]
-  /** Where the relative imports esbuild could not resolve point (`../shared/util` from src/app.ts: <root>/shared/util). */
+  /**
+   * Where the relative imports esbuild could not resolve point (`../shared/util`
+   * from src/app.ts: <root>/shared/util); the entry itself when it is gone.
+   */
   missing: string[]
+  /** Every error is one of `missing`: nothing but files not found (unresolved-hold.ts). */
+  onlyMissing: boolean
 }
 
 export type BuildOutcome = BuildSuccess | BuildFailure
@@ -138,7 +143,13 @@ export function startBuilder(entry: string, cwd: string): Builder {
         const errors = (error as esbuild.BuildFailure).errors
         if (!Array.isArray(errors)) throw error
         // esbuild says 'Could not resolve "/abs/path/app.ts"' of a deleted entry: say what happened, and what brings it back.
-        const messages = existsSync(entry) ? atCode(errors, cwd) : [entryGone(entry, cwd)]
+        const gone = !existsSync(entry)
+        const messages = gone ? [entryGone(entry, cwd)] : atCode(errors, cwd)
+        // Where each error's relative import points, or undefined for an error of another kind.
+        const targets = messages.map((m) => {
+          const specifier = /^Could not resolve "(\.\.?\/[^"]*)"/.exec(m.text)?.[1]
+          return specifier && m.location?.file ? resolve(cwd, dirname(m.location.file), specifier) : undefined
+        })
         return {
           ok: false,
           n: number,
@@ -147,14 +158,8 @@ export function startBuilder(entry: string, cwd: string): Builder {
           text: (await api.formatMessages(messages, { kind: 'error', color: false })).join(''),
           ansi: (await api.formatMessages(messages, { kind: 'error', color: true })).join(''),
           files: [...new Set(messages.flatMap((m) => (m.location?.file ? [resolve(cwd, m.location.file)] : [])))],
-          missing: [
-            ...new Set(
-              messages.flatMap((m) => {
-                const specifier = /^Could not resolve "(\.\.?\/[^"]*)"/.exec(m.text)?.[1]
-                return specifier && m.location?.file ? [resolve(cwd, dirname(m.location.file), specifier)] : []
-              }),
-            ),
-          ],
+          missing: gone ? [entry] : [...new Set(targets.filter((t) => t !== undefined))],
+          onlyMissing: gone || targets.every((t) => t !== undefined),
         }
       }
     },

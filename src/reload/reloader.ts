@@ -11,6 +11,7 @@ import { Standbys } from './standbys.js'
 import { supersededWhile } from './superseded.js'
 import { traceReload } from './trace.js'
 import { markSaves, savedSince, unfinishedSaves } from './unfinished-saves.js'
+import { heldUntilNextEvent } from './unresolved-hold.js'
 import { BundlePruner } from './bundle-pruner.js'
 import { hungImport } from './hung-import.js'
 import type { WritesDuringBuild } from './writes-during-build.js'
@@ -144,6 +145,11 @@ export class Reloader {
       }
       // ...or edits that came during that look (up to 50 ms).
       if (stale()) return info
+      // A file not found in the middle of a burst that touched it (a git checkout): the burst's next event builds again.
+      if (writes && (await heldUntilNextEvent(build, writes.lastEvents, stale))) {
+        rebuild(reasons)
+        return undefined
+      }
       // The error on show already (a save that changed something else, or a save's second event): one line says so.
       const shown = this.target instanceof Promise ? undefined : this.target
       if (shown?.kind === 'failure' && shown.view.text === build.text) info.sameError = true

@@ -22,6 +22,11 @@ export class WritesDuringBuild {
   readonly #at = new Map<string, number>()
   #buildStart = Number.POSITIVE_INFINITY
 
+  /** Each loadable file's last raw event (performance.now()), oldest first: the bursts (unresolved-hold.ts). */
+  get lastEvents(): ReadonlyMap<string, number> {
+    return this.#at
+  }
+
   /** A build is about to start: writes count as during it from now. */
   begin(): void {
     this.#buildStart = performance.now()
