@@ -125,7 +125,8 @@ export class Reloader {
   }
 
   async #reload(reasons: string[], startedAt: number, { stale, rebuild, writes }: ReloadHooks): Promise<ReloadInfo | undefined> {
-    const waitMs = performance.now() - startedAt
+    const builtFrom = performance.now()
+    const waitMs = builtFrom - startedAt
     traceReload('build')
     writes?.begin()
     const marks = markSaves(reasons.filter((r) => r.startsWith(sep)))
@@ -146,7 +147,7 @@ export class Reloader {
       // ...or edits that came during that look (up to 50 ms).
       if (stale()) return info
       // A file not found in the middle of a burst that touched it (a git checkout): the burst's next event builds again.
-      if (writes && (await heldUntilNextEvent(build, writes.lastEvents, stale))) {
+      if (writes && (await heldUntilNextEvent(build, writes.lastEvents, stale, builtFrom))) {
         rebuild(reasons)
         return undefined
       }
