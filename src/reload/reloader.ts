@@ -147,7 +147,7 @@ export class Reloader {
       // ...or edits that came during that look (up to 50 ms).
       if (stale()) return info
       // A file not found in the middle of a burst that touched it (a git checkout): the burst's next event builds again.
-      if (writes && (await heldUntilNextEvent(build, writes.lastEvents, stale, builtFrom))) {
+      if (writes && (await heldUntilNextEvent(build, writes.lastEvents, stale, builtFrom, reasons))) {
         rebuild(reasons)
         return undefined
       }

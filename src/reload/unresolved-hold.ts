@@ -1,17 +1,16 @@
-// A build that fails only because files are not found, started in the middle
-// of a burst of file events that touched one of them, is held until the burst
-// is over. git checkout (and stash, rebase, a code generator) deletes the
-// files the other branch lacks, then writes the others, each changed one as
-// an unlink and a create; a raw unlink is reported at once (raw-presence.ts)
-// and a build starts at once (scheduler.ts). On a loaded machine git can be
-// off the CPU between two of its writes for longer than a build takes, and
-// that build's "Could not resolve" was served: the error page, and a
-// live-reloaded tab, flashed for a checkout that is fine (10 of 20 checkouts
-// of 30 files under two busy loops on 2 cores). The burst's next event now
-// builds again instead. A failure that no event follows is served HOLD_MS
-// after its build ended; one the burst did not touch is not held at all.
-// Both are measured from the build, not from the clock when it failed: under
-// load, where checkouts flash, builds are slow too.
+// A build that fails only because files are not found, and whose own changes
+// touched one of them (deleted a target, or rewrote the importer), is held
+// for a moment: the next event builds again instead of serving the error.
+// git checkout (and stash, rebase, a code generator) deletes the files the
+// other branch lacks, then writes the others, each changed one as an unlink
+// and a create; a raw unlink is reported at once (raw-presence.ts) and a
+// build starts at once (scheduler.ts). On a loaded machine git can be off the
+// CPU between two of its writes for longer than a build takes, and that
+// build's "Could not resolve" was served: the error page, and a live-reloaded
+// tab, flashed for a checkout that is fine (10 of 20 checkouts of 30 files
+// under two busy loops on 2 cores). A failure that no event follows is served
+// HOLD_MS after its build ended. Nothing here depends on when the build
+// started: under load, where checkouts flash, builds start late.
 import { extname, sep } from 'node:path'
 import type { BuildFailure } from './builder.js'
 
@@ -23,46 +22,36 @@ import type { BuildFailure } from './builder.js'
  * the rm then).
  */
 const HOLD_MS = 50
-/** How often a held build looks for a newer event: the burst's next build starts this soon after it. */
+/** How often a held build looks for a newer event: the next build starts this soon after it. */
 const POLL_MS = 2
 
 /**
- * Whether `build` was held and an event came meanwhile (`stale()`): then it
- * is built again rather than served. `lastEvents`: each loadable file's last
- * raw event, oldest first (writes-during-build.ts); `builtFrom`: when the
- * build started (performance.now()). Events that came during the build made
- * it stale already.
+ * Whether `build` was held and an event came meanwhile: then it is built
+ * again rather than served. `reasons`: the changes the build is for;
+ * `lastEvents`: each loadable file's last raw event (writes-during-build.ts);
+ * `builtFrom`: when the build started (performance.now()).
  */
 export async function heldUntilNextEvent(
   build: BuildFailure,
   lastEvents: ReadonlyMap<string, number>,
   stale: () => boolean,
   builtFrom: number,
+  reasons: readonly string[],
 ): Promise<boolean> {
-  if (!build.onlyMissing || !touchedByBurst(build, lastEvents, builtFrom)) return false
+  if (!build.onlyMissing || !reasons.some((reason) => names(build, reason))) return false
   const until = performance.now() + HOLD_MS
   while (performance.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS))
-    if (stale()) return true
+    // The raw event, too: chokidar reports a new file only after a stat on
+    // libuv's busy thread pool, which can take longer than the hold.
+    if (stale() || eventSince(build, lastEvents, builtFrom)) return true
   }
   return false
 }
 
-/**
- * Whether the burst the build started in (events each less than HOLD_MS
- * before the next, the last less than HOLD_MS before the build) touched a
- * file the errors name: a missing target (deleted, or not written yet) or an
- * importer (rewritten to import a file not written yet).
- */
-function touchedByBurst(build: BuildFailure, lastEvents: ReadonlyMap<string, number>, builtFrom: number): boolean {
-  const events = [...lastEvents]
-  let next = builtFrom
-  for (let i = events.length - 1; i >= 0; i--) {
-    const [path, at] = events[i]!
-    if (next - at >= HOLD_MS) break
-    if (names(build, path)) return true
-    next = at
-  }
+/** A raw event since the build started, on a file the errors name. */
+function eventSince(build: BuildFailure, lastEvents: ReadonlyMap<string, number>, builtFrom: number): boolean {
+  for (const [path, at] of lastEvents) if (at > builtFrom && names(build, path)) return true
   return false
 }
 
