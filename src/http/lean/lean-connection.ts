@@ -11,30 +11,11 @@
 import type { Socket } from 'node:net'
 import { onClientError } from '../client-error.js'
 import type { RequestIn, ResponseOut } from '../exchange.js'
+import { createRequestParser, HTTPParser, methods, type Parser } from './http-parser.js'
 import { LeanRequest } from './lean-request.js'
 import { LeanResponse, type ResponseOwner } from './lean-response.js'
-
-const { HTTPParser, methods } = process.getBuiltinModule('_http_common') as unknown as {
-  HTTPParser: ParserClass
-  methods: string[]
-}
-
-interface Parser {
-  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void
-  execute(data: Buffer): number | Error
-  finish(): number | Error | undefined
-  close(): void
-  [callback: number]: unknown
-}
-interface ParserClass {
-  new (): Parser
-  REQUEST: number
-  kOnMessageBegin: number
-  kOnHeaders: number
-  kOnHeadersComplete: number
-  kOnBody: number
-  kOnMessageComplete: number
-}
+import { bodyLength, headEnd } from './request-bounds.js'
+import { CHUNKED } from './response-head.js'
 
 /** What a connection needs from its door. */
 export interface DoorSide {
@@ -48,10 +29,6 @@ export interface DoorSide {
   keepAliveTimeoutMs: number
   dropped(connection: LeanConnection): void
 }
-
-const CR = 13
-const LF = 10
-const HEAD_END = Buffer.from('\r\n\r\n')
 
 export class LeanConnection implements ResponseOwner {
   readonly socket: Socket
@@ -86,9 +63,7 @@ export class LeanConnection implements ResponseOwner {
   constructor(socket: Socket, door: DoorSide) {
     this.socket = socket
     this.#door = door
-    const parser = new HTTPParser()
-    // Strict (0), the default header size limit (0), as node:http sets it up.
-    parser.initialize(HTTPParser.REQUEST, {}, 0, 0)
+    const parser = createRequestParser()
     parser[HTTPParser.kOnMessageBegin] = () => {
       if (!this.#handingOff) this.#open++
     }
@@ -170,7 +145,7 @@ export class LeanConnection implements ResponseOwner {
       this.socket,
       {
         keepAlive,
-        chunkedByDefault: minor >= 1 || /(?:^|\W)chunked(?:$|\W)/i.test(String(req.headers.te ?? '')),
+        chunkedByDefault: minor >= 1 || CHUNKED.test(String(req.headers.te ?? '')),
         head: method === 'HEAD',
         keepAliveTimeoutMs: this.#door.keepAliveTimeoutMs,
       },
@@ -300,29 +275,4 @@ export class LeanConnection implements ResponseOwner {
     this.#parserClosed = true
     this.#parser.close()
   }
-}
-
-/**
- * The declared body length (0 without one), or -1 for a body the lean door
- * leaves to node:http: chunked, or behind `Expect: 100-continue`. llhttp has
- * already refused a Content-Length that is not one plain number.
- */
-function bodyLength(headers: string[]): number {
-  let length = 0
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i]!
-    if (name.length !== 14 && name.length !== 17 && name.length !== 6) continue
-    const lower = name.toLowerCase()
-    if (lower === 'transfer-encoding' || lower === 'expect') return -1
-    if (lower === 'content-length') length = Number(headers[i + 1])
-  }
-  return Number.isSafeInteger(length) && length >= 0 ? length : -1
-}
-
-/** Where the head of the request at the start of `bytes` ends: after leading blank lines, at its CRLF CRLF. */
-function headEnd(bytes: Buffer): number {
-  let start = 0
-  while (start < bytes.length && (bytes[start] === CR || bytes[start] === LF)) start++
-  const end = bytes.indexOf(HEAD_END, start)
-  return end < 0 ? bytes.length : end + HEAD_END.length
 }

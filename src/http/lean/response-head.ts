@@ -31,7 +31,8 @@ export interface Head {
 }
 
 const CLOSE = /(?:^|\W)close(?:$|\W)/i
-const CHUNKED = /(?:^|\W)chunked(?:$|\W)/i
+/** A Transfer-Encoding or TE value that names chunked (node:http's chunkExpression). */
+export const CHUNKED = /(?:^|\W)chunked(?:$|\W)/i
 // Node's checkInvalidHeaderChar.
 const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/
 
