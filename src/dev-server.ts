@@ -17,7 +17,7 @@ import type { FrontDoor } from './http/front-door.js'
 import { settleHeap, type HeapSettler } from './reload/settle-heap.js'
 import { requestsBegun } from './http/request-count.js'
 import { Sources, type ChangeKind } from './reload/sources.js'
-import { missedAtStart } from './reload/start-gap.js'
+import { missedAtStart, missedWhileScanning } from './reload/scan-gap.js'
 import type { ProjectWatch } from './reload/project-watch.js'
 import { WritesDuringBuild } from './reload/writes-during-build.js'
 import { HotcellError } from './errors.js'
@@ -256,7 +256,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     // The start, like every reload, leaves garbage on the main thread.
     this.#heap?.touched()
     this.#lastInfo = info
-    this.#projectWatch?.follow()
+    this.#projectWatch?.follow()?.then((added) => this.#checkScanGap(added, readFrom))
     // The banner reports the first build.
     if (first) return
     const line = reloadLine(info, this.#problem())
@@ -277,6 +277,15 @@ class DevServer extends EventEmitter implements HotcellServer {
     if (!missed.length) return
     this.#pendingSince = performance.now()
     for (const path of missed) this.#scheduler.trigger(path)
+  }
+
+  /** Folders a build added to the watch are scanned: build again for what changed in them meanwhile. */
+  async #checkScanGap(added: string[], readFrom: number): Promise<void> {
+    // A build running now may have read before the change too: what the last one depends on is checked.
+    await this.#scheduler.idle()
+    if (this.#closing) return
+    const missed = missedWhileScanning(this.#sources.lastRead, added, readFrom)
+    for (const path of missed) this.#trigger(path)
   }
 
   close(): Promise<void> {

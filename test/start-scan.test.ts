@@ -3,45 +3,12 @@
 // The scan is held still by making its stat calls in the project wait.
 import assert from 'node:assert/strict'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
-import { createRequire, syncBuiltinESMExports } from 'node:module'
-import { join, sep } from 'node:path'
+import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { serve } from '../src/index.js'
 import { RELOAD_CHANNEL } from '../src/reload/trace.js'
+import { holdScan } from './hold-scan.js'
 import { cleanup, projectDir, request, waitFor, withDeadline } from './helpers.js'
-
-const fsPromises = createRequire(import.meta.url)('node:fs/promises') as typeof import('node:fs/promises')
-
-/**
- * Until `release()`, fs/promises stat and lstat of paths in `dir` wait: chokidar's
- * scan (the only caller there: esbuild reads in its own process, the reloader
- * stats synchronously) cannot see the folder, as on a large or slow disk.
- */
-function holdScan(dir: string): { held: () => number; release: () => void } {
-  const original = { stat: fsPromises.stat, lstat: fsPromises.lstat }
-  let release!: () => void
-  const released = new Promise<void>((resolve) => (release = resolve))
-  let held = 0
-  const gate =
-    (call: (...args: never[]) => Promise<unknown>) =>
-    async (...args: unknown[]) => {
-      const path = String(args[0])
-      if (path === dir || path.startsWith(dir + sep)) {
-        held++
-        await released
-      }
-      return Reflect.apply(call, fsPromises, args)
-    }
-  Object.assign(fsPromises, { stat: gate(original.stat), lstat: gate(original.lstat) })
-  syncBuiltinESMExports()
-  const restore = () => {
-    release()
-    Object.assign(fsPromises, original)
-    syncBuiltinESMExports()
-  }
-  cleanup(restore)
-  return { held: () => held, release: restore }
-}
 
 /** What this process writes to stderr until the returned function is called. */
 function captureStderr(): () => string {

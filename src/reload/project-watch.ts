@@ -38,15 +38,18 @@ export class ProjectWatch {
     if (closing()) return
     const onError = (what: string) => (error: Error) => logger.warn(`hotcell: ${what} failed: ${error.message}`)
     this.#watcher = watchSources({ ignored: sources.ignored, onChange, onRaw, onError: onError('file watching') })
-    this.#watcher.set(sources.watchPaths())
+    void this.#watcher.set(sources.watchPaths())
     this.#namedWatcher = watchNamedFiles([...sources.envFiles, ...sources.packageFiles], { onChange, onError: onError('watching the env and package files') })
     await this.#watcher.ready()
     traceStart('watching')
   }
 
-  /** The watched sources follow the bundle's inputs. */
-  follow(): void {
-    this.#watcher?.set(this.#options.sources.watchPaths())
+  /**
+   * The watched sources follow the bundle's inputs. When folders are added:
+   * a promise of them, resolved once they are scanned (scan-gap.ts).
+   */
+  follow(): Promise<string[]> | undefined {
+    return this.#watcher?.set(this.#options.sources.watchPaths())
   }
 
   async close(): Promise<void> {

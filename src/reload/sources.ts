@@ -45,6 +45,8 @@ export class Sources {
   /** Files of the last good build: a change to anything else cannot change the bundle. */
   #inputs = new Set<string>()
   #lastBuildFailed = false
+  /** The imports the last failed build could not find. */
+  #missing: readonly string[] = []
   /** Folders holding the inputs (folders, so that a new file is seen: it may fix an unresolved import). */
   #roots: string[]
   /** Real folders of the linked packages the last good build imports (linked-packages.ts). */
@@ -131,11 +133,22 @@ export class Sources {
     return this.#lastBuildFailed
   }
 
+  /**
+   * What the last build's outcome depends on, for scan-gap.ts: the files it
+   * read, or, failed, the imports it could not find. Not a failed build's
+   * files with errors: their change times said "changed" of files written
+   * just before the start, which rebuilt the same error and printed it again.
+   */
+  get lastRead(): { files: Iterable<string>; missing: readonly string[] } {
+    return this.#lastBuildFailed ? { files: [], missing: this.#missing } : { files: this.#inputs, missing: [] }
+  }
+
   /** What a build read (or, failed, which files its errors name). */
   update(build: BuildOutcome): void {
     if (!build.ok) {
       // A failed build has no metafile: keep the last good set and add the files named by the errors.
       this.#lastBuildFailed = true
+      this.#missing = build.missing
       this.#roots = reduceRoots([...this.#roots, ...build.files.map((f) => dirname(f)), ...build.missing.flatMap((path) => this.#nearestFolder(path))])
       return
     }

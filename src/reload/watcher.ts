@@ -7,8 +7,12 @@ import { RawPresence } from './raw-presence.js'
 import { LOADABLE, type ChangeKind } from './sources.js'
 
 export interface SourceWatcher {
-  /** Watch exactly these folders and files from now on (the set follows the bundle's inputs). */
-  set(paths: Iterable<string>): void
+  /**
+   * Watch exactly these folders and files from now on (the set follows the
+   * bundle's inputs). When it adds paths: a promise of them, resolved when
+   * they are scanned (what changed in them before has no event: scan-gap.ts).
+   */
+  set(paths: Iterable<string>): Promise<string[]> | undefined
   /** Resolves when the first set of paths is scanned: edits from then on are seen. */
   ready(): Promise<void>
   close(): Promise<void>
@@ -43,9 +47,19 @@ const PRUNE_AT = 256
 /**
  * Folders are watched rather than single files: only a folder watch sees a
  * new file appear, which is what fixes an "unresolved import".
+ *
+ * Each set of added paths gets a chokidar instance of its own (they share
+ * one fs.watch per folder): chokidar's add() says nothing when its scan
+ * ends, and a new instance's 'ready' does. chokidar reads a folder and only
+ * then watches it, and a folder added after the start reports none of the
+ * files its scan finds: a file created during the scan (`mkdir shared` and
+ * a file in it, for an import the last build could not resolve) had no event
+ * at all. Folders let go (src/ once its parent is watched) are unwatched only
+ * when the new scan ends, so that they have no such gap.
  */
 export function watchSources(options: WatchOptions): SourceWatcher {
-  let watcher: FSWatcher | undefined
+  /** The chokidar instances, each with the paths it still watches. */
+  const instances = new Map<FSWatcher, Set<string>>()
   let current = new Set<string>()
   let closed = false
   const rechecks = new Map<string, NodeJS.Timeout>()
@@ -90,11 +104,13 @@ export function watchSources(options: WatchOptions): SourceWatcher {
     timer.unref()
     rechecks.set(path, timer)
   }
-  let resolveReady!: () => void
-  const ready = new Promise<void>((resolve) => (resolveReady = resolve))
+  let ready: Promise<void> | undefined
+  /** Resolves the scans still running at close(). */
+  const scans = new Set<() => void>()
 
-  const start = () => {
-    const w = watch([...current], { ignored: options.ignored, ignoreInitial: true })
+  const start = (paths: string[]): Promise<void> => {
+    const w = watch(paths, { ignored: options.ignored, ignoreInitial: true })
+    instances.set(w, new Set(paths))
     const other = (kind: 'add' | 'unlink') => (path: string) => {
       early.delete(path)
       if (!presence.isEcho(kind, path) && !closed) options.onChange(kind, path)
@@ -127,31 +143,52 @@ export function watchSources(options: WatchOptions): SourceWatcher {
         reportEarly(path)
       }
     })
-    w.once('ready', resolveReady)
-    return w
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        scans.delete(done)
+        resolve()
+      }
+      scans.add(done)
+      w.once('ready', done)
+    })
+  }
+  /** Let go of paths another instance watches now; an instance left with none is closed. */
+  const release = (paths: string[]) => {
+    for (const path of paths)
+      for (const [w, held] of instances) {
+        if (!held.delete(path)) continue
+        if (held.size) w.unwatch(path)
+        else {
+          instances.delete(w)
+          w.close().catch(options.onError)
+        }
+        break
+      }
   }
 
   return {
     set(paths) {
       const next = new Set(paths)
-      if (closed) return
-      if (!watcher) {
-        current = next
-        watcher = start()
-        return
-      }
+      if (closed) return undefined
       const added = [...next].filter((p) => !current.has(p))
       const removed = [...current].filter((p) => !next.has(p))
-      if (added.length) watcher.add(added)
-      if (removed.length) watcher.unwatch(removed)
       current = next
+      if (!added.length) {
+        release(removed)
+        return undefined
+      }
+      const scanned = start(added)
+      ready ??= scanned
+      if (removed.length) void scanned.then(() => closed || release(removed))
+      return scanned.then(() => added)
     },
-    ready: () => ready,
+    ready: () => ready ?? Promise.resolve(),
     async close() {
       closed = true
-      resolveReady()
+      for (const done of scans) done()
       for (const timer of rechecks.values()) clearTimeout(timer)
-      await watcher?.close()
+      await Promise.all([...instances.keys()].map((w) => w.close()))
+      instances.clear()
     },
   }
 }
