@@ -34,6 +34,10 @@ describe('renamed sources', () => {
     let info = await reloaded
     assert.equal(info.ok, false)
     assert.deepEqual(names(info), ['old-word.ts', 'word.ts'])
+    assert.deepEqual(
+      info.deleted?.map((path) => basename(path)),
+      ['word.ts'],
+    )
     const broken = await request(server.url)
     assert.equal(broken.status, 500)
     assert.match(broken.text, /Could not resolve "\.\/word"/)
@@ -70,6 +74,7 @@ describe('renamed sources', () => {
     const info = await reloaded
     assert.equal(info.ok, false)
     assert.deepEqual(names(info), ['greeting.txt'])
+    assert.deepEqual(info.deleted, info.changed)
     const broken = await request(server.url)
     assert.equal(broken.status, 500)
     assert.match(broken.text, /Could not resolve "\.\/greeting\.txt"/)

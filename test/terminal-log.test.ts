@@ -275,3 +275,11 @@ test('a reload line names the files that changed; a reload asked for at the same
   )
   assert.match(reloadLine({ ...info, changed: ['a.ts', 'reload()', 'b.ts'] }, undefined)!, /^↻ 2 files changed \(a\.ts, b\.ts\), and a reload requested · /)
 })
+
+test('a reload line says deleted when every file it names was gone as the build began', () => {
+  const info = { ok: true, gen: 3, waitMs: 0.1, buildMs: 2, loadMs: 1.5, totalMs: 4.2 }
+  assert.match(reloadLine({ ...info, changed: ['old.ts'], deleted: ['old.ts'] }, undefined)!, /^↻ old\.ts deleted · /)
+  assert.match(reloadLine({ ...info, changed: ['a.ts', 'b.ts'], deleted: ['a.ts', 'b.ts'] }, undefined)!, /^↻ 2 files deleted \(a\.ts, b\.ts\) · /)
+  // A rename: one name gone, one new. Both changed.
+  assert.match(reloadLine({ ...info, changed: ['new.ts', 'old.ts'], deleted: ['old.ts'] }, undefined)!, /^↻ 2 files changed \(new\.ts, old\.ts\) · /)
+})

@@ -6,6 +6,8 @@ export interface ReloadInfo {
   gen: number | undefined
   /** What triggered it: changed files relative to cwd, or "reload()". */
   changed: string[]
+  /** Of `changed`, the files that were gone as the build began (deleted, or renamed away); absent when none. */
+  deleted?: string[]
   /** From the first trigger to the start of the build: the debounce. */
   waitMs: number
   buildMs: number

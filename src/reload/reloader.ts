@@ -10,7 +10,7 @@ import { reportLoadError } from './load-error-report.js'
 import { Standbys } from './standbys.js'
 import { supersededWhile } from './superseded.js'
 import { traceReload } from './trace.js'
-import { markSaves, savedSince, unfinishedSaves } from './unfinished-saves.js'
+import { goneAtMark, markSaves, savedSince, unfinishedSaves } from './unfinished-saves.js'
 import { heldUntilNextEvent } from './unresolved-hold.js'
 import { BundlePruner } from './bundle-pruner.js'
 import { hungImport } from './hung-import.js'
@@ -133,9 +133,20 @@ export class Reloader {
     const build = await this.builder.build()
     traceReload('built')
     this.sources.update(build)
-    const changed = reasons.map((r) => (r.startsWith(sep) ? relative(this.config.cwd, r) : r))
+    const toCwd = (r: string) => (r.startsWith(sep) ? relative(this.config.cwd, r) : r)
+    const deleted = goneAtMark(marks).map(toCwd)
+    const outcome = (ok: boolean, gen: number | undefined, loadMs: number): ReloadInfo => ({
+      ok,
+      gen,
+      changed: reasons.map(toCwd),
+      ...(deleted.length ? { deleted } : {}),
+      waitMs,
+      buildMs: build.ms,
+      loadMs,
+      totalMs: performance.now() - startedAt,
+    })
     if (!build.ok) {
-      const info: ReloadInfo = { ok: false, gen: this.#current?.number, changed, waitMs, buildMs: build.ms, loadMs: 0, totalMs: performance.now() - startedAt }
+      const info = outcome(false, this.#current?.number, 0)
       // More edits already arrived: this error may be a half-saved state.
       if (stale()) return info
       // A save caught between truncate and write (a package.json, say): built again, not shown.
@@ -236,12 +247,12 @@ export class Reloader {
     traceReload('loaded', next.gen)
     if (this.#closed) {
       await next.destroy()
-      return { ok: false, gen: undefined, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
+      return outcome(false, undefined, loadMs)
     }
     // More edits already arrived: an import that failed may be of a half-saved state. The old code keeps serving.
     if ((superseded || (next.loadError && stale())) && this.#current) {
       void next.destroy()
-      return { ok: false, gen: this.#current.number, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
+      return outcome(false, this.#current.number, loadMs)
     }
     if (next.loadError?.name === 'ImportTimeoutError') {
       const { target, report } = await hungImport(next, this.config.cwd, this.config.reload)
@@ -249,7 +260,7 @@ export class Reloader {
       this.#setTarget(target)
       this.#retireBroken(this.#current)
       this.#current = undefined
-      return { ok: false, gen: undefined, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
+      return outcome(false, undefined, loadMs)
     }
     if (next.loadError) reportLoadError(this.logger, this.config, next, this.#current)
     const old = this.#current
@@ -260,7 +271,7 @@ export class Reloader {
     this.#setTarget({ kind: 'generation', generation: next })
     traceReload('swap', next.gen)
     this.#standbys.swapped()
-    const info: ReloadInfo = { ok: true, gen: next.number, changed, waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
+    const info = outcome(true, next.number, loadMs)
     this.#afterSwapOf(next, old)
     return info
   }

@@ -7,6 +7,7 @@ import { realpathSync, statSync } from 'node:fs'
 const EMPTY_RECHECK_MS = 50
 /** ...looked at this often meanwhile: the wait ends as soon as the content lands (a save 5 ms apart served 57 ms after it, not 10). */
 const EMPTY_POLL_MS = 5
+const GONE = 'gone'
 
 /**
  * The files of `changed` written again since the build read them (`bytes`:
@@ -30,6 +31,11 @@ export function markSaves(paths: string[]): SaveMarks {
   return new Map(paths.map((path) => [path, mark(path)]))
 }
 
+/** The marked paths that were not there as the build began: deleted, or renamed away. */
+export function goneAtMark(marks: SaveMarks): string[] {
+  return [...marks].filter(([, at]) => at === GONE).map(([path]) => path)
+}
+
 /**
  * For a build that failed: the files it was started for that were written
  * again while it ran, or that were empty when it ended and have content a
@@ -51,7 +57,7 @@ function mark(path: string): string {
     const stats = statSync(path)
     return `${stats.size}:${stats.mtimeMs}`
   } catch {
-    return 'gone'
+    return GONE
   }
 }
 

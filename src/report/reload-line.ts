@@ -8,18 +8,20 @@ import type { Problem } from './serving-state.js'
 export function reloadLine(info: ReloadInfo, problem: Problem | undefined): string | undefined {
   if (problem) {
     const same = info.sameError ? ', the same error as above' : ''
-    return `↻ ${describeChange(info.changed)} · ${problem.summary}${same} · serving ${problem.page} until the next good build`
+    return `↻ ${describeChange(info)} · ${problem.summary}${same} · serving ${problem.page} until the next good build`
   }
   if (!info.ok) return undefined
   const asked = info.changed.length === 1 && info.changed[0] === 'reload()'
-  return `↻ ${describeChange(info.changed)} · build ${info.buildMs.toFixed(1)} ms · load ${info.loadMs.toFixed(1)} ms · generation ${info.gen} serving ${info.totalMs.toFixed(1)} ms after ${asked ? 'the request' : 'the change'}`
+  return `↻ ${describeChange(info)} · build ${info.buildMs.toFixed(1)} ms · load ${info.loadMs.toFixed(1)} ms · generation ${info.gen} serving ${info.totalMs.toFixed(1)} ms after ${asked ? 'the request' : 'the change'}`
 }
 
-function describeChange(changed: string[]): string {
+function describeChange({ changed, deleted = [] }: ReloadInfo): string {
   // reload() (the r key, server.reload()) is a reason, not a file: said after the files.
   const files = changed.filter((reason) => reason !== 'reload()')
   const asked = files.length < changed.length
   if (files.length === 0) return 'reload requested'
-  const what = files.length === 1 ? `${files[0]} changed` : `${files.length} files changed (${files.slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''})`
+  // Deleting is changing: "deleted" only when it says all there is.
+  const how = files.every((file) => deleted.includes(file)) ? 'deleted' : 'changed'
+  const what = files.length === 1 ? `${files[0]} ${how}` : `${files.length} files ${how} (${files.slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''})`
   return asked ? `${what}, and a reload requested` : what
 }
