@@ -2,11 +2,13 @@
 // an error block once (not again for the browser's /favicon.ico), no second
 // request line after it, nothing for hotcell's own live-reload streams.
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { connect } from 'node:net'
 import { Writable } from 'node:stream'
 import { after, describe, test } from 'node:test'
 import { timeOfDay } from '../src/report/clock.js'
 import { createLogger } from '../src/report/logger.js'
-import { projectDir, request, startCli, waitFor, withDeadline } from './helpers.js'
+import { cleanup, projectDir, request, startCli, waitFor, withDeadline } from './helpers.js'
 import { reloadLine } from '../src/report/reload-line.js'
 
 function sink(): Writable & { text: () => string } {
@@ -257,6 +259,28 @@ describe('a request whose client leaves', () => {
       assert.equal(await withDeadline(pending, 10_000, 'the aborted request'), 'AbortError')
       await waitFor(() => /GET \/hang client left, no response \d/.test(cli.output()), 10_000, 'the request line')
       assert.doesNotMatch(cli.output(), /GET \/hang 200/)
+    } finally {
+      await cli.stop()
+    }
+  })
+})
+
+describe('a request whose body arrives slowly', () => {
+  const project = projectDir({ 'app.ts': `export default { fetch: async (request: Request) => new Response(await request.text()) }\n` })
+  after(() => project.remove())
+
+  test('is logged with the time from its head, not from the end of its body', async () => {
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    try {
+      const socket = connect(Number(new URL(cli.url).port), '127.0.0.1')
+      cleanup(() => socket.destroy())
+      await once(socket, 'connect')
+      socket.write('POST /slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\nhello')
+      await new Promise((resolve) => setTimeout(resolve, 400))
+      socket.write('world')
+      const line = await waitFor(() => /POST \/slow 200 ([\d.]+)ms/.exec(cli.output()), 10_000, `the request line\n${cli.output()}`)
+      // The 400 ms between the two halves of the body are the request's too (the lean door reads it before dispatch).
+      assert.ok(Number(line[1]) >= 400, cli.output())
     } finally {
       await cli.stop()
     }

@@ -89,7 +89,8 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
     const request = { method, url, headers: req.rawHeaders }
     let worker: number | undefined
     let leave: (() => void) | undefined
-    const started = logger.quiet ? 0 : performance.now()
+    // A body the lean door read before dispatch took part of the request's time too.
+    const started = logger.quiet ? 0 : req.arrivedAt || performance.now()
     // 'close' comes once per response; `on` spares the wrapper `once` makes.
     res.on('close', () => {
       if (leave) {

@@ -19,6 +19,8 @@ export interface RequestIn {
   readonly destroyed: boolean
   /** The body read whole by the lean door (null: none); undefined: read it from the stream. */
   readonly wholeBody?: ArrayBuffer | null
+  /** performance.now() when the head of a request read whole arrived (0: at dispatch): the request log times from it. */
+  readonly arrivedAt?: number
 }
 
 export type HeadersOut = OutgoingHttpHeaders | OutgoingHttpHeader[]

@@ -18,6 +18,7 @@ import { createFrontGate, leanTargets } from './gate/front-gate.js'
 import { listen, type HttpServer } from './server.js'
 import { loadTls } from './tls/tls-config.js'
 import type { UpgradeHandler } from './upgrade.js'
+import type { TimedOutRequest } from './lean/lean-connection.js'
 
 /** The close reason WebSockets get at shutdown. */
 const SHUTTING_DOWN = 'hotcell is shutting down'
@@ -82,7 +83,14 @@ export class FrontDoor {
     // arrive before it has served wait for it instead of seeing a placeholder.
     // --static files are served through node:http's objects, so all requests go there with it.
     // HOTCELL_NODE_HTTP=1 does the same, to tell a lean door problem from another.
-    const lean = config.staticDir === undefined && process.env.HOTCELL_NODE_HTTP !== '1' ? { takes: leanTargets, bodyLimit: config.bodyLimit } : undefined
+    const lean =
+      config.staticDir === undefined && process.env.HOTCELL_NODE_HTTP !== '1'
+        ? {
+            takes: leanTargets,
+            bodyLimit: config.bodyLimit,
+            onTimeout: ({ method, url, ms }: TimedOutRequest) => logger.request({ method, path: url, status: 408, ms }),
+          }
+        : undefined
     this.#http = await listen(this.#dispatcher, config.host, config.port, tls, { nextFree: config.nextFreePort, lean })
     // The socket of an upgrade request is paused until a handler reads it: none of it is lost while the handler loads.
     this.#http.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -6,7 +6,7 @@ import { HotcellError } from '../errors.js'
 import { inheritedSocket, reportServing } from '../cli/supervisor-child.js'
 import { assertStrictParser } from './parser-check.js'
 import type { RequestIn, ResponseOut } from './exchange.js'
-import { openLeanDoor } from './lean/lean-door.js'
+import { openLeanDoor, type LeanDoorOptions } from './lean/lean-door.js'
 
 // node:http as Node's CommonJS object, not an ESM import: on Node 22 and later
 // the ESM namespace reads every export, and node:http's WebSocket getters load
@@ -60,7 +60,7 @@ export async function listen(
   }: {
     nextFree?: boolean
     /** Serve the request targets `takes` accepts through the lean door (lean/lean-door.ts); plain HTTP only. */
-    lean?: { takes(url: string): boolean; bodyLimit: number } | undefined
+    lean?: Omit<LeanDoorOptions, 'listener'> | undefined
   } = {},
 ): Promise<HttpServer> {
   assertStrictParser()

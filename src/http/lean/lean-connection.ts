@@ -28,6 +28,15 @@ export interface DoorSide {
   handOff(socket: Socket): void
   keepAliveTimeoutMs: number
   dropped(connection: LeanConnection): void
+  /** A request timed out in its body and got a 408. */
+  timedOut?: ((request: TimedOutRequest) => void) | undefined
+}
+
+export interface TimedOutRequest {
+  method: string
+  url: string
+  /** Since its head arrived. */
+  ms: number
 }
 
 export class LeanConnection implements ResponseOwner {
@@ -53,7 +62,7 @@ export class LeanConnection implements ResponseOwner {
   // The request being parsed.
   #headers: string[] = []
   #url = ''
-  #request: { method: string; url: string; headers: string[]; minor: number; keepAlive: boolean; length: number } | undefined
+  #request: { method: string; url: string; headers: string[]; minor: number; keepAlive: boolean; length: number; headAt: number } | undefined
   /** Its body, as it arrives. */
   #body: Uint8Array | undefined
   #bodyAt = 0
@@ -124,7 +133,8 @@ export class LeanConnection implements ResponseOwner {
       this.#handingOff = true
       return 0
     }
-    this.#request = { method: methods[method]!, url: target, headers: all, minor, keepAlive, length }
+    // Only a request with a body has time between its head and its dispatch.
+    this.#request = { method: methods[method]!, url: target, headers: all, minor, keepAlive, length, headAt: length > 0 ? performance.now() : 0 }
     // Its exact size, declared and at most maxBody: what the worker gets, transferred, not copied.
     if (length > 0) this.#body = new Uint8Array(length)
     this.#bodyAt = 0
@@ -134,13 +144,13 @@ export class LeanConnection implements ResponseOwner {
   #onComplete(): void {
     if (this.#handingOff) return
     this.#open--
-    const { method, url, headers, minor, keepAlive, length } = this.#request!
+    const { method, url, headers, minor, keepAlive, length, headAt } = this.#request!
     this.#completed.push(length)
     this.#request = undefined
     // As readBody: no body is null, not an empty one.
     const body = this.#body ? (this.#body.buffer as ArrayBuffer) : null
     this.#body = undefined
-    const req = new LeanRequest(method, url, headers, minor, this.socket, body)
+    const req = new LeanRequest(method, url, headers, minor, this.socket, body, headAt)
     const res = new LeanResponse(
       this.socket,
       {
@@ -242,6 +252,9 @@ export class LeanConnection implements ResponseOwner {
 
   /** Answer 408 to a request that has been arriving for too long, as node:http does. */
   timedOut(): void {
+    // Its head was read: the request log says what timed out (node:http's dispatched request logs its end).
+    const request = this.#request
+    if (request) this.#door.timedOut?.({ method: request.method, url: request.url, ms: performance.now() - request.headAt })
     this.#stopReading(false)
     const error = Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' })
     onClientError(error, this.socket)

@@ -11,7 +11,7 @@
 import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import type { RequestIn, ResponseOut } from '../exchange.js'
-import { LeanConnection } from './lean-connection.js'
+import { LeanConnection, type TimedOutRequest } from './lean-connection.js'
 
 export interface LeanDoorOptions {
   listener: (req: RequestIn, res: ResponseOut) => void
@@ -19,6 +19,8 @@ export interface LeanDoorOptions {
   takes(url: string): boolean
   /** The body limit: larger bodies go to node:http, which answers 413. */
   bodyLimit: number
+  /** A request timed out in its body and got a 408 (node:http logs its own through the dispatcher). */
+  onTimeout?: ((request: TimedOutRequest) => void) | undefined
 }
 
 // Bodies up to this size are read by the lean door, into one buffer of the
@@ -50,6 +52,7 @@ export function openLeanDoor(server: Server, options: LeanDoorOptions): LeanDoor
     keepAliveTimeoutMs,
     handOff: (socket: Socket) => nodeConnection.call(server, socket),
     dropped: (connection: LeanConnection) => void connections.delete(connection),
+    timedOut: options.onTimeout,
   }
   server.on('connection', (socket: Socket) => {
     connections.add(new LeanConnection(socket, side))

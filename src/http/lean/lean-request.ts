@@ -33,15 +33,17 @@ export class LeanRequest implements RequestIn {
   readonly socket: Socket
   readonly httpVersionMinor: number
   readonly wholeBody: ArrayBuffer | null
+  readonly arrivedAt: number
   #headers: IncomingHttpHeaders | undefined
 
-  constructor(method: string, url: string, rawHeaders: string[], minor: number, socket: Socket, body: ArrayBuffer | null) {
+  constructor(method: string, url: string, rawHeaders: string[], minor: number, socket: Socket, body: ArrayBuffer | null, arrivedAt: number) {
     this.method = method
     this.url = url
     this.rawHeaders = rawHeaders
     this.httpVersionMinor = minor
     this.socket = socket
     this.wholeBody = body
+    this.arrivedAt = arrivedAt
   }
 
   get destroyed(): boolean {
