@@ -118,26 +118,27 @@ describe('hot reload', () => {
     assert.equal((await request(server.url)).text, 'fixed')
   })
 
-  test('while the build is broken, a file esbuild cannot load (a log written next to the entry) rebuilds nothing', async () => {
-    const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('good') }\n` })
-    const failed = nextReload(server, (i) => !i.ok)
-    project.write('app.ts', `export default { fetch: () => new Response('good' }\n`)
-    await failed
-    const seen: ReloadInfo[] = []
-    server.on('reload', (info) => seen.push(info))
-    for (let i = 0; i < 5; i++) {
-      writeFileSync(join(project.dir, 'dev.log'), `line ${i}\n`, { flag: 'a' })
-      await new Promise((resolve) => setTimeout(resolve, 40))
-    }
-    const fixed = nextReload(server, (i) => i.ok)
-    project.write('app.ts', `export default { fetch: () => new Response('fixed') }\n`)
-    await fixed
-    assert.equal(await text(server.url), 'fixed')
-    assert.deepEqual(
-      seen.filter((info) => info.changed.some((file) => file.endsWith('dev.log'))),
-      [],
-    )
-  })
+  for (const log of ['dev.log', 'out.txt', 'report.json'])
+    test(`while the build is broken, a file no build reads (${log}, a log written next to the entry) rebuilds nothing`, async () => {
+      const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('good') }\n` })
+      const failed = nextReload(server, (i) => !i.ok)
+      project.write('app.ts', `export default { fetch: () => new Response('good' }\n`)
+      await failed
+      const seen: ReloadInfo[] = []
+      server.on('reload', (info) => seen.push(info))
+      for (let i = 0; i < 5; i++) {
+        writeFileSync(join(project.dir, log), `line ${i}\n`, { flag: 'a' })
+        await new Promise((resolve) => setTimeout(resolve, 40))
+      }
+      const fixed = nextReload(server, (i) => i.ok)
+      project.write('app.ts', `export default { fetch: () => new Response('fixed') }\n`)
+      await fixed
+      assert.equal(await text(server.url), 'fixed')
+      assert.deepEqual(
+        seen.filter((info) => info.changed.some((file) => file.endsWith(log))),
+        [],
+      )
+    })
 
   test('deleting an imported file is one build, not two (its own watcher says "change" before chokidar\'s unlink)', async () => {
     const { project, server } = await start({

@@ -78,6 +78,11 @@ describe('renamed sources', () => {
     const broken = await request(server.url)
     assert.equal(broken.status, 500)
     assert.match(broken.text, /Could not resolve "\.\/greeting\.txt"/)
+    // Written back: the file the import names fixes the build.
+    const fixed = nextReload(server, (i) => i.ok)
+    project.write('greeting.txt', 'hello again')
+    await fixed
+    assert.equal(await text(server.url), 'hello again')
   })
 
   test("a file created in a new folder beside the entry's fixes the import that could not find it", async () => {

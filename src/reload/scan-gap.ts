@@ -4,10 +4,11 @@
 // watched: sources.ts) adds folders that are scanned after it. A file saved
 // or created before the scan of its folder ended has no event: it is found
 // here afterwards, by its change time, or by the missing import it now fixes.
-import { readdirSync, statSync } from 'node:fs'
-import { basename, dirname, join, sep } from 'node:path'
+import { statSync } from 'node:fs'
+import { dirname, sep } from 'node:path'
 import type { Target } from '../http/dispatch.js'
 import type { BuildOutcome } from './builder.js'
+import { resolvedNow } from './missing-imports.js'
 
 // A file's timestamps come from a clock that lags the one read here by up to
 // a kernel tick (4 ms at 250 Hz, 10 ms at 100 Hz). A file system that keeps
@@ -67,29 +68,5 @@ export function missedWhileScanning(read: { files: Iterable<string>; missing: re
   const inAdded = (path: string) => added.some((dir) => path === dir || path.startsWith(dir + sep))
   // Not their folders, as at the start: what a folder's change means for a good build (a file added beside) cannot change it.
   const files = new Set([...read.files].filter(inAdded))
-  return [...changedSince(files, sinceMs).filter((path) => files.has(path)), ...read.missing.filter(inAdded).flatMap(foundFor)]
-}
-
-/**
- * What an import the build could not find may resolve to now: a file of that
- * name, or one with an extension added (`./util` to util.ts, and `./util.js`
- * to util.ts, as TypeScript allows), or a folder (its index file, or the
- * folder). Generous: a false find costs one build, which finds the same error.
- */
-function foundFor(target: string): string[] {
-  const stats = statSync(target, { throwIfNoEntry: false })
-  if (stats?.isDirectory()) return [withStem(target, 'index') ?? target]
-  if (stats) return [target]
-  const found = withStem(dirname(target), basename(target).replace(/\.[cm]?jsx?$/, ''))
-  return found === undefined ? [] : [found]
-}
-
-/** A file in `dir` named `stem` with an extension. */
-function withStem(dir: string, stem: string): string | undefined {
-  try {
-    const name = readdirSync(dir).find((name) => name.startsWith(stem + '.'))
-    return name === undefined ? undefined : join(dir, name)
-  } catch {
-    return undefined
-  }
+  return [...changedSince(files, sinceMs).filter((path) => files.has(path)), ...read.missing.filter(inAdded).flatMap((target) => resolvedNow(target) ?? [])]
 }

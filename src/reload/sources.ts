@@ -5,6 +5,7 @@ import { existsSync, realpathSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import type { BuildOutcome } from './builder.js'
 import { linkedPackageDirs } from './linked-packages.js'
+import { wouldResolve } from './missing-imports.js'
 
 export type ChangeKind = 'add' | 'change' | 'unlink'
 
@@ -24,6 +25,7 @@ export interface SourcesConfig {
 // 2000 files, and .hotcell holds our own output.
 const ALWAYS_IGNORED = /(^|[\\/])(node_modules|\.git|\.hotcell)([\\/]|$)/
 const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|json)$/
+const CODE_FILE = /\.[cm]?[jt]sx?$/
 /** What esbuild loads with the loaders hotcell gives it (its defaults): nothing else can change a build. */
 export const LOADABLE = /\.(?:[cm]?[jt]sx?|json|css|txt)$/
 const PROJECT_FILE = /(^|\/)(tsconfig[^/]*|package)\.json$/
@@ -45,8 +47,9 @@ export class Sources {
   /** Files of the last good build: a change to anything else cannot change the bundle. */
   #inputs = new Set<string>()
   #lastBuildFailed = false
-  /** The imports the last failed build could not find. */
+  /** The imports the last failed build could not find, and the files its errors name. */
   #missing: readonly string[] = []
+  #errorFiles: readonly string[] = []
   /** Folders holding the inputs (folders, so that a new file is seen: it may fix an unresolved import). */
   #roots: string[]
   /** Real folders of the linked packages the last good build imports (linked-packages.ts). */
@@ -149,6 +152,7 @@ export class Sources {
       // A failed build has no metafile: keep the last good set and add the files named by the errors.
       this.#lastBuildFailed = true
       this.#missing = build.missing
+      this.#errorFiles = build.files
       this.#roots = reduceRoots([...this.#roots, ...build.files.map((f) => dirname(f)), ...build.missing.flatMap((path) => this.#nearestFolder(path))])
       return
     }
@@ -171,15 +175,27 @@ export class Sources {
     return []
   }
 
+  /**
+   * After a failed build: could this file be the fix? Code (a new file may be
+   * imported through tsconfig paths, which leave no missing path), project
+   * files, the inputs of the last good build, the files the errors name, and
+   * files that resolve an import not found. Not any other file esbuild can
+   * load: the terminal's own log redirected next to the entry (`hotcell
+   * app.ts > out.txt`) rebuilt the broken code at every line it wrote, and
+   * each build wrote a line: ~20 builds a second until the fix.
+   */
+  #mayFix(path: string): boolean {
+    if (CODE_FILE.test(path) || PROJECT_FILE.test(path) || this.#errorFiles.includes(path)) return true
+    return this.#inputs.has(path) || this.#missing.some((target) => wouldResolve(target, path))
+  }
+
   /** Could this event change what is served? Filtering here saves builds that could not. */
   rebuilds(kind: ChangeKind, path: string): boolean {
     if (this.isEnvFile(path) || this.#packageState.has(path)) return true
     if (this.ignored(path)) return false
-    // Before the first good build, or after a failed one, the inputs are not
-    // known: any file esbuild can load may be the fix. Not any file at all: a
-    // log written next to the entry (hotcell app.ts > dev.log) would rebuild
-    // the broken code as fast as the log grows.
-    if (this.#lastBuildFailed || this.#inputs.size === 0) return LOADABLE.test(path)
+    if (this.#lastBuildFailed) return this.#mayFix(path)
+    // Before the first build the inputs are not known: any file esbuild can load may be one.
+    if (this.#inputs.size === 0) return LOADABLE.test(path)
     if (within(this.config.watch, path)) return true
     // A deleted input fails the build whatever its kind (a .txt or .css the
     // code imports): built now, its error is shown now, not at the next save.
