@@ -259,7 +259,9 @@ class DevServer extends EventEmitter implements HotcellServer {
     this.#projectWatch?.follow()?.then((added) => this.#checkScanGap(added, readFrom))
     // The banner reports the first build.
     if (first) return
-    const line = reloadLine(info, this.#problem())
+    // A failed build that newer edits outdated is not shown (reloader.ts), and says nothing here either:
+    // its line named the error still served from before, as if this build had found it.
+    const line = !info.ok && this.#scheduler.hasPending() ? undefined : reloadLine(info, this.#problem())
     if (line) this.logger.info(line)
     this.emit('reload', info)
     // A good swap, or a build error now served instead: open tabs show it.

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { realpathSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { unfinishedSaves } from '../src/reload/unfinished-saves.js'
+import { goneSinceMark, markSaves, unfinishedSaves } from '../src/reload/unfinished-saves.js'
 import { WritesDuringBuild } from '../src/reload/writes-during-build.js'
 import { cleanup, projectDir } from './helpers.js'
 
@@ -51,4 +51,15 @@ describe('writes during a build', () => {
     writes.seen(join(dir, 'during.ts'))
     assert.equal(await writes.end((path) => path === join(dir, 'during.ts')), true, 'a write of an input during the build')
   })
+})
+
+test('a reason is "deleted" only if it was gone as the build began and is gone still (git checkout unlinks, then writes)', () => {
+  const project = projectDir({})
+  cleanup(project.remove)
+  const dir = project.dir
+  const [restored, removed, kept] = ['restored.ts', 'removed.ts', 'kept.ts'].map((name) => join(dir, name)) as [string, string, string]
+  writeFileSync(kept, 'export {}\n')
+  const marks = markSaves([restored, removed, kept])
+  writeFileSync(restored, 'export {}\n')
+  assert.deepEqual(goneSinceMark(marks), [removed])
 })

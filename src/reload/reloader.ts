@@ -10,7 +10,7 @@ import { reportLoadError } from './load-error-report.js'
 import { Standbys } from './standbys.js'
 import { supersededWhile } from './superseded.js'
 import { traceReload } from './trace.js'
-import { goneAtMark, markSaves, savedSince, unfinishedSaves } from './unfinished-saves.js'
+import { goneSinceMark, markSaves, savedSince, unfinishedSaves } from './unfinished-saves.js'
 import { heldUntilNextEvent } from './unresolved-hold.js'
 import { BundlePruner } from './bundle-pruner.js'
 import { hungImport } from './hung-import.js'
@@ -134,17 +134,19 @@ export class Reloader {
     traceReload('built')
     this.sources.update(build)
     const toCwd = (r: string) => (r.startsWith(sep) ? relative(this.config.cwd, r) : r)
-    const deleted = goneAtMark(marks).map(toCwd)
-    const outcome = (ok: boolean, gen: number | undefined, loadMs: number): ReloadInfo => ({
-      ok,
-      gen,
-      changed: reasons.map(toCwd),
-      ...(deleted.length ? { deleted } : {}),
-      waitMs,
-      buildMs: build.ms,
-      loadMs,
-      totalMs: performance.now() - startedAt,
-    })
+    const outcome = (ok: boolean, gen: number | undefined, loadMs: number): ReloadInfo => {
+      const deleted = goneSinceMark(marks).map(toCwd)
+      return {
+        ok,
+        gen,
+        changed: reasons.map(toCwd),
+        ...(deleted.length ? { deleted } : {}),
+        waitMs,
+        buildMs: build.ms,
+        loadMs,
+        totalMs: performance.now() - startedAt,
+      }
+    }
     if (!build.ok) {
       const info = outcome(false, this.#current?.number, 0)
       // More edits already arrived: this error may be a half-saved state.

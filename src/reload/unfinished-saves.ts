@@ -31,9 +31,13 @@ export function markSaves(paths: string[]): SaveMarks {
   return new Map(paths.map((path) => [path, mark(path)]))
 }
 
-/** The marked paths that were not there as the build began: deleted, or renamed away. */
-export function goneAtMark(marks: SaveMarks): string[] {
-  return [...marks].filter(([, at]) => at === GONE).map(([path]) => path)
+/**
+ * The marked paths that were not there as the build began and are not there
+ * now: deleted, or renamed away. Not a file restored meanwhile: git checkout
+ * of a file unlinks it and writes it again, and the build may read either.
+ */
+export function goneSinceMark(marks: SaveMarks): string[] {
+  return [...marks].filter(([path, at]) => at === GONE && mark(path) === GONE).map(([path]) => path)
 }
 
 /**
