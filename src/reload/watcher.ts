@@ -1,9 +1,10 @@
 // The only module that imports chokidar. What to watch, and whether a change
 // matters, is decided by sources.ts; this module reports what it sees.
 import { watch, type FSWatcher } from 'chokidar'
-import { statSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { existsSync, statSync } from 'node:fs'
+import { basename, join, sep } from 'node:path'
 import { RawPresence } from './raw-presence.js'
+import { WatchedRoots } from './watched-roots.js'
 import { LOADABLE, type ChangeKind } from './sources.js'
 
 export interface SourceWatcher {
@@ -43,6 +44,8 @@ const RECHECK_MS = 60
 // an atomic save is never taken for one.
 const ECHO_MS = 1_000
 const PRUNE_AT = 256
+// How often the roots are looked at for a move of a parent folder, which no watch reports (watched-roots.ts).
+const ROOT_CHECK_MS = 1_000
 
 /**
  * Folders are watched rather than single files: only a folder watch sees a
@@ -107,6 +110,12 @@ export function watchSources(options: WatchOptions): SourceWatcher {
   let ready: Promise<void> | undefined
   /** Resolves the scans still running at close(). */
   const scans = new Set<() => void>()
+  const roots = new WatchedRoots()
+  const checkRoots = () => {
+    if (!closed) for (const root of roots.lost()) rewatch(root)
+  }
+  const rootCheck = setInterval(checkRoots, ROOT_CHECK_MS)
+  rootCheck.unref()
 
   const start = (paths: string[]): Promise<void> => {
     const w = watch(paths, { ignored: options.ignored, ignoreInitial: true })
@@ -126,6 +135,8 @@ export function watchSources(options: WatchOptions): SourceWatcher {
       const tracked = basename(watched) === name
       const path = tracked ? watched : join(watched, name)
       options.onRaw?.(path)
+      // A root folder's own watcher: it was deleted or moved (watched-roots.ts).
+      if (tracked && event === 'rename' && roots.has(path)) return checkRoots()
       // Anything else (an app's log) goes by chokidar's events: no fs.stat here for each of its writes.
       if (!LOADABLE.test(path) || options.ignored(path)) return
       const present = statSync(path, { throwIfNoEntry: false })?.isFile() === true
@@ -149,14 +160,48 @@ export function watchSources(options: WatchOptions): SourceWatcher {
         resolve()
       }
       scans.add(done)
-      w.once('ready', done)
+      w.once('ready', () => {
+        // What each root is now is what it should stay.
+        for (const path of paths) if (instances.get(w)?.has(path)) roots.record(path)
+        done()
+      })
     })
+  }
+  /**
+   * A root replaced or moved: watched afresh under its name, in an instance of
+   * its own, and once that scan ends (so that the build reads after the watch
+   * is in place) what chokidar knew in it is reported, as changed or deleted.
+   */
+  const rewatch = (root: string) => {
+    const known = knownFiles(root)
+    release([root])
+    void start([root]).then(() => {
+      if (closed) return
+      for (const file of known) options.onChange(existsSync(file) ? 'change' : 'unlink', file)
+    })
+  }
+  /** The files esbuild can load that chokidar knows in `root`. */
+  const knownFiles = (root: string) => {
+    const files: string[] = []
+    for (const [w, held] of instances) {
+      if (!held.has(root)) continue
+      const watched = w.getWatched()
+      for (const [dir, names] of Object.entries(watched)) {
+        if (dir !== root && !dir.startsWith(root + sep)) continue
+        for (const name of names) {
+          const path = join(dir, name)
+          if (!(path in watched) && LOADABLE.test(path)) files.push(path)
+        }
+      }
+    }
+    return files
   }
   /** Let go of paths another instance watches now; an instance left with none is closed. */
   const release = (paths: string[]) => {
     for (const path of paths)
       for (const [w, held] of instances) {
         if (!held.delete(path)) continue
+        roots.forget(path)
         if (held.size) w.unwatch(path)
         else {
           instances.delete(w)
@@ -185,6 +230,7 @@ export function watchSources(options: WatchOptions): SourceWatcher {
     ready: () => ready ?? Promise.resolve(),
     async close() {
       closed = true
+      clearInterval(rootCheck)
       for (const done of scans) done()
       for (const timer of rechecks.values()) clearTimeout(timer)
       await Promise.all([...instances.keys()].map((w) => w.close()))
