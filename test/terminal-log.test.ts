@@ -304,6 +304,13 @@ test('a reload line says deleted when every file it names was gone as the build 
   const info = { ok: true, gen: 3, waitMs: 0.1, buildMs: 2, loadMs: 1.5, totalMs: 4.2 }
   assert.match(reloadLine({ ...info, changed: ['old.ts'], deleted: ['old.ts'] }, undefined)!, /^↻ old\.ts deleted · /)
   assert.match(reloadLine({ ...info, changed: ['a.ts', 'b.ts'], deleted: ['a.ts', 'b.ts'] }, undefined)!, /^↻ 2 files deleted \(a\.ts, b\.ts\) · /)
-  // A rename: one name gone, one new. Both changed.
-  assert.match(reloadLine({ ...info, changed: ['new.ts', 'old.ts'], deleted: ['old.ts'] }, undefined)!, /^↻ 2 files changed \(new\.ts, old\.ts\) · /)
+  // A rename: one name gone, one new. A checkout: some of each.
+  assert.match(
+    reloadLine({ ...info, changed: ['new.ts', 'old.ts'], deleted: ['old.ts'] }, undefined)!,
+    /^↻ 1 file changed and 1 deleted \(new\.ts, old\.ts\) · /,
+  )
+  assert.match(
+    reloadLine({ ...info, changed: ['a.ts', 'b.ts', 'c.ts', 'd.ts'], deleted: ['d.ts'] }, undefined)!,
+    /^↻ 3 files changed and 1 deleted \(a\.ts, b\.ts, c\.ts, …\) · /,
+  )
 })

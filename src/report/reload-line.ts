@@ -20,8 +20,12 @@ function describeChange({ changed, deleted = [] }: ReloadInfo): string {
   const files = changed.filter((reason) => reason !== 'reload()')
   const asked = files.length < changed.length
   if (files.length === 0) return 'reload requested'
-  // Deleting is changing: "deleted" only when it says all there is.
-  const how = files.every((file) => deleted.includes(file)) ? 'deleted' : 'changed'
-  const what = files.length === 1 ? `${files[0]} ${how}` : `${files.length} files ${how} (${files.slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''})`
+  const gone = files.filter((file) => deleted.includes(file)).length
+  const how = gone === 0 ? 'changed' : gone === files.length ? 'deleted' : `changed and ${gone} deleted`
+  const count = gone === 0 || gone === files.length ? files.length : files.length - gone
+  const what =
+    files.length === 1
+      ? `${files[0]} ${how}`
+      : `${count} ${count === 1 ? 'file' : 'files'} ${how} (${files.slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''})`
   return asked ? `${what}, and a reload requested` : what
 }
