@@ -265,6 +265,32 @@ describe('a request whose client leaves', () => {
   })
 })
 
+describe('a stream whose client leaves before it ends', () => {
+  const project = projectDir({
+    'app.ts': `export default {
+  fetch: () =>
+    new Response(new ReadableStream({ start(controller) { controller.enqueue(new TextEncoder().encode('data: first\\n\\n')) } }), {
+      headers: { 'content-type': 'text/event-stream' },
+    }),
+}
+`,
+  })
+  after(() => project.remove())
+
+  test('is logged with its status and the worker that streamed it', async () => {
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    try {
+      const controller = new AbortController()
+      const response = await fetch(`${cli.url}/events`, { signal: controller.signal })
+      await withDeadline(response.body!.getReader().read(), 10_000, 'the first event')
+      controller.abort()
+      await waitFor(() => /GET \/events 200 [\d.]+ms w\d+/.test(cli.output()), 10_000, 'the request line with its worker')
+    } finally {
+      await cli.stop()
+    }
+  })
+})
+
 describe('a request whose body arrives slowly', () => {
   const project = projectDir({ 'app.ts': `export default { fetch: async (request: Request) => new Response(await request.text()) }\n` })
   after(() => project.remove())

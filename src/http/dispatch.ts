@@ -188,7 +188,9 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
           timeoutMs,
           headersSent: () => res.headersSent,
           locate,
-          onStream: (port) => {
+          onStream: (port, threadId) => {
+            // Its request line names the worker even when the client leaves before the stream ends.
+            worker = threadId
             // The client left before the stream began; the abort stops the worker's side.
             if (res.destroyed) return void port.close()
             pipeStream(port, res, {

@@ -37,8 +37,8 @@ import {
 export interface Waiter {
   resolve(result: TaskResult): void
   reject(error: Error): void
-  /** The response streams over `port` (stream-pipe.ts). */
-  onStream?: ((port: MessagePort) => void) | undefined
+  /** The response streams over `port` (stream-pipe.ts), from worker `threadId`. */
+  onStream?: ((port: MessagePort, threadId: number) => void) | undefined
 }
 
 export class Lane {
@@ -206,7 +206,7 @@ export class Lane {
           break
         case REPLY.stream: {
           const port = replies[i + 3] as MessagePort
-          if (waiter.onStream) waiter.onStream(port)
+          if (waiter.onStream) waiter.onStream(port, this.threadId)
           else port.close()
           break
         }

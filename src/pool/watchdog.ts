@@ -35,7 +35,7 @@ export interface WatchdogOptions {
   /** Where the stuck worker is, before it is terminated (stuck-location.ts); optional. */
   locate?(worker: Worker): Promise<string | undefined>
   /** The response streams over this port (stream-pipe.ts). */
-  onStream?(port: MessagePort): void
+  onStream?(port: MessagePort, threadId: number): void
 }
 
 /** What a request came to: its result, TimedOut, or why it could not run (a WorkerLostError, QueueFullError…). */
