@@ -13,8 +13,10 @@ export class WatchedRoots {
   /** Root folder -> its identity when it was last looked at; undefined while it does not exist. */
   readonly #ids = new Map<string, string | undefined>()
 
-  /** Look at `root` now: what it is from now on is what it should stay. Paths that are files are not tracked. */
+  /** Look at `root` now: what it is from now on is what it should stay. A file (a `--watch` file) is not tracked. */
   record(root: string): void {
+    const stats = statSync(root, { throwIfNoEntry: false })
+    if (stats && !stats.isDirectory()) return
     const id = identity(root)
     if (id !== undefined || !this.#ids.has(root)) this.#ids.set(root, id)
   }

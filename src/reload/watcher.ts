@@ -201,7 +201,8 @@ export function watchSources(options: WatchOptions): SourceWatcher {
     for (const path of paths)
       for (const [w, held] of instances) {
         if (!held.delete(path)) continue
-        roots.forget(path)
+        // Still watched by a newer instance (set again before this release): still a root.
+        if (![...instances.values()].some((other) => other.has(path))) roots.forget(path)
         if (held.size) w.unwatch(path)
         else {
           instances.delete(w)
