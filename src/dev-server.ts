@@ -243,7 +243,11 @@ class DevServer extends EventEmitter implements HotcellServer {
           this.#pendingSince = startedAt
           return this.#runReload(reasons)
         }
-        if (info) await this.#checkStartGap(readFrom)
+        // A good first build: what the watcher may have missed while it scanned is built again.
+        if (info) {
+          const missed = await missedAtStart(this.#sources.inputs, readFrom, this.#builder, this.#reloader)
+          for (const path of missed) this.#trigger(path)
+        }
       }
     } catch (error) {
       // Not the user's code (that is data in the info): hotcell itself, or the disk. start() rethrows the first;
@@ -256,7 +260,12 @@ class DevServer extends EventEmitter implements HotcellServer {
     // The start, like every reload, leaves garbage on the main thread.
     this.#heap?.touched()
     this.#lastInfo = info
-    this.#projectWatch?.follow()?.then((added) => this.#checkScanGap(added, readFrom))
+    // Folders this build added to the watch, once scanned: what changed in them meanwhile is built again. A build
+    // running by then may have read before the change too: what the last build depends on is what is checked.
+    this.#projectWatch?.follow()?.then(async (added) => {
+      await this.#scheduler.idle()
+      if (!this.#closing) for (const path of missedWhileScanning(this.#sources.lastRead, added, readFrom)) this.#trigger(path)
+    })
     // The banner reports the first build.
     if (first) return
     // A failed build that newer edits outdated is not shown (reloader.ts), and says nothing here either:
@@ -266,28 +275,6 @@ class DevServer extends EventEmitter implements HotcellServer {
     this.emit('reload', info)
     // A good swap, or a build error now served instead: open tabs show it.
     if (!this.#closing) this.#door?.live?.changed()
-  }
-
-  /** After a good first build that ran beside the watcher's scan: build again for what the watcher may have missed. */
-  async #checkStartGap(readFrom: number): Promise<void> {
-    const missed = await missedAtStart(
-      this.#sources.inputs,
-      readFrom,
-      () => this.#builder.build(),
-      () => this.#reloader.target,
-    )
-    if (!missed.length) return
-    this.#pendingSince = performance.now()
-    for (const path of missed) this.#scheduler.trigger(path)
-  }
-
-  /** Folders a build added to the watch are scanned: build again for what changed in them meanwhile. */
-  async #checkScanGap(added: string[], readFrom: number): Promise<void> {
-    // A build running now may have read before the change too: what the last one depends on is checked.
-    await this.#scheduler.idle()
-    if (this.#closing) return
-    const missed = missedWhileScanning(this.#sources.lastRead, added, readFrom)
-    for (const path of missed) this.#trigger(path)
   }
 
   close(): Promise<void> {

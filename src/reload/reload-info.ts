@@ -1,4 +1,6 @@
 // The public shape of one reload: the server's 'reload' event and the terminal's reload line.
+import { relative, sep } from 'node:path'
+
 /** What one reload did; emitted as the server's 'reload' event. */
 export interface ReloadInfo {
   ok: boolean
@@ -17,4 +19,10 @@ export interface ReloadInfo {
   totalMs: number
   /** A failed build whose error is the one already shown (not printed again). */
   sameError?: true
+}
+
+/** A reload's reasons as `changed` says them (files relative to cwd), and which of them are `deleted`. */
+export function changeOf(reasons: readonly string[], gone: readonly string[], cwd: string): Pick<ReloadInfo, 'changed' | 'deleted'> {
+  const toCwd = (reason: string) => (reason.startsWith(sep) ? relative(cwd, reason) : reason)
+  return gone.length ? { changed: reasons.map(toCwd), deleted: gone.map(toCwd) } : { changed: reasons.map(toCwd) }
 }

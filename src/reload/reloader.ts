@@ -1,4 +1,4 @@
-import { relative, sep } from 'node:path'
+import { sep } from 'node:path'
 import type { Builder } from './builder.js'
 import type { Config } from '../config/resolve-config.js'
 import type { Target } from '../http/dispatch.js'
@@ -15,9 +15,9 @@ import { heldUntilNextEvent } from './unresolved-hold.js'
 import { BundlePruner } from './bundle-pruner.js'
 import { hungImport } from './hung-import.js'
 import type { WritesDuringBuild } from './writes-during-build.js'
-import type { ReloadInfo } from './reload-info.js'
+import { changeOf, type ReloadInfo } from './reload-info.js'
 import { GenerationMaker } from './generation-maker.js'
-import { fixHint } from '../report/serving-state.js'
+import { buildFailureTarget } from '../report/serving-state.js'
 
 // What happens after a swap is kept off the path of the new code's first
 // response, which shares the cores with it: the old generation's teardown
@@ -133,19 +133,10 @@ export class Reloader {
     const build = await this.builder.build()
     traceReload('built')
     this.sources.update(build)
-    const toCwd = (r: string) => (r.startsWith(sep) ? relative(this.config.cwd, r) : r)
+    const { cwd } = this.config
     const outcome = (ok: boolean, gen: number | undefined, loadMs: number): ReloadInfo => {
-      const deleted = goneSinceMark(marks).map(toCwd)
-      return {
-        ok,
-        gen,
-        changed: reasons.map(toCwd),
-        ...(deleted.length ? { deleted } : {}),
-        waitMs,
-        buildMs: build.ms,
-        loadMs,
-        totalMs: performance.now() - startedAt,
-      }
+      const timing = { waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
+      return { ok, gen, ...changeOf(reasons, goneSinceMark(marks), cwd), ...timing }
     }
     if (!build.ok) {
       const info = outcome(false, this.#current?.number, 0)
@@ -168,16 +159,7 @@ export class Reloader {
       const shown = this.target instanceof Promise ? undefined : this.target
       if (shown?.kind === 'failure' && shown.view.text === build.text) info.sameError = true
       else this.logger.error(`\n${(this.logger.color ? build.ansi : build.text).trimEnd()}\n`)
-      this.#setTarget({
-        kind: 'failure',
-        view: {
-          status: 500,
-          title: 'Build failed',
-          text: build.text,
-          error: build.error,
-          hint: fixHint(this.config.reload),
-        },
-      })
+      this.#setTarget(buildFailureTarget(build, this.config.reload))
       this.#retireBroken(this.#current)
       this.#current = undefined
       return info

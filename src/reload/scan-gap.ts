@@ -44,16 +44,16 @@ function changedSince(files: Iterable<string>, sinceMs: number): string[] {
 export async function missedAtStart(
   inputs: Iterable<string>,
   readFrom: number,
-  build: () => Promise<BuildOutcome>,
-  served: () => Target | Promise<Target>,
+  builder: { build(): Promise<BuildOutcome> },
+  served: { readonly target: Target | Promise<Target> },
 ): Promise<string[]> {
   const changed = changedSince(inputs, readFrom)
   if (!changed.length) return []
   // Most often the files were written just before the start (a generator,
   // a test): a bundle with the same content hash means nothing changed, and
   // a reload for it would swap a generation for nothing.
-  const check = await build()
-  const target = served()
+  const check = await builder.build()
+  const target = served.target
   const bundle = target instanceof Promise || target.kind !== 'generation' ? undefined : target.generation.bundleUrl
   return check.ok && check.url === bundle ? [] : changed
 }

@@ -20,6 +20,11 @@ export function fixHint(reloads: boolean, what = 'the error'): string {
   return reloads ? `Fix ${what} and save: the next good build is served at once.` : `Fix ${what} and restart hotcell (reloading is off).`
 }
 
+/** What every request gets while the last build failed: its errors, on a 500 page. */
+export function buildFailureTarget(build: { text: string; error: ErrorData }, reloads: boolean): Target {
+  return { kind: 'failure', view: { status: 500, title: 'Build failed', text: build.text, error: build.error, hint: fixHint(reloads) } }
+}
+
 /** The developer's next step for a failure, or undefined when the code serves. `kind` says which failure it is. */
 export function problemOf(
   kind: 'build' | 'import' | 'shape' | 'hang' | undefined,
