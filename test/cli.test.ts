@@ -71,6 +71,41 @@ describe('hotcell CLI', () => {
     }
   })
 
+  test('a port in use or a host not of this machine: the message says where to change it, as the user set it', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const port = (blocker.address() as { port: number }).port
+    const project = projectDir({ 'app.ts': 'export default { fetch: () => new Response("ok") }\n' })
+    try {
+      const fromEnv = await runCli(['app.ts'], { cwd: project.dir, env: { PORT: String(port) } })
+      assert.equal(fromEnv.code, 1)
+      assert.match(
+        fromEnv.stderr,
+        new RegExp(
+          `port ${port} is already in use on 127\\.0\\.0\\.1\\. Stop the other server, or choose another port \\(0 for a free one\\) with the PORT variable\\.\\n$`,
+        ),
+      )
+      // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this machine.
+      const host = await runCli(['app.ts', '--port', '0', '--host', '192.0.2.1'], { cwd: project.dir })
+      assert.equal(host.code, 1)
+      assert.match(
+        host.stderr,
+        /cannot listen on 192\.0\.2\.1: it is not an address of this machine\. Set --host to 127\.0\.0\.1, or to 0\.0\.0\.0 for every interface\.\n$/,
+      )
+
+      project.write('hotcell.config.ts', `export default { entry: 'app.ts', port: ${port} }\n`)
+      const fromFile = await runCli([], { cwd: project.dir })
+      assert.equal(fromFile.code, 1)
+      assert.match(fromFile.stderr, /choose another port \(0 for a free one\) with port in hotcell\.config\.ts\.\n$/)
+      // A flag beats the file, and the message names the flag.
+      const flag = await runCli(['--port', String(port)], { cwd: project.dir })
+      assert.match(flag.stderr, /choose another port \(0 for a free one\) with --port\.\n$/)
+    } finally {
+      blocker.close()
+      project.remove()
+    }
+  })
+
   test('prints a ready line with the URL, honours PORT, logs one line per request', async () => {
     const probe = createServer()
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))

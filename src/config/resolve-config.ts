@@ -72,6 +72,8 @@ export interface Config {
   /** No port was asked for: when the default one is in use, the next free one is taken. */
   readonly nextFreePort: boolean
   readonly host: string
+  /** How the user set the port and the host (`--port`, `PORT`, `hotcell.config.ts: port`, serve()'s `port`); absent for a default. Listen errors say what to change. */
+  readonly addressNames: Readonly<{ port?: string; host?: string }>
   readonly workers: number
   readonly bodyLimit: number
   readonly maxMemoryMb: number | undefined
@@ -157,6 +159,10 @@ export function resolveConfig(options: ServeOptions, name: (key: keyof ServeOpti
     port: mustBeInteger(options.port ?? DEFAULT_PORT, name('port'), 0, 65535),
     nextFreePort: options.port === undefined,
     host: mustBeHost(options.host ?? '127.0.0.1', name('host')),
+    addressNames: Object.freeze({
+      ...(options.port !== undefined && { port: name('port') }),
+      ...(options.host !== undefined && { host: name('host') }),
+    }),
     workers: mustBeInteger(options.workers ?? DEFAULT_WORKERS, name('workers'), 1, 64),
     bodyLimit: parseSize(options.bodyLimit ?? '10mb', name('bodyLimit')),
     maxMemoryMb: options.maxMemory === undefined ? undefined : mustBeInteger(options.maxMemory, name('maxMemory'), 16, 1 << 20),

@@ -56,9 +56,12 @@ export async function listen(
   tls?: TlsCredentials,
   {
     nextFree = false,
+    names = {},
     lean,
   }: {
     nextFree?: boolean
+    /** How the user set the port and the host (Config's addressNames): a listen error says what to change. */
+    names?: Readonly<{ port?: string; host?: string }>
     /** Serve the request targets `takes` accepts through the lean door (lean/lean-door.ts); plain HTTP only. */
     lean?: Omit<LeanDoorOptions, 'listener'> | undefined
   } = {},
@@ -90,11 +93,22 @@ export async function listen(
   server.on('clientError', onClientError)
   // With this listener Node no longer answers `Expect: 100-continue` by itself: readBody does, once the body is wanted.
   server.on('checkContinue', handler)
+  // Each try takes its listeners back: 100 tries would leave 100 'listening' callbacks, and a
+  // leftover 'error' one would swallow the server's later errors.
   const bind = (candidate: number) =>
     new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      if (inherited) server.listen(inherited, () => resolve())
-      else server.listen(candidate, host, () => resolve())
+      const listening = () => {
+        server.off('error', failed)
+        resolve()
+      }
+      const failed = (error: Error) => {
+        server.off('listening', listening)
+        reject(error)
+      }
+      server.once('error', failed)
+      server.once('listening', listening)
+      if (inherited) server.listen(inherited)
+      else server.listen(candidate, host)
     })
   for (let candidate = port; ; candidate++) {
     try {
@@ -102,8 +116,9 @@ export async function listen(
       break
     } catch (error) {
       const busy = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
-      if (!busy || !nextFree || inherited || port === 0 || candidate >= Math.min(65535, port + NEXT_PORTS))
-        throw listenError(error as NodeJS.ErrnoException, host, port)
+      const searching = nextFree && !inherited && port !== 0
+      if (!busy || !searching || candidate >= Math.min(65535, port + NEXT_PORTS))
+        throw listenError(error as NodeJS.ErrnoException, host, port, searching ? candidate : port, names)
     }
   }
   reportServing(server, inherited !== undefined)
@@ -126,25 +141,35 @@ function displayHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host
 }
 
-function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+function listenError(error: NodeJS.ErrnoException, host: string, port: number, last: number, names: Readonly<{ port?: string; host?: string }>): Error {
+  const ports = last === port ? `port ${port} is` : `ports ${port} to ${last} are`
   switch (error.code) {
     case 'EADDRINUSE':
       return new HotcellError(
         'ERR_LISTEN',
-        `port ${port} is already in use on ${host}. Stop the other server, or choose another port: --port (port in hotcell.config.ts or serve()), 0 for a free one.`,
+        `${ports} already in use on ${host}. Stop the other server, or choose another port (0 for a free one) with ${setWith('port', names.port)}.`,
       )
     case 'EACCES':
       return new HotcellError(
         'ERR_LISTEN',
-        `not allowed to listen on port ${port} (ports below 1024 need extra privileges). Choose another port: --port (port in hotcell.config.ts or serve()).`,
+        `not allowed to listen on port ${port} (ports below 1024 need extra privileges). Choose another port with ${setWith('port', names.port)}.`,
       )
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
       return new HotcellError(
         'ERR_LISTEN',
-        `cannot listen on ${host}: it is not an address of this machine. Use 127.0.0.1, or 0.0.0.0 for every interface: --host (host in hotcell.config.ts or serve()).`,
+        `cannot listen on ${host}: it is not an address of this machine. Set ${setWith('host', names.host)} to 127.0.0.1, or to 0.0.0.0 for every interface.`,
       )
     default:
       return error
   }
+}
+
+/** Where the user changes `key`, from how they set it: the flag, $PORT, the config file, serve(); all of them for a default. */
+function setWith(key: 'port' | 'host', name: string | undefined): string {
+  if (name === undefined) return `--${key} (${key} in hotcell.config.ts, or serve()'s ${key})`
+  if (name === 'PORT') return 'the PORT variable'
+  const inFile = /^(.*): (\w+)$/.exec(name)
+  if (inFile) return `${inFile[2]} in ${inFile[1]}`
+  return name.startsWith('-') ? name : `serve()'s ${name}`
 }
