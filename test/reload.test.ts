@@ -79,6 +79,9 @@ describe('hot reload', () => {
     assert.equal(page.status, 500)
     assert.match(page.text, /The entry \S*app\.ts was deleted, moved or renamed\. Restore it, or restart hotcell with its new path\./)
     assert.doesNotMatch(page.text, /Could not resolve/)
+    // The hint says what fixes it: there is no error to fix in the code.
+    assert.match(page.text, /Restore the entry, or create it again: it is served at once\./)
+    assert.doesNotMatch(page.text, /Fix the error and save/)
     const back = nextReload(server, (info) => info.ok)
     project.write('app.ts', body)
     await back

@@ -2,7 +2,7 @@
 import type * as esbuild from 'esbuild'
 import { createRequire } from 'node:module'
 import type { ErrorData } from '../pool/protocol.js'
-import { atCode, buildErrorData } from '../report/build-errors.js'
+import { atCode, buildErrorData, ENTRY_GONE_CODE } from '../report/build-errors.js'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -154,7 +154,8 @@ export function startBuilder(entry: string, cwd: string): Builder {
           ok: false,
           n: number,
           ms: performance.now() - started,
-          error: buildErrorData(messages, cwd),
+          // The page's hint reads the code: restoring the entry is the fix, not an edit.
+          error: gone ? { ...buildErrorData(messages, cwd), code: ENTRY_GONE_CODE } : buildErrorData(messages, cwd),
           text: (await api.formatMessages(messages, { kind: 'error', color: false })).join(''),
           ansi: (await api.formatMessages(messages, { kind: 'error', color: true })).join(''),
           files: [...new Set(messages.flatMap((m) => (m.location?.file ? [resolve(cwd, m.location.file)] : [])))],

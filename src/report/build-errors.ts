@@ -43,6 +43,9 @@ export function atCode<T extends BuildMessage>(messages: T[], cwd: string): T[] 
 }
 
 /** The build errors as one error (several as an aggregate), each with its location as its only stack frame. */
+/** The code of a failed build's error when the entry was deleted, moved or renamed under the server: restoring it is the fix. */
+export const ENTRY_GONE_CODE = 'ERR_ENTRY_GONE'
+
 export function buildErrorData(messages: BuildMessage[], cwd: string): ErrorData {
   const one = (message: BuildMessage): ErrorData => {
     // esbuild counts columns from 0 in its report; the page says the same place the same way.

@@ -4,6 +4,7 @@
 import { relative } from 'node:path'
 import type { Target } from '../http/dispatch.js'
 import type { ErrorData } from '../pool/protocol.js'
+import { ENTRY_GONE_CODE } from './build-errors.js'
 import { userFrame } from './code-frame.js'
 
 export interface Problem {
@@ -22,7 +23,9 @@ export function fixHint(reloads: boolean, what = 'the error'): string {
 
 /** What every request gets while the last build failed: its errors, on a 500 page. */
 export function buildFailureTarget(build: { text: string; error: ErrorData }, reloads: boolean): Target {
-  return { kind: 'failure', view: { status: 500, title: 'Build failed', text: build.text, error: build.error, hint: fixHint(reloads) } }
+  const gone = build.error.code === ENTRY_GONE_CODE
+  const hint = gone && reloads ? 'Restore the entry, or create it again: it is served at once.' : fixHint(reloads)
+  return { kind: 'failure', view: { status: 500, title: 'Build failed', text: build.text, error: build.error, hint } }
 }
 
 /** The developer's next step for a failure, or undefined when the code serves. `kind` says which failure it is. */
