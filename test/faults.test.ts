@@ -54,17 +54,41 @@ describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () =
     assert.equal(res.status, 502)
     assert.match(res.text, /exited with code 7: process\.exit\(7\) was called/)
     // Where: the fixture's line, with its code frame.
-    assert.match(res.text, /faults\.ts:46:\d+/)
-    assert.match(res.text, /> 46 \|\s+process\.exit\(Number\(url\.searchParams/)
+    assert.match(res.text, /faults\.ts:47:\d+/)
+    assert.match(res.text, /> 47 \|\s+process\.exit\(Number\(url\.searchParams/)
     assert.notEqual(await okThread(), before)
+  })
+
+  test("process.kill(process.pid, 'SIGTERM'): it ends the worker as process.exit() does, not the server; 502 naming the call and its .ts line", async () => {
+    assert.equal((await request(`${cli.url}/probe`)).text, 'alive: true')
+    const before = await okThread()
+    const res = await request(`${cli.url}/kill`)
+    assert.equal(res.status, 502)
+    assert.match(res.text, /exited with code 143: process\.kill\(process\.pid, 'SIGTERM'\) was called\. In a worker it ends the worker/)
+    assert.match(res.text, /> 1\d\d \|\s+process\.kill\(process\.pid, url\.searchParams/)
+    const hup = await request(`${cli.url}/kill?signal=SIGHUP`)
+    assert.equal(hup.status, 502)
+    assert.match(hup.text, /exited with code 129: process\.kill\(process\.pid, 'SIGHUP'\) was called/)
+    // The server is still up: a new worker serves.
+    const after = await okThread()
+    assert.notEqual(after, before)
+    assert.doesNotMatch(cli.output(), /shutting down/)
   })
 
   test('a synchronous loop: 504 naming the request, worker terminated and replaced, bystander on it gets 502', async () => {
     // Runs after a worker replacement on purpose: the inspector's worker ids then differ from thread ids.
     const before = await okThread()
     // The bystander waits on a timer on the only worker; /spin then blocks that worker.
-    const bystander = request(`${cli.url}/hold?ms=400`, { timeoutMs: 20_000 })
-    await new Promise((r) => setTimeout(r, 100))
+    const bystander = request(`${cli.url}/hold?ms=400&tag=bystander`, { timeoutMs: 20_000 })
+    // /spin must start right after it: the bystander's deadline comes first, and the
+    // watchdog then names /spin only if /spin's own deadline has passed within its
+    // sampling window (150 ms; a fixed 100 ms pause here left too little slack on a busy machine).
+    await waitFor(
+      async () => (JSON.parse((await request(`${cli.url}/events`)).text) as string[]).includes('hold started: bystander'),
+      5000,
+      'the bystander to start',
+      2,
+    )
     const res = await request(`${cli.url}/spin`, { timeoutMs: 20_000 })
     assert.equal(res.status, 504)
     assert.match(res.text, /stuck running JavaScript past --timeout \(1\.5 s\), most likely in GET http:\/\/\S+\/spin/)

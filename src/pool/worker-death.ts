@@ -26,16 +26,24 @@ export function describeDeath(error: unknown, exitStack?: string, maxMemoryMb?: 
   }
   if (exit) {
     const code = Number(exit[1])
-    // The stack of the process.exit() call (workers/exit-note.ts): its frames say where.
-    const frames = exitStack?.split('\n').slice(1).join('\n')
+    const note = exitCall(exitStack)
+    // process.kill(process.pid, …) would have ended the whole server: the worker ended instead.
+    const instead = note?.call.startsWith('process.kill') ? ' In a worker it ends the worker, as process.exit() does; hotcell keeps serving.' : ''
     return {
       name: 'WorkerExited',
       code: `EXIT_${code}`,
-      message: frames
-        ? `The worker thread exited with code ${code}: process.exit(${code}) was called.`
+      message: note
+        ? `The worker thread exited with code ${code}: ${note.call} was called.${instead}`
         : `The worker thread exited with code ${code} (process.exit(${code}) in the handler or code it called, or it was terminated).`,
-      ...(frames ? { stack: `WorkerExited: process.exit(${code})\n${frames}` } : {}),
+      ...(note ? { stack: `WorkerExited: ${note.call}\n${note.frames}` } : {}),
     }
   }
   return { name: e?.name ?? 'Error', message, ...(typeof e?.code === 'string' ? { code: e.code } : {}) }
+}
+
+/** A worker's exit note (workers/exit-note.ts): the call that ended it ("process.exit(7)") and the frames that say where. */
+export function exitCall(note: string | undefined): { call: string; frames: string } | undefined {
+  if (!note) return undefined
+  const end = note.indexOf('\n')
+  return end < 0 ? { call: note, frames: '' } : { call: note.slice(0, end), frames: note.slice(end + 1) }
 }

@@ -8,7 +8,7 @@ import { CrashLoopBreaker } from './crash-loop.js'
 import { Lane } from './lane.js'
 import type { ErrorData } from './protocol.js'
 import { WorkerLostError } from '../errors.js'
-import { describeDeath, WORKERS_ENDED } from './worker-death.js'
+import { describeDeath, exitCall, WORKERS_ENDED } from './worker-death.js'
 
 interface Termination {
   reason: string
@@ -142,11 +142,11 @@ export class WorkerTracker {
     if (!this.#breaker.record()) return
     const cause = this.#lastWorkerError ? ` The last one failed with: ${this.#lastWorkerError.message}` : ''
     // process.exit() in the app's code (workers/exit-note.ts): its frames say where, as for a request's worker.
-    const frames = exitStack?.split('\n').slice(1).join('\n')
+    const note = exitCall(exitStack)
     const message =
       `Workers running ${this.options.entry} keep ending on their own ${whileImporting ? 'while importing it' : 'without handling a request'} ` +
-      `(the last one ${frames ? `called process.exit(${code})` : `exited with code ${code}`}).${cause} hotcell stopped replacing them until the next build.`
-    this.crashLoop = { name: 'CrashLoopError', code: `EXIT_${code}`, message, ...(frames ? { stack: `CrashLoopError: ${message}\n${frames}` } : {}) }
+      `(the last one ${note ? `called ${note.call}` : `exited with code ${code}`}).${cause} hotcell stopped replacing them until the next build.`
+    this.crashLoop = { name: 'CrashLoopError', code: `EXIT_${code}`, message, ...(note ? { stack: `CrashLoopError: ${message}\n${note.frames}` } : {}) }
     this.options.onCrashLoop(this.crashLoop)
   }
 }
