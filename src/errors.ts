@@ -42,6 +42,12 @@ export class QueueFullError extends Error {
   readonly code = 'ERR_QUEUE_FULL'
 }
 
+/** The client left while its request waited in the queue: it is never run, and nobody is answered. */
+export class ClientLeftError extends Error {
+  override name = 'ClientLeftError'
+  readonly code = 'ERR_CLIENT_LEFT'
+}
+
 /** The worker running a request went away before answering: 502 (504 when it was stuck in this request). */
 export class WorkerLostError extends Error {
   override name = 'WorkerLostError'

@@ -265,6 +265,87 @@ describe('a request whose client leaves', () => {
   })
 })
 
+describe('a request that fails because its client left', () => {
+  const node = projectDir({
+    'app.ts': `import type { IncomingMessage, ServerResponse } from 'node:http'
+export default function handler(req: IncomingMessage, res: ServerResponse) {
+  if (req.url === '/slow') setTimeout(() => res.end('slow'), 800)
+  else res.end('ok')
+}
+`,
+  })
+  const web = projectDir({
+    'app.ts': `export default {
+  fetch(request: Request) {
+    const url = new URL(request.url)
+    if (url.pathname === '/follow') return new Promise<Response>((_resolve, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason)))
+    if (url.pathname === '/busy') {
+      const until = Date.now() + 1500
+      while (Date.now() < until) {}
+    }
+    return new Response('ok')
+  },
+}
+`,
+  })
+  after(() => {
+    node.remove()
+    web.remove()
+  })
+  // Whatever a request's failure would log has been logged once a later request's line is out: one worker answers in order.
+  const leaveThenAsk = async (url: string, path: string) => {
+    const controller = new AbortController()
+    const pending = fetch(`${url}${path}`, { signal: controller.signal }).catch((error: Error) => error.name)
+    setTimeout(() => controller.abort(), 300)
+    assert.equal(await withDeadline(pending, 10_000, 'the aborted request'), 'AbortError')
+    assert.equal((await request(`${url}/after`)).text, 'ok')
+  }
+
+  test("a Node handler's req aborted: the request line only, no 500 block for the 'aborted' error", async () => {
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: node.dir })
+    try {
+      await leaveThenAsk(cli.url, '/slow')
+      await waitFor(() => /GET \/after 200/.test(cli.output()), 10_000, 'the next request line')
+      assert.match(cli.output(), /GET \/slow client left, no response \d/)
+      assert.doesNotMatch(cli.output(), /500|aborted|ECONNRESET/)
+    } finally {
+      await cli.stop()
+    }
+  })
+
+  test('a fetch handler rejecting with request.signal.reason: the request line only', async () => {
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: web.dir })
+    try {
+      await leaveThenAsk(cli.url, '/follow')
+      await waitFor(() => /GET \/after 200/.test(cli.output()), 10_000, 'the next request line')
+      assert.match(cli.output(), /GET \/follow client left, no response \d/)
+      assert.doesNotMatch(cli.output(), /500|AbortError|The client disconnected/)
+    } finally {
+      await cli.stop()
+    }
+  })
+
+  test('a request still queued when its client left: the request line, no "worker died" 502', async () => {
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1', '--timeout', '60s'], { cwd: web.dir })
+    try {
+      const busy = request(`${cli.url}/busy`, { timeoutMs: 20_000 })
+      // More than a worker takes at once (256): the rest wait in hotcell's queue, then their clients give up.
+      const controller = new AbortController()
+      const crowd = Array.from({ length: 300 }, () => fetch(`${cli.url}/crowd`, { signal: controller.signal }).catch((error: Error) => error.name))
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      controller.abort()
+      assert.deepEqual(new Set(await withDeadline(Promise.all(crowd), 10_000, 'the aborted crowd')), new Set(['AbortError']))
+      assert.equal((await busy).status, 200)
+      assert.equal((await request(`${cli.url}/after`)).text, 'ok')
+      await waitFor(() => /GET \/after 200/.test(cli.output()), 10_000, 'the next request line')
+      assert.match(cli.output(), /GET \/crowd client left, no response \d/)
+      assert.doesNotMatch(cli.output(), /502|died|The client disconnected/)
+    } finally {
+      await cli.stop()
+    }
+  })
+})
+
 describe('a stream whose client leaves before it ends', () => {
   const project = projectDir({
     'app.ts': `export default {

@@ -1,6 +1,6 @@
 import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web'
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
-import type { ErrorData, FailurePhase, StreamMessage, StreamReply } from '../src/pool/protocol.js'
+import { CLIENT_LEFT_REASON, type ErrorData, type FailurePhase, type StreamMessage, type StreamReply } from '../src/pool/protocol.js'
 import { toErrorData } from './error-data.js'
 import { fastParts, nativeResponse, type FastParts } from './fast-response.js'
 import { flattenHeaders } from './header-list.js'
@@ -133,7 +133,7 @@ async function stream(
     if (cancelled) return
     cancelled = true
     wake?.()
-    const reason = new DOMException('The client disconnected', 'AbortError')
+    const reason = new DOMException(CLIENT_LEFT_REASON.message, CLIENT_LEFT_REASON.name)
     abort(reason)
     reader.cancel(reason).catch(() => {})
   }

@@ -3,7 +3,7 @@
 // becomes data. This module must never throw at top level, or piscina stops
 // replacing workers for good (a failure during bootstrap is sticky in piscina).
 import { threadId, workerData, parentPort, type MessagePort } from 'node:worker_threads'
-import { TIMEOUT_REASON, type ControlMessage, type RequestTask, type WorkerData, type WorkerMessage } from '../src/pool/protocol.js'
+import { CLIENT_LEFT_REASON, TIMEOUT_REASON, type ControlMessage, type RequestTask, type WorkerData, type WorkerMessage } from '../src/pool/protocol.js'
 import { importBundle } from './bundle-import.js'
 import { loadApp, prepareForApp, type FetchContext, type LoadedApp } from './app-loader.js'
 import { describe, toErrorData } from './error-data.js'
@@ -63,7 +63,9 @@ openLane({
     if (!entry) return
     stop(
       entry,
-      message.reason === 'timeout' ? new DOMException(TIMEOUT_REASON.message, TIMEOUT_REASON.name) : new DOMException('The client disconnected', 'AbortError'),
+      message.reason === 'timeout'
+        ? new DOMException(TIMEOUT_REASON.message, TIMEOUT_REASON.name)
+        : new DOMException(CLIENT_LEFT_REASON.message, CLIENT_LEFT_REASON.name),
     )
   },
   control: (message) => onControl(message),

@@ -8,7 +8,7 @@
 //   HTTP and the connection closes (Node does the same with no 'upgrade' listener).
 import type { IncomingMessage } from 'node:http'
 import type { MessagePort } from 'node:worker_threads'
-import type { RequestTask } from '../src/pool/protocol.js'
+import { CLIENT_LEFT_REASON, type RequestTask } from '../src/pool/protocol.js'
 import type { Connection, ToMain, ToWorker } from '../src/pool/socket-protocol.js'
 import { describe, toErrorData } from './error-data.js'
 import { BatchWriter, readBatch, type Batch } from './socket-batch.js'
@@ -80,7 +80,7 @@ async function answer(
   options: SocketHostOptions,
 ): Promise<void> {
   const abort = new AbortController()
-  socket.once('close', () => abort.abort(new DOMException('The client disconnected', 'AbortError')))
+  socket.once('close', () => abort.abort(new DOMException(CLIENT_LEFT_REASON.message, CLIENT_LEFT_REASON.name)))
   const headers = new Headers()
   for (let i = 0; i < message.headers.length; i += 2) headers.append(message.headers[i]!, message.headers[i + 1]!)
   const task: RequestTask = {

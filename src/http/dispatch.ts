@@ -4,11 +4,11 @@ import type { Worker } from 'node:worker_threads'
 import { renderText, type ErrorView } from '../report/error-page.js'
 import { redactedView } from '../report/exposure.js'
 import type { FrontGate } from './gate/front-gate.js'
-import { CrashLoopError, QueueFullError } from '../errors.js'
+import { ClientLeftError, CrashLoopError, QueueFullError } from '../errors.js'
 import type { Generation } from '../pool/generation.js'
 import type { HtmlInjector } from '../reload/browser-reload.js'
 import type { Logger } from '../report/logger.js'
-import type { RequestTask, TaskResult } from '../pool/protocol.js'
+import { causedBy, CLIENT_LEFT_REASON, type RequestTask, type TaskResult } from '../pool/protocol.js'
 import { announcesBody, readBody, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
 import { rawHeader } from './raw-header.js'
@@ -232,6 +232,8 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
           ['retry-after', '1'],
         )
       }
+      // Left while queued: never run. The request line says the client left.
+      if (outcome instanceof ClientLeftError) return
       if (outcome instanceof Error) {
         // The worker died or was terminated: 502, or, once the head of a stream
         // is out (SSE, a long download), the body is cut off: the client saw
@@ -250,6 +252,8 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
       worker = outcome.threadId
       if (outcome.kind === 'streamed') return // pipeStream finishes the response
       if (outcome.kind === 'failed') {
+        // Failed because its client left (a Node req's 'aborted', a fetch passed request.signal): for nobody.
+        if (res.destroyed && causedBy(outcome.error, CLIENT_LEFT_REASON)) return
         const view = failureView(outcome, request)
         // Import and shape failures are reported once, when the generation loads.
         if (outcome.phase !== 'import' && outcome.phase !== 'shape') logger.error(renderText(view, { root, details: true }))

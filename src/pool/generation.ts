@@ -5,7 +5,7 @@ import type { Piscina } from 'piscina'
 import { formatMs } from '../report/fault-views.js'
 import type { ErrorData, FailurePhase, RequestTask, WorkerData, WorkerMessage } from './protocol.js'
 import type { GenerationOptions } from './generation-options.js'
-import { CrashLoopError } from '../errors.js'
+import { ClientLeftError, CrashLoopError } from '../errors.js'
 import { InflightRequests } from './inflight-requests.js'
 import type { Lane, Waiter } from './lane.js'
 import { RequestQueue } from './request-queue.js'
@@ -203,7 +203,7 @@ export class Generation {
       return
     }
     // Not given to a worker yet: it never will be.
-    if (reason === 'client') this.#queue.remove(id)?.reject(new Error('The client disconnected'))
+    if (reason === 'client') this.#queue.remove(id)?.reject(new ClientLeftError('The client disconnected before a worker took the request'))
   }
 
   /** Requests dispatched to this generation whose response has not closed. */

@@ -26,6 +26,22 @@ export interface ErrorData {
  */
 export const TIMEOUT_REASON = { name: 'TimeoutError', message: 'hotcell answered 504: the request ran past --timeout' } as const
 
+/**
+ * The reason a request's signal (and a Node handler's req) is aborted with
+ * when its client leaves. A handler failing with it, or with an error caused
+ * by it (a Node req's 'aborted', a fetch passed request.signal), failed for
+ * nobody: the request line says the client left, and nothing more is logged.
+ */
+export const CLIENT_LEFT_REASON = { name: 'AbortError', message: 'The client disconnected' } as const
+
+/** Whether `error` is `reason`, or was caused by it (its `cause` chain, a few levels deep). */
+export function causedBy(error: ErrorData | undefined, reason: { readonly name: string; readonly message: string }): boolean {
+  for (let depth = 0; error && depth < 8; error = error.cause, depth++) {
+    if (error.name === reason.name && error.message === reason.message) return true
+  }
+  return false
+}
+
 /** One HTTP request handed to a worker. */
 export interface RequestTask {
   id: number

@@ -9,7 +9,7 @@
 // worker's progress slot says whether the request began (lane.ts).
 import type { MessagePort, Worker } from 'node:worker_threads'
 import type { Generation } from './generation.js'
-import { TIMEOUT_REASON, type ErrorData, type RequestTask, type TaskResult } from './protocol.js'
+import { causedBy, TIMEOUT_REASON, type RequestTask, type TaskResult } from './protocol.js'
 import { formatMs } from '../report/fault-views.js'
 import { Deadlines, type Expiring } from './deadlines.js'
 
@@ -131,10 +131,7 @@ class Watch implements Expiring {
 
 function failedByTimeout(outcome: Outcome): boolean {
   if (outcome instanceof Error || 'timedOut' in outcome || outcome.kind !== 'failed') return false
-  for (let error: ErrorData | undefined = outcome.error, depth = 0; error && depth < 8; error = error.cause, depth++) {
-    if (error.name === TIMEOUT_REASON.name && error.message === TIMEOUT_REASON.message) return true
-  }
-  return false
+  return causedBy(outcome.error, TIMEOUT_REASON)
 }
 
 function expire(watch: Watch): void {
