@@ -1,5 +1,5 @@
-// Files watched by name, present or not: the env files and the package
-// manager's files (package.json, the lockfiles). Node's fs.watch on their
+// Files watched by name, present or not: the env files, the package
+// manager's files (package.json, the lockfiles) and the TypeScript configs. Node's fs.watch on their
 // folders, not chokidar: chokidar watches an absent file through its folder,
 // the project's, and at every event in that folder it read the whole folder
 // again (readdir, and lstat of every entry), on the main thread's event loop

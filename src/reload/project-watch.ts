@@ -21,7 +21,7 @@ export class ProjectWatch {
   readonly #options: ProjectWatchOptions
   #watcher: SourceWatcher | undefined
   /**
-   * The env files and the package manager's files, by name (named-file-watch.ts):
+   * The env files, the package manager's files and the TypeScript configs, by name (named-file-watch.ts):
    * in chokidar's source watcher, a missing .env stopped the other folders'
    * events, and unwatching a deleted one hid its re-creation.
    */
@@ -39,7 +39,10 @@ export class ProjectWatch {
     const onError = (what: string) => (error: Error) => logger.warn(`hotcell: ${what} failed: ${error.message}`)
     this.#watcher = watchSources({ ignored: sources.ignored, onChange, onRaw, onError: onError('file watching') })
     void this.#watcher.set(sources.watchPaths())
-    this.#namedWatcher = watchNamedFiles([...sources.envFiles, ...sources.packageFiles], { onChange, onError: onError('watching the env and package files') })
+    this.#namedWatcher = watchNamedFiles([...sources.envFiles, ...sources.namedFiles], {
+      onChange,
+      onError: onError('watching the env, package and tsconfig files'),
+    })
     await this.#watcher.ready()
     traceStart('watching')
   }

@@ -5,6 +5,7 @@ import { existsSync, realpathSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import type { BuildOutcome } from './builder.js'
 import { linkedPackageDirs } from './linked-packages.js'
+import { tsconfigFiles } from './tsconfig-files.js'
 import { wouldResolve } from './missing-imports.js'
 
 export type ChangeKind = 'add' | 'change' | 'unlink'
@@ -57,6 +58,8 @@ export class Sources {
   #userIgnored: ((path: string) => boolean) | undefined
   #ready: Promise<void> | undefined
   readonly #packageState: ReadonlySet<string>
+  /** The TypeScript configs from the entry's folder up to its package's, and what they extend (tsconfig-files.ts). */
+  readonly #tsconfigs: ReadonlySet<string>
   /** The entry's package (the nearest folder above it with a package.json): the most a missing import makes watched. */
   readonly #project: string
 
@@ -66,11 +69,12 @@ export class Sources {
     const roots = packageRoots(config.entry, config.cwd)
     this.#packageState = new Set(roots.flatMap((root) => PACKAGE_STATE.map((name) => join(root, name))))
     this.#project = roots.at(-1)!
+    this.#tsconfigs = new Set(tsconfigFiles(config.entry, this.#project))
   }
 
-  /** The package manager's files, absolute: watched by name, even while absent (named-file-watch.ts). */
-  get packageFiles(): readonly string[] {
-    return [...this.#packageState]
+  /** The package manager's files and the TypeScript configs, absolute: watched by name, even while absent (named-file-watch.ts). */
+  get namedFiles(): readonly string[] {
+    return [...this.#packageState, ...this.#tsconfigs]
   }
 
   /** Resolves once `ignored` applies the `--ignore` globs (picomatch is imported only when there are any). */
@@ -94,7 +98,7 @@ export class Sources {
   /**
    * Folders and files for chokidar to watch: those holding the bundle's
    * inputs, linked packages and `--watch` paths. The package files
-   * (`packageFiles`) and the env files are watched by name.
+   * and the TypeScript configs (`namedFiles`) and the env files are watched by name.
    */
   watchPaths(): string[] {
     return [...new Set([...this.#roots, ...this.#linked, ...this.config.watch])]
@@ -193,6 +197,7 @@ export class Sources {
   rebuilds(kind: ChangeKind, path: string): boolean {
     if (this.isEnvFile(path) || this.#packageState.has(path)) return true
     if (this.ignored(path)) return false
+    if (this.#tsconfigs.has(path)) return true
     if (this.#lastBuildFailed) return this.#mayFix(path)
     // Before the first build the inputs are not known: any file esbuild can load may be one.
     if (this.#inputs.size === 0) return LOADABLE.test(path)

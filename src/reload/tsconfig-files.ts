@@ -1,0 +1,46 @@
+// The TypeScript configs a build reads without esbuild listing them as
+// inputs: the nearest tsconfig.json (or jsconfig.json) to each source, and
+// what it extends. A `paths` alias or a `jsx` option edited there changes the
+// bundle, but the folder holding it is often above every watched one (the
+// entry in src/, the config beside package.json): it is watched by name.
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join, resolve, sep } from 'node:path'
+
+const NAMES = ['tsconfig.json', 'jsconfig.json']
+// Deep enough for a base of a base; a cycle ends here too.
+const MAX_EXTENDS = 5
+
+/**
+ * The configs in every folder from the entry's up to its package's (present
+ * or not: one created later applies too), and the files the present ones
+ * extend by a relative path (a package's config moves with node_modules,
+ * whose changes are watched already).
+ */
+export function tsconfigFiles(entry: string, project: string): string[] {
+  const files: string[] = []
+  for (let dir = dirname(entry); ; dir = dirname(dir)) {
+    for (const name of NAMES) files.push(join(dir, name))
+    if (dir === project || !dir.startsWith(project + sep) || dirname(dir) === dir) break
+  }
+  const all = new Set(files)
+  let next = files.filter((file) => existsSync(file))
+  for (let depth = 0; depth < MAX_EXTENDS && next.length; depth++) {
+    next = next.flatMap(extendsOf).filter((file) => !all.has(file) && existsSync(file))
+    for (const file of next) all.add(file)
+  }
+  return [...all]
+}
+
+/** The relative `extends` of a config: a string or (TypeScript 5) an array; read leniently, as it may hold comments. */
+function extendsOf(file: string): string[] {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    return []
+  }
+  const value = /"extends"\s*:\s*("[^"]*"|\[[^\]]*\])/.exec(text)?.[1]
+  if (!value) return []
+  const names = [...value.matchAll(/"([^"]*)"/g)].map((m) => m[1]!)
+  return names.filter((name) => name.startsWith('.')).map((name) => resolve(dirname(file), name.endsWith('.json') ? name : `${name}.json`))
+}

@@ -1,0 +1,75 @@
+// A tsconfig edit changes the bundle though esbuild lists no tsconfig among
+// its inputs: the configs from the entry's folder up to its package's, and
+// what they extend, are watched by name. The usual layout puts tsconfig.json
+// beside package.json, above src/ where the entry and every input are.
+import assert from 'node:assert/strict'
+import { join, relative } from 'node:path'
+import { describe, test } from 'node:test'
+import { tsconfigFiles } from '../src/reload/tsconfig-files.js'
+import { projectDir, request, serveProject } from './helpers.js'
+import { nextReload } from './reload-helpers.js'
+
+const aliased = (target: string) => JSON.stringify({ compilerOptions: { paths: { '@lib/*': [`./src/${target}/*`] } } })
+const files = {
+  'package.json': '{ "name": "app", "type": "module" }\n',
+  'src/app.ts': `import { which } from '@lib/which'\nexport default { fetch: () => new Response(which) }\n`,
+  'src/lib/which.ts': `export const which = 'lib'\n`,
+  'src/lib2/which.ts': `export const which = 'lib2'\n`,
+}
+
+describe('tsconfig edits reload', () => {
+  test('a paths alias changed in the tsconfig beside package.json: the new alias serves at once', async () => {
+    const { project, server } = await serveProject({ ...files, 'tsconfig.json': aliased('lib') }, { entry: 'src/app.ts' })
+    assert.equal((await request(server.url)).text, 'lib')
+    const reloaded = nextReload(server, (info) => info.ok)
+    project.write('tsconfig.json', aliased('lib2'))
+    const info = await reloaded
+    assert.deepEqual(info.changed, [relative(process.cwd(), join(project.dir, 'tsconfig.json'))])
+    assert.equal((await request(server.url)).text, 'lib2')
+  })
+
+  test('the same in a config it extends (a base of a base), and in one created after the start', async () => {
+    const { project, server } = await serveProject(
+      {
+        ...files,
+        'tsconfig.json': '{\n  // comments are allowed here\n  "extends": "./config/tsconfig.app"\n}\n',
+        'config/tsconfig.app.json': JSON.stringify({ extends: ['./tsconfig.base.json'] }),
+        'config/tsconfig.base.json': JSON.stringify({ compilerOptions: { baseUrl: '..', paths: { '@lib/*': ['./src/lib/*'] } } }),
+      },
+      { entry: 'src/app.ts' },
+    )
+    assert.equal((await request(server.url)).text, 'lib')
+    let reloaded = nextReload(server, (info) => info.ok)
+    project.write('config/tsconfig.base.json', JSON.stringify({ compilerOptions: { baseUrl: '..', paths: { '@lib/*': ['./src/lib2/*'] } } }))
+    await reloaded
+    assert.equal((await request(server.url)).text, 'lib2')
+    // Nearer to the entry than the one in use: esbuild takes it from now on.
+    reloaded = nextReload(server, (info) => info.ok)
+    project.write('src/tsconfig.json', JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@lib/*': ['./lib/*'] } } }))
+    await reloaded
+    assert.equal((await request(server.url)).text, 'lib')
+  })
+
+  test('tsconfigFiles: the chain up to the package, present or not, and relative extends only', () => {
+    const project = projectDir({
+      'package.json': '{}',
+      'tsconfig.json': '{ "extends": ["./base", "@tsconfig/node20/tsconfig.json"] }',
+      'base.json': '{ "extends": "./tsconfig.json" }',
+      'src/deep/app.ts': '',
+    })
+    try {
+      const found = tsconfigFiles(join(project.dir, 'src/deep/app.ts'), project.dir).map((file) => file.slice(project.dir.length + 1))
+      assert.deepEqual(found.sort(), [
+        'base.json',
+        'jsconfig.json',
+        'src/deep/jsconfig.json',
+        'src/deep/tsconfig.json',
+        'src/jsconfig.json',
+        'src/tsconfig.json',
+        'tsconfig.json',
+      ])
+    } finally {
+      project.remove()
+    }
+  })
+})
