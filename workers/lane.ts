@@ -33,7 +33,7 @@ let outbox: unknown[] = []
 let transfer: Array<ArrayBuffer | MessagePort> = []
 let flushing = false
 let port: MessagePort | undefined
-const progress = new Int32Array(new SharedArrayBuffer(8))
+const progress = new Int32Array(new SharedArrayBuffer(12))
 let seq = 0
 
 /** Open the lane and tell the main thread about it; call once, before anything else is posted. */
@@ -57,6 +57,11 @@ export function openLane(handlers: LaneHandlers): void {
       })
     }
   })
+}
+
+/** A ctx.waitUntil() promise was given (1) or settled (-1): a retiring generation waits for them. */
+export function backgroundWork(delta: 1 | -1): void {
+  Atomics.add(progress, PROGRESS.waiting, delta)
 }
 
 /** The next request of the lane begins now (in lane order): the watchdog reads this when a request runs out of time. */

@@ -9,7 +9,7 @@ import { loadApp, prepareForApp, type FetchContext, type LoadedApp } from './app
 import { describe, toErrorData } from './error-data.js'
 import { fastParts, installFastResponse, isResponse } from './fast-response.js'
 import { isFetchApiLoaded, onFetchApiLoad, watchFetchGlobals } from './fetch-api.js'
-import { reply, openLane, started, type LaneTask } from './lane.js'
+import { backgroundWork, reply, openLane, started, type LaneTask } from './lane.js'
 import { recordExits } from './exit-note.js'
 import { catchLateErrors, reportLate, runInScope, type RequestScope } from './late-errors.js'
 import { abortRequest, installLazyRequest, LazyRequest } from './lazy-request.js'
@@ -272,8 +272,12 @@ function requestUrl(raw: string): string {
 const context: FetchContext = {
   waitUntil(promise) {
     // The work goes on after the response (the pool runs with atomics
-    // disabled, so the event loop keeps turning); a failure is reported.
-    Promise.resolve(promise).catch((error: unknown) => reportLate('waitUntil', error))
+    // disabled, so the event loop keeps turning); a failure is reported. A
+    // reload lets it finish, within the grace its requests get.
+    backgroundWork(1)
+    Promise.resolve(promise)
+      .catch((error: unknown) => reportLate('waitUntil', error))
+      .finally(() => backgroundWork(-1))
   },
   passThroughOnException() {
     // Meaningful only behind an origin server; there is none in development.

@@ -18,6 +18,7 @@ import { outOfSyncImports } from './sync-import-grace.js'
 import { CLOSE_SERVICE_RESTART } from './websocket-frames.js'
 import { BundleHandoff } from './bundle-handoff.js'
 import { ENDED_BECAUSE } from './worker-death.js'
+import { backgroundWorkDone } from './background-work.js'
 
 /** Who waits for a request's outcome (lane.ts). */
 export type RunHandlers = Waiter
@@ -220,15 +221,18 @@ export class Generation {
     return this.#inflight.enter()
   }
 
-  /** Resolves once no request is in flight here, or after `graceMs`; then ends the workers. `why`: new code serves, the new code does not build or load ('broken'), or the server stops. */
-  async retire(graceMs: number, why: 'reload' | 'broken' | 'shutdown' = 'reload'): Promise<void> {
+  /** Once no request nor ctx.waitUntil() work is left here, or after `graceMs`: ends the workers; how many waitUntil promises that cut. `why`: new code serves, the new code does not build or load ('broken'), or the server stops. */
+  async retire(graceMs: number, why: 'reload' | 'broken' | 'shutdown' = 'reload'): Promise<number> {
+    const deadline = performance.now() + graceMs
     // Open WebSockets would keep old code running for as long as a tab stays open: they reconnect to the new code.
     this.sockets.closeAll(
       CLOSE_SERVICE_RESTART,
       why === 'broken' ? 'the code changed; hotcell serves its error until it is fixed' : 'hotcell reloaded the code',
     )
     if (this.#inflight.count > 0) await this.#inflight.drained(graceMs)
+    const cut = await backgroundWorkDone(() => this.#tracker.lanes(), deadline)
     await this.destroy(`${ENDED_BECAUSE[why].cause} was still running ${formatMs(graceMs)} later, when its workers ended`)
+    return cut
   }
 
   /**

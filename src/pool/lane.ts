@@ -124,6 +124,11 @@ export class Lane {
     return this.#slotOf(id) >= 0
   }
 
+  /** The ctx.waitUntil() promises pending on this thread. */
+  get backgroundWork(): number {
+    return Atomics.load(this.#progress, PROGRESS.waiting)
+  }
+
   /** Has the worker begun request `id`? False while it waits behind others (a stuck one, say). */
   started(id: number): boolean {
     const slot = this.#slotOf(id)

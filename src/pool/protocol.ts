@@ -176,9 +176,11 @@ export const REPLY = { response: 1, failed: 2, stream: 3, streamed: 4 } as const
 /**
  * A worker's progress slot (Int32Array over a SharedArrayBuffer), written by
  * the worker when a request starts and read by the main thread only when a
- * request ran out of time: which request started last on this thread.
+ * request ran out of time: which request started last on this thread. And
+ * how many ctx.waitUntil() promises are pending there, read only while its
+ * generation retires (background-work.ts): no message per waitUntil.
  */
-export const PROGRESS = { seq: 0, id: 1 } as const
+export const PROGRESS = { seq: 0, id: 1, waiting: 2 } as const
 /** Bytes of a worker's exit note (workers/exit-note.ts): a length, then the stack of its process.exit() call. */
 export const EXIT_NOTE_BYTES = 4096
 

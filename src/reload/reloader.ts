@@ -18,6 +18,7 @@ import type { WritesDuringBuild } from './writes-during-build.js'
 import { changeOf, type ReloadInfo } from './reload-info.js'
 import { GenerationMaker } from './generation-maker.js'
 import { buildFailureTarget } from '../report/serving-state.js'
+import { backgroundWorkCut } from '../pool/background-work.js'
 
 // What happens after a swap is kept off the path of the new code's first
 // response, which shares the cores with it: the old generation's teardown
@@ -160,7 +161,7 @@ export class Reloader {
       if (shown?.kind === 'failure' && shown.view.text === build.text) info.sameError = true
       else this.logger.error(`\n${(this.logger.color ? build.ansi : build.text).trimEnd()}\n`)
       this.#setTarget(buildFailureTarget(build, this.config.reload))
-      this.#retireBroken(this.#current)
+      if (this.#current) void this.#retire(this.#current, 'broken')
       this.#current = undefined
       return info
     }
@@ -242,7 +243,7 @@ export class Reloader {
       const { target, report } = await hungImport(next, this.config.cwd, this.config.reload)
       this.logger.error(`\n${report}\n`)
       this.#setTarget(target)
-      this.#retireBroken(this.#current)
+      if (this.#current) void this.#retire(this.#current, 'broken')
       this.#current = undefined
       return outcome(false, undefined, loadMs)
     }
@@ -263,7 +264,7 @@ export class Reloader {
   async close(): Promise<void> {
     this.#closed = true
     const ending = [...this.#retiring].map((g) => g.destroy())
-    await Promise.all([this.#current?.retire(this.graceMs, 'shutdown'), this.#pruner.close(), this.#standbys.close(), ...ending])
+    await Promise.all([this.#current && this.#retire(this.#current, 'shutdown'), this.#pruner.close(), this.#standbys.close(), ...ending])
   }
 
   #setTarget(target: Target): void {
@@ -279,7 +280,7 @@ export class Reloader {
       if (done) return
       done = true
       clearTimeout(timer)
-      if (old) void old.retire(this.graceMs).then(() => this.#retiring.delete(old))
+      if (old) void this.#retire(old, 'reload')
       if (this.#closed) return
       if (this.config.reload) this.#standbys.topUp()
     }
@@ -288,10 +289,11 @@ export class Reloader {
     void next.served.then(run)
   }
 
-  /** End the serving generation: the new code does not build or load, and its error page serves instead. */
-  #retireBroken(generation: Generation | undefined): void {
-    if (!generation) return
+  /** Let `generation` finish its requests and its ctx.waitUntil() work, within the grace ('broken': the new code does not build or load). */
+  async #retire(generation: Generation, why: 'reload' | 'broken' | 'shutdown'): Promise<void> {
     this.#retiring.add(generation)
-    void generation.retire(this.graceMs, 'broken').then(() => this.#retiring.delete(generation))
+    const cut = await generation.retire(this.graceMs, why)
+    this.#retiring.delete(generation)
+    if (cut) this.logger.warn(backgroundWorkCut(cut, generation.number, this.graceMs, why === 'shutdown'))
   }
 }
