@@ -346,6 +346,35 @@ export default function handler(req: IncomingMessage, res: ServerResponse) {
   })
 })
 
+describe('an uncaught exception after the head went out', () => {
+  const project = projectDir({
+    'app.ts': `import type { IncomingMessage, ServerResponse } from 'node:http'
+export default (req: IncomingMessage, res: ServerResponse) => {
+  res.write('partial')
+  setTimeout(() => {
+    throw new Error('thrown after the head')
+  }, 100)
+}
+`,
+  })
+  after(() => project.remove())
+
+  test('is logged with the status the client got and a cut body, not as a 500', async () => {
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    try {
+      const response = await fetch(cli.url)
+      assert.equal(response.status, 200)
+      await assert.rejects(response.text())
+      await waitFor(() => /GET \/ 200 /.test(cli.output()), 10_000, 'the request line')
+      assert.match(cli.output(), / 200 Code started by this request threw an uncaught exception: the response had started, and its body was cut off\n/)
+      assert.match(cli.output(), /Error: thrown after the head/)
+      assert.doesNotMatch(cli.output(), / 500 /)
+    } finally {
+      await cli.stop()
+    }
+  })
+})
+
 describe('a stream whose client leaves before it ends', () => {
   const project = projectDir({
     'app.ts': `export default {

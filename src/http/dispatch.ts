@@ -238,8 +238,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
         // The worker died or was terminated: 502, or, once the head of a stream
         // is out (SSE, a long download), the body is cut off: the client saw
         // its status, which the log gives instead of a 502 nobody got.
-        const lost = lostView(outcome, request, options.reloads)
-        const view = res.headersSent ? { ...lost, status: res.statusCode, title: `${lost.title}: the response had started, and its body was cut off` } : lost
+        const view = afterHead(lostView(outcome, request, options.reloads), res)
         // A crash loop is reported once, when it is detected.
         if (!(outcome instanceof CrashLoopError)) logger.error(renderText(view, { root, details: true }))
         return void sendPage(id, seen, req, res, view)
@@ -254,7 +253,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
       if (outcome.kind === 'failed') {
         // Failed because its client left (a Node req's 'aborted', a fetch passed request.signal): for nobody.
         if (res.destroyed && causedBy(outcome.error, CLIENT_LEFT_REASON)) return
-        const view = failureView(outcome, request)
+        const view = afterHead(failureView(outcome, request), res)
         // Import and shape failures are reported once, when the generation loads.
         if (outcome.phase !== 'import' && outcome.phase !== 'shape') logger.error(renderText(view, { root, details: true }))
         return void sendPage(id, seen, req, res, view)
@@ -284,6 +283,11 @@ async function renderBrowserPage(view: ErrorView, options: { root: string; detai
   } catch {
     return undefined
   }
+}
+
+/** Once the head is out (a 200 streaming, say), the client saw its status: the log gives it, and that the body was cut, not a status nobody got. */
+function afterHead(view: ErrorView, res: ResponseOut): ErrorView {
+  return res.headersSent ? { ...view, status: res.statusCode, title: `${view.title}: the response had started, and its body was cut off` } : view
 }
 
 function failureView(result: Extract<TaskResult, { kind: 'failed' }>, request: ErrorView['request']): ErrorView {
