@@ -22,9 +22,14 @@ export type AppFunction = (request: Request, env: Record<string, string | undefi
 
 /**
  * `node`: the handler is Node-style, served through the Node adapter.
+ * `handler`: with `node`, that handler itself, for a caller with node:http's
+ * own req and res (the bench's baseline): it is called with the `server` as
+ * `this`, as Node's server calls its 'request' listener.
  * `server`: the app's own http.Server (listen() captured), which gets the 'upgrade' events.
  */
-export type LoadedApp = { ok: true; fetch: AppFunction; node?: true; server?: Server } | { ok: false; phase: 'import' | 'shape'; error: ErrorData }
+export type LoadedApp =
+  | { ok: true; fetch: AppFunction; node?: true; handler?: NodeHandler; server?: Server }
+  | { ok: false; phase: 'import' | 'shape'; error: ErrorData }
 type Style = 'auto' | 'fetch' | 'node'
 
 // An entry that calls listen() without awaiting it (Fastify without `await`)
@@ -133,6 +138,7 @@ async function node(handler: NodeHandler, bundleUrl: string, server?: Server, gu
   return {
     ok: true,
     node: true,
+    handler,
     fetch: (request, _env, _ctx, task) => handle(task, (listener) => whenAborted(request, listener)).then(unwrapDefaultError),
     ...(server ? { server } : {}),
   }

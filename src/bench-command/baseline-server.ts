@@ -1,12 +1,17 @@
 // A child process: the user's handler inline on a plain node:http server, the
 // number hotcell's isolation is measured against. It imports the same esbuild
-// bundle the workers import, and adapts req → Request and Response → res the
-// way a good in-process adapter does (@hono/node-server, srvx): the handler
-// gets a Request that builds undici's object only when something needs it,
-// `new Response(string | bytes)` builds no stream, and such a body is written
-// with one writeHead() and one end(). A naive adapter (a native Request and
-// Response per request) cost more than the thread hop on Node 20, which made
-// isolation look free. Usage (fork, with IPC):
+// bundle the workers import. A Node-style handler gets node:http's own req and
+// res from this server, as when the user runs it without hotcell: passed
+// through hotcell's in-memory req/res (node-exchange.ts), which exists only to
+// carry a response across the thread hop, a hello handler did half the req/s
+// of plain node:http and hotcell looked 0.9x where it is 0.4x. A fetch handler
+// is adapted req -> Request and Response -> res the way a good in-process
+// adapter does (@hono/node-server, srvx): the handler gets a Request that
+// builds undici's object only when something needs it, `new Response(string |
+// bytes)` builds no stream, and such a body is written with one writeHead()
+// and one end(). A naive adapter (a native Request and Response per request)
+// cost more than the thread hop on Node 20, which made isolation look free.
+// Usage (fork, with IPC):
 //   node baseline-server.js <bundleUrl> <entryLabel> <auto|fetch|node> <http|https>
 // With https: node:https with the certificate of hotcell --https (HTTP/1.1,
 // what the load generators speak), so that both pay for TLS.
@@ -14,6 +19,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web'
 import { loadApp, type AppFunction } from '../../workers/app-loader.js'
+import type { NodeHandler } from '../../workers/node-adapter.js'
 import { installFastResponse, isResponse } from '../../workers/fast-response.js'
 import { watchFetchGlobals } from '../../workers/fetch-api.js'
 import { installLazyRequest, LazyRequest } from '../../workers/lazy-request.js'
@@ -37,50 +43,65 @@ installFastResponse()
 installLazyRequest()
 watchFetchGlobals()
 
+/** A Node handler with the `this` Node's server would give it (the app's own server, when it called listen()). */
+type App = { fetch: AppFunction } | { node: NodeHandler; self: unknown }
+
 // Bind before loading the app: loadApp patches listen() so that entries which
 // start their own server are captured, and that would capture ours too.
-let app: { fetch: AppFunction; node: boolean } | undefined
-const listener = (req: IncomingMessage, res: ServerResponse) => handle(app!, req, res)
+let app: App | undefined
+const listener = (req: IncomingMessage, res: ServerResponse) => ('node' in app! ? runNode(app, req, res) : handle(app!.fetch, req, res))
 const server = scheme === 'https' ? createTlsServer(await devCertificate({ host: '127.0.0.1' }), listener) : createServer(listener)
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
 const loaded = await loadApp(bundleUrl, entry, style)
 if (!loaded.ok) {
   send({ type: 'failed', message: loaded.error.message.split('\n')[0] ?? loaded.error.name })
 } else {
-  app = { fetch: loaded.fetch, node: loaded.node === true }
+  app = loaded.handler ? { node: loaded.handler, self: loaded.server ?? server } : { fetch: loaded.fetch }
   send({ type: 'ready', port: (server.address() as AddressInfo).port })
 }
 
 const env = process.env as Record<string, string | undefined>
 const ctx = { waitUntil() {}, passThroughOnException() {} }
-let nextId = 0
+// A fetch handler never looks at the task: only hotcell's Node adapter reads it.
+const NO_TASK = undefined as unknown as RequestTask
 
-function handle(app: { fetch: AppFunction; node: boolean }, req: IncomingMessage, res: ServerResponse): void {
+/**
+ * As node:http runs its 'request' listener, except that a throw or a rejected
+ * promise fails this request instead of the process: a server that died
+ * mid-run would be measured as failed requests.
+ */
+function runNode(app: { node: NodeHandler; self: unknown }, req: IncomingMessage, res: ServerResponse): void {
+  let result: unknown
+  try {
+    result = app.node.call(app.self, req, res)
+  } catch (error) {
+    failed(res, error)
+    return
+  }
+  if (typeof (result as { then?: unknown } | undefined)?.then === 'function')
+    (result as Promise<unknown>).then(undefined, (error: unknown) => failed(res, error))
+}
+
+function handle(fetch: AppFunction, req: IncomingMessage, res: ServerResponse): void {
   const method = req.method ?? 'GET'
   if (method === 'GET' || method === 'HEAD') {
-    run(app, req, res, method, null)
+    run(fetch, req, res, method, null)
     return
   }
   const chunks: Buffer[] = []
   req.on('data', (chunk: Buffer) => chunks.push(chunk))
   req.on('end', () => {
     const body = Buffer.concat(chunks)
-    run(app, req, res, method, body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer)
+    run(fetch, req, res, method, body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer)
   })
   req.on('error', () => res.destroy())
 }
 
-function run(app: { fetch: AppFunction; node: boolean }, req: IncomingMessage, res: ServerResponse, method: string, body: ArrayBuffer | null): void {
+function run(fetch: AppFunction, req: IncomingMessage, res: ServerResponse, method: string, body: ArrayBuffer | null): void {
   const url = `${scheme}://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`
-  // Node-style handlers read the raw request from the task, as in a worker; a fetch handler never looks at it.
-  const task = (
-    app.node
-      ? { id: ++nextId, method, url, headers: req.rawHeaders, body, remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0 }
-      : undefined
-  ) as RequestTask
   let result: unknown
   try {
-    result = app.fetch(new LazyRequest({ method, url, headers: req.rawHeaders, body }) as unknown as Request, env, ctx, task)
+    result = fetch(new LazyRequest({ method, url, headers: req.rawHeaders, body }) as unknown as Request, env, ctx, NO_TASK)
   } catch (error) {
     failed(res, error)
     return
