@@ -191,7 +191,7 @@ export async function startCli(args: string[], options: { cwd?: string; env?: No
 /** Run the binary to completion (for --help, bad flags…). */
 export async function runCli(
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
@@ -202,7 +202,11 @@ export async function runCli(
   let stderr = ''
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()))
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
-  const code = await withDeadline(new Promise<number | null>((resolve) => child.once('exit', resolve)), 15_000, `hotcell ${args.join(' ')}`)
+  const code = await withDeadline(
+    new Promise<number | null>((resolve) => child.once('exit', resolve)),
+    options.timeoutMs ?? 15_000,
+    `hotcell ${args.join(' ')}`,
+  )
   return { code, stdout, stderr }
 }
 

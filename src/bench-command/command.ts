@@ -1,4 +1,7 @@
-import { serve } from '../dev-server.js'
+import { resolveConfig } from '../config/resolve-config.js'
+import { startServer } from '../dev-server.js'
+import { MAX_CONNECTIONS } from '../http/server.js'
+import { MAX_QUEUE } from '../pool/request-queue.js'
 import type { HotcellServer } from '../server-api.js'
 import { HotcellError } from '../errors.js'
 import { startBaseline } from './baseline.js'
@@ -73,7 +76,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   try {
     const spec: RequestSpec = { method: options.method, path: options.path, headers: options.headers, body: options.body }
     for (const config of configsOf(options)) {
-      const server = await start(config, options.https, options.timeoutMs)
+      const server = await start(config, options)
       running.push(server)
       const { status, bodyBytes, bodyVaries } = await checkTarget(describe(config, options.https), server.url, spec, options.expectStatus, {
         timeoutMs: options.timeoutMs,
@@ -128,12 +131,12 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   return 0
 }
 
-async function start(config: Variant, https: boolean, timeoutMs: number): Promise<Running> {
+async function start(config: Variant, { https, timeoutMs, connections }: BenchOptions): Promise<Running> {
   if (config.target === 'baseline') {
     const baseline = await startBaseline(config.entry, config.entry, 'auto', https)
     return { config, url: baseline.url, close: () => baseline.close() }
   }
-  const server: HotcellServer = await serve({
+  const resolved = resolveConfig({
     entry: config.entry,
     port: 0,
     host: '127.0.0.1',
@@ -143,6 +146,17 @@ async function start(config: Variant, https: boolean, timeoutMs: number): Promis
     https,
     timeout: timeoutMs,
   })
+  // hotcell's caps protect a dev server from clients it does not know: past 512
+  // connections it closes them at accept (a -c 520 run reported 488 failed
+  // requests), past 1024 queued requests it answers 503 (-c 2000 on 1 worker:
+  // 37,815 of them). This server is only the bench's, on 127.0.0.1, for the
+  // run, and each of its -c connections has one request in flight: both caps
+  // make room for all of them, on top of the usual ones for the check's and
+  // the drain's, and for a previous run's connections still closing when the
+  // next run opens its own.
+  const server: HotcellServer = await startServer(
+    Object.freeze({ ...resolved, maxConnections: MAX_CONNECTIONS + connections, maxQueue: MAX_QUEUE + connections }),
+  )
   return { config, url: server.url, close: () => server.close() }
 }
 

@@ -93,6 +93,11 @@ export interface Config {
   readonly inspectPort: number | undefined
   /** Undefined for plain HTTP. */
   readonly tls: TlsConfig | undefined
+  // Not serve() options: only the server `hotcell bench` starts sets them, to serve every connection of its -c.
+  /** Concurrent connections the socket accepts; absent: MAX_CONNECTIONS (http/server.ts). */
+  readonly maxConnections?: number
+  /** Requests a generation queues for its workers before it answers 503; absent: MAX_QUEUE (pool/request-queue.ts). */
+  readonly maxQueue?: number
 }
 
 const KNOWN = new Set<string>([

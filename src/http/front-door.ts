@@ -91,7 +91,12 @@ export class FrontDoor {
             onTimeout: ({ method, url, ms }: TimedOutRequest) => logger.request({ method, path: url, status: 408, ms }),
           }
         : undefined
-    this.#http = await listen(this.#dispatcher, config.host, config.port, tls, { nextFree: config.nextFreePort, names: config.addressNames, lean })
+    this.#http = await listen(this.#dispatcher, config.host, config.port, tls, {
+      nextFree: config.nextFreePort,
+      names: config.addressNames,
+      lean,
+      maxConnections: config.maxConnections,
+    })
     // The socket of an upgrade request is paused until a handler reads it: none of it is lost while the handler loads.
     this.#http.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       this.#upgrades ??= this.#loadUpgrades()

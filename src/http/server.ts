@@ -58,12 +58,15 @@ export async function listen(
     nextFree = false,
     names = {},
     lean,
+    maxConnections = MAX_CONNECTIONS,
   }: {
     nextFree?: boolean
     /** How the user set the port and the host (Config's addressNames): a listen error says what to change. */
     names?: Readonly<{ port?: string; host?: string }>
     /** Serve the request targets `takes` accepts through the lean door (lean/lean-door.ts); plain HTTP only. */
     lean?: Omit<LeanDoorOptions, 'listener'> | undefined
+    /** Instead of MAX_CONNECTIONS: the server `hotcell bench` starts takes every connection it opens. */
+    maxConnections?: number | undefined
   } = {},
 ): Promise<HttpServer> {
   assertStrictParser()
@@ -89,7 +92,7 @@ export async function listen(
   }
   // Under the CLI's supervisor (supervisor.ts), a restarted server takes over the socket already bound.
   const inherited = await inheritedSocket()
-  server.maxConnections = MAX_CONNECTIONS
+  server.maxConnections = maxConnections
   server.on('clientError', onClientError)
   // With this listener Node no longer answers `Expect: 100-continue` by itself: readBody does, once the body is wanted.
   server.on('checkContinue', handler)

@@ -26,9 +26,10 @@ export interface GenerationOptions {
   onUnstoppable?(threadId: number, reason: string): void
   /** The generation stopped replacing workers: its entry kills them as fast as they start. */
   onCrashLoop?(error: ErrorData): void
-  /** Internal, for tests: tasks per worker before queueing, and the queue size. */
+  /** Internal, for tests: tasks per worker before queueing. */
   tasksPerWorker?: number
-  maxQueue?: number
+  /** The queue size: tests, and the server `hotcell bench` starts (Config's maxQueue). */
+  maxQueue?: number | undefined
   /** A worker captured the entry's own listen() call; every worker reports it. */
   onListenCaptured?(requested: string): void
   /** A worker found a port or hostname on the entry's default export; every worker reports it. */

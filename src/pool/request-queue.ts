@@ -8,7 +8,7 @@ import { pickWorker } from './worker-choice.js'
 
 // Requests per worker before they wait for one: handlers are async and mostly wait.
 const TASKS_PER_WORKER = 256
-const MAX_QUEUE = 1024
+export const MAX_QUEUE = 1024
 
 export interface RequestQueueOptions {
   /** The workers' lanes that are up. */

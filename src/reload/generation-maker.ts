@@ -56,6 +56,7 @@ export class GenerationMaker {
       entry: this.config.entryLabel,
       handler: this.config.handler,
       maxMemoryMb: this.config.maxMemoryMb,
+      maxQueue: this.config.maxQueue,
       // Before the first build, nothing is known about the packages: the first bundle imports them.
       preloadUrl: this.preloadUrl ?? EMPTY_MODULE,
       nodeAdapter: this.hooks.current()?.nodeStyle === true,
