@@ -47,6 +47,15 @@ async function start(options: { liveReload?: boolean } = {}) {
   return serveProject({ 'app.ts': APP }, options)
 }
 
+// What a browser sends opening a page in a tab.
+const TAB = {
+  'sec-fetch-dest': 'document',
+  'sec-fetch-mode': 'navigate',
+  'sec-fetch-site': 'none',
+  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+}
+const WHOLE_PAGE = '<!doctype html><html><body><h1>héllo</h1></body></html>'
+
 const SCRIPT = /<script>\(\(\)=>\{const s=new EventSource\("(\/__hotcell\/live-reload\?token=[\w-]+&v=\d+)"\)/
 
 /** An open SSE connection: everything received so far, and its end. */
@@ -70,7 +79,7 @@ function openStream(server: HotcellServer, path: string, headers: Record<string,
 describe('live reload', () => {
   test('a whole HTML page gets the script before </body>, with the length fixed up', async () => {
     const { server } = await start()
-    const reply = await request(server.url + '/', { headers: { accept: 'text/html' } })
+    const reply = await request(server.url + '/', { headers: TAB })
     assert.equal(reply.status, 200)
     assert.equal(Number(reply.headers['content-length']), reply.body.byteLength)
     assert.match(reply.text, SCRIPT)
@@ -80,7 +89,7 @@ describe('live reload', () => {
 
   test('a fragment opened in a tab gets the script at its end; fetched by a tool or a script it stays as it was', async () => {
     const { server } = await start()
-    for (const headers of [{ 'sec-fetch-dest': 'document' }, { accept: 'text/html,application/xhtml+xml' }] as Record<string, string>[]) {
+    for (const headers of [TAB, { 'sec-fetch-dest': 'document' }, { accept: 'text/html,application/xhtml+xml' }] as Record<string, string>[]) {
       const tab = await request(server.url + '/fragment', { headers })
       assert.ok(tab.text.startsWith('<li>one</li><script>'), tab.text)
       assert.ok(tab.text.endsWith('</script>'), tab.text)
@@ -89,6 +98,33 @@ describe('live reload', () => {
     }
     assert.equal((await request(server.url + '/fragment')).text, '<li>one</li>')
     assert.equal((await request(server.url + '/fragment', { headers: { 'sec-fetch-dest': 'empty', accept: 'text/html' } })).text, '<li>one</li>')
+  })
+
+  test('only a browser navigation gets the script: tools, fetch() and scripts get the bytes the handler sent', async () => {
+    const { server } = await start()
+    const navigations: Record<string, string>[] = [
+      TAB,
+      { 'sec-fetch-dest': 'iframe', 'sec-fetch-mode': 'navigate', accept: 'text/html' },
+      // A browser from before Sec-Fetch-Dest: the mode alone.
+      { 'sec-fetch-mode': 'navigate', accept: 'text/html' },
+      // A browser without Sec-Fetch-*: Accept names HTML.
+      { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' },
+    ]
+    for (const headers of navigations) assert.match((await request(server.url + '/', { headers })).text, SCRIPT, JSON.stringify(headers))
+    const others: Record<string, string>[] = [
+      {}, // Python's urllib, a bare http.get()
+      { accept: '*/*' }, // curl
+      { accept: 'application/json' },
+      { 'sec-fetch-mode': 'cors', accept: '*/*' }, // Node's fetch()
+      { 'sec-fetch-mode': 'cors', 'sec-fetch-dest': 'empty', accept: 'text/html' }, // fetch() in a page
+      { 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'document', accept: 'text/html' },
+      { 'sec-fetch-dest': 'script', accept: 'text/html' },
+    ]
+    for (const headers of others) {
+      const reply = await request(server.url + '/', { headers })
+      assert.equal(reply.text, WHOLE_PAGE, JSON.stringify(headers))
+      assert.equal(Number(reply.headers['content-length']), Buffer.byteLength(WHOLE_PAGE), JSON.stringify(headers))
+    }
   })
 
   test("a page whose Content-Security-Policy forbids inline scripts gets a nonce for hotcell's script in its policy", async () => {
@@ -129,12 +165,15 @@ describe('live reload', () => {
 
   test('a streamed HTML body gets the script after its last chunk', async () => {
     const { server } = await start()
-    const reply = await request(server.url + '/stream')
+    const reply = await request(server.url + '/stream', { headers: TAB })
     assert.equal(reply.headers['content-length'], undefined)
     assert.equal(reply.headers['transfer-encoding'], 'chunked')
     assert.ok(reply.text.startsWith('<p>x'))
     assert.match(reply.text.slice(-1000), SCRIPT)
     assert.equal(reply.text.split('<p>').length - 1, 3)
+    const tool = await request(server.url + '/stream', { headers: { accept: '*/*' } })
+    assert.doesNotMatch(tool.text, /EventSource/)
+    assert.equal(tool.text.split('<p>').length - 1, 3)
   })
 
   test('error pages for browsers carry the script, plain-text ones do not', async () => {
@@ -150,7 +189,7 @@ describe('live reload', () => {
 
   test('the stream needs the token and the same origin; with both it gets a reload event per reload', async () => {
     const { server } = await start()
-    const path = SCRIPT.exec((await request(server.url + '/')).text)![1]!
+    const path = SCRIPT.exec((await request(server.url + '/', { headers: TAB })).text)![1]!
     const noToken = await request(server.url + '/__hotcell/live-reload')
     assert.equal(noToken.status, 403)
     const wrong = await request(server.url + path.replace(/token=[\w-]+/, 'token=' + 'A'.repeat(43)))
@@ -179,7 +218,7 @@ describe('live reload', () => {
   test('a page asked for before a reload and sent after it reloads as soon as its stream connects', async () => {
     const { server, project } = await start()
     const flag = join(project.dir, 'answer-now')
-    const held = request(`${server.url}/held?until=${encodeURIComponent(flag)}`)
+    const held = request(`${server.url}/held?until=${encodeURIComponent(flag)}`, { headers: TAB })
     // The request is in the old generation's worker when the reload swaps generations.
     await waitFor(() => existsSync(flag + '.begun'), 10_000, 'the held request in its worker')
     const info = await withDeadline(server.reload(), 20_000, 'reload()')
@@ -190,7 +229,7 @@ describe('live reload', () => {
     const stream = await openStream(server, SCRIPT.exec(page.text)![1]!)
     await waitFor(() => stream.text().includes('event: reload'), 10_000, 'an immediate reload event: the page was made by the old code')
     // A page asked for after the reload is current: its stream waits for the next change.
-    const fresh = await openStream(server, SCRIPT.exec((await request(server.url + '/')).text)![1]!)
+    const fresh = await openStream(server, SCRIPT.exec((await request(server.url + '/', { headers: TAB })).text)![1]!)
     await waitFor(() => fresh.text().includes('retry:'), 10_000, 'the fresh stream preamble')
     assert.doesNotMatch(fresh.text(), /event: reload/)
     await withDeadline(server.close(), 15_000, 'close() with open streams')
@@ -198,9 +237,9 @@ describe('live reload', () => {
 
   test('liveReload: false sends pages as they are and has no stream', async () => {
     const { server } = await start({ liveReload: false })
-    const reply = await request(server.url + '/')
-    assert.equal(reply.text, '<!doctype html><html><body><h1>héllo</h1></body></html>')
-    const page = await request(server.url + '/throw', { headers: { accept: 'text/html' } })
+    const reply = await request(server.url + '/', { headers: TAB })
+    assert.equal(reply.text, WHOLE_PAGE)
+    const page = await request(server.url + '/throw', { headers: TAB })
     assert.doesNotMatch(page.text, /EventSource/)
     const stream = await request(`${server.url}/__hotcell/live-reload?token=${PROCESS_TOKEN}`)
     assert.equal(stream.status, 404)

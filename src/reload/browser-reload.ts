@@ -106,10 +106,8 @@ export function createLiveReload({ warn }: LiveReloadOptions = {}): LiveReload {
     const text = html.toString('latin1')
     const at = insertionPoint(text)
     // A fragment (`res.send('<h1>hi</h1>')`) opened in a tab is rendered as a
-    // document, so it gets the script at its end; one fetched by htmx or
-    // fetch() was already turned away by wantsScript, and one fetched by a
-    // client that is not a browser stays as it was.
-    if (at < 0 && !isNavigation(req)) return undefined
+    // document, so it gets the script at its end (wantsScript already turned
+    // away htmx, fetch() and tools).
     if (metaPolicyBlocks(text)) return void cannot(req, 'a <meta> Content-Security-Policy in the page blocks inline scripts')
     const allowed = admit(req, seen, headers)
     if (!allowed) return undefined
@@ -161,23 +159,31 @@ function clientScript(version: number, nonce?: string): string {
   return `<script${nonce ? ` nonce="${nonce}"` : ''}>(()=>{const s=new EventSource(${JSON.stringify(url)});let o=0;s.onopen=()=>{o=1};s.addEventListener("reload",()=>{s.close();location.reload()});s.onerror=()=>{if(s.readyState!==2||!o)return;const p=()=>fetch(location.href,{method:"HEAD",cache:"no-store"}).then(()=>location.reload(),()=>setTimeout(p,1000));setTimeout(p,500)};addEventListener("pagehide",()=>s.close())})()</script>`
 }
 
-/** HTML a browser renders as a document: not a HEAD, not compressed, not for fetch()/XHR. */
+/** HTML a browser renders as a document: not a HEAD, not compressed, asked for by a tab (not fetch()/XHR or a tool). */
 function wantsScript(req: RequestIn, method: string | undefined, status: number, headers: string[]): boolean {
   if (method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200)) return false
   // The response's own headers first: on every response this runs, and most are not HTML.
   const type = rawHeader(headers, 'content-type')
   if (!type || !/^\s*text\/html\b/i.test(type)) return false
-  const dest = rawHeader(req.rawHeaders, 'sec-fetch-dest')
-  if (dest !== undefined && dest !== 'document' && dest !== 'iframe') return false
   const encoding = rawHeader(headers, 'content-encoding')
-  return encoding === undefined || encoding.trim().toLowerCase() === 'identity'
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return false
+  return isNavigation(req)
 }
 
-/** A tab opening the page (not a script or a tool): Sec-Fetch-Dest says so, or, from older browsers, Accept. */
+/**
+ * A tab opening the page. Snapshot and integration tests (curl, fetch(),
+ * urllib) must get the bytes the handler sent, so a client has to say it is a
+ * browser navigation: Sec-Fetch-Dest (Sec-Fetch-Mode too, where sent; browsers
+ * from before Sec-Fetch-Dest sent only the mode), or, from browsers without
+ * Sec-Fetch-*, an Accept naming text/html (curl sends any type, urllib none).
+ */
 function isNavigation(req: RequestIn): boolean {
-  const dest = req.headers['sec-fetch-dest']
+  const dest = rawHeader(req.rawHeaders, 'sec-fetch-dest')
+  const mode = rawHeader(req.rawHeaders, 'sec-fetch-mode')
+  if (mode !== undefined && mode !== 'navigate') return false
   if (dest !== undefined) return dest === 'document' || dest === 'iframe'
-  return /\btext\/html\b/i.test(req.headers.accept ?? '')
+  if (mode !== undefined) return true
+  return /\btext\/html\b/i.test(rawHeader(req.rawHeaders, 'accept') ?? '')
 }
 
 /** Before the last </body>, else before </html>; -1 when the body is no whole document. */
