@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:net'
 import { after, describe, test } from 'node:test'
 import { parseTime } from '../src/config/duration.js'
+import { serve } from '../src/index.js'
 import { fixture, projectDir, request, runCli, startCli, waitFor } from './helpers.js'
 
 const cleanups: (() => unknown)[] = []
@@ -41,8 +42,21 @@ describe('times', () => {
       /^HotcellError: --timeout 2 would be 2 ms: a number without a unit is milliseconds\. Write 2s for seconds, or 2ms if milliseconds are meant$/,
     )
     assert.equal(parseTime('2ms', '--timeout', timeout), 2)
-    assert.equal(parseTime(2, 'timeout', timeout), 2)
     assert.equal(parseTime('100', '--timeout', timeout), 100)
+    // A number in a config file or serve() is the same slip; there the fix is a string.
+    assert.throws(
+      () => parseTime(2, 'timeout', timeout),
+      /^HotcellError: timeout 2 would be 2 ms: a number without a unit is milliseconds\. Write '2s' for seconds, or '2ms' if milliseconds are meant$/,
+    )
+    assert.equal(parseTime(100, 'timeout', timeout), 100)
+  })
+
+  test('serve({ timeout: 5 }) is refused as --timeout 5 is, naming the option', async () => {
+    const started = serve({ entry: fixture('counter.ts'), port: 0, workers: 1, quiet: true, timeout: 5 })
+    await assert.rejects(
+      started.then((server) => server.close()),
+      { name: 'HotcellError', code: 'ERR_INVALID_OPTION', message: /^timeout 5 would be 5 ms: .* Write '5s' for seconds, or '5ms' if milliseconds are meant$/ },
+    )
   })
 
   test('--timeout 1s: a request that hangs gets its 504 after a second', async () => {

@@ -60,6 +60,9 @@ export type { FetchHandler }
       [`export default { prot: 8080 }`, /^hotcell: hotcell\.config\.ts: unknown option "prot" \(did you mean "port"\?\)\n$/],
       [`export default { workers: 'many' }`, /^hotcell: hotcell\.config\.ts: workers must be a whole number from 1 to 64 \(got "many"\)\n$/],
       [`export default { liveReload: 'yes' }`, /^hotcell: hotcell\.config\.ts: liveReload must be true or false/],
+      // A bare number of ms below 100 is seconds meant, as with --timeout 5: a number as much as a string.
+      [`export default { port: 0, timeout: '5' }`, /^hotcell: hotcell\.config\.ts: timeout 5 would be 5 ms: .* Write 5s for seconds, or 5ms if/],
+      [`export default { port: 0, timeout: 5 }`, /^hotcell: hotcell\.config\.ts: timeout 5 would be 5 ms: .* Write '5s' for seconds, or '5ms' if/],
       [`export default 42`, /^hotcell: hotcell\.config\.ts must export default defineConfig\(\{ … \}\) \(an object\), got number\n$/],
       [`export default {`, /^hotcell: hotcell\.config\.ts does not build:\n.*hotcell\.config\.ts:\d+:\d+:/s],
     ]

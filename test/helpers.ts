@@ -202,11 +202,12 @@ export async function runCli(
   let stderr = ''
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()))
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
-  const code = await withDeadline(
-    new Promise<number | null>((resolve) => child.once('exit', resolve)),
-    options.timeoutMs ?? 15_000,
-    `hotcell ${args.join(' ')}`,
-  )
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  // A run that was meant to stop at once but serves instead would keep the test process alive past its failure.
+  const code = await withDeadline(exited, options.timeoutMs ?? 15_000, `hotcell ${args.join(' ')}`).catch((error: unknown) => {
+    child.kill()
+    throw error
+  })
   return { code, stdout, stderr }
 }
 

@@ -25,10 +25,12 @@ export function parseTime(value: string | number, name: string, range: TimeRange
       `${name} must be a time from ${show(range.minMs)} to ${show(range.maxMs)} such as 10s, 1500ms or 1m (got ${JSON.stringify(value)})`,
     )
   }
-  if (typeof value === 'string' && match?.[2] === undefined && range.bare === 'ms' && ms > 0 && ms < BARE_MS_MIN) {
+  // A number (`timeout: 5` in a config file or serve()) is the same slip as `--timeout 5`; its fix is a string there.
+  if (match?.[2] === undefined && range.bare === 'ms' && ms > 0 && ms < BARE_MS_MIN) {
+    const q = typeof value === 'number' ? "'" : ''
     throw new HotcellError(
       'ERR_INVALID_OPTION',
-      `${name} ${text} would be ${text} ms: a number without a unit is milliseconds. Write ${text}s for seconds, or ${text}ms if milliseconds are meant`,
+      `${name} ${text} would be ${text} ms: a number without a unit is milliseconds. Write ${q}${text}s${q} for seconds, or ${q}${text}ms${q} if milliseconds are meant`,
     )
   }
   return Math.round(ms)
