@@ -63,7 +63,14 @@ export type { FetchHandler }
       // A bare number of ms below 100 is seconds meant, as with --timeout 5: a number as much as a string.
       [`export default { port: 0, timeout: '5' }`, /^hotcell: hotcell\.config\.ts: timeout 5 would be 5 ms: .* Write 5s for seconds, or 5ms if/],
       [`export default { port: 0, timeout: 5 }`, /^hotcell: hotcell\.config\.ts: timeout 5 would be 5 ms: .* Write '5s' for seconds, or '5ms' if/],
-      [`export default 42`, /^hotcell: hotcell\.config\.ts must export default defineConfig\(\{ … \}\) \(an object\), got number\n$/],
+      [`export default 42`, /^hotcell: hotcell\.config\.ts must export default defineConfig\(\{ … \}\) \(an object\), got a number\n$/],
+      // typeof says "object" for these: the message must not.
+      [`export default null`, /^hotcell: hotcell\.config\.ts must export default defineConfig\(\{ … \}\) \(an object\), got null\n$/],
+      [`export default [{ port: 0 }]`, /^hotcell: hotcell\.config\.ts must export default defineConfig\(\{ … \}\) \(an object\), got an array\n$/],
+      [`export default 'src/app.ts'`, /\(an object\), got a string\n$/],
+      [`export const port = 0`, /\(an object\), got no default export\n$/],
+      [`export default () => null`, /\(an object\), got a function that returned null\n$/],
+      [`export default async () => undefined`, /\(an object\), got a function that returned undefined\n$/],
       [`export default {`, /^hotcell: hotcell\.config\.ts does not build:\n.*hotcell\.config\.ts:\d+:\d+:/s],
     ]
     for (const [source, expected] of cases) {

@@ -55,6 +55,7 @@ export async function loadConfigFile(file: string, cwd: string): Promise<LoadedC
   await mkdir(outDir, { recursive: true })
   await writeFile(join(outDir, '.gitignore'), '# hotcell build output\n*\n')
   let exported: unknown
+  let called = false
   let inputs: string[]
   try {
     const built = await bundleConfigFile(file, outFile, OWN_INDEX)
@@ -63,7 +64,10 @@ export async function loadConfigFile(file: string, cwd: string): Promise<LoadedC
     try {
       exported = ((await import(pathToFileURL(outFile).href)) as { default?: unknown }).default
       // Called while the bundle and its map are still there: its throw is located like one at the top level.
-      if (typeof exported === 'function') exported = await (exported as () => unknown)()
+      if (typeof exported === 'function') {
+        called = true
+        exported = await (exported as () => unknown)()
+      }
     } catch (error) {
       throw new HotcellError('ERR_CONFIG_FILE', threwWhileLoading(error, label, outFile, cwd))
     }
@@ -72,10 +76,8 @@ export async function loadConfigFile(file: string, cwd: string): Promise<LoadedC
     await rm(`${outFile}.map`, { force: true })
   }
   if (typeof exported !== 'object' || exported === null || Array.isArray(exported)) {
-    throw new HotcellError(
-      'ERR_CONFIG_FILE',
-      `${label} must export default defineConfig({ … }) (an object), got ${exported === undefined ? 'no default export' : typeof exported}`,
-    )
+    const got = called ? `a function that returned ${kindOf(exported)}` : exported === undefined ? 'no default export' : kindOf(exported)
+    throw new HotcellError('ERR_CONFIG_FILE', `${label} must export default defineConfig({ … }) (an object), got ${got}`)
   }
   const options = { ...(exported as Record<string, unknown>) }
   const base = dirname(file)
@@ -115,4 +117,11 @@ function threwWhileLoading(error: unknown, label: string, bundle: string, cwd: s
 
 function absolute(base: string, path: string): string {
   return isAbsolute(path) ? path : resolve(base, path)
+}
+
+/** How the message names a value that is not a config object: typeof says "object" for null and arrays too. */
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return String(value)
+  if (Array.isArray(value)) return 'an array'
+  return `a ${typeof value}`
 }
