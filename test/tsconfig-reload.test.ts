@@ -3,8 +3,11 @@
 // what they extend, are watched by name. The usual layout puts tsconfig.json
 // beside package.json, above src/ where the entry and every input are.
 import assert from 'node:assert/strict'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { describe, test } from 'node:test'
+import { Sources } from '../src/reload/sources.js'
 import { tsconfigFiles } from '../src/reload/tsconfig-files.js'
 import { projectDir, request, serveProject } from './helpers.js'
 import { nextReload } from './reload-helpers.js'
@@ -48,6 +51,19 @@ describe('tsconfig edits reload', () => {
     project.write('src/tsconfig.json', JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@lib/*': ['./lib/*'] } } }))
     await reloaded
     assert.equal((await request(server.url)).text, 'lib')
+  })
+
+  test('a project without package.json: the configs up to the working folder are watched', () => {
+    // Outside this repository: above a .tmp folder in it, its own package.json would be found.
+    const dir = mkdtempSync(join(tmpdir(), 'hotcell-tsconfig-'))
+    try {
+      mkdirSync(join(dir, 'src'))
+      const sources = new Sources({ entry: join(dir, 'src', 'app.ts'), cwd: dir, watch: [], ignore: [], envFiles: [] })
+      assert.ok(sources.namedFiles.includes(join(dir, 'tsconfig.json')), sources.namedFiles.join('\n'))
+      assert.ok(sources.rebuilds('change', join(dir, 'tsconfig.json')))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   test('tsconfigFiles: the chain up to the package, present or not, and relative extends only', () => {

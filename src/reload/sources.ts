@@ -69,7 +69,9 @@ export class Sources {
     const roots = packageRoots(config.entry, config.cwd)
     this.#packageState = new Set(roots.flatMap((root) => PACKAGE_STATE.map((name) => join(root, name))))
     this.#project = roots.at(-1)!
-    this.#tsconfigs = new Set(tsconfigFiles(config.entry, this.#project))
+    // Up to the working folder too when it is higher: a project without package.json has its tsconfig there.
+    const top = [this.#project, config.cwd].filter((dir) => within([dir], dirname(config.entry))).sort((a, b) => a.length - b.length)[0]
+    this.#tsconfigs = new Set(tsconfigFiles(config.entry, top ?? this.#project))
   }
 
   /** The package manager's files and the TypeScript configs, absolute: watched by name, even while absent (named-file-watch.ts). */

@@ -11,16 +11,16 @@ const NAMES = ['tsconfig.json', 'jsconfig.json']
 const MAX_EXTENDS = 5
 
 /**
- * The configs in every folder from the entry's up to its package's (present
- * or not: one created later applies too), and the files the present ones
+ * The configs in every folder from the entry's up to `top` (its package's,
+ * or the working folder above it; present or not: one created later applies too), and the files the present ones
  * extend by a relative path (a package's config moves with node_modules,
  * whose changes are watched already).
  */
-export function tsconfigFiles(entry: string, project: string): string[] {
+export function tsconfigFiles(entry: string, top: string): string[] {
   const files: string[] = []
   for (let dir = dirname(entry); ; dir = dirname(dir)) {
     for (const name of NAMES) files.push(join(dir, name))
-    if (dir === project || !dir.startsWith(project + sep) || dirname(dir) === dir) break
+    if (dir === top || !dir.startsWith(top + sep) || dirname(dir) === dir) break
   }
   const all = new Set(files)
   let next = files.filter((file) => existsSync(file))
