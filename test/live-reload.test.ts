@@ -185,6 +185,11 @@ describe('live reload', () => {
     const plain = await request(server.url + '/throw')
     assert.equal(plain.status, 500)
     assert.doesNotMatch(plain.text, /EventSource/)
+    // htmx and fetch() ask for HTML too, and htmx runs the scripts it swaps in: the page, without the script.
+    const swapped = await request(server.url + '/throw', { headers: { accept: 'text/html', 'sec-fetch-mode': 'cors', 'sec-fetch-dest': 'empty' } })
+    assert.equal(swapped.status, 500)
+    assert.match(swapped.text, /<html/i)
+    assert.doesNotMatch(swapped.text, /EventSource/)
   })
 
   test('the stream needs the token and the same origin; with both it gets a reload event per reload', async () => {

@@ -60,7 +60,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
     const html = browserPage !== undefined
     const page = browserPage ?? renderText(view, { root, details })
     if (res.headersSent || res.destroyed) return
-    const body = html && options.html ? options.html.page(page, seen) : page
+    const body = html && options.html ? options.html.page(req, page, seen) : page
     res.writeHead(view.status, [
       'content-type',
       html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8',

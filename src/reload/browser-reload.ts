@@ -23,8 +23,8 @@ export interface HtmlInjector {
   inline(req: RequestIn, seen: number, status: number, headers: string[], body: ArrayBuffer | string | null): { headers: string[]; body: Buffer } | undefined
   /** A streamed response's head: the new headers and bytes to write before the end, or undefined. */
   streamed(req: RequestIn, seen: number, status: number, headers: string[]): { headers: string[]; tail: Buffer } | undefined
-  /** hotcell's own HTML (error pages). */
-  page(html: string, seen: number): string
+  /** hotcell's own HTML (error pages): with the script for a browser navigation only, as the app's pages. */
+  page(req: RequestIn, html: string, seen: number): string
 }
 
 /** What --static asks before sending an HTML file (http/gate/static-html.ts). */
@@ -94,7 +94,9 @@ export function createLiveReload({ warn }: LiveReloadOptions = {}): LiveReload {
       // run it as part of <body>), and the length is left to chunked encoding.
       return { headers: withoutHeader(allowed.headers, 'content-length'), tail: allowed.script }
     },
-    page(html, seen) {
+    page(req, html, seen) {
+      // htmx and fetch() ask for text/html too, and htmx runs the scripts it swaps in.
+      if (!isNavigation(req)) return html
       const at = html.lastIndexOf('</body>')
       const tag = clientScript(seen)
       return at < 0 ? html + tag : html.slice(0, at) + tag + html.slice(at)
