@@ -8,7 +8,7 @@ import { Writable } from 'node:stream'
 import { after, describe, test } from 'node:test'
 import { timeOfDay } from '../src/report/clock.js'
 import { createLogger } from '../src/report/logger.js'
-import { cleanup, projectDir, request, startCli, waitFor, withDeadline } from './helpers.js'
+import { cleanup, projectDir, request, startCli, waitFor, withDeadline, type CliRun } from './helpers.js'
 import { reloadLine } from '../src/report/reload-line.js'
 
 function sink(): Writable & { text: () => string } {
@@ -293,21 +293,22 @@ export default function handler(req: IncomingMessage, res: ServerResponse) {
     web.remove()
   })
   // Whatever a request's failure would log has been logged once a later request's line is out: one worker answers in order.
-  const leaveThenAsk = async (url: string, path: string) => {
+  const leaveThenAsk = async (cli: CliRun, path: string): Promise<string> => {
     const controller = new AbortController()
-    const pending = fetch(`${url}${path}`, { signal: controller.signal }).catch((error: Error) => error.name)
+    const pending = fetch(`${cli.url}${path}`, { signal: controller.signal }).catch((error: Error) => error.name)
     setTimeout(() => controller.abort(), 300)
     assert.equal(await withDeadline(pending, 10_000, 'the aborted request'), 'AbortError')
-    assert.equal((await request(`${url}/after`)).text, 'ok')
+    assert.equal((await request(`${cli.url}/after`)).text, 'ok')
+    await waitFor(() => /GET \/after 200/.test(cli.output()), 10_000, 'the next request line')
+    return cli.output()
   }
 
   test("a Node handler's req aborted: the request line only, no 500 block for the 'aborted' error", async () => {
     const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: node.dir })
     try {
-      await leaveThenAsk(cli.url, '/slow')
-      await waitFor(() => /GET \/after 200/.test(cli.output()), 10_000, 'the next request line')
-      assert.match(cli.output(), /GET \/slow client left, no response \d/)
-      assert.doesNotMatch(cli.output(), /500|aborted|ECONNRESET/)
+      const output = await leaveThenAsk(cli, '/slow')
+      assert.match(output, /GET \/slow client left, no response \d/)
+      assert.doesNotMatch(output, /500|aborted|ECONNRESET/)
     } finally {
       await cli.stop()
     }
@@ -316,10 +317,9 @@ export default function handler(req: IncomingMessage, res: ServerResponse) {
   test('a fetch handler rejecting with request.signal.reason: the request line only', async () => {
     const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: web.dir })
     try {
-      await leaveThenAsk(cli.url, '/follow')
-      await waitFor(() => /GET \/after 200/.test(cli.output()), 10_000, 'the next request line')
-      assert.match(cli.output(), /GET \/follow client left, no response \d/)
-      assert.doesNotMatch(cli.output(), /500|AbortError|The client disconnected/)
+      const output = await leaveThenAsk(cli, '/follow')
+      assert.match(output, /GET \/follow client left, no response \d/)
+      assert.doesNotMatch(output, /500|AbortError|The client disconnected/)
     } finally {
       await cli.stop()
     }

@@ -235,9 +235,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
       // Left while queued: never run. The request line says the client left.
       if (outcome instanceof ClientLeftError) return
       if (outcome instanceof Error) {
-        // The worker died or was terminated: 502, or, once the head of a stream
-        // is out (SSE, a long download), the body is cut off: the client saw
-        // its status, which the log gives instead of a 502 nobody got.
+        // The worker died or was terminated: 502, or a cut body once the head is out (SSE, a download).
         const view = afterHead(lostView(outcome, request, options.reloads), res)
         // A crash loop is reported once, when it is detected.
         if (!(outcome instanceof CrashLoopError)) logger.error(renderText(view, { root, details: true }))

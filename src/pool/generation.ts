@@ -223,7 +223,7 @@ export class Generation {
 
   /** Once no request nor ctx.waitUntil() work is left here, or after `graceMs`: ends the workers; how many waitUntil promises that cut. `why`: new code serves, the new code does not build or load ('broken'), or the server stops. */
   async retire(graceMs: number, why: 'reload' | 'broken' | 'shutdown' = 'reload'): Promise<number> {
-    const deadline = performance.now() + graceMs
+    const deadline = performance.now() + graceMs // one grace for the requests and the waitUntil work
     // Open WebSockets would keep old code running for as long as a tab stays open: they reconnect to the new code.
     this.sockets.closeAll(
       CLOSE_SERVICE_RESTART,
@@ -231,8 +231,7 @@ export class Generation {
     )
     if (this.#inflight.count > 0) await this.#inflight.drained(graceMs)
     const cut = await backgroundWorkDone(() => this.#tracker.lanes(), deadline)
-    await this.destroy(`${ENDED_BECAUSE[why].cause} was still running ${formatMs(graceMs)} later, when its workers ended`)
-    return cut
+    return this.destroy(`${ENDED_BECAUSE[why].cause} was still running ${formatMs(graceMs)} later, when its workers ended`).then(() => cut)
   }
 
   /**

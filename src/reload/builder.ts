@@ -154,7 +154,6 @@ export function startBuilder(entry: string, cwd: string): Builder {
           ok: false,
           n: number,
           ms: performance.now() - started,
-          // The page's hint reads the code: restoring the entry is the fix, not an edit.
           error: gone ? { ...buildErrorData(messages, cwd), code: ENTRY_GONE_CODE } : buildErrorData(messages, cwd),
           text: (await api.formatMessages(messages, { kind: 'error', color: false })).join(''),
           ansi: (await api.formatMessages(messages, { kind: 'error', color: true })).join(''),
