@@ -257,6 +257,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       return
     }
     if (!info) return
+    this.#sources.created.forget(reasons)
     // The start, like every reload, leaves garbage on the main thread.
     this.#heap?.touched()
     this.#lastInfo = info

@@ -222,6 +222,8 @@ describe('hot reload', () => {
     const app = (tag: string) => `export default { fetch: () => new Response('${tag}') }\n`
     const { project, server } = await start({ 'app.ts': app('v0') })
     const path = join(project.dir, 'app.ts')
+    const reloads: ReloadInfo[] = []
+    server.on('reload', (info: ReloadInfo) => reloads.push(info))
     for (let round = 1; round <= 6; round++) {
       project.write('app.ts', app(`in place ${round}`))
       await new Promise((r) => setTimeout(r, round * 4))
@@ -229,6 +231,12 @@ describe('hot reload', () => {
       renameSync(`${path}.tmp`, path)
       await waitFor(async () => (await text(server.url)) === `atomic ${round}`, 10_000, `the atomic save of round ${round}`)
     }
+    // The renamed-over file was the app all along: changed, never "added".
+    assert.ok(reloads.length >= 6, `${reloads.length} reloads`)
+    assert.deepEqual(
+      reloads.filter((info) => info.added),
+      [],
+    )
   })
 
   test('reload: false ignores edits; server.reload() rebuilds on demand', async () => {

@@ -38,6 +38,11 @@ describe('renamed sources', () => {
       info.deleted?.map((path) => basename(path)),
       ['word.ts'],
     )
+    // The new name is a file created, not one changed: the line says "1 file added and 1 deleted".
+    assert.deepEqual(
+      info.added?.map((path) => basename(path)),
+      ['old-word.ts'],
+    )
     const broken = await request(server.url)
     assert.equal(broken.status, 500)
     assert.match(broken.text, /Could not resolve "\.\/word"/)
@@ -55,6 +60,7 @@ describe('renamed sources', () => {
     project.write('app.ts', "import { word } from './word'\nexport default { fetch: () => new Response(word + '!') }\n")
     info = await reloaded
     assert.deepEqual(names(info), ['app.ts'])
+    assert.equal(info.added, undefined)
     assert.equal(await text(server.url), 'two!')
     // chokidar's unlink of each old name comes ~100 ms after its rename, and is dropped as an
     // echo; one taken for news would have built by now. Three operations, three builds, three reloads.
@@ -99,7 +105,10 @@ describe('renamed sources', () => {
     // shared/ does not exist yet: the project's folder is watched for it.
     const reloaded = nextReload(server, (info) => info.ok)
     project.write('shared/util.ts', "export const shared = 'from shared'\n")
-    await reloaded
+    assert.deepEqual(
+      (await reloaded).added?.map((path) => basename(path)),
+      ['util.ts'],
+    )
     assert.equal(await text(server.url), 'from shared')
   })
 })

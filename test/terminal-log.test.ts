@@ -450,3 +450,21 @@ test('a reload line says deleted when every file it names was gone as the build 
     /^↻ 3 files changed and 1 deleted \(a\.ts, b\.ts, c\.ts, …\) · /,
   )
 })
+
+test('a reload line says added of files created since the last reload', () => {
+  const info = { ok: true, gen: 3, waitMs: 0.1, buildMs: 2, loadMs: 1.5, totalMs: 4.2 }
+  assert.match(reloadLine({ ...info, changed: ['new.ts'], added: ['new.ts'] }, undefined)!, /^↻ new\.ts added · /)
+  // mv lib lib2: the new names in one reload, the old ones in the next.
+  assert.match(
+    reloadLine({ ...info, changed: ['lib2/a.ts', 'lib2/b.ts'], added: ['lib2/a.ts', 'lib2/b.ts'] }, undefined)!,
+    /^↻ 2 files added \(lib2\/a\.ts, lib2\/b\.ts\) · /,
+  )
+  assert.match(
+    reloadLine({ ...info, changed: ['new.ts', 'old.ts'], added: ['new.ts'], deleted: ['old.ts'] }, undefined)!,
+    /^↻ 1 file added and 1 deleted \(new\.ts, old\.ts\) · /,
+  )
+  assert.match(
+    reloadLine({ ...info, changed: ['a.ts', 'b.ts', 'n.ts', 'o.ts'], added: ['n.ts'], deleted: ['o.ts'] }, undefined)!,
+    /^↻ 2 files changed, 1 added and 1 deleted \(a\.ts, b\.ts, n\.ts, …\) · /,
+  )
+})

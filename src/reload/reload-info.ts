@@ -10,6 +10,8 @@ export interface ReloadInfo {
   changed: string[]
   /** Of `changed`, the files that were gone as the build began (deleted, or renamed away); absent when none. */
   deleted?: string[]
+  /** Of `changed`, the files created (new, or renamed to that name) and there as the build began; absent when none. */
+  added?: string[]
   /** From the first trigger to the start of the build: the debounce. */
   waitMs: number
   buildMs: number
@@ -21,8 +23,18 @@ export interface ReloadInfo {
   sameError?: true
 }
 
-/** A reload's reasons as `changed` says them (files relative to cwd), and which of them are `deleted`. */
-export function changeOf(reasons: readonly string[], gone: readonly string[], cwd: string): Pick<ReloadInfo, 'changed' | 'deleted'> {
+/** A reload's reasons as `changed` says them (files relative to cwd), and which of them are `deleted` or `added`. */
+export function changeOf(
+  reasons: readonly string[],
+  gone: readonly string[],
+  created: readonly string[],
+  cwd: string,
+): Pick<ReloadInfo, 'changed' | 'deleted' | 'added'> {
   const toCwd = (reason: string) => (reason.startsWith(sep) ? relative(cwd, reason) : reason)
-  return gone.length ? { changed: reasons.map(toCwd), deleted: gone.map(toCwd) } : { changed: reasons.map(toCwd) }
+  const added = created.filter((path) => !gone.includes(path))
+  return {
+    changed: reasons.map(toCwd),
+    ...(gone.length ? { deleted: gone.map(toCwd) } : {}),
+    ...(added.length ? { added: added.map(toCwd) } : {}),
+  }
 }

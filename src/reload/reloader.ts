@@ -137,7 +137,7 @@ export class Reloader {
     const { cwd } = this.config
     const outcome = (ok: boolean, gen: number | undefined, loadMs: number): ReloadInfo => {
       const timing = { waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
-      return { ok, gen, ...changeOf(reasons, goneSinceMark(marks), cwd), ...timing }
+      return { ok, gen, ...changeOf(reasons, goneSinceMark(marks), this.sources.created.among(reasons), cwd), ...timing }
     }
     if (!build.ok) {
       const info = outcome(false, this.#current?.number, 0)

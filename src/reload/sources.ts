@@ -7,6 +7,7 @@ import type { BuildOutcome } from './builder.js'
 import { linkedPackageDirs } from './linked-packages.js'
 import { tsconfigFiles } from './tsconfig-files.js'
 import { wouldResolve } from './missing-imports.js'
+import { CreatedFiles } from './created-files.js'
 
 export type ChangeKind = 'add' | 'change' | 'unlink'
 
@@ -47,6 +48,8 @@ const PACKAGE_STATE = [
 export class Sources {
   /** Files of the last good build: a change to anything else cannot change the bundle. */
   #inputs = new Set<string>()
+  /** Files created since a reload named them. */
+  readonly created = new CreatedFiles()
   #lastBuildFailed = false
   /** The imports the last failed build could not find, and the files its errors name. */
   #missing: readonly string[] = []
@@ -116,13 +119,8 @@ export class Sources {
   outdatesWorkers(path: string): boolean {
     if (this.#packageState.has(path)) return true
     if (!within(this.config.watch, path) && !within(this.#linked, path)) return false
-    let real = path
-    try {
-      real = realpathSync.native(path)
-    } catch {
-      // Deleted: not an input of the build that just ran either.
-    }
-    return !this.#inputs.has(real)
+    // Deleted: not an input of the build that just ran either.
+    return !this.#inputs.has(realOrGiven(path))
   }
 
   get envFiles(): readonly string[] {
@@ -197,6 +195,7 @@ export class Sources {
 
   /** Could this event change what is served? Filtering here saves builds that could not. */
   rebuilds(kind: ChangeKind, path: string): boolean {
+    this.created.note(kind, path, () => this.#inputs.has(realOrGiven(path)))
     if (this.isEnvFile(path) || this.#packageState.has(path)) return true
     if (this.ignored(path)) return false
     if (this.#tsconfigs.has(path)) return true
@@ -208,13 +207,16 @@ export class Sources {
     // code imports): built now, its error is shown now, not at the next save.
     if (kind === 'unlink' && this.#inputs.has(path)) return true
     if (kind !== 'change' || within(this.#linked, path)) return SOURCE_FILE.test(path)
-    let real = path
-    try {
-      real = realpathSync.native(path) // esbuild reports real paths
-    } catch {
-      // Deleted meanwhile: compare the path as given.
-    }
-    return this.#inputs.has(real) || PROJECT_FILE.test(path)
+    return this.#inputs.has(realOrGiven(path)) || PROJECT_FILE.test(path)
+  }
+}
+
+/** esbuild reports real paths; a path deleted meanwhile is compared as given. */
+function realOrGiven(path: string): string {
+  try {
+    return realpathSync.native(path)
+  } catch {
+    return path
   }
 }
 

@@ -15,17 +15,27 @@ export function reloadLine(info: ReloadInfo, problem: Problem | undefined): stri
   return `↻ ${describeChange(info)} · build ${info.buildMs.toFixed(1)} ms · load ${info.loadMs.toFixed(1)} ms · generation ${info.gen} serving ${info.totalMs.toFixed(1)} ms after ${asked ? 'the request' : 'the change'}`
 }
 
-function describeChange({ changed, deleted = [] }: ReloadInfo): string {
+function describeChange({ changed, deleted = [], added = [] }: ReloadInfo): string {
   // reload() (the r key, server.reload()) is a reason, not a file: said after the files.
   const files = changed.filter((reason) => reason !== 'reload()')
   const asked = files.length < changed.length
   if (files.length === 0) return 'reload requested'
   const gone = files.filter((file) => deleted.includes(file)).length
-  const how = gone === 0 ? 'changed' : gone === files.length ? 'deleted' : `changed and ${gone} deleted`
-  const count = gone === 0 || gone === files.length ? files.length : files.length - gone
-  const what =
-    files.length === 1
-      ? `${files[0]} ${how}`
-      : `${count} ${count === 1 ? 'file' : 'files'} ${how} (${files.slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''})`
+  const created = files.filter((file) => added.includes(file)).length
+  const counts = (
+    [
+      [files.length - gone - created, 'changed'],
+      [created, 'added'],
+      [gone, 'deleted'],
+    ] as const
+  ).filter(([n]) => n > 0)
+  let what: string
+  if (files.length === 1) what = `${files[0]} ${counts[0]![1]}`
+  else {
+    // "3 files changed, 1 added and 1 deleted (a.ts, b.ts, c.ts, …)"
+    const parts = counts.map(([n, how], i) => (i === 0 ? `${n} ${n === 1 ? 'file' : 'files'} ${how}` : `${n} ${how}`))
+    const said = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`
+    what = `${said} (${files.slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''})`
+  }
   return asked ? `${what}, and a reload requested` : what
 }
