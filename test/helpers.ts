@@ -156,8 +156,8 @@ export interface CliRun {
 }
 
 /** Run the real `hotcell` binary and wait for its ready line. */
-export async function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; readyMs?: number } = {}): Promise<CliRun> {
-  const child = spawn(process.execPath, [BIN, ...args], {
+export async function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; readyMs?: number; bin?: string } = {}): Promise<CliRun> {
+  const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

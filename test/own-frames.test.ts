@@ -1,10 +1,12 @@
 // Which frames of a stack are hotcell's machinery (hidden on pages and in the
 // terminal) and which are the developer's (shown).
 import assert from 'node:assert/strict'
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { withoutOwnFrames } from '../src/report/source-files.js'
-import { ROOT } from './helpers.js'
+import { cleanup, projectDir, request, ROOT, startCli } from './helpers.js'
 
 const own = join(ROOT, 'dist', 'workers', 'bundle', 'runtime.js')
 
@@ -66,4 +68,22 @@ describe('withoutOwnFrames', () => {
       ].join('\n'),
     )
   })
+})
+
+test('installed under a path with a space and a non-ASCII letter, hotcell still hides its own frames (ESM frames name it as a percent-encoded file: URL)', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'hotcell-install-'))
+  cleanup(() => rmSync(base, { recursive: true, force: true }))
+  const install = join(base, 'my projé', 'node_modules', 'hotcell')
+  mkdirSync(join(install, 'dist'), { recursive: true })
+  for (const part of ['src', 'workers']) cpSync(join(ROOT, 'dist', part), join(install, 'dist', part), { recursive: true })
+  cpSync(join(ROOT, 'package.json'), join(install, 'package.json'))
+  symlinkSync(join(ROOT, 'node_modules'), join(install, 'node_modules'))
+  const project = projectDir({ 'app.ts': "export default { fetch() { throw new Error('boom') } }\n" })
+  cleanup(project.remove)
+  const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir, bin: join(install, 'dist', 'src', 'cli', 'hotcell.cjs') })
+  cleanup(() => cli.stop())
+  const page = await request(cli.url, { headers: { accept: 'text/plain' } })
+  assert.equal(page.status, 500)
+  assert.match(page.text, /at Object\.fetch \(app\.ts:1:34\)/)
+  assert.doesNotMatch(page.text, /node_modules|runtime\.js|chunk-|%20|%C3/, page.text)
 })

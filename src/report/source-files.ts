@@ -2,12 +2,15 @@
 // package's, or hotcell's own machinery (hidden). One answer for the text
 // page, the Youch page, the code frame and the stuck location.
 import { dirname, isAbsolute, join, relative, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 // hotcell's own install: dist/ of this package. Its frames are the machinery
 // that called the handler; Youch would list them as "in app" since they are
 // not under node_modules.
 const OWN_DIST = join(dirname(dirname(dirname(dirname(fileURLToPath(import.meta.url))))), 'dist') + sep
+// ...and as ESM frames name it: a file: URL, where a space or a non-ASCII
+// letter in the install's path is percent-encoded.
+const OWN_DIST_URL = pathToFileURL(OWN_DIST).href
 // Where piscina, which runs the worker, is when npm hoists it into the project's node_modules.
 const OWN_PACKAGES = /[\\/]node_modules[\\/]piscina[\\/]/
 // A frame still in the bundle after source mapping is esbuild's own helper
@@ -35,7 +38,7 @@ export function projectPath(name: string | undefined, root: string): string | un
 
 /** An `at …` line of hotcell's own code (its dist/, a package of its own running the app, the bundle's helpers). */
 export function isOwnFrame(line: string): boolean {
-  return line.includes(OWN_DIST) || OWN_PACKAGES.test(line) || BUNDLE_HELPER.test(line)
+  return line.includes(OWN_DIST) || line.includes(OWN_DIST_URL) || OWN_PACKAGES.test(line) || BUNDLE_HELPER.test(line)
 }
 
 // Frames of Node and V8 code hotcell's calls the app through: hotcell's when
