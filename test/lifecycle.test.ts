@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { readdirSync, writeFileSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
+import { request as httpRequest } from 'node:http'
 import { createServer, type Server } from 'node:net'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { describe, test } from 'node:test'
@@ -168,5 +169,24 @@ describe('lifecycle', () => {
     await waitFor(() => /the response had started, and its body was cut off/.test(cli.output()), 5_000, `the cut in the terminal\n${cli.output()}`)
     assert.match(cli.output(), /200 The request outlived its workers: the response had started, and its body was cut off/)
     assert.doesNotMatch(cli.output(), /502 The request outlived its workers/)
+  })
+
+  test('a shutdown does not wait for a request whose client left (nobody to answer), nor logs a 502 for it', async () => {
+    // The handler ignores request.signal and never settles.
+    const project = projectDir({ 'app.ts': 'export default { fetch: () => new Promise<Response>(() => {}) }\n' })
+    cleanup(project.remove)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    cleanup(() => cli.stop())
+    const client = httpRequest(`${cli.url}/hang`, { agent: false })
+    client.on('error', () => {})
+    client.end()
+    await new Promise((r) => setTimeout(r, 300))
+    client.destroy()
+    await waitFor(() => /GET \/hang client left, no response/.test(cli.output()), 5_000, `the request line\n${cli.output()}`)
+    const stopping = performance.now()
+    assert.equal(await cli.stop(), 0)
+    // Well before the 5 s grace a request still being answered gets.
+    assert.ok(performance.now() - stopping < 4_000, `the shutdown took ${Math.round(performance.now() - stopping)} ms\n${cli.output()}`)
+    assert.doesNotMatch(cli.output(), /outlived its workers|502/)
   })
 })

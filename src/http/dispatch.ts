@@ -14,7 +14,7 @@ import { pipeStream } from './stream-pipe.js'
 import { rawHeader } from './raw-header.js'
 import { nextRequestId } from './request-count.js'
 import { runWithTimeout, type TimedOut } from '../pool/watchdog.js'
-import { FAILURE_TITLES, lostView, timeoutView } from '../report/fault-views.js'
+import { endedByHotcell, FAILURE_TITLES, lostView, timeoutView } from '../report/fault-views.js'
 
 /** Where requests go right now: a generation of workers, or a page explaining why there is none. */
 export type Target = { kind: 'generation'; generation: Generation } | { kind: 'failure'; view: Omit<ErrorView, 'request'> }
@@ -165,13 +165,9 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
       // In flight until the response closed AND the worker is done with it: a
       // client that leaves early must not let its generation be destroyed
       // under the request, which would fail it (a 502 logged for nobody).
-      const left = generation.enter()
-      let holds = 2
-      const release = () => {
-        if (--holds === 0) left()
-      }
-      leave = release
-      if (res.destroyed) release() // closed while the body or the target was awaited
+      const inflight = generation.enter()
+      leave = inflight.closed
+      if (res.destroyed) inflight.closed() // closed while the body or the target was awaited
       const task: RequestTask = {
         id,
         method,
@@ -211,7 +207,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
           },
         },
         (outcome) => {
-          release()
+          inflight.done()
           try {
             answer(outcome)
           } catch (error) {
@@ -235,6 +231,9 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
       // Left while queued: never run. The request line says the client left.
       if (outcome instanceof ClientLeftError) return
       if (outcome instanceof Error) {
+        // Its client left before any answer, and hotcell ended the workers (a shutdown, a reload's grace over): nobody to tell.
+        // (A stream hotcell cut has its head out: that cut is logged.)
+        if (res.destroyed && !res.headersSent && endedByHotcell(outcome)) return
         // The worker died or was terminated: 502, or a cut body once the head is out (SSE, a download).
         const view = afterHead(lostView(outcome, request, options.reloads), res)
         // A crash loop is reported once, when it is detected.

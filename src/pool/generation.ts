@@ -6,7 +6,7 @@ import { formatMs } from '../report/fault-views.js'
 import type { ErrorData, FailurePhase, RequestTask, WorkerData, WorkerMessage } from './protocol.js'
 import type { GenerationOptions } from './generation-options.js'
 import { ClientLeftError, CrashLoopError } from '../errors.js'
-import { InflightRequests } from './inflight-requests.js'
+import { type Inflight, InflightRequests } from './inflight-requests.js'
 import type { Lane, Waiter } from './lane.js'
 import { RequestQueue } from './request-queue.js'
 import { startWorkers } from './worker-pool.js'
@@ -213,11 +213,11 @@ export class Generation {
   }
 
   /**
-   * One request enters this generation; call the returned function once when
-   * it is over (its response closed and its worker is done with it). Retiring
-   * waits for every such request.
+   * One request enters this generation: say when its response closed and
+   * when its worker is done with it. Retiring waits for both of every request
+   * (a shutdown: for the responses still open).
    */
-  enter(): () => void {
+  enter(): Inflight {
     return this.#inflight.enter()
   }
 
@@ -229,7 +229,7 @@ export class Generation {
       CLOSE_SERVICE_RESTART,
       why === 'broken' ? 'the code changed; hotcell serves its error until it is fixed' : 'hotcell reloaded the code',
     )
-    if (this.#inflight.count > 0) await this.#inflight.drained(graceMs)
+    if (this.#inflight.count > 0) await this.#inflight.drained(graceMs, why === 'shutdown')
     const cut = await backgroundWorkDone(() => this.#tracker.lanes(), deadline)
     return this.destroy(`${ENDED_BECAUSE[why].cause} was still running ${formatMs(graceMs)} later, when its workers ended`).then(() => cut)
   }

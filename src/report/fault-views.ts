@@ -17,6 +17,14 @@ export function loadFailureTitle(phase: FailurePhase | undefined, error: { name:
   return error.name === 'CrashLoopError' ? CRASH_LOOP_TITLE : 'The entry failed to load'
 }
 
+/** The request's workers were ended by hotcell (a shutdown, a reload's grace over), not by a crash of their own. */
+export function endedByHotcell(error: Error): boolean {
+  return (
+    !(error instanceof WorkerLostError && error.terminatedBecause) &&
+    (error instanceof WorkerLostError ? error.death : describeDeath(error)).name === WORKERS_ENDED
+  )
+}
+
 /** 502 (or 500 for a crash loop) for a request whose worker died or was stopped. `reloads`: a save reloads. */
 export function lostView(error: unknown, request: Request, reloads: boolean): ErrorView {
   if (error instanceof CrashLoopError) {
