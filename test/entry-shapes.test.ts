@@ -64,6 +64,41 @@ describe('handler shapes', () => {
     assert.match(res.text, /The handler returned an object with keys status, body; expected a Response/)
   })
 
+  test('a default export that makes the app (a factory) called per request: the 500 says to export what it makes', async () => {
+    const server = await serveFiles({ 'app.ts': `export default async () => ({ fetch: () => new Response('app') })` })
+    const res = await request(`${server.url}/`)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /The handler returned an object with keys fetch; expected a Response .*It returned an app: .*export default await createApp\(\)/s)
+  })
+
+  test('a class exported instead of an instance: 500 saying to export an instance', async () => {
+    const server = await serveFiles({ 'app.ts': `export default class App { fetch() { return new Response('class') } }` })
+    const res = await request(`${server.url}/`)
+    assert.equal(res.status, 500)
+    assert.match(
+      res.text,
+      /The default export of .*app\.ts is the class App, which cannot be called without new\. Export an instance: export default new App\(\)/,
+    )
+  })
+
+  test("a transpiler's CommonJS output of `export default app` (exports.__esModule, exports.default) is served", async () => {
+    const server = await serveFiles(
+      {
+        'package.json': '{ "type": "commonjs" }\n',
+        'server.js': `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.default = { fetch: () => new Response("tsc output") };\n`,
+      },
+      'server.js',
+    )
+    assert.equal((await request(`${server.url}/`)).text, 'tsc output')
+  })
+
+  test("handler: 'node' given for a fetch handler: the 500 names the option", async () => {
+    const { server } = await serveProject({ 'app.ts': `export default { fetch: () => new Response('hi') }` }, { handler: 'node', quiet: true })
+    const res = await request(`${server.url}/`)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /is a fetch handler \(an object with a fetch method\), but the handler option is 'node' \(--handler node\)/)
+  })
+
   test("an entry that also exports 'module.exports' is found by its default export", async () => {
     // require() of an ES module returns that export instead of the namespace: the loader must not.
     const server = await serveFiles({

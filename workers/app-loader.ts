@@ -82,7 +82,9 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
   // module.exports, an empty object. It counts as no export at all, or an
   // entry that listens once its database is up would be judged at once.
   const emptyDefault = isEmptyObject(mod.default) && Object.keys(mod).every((name) => name === 'default' || name === '__esModule')
-  const exported = emptyDefault ? undefined : mod.default
+  // TypeScript's or Babel's CommonJS output of `export default app`: module.exports is
+  // { __esModule: true, default: app }, and that whole object is the bundle's default export.
+  const exported = emptyDefault ? undefined : transpiledDefault(mod.default)
   // A listen() during the import wins over nothing; a default export wins over a listen().
   const listened = await capturedServer(exported === undefined ? LISTEN_GRACE_MS : 0)
   if (listened) announce(listened.requested)
@@ -99,6 +101,10 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
     return shapeError(`${entry} has no default export. ${found}\n${EXPECTED}`)
   }
   if (typeof exported === 'function') {
+    if (isClass(exported))
+      return shapeError(
+        `The default export of ${entry} is the class ${exported.name || '(anonymous)'}, which cannot be called without new. Export an instance: export default new ${exported.name || 'App'}()`,
+      )
     const nodeStyle = style === 'node' || (style === 'auto' && exported.length >= 2)
     if (nodeStyle) return await node(exported as NodeHandler, bundleUrl, undefined, style === 'auto')
     const fetch = exported as FetchFunction
@@ -120,6 +126,10 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
     if (typeof app.callback === 'function') return await node((app.callback as () => NodeHandler).call(app), bundleUrl)
   }
   if (listened) return await fromServer(listened.server, bundleUrl)
+  if (style === 'node' && typeof (exported as { fetch?: unknown } | null)?.fetch === 'function')
+    return shapeError(
+      `The default export of ${entry} is a fetch handler (an object with a fetch method), but the handler option is 'node' (--handler node), which serves a Node (req, res) handler. Drop the option to let hotcell tell, or set it to 'fetch'.`,
+    )
   return shapeError(`The default export of ${entry} is ${describe(exported)}.\n${EXPECTED}`)
 }
 
@@ -173,6 +183,17 @@ function announceAddress(app: object): void {
 
 function shapeError(message: string): LoadedApp {
   return { ok: false, phase: 'shape', error: { name: 'HandlerShapeError', message } }
+}
+
+/** `{ __esModule: true, default: x }` (a transpiler's CommonJS output): x; anything else as it is. */
+function transpiledDefault(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('default' in value)) return value
+  return Object.getOwnPropertyDescriptor(value, '__esModule')?.value === true ? (value as { default: unknown }).default : value
+}
+
+/** A class, which throws when called without new. */
+function isClass(value: object): boolean {
+  return Function.prototype.toString.call(value).startsWith('class')
 }
 
 /** `{}`: a plain object with no properties of its own. */

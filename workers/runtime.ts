@@ -232,7 +232,10 @@ function handle(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>, ent
 
 function toOutcome(result: unknown, entry: InFlight, stream: (port: MessagePort) => void): Outcome | Promise<Outcome> {
   if (!isResponse(result)) {
-    const message = `The handler returned ${describe(result)}; expected a Response (for example \`return new Response("hi")\`).`
+    // An app where a response should be: the default export is a factory (`async () => app`), called once per request.
+    const factory = typeof (result as { fetch?: unknown } | null)?.fetch === 'function'
+    const hint = factory ? ' It returned an app: if the default export makes the app, export what it makes (`export default await createApp()`).' : ''
+    const message = `The handler returned ${describe(result)}; expected a Response (for example \`return new Response("hi")\`).${hint}`
     return { kind: 'failed', phase: 'result', error: { name: 'TypeError', message } }
   }
   // Response.error(): a network error, which has no status line to send (a fetch() caller sees a failed fetch).
