@@ -8,8 +8,20 @@ export interface BaselineServer {
   close(): Promise<void>
 }
 
-/** Build `entry` with hotcell's own builder and serve it inline from a child process. */
-export async function startBaseline(entry: string, label: string, style: 'auto' | 'fetch' | 'node' = 'auto', https = false): Promise<BaselineServer> {
+/**
+ * Build `entry` with hotcell's own builder and serve it inline from a child
+ * process. `env` is that process's process.env, which the server also passes
+ * as a fetch handler's `env`: give it what hotcell's workers get (the .env
+ * files under this process's environment), or an app that reads them fails
+ * the baseline's check, or does different work there.
+ */
+export async function startBaseline(
+  entry: string,
+  label: string,
+  style: 'auto' | 'fetch' | 'node' = 'auto',
+  https = false,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<BaselineServer> {
   const builder = await createBuilder(entry, process.cwd())
   const build = await builder.build()
   if (!build.ok) {
@@ -19,6 +31,7 @@ export async function startBaseline(entry: string, label: string, style: 'auto' 
   // From the folder above: the CLI is bundled into src/cli/ (npm run build), this module with it.
   const child = fork(new URL('../bench-command/baseline-server.js', import.meta.url), [build.url, label, style, https ? 'https' : 'http'], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env,
   })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const close = async () => {

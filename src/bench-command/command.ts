@@ -1,9 +1,10 @@
-import { resolveConfig } from '../config/resolve-config.js'
+import { loadEnvFiles } from '../config/env-files.js'
+import { resolveConfig, type Config } from '../config/resolve-config.js'
 import { startServer } from '../dev-server.js'
 import { MAX_CONNECTIONS } from '../http/server.js'
 import { MAX_QUEUE } from '../pool/request-queue.js'
 import type { HotcellServer } from '../server-api.js'
-import { HotcellError } from '../errors.js'
+import { BenchError, HotcellError } from '../errors.js'
 import { startBaseline } from './baseline.js'
 
 import { checkTarget, drain, type RequestSpec } from './check.js'
@@ -131,21 +132,16 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   return 0
 }
 
-async function start(config: Variant, { https, timeoutMs, connections }: BenchOptions): Promise<Running> {
+async function start(config: Variant, options: BenchOptions): Promise<Running> {
+  const resolved = serverConfig(config, options)
   if (config.target === 'baseline') {
-    const baseline = await startBaseline(config.entry, config.entry, 'auto', https)
+    // The variables hotcell's workers get (dev-server.ts, #loadEnv), read the
+    // same way: the baseline process's process.env, and a fetch handler's env.
+    const loaded = loadEnvFiles(resolved.envFiles, resolved.cwd)
+    if (loaded.problems.length > 0) throw new BenchError(loaded.problems[0]!.replace(/^hotcell: /, ''))
+    const baseline = await startBaseline(config.entry, config.entry, 'auto', options.https, loaded.env)
     return { config, url: baseline.url, close: () => baseline.close() }
   }
-  const resolved = resolveConfig({
-    entry: config.entry,
-    port: 0,
-    host: '127.0.0.1',
-    reload: false,
-    quiet: true,
-    workers: config.workers,
-    https,
-    timeout: timeoutMs,
-  })
   // hotcell's caps protect a dev server from clients it does not know: past 512
   // connections it closes them at accept (a -c 520 run reported 488 failed
   // requests), past 1024 queued requests it answers 503 (-c 2000 on 1 worker:
@@ -155,9 +151,24 @@ async function start(config: Variant, { https, timeoutMs, connections }: BenchOp
   // the drain's, and for a previous run's connections still closing when the
   // next run opens its own.
   const server: HotcellServer = await startServer(
-    Object.freeze({ ...resolved, maxConnections: MAX_CONNECTIONS + connections, maxQueue: MAX_QUEUE + connections }),
+    Object.freeze({ ...resolved, maxConnections: MAX_CONNECTIONS + options.connections, maxQueue: MAX_QUEUE + options.connections }),
   )
   return { config, url: server.url, close: () => server.close() }
+}
+
+/** The options a hotcell server under test runs with; the baseline takes what applies to it (its env) from the same. */
+function serverConfig(config: Variant, { https, timeoutMs }: BenchOptions): Config {
+  return resolveConfig({
+    entry: config.entry,
+    port: 0,
+    host: '127.0.0.1',
+    reload: false,
+    quiet: true,
+    // The baseline has no workers.
+    workers: Math.max(1, config.workers),
+    https,
+    timeout: timeoutMs,
+  })
 }
 
 function job(options: BenchOptions, origin: string, durationMs: number): LoadJob {
