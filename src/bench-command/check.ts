@@ -96,6 +96,9 @@ export async function checkTarget(
       // hotcell's own page for an app that cannot run: no status to expect, a fix to make.
       if (NOT_RUNNING.test(firstLine))
         throw new BenchError(`${label}: the app cannot be measured: ${firstLine.replace(/^\d{3} /, '')} (the error is above); fix it and run the bench again`)
+      // hotcell's own refusal of what the handler never saw: --expect-status would time a refusal, the serve flag lets it through.
+      const refused = limits.serverTimesOut ? refusal(status, reply.body.toString('utf8'), firstLine, spec) : undefined
+      if (refused) throw new BenchError(`${label}: ${spec.method} ${spec.path} answered ${status} during the correctness check: ${refused}`)
       const expected = expectStatus === undefined ? 'a 2xx status' : String(expectStatus)
       throw new BenchError(
         `${label}: ${spec.method} ${spec.path} answered ${status} during the correctness check (expected ${expected}; use --expect-status if ${status} is right)${firstLine ? `: ${firstLine}` : ''}`,
@@ -115,6 +118,23 @@ export async function drain(origin: string, spec: RequestSpec, workers: number, 
   for (let round = 0; round < 2; round++) {
     await Promise.all(Array.from({ length: Math.max(1, workers) }, () => once(origin, spec, timeoutMs + SERVER_ANSWER_GRACE_MS).catch(() => undefined)))
   }
+}
+
+const MIB = 1024 * 1024
+
+/** hotcell's 413 for --body-limit or 403 for --allowed-hosts (dispatch.ts, request-guard.ts): what fixes it, with the flag. */
+function refusal(status: number, body: string, firstLine: string, spec: RequestSpec): string | undefined {
+  if (status === 413 && firstLine === '413 Request body too large') {
+    const bytes = spec.body?.byteLength ?? 0
+    // A whole number of MiB above the body's size.
+    return `the ${bytes.toLocaleString('en-US')}-byte body is over hotcell's body limit. Raise it with --body-limit (e.g. --body-limit ${Math.floor(bytes / MIB) + 1}mb) or bodyLimit in hotcell.config.ts`
+  }
+  const host = /^Blocked request: the host "(.*)" is not allowed/.exec(firstLine)?.[1]
+  if (status === 403 && host !== undefined) {
+    const allow = /--allowed-hosts (\S+)/.exec(body)?.[1] ?? '<name>'
+    return `hotcell refused the host "${host}" (DNS-rebinding protection). Allow it with --allowed-hosts ${allow} or allowedHosts in hotcell.config.ts`
+  }
+  return undefined
 }
 
 /** Twice the limit, spelled as a user would type it. */

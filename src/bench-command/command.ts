@@ -15,6 +15,7 @@ import { renderText } from './report.js'
 import { reserveStdout } from './report-stdout.js'
 import { runLoad, type LoadJob, type LoadStats } from './run-load.js'
 import type { RunRecord } from './summary.js'
+import { resolveServeSide, type ServeSide } from './serve-side.js'
 import { hasWrk, runWrkLoad } from './wrk-load.js'
 import { thousands } from '../report/thousands.js'
 
@@ -38,13 +39,16 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
     return 1
   }
   let options: BenchOptions
+  let serveSide: ServeSide
   try {
     const parsed = parseBenchArgs(argv)
     if (parsed.help) {
       io.stdout.write(BENCH_HELP)
       return 0
     }
-    options = parsed.options
+    // Before any server starts: a bad --body-limit or config file gets serve's one line.
+    serveSide = await resolveServeSide(parsed.options.entry, parsed.options.serveFlags, process.cwd())
+    options = { ...parsed.options, timeoutMs: serveSide.timeoutMs }
   } catch (error) {
     if (error instanceof HotcellError) return fail(error.message)
     throw error
@@ -77,7 +81,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   try {
     const spec: RequestSpec = { method: options.method, path: options.path, headers: options.headers, body: options.body }
     for (const config of configsOf(options)) {
-      const server = await start(config, options)
+      const server = await start(config, options, serveSide)
       running.push(server)
       const { status, bodyBytes, bodyVaries } = await checkTarget(describe(config, options.https), server.url, spec, options.expectStatus, {
         timeoutMs: options.timeoutMs,
@@ -132,14 +136,14 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   return 0
 }
 
-async function start(config: Variant, options: BenchOptions): Promise<Running> {
-  const resolved = serverConfig(config, options)
+async function start(config: Variant, options: BenchOptions, serveSide: ServeSide): Promise<Running> {
+  const resolved = serverConfig(config, options, serveSide)
   if (config.target === 'baseline') {
     // The variables hotcell's workers get (dev-server.ts, #loadEnv), read the
     // same way: the baseline process's process.env, and a fetch handler's env.
     const loaded = loadEnvFiles(resolved.envFiles, resolved.cwd)
     if (loaded.problems.length > 0) throw new BenchError(loaded.problems[0]!.replace(/^hotcell: /, ''))
-    const baseline = await startBaseline(config.entry, config.entry, 'auto', options.https, loaded.env)
+    const baseline = await startBaseline(config.entry, config.entry, resolved.handler, options.https, loaded.env)
     return { config, url: baseline.url, close: () => baseline.close() }
   }
   // hotcell's caps protect a dev server from clients it does not know: past 512
@@ -156,9 +160,9 @@ async function start(config: Variant, options: BenchOptions): Promise<Running> {
   return { config, url: server.url, close: () => server.close() }
 }
 
-/** The options a hotcell server under test runs with; the baseline takes what applies to it (its env) from the same. */
-function serverConfig(config: Variant, { https, timeoutMs }: BenchOptions): Config {
-  return resolveConfig({
+/** The options a hotcell server under test runs with; the baseline takes what applies to it (env, handler) from the same. */
+function serverConfig(config: Variant, { https, timeoutMs }: BenchOptions, serveSide: ServeSide): Config {
+  const own = resolveConfig({
     entry: config.entry,
     port: 0,
     host: '127.0.0.1',
@@ -169,6 +173,8 @@ function serverConfig(config: Variant, { https, timeoutMs }: BenchOptions): Conf
     https,
     timeout: timeoutMs,
   })
+  // Resolved and checked already, with the config file (serve-side.ts).
+  return Object.freeze({ ...own, ...serveSide })
 }
 
 function job(options: BenchOptions, origin: string, durationMs: number): LoadJob {

@@ -3,9 +3,10 @@ import { availableParallelism } from 'node:os'
 import { mustBeInteger, TIMEOUT_RANGE } from '../config/resolve-config.js'
 import { parseTime } from '../config/duration.js'
 import { HotcellError } from '../errors.js'
-import { flagHelp, parseFlags, type Flag } from '../cli/flag-table.js'
+import { flagHelp, parseFlags, type Flag, type FlagValues } from '../cli/flag-table.js'
 import { SERVE_FLAGS } from '../cli/serve-flags.js'
 import { mustBeEntry } from '../config/entry-file.js'
+import { CONFIG_FLAG, SHARED_SERVE_FLAGS, sharedValues } from './serve-side.js'
 
 /** A benchmark measures with as many workers as can run in parallel here (up to 4), unless given a list. */
 function defaultWorkers(): number {
@@ -36,8 +37,10 @@ export interface BenchOptions {
   generator: 'auto' | 'undici' | 'wrk'
   /** Serve over HTTPS (the --https certificate); the baseline too. */
   https: boolean
-  /** hotcell's --timeout for the servers under test; the correctness check waits as long. */
+  /** hotcell's --timeout for the servers under test; the correctness check waits as long. Without the flag, the config file's (command.ts). */
   timeoutMs: number
+  /** serve's flags the bench shares (--body-limit, --allowed-hosts, --env-file, --handler, --timeout, --config), as given: resolved with the config file as `hotcell` does (serve-side.ts). */
+  serveFlags: FlagValues
 }
 
 // `hotcell --timeout`, read the same way (resolveConfig: a bare number is ms,
@@ -81,6 +84,8 @@ export const BENCH_FLAGS: readonly Flag[] = [
     help: 'hotcell answers 504 after this long, and the check\nwaits as long (5s, 1500ms; a bare number is ms,\nas for hotcell --timeout)',
     default: SERVE_TIMEOUT.default!,
   },
+  ...SHARED_SERVE_FLAGS,
+  CONFIG_FLAG,
   { name: 'https', type: 'boolean', help: 'serve over TLS, as hotcell --https does (the baseline\non node:https); the load goes over HTTP/1.1' },
   { name: 'expect-status', type: 'string', value: '<code>', help: 'status the check and the load expect', default: 'any 2xx' },
   { name: 'fail-on-errors', type: 'boolean', help: 'exit 1 if any timed request failed or got an unexpected status' },
@@ -96,11 +101,16 @@ Usage
 
 Options
 ${flagHelp(BENCH_FLAGS)}
+--body-limit, --allowed-hosts, --env-file, --handler and --timeout are read as hotcell reads
+them, over the same keys of the config file; its other keys (port, workers, https …) do not apply.
+
 Examples
   hotcell bench src/app.ts
   hotcell bench src/app.ts --path /users/1 -c 100 -d 20s -w 1,2,4
   hotcell bench src/app.ts --compare src/app-v2.ts
   hotcell bench src/app.ts --baseline --json > result.json
+  hotcell bench src/app.ts -m POST --body-file big.json --body-limit 50mb
+  hotcell bench src/app.ts --header 'Host: api.myapp.test' --allowed-hosts api.myapp.test
 `
 
 export type ParsedBench = { help: true } | { help: false; options: BenchOptions }
@@ -175,6 +185,7 @@ export function parseBenchArgs(argv: string[]): ParsedBench {
       generator,
       https: v.https ?? false,
       timeoutMs: v.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseTimeout(v.timeout),
+      serveFlags: sharedValues(parsed.values),
     },
   }
 }

@@ -1,0 +1,46 @@
+// The serve options that change what a request gets, which `hotcell bench`
+// takes as `hotcell` does: serve's own flags (its table's parsing and help),
+// the same config file keys, flags beating the file, and serve's messages for
+// a bad value. Without them an 11 MB body could only get 413 and a request
+// with `Host: api.myapp.test` only 403, whatever the project's config said.
+import { resolveCliConfig } from '../cli/cli-config.js'
+import type { Flag, FlagValues } from '../cli/flag-table.js'
+import { SERVE_FLAGS } from '../cli/serve-flags.js'
+import type { Config } from '../config/resolve-config.js'
+
+const serveFlag = (name: string): Flag => SERVE_FLAGS.find((flag) => flag.name === name)!
+
+/**
+ * Taken from serve as they are. --handler: the baseline reads the export the
+ * same way. Not --static (the baseline serves no files), nor the address,
+ * reload and TLS flags (the bench's own), nor --max-memory and --expose-errors
+ * (they change nothing for a handler that answers, on 127.0.0.1).
+ */
+export const SHARED_SERVE_FLAGS: readonly Flag[] = ['body-limit', 'allowed-hosts', 'env-file', 'handler'].map(serveFlag)
+
+// Long name only: -c is the bench's --connections.
+const { short: _connections, ...config } = serveFlag('config')
+export const CONFIG_FLAG: Flag = config
+
+/** What the servers under test take from the config file and the flags above (and --timeout, which the bench has anyway). */
+export type ServeSide = Pick<Config, 'bodyLimit' | 'allowedHosts' | 'envFiles' | 'handler' | 'timeoutMs'>
+
+/** The shared flags and --config, as given on the command line; the rest of `values` is the bench's own. */
+export function sharedValues(values: FlagValues): FlagValues {
+  const shared: FlagValues = {}
+  for (const flag of [...SHARED_SERVE_FLAGS, CONFIG_FLAG, serveFlag('timeout')]) if (values[flag.name] !== undefined) shared[flag.name] = values[flag.name]
+  return shared
+}
+
+/**
+ * Resolved by `hotcell`'s own code (cli-config.ts): the config file next to
+ * the entry or in cwd (or --config), the flags over it, a bad value named by
+ * its flag or file key. The file's other options (port, workers, https …) are
+ * checked as serve checks them, and left to the bench's flags.
+ */
+export async function resolveServeSide(entry: string, shared: FlagValues, cwd: string): Promise<ServeSide> {
+  // No environment: $PORT and a supervisor's held socket are for serving.
+  const { config } = await resolveCliConfig(entry, shared, {}, cwd)
+  const { bodyLimit, allowedHosts, envFiles, handler, timeoutMs } = config
+  return { bodyLimit, allowedHosts, envFiles, handler, timeoutMs }
+}
