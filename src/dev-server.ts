@@ -20,6 +20,7 @@ import { Sources, type ChangeKind } from './reload/sources.js'
 import { missedAtStart, missedWhileScanning } from './reload/scan-gap.js'
 import type { ProjectWatch } from './reload/project-watch.js'
 import { WritesDuringBuild } from './reload/writes-during-build.js'
+import { isHungImport } from './reload/hung-import.js'
 import { HotcellError } from './errors.js'
 
 /** How long a retiring generation (and a shutdown) waits for requests in flight before cutting them. */
@@ -171,7 +172,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       entry: this.config.entryLabel,
       workers: this.config.workers,
       buildMs: this.#lastInfo?.buildMs ?? 0,
-      buildFailed: this.#lastInfo?.ok === false,
+      buildFailed: this.#lastInfo?.ok === false && !isHungImport(this.#reloader.target),
       envVars: this.#envVars,
       inspector: this.#inspector,
       liveReload: this.config.liveReload,
@@ -239,11 +240,11 @@ class DevServer extends EventEmitter implements HotcellServer {
       if (unwatched) {
         await this.#watching
         if (this.#closing) return
-        if (info && !info.ok) {
+        if (info && !info.ok && !isHungImport(this.#reloader.target)) {
           this.#pendingSince = startedAt
           return this.#runReload(reasons)
         }
-        // A good first build: what the watcher may have missed while it scanned is built again.
+        // A good first build, or one whose import hung (run again, it hangs as long): what the watcher may have missed while it scanned is built again.
         if (info) {
           const missed = await missedAtStart(this.#sources.inputs, readFrom, this.#builder, this.#reloader)
           for (const path of missed) this.#trigger(path)

@@ -55,6 +55,21 @@ describe('the last line after a failed start', () => {
     await endsWith(cli, `✘ serving the error page on ${cli.url} — export a handler from app.ts and restart hotcell (reloading is off)`)
   })
 
+  test('an entry whose import never ends: the error page once the import timed out, once, and the save that fixes it is served', async () => {
+    const project = projectDir({ 'app.ts': 'while (true) {}\nexport default { fetch: () => new Response("never") }\n' })
+    cleanup(project.remove)
+    // The import timeout is 10 s; the start used to run the hung import a second time before it said it was ready.
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir, readyMs: 60_000 })
+    cleanup(() => cli.stop())
+    await endsWith(cli, `✘ serving the error page on ${cli.url} — fix app.ts:1 and save`)
+    assert.equal(cli.output().match(/ImportTimeoutError: /g)?.length, 1, cli.output())
+    // The build was good: the banner gives its time.
+    assert.match(cli.output(), / · 1 worker · first build [\d.]+ ms\n/)
+    project.write('app.ts', 'export default { fetch: () => new Response("fixed") }\n')
+    await waitFor(() => /↻ app\.ts changed · build [\d.]+ ms · load [\d.]+ ms · generation 1 serving/.test(cli.output()), 20_000, `the fix\n${cli.output()}`)
+    assert.equal((await request(cli.url)).text, 'fixed')
+  })
+
   test('a good start has no such line', async () => {
     const { cli } = await start('export default { fetch: () => new Response("hi") }\n')
     await waitFor(() => /first build [\d.]+ ms\n/.test(cli.output()), 10_000, 'the banner')

@@ -38,3 +38,8 @@ export async function hungImport(
     report: [`${error.name}: ${error.message}`, ...frame].join('\n'),
   }
 }
+
+/** Is `target` the page of an import that never ended (its build was good)? */
+export function isHungImport(target: Target | Promise<Target>): boolean {
+  return !(target instanceof Promise) && target.kind === 'failure' && target.view.error?.name === 'ImportTimeoutError'
+}
