@@ -3,7 +3,9 @@
 // a bad config is reported and the old options serve on; without the
 // supervisor a line says to restart.
 import assert from 'node:assert/strict'
+import { appendFileSync, renameSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { cleanup, projectDir, request, startCli, waitFor, type CliRun } from './helpers.js'
 
@@ -85,6 +87,26 @@ describe('config file changes, under the supervisor', () => {
     assert.doesNotMatch(cli.output(), /\n\s+at |\.hotcell[\\/]|dist[\\/]src/)
     assert.equal((await post(cli)).status, 413, 'the old bodyLimit still applies')
     assert.equal(count(cli, RESTART), 0)
+  })
+
+  test('a deleted config file: one line, the options stay, files beside it are not its imports; created again, it applies', async () => {
+    const { project, cli } = await start({ 'hotcell.config.ts': config('bodyLimit: 100') }, ['--port', '0'])
+    const at = (name: string) => join(project.dir, name)
+    renameSync(at('hotcell.config.ts'), at('cfg.bak'))
+    const deleted = /↻ hotcell\.config\.ts was deleted · the server keeps its options; create it again to apply it\n/
+    await waitFor(() => deleted.test(cli.output()), 20_000, `the deleted line\n${cli.output()}`)
+    assert.equal((await post(cli)).status, 413, 'the old bodyLimit still applies')
+    // chokidar then watches the folder: a log hotcell's output goes to (`hotcell > log.txt`) fed itself as an "import".
+    appendFileSync(at('log.txt'), 'a line\n')
+    writeFileSync(at('notes.txt'), 'notes\n')
+    appendFileSync(at('log.txt'), 'another line\n')
+    writeFileSync(at('cfg.bak'), config('bodyLimit: 1000'))
+    renameSync(at('cfg.bak'), at('hotcell.config.ts'))
+    await waitFor(() => /↻ hotcell\.config\.ts created again · restarting the server/.test(cli.output()), 20_000, `the restart line\n${cli.output()}`)
+    await waitFor(() => readyUrls(cli).length === 2, 20_000, 'the new server process ready line')
+    assert.equal((await post(cli)).status, 200)
+    assert.equal(count(cli, deleted), 1, cli.output())
+    assert.doesNotMatch(cli.output(), /imported by|missing the entry file|hotcell\.config\.ts changed/)
   })
 
   test('a changed port is named and needs a restart by hand: the server restarts on the port it had', async () => {

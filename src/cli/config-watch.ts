@@ -4,8 +4,10 @@
 // good ones end this process for a new one that the supervisor starts at once
 // on the socket it holds (supervisor.ts), so that requests meanwhile wait
 // instead of failing. Bad ones are reported as a start would report them, and
-// this process serves on with the options it has. Without the supervisor
-// nothing can start a new process: a line says to restart.
+// this process serves on with the options it has, as it does when the file
+// is deleted; created again, the file applies like a save. Without the
+// supervisor nothing can start a new process: a line says to restart.
+import { existsSync } from 'node:fs'
 import { relative } from 'node:path'
 import { HotcellError } from '../errors.js'
 import type { Logger } from '../report/logger.js'
@@ -42,18 +44,25 @@ export function watchConfigFile({ current, reread, canRestart, restart, logger, 
   let reading = false
   let closed = false
   let restarting = false
+  /** The config file was deleted, and that was said: said once, until it is back. */
+  let deleted = false
+  let watched = new Set(watchList(current))
 
   const watcher = watchSources({
     ignored: () => false,
     onChange: (_kind, path) => {
-      if (closed || restarting) return
-      changed ??= path
+      // chokidar watches the folder of a watched file that was deleted, and reports every file in it: a log
+      // written there (`hotcell > log.txt`) is no import of the config, and reading the options for it fed itself.
+      if (closed || restarting || !watched.has(path)) return
+      // A burst that touched the config file is named by it.
+      if (path === file) changed = path
+      else changed ??= path
       clearTimeout(timer)
       timer = setTimeout(settle, SETTLE_MS)
     },
     onError: (error) => logger.warn(`hotcell: watching ${fileLabel} failed: ${error.message}`),
   })
-  watcher.set(watchList(current))
+  watcher.set(watched)
 
   const settle = () => {
     // A change while the options are read is read after them.
@@ -63,14 +72,22 @@ export function watchConfigFile({ current, reread, canRestart, restart, logger, 
     }
     const path = changed!
     changed = undefined
+    // Deleted (or renamed away) is not a config with no options: the server keeps the ones it has, and one line says so.
+    if (!existsSync(file)) {
+      if (!deleted) logger.warn(`↻ ${fileLabel} was deleted · the server keeps its options; create it again to apply it`)
+      deleted = true
+      return
+    }
     const what = path === file ? fileLabel : `${relative(cwd, path) || path} (imported by ${fileLabel})`
+    const verb = deleted ? 'created again' : 'changed'
+    deleted = false
     reading = true
-    void apply(what).finally(() => {
+    void apply(what, verb).finally(() => {
       reading = false
     })
   }
 
-  const apply = async (what: string) => {
+  const apply = async (what: string, verb: string) => {
     let next: CliConfig
     try {
       next = await reread()
@@ -78,19 +95,20 @@ export function watchConfigFile({ current, reread, canRestart, restart, logger, 
       // The message a start with these options would print, and no stack: it is about the file.
       const message = error instanceof HotcellError ? error.message : `${fileLabel} failed: ${(error as Error)?.message ?? String(error)}`
       logger.error(`hotcell: ${message}`)
-      logger.warn(`↻ ${what} changed · the server keeps its options until ${fileLabel} is fixed and saved`)
+      logger.warn(`↻ ${what} ${verb} · the server keeps its options until ${fileLabel} is fixed and saved`)
       return
     }
     if (closed) return
     // Checked all the same: a restart by hand should not meet an error the save could have shown.
     if (!canRestart) {
-      logger.info(`↻ ${what} changed · restart hotcell to apply it (the config file is read at start)`)
+      logger.info(`↻ ${what} ${verb} · restart hotcell to apply it (the config file is read at start)`)
       return
     }
     // The next start may read other files (an import added or removed).
-    watcher.set(watchList(next))
+    watched = new Set(watchList(next))
+    watcher.set(watched)
     restarting = true
-    logger.info(`↻ ${what} changed · restarting the server with the new options`)
+    logger.info(`↻ ${what} ${verb} · restarting the server with the new options`)
     restart()
   }
 
