@@ -1,5 +1,6 @@
 // The public shape of one reload: the server's 'reload' event and the terminal's reload line.
 import { relative, sep } from 'node:path'
+import { oneNamePerFile } from './one-name-per-file.js'
 
 /** What one reload did; emitted as the server's 'reload' event. */
 export interface ReloadInfo {
@@ -31,10 +32,13 @@ export function changeOf(
   cwd: string,
 ): Pick<ReloadInfo, 'changed' | 'deleted' | 'added'> {
   const toCwd = (reason: string) => (reason.startsWith(sep) ? relative(cwd, reason) : reason)
-  const added = created.filter((path) => !gone.includes(path))
+  // One save through a symlinked folder is one file, whose two paths both triggered.
+  const named = oneNamePerFile(reasons)
+  const deleted = gone.filter((path) => named.includes(path))
+  const added = created.filter((path) => named.includes(path) && !gone.includes(path))
   return {
-    changed: reasons.map(toCwd),
-    ...(gone.length ? { deleted: gone.map(toCwd) } : {}),
+    changed: named.map(toCwd),
+    ...(deleted.length ? { deleted: deleted.map(toCwd) } : {}),
     ...(added.length ? { added: added.map(toCwd) } : {}),
   }
 }
