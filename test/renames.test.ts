@@ -105,10 +105,7 @@ describe('renamed sources', () => {
     // shared/ does not exist yet: the project's folder is watched for it.
     const reloaded = nextReload(server, (info) => info.ok)
     project.write('shared/util.ts', "export const shared = 'from shared'\n")
-    assert.deepEqual(
-      (await reloaded).added?.map((path) => basename(path)),
-      ['util.ts'],
-    )
+    await reloaded
     assert.equal(await text(server.url), 'from shared')
   })
 })
