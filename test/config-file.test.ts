@@ -83,6 +83,11 @@ export type { FetchHandler }
     const missing = await runCli(['app.ts', '--config', 'nope.ts'], { cwd: project.dir })
     assert.equal(missing.code, 1)
     assert.equal(missing.stderr, `hotcell: config file not found: nope.ts (looked in ${project.dir})\n`)
+    // A folder: which file in it was meant, not esbuild's "Could not resolve".
+    project.write('conf/hotcell.config.ts', 'export default {}\n')
+    const folder = await runCli(['app.ts', '--config', 'conf'], { cwd: project.dir })
+    assert.equal(folder.code, 1)
+    assert.equal(folder.stderr, `hotcell: --config must be a file, but conf is a folder. Did you mean ${join('conf', 'hotcell.config.ts')}?\n`)
 
     // An entry the config names, missing: the message says where the name came from; one given on the command line does not.
     project.write('hotcell.config.ts', `export default { entry: 'src/nope.ts' }\n`)

@@ -1,5 +1,5 @@
 // hotcell.config.ts: the options of serve() in a file. Flags beat it.
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -27,6 +27,11 @@ export function findConfigFile(cwd: string, entry: string | undefined, explicit:
   if (explicit !== undefined) {
     const file = resolve(cwd, explicit)
     if (!existsSync(file)) throw new HotcellError('ERR_CONFIG_FILE', `config file not found: ${explicit} (looked in ${cwd})`)
+    if (statSync(file).isDirectory()) {
+      const inside = CONFIG_NAMES.find((name) => existsSync(join(file, name)))
+      const hint = inside ? ` Did you mean ${join(explicit, inside)}?` : ` Name the file, e.g. ${join(explicit, CONFIG_NAMES[0]!)}.`
+      throw new HotcellError('ERR_CONFIG_FILE', `--config must be a file, but ${explicit} is a folder.${hint}`)
+    }
     return file
   }
   const dirs = [...new Set([...(entry ? [dirname(resolve(cwd, entry))] : []), cwd])]
