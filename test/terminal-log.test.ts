@@ -468,3 +468,11 @@ test('a reload line says added of files created since the last reload', () => {
     /^↻ 2 files changed, 1 added and 1 deleted \(a\.ts, b\.ts, n\.ts, …\) · /,
   )
 })
+
+test('a request line cuts a path past 200 characters and says how long it was', () => {
+  const out = sink()
+  const logger = createLogger({ quiet: false, stdout: out, stderr: sink(), now: at })
+  logger.request({ method: 'GET', path: `/${'a'.repeat(8999)}`, status: 404, ms: 1.2 })
+  logger.flush()
+  assert.equal(out.text(), `${timeOfDay()(at())} GET /${'a'.repeat(199)}… (9000 characters) 404 1.2ms\n`)
+})

@@ -172,7 +172,7 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
         return
       }
       const where = worker === undefined ? '' : paint('dim', ` w${worker}`)
-      pending += `${stampOf(date)}${method} ${path} ${paint(statusStyle(status), statusLabel(status))} ${paint('dim', `${ms.toFixed(1)}ms`)}${where}${same}\n`
+      pending += `${stampOf(date)}${method} ${shortPath(path)} ${paint(statusStyle(status), statusLabel(status))} ${paint('dim', `${ms.toFixed(1)}ms`)}${where}${same}\n`
       schedule()
     },
   }
@@ -237,4 +237,11 @@ function take(counts: Map<string, number>, key: string): number | undefined {
   if (count > 1) counts.set(key, count - 1)
   else counts.delete(key)
   return count
+}
+
+/** Past this, a request line's path is cut: a 9,000-character URL would fill the screen at every request. */
+const PATH_SHOWN = 200
+
+function shortPath(path: string): string {
+  return path.length <= PATH_SHOWN ? path : `${path.slice(0, PATH_SHOWN)}… (${path.length} characters)`
 }
