@@ -12,7 +12,13 @@
 //   of a body it refused (413); over HTTP/2 that is a reset of the stream
 //   (RST_STREAM NO_ERROR after the response, which HTTP/2 allows for
 //   a request whose rest the server does not need), or the client
-//   waits forever on a full flow-control window.
+//   waits forever on a full flow-control window;
+// - hotcell cuts a response it cannot finish (the body stream failed, the
+//   worker died, a retiring generation's grace ended) with destroy(), which
+//   over HTTP/1.1 closes the socket, so the client sees a truncated body.
+//   Node's Http2Stream destroyed without an error ends the stream with
+//   END_STREAM, which a client reads as a complete body: destroy() resets it
+//   (RST_STREAM INTERNAL_ERROR) instead.
 import { constants, Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import type { OutgoingHttpHeaders } from 'node:http'
 
@@ -81,6 +87,13 @@ export class H2Response extends Http2ServerResponse {
     ;(super.end as (...args: unknown[]) => this)(...args)
     // Waits for the response to be written before it resets (Node sends RST_STREAM NO_ERROR after 'finish').
     if (this.#closeAfter && !this.stream.closed) this.stream.close(constants.NGHTTP2_NO_ERROR)
+    return this
+  }
+
+  override destroy(error?: Error): this {
+    // Once the stream closed, the response was complete or the client reset it: nothing left to cut.
+    if (!this.stream.closed) this.stream.close(constants.NGHTTP2_INTERNAL_ERROR)
+    else super.destroy(error)
     return this
   }
 
