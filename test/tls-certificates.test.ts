@@ -3,7 +3,7 @@
 // https.test.ts for the served side.
 import assert from 'node:assert/strict'
 import { generateKeyPairSync, X509Certificate } from 'node:crypto'
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
@@ -123,6 +123,29 @@ describe('the generated certificate (--https)', () => {
       assert.equal(fourth.generated, false)
       assert.equal(statSync(file).mode & 0o777, 0o600)
     }
+  })
+
+  test('starts made at the same moment on a fresh folder agree: each serves the certificate in the file', async () => {
+    const dir = freshDir()
+    const file = join(dir, DEV_CERTIFICATE_FILE)
+    const starts = await Promise.all([1, 2, 3].map(() => devCertificate({ host: '127.0.0.1', dir })))
+    const inFile = new X509Certificate(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(readFileSync(file, 'utf8'))![0])
+    for (const start of starts) assert.equal(start.fingerprint, inFile.fingerprint256)
+    assert.equal(starts.filter((start) => start.generated).length, 1, 'one start made it, the others read it')
+    assert.ok(!existsSync(`${file}.lock`), 'the lock is released')
+  })
+
+  test('a lock left by a start that died holding it does not stop the next one', async () => {
+    const dir = freshDir()
+    const lock = join(dir, `${DEV_CERTIFICATE_FILE}.lock`)
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(lock, '')
+    const longAgo = new Date(Date.now() - DAY)
+    utimesSync(lock, longAgo, longAgo)
+    const made = await devCertificate({ host: '127.0.0.1', dir })
+    assert.equal(made.generated, true)
+    assert.equal(made.stored, true)
+    assert.ok(!existsSync(lock))
   })
 
   test('an unwritable cache folder still gives a certificate, for this process only', async () => {

@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, write
 import { isIP } from 'node:net'
 import { join } from 'node:path'
 import { userCacheDir } from './cache-dir.js'
+import { lockOrWait } from './certificate-lock.js'
 
 /** One file holds key and certificate, so that a start never pairs the key of one with the certificate of another. */
 export const DEV_CERTIFICATE_FILE = 'dev-certificate.pem'
@@ -60,10 +61,32 @@ export async function devCertificate(options: DevCertificateOptions): Promise<De
   const file = join(dir, DEV_CERTIFICATE_FILE)
   const now = options.now ?? new Date()
   const needed = certificateNames(options.host)
-  const cached = readCached(file)
-  if (cached && fits(cached.x509, needed, now)) {
-    return describe(cached.key, cached.cert, cached.x509, { file, generated: false, stored: true, names: namesOf(cached.x509) })
+  const reusable = (cached: Cached | undefined) =>
+    cached && fits(cached.x509, needed, now)
+      ? describe(cached.key, cached.cert, cached.x509, { file, generated: false, stored: true, names: namesOf(cached.x509) })
+      : undefined
+  const reused = reusable(readCached(file))
+  if (reused) return reused
+  // Another start may be making one now: wait for its file rather than make a second (certificate-lock.ts).
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+  } catch {
+    // Unwritable: no lock either; the certificate is then for this process only (store() says so).
   }
+  const lock = await lockOrWait(`${file}.lock`, () => reusable(readCached(file)))
+  if ('found' in lock) return lock.found
+  try {
+    // The holder before us may have stored one that fits between our read and the lock.
+    const cached = readCached(file)
+    const stored = reusable(cached)
+    if (stored) return stored
+    return await generate(dir, file, now, needed, cached)
+  } finally {
+    lock.held?.release()
+  }
+}
+
+async function generate(dir: string, file: string, now: Date, needed: string[], cached: Cached | undefined): Promise<DevCertificate> {
   // Names an earlier start needed stay covered, so that alternating --host values settle on one certificate.
   const kept = cached ? namesOf(cached.x509).filter((name) => !needed.includes(name)) : []
   const names = needed.length + kept.length <= MAX_NAMES ? [...needed, ...kept] : needed
