@@ -12,6 +12,7 @@ import { createFrontGate } from '../src/http/gate/front-gate.js'
 import { Generation } from '../src/pool/generation.js'
 import { serve } from '../src/index.js'
 import { createLogger } from '../src/report/logger.js'
+import { exposureLines, networkUrls } from '../src/report/exposure.js'
 import { listen } from '../src/http/server.js'
 import { BIN, fixture, request, ROOT, runCli, startCli, waitFor, withDeadline } from './helpers.js'
 import { exchange } from './raw-http.js'
@@ -96,6 +97,23 @@ describe('exposure beyond this machine', () => {
     } finally {
       await run.stop()
     }
+  })
+})
+
+describe('the address lines under the ready line', () => {
+  test('say the scheme the port speaks: https:// with --https, never http:// to a TLS-only port', () => {
+    assert.deepEqual(networkUrls('192.0.2.7', 3000, 'https'), ['https://192.0.2.7:3000'])
+    assert.deepEqual(networkUrls('2001:db8::7', 3000, 'https'), ['https://[2001:db8::7]:3000'])
+    assert.deepEqual(networkUrls('192.0.2.7', 3000), ['http://192.0.2.7:3000'])
+    const urls = exposureLines('0.0.0.0', 3000, false, false, 'https://127.0.0.1:3000').filter((line) => line.startsWith('  '))
+    for (const line of urls) assert.match(line, /^ {2}https:\/\//)
+    if (lanAddress) assert.ok(urls.includes(`  https://${lanAddress}:3000`), urls.join('\n'))
+  })
+
+  test('a --host naming one address adds no line repeating the ready URL', () => {
+    const lines = exposureLines('192.0.2.7', 3000, false, false, 'https://192.0.2.7:3000')
+    assert.equal(lines.length, 1, lines.join('\n'))
+    assert.match(lines[0]!, /warning: listening on 192\.0\.2\.7/)
   })
 })
 

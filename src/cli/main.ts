@@ -104,7 +104,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
   if (config.nextFreePort && server.port !== config.port)
     io.stdout.write(`hotcell: port ${config.port} is in use, so hotcell listens on ${server.port} (--port chooses one)\n`)
-  const head = [`hotcell ready on ${server.url}`, ...exposureLines(config.host, server.port, config.exposeErrors, config.allowedHosts === 'all')]
+  const head = [`hotcell ready on ${server.url}`, ...exposureLines(config.host, server.port, config.exposeErrors, config.allowedHosts === 'all', server.url)]
   // Lines of a running session carry the time, as the server's own do.
   const log = createLogger({ quiet: false, stdout: io.stdout, stderr: io.stderr })
   if (cli.moved) log.warn(`hotcell: ${cli.fileLabel ?? 'the options'} asks for ${cli.moved}, but ${HELD_ADDRESS_NOTE}`)

@@ -34,10 +34,10 @@ export function redactedView(view: ErrorView, requestId: number): ErrorView {
   return redacted
 }
 
-/** Every URL the server answers on, for a bind address that is not loopback. */
-export function networkUrls(host: string, port: number): string[] {
+/** Every URL the server answers on, for a bind address that is not loopback. `scheme`: what the port speaks (https with --https or --cert). */
+export function networkUrls(host: string, port: number, scheme: 'http' | 'https' = 'http'): string[] {
   const wildcard = host === '0.0.0.0' || host === '::'
-  if (!wildcard) return [`http://${isIPv6(host) ? `[${host}]` : host}:${port}`]
+  if (!wildcard) return [`${scheme}://${isIPv6(host) ? `[${host}]` : host}:${port}`]
   const urls: string[] = []
   for (const addresses of Object.values(networkInterfaces())) {
     for (const a of addresses ?? []) {
@@ -45,17 +45,22 @@ export function networkUrls(host: string, port: number): string[] {
       if (a.family === 'IPv6' && host !== '::') continue
       if (a.family === 'IPv6' && a.scopeid) continue // link-local needs a zone id; not a URL to paste
       if (a.internal) continue // loopback: the ready line above names it already
-      urls.push(`http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${port}`)
+      urls.push(`${scheme}://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${port}`)
     }
   }
   return urls
 }
 
-/** Lines the CLI prints after the ready line when the bind host is not loopback-only. */
-export function exposureLines(host: string, port: number, exposeErrors: boolean, allowAllHosts: boolean): string[] {
+/**
+ * Lines the CLI prints after the ready line (which names `readyUrl`) when the
+ * bind host is not loopback-only: the other URLs, in the ready line's scheme
+ * (a TLS port answers no http:// URL), and a warning.
+ */
+export function exposureLines(host: string, port: number, exposeErrors: boolean, allowAllHosts: boolean, readyUrl: string): string[] {
   const lines: string[] = []
   if (!isLoopbackHost(host)) {
-    for (const url of networkUrls(host, port)) lines.push(`  ${url}`)
+    const ready = new URL(readyUrl)
+    for (const url of networkUrls(host, port, ready.protocol === 'https:' ? 'https' : 'http')) if (new URL(url).href !== ready.href) lines.push(`  ${url}`)
     lines.push(
       `hotcell: warning: listening on ${host}, reachable from other machines; ${exposeErrors ? 'error details are shown to every client (--expose-errors)' : 'error pages hide details from them'}.`,
     )
