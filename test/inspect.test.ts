@@ -3,9 +3,10 @@
 // js-debug does, and the same connection sees the next generation's workers.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { createServer, type AddressInfo } from 'node:net'
 import { createInterface } from 'node:readline'
 import { describe, test } from 'node:test'
-import { cleanup, freePort, projectDir, request, runCli, startCli, waitFor, withDeadline } from './helpers.js'
+import { cleanup, freePort, projectDir, request, runCli, runMain, startCli, waitFor, withDeadline } from './helpers.js'
 
 // A CDP client in a child process (Node 20's WebSocket needs a flag): stdin
 // lines are messages to send, stdout lines the messages received.
@@ -119,6 +120,51 @@ describe('--inspect', () => {
       assert.doesNotMatch(run.output(), /address already in use/)
     } finally {
       await run.stop()
+    }
+  })
+
+  test('an --inspect port already in use: one line naming it and how to choose another, exit 1 (not a server without a debugger)', async () => {
+    const project = projectDir({ 'app.ts': app('one') })
+    cleanup(project.remove)
+    const holder = createServer()
+    const port = await withDeadline(
+      new Promise<number>((resolve) => holder.listen(0, '127.0.0.1', () => resolve((holder.address() as AddressInfo).port))),
+      5_000,
+      'a port held',
+    )
+    try {
+      const result = await runCli(['app.ts', '--port', '0', `--inspect=${port}`], { cwd: project.dir })
+      assert.equal(result.code, 1, result.stdout + result.stderr)
+      assert.equal(
+        result.stderr,
+        `hotcell: the --inspect port ${port} is already in use on 127.0.0.1. Stop what holds it, or choose another port with --inspect=<port> (--inspect=0 for a free one).\n`,
+      )
+      assert.doesNotMatch(result.stdout, /ready/)
+    } finally {
+      holder.close()
+    }
+  })
+
+  test('--inspect naming the --port port says they are the same, not that another server holds it', async () => {
+    const project = projectDir({ 'app.ts': app('one') })
+    cleanup(project.remove)
+    const port = await freePort()
+    const result = await runCli(['app.ts', '--port', String(port), `--inspect=${port}`], { cwd: project.dir })
+    assert.equal(result.code, 1, result.stdout + result.stderr)
+    assert.equal(
+      result.stderr,
+      `hotcell: --inspect and --port name the same port, ${port}: the debugger needs one of its own; choose another port with --inspect=<port> (--inspect=0 for a free one).\n`,
+    )
+  })
+
+  test('--inspect 9230, with a space: says to write --inspect=9230, not "expected one entry file"', async () => {
+    for (const args of [
+      ['app.ts', '--inspect', '9230'],
+      ['--inspect', '9230', 'app.ts'],
+    ]) {
+      const result = await runMain(args)
+      assert.equal(result.code, 1)
+      assert.equal(result.stderr, 'hotcell: --inspect takes its port after "=": --inspect=9230 (with a space, 9230 reads as the entry file)\n')
     }
   })
 

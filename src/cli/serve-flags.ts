@@ -2,6 +2,7 @@
 // parser, --help and the flag → option mapping (with flag names in messages)
 // are all read from this table.
 import { DEFAULT_PORT, DEFAULT_WORKERS, mustBeInteger, type ServeOptions } from '../config/resolve-config.js'
+import { HotcellError } from '../errors.js'
 import { DEFAULT_INSPECT_PORT, mustBeInspect } from '../pool/inspector.js'
 import type { Flag, FlagValues } from './flag-table.js'
 
@@ -132,9 +133,19 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
   { name: 'version', short: 'v', type: 'boolean', help: 'show the version' },
 ]
 
-/** `--inspect` alone means the default port; parseArgs wants a value for a string option. */
+/**
+ * `--inspect` alone means the default port; parseArgs wants a value for a string option.
+ * So `--inspect 9230`, spaced as `--port 8080` is, would read 9230 as the entry file: refused, saying how to write it.
+ */
 export function normalizeInspectFlag(argv: string[]): string[] {
-  return argv.map((arg) => (arg === '--inspect' ? `--inspect=${DEFAULT_INSPECT_PORT}` : arg))
+  const end = argv.includes('--') ? argv.indexOf('--') : argv.length
+  return argv.map((arg, i) => {
+    if (arg !== '--inspect' || i >= end) return arg
+    const next = argv[i + 1]
+    if (next !== undefined && /^\d+$/.test(next))
+      throw new HotcellError('ERR_INVALID_OPTION', `--inspect takes its port after "=": --inspect=${next} (with a space, ${next} reads as the entry file)`)
+    return `--inspect=${DEFAULT_INSPECT_PORT}`
+  })
 }
 
 /** The options the flags set, and how each was spelled (messages about an option name the flag). */

@@ -19,17 +19,39 @@ export function mustBeInspect(value: unknown, name = 'inspect'): number | undefi
   return n
 }
 
-/** Open the inspector (once per process) and return its ws:// URL. */
-export function openInspector(port: number): string {
+/**
+ * Open the inspector (once per process) and return its ws:// URL. `servePort`:
+ * the HTTP port, which the debugger cannot share. Refuses, with one line that
+ * says how to choose another port, what Node would only report on stderr
+ * (inspector.open() does not throw when its port is taken: it prints
+ * "Starting inspector on … failed" and the server would serve undebuggable).
+ */
+export async function openInspector(port: number, servePort?: number): Promise<string> {
   const open = inspector.url()
   if (open) return open
+  const choose = 'choose another port with --inspect=<port> (--inspect=0 for a free one)'
+  if (port !== 0 && port === servePort)
+    throw new HotcellError('ERR_LISTEN', `--inspect and --port name the same port, ${port}: the debugger needs one of its own; ${choose}.`)
+  // Probed first so that Node's own line about it never prints.
+  if (port !== 0 && (await inUse(port)))
+    throw new HotcellError('ERR_LISTEN', `the --inspect port ${port} is already in use on ${INSPECT_HOST}. Stop what holds it, or ${choose}.`)
   try {
     inspector.open(port, INSPECT_HOST, false)
   } catch (error) {
-    throw new HotcellError(
-      'ERR_LISTEN',
-      `cannot open the inspector on ${INSPECT_HOST}:${port}: ${(error as Error).message}. Choose another port with --inspect=<port>.`,
-    )
+    throw new HotcellError('ERR_LISTEN', `cannot open the inspector on ${INSPECT_HOST}:${port}: ${(error as Error).message}; ${choose}.`)
   }
-  return inspector.url()!
+  // Taken between the probe and now.
+  const url = inspector.url()
+  if (!url) throw new HotcellError('ERR_LISTEN', `cannot open the inspector on ${INSPECT_HOST}:${port} (Node says why above); ${choose}.`)
+  return url
+}
+
+/** Whether something listens on INSPECT_HOST:port (other errors are left for inspector.open() to report). */
+function inUse(port: number): Promise<boolean> {
+  const { createServer } = process.getBuiltinModule('node:net')
+  return new Promise((resolve) => {
+    const probe = createServer()
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE'))
+    probe.listen({ port, host: INSPECT_HOST, exclusive: true }, () => probe.close(() => resolve(false)))
+  })
 }
