@@ -279,20 +279,20 @@ class DevServer extends EventEmitter implements HotcellServer {
     if (!this.#closing) this.#door?.live?.changed()
   }
 
-  close(): Promise<void> {
+  close(options?: { restart?: boolean }): Promise<void> {
     // Request lines and a busy second's count go out before anything about the shutdown.
     if (!this.#closed) this.logger.flush()
-    this.#closed ??= this.#shutdown()
+    this.#closed ??= this.#shutdown(options?.restart === true)
     return this.#closed
   }
 
   /** Ends whatever has been started, in the order that loses no request: the same after a failed start. */
-  async #shutdown(): Promise<void> {
+  async #shutdown(restart = false): Promise<void> {
     this.#closing = true
     this.#scheduler.stop()
     this.#heap?.stop()
     this.#door?.stopAccepting()
-    await Promise.all([this.#projectWatch?.close(), this.#door?.closeUpgrades()])
+    await Promise.all([this.#projectWatch?.close(), this.#door?.closeUpgrades(restart)])
     await this.#reloader.close()
     this.#door?.closeAll()
     await this.#builder.dispose()

@@ -10,8 +10,12 @@ export interface HotcellServer extends EventEmitter {
   readonly port: number
   /** Rebuild and swap now, as a save would; resolves when the new code serves (or the build failed). Rejects (ERR_SERVER_CLOSED) after close(). */
   reload(): Promise<ReloadInfo>
-  /** Stop accepting, let requests in flight finish (up to 5 s), end the workers. */
-  close(): Promise<void>
+  /**
+   * Stop accepting, let requests in flight finish (up to 5 s), end the workers.
+   * `restart`: a new server starts at once (new options): WebSockets close with
+   * 1012 (Service Restart, "reconnect") instead of 1001 (Going Away).
+   */
+  close(options?: { restart?: boolean }): Promise<void>
   on(event: 'reload', listener: (info: ReloadInfo) => void): this
   /** A worker ignored terminate() (a Node 24 allocation loop past --max-memory): its thread runs until the process ends. The command ends the process. */
   on(event: 'unstoppable', listener: (threadId: number) => void): this

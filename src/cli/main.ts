@@ -123,7 +123,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   await runSession(server, { ...io, onStop }, { version: version(), quiet: config.quiet, head, configFile: fileLabel })
   await configWatch?.close()
   // close() writes the log's waiting lines first.
-  const closed = server.close()
+  const closed = server.close({ restart: restarting })
   if (!restarting) log.info('hotcell: shutting down (waiting up to 5 s for requests in flight; Ctrl-C again to stop now)')
   await closed
   return 0

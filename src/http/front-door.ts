@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Config } from '../config/resolve-config.js'
-import { CLOSE_GOING_AWAY } from '../pool/websocket-frames.js'
+import { CLOSE_GOING_AWAY, CLOSE_SERVICE_RESTART } from '../pool/websocket-frames.js'
 import { createLiveReload, LIVE_RELOAD_PATH, type LiveReload } from '../reload/browser-reload.js'
 import type { Reloader } from '../reload/reloader.js'
 import { traceStart } from '../reload/trace.js'
@@ -144,9 +144,11 @@ export class FrontDoor {
     this.#http?.stopAccepting()
   }
 
-  /** Close every WebSocket as the server goes away; resolves once they are gone. */
-  async closeUpgrades(): Promise<void> {
-    await this.#upgrades?.then((upgrades) => upgrades.closeAll(CLOSE_GOING_AWAY, SHUTTING_DOWN))
+  /** Close every WebSocket as the server goes away (`restart`: to start again at once, new options); resolves once they are gone. */
+  async closeUpgrades(restart = false): Promise<void> {
+    await this.#upgrades?.then((upgrades) =>
+      restart ? upgrades.closeAll(CLOSE_SERVICE_RESTART, 'hotcell restarts with new options') : upgrades.closeAll(CLOSE_GOING_AWAY, SHUTTING_DOWN),
+    )
   }
 
   /** Cut the connections still open. */
