@@ -83,6 +83,14 @@ export type { FetchHandler }
     const missing = await runCli(['app.ts', '--config', 'nope.ts'], { cwd: project.dir })
     assert.equal(missing.code, 1)
     assert.equal(missing.stderr, `hotcell: config file not found: nope.ts (looked in ${project.dir})\n`)
+    // Run from a subfolder without naming an entry: the config above is named, and how to use it.
+    project.write('scripts/run.sh', 'true\n')
+    const below = await runCli([], { cwd: join(project.dir, 'scripts') })
+    assert.equal(below.code, 1)
+    assert.equal(
+      below.stderr,
+      `hotcell: missing the entry file. Usage: hotcell <entry> [options], e.g. hotcell src/app.ts (${join('..', 'hotcell.config.ts')} is above this folder: run hotcell where it is, or name it with --config ${join('..', 'hotcell.config.ts')})\n`,
+    )
     // A folder: which file in it was meant, not esbuild's "Could not resolve".
     project.write('conf/hotcell.config.ts', 'export default {}\n')
     const folder = await runCli(['app.ts', '--config', 'conf'], { cwd: project.dir })

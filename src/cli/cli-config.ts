@@ -1,8 +1,9 @@
 // The options `hotcell` serves with: the config file's, beaten by the flags,
 // and $PORT beating the file's port. Resolved at start, and again when the
 // config file changes (config-watch.ts), so both read the same options.
-import { relative } from 'node:path'
-import { findConfigFile, loadConfigFile } from '../config/config-file.js'
+import { existsSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
+import { CONFIG_NAMES, findConfigFile, loadConfigFile } from '../config/config-file.js'
 import { mustBeInteger, resolveConfig, type Config, type ServeOptions } from '../config/resolve-config.js'
 import { HotcellError } from '../errors.js'
 import type { FlagValues } from './flag-table.js'
@@ -33,7 +34,12 @@ export async function resolveCliConfig(entryArg: string | undefined, values: Fla
       'ERR_INVALID_OPTION',
       `missing the entry file: ${relative(cwd, file) || file} has no entry. Add one to it (entry: 'src/app.ts'), or name it: hotcell src/app.ts`,
     )
-  if (entry === undefined) throw new HotcellError('ERR_INVALID_OPTION', 'missing the entry file. Usage: hotcell <entry> [options], e.g. hotcell src/app.ts')
+  if (entry === undefined) {
+    // Run from a subfolder of the project (scripts/, src/): the config is in a folder above, which is not looked in.
+    const above = configAbove(cwd)
+    const hint = above ? ` (${relative(cwd, above)} is above this folder: run hotcell where it is, or name it with --config ${relative(cwd, above)})` : ''
+    throw new HotcellError('ERR_INVALID_OPTION', `missing the entry file. Usage: hotcell <entry> [options], e.g. hotcell src/app.ts${hint}`)
+  }
   const options: ServeOptions = { ...fromFile, ...fromFlags.options, entry }
   let portFromEnv = false
   if (fromFlags.options.port === undefined && env.PORT !== undefined) {
@@ -52,4 +58,15 @@ export async function resolveCliConfig(entryArg: string | undefined, values: Fla
   const held = heldAddress(env)
   const { config, moved } = held ? onHeldAddress(asked, held) : { config: asked, moved: undefined }
   return { config, file, fileLabel, inputs: loaded.inputs, moved }
+}
+
+/** A config file in a folder above `cwd`, within its package (up to the nearest package.json). */
+function configAbove(cwd: string): string | undefined {
+  if (existsSync(join(cwd, 'package.json'))) return undefined
+  for (let dir = dirname(cwd); dir !== dirname(dir); dir = dirname(dir)) {
+    const name = CONFIG_NAMES.find((candidate) => existsSync(join(dir, candidate)))
+    if (name) return join(dir, name)
+    if (existsSync(join(dir, 'package.json'))) return undefined
+  }
+  return undefined
 }
