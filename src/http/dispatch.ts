@@ -6,6 +6,7 @@ import { redactedView } from '../report/exposure.js'
 import type { FrontGate } from './gate/front-gate.js'
 import { ClientLeftError, CrashLoopError, QueueFullError } from '../errors.js'
 import type { Generation } from '../pool/generation.js'
+import type { Inflight } from '../pool/inflight-requests.js'
 import type { HtmlInjector } from '../reload/browser-reload.js'
 import type { Logger } from '../report/logger.js'
 import { causedBy, CLIENT_LEFT_REASON, type RequestTask, type TaskResult } from '../pool/protocol.js'
@@ -88,15 +89,15 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
     const url = absoluteUrl(req)
     const request = { method, url, headers: req.rawHeaders }
     let worker: number | undefined
-    let leave: (() => void) | undefined
+    let inflight: Inflight | undefined
     // A body the lean door read before dispatch took part of the request's time too.
     const started = logger.quiet ? 0 : req.arrivedAt || performance.now()
     // 'close' comes once per response; `on` spares the wrapper `once` makes.
     res.on('close', () => {
-      if (leave) {
+      if (inflight) {
         // The client left before the response ended: abort request.signal in the worker.
         if (!res.writableFinished) generation!.abort(id)
-        leave()
+        inflight.closed()
       }
       if (!logger.quiet) logger.request({ method, path: req.url ?? '/', status: res.headersSent ? res.statusCode : 0, ms: performance.now() - started, worker })
     })
@@ -165,9 +166,9 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
       // In flight until the response closed AND the worker is done with it: a
       // client that leaves early must not let its generation be destroyed
       // under the request, which would fail it (a 502 logged for nobody).
-      const inflight = generation.enter()
-      leave = inflight.closed
-      if (res.destroyed) inflight.closed() // closed while the body or the target was awaited
+      const entered = generation.enter()
+      inflight = entered
+      if (res.destroyed) entered.closed() // closed while the body or the target was awaited
       const task: RequestTask = {
         id,
         method,
@@ -207,7 +208,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
           },
         },
         (outcome) => {
-          inflight.done()
+          entered.done()
           try {
             answer(outcome)
           } catch (error) {

@@ -5,12 +5,26 @@
 // still running on a reload. A shutdown does not wait for those: nobody is
 // left to answer, and their request.signal has told them to stop.
 
-/** One request's two ends; each may be called more than once. */
-export interface Inflight {
+/** One request's two ends; each may be called more than once. One object per request, no closures: this is on every request's path. */
+export class Inflight {
+  #open = true
+  #busy = true
+
+  constructor(private readonly requests: InflightRequests) {}
+
   /** The response closed: it ended, or the client left. */
-  closed(): void
+  closed(): void {
+    if (!this.#open) return
+    this.#open = false
+    this.requests.responseClosed(this.#busy)
+  }
+
   /** The worker is done with the request. */
-  done(): void
+  done(): void {
+    if (!this.#busy) return
+    this.#busy = false
+    if (!this.#open) this.requests.over()
+  }
 }
 
 export class InflightRequests {
@@ -27,27 +41,20 @@ export class InflightRequests {
   enter(): Inflight {
     this.#count++
     this.#open++
-    let open = true
-    let busy = true
-    const over = () => {
-      if (open || busy) return
-      this.#count--
-      this.#changed?.()
-    }
-    return {
-      closed: () => {
-        if (!open) return
-        open = false
-        this.#open--
-        over()
-        this.#changed?.()
-      },
-      done: () => {
-        if (!busy) return
-        busy = false
-        over()
-      },
-    }
+    return new Inflight(this)
+  }
+
+  /** (Inflight) A response closed; `busy`: its worker is still on the request. */
+  responseClosed(busy: boolean): void {
+    this.#open--
+    if (busy) this.#changed?.()
+    else this.over()
+  }
+
+  /** (Inflight) A request is over: response closed, worker done. */
+  over(): void {
+    this.#count--
+    this.#changed?.()
   }
 
   /** Resolves once no request is in flight (`answeredOnly`: none with its response open), or after `graceMs`. */
