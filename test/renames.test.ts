@@ -1,5 +1,5 @@
 // A source file renamed (mv, an editor's rename, git checkout) on a real
-// server and watcher: one build and one reload for both of its names, not
+// server and watcher: one reload for both of its names (one build when their raw events come in one poll), not
 // one for the new name's add and another for the old name's unlink, which
 // chokidar reports ~100 ms later (watcher.ts, raw-presence.ts). And a file
 // the bundle imports that is not code (a .txt, a .css) deleted: a reload. And
@@ -16,7 +16,7 @@ import { countBuilds, nextReload, start, text } from './reload-helpers.js'
 const names = (info: ReloadInfo) => info.changed.map((path) => basename(path)).sort()
 
 describe('renamed sources', () => {
-  test('a rename is one build and one reload, whether it breaks an import or fixes one', async () => {
+  test('a rename is one reload, whether it breaks an import or fixes one', async () => {
     const { project, server } = await start({
       'app.ts': "import { word } from './word'\nexport default { fetch: () => new Response(word) }\n",
       'word.ts': "export const word = 'one'\n",
@@ -63,9 +63,13 @@ describe('renamed sources', () => {
     assert.equal(info.added, undefined)
     assert.equal(await text(server.url), 'two!')
     // chokidar's unlink of each old name comes ~100 ms after its rename, and is dropped as an
-    // echo; one taken for news would have built by now. Three operations, three builds, three reloads.
+    // echo; one taken for news would have joined a reload's names above, or built by now.
+    // (Builds are counted from here: on a loaded machine the two raw events of a rename can
+    // come in two polls, and the first build is then superseded by one with both names, one
+    // reload still. CI saw 4 builds for 3 reloads once, on Node 24, with other suites running.)
+    const built = builds.count
     await new Promise((resolve) => setTimeout(resolve, 300))
-    assert.equal(builds.count, 3, JSON.stringify(reloads.map(names)))
+    assert.equal(builds.count, built, JSON.stringify(reloads.map(names)))
     assert.deepEqual(reloads.map(names), [['old-word.ts', 'word.ts'], ['next.ts', 'word.ts'], ['app.ts']])
   })
 
