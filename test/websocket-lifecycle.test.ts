@@ -202,25 +202,20 @@ describe('WebSockets and reloads', () => {
     next.ws.close()
   })
 
-  test('shutdown closes open WebSockets with 1001', async () => {
-    const probe = await startProbe()
-    const project = projectDir({ 'app.ts': app('v1', probe.port) })
-    cleanup(project.remove)
-    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
-    const client = await connect(server.url + '/c')
-    await client.text()
-    await withDeadline(server.close(), 15_000, 'server.close()')
-    assert.deepEqual(await client.closed(), { code: 1001, reason: 'hotcell is shutting down' })
-  })
-
-  test('a close to restart (the config file changed) closes open WebSockets with 1012, as a reload does', async () => {
-    const probe = await startProbe()
-    const project = projectDir({ 'app.ts': app('v1', probe.port) })
-    cleanup(project.remove)
-    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
-    const client = await connect(server.url + '/c')
-    await client.text()
-    await withDeadline(server.close({ restart: true }), 15_000, 'server.close({ restart: true })')
-    assert.deepEqual(await client.closed(), { code: 1012, reason: 'hotcell restarts with new options' })
-  })
+  // A shutdown, and a close to start again at once (the config file changed): the code tells clients which.
+  for (const [why, restart, expected] of [
+    ['shutdown closes open WebSockets with 1001', false, { code: 1001, reason: 'hotcell is shutting down' }],
+    ['a close to restart (the config file changed) closes them with 1012, as a reload does', true, { code: 1012, reason: 'hotcell restarts with new options' }],
+  ] as const) {
+    test(why, async () => {
+      const probe = await startProbe()
+      const project = projectDir({ 'app.ts': app('v1', probe.port) })
+      cleanup(project.remove)
+      const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
+      const client = await connect(server.url + '/c')
+      await client.text()
+      await withDeadline(server.close({ restart }), 15_000, 'server.close()')
+      assert.deepEqual(await client.closed(), expected)
+    })
+  }
 })
