@@ -2,8 +2,8 @@
 // ../real-lib), gives a watcher event for each path: the folder watch follows
 // the link, and esbuild names the real path, whose folder is watched too. One
 // save then read "2 files changed (src/linked/greet.ts, real-lib/greet.ts)".
-import { realpathSync } from 'node:fs'
-import { basename, dirname, join, sep } from 'node:path'
+import { sep } from 'node:path'
+import { realPathOf } from './real-path.js'
 
 /**
  * `reasons` with one path per file (by real path), in their order. Of a
@@ -17,22 +17,9 @@ export function oneNamePerFile(reasons: readonly string[]): string[] {
       byFile.set(reason, reason)
       continue
     }
-    const real = realOf(reason)
+    const real = realPathOf(reason)
     const kept = byFile.get(real)
     if (kept === undefined || kept === real) byFile.set(real, reason)
   }
   return [...byFile.values()]
-}
-
-/** A deleted file's real path is its folder's, and its name. */
-function realOf(path: string): string {
-  try {
-    return realpathSync.native(path)
-  } catch {
-    try {
-      return join(realpathSync.native(dirname(path)), basename(path))
-    } catch {
-      return path
-    }
-  }
 }

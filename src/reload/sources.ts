@@ -1,13 +1,14 @@
 // The one place that decides what is watched and whether a change rebuilds.
 // The watcher only reports what it sees under the paths given here; the
 // reloader tells this module what each build read.
-import { existsSync, realpathSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import type { BuildOutcome } from './builder.js'
 import { linkedPackageDirs } from './linked-packages.js'
 import { tsconfigFiles } from './tsconfig-files.js'
 import { wouldResolve } from './missing-imports.js'
 import { CreatedFiles } from './created-files.js'
+import { realPathOf } from './real-path.js'
 
 export type ChangeKind = 'add' | 'change' | 'unlink'
 
@@ -120,7 +121,7 @@ export class Sources {
     if (this.#packageState.has(path)) return true
     if (!within(this.config.watch, path) && !within(this.#linked, path)) return false
     // Deleted: not an input of the build that just ran either.
-    return !this.#inputs.has(realOrGiven(path))
+    return !this.#inputs.has(realPathOf(path))
   }
 
   get envFiles(): readonly string[] {
@@ -195,7 +196,7 @@ export class Sources {
 
   /** Could this event change what is served? Filtering here saves builds that could not. */
   rebuilds(kind: ChangeKind, path: string): boolean {
-    this.created.note(kind, path, () => this.#inputs.has(realOrGiven(path)))
+    this.created.note(kind, path, () => this.#inputs.has(realPathOf(path)))
     if (this.isEnvFile(path) || this.#packageState.has(path)) return true
     if (this.ignored(path)) return false
     if (this.#tsconfigs.has(path)) return true
@@ -207,16 +208,7 @@ export class Sources {
     // code imports): built now, its error is shown now, not at the next save.
     if (kind === 'unlink' && this.#inputs.has(path)) return true
     if (kind !== 'change' || within(this.#linked, path)) return SOURCE_FILE.test(path)
-    return this.#inputs.has(realOrGiven(path)) || PROJECT_FILE.test(path)
-  }
-}
-
-/** esbuild reports real paths; a path deleted meanwhile is compared as given. */
-function realOrGiven(path: string): string {
-  try {
-    return realpathSync.native(path)
-  } catch {
-    return path
+    return this.#inputs.has(realPathOf(path)) || PROJECT_FILE.test(path)
   }
 }
 
