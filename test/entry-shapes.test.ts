@@ -99,6 +99,25 @@ describe('handler shapes', () => {
     assert.match(res.text, /is a fetch handler \(an object with a fetch method\), but the handler option is 'node' \(--handler node\)/)
   })
 
+  test("handler: 'fetch' given for a Node (req, res) handler: its TypeError names the option; a fetch handler's own TypeError is left as it is", async () => {
+    const cases = [
+      { app: `export default (req: any, res: any) => { res.setHeader('x', '1'); res.end('hi') }`, hinted: true },
+      { app: `export default async function (req: any, res: any, next: any) { await 0; res.end('hi') }`, hinted: true },
+      { app: `export default (request: Request, env: any) => env.missing.call()`, hinted: false },
+    ]
+    for (const { app, hinted } of cases) {
+      const { server } = await serveProject({ 'app.ts': app }, { handler: 'fetch', quiet: true })
+      const res = await request(`${server.url}/`)
+      assert.equal(res.status, 500, app)
+      assert.match(res.text, /^TypeError: /m, app)
+      const hint =
+        /hotcell called this \(req, res\) handler as a fetch handler, with \(request, env, ctx\), because the handler option is 'fetch' \(--handler fetch\)/
+      if (hinted) assert.match(res.text, hint, app)
+      else assert.doesNotMatch(res.text, /handler option/, app)
+      await server.close()
+    }
+  })
+
   test("an entry that also exports 'module.exports' is found by its default export", async () => {
     // require() of an ES module returns that export instead of the namespace: the loader must not.
     const server = await serveFiles({

@@ -108,6 +108,7 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
     const nodeStyle = style === 'node' || (style === 'auto' && exported.length >= 2)
     if (nodeStyle) return await node(exported as NodeHandler, bundleUrl, undefined, style === 'auto')
     const fetch = exported as FetchFunction
+    if (style === 'fetch' && nodeParameters(exported)) return { ok: true, fetch: withNodeHint(fetch, nodeParameters(exported)!) }
     return { ok: true, fetch: (request, env, ctx) => settled(fetch(request, env, ctx)) }
   }
   if (typeof exported === 'object' && exported !== null) {
@@ -199,4 +200,40 @@ function isClass(value: object): boolean {
 /** `{}`: a plain object with no properties of its own. */
 function isEmptyObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype && Reflect.ownKeys(value).length === 0
+}
+
+// The second parameter's name of a Node handler: `(req, res)`, Express's `function (req, res, next)`.
+const NODE_PARAMETERS = /^(?:async\s+)?(?:function\b[^(]*)?\(\s*([\w$]+)\s*(?::[^,]*)?,\s*(res|resp|response|reply)\b/
+
+/** `(req, res)` when a function's parameters read like a Node handler's. */
+function nodeParameters(fn: object): string | undefined {
+  const match = NODE_PARAMETERS.exec(Function.prototype.toString.call(fn))
+  return match ? `(${match[1]}, ${match[2]})` : undefined
+}
+
+/**
+ * A Node handler served as a fetch handler (the handler option says 'fetch')
+ * gets `env` as its response and fails on its first `res.setHeader`: its
+ * TypeError says what hotcell called it with, and which option made it so.
+ */
+function withNodeHint(fetch: FetchFunction, parameters: string): AppFunction {
+  const hint = ` (hotcell called this ${parameters} handler as a fetch handler, with (request, env, ctx), because the handler option is 'fetch' (--handler fetch). If it is a Node handler, drop the option or set it to 'node'.)`
+  const hinted = (error: unknown): never => {
+    if (error instanceof TypeError && !error.message.endsWith(hint)) {
+      const header = `${error.name}: ${error.message}`
+      const stack = error.stack
+      error.message += hint
+      if (stack?.startsWith(header)) error.stack = `${error.name}: ${error.message}${stack.slice(header.length)}`
+    }
+    throw error
+  }
+  return (request, env, ctx) => {
+    let result: unknown
+    try {
+      result = fetch(request, env, ctx)
+    } catch (error) {
+      hinted(error)
+    }
+    return result instanceof Promise ? result.then(unwrapDefaultError, hinted) : unwrapDefaultError(result)
+  }
 }
