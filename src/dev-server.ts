@@ -266,7 +266,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     // running by then may have read before the change too: what the last build depends on is what is checked.
     this.#projectWatch?.follow()?.then(async (added) => {
       await this.#scheduler.idle()
-      if (!this.#closing) for (const path of missedWhileScanning(this.#sources.lastRead, added, readFrom)) this.#trigger(path)
+      if (!this.#closing) for (const path of missedWhileScanning(this.#sources.lastRead, added, readFrom, this.#sources.created)) this.#trigger(path)
     })
     // The banner reports the first build.
     if (first) return

@@ -43,6 +43,11 @@ describe('folders a build adds to the watch', () => {
         info.changed.map((path) => resolve(path)),
         [join(project.dir, file)],
       )
+      // Created, and its first event was the scan's: the reload line says "added".
+      assert.deepEqual(
+        info.added?.map((path) => resolve(path)),
+        [join(project.dir, file)],
+      )
       assert.equal(await text(server.url), 'found')
     })
 

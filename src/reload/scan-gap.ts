@@ -9,6 +9,7 @@ import { dirname, sep } from 'node:path'
 import type { Target } from '../http/dispatch.js'
 import type { BuildOutcome } from './builder.js'
 import { resolvedNow } from './missing-imports.js'
+import type { CreatedFiles } from './created-files.js'
 
 // A file's timestamps come from a clock that lags the one read here by up to
 // a kernel tick (4 ms at 250 Hz, 10 ms at 100 Hz). A file system that keeps
@@ -63,10 +64,19 @@ export async function missedAtStart(
  * again for. `read` is what the last build depends on (Sources.lastRead),
  * `sinceMs` (wall clock) when the build that added them began reading.
  * Nothing outside the added folders: the others were watched all along.
+ * Files now found where an import was not are noted in `created`: the
+ * reload's line says they were added.
  */
-export function missedWhileScanning(read: { files: Iterable<string>; missing: readonly string[] }, added: readonly string[], sinceMs: number): string[] {
+export function missedWhileScanning(
+  read: { files: Iterable<string>; missing: readonly string[] },
+  added: readonly string[],
+  sinceMs: number,
+  created: CreatedFiles,
+): string[] {
   const inAdded = (path: string) => added.some((dir) => path === dir || path.startsWith(dir + sep))
   // Not their folders, as at the start: what a folder's change means for a good build (a file added beside) cannot change it.
   const files = new Set([...read.files].filter(inAdded))
-  return [...changedSince(files, sinceMs).filter((path) => files.has(path)), ...read.missing.filter(inAdded).flatMap((target) => resolvedNow(target) ?? [])]
+  const found = read.missing.filter(inAdded).flatMap((target) => resolvedNow(target) ?? [])
+  for (const path of found) created.note('add', path, () => false)
+  return [...changedSince(files, sinceMs).filter((path) => files.has(path)), ...found]
 }
