@@ -113,7 +113,7 @@ class DevServer extends EventEmitter implements HotcellServer {
    */
   async #start(): Promise<void> {
     const { config } = this
-    if (config.inspectPort !== undefined) this.#inspector = await openInspector(config.inspectPort, config.port)
+    if (config.inspectPort !== undefined) this.#inspector = await openInspector(config.inspectPort, config)
     // The first call boots the first generation.
     this.#loadEnv()
     // What answers HTTP is loaded only now, while the first workers boot: their

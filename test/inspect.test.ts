@@ -157,6 +157,30 @@ describe('--inspect', () => {
     )
   })
 
+  test('inspect and port set in the config file: the message names the config keys', async () => {
+    const port = await freePort()
+    const project = projectDir({ 'app.ts': app('one'), 'hotcell.config.ts': `export default { port: ${port}, inspect: ${port} }\n` })
+    cleanup(project.remove)
+    const result = await runCli(['app.ts'], { cwd: project.dir })
+    assert.equal(result.code, 1, result.stdout + result.stderr)
+    assert.equal(
+      result.stderr,
+      `hotcell: hotcell.config.ts: inspect and hotcell.config.ts: port name the same port, ${port}: the debugger needs one of its own; choose another port for hotcell.config.ts: inspect (0 for a free one).\n`,
+    )
+  })
+
+  test('--inspect on the default port, with no port asked for: the debugger has it and HTTP takes the next free one', async (t) => {
+    const busy = await Promise.all([3000, 3001].map((port) => portBusy(port)))
+    if (busy.some(Boolean)) return t.skip('port 3000 or 3001 is in use on this machine')
+    const project = projectDir({ 'app.ts': app('one') })
+    cleanup(project.remove)
+    const run = await startCli(['app.ts', '--workers', '1', '--inspect=3000'], { cwd: project.dir })
+    cleanup(() => run.stop())
+    await waitFor(() => /debug\s+ws:\/\/127\.0\.0\.1:3000\//.test(run.output()), 10_000, 'the inspector on 3000 in the banner')
+    assert.match(run.output(), /http:\/\/127\.0\.0\.1:3001/)
+    assert.equal((await request('http://127.0.0.1:3001/')).text, 'one')
+  })
+
   test('--inspect 9230, with a space: says to write --inspect=9230, not "expected one entry file"', async () => {
     for (const args of [
       ['app.ts', '--inspect', '9230'],
@@ -176,3 +200,16 @@ describe('--inspect', () => {
     assert.equal(result.stderr, 'hotcell: --inspect must be a port from 0 to 65535, as in --inspect=9230 (got "nope")\n')
   })
 })
+
+/** Whether something listens on 127.0.0.1:port. */
+function portBusy(port: number): Promise<boolean> {
+  const probe = createServer()
+  return withDeadline(
+    new Promise<boolean>((resolve) => {
+      probe.once('error', () => resolve(true))
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(false)))
+    }),
+    5_000,
+    `a probe of port ${port}`,
+  )
+}

@@ -72,8 +72,8 @@ export interface Config {
   /** No port was asked for: when the default one is in use, the next free one is taken. */
   readonly nextFreePort: boolean
   readonly host: string
-  /** How the user set the port and the host (`--port`, `PORT`, `hotcell.config.ts: port`, serve()'s `port`); absent for a default. Listen errors say what to change. */
-  readonly addressNames: Readonly<{ port?: string; host?: string }>
+  /** How the user set the port, the host and the inspector's port (`--port`, `PORT`, `hotcell.config.ts: port`, serve()'s `port`); absent for a default. Listen errors say what to change. */
+  readonly addressNames: Readonly<{ port?: string; host?: string; inspect?: string }>
   readonly workers: number
   readonly bodyLimit: number
   readonly maxMemoryMb: number | undefined
@@ -167,6 +167,7 @@ export function resolveConfig(options: ServeOptions, name: (key: keyof ServeOpti
     addressNames: Object.freeze({
       ...(options.port !== undefined && { port: name('port') }),
       ...(options.host !== undefined && { host: name('host') }),
+      ...(options.inspect !== undefined && { inspect: name('inspect') }),
     }),
     workers: mustBeInteger(options.workers ?? DEFAULT_WORKERS, name('workers'), 1, 64),
     bodyLimit: parseSize(options.bodyLimit ?? '10mb', name('bodyLimit')),

@@ -20,21 +20,32 @@ export function mustBeInspect(value: unknown, name = 'inspect'): number | undefi
 }
 
 /**
- * Open the inspector (once per process) and return its ws:// URL. `servePort`:
- * the HTTP port, which the debugger cannot share. Refuses, with one line that
- * says how to choose another port, what Node would only report on stderr
- * (inspector.open() does not throw when its port is taken: it prints
- * "Starting inspector on … failed" and the server would serve undebuggable).
+ * Open the inspector (once per process) and return its ws:// URL. The HTTP
+ * port is one the debugger cannot share, unless hotcell would take the next
+ * free one (no port asked for). `addressNames`: how the user set each
+ * (`--inspect`, `hotcell.config.ts: inspect`), for the messages. Refuses,
+ * with one line that says how to choose another port, what Node would only
+ * report on stderr (inspector.open() does not throw when its port is taken:
+ * it prints "Starting inspector on … failed" and the server would serve
+ * undebuggable).
  */
-export async function openInspector(port: number, servePort?: number): Promise<string> {
+export async function openInspector(
+  port: number,
+  serve: { port: number; nextFreePort: boolean; addressNames: { inspect?: string; port?: string } },
+): Promise<string> {
   const open = inspector.url()
   if (open) return open
-  const choose = 'choose another port with --inspect=<port> (--inspect=0 for a free one)'
+  const names = serve.addressNames
+  const servePort = serve.nextFreePort ? undefined : serve.port
+  const inspect = names.inspect ?? '--inspect'
+  const choose = inspect.startsWith('--')
+    ? `choose another port with ${inspect}=<port> (${inspect}=0 for a free one)`
+    : `choose another port for ${inspect} (0 for a free one)`
   if (port !== 0 && port === servePort)
-    throw new HotcellError('ERR_LISTEN', `--inspect and --port name the same port, ${port}: the debugger needs one of its own; ${choose}.`)
+    throw new HotcellError('ERR_LISTEN', `${inspect} and ${names.port ?? '--port'} name the same port, ${port}: the debugger needs one of its own; ${choose}.`)
   // Probed first so that Node's own line about it never prints.
   if (port !== 0 && (await inUse(port)))
-    throw new HotcellError('ERR_LISTEN', `the --inspect port ${port} is already in use on ${INSPECT_HOST}. Stop what holds it, or ${choose}.`)
+    throw new HotcellError('ERR_LISTEN', `the ${inspect} port ${port} is already in use on ${INSPECT_HOST}. Stop what holds it, or ${choose}.`)
   try {
     inspector.open(port, INSPECT_HOST, false)
   } catch (error) {
