@@ -6,6 +6,8 @@ import { atCode, buildErrorData, ENTRY_GONE_CODE } from '../report/build-errors.
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
+import { packageRoot, removeStaleDirs } from './build-dirs.js'
+import { sourcePackagesAmong, sourcePackagesPlugin } from './source-packages.js'
 import { pathToFileURL } from 'node:url'
 import { moduleMetaDefine } from '../../workers/module-meta.js'
 import { REQUIRE_SHIM, writeOutputs, writePreload } from './build-output.js'
@@ -110,59 +112,75 @@ export function startBuilder(entry: string, cwd: string): Builder {
   // A failure is reported by whoever awaits ready() or build(); never unhandled.
   setup.catch(() => {})
   let disposed: Promise<void> | undefined
-
   let n = 0
   // Kept by prune(): a standby boots (and imports it) after the swap's prune.
   let preloadFile: string | undefined
+  // The bare imports last checked for TypeScript packages (source-packages.ts), and those found.
+  let checkedPackages = ''
+  const sourcePackages: string[] = []
+  const build = async (number = ++n, started = performance.now()): Promise<BuildOutcome> => {
+    const state = await setup
+    const { api } = state
+    try {
+      const result = await state.context.rebuild()
+      const meta = result.metafile!
+      const [file, output] = Object.entries(meta.outputs).find(([name]) => name.endsWith('.mjs'))!
+      const packages = [...new Set(output.imports.filter((i) => i.external && !/^(node:|[./#])/.test(i.path)).map((i) => i.path))]
+      // Checked when the imports change: a new one may be a workspace package Node cannot load. The
+      // context is made again with it bundled (a cold build, once per such package).
+      if (packages.join('\n') !== checkedPackages) {
+        checkedPackages = packages.join('\n')
+        const found = sourcePackagesAmong(dirname(entry), packages).filter((name) => !sourcePackages.includes(name))
+        if (found.length) {
+          sourcePackages.push(...found)
+          const before = state.context
+          state.context = await createContext(api, entry, cwd, outDir, sourcePackages)
+          await before.dispose()
+          return build(number, started)
+        }
+      }
+      await writeOutputs(result.outputFiles!)
+      preloadFile = writePreload(outDir, output.imports)
+      return {
+        ok: true,
+        n: number,
+        ms: performance.now() - started,
+        file,
+        url: pathToFileURL(file).href,
+        inputs: Object.keys(meta.inputs).filter((input) => !/^[a-z-]+:/.test(input)),
+        inputBytes: new Map(Object.entries(meta.inputs).map(([input, { bytes }]) => [input, bytes])),
+        packages,
+        preloadUrl: pathToFileURL(preloadFile).href,
+        warnings: result.warnings.length ? (await api.formatMessages(result.warnings, { kind: 'warning', color: false })).join('') : '',
+      }
+    } catch (error) {
+      const errors = (error as esbuild.BuildFailure).errors
+      if (!Array.isArray(errors)) throw error
+      // esbuild says 'Could not resolve "/abs/path/app.ts"' of a deleted entry: say what happened, and what brings it back.
+      const gone = !existsSync(entry)
+      const messages = gone ? [entryGone(entry, cwd)] : atCode(errors, cwd)
+      // Where each error's relative import points, or undefined for an error of another kind.
+      const targets = messages.map((m) => {
+        const specifier = /^Could not resolve "(\.\.?\/[^"]*)"/.exec(m.text)?.[1]
+        return specifier && m.location?.file ? resolve(cwd, dirname(m.location.file), specifier) : undefined
+      })
+      return {
+        ok: false,
+        n: number,
+        ms: performance.now() - started,
+        error: gone ? { ...buildErrorData(messages, cwd), code: ENTRY_GONE_CODE } : buildErrorData(messages, cwd),
+        text: (await api.formatMessages(messages, { kind: 'error', color: false })).join(''),
+        ansi: (await api.formatMessages(messages, { kind: 'error', color: true })).join(''),
+        files: [...new Set(messages.flatMap((m) => (m.location?.file ? [resolve(cwd, m.location.file)] : [])))],
+        missing: gone ? [entry] : [...new Set(targets.filter((t) => t !== undefined))],
+        onlyMissing: gone || targets.every((t) => t !== undefined),
+      }
+    }
+  }
   return {
     outDir,
     ready: () => setup.then(() => {}),
-    async build() {
-      const { api, context } = await setup
-      const started = performance.now()
-      const number = ++n
-      try {
-        const result = await context.rebuild()
-        await writeOutputs(result.outputFiles!)
-        const meta = result.metafile!
-        const [file, output] = Object.entries(meta.outputs).find(([name]) => name.endsWith('.mjs'))!
-        preloadFile = writePreload(outDir, output.imports)
-        return {
-          ok: true,
-          n: number,
-          ms: performance.now() - started,
-          file,
-          url: pathToFileURL(file).href,
-          inputs: Object.keys(meta.inputs).filter((input) => !/^[a-z-]+:/.test(input)),
-          inputBytes: new Map(Object.entries(meta.inputs).map(([input, { bytes }]) => [input, bytes])),
-          packages: [...new Set(output.imports.filter((i) => i.external && !/^(node:|[./#])/.test(i.path)).map((i) => i.path))],
-          preloadUrl: pathToFileURL(preloadFile).href,
-          warnings: result.warnings.length ? (await api.formatMessages(result.warnings, { kind: 'warning', color: false })).join('') : '',
-        }
-      } catch (error) {
-        const errors = (error as esbuild.BuildFailure).errors
-        if (!Array.isArray(errors)) throw error
-        // esbuild says 'Could not resolve "/abs/path/app.ts"' of a deleted entry: say what happened, and what brings it back.
-        const gone = !existsSync(entry)
-        const messages = gone ? [entryGone(entry, cwd)] : atCode(errors, cwd)
-        // Where each error's relative import points, or undefined for an error of another kind.
-        const targets = messages.map((m) => {
-          const specifier = /^Could not resolve "(\.\.?\/[^"]*)"/.exec(m.text)?.[1]
-          return specifier && m.location?.file ? resolve(cwd, dirname(m.location.file), specifier) : undefined
-        })
-        return {
-          ok: false,
-          n: number,
-          ms: performance.now() - started,
-          error: gone ? { ...buildErrorData(messages, cwd), code: ENTRY_GONE_CODE } : buildErrorData(messages, cwd),
-          text: (await api.formatMessages(messages, { kind: 'error', color: false })).join(''),
-          ansi: (await api.formatMessages(messages, { kind: 'error', color: true })).join(''),
-          files: [...new Set(messages.flatMap((m) => (m.location?.file ? [resolve(cwd, m.location.file)] : [])))],
-          missing: gone ? [entry] : [...new Set(targets.filter((t) => t !== undefined))],
-          onlyMissing: gone || targets.every((t) => t !== undefined),
-        }
-      }
-    },
+    build: () => build(),
     async prune(inUse) {
       const keep = new Set<string>()
       for (const file of inUse) keep.add(file).add(file + '.map')
@@ -195,7 +213,12 @@ async function setUp(entry: string, cwd: string, cacheDir: string, outDir: strin
   await writeFile(join(cacheDir, '.gitignore'), '# hotcell build output\n*\n')
   await removeStaleDirs(cacheDir)
   await mkdir(outDir, { recursive: true })
-  const context = await api.context({
+  return { api, context: await createContext(api, entry, cwd, outDir, []) }
+}
+
+/** `sourcePackages`: bare imports bundled, not left to Node (source-packages.ts). */
+function createContext(api: typeof esbuild, entry: string, cwd: string, outDir: string, sourcePackages: readonly string[]): Promise<esbuild.BuildContext> {
+  return api.context({
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
@@ -225,32 +248,9 @@ async function setUp(entry: string, cwd: string, cacheDir: string, outDir: strin
     // then (a worker replacing a crashed one, or following the first). Old
     // bundles are deleted by prune() once no generation uses them.
     write: false,
+    // No plugin otherwise: each callback would cost a round trip to esbuild's process on every rebuild.
+    ...(sourcePackages.length && { plugins: [sourcePackagesPlugin(sourcePackages)] }),
   })
-  return { api, context }
-}
-
-function packageRoot(entry: string): string {
-  for (let dir = dirname(entry); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir
-    if (dirname(dir) === dir) return dirname(entry)
-  }
-}
-
-/** Output folders of hotcell processes that are gone (killed, crashed). */
-async function removeStaleDirs(cacheDir: string): Promise<void> {
-  for (const name of await readdir(cacheDir)) {
-    const pid = Number(/^(\d+)-/.exec(name)?.[1])
-    if (pid && !isAlive(pid)) await rm(join(cacheDir, name), { recursive: true, force: true })
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /**

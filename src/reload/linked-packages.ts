@@ -16,10 +16,16 @@ import { packageName } from '../../workers/missing-package.js'
 export function linkedPackageDirs(from: string, specifiers: Iterable<string>): string[] {
   const dirs = new Set<string>()
   for (const name of new Set([...specifiers].filter((s) => !s.startsWith('node:')).map(packageName))) {
-    const real = packageDir(from, name)
-    if (real && !real.split(sep).includes('node_modules')) dirs.add(real)
+    const real = linkedPackageDir(from, name)
+    if (real) dirs.add(real)
   }
   return [...dirs]
+}
+
+/** The real folder of package `name` as Node finds it from folder `from`, when it is linked; else undefined. */
+export function linkedPackageDir(from: string, name: string): string | undefined {
+  const real = packageDir(from, name)
+  return real && !real.split(sep).includes('node_modules') ? real : undefined
 }
 
 /** Where Node finds package `name` from folder `from`: the nearest node_modules that has it, as a real path. */

@@ -1,0 +1,100 @@
+// A workspace package that exports its TypeScript source (`"exports":
+// "./src/index.ts"`, the "internal package" of a monorepo) is bundled like the
+// app's own files: Node 20 cannot load a .ts file, and Node 24's type
+// stripping refuses enums. Every other package stays external.
+import assert from 'node:assert/strict'
+import { mkdirSync, symlinkSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { describe, test } from 'node:test'
+import { serve } from '../src/index.js'
+import { sourcePackagesAmong } from '../src/reload/source-packages.js'
+import { cleanup, projectDir, request } from './helpers.js'
+import { nextReload, text } from './reload-helpers.js'
+
+const LIB = {
+  'packages/lib/package.json': JSON.stringify({
+    name: '@acme/lib',
+    type: 'module',
+    exports: { '.': './src/index.ts', './util': { types: './src/util.d.ts', import: './src/util.ts' } },
+  }),
+  'packages/lib/src/index.ts': "export enum Color { Red = 'red' }\nexport const paint = (what: string): string => what + ' is ' + Color.Red\n",
+  'packages/lib/src/util.ts': "export function fail(): never {\n  throw new Error('failed in the lib')\n}\n",
+}
+
+/** A monorepo: packages/lib linked as node_modules/@acme/lib, and `files`. */
+function monorepo(files: Record<string, string>) {
+  const project = projectDir({ 'package.json': '{ "name": "mono", "private": true, "type": "module" }\n', ...LIB, ...files })
+  cleanup(project.remove)
+  mkdirSync(join(project.dir, 'node_modules/@acme'), { recursive: true })
+  symlinkSync(join(project.dir, 'packages/lib'), join(project.dir, 'node_modules/@acme/lib'), 'dir')
+  return project
+}
+
+async function serveIn(project: { dir: string }) {
+  const server = await serve({ entry: join(project.dir, 'app/app.ts'), port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
+  cleanup(() => server.close())
+  return server
+}
+
+describe('a linked package that exports TypeScript source', () => {
+  test('is compiled into the bundle: its enum works, its files reload and its stacks name them', async () => {
+    const project = monorepo({
+      'app/app.ts': [
+        "import { paint } from '@acme/lib'",
+        "import { fail } from '@acme/lib/util'",
+        "export default { fetch: (request: Request) => (new URL(request.url).pathname === '/fail' ? fail() : new Response(paint('sky'))) }",
+        '',
+      ].join('\n'),
+    })
+    const server = await serveIn(project)
+    assert.equal(await text(server.url), 'sky is red')
+
+    const failed = await request(`${server.url}/fail`)
+    assert.equal(failed.status, 500)
+    assert.match(failed.text, /Error: failed in the lib\n\s+at fail \(.*packages\/lib\/src\/util\.ts:2:9\)/)
+
+    const reloaded = nextReload(server)
+    project.write(
+      'packages/lib/src/index.ts',
+      "export enum Color { Red = 'rouge' }\nexport const paint = (what: string): string => what + ' is ' + Color.Red\n",
+    )
+    const info = await reloaded
+    assert.equal(info.ok, true)
+    assert.deepEqual(
+      info.changed.map((path) => resolve(path)),
+      [join(project.dir, 'packages/lib/src/index.ts')],
+    )
+    assert.equal(await text(server.url), 'sky is rouge')
+  })
+
+  test('imported only after the start: the import added by a save is compiled too', async () => {
+    const project = monorepo({ 'app/app.ts': "export default { fetch: () => new Response('none') }\n" })
+    const server = await serveIn(project)
+    assert.equal(await text(server.url), 'none')
+    const reloaded = nextReload(server)
+    project.write('app/app.ts', "import { paint } from '@acme/lib'\nexport default { fetch: () => new Response(paint('grass')) }\n")
+    assert.equal((await reloaded).ok, true)
+    assert.equal(await text(server.url), 'grass is red')
+  })
+
+  test('a subpath its exports do not name: a build error naming the package, as Node would say it', async () => {
+    const project = monorepo({ 'app/app.ts': "import { x } from '@acme/lib/missing'\nexport default { fetch: () => new Response(x) }\n" })
+    const server = await serveIn(project)
+    const res = await request(`${server.url}/`)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /Package subpath '\.\/missing' is not defined by "exports" in @acme\/lib\/package\.json/)
+  })
+
+  test('which packages are compiled: linked ones whose entry points are .ts; not a JavaScript one, not an install, not declarations alone', () => {
+    const project = monorepo({
+      'packages/js/package.json': '{ "name": "js-lib", "exports": "./index.js", "types": "./index.d.ts" }',
+      'node_modules/installed-ts/package.json': '{ "name": "installed-ts", "exports": "./src/index.ts" }',
+      'packages/typed/package.json': '{ "name": "typed", "exports": { ".": { "types": "./dist/index.d.ts", "default": "./dist/index.js" } } }',
+      'packages/main-ts/package.json': '{ "name": "main-ts", "main": "src/index.mts" }',
+    })
+    for (const name of ['js', 'typed', 'main-ts'])
+      symlinkSync(join(project.dir, 'packages', name), join(project.dir, 'node_modules', name === 'js' ? 'js-lib' : name), 'dir')
+    const found = sourcePackagesAmong(join(project.dir, 'app'), ['@acme/lib/util', 'js-lib', 'installed-ts', 'typed', 'main-ts', 'node:fs', 'not-installed'])
+    assert.deepEqual(found, ['@acme/lib', 'main-ts'])
+  })
+})
