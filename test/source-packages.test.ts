@@ -77,6 +77,19 @@ describe('a linked package that exports TypeScript source', () => {
     assert.equal(await text(server.url), 'grass is red')
   })
 
+  test("with pnpm's layout (nothing hoisted), a dependency of the package alone is loaded from the package's own node_modules", async () => {
+    const project = monorepo({
+      'packages/lib/package.json': JSON.stringify({ name: '@acme/lib', type: 'module', exports: './src/index.ts', dependencies: { 'lib-only': '1.0.0' } }),
+      'packages/lib/src/index.ts': "import { word } from 'lib-only'\nexport const paint = (what: string): string => what + ' is ' + word\n",
+      'packages/lib/node_modules/lib-only/package.json':
+        '{ "name": "lib-only", "type": "module", "exports": { "import": "./esm.js", "require": "./cjs.cjs" } }',
+      'packages/lib/node_modules/lib-only/esm.js': "export const word = 'blue'\n",
+      'app/app.ts': "import { paint } from '@acme/lib'\nexport default { fetch: () => new Response(paint('sea')) }\n",
+    })
+    const server = await serveIn(project)
+    assert.equal(await text(server.url), 'sea is blue')
+  })
+
   test('a subpath its exports do not name: a build error naming the package, as Node would say it', async () => {
     const project = monorepo({ 'app/app.ts': "import { x } from '@acme/lib/missing'\nexport default { fetch: () => new Response(x) }\n" })
     const server = await serveIn(project)

@@ -249,7 +249,7 @@ function createContext(api: typeof esbuild, entry: string, cwd: string, outDir: 
     // bundles are deleted by prune() once no generation uses them.
     write: false,
     // No plugin otherwise: each callback would cost a round trip to esbuild's process on every rebuild.
-    ...(sourcePackages.length && { plugins: [sourcePackagesPlugin(sourcePackages)] }),
+    ...(sourcePackages.length && { plugins: [sourcePackagesPlugin(sourcePackages, dirname(entry))] }),
   })
 }
 

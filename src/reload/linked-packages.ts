@@ -29,7 +29,7 @@ export function linkedPackageDir(from: string, name: string): string | undefined
 }
 
 /** Where Node finds package `name` from folder `from`: the nearest node_modules that has it, as a real path. */
-function packageDir(from: string, name: string): string | undefined {
+export function packageDir(from: string, name: string): string | undefined {
   for (let dir = from; ; dir = dirname(dir)) {
     try {
       return realpathSync.native(join(dir, 'node_modules', name))

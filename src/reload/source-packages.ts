@@ -9,10 +9,11 @@
 // and every other package stays external.
 import type * as esbuild from 'esbuild'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { exports as exportsTarget, legacy } from 'resolve.exports'
 import { packageName } from '../../workers/missing-package.js'
-import { linkedPackageDir } from './linked-packages.js'
+import { linkedPackageDir, packageDir } from './linked-packages.js'
 
 const TS_FILE = /\.[cm]?tsx?$/
 const DECLARATION = /\.d\.[cm]?tsx?$/
@@ -21,6 +22,9 @@ interface PackageJson {
   exports?: unknown
   main?: unknown
   module?: unknown
+  dependencies?: Record<string, string>
+  peerDependencies?: Record<string, string>
+  optionalDependencies?: Record<string, string>
 }
 
 /**
@@ -59,15 +63,26 @@ function exportsTypeScript(pkg: PackageJson | undefined): boolean {
  * imports of these names reach JavaScript: each plugin callback is a round
  * trip to esbuild's process, on every rebuild (30 bare imports sent through
  * one made a rebuild 2.2 ms slower).
+ *
+ * Their own dependencies stay external, and Node resolves those from the
+ * bundle's folder, by the entry. With pnpm (nothing hoisted) a dependency of
+ * the package alone is found only from the package's folder: such imports,
+ * from its files, are left to Node as the file they resolve to there.
  */
-export function sourcePackagesPlugin(names: readonly string[]): esbuild.Plugin {
-  const escaped = names.map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
-  const filter = new RegExp(`^(?:${escaped.join('|')})(?:/|$)`)
+export function sourcePackagesPlugin(names: readonly string[], from: string): esbuild.Plugin {
+  const dirs = names.flatMap((name) => linkedPackageDir(from, name) ?? [])
+  const relocated = new Set(dirs.flatMap((dir) => dependenciesOf(readPackageJson(dir)).filter((dep) => packageDir(dir, dep) !== packageDir(from, dep))))
+  const filter = namesFilter([...names, ...relocated])
   return {
     name: 'hotcell-source-packages',
     setup(build) {
       build.onResolve({ filter }, async (args) => {
         const name = packageName(args.path)
+        if (!names.includes(name)) {
+          const dir = dirs.some((d) => args.importer.startsWith(d + sep)) ? packageDir(args.resolveDir, name) : undefined
+          const file = dir && nodeEntry(dir, `.${args.path.slice(name.length)}`)
+          return file ? { path: pathToFileURL(file).href, external: true } : undefined
+        }
         const dir = linkedPackageDir(args.resolveDir, name)
         // Installed rather than linked where this file looks it up: left to Node like any package.
         if (dir === undefined) return { path: args.path, external: true }
@@ -78,6 +93,27 @@ export function sourcePackagesPlugin(names: readonly string[]): esbuild.Plugin {
         return resolved.errors.length ? { errors: resolved.errors } : { path: resolved.path, sideEffects: resolved.sideEffects }
       })
     },
+  }
+}
+
+function namesFilter(names: readonly string[]): RegExp {
+  const escaped = names.map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
+  return new RegExp(`^(?:${escaped.join('|')})(?:/|$)`)
+}
+
+function dependenciesOf(pkg: PackageJson | undefined): string[] {
+  return [...new Set([pkg?.dependencies, pkg?.peerDependencies, pkg?.optionalDependencies].flatMap((deps) => Object.keys(deps ?? {})))]
+}
+
+/** The file Node's import of `subpath` of the package in `dir` loads: its exports (import, node, default), else main. */
+function nodeEntry(dir: string, subpath: string): string | undefined {
+  const pkg = readPackageJson(dir) ?? {}
+  try {
+    const target = pkg.exports !== undefined ? exportsTarget(pkg, subpath)?.[0] : subpath === '.' ? (legacy(pkg, { fields: ['main'] }) ?? 'index.js') : subpath
+    return typeof target === 'string' ? join(dir, target) : undefined
+  } catch {
+    // Not exported: Node's own error names it, from the bundle.
+    return undefined
   }
 }
 
