@@ -125,7 +125,7 @@ export function startBuilder(entry: string, cwd: string): Builder {
       const result = await state.context.rebuild()
       const meta = result.metafile!
       const [file, output] = Object.entries(meta.outputs).find(([name]) => name.endsWith('.mjs'))!
-      const packages = [...new Set(output.imports.filter((i) => i.external && !/^(node:|[./#])/.test(i.path)).map((i) => i.path))]
+      const packages = [...new Set(output.imports.filter((i) => i.external && !/^(node:|file:|[./#])/.test(i.path)).map((i) => i.path))]
       // Checked when the imports change: a new one may be a workspace package Node cannot load. The
       // context is made again with it bundled (a cold build, once per such package).
       if (packages.join('\n') !== checkedPackages) {
