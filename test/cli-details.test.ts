@@ -3,6 +3,7 @@
 // the next free port when the default one is taken.
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:net'
+import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { parseTime } from '../src/config/duration.js'
 import { serve } from '../src/index.js'
@@ -105,6 +106,47 @@ describe('the config file', () => {
     const beside = await runCli(['src/app.ts'], { cwd: project.dir })
     assert.equal(beside.code, 1)
     assert.equal(beside.stderr, `hotcell: src/hotcell.config.ts: static folder not found: public (looked in ${project.dir})\n`)
+  })
+
+  test('--static given a file names the folder that holds it, not "folder not found"', async () => {
+    const project = projectDir({ 'src/app.ts': HANG, 'index.html': '<h1>x</h1>', 'public/page.html': '<p>p</p>' })
+    cleanups.push(project.remove)
+    const here = await runCli(['src/app.ts', '--static', 'index.html'], { cwd: project.dir })
+    assert.equal(here.code, 1)
+    assert.equal(here.stderr, 'hotcell: --static must be a folder, but index.html is a file; give the folder that holds it: ./\n')
+    const nested = serve({ entry: 'src/app.ts', cwd: project.dir, port: 0, workers: 1, quiet: true, static: 'public/page.html' })
+    await assert.rejects(
+      nested.then((server) => server.close()),
+      {
+        name: 'HotcellError',
+        code: 'ERR_INVALID_OPTION',
+        message: 'static must be a folder, but public/page.html is a file; give the folder that holds it: public',
+      },
+    )
+  })
+
+  test('serve() with a cwd that is missing or a file says so, rather than that the entry is not found there', async () => {
+    const project = projectDir({ 'src/app.ts': HANG })
+    cleanups.push(project.remove)
+    const missing = join(project.dir, 'no', 'such', 'dir')
+    const file = join(project.dir, 'src', 'app.ts')
+    const cases: [unknown, RegExp | string][] = [
+      [missing, `cwd folder not found: ${missing}`],
+      [file, `cwd must be a folder, but ${file} is a file`],
+      [42, 'cwd must name a folder (got 42)'],
+    ]
+    for (const [cwd, message] of cases) {
+      const started = serve({ entry: 'src/app.ts', cwd: cwd as string, port: 0, workers: 1, quiet: true })
+      await assert.rejects(
+        started.then((server) => server.close()),
+        { name: 'HotcellError', code: 'ERR_INVALID_OPTION', message },
+      )
+    }
+    // Named by a config file: the message says which.
+    project.write('hotcell.config.ts', `export default { entry: 'src/app.ts', cwd: 'gone' }\n`)
+    const cli = await runCli([], { cwd: project.dir })
+    assert.equal(cli.code, 1)
+    assert.equal(cli.stderr, `hotcell: hotcell.config.ts: cwd folder not found: ${join(project.dir, 'gone')}\n`)
   })
 })
 

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { HotcellError } from '../errors.js'
 import { mustBeAllowedHosts, type AllowedHosts } from '../http/gate/host-check.js'
@@ -153,7 +153,7 @@ export function resolveConfig(options: ServeOptions, name: (key: keyof ServeOpti
     throw new HotcellError('ERR_INVALID_OPTION', 'serve() takes an options object such as { entry: "src/app.ts" }')
   }
   mustBeKnownKeys(options)
-  const cwd = resolve(options.cwd ?? process.cwd())
+  const cwd = mustBeCwd(options.cwd, name('cwd'))
   // Named by a config file (`hotcell.config.ts: entry`): messages say so, the command line did not name it.
   const entry = mustBeEntry(options.entry, cwd, name('entry') === 'entry' ? '' : name('entry'))
   const label = relative(cwd, entry)
@@ -199,6 +199,21 @@ export function mustBeInteger(value: unknown, name: string, min: number, max: nu
 function mustBeBoolean(value: unknown, name: string): boolean {
   if (typeof value !== 'boolean') throw new HotcellError('ERR_INVALID_OPTION', `${name} must be true or false (got ${JSON.stringify(value)})`)
   return value
+}
+
+/**
+ * The folder relative paths are read from. Checked before the entry: a
+ * missing cwd made every path below "not found", and the message blamed
+ * the entry. The CLI's own cwd always exists; serve() and a config file can name any.
+ */
+function mustBeCwd(value: unknown, name: string): string {
+  if (value === undefined) return process.cwd()
+  if (typeof value !== 'string' || value === '') throw new HotcellError('ERR_INVALID_OPTION', `${name} must name a folder (got ${JSON.stringify(value)})`)
+  const dir = resolve(value)
+  const stats = statSync(dir, { throwIfNoEntry: false })
+  if (!stats) throw new HotcellError('ERR_INVALID_OPTION', `${name} folder not found: ${value}`)
+  if (!stats.isDirectory()) throw new HotcellError('ERR_INVALID_OPTION', `${name} must be a folder, but ${value} is ${stats.isFile() ? 'a file' : 'not one'}`)
+  return dir
 }
 
 /** Paths that exist: a mistyped one would be watched for nothing, and saves there would never reload. */

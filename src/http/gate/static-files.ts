@@ -4,9 +4,9 @@
 // hotcell decides WHICH file first (decode once, deny list, real-path
 // containment), then hands send a path it can only read as that file.
 import { realpath, stat } from 'node:fs/promises'
-import { existsSync, realpathSync, statSync } from 'node:fs'
+import { realpathSync, statSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { join, relative, resolve, sep } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import type sendType from 'send'
 import { HotcellError } from '../../errors.js'
 import type { HtmlFileInjector } from '../../reload/browser-reload.js'
@@ -61,7 +61,15 @@ export function mustBeStaticDir(value: unknown, cwd: string, name = 'static'): s
   if (value === undefined) return undefined
   if (typeof value !== 'string' || value === '') throw new HotcellError('ERR_INVALID_OPTION', `${name} must name a folder (got ${JSON.stringify(value)})`)
   const dir = resolve(cwd, value)
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new HotcellError('ERR_INVALID_OPTION', `${name} folder not found: ${value} (looked in ${cwd})`)
+  const stats = statSync(dir, { throwIfNoEntry: false })
+  if (!stats) throw new HotcellError('ERR_INVALID_OPTION', `${name} folder not found: ${value} (looked in ${cwd})`)
+  // `--static index.html` is the page meant to be served: "not found" of a file that is right there sent the user looking for a typo.
+  if (stats.isFile()) {
+    const holder = relative(cwd, dirname(dir))
+    const shown = holder === '' ? './' : holder.startsWith('..') ? dirname(dir) : holder
+    throw new HotcellError('ERR_INVALID_OPTION', `${name} must be a folder, but ${value} is a file; give the folder that holds it: ${shown}`)
+  }
+  if (!stats.isDirectory()) throw new HotcellError('ERR_INVALID_OPTION', `${name} must be a folder, but ${value} is not one`)
   return dir
 }
 
