@@ -4,11 +4,13 @@
 // reloads all the same, and the reload serves it (not the copy a standby had
 // imported when it booted).
 import assert from 'node:assert/strict'
-import { mkdirSync, symlinkSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import { describe, test } from 'node:test'
+import { serve } from '../src/index.js'
 import { linkedPackageDirs } from '../src/reload/linked-packages.js'
 import { cleanup, projectDir, request, startCli, waitFor } from './helpers.js'
+import { nextReload } from './reload-helpers.js'
 
 const LIB = {
   'package.json': '{ "name": "linked-lib", "type": "module", "exports": "./index.js" }\n',
@@ -55,6 +57,40 @@ describe('a linked package', () => {
     const cli = await startCli(['src/app.ts', '--watch', 'linked/lib', '--port', '0', '--workers', '1'], { cwd: project.dir })
     cleanup(() => cli.stop())
     await servesEdits(cli, (text) => project.write('linked/lib/index.js', text))
+  })
+
+  test('an atomic save of one of its files (sed -i, a safe write) is said changed; a file new in it, or renamed to a new name, added', async () => {
+    const lib = projectDir(LIB)
+    cleanup(lib.remove)
+    const project = linkedProject({}, () => lib.dir)
+    const server = await serve({ entry: join(project.dir, 'src/app.ts'), cwd: project.dir, port: 0, workers: 1, quiet: true })
+    cleanup(() => server.close())
+    const names = (paths: string[] | undefined) => paths?.map((path) => basename(path)).sort()
+    const served = (version: string) => waitFor(async () => (await request(`${server.url}/`)).text === version, 10_000, `${version} to be served`)
+    // The package's folder is watched once the first build has named the package.
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    let reloaded = nextReload(server)
+    lib.write('index.js', "export default 'v2'\n")
+    let info = await reloaded
+    assert.deepEqual([names(info.changed), info.added], [['index.js'], undefined])
+    await served('v2')
+    // A temporary file renamed over the package's file: the package is no input of the bundle, and this was said "added".
+    for (const version of ['v3', 'v4']) {
+      reloaded = nextReload(server)
+      writeFileSync(join(lib.dir, 'index.js.tmp'), `export default '${version}'\n`)
+      renameSync(join(lib.dir, 'index.js.tmp'), join(lib.dir, 'index.js'))
+      info = await reloaded
+      assert.deepEqual([names(info.changed), info.added], [['index.js'], undefined], version)
+      await served(version)
+    }
+    reloaded = nextReload(server)
+    lib.write('extra.js', 'export const extra = 1\n')
+    info = await reloaded
+    assert.deepEqual([names(info.changed), names(info.added)], [['extra.js'], ['extra.js']])
+    reloaded = nextReload(server)
+    renameSync(join(lib.dir, 'extra.js'), join(lib.dir, 'renamed.js'))
+    info = await reloaded
+    assert.deepEqual([names(info.changed), names(info.added), names(info.deleted)], [['extra.js', 'renamed.js'], ['renamed.js'], ['extra.js']])
   })
 
   test('which packages count as linked: a symlink to a folder outside any node_modules, not an install', () => {

@@ -5,7 +5,7 @@
 // the bundle imports that is not code (a .txt, a .css) deleted: a reload. And
 // a file created in a new folder outside the entry's: the import it fixes.
 import assert from 'node:assert/strict'
-import { renameSync, rmSync } from 'node:fs'
+import { renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { describe, test } from 'node:test'
 import type { ReloadInfo } from '../src/reload/reload-info.js'
@@ -71,6 +71,34 @@ describe('renamed sources', () => {
     await new Promise((resolve) => setTimeout(resolve, 300))
     assert.equal(builds.count, built, JSON.stringify(reloads.map(names)))
     assert.deepEqual(reloads.map(names), [['old-word.ts', 'word.ts'], ['next.ts', 'word.ts'], ['app.ts']])
+  })
+
+  test('an atomic save (a temporary file renamed over it) is a change of that file: said changed, and of a file no build reads, no reload', async () => {
+    const { project, server } = await start({
+      'app.ts': "import { word } from './word'\nexport default { fetch: () => new Response(word) }\n",
+      'word.ts': "export const word = 'one'\n",
+      'notes.ts': '// not imported\n',
+    })
+    assert.equal(await text(server.url), 'one')
+    const atomicSave = (name: string, body: string) => {
+      writeFileSync(join(project.dir, `${name}.tmp`), body)
+      renameSync(join(project.dir, `${name}.tmp`), join(project.dir, name))
+    }
+    let reloaded = nextReload(server)
+    atomicSave('word.ts', "export const word = 'two'\n")
+    let info = await reloaded
+    assert.deepEqual([names(info), info.added], [['word.ts'], undefined])
+    assert.equal(await text(server.url), 'two')
+    // Saved in place, notes.ts reloads nothing; saved atomically it was taken for a new file, and built as one.
+    const builds = countBuilds()
+    atomicSave('notes.ts', '// still not imported\n')
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    assert.equal(builds.count, 0)
+    reloaded = nextReload(server)
+    project.write('app.ts', "import { word } from './word'\nexport default { fetch: () => new Response(word + '!') }\n")
+    info = await reloaded
+    assert.deepEqual([names(info), info.added], [['app.ts'], undefined])
+    assert.equal(await text(server.url), 'two!')
   })
 
   test('deleting an imported file that is not code (a .txt) reloads, and the build error is served', async () => {

@@ -1,7 +1,8 @@
 // Which of a reload's files were created, for its line ("lib2/a.ts added",
 // not "changed"): the watcher's add of a path the last good build did not
-// read. An atomic save (a temporary file renamed over the original) is an
-// add too, but of a file that was an input: that one changed.
+// read. An atomic save (a temporary file renamed over the original) of a file
+// the watcher listed is a change already (watcher.ts); one of an input that
+// it did not list yet (replaced during its scan) changed too.
 import type { ChangeKind } from './sources.js'
 
 export class CreatedFiles {

@@ -2,7 +2,7 @@
 // matters, is decided by sources.ts; this module reports what it sees.
 import { watch, type FSWatcher } from 'chokidar'
 import { existsSync, statSync } from 'node:fs'
-import { basename, join, sep } from 'node:path'
+import { basename, dirname, join, sep } from 'node:path'
 import { RawPresence } from './raw-presence.js'
 import { WatchedRoots } from './watched-roots.js'
 import { LOADABLE, type ChangeKind } from './sources.js'
@@ -117,6 +117,22 @@ export function watchSources(options: WatchOptions): SourceWatcher {
   const rootCheck = setInterval(checkRoots, ROOT_CHECK_MS)
   rootCheck.unref()
 
+  /**
+   * chokidar lists `path` in its folder: it was there before this raw event,
+   * which comes before chokidar reads the folder again. `_watched` is in
+   * chokidar's declarations; getWatched() would sort every folder's names at
+   * each file of a checkout.
+   */
+  const listed = (path: string) => {
+    const dir = dirname(path)
+    const name = basename(path)
+    for (const w of instances.keys()) {
+      const known = w._watched instanceof Map ? w._watched.get(dir)?.has(name) : w.getWatched()[dir]?.includes(name)
+      if (known) return true
+    }
+    return false
+  }
+
   const start = (paths: string[]): Promise<void> => {
     const w = watch(paths, { ignored: options.ignored, ignoreInitial: true })
     instances.set(w, new Set(paths))
@@ -148,7 +164,10 @@ export function watchSources(options: WatchOptions): SourceWatcher {
       const kind = presence.seen(path, { tracked, present, event })
       if (kind === 'unlink') options.onChange(kind, path)
       else if (kind === 'add') {
-        options.onChange(kind, path)
+        // A name chokidar lists already was replaced, not created: an atomic
+        // save (sed -i, an editor's safe write). Said added, a save of a file
+        // no build reads (a linked package's: packages stay outside the bundle) was logged "added".
+        if (!listed(path)) options.onChange(kind, path)
         // chokidar says change instead when the name was taken moments ago: an
         // unlink it still holds back and this add are one atomic save to it.
         reportEarly(path)
