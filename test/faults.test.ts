@@ -133,6 +133,18 @@ describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () =
     assert.equal(await okThread(), before)
   })
 
+  test('a rejection nobody handles while its request runs: that request gets 500 titled as a rejection, not a throw', async () => {
+    const before = await okThread()
+    const res = await request(`${cli.url}/reject-running`)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /^500 A promise rejection nobody handled in code started by this request\n/)
+    assert.doesNotMatch(res.text, /uncaught exception/)
+    assert.match(res.text, /> \d+ \| +void Promise\.reject\(new Error\('rejected while \/reject-running runs'\)\)/)
+    await waitFor(() => cli.output().includes('rejected while /reject-running runs'), 5000, 'the rejection in the terminal')
+    assert.match(cli.output(), /A promise rejection nobody handled in code started by this request\n+Error: rejected while \/reject-running runs/)
+    assert.equal(await okThread(), before)
+  })
+
   test('a late throw from request A does not fail innocent request B; it is logged against A', async () => {
     const before = await okThread()
     const innocent = request(`${cli.url}/hold?ms=600`)

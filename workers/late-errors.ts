@@ -23,8 +23,8 @@ export interface RequestScope {
   url: string
   /** False once the task has returned its result. */
   running: boolean
-  /** Fail the request with an error its own callbacks threw. */
-  fail(error: ErrorData): void
+  /** Fail the request with an error its own callbacks threw, or a rejection they left unhandled. */
+  fail(error: ErrorData, kind: 'uncaughtException' | 'unhandledRejection'): void
 }
 
 const scopes = new AsyncLocalStorage<RequestScope>()
@@ -62,7 +62,7 @@ export function reportLate(kind: UncaughtReport['kind'], value: unknown): void {
   const scope = scopes.getStore()
   const error = toErrorData(value)
   const running = scope?.running === true
-  if (scope && running && kind !== 'waitUntil') scope.fail(error)
+  if (scope && running && kind !== 'waitUntil') scope.fail(error, kind)
   try {
     sendReport?.({
       type: 'hotcell:uncaught',

@@ -183,9 +183,9 @@ function serve<T extends RequestTask>(
     method: task.method,
     url: task.url,
     running: true,
-    fail(error) {
+    fail(error, kind) {
       if (!scope.running) return
-      finish({ kind: 'failed', phase: 'uncaught', error })
+      finish({ kind: 'failed', phase: kind === 'unhandledRejection' ? 'rejection' : 'uncaught', error })
       // The handler or its response stream may still be going: stop both.
       stop(entry, new DOMException('The request failed with an uncaught exception', 'AbortError'))
     },

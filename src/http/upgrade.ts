@@ -17,7 +17,7 @@ import { createOriginCheck } from './websocket-origin.js'
 import type { Tunnel } from '../pool/socket-tunnel.js'
 import type { NoAnswer } from '../pool/tunnel-events.js'
 import { CLOSE_INTERNAL_ERROR, CLOSE_MESSAGE_TOO_BIG } from '../pool/websocket-frames.js'
-import { formatMs, loadFailureTitle } from '../report/fault-views.js'
+import { FAILURE_TITLES, formatMs, loadFailureTitle } from '../report/fault-views.js'
 import { fixHint } from '../report/serving-state.js'
 
 // Not an ESM import of node:http (docs/architecture.md#builtins).
@@ -222,7 +222,8 @@ function noAnswerView(reason: NoAnswer, request: ErrorView['request'], timeoutMs
         handler: 'The WebSocket handshake threw an error',
         result: 'The handler did not return a Response to the WebSocket handshake',
         stream: 'The response body stream failed',
-        uncaught: 'Code started by this request threw an uncaught exception',
+        uncaught: FAILURE_TITLES.uncaught,
+        rejection: FAILURE_TITLES.rejection,
       } as const
       return { status: 500, title: titles[reason.phase], error: reason.error, request }
     }

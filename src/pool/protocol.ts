@@ -64,6 +64,7 @@ export type FailurePhase =
   | 'result' // the handler returned something that is not a Response
   | 'stream' // the response body stream failed after the head was sent
   | 'uncaught' // code this request started (a timer, a callback) threw outside the handler's own stack
+  | 'rejection' // a promise this request's code made was rejected and nobody handled it (an un-awaited async call)
 
 /** What a task resolves to. */
 export type TaskResult =

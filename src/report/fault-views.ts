@@ -113,4 +113,6 @@ export const FAILURE_TITLES: Record<FailurePhase, string> = {
   result: 'The handler did not return a Response',
   stream: 'The response body stream failed',
   uncaught: 'Code started by this request threw an uncaught exception',
+  // As the terminal says it once the request is answered (uncaughtLog): not a throw to look for in a timer, an un-awaited promise.
+  rejection: 'A promise rejection nobody handled in code started by this request',
 }
