@@ -64,6 +64,41 @@ describe('handler shapes', () => {
     assert.match(res.text, /The handler returned an object with keys status, body; expected a Response/)
   })
 
+  test('a handler that returns a plain object or an array: the 500 says to use Response.json() and where the handler is', async () => {
+    const server = await serveFiles({
+      'app.ts': `export default {
+  async fetch(request: Request) {
+    const user = { id: 1, name: 'ann' }
+    return (new URL(request.url).pathname === '/list' ? [user] : user) as unknown as Response
+  },
+}
+`,
+    })
+    const res = await request(`${server.url}/`)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /^500 The handler did not return a Response\n/)
+    assert.match(
+      res.text,
+      /The handler returned an object with keys id, name; expected a Response .*\. To send it as JSON: `return Response\.json\(value\)`\.\n/,
+    )
+    // The handler's definition, with its code frame: the failure has no stack of the app's.
+    assert.match(res.text, /\n {4}at the handler \(\S*app\.ts:2:3\)\n/)
+    assert.match(res.text, /^> 2 \| {3}async fetch\(request: Request\) \{$/m)
+    const list = await request(`${server.url}/list`)
+    assert.match(list.text, /The handler returned an array of length 1; .*To send it as JSON: `return Response\.json\(value\)`/)
+  })
+
+  test('a handler that returns a string: no JSON hint, but where the handler is', async () => {
+    const server = await serveFiles({ 'app.ts': `export default (request: Request) => 'hi ' + request.method\n` })
+    const res = await request(`${server.url}/`)
+    assert.equal(res.status, 500)
+    assert.match(
+      res.text,
+      /The handler returned the string "hi GET"; expected a Response \(for example `return new Response\("hi"\)`\)\.\n {4}at the handler \(\S*app\.ts:1:16\)\n/,
+    )
+    assert.doesNotMatch(res.text, /Response\.json/)
+  })
+
   test('a default export that makes the app (a factory) called per request: the 500 says to export what it makes', async () => {
     const server = await serveFiles({ 'app.ts': `export default async () => ({ fetch: () => new Response('app') })` })
     const res = await request(`${server.url}/`)

@@ -7,9 +7,11 @@ import { capturedServer, installListenCapture, isHttpServer } from './listen-cap
 import { afterImport, installFrameworkErrors, unwrapDefaultError } from './framework-errors.js'
 import { withoutLoaderFrames } from './loader-frames.js'
 import { whenAborted } from './lazy-request.js'
+import { definitionOf } from './handler-location.js'
 import { explainMissingPackage, locateMissingExport } from './missing-package.js'
 import { installModuleMeta } from './module-meta.js'
 import type { NodeHandler } from './node-adapter.js'
+import type { HandlerWhere } from './result-errors.js'
 import { installWebSocketPair } from './websocket-pair.js'
 
 export interface FetchContext {
@@ -26,9 +28,10 @@ export type AppFunction = (request: Request, env: Record<string, string | undefi
  * own req and res (the bench's baseline): it is called with the `server` as
  * `this`, as Node's server calls its 'request' listener.
  * `server`: the app's own http.Server (listen() captured), which gets the 'upgrade' events.
+ * `where`: where a fetch handler is defined, asked only when it returned no Response (result-errors.ts).
  */
 export type LoadedApp =
-  | { ok: true; fetch: AppFunction; node?: true; handler?: NodeHandler; server?: Server }
+  | { ok: true; fetch: AppFunction; node?: true; handler?: NodeHandler; server?: Server; where?: HandlerWhere }
   | { ok: false; phase: 'import' | 'shape'; error: ErrorData }
 type Style = 'auto' | 'fetch' | 'node'
 
@@ -108,15 +111,17 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
     const nodeStyle = style === 'node' || (style === 'auto' && exported.length >= 2)
     if (nodeStyle) return await node(exported as NodeHandler, bundleUrl, undefined, style === 'auto')
     const fetch = exported as FetchFunction
-    if (style === 'fetch' && nodeParameters(exported)) return { ok: true, fetch: withNodeHint(fetch, nodeParameters(exported)!) }
-    return { ok: true, fetch: (request, env, ctx) => settled(fetch(request, env, ctx)) }
+    const where = () => definitionOf(fetch, bundleUrl)
+    if (style === 'fetch' && nodeParameters(exported)) return { ok: true, fetch: withNodeHint(fetch, nodeParameters(exported)!), where }
+    return { ok: true, fetch: (request, env, ctx) => settled(fetch(request, env, ctx)), where }
   }
   if (typeof exported === 'object' && exported !== null) {
     const app = exported as { fetch?: unknown; callback?: unknown; server?: unknown; ready?: unknown }
     if (isHttpServer(exported)) return await fromServer(exported, bundleUrl)
     if (typeof app.fetch === 'function' && style !== 'node') {
       announceAddress(app)
-      return { ok: true, fetch: (request, env, ctx) => settled((app.fetch as FetchFunction).call(app, request, env, ctx)) }
+      const fetch = app.fetch as FetchFunction
+      return { ok: true, fetch: (request, env, ctx) => settled(fetch.call(app, request, env, ctx)), where: () => definitionOf(fetch, bundleUrl) }
     }
     // A Fastify instance: routes exist only after ready().
     if (isHttpServer(app.server) && typeof app.ready === 'function') {

@@ -5,10 +5,12 @@
 // a function's text (Function.prototype.toString) is the very slice of the
 // bundle it was compiled from: found there, its position maps through the
 // bundle's source map to the .ts line that defines it.
-import { readFileSync } from 'node:fs'
 import { findSourceMap } from 'node:module'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+
+// Loaded in every worker (app-loader.ts): not an ESM import of node:fs (docs/architecture.md#builtins).
+const { readFileSync } = process.getBuiltinModule('node:fs')
 
 /** 1-based, as in a stack frame. */
 export interface SourceLocation {

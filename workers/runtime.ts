@@ -6,7 +6,7 @@ import { threadId, workerData, parentPort, type MessagePort } from 'node:worker_
 import { CLIENT_LEFT_REASON, TIMEOUT_REASON, type ControlMessage, type RequestTask, type WorkerData, type WorkerMessage } from '../src/pool/protocol.js'
 import { importBundle } from './bundle-import.js'
 import { loadApp, prepareForApp, type FetchContext, type LoadedApp } from './app-loader.js'
-import { describe, toErrorData } from './error-data.js'
+import { toErrorData } from './error-data.js'
 import { fastParts, installFastResponse, isResponse } from './fast-response.js'
 import { isFetchApiLoaded, onFetchApiLoad, watchFetchGlobals } from './fetch-api.js'
 import { backgroundWork, reply, openLane, started, type LaneTask } from './lane.js'
@@ -15,6 +15,7 @@ import { catchLateErrors, reportLate, runInScope, type RequestScope } from './la
 import { abortRequest, installLazyRequest, LazyRequest } from './lazy-request.js'
 import { respond, type Outcome, type ResponseControl } from './respond.js'
 import { rehearse } from './rehearsal.js'
+import { networkErrorReturned, notAResponse, type HandlerWhere } from './result-errors.js'
 import { startSocketHost } from './socket-host.js'
 
 // A Node started with --expose-gc (settle-heap.ts): the app's code does not
@@ -224,27 +225,16 @@ function handle(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>, ent
   }
   if (result instanceof Promise)
     return result.then(
-      (value: unknown) => toOutcome(value, entry, stream),
+      (value: unknown) => toOutcome(value, entry, stream, loaded.where),
       (error: unknown) => failed('handler', error),
     )
-  return toOutcome(result, entry, stream)
+  return toOutcome(result, entry, stream, loaded.where)
 }
 
-function toOutcome(result: unknown, entry: InFlight, stream: (port: MessagePort) => void): Outcome | Promise<Outcome> {
-  if (!isResponse(result)) {
-    // An app where a response should be: the default export is a factory (`async () => app`), called once per request.
-    const factory = typeof (result as { fetch?: unknown } | null)?.fetch === 'function'
-    const hint = factory ? ' It returned an app: if the default export makes the app, export what it makes (`export default await createApp()`).' : ''
-    const message = `The handler returned ${describe(result)}; expected a Response (for example \`return new Response("hi")\`).${hint}`
-    return { kind: 'failed', phase: 'result', error: { name: 'TypeError', message } }
-  }
-  // Response.error(): a network error, which has no status line to send (a fetch() caller sees a failed fetch).
-  // (Only a native one can be: reading `type` of a FastResponse would build undici's object.)
-  if (!fastParts(result) && result.type === 'error') {
-    const message =
-      'The handler returned Response.error(), a network error: it has no status to send. Throw an error instead, or return a Response with a status.'
-    return { kind: 'failed', phase: 'result', error: { name: 'TypeError', message } }
-  }
+function toOutcome(result: unknown, entry: InFlight, stream: (port: MessagePort) => void, where: HandlerWhere | undefined): Outcome | Promise<Outcome> {
+  if (!isResponse(result)) return { kind: 'failed', phase: 'result', error: notAResponse(result, where) }
+  // Response.error(). (Only a native one can be: reading `type` of a FastResponse would build undici's object.)
+  if (!fastParts(result) && result.type === 'error') return { kind: 'failed', phase: 'result', error: networkErrorReturned(where) }
   try {
     const outcome = respond(
       result,
