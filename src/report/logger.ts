@@ -1,5 +1,6 @@
 import { timeOfDay } from './clock.js'
 import { NODE_FRAMES_LINE } from './node-frames.js'
+import { trackRepeats } from './repeats.js'
 import { thousands } from './thousands.js'
 
 // Not an ESM import of node:util (docs/architecture.md#builtins).
@@ -104,12 +105,19 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
     hiddenTotal = 0
     schedule()
   }
+  // An error block with no request (a timer's throw, a rejection) that comes again as it was: counted, said in one line.
+  const sameAgain = trackRepeats((count) => {
+    flush()
+    stderr.write(`${stamp()}${paint('red', '· the same error again')} ${paint('dim', `(×${thousands(count)})`)}\n`)
+  })
   const out = (text: string) => {
+    sameAgain.interrupt()
     summarize()
     flush()
     stdout.write(text)
   }
   const err = (text: string) => {
+    sameAgain.interrupt()
     summarize()
     flush()
     stderr.write(text)
@@ -119,6 +127,7 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
     color,
     quiet,
     flush() {
+      sameAgain.interrupt()
       summarize()
       flush()
     },
@@ -134,6 +143,7 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
         else add(sameAsAbove, key)
         return
       }
+      if (!request && sameAgain.again(body)) return
       lastBlock = request ? body : undefined
       if (key && !quiet) add(blockShown, key)
       // A failed request's block ends with its request line; unless quiet, the log's own request line follows with status and time.
@@ -142,9 +152,12 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
       if (color) shown = shown.replace(HIDDEN_FRAMES_LINES, (line) => paint('dim', line))
       const lead = /^\n*/.exec(shown)![0]
       err(lead + stamp() + shown.slice(lead.length) + '\n')
+      if (!request) sameAgain.printed(body)
     },
     request({ method, path, status, ms, worker }) {
       if (quiet || path.startsWith(OWN_PATH)) return
+      // A request line in between: the next repeat of a background error is printed whole.
+      sameAgain.interrupt()
       const date = now()
       const at = Math.floor(date.getTime() / 1000)
       if (at !== second) {

@@ -1,0 +1,98 @@
+// An error no request carries (a timer's throw, a rejection) that comes again
+// and again as it was: the terminal shows its report once, then one line that
+// counts the repeats, not the whole report each time. Anything printed in
+// between makes the next one whole again.
+import assert from 'node:assert/strict'
+import { Writable } from 'node:stream'
+import { after, describe, mock, test } from 'node:test'
+import { timeOfDay } from '../src/report/clock.js'
+import { createLogger } from '../src/report/logger.js'
+import { projectDir, request, startCli, waitFor } from './helpers.js'
+
+function sink(): Writable & { text: () => string } {
+  let text = ''
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString()
+      done()
+    },
+  })
+  return Object.assign(stream, { text: () => text })
+}
+
+const at = () => new Date(2026, 0, 2, 15, 4, 5)
+const REPORT = (message: string) =>
+  `hotcell: An uncaught exception in code started by GET http://127.0.0.1:3000/ (request already answered), worker 1 of generation 1. The worker keeps running; no other request was failed.\nError: ${message}\n    at Timeout._onTimeout (app.ts:4:11)\n`
+
+describe('logger', () => {
+  test('a report without a request that comes again as it was: printed once, then its repeats counted in one line', (t) => {
+    mock.timers.enable({ apis: ['setTimeout'] })
+    t.after(() => mock.timers.reset())
+    const out = sink()
+    const err = sink()
+    const logger = createLogger({ quiet: false, stdout: out, stderr: err, now: at })
+    const time = timeOfDay()(at())
+    for (let i = 0; i < 3; i++) logger.error(REPORT('poller failed'))
+    assert.equal(err.text(), `${time} ${REPORT('poller failed')}`)
+    // A second later, the count so far.
+    mock.timers.tick(1000)
+    assert.equal(err.text(), `${time} ${REPORT('poller failed')}${time} · the same error again (×2)\n`)
+    // Still the same error right after that line: counted on, from the first report, and said after twice the wait.
+    logger.error(REPORT('poller failed'))
+    mock.timers.tick(1000)
+    assert.doesNotMatch(err.text(), /×3/)
+    mock.timers.tick(1000)
+    assert.match(err.text(), /\(×2\)\n.* · the same error again \(×3\)\n$/)
+    // A different error: the count so far goes out first, then the new report whole.
+    logger.error(REPORT('poller failed'))
+    logger.error(REPORT('another failure'))
+    assert.match(err.text(), /\(×3\)\n.* · the same error again \(×4\)\n.* hotcell: An uncaught exception[^\n]*\nError: another failure\n/)
+    // A request line in between: the next one is whole again.
+    logger.error(REPORT('another failure'))
+    logger.request({ method: 'GET', path: '/', status: 200, ms: 1, worker: 1 })
+    logger.error(REPORT('another failure'))
+    logger.flush()
+    assert.equal(err.text().match(/Error: another failure/g)?.length, 2, err.text())
+    assert.match(err.text(), /Error: another failure\n[^\n]*\n.* · the same error again \(×1\)\n.* hotcell: An uncaught/)
+    assert.equal(out.text(), `${time} GET / 200 1.0ms w1\n`)
+  })
+})
+
+describe('a timer that throws every 50 ms, in a served app', () => {
+  const project = projectDir({
+    'app.ts': `let started = false
+export default {
+  fetch(request: Request) {
+    if (new URL(request.url).pathname === '/start' && !started) {
+      started = true
+      setInterval(() => {
+        throw new Error('poller failed')
+      }, 50)
+    }
+    return new Response('ok')
+  },
+}
+`,
+  })
+  after(() => project.remove())
+
+  test('its report is printed once, then a line counts the repeats; after a request line it is printed whole again', async () => {
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    try {
+      assert.equal((await request(`${cli.url}/start`)).status, 200)
+      await waitFor(() => /· the same error again \(×\d+\)\n/.test(cli.output()), 10_000, 'the line counting the repeats')
+      const out = cli.output()
+      assert.equal(out.match(/Error: poller failed/g)?.length, 1, out)
+      assert.equal(out.match(/hotcell: An uncaught exception in code started by GET \S+\/start \(request already answered\)/g)?.length, 1, out)
+      // With its code frame, the first time.
+      assert.match(out, /> +\d+ \| +throw new Error\('poller failed'\)/)
+      // Not a screenful: a dozen repeats or more went by by now.
+      assert.ok(out.split('\n').length < 40, out)
+      assert.equal((await request(`${cli.url}/other`)).status, 200)
+      await waitFor(() => (cli.output().match(/Error: poller failed/g)?.length ?? 0) >= 2, 10_000, 'the report printed whole after the request line')
+      assert.match(cli.output(), /GET \/other 200 [^\n]*\n[^\n]* hotcell: An uncaught exception/)
+    } finally {
+      await cli.stop()
+    }
+  })
+})
