@@ -69,6 +69,27 @@ app.get('/boom', () => {
 })
 export default { fetch: app.fetch }
 `,
+  // h3 1 (what Nitro 2 and Nuxt 3 ship), installed as h3-v1: its web handler and its Node listener.
+  'h3-v1.ts': `import { createApp, createRouter, defineEventHandler, toWebHandler } from 'h3-v1'
+const app = createApp()
+const router = createRouter()
+router.get('/boom', defineEventHandler(() => {
+  throw new Error('boom from h3-v1') // THROW
+}))
+app.use(router)
+export default { fetch: toWebHandler(app) }
+`,
+  'h3-v1-node.ts': `import { createServer } from 'node:http'
+import { createApp, createRouter, defineEventHandler, toNodeListener } from 'h3-v1'
+const app = createApp()
+const router = createRouter()
+router.get('/boom', defineEventHandler(async () => {
+  await Promise.resolve()
+  throw new Error('boom from h3-v1-node') // THROW
+}))
+app.use(router)
+createServer(toNodeListener(app)).listen(3000)
+`,
 }
 
 // The same apps with an error handler of their own: it must win.
@@ -110,6 +131,18 @@ export default app
 const app = new H3({ onError: (error) => new Response('h3 handled: ' + (error.cause as Error).message, { status: 500 }) })
 app.get('/boom', () => { throw new Error('x') })
 export default app
+`,
+  'h3-v1-own.ts': `import { createApp, createRouter, defineEventHandler, send, setResponseStatus, toWebHandler } from 'h3-v1'
+const app = createApp({
+  onError: async (error, event) => {
+    setResponseStatus(event, 500)
+    await send(event, 'h3 v1 handled: ' + error.message)
+  },
+})
+const router = createRouter()
+router.get('/boom', defineEventHandler(() => { throw new Error('x') }))
+app.use(router)
+export default { fetch: toWebHandler(app) }
 `,
 }
 
@@ -201,6 +234,7 @@ describe("the app's own error handler wins", () => {
     'fastify-own.ts': 'fastify handled: x',
     'fastify-route-own.ts': 'fastify route handled: x',
     'h3-own.ts': 'h3 handled: x',
+    'h3-v1-own.ts': 'h3 v1 handled: x',
   }
   for (const [entry, text] of Object.entries(expected)) {
     test(entry, async () => {
@@ -232,6 +266,17 @@ describe('errors with a 4xx status stay the framework’s answer', () => {
     assert.equal(missing.status, 404)
     assert.match(missing.text, /<pre>Cannot GET \/nowhere<\/pre>/)
     assert.match(String(missing.headers['content-security-policy']), /^default-src 'none'/)
+  })
+
+  test("h3 1: an unknown route's 404 is h3's own answer", async () => {
+    const h3 = await serve({ entry: `${project.dir}/h3-v1.ts`, port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
+    try {
+      const missing = await request(`${h3.url}/nowhere`)
+      assert.equal(missing.status, 404)
+      assert.match(missing.text, /"statusCode": 404/)
+    } finally {
+      await h3.close()
+    }
   })
 
   test('Koa: ctx.throw(404) is answered by Koa', async () => {

@@ -1,7 +1,7 @@
 // Frameworks catch what a handler throws and answer with their own default
 // error response: Hono a bare "Internal Server Error" (and a console.error
 // with hotcell's frames), Express finalhandler's stack page, Koa and Fastify a
-// short text or JSON 500, h3 a JSON 500. hotcell's page says more (the .ts
+// short text or JSON 500, h3 (1 and 2) a JSON 500. hotcell's page says more (the .ts
 // line, the code, the cause chain), so where the app has NOT set an error
 // handler of its own, the error is handed to hotcell instead, exactly as if a
 // fetch handler had thrown it. An app's own handler always wins, and errors
@@ -13,15 +13,14 @@
 // - Koa: the context's onerror is Koa's own (an app sets its own on app.context).
 // - Fastify: the route's error handler is still Fastify's default (seen from an
 //   onError hook added when the instance is created; fastify.initialization).
-// - Hono, h3: their default handler logs the error with console.error and then
-//   answers with a fixed 500 body. That pair, seen within one request, is the
-//   default at work whatever the entry's shape (export default app,
-//   { fetch: app.fetch }, serve() from @hono/node-server).
+// - Hono, h3 (1 and 2): their default handler logs the error with console.error
+//   and then answers with a fixed 500 body. That pair, seen within one request,
+//   is the default at work whatever the entry's shape (logged-defaults.ts).
 import { subscribe } from 'node:diagnostics_channel'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
 import { sep } from 'node:path'
-import { currentScope, type RequestScope } from './late-errors.js'
+import { holdLoggedErrors } from './logged-defaults.js'
 
 type Fail = (error: unknown) => void
 
@@ -165,119 +164,6 @@ function watchFastify(): void {
       done()
     })
   })
-}
-
-// -- Hono and h3 ------------------------------------------------------------------
-
-interface Held {
-  error: Error
-  /** Print it now, as console.error would have (at most once). */
-  print(): void
-  /** It was the framework's default at work: hotcell reports it instead. */
-  drop(): void
-  /** The response is being looked at: only print() or drop() decides now. */
-  claim(): void
-}
-const held = new WeakMap<RequestScope, Held>()
-
-/**
- * console.error(error) alone, inside a request, is held back for a moment: if
- * the response that follows is a framework's default 500, the error goes to
- * hotcell (and is printed by it, mapped); otherwise it is printed as it was,
- * at the latest once the current turn of the event loop is over.
- */
-function holdLoggedErrors(): void {
-  const original = console.error.bind(console)
-  console.error = (...args: unknown[]) => {
-    const scope = currentScope()
-    if (!scope?.running || args.length !== 1 || !(args[0] instanceof Error)) return original(...args)
-    held.get(scope)?.print()
-    let done = false
-    const timer = setImmediate(() => entry.print())
-    const entry: Held = {
-      error: args[0],
-      print() {
-        if (!done) original(...args)
-        entry.drop()
-      },
-      drop() {
-        done = true
-        entry.claim()
-      },
-      claim() {
-        clearImmediate(timer)
-        if (held.get(scope) === entry) held.delete(scope)
-      },
-    }
-    held.set(scope, entry)
-  }
-}
-
-/**
- * The handler's response, or the error a framework's default handler turned
- * into it (thrown, so the request fails as a thrown error does).
- */
-export function unwrapDefaultError(response: unknown): unknown {
-  const scope = currentScope()
-  const entry = scope && held.get(scope)
-  if (!entry) return response
-  if (!(response instanceof Response) || response.status !== 500) {
-    entry.print()
-    return response
-  }
-  // Decided here, not by the timer: the body is read within this turn of the event loop, or not at all.
-  entry.claim()
-  return defaultErrorOf(response, entry.error).then((error) => {
-    if (error === undefined) {
-      entry.print()
-      return response
-    }
-    entry.drop()
-    throw error
-  })
-}
-
-/** The thrown error when `response` is the default 500 of Hono or h3 for the logged `error`. */
-async function defaultErrorOf(response: Response, error: Error): Promise<unknown> {
-  const text = await smallBody(response)
-  if (text === undefined) return undefined
-  // Hono: errorHandler logs the error and answers c.text('Internal Server Error', 500).
-  if (text === 'Internal Server Error') return error
-  // h3: an unhandled error is wrapped in an HTTPError (unhandled: true, cause: the error) and answered as JSON.
-  const h3 = error as Error & { unhandled?: unknown; cause?: unknown }
-  if (error.name === 'HTTPError' && h3.unhandled === true) {
-    try {
-      const body = JSON.parse(text) as { unhandled?: unknown; status?: unknown }
-      if (body.unhandled === true && body.status === 500) return h3.cause ?? error
-    } catch {
-      return undefined
-    }
-  }
-  return undefined
-}
-
-// Both defaults are short bodies made at once; anything longer, or not
-// complete by the end of this turn of the event loop, is the app's own.
-const SMALL = 512
-
-/** The whole body when it is short and already there; undefined otherwise (the copy is dropped). */
-async function smallBody(response: Response): Promise<string | undefined> {
-  const reader = response.clone().body?.getReader()
-  if (!reader) return ''
-  const chunks: Uint8Array[] = []
-  let size = 0
-  const read = (async () => {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) return Buffer.concat(chunks).toString('utf8')
-      chunks.push(value)
-      size += value.byteLength
-      if (size > SMALL) return undefined
-    }
-  })().catch(() => undefined)
-  const text = await Promise.race([read, new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))])
-  if (text === undefined) void reader.cancel().catch(() => {})
-  return text
 }
 
 let installed = false
