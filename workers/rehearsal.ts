@@ -1,6 +1,6 @@
 // Warm-up of a standby's request path, before any bundle arrives.
 import type { RequestTask } from '../src/pool/protocol.js'
-import type { LoadedApp } from './app-loader.js'
+import { rehearseLoad, type LoadedApp, type Style } from './app-loader.js'
 import { whenAborted } from './lazy-request.js'
 import { rehearseListen } from './listen-capture.js'
 import type { NodeHandler } from './node-adapter.js'
@@ -18,12 +18,24 @@ const STAND_IN: Extract<LoadedApp, { ok: true }> = {
 /** Runs one request through the runtime's path with `standIn` as the app, calling `done` at its end. */
 export type ServeOne = (task: RequestTask, standIn: Extract<LoadedApp, { ok: true }>, done: () => void) => void
 
-/** Rehearse the request path (`nodeAdapter`: the Node adapter's too) with stand-in handlers. */
-export async function rehearse(serve: ServeOne, nodeAdapter: boolean): Promise<void> {
+/**
+ * Rehearse the request path (`nodeAdapter`: the Node adapter's too) with
+ * stand-in handlers, then the load's path after the import, unless the bundle
+ * has come meanwhile (`loading`).
+ */
+export async function rehearse(serve: ServeOne, nodeAdapter: boolean, style: Style, loading: () => boolean): Promise<void> {
   // A Node-style app's requests go through the Node adapter: its first request
   // in a fresh worker took 4.5-8 ms, the third under 1 ms.
   const standIns = nodeAdapter ? [STAND_IN, await nodeStandIn()] : [STAND_IN]
-  for (const standIn of standIns) {
+  // Each stand-in as a load would find it, with the wrappers the load puts
+  // around a handler, which the requests then run too.
+  const found = await rehearseLoad(
+    standIns.map((s) => s.server ?? { fetch: s.fetch }),
+    style,
+    loading,
+  )
+  for (const [n, standIn] of standIns.entries()) {
+    const app = found[n]?.ok ? found[n] : standIn
     for (let i = 1; i <= REHEARSALS; i++) {
       const body = i % 2 ? null : new TextEncoder().encode('rehearsal').buffer
       const task: RequestTask = {
@@ -35,7 +47,7 @@ export async function rehearse(serve: ServeOne, nodeAdapter: boolean): Promise<v
         remoteAddress: '127.0.0.1',
         remotePort: 0,
       }
-      await new Promise<void>((resolve) => serve(task, standIn, () => resolve()))
+      await new Promise<void>((resolve) => serve(task, app, () => resolve()))
     }
     // It never bound: closing ends the connection-checking timer its 'listening' started.
     standIn.server?.close()

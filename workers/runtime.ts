@@ -110,7 +110,12 @@ void warmUp().finally(() => {
   if (data.bundleUrl) load(data.bundleUrl)
   // A standby, or a replacement for a crashed worker: ask for the bundle.
   else post({ type: 'hotcell:hello', gen: data.gen, threadId })
-  void rehearse((task, standIn, done) => serve(task, standIn, done), data.nodeAdapter === true)
+  void rehearse(
+    (task, standIn, done) => serve(task, standIn, done),
+    data.nodeAdapter === true,
+    data.handler,
+    () => loading,
+  )
 })
 
 /**
