@@ -145,6 +145,8 @@ export type ControlMessage =
   | { type: 'load'; bundleUrl: string; only?: number; serverAddress?: WorkerData['serverAddress'] }
   /** The app turned out to use Node's fetch classes: a standby loads them now (as if booted with `warmFetchApi`). */
   | { type: 'warm-fetch-api' }
+  /** Nothing to do: a booted worker's lane carries one message before its first 'load' (bundle-handoff.ts). */
+  | { type: 'rehearsal' }
 
 /**
  * Main → one worker, on its lane: the requests of one event-loop turn, flat,
