@@ -79,15 +79,63 @@ describe('a linked package that exports TypeScript source', () => {
 
   test("with pnpm's layout (nothing hoisted), a dependency of the package alone is loaded from the package's own node_modules", async () => {
     const project = monorepo({
-      'packages/lib/package.json': JSON.stringify({ name: '@acme/lib', type: 'module', exports: './src/index.ts', dependencies: { 'lib-only': '1.0.0' } }),
-      'packages/lib/src/index.ts': "import { word } from 'lib-only'\nexport const paint = (what: string): string => what + ' is ' + word\n",
+      'packages/lib/package.json': JSON.stringify({
+        name: '@acme/lib',
+        type: 'module',
+        exports: './src/index.ts',
+        dependencies: { 'lib-only': '1.0.0', 'main-only': '1.0.0', '@acme/inner': '*' },
+      }),
+      'packages/lib/src/index.ts': [
+        "import { word } from 'lib-only'",
+        "import mark from 'main-only'",
+        "import { Shade } from '@acme/inner'",
+        "export const paint = (what: string): string => what + ' is ' + word + mark + Shade.Dark",
+        '',
+      ].join('\n'),
       'packages/lib/node_modules/lib-only/package.json':
         '{ "name": "lib-only", "type": "module", "exports": { "import": "./esm.js", "require": "./cjs.cjs" } }',
       'packages/lib/node_modules/lib-only/esm.js': "export const word = 'blue'\n",
+      // No exports, and a main without its extension: Node tries index.js.
+      'packages/lib/node_modules/main-only/package.json': '{ "name": "main-only", "main": "./index" }',
+      'packages/lib/node_modules/main-only/index.js': "module.exports = '!'\n",
+      // Another workspace package of TypeScript source, linked into the lib's node_modules only.
+      'packages/inner/package.json': '{ "name": "@acme/inner", "type": "module", "exports": "./src/index.ts" }',
+      'packages/inner/src/index.ts': "export enum Shade { Dark = ' (dark)' }\n",
       'app/app.ts': "import { paint } from '@acme/lib'\nexport default { fetch: () => new Response(paint('sea')) }\n",
     })
+    mkdirSync(join(project.dir, 'packages/lib/node_modules/@acme'), { recursive: true })
+    symlinkSync(join(project.dir, 'packages/inner'), join(project.dir, 'packages/lib/node_modules/@acme/inner'), 'dir')
     const server = await serveIn(project)
-    assert.equal(await text(server.url), 'sea is blue')
+    assert.equal(await text(server.url), 'sea is blue! (dark)')
+  })
+
+  test("a save of the package's package.json rebuilds: a subpath added to its exports fixes the import", async () => {
+    const project = monorepo({ 'app/app.ts': "import { paint } from '@acme/lib/paint'\nexport default { fetch: () => new Response(paint('sun')) }\n" })
+    const server = await serveIn(project)
+    assert.equal((await request(`${server.url}/`)).status, 500)
+    const fixed = nextReload(server, (info) => info.ok)
+    project.write('packages/lib/package.json', JSON.stringify({ name: '@acme/lib', type: 'module', exports: { './paint': './src/index.ts' } }))
+    await fixed
+    assert.equal(await text(server.url), 'sun is red')
+  })
+
+  test('imported before it is linked: the install that links it (at the workspace root) is built, and the package bundled', async () => {
+    const project = projectDir({
+      'package.json': '{ "name": "mono", "private": true, "workspaces": ["packages/*", "app"] }\n',
+      'app/package.json': '{ "name": "app", "private": true, "type": "module" }\n',
+      'app/app.ts': "import { paint } from '@acme/lib'\nexport default { fetch: () => new Response(paint('moon')) }\n",
+      ...LIB,
+    })
+    cleanup(project.remove)
+    const server = await serveIn(project)
+    assert.equal((await request(`${server.url}/`)).status, 500)
+    const linked = nextReload(server, (info) => info.ok)
+    // What `npm install` at the root does: the link, then the lockfile.
+    mkdirSync(join(project.dir, 'node_modules/@acme'), { recursive: true })
+    symlinkSync(join(project.dir, 'packages/lib'), join(project.dir, 'node_modules/@acme/lib'), 'dir')
+    project.write('package-lock.json', '{ "name": "mono", "lockfileVersion": 3, "packages": {} }\n')
+    await linked
+    assert.equal(await text(server.url), 'moon is red')
   })
 
   test('a subpath its exports do not name: a build error naming the package, as Node would say it', async () => {
@@ -108,6 +156,6 @@ describe('a linked package that exports TypeScript source', () => {
     for (const name of ['js', 'typed', 'main-ts'])
       symlinkSync(join(project.dir, 'packages', name), join(project.dir, 'node_modules', name === 'js' ? 'js-lib' : name), 'dir')
     const found = sourcePackagesAmong(join(project.dir, 'app'), ['@acme/lib/util', 'js-lib', 'installed-ts', 'typed', 'main-ts', 'node:fs', 'not-installed'])
-    assert.deepEqual(found, ['@acme/lib', 'main-ts'])
+    assert.deepEqual(found, { found: ['@acme/lib', 'main-ts'], unresolved: ['not-installed'] })
   })
 })

@@ -26,7 +26,9 @@ export function explainMissingPackage(error: unknown, bundleUrl: string): ErrorD
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
   if (code !== 'ERR_MODULE_NOT_FOUND' || typeof message !== 'string') return undefined
   const match = NOT_FOUND.exec(message)
-  if (!match) return undefined
+  // Node names a path there, not a package, when a package folder is found but not its entry (a
+  // workspace package's main not built yet): its own message says which file.
+  if (!match || match[1]!.startsWith('/') || /^[A-Za-z]:[\\/]/.test(match[1]!)) return undefined
   const name = packageName(match[1]!)
   const bundle = fileURLToPath(bundleUrl)
   const importer = match[2]!.startsWith('file:') ? fileURLToPath(match[2]!) : match[2]!

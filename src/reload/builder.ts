@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
 import { packageRoot, removeStaleDirs } from './build-dirs.js'
-import { sourcePackagesAmong, sourcePackagesPlugin } from './source-packages.js'
+import { SourcePackages } from './source-packages.js'
 import { pathToFileURL } from 'node:url'
 import { moduleMetaDefine } from '../../workers/module-meta.js'
 import { REQUIRE_SHIM, writeOutputs, writePreload } from './build-output.js'
@@ -103,7 +103,9 @@ function entryGone(entry: string, cwd: string): esbuild.Message {
  * process's own under `.hotcell/` next to the entry's package.json, so that
  * the bundle's bare imports resolve from the project's node_modules.
  */
-export function startBuilder(entry: string, cwd: string): Builder {
+export function startBuilder(entryPath: string, cwd: string): Builder {
+  // `hotcell bench --baseline src/app.ts` passes it as given: packages are looked up from its real folder.
+  const entry = resolve(cwd, entryPath)
   const cacheDir = join(packageRoot(entry), '.hotcell')
   const outDir = join(cacheDir, `${process.pid}-${Math.random().toString(36).slice(2, 8)}`)
   // From the next microtask: loading esbuild takes ~10 ms of this thread, and
@@ -115,29 +117,25 @@ export function startBuilder(entry: string, cwd: string): Builder {
   let n = 0
   // Kept by prune(): a standby boots (and imports it) after the swap's prune.
   let preloadFile: string | undefined
-  // The bare imports last checked for TypeScript packages (source-packages.ts), and those found.
-  let checkedPackages = ''
-  const sourcePackages: string[] = []
+  // Workspace packages of TypeScript source, bundled: the context is made again when they change (a cold build).
+  const sources = new SourcePackages(dirname(entry))
+  const remake = async (state: Awaited<typeof setup>) => {
+    const before = state.context
+    state.context = await createContext(state.api, entry, cwd, outDir, sources.plugins())
+    await before.dispose()
+  }
   const build = async (number = ++n, started = performance.now()): Promise<BuildOutcome> => {
     const state = await setup
     const { api } = state
+    if (sources.refreshed()) await remake(state)
     try {
       const result = await state.context.rebuild()
       const meta = result.metafile!
       const [file, output] = Object.entries(meta.outputs).find(([name]) => name.endsWith('.mjs'))!
       const packages = [...new Set(output.imports.filter((i) => i.external && !/^(node:|file:|[./#])/.test(i.path)).map((i) => i.path))]
-      // Checked when the imports change: a new one may be a workspace package Node cannot load. The
-      // context is made again with it bundled (a cold build, once per such package).
-      if (packages.join('\n') !== checkedPackages) {
-        checkedPackages = packages.join('\n')
-        const found = sourcePackagesAmong(dirname(entry), packages).filter((name) => !sourcePackages.includes(name))
-        if (found.length) {
-          sourcePackages.push(...found)
-          const before = state.context
-          state.context = await createContext(api, entry, cwd, outDir, sourcePackages)
-          await before.dispose()
-          return build(number, started)
-        }
+      if (sources.foundAmong(packages)) {
+        await remake(state)
+        return build(number, started)
       }
       await writeOutputs(result.outputFiles!)
       preloadFile = writePreload(outDir, output.imports)
@@ -147,7 +145,7 @@ export function startBuilder(entry: string, cwd: string): Builder {
         ms: performance.now() - started,
         file,
         url: pathToFileURL(file).href,
-        inputs: Object.keys(meta.inputs).filter((input) => !/^[a-z-]+:/.test(input)),
+        inputs: [...Object.keys(meta.inputs).filter((input) => !/^[a-z-]+:/.test(input)), ...sources.manifests],
         inputBytes: new Map(Object.entries(meta.inputs).map(([input, { bytes }]) => [input, bytes])),
         packages,
         preloadUrl: pathToFileURL(preloadFile).href,
@@ -171,7 +169,7 @@ export function startBuilder(entry: string, cwd: string): Builder {
         error: gone ? { ...buildErrorData(messages, cwd), code: ENTRY_GONE_CODE } : buildErrorData(messages, cwd),
         text: (await api.formatMessages(messages, { kind: 'error', color: false })).join(''),
         ansi: (await api.formatMessages(messages, { kind: 'error', color: true })).join(''),
-        files: [...new Set(messages.flatMap((m) => (m.location?.file ? [resolve(cwd, m.location.file)] : [])))],
+        files: [...new Set([...messages.flatMap((m) => (m.location?.file ? [resolve(cwd, m.location.file)] : [])), ...sources.manifests])],
         missing: gone ? [entry] : [...new Set(targets.filter((t) => t !== undefined))],
         onlyMissing: gone || targets.every((t) => t !== undefined),
       }
@@ -216,8 +214,8 @@ async function setUp(entry: string, cwd: string, cacheDir: string, outDir: strin
   return { api, context: await createContext(api, entry, cwd, outDir, []) }
 }
 
-/** `sourcePackages`: bare imports bundled, not left to Node (source-packages.ts). */
-function createContext(api: typeof esbuild, entry: string, cwd: string, outDir: string, sourcePackages: readonly string[]): Promise<esbuild.BuildContext> {
+/** `plugins`: those of the source packages (source-packages.ts), bundled rather than left to Node. */
+function createContext(api: typeof esbuild, entry: string, cwd: string, outDir: string, plugins: esbuild.Plugin[]): Promise<esbuild.BuildContext> {
   return api.context({
     entryPoints: [entry],
     bundle: true,
@@ -249,7 +247,7 @@ function createContext(api: typeof esbuild, entry: string, cwd: string, outDir: 
     // bundles are deleted by prune() once no generation uses them.
     write: false,
     // No plugin otherwise: each callback would cost a round trip to esbuild's process on every rebuild.
-    ...(sourcePackages.length && { plugins: [sourcePackagesPlugin(sourcePackages, dirname(entry))] }),
+    ...(plugins.length && { plugins }),
   })
 }
 

@@ -8,13 +8,16 @@
 // its own tsconfig, its files are build inputs (watched, mapped in stacks),
 // and every other package stays external.
 import type * as esbuild from 'esbuild'
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { exports as exportsTarget, legacy } from 'resolve.exports'
 import { packageName } from '../../workers/missing-package.js'
 import { linkedPackageDir, packageDir } from './linked-packages.js'
 
+// Resolves a folder or a file without exports the way Node resolves a package's main.
+const require = createRequire(import.meta.url)
 const TS_FILE = /\.[cm]?tsx?$/
 const DECLARATION = /\.d\.[cm]?tsx?$/
 
@@ -29,14 +32,62 @@ interface PackageJson {
 
 /**
  * Of `specifiers` (the bare imports a build left to Node), the names of the
- * linked packages that export TypeScript source, as seen from folder `from`.
+ * linked packages that export TypeScript source, as seen from folder `from`;
+ * and the names not found at all (not installed, or not linked yet): a later
+ * build looks for those again.
  */
-export function sourcePackagesAmong(from: string, specifiers: Iterable<string>): string[] {
-  const names = new Set([...specifiers].filter((s) => !s.startsWith('node:')).map(packageName))
-  return [...names].filter((name) => {
+export function sourcePackagesAmong(from: string, specifiers: Iterable<string>): { found: string[]; unresolved: string[] } {
+  const names = [...new Set([...specifiers].filter((s) => !s.startsWith('node:')).map(packageName))]
+  const unresolved = names.filter((name) => packageDir(from, name) === undefined)
+  const found = names.filter((name) => {
     const dir = linkedPackageDir(from, name)
     return dir !== undefined && exportsTypeScript(readPackageJson(dir))
   })
+  return { found, unresolved }
+}
+
+/** The source packages a bundle takes in, with those they import in turn, as the plugin resolves them. */
+export interface SourceGraph {
+  /** Every name the plugin resolves: the source packages, and their dependencies found elsewhere than from the entry. */
+  readonly names: readonly string[]
+  /** The real folders of the source packages. */
+  readonly dirs: ReadonlySet<string>
+  /** Their package.json files' change times: when it differs, the graph is made again. */
+  stamp(): string
+}
+
+/**
+ * From the source packages `names` (found from folder `from`), the graph:
+ * their declared dependencies that are source packages too are in it even
+ * when only they can reach them (pnpm links a workspace's dependencies into
+ * its own node_modules), and those that resolve elsewhere from them than
+ * from the entry are resolved from their folder.
+ */
+export function sourcePackageGraph(names: readonly string[], from: string): SourceGraph {
+  const dirs = new Set<string>()
+  const all = new Set<string>(names)
+  const queue = names.flatMap((name) => linkedPackageDir(from, name) ?? [])
+  for (let dir = queue.shift(); dir !== undefined; dir = queue.shift()) {
+    if (dirs.has(dir)) continue
+    dirs.add(dir)
+    for (const dep of dependenciesOf(readPackageJson(dir))) {
+      const linked = linkedPackageDir(dir, dep)
+      if (linked && exportsTypeScript(readPackageJson(linked))) {
+        all.add(dep)
+        queue.push(linked)
+      } else if (packageDir(dir, dep) !== packageDir(from, dep)) all.add(dep)
+    }
+  }
+  const files = [...dirs].map((dir) => join(dir, 'package.json'))
+  return { names: [...all], dirs, stamp: () => files.map(changeTime).join() }
+}
+
+function changeTime(file: string): number {
+  try {
+    return statSync(file).mtimeMs
+  } catch {
+    return 0
+  }
 }
 
 /** Any entry point of the package (exports, main, module), type declarations aside, is a .ts file. */
@@ -56,37 +107,33 @@ function exportsTypeScript(pkg: PackageJson | undefined): boolean {
 }
 
 /**
- * An esbuild plugin that resolves imports of `names` to files in their real
- * folders, through the package's "exports" (the conditions esbuild uses for
- * node and ESM: import, node, module, default) or its main field, so that
- * esbuild bundles them where `packages: 'external'` would leave them out. Only
- * imports of these names reach JavaScript: each plugin callback is a round
- * trip to esbuild's process, on every rebuild (30 bare imports sent through
- * one made a rebuild 2.2 ms slower).
+ * An esbuild plugin that resolves the graph's source packages to files in
+ * their real folders, through the package's "exports" (the conditions
+ * esbuild uses for node and ESM: import, node, module, default) or its main
+ * field, so that esbuild bundles them where `packages: 'external'` would
+ * leave them out. Only imports of the graph's names reach JavaScript: each
+ * plugin callback is a round trip to esbuild's process, on every rebuild (30
+ * bare imports sent through one made a rebuild 2.2 ms slower).
  *
- * Their own dependencies stay external, and Node resolves those from the
+ * Their other dependencies stay external, and Node resolves those from the
  * bundle's folder, by the entry. With pnpm (nothing hoisted) a dependency of
  * the package alone is found only from the package's folder: such imports,
  * from its files, are left to Node as the file they resolve to there.
  */
-export function sourcePackagesPlugin(names: readonly string[], from: string): esbuild.Plugin {
-  const dirs = names.flatMap((name) => linkedPackageDir(from, name) ?? [])
-  const relocated = new Set(dirs.flatMap((dir) => dependenciesOf(readPackageJson(dir)).filter((dep) => packageDir(dir, dep) !== packageDir(from, dep))))
-  const filter = namesFilter([...names, ...relocated])
+export function sourcePackagesPlugin(graph: SourceGraph, from: string): esbuild.Plugin {
+  const filter = namesFilter(graph.names)
   return {
     name: 'hotcell-source-packages',
     setup(build) {
       build.onResolve({ filter }, async (args) => {
         const name = packageName(args.path)
-        if (!names.includes(name)) {
-          const dir = dirs.some((d) => args.importer.startsWith(d + sep)) ? packageDir(args.resolveDir, name) : undefined
-          const file = dir && nodeEntry(dir, `.${args.path.slice(name.length)}`)
-          return file ? { path: pathToFileURL(file).href, external: true } : undefined
-        }
-        const dir = linkedPackageDir(args.resolveDir, name)
-        // Installed rather than linked where this file looks it up: left to Node like any package.
-        if (dir === undefined) return { path: args.path, external: true }
         const subpath = `.${args.path.slice(name.length)}`
+        const dir = packageDir(args.resolveDir, name)
+        if (dir === undefined || !graph.dirs.has(dir)) {
+          const mine = [...graph.dirs].some((d) => args.importer.startsWith(d + sep)) && dir !== packageDir(from, name)
+          const file = mine && dir ? nodeEntry(dir, subpath) : undefined
+          return { path: file ? pathToFileURL(file).href : args.path, external: true }
+        }
         const target = entryOf(readPackageJson(dir) ?? {}, subpath, name)
         if (typeof target !== 'string') return { errors: [{ text: target.error }] }
         const resolved = await build.resolve(target, { kind: args.kind, resolveDir: dir, importer: args.importer })
@@ -105,14 +152,21 @@ function dependenciesOf(pkg: PackageJson | undefined): string[] {
   return [...new Set([pkg?.dependencies, pkg?.peerDependencies, pkg?.optionalDependencies].flatMap((deps) => Object.keys(deps ?? {})))]
 }
 
-/** The file Node's import of `subpath` of the package in `dir` loads: its exports (import, node, default), else main. */
+/**
+ * The file Node's import of `subpath` of the package in `dir` loads: through
+ * its exports (import, node, default), else as a path, with the extensions
+ * and index files Node tries for a package's main ("main": "./index").
+ */
 function nodeEntry(dir: string, subpath: string): string | undefined {
   const pkg = readPackageJson(dir) ?? {}
   try {
-    const target = pkg.exports !== undefined ? exportsTarget(pkg, subpath)?.[0] : subpath === '.' ? (legacy(pkg, { fields: ['main'] }) ?? 'index.js') : subpath
-    return typeof target === 'string' ? join(dir, target) : undefined
+    if (pkg.exports !== undefined) {
+      const target = exportsTarget(pkg, subpath)?.[0]
+      return typeof target === 'string' ? join(dir, target) : undefined
+    }
+    return require.resolve(join(dir, subpath))
   } catch {
-    // Not exported: Node's own error names it, from the bundle.
+    // Not exported, or no such file: Node's own error names it, from the bundle.
     return undefined
   }
 }
@@ -138,5 +192,57 @@ function readPackageJson(dir: string): PackageJson | undefined {
     return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson
   } catch {
     return undefined
+  }
+}
+
+/**
+ * A builder's source packages: found when a build's package imports change
+ * (or, while some are not found at all, at every build: a workspace package
+ * may be linked by an install after the import was written), and made again
+ * when one of their package.json files changes (exports, dependencies).
+ */
+export class SourcePackages {
+  #names: string[] = []
+  #unresolved: string[] = []
+  #checked = ''
+  #graph: SourceGraph | undefined
+  #stamp = ''
+
+  constructor(private readonly from: string) {}
+
+  /** Their package.json files: what the bundle also depends on (watched, and named to a failed build). */
+  get manifests(): string[] {
+    return [...(this.#graph?.dirs ?? [])].map((dir) => join(dir, 'package.json'))
+  }
+
+  /** Before a build: whether a package.json of theirs changed, and the graph was made again. */
+  refreshed(): boolean {
+    if (!this.#graph || this.#graph.stamp() === this.#stamp) return false
+    this.#regraph()
+    return true
+  }
+
+  /** After a good build that left `packages` to Node: whether new source packages are among them (the graph then grew). */
+  foundAmong(packages: readonly string[]): boolean {
+    const key = packages.join('\n')
+    if (key === this.#checked && !this.#unresolved.length) return false
+    const { found, unresolved } = sourcePackagesAmong(this.from, key === this.#checked ? this.#unresolved : packages)
+    this.#checked = key
+    this.#unresolved = unresolved
+    const fresh = found.filter((name) => !this.#names.includes(name))
+    if (!fresh.length) return false
+    this.#names.push(...fresh)
+    this.#regraph()
+    return true
+  }
+
+  /** The esbuild plugins a context needs for them: none at all while there are none. */
+  plugins(): esbuild.Plugin[] {
+    return this.#graph ? [sourcePackagesPlugin(this.#graph, this.from)] : []
+  }
+
+  #regraph(): void {
+    this.#graph = sourcePackageGraph(this.#names, this.from)
+    this.#stamp = this.#graph.stamp()
   }
 }

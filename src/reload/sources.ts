@@ -1,8 +1,8 @@
 // The one place that decides what is watched and whether a change rebuilds.
 // The watcher only reports what it sees under the paths given here; the
 // reloader tells this module what each build read.
-import { existsSync } from 'node:fs'
-import { dirname, join, relative, resolve, sep } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import type { BuildOutcome } from './builder.js'
 import { linkedPackageDirs } from './linked-packages.js'
 import { tsconfigFiles } from './tsconfig-files.js'
@@ -146,9 +146,13 @@ export class Sources {
    * read, or, failed, the imports it could not find. Not a failed build's
    * files with errors: their change times said "changed" of files written
    * just before the start, which rebuilt the same error and printed it again.
+   * But the package.json files it names: a workspace package's exports, read
+   * to resolve an import (source-packages.ts), whose folder the failure made
+   * watched.
    */
   get lastRead(): { files: Iterable<string>; missing: readonly string[] } {
-    return this.#lastBuildFailed ? { files: [], missing: this.#missing } : { files: this.#inputs, missing: [] }
+    if (!this.#lastBuildFailed) return { files: this.#inputs, missing: [] }
+    return { files: this.#errorFiles.filter((file) => basename(file) === 'package.json'), missing: this.#missing }
   }
 
   /** What a build read (or, failed, which files its errors name). */
@@ -240,5 +244,22 @@ function packageRoots(entry: string, cwd: string): string[] {
     }
     if (dirname(dir) === dir) break
   }
-  return [...new Set([cwd, root])]
+  return [...new Set([cwd, root, ...workspaceRoot(root)])]
+}
+
+/**
+ * The monorepo's root above the entry's package (a package.json with
+ * "workspaces", or pnpm-workspace.yaml): npm, pnpm and yarn install a
+ * workspace's packages there, and write its lockfile there.
+ */
+function workspaceRoot(root: string): string[] {
+  for (let dir = dirname(root); dirname(dir) !== dir; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return [dir]
+    try {
+      if ('workspaces' in JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))) return [dir]
+    } catch {
+      // No package.json here, or not JSON: look further up.
+    }
+  }
+  return []
 }
