@@ -124,9 +124,11 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
     state.context = await createContext(state.api, entry, cwd, outDir, sources.plugins())
     await before.dispose()
   }
-  const build = async (number = ++n, started = performance.now()): Promise<BuildOutcome> => {
+  // `since`: when the first try began (a build tried again with source packages found). Not before setup: the banner's "first build" is not esbuild's start.
+  const build = async (number = ++n, since?: number): Promise<BuildOutcome> => {
     const state = await setup
     const { api } = state
+    const started = since ?? performance.now()
     if (sources.refreshed()) await remake(state)
     try {
       const result = await state.context.rebuild()
