@@ -71,8 +71,9 @@ export class Sources {
     // Watched before the first build says what its inputs are.
     this.#roots = [dirname(config.entry)]
     const roots = packageRoots(config.entry, config.cwd)
-    this.#packageState = new Set(roots.flatMap((root) => PACKAGE_STATE.map((name) => join(root, name))))
     this.#project = roots.at(-1)!
+    // And the workspace root's: a workspace's installs happen there.
+    this.#packageState = new Set([...roots, ...workspaceRoot(this.#project)].flatMap((root) => PACKAGE_STATE.map((name) => join(root, name))))
     // Up to the working folder too when it is higher: a project without package.json has its tsconfig there.
     const top = [this.#project, config.cwd].filter((dir) => within([dir], dirname(config.entry))).sort((a, b) => a.length - b.length)[0]
     this.#tsconfigs = new Set(tsconfigFiles(config.entry, top ?? this.#project))
@@ -244,7 +245,7 @@ function packageRoots(entry: string, cwd: string): string[] {
     }
     if (dirname(dir) === dir) break
   }
-  return [...new Set([cwd, root, ...workspaceRoot(root)])]
+  return [...new Set([cwd, root])]
 }
 
 /**
