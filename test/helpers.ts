@@ -6,6 +6,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { Writable } from 'node:stream'
 import { after } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { serve, type HotcellServer, type ServeOptions } from '../src/index.js'
@@ -240,4 +241,16 @@ export function freePort(): Promise<number> {
     })
     probe.on('error', reject)
   })
+}
+
+/** A stream that keeps what is written to it: a logger's stdout or stderr, read back with text(). */
+export function sink(): Writable & { text: () => string } {
+  let text = ''
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString()
+      done()
+    },
+  })
+  return Object.assign(stream, { text: () => text })
 }

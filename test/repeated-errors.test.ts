@@ -3,22 +3,10 @@
 // counts the repeats, not the whole report each time. Anything printed in
 // between makes the next one whole again.
 import assert from 'node:assert/strict'
-import { Writable } from 'node:stream'
 import { after, describe, mock, test } from 'node:test'
 import { timeOfDay } from '../src/report/clock.js'
 import { createLogger } from '../src/report/logger.js'
-import { projectDir, request, startCli, waitFor } from './helpers.js'
-
-function sink(): Writable & { text: () => string } {
-  let text = ''
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString()
-      done()
-    },
-  })
-  return Object.assign(stream, { text: () => text })
-}
+import { projectDir, request, sink, startCli, waitFor } from './helpers.js'
 
 const at = () => new Date(2026, 0, 2, 15, 4, 5)
 const REPORT = (message: string) =>

@@ -8,19 +8,8 @@ import { Writable } from 'node:stream'
 import { after, describe, test } from 'node:test'
 import { timeOfDay } from '../src/report/clock.js'
 import { createLogger } from '../src/report/logger.js'
-import { cleanup, projectDir, request, startCli, waitFor, withDeadline, type CliRun } from './helpers.js'
+import { cleanup, projectDir, request, sink, startCli, waitFor, withDeadline, type CliRun } from './helpers.js'
 import { reloadLine } from '../src/report/reload-line.js'
-
-function sink(): Writable & { text: () => string } {
-  let text = ''
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString()
-      done()
-    },
-  })
-  return Object.assign(stream, { text: () => text })
-}
 
 const at = () => new Date(2026, 0, 2, 15, 4, 5)
 const TIME = /^\d{1,2}:\d{2}:\d{2}(\s?[AP]M)?$/
