@@ -134,7 +134,8 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
     if (nodeStyle) return await node(exported as NodeHandler, bundleUrl, undefined, style === 'auto')
     const fetch = exported as FetchFunction
     const where = () => definitionOf(fetch, bundleUrl)
-    if (style === 'fetch' && nodeParameters(exported)) return { ok: true, fetch: withNodeHint(fetch, nodeParameters(exported)!), where }
+    const parameters = style === 'fetch' ? nodeParameters(exported) : undefined
+    if (parameters) return { ok: true, fetch: withNodeHint(fetch, parameters, bundleUrl), where }
     return { ok: true, fetch: (request, env, ctx) => settled(fetch(request, env, ctx)), where }
   }
   if (typeof exported === 'object' && exported !== null) {
@@ -240,19 +241,19 @@ function nodeParameters(fn: object): string | undefined {
 
 /**
  * A Node handler served as a fetch handler (the handler option says 'fetch')
- * gets `env` as its response and fails on its first `res.setHeader`: its
- * TypeError says what hotcell called it with, and which option made it so.
+ * gets `env` as its response and fails on its first `res.setHeader`. As the
+ * Node adapter does for the opposite guess (mistakenForNode): a TypeError
+ * that says what hotcell called it with and which option made it so, at the
+ * handler's definition, with the handler's own error as its cause.
  */
-function withNodeHint(fetch: FetchFunction, parameters: string): AppFunction {
-  const hint = ` (hotcell called this ${parameters} handler as a fetch handler, with (request, env, ctx), because the handler option is 'fetch' (--handler fetch). If it is a Node handler, drop the option or set it to 'node'.)`
+function withNodeHint(fetch: FetchFunction, parameters: string, bundleUrl: string): AppFunction {
   const hinted = (error: unknown): never => {
-    if (error instanceof TypeError && !error.message.endsWith(hint)) {
-      const header = `${error.name}: ${error.message}`
-      const stack = error.stack
-      error.message += hint
-      if (stack?.startsWith(header)) error.stack = `${error.name}: ${error.message}${stack.slice(header.length)}`
-    }
-    throw error
+    if (!(error instanceof TypeError)) throw error
+    const message = `${error.message}: hotcell called this ${parameters} handler as a fetch handler, with (request, env, ctx), because the handler option is 'fetch' (--handler fetch). If it is a Node handler, drop the option or set it to 'node'.`
+    const mistaken = new TypeError(message, { cause: error })
+    const where = definitionOf(fetch, bundleUrl)
+    mistaken.stack = `${mistaken.name}: ${message}${where ? `\n    at the handler (${where.file}:${where.line}:${where.column})` : ''}`
+    throw mistaken
   }
   return (request, env, ctx) => {
     let result: unknown
