@@ -9,7 +9,7 @@ import { createExportedAddressNotice } from './report/listen-notice.js'
 import { servedProblem, type Problem } from './report/serving-state.js'
 import { reloadLine } from './report/reload-line.js'
 import { createReloadScheduler, type ReloadScheduler } from './reload/scheduler.js'
-import { UNSTOPPABLE_MS } from './pool/unstoppable-worker.js'
+import { unstoppableMessage } from './pool/unstoppable-worker.js'
 import { traceReload, traceStart } from './reload/trace.js'
 import { Reloader } from './reload/reloader.js'
 import type { ReloadInfo } from './reload/reload-info.js'
@@ -21,6 +21,7 @@ import { missedAtStart, missedWhileScanning } from './reload/scan-gap.js'
 import type { ProjectWatch } from './reload/project-watch.js'
 import { WritesDuringBuild } from './reload/writes-during-build.js'
 import { isHungImport } from './reload/hung-import.js'
+import { SaveHold } from './reload/save-hold.js'
 import { HotcellError } from './errors.js'
 
 /** How long a retiring generation (and a shutdown) waits for requests in flight before cutting them. */
@@ -36,6 +37,8 @@ const DEBOUNCE_MS = 1
 // one per 50 ms, so a window much closer to that splits one burst into
 // several builds on a loaded machine.
 const SETTLE_MS = 150
+/** The longest a request waits for the reload of a save it came after before the old code answers it (save-hold.ts). */
+const HOLD_MS = 300
 /** The reason of the first build. */
 const START = 'start'
 
@@ -69,6 +72,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   #pendingSince = 0
   /** Source files written while a build runs, from the watcher's raw events: a build that read one half-saved is not served. */
   readonly #writes = new WritesDuringBuild()
+  readonly #hold = new SaveHold(() => this.#reloader.target, HOLD_MS)
   #lastInfo: ReloadInfo | undefined
   #startError: unknown
   #envVars = 0
@@ -119,14 +123,10 @@ class DevServer extends EventEmitter implements HotcellServer {
     // What answers HTTP is loaded only now, while the first workers boot: their
     // boot is the longest part of the start, so it starts as early as it can.
     const { FrontDoor } = await import('./http/front-door.js')
-    this.#door = new FrontDoor({ config, logger: this.logger, reloader: this.#reloader, closing: () => this.#closing })
+    this.#door = new FrontDoor({ config, logger: this.logger, target: () => this.#hold.target(), reloader: this.#reloader, closing: () => this.#closing })
     this.#reloader.onExportedAddress = createExportedAddressNotice(this.logger, config.entryLabel, () => this.url)
     this.#reloader.onUnstoppable = (generation, threadId) => {
-      this.logger.error(
-        `hotcell: worker ${threadId} of ${generation} did not stop within ${UNSTOPPABLE_MS / 1000} s of being terminated. ` +
-          'Its thread keeps running, with its memory, until this process ends: nothing inside a process can end a thread that ignores terminate() ' +
-          '(on Node 24, a loop that allocates arrays past --max-memory does this).',
-      )
+      this.logger.error(unstoppableMessage(generation, threadId))
       this.emit('unstoppable', threadId)
     }
     await this.#door.listen()
@@ -211,6 +211,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       traceReload('trigger')
     }
     this.#scheduler.trigger(reason)
+    if (this.#lastInfo) this.#hold.begin(() => this.#scheduler.idle())
   }
 
   async #runReload(reasons: string[]): Promise<void> {

@@ -9,6 +9,7 @@ import type { Config } from '../config/resolve-config.js'
 import { CLOSE_GOING_AWAY, CLOSE_SERVICE_RESTART } from '../pool/websocket-frames.js'
 import { createLiveReload, LIVE_RELOAD_PATH, type LiveReload } from '../reload/browser-reload.js'
 import type { Reloader } from '../reload/reloader.js'
+import type { Target } from './dispatch.js'
 import { traceStart } from '../reload/trace.js'
 import { detailsFor } from '../report/exposure.js'
 import { createListenNotice } from '../report/listen-notice.js'
@@ -26,8 +27,10 @@ const SHUTTING_DOWN = 'hotcell is shutting down'
 export interface FrontDoorOptions {
   config: Config
   logger: Logger
-  /** What requests go to, and where the entry's own listen() is answered. */
-  reloader: Pick<Reloader, 'target' | 'onListenCaptured' | 'serverAddress'>
+  /** Where requests go now (a promise while they wait for a build). */
+  target(): Target | Promise<Target>
+  /** Where the entry's own listen() is answered. */
+  reloader: Pick<Reloader, 'onListenCaptured' | 'serverAddress'>
   /** The server is shutting down. */
   closing(): boolean
 }
@@ -52,7 +55,7 @@ export class FrontDoor {
     // A request paused at a breakpoint must not be answered 504 and its worker killed.
     this.#timeoutMs = config.inspectPort === undefined ? config.timeoutMs : Infinity
     this.#dispatcher = createDispatcher({
-      target: () => reloader.target,
+      target: options.target,
       bodyLimit: config.bodyLimit,
       root: config.cwd,
       details: this.#details,
@@ -111,10 +114,10 @@ export class FrontDoor {
   }
 
   async #loadUpgrades(): Promise<UpgradeHandler> {
-    const { config, logger, reloader, closing } = this.#options
+    const { config, logger, closing, target } = this.#options
     const { createUpgradeHandler } = await import('./upgrade.js')
     const handler = createUpgradeHandler({
-      target: () => reloader.target,
+      target,
       allowedHosts: config.allowedHosts,
       host: config.host,
       maxMessage: config.bodyLimit,
