@@ -2,8 +2,19 @@
 // process's memory settings, and a V8 fatal error in a worker, which aborts
 // the whole server process, survived on the same socket.
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { fixture, projectDir, request, startCli, waitFor } from './helpers.js'
+import { cleanup, fixture, projectDir, request, startCli, waitFor } from './helpers.js'
+
+/** Whether process `pid` runs: a zombie (killed, not yet reaped by a container's init) does not. */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
+}
 
 describe('supervisor', () => {
   // The server's memory settings (supervisor.ts): two malloc arenas, unless the
@@ -30,6 +41,24 @@ describe('supervisor', () => {
   test("the user's own MALLOC_ARENA_MAX wins", async () => {
     assert.deepEqual(await seenWith('4'), { arenas: '4', execArgv: [] })
   })
+  test('Ctrl-C ends the processes the app started, as the terminal would have', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+    // The server runs in a process group of its own, which the terminal's Ctrl-C does not reach.
+    const project = projectDir({
+      'app.ts':
+        "import { spawn } from 'node:child_process'\nimport { writeFileSync } from 'node:fs'\n" +
+        "const helper = spawn('sleep', ['1000'], { stdio: 'ignore' })\nwriteFileSync('helper.pid', String(helper.pid))\n" +
+        "export default { fetch: () => new Response('ok') }\n",
+    })
+    cleanup(project.remove)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    cleanup(() => cli.child.kill('SIGKILL'))
+    const pid = Number(readFileSync(join(project.dir, 'helper.pid'), 'utf8'))
+    cleanup(() => running(pid) && process.kill(pid, 'SIGKILL'))
+    assert.equal(running(pid), true, 'the app started its helper')
+    assert.equal(await cli.stop('SIGINT'), 0)
+    await waitFor(() => !running(pid), 5000, 'the helper process to end')
+  })
+
   test('a V8 fatal error aborts the server process: the port stays open, connections made meanwhile are served', async () => {
     const cli = await startCli([fixture('faults.ts'), '--port', '0', '--workers', '1', '--max-memory', '128'])
     try {

@@ -8,7 +8,9 @@
 //   no child is serving, connections wait in the kernel's backlog;
 // - starts a new child when the child dies abnormally, and hands it the socket;
 // - starts a new child at once when the child asks (the config file changed,
-//   cli/config-watch.ts) and then ends: not a crash, so no back-off.
+//   cli/config-watch.ts) and then ends: not a crash, so no back-off;
+// - ends the processes the app started when a child ends, as a Ctrl-C in the
+//   terminal would have.
 // Reloads never come here: they happen inside the child, on worker threads.
 // The programmatic serve() API is not supervised.
 import { fork, spawnSync, type ChildProcess } from 'node:child_process'
@@ -97,6 +99,7 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
       })
       current.once('exit', (code, signal) => {
         if (child === current) child = undefined
+        endGroupOf(current)
         // Killed, it could not take the terminal out of raw mode (its hotkeys);
         // this process never set that mode, so libuv has nothing to restore.
         if (signal === 'SIGKILL' && isatty(0)) spawnSync('stty', ['sane'], { stdio: ['inherit', 'ignore', 'ignore'] })
@@ -111,6 +114,20 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
         if (stopping || !socket || code === 0) return finish(exitCode)
         void deaths!.then((breaker) => restart(breaker, code, signal))
       })
+    }
+
+    // The processes the app started (a database, a queue worker, `docker
+    // compose up`) are in the server's process group, which a Ctrl-C in the
+    // terminal does not reach: they would outlive every server, holding their
+    // ports. Ended with the server as the terminal would end them. One the app
+    // detached leads a group of its own and stays, as it would under node.
+    const endGroupOf = (server: ChildProcess) => {
+      if (process.platform === 'win32' || server.pid === undefined) return
+      try {
+        process.kill(-server.pid, 'SIGTERM')
+      } catch {
+        // ESRCH: nothing left in the group.
+      }
     }
 
     const restart = (breaker: CrashLoopBreaker, code: number | null, signal: NodeJS.Signals | null) => {
