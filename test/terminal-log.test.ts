@@ -8,7 +8,7 @@ import { Writable } from 'node:stream'
 import { after, describe, test } from 'node:test'
 import { timeOfDay } from '../src/report/clock.js'
 import { createLogger } from '../src/report/logger.js'
-import { cleanup, projectDir, request, sink, startCli, waitFor, withDeadline, type CliRun } from './helpers.js'
+import { cleanup, freePort, projectDir, request, sink, startCli, waitFor, withDeadline, type CliRun } from './helpers.js'
 import { reloadLine } from '../src/report/reload-line.js'
 
 const at = () => new Date(2026, 0, 2, 15, 4, 5)
@@ -466,4 +466,25 @@ test('a request line cuts a path past 200 characters and says how long it was', 
   logger.request({ method: 'GET', path: `/${'a'.repeat(8999)}`, status: 404, ms: 1.2 })
   logger.flush()
   assert.equal(out.text(), `${timeOfDay()(at())} GET /${'a'.repeat(199)}… (9000 characters) 404 1.2ms\n`)
+})
+
+describe('a port the module opens itself as it loads', () => {
+  test('EADDRINUSE in the generation loading a change: named as such, with why and what to do', async () => {
+    const side = await freePort()
+    const app = (v: number) =>
+      `import { createServer } from 'node:net'\ncreateServer((s) => s.end('side')).listen(${side}, '127.0.0.1')\nexport default { fetch: () => new Response('v${v}') }\n`
+    const project = projectDir({ 'app.ts': app(1) })
+    cleanup(project.remove)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    try {
+      project.write('app.ts', app(2))
+      await waitFor(() => /EADDRINUSE/.test(cli.output()), 15_000, 'the side port to be refused to the new generation')
+      const out = cli.output()
+      assert.match(out, /An uncaught exception outside any request \(module top level\?\), worker \d+ of the generation loading the change\./, out)
+      assert.match(out, /the generation serving holds it until the swap/, out)
+      assert.match(out, /Bind it to port 0, or open it outside the handler's module \(docs\/reloading\.md\)\./, out)
+    } finally {
+      await cli.stop()
+    }
+  })
 })

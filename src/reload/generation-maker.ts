@@ -85,7 +85,8 @@ export class GenerationMaker {
   }
 }
 
-/** How messages name a generation: by its number once it has served, as a standby before. */
+/** How messages name a generation: by its number once it has served; before, as loading a change or as a standby. */
 function generationName(generation: Generation): string {
-  return generation.number === undefined ? 'a standby generation' : `generation ${generation.number}`
+  if (generation.number !== undefined) return `generation ${generation.number}`
+  return generation.bundleUrl ? 'the generation loading the change' : 'a standby generation'
 }

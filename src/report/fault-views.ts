@@ -102,7 +102,16 @@ export function uncaughtLog(report: UncaughtReport, generation: string): string 
   const whose = report.request
     ? `in code started by ${report.request.method} ${report.request.url} (request already answered)`
     : 'outside any request (module top level?)'
-  return `hotcell: ${what} ${whose}, ${where}. The worker keeps running; no other request was failed.`
+  return `hotcell: ${what} ${whose}, ${where}. The worker keeps running; no other request was failed.${report.request ? '' : portHint(report.error.code)}`
+}
+
+// A server the module starts at import on a fixed port (a metrics port, a raw
+// TCP server: HTTP servers are captured) fails in every other generation: the
+// one serving still holds the port while the next imports.
+function portHint(code: unknown): string {
+  return code === 'EADDRINUSE'
+    ? " If the module opens this port itself as it loads: the generation serving holds it until the swap, as each reload imports the module in new workers before the old ones end. Bind it to port 0, or open it outside the handler's module (docs/reloading.md)."
+    : ''
 }
 
 /** The title of a request (or a load) that failed in the app's code, by where it failed. */
