@@ -2,10 +2,10 @@
 import type * as esbuild from 'esbuild'
 import { createRequire } from 'node:module'
 import type { ErrorData } from '../pool/protocol.js'
-import { atCode, buildErrorData, ENTRY_GONE_CODE } from '../report/build-errors.js'
+import { atCode, buildErrorData, ENTRY_GONE_CODE, entryGone } from '../report/build-errors.js'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
-import { dirname, join, relative, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { packageRoot, removeStaleDirs } from './build-dirs.js'
 import { SourcePackages } from './source-packages.js'
 import { pathToFileURL } from 'node:url'
@@ -88,13 +88,6 @@ export async function createBuilder(entry: string, cwd: string): Promise<Builder
   const builder = startBuilder(entry, cwd)
   await builder.ready()
   return builder
-}
-
-/** The build error of an entry deleted (or moved, or renamed) under the server. */
-function entryGone(entry: string, cwd: string): esbuild.Message {
-  const label = relative(cwd, entry)
-  const text = `The entry ${label.startsWith('..') ? entry : label} was deleted, moved or renamed. Restore it, or restart hotcell with its new path.`
-  return { id: '', pluginName: '', text, location: null, notes: [], detail: undefined }
 }
 
 /**

@@ -6,7 +6,7 @@
 // - The errors also become ErrorData with a stack frame at their location, so
 //   the browser page is rendered like a runtime error (code frame, hint).
 import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { relative, resolve } from 'node:path'
 import type { ErrorData } from '../pool/protocol.js'
 
 /** The part of esbuild's Message this module reads and writes (esbuild's own type, kept structural). */
@@ -42,10 +42,19 @@ export function atCode<T extends BuildMessage>(messages: T[], cwd: string): T[] 
   })
 }
 
-/** The build errors as one error (several as an aggregate), each with its location as its only stack frame. */
 /** The code of a failed build's error when the entry was deleted, moved or renamed under the server: restoring it is the fix. */
 export const ENTRY_GONE_CODE = 'ERR_ENTRY_GONE'
 
+/** The build error of an entry deleted (or moved, or renamed) under the server. */
+export function entryGone(entry: string, cwd: string): BuildMessage {
+  const label = relative(cwd, entry)
+  return {
+    text: `The entry ${label.startsWith('..') ? entry : label} was deleted, moved or renamed. Restore it, or restart hotcell with its new path.`,
+    location: null,
+  }
+}
+
+/** The build errors as one error (several as an aggregate), each with its location as its only stack frame. */
 export function buildErrorData(messages: BuildMessage[], cwd: string): ErrorData {
   const one = (message: BuildMessage): ErrorData => {
     // esbuild counts columns from 0 in its report; the page says the same place the same way.
