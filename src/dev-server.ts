@@ -123,7 +123,14 @@ class DevServer extends EventEmitter implements HotcellServer {
     // What answers HTTP is loaded only now, while the first workers boot: their
     // boot is the longest part of the start, so it starts as early as it can.
     const { FrontDoor } = await import('./http/front-door.js')
-    this.#door = new FrontDoor({ config, logger: this.logger, target: () => this.#hold.target(), reloader: this.#reloader, closing: () => this.#closing })
+    this.#door = new FrontDoor({
+      config,
+      logger: this.logger,
+      target: () => this.#hold.target(),
+      reloader: this.#reloader,
+      closing: () => this.#closing,
+      roots: this.#builder.roots,
+    })
     this.#reloader.onExportedAddress = createExportedAddressNotice(this.logger, config.entryLabel, () => this.url)
     this.#reloader.onUnstoppable = (generation, threadId) => {
       this.logger.error(unstoppableMessage(generation, threadId))
@@ -182,7 +189,7 @@ class DevServer extends EventEmitter implements HotcellServer {
 
   /** What is wrong with the code being served now, if anything. */
   #problem(): Problem | undefined {
-    return servedProblem(this.#reloader?.target, this.config.entryLabel, this.config.cwd, this.config.reload)
+    return servedProblem(this.#reloader?.target, this.config.entryLabel, this.#builder.roots, this.config.reload)
   }
 
   /** (Re)read the .env files into the next generations' process.env. */

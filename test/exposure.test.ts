@@ -177,7 +177,7 @@ describe('bounded pool queue', () => {
     const dispatcher = createDispatcher({
       target: () => ({ kind: 'generation', generation }),
       bodyLimit: 1024,
-      root: ROOT,
+      roots: { cwd: ROOT, dirs: [ROOT] },
       details: () => true,
       gate: createFrontGate({ allowedHosts: [], host: '127.0.0.1', staticDir: undefined }),
       logger: createLogger({ quiet: true }),

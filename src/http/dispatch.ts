@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { RequestIn, ResponseOut } from './exchange.js'
 import type { Worker } from 'node:worker_threads'
-import { renderText, type ErrorView } from '../report/error-page.js'
+import { renderText, type ErrorView, type RenderOptions } from '../report/error-page.js'
 import { redactedView } from '../report/exposure.js'
 import type { FrontGate } from './gate/front-gate.js'
 import { ClientLeftError, CrashLoopError, QueueFullError } from '../errors.js'
@@ -23,7 +23,7 @@ export type Target = { kind: 'generation'; generation: Generation } | { kind: 'f
 export interface DispatcherOptions {
   target(): Target | Promise<Target>
   bodyLimit: number
-  root: string
+  roots: RenderOptions['roots']
   /** Whether this client may see stacks and source on error pages. */
   details(req: RequestIn): boolean
   /** Answers what must not reach the handler (bad shapes, foreign hosts, /__hotcell/, --static). */
@@ -41,11 +41,11 @@ export interface DispatcherOptions {
 
 /** The `request` listener of the HTTP server: one request in, one response out, never a throw. */
 export function createDispatcher(options: DispatcherOptions): (req: RequestIn, res: ResponseOut) => void {
-  const { logger, root } = options
+  const { logger, roots } = options
   const timeoutMs = options.timeoutMs ?? 30_000
   const extraHeaders = () => (options.closing() ? ['connection', 'close'] : [])
   // Loaded on the first request that gets stuck.
-  const locate = async (stuck: Worker) => (await import('../pool/stuck-location.js')).locateStuck(stuck, root)
+  const locate = async (stuck: Worker) => (await import('../pool/stuck-location.js')).locateStuck(stuck, roots)
 
   // Async: the browser page is rendered by Youch (youch-page.ts). Never rejects.
   const sendPage = async (id: number, seen: number, req: RequestIn, res: ResponseOut, shown: ErrorView, headers: string[] = []) => {
@@ -57,9 +57,9 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
       logger.error(
         `hotcell: request #${id} (${shown.request.method} ${shown.request.url}) from ${req.socket.remoteAddress} got ${shown.status} ${shown.title}; details were hidden from that client`,
       )
-    const browserPage = /\btext\/html\b/.test(req.headers.accept ?? '') ? await renderBrowserPage(view, { root, details }) : undefined
+    const browserPage = /\btext\/html\b/.test(req.headers.accept ?? '') ? await renderBrowserPage(view, { roots, details }) : undefined
     const html = browserPage !== undefined
-    const page = browserPage ?? renderText(view, { root, details })
+    const page = browserPage ?? renderText(view, { roots, details })
     if (res.headersSent || res.destroyed) return
     const body = html && options.html ? options.html.page(req, page, seen) : page
     res.writeHead(view.status, [
@@ -202,7 +202,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
                   error,
                   request,
                 }
-                logger.error(renderText(view, { root, details: true }))
+                logger.error(renderText(view, { roots, details: true }))
               },
             })
           },
@@ -238,12 +238,12 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
         // The worker died or was terminated: 502, or a cut body once the head is out (SSE, a download).
         const view = afterHead(lostView(outcome, request, options.reloads), res)
         // A crash loop is reported once, when it is detected.
-        if (!(outcome instanceof CrashLoopError)) logger.error(renderText(view, { root, details: true }))
+        if (!(outcome instanceof CrashLoopError)) logger.error(renderText(view, { roots, details: true }))
         return void sendPage(id, seen, req, res, view)
       }
       if ('timedOut' in outcome) {
         const view = timeoutView(request, timeoutMs, outcome.started, generation?.nodeStyle)
-        logger.error(renderText(view, { root, details: true }))
+        logger.error(renderText(view, { roots, details: true }))
         return void sendPage(id, seen, req, res, view)
       }
       worker = outcome.threadId
@@ -253,7 +253,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
         if (res.destroyed && causedBy(outcome.error, CLIENT_LEFT_REASON)) return
         const view = afterHead(failureView(outcome, request), res)
         // Import and shape failures are reported once, when the generation loads.
-        if (outcome.phase !== 'import' && outcome.phase !== 'shape') logger.error(renderText(view, { root, details: true }))
+        if (outcome.phase !== 'import' && outcome.phase !== 'shape') logger.error(renderText(view, { roots, details: true }))
         return void sendPage(id, seen, req, res, view)
       }
       if (res.destroyed) return
@@ -275,7 +275,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
  * (the start does not wait for it). Undefined if it cannot be loaded (its
  * files replaced under a running server, by a reinstall): the text page then.
  */
-async function renderBrowserPage(view: ErrorView, options: { root: string; details: boolean }): Promise<string | undefined> {
+async function renderBrowserPage(view: ErrorView, options: RenderOptions): Promise<string | undefined> {
   try {
     return await (await import('../report/youch-page.js')).renderBrowserPage(view, options)
   } catch {

@@ -14,6 +14,7 @@ import { traceStart } from '../reload/trace.js'
 import { detailsFor } from '../report/exposure.js'
 import { createListenNotice } from '../report/listen-notice.js'
 import type { Logger } from '../report/logger.js'
+import type { ProjectRoots } from '../report/source-files.js'
 import { createDispatcher } from './dispatch.js'
 import { createFrontGate, leanTargets } from './gate/front-gate.js'
 import { listen, type HttpServer } from './server.js'
@@ -33,6 +34,8 @@ export interface FrontDoorOptions {
   reloader: Pick<Reloader, 'onListenCaptured' | 'serverAddress'>
   /** The server is shutting down. */
   closing(): boolean
+  /** The developer's folders: error pages show their files' code (the builder's, as its builds find source packages). */
+  roots: ProjectRoots
 }
 
 export class FrontDoor {
@@ -57,7 +60,7 @@ export class FrontDoor {
     this.#dispatcher = createDispatcher({
       target: options.target,
       bodyLimit: config.bodyLimit,
-      root: config.cwd,
+      roots: options.roots,
       details: this.#details,
       gate: createFrontGate({
         allowedHosts: config.allowedHosts,
@@ -122,7 +125,7 @@ export class FrontDoor {
       host: config.host,
       maxMessage: config.bodyLimit,
       timeoutMs: this.#timeoutMs,
-      root: config.cwd,
+      roots: this.#options.roots,
       details: this.#details,
       logger,
       serve: this.#dispatcher,

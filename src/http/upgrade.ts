@@ -19,6 +19,7 @@ import type { NoAnswer } from '../pool/tunnel-events.js'
 import { CLOSE_INTERNAL_ERROR, CLOSE_MESSAGE_TOO_BIG } from '../pool/websocket-frames.js'
 import { FAILURE_TITLES, formatMs, loadFailureTitle } from '../report/fault-views.js'
 import { fixHint } from '../report/serving-state.js'
+import type { ProjectRoots } from '../report/source-files.js'
 
 // Not an ESM import of node:http (docs/architecture.md#builtins).
 const { ServerResponse: NodeServerResponse, STATUS_CODES } = process.getBuiltinModule('node:http')
@@ -32,7 +33,7 @@ export interface UpgradeOptions {
   maxMessage: number
   /** The app must answer the handshake within this long (504 otherwise). */
   timeoutMs: number
-  root: string
+  roots: ProjectRoots
   /** Whether this client may see stacks and source on error pages. */
   details(req: IncomingMessage): boolean
   logger: Logger
@@ -94,7 +95,7 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
     const page = (view: ErrorView, headers: string[] = []) => {
       const details = options.details(req)
       const shown = details ? view : redactedView(view, id)
-      return answer(view.status, renderText(shown, { root: options.root, details }), headers)
+      return answer(view.status, renderText(shown, { roots: options.roots, details }), headers)
     }
 
     const start = async () => {
@@ -142,7 +143,7 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
             onNoAnswer: (reason) => {
               const view = noAnswerView(reason, request, options.timeoutMs)
               if (reason.kind === 'failed' ? reason.phase !== 'import' && reason.phase !== 'shape' : reason.kind !== 'gone') {
-                logger.error(renderText(view, { root: options.root, details: true }))
+                logger.error(renderText(view, { roots: options.roots, details: true }))
               }
               log(view.status, tunnel!.threadId)
               tunnel!.respond(page(view, reason.kind === 'gone' ? ['retry-after', '0'] : []))

@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs'
 import { Session } from 'node:inspector'
 import { SourceMap } from 'node:module'
-import { dirname, relative, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Worker } from 'node:worker_threads'
 import { codeFrame } from '../report/code-frame.js'
-import { isProjectFile } from '../report/source-files.js'
+import { isProjectFile, shownPath, type ProjectRoots } from '../report/source-files.js'
 
 interface CallFrame {
   functionName: string
@@ -19,7 +19,7 @@ interface CallFrame {
 }
 
 /** "src/app.ts:12:5 in spin()" and a code frame; undefined if it could not be found in time. */
-export async function locateStuck(worker: Worker, root: string, timeoutMs = 2000): Promise<string | undefined> {
+export async function locateStuck(worker: Worker, roots: ProjectRoots, timeoutMs = 2000): Promise<string | undefined> {
   const threadId = worker.threadId
   const session = new Session()
   session.connect()
@@ -54,7 +54,7 @@ export async function locateStuck(worker: Worker, root: string, timeoutMs = 2000
       const frames = await paused
       // Call frames name their script by id; its URL came with scriptParsed.
       for (const frame of frames) frame.url ||= scripts.get(frame.location.scriptId) ?? ''
-      return describe(frames, root)
+      return describe(frames, roots)
     })()
     work.catch(() => {})
     return await Promise.race([work, expired])
@@ -69,12 +69,12 @@ export async function locateStuck(worker: Worker, root: string, timeoutMs = 2000
   }
 }
 
-function describe(frames: CallFrame[], root: string): string | undefined {
+function describe(frames: CallFrame[], roots: ProjectRoots): string | undefined {
   for (const frame of frames) {
     const place = original(frame)
     if (!place) continue
-    if (!isProjectFile(place.file, root)) continue
-    const where = `${relative(root, place.file)}:${place.line}:${place.column}${frame.functionName ? ` in ${frame.functionName}()` : ''}`
+    if (!isProjectFile(place.file, roots)) continue
+    const where = `${shownPath(place.file, roots)}:${place.line}:${place.column}${frame.functionName ? ` in ${frame.functionName}()` : ''}`
     const source = codeFrame(place)
     return source ? `${where}\n${source}` : where
   }

@@ -3,6 +3,7 @@ import type * as esbuild from 'esbuild'
 import { createRequire } from 'node:module'
 import type { ErrorData } from '../pool/protocol.js'
 import { atCode, buildErrorData, ENTRY_GONE_CODE, entryGone } from '../report/build-errors.js'
+import type { ProjectRoots } from '../report/source-files.js'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
@@ -62,6 +63,8 @@ export type BuildOutcome = BuildSuccess | BuildFailure
 export interface Builder {
   /** Where bundles are written. Ignored by the watcher and by git. */
   readonly outDir: string
+  /** The developer's folders: the working folder, and the source packages' as the builds find them. */
+  readonly roots: ProjectRoots
   /** Resolves when esbuild's service runs with this builder's context; rejects if it cannot start. */
   ready(): Promise<void>
   build(): Promise<BuildOutcome>
@@ -172,6 +175,7 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
   }
   return {
     outDir,
+    roots: sources.roots(cwd),
     ready: () => setup.then(() => {}),
     build: () => build(),
     async prune(inUse) {

@@ -8,6 +8,7 @@ import { Generation } from '../pool/generation.js'
 import type { ExportedAddress, WorkerData } from '../pool/protocol.js'
 import { crashReporting } from '../report/crash-reporting.js'
 import type { Logger } from '../report/logger.js'
+import type { ProjectRoots } from '../report/source-files.js'
 
 const EMPTY_MODULE = 'data:text/javascript,'
 
@@ -41,6 +42,7 @@ export class GenerationMaker {
   constructor(
     private readonly config: Config,
     private readonly logger: Logger,
+    private readonly roots: ProjectRoots,
     private readonly hooks: MakerHooks,
   ) {}
 
@@ -74,7 +76,7 @@ export class GenerationMaker {
       onExportedAddress: (address) => this.hooks.onExportedAddress(address),
       onUnstoppable: (threadId) => this.hooks.onUnstoppable(generationName(generation), threadId),
       ...(this.serverAddress ? { serverAddress: this.serverAddress } : {}),
-      ...crashReporting(this.logger, this.config.cwd, () => generationName(generation)),
+      ...crashReporting(this.logger, this.roots, () => generationName(generation)),
     })
     this.#live.add(generation)
     void generation.ended.then(() => {

@@ -9,6 +9,7 @@ import type { Generation } from '../pool/generation.js'
 import type { ErrorData } from '../pool/protocol.js'
 import { locateStuck } from '../pool/stuck-location.js'
 import { fixHint } from '../report/serving-state.js'
+import type { ProjectRoots } from '../report/source-files.js'
 
 /**
  * Where the import is stuck, as a failure page to serve instead of
@@ -16,11 +17,11 @@ import { fixHint } from '../report/serving-state.js'
  */
 export async function hungImport(
   generation: Generation,
-  root: string,
+  roots: ProjectRoots,
   reloads: boolean,
 ): Promise<{ target: Extract<Target, { kind: 'failure' }>; report: string }> {
   const worker = generation.threads[0]
-  const where = worker ? await locateStuck(worker, root) : undefined
+  const where = worker ? await locateStuck(worker, roots) : undefined
   void generation.destroy()
   const [place = '', ...frame] = where?.split('\n') ?? []
   const at = /^(.+?):(\d+):(\d+)/.exec(place)
@@ -28,7 +29,7 @@ export async function hungImport(
     name: 'ImportTimeoutError',
     message: `${generation.loadError?.message ?? 'The entry did not finish importing.'}${where ? ` It is stuck at ${place}.` : ''}`,
     // A frame of the .ts source, which the terminal's summary and the page point at.
-    ...(at ? { stack: `ImportTimeoutError\n    at ${resolve(root, at[1]!)}:${at[2]}:${at[3]}` } : {}),
+    ...(at ? { stack: `ImportTimeoutError\n    at ${resolve(roots.cwd, at[1]!)}:${at[2]}:${at[3]}` } : {}),
   }
   return {
     target: {

@@ -1,24 +1,24 @@
 // The terminal's report of a generation whose entry failed to import (or
 // exported no handler): the same title and text as the page the client gets.
-import type { Config } from '../config/resolve-config.js'
 import type { Generation } from '../pool/generation.js'
 import type { ErrorData } from '../pool/protocol.js'
 import { renderText } from '../report/error-page.js'
 import { loadFailureTitle } from '../report/fault-views.js'
 import type { Logger } from '../report/logger.js'
+import type { ProjectRoots } from '../report/source-files.js'
 
 /**
  * Report `failed`'s load error, unless `replaced` (the generation it takes
  * over from) failed the same way: one save seen as two writes, or a save
  * elsewhere, says it once.
  */
-export function reportLoadError(logger: Logger, config: Config, failed: Generation, replaced: Generation | undefined): void {
+export function reportLoadError(logger: Logger, entryLabel: string, roots: ProjectRoots, failed: Generation, replaced: Generation | undefined): void {
   const error = failed.loadError!
   if (sameError(error, replaced?.loadError)) return
   // The title the page gives the same failure; the last line names the entry, not a request.
   const title = loadFailureTitle(failed.loadPhase, error)
-  const view = { status: 500, title, error, request: { method: 'while importing', url: config.entryLabel } }
-  logger.error(renderText(view, { root: config.cwd, details: true }))
+  const view = { status: 500, title, error, request: { method: 'while importing', url: entryLabel } }
+  logger.error(renderText(view, { roots, details: true }))
 }
 
 function sameError(a: ErrorData, b: ErrorData | undefined): boolean {

@@ -78,7 +78,7 @@ export class Reloader {
   ) {
     // Requests that arrive before the first build wait for it.
     this.target = new Promise<Target>((resolve) => (this.#resolveFirst = resolve))
-    this.#maker = new GenerationMaker(config, logger, {
+    this.#maker = new GenerationMaker(config, logger, builder.roots, {
       current: () => this.#current,
       standbys: () => this.#standbys.all,
       onListenCaptured: (requested) => this.onListenCaptured?.(requested),
@@ -240,14 +240,14 @@ export class Reloader {
       return outcome(false, this.#current.number, loadMs)
     }
     if (next.loadError?.name === 'ImportTimeoutError') {
-      const { target, report } = await hungImport(next, this.config.cwd, this.config.reload)
+      const { target, report } = await hungImport(next, this.builder.roots, this.config.reload)
       this.logger.error(`\n${report}\n`)
       this.#setTarget(target)
       if (this.#current) void this.#retire(this.#current, 'broken')
       this.#current = undefined
       return outcome(false, undefined, loadMs)
     }
-    if (next.loadError) reportLoadError(this.logger, this.config, next, this.#current)
+    if (next.loadError) reportLoadError(this.logger, this.config.entryLabel, this.builder.roots, next, this.#current)
     const old = this.#current
     // Numbered as it starts serving: standbys booted and dropped unused (an env
     // change, the second standby after a burst) would otherwise leave gaps.

@@ -14,6 +14,7 @@ import { join, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { exports as exportsTarget, legacy } from 'resolve.exports'
 import { packageName } from '../../workers/missing-package.js'
+import type { ProjectRoots } from '../report/source-files.js'
 import { linkedPackageDir, packageDir } from './linked-packages.js'
 
 // Resolves a folder or a file without exports the way Node resolves a package's main.
@@ -213,6 +214,21 @@ export class SourcePackages {
   /** Their package.json files: what the bundle also depends on (watched, and named to a failed build). */
   get manifests(): string[] {
     return [...(this.#graph?.dirs ?? [])].map((dir) => join(dir, 'package.json'))
+  }
+
+  /**
+   * The working folder `cwd` and these packages' real folders: where the
+   * developer's own code is (source-files.ts). Read when an error is shown,
+   * so a package found by a later build counts from then on.
+   */
+  roots(cwd: string): ProjectRoots {
+    const graph = () => this.#graph
+    return {
+      cwd,
+      get dirs() {
+        return [cwd, ...(graph()?.dirs ?? [])]
+      },
+    }
   }
 
   /** Before a build: whether a package.json of theirs changed, and the graph was made again. */

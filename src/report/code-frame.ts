@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { isOwnFrame, projectPath } from './source-files.js'
+import { isOwnFrame, projectPath, type ProjectRoots } from './source-files.js'
 
 export interface SourceLocation {
   file: string
@@ -16,12 +16,12 @@ const FRAME = /\(?((?:file:\/\/)?\/[^():]+|[A-Za-z]:\\[^():]+):(\d+):(\d+)\)?$/
  * throw would show hotcell's line). Stacks are already mapped to the .ts
  * sources by the worker.
  */
-export function userFrame(stack: string | undefined, root: string): SourceLocation | undefined {
+export function userFrame(stack: string | undefined, roots: ProjectRoots): SourceLocation | undefined {
   if (!stack) return undefined
   for (const line of stack.split('\n')) {
     const match = FRAME.exec(line.trim())
     if (!match || isOwnFrame(line)) continue
-    const file = projectPath(match[1], root)
+    const file = projectPath(match[1], roots)
     if (file) return { file, line: Number(match[2]), column: Number(match[3]) }
   }
   return undefined

@@ -1,7 +1,6 @@
-import { relative } from 'node:path'
 import { codeFrame, userFrame } from './code-frame.js'
 import { collapseNodeFrames, collapseRepeats } from './node-frames.js'
-import { withoutOwnFrames } from './source-files.js'
+import { shortenFrame, shownPath, withoutOwnFrames, type ProjectRoots } from './source-files.js'
 import type { ErrorData } from '../pool/protocol.js'
 
 /** Everything a failure page may show. Built by the dispatcher, rendered here. */
@@ -19,21 +18,21 @@ export interface ErrorView {
 }
 
 export interface RenderOptions {
-  /** The project root: frames outside it are not read, paths are shown relative to it. */
-  root: string
+  /** The developer's folders: frames outside them are not read, paths under them are shown relative to the working folder. */
+  roots: ProjectRoots
   /** Stack traces and source only for clients that may see them. */
   details: boolean
 }
 
 /** Plain text: for curl and API clients, and for the terminal. */
-export function renderText(view: ErrorView, { root, details }: RenderOptions): string {
+export function renderText(view: ErrorView, { roots, details }: RenderOptions): string {
   const parts = [`${view.status} ${view.title}`, '']
   if (view.text && details) parts.push(view.text.trimEnd(), '')
   // A build error's text is esbuild's own report of it; its error is the same, as data for the browser page.
   else if (view.error) {
     if (details) {
-      parts.push(describeChain(view.error, root))
-      const frame = locate(view.error, root)
+      parts.push(describeChain(view.error, roots))
+      const frame = locate(view.error, roots)
       if (frame) parts.push('', frame)
     } else parts.push(`${view.error.name}: ${view.error.message}`)
     parts.push('')
@@ -45,13 +44,13 @@ export function renderText(view: ErrorView, { root, details }: RenderOptions): s
 
 /** HTML for browsers. Every piece of text is escaped: messages routinely hold `<T>` and user input. */
 export function renderHtml(view: ErrorView, options: RenderOptions): string {
-  const { root, details } = options
+  const { roots, details } = options
   const sections: string[] = []
   if (view.text && details) sections.push(`<pre class="build">${escapeHtml(view.text.trimEnd())}</pre>`)
   else if (view.error) {
-    const frame = details ? locate(view.error, root) : undefined
+    const frame = details ? locate(view.error, roots) : undefined
     if (frame) sections.push(`<pre class="frame">${escapeHtml(frame)}</pre>`)
-    sections.push(`<pre class="stack">${escapeHtml(details ? describeChain(view.error, root) : `${view.error.name}: ${view.error.message}`)}</pre>`)
+    sections.push(`<pre class="stack">${escapeHtml(details ? describeChain(view.error, roots) : `${view.error.name}: ${view.error.message}`)}</pre>`)
   }
   if (view.hint) sections.push(`<p class="hint">${escapeHtml(view.hint)}</p>`)
   const headers = details && view.request.headers ? headerTable(view.request.headers) : ''
@@ -87,13 +86,13 @@ ${headers}
 }
 
 /** The error, its `AggregateError` members and its `cause` chain, with stacks (Node's frames collapsed, node-frames.ts). */
-export function describeChain(error: ErrorData, root: string): string {
+export function describeChain(error: ErrorData, roots: ProjectRoots): string {
   const lines: string[] = []
   const walk = (e: ErrorData, prefix: string, depth: number) => {
     const head = e.thrown ? `${prefix}${e.message}` : `${prefix}${e.name}: ${e.message}${e.code ? ` [${e.code}]` : ''}`
     lines.push(head)
     const frames = collapseRepeats(collapseNodeFrames(stackFrames(e.stack)))
-    for (const frame of frames) lines.push('    ' + shorten(frame, root))
+    for (const frame of frames) lines.push('    ' + shortenFrame(frame, roots))
     for (const [i, inner] of (e.errors ?? []).entries()) walk(inner, `  [${i}] `, depth + 1)
     if (e.cause && depth < 8) walk(e.cause, 'Caused by: ', depth + 1)
   }
@@ -110,18 +109,14 @@ function stackFrames(stack: string | undefined): string[] {
 }
 
 /** `file:line:column` and the code frame of the first frame in the user's sources, along the cause chain. */
-export function locate(error: ErrorData, root: string): string | undefined {
+export function locate(error: ErrorData, roots: ProjectRoots): string | undefined {
   for (let e: ErrorData | undefined = error; e; e = e.cause) {
-    const where = userFrame(e.stack, root)
+    const where = userFrame(e.stack, roots)
     if (!where) continue
     const frame = codeFrame(where)
-    if (frame) return `${relative(root, where.file)}:${where.line}:${where.column}\n${frame}`
+    if (frame) return `${shownPath(where.file, roots)}:${where.line}:${where.column}\n${frame}`
   }
   return undefined
-}
-
-function shorten(frame: string, root: string): string {
-  return frame.replaceAll(`file://${root}/`, '').replaceAll(`${root}/`, '')
 }
 
 function headerTable(flat: string[]): string {

@@ -1,11 +1,11 @@
 // What the server serves when the code is broken, and what to do about it,
 // in one clause: the last line after a failed start, and the summary of a
 // reload that did not bring good code ("build failed · …").
-import { relative } from 'node:path'
 import type { Target } from '../http/dispatch.js'
 import type { ErrorData } from '../pool/protocol.js'
 import { ENTRY_GONE_CODE } from './build-errors.js'
 import { userFrame } from './code-frame.js'
+import { shownPath, type ProjectRoots } from './source-files.js'
 
 export interface Problem {
   /** Which error page every request gets: "the build error page". */
@@ -33,11 +33,11 @@ export function problemOf(
   kind: 'build' | 'import' | 'shape' | 'hang' | undefined,
   error: ErrorData | undefined,
   entry: string,
-  root: string,
+  roots: ProjectRoots,
   reloads = true,
 ): Problem | undefined {
   if (!kind) return undefined
-  const where = error && locate(error, root)
+  const where = error && locate(error, roots)
   // With --no-reload a save changes nothing: the fix takes a restart.
   const then = reloads ? 'and save' : 'and restart hotcell (reloading is off)'
   if (kind === 'build') {
@@ -75,11 +75,11 @@ export function problemOf(
 }
 
 /** What is wrong with the code `target` serves, if anything (none while the first build runs). */
-export function servedProblem(target: Target | Promise<Target> | undefined, entry: string, root: string, reloads = true): Problem | undefined {
+export function servedProblem(target: Target | Promise<Target> | undefined, entry: string, roots: ProjectRoots, reloads = true): Problem | undefined {
   if (!target || target instanceof Promise) return undefined
-  if (target.kind === 'failure') return problemOf(target.view.error?.name === 'ImportTimeoutError' ? 'hang' : 'build', target.view.error, entry, root, reloads)
+  if (target.kind === 'failure') return problemOf(target.view.error?.name === 'ImportTimeoutError' ? 'hang' : 'build', target.view.error, entry, roots, reloads)
   const error = target.generation.loadError
-  return error ? problemOf(error.name === 'HandlerShapeError' ? 'shape' : 'import', error, entry, root, reloads) : undefined
+  return error ? problemOf(error.name === 'HandlerShapeError' ? 'shape' : 'import', error, entry, roots, reloads) : undefined
 }
 
 /** The line after a failed start: the state of the server and the next step. */
@@ -87,11 +87,11 @@ export function stateLine(problem: Problem, url: string): string {
   return `✘ serving ${problem.page} on ${url} — ${problem.fix}`
 }
 
-function locate(error: ErrorData, root: string): { short: string; full: string } | undefined {
+function locate(error: ErrorData, roots: ProjectRoots): { short: string; full: string } | undefined {
   for (let e: ErrorData | undefined = error; e; e = e.cause ?? e.errors?.[0]) {
-    const frame = userFrame(e.stack, root)
+    const frame = userFrame(e.stack, roots)
     if (frame) {
-      const file = relative(root, frame.file)
+      const file = shownPath(frame.file, roots)
       return { short: `${file}:${frame.line}`, full: `${file}:${frame.line}:${frame.column}` }
     }
   }

@@ -22,7 +22,7 @@ export async function renderBrowserPage(view: ErrorView, options: RenderOptions)
     const { Youch } = await import('youch')
     const youch = new Youch()
     youch.defineSourceLoader(async (frame) => {
-      const file = projectPath(frame.fileName, options.root)
+      const file = projectPath(frame.fileName, options.roots)
       return file ? { contents: await readFile(file, 'utf8') } : undefined
     })
     if (view.hint) youch.metadata.group('hotcell', { 'What now': { key: 'hint', value: view.hint } })
