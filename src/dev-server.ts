@@ -26,19 +26,6 @@ import { HotcellError } from './errors.js'
 
 /** How long a retiring generation (and a shutdown) waits for requests in flight before cutting them. */
 const GRACE_MS = 5_000
-// Events closer than this are one operation, for telling a flood from
-// saves. chokidar reported the files of a 5-file Save All within 0.3 ms of
-// each other (median; 2 ms at worst). A save no longer waits for it: its build
-// starts at once, and a file whose event comes while the build runs makes
-// that build stale; the follow-up serves (reload/scheduler.ts).
-const DEBOUNCE_MS = 1
-// Once builds keep going stale (a burst: a checkout, a formatter), the next
-// one waits for this much quiet. chokidar throttles a file's change events to
-// one per 50 ms, so a window much closer to that splits one burst into
-// several builds on a loaded machine.
-const SETTLE_MS = 150
-/** The longest a request waits for the reload of a save it came after before the old code answers it (save-hold.ts). */
-const HOLD_MS = 300
 /** The reason of the first build. */
 const START = 'start'
 
@@ -72,7 +59,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   #pendingSince = 0
   /** Source files written while a build runs, from the watcher's raw events: a build that read one half-saved is not served. */
   readonly #writes = new WritesDuringBuild()
-  readonly #hold = new SaveHold(() => this.#reloader.target, HOLD_MS)
+  readonly #hold = new SaveHold(() => this.#reloader.target)
   #lastInfo: ReloadInfo | undefined
   #startError: unknown
   #envVars = 0
@@ -94,7 +81,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     // esbuild's import and service start here, beside the first workers' boot.
     this.#builder = startBuilder(config.entry, config.cwd)
     this.#reloader = new Reloader(config, this.#builder, this.#sources, logger, GRACE_MS)
-    this.#scheduler = createReloadScheduler({ debounceMs: DEBOUNCE_MS, settleMs: SETTLE_MS, run: (reasons) => this.#runReload(reasons) })
+    this.#scheduler = createReloadScheduler({ run: (reasons) => this.#runReload(reasons) })
   }
 
   static async start(config: Config, logger: Logger): Promise<DevServer> {

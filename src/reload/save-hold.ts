@@ -10,6 +10,9 @@
 // old code, which keeps serving them as before.
 import type { Target } from '../http/dispatch.js'
 
+/** The longest a request waits for the reload of a save it came after before the old code answers it. */
+const HOLD_MS = 300
+
 export class SaveHold {
   #held: Promise<Target> | undefined
   #release: (() => void) | undefined
@@ -18,7 +21,7 @@ export class SaveHold {
   /** `serving`: where requests go when none is held (the reloader's target). */
   constructor(
     private readonly serving: () => Target | Promise<Target>,
-    private readonly maxMs: number,
+    private readonly maxMs = HOLD_MS,
   ) {}
 
   /** Where a request goes now: after the reload under way, or where it would anyway. */
