@@ -110,7 +110,15 @@ describe('from a clone to a project of your own (README tour)', () => {
     const good = readFileSync(appPath, 'utf8')
     writeFileSync(appPath, good + typed + '\n')
     await tabShows(`document.title.includes('Build failed')`)
-    const broken = await request(url)
+    // Without a tab to wait on, a request can come before the watcher has seen the save.
+    const broken = await waitFor(
+      async () => {
+        const reply = await request(url)
+        return reply.status === 500 ? reply : undefined
+      },
+      20_000,
+      'the build error page',
+    )
     assert.equal(broken.status, 500)
     assert.ok(broken.text.includes(location), `the page names ${location}:\n${broken.text}`)
     if (tab) assert.ok((await tab.content()).includes(location), `the tab names ${location}`)
@@ -119,7 +127,7 @@ describe('from a clone to a project of your own (README tour)', () => {
     // 4. Fix it: the tab comes back by itself.
     writeFileSync(appPath, good)
     await tabShows(`document.querySelector('h1')?.textContent === 'Hi, hotcell'`)
-    assert.equal((await request(url)).status, 200)
+    await waitFor(async () => (await request(url)).status === 200, 20_000, 'the fixed page')
 
     // 5. Change .env, as written: a new generation with the new variables.
     const envCommand = /`(echo NAME=you > \.env)`/.exec(steps)?.[1]
