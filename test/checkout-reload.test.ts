@@ -3,7 +3,7 @@
 // be off the CPU between two writes for longer than a build takes. A build
 // that fails on a file the burst just deleted, or has not written yet, is
 // built again when the burst's next event comes, not served: no error page
-// flashes for a checkout that is fine (src/reload/unresolved-hold.ts). A
+// flashes for a checkout that is fine (src/reload/failed-build-hold.ts). A
 // deletion that nothing follows is still served as a build error.
 import assert from 'node:assert/strict'
 import { rmSync } from 'node:fs'
@@ -53,5 +53,31 @@ describe('a checkout-like burst of file events', () => {
     const broken = await request(server.url)
     assert.equal(broken.status, 500)
     assert.match(broken.text, /Could not resolve "\.\/fresh"/)
+  })
+
+  test('a rename saved file by file: the build between two of its saves is built again when the next comes, not shown', async () => {
+    const { project, server } = await start({
+      'app.ts': "import { foo } from './names'\nexport default { fetch: () => new Response(foo) }\n",
+      'names.ts': "export const foo = 'foo'\n",
+    })
+    assert.equal(await text(server.url), 'foo')
+    const reloads: { changed: string[]; ok: boolean }[] = []
+    server.on('reload', (info: ReloadInfo) => reloads.push({ changed: info.changed.map((p) => basename(p)).sort(), ok: info.ok }))
+    // The export is renamed first: app.ts, which still imports foo, fails; its own save lands as that build ends.
+    atNextBuild(() => project.write('app.ts', "import { bar } from './names'\nexport default { fetch: () => new Response(bar) }\n"))
+    let reloaded = nextReload(server, (info) => info.ok)
+    project.write('names.ts', "export const bar = 'bar'\n")
+    await reloaded
+    assert.equal(await text(server.url), 'bar')
+    assert.deepEqual(reloads, [{ changed: ['app.ts', 'names.ts'], ok: true }])
+
+    // A broken save that no other follows: its error is served.
+    reloaded = nextReload(server)
+    project.write('names.ts', "export const baz = 'baz'\n")
+    const info = await reloaded
+    assert.equal(info.ok, false)
+    const broken = await request(server.url)
+    assert.equal(broken.status, 500)
+    assert.match(broken.text, /No matching export in "[^"]*names\.ts" for import "bar"/)
   })
 })

@@ -54,7 +54,7 @@ export interface BuildFailure {
    * from src/app.ts: <root>/shared/util); the entry itself when it is gone.
    */
   missing: string[]
-  /** Every error is one of `missing`: nothing but files not found (unresolved-hold.ts). */
+  /** Every error is one of `missing`: nothing but files not found (failed-build-hold.ts). */
   onlyMissing: boolean
 }
 

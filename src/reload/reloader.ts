@@ -11,7 +11,7 @@ import { Standbys } from './standbys.js'
 import { supersededWhile } from './superseded.js'
 import { traceReload } from './trace.js'
 import { goneSinceMark, markSaves, savedSince, unfinishedSaves } from './unfinished-saves.js'
-import { heldUntilNextEvent } from './unresolved-hold.js'
+import { heldUntilNextEvent } from './failed-build-hold.js'
 import { BundlePruner } from './bundle-pruner.js'
 import { hungImport } from './hung-import.js'
 import type { WritesDuringBuild } from './writes-during-build.js'
@@ -151,7 +151,7 @@ export class Reloader {
       }
       // ...or edits that came during that look (up to 50 ms).
       if (stale()) return info
-      // A file not found in the middle of a burst that touched it (a git checkout): the burst's next event builds again.
+      // A failure in the middle of a burst (a git checkout, a rename saved file by file): the burst's next event builds again.
       if (writes && (await heldUntilNextEvent(build, writes.lastEvents, stale, builtFrom, reasons))) {
         rebuild(reasons)
         return undefined

@@ -22,7 +22,7 @@ export class WritesDuringBuild {
   readonly #at = new Map<string, number>()
   #buildStart = Number.POSITIVE_INFINITY
 
-  /** Each loadable file's last raw event (performance.now()), oldest first: the bursts (unresolved-hold.ts). */
+  /** Each loadable file's last raw event (performance.now()), oldest first: the bursts (failed-build-hold.ts). */
   get lastEvents(): ReadonlyMap<string, number> {
     return this.#at
   }
