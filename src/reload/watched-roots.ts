@@ -17,7 +17,7 @@ export class WatchedRoots {
   record(root: string): void {
     const stats = statSync(root, { throwIfNoEntry: false })
     if (stats && !stats.isDirectory()) return
-    const id = identity(root)
+    const id = folderIdentity(root)
     if (id !== undefined || !this.#ids.has(root)) this.#ids.set(root, id)
   }
 
@@ -37,7 +37,7 @@ export class WatchedRoots {
   lost(): string[] {
     const lost: string[] = []
     for (const [root, was] of this.#ids) {
-      const now = identity(root)
+      const now = folderIdentity(root)
       if (now === was) continue
       this.#ids.set(root, now)
       if (was !== undefined) lost.push(root)
@@ -50,7 +50,7 @@ export class WatchedRoots {
 // folder the number just freed (ext4). Its birth time tells them apart where
 // the file system keeps one (statx); elsewhere it reads 0, and only a new
 // inode number is seen.
-function identity(path: string): string | undefined {
+export function folderIdentity(path: string): string | undefined {
   const stats = statSync(path, { throwIfNoEntry: false })
   return stats?.isDirectory() ? `${stats.dev}:${stats.ino}:${stats.birthtimeMs}` : undefined
 }

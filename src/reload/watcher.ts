@@ -4,7 +4,8 @@ import { watch, type FSWatcher } from 'chokidar'
 import { existsSync, statSync } from 'node:fs'
 import { basename, dirname, join, sep } from 'node:path'
 import { RawPresence } from './raw-presence.js'
-import { WatchedRoots } from './watched-roots.js'
+import { changesAfterRewatch, knownFiles, ReplacedFolders, watchedIn, within } from './replaced-folders.js'
+import { folderIdentity, WatchedRoots } from './watched-roots.js'
 import { LOADABLE, type ChangeKind } from './sources.js'
 
 export interface SourceWatcher {
@@ -64,6 +65,8 @@ export function watchSources(options: WatchOptions): SourceWatcher {
   /** The chokidar instances, each with the paths it still watches. */
   const instances = new Map<FSWatcher, Set<string>>()
   let current = new Set<string>()
+  /** Folders inside the roots watched afresh by an instance of their own (replaced-folders.ts). */
+  const nested = new Set<string>()
   let closed = false
   const rechecks = new Map<string, NodeJS.Timeout>()
   const fingerprint = (path: string) => {
@@ -112,9 +115,19 @@ export function watchSources(options: WatchOptions): SourceWatcher {
   const scans = new Set<() => void>()
   const roots = new WatchedRoots()
   const checkRoots = () => {
-    if (!closed) for (const root of roots.lost()) rewatch(root)
+    if (!closed) for (const root of roots.lost()) replaced.lost(root)
   }
-  const rootCheck = setInterval(checkRoots, ROOT_CHECK_MS)
+  const replaced = new ReplacedFolders({
+    rewatch: (folder) => rewatch(folder),
+    gone: (folder) => {
+      for (const file of letGo(folder)) if (!existsSync(file)) options.onChange('unlink', file)
+    },
+    wanted: (folder) => [...current, ...nested].some((root) => within(root, folder)),
+  })
+  const rootCheck = setInterval(() => {
+    checkRoots()
+    replaced.check()
+  }, ROOT_CHECK_MS)
   rootCheck.unref()
 
   /**
@@ -151,8 +164,13 @@ export function watchSources(options: WatchOptions): SourceWatcher {
       const tracked = basename(watched) === name
       const path = tracked ? watched : join(watched, name)
       options.onRaw?.(path)
-      // A root folder's own watcher: it was deleted or moved (watched-roots.ts).
-      if (tracked && event === 'rename' && roots.has(path)) return checkRoots()
+      if (event === 'rename') {
+        // A root folder's own watcher: it was deleted or moved (watched-roots.ts).
+        if (tracked && roots.has(path)) return checkRoots()
+        // A folder's own, inside a root: chokidar may keep its dead watch (replaced-folders.ts).
+        if (tracked && isWatchedFolder(path)) return replaced.lost(path)
+        replaced.named(path)
+      }
       // Anything else (an app's log) goes by chokidar's events: no fs.stat here for each of its writes.
       if (!LOADABLE.test(path) || options.ignored(path)) return
       const present = statSync(path, { throwIfNoEntry: false })?.isFile() === true
@@ -186,34 +204,41 @@ export function watchSources(options: WatchOptions): SourceWatcher {
       })
     })
   }
+  /** chokidar has a folder watch for `path` (a file's has none). */
+  const isWatchedFolder = (path: string) => {
+    for (const w of instances.keys()) if (w._watched instanceof Map ? w._watched.has(path) : path in w.getWatched()) return true
+    return false
+  }
   /**
-   * A root replaced or moved: watched afresh under its name, in an instance of
-   * its own, and once that scan ends (so that the build reads after the watch
-   * is in place) what chokidar knew in it is reported, as changed or deleted.
+   * A folder replaced or moved (a root, or one inside a root): watched afresh
+   * under its name, in an instance of its own, and once that scan ends (so
+   * that the build reads after the watch is in place) what changed in it is
+   * reported (replaced-folders.ts).
    */
-  const rewatch = (root: string) => {
-    const known = knownFiles(root)
-    release([root])
-    void start([root]).then(() => {
+  const rewatch = (folder: string) => {
+    if (closed) return
+    const known = letGo(folder)
+    if (!current.has(folder)) nested.add(folder)
+    const id = folderIdentity(folder)
+    void start([folder]).then(() => {
       if (closed) return
-      for (const file of known) options.onChange(existsSync(file) ? 'change' : 'unlink', file)
+      // Replaced again while chokidar read it: its watch may be on the one before.
+      if (folderIdentity(folder) !== id) replaced.lost(folder)
+      for (const [kind, path] of changesAfterRewatch(folder, known, options.ignored)) options.onChange(kind, path)
     })
   }
-  /** The files esbuild can load that chokidar knows in `root`. */
-  const knownFiles = (root: string) => {
-    const files: string[] = []
-    for (const [w, held] of instances) {
-      if (!held.has(root)) continue
-      const watched = w.getWatched()
-      for (const [dir, names] of Object.entries(watched)) {
-        if (dir !== root && !dir.startsWith(root + sep)) continue
-        for (const name of names) {
-          const path = join(dir, name)
-          if (!(path in watched) && LOADABLE.test(path)) files.push(path)
-        }
-      }
-    }
-    return files
+  /**
+   * Stop watching `folder`: its own instance closes, and those watching it as
+   * part of a root close its watches and ignore it from now on (a path's
+   * fs.watch is shared: a new instance would get the dead one). What
+   * chokidar knew in it is returned.
+   */
+  const letGo = (folder: string) => {
+    const known = knownFiles(instances.keys(), folder)
+    for (const [w, held] of instances)
+      if (!held.has(folder) && [...held].some((root) => folder.startsWith(root + sep))) w.unwatch([folder, ...watchedIn(w, folder)])
+    release([folder])
+    return known
   }
   /** Let go of paths another instance watches now; an instance left with none is closed. */
   const release = (paths: string[]) => {
@@ -225,7 +250,7 @@ export function watchSources(options: WatchOptions): SourceWatcher {
         if (held.size) w.unwatch(path)
         else {
           instances.delete(w)
-          w.close().catch(options.onError)
+          shut(w).catch(options.onError)
         }
         break
       }
@@ -236,7 +261,11 @@ export function watchSources(options: WatchOptions): SourceWatcher {
       const next = new Set(paths)
       if (closed) return undefined
       const added = [...next].filter((p) => !current.has(p))
-      const removed = [...current].filter((p) => !next.has(p))
+      // A folder watched afresh goes with the root it was in.
+      const kept = [...next].filter((p) => current.has(p))
+      const orphans = [...nested].filter((folder) => !kept.some((root) => within(root, folder)))
+      for (const folder of orphans) nested.delete(folder)
+      const removed = [...current].filter((p) => !next.has(p)).concat(orphans)
       current = next
       if (!added.length) {
         release(removed)
@@ -251,10 +280,22 @@ export function watchSources(options: WatchOptions): SourceWatcher {
     async close() {
       closed = true
       clearInterval(rootCheck)
+      replaced.close()
       for (const done of scans) done()
       for (const timer of rechecks.values()) clearTimeout(timer)
-      await Promise.all([...instances.keys()].map((w) => w.close()))
+      await Promise.all([...instances.keys()].map(shut))
       instances.clear()
     },
   }
+}
+
+/**
+ * Close `w` for good. A file's watch callback still running when it closed
+ * (its fs.stat fails: the file was deleted) calls chokidar's add(), which
+ * opens the instance again: after a generator's runs, the watches of a
+ * replaced folder's old instance kept the server from exiting at Ctrl-C.
+ */
+function shut(w: FSWatcher): Promise<void> {
+  w.add = () => w
+  return w.close()
 }
