@@ -5,6 +5,7 @@
 import type { Worker } from 'node:worker_threads'
 import type { ControlMessage, ErrorData, WorkerData } from './protocol.js'
 import { StaggeredLoad } from './staggered-load.js'
+import { GRACE_MS } from './sync-import-grace.js'
 
 /** What the handoff reads of its generation (generation.ts), and the one thing it sets: the error of an import that timed out. */
 export interface LoadingGeneration {
@@ -32,6 +33,8 @@ export class BundleHandoff {
   /** Which worker imports the bundle first (staggered-load.ts). */
   readonly #stagger = new StaggeredLoad(() => this.loadRest())
   readonly #booted = new Set<number>()
+  /** When the bundle was last handed to a worker (sync-import-grace.ts). */
+  #handedAt = Number.NEGATIVE_INFINITY
 
   /** `destroyed`: the generation is ending; nothing more is sent, and load() stops waiting. `lanes`: its workers' lanes so far. */
   constructor(
@@ -137,13 +140,11 @@ export class BundleHandoff {
     this.#stagger.ready(threadId)
   }
 
-  /** A worker is booting, or importing the bundle it was handed (sync-import-grace.ts). */
-  readonly inSyncImport = (): boolean =>
-    this.generation.threads.some(
-      ({ threadId }) =>
-        threadId !== -1 &&
-        (!this.#booted.has(threadId) || (this.generation.bundleUrl !== undefined && !this.#ready.has(threadId) && !this.generation.loadError)),
-    )
+  /** A worker is booting, or importing the bundle it was handed less than the grace ago (sync-import-grace.ts). */
+  readonly inSyncImport = (): boolean => {
+    const importing = this.generation.bundleUrl !== undefined && !this.generation.loadError && performance.now() - this.#handedAt < GRACE_MS
+    return this.generation.threads.some(({ threadId }) => threadId !== -1 && (!this.#booted.has(threadId) || (importing && !this.#ready.has(threadId))))
+  }
 
   /** The generation ends: nothing more is sent, no timer is left. */
   close(): void {
@@ -156,6 +157,7 @@ export class BundleHandoff {
 
   #post(message: ControlMessage): void {
     if (this.state.destroyed()) return
+    if (message.type === 'load') this.#handedAt = performance.now()
     for (const lane of this.state.lanes()) lane.control(message)
   }
 }

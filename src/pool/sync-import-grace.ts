@@ -6,10 +6,12 @@
 // the runtime, which requires the preload) and while it imports the bundle
 // (workers/bundle-import.ts), so Generation.destroy() lets those finish, up to
 // a bound: past it, an import that has not ended is running the app's code,
-// not the loader's.
+// not the loader's. The bound counts from when the import was handed out
+// (bundle-handoff.ts), not from the end: a shutdown that comes while an
+// import is stuck in a loop at the top level ends it at once once it is past.
 
-/** How long a generation's end waits for workers inside a synchronous import. */
-const GRACE_MS = 2_000
+/** How long after a bundle was handed to a worker its import may still be in the loader; and a generation's end waits at most this long. */
+export const GRACE_MS = 2_000
 
 /** Resolves once `inImport()` is false, or GRACE_MS from now. */
 export async function outOfSyncImports(inImport: () => boolean): Promise<void> {
