@@ -8,7 +8,7 @@ import type { ExportedAddress, WorkerData } from '../pool/protocol.js'
 import type { Sources } from './sources.js'
 import { reportLoadError } from './load-error-report.js'
 import { Standbys } from './standbys.js'
-import { supersededWhile } from './superseded.js'
+import { importInto } from './standby-import.js'
 import { traceReload } from './trace.js'
 import { goneSinceMark, markSaves, savedSince, unfinishedSaves } from './unfinished-saves.js'
 import { heldUntilNextEvent } from './failed-build-hold.js'
@@ -55,6 +55,8 @@ export class Reloader {
   /** A worker of `generation` ignored terminate() (pool/unstoppable-worker.ts). */
   onUnstoppable: ((generation: string, threadId: number) => void) | undefined
   #current: Generation | undefined
+  /** The standby importing a new bundle, while it does. */
+  #loading: Generation | undefined
   /** Makes the generations, and knows which are live (generation-maker.ts). */
   readonly #maker: GenerationMaker
   readonly #standbys = new Standbys(() => this.#maker.make())
@@ -223,11 +225,10 @@ export class Reloader {
         return undefined
       }
     }
-    // The first generation comes up at full size; later swaps wait for one worker.
-    const loaded = next.load(build.url, { all: this.#current === undefined && next.gen === 1 })
-    // A slow import (a top-level await, an entry given 2 s to call listen())
-    // is not waited for once a newer save is pending: that one is built now.
-    const superseded = this.#current ? await supersededWhile(loaded, stale) : await loaded.then(() => false)
+    // A shutdown meanwhile ends it at once (close()).
+    this.#loading = next
+    const superseded = await importInto(next, build.url, { all: !current && next.gen === 1, serving: !!current, stale })
+    this.#loading = undefined
     const loadMs = performance.now() - loadStarted
     traceReload('loaded', next.gen)
     if (this.#closed) {
@@ -263,7 +264,8 @@ export class Reloader {
 
   async close(): Promise<void> {
     this.#closed = true
-    const ending = [...this.#retiring].map((g) => g.destroy())
+    // An import still running serves nobody: one that never ends held the shutdown until the 10 s import limit.
+    const ending = [...this.#retiring, this.#loading].map((g) => g?.destroy())
     await Promise.all([this.#current && this.#retire(this.#current, 'shutdown'), this.#pruner.close(), this.#standbys.close(), ...ending])
   }
 
