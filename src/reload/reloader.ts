@@ -8,7 +8,7 @@ import type { ExportedAddress, WorkerData } from '../pool/protocol.js'
 import type { Sources } from './sources.js'
 import { reportLoadError } from './load-error-report.js'
 import { Standbys } from './standbys.js'
-import { importInto } from './standby-import.js'
+import { importInto, slowImportLine } from './standby-import.js'
 import { traceReload } from './trace.js'
 import { goneSinceMark, markSaves, savedSince, unfinishedSaves } from './unfinished-saves.js'
 import { heldUntilNextEvent } from './failed-build-hold.js'
@@ -225,9 +225,10 @@ export class Reloader {
         return undefined
       }
     }
-    // A shutdown meanwhile ends it at once (close()).
+    // A shutdown meanwhile ends it at once (close()); a slow one is said (not at the start: the banner waits for it).
     this.#loading = next
-    const superseded = await importInto(next, build.url, { all: !current && next.gen === 1, serving: !!current, stale })
+    const onSlow = slowImportLine(this.logger, this.target, current, this.config, () => outcome(true, undefined, 0))
+    const superseded = await importInto(next, build.url, { all: !current && next.gen === 1, serving: !!current, stale, onSlow })
     this.#loading = undefined
     const loadMs = performance.now() - loadStarted
     traceReload('loaded', next.gen)

@@ -1,9 +1,25 @@
 // A new bundle's import into a standby, while the code from before serves.
 // It usually takes a few milliseconds. One that takes long is given up for a
-// newer save (superseded.ts), and is what a shutdown ends first
-// (reloader.ts): it serves nobody.
+// newer save (superseded.ts), is said in the terminal once it has taken a
+// second, and is what a shutdown ends first (reloader.ts): it serves nobody.
+import type { Config } from '../config/resolve-config.js'
+import type { Target } from '../http/dispatch.js'
 import type { Generation } from '../pool/generation.js'
+import type { Logger } from '../report/logger.js'
+import { stillImportingLine } from '../report/reload-line.js'
+import { servedProblem } from '../report/serving-state.js'
+import type { ReloadInfo } from './reload-info.js'
 import { supersededWhile } from './superseded.js'
+
+// When an import still running is said in the terminal. A reload's import
+// takes a few ms (the standby has Node, hotcell and the app's packages loaded
+// already), and one with a top-level await on a local database or a config
+// fetch a few hundred: neither says it. An import that never ends (a loop at
+// the top level, memory growing without bound) otherwise meant silence until
+// the 10 s import limit, the old code answering 200 meanwhile: the developer
+// took the save for missed, and an agent took the old answer for the new.
+// A second is about when a save with no reload line starts to look missed.
+export const SLOW_IMPORT_MS = 1_000
 
 export interface ImportOptions {
   /** Wait for every worker (the first generation comes up at full size), not only one (later swaps). */
@@ -11,12 +27,38 @@ export interface ImportOptions {
   /** Other code serves meanwhile: a newer save (`stale()`) gives this import up. */
   serving: boolean
   stale: () => boolean
+  /** Called once if the import has not ended SLOW_IMPORT_MS from now; absent: nothing is said (the start). */
+  onSlow?: (afterMs: number) => void
 }
 
 /** Hand `url` to `next` and wait for its import (generation.ts load()). Resolves to true if a newer save gave it up. */
-export async function importInto(next: Generation, url: string, { all, serving, stale }: ImportOptions): Promise<boolean> {
+export async function importInto(next: Generation, url: string, { all, serving, stale, onSlow }: ImportOptions): Promise<boolean> {
   const loaded = next.load(url, { all })
-  // A slow import (a top-level await, an entry given 2 s to call listen())
-  // is not waited for once a newer save is pending: that one is built now.
-  return serving ? supersededWhile(loaded, stale) : loaded.then(() => false)
+  const slow = onSlow && setTimeout(() => onSlow(SLOW_IMPORT_MS), SLOW_IMPORT_MS)
+  try {
+    // A slow import (a top-level await, an entry given 2 s to call listen())
+    // is not waited for once a newer save is pending: that one is built now.
+    return serving ? await supersededWhile(loaded, stale) : await loaded.then(() => false)
+  } finally {
+    clearTimeout(slow)
+  }
+}
+
+/** What `onSlow` prints: the reload's change and build, and what answers meanwhile. None while `shown` is the start's wait. */
+export function slowImportLine(
+  logger: Pick<Logger, 'info'>,
+  shown: Target | Promise<Target>,
+  current: Generation | undefined,
+  config: Pick<Config, 'entryLabel' | 'cwd' | 'reload'>,
+  info: () => ReloadInfo,
+): ImportOptions['onSlow'] {
+  if (shown instanceof Promise) return undefined
+  return (afterMs) => logger.info(stillImportingLine(info(), afterMs, servingMeanwhile(current, shown, config)))
+}
+
+/** What answers while the import runs: the error page on show, or the generation serving. */
+function servingMeanwhile(current: Generation | undefined, shown: Target, config: Pick<Config, 'entryLabel' | 'cwd' | 'reload'>): string {
+  const problem = servedProblem(shown, config.entryLabel, config.cwd, config.reload)
+  if (problem || !current) return `${problem?.page ?? 'the error page'} stays up meanwhile`
+  return `generation ${current.number} keeps serving the code from before`
 }

@@ -15,6 +15,15 @@ export function reloadLine(info: ReloadInfo, problem: Problem | undefined): stri
   return `↻ ${describeChange(info)} · build ${info.buildMs.toFixed(1)} ms · load ${info.loadMs.toFixed(1)} ms · generation ${info.gen} serving ${info.totalMs.toFixed(1)} ms after ${asked ? 'the request' : 'the change'}`
 }
 
+/**
+ * The line for a reload whose import is still running `afterMs` after it
+ * began: the save was seen and built; `serving` says what answers meanwhile.
+ * The reload's own line follows once the import ends (or its error).
+ */
+export function stillImportingLine(info: ReloadInfo, afterMs: number, serving: string): string {
+  return `↻ ${describeChange(info)} · build ${info.buildMs.toFixed(1)} ms · still importing after ${afterMs / 1000} s · ${serving}`
+}
+
 function describeChange({ changed, deleted = [], added = [] }: ReloadInfo): string {
   // reload() (the r key, server.reload()) is a reason, not a file: said after the files.
   const files = changed.filter((reason) => reason !== 'reload()')
