@@ -1,13 +1,30 @@
 // A save whose import never ends (a loop at the top level), through the real
 // `hotcell` command: the terminal says so soon after the build while the old
-// code serves, and one Ctrl-C ends the server within the 5 s it promises (it
-// waited for the 10 s import limit) (reload/standby-import.ts).
+// code serves, one Ctrl-C ends the server within the 5 s it promises (it
+// waited for the 10 s import limit), and a server whose supervisor dies ends
+// at once, whatever it was doing (reload/standby-import.ts, cli/supervisor-child.ts).
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { cleanup, projectDir, request, startCli, waitFor, withDeadline } from './helpers.js'
 
 const good = (body: string) => `export default { fetch: () => new Response(${JSON.stringify(body)}) }\n`
 const STUCK = `while (true) {}\n${good('stuck')}`
+
+/** The server process under the supervisor `pid` (Linux). */
+function serverPid(pid: number): number | undefined {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+  return children.length === 1 ? children[0] : undefined
+}
+
+/** Is `pid` still running (a zombie is not: nothing of it runs)? */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
+}
 
 test('a save stuck at import: a line soon after the build while the old code serves, and one Ctrl-C ends the server within 5 s', async () => {
   const project = projectDir({ 'app.ts': good('one') })
@@ -32,4 +49,22 @@ test('a save stuck at import: a line soon after the build while the old code ser
   // No request is in flight: the import, which serves nobody, is ended, not waited for.
   cli.child.kill('SIGINT')
   assert.equal(await withDeadline(cli.exited, 5_000, 'hotcell to exit within the 5 s its shutdown line promises'), 0, cli.output())
+})
+
+test('the server process follows its supervisor at once, without waiting for a request in flight', async () => {
+  const project = projectDir({
+    'app.ts': `export default { fetch: (req: Request) => new URL(req.url).pathname === '/never' ? (console.log('never answers'), new Promise<Response>(() => {})) : new Response('ok') }\n`,
+  })
+  cleanup(project.remove)
+  const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+  cleanup(() => cli.child.exitCode === null && cli.child.kill('SIGKILL'))
+  const server = await waitFor(() => serverPid(cli.child.pid!), 5_000, 'the server process')
+  cleanup(() => running(server) && process.kill(server, 'SIGKILL'))
+  const inFlight = request(`${cli.url}/never`, { timeoutMs: 20_000 }).catch((error: Error) => error)
+  await waitFor(() => cli.output().includes('never answers'), 5_000, 'the request to reach its handler')
+  // The supervisor dies as a closed terminal's SIGHUP or a SIGKILL ends it; nobody is left to see a graceful drain.
+  cli.child.kill('SIGKILL')
+  // A graceful shutdown would wait 5 s for the request in flight.
+  await waitFor(() => !running(server), 4_000, 'the server process to exit before the 5 s grace for requests in flight ends')
+  assert.ok((await inFlight) instanceof Error, 'the request in flight is cut, not answered')
 })

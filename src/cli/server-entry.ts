@@ -2,7 +2,7 @@
 // unsupervised) and `hotcell bench`. Bundled apart from the launcher
 // (bin.ts) as dist/src/cli/hotcell-server.cjs: the supervisor never compiles
 // this half, and the child runs it as its main script.
-import { leaveSupervisor } from './supervisor-child.js'
+import { followSupervisor, leaveSupervisor } from './supervisor-child.js'
 import { main } from './main.js'
 import { exitNow } from './exit-now.js'
 import { keepServingWithoutReader } from './reader-errors.js'
@@ -12,6 +12,8 @@ import { adoptExposedGc } from '../reload/settle-heap.js'
 // Before anything else runs: a Node started with --expose-gc (settle-heap.ts).
 adoptExposedGc()
 keepServingWithoutReader()
+// The supervisor died: no graceful drain, no wait for a stuck worker (exit-now.ts). 129: its hang-up.
+followSupervisor(() => exitNow(129))
 traceStart('cli')
 // Not a top-level await: this is bundled as CommonJS, which has none. A
 // rejection would be a bug in hotcell: Node prints it and exits with 1.

@@ -62,16 +62,29 @@ export function reportServing(server: Server, inherited: boolean): void {
   if (!supervised) return
   const handle = inherited ? undefined : (server as unknown as { _handle: object })._handle
   process.send!({ type: 'hotcell:serving' } satisfies SupervisorMessage, handle as never)
-  process.once('disconnect', orphaned)
 }
 
-// The supervisor is gone (killed): shut down rather than live on as an orphan.
-const orphaned = () => process.kill(process.pid, 'SIGTERM')
+let orphaned: (() => void) | undefined
+
+/**
+ * Call `gone` when the supervisor dies (SIGKILL, or the SIGHUP of a closed
+ * terminal; the IPC channel then closes): an orphan serves nobody who asked.
+ * `gone` ends the process at once: a graceful shutdown waited for requests in
+ * flight (5 s) and for a stuck import (up to its 10 s limit, a core busy).
+ * Listened for from the start, not from when the socket is bound.
+ */
+export function followSupervisor(gone: () => void): void {
+  if (!supervised) return
+  orphaned = gone
+  // The listener keeps the channel, and so the process, alive: leaveSupervisor() removes it.
+  if (process.connected) process.once('disconnect', gone)
+  else gone()
+}
 
 /** Once the server has closed: let go of the IPC channel, which would keep this process alive. */
 export function leaveSupervisor(): void {
   if (!supervised) return
-  process.off('disconnect', orphaned)
+  if (orphaned) process.off('disconnect', orphaned)
   process.removeAllListeners('message')
   if (process.connected) process.disconnect()
 }
