@@ -21,13 +21,20 @@ function oneWorkerHandoff() {
     loadError: undefined,
   }
   const lane = { threadId: 7, control: (message: { type: string }) => sent.push(message.type) }
-  const handoff = new BundleHandoff(generation, { destroyed: () => false, lanes: () => [lane] })
+  let destroyed = false
+  const handoff = new BundleHandoff(generation, { destroyed: () => destroyed, lanes: () => [lane] })
   handoff.booted(7)
-  return { handoff, generation, sent }
+  // As Generation.destroy() does: the load stops waiting, its timer goes.
+  const destroy = () => {
+    destroyed = true
+    handoff.recheck()
+    handoff.close()
+  }
+  return { handoff, generation, sent, destroy }
 }
 
 test('an import handed out counts as in the loader until GRACE_MS after the hand-out, then no longer', async () => {
-  const { handoff, generation, sent } = oneWorkerHandoff()
+  const { handoff, generation, sent, destroy } = oneWorkerHandoff()
   assert.equal(handoff.inSyncImport(), false, 'booted, no bundle yet')
   ;(generation as { bundleUrl: string }).bundleUrl = 'file:///bundle.mjs'
   void handoff.load('file:///bundle.mjs', false, 60_000)
@@ -37,5 +44,5 @@ test('an import handed out counts as in the loader until GRACE_MS after the hand
   // from the hand-out, its end no longer waits; the wait for it ends then too.
   await withDeadline(outOfSyncImports(handoff.inSyncImport), GRACE_MS + 2_000, 'the wait for the import to end')
   assert.equal(handoff.inSyncImport(), false, `${GRACE_MS} ms after the hand-out, the import runs the app's code: a generation ended now does not wait for it`)
-  handoff.close()
+  destroy()
 })
