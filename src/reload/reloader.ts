@@ -227,7 +227,7 @@ export class Reloader {
     }
     // A shutdown meanwhile ends it at once (close()); a slow one is said (not at the start: the banner waits for it).
     this.#loading = next
-    const onSlow = slowImportLine(this.logger, this.target, current, this.config, () => outcome(true, undefined, 0))
+    const onSlow = slowImportLine(this.logger, this.target, current, this.config, this.builder.roots, () => outcome(true, undefined, 0))
     const superseded = await importInto(next, build.url, { all: !current && next.gen === 1, serving: !!current, stale, onSlow })
     this.#loading = undefined
     const loadMs = performance.now() - loadStarted

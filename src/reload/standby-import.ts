@@ -8,6 +8,7 @@ import type { Generation } from '../pool/generation.js'
 import type { Logger } from '../report/logger.js'
 import { stillImportingLine } from '../report/reload-line.js'
 import { servedProblem } from '../report/serving-state.js'
+import type { ProjectRoots } from '../report/source-files.js'
 import type { ReloadInfo } from './reload-info.js'
 import { supersededWhile } from './superseded.js'
 
@@ -49,16 +50,17 @@ export function slowImportLine(
   logger: Pick<Logger, 'info'>,
   shown: Target | Promise<Target>,
   current: Generation | undefined,
-  config: Pick<Config, 'entryLabel' | 'cwd' | 'reload'>,
+  config: Pick<Config, 'entryLabel' | 'reload'>,
+  roots: ProjectRoots,
   info: () => ReloadInfo,
 ): ImportOptions['onSlow'] {
   if (shown instanceof Promise) return undefined
-  return (afterMs) => logger.info(stillImportingLine(info(), afterMs, servingMeanwhile(current, shown, config)))
+  return (afterMs) => logger.info(stillImportingLine(info(), afterMs, servingMeanwhile(current, shown, config, roots)))
 }
 
 /** What answers while the import runs: the error page on show, or the generation serving. */
-function servingMeanwhile(current: Generation | undefined, shown: Target, config: Pick<Config, 'entryLabel' | 'cwd' | 'reload'>): string {
-  const problem = servedProblem(shown, config.entryLabel, config.cwd, config.reload)
+function servingMeanwhile(current: Generation | undefined, shown: Target, config: Pick<Config, 'entryLabel' | 'reload'>, roots: ProjectRoots): string {
+  const problem = servedProblem(shown, config.entryLabel, roots, config.reload)
   if (problem || !current) return `${problem?.page ?? 'the error page'} stays up meanwhile`
   return `generation ${current.number} keeps serving the code from before`
 }
