@@ -3,6 +3,7 @@ import { parentPort } from 'node:worker_threads'
 import type { ErrorData, ExportedAddress, RequestTask, WorkerMessage } from '../src/pool/protocol.js'
 import { importBundle } from './bundle-import.js'
 import { describe, toErrorData } from './error-data.js'
+import { readSourcesFrom } from './source-excerpts.js'
 import { capturedServer, installListenCapture, isHttpServer } from './listen-capture.js'
 import { afterImport, installFrameworkErrors } from './framework-errors.js'
 import { unwrapDefaultError } from './logged-defaults.js'
@@ -64,6 +65,7 @@ export function prepareForApp(): void {
 /** Import the bundle and find the handler in it. Never throws: failures come back as data. */
 export async function loadApp(bundleUrl: string, entry: string, style: Style): Promise<LoadedApp> {
   prepareForApp()
+  readSourcesFrom(bundleUrl)
   let mod: Record<string, unknown>
   try {
     mod = await importBundle(bundleUrl)

@@ -1,4 +1,5 @@
 import type { ErrorData } from '../src/pool/protocol.js'
+import { sourceExcerpts } from './source-excerpts.js'
 
 // Causes can be cyclic (a.cause = b, b.cause = a) and arbitrarily deep; the
 // page and the terminal only need the first few links.
@@ -12,6 +13,8 @@ export function toErrorData(value: unknown, seen: Set<unknown> = new Set(), dept
   seen.add(value)
   const data: ErrorData = { name: value.name, message: value.message }
   if (typeof value.stack === 'string') data.stack = value.stack
+  const sources = sourceExcerpts(data.stack)
+  if (sources) data.sources = sources
   const code = (value as { code?: unknown }).code
   if (typeof code === 'string' || typeof code === 'number') data.code = String(code)
   if (depth < MAX_DEPTH) {

@@ -8,6 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ErrorData } from '../src/pool/protocol.js'
 import { pathAlias } from './path-alias.js'
+import { withSources } from './source-excerpts.js'
 
 // Not an ESM import of node:fs (docs/architecture.md#builtins): every worker loads this module.
 const { existsSync, readFileSync } = process.getBuiltinModule('node:fs')
@@ -39,13 +40,13 @@ export function explainMissingPackage(error: unknown, bundleUrl: string): ErrorD
   const install = `${installer(where ? dirname(where.file) : dirname(bundle))} ${name}`
   const label = where ? `${relative(process.cwd(), where.file)}:${where.line}` : undefined
   const text = `Cannot find package '${name}'${label ? `, imported by ${label}` : ''}. Install it: ${install}; hotcell reloads when package.json changes (or press r)`
-  return {
+  return withSources({
     name: 'Error',
     code: 'ERR_MODULE_NOT_FOUND',
     message: text,
     // Only the import's own place: the frames of Node's loader say nothing to the developer.
     stack: `Error: ${text}${where ? `\n    at ${where.file}:${where.line}:${where.column}` : ''}`,
-  }
+  })
 }
 
 /** The error for an import of a tsconfig `paths` alias whose target is missing (path-alias.ts), if it is one. */
@@ -57,7 +58,12 @@ function unresolvedAlias(where: { file: string; line: number; column: number; sp
   const text =
     `Cannot resolve '${where.specifier}', imported by ${label}: ${relative(process.cwd(), alias.config)} maps '${alias.pattern}' to ${targets}, ` +
     `and there is no such file (with .ts, .tsx, .js, .mjs or .json, or a folder with an index). Fix the import or add the file`
-  return { name: 'Error', code: 'ERR_MODULE_NOT_FOUND', message: text, stack: `Error: ${text}\n    at ${where.file}:${where.line}:${where.column}` }
+  return withSources({
+    name: 'Error',
+    code: 'ERR_MODULE_NOT_FOUND',
+    message: text,
+    stack: `Error: ${text}\n    at ${where.file}:${where.line}:${where.column}`,
+  })
 }
 
 /**
@@ -71,7 +77,7 @@ export function locateMissingExport(error: ErrorData, bundleUrl: string): ErrorD
   const bundle = fileURLToPath(bundleUrl)
   const where = importedAt(bundle, match[1]!, match[2]!) ?? importedAt(bundle, match[1]!)
   if (!where) return undefined
-  return { ...error, stack: `${error.name}: ${error.message}\n    at ${where.file}:${where.line}:${where.column}` }
+  return withSources({ ...error, stack: `${error.name}: ${error.message}\n    at ${where.file}:${where.line}:${where.column}` })
 }
 
 /** `lodash/fp` → `lodash`, `@scope/pkg/sub` → `@scope/pkg`. */

@@ -5,6 +5,7 @@
 // Built only once a request has failed this way: never on a good response.
 import type { ErrorData } from '../src/pool/protocol.js'
 import { describe } from './error-data.js'
+import { withSources } from './source-excerpts.js'
 import type { SourceLocation } from './handler-location.js'
 
 /** Where the handler is defined, when it can be told. */
@@ -43,6 +44,7 @@ function isJsonShaped(value: unknown): boolean {
 /** The error with the handler's definition as its one frame, as the Node adapter names a mis-guessed handler. */
 function located(error: ErrorData, where: HandlerWhere | undefined): ErrorData {
   const at = where?.()
-  if (at) error.stack = `${error.name}: ${error.message}\n    at the handler (${at.file}:${at.line}:${at.column})`
-  return error
+  if (!at) return error
+  error.stack = `${error.name}: ${error.message}\n    at the handler (${at.file}:${at.line}:${at.column})`
+  return withSources(error)
 }

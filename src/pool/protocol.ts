@@ -17,6 +17,17 @@ export interface ErrorData {
   cause?: ErrorData
   /** The inner errors of an AggregateError. */
   errors?: ErrorData[]
+  /** The source lines around the stack's frames in the app's own files, as the code that ran was built from them (workers/source-excerpts.ts). */
+  sources?: SourceExcerpt[]
+}
+
+/** Lines of a source file as a bundle was built from it: the file on disk may have changed since. */
+export interface SourceExcerpt {
+  /** Absolute path, as the mapped stack names it. */
+  file: string
+  /** The line number of `lines[0]`, from 1. */
+  first: number
+  lines: string[]
 }
 
 /**
