@@ -27,23 +27,32 @@ export function userFrame(stack: string | undefined, roots: ProjectRoots): Sourc
   return undefined
 }
 
-/** A few lines of source around `line`, with a caret under `column`; undefined if the file is unreadable. */
-export function codeFrame({ file, line, column }: SourceLocation, context = 3): string | undefined {
-  let source: string
+/** A few lines of the file on disk around `line`, with a caret under `column`; undefined if the file is unreadable. */
+export function codeFrame(where: SourceLocation, context = 3): string | undefined {
+  const lines = fileLines(where.file)
+  return lines && linesFrame(lines, 1, where, context)
+}
+
+/** The file's lines, or undefined if it is unreadable. */
+export function fileLines(file: string): string[] | undefined {
   try {
-    source = readFileSync(file, 'utf8')
+    return readFileSync(file, 'utf8').split(/\r?\n/)
   } catch {
     return undefined
   }
-  const lines = source.split(/\r?\n/)
-  if (line < 1 || line > lines.length) return undefined
-  const first = Math.max(1, line - context)
-  const last = Math.min(lines.length, line + context)
+}
+
+/** The frame of `codeFrame` from `lines`, which are the file's from line `from` on; undefined if they do not hold `line`. */
+export function linesFrame(lines: readonly string[], from: number, { line, column }: SourceLocation, context = 3): string | undefined {
+  const end = from + lines.length - 1
+  if (line < from || line > end) return undefined
+  const first = Math.max(from, line - context)
+  const last = Math.min(end, line + context)
   const width = String(last).length
   const out: string[] = []
   for (let n = first; n <= last; n++) {
     const marker = n === line ? '>' : ' '
-    out.push(`${marker} ${String(n).padStart(width)} | ${lines[n - 1]}`)
+    out.push(`${marker} ${String(n).padStart(width)} | ${lines[n - from]}`)
     if (n === line) out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, column - 1))}^`)
   }
   return out.join('\n')

@@ -1,5 +1,6 @@
 import { codeFrame, userFrame } from './code-frame.js'
 import { collapseNodeFrames, collapseRepeats } from './node-frames.js'
+import { changedNote, ranFrame } from './ran-source.js'
 import { shortenFrame, shownPath, withoutOwnFrames, type ProjectRoots } from './source-files.js'
 import type { ErrorData } from '../pool/protocol.js'
 
@@ -108,13 +109,20 @@ function stackFrames(stack: string | undefined): string[] {
     .map((line) => line.trim())
 }
 
-/** `file:line:column` and the code frame of the first frame in the user's sources, along the cause chain. */
+/**
+ * `file:line:column` and the code frame of the first frame in the user's
+ * sources, along the cause chain: of the lines that ran (ran-source.ts), with
+ * a note when the file has changed since, or of the file when the error came
+ * without them.
+ */
 export function locate(error: ErrorData, roots: ProjectRoots): string | undefined {
   for (let e: ErrorData | undefined = error; e; e = e.cause) {
     const where = userFrame(e.stack, roots)
     if (!where) continue
-    const frame = codeFrame(where)
-    if (frame) return `${shownPath(where.file, roots)}:${where.line}:${where.column}\n${frame}`
+    const ran = ranFrame(e, where)
+    const frame = ran?.frame ?? codeFrame(where)
+    const shown = shownPath(where.file, roots)
+    if (frame) return `${shown}:${where.line}:${where.column}\n${ran?.changed ? `${changedNote(shown)}\n` : ''}${frame}`
   }
   return undefined
 }

@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises'
 import { renderHtml, type ErrorView, type RenderOptions } from './error-page.js'
 import type { ErrorData } from '../pool/protocol.js'
 import { isNodeFrame } from './node-frames.js'
-import { projectPath, withoutOwnFrames } from './source-files.js'
+import { changedNote, ranTexts } from './ran-source.js'
+import { projectPath, shownPath, withoutOwnFrames } from './source-files.js'
 
 /**
  * HTML for a browser. Youch when details may be shown, for thrown errors and
@@ -21,10 +22,16 @@ export async function renderBrowserPage(view: ErrorView, options: RenderOptions)
     // Imported on the first page: youch took ~55 ms to import, on the start path of every server.
     const { Youch } = await import('youch')
     const youch = new Youch()
+    // The lines that ran where the error came with them (ran-source.ts): the file may have changed since.
+    const ran = ranTexts(view.error)
     youch.defineSourceLoader(async (frame) => {
       const file = projectPath(frame.fileName, options.roots)
-      return file ? { contents: await readFile(file, 'utf8') } : undefined
+      if (!file) return undefined
+      return { contents: ran.get(file)?.text ?? (await readFile(file, 'utf8')) }
     })
+    const changed = [...ran].filter(([file, { changed }]) => changed && projectPath(file, options.roots))
+    if (changed.length)
+      youch.metadata.group('hotcell', { Source: changed.map(([file]) => ({ key: 'changed', value: changedNote(shownPath(file, options.roots)) })) })
     if (view.hint) youch.metadata.group('hotcell', { 'What now': { key: 'hint', value: view.hint } })
     return await youch.toHTML(toError(view.error), {
       title: `${view.status} · ${view.title}`,
