@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Worker } from 'node:worker_threads'
 import { codeFrame } from '../report/code-frame.js'
+import { changedNote, excerptFrame } from '../report/ran-source.js'
 import { isProjectFile, shownPath, type ProjectRoots } from '../report/source-files.js'
 
 interface CallFrame {
@@ -75,16 +76,19 @@ function describe(frames: CallFrame[], roots: ProjectRoots): string | undefined 
     if (!place) continue
     if (!isProjectFile(place.file, roots)) continue
     const where = `${shownPath(place.file, roots)}:${place.line}:${place.column}${frame.functionName ? ` in ${frame.functionName}()` : ''}`
-    const source = codeFrame(place)
-    return source ? `${where}\n${source}` : where
+    // The source the bundle was built from, which the map carries: a worker of a retiring generation may be stuck in code saved over since.
+    const ran = place.built === undefined ? undefined : excerptFrame({ file: place.file, first: 1, lines: place.built.split(/\r?\n/) }, place)
+    const source = ran?.frame ?? codeFrame(place)
+    const note = ran?.changed ? `${changedNote(shownPath(place.file, roots))}\n` : ''
+    return source ? `${where}\n${note}${source}` : where
   }
   return undefined
 }
 
 const maps = new Map<string, SourceMap | undefined>()
 
-/** The .ts position of a frame in the bundle (1-based), via the bundle's linked source map. */
-function original(frame: CallFrame): { file: string; line: number; column: number } | undefined {
+/** The .ts position of a frame in the bundle (1-based), via the bundle's linked source map, and the text the bundle was built from. */
+function original(frame: CallFrame): { file: string; line: number; column: number; built?: string } | undefined {
   if (!frame.url.startsWith('file://')) return undefined
   const bundle = fileURLToPath(frame.url.replace(/[?#].*$/, ''))
   if (!maps.has(bundle)) {
@@ -103,5 +107,7 @@ function original(frame: CallFrame): { file: string; line: number; column: numbe
   }
   if (!entry.originalSource || entry.originalLine === undefined) return undefined
   const source = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : resolve(dirname(bundle), entry.originalSource)
-  return { file: source, line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 }
+  const { sources, sourcesContent } = map.payload as { sources?: string[]; sourcesContent?: (string | null)[] }
+  const built = sourcesContent?.[sources?.indexOf(entry.originalSource) ?? -1] ?? undefined
+  return { file: source, line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1, ...(built != null && { built }) }
 }
