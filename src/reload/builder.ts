@@ -226,6 +226,8 @@ function createContext(api: typeof esbuild, entry: string, cwd: string, outDir: 
     entryNames: '[name]-[hash]',
     outExtension: { '.js': '.mjs' },
     sourcemap: 'linked',
+    // esbuild's default, relied on: a code frame of code saved over since comes from it (workers/source-excerpts.ts).
+    sourcesContent: true,
     // Functions and classes keep their source names: an anonymous default export is
     // `default` in a stack as in Node's own ESM (esbuild would name it after the
     // file, `app_default`), and two classes named alike in two files keep
