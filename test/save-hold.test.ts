@@ -12,7 +12,7 @@ import { nextReload, start } from './reload-helpers.js'
 
 /** Write with `save`, and send GET `url` as soon as the server has seen the write: resolves with that request's reply. */
 function requestOnTrigger(server: HotcellServer, save: () => void): Promise<Reply> {
-  const sent = new Promise<Promise<Reply>>((resolve) => {
+  const sent = new Promise<Reply>((resolve) => {
     const onPhase = (message: unknown) => {
       if ((message as { phase: string }).phase !== 'trigger') return
       unsubscribe(RELOAD_CHANNEL, onPhase)
@@ -22,7 +22,7 @@ function requestOnTrigger(server: HotcellServer, save: () => void): Promise<Repl
     cleanup(() => unsubscribe(RELOAD_CHANNEL, onPhase))
   })
   save()
-  return withDeadline(sent, 10_000, 'the save to be seen').then((reply) => reply)
+  return withDeadline(sent, 10_000, 'the save to be seen')
 }
 
 describe('requests wait for the reload of a save they come after', () => {

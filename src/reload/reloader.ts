@@ -284,11 +284,9 @@ export class Reloader {
       done = true
       clearTimeout(timer)
       if (old) void this.#retire(old, 'reload')
-      if (this.#closed) return
-      if (this.config.reload) this.#standbys.topUp()
+      if (!this.#closed && this.config.reload) this.#standbys.topUp()
     }
-    const timer = setTimeout(run, AFTER_SWAP_MS)
-    timer.unref()
+    const timer = setTimeout(run, AFTER_SWAP_MS).unref()
     void next.served.then(run)
   }
 

@@ -131,20 +131,19 @@ export function watchSources(options: WatchOptions): SourceWatcher {
   rootCheck.unref()
 
   /**
-   * chokidar lists `path` in its folder: it was there before this raw event,
-   * which comes before chokidar reads the folder again. `_watched` is in
-   * chokidar's declarations; getWatched() would sort every folder's names at
-   * each file of a checkout.
+   * chokidar has a folder entry for `dir` (a file's own watch has none) and,
+   * given `name`, lists it there. `_watched` is in chokidar's declarations;
+   * getWatched() would sort every folder's names at each file of a checkout.
    */
-  const listed = (path: string) => {
-    const dir = dirname(path)
-    const name = basename(path)
+  const known = (dir: string, name?: string) => {
     for (const w of instances.keys()) {
-      const known = w._watched instanceof Map ? w._watched.get(dir)?.has(name) : w.getWatched()[dir]?.includes(name)
-      if (known) return true
+      const entry = w._watched instanceof Map ? w._watched.get(dir) : w.getWatched()[dir]
+      if (entry && (name === undefined || (Array.isArray(entry) ? entry.includes(name) : entry.has(name)))) return true
     }
     return false
   }
+  /** chokidar lists `path` in its folder: it was there before this raw event, which comes before chokidar reads the folder again. */
+  const listed = (path: string) => known(dirname(path), basename(path))
 
   const start = (paths: string[]): Promise<void> => {
     const w = watch(paths, { ignored: options.ignored, ignoreInitial: true })
@@ -168,7 +167,7 @@ export function watchSources(options: WatchOptions): SourceWatcher {
         // A root folder's own watcher: it was deleted or moved (watched-roots.ts).
         if (tracked && roots.has(path)) return checkRoots()
         // A folder's own, inside a root: chokidar may keep its dead watch (replaced-folders.ts).
-        if (tracked && isWatchedFolder(path)) return replaced.lost(path)
+        if (tracked && known(path)) return replaced.lost(path)
         replaced.named(path)
       }
       // Anything else (an app's log) goes by chokidar's events: no fs.stat here for each of its writes.
@@ -203,11 +202,6 @@ export function watchSources(options: WatchOptions): SourceWatcher {
         done()
       })
     })
-  }
-  /** chokidar has a folder watch for `path` (a file's has none). */
-  const isWatchedFolder = (path: string) => {
-    for (const w of instances.keys()) if (w._watched instanceof Map ? w._watched.has(path) : path in w.getWatched()) return true
-    return false
   }
   /**
    * A folder replaced or moved (a root, or one inside a root): watched afresh
