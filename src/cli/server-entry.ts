@@ -1,7 +1,7 @@
 // The command's work in this process: serving (as the supervisor's child, or
-// unsupervised) and `hotcell bench`. Bundled apart from the launcher
-// (bin.ts) as dist/src/cli/hotcell-server.cjs: the supervisor never compiles
-// this half, and the child runs it as its main script.
+// unsupervised) and `hotcell bench`. Bundled apart from the launcher (bin.ts)
+// as dist/src/cli/hotcell-server-main.cjs, which the child's main script
+// (server-start.ts) loads: the supervisor never compiles this half.
 import { followSupervisor, leaveSupervisor } from './supervisor-child.js'
 import { main } from './main.js'
 import { exitNow } from './exit-now.js'

@@ -8,6 +8,7 @@ import { mustBeKnownKeys, type ServeOptions } from './resolve-config.js'
 import { HotcellError } from '../errors.js'
 import { codeFrame } from '../report/code-frame.js'
 import { bundleFrame } from '../report/bundle-frame.js'
+import { dynamicImport } from '../dynamic-import.js'
 
 /** What a config file's default export may hold: every option of serve(), the entry too. */
 export type UserConfig = Partial<ServeOptions>
@@ -67,7 +68,7 @@ export async function loadConfigFile(file: string, cwd: string): Promise<LoadedC
     if (!built.ok) throw new HotcellError('ERR_CONFIG_FILE', `${label} does not build:\n${built.text.trimEnd()}`)
     inputs = built.inputs
     try {
-      exported = ((await import(pathToFileURL(outFile).href)) as { default?: unknown }).default
+      exported = (await dynamicImport<{ default?: unknown }>(pathToFileURL(outFile).href)).default
       // Called while the bundle and its map are still there: its throw is located like one at the top level.
       if (typeof exported === 'function') {
         called = true

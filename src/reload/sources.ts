@@ -9,6 +9,7 @@ import { tsconfigFiles } from './tsconfig-files.js'
 import { wouldResolve } from './missing-imports.js'
 import { CreatedFiles } from './created-files.js'
 import { realPathOf } from './real-path.js'
+import { dynamicImport } from '../dynamic-import.js'
 
 export type ChangeKind = 'add' | 'change' | 'unlink'
 
@@ -87,7 +88,7 @@ export class Sources {
   /** Resolves once `ignored` applies the `--ignore` globs (picomatch is imported only when there are any). */
   ready(): Promise<void> {
     this.#ready ??= this.config.ignore.length
-      ? import('picomatch').then(({ default: picomatch }) => {
+      ? dynamicImport<{ default: typeof import('picomatch') }>('picomatch').then(({ default: picomatch }) => {
           this.#userIgnored = picomatch([...this.config.ignore], { dot: true })
         })
       : Promise.resolve()

@@ -9,6 +9,7 @@ import type { ErrorData } from '../pool/protocol.js'
 import { isNodeFrame } from './node-frames.js'
 import { changedNote, ranTexts } from './ran-source.js'
 import { projectPath, shownPath, withoutOwnFrames } from './source-files.js'
+import { dynamicImport } from '../dynamic-import.js'
 
 /**
  * HTML for a browser. Youch when details may be shown, for thrown errors and
@@ -20,7 +21,7 @@ export async function renderBrowserPage(view: ErrorView, options: RenderOptions)
   if (!options.details || !view.error) return renderHtml(view, options)
   try {
     // Imported on the first page: youch took ~55 ms to import, on the start path of every server.
-    const { Youch } = await import('youch')
+    const { Youch } = await dynamicImport<typeof import('youch')>('youch')
     const youch = new Youch()
     // The lines that ran where the error came with them (ran-source.ts): the file may have changed since.
     const ran = ranTexts(view.error)

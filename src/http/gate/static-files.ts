@@ -12,6 +12,7 @@ import { HotcellError } from '../../errors.js'
 import type { HtmlFileInjector } from '../../reload/browser-reload.js'
 import { isCrossSiteNoCors } from './same-origin.js'
 import { sendHtmlWithScript } from './static-html.js'
+import { dynamicImport } from '../../dynamic-import.js'
 
 /** What happened to a request: answered here, or left for the handler. */
 export type StaticOutcome = 'served' | 'refused' | 'pass'
@@ -160,7 +161,7 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, root: string,
   // send decodes its path once: give it the real relative path, encoded, so
   // a file named "100%.txt" stays that file and nothing is decoded twice.
   const encoded = '/' + segments.map(encodeURIComponent).join('/')
-  loadSend ??= import('send').then((m) => m.default)
+  loadSend ??= dynamicImport<{ default: typeof sendType }>('send').then((m) => m.default)
   const send = await loadSend
   return new Promise((resolveOutcome) => {
     // dotfiles: 'allow' because the deny list above already ran on these very segments (and lets /.well-known/ through).
