@@ -117,6 +117,34 @@ describe('reload scheduler', () => {
     )
   })
 
+  test('four quick operations with one gap of 30 ms or more are no flood: a sed, a git checkout, and its late event', async () => {
+    const clock = { t: 0 }
+    const { s, runs, nextRun, idle, finish } = gated({ now: () => clock.t })
+    const started = nextRun()
+    // sed -i: two operations 1.3 ms apart; git checkout 17 ms later; chokidar's second event of the checkout 43 ms after that.
+    s.trigger('sed')
+    await started
+    for (const [gap, name] of [
+      [1.3, 'sed again'],
+      [17, 'checkout'],
+      [43, 'checkout, late'],
+    ] as const) {
+      clock.t += gap
+      s.trigger(name)
+    }
+    const followUp = nextRun()
+    const endedAt = performance.now()
+    finish()
+    await followUp
+    assert.ok(runs[1]!.at - endedAt < SETTLE_MS / 2, `the follow-up started ${(runs[1]!.at - endedAt).toFixed(0)} ms after the build, as if in a flood`)
+    finish()
+    await idle()
+    assert.deepEqual(
+      runs.map((r) => r.reasons),
+      [['sed'], ['sed again', 'checkout', 'checkout, late']],
+    )
+  })
+
   test('saves 50 ms apart that keep landing during builds are built at once, each', async () => {
     const clock = { t: 0 }
     const { s, runs, nextRun, idle, finish } = gated({ now: () => clock.t })

@@ -81,7 +81,11 @@ export function createReloadScheduler({
   const operations: number[] = []
   let lastEventAt = -Infinity
 
-  const flooding = () => operations.length === floodCount && operations[floodCount - 1]! - operations[0]! < (floodCount - 1) * floodGapMs
+  // Each gap, not the span: a sed and a git checkout 15 ms later are three
+  // operations, and chokidar's late second event of the checkout (~45 ms on)
+  // made a fourth, 61 ms after the first. Counted by their span, that waited
+  // 150 ms of quiet before serving the checkout (1 reload in 10 at ~200 ms).
+  const flooding = () => operations.length === floodCount && operations.every((at, i) => i === 0 || at - operations[i - 1]! < floodGapMs)
   const cancel = () => {
     clearTimeout(timer)
     clearImmediate(soon)
