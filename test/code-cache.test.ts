@@ -5,7 +5,7 @@
 // start does.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { promisify } from 'node:util'
@@ -92,6 +92,13 @@ describe('code cache', () => {
     assert.equal(unwritable.value, 1)
     // root writes anyway; anyone else gets no cache, and no error.
     if (process.getuid?.() !== 0) assert.deepEqual(caches(), [])
+  })
+
+  test("the server bundle's only import() is dynamic-import.ts's: any other fails in a run that uses the cache (Node 20)", () => {
+    const bundle = readFileSync(join(ROOT, 'dist/src/cli/hotcell-server-main.cjs'), 'utf8')
+    const calls = bundle.split('\n').filter((line) => /(?<![\w$.])import\(/.test(line))
+    assert.deepEqual(calls.length, 1, `import() outside dynamic-import.ts:\n${calls.join('\n')}`)
+    assert.match(calls[0]!, /__hotcellImport/)
   })
 
   test('hotcell as installed: its server writes the cache beside node_modules, and the next run, using it, imports Youch for the error page', async () => {
