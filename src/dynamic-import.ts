@@ -5,7 +5,9 @@
 // experimental). So the loader, a module Node compiled itself, hands the bundle
 // its own import() as __hotcellImport. Everywhere else (the library, an
 // unsupervised run with NODE_DISABLE_COMPILE_CACHE) this module's import() is used.
-// Either resolves a bare name from the same package.
+// Either resolves a bare name from the same package. Every import() in src/
+// of a package or a file comes through here (test/code-cache.test.ts checks the
+// bundle); esbuild inlines those of hotcell's own modules.
 declare const __hotcellImport: ((specifier: string) => Promise<unknown>) | undefined
 
 export const dynamicImport: <T>(specifier: string) => Promise<T> =
