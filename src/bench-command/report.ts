@@ -20,7 +20,9 @@ export function renderText(doc: BenchDocument): string {
   // Measured (bench/accuracy, docs/benchmarks.md): on 2 cores the undici generator reported 0.71–1.17×
   // wrk's req/s for a hello handler, round by round; its own CPU is taken from the server.
   if (doc.generator.name === 'undici')
-    out.push('note: the undici generator shares the CPU with the server and can under-report cheap handlers on few cores; install wrk for exact figures')
+    out.push(
+      'note: the undici generator shares the CPU with the server and can under-report cheap handlers on few cores; wrk, when installed, spends 2–5× less CPU per request',
+    )
   for (const check of doc.checks) {
     const varies = check.bodyVaries ? ' (body length varies between requests)' : ''
     out.push(`check ${label(check.target, check.entry, server)}: ${check.status}, ${check.bodyBytes} bytes${varies}`)
@@ -29,6 +31,7 @@ export function renderText(doc: BenchDocument): string {
   for (const result of doc.results) out.push(...configTable(result, server), '')
   // Not the body length of the check above: a hello handler's ~100-byte head dwarfs its body.
   out.push('transfer: whole responses as read from the socket (status line, headers and body), as wrk counts them, with either generator', '')
+  out.push(...correctionNote(doc))
 
   if (doc.scaling) {
     out.push(...scalingTable('A', doc.scaling.A))
@@ -76,6 +79,21 @@ export function renderText(doc: BenchDocument): string {
 
 function label(target: string, entry: string, server: string): string {
   return target === 'baseline' ? `baseline (${entry} inline on ${server})` : `${target} (${entry})`
+}
+
+/**
+ * wrk's percentiles are not the responses' own once its correction changed them
+ * (run-load.ts, latencyCorrectionMs): 1 response in 200 taking 200 ms read p90
+ * 156 ms with wrk, 0.8 ms with undici. Said whenever that happened, with what to do.
+ */
+function correctionNote(doc: BenchDocument): string[] {
+  const intervals = doc.runs.map((run) => run.stats.latencyCorrectionMs).filter((ms) => ms !== null)
+  if (!intervals.length) return []
+  const some = intervals.length === doc.runs.length ? 'every run' : `${intervals.length} of ${doc.runs.length} runs`
+  return [
+    `latency: in ${some}, responses slower than ${ms(2 * Math.min(...intervals))} ms or so made wrk add samples to p50/p90/p99 (its correction for coordinated omission: the waits of the requests a client sending on schedule would have sent meanwhile), so those describe such a client, not the responses; max is a response's own. The responses' own percentiles: -g undici.`,
+    '',
+  ]
 }
 
 function configTable(r: ConfigSummary, server: string): string[] {

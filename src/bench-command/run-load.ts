@@ -14,6 +14,15 @@ export interface LoadStats {
   reqPerSecStdev: number | null
   requests: number
   latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number }
+  /**
+   * Set when wrk's correction for coordinated omission changed its latency figures
+   * (wrk-load.ts): for each response slower than twice this interval (its mean time
+   * between responses on a connection, ms) it added samples at that time minus 1,
+   * 2, … intervals, the waits of the requests a client sending on schedule would
+   * have sent meanwhile. The percentiles then describe that client, not the
+   * responses. Null: they are the responses' own (always with undici).
+   */
+  latencyCorrectionMs: number | null
   errors: number
   timeouts: number
   /** Responses whose status was not the expected one (non-2xx by default). */
@@ -72,6 +81,7 @@ export function summarize(raw: RawLoadResult): LoadStats {
       p99: percentile(l, 99),
       max: l.length ? l[l.length - 1]! : 0,
     },
+    latencyCorrectionMs: null,
     errors: raw.errors,
     timeouts: raw.timeouts,
     unexpected: raw.bad,
