@@ -146,6 +146,33 @@ describe('lifecycle', () => {
       assert.match(res.text, /The request outlived its workers/)
       assert.match(res.text, /hotcell reloaded the code while this request ran, and it was still running 5 s later/)
       assert.match(res.text, /Retry the request: the new code serves it\./)
+      // It was waiting, not running JavaScript: no place to name, and its worker was not paused to look for one.
+      assert.doesNotMatch(res.text, /It was stuck at/)
+    } finally {
+      await server.close()
+      project.remove()
+    }
+  })
+
+  test('a request stuck in a loop when a reload ends its workers gets a 502 that says where it was stuck, as a --timeout 504 does', async () => {
+    const project = projectDir({
+      'app.ts': `function spin() {
+  for (;;) {}
+}
+export default { fetch: (request: Request) => (new URL(request.url).pathname === '/spin' ? spin() : new Response('ok')) }
+`,
+    })
+    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
+    try {
+      const stuck = request(`${server.url}/spin`, { timeoutMs: 20_000 })
+      await new Promise((r) => setTimeout(r, 300))
+      // The save meant to fix it: the new code serves at once.
+      await server.reload()
+      assert.equal((await request(`${server.url}/`)).text, 'ok')
+      const res = await stuck
+      assert.equal(res.status, 502)
+      assert.match(res.text, /hotcell reloaded the code while this request ran, and it was still running 5 s later/)
+      assert.match(res.text, /It was stuck at \S*app\.ts:2:\d+ in spin\(\)/)
     } finally {
       await server.close()
       project.remove()

@@ -19,6 +19,7 @@ import { CLOSE_SERVICE_RESTART } from './websocket-frames.js'
 import { BundleHandoff } from './bundle-handoff.js'
 import { ENDED_BECAUSE } from './worker-death.js'
 import { backgroundWorkDone } from './background-work.js'
+import { type Locate, watchStuck } from './stuck-at-retire.js'
 
 /** Who waits for a request's outcome (lane.ts). */
 export type RunHandlers = Waiter
@@ -221,9 +222,10 @@ export class Generation {
     return this.#inflight.enter()
   }
 
-  /** Once no request nor ctx.waitUntil() work is left here, or after `graceMs`: ends the workers; how many waitUntil promises that cut. `why`: new code serves, the new code does not build or load ('broken'), or the server stops. */
-  async retire(graceMs: number, why: 'reload' | 'broken' | 'shutdown' = 'reload'): Promise<number> {
+  /** Once no request nor ctx.waitUntil() work is left here, or after `graceMs`: ends the workers; how many waitUntil promises that cut. `why`: new code serves, the new code does not build or load ('broken'), or the server stops. `locate`: where a worker stuck in JavaScript is, for its requests' 502. */
+  async retire(graceMs: number, why: 'reload' | 'broken' | 'shutdown' = 'reload', locate?: Locate): Promise<number> {
     const deadline = performance.now() + graceMs // one grace for the requests and the waitUntil work
+    const stuck = locate && why !== 'shutdown' ? watchStuck(this.#tracker, (id) => this.worker(id), locate) : undefined
     // Open WebSockets would keep old code running for as long as a tab stays open: they reconnect to the new code.
     this.sockets.closeAll(
       CLOSE_SERVICE_RESTART,
@@ -231,7 +233,8 @@ export class Generation {
     )
     if (this.#inflight.count > 0) await this.#inflight.drained(graceMs, why === 'shutdown')
     const cut = await backgroundWorkDone(() => this.#tracker.lanes(), deadline)
-    return this.destroy(`${ENDED_BECAUSE[why].cause} was still running ${formatMs(graceMs)} later, when its workers ended`).then(() => cut)
+    const places = this.#inflight.count > 0 ? await stuck?.places() : undefined
+    return this.destroy(`${ENDED_BECAUSE[why].cause} was still running ${formatMs(graceMs)} later, when its workers ended`, places).then(() => cut)
   }
 
   /**
@@ -239,13 +242,13 @@ export class Generation {
    * more workers it resolves when the first worker goes idle and kills the
    * tasks still running on the others (measured on 5.3.2).
    */
-  async destroy(reason?: string): Promise<void> {
+  async destroy(reason?: string, stuckAt?: Map<number, string>): Promise<void> {
     if (this.#destroyed) return
     this.#destroyed = true
     this.sockets.closeAll(CLOSE_SERVICE_RESTART, 'hotcell reloaded the code')
     this.#markServed()
     this.#markBooted()
-    this.#tracker.stop(reason)
+    this.#tracker.stop(reason, stuckAt)
     this.#handoff.recheck()
     this.#queue.rejectAll(() => new Error('Terminating worker thread'))
     this.#handoff.close()

@@ -15,7 +15,7 @@ import { Deadlines, type Expiring } from './deadlines.js'
 
 // A worker in a synchronous loop is at 1.0; one waiting on I/O, near 0.
 // A spinning worker measured > 0.98.
-const STUCK_UTILIZATION = 0.9
+export const STUCK_UTILIZATION = 0.9
 // How long the worker is watched after the timeout to tell the two apart: a
 // tenth of the timeout, within these bounds, so that a short --timeout is not
 // overrun by the watching (a spinning loop reads 1.0 over 20 ms as over 200).

@@ -9,6 +9,7 @@ import { Lane } from './lane.js'
 import type { ErrorData } from './protocol.js'
 import { WorkerLostError } from '../errors.js'
 import { describeDeath, exitCall, WORKERS_ENDED } from './worker-death.js'
+import { stuckLine } from './stuck-at-retire.js'
 
 interface Termination {
   reason: string
@@ -35,6 +36,7 @@ export class WorkerTracker {
   crashLoop: ErrorData | undefined
   #stopped = false
   #stopReason: string | undefined
+  #stuckAt: Map<number, string> | undefined
   readonly #lanes = new Map<number, Lane>()
   readonly #terminated = new Map<number, Termination>()
   /** The error a worker emitted before exiting (out of memory), by thread. */
@@ -114,9 +116,11 @@ export class WorkerTracker {
   }
 
   /** The pool is being destroyed: exits from now on are expected; `reason` is what requests still running are told. */
-  stop(reason?: string): void {
+  /** `stuckAt`: where each worker stuck in JavaScript was (stuck-at-retire.ts), said to its requests. */
+  stop(reason?: string, stuckAt?: Map<number, string>): void {
     this.#stopped = true
     this.#stopReason = reason
+    this.#stuckAt = stuckAt
   }
 
   #onExit(threadId: number, code: number): void {
@@ -128,7 +132,7 @@ export class WorkerTracker {
       const termination = this.#terminated.get(threadId)
       const death =
         this.#stopped && !termination
-          ? { name: WORKERS_ENDED, message: this.#stopReason ?? 'Terminating worker thread' }
+          ? { name: WORKERS_ENDED, message: (this.#stopReason ?? 'Terminating worker thread') + stuckLine(this.#stuckAt?.get(threadId)) }
           : describeDeath(this.#errors.get(threadId) ?? new Error(`worker exited with code: ${code}`), exitStack, this.options.maxMemoryMb)
       lane.close((id) => new WorkerLostError(death, threadId, termination?.reason, termination?.culprit === id))
     }

@@ -19,6 +19,7 @@ import { changeOf, type ReloadInfo } from './reload-info.js'
 import { GenerationMaker } from './generation-maker.js'
 import { buildFailureTarget } from '../report/serving-state.js'
 import { backgroundWorkCut } from '../pool/background-work.js'
+import { locateIn } from '../pool/stuck-at-retire.js'
 
 // What happens after a swap is kept off the path of the new code's first
 // response, which shares the cores with it: the old generation's teardown
@@ -293,7 +294,7 @@ export class Reloader {
   /** Let `generation` finish its requests and its ctx.waitUntil() work, within the grace ('broken': the new code does not build or load). */
   async #retire(generation: Generation, why: 'reload' | 'broken' | 'shutdown'): Promise<void> {
     this.#retiring.add(generation)
-    const cut = await generation.retire(this.graceMs, why)
+    const cut = await generation.retire(this.graceMs, why, locateIn(this.builder.roots))
     this.#retiring.delete(generation)
     if (cut) this.logger.warn(backgroundWorkCut(cut, generation.number, this.graceMs, why === 'shutdown'))
   }
