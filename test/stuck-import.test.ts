@@ -68,3 +68,24 @@ test('the server process follows its supervisor at once, without waiting for a r
   await waitFor(() => !running(server), 4_000, 'the server process to exit before the 5 s grace for requests in flight ends')
   assert.ok((await inFlight) instanceof Error, 'the request in flight is cut, not answered')
 })
+
+test('an entry whose top-level await never settles: a line after 1 s at the start, then a page that says it waits (not where it loops), then the fix', async () => {
+  const project = projectDir({
+    'app.ts': `async function connectDb(): Promise<void> {\n  await new Promise(() => {})\n}\nawait connectDb()\n${good('never')}`,
+  })
+  cleanup(project.remove)
+  const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir, readyMs: 20_000 })
+  try {
+    const output = cli.output()
+    const still = output.indexOf('app.ts is still importing after 1 s (a top-level await?); hotcell serves it once the import ends, and gives it 10 s')
+    assert.ok(still >= 0 && still < output.indexOf('ready on'), `the line before the ready line (10 s later):\n${output}`)
+    const page = await request(cli.url)
+    assert.equal(page.status, 500)
+    assert.match(page.text, /did not finish importing within 10 s.*Its worker sat idle, running no code: the import waits on a top-level await/)
+    assert.doesNotMatch(page.text, /It is stuck at/)
+    project.write('app.ts', good('fixed'))
+    await waitFor(async () => (await request(cli.url)).text === 'fixed', 10_000, `the fix served\n${cli.output()}`)
+  } finally {
+    await withDeadline(cli.stop(), 15_000, 'the server to stop')
+  }
+})

@@ -19,7 +19,7 @@ import { CLOSE_SERVICE_RESTART } from './websocket-frames.js'
 import { BundleHandoff } from './bundle-handoff.js'
 import { ENDED_BECAUSE } from './worker-death.js'
 import { backgroundWorkDone } from './background-work.js'
-import { type Locate, watchStuck } from './stuck-at-retire.js'
+import { type Locate, watchStuck } from './stuck-workers.js'
 
 /** Who waits for a request's outcome (lane.ts). */
 export type RunHandlers = Waiter

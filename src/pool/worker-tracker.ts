@@ -9,7 +9,7 @@ import { Lane } from './lane.js'
 import type { ErrorData } from './protocol.js'
 import { WorkerLostError } from '../errors.js'
 import { describeDeath, exitCall, WORKERS_ENDED } from './worker-death.js'
-import { stuckLine } from './stuck-at-retire.js'
+import { stuckLine } from './stuck-workers.js'
 
 interface Termination {
   reason: string
@@ -116,7 +116,7 @@ export class WorkerTracker {
   }
 
   /** The pool is being destroyed: exits from now on are expected; `reason` is what requests still running are told. */
-  /** `stuckAt`: where each worker stuck in JavaScript was (stuck-at-retire.ts), said to its requests. */
+  /** `stuckAt`: where each worker stuck in JavaScript was (stuck-workers.ts), said to its requests. */
   stop(reason?: string, stuckAt?: Map<number, string>): void {
     this.#stopped = true
     this.#stopReason = reason

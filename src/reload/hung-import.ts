@@ -8,8 +8,12 @@ import type { Target } from '../http/dispatch.js'
 import type { Generation } from '../pool/generation.js'
 import type { ErrorData } from '../pool/protocol.js'
 import { locateStuck } from '../pool/stuck-location.js'
+import { runsJavaScript } from '../pool/stuck-workers.js'
 import { fixHint } from '../report/serving-state.js'
 import type { ProjectRoots } from '../report/source-files.js'
+
+const WAITING =
+  ' Its worker sat idle, running no code: the import waits on a top-level await (in the entry or a module it imports) whose promise never settles, such as a connection to a database or a service that does not answer.'
 
 /**
  * Where the import is stuck, as a failure page to serve instead of
@@ -21,13 +25,15 @@ export async function hungImport(
   reloads: boolean,
 ): Promise<{ target: Extract<Target, { kind: 'failure' }>; report: string }> {
   const worker = generation.threads[0]
-  const where = worker ? await locateStuck(worker, roots) : undefined
+  // A worker that sits waiting is held by a top-level await: no code to point at (the inspector cannot pause it).
+  const waiting = worker ? !(await runsJavaScript(worker)) : false
+  const where = worker && !waiting ? await locateStuck(worker, roots) : undefined
   void generation.destroy()
   const [place = '', ...frame] = where?.split('\n') ?? []
   const at = /^(.+?):(\d+):(\d+)/.exec(place)
   const error: ErrorData = {
     name: 'ImportTimeoutError',
-    message: `${generation.loadError?.message ?? 'The entry did not finish importing.'}${where ? ` It is stuck at ${place}.` : ''}`,
+    message: `${generation.loadError?.message ?? 'The entry did not finish importing.'}${where ? ` It is stuck at ${place}.` : ''}${waiting ? WAITING : ''}`,
     // A frame of the .ts source, which the terminal's summary and the page point at.
     ...(at ? { stack: `ImportTimeoutError\n    at ${resolve(roots.cwd, at[1]!)}:${at[2]}:${at[3]}` } : {}),
   }

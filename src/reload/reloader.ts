@@ -19,7 +19,7 @@ import { changeOf, type ReloadInfo } from './reload-info.js'
 import { GenerationMaker } from './generation-maker.js'
 import { buildFailureTarget } from '../report/serving-state.js'
 import { backgroundWorkCut } from '../pool/background-work.js'
-import { locateIn } from '../pool/stuck-at-retire.js'
+import { locateIn } from '../pool/stuck-workers.js'
 
 // What happens after a swap is kept off the path of the new code's first
 // response, which shares the cores with it: the old generation's teardown

@@ -6,7 +6,7 @@ import type { Config } from '../config/resolve-config.js'
 import type { Target } from '../http/dispatch.js'
 import type { Generation } from '../pool/generation.js'
 import type { Logger } from '../report/logger.js'
-import { stillImportingLine } from '../report/reload-line.js'
+import { startStillImportingLine, stillImportingLine } from '../report/reload-line.js'
 import { servedProblem } from '../report/serving-state.js'
 import type { ProjectRoots } from '../report/source-files.js'
 import type { ReloadInfo } from './reload-info.js'
@@ -28,7 +28,7 @@ export interface ImportOptions {
   /** Other code serves meanwhile: a newer save (`stale()`) gives this import up. */
   serving: boolean
   stale: () => boolean
-  /** Called once if the import has not ended SLOW_IMPORT_MS from now; absent: nothing is said (the start). */
+  /** Called once if the import has not ended SLOW_IMPORT_MS from now. */
   onSlow?: (afterMs: number) => void
 }
 
@@ -45,7 +45,7 @@ export async function importInto(next: Generation, url: string, { all, serving, 
   }
 }
 
-/** What `onSlow` prints: the reload's change and build, and what answers meanwhile. None while `shown` is the start's wait. */
+/** What `onSlow` prints: the reload's change and build, and what answers meanwhile; at the start, that the entry is still importing. */
 export function slowImportLine(
   logger: Pick<Logger, 'info'>,
   shown: Target | Promise<Target>,
@@ -54,7 +54,8 @@ export function slowImportLine(
   roots: ProjectRoots,
   info: () => ReloadInfo,
 ): ImportOptions['onSlow'] {
-  if (shown instanceof Promise) return undefined
+  // The start: nothing serves yet, and a top-level await on a database that does not answer was 10 s of silence.
+  if (shown instanceof Promise) return (afterMs) => logger.info(startStillImportingLine(config.entryLabel, afterMs))
   return (afterMs) => logger.info(stillImportingLine(info(), afterMs, servingMeanwhile(current, shown, config, roots)))
 }
 

@@ -24,6 +24,11 @@ export function stillImportingLine(info: ReloadInfo, afterMs: number, serving: s
   return `↻ ${describeChange(info)} · build ${info.buildMs.toFixed(1)} ms · still importing after ${afterMs / 1000} s · ${serving}`
 }
 
+/** The start's import, past a second: the ready line waits for it, up to the import limit. */
+export function startStillImportingLine(entry: string, afterMs: number): string {
+  return `${entry} is still importing after ${afterMs / 1000} s (a top-level await?); hotcell serves it once the import ends, and gives it 10 s`
+}
+
 function describeChange({ changed, deleted = [], added = [] }: ReloadInfo): string {
   // reload() (the r key, server.reload()) is a reason, not a file: said after the files.
   const files = changed.filter((reason) => reason !== 'reload()')

@@ -1,13 +1,16 @@
-// Where a retiring generation's requests were stuck. A request still running
-// when its generation's grace ends gets a 502 ("The request outlived its
-// workers"); when its worker spent that grace running JavaScript (a loop the
-// save meant to fix), the 502 says where, as the --timeout 504 does
+// Which workers are stuck running JavaScript, and where. A request still
+// running when its generation's grace ends gets a 502 ("The request outlived
+// its workers"); when its worker spent that grace running JavaScript (a loop
+// the save meant to fix), the 502 says where, as the --timeout 504 does
 // (stuck-location.ts). A worker that sat waiting (a request awaiting a slow
-// call) is not paused: the inspector could not interrupt it, and would only
-// hold the end of the generation for its 2 s limit.
+// call, an import waiting on a top-level await) is not paused: the inspector
+// could not interrupt it, and would only wait out its 2 s limit.
 import type { Worker } from 'node:worker_threads'
 import type { ProjectRoots } from '../report/source-files.js'
 import { STUCK_UTILIZATION } from './watchdog.js'
+
+/** How long an import that timed out is watched, to tell a loop from a wait. */
+const SAMPLE_MS = 200
 
 export type Locate = (worker: Worker) => Promise<string | undefined>
 
@@ -52,3 +55,10 @@ export function watchStuck(
 
 /** The line a request's 502 gets, as the --timeout 504's (watchdog.ts). */
 export const stuckLine = (place: string | undefined): string => (place ? `\nIt was stuck at ${place}` : '')
+
+/** Whether `worker` runs JavaScript without a break (a loop), or sits waiting: watched for SAMPLE_MS. */
+export async function runsJavaScript(worker: Worker): Promise<boolean> {
+  const before = worker.performance.eventLoopUtilization()
+  await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS))
+  return worker.performance.eventLoopUtilization(before).utilization >= STUCK_UTILIZATION
+}
