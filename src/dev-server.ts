@@ -5,6 +5,7 @@ import { resolveConfig, type Config, type ServeOptions } from './config/resolve-
 import { loadEnvFiles } from './config/env-files.js'
 import { openInspector } from './pool/inspector.js'
 import { createLogger, type Logger } from './report/logger.js'
+import type { FailureTally } from './report/failure-tally.js'
 import { createExportedAddressNotice } from './report/listen-notice.js'
 import { servedProblem, type Problem } from './report/serving-state.js'
 import { reloadLine } from './report/reload-line.js'
@@ -34,10 +35,16 @@ export async function serve(options: ServeOptions): Promise<HotcellServer> {
   return startServer(resolveConfig(options))
 }
 
+/** What only hotcell's own commands give a server: not serve() options. */
+export interface ServerExtras {
+  /** Failed requests are tallied, not each printed (the servers `hotcell bench` starts). */
+  failures?: FailureTally
+}
+
 /** serve() for options resolved already: the CLI resolves them itself, to name its flags in messages. */
-export function startServer(config: Config): Promise<HotcellServer> {
+export function startServer(config: Config, extras: ServerExtras = {}): Promise<HotcellServer> {
   traceStart('config')
-  return DevServer.start(config, createLogger({ quiet: config.quiet }))
+  return DevServer.start(config, createLogger({ quiet: config.quiet }), extras)
 }
 
 /**
@@ -71,6 +78,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   private constructor(
     readonly config: Config,
     readonly logger: Logger,
+    readonly extras: ServerExtras,
   ) {
     super()
     // Without reloads (hotcell bench, a benchmark) there is no reload garbage
@@ -84,8 +92,8 @@ class DevServer extends EventEmitter implements HotcellServer {
     this.#scheduler = createReloadScheduler({ run: (reasons) => this.#runReload(reasons) })
   }
 
-  static async start(config: Config, logger: Logger): Promise<DevServer> {
-    const server = new DevServer(config, logger)
+  static async start(config: Config, logger: Logger, extras: ServerExtras): Promise<DevServer> {
+    const server = new DevServer(config, logger, extras)
     try {
       await server.#start()
     } catch (error) {
@@ -117,6 +125,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       reloader: this.#reloader,
       closing: () => this.#closing,
       roots: this.#builder.roots,
+      ...(this.extras.failures ? { failures: this.extras.failures } : {}),
     })
     this.#reloader.onExportedAddress = createExportedAddressNotice(this.logger, config.entryLabel, () => this.url)
     this.#reloader.onUnstoppable = (generation, threadId) => {

@@ -18,6 +18,7 @@ import type { RunRecord } from './summary.js'
 import { resolveServeSide, type ServeSide } from './serve-side.js'
 import { hasWrk, runWrkLoad } from './wrk-load.js'
 import { thousands } from '../report/thousands.js'
+import { createFailureTally, type FailureTally } from '../report/failure-tally.js'
 
 export interface BenchIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean }
@@ -72,6 +73,12 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   const load = options.generator === 'wrk' ? runWrkLoad : runLoad
   const stdout = reserveStdout(io.stdout, io.stderr)
   const progress = createProgress(options.json ? io.stderr : stdout.report, Boolean(io.stdout.isTTY), io.stderr)
+  // A failure's first report starts a line of its own, not the end of the live progress line.
+  const failures = createFailureTally(() => progress.clear())
+  // Before the verdict, which stays the last line: the counts of what the reports above said once.
+  const sayFailures = () => {
+    for (const line of failures.summary()) io.stderr.write(`hotcell bench: ${line}\n`)
+  }
   // Ctrl-C (the command line's stop): end the progress line and say why there is no report.
   io.onStop?.(() => {
     progress.clear()
@@ -81,7 +88,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   try {
     const spec: RequestSpec = { method: options.method, path: options.path, headers: options.headers, body: options.body }
     for (const config of configsOf(options)) {
-      const server = await start(config, options, serveSide)
+      const server = await start(config, options, serveSide, failures)
       running.push(server)
       const { status, bodyBytes, bodyVaries } = await checkTarget(describe(config, options.https), server.url, spec, options.expectStatus, {
         timeoutMs: options.timeoutMs,
@@ -122,6 +129,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
     }
   } catch (error) {
     progress.clear()
+    sayFailures()
     if (error instanceof HotcellError) return fail(error.message)
     return fail(`the benchmark failed: ${(error as Error)?.message ?? String(error)}`)
   } finally {
@@ -130,13 +138,14 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
     stdout.release()
   }
 
+  sayFailures()
   const doc = buildDocument(options, checks, records, startedAt, host)
   io.stdout.write(options.json ? JSON.stringify(doc, null, 2) + '\n' : renderText(doc))
   if (options.failOnErrors && doc.failures > 0) return fail(`${doc.failures} requests failed or got an unexpected status during timed runs (--fail-on-errors)`)
   return 0
 }
 
-async function start(config: Variant, options: BenchOptions, serveSide: ServeSide): Promise<Running> {
+async function start(config: Variant, options: BenchOptions, serveSide: ServeSide, failures: FailureTally): Promise<Running> {
   const resolved = serverConfig(config, options, serveSide)
   if (config.target === 'baseline') {
     // The variables hotcell's workers get (dev-server.ts, #loadEnv), read the
@@ -154,8 +163,10 @@ async function start(config: Variant, options: BenchOptions, serveSide: ServeSid
   // make room for all of them, on top of the usual ones for the check's and
   // the drain's, and for a previous run's connections still closing when the
   // next run opens its own.
+  // Failed requests are tallied: a report written per failure was timed as the cost of isolation (failure-tally.ts).
   const server: HotcellServer = await startServer(
     Object.freeze({ ...resolved, maxConnections: MAX_CONNECTIONS + options.connections, maxQueue: MAX_QUEUE + options.connections }),
+    { failures },
   )
   return { config, url: server.url, close: () => server.close() }
 }

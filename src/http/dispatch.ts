@@ -16,6 +16,7 @@ import { rawHeader } from './raw-header.js'
 import { nextRequestId } from './request-count.js'
 import { runWithTimeout, type TimedOut } from '../pool/watchdog.js'
 import { endedByHotcell, FAILURE_TITLES, lostView, timeoutView } from '../report/fault-views.js'
+import type { FailureTally } from '../report/failure-tally.js'
 
 /** Where requests go right now: a generation of workers, or a page explaining why there is none. */
 export type Target = { kind: 'generation'; generation: Generation } | { kind: 'failure'; view: Omit<ErrorView, 'request'> }
@@ -37,6 +38,8 @@ export interface DispatcherOptions {
   html?: HtmlInjector
   /** A save reloads (false with --no-reload): error pages say how to get fixed code served. */
   reloads: boolean
+  /** Failed requests are tallied, not each printed (hotcell bench's servers). */
+  failures?: FailureTally
 }
 
 /** The `request` listener of the HTTP server: one request in, one response out, never a throw. */
@@ -46,6 +49,10 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
   const extraHeaders = () => (options.closing() ? ['connection', 'close'] : [])
   // Loaded on the first request that gets stuck.
   const locate = async (stuck: Worker) => (await import('../pool/stuck-location.js')).locateStuck(stuck, roots)
+  const printFailure = (view: ErrorView) => logger.error(renderText(view, { roots, details: true }))
+  // Bench servers tally (failure-tally.ts); the view is built either way, as the client's page needs it.
+  const { failures } = options
+  const reportFailure = failures ? (view: ErrorView) => failures.report(view, roots, printFailure) : printFailure
 
   // Async: the browser page is rendered by Youch (youch-page.ts). Never rejects.
   const sendPage = async (id: number, seen: number, req: RequestIn, res: ResponseOut, shown: ErrorView, headers: string[] = []) => {
@@ -202,7 +209,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
                   error,
                   request,
                 }
-                logger.error(renderText(view, { roots, details: true }))
+                reportFailure(view)
               },
             })
           },
@@ -238,12 +245,12 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
         // The worker died or was terminated: 502, or a cut body once the head is out (SSE, a download).
         const view = afterHead(lostView(outcome, request, options.reloads), res)
         // A crash loop is reported once, when it is detected.
-        if (!(outcome instanceof CrashLoopError)) logger.error(renderText(view, { roots, details: true }))
+        if (!(outcome instanceof CrashLoopError)) reportFailure(view)
         return void sendPage(id, seen, req, res, view)
       }
       if ('timedOut' in outcome) {
         const view = timeoutView(request, timeoutMs, outcome.started, generation?.nodeStyle)
-        logger.error(renderText(view, { roots, details: true }))
+        reportFailure(view)
         return void sendPage(id, seen, req, res, view)
       }
       worker = outcome.threadId
@@ -253,7 +260,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
         if (res.destroyed && causedBy(outcome.error, CLIENT_LEFT_REASON)) return
         const view = afterHead(failureView(outcome, request), res)
         // Import and shape failures are reported once, when the generation loads.
-        if (outcome.phase !== 'import' && outcome.phase !== 'shape') logger.error(renderText(view, { roots, details: true }))
+        if (outcome.phase !== 'import' && outcome.phase !== 'shape') reportFailure(view)
         return void sendPage(id, seen, req, res, view)
       }
       if (res.destroyed) return

@@ -14,6 +14,7 @@ import { traceStart } from '../reload/trace.js'
 import { detailsFor } from '../report/exposure.js'
 import { createListenNotice } from '../report/listen-notice.js'
 import type { Logger } from '../report/logger.js'
+import type { FailureTally } from '../report/failure-tally.js'
 import type { ProjectRoots } from '../report/source-files.js'
 import { createDispatcher } from './dispatch.js'
 import { createFrontGate, leanTargets } from './gate/front-gate.js'
@@ -36,6 +37,8 @@ export interface FrontDoorOptions {
   closing(): boolean
   /** The developer's folders: error pages show their files' code (the builder's, as its builds find source packages). */
   roots: ProjectRoots
+  /** Failed requests are tallied, not each printed (hotcell bench's servers). */
+  failures?: FailureTally
 }
 
 export class FrontDoor {
@@ -73,6 +76,7 @@ export class FrontDoor {
       closing: options.closing,
       timeoutMs: this.#timeoutMs,
       reloads: config.reload,
+      ...(options.failures ? { failures: options.failures } : {}),
       ...(this.live ? { html: this.live } : {}),
     })
     reloader.onListenCaptured = createListenNotice(logger, config.entryLabel, () => this.url)
