@@ -227,6 +227,8 @@ describe('hotcell bench', () => {
     const cases: [string[], RegExp][] = [
       [[fixture('bench-hello.ts'), '-d', '10x'], /--duration must be a time from 100ms to 60m such as 10s, 1500ms or 1m \(got "10x"\)/],
       [[fixture('bench-hello.ts'), '-d', '0s'], /--duration must be a time/],
+      // 0 is accepted (no warm-up): the message for a bad value must not say that 100ms is the least.
+      [[fixture('bench-hello.ts'), '--warmup', '50ms'], /--warmup must be 0 \(no warm-up\) or a time from 100ms to 60m such as/],
       [['no/such/app.ts', ...SHORT], /entry file not found: no\/such\/app\.ts/],
       [[], /missing the entry file/],
       [[fixture('bench-hello.ts'), '-w', '1,zero'], /--workers must be a whole number/],

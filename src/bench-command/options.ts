@@ -65,7 +65,7 @@ export const BENCH_FLAGS: readonly Flag[] = [
     help: 'timed load per run: 10s, 1500ms, 1m (a bare number is seconds, as for wrk; wrk runs whole seconds)',
     default: '10s',
   },
-  { name: 'warmup', type: 'string', value: '<time>', help: 'load before timing, per server', default: 'a quarter of -d, 250ms to 2s' },
+  { name: 'warmup', type: 'string', value: '<time>', help: 'load before timing, per server; 0: no warm-up', default: 'a quarter of -d, 250ms to 2s' },
   {
     name: 'workers',
     short: 'w',
@@ -176,7 +176,7 @@ export function parseBenchArgs(argv: string[]): ParsedBench {
       body: v.body !== undefined ? Buffer.from(v.body) : v['body-file'] !== undefined ? readBodyFile(v['body-file']) : undefined,
       connections: mustBeInteger(v.connections ?? '50', '--connections', 1, 10_000),
       durationMs,
-      warmupMs: v.warmup === undefined ? Math.min(2000, Math.max(250, Math.round(durationMs / 4))) : parseDuration(v.warmup, '--warmup', true),
+      warmupMs: v.warmup === undefined ? Math.min(2000, Math.max(250, Math.round(durationMs / 4))) : parseDuration(v.warmup, '--warmup', 'no warm-up'),
       workers: parseWorkers(v.workers),
       rounds,
       json: v.json ?? false,
@@ -191,7 +191,7 @@ export function parseBenchArgs(argv: string[]): ParsedBench {
 }
 
 /** "10s", "1500ms", "1m", or a bare number of seconds (as wrk reads it). */
-export function parseDuration(text: string, flag: string, zeroOk = false): number {
+export function parseDuration(text: string, flag: string, zeroOk: boolean | string = false): number {
   return parseTime(text, flag, { bare: 's', minMs: 100, maxMs: 3_600_000, zeroOk })
 }
 

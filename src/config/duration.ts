@@ -10,8 +10,8 @@ export interface TimeRange {
   bare: 'ms' | 's'
   minMs: number
   maxMs: number
-  /** 0 is accepted below minMs (off). */
-  zeroOk?: boolean
+  /** 0 is accepted below minMs, and the message says what it means (e.g. 'no warm-up'). */
+  zeroOk?: boolean | string
 }
 
 /** `"5s"`, `"1500ms"`, `"1m"`, `"0.5s"`, or a bare number → milliseconds. `name` is how the message names the option. */
@@ -22,7 +22,7 @@ export function parseTime(value: string | number, name: string, range: TimeRange
   if (!Number.isFinite(ms) || ms > range.maxMs || (ms < range.minMs && !(range.zeroOk && ms === 0))) {
     throw new HotcellError(
       'ERR_INVALID_OPTION',
-      `${name} must be a time from ${show(range.minMs)} to ${show(range.maxMs)} such as 10s, 1500ms or 1m (got ${JSON.stringify(value)})`,
+      `${name} must be ${zeroText(range.zeroOk)}a time from ${show(range.minMs)} to ${show(range.maxMs)} such as 10s, 1500ms or 1m (got ${JSON.stringify(value)})`,
     )
   }
   // A number (`timeout: 5` in a config file or serve()) is the same slip as `--timeout 5`; its fix is a string there.
@@ -34,6 +34,12 @@ export function parseTime(value: string | number, name: string, range: TimeRange
     )
   }
   return Math.round(ms)
+}
+
+// A message that says 100ms is the least must not be contradicted by 0 being accepted.
+function zeroText(zeroOk: boolean | string | undefined): string {
+  if (!zeroOk) return ''
+  return typeof zeroOk === 'string' ? `0 (${zeroOk}) or ` : '0 or '
 }
 
 function show(ms: number): string {
