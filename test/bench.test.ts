@@ -197,6 +197,16 @@ describe('hotcell bench', () => {
     )
   })
 
+  it('--json and a failed check: a JSON document with the reason on stdout, so that `> result.json` is not left empty', async () => {
+    const { code, stdout, stderr } = await bench([fixture('bench-500.ts'), ...SHORT, '-w', '1', '--json'])
+    assert.equal(code, 1)
+    const doc = JSON.parse(stdout)
+    assert.equal(doc.tool, 'hotcell bench')
+    assert.match(doc.error, /^A \(.*bench-500\.ts\), 1 worker: GET \/ answered 500 during the correctness check/)
+    assert.deepEqual(doc.checks, [])
+    assert.equal(stderr, `hotcell bench: ${doc.error}\n`)
+  })
+
   it('an entry that does not build: the build error, then one line saying to fix it (not --expect-status), exit 1', async () => {
     const project = projectDir({ 'app.ts': 'export default { fetch: () => new Response("x") \n' })
     try {

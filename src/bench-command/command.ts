@@ -8,7 +8,7 @@ import { BenchError, HotcellError } from '../errors.js'
 import { startBaseline } from './baseline.js'
 
 import { checkTarget, drain, type RequestSpec } from './check.js'
-import { buildDocument, coresInUse, machine, type CheckRecord } from './document.js'
+import { buildDocument, coresInUse, failureDocument, machine, type CheckRecord } from './document.js'
 import { BENCH_HELP, parseBenchArgs, type BenchOptions } from './options.js'
 import { configKey, configsOf, planRuns, type Variant } from './plan.js'
 import { renderText } from './report.js'
@@ -130,8 +130,9 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   } catch (error) {
     progress.clear()
     sayFailures()
-    if (error instanceof HotcellError) return fail(error.message)
-    return fail(`the benchmark failed: ${(error as Error)?.message ?? String(error)}`)
+    const message = error instanceof HotcellError ? error.message : `the benchmark failed: ${(error as Error)?.message ?? String(error)}`
+    if (options.json) stdout.report.write(JSON.stringify(failureDocument(message, checks, startedAt), null, 2) + '\n')
+    return fail(message)
   } finally {
     progress.clear()
     await Promise.allSettled(running.map((server) => server.close()))

@@ -140,6 +140,25 @@ export function buildDocument(options: BenchOptions, checks: CheckRecord[], runs
   }
 }
 
+/**
+ * What `--json` prints when the bench stops before a report (a failed check, a
+ * server that would not start): `--json > result.json` in CI must not leave an
+ * empty file with the reason only on stderr.
+ */
+export interface BenchFailureDocument {
+  tool: 'hotcell bench'
+  version: string
+  date: string
+  /** The one line also written to stderr, without its `hotcell bench: ` prefix. */
+  error: string
+  /** The checks that passed before it stopped. */
+  checks: CheckRecord[]
+}
+
+export function failureDocument(error: string, checks: CheckRecord[], startedAt: Date): BenchFailureDocument {
+  return { tool: 'hotcell bench', version: packageVersion(), date: startedAt.toISOString(), error, checks }
+}
+
 const runsOf = (runs: RunRecord[], target: 'A' | 'B', workers: number) => runs.filter((r) => r.target === target && r.workers === workers)
 
 function packageVersion(name?: string): string {
