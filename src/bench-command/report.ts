@@ -122,7 +122,17 @@ function configTable(r: ConfigSummary, server: string): string[] {
     ) +
       spread +
       (failed ? '  ← failures' : ''),
+    // Beside medians, a total read as one round's count: 44,808 unexpected looked like 42 % of a run's responses where it was 20 %.
+    ...(r.rounds > 1
+      ? [
+          `  errors, timeouts, unexpected: totals over the ${r.rounds} rounds${failed ? ` (per round: ${perRound(r)})` : ''}; req/s and p50–p99: medians; max: the highest`,
+        ]
+      : []),
   ]
+}
+
+function perRound(r: ConfigSummary): string {
+  return r.perRound.errors.map((errors, i) => int(errors + r.perRound.timeouts[i]! + r.perRound.unexpected[i]!)).join(', ')
 }
 
 function scalingTable(target: string, rows: { workers: number; reqPerSec: number; speedup: number; efficiency: number }[]): string[] {

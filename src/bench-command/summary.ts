@@ -26,11 +26,19 @@ export interface ConfigSummary {
   /** Median of the runs' per-second standard deviations; null without per-second samples. */
   reqPerSecStdev: number | null
   latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number }
+  /** Totals over the rounds (not medians, unlike the figures above): see `aggregation` and `perRound`. */
   errors: number
   timeouts: number
   unexpected: number
   bytesPerSec: number
+  /** What each figure is across rounds, said in the document itself: a median req/s sat unlabeled beside summed failures. */
+  aggregation: typeof AGGREGATION
+  /** The failure counts of each round, in round order. */
+  perRound: { errors: number[]; timeouts: number[]; unexpected: number[] }
 }
+
+export const AGGREGATION =
+  'reqPerSec, reqPerSecStdev, latencyMs (but max) and bytesPerSec: medians over rounds; latencyMs.max: the highest; errors, timeouts, unexpected: totals over rounds'
 
 export interface ScalingRow {
   workers: number
@@ -77,6 +85,7 @@ export function summarizeConfig(runs: RunRecord[]): ConfigSummary {
   const pick = (f: (s: LoadStats) => number) => median(runs.map((r) => f(r.stats)))
   const rps = runs.map((r) => r.stats.reqPerSec)
   const sum = (f: (s: LoadStats) => number) => runs.reduce((total, r) => total + f(r.stats), 0)
+  const each = (f: (s: LoadStats) => number) => [...runs].sort((a, b) => a.round - b.round).map((r) => f(r.stats))
   return {
     target: first.target,
     entry: first.entry,
@@ -97,6 +106,8 @@ export function summarizeConfig(runs: RunRecord[]): ConfigSummary {
     timeouts: sum((s) => s.timeouts),
     unexpected: sum((s) => s.unexpected),
     bytesPerSec: pick((s) => s.bytesPerSec),
+    aggregation: AGGREGATION,
+    perRound: { errors: each((s) => s.errors), timeouts: each((s) => s.timeouts), unexpected: each((s) => s.unexpected) },
   }
 }
 
