@@ -5,10 +5,9 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { BenchDocument } from '../src/bench-command/document.js'
 import { renderText } from '../src/bench-command/report.js'
-import { summarizeConfig, type RunRecord } from '../src/bench-command/summary.js'
-import type { LoadStats } from '../src/bench-command/run-load.js'
+import { summarizeConfig, type RunRecord, type RunStats } from '../src/bench-command/summary.js'
 
-export function stats(over: Partial<LoadStats> = {}): LoadStats {
+export function stats(over: Partial<RunStats> = {}): RunStats {
   return {
     durationS: 1,
     reqPerSec: 1000,
@@ -22,11 +21,12 @@ export function stats(over: Partial<LoadStats> = {}): LoadStats {
     statuses: null,
     bytesPerSec: 100_000,
     generatorCpuMs: null,
+    unfinished: 0,
     ...over,
   }
 }
 
-export function run(round: number, over: Partial<LoadStats> = {}, target: RunRecord['target'] = 'A'): RunRecord {
+export function run(round: number, over: Partial<RunStats> = {}, target: RunRecord['target'] = 'A'): RunRecord {
   return { order: round, round, target, entry: 'app.ts', workers: 1, startedAt: '', finishedAt: '', stats: stats(over) }
 }
 
@@ -57,12 +57,15 @@ describe('hotcell bench with several rounds', () => {
     assert.equal(result.reqPerSec, 1000)
     assert.equal(result.unexpected, 48_410)
     assert.deepEqual(result.perRound.unexpected, [15_817, 16_603, 15_990])
-    assert.match(result.aggregation, /errors, timeouts, unexpected: totals over rounds/)
+    assert.match(result.aggregation, /errors, timeouts, unexpected, unfinished, responses: totals over rounds/)
   })
 
   test('the table says the counts are totals over the rounds, with each round', () => {
     const text = renderText(docOf(runs, 3))
-    assert.match(text, /\n {2}errors, timeouts, unexpected: totals over the 3 rounds \(per round: 15,817, 16,603, 15,990\); req\/s and p50–p99: medians/)
+    assert.match(
+      text,
+      /\n {2}errors, timeouts, unexpected, unfinished: totals over the 3 rounds \(per round: 15,817, 16,603, 15,990\); req\/s and p50–p99: medians/,
+    )
     // One round: nothing to tell apart.
     assert.doesNotMatch(renderText(docOf([run(1)], 1)), /totals over/)
   })

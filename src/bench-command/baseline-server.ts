@@ -31,7 +31,9 @@ import { devCertificate } from '../http/tls/dev-certificate.js'
 const { createServer } = process.getBuiltinModule('node:http')
 const { createServer: createTlsServer } = process.getBuiltinModule('node:https')
 
-export type BaselineMessage = { type: 'ready'; port: number } | { type: 'failed'; message: string }
+export type BaselineMessage = { type: 'ready'; port: number } | { type: 'failed'; message: string } | { type: 'abandoned'; arrivals: number[] }
+/** From the bench: which requests did clients leave unanswered since the last ask (hotcell's own count: http/abandoned-requests.ts). */
+export type BaselineQuery = { type: 'abandoned?' }
 
 const [bundleUrl, entry, style, scheme] = process.argv.slice(2) as [string, string, 'auto' | 'fetch' | 'node', 'http' | 'https']
 const send = (message: BaselineMessage) => process.send?.(message)
@@ -49,7 +51,21 @@ type App = { fetch: AppFunction } | { node: NodeHandler; self: unknown }
 // Bind before loading the app: loadApp patches listen() so that entries which
 // start their own server are captured, and that would capture ours too.
 let app: App | undefined
-const listener = (req: IncomingMessage, res: ServerResponse) => ('node' in app! ? runNode(app, req, res) : handle(app!.fetch, req, res))
+// As hotcell's dispatch notes them: the bench counts requests still unanswered when a run ended.
+let abandoned: number[] = []
+process.on('message', (message: BaselineQuery) => {
+  if (message.type !== 'abandoned?') return
+  send({ type: 'abandoned', arrivals: abandoned })
+  abandoned = []
+})
+const listener = (req: IncomingMessage, res: ServerResponse) => {
+  const arrivedAt = Date.now()
+  res.on('close', () => {
+    if (!res.writableFinished) abandoned.push(arrivedAt)
+  })
+  if ('node' in app!) runNode(app, req, res)
+  else handle(app!.fetch, req, res)
+}
 const server = scheme === 'https' ? createTlsServer(await devCertificate({ host: '127.0.0.1' }), listener) : createServer(listener)
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
 const loaded = await loadApp(bundleUrl, entry, style)

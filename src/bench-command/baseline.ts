@@ -1,10 +1,12 @@
 import { fork } from 'node:child_process'
 import { createBuilder } from '../reload/builder.js'
 import { BenchError } from '../errors.js'
-import type { BaselineMessage } from './baseline-server.js'
+import type { BaselineMessage, BaselineQuery } from './baseline-server.js'
 
 export interface BaselineServer {
   url: string
+  /** Arrival times (Date.now()) of the requests its clients left unanswered since the last call. */
+  takeAbandoned(): Promise<number[]>
   close(): Promise<void>
 }
 
@@ -42,11 +44,21 @@ export async function startBaseline(
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (message: BaselineMessage) =>
-        message.type === 'ready' ? resolve(message.port) : reject(new BenchError(`baseline for ${label}: ${message.message}`)),
+        message.type === 'ready' ? resolve(message.port) : message.type === 'failed' && reject(new BenchError(`baseline for ${label}: ${message.message}`)),
       )
       child.once('exit', (code) => reject(new BenchError(`the baseline server for ${label} exited (code ${code}) before it listened`)))
     })
-    return { url: `${https ? 'https' : 'http'}://127.0.0.1:${port}`, close }
+    const takeAbandoned = () =>
+      new Promise<number[]>((resolve, reject) => {
+        const onMessage = (message: BaselineMessage) => {
+          if (message.type !== 'abandoned') return
+          child.off('message', onMessage)
+          resolve(message.arrivals)
+        }
+        child.on('message', onMessage)
+        child.send({ type: 'abandoned?' } satisfies BaselineQuery, (error) => error && reject(error))
+      })
+    return { url: `${https ? 'https' : 'http'}://127.0.0.1:${port}`, takeAbandoned, close }
   } catch (error) {
     await close()
     throw error

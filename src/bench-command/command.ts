@@ -6,6 +6,8 @@ import { MAX_QUEUE } from '../pool/request-queue.js'
 import type { HotcellServer } from '../server-api.js'
 import { BenchError, HotcellError } from '../errors.js'
 import { startBaseline } from './baseline.js'
+import { takeAbandoned, watchAbandoned } from '../http/abandoned-requests.js'
+import { countUnfinished } from './unfinished.js'
 
 import { checkTarget, drain, type RequestSpec } from './check.js'
 import { buildDocument, coresInUse, failureDocument, machine, type CheckRecord } from './document.js'
@@ -30,6 +32,8 @@ export interface BenchIO {
 interface Running {
   config: Variant
   url: string
+  /** Arrival times of the requests its clients left unanswered since the last call (http/abandoned-requests.ts). */
+  takeAbandoned(): Promise<number[]>
   close(): Promise<void>
 }
 
@@ -110,12 +114,17 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
       const server = byKey.get(configKey(run.config))!
       const what = `[${run.order}/${plan.length}] ${describe(run.config, options.https)}, round ${run.round}/${options.rounds}`
       progress.step(what)
+      // What the check, the warm-up and earlier runs left: not this run's.
+      await server.takeAbandoned()
       const started = new Date()
       const stats: LoadStats = await load(job(options, server.url, options.durationMs), (elapsedMs, perSecond) => {
         const rate = perSecond ? `, ${thousands(perSecond)} req/s` : ''
         progress.update(`${what}: ${(elapsedMs / 1000).toFixed(0)}/${options.durationMs / 1000} s${rate}`)
       })
+      const endedAt = Date.now()
+      // The drain's answers also show that the server has seen the generator's connections close.
       await drain(server.url, spec, run.config.workers, options.timeoutMs)
+      const unfinished = countUnfinished(await server.takeAbandoned(), endedAt, stats)
       records.push({
         order: run.order,
         round: run.round,
@@ -124,7 +133,7 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
         workers: run.config.workers,
         startedAt: started.toISOString(),
         finishedAt: new Date().toISOString(),
-        stats,
+        stats: { ...stats, unfinished },
       })
     }
   } catch (error) {
@@ -142,7 +151,8 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
   sayFailures()
   const doc = buildDocument(options, checks, records, startedAt, host)
   io.stdout.write(options.json ? JSON.stringify(doc, null, 2) + '\n' : renderText(doc))
-  if (options.failOnErrors && doc.failures > 0) return fail(`${doc.failures} requests failed or got an unexpected status during timed runs (--fail-on-errors)`)
+  if (options.failOnErrors && doc.failures > 0)
+    return fail(`${doc.failures} requests failed, got an unexpected status or were still unanswered when a run ended (--fail-on-errors)`)
   return 0
 }
 
@@ -154,7 +164,7 @@ async function start(config: Variant, options: BenchOptions, serveSide: ServeSid
     const loaded = loadEnvFiles(resolved.envFiles, resolved.cwd)
     if (loaded.problems.length > 0) throw new BenchError(loaded.problems[0]!.replace(/^hotcell: /, ''))
     const baseline = await startBaseline(config.entry, config.entry, resolved.handler, options.https, loaded.env)
-    return { config, url: baseline.url, close: () => baseline.close() }
+    return { config, url: baseline.url, takeAbandoned: () => baseline.takeAbandoned(), close: () => baseline.close() }
   }
   // hotcell's caps protect a dev server from clients it does not know: past 512
   // connections it closes them at accept (a -c 520 run reported 488 failed
@@ -169,7 +179,9 @@ async function start(config: Variant, options: BenchOptions, serveSide: ServeSid
     Object.freeze({ ...resolved, maxConnections: MAX_CONNECTIONS + options.connections, maxQueue: MAX_QUEUE + options.connections }),
     { failures },
   )
-  return { config, url: server.url, close: () => server.close() }
+  // In this process: the bench's servers are the only ones here.
+  watchAbandoned()
+  return { config, url: server.url, takeAbandoned: async () => takeAbandoned(), close: () => server.close() }
 }
 
 /** The options a hotcell server under test runs with; the baseline takes what applies to it (env, handler) from the same. */

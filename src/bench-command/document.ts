@@ -8,6 +8,7 @@ import {
   againstBaseline,
   compareRounds,
   scaling,
+  stuckSides,
   summarizeConfig,
   type BaselineComparison,
   type Comparison,
@@ -52,7 +53,7 @@ export interface BenchDocument {
   scaling: { A: ScalingRow[]; B: ScalingRow[] | null } | null
   compare: Comparison[] | null
   baseline: { result: ConfigSummary; comparisons: BaselineComparison[] } | null
-  /** Failed requests (socket errors, timeouts, unexpected status) over every timed run. */
+  /** Failed requests (socket errors, timeouts, unexpected status, stuck when the run ended) over every timed run. */
   failures: number
 }
 
@@ -134,9 +135,9 @@ export function buildDocument(options: BenchOptions, checks: CheckRecord[], runs
     runs,
     results,
     scaling: options.workers.length > 1 ? { A: scaling(of('A')), B: options.compare ? scaling(of('B')) : null } : null,
-    compare: options.compare ? options.workers.map((w) => compareRounds(w, runsOf(runs, 'A', w), runsOf(runs, 'B', w), labels)) : null,
+    compare: options.compare ? options.workers.map((w) => withoutStuck(compareRounds(w, runsOf(runs, 'A', w), runsOf(runs, 'B', w), labels), runs)) : null,
     baseline: baselineResult ? { result: baselineResult, comparisons: of('A').map((a) => againstBaseline(a, baselineResult)) } : null,
-    failures: runs.reduce((n, r) => n + r.stats.errors + r.stats.timeouts + r.stats.unexpected, 0),
+    failures: runs.reduce((n, r) => n + r.stats.errors + r.stats.timeouts + r.stats.unexpected + r.stats.unfinished, 0),
   }
 }
 
@@ -157,6 +158,16 @@ export interface BenchFailureDocument {
 
 export function failureDocument(error: string, checks: CheckRecord[], startedAt: Date): BenchFailureDocument {
   return { tool: 'hotcell bench', version: packageVersion(), date: startedAt.toISOString(), error, checks }
+}
+
+/** An A/B verdict on a side with stuck requests would be about the stuck connections: say so instead. */
+function withoutStuck(comparison: Comparison, runs: RunRecord[]): Comparison {
+  const stuck = (target: 'A' | 'B') => runsOf(runs, target, comparison.workers).reduce((n, r) => n + r.stats.unfinished, 0)
+  const why = stuckSides([
+    ['A', stuck('A')],
+    ['B', stuck('B')],
+  ])
+  return why ? { ...comparison, verdict: `no verdict: ${why}` } : comparison
 }
 
 const runsOf = (runs: RunRecord[], target: 'A' | 'B', workers: number) => runs.filter((r) => r.target === target && r.workers === workers)

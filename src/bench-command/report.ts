@@ -30,7 +30,12 @@ export function renderText(doc: BenchDocument): string {
   out.push('')
   for (const result of doc.results) out.push(...configTable(result, server), '')
   // Not the body length of the check above: a hello handler's ~100-byte head dwarfs its body.
-  out.push('transfer: whole responses as read from the socket (status line, headers and body), as wrk counts them, with either generator', '')
+  out.push('transfer: whole responses as read from the socket (status line, headers and body), as wrk counts them, with either generator')
+  // Every run ends with requests in flight; only those that had waited long are counted (unfinished.ts).
+  out.push(
+    'unfinished: requests still unanswered when a run ended that had waited over 1 s and longer than its slowest response (stuck, not cut off by the end)',
+    '',
+  )
   out.push(...correctionNote(doc))
 
   if (doc.scaling) {
@@ -59,15 +64,21 @@ export function renderText(doc: BenchDocument): string {
   if (doc.baseline) {
     out.push(`Cost of isolation (hotcell against the same handler inline on ${server}, in its own process)`)
     for (const b of doc.baseline.comparisons) {
+      const workers = `${b.workers} worker${b.workers > 1 ? 's' : ''}`
+      if (b.withheld) {
+        out.push(`  ${workers}: no ratio: ${b.withheld}`)
+        continue
+      }
+      const p50 = b.p50DeltaMs === null ? '' : `, p50 latency ${b.p50DeltaMs >= 0 ? '+' : ''}${b.p50DeltaMs.toFixed(2)} ms`
       out.push(
-        `  ${b.workers} worker${b.workers > 1 ? 's' : ''}: ${b.ratio.toFixed(2)}× the baseline's req/s, ${Math.abs(b.overheadUsPerRequest).toFixed(1)} µs ${b.overheadUsPerRequest >= 0 ? 'more' : 'less'} per request (from req/s), p50 latency ${b.p50DeltaMs >= 0 ? '+' : ''}${b.p50DeltaMs.toFixed(2)} ms`,
+        `  ${workers}: ${b.ratio.toFixed(2)}× the baseline's req/s, ${Math.abs(b.overheadUsPerRequest).toFixed(1)} µs ${b.overheadUsPerRequest >= 0 ? 'more' : 'less'} per request (from req/s)${p50}`,
       )
     }
     out.push('')
   }
   if (doc.failures > 0)
     out.push(
-      `${int(doc.failures)} requests failed or got an unexpected status during timed runs (see the tables); req/s counts only the responses with the expected status.`,
+      `${int(doc.failures)} requests failed, got an unexpected status or were still unanswered when a run ended (see the tables); req/s counts only the responses with the expected status.`,
       '',
     )
   if (m.coresInUse !== null && m.coresInUse > m.cores * 0.5)
@@ -100,39 +111,50 @@ function configTable(r: ConfigSummary, server: string): string[] {
   const title =
     r.target === 'baseline' ? label('baseline', r.entry, server) : `${label(r.target, r.entry, server)}, ${r.workers} worker${r.workers > 1 ? 's' : ''}`
   const spread = r.rounds > 1 ? `  (median of ${r.rounds} rounds, ${int(r.reqPerSecMin)}–${int(r.reqPerSecMax)})` : ''
-  const failed = r.errors + r.timeouts + r.unexpected
+  const failed = r.errors + r.timeouts + r.unexpected + r.unfinished
+  const l = r.latencyMs
+  // No response finished: no latency to show, and why.
+  const none =
+    l === null
+      ? [
+          `  no response finished within the ${r.rounds > 1 ? `${r.rounds} runs` : 'run'}: ${int(r.unfinished)} request${r.unfinished === 1 ? ' was' : 's were'} still waiting when ${r.rounds > 1 ? 'they' : 'it'} ended; do responses take longer than -d?`,
+        ]
+      : []
   return [
     title,
     table(
-      ['req/s', 'stdev', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'timeouts', 'unexpected', 'transfer'],
+      ['req/s', 'stdev', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'timeouts', 'unexpected', 'unfinished', 'transfer'],
       [
         [
           int(r.reqPerSec),
           r.reqPerSecStdev === null ? '—' : int(r.reqPerSecStdev),
-          ms(r.latencyMs.p50),
-          ms(r.latencyMs.p90),
-          ms(r.latencyMs.p99),
-          ms(r.latencyMs.max),
+          l ? ms(l.p50) : '—',
+          l ? ms(l.p90) : '—',
+          l ? ms(l.p99) : '—',
+          l ? ms(l.max) : '—',
           String(r.errors),
           String(r.timeouts),
           String(r.unexpected),
+          String(r.unfinished),
           bytes(r.bytesPerSec),
         ],
       ],
     ) +
       spread +
       (failed ? '  ← failures' : ''),
+    ...none,
     // Beside medians, a total read as one round's count: 44,808 unexpected looked like 42 % of a run's responses where it was 20 %.
     ...(r.rounds > 1
       ? [
-          `  errors, timeouts, unexpected: totals over the ${r.rounds} rounds${failed ? ` (per round: ${perRound(r)})` : ''}; req/s and p50–p99: medians; max: the highest`,
+          `  errors, timeouts, unexpected, unfinished: totals over the ${r.rounds} rounds${failed ? ` (per round: ${perRound(r)})` : ''}; req/s and p50–p99: medians; max: the highest`,
         ]
       : []),
   ]
 }
 
 function perRound(r: ConfigSummary): string {
-  return r.perRound.errors.map((errors, i) => int(errors + r.perRound.timeouts[i]! + r.perRound.unexpected[i]!)).join(', ')
+  const p = r.perRound
+  return p.errors.map((errors, i) => int(errors + p.timeouts[i]! + p.unexpected[i]! + p.unfinished[i]!)).join(', ')
 }
 
 function scalingTable(target: string, rows: { workers: number; reqPerSec: number; speedup: number; efficiency: number }[]): string[] {

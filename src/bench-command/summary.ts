@@ -11,8 +11,11 @@ export interface RunRecord {
   /** Wall-clock bounds of the timed run: they show the order runs really happened in. */
   startedAt: string
   finishedAt: string
-  stats: LoadStats
+  stats: RunStats
 }
+
+/** The generator's figures, and what the server saw: requests stuck when the run ended (unfinished.ts). */
+export type RunStats = LoadStats & { unfinished: number }
 
 /** Medians across the rounds of one configuration. */
 export interface ConfigSummary {
@@ -25,20 +28,25 @@ export interface ConfigSummary {
   reqPerSecMax: number
   /** Median of the runs' per-second standard deviations; null without per-second samples. */
   reqPerSecStdev: number | null
-  latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number }
+  /** Null when no response finished in any round: zeros would read as measured. */
+  latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number } | null
+  /** Responses that finished, with any status (the latencies are theirs), over the rounds. */
+  responses: number
   /** Totals over the rounds (not medians, unlike the figures above): see `aggregation` and `perRound`. */
   errors: number
   timeouts: number
   unexpected: number
+  /** Requests still unanswered when a run ended, that had waited long (unfinished.ts): a stuck connection, not a finished failure. */
+  unfinished: number
   bytesPerSec: number
   /** What each figure is across rounds, said in the document itself: a median req/s sat unlabeled beside summed failures. */
   aggregation: typeof AGGREGATION
   /** The failure counts of each round, in round order. */
-  perRound: { errors: number[]; timeouts: number[]; unexpected: number[] }
+  perRound: { errors: number[]; timeouts: number[]; unexpected: number[]; unfinished: number[] }
 }
 
 export const AGGREGATION =
-  'reqPerSec, reqPerSecStdev, latencyMs (but max) and bytesPerSec: medians over rounds; latencyMs.max: the highest; errors, timeouts, unexpected: totals over rounds'
+  'reqPerSec, reqPerSecStdev, latencyMs (but max) and bytesPerSec: medians over rounds; latencyMs.max: the highest; errors, timeouts, unexpected, unfinished, responses: totals over rounds'
 
 export interface ScalingRow {
   workers: number
@@ -77,15 +85,21 @@ export interface BaselineComparison {
   ratio: number
   /** Extra time per request that isolation costs at full load: 1e6/hotcell − 1e6/baseline. */
   overheadUsPerRequest: number
-  p50DeltaMs: number
+  /** Null when a side finished no response. */
+  p50DeltaMs: number | null
+  /** Why the ratio is not a verdict (a side had requests stuck, stuckSides()), or null. */
+  withheld: string | null
 }
 
 export function summarizeConfig(runs: RunRecord[]): ConfigSummary {
   const first = runs[0]!
   const pick = (f: (s: LoadStats) => number) => median(runs.map((r) => f(r.stats)))
   const rps = runs.map((r) => r.stats.reqPerSec)
-  const sum = (f: (s: LoadStats) => number) => runs.reduce((total, r) => total + f(r.stats), 0)
-  const each = (f: (s: LoadStats) => number) => [...runs].sort((a, b) => a.round - b.round).map((r) => f(r.stats))
+  // Latencies from the runs where some response finished: the others have none, not zeros.
+  const finished = (s: RunStats) => s.requests + s.unexpected
+  const measured = runs.filter((r) => finished(r.stats) > 0)
+  const sum = (f: (s: RunStats) => number) => runs.reduce((total, r) => total + f(r.stats), 0)
+  const each = (f: (s: RunStats) => number) => [...runs].sort((a, b) => a.round - b.round).map((r) => f(r.stats))
   return {
     target: first.target,
     entry: first.entry,
@@ -95,19 +109,28 @@ export function summarizeConfig(runs: RunRecord[]): ConfigSummary {
     reqPerSecMin: Math.min(...rps),
     reqPerSecMax: Math.max(...rps),
     reqPerSecStdev: runs.some((r) => r.stats.reqPerSecStdev === null) ? null : pick((s) => s.reqPerSecStdev!),
-    latencyMs: {
-      mean: pick((s) => s.latencyMs.mean),
-      p50: pick((s) => s.latencyMs.p50),
-      p90: pick((s) => s.latencyMs.p90),
-      p99: pick((s) => s.latencyMs.p99),
-      max: Math.max(...runs.map((r) => r.stats.latencyMs.max)),
-    },
+    latencyMs: measured.length
+      ? {
+          mean: median(measured.map((r) => r.stats.latencyMs.mean)),
+          p50: median(measured.map((r) => r.stats.latencyMs.p50)),
+          p90: median(measured.map((r) => r.stats.latencyMs.p90)),
+          p99: median(measured.map((r) => r.stats.latencyMs.p99)),
+          max: Math.max(...measured.map((r) => r.stats.latencyMs.max)),
+        }
+      : null,
+    responses: sum(finished),
     errors: sum((s) => s.errors),
     timeouts: sum((s) => s.timeouts),
     unexpected: sum((s) => s.unexpected),
+    unfinished: sum((s) => s.unfinished ?? 0),
     bytesPerSec: pick((s) => s.bytesPerSec),
     aggregation: AGGREGATION,
-    perRound: { errors: each((s) => s.errors), timeouts: each((s) => s.timeouts), unexpected: each((s) => s.unexpected) },
+    perRound: {
+      errors: each((s) => s.errors),
+      timeouts: each((s) => s.timeouts),
+      unexpected: each((s) => s.unexpected),
+      unfinished: each((s) => s.unfinished ?? 0),
+    },
   }
 }
 
@@ -176,6 +199,22 @@ export function againstBaseline(hotcell: ConfigSummary, baseline: ConfigSummary)
     workers: hotcell.workers,
     ratio: baseline.reqPerSec > 0 ? hotcell.reqPerSec / baseline.reqPerSec : 0,
     overheadUsPerRequest: us(hotcell.reqPerSec) - us(baseline.reqPerSec),
-    p50DeltaMs: hotcell.latencyMs.p50 - baseline.latencyMs.p50,
+    p50DeltaMs: hotcell.latencyMs && baseline.latencyMs ? hotcell.latencyMs.p50 - baseline.latencyMs.p50 : null,
+    withheld: stuckSides([
+      ['hotcell', hotcell.unfinished],
+      ['the baseline', baseline.unfinished],
+    ]),
   }
+}
+
+/**
+ * Why a verdict built on these sides' req/s would mislead, or null: a side
+ * whose connections got stuck on requests that never ended is slow without
+ * failing (a stuck baseline made hotcell look 2.00× plain node:http).
+ */
+export function stuckSides(sides: [string, number][]): string | null {
+  const stuck = sides.filter(([, n]) => n > 0)
+  if (stuck.length === 0) return null
+  const said = stuck.map(([name, n]) => `${name} had ${n.toLocaleString('en-US')} request${n === 1 ? '' : 's'} still unanswered when its runs ended`).join(', ')
+  return `${said}: its connections were stuck, so its req/s is not its speed; make every request end, then compare`
 }

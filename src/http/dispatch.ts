@@ -14,6 +14,7 @@ import { announcesBody, readBody, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
 import { rawHeader } from './raw-header.js'
 import { nextRequestId } from './request-count.js'
+import { abandonedWatched, noteAbandoned } from './abandoned-requests.js'
 import { runWithTimeout, type TimedOut } from '../pool/watchdog.js'
 import { endedByHotcell, FAILURE_TITLES, lostView, timeoutView } from '../report/fault-views.js'
 import type { FailureTally } from '../report/failure-tally.js'
@@ -99,8 +100,10 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
     let inflight: Inflight | undefined
     // A body the lean door read before dispatch took part of the request's time too.
     const started = logger.quiet ? 0 : req.arrivedAt || performance.now()
+    const arrivedAt = abandonedWatched() ? Date.now() : 0
     // 'close' comes once per response; `on` spares the wrapper `once` makes.
     res.on('close', () => {
+      if (arrivedAt && !res.writableFinished) noteAbandoned(arrivedAt)
       if (inflight) {
         // The client left before the response ended: abort request.signal in the worker.
         if (!res.writableFinished) generation!.abort(id)
