@@ -271,7 +271,10 @@ describe('hotcell bench', () => {
     assert.equal(strict.code, 1)
     assert.ok(JSON.parse(strict.stdout).failures > 0, 'the document is still printed')
     // The last line, after the progress lines.
-    assert.match(lines(strict.stderr).at(-1)!, /^hotcell bench: \d+ requests failed or got an unexpected status during timed runs \(--fail-on-errors\)$/)
+    assert.match(
+      lines(strict.stderr).at(-1)!,
+      /^hotcell bench: \d+ requests failed, got an unexpected status or were still unanswered when a run ended \(--fail-on-errors\)$/,
+    )
   })
 
   it('with wrk installed, the default generator is wrk; it counts unexpected statuses too', {
