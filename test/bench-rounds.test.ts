@@ -15,6 +15,7 @@ export function stats(over: Partial<RunStats> = {}): RunStats {
     reqPerSecStdev: null,
     requests: 1000,
     latencyMs: { mean: 1, p50: 1, p90: 2, p99: 3, max: 4 },
+    latencyCorrectionMs: null,
     errors: 0,
     timeouts: 0,
     unexpected: 0,
