@@ -21,6 +21,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
 import { sep } from 'node:path'
 import { holdLoggedErrors } from './logged-defaults.js'
+import { type Failure, failAfter } from './node-failure.js'
 
 type Fail = (error: unknown) => void
 
@@ -64,7 +65,7 @@ type NodeApp = ((req: IncomingMessage, res: ServerResponse, next?: (error?: unkn
  * (a 404, a 4xx error) to the very finalhandler the app would have used.
  * Undefined for any other handler, or when that finalhandler is not found.
  */
-export function finalCallback(handler: NodeApp): ((req: IncomingMessage, res: ServerResponse, fail: Fail) => (error?: unknown) => void) | undefined {
+export function finalCallback(handler: NodeApp): ((req: IncomingMessage, res: ServerResponse, failure: Failure) => (error?: unknown) => void) | undefined {
   if (typeof handler.handle !== 'function' || handler.length < 3) return undefined
   const express = typeof handler.get === 'function' && handler.request !== undefined
   const final = finalhandlerOf(express ? expressHome(handler.request!) : loaded('connect/index.js')[0])
@@ -74,14 +75,18 @@ export function finalCallback(handler: NodeApp): ((req: IncomingMessage, res: Se
   const onerror = (error: Error) => {
     if (env !== 'test') console.error(error.stack ?? String(error))
   }
-  return (req, res, fail) => (error) => {
-    if (error && isServerError(error)) {
-      if (!res.headersSent) return fail(error)
-      // After the head, finalhandler would print the stack and cut the
-      // connection. Cut the response with the error instead: hotcell reports
-      // it once, as the stream's failure, mapped to the .ts line.
-      return void res.destroy(error as Error)
+  return (req, res, failure) => (error) => {
+    if (res.headersSent) {
+      // After the head, finalhandler would print the stack and destroy the
+      // socket, which in the tick of res.send() would turn a whole response
+      // into hotcell's 500. The adapter's rule instead (failAfter): an ended
+      // response stands and the error is reported against its request; one
+      // still being written is cut and the error reported once, as the
+      // stream's failure, mapped to the .ts line. Nothing to say without an error.
+      if (error) failAfter(res, failure, error)
+      return
     }
+    if (error && isServerError(error)) return failure.fail(error)
     final(req, res, { env, onerror })(error)
   }
 }

@@ -55,7 +55,7 @@ export function catchLateErrors(threadId: number, report: (message: UncaughtRepo
  * fails that request if it is still running; a ctx.waitUntil() rejection
  * never does (the work was meant to outlive the response, as on Workers).
  */
-export function reportLate(kind: UncaughtReport['kind'], value: unknown): void {
+export function reportLate(kind: Exclude<UncaughtReport['kind'], 'afterResponse'>, value: unknown): void {
   // getStore() sees the scope of the callback that threw: Node emits these
   // events before it leaves that callback's async context, and a promise's
   // reaction runs in the context it was attached in.
@@ -74,5 +74,27 @@ export function reportLate(kind: UncaughtReport['kind'], value: unknown): void {
     })
   } catch {
     // Reporting must never throw from inside the handler of last resort.
+  }
+}
+
+/**
+ * Report an error a Node handler raised after its response was ended: a
+ * throw in the tick of res.end(), a rejection of its promise, an error its
+ * framework passed to the final callback. The response it sent stands (as
+ * on node:http), so the request is never failed, however soon the error
+ * comes: it is logged against `scope`, the request that raised it.
+ */
+export function reportAfterResponse(scope: RequestScope | undefined, value: unknown): void {
+  try {
+    sendReport?.({
+      type: 'hotcell:uncaught',
+      threadId: reportingThread,
+      kind: 'afterResponse',
+      error: toErrorData(value),
+      running: false,
+      ...(scope ? { request: { id: scope.id, method: scope.method, url: scope.url } } : {}),
+    })
+  } catch {
+    // As above: never a throw from a report.
   }
 }

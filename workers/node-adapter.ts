@@ -8,6 +8,8 @@ import type { RequestTask } from '../src/pool/protocol.js'
 import { responseOfOwnBytes } from './fast-response.js'
 import { finalCallback, registerFailure } from './framework-errors.js'
 import { definitionOf } from './handler-location.js'
+import { currentScope, reportAfterResponse } from './late-errors.js'
+import { type Failure, failAfter } from './node-failure.js'
 import { ExchangeSocket, exchange } from './node-exchange.js'
 import type { SentHead } from './sent-head.js'
 
@@ -36,6 +38,8 @@ export function nodeToFetch(handler: NodeHandler, server?: Server, bundleUrl?: s
   return (task, onAbort) =>
     new Promise<Response>((resolve, reject) => {
       let answered = false
+      // Taken now: an error after the response may come from a callback outside this request's scope.
+      const scope = currentScope()
       const socket: ExchangeSocket = new ExchangeSocket(task, server, {
         // After the handler's synchronous part (or this promise job) is done:
         // a res.end() right after the head makes a whole body, sent as bytes.
@@ -64,10 +68,12 @@ export function nodeToFetch(handler: NodeHandler, server?: Server, bundleUrl?: s
       }
       // A guessed handler that used its first argument as a fetch Request fails with the reason, not only Node's TypeError.
       const fail = guessed ? (error: unknown) => reject(usedAsRequest(error) ? mistakenForNode(handler, bundleUrl, error) : error) : reject
+      const failure: Failure = { fail, afterResponse: (error) => reportAfterResponse(scope, error) }
       try {
-        run(handler, server, req, res, onAbort, fail, final, bundleUrl)
+        run(handler, server, req, res, onAbort, failure, final, bundleUrl)
       } catch (error) {
-        fail(error)
+        // A throw in the tick of res.end(): the response is whole, if not yet handed over, and stands.
+        failAfter(res, failure, error)
       }
     })
 }
@@ -83,7 +89,7 @@ function run(
   req: IncomingMessage,
   res: ServerResponse,
   onAbort: OnAbort,
-  reject: (error: unknown) => void,
+  failure: Failure,
   final: ReturnType<typeof finalCallback>,
   bundleUrl: string | undefined,
 ): void {
@@ -95,8 +101,9 @@ function run(
     if (!res.writableFinished) res.destroy()
   })
   // A framework's default error response gives way to hotcell's page (framework-errors.ts).
+  const reject = failure.fail
   registerFailure(req, reject)
-  const result = (final ? (handler as (...args: unknown[]) => unknown).call(server, req, res, final(req, res, reject)) : handler.call(server, req, res)) as
+  const result = (final ? (handler as (...args: unknown[]) => unknown).call(server, req, res, final(req, res, failure)) : handler.call(server, req, res)) as
     | { then?: unknown }
     | undefined
   if (result instanceof Response) reject(mistakenForNode(handler, bundleUrl))
@@ -105,10 +112,7 @@ function run(
       (value) => {
         if (value instanceof Response && !res.headersSent) reject(mistakenForNode(handler, bundleUrl))
       },
-      (error: unknown) => {
-        if (res.headersSent) res.destroy(error as Error)
-        else reject(error)
-      },
+      (error: unknown) => failAfter(res, failure, error),
     )
   }
 }

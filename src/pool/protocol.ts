@@ -134,8 +134,11 @@ export interface ExportedAddress {
 export interface UncaughtReport {
   type: 'hotcell:uncaught'
   threadId: number
-  /** 'waitUntil': a promise given to ctx.waitUntil() rejected (it never fails the response). */
-  kind: 'uncaughtException' | 'unhandledRejection' | 'waitUntil'
+  /**
+   * 'waitUntil': a promise given to ctx.waitUntil() rejected (it never fails the response).
+   * 'afterResponse': a Node handler raised it after ending its response, which stands.
+   */
+  kind: 'uncaughtException' | 'unhandledRejection' | 'waitUntil' | 'afterResponse'
   error: ErrorData
   request?: { id: number; method: string; url: string }
   /** The request was still in flight: it fails with this error (and reports it itself). */

@@ -98,11 +98,21 @@ export function uncaughtLog(report: UncaughtReport, generation: string): string 
     const whose = report.request ? ` by ${report.request.method} ${report.request.url}` : ''
     return `hotcell: A promise given to ctx.waitUntil()${whose} rejected, ${where}. Its response was not affected; the worker keeps running.`
   }
-  const what = report.kind === 'unhandledRejection' ? 'A promise rejection nobody handled' : 'An uncaught exception'
+  const what =
+    report.kind === 'unhandledRejection'
+      ? 'A promise rejection nobody handled'
+      : report.kind === 'afterResponse'
+        ? 'An error raised after the response was sent,'
+        : 'An uncaught exception'
   const whose = report.request
     ? `in code started by ${report.request.method} ${report.request.url} (request already answered)`
     : 'outside any request (module top level?)'
-  return `hotcell: ${what} ${whose}, ${where}. The worker keeps running; no other request was failed.${report.request ? '' : portHint(report.error.code)}`
+  // The client got the response the handler had sent: say so, as a 500 it never saw is what one would look for.
+  const kept =
+    report.kind === 'afterResponse'
+      ? 'The response the handler sent was not changed; the worker keeps running.'
+      : 'The worker keeps running; no other request was failed.'
+  return `hotcell: ${what} ${whose}, ${where}. ${kept}${report.request ? '' : portHint(report.error.code)}`
 }
 
 // A server the module starts at import on a fixed port (a metrics port, a raw
