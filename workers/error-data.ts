@@ -1,14 +1,21 @@
 import type { ErrorData } from '../src/pool/protocol.js'
+import { ownProperties } from './own-properties.js'
 import { sourceExcerpts } from './source-excerpts.js'
 
 // Causes can be cyclic (a.cause = b, b.cause = a) and arbitrarily deep; the
 // page and the terminal only need the first few links.
 const MAX_DEPTH = 8
+// Own properties are shown for this many values of one chain at most, so that
+// an AggregateError of AggregateErrors stays a bounded message.
+const MOST_WITH_PROPERTIES = 16
 
 /** Turn anything that was thrown into plain data that survives postMessage intact. */
 export function toErrorData(value: unknown, seen: Set<unknown> = new Set(), depth = 0): ErrorData {
   if (!(value instanceof Error)) {
-    return { name: 'NonError', message: `${describe(value)} was thrown`, thrown: describe(value) }
+    const data: ErrorData = { name: 'NonError', message: `${describe(value)} was thrown`, thrown: describe(value) }
+    // A thrown object's values ({ status: 404, message: … }): its keys alone say little.
+    if (typeof value === 'object' && value !== null && seen.size < MOST_WITH_PROPERTIES) Object.assign(data, ownProperties(value, new Set()))
+    return data
   }
   seen.add(value)
   const data: ErrorData = { name: value.name, message: value.message }
@@ -17,6 +24,7 @@ export function toErrorData(value: unknown, seen: Set<unknown> = new Set(), dept
   if (sources) data.sources = sources
   const code = (value as { code?: unknown }).code
   if (typeof code === 'string' || typeof code === 'number') data.code = String(code)
+  if (seen.size <= MOST_WITH_PROPERTIES) Object.assign(data, ownProperties(value, carried(value, data)))
   if (depth < MAX_DEPTH) {
     const cause = (value as { cause?: unknown }).cause
     if (cause !== undefined) {
@@ -29,6 +37,14 @@ export function toErrorData(value: unknown, seen: Set<unknown> = new Set(), dept
     }
   }
   return data
+}
+
+/** The keys an ErrorData carries as fields of its own: not repeated among the properties. */
+function carried(error: Error, data: ErrorData): Set<string> {
+  const keys = new Set(['name', 'message', 'stack', 'cause'])
+  if (data.code !== undefined) keys.add('code')
+  if (error instanceof AggregateError) keys.add('errors')
+  return keys
 }
 
 /** A short, honest description of a value for messages: `42 (number)`, `an object with keys a, b`. */

@@ -17,8 +17,22 @@ export interface ErrorData {
   cause?: ErrorData
   /** The inner errors of an AggregateError. */
   errors?: ErrorData[]
+  /**
+   * The error's own enumerable properties but the fields above (pg's `detail`,
+   * Prisma's `meta`), or all of a thrown object's, each value as util.inspect
+   * prints it on one line, bounded (workers/own-properties.ts).
+   */
+  properties?: OwnProperty[]
+  /** How many more properties there were than `properties` holds. */
+  moreProperties?: number
   /** The source lines around the stack's frames in the app's own files, as the code that ran was built from them (workers/source-excerpts.ts). */
   sources?: SourceExcerpt[]
+}
+
+/** One own property of a thrown value: its key, and its value as text. */
+export interface OwnProperty {
+  key: string
+  value: string
 }
 
 /** Lines of a source file as a bundle was built from it: the file on disk may have changed since. */

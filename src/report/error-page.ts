@@ -1,4 +1,5 @@
 import { codeFrame, userFrame } from './code-frame.js'
+import { propertyLines } from './error-properties.js'
 import { collapseNodeFrames, collapseRepeats } from './node-frames.js'
 import { changedNote, ranFrame } from './ran-source.js'
 import { shortenFrame, shownPath, withoutOwnFrames, type ProjectRoots } from './source-files.js'
@@ -86,12 +87,13 @@ ${headers}
 `
 }
 
-/** The error, its `AggregateError` members and its `cause` chain, with stacks (Node's frames collapsed, node-frames.ts). */
+/** The error, its own properties, its `AggregateError` members and its `cause` chain, with stacks (Node's frames collapsed, node-frames.ts). */
 export function describeChain(error: ErrorData, roots: ProjectRoots): string {
   const lines: string[] = []
   const walk = (e: ErrorData, prefix: string, depth: number) => {
     const head = e.thrown ? `${prefix}${e.message}` : `${prefix}${e.name}: ${e.message}${e.code ? ` [${e.code}]` : ''}`
     lines.push(head)
+    for (const line of propertyLines(e)) lines.push(`  ${line}`)
     const frames = collapseRepeats(collapseNodeFrames(stackFrames(e.stack)))
     for (const frame of frames) lines.push('    ' + shortenFrame(frame, roots))
     for (const [i, inner] of (e.errors ?? []).entries()) walk(inner, `  [${i}] `, depth + 1)

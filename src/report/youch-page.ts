@@ -4,7 +4,8 @@
 // it. It is handed an Error rebuilt from our ErrorData: errors cross threads
 // as data, and their stacks are already mapped to the .ts sources.
 import { readFile } from 'node:fs/promises'
-import { renderHtml, type ErrorView, type RenderOptions } from './error-page.js'
+import { escapeHtml, renderHtml, type ErrorView, type RenderOptions } from './error-page.js'
+import { propertyRows } from './error-properties.js'
 import type { ErrorData } from '../pool/protocol.js'
 import { isNodeFrame } from './node-frames.js'
 import { changedNote, ranTexts } from './ran-source.js'
@@ -34,6 +35,13 @@ export async function renderBrowserPage(view: ErrorView, options: RenderOptions)
     if (changed.length)
       youch.metadata.group('hotcell', { Source: changed.map(([file]) => ({ key: 'changed', value: changedNote(shownPath(file, options.roots)) })) })
     if (view.hint) youch.metadata.group('hotcell', { 'What now': { key: 'hint', value: view.hint } })
+    // Youch escapes a row's value but prints its key and the section's name as HTML: both may come from the thrown value.
+    const properties = propertyRows(view.error)
+    if (properties.length)
+      youch.metadata.group(
+        'Properties',
+        Object.fromEntries(properties.map(({ of, rows }) => [escapeHtml(of), rows.map(({ key, value }) => ({ key: escapeHtml(key), value }))])),
+      )
     return await youch.toHTML(toError(view.error), {
       title: `${view.status} · ${view.title}`,
       request: { method: view.request.method, url: view.request.url, headers: headerObject(view.request.headers ?? []) },
