@@ -66,13 +66,17 @@ export async function checkTarget(
   const deadlineMs = limits.timeoutMs + (limits.serverTimesOut ? SERVER_ANSWER_GRACE_MS : 0)
   for (let i = 0; i < CHECK_REQUESTS; i++) {
     const which = i === 0 ? 'the first answer' : `answer ${i + 1} of ${CHECK_REQUESTS}`
+    let head: Head | undefined
+    const waitingFor = () => (head ? `the end of its body: ${head.status} ${head.type || 'without a content-type'} came, then the body went on` : which)
     const notice =
       limits.timeoutMs > WAIT_NOTICE_MS
-        ? setTimeout(() => limits.onWait(`checking ${spec.method} ${spec.path} on ${label} … (waiting for ${which}, limit ${limit})`), WAIT_NOTICE_MS)
+        ? setTimeout(() => limits.onWait(`checking ${spec.method} ${spec.path} on ${label} … (waiting for ${waitingFor()}, limit ${limit})`), WAIT_NOTICE_MS)
         : undefined
-    const reply = await once(origin, spec, deadlineMs)
+    const reply = await once(origin, spec, deadlineMs, (seen) => (head = seen))
       .catch((error: unknown) => {
         if (!(error instanceof DeadlineError)) throw error
+        // The head came and the body never ended: no limit would do (server-sent events, a long poll).
+        if (error.head) throw new BenchError(streaming(label, spec, error.head, error.afterMs))
         throw new BenchError(
           `${label}: ${spec.method} ${spec.path} did not finish answering within ${formatMs(deadlineMs)} during the correctness check. If it is meant to take this long, raise the limit, e.g. --timeout ${suggest(limits.timeoutMs)}`,
         )
@@ -143,11 +147,46 @@ function suggest(ms: number): string {
   return twice % 1000 === 0 ? `${twice / 1000}s` : `${twice}ms`
 }
 
-class DeadlineError extends Error {}
+/** A response's head, before its body ended. */
+interface Head {
+  status: number
+  /** Its content-type, without parameters; '' when it has none. */
+  type: string
+}
 
-/** One request, answered in full within `deadlineMs` (the whole answer, not an idle socket: a body may drip). */
-function once(origin: string, spec: RequestSpec, deadlineMs: number): Promise<{ status: number; body: Buffer }> {
+class DeadlineError extends Error {
+  constructor(
+    /** The head, when it came (the body did not end). */
+    readonly head: Head | undefined,
+    readonly afterMs: number,
+  ) {
+    super('deadline')
+  }
+}
+
+// A text/event-stream body is not meant to end: once its head came, this much
+// streaming says enough (the deadline would be --timeout and 5 s more, 35 s).
+const EVENT_STREAM_MS = 2000
+
+/** The verdict on a body that never ended: what the bench measures, and what to bench instead. */
+function streaming(label: string, spec: RequestSpec, head: Head, afterMs: number): string {
+  const type = head.type ? ` (${head.type})` : ''
+  return `${label}: ${spec.method} ${spec.path} answered ${head.status}${type} and its body was still streaming after ${formatMs(afterMs)}: the bench times whole responses, so it cannot time one whose body does not end (server-sent events, a long poll). Bench a path that ends.`
+}
+
+/**
+ * One request, answered in full within `deadlineMs` (the whole answer, not an
+ * idle socket: a body may drip). `onHead`: the head came, the body not yet.
+ */
+function once(origin: string, spec: RequestSpec, deadlineMs: number, onHead?: (head: Head) => void): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
+    const started = performance.now()
+    let head: Head | undefined
+    const giveUp = () => {
+      clearTimeout(deadline)
+      reject(new DeadlineError(head, performance.now() - started))
+      req.destroy()
+    }
     const url = new URL(spec.path, origin)
     // Given as a flat array, headers get no automatic Host; the load generators send one, so send it here too.
     const hasHost = spec.headers.some((value, i) => i % 2 === 0 && value.toLowerCase() === 'host')
@@ -159,6 +198,13 @@ function once(origin: string, spec: RequestSpec, deadlineMs: number): Promise<{ 
       reject(new BenchError(`${spec.method} ${spec.path} failed during the correctness check: ${error.message}`))
     }
     const req = send(url, { method: spec.method, headers, agent: false, rejectUnauthorized: false }, (res) => {
+      head = { status: res.statusCode ?? 0, type: (res.headers['content-type'] ?? '').split(';')[0]!.trim() }
+      onHead?.(head)
+      if (head.type === 'text/event-stream') {
+        const stream = setTimeout(giveUp, EVENT_STREAM_MS)
+        res.once('end', () => clearTimeout(stream))
+        res.once('close', () => clearTimeout(stream))
+      }
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('error', fail)
@@ -168,10 +214,7 @@ function once(origin: string, spec: RequestSpec, deadlineMs: number): Promise<{ 
       })
     })
     // Rejected first: the errors that destroying the request then emits are ignored.
-    const deadline = setTimeout(() => {
-      reject(new DeadlineError())
-      req.destroy()
-    }, deadlineMs)
+    const deadline = setTimeout(giveUp, deadlineMs)
     req.on('error', fail)
     req.end(spec.body)
   })

@@ -138,6 +138,9 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
     }
   } catch (error) {
     progress.clear()
+    // The servers first: what they report as they stop (a stream the check gave
+    // up on, cut by the shutdown) comes before the verdict, which is the last line.
+    await Promise.allSettled(running.splice(0).map((server) => server.close()))
     sayFailures()
     const message = error instanceof HotcellError ? error.message : `the benchmark failed: ${(error as Error)?.message ?? String(error)}`
     if (options.json) stdout.report.write(JSON.stringify(failureDocument(message, checks, startedAt), null, 2) + '\n')
