@@ -204,6 +204,25 @@ describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () =
   })
 })
 
+describe('a request queued behind a stuck one (in process, one worker, --timeout 3s)', () => {
+  test('the stuck worker never began it: once that worker is terminated, its replacement serves it (200, not 502)', async () => {
+    const server = await serve({ entry: fixture('faults.ts'), port: 0, workers: 1, quiet: true, timeout: 3000 })
+    try {
+      const stuckOn = threadOf((await request(`${server.url}/ok`)).text)
+      const spin = request(`${server.url}/spin`, { timeoutMs: 20_000 })
+      // Sent well after /spin: its deadline comes ~1.5 s after /spin's, when the stuck worker is being terminated (0.3 s of sampling and locating).
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      const queued = request(`${server.url}/ok`, { timeoutMs: 20_000 })
+      assert.equal((await spin).status, 504)
+      const res = await queued
+      assert.equal(res.status, 200, res.text)
+      assert.notEqual(threadOf(res.text), stuckOn, 'served by the replacement')
+    } finally {
+      await server.close()
+    }
+  })
+})
+
 describe('fault matrix (in process, two workers)', () => {
   let server: HotcellServer
   before(async () => {

@@ -95,6 +95,11 @@ export class Generation {
         void this.destroy()
       },
       onLaneClosed: () => this.#queue.dispatch(),
+      requeue: (task, waiter) => {
+        if (this.#tracker.crashLoop) return false
+        this.#queue.add(task, waiter)
+        return true
+      },
     })
     this.#queue = new RequestQueue({
       lanes: () => this.#tracker.lanes(),

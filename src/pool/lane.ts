@@ -143,15 +143,23 @@ export class Lane {
     return task && { id, label: `${task.method} ${task.url}`, waiter: this.#waiters[slot]! }
   }
 
-  /** The worker is gone: fail every request it had, each with `error(id)`. */
-  close(error: (id: number) => Error): void {
+  /**
+   * The worker is gone: fail every request it had, each with `error(id)`.
+   * `again`: given each request the worker had not begun and that has no body
+   * (its bytes went to the worker), which it may send elsewhere (true).
+   */
+  close(error: (id: number) => Error, again?: (task: RequestTask, waiter: Waiter) => boolean): void {
     if (this.#closed) return
     this.#closed = true
     this.#port.close()
+    const begun = Atomics.load(this.#progress, PROGRESS.seq)
     const failed: Array<[Waiter, number]> = []
     for (let slot = 0; slot < this.#waiters.length; slot++) {
       const waiter = this.#waiters[slot]
-      if (waiter) failed.push([waiter, this.#tasks[slot]!.id])
+      const task = this.#tasks[slot]
+      if (!waiter || !task) continue
+      if (again && this.#seqs[slot]! > begun && !task.body && again(task, waiter)) continue
+      failed.push([waiter, task.id])
     }
     this.#waiters.length = 0
     this.#tasks.length = 0

@@ -5,8 +5,8 @@
 // exactly the requests on its lane with a WorkerLostError that says why.
 import type { MessagePort, Worker } from 'node:worker_threads'
 import { CrashLoopBreaker } from './crash-loop.js'
-import { Lane } from './lane.js'
-import type { ErrorData } from './protocol.js'
+import { Lane, type Waiter } from './lane.js'
+import type { ErrorData, RequestTask } from './protocol.js'
 import { WorkerLostError } from '../errors.js'
 import { describeDeath, exitCall, WORKERS_ENDED } from './worker-death.js'
 import { stuckLine } from './stuck-workers.js'
@@ -29,6 +29,8 @@ export interface TrackerOptions {
   onCrashLoop(error: ErrorData): void
   /** A worker's lane closed: requests waiting for a worker may go elsewhere. */
   onLaneClosed(): void
+  /** Send a request a terminated worker never began to another worker; false: fail it instead. */
+  requeue?(task: RequestTask, waiter: Waiter): boolean
 }
 
 export class WorkerTracker {
@@ -134,7 +136,9 @@ export class WorkerTracker {
         this.#stopped && !termination
           ? { name: WORKERS_ENDED, message: (this.#stopReason ?? 'Terminating worker thread') + stuckLine(this.#stuckAt?.get(threadId)) }
           : describeDeath(this.#errors.get(threadId) ?? new Error(`worker exited with code: ${code}`), exitStack, this.options.maxMemoryMb)
-      lane.close((id) => new WorkerLostError(death, threadId, termination?.reason, termination?.culprit === id))
+      // A worker ended for being stuck never began the requests queued behind the stuck one: another worker serves them.
+      const again = termination && !this.#stopped ? this.options.requeue : undefined
+      lane.close((id) => new WorkerLostError(death, threadId, termination?.reason, termination?.culprit === id), again)
     }
     this.#errors.delete(threadId)
     this.#exitNotes.delete(threadId)
