@@ -4,7 +4,7 @@ import { describeChain, locate } from './error-page.js'
 import type { ProjectRoots } from './source-files.js'
 import type { GenerationOptions } from '../pool/generation-options.js'
 import type { Logger } from './logger.js'
-import { uncaughtLog } from './fault-views.js'
+import { uncaughtLog, uncaughtWhose } from './fault-views.js'
 
 /** `generation()` names it in a message: 'generation 4', or 'a standby generation' before it serves. */
 export function crashReporting(logger: Logger, roots: ProjectRoots, generation: () => string): Pick<GenerationOptions, 'onUncaught' | 'onCrashLoop'> {
@@ -16,7 +16,10 @@ export function crashReporting(logger: Logger, roots: ProjectRoots, generation: 
       if (report.running && report.kind !== 'waitUntil') return
       // With the code frame, as a 500 page shows one: the line is all that points at the cause.
       const frame = locate(report.error, roots)
-      logger.error(`${uncaughtLog(report, generation())}\n${describeChain(report.error, roots)}\n${frame ? `\n${frame}\n` : ''}`)
+      const chain = describeChain(report.error, roots)
+      // The same error at the same place is the same key, whichever request's code raised it, on whichever worker.
+      const key = `${report.kind}\n${chain}\n${frame ?? ''}`
+      logger.error(`${uncaughtLog(report, generation())}\n${chain}\n${frame ? `\n${frame}\n` : ''}`, { key, whose: uncaughtWhose(report) })
     },
     onCrashLoop(error) {
       logger.error(`hotcell: ${generation()}: ${error.message}`)

@@ -115,6 +115,20 @@ export function uncaughtLog(report: UncaughtReport, generation: string): string 
   return `hotcell: ${what} ${whose}, ${where}. ${kept}${report.request ? '' : portHint(report.error.code)}`
 }
 
+/**
+ * Whose code raised a repeat of an error no request carries, for its one
+ * line: the request and the worker are all that differ from the report above.
+ */
+export function uncaughtWhose(report: UncaughtReport): string {
+  const path = report.request ? report.request.url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '') || '/' : ''
+  const whose = !report.request
+    ? 'outside any request'
+    : report.kind === 'waitUntil'
+      ? `a ctx.waitUntil() promise of ${report.request.method} ${path}`
+      : `in code started by ${report.request.method} ${path} (request already answered)`
+  return `${whose}, w${report.threadId}`
+}
+
 // A server the module starts at import on a fixed port (a metrics port, a raw
 // TCP server: HTTP servers are captured) fails in every other generation: the
 // one serving still holds the port while the next imports.

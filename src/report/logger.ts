@@ -12,8 +12,12 @@ type Style = Parameters<typeof styleText>[0]
 export interface Logger {
   info(line: string): void
   warn(line: string): void
-  /** Multi-line text is fine: a build error, a stack. A failed request's block ends with its request line (renderText). */
-  error(text: string): void
+  /**
+   * Multi-line text is fine: a build error, a stack. A failed request's block ends with its request line (renderText).
+   * `background`: the block is an error no request carries (a late throw, a rejection), `key` the error and where it was
+   * thrown; a repeat of the last error block printed is said in one line, with `whose` it was this time.
+   */
+  error(text: string, background?: Background): void
   /**
    * Printed at the end of this turn of the event loop, with the other request
    * lines of the turn. `status` 0: the client left before any response went out.
@@ -25,6 +29,14 @@ export interface Logger {
   readonly quiet: boolean
   /** True when output goes to a terminal that shows colours. */
   readonly color: boolean
+}
+
+/** What tells one error no request carries from another, and whose code raised this one (for its repeat's line). */
+export interface Background {
+  /** The error and where it was thrown, not the request or the worker: the same key is the same error. */
+  key: string
+  /** "in code started by GET /poll (request already answered), w3" */
+  whose: string
 }
 
 export interface LoggerOptions {
@@ -49,6 +61,12 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
   const stamp = () => stampOf(now())
   /** The block printed last, without its request line: the next identical one is said in one line. */
   let lastBlock: string | undefined
+  /**
+   * The key of the background error printed last, while no other error block
+   * came after it: a poller's late throw comes between request lines, and
+   * each would otherwise be its whole report again (15 lines a request).
+   */
+  let lastBackground: string | undefined
   /**
    * Requests whose error block was not printed again, by `METHOD path`: their
    * request lines say "the same error as above" instead. A count, because
@@ -133,17 +151,27 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
     },
     info: (line) => out(stamp() + line + '\n'),
     warn: (line) => err(stamp() + paint('yellow', line) + '\n'),
-    error(text) {
-      const request = REQUEST_LINE.exec(text)
+    error(text, background) {
+      const request = background ? null : REQUEST_LINE.exec(text)
       const body = (request ? text.slice(0, request.index) : text).replace(/\n+$/, '')
       const key = request ? `${request[1]} ${request[3]}` : undefined
+      if (background) {
+        // Nothing in between: counted. Request lines in between: one line each, as a failed request's repeat gets.
+        if (sameAgain.again(background.key)) return
+        if (background.key === lastBackground) {
+          err(`${stamp()}${paint('red', '· the same error as above')}${paint('dim', `, ${background.whose}`)}\n`)
+          sameAgain.printed(background.key)
+          return
+        }
+      }
       if (key && body === lastBlock) {
         // A browser asks for /favicon.ico after every page: one error, one block.
         if (quiet) err(`${stamp()}${key}: ${paint('red', 'the same error as above')}\n`)
         else add(sameAsAbove, key)
         return
       }
-      if (!request && sameAgain.again(body)) return
+      lastBackground = background?.key
+      if (!request && !background && sameAgain.again(body)) return
       lastBlock = request ? body : undefined
       if (key && !quiet) add(blockShown, key)
       // A failed request's block ends with its request line; unless quiet, the log's own request line follows with status and time.
@@ -152,11 +180,11 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
       if (color) shown = shown.replace(HIDDEN_FRAMES_LINES, (line) => paint('dim', line))
       const lead = /^\n*/.exec(shown)![0]
       err(lead + stamp() + shown.slice(lead.length) + '\n')
-      if (!request) sameAgain.printed(body)
+      if (!request) sameAgain.printed(background?.key ?? body)
     },
     request({ method, path, status, ms, worker }) {
       if (quiet || path.startsWith(OWN_PATH)) return
-      // A request line in between: the next repeat of a background error is printed whole.
+      // A request line in between: the next repeat of a background error gets a line of its own, not the count.
       sameAgain.interrupt()
       const date = now()
       const at = Math.floor(date.getTime() / 1000)

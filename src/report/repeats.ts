@@ -6,8 +6,9 @@
 // else is about to be printed (so the log keeps its order), otherwise after a
 // wait that doubles while the error goes on: it keeps happening, the line
 // says so, without a line per repeat. Anything else printed in between (a
-// request line, another error) makes the next one a full block again: its
-// report is then not far above.
+// request line, another error) ends the count; after a request line the
+// logger says the next one in one line of its own, after another error it
+// prints it whole again.
 
 /** The first repeat's count waits this long; each later one twice as long as the one before, up to the most. */
 const FIRST_WAIT_MS = 1000
