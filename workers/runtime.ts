@@ -17,6 +17,7 @@ import { respond, type Outcome, type ResponseControl } from './respond.js'
 import { rehearse } from './rehearsal.js'
 import { networkErrorReturned, notAResponse, type HandlerWhere } from './result-errors.js'
 import { startSocketHost } from './socket-host.js'
+import { printStacksAsReports } from './logged-stacks.js'
 
 // A Node started with --expose-gc (settle-heap.ts): the app's code does not
 // get a gc global from hotcell. (The flag's binding cannot be deleted, only
@@ -26,6 +27,8 @@ if (typeof globals.gc === 'function') globals.gc = undefined
 // Stacks from the bundle map back to the user's .ts files. Applies to modules
 // loaded after this call, which the bundle always is.
 process.setSourceMapsEnabled(true)
+// An Error the app logs prints its stack as hotcell's reports show it.
+printStacksAsReports(process.cwd())
 // Before the bundle: user code sees these as its Request and Response.
 installFastResponse()
 installLazyRequest()
