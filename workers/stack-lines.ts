@@ -48,14 +48,25 @@ function ownDist(file: string): string {
  */
 export function shortenFrame(frame: string, roots: ProjectRoots): string {
   let shown = frame
+  for (const [prefix, to] of replacements(roots)) shown = shown.replace(prefix, (_, before: string) => before + to)
+  return shown
+}
+
+// Made once per roots: a worker printing an Error the app logs on every request ran this for each of its lines.
+const made = new WeakMap<ProjectRoots, [RegExp, string][]>()
+
+/** Each root's prefixes (longest root first), and what they become. */
+function replacements(roots: ProjectRoots): [RegExp, string][] {
+  let list = made.get(roots)
+  if (list) return list
+  list = []
   for (const root of [...roots.dirs].sort((a, b) => b.length - a.length)) {
     const rel = relative(roots.cwd, root)
     const to = rel ? rel + sep : ''
-    for (const prefix of [pathToFileURL(root).href + '/', root + sep]) {
-      shown = shown.replace(new RegExp(`(^|[\\s(])${escapeRegExp(prefix)}`, 'g'), (_, before: string) => before + to)
-    }
+    for (const prefix of [pathToFileURL(root).href + '/', root + sep]) list.push([new RegExp(`(^|[\\s(])${escapeRegExp(prefix)}`, 'g'), to])
   }
-  return shown
+  made.set(roots, list)
+  return list
 }
 
 function escapeRegExp(text: string): string {
