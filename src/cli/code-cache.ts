@@ -4,7 +4,9 @@
 // keep an entry for every config file hotcell imports, each under a new name).
 // The cache is written once per bundle and Node version, a few seconds into a
 // run, when the start and the first requests have compiled what they use.
-// NODE_DISABLE_COMPILE_CACHE=1, Node's own switch, turns it off.
+// Measured (Node 20, docs/benchmarks.md): 6-9 ms of the start, for ~0.7 MiB
+// more idle memory in the server process. NODE_DISABLE_COMPILE_CACHE=1, Node's
+// own switch, turns it off.
 import { hash } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import Module, { createRequire } from 'node:module'
