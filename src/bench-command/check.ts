@@ -171,7 +171,7 @@ const EVENT_STREAM_MS = 2000
 /** The verdict on a body that never ended: what the bench measures, and what to bench instead. */
 function streaming(label: string, spec: RequestSpec, head: Head, afterMs: number): string {
   const type = head.type ? ` (${head.type})` : ''
-  return `${label}: ${spec.method} ${spec.path} answered ${head.status}${type} and its body was still streaming after ${formatMs(afterMs)}: the bench times whole responses, so it cannot time one whose body does not end (server-sent events, a long poll). Bench a path that ends.`
+  return `${label}: ${spec.method} ${spec.path} answered ${head.status}${type} and its body was still streaming after ${formatMs(Math.round(afterMs / 100) * 100)}: the bench times whole responses, so it cannot time one whose body does not end (server-sent events, a long poll). Bench a path that ends.`
 }
 
 /**
