@@ -20,7 +20,8 @@ import { endedByHotcell, FAILURE_TITLES, lostView, timeoutView } from '../report
 import type { FailureTally } from '../report/failure-tally.js'
 
 /** Where requests go right now: a generation of workers, or a page explaining why there is none. */
-export type Target = { kind: 'generation'; generation: Generation } | { kind: 'failure'; view: Omit<ErrorView, 'request'> }
+/** `bundleUrl` of a failure: the bundle whose import never ended (reload/hung-import.ts). */
+export type Target = { kind: 'generation'; generation: Generation } | { kind: 'failure'; view: Omit<ErrorView, 'request'>; bundleUrl?: string }
 
 export interface DispatcherOptions {
   target(): Target | Promise<Target>

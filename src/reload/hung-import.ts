@@ -40,6 +40,8 @@ export async function hungImport(
   return {
     target: {
       kind: 'failure',
+      // The same bundle built again would hang as long: missedAtStart (scan-gap.ts) compares with it.
+      bundleUrl: generation.bundleUrl,
       view: { status: 500, title: 'The entry did not finish importing', error, hint: fixHint(reloads, 'the code') },
     },
     report: [`${error.name}: ${error.message}`, ...frame].join('\n'),

@@ -229,7 +229,9 @@ export class Reloader {
     // A shutdown meanwhile ends it at once (close()); a slow one is said (not at the start: the banner waits for it).
     this.#loading = next
     const onSlow = slowImportLine(this.logger, this.target, current, this.config, this.builder.roots, () => outcome(true, undefined, 0))
-    const superseded = await importInto(next, build.url, { all: !current && next.gen === 1, serving: !!current, stale, onSlow })
+    // Past the start, a newer save gives a slow import up whether old code or an error page serves meanwhile.
+    const serving = !!current || !(this.target instanceof Promise)
+    const superseded = await importInto(next, build.url, { all: !current && next.gen === 1, serving, stale, onSlow })
     this.#loading = undefined
     const loadMs = performance.now() - loadStarted
     traceReload('loaded', next.gen)
@@ -238,9 +240,9 @@ export class Reloader {
       return outcome(false, undefined, loadMs)
     }
     // More edits already arrived: an import that failed may be of a half-saved state. The old code keeps serving.
-    if ((superseded || (next.loadError && stale())) && this.#current) {
+    if (superseded || (next.loadError && stale() && this.#current)) {
       void next.destroy()
-      return outcome(false, this.#current.number, loadMs)
+      return outcome(false, this.#current?.number, loadMs)
     }
     if (next.loadError?.name === 'ImportTimeoutError') {
       const { target, report } = await hungImport(next, this.builder.roots, this.config.reload)

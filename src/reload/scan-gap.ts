@@ -52,10 +52,11 @@ export async function missedAtStart(
   if (!changed.length) return []
   // Most often the files were written just before the start (a generator,
   // a test): a bundle with the same content hash means nothing changed, and
-  // a reload for it would swap a generation for nothing.
+  // a reload for it would swap a generation for nothing (or, after an import
+  // that never ended, import the same bundle for another 10 s).
   const check = await builder.build()
   const target = served.target
-  const bundle = target instanceof Promise || target.kind !== 'generation' ? undefined : target.generation.bundleUrl
+  const bundle = target instanceof Promise ? undefined : target.kind === 'generation' ? target.generation.bundleUrl : target.bundleUrl
   return check.ok && check.url === bundle ? [] : changed
 }
 
