@@ -83,3 +83,18 @@ describe('folders a build adds to the watch', () => {
     assert.equal((await request(server.url)).status, 500)
   })
 })
+
+describe('what the start looks at again once the watcher is up', () => {
+  test('a file saved during the start is named itself, not also its folder (a reload line read "2 files changed (app.ts, )")', async () => {
+    const { missedAtStart } = await import('../src/reload/scan-gap.js')
+    const project = projectDir({ 'app.ts': 'export default {}\n', 'lib/util.ts': 'export const x = 1\n' })
+    cleanup(project.remove)
+    const readFrom = Date.now() - 60_000
+    const inputs = [join(project.dir, 'app.ts'), join(project.dir, 'lib/util.ts')]
+    // Both files, and so both folders, changed after readFrom; a build with another bundle than the one served.
+    const builder = { build: async () => ({ ok: true, url: 'file:///other.mjs' }) as never }
+    const served = { target: { kind: 'failure', view: { status: 500, title: '' } } as never }
+    const missed = await missedAtStart(inputs, readFrom, builder, served)
+    assert.deepEqual(missed.sort(), inputs.sort())
+  })
+})

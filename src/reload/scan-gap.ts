@@ -26,7 +26,7 @@ const SECONDS_MARGIN_MS = 2_000
 function changedSince(files: Iterable<string>, sinceMs: number): string[] {
   const paths = new Set<string>()
   for (const file of files) paths.add(file).add(dirname(file))
-  return [...paths].filter((path) => {
+  const changed = [...paths].filter((path) => {
     try {
       const stats = statSync(path)
       const changedAt = Math.max(stats.mtimeMs, stats.ctimeMs)
@@ -36,6 +36,9 @@ function changedSince(files: Iterable<string>, sinceMs: number): string[] {
       return true
     }
   })
+  // A folder that changed with a file in it: the file's save (an editor's rename) rebuilds, and the reload line
+  // names the file, not also its folder ("2 files changed (app.ts, )", the working folder shown as '').
+  return changed.filter((path) => !changed.some((other) => other !== path && dirname(other) === path))
 }
 
 /**
