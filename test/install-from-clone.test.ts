@@ -1,6 +1,6 @@
 // The documented route from a clone to a project of one's own, on a machine
 // with nothing but Node and npm: pack this repository, install the tarball
-// into a new folder outside it, and follow the README tour as written (its
+// into a new folder outside it, and follow the tour (docs/tour.md) as written (its
 // blocks are read from README.md), in Chromium too. The consumer needs no
 // build step: the tarball carries dist/.
 import assert from 'node:assert/strict'
@@ -35,7 +35,7 @@ async function shell(code: string, cwd: string): Promise<void> {
 // The tab is checked where Chromium is installed (always in CI, where nothing is skipped).
 const noBrowser = needsChromium()
 
-describe('from a clone to a project of your own (README tour)', () => {
+describe('from a clone to a project of your own (docs/tour.md)', () => {
   test('npm pack, install the tarball into a new folder, npx hotcell src/app.ts: 200, reloads, the build error, .env', async (t) => {
     const base = mkdtempSync(join(tmpdir(), 'hotcell-tour-'))
     cleanup(() => rmSync(base, { recursive: true, force: true }))
@@ -84,7 +84,7 @@ describe('from a clone to a project of your own (README tour)', () => {
       await waitFor(() => shapeOf(line).test(output), 10_000, `a banner line like: ${line}\n${output}`)
     }
 
-    const steps = prose('README.md', 'tour-steps')
+    const steps = prose('docs/tour.md', 'tour-steps')
     // 1. Open it: in Chromium, the tab that will follow every step by itself.
     const page = await request(url, { headers: { 'sec-fetch-dest': 'document' } })
     assert.equal(page.status, 200)
