@@ -35,16 +35,13 @@ export async function serve(options: ServeOptions): Promise<HotcellServer> {
   return startServer(resolveConfig(options))
 }
 
-/** What only hotcell's own commands give a server: not serve() options. */
-export interface ServerExtras {
-  /** Failed requests are tallied, not each printed (the servers `hotcell bench` starts). */
-  failures?: FailureTally
-}
-
-/** serve() for options resolved already: the CLI resolves them itself, to name its flags in messages. */
-export function startServer(config: Config, extras: ServerExtras = {}): Promise<HotcellServer> {
+/**
+ * serve() for options resolved already: the CLI resolves them itself, to name its flags in messages.
+ * `failures`: failed requests are tallied, not each printed (the servers `hotcell bench` starts).
+ */
+export function startServer(config: Config, failures?: FailureTally): Promise<HotcellServer> {
   traceStart('config')
-  return DevServer.start(config, createLogger({ quiet: config.quiet }), extras)
+  return DevServer.start(config, createLogger({ quiet: config.quiet }), failures)
 }
 
 /**
@@ -78,7 +75,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   private constructor(
     readonly config: Config,
     readonly logger: Logger,
-    readonly extras: ServerExtras,
+    readonly failures: FailureTally | undefined,
   ) {
     super()
     // Without reloads (hotcell bench, a benchmark) there is no reload garbage
@@ -92,8 +89,8 @@ class DevServer extends EventEmitter implements HotcellServer {
     this.#scheduler = createReloadScheduler({ run: (reasons) => this.#runReload(reasons) })
   }
 
-  static async start(config: Config, logger: Logger, extras: ServerExtras): Promise<DevServer> {
-    const server = new DevServer(config, logger, extras)
+  static async start(config: Config, logger: Logger, failures: FailureTally | undefined): Promise<DevServer> {
+    const server = new DevServer(config, logger, failures)
     try {
       await server.#start()
     } catch (error) {
@@ -125,7 +122,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       reloader: this.#reloader,
       closing: () => this.#closing,
       roots: this.#builder.roots,
-      ...(this.extras.failures ? { failures: this.extras.failures } : {}),
+      failures: this.failures,
     })
     this.#reloader.onExportedAddress = createExportedAddressNotice(this.logger, config.entryLabel, () => this.url)
     this.#reloader.onUnstoppable = (generation, threadId) => {

@@ -180,7 +180,7 @@ async function start(config: Variant, options: BenchOptions, serveSide: ServeSid
   // Failed requests are tallied: a report written per failure was timed as the cost of isolation (failure-tally.ts).
   const server: HotcellServer = await startServer(
     Object.freeze({ ...resolved, maxConnections: MAX_CONNECTIONS + options.connections, maxQueue: MAX_QUEUE + options.connections }),
-    { failures },
+    failures,
   )
   // In this process: the bench's servers are the only ones here.
   watchAbandoned()

@@ -13,6 +13,8 @@ import { causedBy, CLIENT_LEFT_REASON, type RequestTask, type TaskResult } from 
 import { announcesBody, readBody, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
 import { rawHeader } from './raw-header.js'
+import { absoluteUrl } from './absolute-url.js'
+import { browserPage } from '../report/browser-page.js'
 import { nextRequestId } from './request-count.js'
 import { abandonedWatched, noteAbandoned } from './abandoned-requests.js'
 import { runWithTimeout, type TimedOut } from '../pool/watchdog.js'
@@ -66,9 +68,9 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
       logger.error(
         `hotcell: request #${id} (${shown.request.method} ${shown.request.url}) from ${req.socket.remoteAddress} got ${shown.status} ${shown.title}; details were hidden from that client`,
       )
-    const browserPage = /\btext\/html\b/.test(req.headers.accept ?? '') ? await renderBrowserPage(view, { roots, details }) : undefined
-    const html = browserPage !== undefined
-    const page = browserPage ?? renderText(view, { roots, details })
+    const htmlPage = /\btext\/html\b/.test(req.headers.accept ?? '') ? await browserPage(view, { roots, details }) : undefined
+    const html = htmlPage !== undefined
+    const page = htmlPage ?? renderText(view, { roots, details })
     if (res.headersSent || res.destroyed) return
     const body = html && options.html ? options.html.page(req, page, seen) : page
     res.writeHead(view.status, [
@@ -281,19 +283,6 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
   }
 }
 
-/**
- * The HTML page, by Youch, loaded on the first error page a browser asks for
- * (the start does not wait for it). Undefined if it cannot be loaded (its
- * files replaced under a running server, by a reinstall): the text page then.
- */
-async function renderBrowserPage(view: ErrorView, options: RenderOptions): Promise<string | undefined> {
-  try {
-    return await (await import('../report/youch-page.js')).renderBrowserPage(view, options)
-  } catch {
-    return undefined
-  }
-}
-
 /** Once the head is out (a 200 streaming, say), the client saw its status: the log gives it, and that the body was cut, not a status nobody got. */
 function afterHead(view: ErrorView, res: ResponseOut): ErrorView {
   return res.headersSent ? { ...view, status: res.statusCode, title: `${view.title}: the response had started, and its body was cut off` } : view
@@ -301,11 +290,4 @@ function afterHead(view: ErrorView, res: ResponseOut): ErrorView {
 
 function failureView(result: Extract<TaskResult, { kind: 'failed' }>, request: ErrorView['request']): ErrorView {
   return { status: 500, title: FAILURE_TITLES[result.phase], error: result.error, request }
-}
-
-function absoluteUrl(req: RequestIn): string {
-  const target = req.url ?? '/'
-  if (!target.startsWith('/')) return target // absolute-form or '*'
-  const host = rawHeader(req.rawHeaders, 'host') ?? `${req.socket.localAddress}:${req.socket.localPort}`
-  return `${(req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'}://${host}${target}`
 }

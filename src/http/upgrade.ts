@@ -14,6 +14,7 @@ import { createHostPolicy, type AllowedHosts } from './gate/host-check.js'
 import { checkRequest } from './gate/request-guard.js'
 import { isReserved } from './gate/reserved-routes.js'
 import { createOriginCheck } from './websocket-origin.js'
+import { absoluteUrl } from './absolute-url.js'
 import type { Tunnel } from '../pool/socket-tunnel.js'
 import type { NoAnswer } from '../pool/tunnel-events.js'
 import { CLOSE_INTERNAL_ERROR, CLOSE_MESSAGE_TOO_BIG } from '../pool/websocket-frames.js'
@@ -254,13 +255,6 @@ function answer(status: number, text: string, headers: string[] = []): Buffer {
   ]
   for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`)
   return Buffer.from(lines.join('\r\n') + '\r\n\r\n' + text)
-}
-
-function absoluteUrl(req: IncomingMessage): string {
-  const target = req.url ?? '/'
-  if (!target.startsWith('/')) return target
-  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'
-  return `${scheme}://${req.headers.host ?? 'localhost'}${target}`
 }
 
 function pathOf(target: string): string {

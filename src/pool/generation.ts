@@ -21,9 +21,6 @@ import { ENDED_BECAUSE } from './worker-death.js'
 import { backgroundWorkDone } from './background-work.js'
 import { type Locate, watchStuck } from './stuck-workers.js'
 
-/** Who waits for a request's outcome (lane.ts). */
-export type RunHandlers = Waiter
-
 export class Generation {
   /** Its id, given at boot; standbys that are dropped unused take one too. */
   readonly gen: number
@@ -71,7 +68,6 @@ export class Generation {
   readonly #tracker: WorkerTracker
   /** Upgraded connections (WebSockets) served by this generation's workers. */
   readonly sockets = new WorkerSockets((threadId) => this.#handoff.isReady(threadId))
-  #onListenCaptured: ((requested: string) => void) | undefined
   readonly #onUnstoppable: GenerationOptions['onUnstoppable']
 
   constructor(options: GenerationOptions) {
@@ -95,11 +91,7 @@ export class Generation {
         void this.destroy()
       },
       onLaneClosed: () => this.#queue.dispatch(),
-      requeue: (task, waiter) => {
-        if (this.#tracker.crashLoop) return false
-        this.#queue.add(task, waiter)
-        return true
-      },
+      requeue: (task, waiter) => this.#queue.add(task, waiter),
     })
     this.#queue = new RequestQueue({
       lanes: () => this.#tracker.lanes(),
@@ -120,7 +112,6 @@ export class Generation {
     this.#pool.on('workerCreate', () => this.#tracker.watch(this.#pool.threads))
     // Workers created in the constructor: their exits must be seen even before workerCreate fires.
     this.#tracker.watch(this.#pool.threads)
-    this.#onListenCaptured = options.onListenCaptured
     this.#onUnstoppable = options.onUnstoppable
     if (this.gen === 1) traceStart('workers')
   }
@@ -142,7 +133,7 @@ export class Generation {
    * QueueFullError. `onStream`: the response streams over this port
    * (stream-pipe.ts). Callbacks, not a promise: this is on every request's path.
    */
-  run(task: RequestTask, handlers: RunHandlers): void {
+  run(task: RequestTask, handlers: Waiter): void {
     if (this.#tracker.crashLoop) {
       handlers.reject(new CrashLoopError(this.#tracker.crashLoop))
       return
@@ -295,7 +286,7 @@ export class Generation {
         options.onFetchApi?.()
         break
       case 'hotcell:listen-captured':
-        this.#onListenCaptured?.(message.requested)
+        options.onListenCaptured?.(message.requested)
         break
       case 'hotcell:exported-address':
         options.onExportedAddress?.(message.address)

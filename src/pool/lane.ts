@@ -146,9 +146,9 @@ export class Lane {
   /**
    * The worker is gone: fail every request it had, each with `error(id)`.
    * `again`: given each request the worker had not begun and that has no body
-   * (its bytes went to the worker), which it may send elsewhere (true).
+   * (its bytes went to the worker), to send elsewhere instead.
    */
-  close(error: (id: number) => Error, again?: (task: RequestTask, waiter: Waiter) => boolean): void {
+  close(error: (id: number) => Error, again?: (task: RequestTask, waiter: Waiter) => void): void {
     if (this.#closed) return
     this.#closed = true
     this.#port.close()
@@ -158,7 +158,10 @@ export class Lane {
       const waiter = this.#waiters[slot]
       const task = this.#tasks[slot]
       if (!waiter || !task) continue
-      if (again && this.#seqs[slot]! > begun && !task.body && again(task, waiter)) continue
+      if (again && this.#seqs[slot]! > begun && !task.body) {
+        again(task, waiter)
+        continue
+      }
       failed.push([waiter, task.id])
     }
     this.#waiters.length = 0

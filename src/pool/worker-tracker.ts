@@ -29,8 +29,8 @@ export interface TrackerOptions {
   onCrashLoop(error: ErrorData): void
   /** A worker's lane closed: requests waiting for a worker may go elsewhere. */
   onLaneClosed(): void
-  /** Send a request a terminated worker never began to another worker; false: fail it instead. */
-  requeue?(task: RequestTask, waiter: Waiter): boolean
+  /** Send a request a terminated worker never began to another worker. */
+  requeue?(task: RequestTask, waiter: Waiter): void
 }
 
 export class WorkerTracker {
@@ -137,7 +137,7 @@ export class WorkerTracker {
           ? { name: WORKERS_ENDED, message: (this.#stopReason ?? 'Terminating worker thread') + stuckLine(this.#stuckAt?.get(threadId)) }
           : describeDeath(this.#errors.get(threadId) ?? new Error(`worker exited with code: ${code}`), exitStack, this.options.maxMemoryMb)
       // A worker ended for being stuck never began the requests queued behind the stuck one: another worker serves them.
-      const again = termination && !this.#stopped ? this.options.requeue : undefined
+      const again = termination && !this.#stopped && !this.crashLoop ? this.options.requeue : undefined
       lane.close((id) => new WorkerLostError(death, threadId, termination?.reason, termination?.culprit === id), again)
     }
     this.#errors.delete(threadId)

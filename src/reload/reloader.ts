@@ -226,11 +226,10 @@ export class Reloader {
         return undefined
       }
     }
-    // A shutdown meanwhile ends it at once (close()); a slow one is said (not at the start: the banner waits for it).
+    // A shutdown meanwhile ends it at once (close()); a slow one is said; past the start, a newer save gives it up.
     this.#loading = next
     const onSlow = slowImportLine(this.logger, this.target, current, this.config, this.builder.roots, () => outcome(true, undefined, 0))
-    // Past the start, a newer save gives a slow import up whether old code or an error page serves meanwhile.
-    const serving = !!current || !(this.target instanceof Promise)
+    const serving = !(this.target instanceof Promise)
     const superseded = await importInto(next, build.url, { all: !current && next.gen === 1, serving, stale, onSlow })
     this.#loading = undefined
     const loadMs = performance.now() - loadStarted

@@ -25,7 +25,7 @@ export const SLOW_IMPORT_MS = 1_000
 export interface ImportOptions {
   /** Wait for every worker (the first generation comes up at full size), not only one (later swaps). */
   all: boolean
-  /** Other code serves meanwhile: a newer save (`stale()`) gives this import up. */
+  /** Old code or an error page serves meanwhile (not the start): a newer save (`stale()`) gives this import up. */
   serving: boolean
   stale: () => boolean
   /** Called once if the import has not ended SLOW_IMPORT_MS from now. */
