@@ -103,7 +103,11 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
         // Killed, it could not take the terminal out of raw mode (its hotkeys);
         // this process never set that mode, so libuv has nothing to restore.
         if (signal === 'SIGKILL' && isatty(0)) spawnSync('stty', ['sane'], { stdio: ['inherit', 'ignore', 'ignore'] })
-        const exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)
+        // Ended by the very signal passed on to stop it (a server process not yet
+        // listening for it: one restarting, or still starting): the stop asked for
+        // happened. Two CI runs read 130 here for a Ctrl-C right after the ready line.
+        const stopped = stopping && signal !== null && signal === forwarded
+        const exitCode = stopped ? 0 : (code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0))
         // Asked for (cli/config-watch.ts): at once, and not a death.
         if (restartAsked === current && !stopping && socket) {
           restartAsked = undefined
@@ -161,10 +165,13 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
       resolveExit(code)
     }
     let signals = 0
+    // The last signal passed on to the server process.
+    let forwarded: NodeJS.Signals | undefined
     const onSignal = (signal: NodeJS.Signals) => {
       stopping = true
       signals++
       if (!child || child.exitCode !== null) return finish(128 + (constants.signals[signal] ?? 0))
+      forwarded = signal
       child.kill(signal)
       // The second means "stop now": the child exits at once, or kills itself
       // within a second if a worker thread it cannot stop would hold its exit
