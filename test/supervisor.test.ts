@@ -66,7 +66,8 @@ describe('supervisor', () => {
     try {
       assert.equal((await request(`${cli.url}/ok`)).status, 200)
       // One huge array under a 128 MiB heap: V8 aborts the whole process (nodejs/node#47224).
-      const aborted = await request(`${cli.url}/v8-abort`, { timeoutMs: 60_000 }).then(
+      // After 0.4 s: the supervisor has heard of the request by then (cli/slow-requests.ts).
+      const aborted = await request(`${cli.url}/v8-abort?after=400`, { timeoutMs: 60_000 }).then(
         (res) => assert.fail(`expected the connection to die, got ${res.status}`),
         (error: NodeJS.ErrnoException) => error,
       )
@@ -82,6 +83,8 @@ describe('supervisor', () => {
       assert.match(cli.output(), /FATAL ERROR/)
       // The supervisor's line leads with the time, as the server's lines do.
       assert.match(cli.output(), /^\d{1,2}:\d{2}:\d{2}(?: [AP]M)? hotcell: the server process died \(signal SIGABRT\)[^\n]*Restarting it/m)
+      // It names the request the process died in, with how long it had run.
+      assert.match(cli.output(), /FATAL ERROR above\), while running GET \/v8-abort\?after=400 \(for \d+\.\d s\)\. Restarting it/)
       // Requests can be served a moment before the new process prints its ready line.
       await waitFor(() => (cli.output().match(/ready on /g) ?? []).length === 2, 10_000, 'the second ready line')
       assert.equal(await cli.stop(), 0)

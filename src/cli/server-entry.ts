@@ -8,12 +8,15 @@ import { exitNow } from './exit-now.js'
 import { keepServingWithoutReader } from './reader-errors.js'
 import { traceStart } from '../reload/trace.js'
 import { adoptExposedGc } from '../reload/settle-heap.js'
+import { reportSlowRequests } from './slow-requests.js'
 
 // Before anything else runs: a Node started with --expose-gc (settle-heap.ts).
 adoptExposedGc()
 keepServingWithoutReader()
 // The supervisor died: no graceful drain, no wait for a stuck worker (exit-now.ts). 129: its hang-up.
 followSupervisor(() => exitNow(129))
+// So that the supervisor can name the request a V8 fatal error came from.
+reportSlowRequests()
 traceStart('cli')
 // Not a top-level await: this is bundled as CommonJS, which has none. A
 // rejection would be a bug in hotcell: Node prints it and exits with 1.

@@ -10,6 +10,13 @@ export type SupervisorMessage =
   | { type: 'hotcell:socket' } // parent → restarted child; carries the listening socket
   | { type: 'hotcell:address'; address: HeldAddress } // child → parent once it serves: where the socket is bound
   | { type: 'hotcell:restart' } // child → parent: this process ends to be started again (the config file changed)
+  | { type: 'hotcell:running'; requests: SlowRequest[] } // child → parent: its slow requests in flight, when that list changes (slow-requests.ts)
+
+/** A request in flight for a while: `METHOD /path`, and since when (ms since the epoch, at the latest). */
+export interface SlowRequest {
+  label: string
+  since: number
+}
 
 const supervised = process.env.HOTCELL_SUPERVISED === '1' && typeof process.send === 'function'
 
@@ -39,6 +46,11 @@ export function isSupervised(): boolean {
 /** Tell the supervisor where the socket it holds is bound: what a restarted process serves on (held-address.ts). */
 export function reportAddress(address: HeldAddress): void {
   if (supervised && process.connected) process.send!({ type: 'hotcell:address', address } satisfies SupervisorMessage)
+}
+
+/** Tell the supervisor which slow requests run now (none: an empty list). */
+export function tellRunning(requests: SlowRequest[]): void {
+  if (supervised && process.connected) process.send!({ type: 'hotcell:running', requests } satisfies SupervisorMessage)
 }
 
 /**

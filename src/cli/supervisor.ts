@@ -16,7 +16,7 @@
 import { fork, spawnSync, type ChildProcess } from 'node:child_process'
 import { isatty } from 'node:tty'
 import { constants } from 'node:os'
-import type { SupervisorMessage } from './supervisor-child.js'
+import type { SlowRequest, SupervisorMessage } from './supervisor-child.js'
 import { heldAddressEnv, type HeldAddress } from './held-address.js'
 import type { CrashLoopBreaker } from '../pool/crash-loop.js'
 import { traceStart } from '../reload/trace.js'
@@ -67,6 +67,8 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
     let restartTimer: NodeJS.Timeout | undefined
     // The child that asked to be started again once it ends.
     let restartAsked: ChildProcess | undefined
+    // The current child's slow requests in flight, as it last told (cli/slow-requests.ts).
+    let running: SlowRequest[] = []
     // Led by the time, as the server's lines around it are; the clock is
     // loaded only for a line (report/timed-line.ts), which carries the time
     // of what it tells.
@@ -96,8 +98,12 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
         if (message?.type === 'hotcell:serving' && !socket && handle) socket = handle as { close(): void }
         if (message?.type === 'hotcell:address') address ??= message.address
         if (message?.type === 'hotcell:restart') restartAsked = current
+        if (message?.type === 'hotcell:running' && child === current) running = message.requests
       })
       current.once('exit', (code, signal) => {
+        const diedAt = Date.now()
+        const wasRunning = running
+        running = []
         if (child === current) child = undefined
         endGroupOf(current)
         // Killed, it could not take the terminal out of raw mode (its hotkeys);
@@ -116,7 +122,7 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
         // A normal stop, a process that never got as far as listening, or one that
         // chose to exit (a fatal V8 error aborts: it never exits with 0).
         if (stopping || !socket || code === 0) return finish(exitCode)
-        void deaths!.then((breaker) => restart(breaker, code, signal))
+        void deaths!.then((breaker) => restart(breaker, code, signal, runningLine(wasRunning, diedAt)))
       })
     }
 
@@ -134,7 +140,7 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
       }
     }
 
-    const restart = (breaker: CrashLoopBreaker, code: number | null, signal: NodeJS.Signals | null) => {
+    const restart = (breaker: CrashLoopBreaker, code: number | null, signal: NodeJS.Signals | null, whileRunning: string) => {
       // A signal came meanwhile, with no child to pass it to: it finished.
       if (stopping) return
       if (breaker.record()) {
@@ -150,7 +156,9 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
         : FATAL_SIGNALS.has(signal)
           ? `died (signal ${signal}), most likely a V8 fatal error in a worker (see the FATAL ERROR above)`
           : `died (signal ${signal})`
-      say(`hotcell: the server process ${cause}. Restarting it${delayMs ? ` in ${delayMs / 1000} s` : ''}; the port stays open and new connections wait.`)
+      say(
+        `hotcell: the server process ${cause}${whileRunning}. Restarting it${delayMs ? ` in ${delayMs / 1000} s` : ''}; the port stays open and new connections wait.`,
+      )
       if (delayMs) {
         restartTimer = setTimeout(start, delayMs)
         return
@@ -190,4 +198,12 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
     // Needed only once a child dies: loaded while the first one boots.
     deaths = import('../pool/crash-loop.js').then(({ CrashLoopBreaker }) => new CrashLoopBreaker(MAX_RESTARTS + 1, RESTART_WINDOW_MS))
   })
+}
+
+/** `, while running GET /report (for 1.4 s)`: the requests in flight for 0.1 s or more when it died (cli/slow-requests.ts). */
+function runningLine(requests: SlowRequest[], diedAt: number): string {
+  if (requests.length === 0) return ''
+  const named = requests.slice(0, 3).map(({ label, since }) => `${label} (for ${Math.max(0.1, (diedAt - since) / 1000).toFixed(1)} s)`)
+  const more = requests.length - named.length
+  return `, while running ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`
 }

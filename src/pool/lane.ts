@@ -32,6 +32,7 @@ import {
   type RequestTask,
   type TaskResult,
 } from './protocol.js'
+import { holdsRequests, releasesRequests, type RequestHolder } from './running-requests.js'
 
 /** Who waits for a request's outcome. */
 export interface Waiter {
@@ -41,7 +42,7 @@ export interface Waiter {
   onStream?: ((port: MessagePort, threadId: number) => void) | undefined
 }
 
-export class Lane {
+export class Lane implements RequestHolder {
   readonly #port: MessagePort
   readonly #progress: Int32Array
   // One entry per slot; a free slot holds undefined and is on #free.
@@ -70,6 +71,7 @@ export class Lane {
     port.on('message', (replies: LaneReplies) => this.#receive(replies))
     // Without this the port would keep a finished server alive.
     port.unref()
+    holdsRequests(this)
   }
 
   /** Requests sent and not answered yet. */
@@ -152,6 +154,7 @@ export class Lane {
     if (this.#closed) return
     this.#closed = true
     this.#port.close()
+    releasesRequests(this)
     const begun = Atomics.load(this.#progress, PROGRESS.seq)
     const failed: Array<[Waiter, number]> = []
     for (let slot = 0; slot < this.#waiters.length; slot++) {
@@ -170,6 +173,10 @@ export class Lane {
     this.#count = 0
     for (const [waiter, id] of failed) waiter.reject(error(id))
     this.onSettled()
+  }
+
+  collectRequests(into: Map<number, string>): void {
+    for (const task of this.#tasks) if (task) into.set(task.id, `${task.method} ${task.url}`)
   }
 
   // Off the hot path (aborts, timeouts): a scan of at most the requests in flight here.
