@@ -145,6 +145,13 @@ describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () =
     assert.equal(await okThread(), before)
   })
 
+  test('a rejection with a value that is not an Error says what the promise was rejected with, not that it was thrown', async () => {
+    const res = await request(`${cli.url}/reject-string-running`)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /a promise was rejected with the string "plain string rejection"/)
+    assert.doesNotMatch(res.text, /was thrown/)
+  })
+
   test('a late throw from request A does not fail innocent request B; it is logged against A', async () => {
     const before = await okThread()
     const innocent = request(`${cli.url}/hold?ms=600`)

@@ -39,6 +39,13 @@ export function toErrorData(value: unknown, seen: Set<unknown> = new Set(), dept
   return data
 }
 
+/** As toErrorData, for the value a promise was rejected with: a non-Error was not thrown. */
+export function rejectionData(value: unknown): ErrorData {
+  const data = toErrorData(value)
+  if (!(value instanceof Error)) data.message = `a promise was rejected with ${describe(value)}`
+  return data
+}
+
 /** The keys an ErrorData carries as fields of its own: not repeated among the properties. */
 function carried(error: Error, data: ErrorData): Set<string> {
   const keys = new Set(['name', 'message', 'stack', 'cause'])

@@ -15,7 +15,7 @@
 // requests in flight on it are not cut off.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { ErrorData, UncaughtReport } from '../src/pool/protocol.js'
-import { toErrorData } from './error-data.js'
+import { rejectionData, toErrorData } from './error-data.js'
 
 export interface RequestScope {
   id: number
@@ -60,7 +60,7 @@ export function reportLate(kind: Exclude<UncaughtReport['kind'], 'afterResponse'
   // events before it leaves that callback's async context, and a promise's
   // reaction runs in the context it was attached in.
   const scope = scopes.getStore()
-  const error = toErrorData(value)
+  const error = kind === 'uncaughtException' ? toErrorData(value) : rejectionData(value)
   const running = scope?.running === true
   if (scope && running && kind !== 'waitUntil') scope.fail(error, kind)
   try {
