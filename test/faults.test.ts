@@ -305,6 +305,11 @@ describe('fault matrix (in process, two workers)', () => {
       aggregate.text,
       /AggregateError: several things failed[\s\S]*\[0\] Error: first inner[\s\S]*\[1\] TypeError: second inner[\s\S]*Caused by: Error: root cause/,
     )
+    // Promise.any's AggregateError has no frames: the code frame is its first error's.
+    const any = await request(`${server.url}/promise-any`)
+    assert.equal(any.status, 500)
+    assert.match(any.text, /AggregateError: All promises were rejected/)
+    assert.match(any.text, /> \d+ \| +return await Promise\.any\(\[Promise\.reject\(new Error\('any first'\)\)/)
   })
 })
 

@@ -113,12 +113,13 @@ function stackFrames(stack: string | undefined): string[] {
 
 /**
  * `file:line:column` and the code frame of the first frame in the user's
- * sources, along the cause chain: of the lines that ran (ran-source.ts), with
+ * sources, along the cause chain (and first errors of AggregateErrors): of the lines that ran (ran-source.ts), with
  * a note when the file has changed since, or of the file when the error came
  * without them.
  */
 export function locate(error: ErrorData, roots: ProjectRoots): string | undefined {
-  for (let e: ErrorData | undefined = error; e; e = e.cause) {
+  // An AggregateError V8 made (Promise.any) has no frames: its first error's do.
+  for (let e: ErrorData | undefined = error; e; e = e.cause ?? e.errors?.[0]) {
     const where = userFrame(e.stack, roots)
     if (!where) continue
     const ran = ranFrame(e, where)
