@@ -181,6 +181,14 @@ describe('--static', () => {
     }
   })
 
+  test('dot paths with no file behind them go to the handler (/.auth/login); secrets never do', async () => {
+    for (const target of ['/.auth/login', '/api/.config', '/.netlify/functions/x']) {
+      await checkCase(server.url, 1, async () => {
+        assert.equal((await request(`${server.url}${target}`)).text, `handler saw GET ${target}`)
+      })
+    }
+  })
+
   test('a double-encoded path is decoded once: "%252e%252e" is a name, not a traversal', async () => {
     await checkCase(server.url, 1, async () => {
       const reply = await exchange(server.port, get('/%252e%252e/secret.txt'))

@@ -34,11 +34,14 @@ export function createStaticFiles(dir: string, html?: HtmlFileInjector): StaticF
   return async (req, res, path) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return 'pass'
     const wanted = decodedSegments(path)
-    if (wanted === undefined || wanted.some(isDenied)) return refuse(res)
+    if (wanted === undefined || wanted.some(isSecretName)) return refuse(res)
 
     let file = await resolveInside(root, join(root, ...wanted))
     if (file === 'outside') return refuse(res)
+    // Routes such as /.auth/login or /.netlify/functions/x belong to the handler
+    // when no such file is here; a dotfile that is here is never served.
     if (file === undefined) return 'pass'
+    if (wanted.some(isDotName)) return refuse(res)
     let info = await stat(file)
     if (info.isDirectory()) {
       file = await resolveInside(root, join(file, 'index.html'))
@@ -93,10 +96,18 @@ function decodedSegments(path: string): string[] | undefined {
   return segments
 }
 
-// Any dotfile or dot-folder, except /.well-known/ (RFC 8615 URLs that apps and tools expect).
-function isDenied(segment: string): boolean {
-  if (DENIED_NAMES.test(segment)) return true
+// Secrets: refused whether or not they exist, so that the answer reveals nothing.
+function isSecretName(segment: string): boolean {
+  return DENIED_NAMES.test(segment)
+}
+
+// Any other dotfile or dot-folder, except /.well-known/ (RFC 8615 URLs that apps and tools expect).
+function isDotName(segment: string): boolean {
   return segment.startsWith('.') && segment.toLowerCase() !== '.well-known'
+}
+
+function isDenied(segment: string): boolean {
+  return isSecretName(segment) || isDotName(segment)
 }
 
 /** The real path of `candidate` if it exists inside `root` (symlinks followed), 'outside' if it leaves it. */
