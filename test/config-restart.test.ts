@@ -3,11 +3,12 @@
 // a bad config is reported and the old options serve on; without the
 // supervisor a line says to restart.
 import assert from 'node:assert/strict'
-import { appendFileSync, renameSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, renameSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { cleanup, projectDir, request, startCli, waitFor, type CliRun } from './helpers.js'
+import { spawn } from 'node:child_process'
+import { BIN, cleanup, projectDir, request, startCli, waitFor, withDeadline, type CliRun } from './helpers.js'
 
 const APP = 'export default { fetch: async (request: Request) => new Response("got " + (await request.text()).length + " bytes") }\n'
 const config = (options: string) => `import { defineConfig } from 'hotcell'\nexport default defineConfig({ entry: 'app.ts', workers: 1, ${options} })\n`
@@ -87,6 +88,44 @@ describe('config file changes, under the supervisor', () => {
     assert.doesNotMatch(cli.output(), /\n\s+at |\.hotcell[\\/]|dist[\\/]src/)
     assert.equal((await post(cli)).status, 413, 'the old bodyLimit still applies')
     assert.equal(count(cli, RESTART), 0)
+  })
+
+  test('a config whose code never finishes is ended after 5 s and named; requests are served meanwhile; the fix applies', async () => {
+    const { project, cli } = await start({ 'hotcell.config.ts': config('bodyLimit: 100') }, ['--port', '0'])
+    const looping = `import { writeFileSync } from 'node:fs'\nwriteFileSync('looping.txt', 'yes')\nlet i = 0\nwhile (i >= 0) i++\n`
+    project.write('hotcell.config.ts', looping + config('bodyLimit: 1000'))
+    // Its code runs on a thread of its own: while it loops, the server's main thread still answers.
+    await waitFor(() => existsSync(join(project.dir, 'looping.txt')), 20_000, 'the config looping')
+    assert.equal((await request(cli.url, { timeoutMs: 5_000 })).status, 200)
+    await waitFor(
+      () => /hotcell: hotcell\.config\.ts did not finish loading within 5 s: a loop, or a top-level await that never settles\?/.test(cli.output()),
+      20_000,
+      'the deadline line',
+    )
+    await waitFor(() => /the server keeps its options until hotcell\.config\.ts is fixed and saved/.test(cli.output()), 20_000, 'the keep-serving line')
+    assert.equal((await post(cli)).status, 413, 'the old bodyLimit still applies')
+    project.write('hotcell.config.ts', config('bodyLimit: 1000'))
+    await waitFor(() => count(cli, RESTART) === 1, 20_000, 'the restart line')
+    await waitFor(() => readyUrls(cli).length === 2, 20_000, 'the new server process ready line')
+    assert.equal((await post(cli)).status, 200)
+  })
+
+  test('a config whose code never finishes at start: the supervisor says so; Ctrl-C ends hotcell', async () => {
+    const project = projectDir({ 'app.ts': APP, 'hotcell.config.ts': `while (true) {}\n${config('')}` })
+    cleanup(project.remove)
+    const child = spawn(process.execPath, [BIN], { cwd: project.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    cleanup(() => child.kill('SIGKILL'))
+    let output = ''
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    await waitFor(
+      () => /hotcell: hotcell\.config\.ts is still loading after 1 s: a loop, or a top-level await that never settles\?/.test(output),
+      20_000,
+      'the line',
+    )
+    child.kill('SIGINT')
+    assert.equal(await withDeadline(exited, 10_000, 'hotcell exit'), 0, output)
   })
 
   test('a deleted config file: one line, the options stay, files beside it are not its imports; created again, it applies', async () => {

@@ -3,12 +3,13 @@
 // config file changes (config-watch.ts), so both read the same options.
 import { existsSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
-import { CONFIG_NAMES, findConfigFile, loadConfigFile } from '../config/config-file.js'
+import { CONFIG_NAMES, findConfigFile, loadConfigFile, type LoadedConfigFile } from '../config/config-file.js'
 import { mustBeInteger, resolveConfig, type Config, type ServeOptions } from '../config/resolve-config.js'
 import { HotcellError } from '../errors.js'
 import type { FlagValues } from './flag-table.js'
 import { heldAddress, onHeldAddress } from './held-address.js'
 import { flagsToOptions } from './serve-flags.js'
+import { tellConfigLoading } from './supervisor-child.js'
 
 export interface CliConfig {
   config: Config
@@ -22,10 +23,19 @@ export interface CliConfig {
   moved: string | undefined
 }
 
-/** Throws a HotcellError naming the flag, variable or config file a bad option came from. */
-export async function resolveCliConfig(entryArg: string | undefined, values: FlagValues, env: NodeJS.ProcessEnv, cwd: string): Promise<CliConfig> {
+/**
+ * Throws a HotcellError naming the flag, variable or config file a bad option came from.
+ * `isolated`: the config file's code runs on a thread of its own, with a deadline (a server that is serving reads it again).
+ */
+export async function resolveCliConfig(
+  entryArg: string | undefined,
+  values: FlagValues,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  isolated = false,
+): Promise<CliConfig> {
   const file = findConfigFile(cwd, entryArg, values.config as string | undefined)
-  const loaded = file ? await loadConfigFile(file, cwd) : { options: {}, inputs: [] }
+  const loaded = file ? await loadConfigFileTold(file, cwd, isolated) : { options: {}, inputs: [] }
   const fromFile = loaded.options
   const fromFlags = flagsToOptions(values)
   const entry = entryArg ?? fromFile.entry
@@ -58,6 +68,17 @@ export async function resolveCliConfig(entryArg: string | undefined, values: Fla
   const held = heldAddress(env)
   const { config, moved } = held ? onHeldAddress(asked, held) : { config: asked, moved: undefined }
   return { config, file, fileLabel, inputs: loaded.inputs, moved }
+}
+
+/** At start, the supervisor hears of the load, and says so if it never ends (supervisor-child.ts). */
+async function loadConfigFileTold(file: string, cwd: string, isolated: boolean): Promise<LoadedConfigFile> {
+  if (isolated) return loadConfigFile(file, cwd, true)
+  tellConfigLoading(relative(cwd, file) || file)
+  try {
+    return await loadConfigFile(file, cwd)
+  } finally {
+    tellConfigLoading(null)
+  }
 }
 
 /** A config file in a folder above `cwd`, within its package (up to the nearest package.json). */

@@ -90,7 +90,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     fileLabel = cli.fileLabel
     const starting = startServer(config)
     // The config file's watcher starts beside the server, so the banner waits for neither.
-    watching = cli.file && config.reload ? startConfigWatch(cli, () => resolveCliConfig(args[0], values, io.env, cwd), io, restart) : undefined
+    watching = cli.file && config.reload ? startConfigWatch(cli, () => resolveCliConfig(args[0], values, io.env, cwd, true), io, restart) : undefined
     // Loaded beside the start, which does not need it: the banner does.
     session = import('./serve-session.js')
     server = await starting

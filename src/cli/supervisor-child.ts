@@ -10,6 +10,7 @@ export type SupervisorMessage =
   | { type: 'hotcell:socket' } // parent → restarted child; carries the listening socket
   | { type: 'hotcell:address'; address: HeldAddress } // child → parent once it serves: where the socket is bound
   | { type: 'hotcell:restart' } // child → parent: this process ends to be started again (the config file changed)
+  | { type: 'hotcell:config-loading'; file: string | null } // child → parent: its config file is being loaded at start (null: done)
   | { type: 'hotcell:running'; requests: SlowRequest[] } // child → parent: its slow requests in flight, when that list changes (slow-requests.ts)
 
 /** A request in flight for a while: `METHOD /path`, and since when (ms since the epoch, at the latest). */
@@ -46,6 +47,15 @@ export function isSupervised(): boolean {
 /** Tell the supervisor where the socket it holds is bound: what a restarted process serves on (held-address.ts). */
 export function reportAddress(address: HeldAddress): void {
   if (supervised && process.connected) process.send!({ type: 'hotcell:address', address } satisfies SupervisorMessage)
+}
+
+/**
+ * At start, the config file's code runs on this process's main thread: one
+ * that never finishes (a loop) leaves nothing here to say so. The supervisor
+ * does, once `file` has been loading for a while (null: it has loaded).
+ */
+export function tellConfigLoading(file: string | null): void {
+  if (supervised && process.connected) process.send!({ type: 'hotcell:config-loading', file } satisfies SupervisorMessage)
 }
 
 /** Tell the supervisor which slow requests run now (none: an empty list). */

@@ -38,6 +38,8 @@ const RESTART_WINDOW_MS = 60_000
 // How a V8 fatal error ends a process (abort(), or a crash); SIGKILL is someone else's doing.
 const FATAL_SIGNALS = new Set<string>(['SIGABRT', 'SIGTRAP', 'SIGILL', 'SIGSEGV', 'SIGBUS'])
 const FIRST_RESTART_DELAY_MS = 250
+/** A config file still loading at start after this long is told about. */
+const CONFIG_LOADING_NOTE_MS = 1_000
 /** After a second Ctrl-C, how long the child has to exit before it is killed. */
 const KILL_AFTER_MS = 2_000
 const MAX_RESTART_DELAY_MS = 2_000
@@ -77,6 +79,19 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
       void import('../report/timed-line.js').then(({ timedLine }) => stderr().write(timedLine(line, at, stderr())))
     }
 
+    // The config file's code runs on the server's main thread at its start: a loop there leaves only this process to say so.
+    let loadingTimer: NodeJS.Timeout | undefined
+    const configLoading = (file: string | null) => {
+      clearTimeout(loadingTimer)
+      if (file === null) return
+      loadingTimer = setTimeout(() => {
+        say(
+          `hotcell: ${file} is still loading after ${CONFIG_LOADING_NOTE_MS / 1000} s: a loop, or a top-level await that never settles? Fix it, then stop hotcell (Ctrl-C) and start it again.`,
+        )
+      }, CONFIG_LOADING_NOTE_MS)
+      loadingTimer.unref()
+    }
+
     const start = () => {
       traceStart('supervisor')
       const current = fork(script, argv, {
@@ -99,8 +114,10 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
         if (message?.type === 'hotcell:address') address ??= message.address
         if (message?.type === 'hotcell:restart') restartAsked = current
         if (message?.type === 'hotcell:running' && child === current) running = message.requests
+        if (message?.type === 'hotcell:config-loading') configLoading(message.file)
       })
       current.once('exit', (code, signal) => {
+        configLoading(null)
         const diedAt = Date.now()
         const wasRunning = running
         running = []

@@ -9,6 +9,7 @@ import { HotcellError } from '../errors.js'
 import { codeFrame } from '../report/code-frame.js'
 import { bundleFrame } from '../report/bundle-frame.js'
 import { dynamicImport } from '../dynamic-import.js'
+import { importIsolated } from './isolated-import.js'
 
 /** What a config file's default export may hold: every option of serve(), the entry too. */
 export type UserConfig = Partial<ServeOptions>
@@ -21,6 +22,8 @@ export function defineConfig(config: UserConfig): UserConfig {
 export const CONFIG_NAMES = ['hotcell.config.ts', 'hotcell.config.mts', 'hotcell.config.js', 'hotcell.config.mjs']
 // Paths in a config file are relative to the file, wherever hotcell is started from.
 const PATH_KEYS = ['entry', 'cwd', 'static', 'watch', 'envFile', 'cert', 'key'] as const
+// A config file read again while serving (`isolated`): how long its code may run.
+const ISOLATED_DEADLINE_MS = 5_000
 const OWN_INDEX = fileURLToPath(new URL('../index.js', import.meta.url))
 
 /** The config file to use: `--config`, else one next to the entry, else one in cwd. */
@@ -52,9 +55,10 @@ export interface LoadedConfigFile {
  * Load a config file. It is the user's own trusted code, like the build
  * config of any tool, so it runs in this (main) process: bundled by esbuild
  * for TypeScript, then imported. Keys and values are checked here, with the
- * file named in the message.
+ * file named in the message. `isolated`: imported on a thread of its own,
+ * with a deadline (isolated-import.ts), for a server that is serving.
  */
-export async function loadConfigFile(file: string, cwd: string): Promise<LoadedConfigFile> {
+export async function loadConfigFile(file: string, cwd: string, isolated = false): Promise<LoadedConfigFile> {
   const label = relative(cwd, file) || basename(file)
   const outDir = join(dirname(file), '.hotcell')
   const outFile = join(outDir, `config-${process.pid}-${Date.now()}.mjs`)
@@ -68,13 +72,23 @@ export async function loadConfigFile(file: string, cwd: string): Promise<LoadedC
     if (!built.ok) throw new HotcellError('ERR_CONFIG_FILE', `${label} does not build:\n${built.text.trimEnd()}`)
     inputs = built.inputs
     try {
-      exported = (await dynamicImport<{ default?: unknown }>(pathToFileURL(outFile).href)).default
-      // Called while the bundle and its map are still there: its throw is located like one at the top level.
-      if (typeof exported === 'function') {
-        called = true
-        exported = await (exported as () => unknown)()
+      if (isolated) {
+        const timedOut = () =>
+          new HotcellError(
+            'ERR_CONFIG_FILE',
+            `${label} did not finish loading within ${ISOLATED_DEADLINE_MS / 1000} s: a loop, or a top-level await that never settles?`,
+          )
+        ;({ value: exported, called } = await importIsolated(pathToFileURL(outFile).href, ISOLATED_DEADLINE_MS, timedOut))
+      } else {
+        exported = (await dynamicImport<{ default?: unknown }>(pathToFileURL(outFile).href)).default
+        // Called while the bundle and its map are still there: its throw is located like one at the top level.
+        if (typeof exported === 'function') {
+          called = true
+          exported = await (exported as () => unknown)()
+        }
       }
     } catch (error) {
+      if (error instanceof HotcellError) throw error
       throw new HotcellError('ERR_CONFIG_FILE', threwWhileLoading(error, label, outFile, cwd))
     }
   } finally {
