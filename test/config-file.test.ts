@@ -115,6 +115,30 @@ export type { FetchHandler }
     )
   })
 
+  test("import.meta and __dirname in a config file and its imports name their own source files, not the bundle's", async () => {
+    const project = projectDir({
+      'apps/web/app.ts': APP,
+      'apps/web/public/hello.txt': 'hello from public\n',
+      'apps/web/lib/where.ts': 'export const where = import.meta.filename\n',
+      'apps/web/hotcell.config.ts': `import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'hotcell'
+import { where } from './lib/where.ts'
+console.log('config meta:', import.meta.dirname === __dirname, where)
+export default defineConfig({ port: 0, workers: 1, static: fileURLToPath(new URL('./public', import.meta.url)) })
+`,
+    })
+    cleanup(project.remove)
+    const run = await startCli(['apps/web/app.ts'], { cwd: project.dir })
+    cleanup(() => run.stop())
+    assert.equal((await request(`${run.url}/hello.txt`)).text, 'hello from public\n')
+    assert.ok(run.output().includes(`config meta: true ${join(project.dir, 'apps/web/lib/where.ts')}`), run.output())
+    // Nothing of the file moved: a throw below is still located on its own line.
+    project.write('apps/web/hotcell.config.ts', `const here = import.meta.url\nif (here) throw new Error('after meta')\nexport default {}\n`)
+    const failed = await runCli(['apps/web/app.ts'], { cwd: project.dir })
+    assert.match(failed.stderr, /^apps\/web\/hotcell\.config\.ts:2:\d+$/m, failed.stderr)
+    assert.ok(failed.stderr.includes("> 2 | if (here) throw new Error('after meta')"), failed.stderr)
+  })
+
   test('a config file that throws is named with the line:column of its source and a code frame, without hotcell frames', async () => {
     const project = projectDir({ 'app.ts': APP })
     cleanup(project.remove)

@@ -12,6 +12,7 @@ import { SourcePackages } from './source-packages.js'
 import { pathToFileURL } from 'node:url'
 import { moduleMetaDefine } from '../../workers/module-meta.js'
 import { REQUIRE_SHIM, writeOutputs, writePreload } from './build-output.js'
+import { configMetaDefine, configModuleMeta } from './config-module-meta.js'
 
 export interface BuildSuccess {
   ok: true
@@ -281,7 +282,9 @@ export async function bundleConfigFile(
       // sourceMappingURL comment, so Node never maps it on its own.
       sourcemap: 'external',
       sourcesContent: false,
+      define: configMetaDefine,
       plugins: [
+        configModuleMeta,
         {
           name: 'hotcell-self',
           setup(build) {
