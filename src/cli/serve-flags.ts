@@ -69,7 +69,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     type: 'string',
     multiple: true,
     value: '<glob>',
-    help: 'paths never watched (repeatable)',
+    help: 'paths never watched (repeatable); a glob\nwithout / matches names at any depth',
     default: 'node_modules, .git, .hotcell',
     option: 'ignore',
   },

@@ -89,7 +89,13 @@ export class Sources {
   ready(): Promise<void> {
     this.#ready ??= this.config.ignore.length
       ? dynamicImport<{ default: typeof import('picomatch') }>('picomatch').then(({ default: picomatch }) => {
-          this.#userIgnored = picomatch([...this.config.ignore], { dot: true })
+          // A glob without a slash names a file or folder at any depth, as in .gitignore. Apart:
+          // picomatch 4's `basename` also matches globs with a slash against the name alone.
+          const named = this.config.ignore.filter((glob) => !glob.includes('/'))
+          const paths = this.config.ignore.filter((glob) => glob.includes('/'))
+          const byName = named.length ? picomatch(named, { dot: true, basename: true }) : () => false
+          const byPath = paths.length ? picomatch(paths, { dot: true }) : () => false
+          this.#userIgnored = (path) => byName(path) || byPath(path)
         })
       : Promise.resolve()
     return this.#ready
