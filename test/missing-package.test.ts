@@ -168,3 +168,31 @@ describe('a tsconfig paths alias to a file that is not there', () => {
     await waitFor(async () => (await request(`${cli.url}/`)).text === 'hi there', 10_000, `the added file to be served\n${cli.output()}`)
   })
 })
+
+describe('a named import that a package does not have', () => {
+  test("a CommonJS package whose module.exports has the name: Node's advice, the default import; an ES package: the importing line only", async () => {
+    const project = projectDir({
+      'package.json': '{ "name": "p", "private": true }\n',
+      'app.ts': `import { capitalize } from 'cjslib'\nexport default { fetch: () => new Response(capitalize('hi')) }\n`,
+      // Names assigned to a local object: Node's CommonJS lexer cannot find them, as with lodash.
+      'node_modules/cjslib/package.json': '{ "name": "cjslib", "version": "1.0.0", "main": "index.js" }\n',
+      'node_modules/cjslib/index.js': 'const lib = {}\nlib.capitalize = (s) => s[0].toUpperCase() + s.slice(1)\nmodule.exports = lib\n',
+      'node_modules/eslib/package.json': '{ "name": "eslib", "version": "1.0.0", "type": "module", "exports": "./index.js" }\n',
+      'node_modules/eslib/index.js': 'export const other = 1\n',
+    })
+    cleanups.push(project.remove)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    cleanups.push(() => cli.stop())
+    const page = await request(cli.url)
+    assert.equal(page.status, 500)
+    assert.match(page.text, /'cjslib'/)
+    assert.match(page.text, /import (?:pkg|cjslib) from 'cjslib'/, page.text)
+    assert.match(page.text, /> 1 \| import \{ capitalize \} from 'cjslib'/)
+    project.write('app.ts', `import { capitalize } from 'eslib'\nexport default { fetch: () => new Response(capitalize('hi')) }\n`)
+    await waitFor(async () => /'eslib'/.test((await request(cli.url)).text), 20_000, 'the reload to the ES package')
+    const esPage = await request(cli.url)
+    assert.match(esPage.text, /does not provide an export named 'capitalize'/)
+    assert.doesNotMatch(esPage.text, /CommonJS|import (?:pkg|eslib) from/)
+    assert.match(esPage.text, /> 1 \| import \{ capitalize \} from 'eslib'/)
+  })
+})

@@ -4,6 +4,7 @@
 // and line that imports the package, and the command that installs it.
 // A package without the export the app imports fails with a SyntaxError that
 // names no file at all: this adds the importing line as its frame.
+import { createRequire } from 'node:module'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ErrorData } from '../src/pool/protocol.js'
@@ -12,6 +13,7 @@ import { withSources } from './source-excerpts.js'
 
 // Not an ESM import of node:fs (docs/architecture.md#builtins): every worker loads this module.
 const { existsSync, readFileSync } = process.getBuiltinModule('node:fs')
+const { types } = process.getBuiltinModule('node:util')
 
 const NOT_FOUND = /^Cannot find package '([^']+)' imported from (.+)$/
 const NO_EXPORT = /^The requested module '([^']+)' does not provide an export named '([^']+)'$/
@@ -77,7 +79,32 @@ export function locateMissingExport(error: ErrorData, bundleUrl: string): ErrorD
   const bundle = fileURLToPath(bundleUrl)
   const where = importedAt(bundle, match[1]!, match[2]!) ?? importedAt(bundle, match[1]!)
   if (!where) return undefined
-  return withSources({ ...error, stack: `${error.name}: ${error.message}\n    at ${where.file}:${where.line}:${where.column}` })
+  const hint = defaultImportHint(bundle, match[1]!, match[2]!)
+  const message = hint ? `${error.message}\n${hint}` : error.message
+  return withSources({ ...error, message, stack: `${error.name}: ${message}\n    at ${where.file}:${where.line}:${where.column}` })
+}
+
+/**
+ * Node's advice, when its short message left it out (a bundle loaded with
+ * require(), bundle-import.ts): a CommonJS package whose module.exports has
+ * the name, which Node could not find in its code (lodash's `module.exports
+ * = _`). tsx and tsc's CommonJS output run `import { capitalize } from
+ * 'lodash'` as a require(); an ES module, as the bundle is, cannot. Found by
+ * requiring the package: nothing of the app has run yet.
+ */
+function defaultImportHint(bundle: string, specifier: string, name: string): string | undefined {
+  try {
+    const exported: unknown = createRequire(bundle)(specifier)
+    if (exported === null || (typeof exported !== 'object' && typeof exported !== 'function')) return undefined
+    if (types.isModuleNamespaceObject(exported) || !(name in exported)) return undefined
+  } catch {
+    return undefined
+  }
+  const local = /^[A-Za-z_$][\w$]*$/.test(packageName(specifier).replace(/^@[^/]+\//, '')) ? packageName(specifier).replace(/^@[^/]+\//, '') : 'pkg'
+  return (
+    `'${specifier}' is a CommonJS package: ${name} is on its module.exports, but Node cannot see it as a named export of an ES module ` +
+    `(hotcell runs your code as ES modules). Import the default export instead: import ${local} from '${specifier}', then ${local}.${name}`
+  )
 }
 
 /** `lodash/fp` → `lodash`, `@scope/pkg/sub` → `@scope/pkg`. */
