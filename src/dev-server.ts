@@ -154,6 +154,9 @@ class DevServer extends EventEmitter implements HotcellServer {
       onChange: (kind, path) => this.#onChange(kind, path),
       onRaw: (path) => this.#writes.seen(path),
       closing: () => this.#closing,
+      ...(this.config.staticDir !== undefined && this.config.liveReload
+        ? { staticFiles: { dir: this.config.staticDir, cwd: this.config.cwd, reloadTabs: () => this.#door?.live?.changed() } }
+        : {}),
     })
     await this.#projectWatch.start()
   }

@@ -2,7 +2,7 @@
 // deadline on every wait so a hang fails the test instead of stalling CI.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { get, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -253,4 +253,22 @@ export function sink(): Writable & { text: () => string } {
     },
   })
   return Object.assign(stream, { text: () => text })
+}
+
+/** An open SSE connection: everything received so far, and its end. */
+export function openStream(server: { url: string }, path: string, headers: Record<string, string> = {}) {
+  return withDeadline(
+    new Promise<{ res: IncomingMessage; text: () => string; ended: Promise<void> }>((resolve, reject) => {
+      const req = get(server.url + path, { headers, agent: false }, (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => (text += c))
+        const ended = new Promise<void>((done) => res.once('end', done))
+        resolve({ res, text: () => text, ended })
+      })
+      req.on('error', reject)
+    }),
+    10_000,
+    `GET ${path}`,
+  )
 }

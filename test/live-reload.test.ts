@@ -2,13 +2,11 @@
 // guard, reload events, and shutdown with tabs still connected.
 import assert from 'node:assert/strict'
 import { existsSync, writeFileSync } from 'node:fs'
-import { get, type IncomingMessage } from 'node:http'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { describe, test } from 'node:test'
-import type { HotcellServer } from '../src/index.js'
 import { PROCESS_TOKEN } from '../src/http/gate/same-origin.js'
-import { request, waitFor, withDeadline, serveProject } from './helpers.js'
+import { openStream, request, waitFor, withDeadline, serveProject } from './helpers.js'
 
 const APP = `
 import { existsSync, writeFileSync } from 'node:fs'
@@ -57,24 +55,6 @@ const TAB = {
 const WHOLE_PAGE = '<!doctype html><html><body><h1>héllo</h1></body></html>'
 
 const SCRIPT = /<script>\(\(\)=>\{const s=new EventSource\("(\/__hotcell\/live-reload\?token=[\w-]+&v=\d+)"\)/
-
-/** An open SSE connection: everything received so far, and its end. */
-function openStream(server: HotcellServer, path: string, headers: Record<string, string> = {}) {
-  return withDeadline(
-    new Promise<{ res: IncomingMessage; text: () => string; ended: Promise<void> }>((resolve, reject) => {
-      const req = get(server.url + path, { headers, agent: false }, (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (c: string) => (text += c))
-        const ended = new Promise<void>((done) => res.once('end', done))
-        resolve({ res, text: () => text, ended })
-      })
-      req.on('error', reject)
-    }),
-    10_000,
-    `GET ${path}`,
-  )
-}
 
 describe('live reload', () => {
   test('a whole HTML page gets the script before </body>, with the length fixed up', async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { serve } from '../src/index.js'
-import { cleanup, projectDir, request, withDeadline } from './helpers.js'
+import { cleanup, openStream, projectDir, request, waitFor, withDeadline } from './helpers.js'
 import { exchange } from './raw-http.js'
 
 const APP = `export default { fetch: (request: Request) => new Response('handler saw ' + new URL(request.url).pathname) }\n`
@@ -36,7 +36,7 @@ async function start(options: { liveReload?: boolean } = {}) {
     ...options,
   })
   cleanup(() => server.close())
-  return { server }
+  return { server, project }
 }
 
 describe('--static HTML and live reload', () => {
@@ -118,6 +118,22 @@ describe('--static HTML and live reload', () => {
     assert.equal(meta.text, META_CSP)
     // Files the handler does not have still go to it.
     assert.equal((await request(server.url + '/missing.html', { headers: TAB })).text, 'handler saw /missing.html')
+  })
+
+  test('a save under the static folder reloads the open tabs, once for a burst, without a build', async () => {
+    const { server, project } = await start()
+    const page = await request(server.url + '/page.html', { headers: TAB })
+    const path = /EventSource\("(\/__hotcell\/live-reload\?token=[\w-]+&v=\d+)"\)/.exec(page.text)![1]!
+    const stream = await openStream(server, path)
+    await waitFor(() => stream.text().includes('retry:'), 10_000, 'the stream preamble')
+    let builds = 0
+    server.on('reload', () => builds++)
+    project.write('public/style.css', 'body { color: blue }')
+    project.write('public/page.html', PAGE.replace('static page', 'edited page'))
+    await waitFor(() => stream.text().includes('event: reload'), 10_000, 'a reload event')
+    assert.equal((await request(server.url + '/style.css')).text, 'body { color: blue }')
+    assert.equal(builds, 0, 'nothing was built')
+    assert.equal(stream.text().match(/event: reload/g)?.length, 1, 'two saves together: one reload')
   })
 
   test('liveReload: false sends the files as they are', async () => {

@@ -1,11 +1,12 @@
 // What hotcell watches in a project: the sources (the bundle's inputs, and the
-// folders that may get new ones) and the env files. dev-server.ts imports this
+// folders that may get new ones), the env files and the --static folder. dev-server.ts imports this
 // module, and with it chokidar, only with --reload, beside the first build.
 import type { Logger } from '../report/logger.js'
 import type { ChangeKind, Sources } from './sources.js'
 import { watchNamedFiles, type NamedFileWatch } from './named-file-watch.js'
 import { traceStart } from './trace.js'
 import { watchSources, type SourceWatcher } from './watcher.js'
+import { watchStaticFiles } from './static-watch.js'
 
 export interface ProjectWatchOptions {
   sources: Sources
@@ -15,6 +16,8 @@ export interface ProjectWatchOptions {
   onRaw(path: string): void
   /** The server is shutting down: nothing starts watching any more. */
   closing(): boolean
+  /** --static with live reload: a save there reloads the open tabs (static-watch.ts). */
+  staticFiles?: { dir: string; cwd: string; reloadTabs(): void }
 }
 
 export class ProjectWatch {
@@ -26,6 +29,7 @@ export class ProjectWatch {
    * events, and unwatching a deleted one hid its re-creation.
    */
   #namedWatcher: NamedFileWatch | undefined
+  #staticWatcher: { close(): Promise<void> } | undefined
 
   constructor(options: ProjectWatchOptions) {
     this.#options = options
@@ -43,7 +47,22 @@ export class ProjectWatch {
       onChange,
       onError: onError('watching the env, package and tsconfig files'),
     })
-    await this.#watcher.ready()
+    const { staticFiles } = this.#options
+    const staticWatcher =
+      staticFiles &&
+      watchStaticFiles({
+        dir: staticFiles.dir,
+        cwd: staticFiles.cwd,
+        ignored: sources.ignored,
+        onChanged: (line) => {
+          if (closing()) return
+          logger.info(line)
+          staticFiles.reloadTabs()
+        },
+        onError: onError('watching the static files'),
+      })
+    this.#staticWatcher = staticWatcher
+    await Promise.all([this.#watcher.ready(), staticWatcher?.ready()])
     traceStart('watching')
   }
 
@@ -57,6 +76,6 @@ export class ProjectWatch {
 
   async close(): Promise<void> {
     this.#namedWatcher?.close()
-    await this.#watcher?.close()
+    await Promise.all([this.#watcher?.close(), this.#staticWatcher?.close()])
   }
 }

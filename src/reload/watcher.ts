@@ -293,3 +293,16 @@ function shut(w: FSWatcher): Promise<void> {
   w.add = () => w
   return w.close()
 }
+
+/**
+ * Every file under `dir` (--static): what changed, as chokidar reports it.
+ * Nothing is built from them, so none of the source watcher's care for
+ * saves that must not be lost applies: a tab reloads and reads them again.
+ */
+export function watchFolder(dir: string, options: Pick<WatchOptions, 'ignored' | 'onChange' | 'onError'>): Pick<SourceWatcher, 'ready' | 'close'> {
+  const w = watch(dir, { ignored: options.ignored, ignoreInitial: true })
+  const ready = new Promise<void>((resolve) => w.once('ready', () => resolve()))
+  for (const kind of ['add', 'change', 'unlink'] as const) w.on(kind, (path: string) => options.onChange(kind, path))
+  w.on('error', (error) => options.onError(error as Error))
+  return { ready: () => ready, close: () => w.close() }
+}
