@@ -68,4 +68,30 @@ describe('import.meta and __dirname', () => {
     )
     assert.deepEqual(JSON.parse(second.text), expected(2))
   })
+
+  test('an import() of a path computed at run time: resolved from the bundle, with the way out said; from import.meta.url it works', async () => {
+    const { server } = await serveProject(
+      {
+        'src/app.ts': `export default {
+  async fetch(request: Request) {
+    const name = new URL(request.url).pathname.slice(1)
+    const spec = './routes/' + name.replace('url-', '') + '.js'
+    const loaded = name.startsWith('url-') ? await import(new URL(spec, import.meta.url).href) : await import(spec)
+    return new Response(loaded.default)
+  },
+}
+`,
+        'src/routes/b.js': "export default 'route b'\n",
+      },
+      { entry: 'src/app.ts' },
+    )
+    const computed = await request(`${server.url}/b`)
+    assert.equal(computed.status, 500)
+    assert.match(computed.text, /Cannot find module '[^']*\.hotcell/)
+    assert.match(computed.text, /A path computed at run time is resolved from hotcell's bundle in \.hotcell\/, not from your source file/)
+    assert.match(computed.text, /import\(new URL\(path, import\.meta\.url\)\.href\)/)
+    const fromSource = await request(`${server.url}/url-b`)
+    assert.equal(fromSource.status, 200, fromSource.text)
+    assert.equal(fromSource.text, 'route b')
+  })
 })

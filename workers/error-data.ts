@@ -24,6 +24,7 @@ export function toErrorData(value: unknown, seen: Set<unknown> = new Set(), dept
   if (sources) data.sources = sources
   const code = (value as { code?: unknown }).code
   if (typeof code === 'string' || typeof code === 'number') data.code = String(code)
+  if (code === 'ERR_MODULE_NOT_FOUND') data.message += fromBundleHint(data.message)
   if (seen.size <= MOST_WITH_PROPERTIES) Object.assign(data, ownProperties(value, carried(value, data)))
   if (depth < MAX_DEPTH) {
     const cause = (value as { cause?: unknown }).cause
@@ -37,6 +38,21 @@ export function toErrorData(value: unknown, seen: Set<unknown> = new Set(), dept
     }
   }
   return data
+}
+
+// Node's "Cannot find module '<project>/.hotcell/<id>/routes/b.js' imported from …": a path
+// computed at run time (import(spec), import.meta.resolve) was resolved from the bundle.
+const FROM_BUNDLE = /^Cannot find module '[^']*[\\/]\.hotcell[\\/][^'\\/]+[\\/][^']*'/
+
+/** What to write instead, for an import resolved from hotcell's bundle rather than from the source file. */
+function fromBundleHint(message: string): string {
+  if (!FROM_BUNDLE.test(message)) return ''
+  return (
+    "\nA path computed at run time is resolved from hotcell's bundle in .hotcell/, not from your source file. " +
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the advice shows a template literal
+    'Write the path in the import itself, import(`./routes/${name}.js`) (the build then includes every file it can match), ' +
+    'or resolve it from the source file: import(new URL(path, import.meta.url).href)'
+  )
 }
 
 /** As toErrorData, for the value a promise was rejected with: a non-Error was not thrown. */
