@@ -93,7 +93,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     multiple: true,
     value: '<path>',
     help: "variables for the handler only (workers); repeatable,\nlater files win, the shell's environment wins. Node\nreads this flag too: a missing file stops it with\n'node: <path>: not found' (envFile in the config does not)\n",
-    default: '.env, .env.local if present',
+    default: '.env, .env.local in cwd, if present',
     option: 'envFile',
   },
   {
