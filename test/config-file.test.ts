@@ -115,6 +115,26 @@ export type { FetchHandler }
     )
   })
 
+  test('a promise of the options is awaited; a config file under a name not looked for, and a command word for the entry, say what to do', async () => {
+    const project = projectDir({ 'app.ts': APP, 'hotcell.config.ts': `export default Promise.resolve({ entry: 'app.ts', port: 0, workers: 1 })\n` })
+    cleanup(project.remove)
+    const run = await startCli([], { cwd: project.dir })
+    cleanup(() => run.stop())
+    assert.equal((await request(run.url)).status, 200)
+    assert.equal(await run.stop(), 0)
+    rmSync(join(project.dir, 'hotcell.config.ts'))
+    project.write('hotcell.config.json', '{ "entry": "app.ts" }\n')
+    const unread = await runCli([], { cwd: project.dir })
+    assert.equal(unread.code, 1)
+    assert.match(
+      unread.stderr,
+      /hotcell\.config\.json is not read: hotcell looks for hotcell\.config\.ts, [^;]*; rename it, or name it with --config hotcell\.config\.json/,
+    )
+    const help = await runCli(['help'], { cwd: project.dir })
+    assert.equal(help.code, 1)
+    assert.match(help.stderr, /^hotcell: entry file not found: help \(looked in [^)]*\)\. [^\n]*for the options: hotcell --help\.\n$/)
+  })
+
   test("import.meta and __dirname in a config file and its imports name their own source files, not the bundle's", async () => {
     const project = projectDir({
       'apps/web/app.ts': APP,

@@ -47,7 +47,12 @@ export async function resolveCliConfig(
   if (entry === undefined) {
     // Run from a subfolder of the project (scripts/, src/): the config is in a folder above, which is not looked in.
     const above = configAbove(cwd)
-    const hint = above ? ` (${relative(cwd, above)} is above this folder: run hotcell where it is, or name it with --config ${relative(cwd, above)})` : ''
+    const unread = UNREAD_CONFIG_NAMES.find((name) => existsSync(join(cwd, name)))
+    const hint = above
+      ? ` (${relative(cwd, above)} is above this folder: run hotcell where it is, or name it with --config ${relative(cwd, above)})`
+      : unread
+        ? ` (${unread} is not read: hotcell looks for ${CONFIG_NAMES.join(', ')}; rename it, or name it with --config ${unread})`
+        : ''
     throw new HotcellError('ERR_INVALID_OPTION', `missing the entry file. Usage: hotcell <entry> [options], e.g. hotcell src/app.ts${hint}`)
   }
   const options: ServeOptions = { ...fromFile, ...fromFlags.options, entry }
@@ -69,6 +74,9 @@ export async function resolveCliConfig(
   const { config, moved } = held ? onHeldAddress(asked, held) : { config: asked, moved: undefined }
   return { config, file, fileLabel, inputs: loaded.inputs, moved }
 }
+
+/** Config files someone may write that are not looked for (--config reads them). */
+const UNREAD_CONFIG_NAMES = ['hotcell.config.json', 'hotcell.config.cjs', 'hotcell.config.cts']
 
 /** At start, the supervisor hears of the load, and says so if it never ends (supervisor-child.ts). */
 async function loadConfigFileTold(file: string, cwd: string, isolated: boolean): Promise<LoadedConfigFile> {

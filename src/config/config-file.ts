@@ -86,6 +86,8 @@ export async function loadConfigFile(file: string, cwd: string, isolated = false
           called = true
           exported = await (exported as () => unknown)()
         }
+        // export default loadOptions(): a promise of the options, as a function's would be.
+        exported = await exported
       }
     } catch (error) {
       if (error instanceof HotcellError) throw error

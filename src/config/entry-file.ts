@@ -23,7 +23,7 @@ export function mustBeEntry(value: unknown, cwd: string, named: string): string 
   if (!existsSync(entry)) {
     // `hotcell src/app`, as an import would name it: say which file that is.
     const meant = extname(entry) ? meantFile(entry) : ENTRY_EXTENSIONS.find((ext) => isFile(entry + ext))
-    const hint = !meant ? '' : extname(entry) ? ` Did you mean ${join(dirname(value), meant)}?` : ` Did you mean ${value}${meant}?`
+    const hint = !meant ? commandHint(value, named) : extname(entry) ? ` Did you mean ${join(dirname(value), meant)}?` : ` Did you mean ${value}${meant}?`
     const from = named ? `, named by ${named}` : ''
     throw new HotcellError('ERR_ENTRY_NOT_FOUND', `entry file not found: ${value}${from} (looked in ${cwd}).${hint}`)
   }
@@ -41,6 +41,12 @@ export function mustBeEntry(value: unknown, cwd: string, named: string): string 
     )
   }
   return entry
+}
+
+/** `hotcell help`, `hotcell start`: a word where the entry goes was meant as a command. */
+function commandHint(value: string, named: string): string {
+  if (named || !/^[a-z][a-z-]*$/.test(value)) return ''
+  return ` hotcell's commands are \`hotcell <entry>\` and \`hotcell bench <entry>\`; for the options: hotcell --help.`
 }
 
 /** A file beside a missing entry with a name one or two edits away (`app.js` for app.ts, `ap.ts`): the one meant. */

@@ -14,7 +14,7 @@ const fail = (error) => parentPort.postMessage({ ok: false, error: error instanc
   : { name: 'Error', message: String(error) } })
 import(workerData).then(async (module) => {
   let value = module.default
-  if (typeof value === 'function') value = await value()
+  value = await (typeof value === 'function' ? value() : value)
   try {
     parentPort.postMessage({ ok: true, value, called: typeof module.default === 'function' })
   } catch (error) {
