@@ -91,6 +91,14 @@ describe('serve({ https: true }): the generated certificate', () => {
     if (process.platform !== 'win32') assert.equal(statSync(certFile).mode & 0o777, 0o600)
   })
 
+  test('http:// to the HTTPS port: a plain-text 400 that says to use https://, not an empty reply', async () => {
+    const reply = await request(server.url.replace('https:', 'http:') + '/page')
+    assert.equal(reply.status, 400)
+    assert.equal(reply.text, 'This port speaks HTTPS: use https:// in the address, not http://\n')
+    // The port still speaks HTTPS.
+    assert.equal((await h1(`${server.url}/url`, generatedCert())).status, 200)
+  })
+
   test('ALPN offers h2 and picks it; a client offering only http/1.1 (or no ALPN) gets HTTP/1.1', async () => {
     const negotiate = (protocols: string[] | undefined) =>
       withDeadline(
@@ -338,8 +346,8 @@ describe('the hotcell command with --https and --cert/--key', () => {
       const reply = await h1(cli.url, generatedCert())
       assert.equal(reply.status, 200)
       assert.equal(reply.peer.fingerprint256, new X509Certificate(generatedCert()).fingerprint256)
-      // A plain-HTTP request to the TLS port is not served (and does not crash anything).
-      await assert.rejects(request(cli.url.replace('https:', 'http:'), { timeoutMs: 5000 }))
+      // A plain-HTTP request to the TLS port is not served: told to use https:// (and nothing crashes).
+      assert.equal((await request(cli.url.replace('https:', 'http:'), { timeoutMs: 5000 })).status, 400)
       assert.equal((await h1(cli.url, generatedCert())).status, 200)
       assert.equal(await cli.stop(), 0)
     } finally {

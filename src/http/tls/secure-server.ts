@@ -32,6 +32,11 @@ const MAX_CONCURRENT_STREAMS = 128
 // A client that connects and never finishes the handshake holds a connection slot.
 const HANDSHAKE_TIMEOUT_MS = 10_000
 
+const PLAIN_HTTP_BODY = 'This port speaks HTTPS: use https:// in the address, not http://\n'
+const PLAIN_HTTP_ANSWER =
+  'HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n' +
+  `content-length: ${Buffer.byteLength(PLAIN_HTTP_BODY)}\r\nconnection: close\r\n\r\n${PLAIN_HTTP_BODY}`
+
 export function createSecureHttpServer(options: SecureServerOptions, handler: (req: IncomingMessage, res: ServerResponse) => void): SecureServer {
   const server = createSecureServer(
     {
@@ -53,6 +58,14 @@ export function createSecureHttpServer(options: SecureServerOptions, handler: (r
   server.on('session', (session: Http2Session) => {
     sessions.add(session)
     session.once('close', () => sessions.delete(session))
+  })
+  // http:// to this port: OpenSSL reads the request line as a bad record, and
+  // the client got an empty reply. It gets a plain-text 400 that says why,
+  // written on the TCP socket under the failed handshake.
+  server.on('tlsClientError', (error: NodeJS.ErrnoException, tls: { _parent?: Socket }) => {
+    const raw = tls._parent
+    if (error.code !== 'ERR_SSL_HTTP_REQUEST' || !raw || raw.destroyed || !raw.writable) return
+    raw.end(PLAIN_HTTP_ANSWER)
   })
   // The TCP connections under everything, handshakes included; also those the supervisor hands over.
   const sockets = new Set<Socket>()
