@@ -67,6 +67,22 @@ describe('a linked package that exports TypeScript source', () => {
     assert.equal(await text(server.url), 'sky is rouge')
   })
 
+  test('exports with a development condition: its source is compiled, not the build that import names', async () => {
+    const project = monorepo({
+      'packages/dev/package.json': JSON.stringify({
+        name: '@acme/dev',
+        type: 'module',
+        exports: { '.': { types: './src/index.ts', development: './src/index.ts', import: './dist/index.js' } },
+      }),
+      'packages/dev/src/index.ts': "export const from: string = 'the source'\n",
+      'packages/dev/dist/index.js': "export const from = 'the build'\n",
+      'app/app.ts': "import { from } from '@acme/dev'\nexport default { fetch: () => new Response(from) }\n",
+    })
+    symlinkSync(join(project.dir, 'packages/dev'), join(project.dir, 'node_modules/@acme/dev'), 'dir')
+    const server = await serveIn(project)
+    assert.equal(await text(server.url), 'the source')
+  })
+
   test('imported only after the start: the import added by a save is compiled too', async () => {
     const project = monorepo({ 'app/app.ts': "export default { fetch: () => new Response('none') }\n" })
     const server = await serveIn(project)

@@ -110,7 +110,8 @@ function exportsTypeScript(pkg: PackageJson | undefined): boolean {
 /**
  * An esbuild plugin that resolves the graph's source packages to files in
  * their real folders, through the package's "exports" (the conditions
- * esbuild uses for node and ESM: import, node, module, default) or its main
+ * esbuild uses for node and ESM: import, node, module, default; and
+ * development) or its main
  * field, so that esbuild bundles them where `packages: 'external'` would
  * leave them out. Only imports of the graph's names reach JavaScript: each
  * plugin callback is a round trip to esbuild's process, on every rebuild (30
@@ -176,7 +177,9 @@ function nodeEntry(dir: string, subpath: string): string | undefined {
 function entryOf(pkg: PackageJson, subpath: string, name: string): string | { error: string } {
   if (pkg.exports !== undefined) {
     try {
-      const target = exportsTarget(pkg, subpath, { conditions: ['module'] })?.[0]
+      // `development` first where the map has it: a dev server's condition (Vite's too), which a
+      // workspace package uses to point at its source while `import` points at a build.
+      const target = exportsTarget(pkg, subpath, { conditions: ['development', 'module'] })?.[0]
       if (target) return target
     } catch {
       // resolve.exports throws for a subpath the map does not export: said below, as Node would.
