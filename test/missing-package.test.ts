@@ -196,3 +196,24 @@ describe('a named import that a package does not have', () => {
     assert.match(esPage.text, /> 1 \| import \{ capitalize \} from 'eslib'/)
   })
 })
+
+describe('a package whose entry file is missing', () => {
+  test('names the package, its entry, the importing line, and what to do', async () => {
+    const project = projectDir({
+      'package.json': '{ "name": "p", "private": true }\n',
+      'app.ts': `import { lib } from '@acme/unbuilt'\nexport default { fetch: () => new Response(lib) }\n`,
+      'node_modules/@acme/unbuilt/package.json': '{ "name": "@acme/unbuilt", "type": "module", "exports": "./dist/index.js" }\n',
+    })
+    cleanups.push(project.remove)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    cleanups.push(() => cli.stop())
+    const page = await request(cli.url)
+    assert.equal(page.status, 500)
+    assert.match(
+      page.text,
+      /Cannot find dist\/index\.js, the entry that '@acme\/unbuilt' names in its package\.json, imported by app\.ts:1: the package is not built yet\?/,
+    )
+    assert.match(page.text, /> 1 \| import \{ lib \} from '@acme\/unbuilt'/)
+    assert.doesNotMatch(page.text, /\.hotcell[\\/]/)
+  })
+})

@@ -5,7 +5,7 @@
 // A package without the export the app imports fails with a SyntaxError that
 // names no file at all: this adds the importing line as its frame.
 import { createRequire } from 'node:module'
-import { dirname, join, relative, resolve } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ErrorData } from '../src/pool/protocol.js'
 import { pathAlias } from './path-alias.js'
@@ -16,6 +16,7 @@ const { existsSync, readFileSync } = process.getBuiltinModule('node:fs')
 const { types } = process.getBuiltinModule('node:util')
 
 const NOT_FOUND = /^Cannot find package '([^']+)' imported from (.+)$/
+const MISSING_ENTRY = /^Cannot find module '([^']+)' imported from (.+)$/
 const NO_EXPORT = /^The requested module '([^']+)' does not provide an export named '([^']+)'$/
 
 interface SourceMap {
@@ -29,9 +30,9 @@ export function explainMissingPackage(error: unknown, bundleUrl: string): ErrorD
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
   if (code !== 'ERR_MODULE_NOT_FOUND' || typeof message !== 'string') return undefined
   const match = NOT_FOUND.exec(message)
-  // Node names a path there, not a package, when a package folder is found but not its entry (a
-  // workspace package's main not built yet): its own message says which file.
-  if (!match || match[1]!.startsWith('/') || /^[A-Za-z]:[\\/]/.test(match[1]!)) return undefined
+  if (!match) return explainMissingEntry(message, bundleUrl)
+  // Node names a path there, not a package, when a package folder is found but not its entry: below.
+  if (match[1]!.startsWith('/') || /^[A-Za-z]:[\\/]/.test(match[1]!)) return undefined
   const name = packageName(match[1]!)
   const bundle = fileURLToPath(bundleUrl)
   const importer = match[2]!.startsWith('file:') ? fileURLToPath(match[2]!) : match[2]!
@@ -47,6 +48,35 @@ export function explainMissingPackage(error: unknown, bundleUrl: string): ErrorD
     code: 'ERR_MODULE_NOT_FOUND',
     message: text,
     // Only the import's own place: the frames of Node's loader say nothing to the developer.
+    stack: `Error: ${text}${where ? `\n    at ${where.file}:${where.line}:${where.column}` : ''}`,
+  })
+}
+
+/**
+ * A package whose entry file is missing: a workspace package whose exports
+ * name dist/index.js before it is built. Node's message names that file and
+ * the bundle; this names the package, the line that imports it, and what to do.
+ */
+function explainMissingEntry(message: string, bundleUrl: string): ErrorData | undefined {
+  const match = MISSING_ENTRY.exec(message)
+  if (!match) return undefined
+  const bundle = fileURLToPath(bundleUrl)
+  const importer = match[2]!.startsWith('file:') ? fileURLToPath(match[2]!) : match[2]!
+  const at = match[1]!.lastIndexOf(`${sep}node_modules${sep}`)
+  if (importer !== bundle || at < 0) return undefined
+  const inside = match[1]!.slice(at + '/node_modules/'.length).split(sep)
+  const name = inside[0]!.startsWith('@') ? `${inside[0]}/${inside[1]}` : inside[0]!
+  const file = inside.slice(name.split('/').length).join('/')
+  const where = importedAt(bundle, name)
+  const label = where ? `, imported by ${relative(process.cwd(), where.file)}:${where.line}` : ''
+  const text =
+    `Cannot find ${file}, the entry that '${name}' names in its package.json${label}: the package is not built yet? ` +
+    `Build it (hotcell reloads when the file appears), or have its "exports" name its source with a "development" condition, ` +
+    `which hotcell uses: "development": "./src/index.ts"`
+  return withSources({
+    name: 'Error',
+    code: 'ERR_MODULE_NOT_FOUND',
+    message: text,
     stack: `Error: ${text}${where ? `\n    at ${where.file}:${where.line}:${where.column}` : ''}`,
   })
 }
