@@ -217,6 +217,16 @@ describe('your own certificate (--cert/--key)', () => {
     assert.match(names ?? '', /is for DNS:localhost, not 127\.0\.0\.1/)
     const [expired] = certificateWarnings(loaded, 'localhost', 'cert.pem', new Date(Date.now() + 60 * DAY))
     assert.match(expired ?? '', /expired on/)
+    // A subject's CN alone names nothing a browser accepts.
+    const cnOnly = await generateCertificate([], new Date(Date.now() - DAY), new Date(Date.now() + 30 * DAY))
+    const old = loadUserCertificate(write('cn.pem', cnOnly.cert), write('cn-key.pem', cnOnly.key), dir)
+    assert.equal(old.subjectAltName, undefined)
+    const [noNames, ...rest] = certificateWarnings(old, 'localhost', 'cn.pem')
+    assert.match(
+      noNames ?? '',
+      /^hotcell: the certificate in cn\.pem has no subjectAltName \(only CN=localhost[^)]*\): browsers refuse it for every name; make one with names \(mkcert/,
+    )
+    assert.deepEqual(rest, [])
   })
 })
 

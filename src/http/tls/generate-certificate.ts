@@ -42,7 +42,8 @@ export async function generateCertificate(names: readonly string[], notBefore: D
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       // Apple's TLS stack requires serverAuth.
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: isIP(value) ? 'ip' : 'dns', value }))),
+      // No names: no extension (an empty one is invalid), as an old CN-only certificate has none.
+      ...(names.length ? [new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: isIP(value) ? 'ip' : 'dns', value })))] : []),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   })

@@ -77,8 +77,13 @@ export function certificateWarnings(certificate: UserCertificate, name: string, 
   else if (new Date(x509.validFrom).getTime() > now.getTime())
     warnings.push(`hotcell: the certificate in ${certName} is not valid before ${new Date(x509.validFrom).toISOString()}; browsers will refuse it`)
   const covered = isIP(name) ? x509.checkIP(name) : x509.checkHost(name, { subject: 'never' })
-  if (covered === undefined) {
-    const names = certificate.subjectAltName ?? x509.subject.replace(/\n/g, ', ')
+  if (certificate.subjectAltName === undefined) {
+    // Browsers match names against subjectAltName only: a subject's CN alone names nothing they accept.
+    warnings.push(
+      `hotcell: the certificate in ${certName} has no subjectAltName (only ${x509.subject.replace(/\n/g, ', ')}): browsers refuse it for every name; make one with names (mkcert localhost 127.0.0.1 ::1), or use --https for hotcell's own`,
+    )
+  } else if (covered === undefined) {
+    const names = certificate.subjectAltName
     warnings.push(
       `hotcell: the certificate in ${certName} is for ${names}, not ${name}: browsers warn at https://${name.includes(':') ? `[${name}]` : name}; open one of its names, or make it for ${name} too (mkcert localhost 127.0.0.1 ::1)`,
     )
