@@ -10,7 +10,7 @@ import { after, describe, test } from 'node:test'
 import { userCacheDir } from '../src/http/tls/cache-dir.js'
 import { certificateNames, DEV_CERTIFICATE_FILE, devCertificate } from '../src/http/tls/dev-certificate.js'
 import { generateCertificate } from '../src/http/tls/generate-certificate.js'
-import { mustBeTls } from '../src/http/tls/tls-config.js'
+import { loadTls, mustBeTls } from '../src/http/tls/tls-config.js'
 import { certificateWarnings, loadUserCertificate } from '../src/http/tls/user-certificate.js'
 
 const base = mkdtempSync(join(tmpdir(), 'hotcell-tls-'))
@@ -154,6 +154,17 @@ describe('the generated certificate (--https)', () => {
     const made = await devCertificate({ host: '127.0.0.1', dir: join(blocker, 'hotcell') })
     assert.equal(made.stored, false)
     assert.ok(new X509Certificate(made.cert).checkIP('127.0.0.1'))
+    // The warning and the banner's line agree: not kept, asked again at each start.
+    const saved = process.env.XDG_CACHE_HOME
+    process.env.XDG_CACHE_HOME = blocker
+    try {
+      const loaded = await loadTls({ kind: 'generated' }, '127.0.0.1', base)
+      assert.match(loaded.warnings[0] ?? '', /could not write the certificate .*browsers ask again each time/)
+      assert.match(loaded.describe, /^self-signed certificate for this run only \(for [^;]*127\.0\.0\.1[^;]*; not kept: browsers ask again at each start\)$/)
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME
+      else process.env.XDG_CACHE_HOME = saved
+    }
   })
 })
 

@@ -76,7 +76,9 @@ export async function loadTls(config: TlsConfig, host: string, cwd: string): Pro
       warnings: made.stored
         ? []
         : [`hotcell: could not write the certificate to ${made.file}; a new one is made on every start, and browsers ask again each time`],
-      describe: `${made.generated ? 'new ' : ''}self-signed certificate ${made.file} (for ${made.names.join(', ')}; browsers ask once to accept it)`,
+      describe: made.stored
+        ? `${made.generated ? 'new ' : ''}self-signed certificate ${made.file} (for ${made.names.join(', ')}; browsers ask once to accept it)`
+        : `self-signed certificate for this run only (for ${made.names.join(', ')}; not kept: browsers ask again at each start)`,
     }
   }
   const { certificateWarnings, loadUserCertificate } = await import('./user-certificate.js')
