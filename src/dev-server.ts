@@ -20,6 +20,7 @@ import { requestsBegun } from './http/request-count.js'
 import { Sources, type ChangeKind } from './reload/sources.js'
 import { missedAtStart, missedWhileScanning } from './reload/scan-gap.js'
 import type { ProjectWatch } from './reload/project-watch.js'
+import { unsupportedTsconfigOptions } from './reload/tsconfig-warnings.js'
 import { WritesDuringBuild } from './reload/writes-during-build.js'
 import { isHungImport } from './reload/hung-import.js'
 import { SaveHold } from './reload/save-hold.js'
@@ -143,6 +144,9 @@ class DevServer extends EventEmitter implements HotcellServer {
     await this.#scheduler.idle()
     if (this.#startError !== undefined) throw this.#startError
     traceStart('serving')
+    void unsupportedTsconfigOptions(this.#sources.tsconfigs, config.cwd).then((lines) => {
+      for (const line of lines) this.logger.warn(line)
+    })
   }
 
   /** Start watching the sources and the env files; resolves when edits from now on are seen. */

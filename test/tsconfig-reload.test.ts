@@ -9,7 +9,7 @@ import { join, relative } from 'node:path'
 import { describe, test } from 'node:test'
 import { Sources } from '../src/reload/sources.js'
 import { tsconfigFiles } from '../src/reload/tsconfig-files.js'
-import { projectDir, request, serveProject } from './helpers.js'
+import { cleanup, projectDir, request, serveProject, startCli, waitFor } from './helpers.js'
 import { nextReload } from './reload-helpers.js'
 
 const aliased = (target: string) => JSON.stringify({ compilerOptions: { paths: { '@lib/*': [`./src/${target}/*`] } } })
@@ -51,6 +51,25 @@ describe('tsconfig edits reload', () => {
     project.write('src/tsconfig.json', JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@lib/*': ['./lib/*'] } } }))
     await reloaded
     assert.equal((await request(server.url)).text, 'lib')
+  })
+
+  test('emitDecoratorMetadata, which esbuild does not implement, is named once the server serves', async () => {
+    const project = projectDir({
+      'package.json': '{ "name": "p", "private": true }\n',
+      // JSON with comments, as tsc allows.
+      'tsconfig.json': '{\n  // for NestJS\n  "compilerOptions": { "experimentalDecorators": true, "emitDecoratorMetadata": true }\n}\n',
+      'src/app.ts': "export default { fetch: () => new Response('ok') }\n",
+    })
+    cleanup(project.remove)
+    const cli = await startCli(['src/app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    cleanup(() => cli.stop())
+    assert.equal((await request(cli.url)).status, 200)
+    await waitFor(
+      () => /hotcell: tsconfig\.json sets emitDecoratorMetadata, which esbuild does not implement: no design:type or design:paramtypes/.test(cli.output()),
+      10_000,
+      'the warning',
+    )
+    assert.equal(cli.output().match(/sets emitDecoratorMetadata/g)?.length, 1)
   })
 
   test('a project without package.json: the configs up to the working folder are watched', () => {

@@ -85,6 +85,11 @@ export class Sources {
     return [...this.#packageState, ...this.#tsconfigs]
   }
 
+  /** The TypeScript configs that may apply to the entry, present or not. */
+  get tsconfigs(): string[] {
+    return [...this.#tsconfigs]
+  }
+
   /** Resolves once `ignored` applies the `--ignore` globs (picomatch is imported only when there are any). */
   ready(): Promise<void> {
     this.#ready ??= this.config.ignore.length
