@@ -28,7 +28,8 @@ function scheduler(buildMs = 30) {
 }
 
 /** A scheduler whose builds end when the test calls `finish()`. */
-function gated(options: { maxWaitMs?: number; now?: () => number } = {}) {
+/** `debounceMs: undefined`: the scheduler's own default. */
+function gated(options: { maxWaitMs?: number; now?: () => number; debounceMs?: number | undefined } = {}) {
   const runs: { reasons: string[]; at: number }[] = []
   let onRun: (() => void) | undefined
   let ends: (() => void)[] = []
@@ -143,6 +144,49 @@ describe('reload scheduler', () => {
       runs.map((r) => r.reasons),
       [['sed'], ['sed again', 'checkout', 'checkout, late']],
     )
+  })
+
+  /** Trigger `events` ([ms after the one before, name]) during a first build; whether the follow-up waited for quiet, and the runs. */
+  async function duringBuild(events: ReadonlyArray<readonly [number, string]>, debounceMs?: number) {
+    const clock = { t: 0 }
+    const { s, runs, nextRun, idle, finish } = gated({ now: () => clock.t, debounceMs })
+    const started = nextRun()
+    s.trigger('first')
+    await started
+    for (const [gap, name] of events) {
+      clock.t += gap
+      s.trigger(name)
+    }
+    const followUp = nextRun()
+    const endedAt = performance.now()
+    finish()
+    await followUp
+    const waited = runs[1]!.at - endedAt >= SETTLE_MS - 2
+    finish()
+    await idle()
+    return { waited, runs }
+  }
+
+  test("with the default window, a sed's two events are one operation: a sed, a checkout 20 ms later and its late event are no flood", async () => {
+    // sed -i: its second event 1.3 ms after the first; the checkout 20 ms on; chokidar's late event of it 15 ms after that.
+    const { waited, runs } = await duringBuild(
+      [
+        [1.3, 'sed again'],
+        [20, 'checkout'],
+        [15, 'checkout, late'],
+      ],
+      undefined,
+    )
+    assert.equal(waited, false, 'the follow-up waited for quiet, as for a flood')
+    assert.deepEqual(runs[1]!.reasons, ['sed again', 'checkout', 'checkout, late'])
+  })
+
+  test('events 2 ms apart without end are still a flood with the default window: an operation is counted from its first event', async () => {
+    const { waited } = await duringBuild(
+      Array.from({ length: 12 }, (_, i) => [2, `gen${i}.ts`] as const),
+      undefined,
+    )
+    assert.equal(waited, true, 'a stream of writes 2 ms apart was taken for one save')
   })
 
   test('saves 50 ms apart that keep landing during builds are built at once, each', async () => {

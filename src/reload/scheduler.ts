@@ -28,12 +28,16 @@ export interface ReloadScheduler {
   stop(): void
 }
 
-// Events closer than this are one operation, for telling a flood from
-// saves. chokidar reported the files of a 5-file Save All within 0.3 ms of
-// each other (median; 2 ms at worst). A save does not wait for it: its build
-// starts at once, and a file whose event comes while the build runs makes
-// that build stale; the follow-up serves.
-const DEBOUNCE_MS = 1
+// Events within this long of an operation's first are that operation, for
+// telling a flood from saves. chokidar reported the files of a 5-file Save
+// All within 0.3 ms of each other (median; 2 ms at worst), and `sed -i`'s
+// two events come 1.3 ms apart: with 1 ms, a sed and a git checkout 20 ms
+// later (and its late event) were four operations, a flood that waited 150
+// ms of quiet. Counted from the first event, not chained from the last: a
+// generator writing every 2 ms is still many operations. A save does not
+// wait for it: its build starts at once, and a file whose event comes while
+// the build runs makes that build stale; the follow-up serves.
+const DEBOUNCE_MS = 3
 // Once builds keep going stale (a burst: a checkout, a formatter), the next
 // one waits for this much quiet. chokidar throttles a file's change events to
 // one per 50 ms, so a window much closer to that splits one burst into
@@ -41,7 +45,7 @@ const DEBOUNCE_MS = 1
 const SETTLE_MS = 150
 
 export interface SchedulerOptions {
-  /** Events closer than this are one operation (a flood is counted in operations). Default 1 ms. */
+  /** Events within this long of an operation's first are that operation (a flood is counted in operations). Default 3 ms. */
   debounceMs?: number
   /** How much quiet a flood waits for. Default 150 ms. */
   settleMs?: number
@@ -77,9 +81,8 @@ export function createReloadScheduler({
   let running: Promise<void> | undefined
   let stopped = false
   let idleWaiters: (() => void)[] = []
-  // When the last `floodCount` operations began, oldest first; and the last event.
+  // When the last `floodCount` operations began, oldest first.
   const operations: number[] = []
-  let lastEventAt = -Infinity
 
   // Each gap, not the span: a sed and a git checkout 15 ms later are three
   // operations, and chokidar's late second event of the checkout (~45 ms on)
@@ -123,11 +126,10 @@ export function createReloadScheduler({
       if (stopped) return
       reasons.push(reason)
       const at = now()
-      if (at - lastEventAt > debounceMs) {
+      if (at - (operations.at(-1) ?? -Infinity) > debounceMs) {
         operations.push(at)
         if (operations.length > floodCount) operations.shift()
       }
-      lastEventAt = at
       // During a build: the build's end decides (see above).
       if (running) return
       // A wait for quiet goes on while the flood does; otherwise merge this operation's events.
