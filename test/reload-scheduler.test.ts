@@ -90,62 +90,6 @@ describe('reload scheduler', () => {
     assert.ok(runs[1]!.at - runs[0]!.at < SETTLE_MS, `the follow-up started ${(runs[1]!.at - runs[0]!.at).toFixed(0)} ms after the first build`)
   })
 
-  test('four operations less than 30 ms apart are a flood: the next build waits for quiet', async () => {
-    const clock = { t: 0 }
-    const { s, runs, nextRun, idle, finish } = gated({ now: () => clock.t })
-    const started = nextRun()
-    s.trigger('f0.ts')
-    await started
-    // A checkout or a formatter: three more operations 10 ms apart while the first build runs.
-    for (const name of ['f1.ts', 'f2.ts', 'f3.ts']) {
-      clock.t += 10
-      s.trigger(name)
-    }
-    const followUp = nextRun()
-    const endedAt = performance.now()
-    finish()
-    await followUp
-    // Timers may fire a millisecond early.
-    assert.ok(
-      runs[1]!.at - endedAt >= SETTLE_MS - 2,
-      `the follow-up started ${(runs[1]!.at - endedAt).toFixed(0)} ms after the build, not after ${SETTLE_MS} ms of quiet`,
-    )
-    finish()
-    await idle()
-    assert.deepEqual(
-      runs.map((r) => r.reasons),
-      [['f0.ts'], ['f1.ts', 'f2.ts', 'f3.ts']],
-    )
-  })
-
-  test('four quick operations with one gap of 30 ms or more are no flood: a sed, a git checkout, and its late event', async () => {
-    const clock = { t: 0 }
-    const { s, runs, nextRun, idle, finish } = gated({ now: () => clock.t })
-    const started = nextRun()
-    // sed -i: two operations 1.3 ms apart; git checkout 17 ms later; chokidar's second event of the checkout 43 ms after that.
-    s.trigger('sed')
-    await started
-    for (const [gap, name] of [
-      [1.3, 'sed again'],
-      [17, 'checkout'],
-      [43, 'checkout, late'],
-    ] as const) {
-      clock.t += gap
-      s.trigger(name)
-    }
-    const followUp = nextRun()
-    const endedAt = performance.now()
-    finish()
-    await followUp
-    assert.ok(runs[1]!.at - endedAt < SETTLE_MS / 2, `the follow-up started ${(runs[1]!.at - endedAt).toFixed(0)} ms after the build, as if in a flood`)
-    finish()
-    await idle()
-    assert.deepEqual(
-      runs.map((r) => r.reasons),
-      [['sed'], ['sed again', 'checkout', 'checkout, late']],
-    )
-  })
-
   /** Trigger `events` ([ms after the one before, name]) during a first build; whether the follow-up waited for quiet, and the runs. */
   async function duringBuild(events: ReadonlyArray<readonly [number, string]>, debounceMs?: number) {
     const clock = { t: 0 }
@@ -166,6 +110,40 @@ describe('reload scheduler', () => {
     await idle()
     return { waited, runs }
   }
+
+  test('four operations less than 30 ms apart are a flood: the next build waits for quiet', async () => {
+    // A checkout or a formatter: three more operations 10 ms apart while the first build runs.
+    const { waited, runs } = await duringBuild(
+      [
+        [10, 'f1.ts'],
+        [10, 'f2.ts'],
+        [10, 'f3.ts'],
+      ],
+      1,
+    )
+    assert.ok(waited, `the follow-up did not wait ${SETTLE_MS} ms of quiet`)
+    assert.deepEqual(
+      runs.map((r) => r.reasons),
+      [['first'], ['f1.ts', 'f2.ts', 'f3.ts']],
+    )
+  })
+
+  test('four quick operations with one gap of 30 ms or more are no flood: a sed, a git checkout, and its late event', async () => {
+    // sed -i: two operations 1.3 ms apart (with a 1 ms window); git checkout 17 ms later; chokidar's second event of the checkout 43 ms after that.
+    const { waited, runs } = await duringBuild(
+      [
+        [1.3, 'sed again'],
+        [17, 'checkout'],
+        [43, 'checkout, late'],
+      ],
+      1,
+    )
+    assert.equal(waited, false, 'the follow-up waited for quiet, as in a flood')
+    assert.deepEqual(
+      runs.map((r) => r.reasons),
+      [['first'], ['sed again', 'checkout', 'checkout, late']],
+    )
+  })
 
   test("with the default window, a sed's two events are one operation: a sed, a checkout 20 ms later and its late event are no flood", async () => {
     // sed -i: its second event 1.3 ms after the first; the checkout 20 ms on; chokidar's late event of it 15 ms after that.
