@@ -220,7 +220,9 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
 /** `, while running GET /report (for 1.4 s)`: the requests in flight for 0.1 s or more when it died (cli/slow-requests.ts). */
 function runningLine(requests: SlowRequest[], diedAt: number): string {
   if (requests.length === 0) return ''
-  const named = requests.slice(0, 3).map(({ label, since }) => `${label} (for ${Math.max(0.1, (diedAt - since) / 1000).toFixed(1)} s)`)
+  // Newest first: a stream open for minutes is less likely the cause than what began just before.
+  const newest = [...requests].sort((a, b) => b.since - a.since)
+  const named = newest.slice(0, 3).map(({ label, since }) => `${label} (for ${Math.max(0.1, (diedAt - since) / 1000).toFixed(1)} s)`)
   const more = requests.length - named.length
   return `, while running ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`
 }
