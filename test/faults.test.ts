@@ -2,7 +2,7 @@
 // page naming the cause, the terminal says it once, and the next request is
 // served normally.
 import assert from 'node:assert/strict'
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
 import { fixture, projectDir, request, startCli, waitFor, withDeadline, type CliRun } from './helpers.js'
@@ -54,8 +54,12 @@ describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () =
     assert.equal(res.status, 502)
     assert.match(res.text, /exited with code 7: process\.exit\(7\) was called/)
     // Where: the fixture's line, with its code frame.
-    assert.match(res.text, /faults\.ts:47:\d+/)
-    assert.match(res.text, /> 47 \|\s+process\.exit\(Number\(url\.searchParams/)
+    const line =
+      readFileSync(fixture('faults.ts'), 'utf8')
+        .split('\n')
+        .findIndex((text) => text.includes('process.exit(Number(')) + 1
+    assert.match(res.text, new RegExp(`faults\\.ts:${line}:\\d+`))
+    assert.match(res.text, new RegExp(`> ${line} \\|\\s+process\\.exit\\(Number\\(url\\.searchParams`))
     assert.notEqual(await okThread(), before)
   })
 

@@ -96,7 +96,11 @@ test('a worker stuck past --timeout: the server process ends itself and the supe
     assert.equal((await stuck).status, 504)
     await waitFor(() => (cli.output().match(/ready on /g) ?? []).length === 2, 15_000, 'the new server process')
     assert.match(cli.output(), new RegExp(`${TIME}hotcell: ending the server process now\\.\\n`, 'm'))
-    assert.match(cli.output(), new RegExp(`${TIME}hotcell: the server process died \\(signal SIGKILL\\)\\. Restarting it;`, 'm'))
+    // It names the request its stuck worker was still running (cli/slow-requests.ts).
+    assert.match(
+      cli.output(),
+      new RegExp(`${TIME}hotcell: the server process died \\(signal SIGKILL\\), while running GET /stuck \\(for \\d+\\.\\d s\\)\\. Restarting it;`, 'm'),
+    )
     assert.equal((await request(cli.url)).text, 'ok')
     assert.equal(await cli.stop(), 0)
   } finally {
