@@ -1,5 +1,6 @@
 // Request/response fidelity through the worker pool.
 import assert from 'node:assert/strict'
+import { Agent, get as httpGet } from 'node:http'
 import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { serve, type HotcellServer } from '../src/index.js'
@@ -153,6 +154,33 @@ describe('request and response fidelity', () => {
       'the worker to see the abort and the cancel',
     )
     assert.ok(events.includes('aborted') && events.includes('cancelled'))
+  })
+
+  test('a streamed response that ends by itself does not abort request.signal; the client is still there', async () => {
+    const agent = new Agent({ keepAlive: true })
+    try {
+      const text = await withDeadline(
+        new Promise<string>((resolve, reject) => {
+          httpGet(`${server.url}/finite`, { agent }, (res) => {
+            let body = ''
+            res.setEncoding('utf8')
+            res.on('data', (chunk: string) => (body += chunk))
+            res.on('end', () => resolve(body))
+          }).on('error', reject)
+        }),
+        5000,
+        'the streamed body',
+      )
+      assert.equal(text, 'a\nb\n')
+      // The client keeps its connection open; the worker saw the stream's end before this request came.
+      const events = JSON.parse((await request(`${server.url}/events`)).text) as string[]
+      assert.deepEqual(
+        events.filter((event) => event.startsWith('finite')),
+        [],
+      )
+    } finally {
+      agent.destroy()
+    }
   })
 
   test('env and ctx.waitUntil reach the handler, which runs off the main thread', async () => {

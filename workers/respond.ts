@@ -125,12 +125,14 @@ async function stream(
 
   let credits = CREDITS
   let cancelled = false
+  // The stream is over on this side: closing its own port fires 'close' here too, which is not the client leaving.
+  let over = false
   let wake: (() => void) | undefined
   // Both the stream port and the control channel can report the client
   // leaving, in either order; whichever comes first aborts request.signal
   // too, or the task could end before the other message arrives.
   const cancel = () => {
-    if (cancelled) return
+    if (cancelled || over) return
     cancelled = true
     wake?.()
     const reason = new DOMException(CLIENT_LEFT_REASON.message, CLIENT_LEFT_REASON.name)
@@ -169,6 +171,7 @@ async function stream(
   } catch (error) {
     if (!cancelled) post({ type: 'error', error: toErrorData(error) })
   } finally {
+    over = true
     port.close()
   }
   return { kind: 'streamed' }
