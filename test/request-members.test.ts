@@ -75,6 +75,7 @@ describe('the lazy Request', () => {
     })
     assert.equal(seen.signalAborted, false)
     assert.equal(seen.signalInstance, true)
+    assert.equal(seen.ip, '127.0.0.1', 'the client address, as request.ip')
   })
 
   test('a URL the parser would change is normalized, as a native Request has it', async () => {

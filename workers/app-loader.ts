@@ -20,9 +20,11 @@ export interface FetchContext {
   waitUntil(promise: Promise<unknown>): void
   passThroughOnException(): void
 }
-export type FetchFunction = (request: Request, env: Record<string, string | undefined>, ctx: FetchContext) => unknown
+/** The request a fetch handler gets: a Request, and the client's address as `ip` (srvx's and h3's name for it). */
+export type ServerRequest = Request & { readonly ip: string }
+export type FetchFunction = (request: ServerRequest, env: Record<string, string | undefined>, ctx: FetchContext) => unknown
 /** What the runtime calls: a fetch function that also sees the raw task (Node handlers need its headers and client address). */
-export type AppFunction = (request: Request, env: Record<string, string | undefined>, ctx: FetchContext, task: RequestTask) => unknown
+export type AppFunction = (request: ServerRequest, env: Record<string, string | undefined>, ctx: FetchContext, task: RequestTask) => unknown
 
 /**
  * `node`: the handler is Node-style, served through the Node adapter.

@@ -26,6 +26,8 @@ export interface RequestParts {
   /** Flat `[name, value, …]`, as received. */
   headers: string[]
   body: ArrayBuffer | null
+  /** The client's address, as the socket has it. */
+  ip: string
 }
 
 const PARTS = Symbol('hotcell.requestParts')
@@ -66,6 +68,11 @@ export class LazyRequest {
 
   get url(): string {
     return this[PARTS].url
+  }
+
+  /** The client's address (not a member of the fetch standard: srvx's and h3's name for it). */
+  get ip(): string {
+    return this[PARTS].ip
   }
 
   get headers(): Headers {

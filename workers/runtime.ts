@@ -5,7 +5,7 @@
 import { threadId, workerData, parentPort, type MessagePort } from 'node:worker_threads'
 import { CLIENT_LEFT_REASON, TIMEOUT_REASON, type ControlMessage, type RequestTask, type WorkerData, type WorkerMessage } from '../src/pool/protocol.js'
 import { importBundle } from './bundle-import.js'
-import { loadApp, prepareForApp, type FetchContext, type LoadedApp } from './app-loader.js'
+import { loadApp, prepareForApp, type FetchContext, type LoadedApp, type ServerRequest } from './app-loader.js'
 import { toErrorData } from './error-data.js'
 import { fastParts, installFastResponse, isResponse } from './fast-response.js'
 import { isFetchApiLoaded, onFetchApiLoad, watchFetchGlobals } from './fetch-api.js'
@@ -223,11 +223,11 @@ function handle(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>, ent
     const body = `hotcell could not represent this request as a web Request: ${String((error as Error).message)}\n`
     return { kind: 'response', status: 400, statusText: 'Bad Request', headers: ['content-type', 'text/plain; charset=utf-8'], body }
   }
-  const request = new LazyRequest({ method: task.method, url, headers: task.headers, body: task.body })
+  const request = new LazyRequest({ method: task.method, url, headers: task.headers, body: task.body, ip: task.remoteAddress })
   entry.request = request
   let result: unknown
   try {
-    result = loaded.fetch(request as unknown as Request, env, context, task)
+    result = loaded.fetch(request as unknown as ServerRequest, env, context, task)
   } catch (error) {
     return failed('handler', error)
   }

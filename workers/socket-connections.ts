@@ -12,7 +12,7 @@ import { CLIENT_LEFT_REASON, type RequestTask } from '../src/pool/protocol.js'
 import type { Connection, ToMain, ToWorker } from '../src/pool/socket-protocol.js'
 import { describe, toErrorData } from './error-data.js'
 import { BatchWriter, readBatch, type Batch } from './socket-batch.js'
-import type { LoadedApp } from './app-loader.js'
+import type { LoadedApp, ServerRequest } from './app-loader.js'
 import type { SocketHostOptions } from './socket-host.js'
 import { TunnelSocket, type SocketLink } from './tunnel-socket.js'
 import { writeResponse } from './raw-response.js'
@@ -94,7 +94,11 @@ async function answer(
   }
   let result: unknown
   try {
-    const request = new Request(message.url, { method: message.method, headers, signal: abort.signal })
+    // A native Request (an upgrade has no body to read lazily), with the client's address as a fetch handler's has it.
+    const request = Object.defineProperty(new Request(message.url, { method: message.method, headers, signal: abort.signal }), 'ip', {
+      value: message.remoteAddress,
+      enumerable: true,
+    }) as ServerRequest
     result = await loaded.fetch(request, options.env, options.context, task)
   } catch (error) {
     return socket.fail('handler', toErrorData(error))

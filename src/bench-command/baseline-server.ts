@@ -18,7 +18,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web'
-import { loadApp, type AppFunction } from '../../workers/app-loader.js'
+import { loadApp, type AppFunction, type ServerRequest } from '../../workers/app-loader.js'
 import type { NodeHandler } from '../../workers/node-adapter.js'
 import { installFastResponse, isResponse } from '../../workers/fast-response.js'
 import { watchFetchGlobals } from '../../workers/fetch-api.js'
@@ -117,7 +117,8 @@ function run(fetch: AppFunction, req: IncomingMessage, res: ServerResponse, meth
   const url = `${scheme}://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`
   let result: unknown
   try {
-    result = fetch(new LazyRequest({ method, url, headers: req.rawHeaders, body }) as unknown as Request, env, ctx, NO_TASK)
+    const ip = req.socket.remoteAddress ?? ''
+    result = fetch(new LazyRequest({ method, url, headers: req.rawHeaders, body, ip }) as unknown as ServerRequest, env, ctx, NO_TASK)
   } catch (error) {
     failed(res, error)
     return
