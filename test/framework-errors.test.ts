@@ -279,6 +279,21 @@ describe('errors with a 4xx status stay the framework’s answer', () => {
     }
   })
 
+  test('an Express Router exported on its own is named, with how to mount it on an app', async () => {
+    project.write(
+      'router.ts',
+      "import express from 'express'\nconst router = express.Router()\nrouter.get('/hi', (_req, res) => { res.send('hi from the router') })\nexport default router\n",
+    )
+    const routed = await serve({ entry: `${project.dir}/router.ts`, port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
+    try {
+      const page = await request(`${routed.url}/hi`)
+      assert.equal(page.status, 500)
+      assert.match(page.text, /is an Express Router, not an app[^\n]*Mount it on an app: const app = express\(\); app\.use\(router\); export default app/)
+    } finally {
+      await routed.close()
+    }
+  })
+
   test('Koa: ctx.throw(404) is answered by Koa', async () => {
     const missing = await request(`${koa.url}/missing`)
     assert.equal(missing.status, 404)

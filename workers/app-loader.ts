@@ -134,6 +134,10 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
       return shapeError(
         `The default export of ${entry} is the class ${exported.name || '(anonymous)'}, which cannot be called without new. Export an instance: export default new ${exported.name || 'App'}()`,
       )
+    if (isExpressRouter(exported))
+      return shapeError(
+        `The default export of ${entry} is an Express Router, not an app: a Router has no res.send() of its own and no end for what it does not route. Mount it on an app: const app = express(); app.use(router); export default app`,
+      )
     const nodeStyle = style === 'node' || (style === 'auto' && exported.length >= 2)
     if (nodeStyle) return await node(exported as NodeHandler, bundleUrl, undefined, style === 'auto')
     const fetch = exported as FetchFunction
@@ -212,6 +216,12 @@ function announceAddress(app: object): void {
   if (address.port === undefined && address.hostname === undefined) return
   const message: WorkerMessage = { type: 'hotcell:exported-address', address }
   parentPort?.postMessage(message)
+}
+
+/** express.Router(): a (req, res, next) function with a stack of layers and handle(), but none of an app's request/response prototypes. */
+function isExpressRouter(value: unknown): boolean {
+  const router = value as { stack?: unknown; handle?: unknown; request?: unknown; listen?: unknown }
+  return Array.isArray(router.stack) && typeof router.handle === 'function' && router.request === undefined && router.listen === undefined
 }
 
 function shapeError(message: string): LoadedApp {
