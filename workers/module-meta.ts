@@ -18,14 +18,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 /** The global the builder's define points at. */
 export const MODULE_META_GLOBAL = '__hotcellModule'
 
-/** esbuild's `define` for the bundle. */
-export const moduleMetaDefine: Record<string, string> = {
-  'import.meta.url': `${MODULE_META_GLOBAL}.url`,
-  'import.meta.dirname': `${MODULE_META_GLOBAL}.dirname`,
-  'import.meta.filename': `${MODULE_META_GLOBAL}.filename`,
-  __dirname: `${MODULE_META_GLOBAL}.dirname`,
-  __filename: `${MODULE_META_GLOBAL}.filename`,
+/** esbuild's `define` of the five names as properties of `holder` (also the config bundle's, reload/config-module-meta.ts). */
+export function metaDefine(holder: string): Record<string, string> {
+  return {
+    'import.meta.url': `${holder}.url`,
+    'import.meta.dirname': `${holder}.dirname`,
+    'import.meta.filename': `${holder}.filename`,
+    __dirname: `${holder}.dirname`,
+    __filename: `${holder}.filename`,
+  }
 }
+
+/** esbuild's `define` for the bundle. */
+export const moduleMetaDefine = metaDefine(MODULE_META_GLOBAL)
 
 // Call site in the bundle (file:line:column) → the source file's URL. A site
 // is mapped once; reading import.meta.url in a request handler then costs a

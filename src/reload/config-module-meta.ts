@@ -11,18 +11,13 @@ import type { Plugin } from 'esbuild'
 import { readFile } from 'node:fs/promises'
 import { dirname, extname } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { metaDefine } from '../../workers/module-meta.js'
 
 const BINDING = '__hotcellConfigMeta'
 const NAMESPACE = 'hotcell-config-meta'
 
-/** esbuild's `define` for the config bundle. */
-export const configMetaDefine: Record<string, string> = {
-  'import.meta.url': `${BINDING}.url`,
-  'import.meta.dirname': `${BINDING}.dirname`,
-  'import.meta.filename': `${BINDING}.filename`,
-  __dirname: `${BINDING}.dirname`,
-  __filename: `${BINDING}.filename`,
-}
+/** esbuild's `define` for the config bundle: the app bundle's names, held by each file's own binding. */
+export const configMetaDefine = metaDefine(BINDING)
 
 const LOADERS: Record<string, 'ts' | 'tsx' | 'js' | 'jsx'> = {
   '.ts': 'ts',
