@@ -179,9 +179,9 @@ export default { fetch: (request: Request) => (new URL(request.url).pathname ===
     }
   })
 
-  test('a stream still open when a reload ends its workers is cut off; the log gives the status the client saw, not a 502', async () => {
+  test('a stream (not an event stream) still open when a reload ends its workers is cut off; the log gives the status the client saw, not a 502', async () => {
     const app = (v: number) =>
-      `export default { fetch: () => new Response(new ReadableStream({ start(c) { setInterval(() => c.enqueue(new TextEncoder().encode('v${v}\\n')), 200) } }), { headers: { 'content-type': 'text/event-stream' } }) }\n`
+      `export default { fetch: () => new Response(new ReadableStream({ start(c) { setInterval(() => c.enqueue(new TextEncoder().encode('v${v}\\n')), 200) } }), { headers: { 'content-type': 'application/x-ndjson' } }) }\n`
     const project = projectDir({ 'app.ts': app(1) })
     cleanup(project.remove)
     const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
@@ -196,6 +196,76 @@ export default { fetch: (request: Request) => (new URL(request.url).pathname ===
     await waitFor(() => /the response had started, and its body was cut off/.test(cli.output()), 5_000, `the cut in the terminal\n${cli.output()}`)
     assert.match(cli.output(), /200 The request outlived its workers: the response had started, and its body was cut off/)
     assert.doesNotMatch(cli.output(), /502 The request outlived its workers/)
+  })
+
+  test('an event stream open at a reload ends at once, cleanly, its request.signal aborted; the next request gets the new code', async () => {
+    // The handler stops on abort and says why in the stream's last event, which the clean end delivers.
+    const app = (v: number) => `export default {
+  fetch(request: Request) {
+    if (new URL(request.url).pathname !== '/events') return new Response('v${v}')
+    const encoder = new TextEncoder()
+    return new Response(
+      new ReadableStream({
+        start(c) {
+          const t = setInterval(() => c.enqueue(encoder.encode('data: v${v}\\n\\n')), 100)
+          request.signal.addEventListener('abort', () => {
+            clearInterval(t)
+            console.log('v${v} stream aborted: ' + request.signal.reason.message)
+          })
+        },
+      }),
+      { headers: { 'content-type': 'text/event-stream' } },
+    )
+  },
+}
+`
+    const project = projectDir({ 'app.ts': app(1) })
+    cleanup(project.remove)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    cleanup(() => cli.stop())
+    const res = await fetch(`${cli.url}/events`)
+    assert.equal(res.status, 200)
+    const body = res.text()
+    await new Promise((r) => setTimeout(r, 300))
+    project.write('app.ts', app(2))
+    // A clean end: a stream cut after the grace, as a download is, rejects ("terminated").
+    const text = await withDeadline(body, 15_000, 'the ended event stream')
+    assert.match(text, /^data: v1\n\n/)
+    assert.doesNotMatch(text, /v2/)
+    assert.equal((await request(`${cli.url}/`)).text, 'v2')
+    await waitFor(() => /v1 stream aborted/.test(cli.output()), 5_000, `the handler's abort\n${cli.output()}`)
+    assert.match(cli.output(), /v1 stream aborted: hotcell reloaded the code: it ended this event stream, and its client reconnects to the new code/)
+    assert.doesNotMatch(cli.output(), /outlived its workers|body was cut off/)
+  })
+
+  test('a shutdown ends an open event stream cleanly, and its request.signal says why', async () => {
+    const project = projectDir({
+      'app.ts': `export default {
+  fetch: (request: Request) =>
+    new Response(
+      new ReadableStream({
+        start(c) {
+          c.enqueue(new TextEncoder().encode('data: hello\\n\\n'))
+          request.signal.addEventListener('abort', () => console.log('stream aborted: ' + request.signal.reason.message))
+        },
+      }),
+      { headers: { 'content-type': 'text/event-stream; charset=utf-8' } },
+    ),
+}
+`,
+    })
+    cleanup(project.remove)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    cleanup(() => cli.stop())
+    const res = await fetch(`${cli.url}/events`)
+    const body = res.text()
+    await new Promise((r) => setTimeout(r, 300))
+    const stopped = cli.stop()
+    // Cut after the grace, it would reject ("terminated").
+    assert.equal(await withDeadline(body, 15_000, 'the event stream'), 'data: hello\n\n')
+    assert.equal(await stopped, 0)
+    assert.match(cli.output(), /stream aborted: hotcell is shutting down: it ended this event stream/)
+    assert.doesNotMatch(cli.output(), /outlived its workers|body was cut off/)
   })
 
   test('a shutdown does not wait for a request whose client left (nobody to answer), nor logs a 502 for it', async () => {

@@ -1,6 +1,6 @@
 import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web'
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
-import { CLIENT_LEFT_REASON, type ErrorData, type FailurePhase, type StreamMessage, type StreamReply } from '../src/pool/protocol.js'
+import { CLIENT_LEFT_REASON, STREAM_ENDED_REASONS, type ErrorData, type FailurePhase, type StreamMessage, type StreamReply } from '../src/pool/protocol.js'
 import { toErrorData } from './error-data.js'
 import { fastParts, nativeResponse, type FastParts } from './fast-response.js'
 import { flattenHeaders } from './header-list.js'
@@ -131,23 +131,24 @@ async function stream(
   // Both the stream port and the control channel can report the client
   // leaving, in either order; whichever comes first aborts request.signal
   // too, or the task could end before the other message arrives.
-  const cancel = () => {
+  const cancel = (ended?: keyof typeof STREAM_ENDED_REASONS) => {
     if (cancelled || over) return
     cancelled = true
     wake?.()
-    const reason = new DOMException(CLIENT_LEFT_REASON.message, CLIENT_LEFT_REASON.name)
+    const { message, name } = ended ? STREAM_ENDED_REASONS[ended] : CLIENT_LEFT_REASON
+    const reason = new DOMException(message, name)
     abort(reason)
     reader.cancel(reason).catch(() => {})
   }
-  control({ cancel })
+  control({ cancel: () => cancel() })
   port.on('message', (reply: StreamReply) => {
     if (reply.type === 'ack') {
       credits++
       wake?.()
-    } else cancel()
+    } else cancel(reply.ended)
   })
   // Main closes its end when the socket dies; treat it as a cancel.
-  port.on('close', cancel)
+  port.on('close', () => cancel())
 
   const send = async (bytes: Uint8Array) => {
     while (credits === 0 && !cancelled) await new Promise<void>((r) => (wake = r))

@@ -206,6 +206,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
             pipeStream(port, res, {
               ...(options.html ? { rewriteHead: (status: number, headers: string[]) => options.html!.streamed(req, seen, status, headers) } : {}),
               bodyless: (status) => method === 'HEAD' || status === 204 || status === 304,
+              onEventStream: (end) => generation!.eventStreams.add(end),
               extraHeaders,
               onStreamError: (error) => {
                 // The status line is out (a 200, say): the log says which, and that the body was cut, not "500".

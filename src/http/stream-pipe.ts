@@ -1,6 +1,8 @@
 import type { ResponseOut } from './exchange.js'
 import type { MessagePort } from 'node:worker_threads'
 import type { ErrorData, StreamMessage, StreamReply } from '../pool/protocol.js'
+import type { EndStream } from '../pool/event-streams.js'
+import { rawHeader } from './raw-header.js'
 
 export interface PipeOptions {
   /** HEAD, 204 and 304 carry no body: the stream is cancelled after the head. */
@@ -11,6 +13,8 @@ export interface PipeOptions {
   onStreamError(error: ErrorData): void
   /** Live reload: may change the head and give bytes to write just before the end. */
   rewriteHead?(status: number, headers: string[]): { headers: string[]; tail: Buffer } | undefined
+  /** The response is an event stream (text/event-stream): `end` ends it cleanly; returns what forgets it once it is over. */
+  onEventStream?(end: EndStream): () => void
 }
 
 /**
@@ -30,9 +34,17 @@ export function pipeStream(port: MessagePort, res: ResponseOut, options: PipeOpt
     }
   }
   const ack = () => reply({ type: 'ack' })
+  let forget: (() => void) | undefined
   const finish = () => {
     ended = true
+    forget?.()
     port.close()
+  }
+  const endNow: EndStream = (why) => {
+    if (ended || res.destroyed) return
+    res.end(tail)
+    reply({ type: 'cancel', ended: why })
+    finish()
   }
 
   port.on('message', (message: StreamMessage) => {
@@ -50,6 +62,7 @@ export function pipeStream(port: MessagePort, res: ResponseOut, options: PipeOpt
         }
         // Server-Sent Events must reach the client now, not with the first chunk.
         res.flushHeaders()
+        if (options.onEventStream && /^\s*text\/event-stream\b/i.test(rawHeader(message.headers, 'content-type') ?? '')) forget = options.onEventStream(endNow)
         break
       }
       case 'chunk':

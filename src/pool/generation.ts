@@ -13,6 +13,7 @@ import { startWorkers } from './worker-pool.js'
 import { WorkerTracker } from './worker-tracker.js'
 import { traceStart } from '../reload/trace.js'
 import { WorkerSockets } from './worker-sockets.js'
+import { EventStreams } from './event-streams.js'
 import { UNSTOPPABLE_MS, whenUnstoppable } from './unstoppable-worker.js'
 import { outOfSyncImports } from './sync-import-grace.js'
 import { CLOSE_SERVICE_RESTART } from './websocket-frames.js'
@@ -68,6 +69,8 @@ export class Generation {
   readonly #tracker: WorkerTracker
   /** Upgraded connections (WebSockets) served by this generation's workers. */
   readonly sockets = new WorkerSockets((threadId) => this.#handoff.isReady(threadId))
+  /** Its open event streams: retiring ends them, as it closes the sockets. */
+  readonly eventStreams = new EventStreams()
   readonly #onUnstoppable: GenerationOptions['onUnstoppable']
 
   constructor(options: GenerationOptions) {
@@ -222,11 +225,12 @@ export class Generation {
   async retire(graceMs: number, why: 'reload' | 'broken' | 'shutdown' = 'reload', locate?: Locate): Promise<number> {
     const deadline = performance.now() + graceMs // one grace for the requests and the waitUntil work
     const stuck = locate && why !== 'shutdown' ? watchStuck(this.#tracker, (id) => this.worker(id), locate) : undefined
-    // Open WebSockets would keep old code running for as long as a tab stays open: they reconnect to the new code.
+    // Open WebSockets and event streams would keep old code running for as long as a tab stays open: they reconnect to the new code.
     this.sockets.closeAll(
       CLOSE_SERVICE_RESTART,
       why === 'broken' ? 'the code changed; hotcell serves its error until it is fixed' : 'hotcell reloaded the code',
     )
+    this.eventStreams.endAll(why === 'shutdown' ? 'shutdown' : 'reload')
     if (this.#inflight.count > 0) await this.#inflight.drained(graceMs, why === 'shutdown')
     const cut = await backgroundWorkDone(() => this.#tracker.lanes(), deadline)
     const places = this.#inflight.count > 0 ? await stuck?.places() : undefined

@@ -59,6 +59,16 @@ export const TIMEOUT_REASON = { name: 'TimeoutError', message: 'hotcell answered
  */
 export const CLIENT_LEFT_REASON = { name: 'AbortError', message: 'The client disconnected' } as const
 
+/**
+ * The reasons an event stream's signal is aborted with when hotcell ends the
+ * stream because its code was replaced or the server stops (event-streams.ts).
+ * Its client got a clean end and reconnects; nothing is logged for it.
+ */
+export const STREAM_ENDED_REASONS = {
+  reload: { name: 'AbortError', message: 'hotcell reloaded the code: it ended this event stream, and its client reconnects to the new code' },
+  shutdown: { name: 'AbortError', message: 'hotcell is shutting down: it ended this event stream' },
+} as const
+
 /** Whether `error` is `reason`, or was caused by it (its `cause` chain, a few levels deep). */
 export function causedBy(error: ErrorData | undefined, reason: { readonly name: string; readonly message: string }): boolean {
   for (let depth = 0; error && depth < 8; error = error.cause, depth++) {
@@ -222,8 +232,8 @@ export type StreamMessage =
   | { type: 'end' }
   | { type: 'error'; error: ErrorData }
 
-/** Main → worker on a response's stream port. */
-export type StreamReply = { type: 'ack' } | { type: 'cancel' }
+/** Main → worker on a response's stream port. `ended`: hotcell ended an event stream whose code was replaced (event-streams.ts), not the client. */
+export type StreamReply = { type: 'ack' } | { type: 'cancel'; ended?: 'reload' | 'shutdown' }
 
 /** What every worker of a generation is started with. */
 export interface WorkerData {
