@@ -334,6 +334,18 @@ export default app
 describe('the hotcell command with --https and --cert/--key', () => {
   const env = { XDG_CACHE_HOME: cache }
 
+  test('--no-https beside --cert and --key serves plain HTTP and says the certificate is not used', async () => {
+    // An override (npm run dev -- --no-https over a script's --cert), not an error; the files are not even read.
+    const cli = await startCli([fixture('counter.ts'), '--cert', 'c.pem', '--key', 'k.pem', '--no-https', '--port', '0', '--workers', '1'], { env })
+    try {
+      assert.match(cli.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+      assert.equal((await request(cli.url)).status, 200)
+      await waitFor(() => /hotcell: --no-https: serving plain HTTP; --cert and --key are not used/.test(cli.output()), 5_000, `the line\n${cli.output()}`)
+    } finally {
+      await cli.stop()
+    }
+  })
+
   test('--https: the ready line is https, the banner names the certificate, and it is the cached one', async () => {
     const cli = await startCli([fixture('counter.ts'), '--https', '--port', '0', '--workers', '1'], { env })
     try {

@@ -21,6 +21,8 @@ export interface CliConfig {
   inputs: string[]
   /** In a restarted server process: the address the options ask for instead of the held one ("port 4000"). */
   moved: string | undefined
+  /** HTTPS turned off while a certificate is given (`--no-https` over a config file's `cert`): a line saying so. */
+  unusedCertificate: string | undefined
 }
 
 /**
@@ -62,17 +64,23 @@ export async function resolveCliConfig(
     portFromEnv = true
   }
   const fileLabel = file ? relative(cwd, file) || file : undefined
-  const asked = resolveConfig(options, (key) => {
+  const name = (key: keyof ServeOptions) => {
     if (key === 'entry' && entryArg !== undefined) return key
     const flag = fromFlags.spelled.get(key)
     if (flag) return flag
     if (key === 'port' && portFromEnv) return 'PORT'
     return fileLabel && key in fromFile ? `${fileLabel}: ${key}` : key
-  })
+  }
+  const asked = resolveConfig(options, name)
+  // Not an error: `npm run dev -- --no-https` over a script's --cert is an override. But it is said.
+  const unused = options.https === false ? (['cert', 'key'] as const).filter((key) => options[key] !== undefined).map(name) : []
+  const unusedCertificate = unused.length
+    ? `${name('https')}: serving plain HTTP; ${unused.join(' and ')} ${unused.length > 1 ? 'are' : 'is'} not used`
+    : undefined
   // A restarted server process serves on the socket the supervisor holds.
   const held = heldAddress(env)
   const { config, moved } = held ? onHeldAddress(asked, held) : { config: asked, moved: undefined }
-  return { config, file, fileLabel, inputs: loaded.inputs, moved }
+  return { config, file, fileLabel, inputs: loaded.inputs, moved, unusedCertificate }
 }
 
 /** Config files someone may write that are not looked for (--config reads them). */

@@ -107,6 +107,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const head = [`hotcell ready on ${server.url}`, ...exposureLines(config.host, server.port, config.exposeErrors, config.allowedHosts === 'all', server.url)]
   // Lines of a running session carry the time, as the server's own do.
   const log = createLogger({ quiet: false, stdout: io.stdout, stderr: io.stderr })
+  if (cli.unusedCertificate) log.warn(`hotcell: ${cli.unusedCertificate}`)
   if (cli.moved) log.warn(`hotcell: ${cli.fileLabel ?? 'the options'} asks for ${cli.moved}, but ${HELD_ADDRESS_NOTE}`)
   reportAddress({ host: config.host, port: server.port })
   // After this turn: the 502s of the worker's requests go out first.
