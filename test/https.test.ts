@@ -334,6 +334,36 @@ export default app
 describe('the hotcell command with --https and --cert/--key', () => {
   const env = { XDG_CACHE_HOME: cache }
 
+  test('--cert/--key files made again are served from the next handshake; a half-written pair is said once and not used', async () => {
+    const days = (n: number) => new Date(Date.now() + n * 86_400_000)
+    const one = await generateCertificate(['localhost', '127.0.0.1'], days(-1), days(30))
+    const two = await generateCertificate(['localhost', '127.0.0.1'], days(-1), days(30))
+    const project = projectDir({ 'app.ts': 'export default { fetch: () => new Response("ok") }\n', 'cert.pem': one.cert, 'key.pem': one.key })
+    cleanups.push(project.remove)
+    const cli = await startCli(['app.ts', '--cert', 'cert.pem', '--key', 'key.pem', '--port', '0', '--workers', '1'], { cwd: project.dir, env })
+    try {
+      assert.deepEqual((await h1(cli.url, one.cert)).peer.raw, new X509Certificate(one.cert).raw)
+      // The key first: for a moment the files are not a pair.
+      writeFileSync(join(project.dir, 'key.pem'), two.key)
+      await waitFor(
+        () =>
+          /the certificate files changed, but --key file key\.pem is not the key of the certificate in cert\.pem: give the key that was made with that certificate; new connections still get the certificate served before/.test(
+            cli.output(),
+          ),
+        10_000,
+        `the mismatch line\n${cli.output()}`,
+      )
+      assert.deepEqual((await h1(cli.url, one.cert)).peer.raw, new X509Certificate(one.cert).raw)
+      writeFileSync(join(project.dir, 'cert.pem'), two.cert)
+      await waitFor(() => /cert\.pem changed: new connections get the new certificate/.test(cli.output()), 10_000, `the reload line\n${cli.output()}`)
+      const reply = await h1(cli.url, two.cert)
+      assert.equal(reply.text, 'ok')
+      assert.deepEqual(reply.peer.raw, new X509Certificate(two.cert).raw)
+    } finally {
+      await cli.stop()
+    }
+  })
+
   test('--no-https beside --cert and --key serves plain HTTP and says the certificate is not used', async () => {
     // An override (npm run dev -- --no-https over a script's --cert), not an error; the files are not even read.
     const cli = await startCli([fixture('counter.ts'), '--cert', 'c.pem', '--key', 'k.pem', '--no-https', '--port', '0', '--workers', '1'], { env })

@@ -22,6 +22,7 @@ import { listen, type HttpServer } from './server.js'
 import { loadTls } from './tls/tls-config.js'
 import type { UpgradeHandler } from './upgrade.js'
 import type { TimedOutRequest } from './lean/lean-connection.js'
+import type { CertificateWatch } from './tls/certificate-watch.js'
 
 /** The close reason WebSockets get at shutdown. */
 const SHUTTING_DOWN = 'hotcell is shutting down'
@@ -52,6 +53,7 @@ export class FrontDoor {
   #http: HttpServer | undefined
   /** Loaded with the first upgrade request: most apps never get one. */
   #upgrades: Promise<UpgradeHandler> | undefined
+  #certificateWatch: CertificateWatch | undefined
 
   constructor(options: FrontDoorOptions) {
     this.#options = options
@@ -115,6 +117,12 @@ export class FrontDoor {
         () => socket.destroy(),
       )
     })
+    // --cert/--key files made again (mkcert) serve from the next handshake.
+    if (tls && config.tls?.kind === 'files' && config.reload) {
+      const { watchCertificate } = await import('./tls/certificate-watch.js')
+      const server = this.#http.server as unknown as import('node:tls').Server
+      this.#certificateWatch = watchCertificate(config.tls, config.host, config.cwd, tls.fingerprint, (pair) => server.setSecureContext(pair), logger)
+    }
     traceStart('listening')
     // The entry's own listen() is answered with this address (a generation booted before now gets it with its bundle).
     reloader.serverAddress = this.#http.server.address() as AddressInfo
@@ -150,6 +158,7 @@ export class FrontDoor {
 
   /** Stop accepting. Open tabs hold their live-reload streams open forever: they end now, or the drain would wait for them. */
   stopAccepting(): void {
+    this.#certificateWatch?.close()
     this.live?.close()
     this.#http?.stopAccepting()
   }
