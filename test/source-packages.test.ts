@@ -175,3 +175,28 @@ describe('a linked package that exports TypeScript source', () => {
     assert.deepEqual(found, { found: ['@acme/lib', 'main-ts'], unresolved: ['not-installed'] })
   })
 })
+
+describe('a linked package that is built (JavaScript and a source map)', () => {
+  test("its frames are the developer's: a path from the working folder, and the code frame at its throwing line", async () => {
+    const source = "export function fail(): never {\n  throw new Error('failed in the built lib')\n}\n"
+    const project = projectDir({
+      'packages/built/package.json': JSON.stringify({ name: 'built-lib', type: 'module', exports: './dist/index.js' }),
+      'packages/built/src/index.ts': source,
+      // Line for line, as tsc emits this file: each line's start maps to the same line of the source.
+      'packages/built/dist/index.js': "export function fail() {\n  throw new Error('failed in the built lib')\n}\n//# sourceMappingURL=index.js.map\n",
+      'packages/built/dist/index.js.map': JSON.stringify({ version: 3, file: 'index.js', sources: ['../src/index.ts'], names: [], mappings: 'AAAA;AACA;AACA' }),
+      'app/package.json': '{ "name": "app", "private": true, "type": "module" }\n',
+      'app/app.ts': "import { fail } from 'built-lib'\n\nexport default { fetch: () => fail() }\n",
+    })
+    cleanup(project.remove)
+    mkdirSync(join(project.dir, 'app/node_modules'), { recursive: true })
+    symlinkSync(join(project.dir, 'packages/built'), join(project.dir, 'app/node_modules/built-lib'), 'dir')
+    const server = await serve({ entry: 'app.ts', cwd: join(project.dir, 'app'), port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
+    cleanup(() => server.close())
+    const failed = await request(server.url)
+    assert.equal(failed.status, 500)
+    // Was the absolute path, and the code frame was the app's call (its first project frame).
+    assert.match(failed.text, /Error: failed in the built lib\n\s+at fail \(\.\.\/packages\/built\/src\/index\.ts:2:\d+\)/)
+    assert.match(failed.text, /> ?2 \|\s+throw new Error\('failed in the built lib'\)/)
+  })
+})

@@ -155,4 +155,16 @@ describe('shortenFrame', () => {
     assert.equal(shortenFrame('at f (/x/w/packages/lib/src/a.ts:1:2)', roots), 'at f (/x/w/packages/lib/src/a.ts:1:2)')
     assert.equal(shortenFrame('at f (/w/packages/library/a.ts:1:2)', roots), 'at f (/w/packages/library/a.ts:1:2)')
   })
+  test('roots that grow (a package a later build links) are read again', () => {
+    const dirs = ['/w/apps/web']
+    const growing = {
+      cwd: '/w/apps/web',
+      get dirs() {
+        return [...dirs]
+      },
+    }
+    assert.equal(shortenFrame('at f (/w/packages/lib/src/a.ts:1:2)', growing), 'at f (/w/packages/lib/src/a.ts:1:2)')
+    dirs.push('/w/packages/lib')
+    assert.equal(shortenFrame('at f (/w/packages/lib/src/a.ts:1:2)', growing), 'at f (../../packages/lib/src/a.ts:1:2)')
+  })
 })

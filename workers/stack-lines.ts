@@ -53,19 +53,21 @@ export function shortenFrame(frame: string, roots: ProjectRoots): string {
 }
 
 // Made once per roots: a worker printing an Error the app logs on every request ran this for each of its lines.
-const made = new WeakMap<ProjectRoots, [RegExp, string][]>()
+// Made again when they change: a server's roots grow with the packages a later build links (source-packages.ts).
+const made = new WeakMap<ProjectRoots, { dirs: readonly string[]; list: [RegExp, string][] }>()
 
 /** Each root's prefixes (longest root first), and what they become. */
 function replacements(roots: ProjectRoots): [RegExp, string][] {
-  let list = made.get(roots)
-  if (list) return list
-  list = []
-  for (const root of [...roots.dirs].sort((a, b) => b.length - a.length)) {
+  const dirs = roots.dirs
+  const cached = made.get(roots)
+  if (cached && cached.dirs.length === dirs.length && cached.dirs.every((dir, i) => dir === dirs[i])) return cached.list
+  const list: [RegExp, string][] = []
+  for (const root of [...dirs].sort((a, b) => b.length - a.length)) {
     const rel = relative(roots.cwd, root)
     const to = rel ? rel + sep : ''
     for (const prefix of [pathToFileURL(root).href + '/', root + sep]) list.push([new RegExp(`(^|[\\s(])${escapeRegExp(prefix)}`, 'g'), to])
   }
-  made.set(roots, list)
+  made.set(roots, { dirs, list })
   return list
 }
 

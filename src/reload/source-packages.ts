@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url'
 import { exports as exportsTarget, legacy } from 'resolve.exports'
 import { packageName } from '../../workers/missing-package.js'
 import type { ProjectRoots } from '../report/source-files.js'
-import { linkedPackageDir, packageDir } from './linked-packages.js'
+import { linkedPackageDir, linkedPackageDirs, packageDir } from './linked-packages.js'
 
 // Resolves a folder or a file without exports the way Node resolves a package's main.
 const require = createRequire(import.meta.url)
@@ -211,6 +211,8 @@ export class SourcePackages {
   #checked = ''
   #graph: SourceGraph | undefined
   #stamp = ''
+  /** The real folders of the linked packages (linked-packages.ts) the last good build left to Node: prebuilt ones too are the developer's code. */
+  #linked: string[] = []
 
   constructor(private readonly from: string) {}
 
@@ -226,10 +228,11 @@ export class SourcePackages {
    */
   roots(cwd: string): ProjectRoots {
     const graph = () => this.#graph
+    const linked = () => this.#linked
     return {
       cwd,
       get dirs() {
-        return [cwd, ...(graph()?.dirs ?? [])]
+        return [cwd, ...(graph()?.dirs ?? []), ...linked()]
       },
     }
   }
@@ -245,6 +248,8 @@ export class SourcePackages {
   foundAmong(packages: readonly string[]): boolean {
     const key = packages.join('\n')
     if (key === this.#checked && !this.#unresolved.length) return false
+    // A package linked by an install after its import was written (unresolved until then) is found here too.
+    this.#linked = linkedPackageDirs(this.from, packages)
     const { found, unresolved } = sourcePackagesAmong(this.from, key === this.#checked ? this.#unresolved : packages)
     this.#checked = key
     this.#unresolved = unresolved
