@@ -21,6 +21,28 @@ describe('handler shapes', () => {
     assert.equal((await request(`${server.url}/`, { method: 'DELETE' })).text, 'fn DELETE')
   })
 
+  test('a handler written for Bun, calling server.upgrade() or server.requestIP(): the 500 says what hotcell has instead', async () => {
+    const server = await serveFiles({
+      'app.ts': `export default {
+  fetch(request: Request, server: any) {
+    if (new URL(request.url).pathname === '/ip') return new Response(server.requestIP(request).address)
+    if (server.upgrade(request)) return
+    return new Response('no upgrade')
+  },
+}
+`,
+    })
+    const upgrade = await request(`${server.url}/ws`)
+    assert.equal(upgrade.status, 500)
+    assert.match(
+      upgrade.text,
+      /TypeError: server\.upgrade is not a function\nIf this is Bun's server\.upgrade\(\): a fetch handler here is called with \(request, env, ctx\), as on Cloudflare Workers, not with Bun's server; accept a WebSocket with a WebSocketPair and a 101 response/,
+    )
+    const ip = await request(`${server.url}/ip`)
+    assert.equal(ip.status, 500)
+    assert.match(ip.text, /server\.requestIP is not a function\nIf this is Bun's server\.requestIP\(\):.*read the client's address from request\.ip/)
+  })
+
   test('no default export: 500 naming what was found and what is expected', async () => {
     const server = await serveFiles({ 'app.ts': `export const handler = () => new Response('x')` })
     const res = await request(`${server.url}/`)

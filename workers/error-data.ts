@@ -25,6 +25,7 @@ export function toErrorData(value: unknown, seen: Set<unknown> = new Set(), dept
   const code = (value as { code?: unknown }).code
   if (typeof code === 'string' || typeof code === 'number') data.code = String(code)
   if (code === 'ERR_MODULE_NOT_FOUND') data.message += fromBundleHint(data.message)
+  if (value instanceof TypeError) data.message += bunServerHint(data.message)
   if (seen.size <= MOST_WITH_PROPERTIES) Object.assign(data, ownProperties(value, carried(value, data)))
   if (depth < MAX_DEPTH) {
     const cause = (value as { cause?: unknown }).cause
@@ -53,6 +54,23 @@ function fromBundleHint(message: string): string {
     'Write the path in the import itself, import(`./routes/${name}.js`) (the build then includes every file it can match), ' +
     'or resolve it from the source file: import(new URL(path, import.meta.url).href)'
   )
+}
+
+// A handler written for Bun, `fetch(request, server)`: its second argument is
+// the env here, as on Cloudflare Workers, and has none of Bun's server methods.
+const BUN_SERVER_CALL = /^[\w$.]+\.(upgrade|requestIP|publish|timeout) is not a function$/
+
+/** What hotcell has instead of a Bun server method the handler called. */
+function bunServerHint(message: string): string {
+  const method = BUN_SERVER_CALL.exec(message)?.[1]
+  if (!method) return ''
+  const instead =
+    method === 'upgrade'
+      ? 'accept a WebSocket with a WebSocketPair and a 101 response (docs/websockets.md)'
+      : method === 'requestIP'
+        ? "read the client's address from request.ip"
+        : 'this Bun server method has no counterpart in hotcell'
+  return `\nIf this is Bun's server.${method}(): a fetch handler here is called with (request, env, ctx), as on Cloudflare Workers, not with Bun's server; ${instead}`
 }
 
 /** As toErrorData, for the value a promise was rejected with: a non-Error was not thrown. */
