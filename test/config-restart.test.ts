@@ -148,6 +148,26 @@ describe('config file changes, under the supervisor', () => {
     assert.doesNotMatch(cli.output(), /imported by|missing the entry file|hotcell\.config\.ts changed/)
   })
 
+  test('a config file created while hotcell runs without one applies: the server restarts with its options', async () => {
+    const { project, cli } = await start({}, ['app.ts', '--port', '0'])
+    assert.equal((await post(cli)).status, 200)
+    // Files beside it are not a config.
+    appendFileSync(join(project.dir, 'log.txt'), 'a line\n')
+    project.write('hotcell.config.ts', config('bodyLimit: 100'))
+    await waitFor(
+      () => /↻ hotcell\.config\.ts created · restarting the server with its options/.test(cli.output()),
+      20_000,
+      `the restart line\n${cli.output()}`,
+    )
+    await waitFor(() => readyUrls(cli).length === 2, 20_000, 'the new server process ready line')
+    assert.equal(readyUrls(cli)[1], cli.url)
+    assert.equal((await post(cli)).status, 413)
+    // The new process watches it as the config in use: a save applies.
+    project.write('hotcell.config.ts', config('bodyLimit: 1000'))
+    await waitFor(() => readyUrls(cli).length === 3, 20_000, `the third ready line\n${cli.output()}`)
+    assert.equal((await post(cli)).status, 200)
+  })
+
   test('a changed port is named and needs a restart by hand: the server restarts on the port it had', async () => {
     const [first, second] = [await freePort(), await freePort()]
     const { project, cli } = await start({ 'hotcell.config.ts': config(`port: ${first}, bodyLimit: 100`) }, [])

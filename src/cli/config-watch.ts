@@ -87,30 +87,16 @@ export function watchConfigFile({ current, reread, canRestart, restart, logger, 
     })
   }
 
-  const apply = async (what: string, verb: string) => {
-    let next: CliConfig
-    try {
-      next = await reread()
-    } catch (error) {
-      // The message a start with these options would print, and no stack: it is about the file.
-      const message = error instanceof HotcellError ? error.message : `${fileLabel} failed: ${(error as Error)?.message ?? String(error)}`
-      logger.error(`hotcell: ${message}`)
-      logger.warn(`↻ ${what} ${verb} · the server keeps its options until ${fileLabel} is fixed and saved`)
-      return
-    }
-    if (closed) return
-    // Checked all the same: a restart by hand should not meet an error the save could have shown.
-    if (!canRestart) {
-      logger.info(`↻ ${what} ${verb} · restart hotcell to apply it (the config file is read at start)`)
-      return
-    }
-    // The next start may read other files (an import added or removed).
-    watched = new Set(watchList(next))
-    watcher.set(watched)
-    restarting = true
-    logger.info(`↻ ${what} ${verb} · restarting the server with the new options`)
-    restart()
-  }
+  const apply = (what: string, verb: string) =>
+    applyOptions({ reread, canRestart, restart, logger, fileLabel }, what, verb, {
+      closed: () => closed,
+      restarting: (next) => {
+        // The next start may read other files (an import added or removed).
+        watched = new Set(watchList(next))
+        watcher.set(watched)
+        restarting = true
+      },
+    })
 
   return {
     ready: () => watcher.ready(),
@@ -120,6 +106,38 @@ export function watchConfigFile({ current, reread, canRestart, restart, logger, 
       await watcher.close()
     },
   }
+}
+
+/**
+ * Read the options again and, when they are good, restart the server with
+ * them; bad ones are reported as a start would, and the server keeps its own.
+ * `what` and `verb` name the change in the line ("hotcell.config.ts changed").
+ */
+export async function applyOptions(
+  { reread, canRestart, restart, logger, fileLabel }: Pick<ConfigWatchOptions, 'reread' | 'canRestart' | 'restart' | 'logger'> & { fileLabel: string },
+  what: string,
+  verb: string,
+  state: { closed(): boolean; restarting(next: CliConfig): void },
+): Promise<void> {
+  let next: CliConfig
+  try {
+    next = await reread()
+  } catch (error) {
+    // The message a start with these options would print, and no stack: it is about the file.
+    const message = error instanceof HotcellError ? error.message : `${fileLabel} failed: ${(error as Error)?.message ?? String(error)}`
+    logger.error(`hotcell: ${message}`)
+    logger.warn(`↻ ${what} ${verb} · the server keeps its options until ${fileLabel} is fixed and saved`)
+    return
+  }
+  if (state.closed()) return
+  // Checked all the same: a restart by hand should not meet an error the save could have shown.
+  if (!canRestart) {
+    logger.info(`↻ ${what} ${verb} · restart hotcell to apply it (the config file is read at start)`)
+    return
+  }
+  state.restarting(next)
+  logger.info(`↻ ${what} ${verb} · restarting the server with ${verb === 'created' ? 'its' : 'the new'} options`)
+  restart()
 }
 
 /** The config file, and what it imports; none of the project's packages (they are not bundled). */

@@ -90,7 +90,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     fileLabel = cli.fileLabel
     const starting = startServer(config)
     // The config file's watcher starts beside the server, so the banner waits for neither.
-    watching = cli.file && config.reload ? startConfigWatch(cli, () => resolveCliConfig(args[0], values, io.env, cwd, true), io, restart) : undefined
+    const reread = () => resolveCliConfig(args[0], values, io.env, cwd, true)
+    watching = config.reload ? startConfigWatch(cli, reread, io, restart) : undefined
     // Loaded beside the start, which does not need it: the banner does.
     session = import('./serve-session.js')
     server = await starting
@@ -130,12 +131,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   return 0
 }
 
-/** Watch the config file in use (loaded only then); resolves once edits from now on are seen. */
+/** Watch the config file in use, or for one created in the working folder (loaded only then); resolves once edits from now on are seen. */
 async function startConfigWatch(current: CliConfig, reread: () => Promise<CliConfig>, io: CliIO, restart: () => void): Promise<ConfigWatch> {
-  const { watchConfigFile } = await import('./config-watch.js')
   const logger = createLogger({ quiet: false, stdout: io.stdout, stderr: io.stderr })
-  const watch = watchConfigFile({
-    current: current as CliConfig & { file: string; fileLabel: string },
+  const watchOptions = {
     reread,
     canRestart: isSupervised(),
     // Asked before this process ends, so that the supervisor starts the next one at once.
@@ -145,7 +144,10 @@ async function startConfigWatch(current: CliConfig, reread: () => Promise<CliCon
       ),
     logger,
     cwd: process.cwd(),
-  })
+  }
+  if (!current.file) return (await import('./config-creation.js')).watchConfigCreation(watchOptions)
+  const { watchConfigFile } = await import('./config-watch.js')
+  const watch = watchConfigFile({ ...watchOptions, current: current as CliConfig & { file: string; fileLabel: string } })
   await watch.ready()
   return watch
 }
