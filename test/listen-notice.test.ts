@@ -4,20 +4,24 @@
 // names a port or hostname, as Bun's `export default { port, fetch }` does.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import type { ListenNote } from '../src/pool/protocol.js'
 import type { Logger } from '../src/report/logger.js'
 import { createExportedAddressNotice, createListenNotice } from '../src/report/listen-notice.js'
 import { cleanup, projectDir, request, startCli, waitFor } from './helpers.js'
 
+/** A server whose handler hotcell serves. */
+const served = (requested: string): ListenNote => ({ requested, role: 'requests', servedBy: `the server from listen(${requested})` })
+
 function capture(url: string) {
   const lines: string[] = []
-  const logger = { info: (line: string) => lines.push(line) } as unknown as Logger
+  const logger = { info: (line: string) => lines.push(line), warn: (line: string) => lines.push(line) } as unknown as Logger
   return { lines, notice: createListenNotice(logger, 'src/server.ts', () => url), exported: createExportedAddressNotice(logger, 'app.ts', () => url) }
 }
 
 test('on the port the app asked for, hotcell says it serves there itself', () => {
   const { lines, notice } = capture('http://127.0.0.1:3000')
-  notice('3000')
-  notice('3000')
+  notice(served('3000'))
+  notice(served('3000'))
   assert.deepEqual(lines, [
     "hotcell: src/server.ts calls listen(3000); hotcell serves that server's handler at http://127.0.0.1:3000 itself, so the app's own listen() binds nothing",
   ])
@@ -25,9 +29,9 @@ test('on the port the app asked for, hotcell says it serves there itself', () =>
 
 test('on another port, it says the requested one stays free; each address is told once', () => {
   const { lines, notice } = capture('http://127.0.0.1:4000')
-  notice('localhost:3000')
-  notice('localhost:3000')
-  notice('3001')
+  notice(served('localhost:3000'))
+  notice(served('localhost:3000'))
+  notice(served('3001'))
   assert.equal(lines.length, 2)
   assert.equal(
     lines[0],
@@ -40,18 +44,69 @@ test("a reload's workers call listen() again: one short line per generation, not
   const lines: string[] = []
   let now = 0
   const notice = createListenNotice(
-    { info: (line: string) => lines.push(line) } as unknown as Logger,
+    { info: (line: string) => lines.push(line), warn: (line: string) => lines.push(line) } as unknown as Logger,
     'src/server.ts',
     () => 'http://127.0.0.1:4000',
     () => now,
   )
-  notice('3000')
-  notice('3000') // the generation's second worker
+  notice(served('3000'))
+  notice(served('3000')) // the generation's second worker
   now = 5_000 // a reload
-  notice('3000')
-  notice('3000')
+  notice(served('3000'))
+  notice(served('3000'))
   assert.equal(lines.length, 2, lines.join('\n'))
   assert.equal(lines[1], 'hotcell: listen(3000) again, from the new code; hotcell still serves it at http://127.0.0.1:4000')
+})
+
+describe('a server that is not the one served', () => {
+  test("one whose 'upgrade' listeners get the upgrades: what serves the requests, what the upgrades, and where clients connect", () => {
+    const { lines, notice } = capture('http://127.0.0.1:4000')
+    notice({ requested: '3002', role: 'upgrades', servedBy: 'the default export' })
+    notice({ requested: '3002', role: 'upgrades', servedBy: 'the default export' })
+    assert.deepEqual(lines, [
+      "hotcell: src/server.ts calls listen(3002) besides the default export; hotcell leaves that port alone (WebSocket clients connect to ws://127.0.0.1:4000). At http://127.0.0.1:4000 hotcell serves requests with the default export and WebSocket upgrades with the 'upgrade' listeners of the server from listen(3002); that server's own request handler is not used",
+    ])
+  })
+
+  test('a second server: not served, which one is, and how to serve it', () => {
+    const { lines, notice } = capture('http://127.0.0.1:4000')
+    notice(served('3000'))
+    notice({ requested: '3001', role: 'unserved', servedBy: 'the server from listen(3000)' })
+    assert.equal(
+      lines[1],
+      'hotcell: src/server.ts calls listen(3001) too, but hotcell serves one server per entry: the server from listen(3000), at http://127.0.0.1:4000. Nothing reaches the server from listen(3001) (nothing binds port 3001). To serve it, mount its routes on the served app, or move it to an entry of its own and run that in a second hotcell (npx hotcell <that entry> --port 3001)',
+    )
+  })
+
+  test('beside a default export: the default export is served, and the server is not', () => {
+    const { lines, notice } = capture('http://127.0.0.1:3001')
+    notice({ requested: '3001', role: 'unserved', servedBy: 'the default export' })
+    assert.equal(
+      lines[0],
+      'hotcell: src/server.ts exports a handler and also calls listen(3001): hotcell serves the default export at http://127.0.0.1:3001, and nothing reaches the server from listen(3001). That is all right if it serves the same app; if it serves something else, mount its routes on the exported app, or move it to an entry of its own and run that in a second hotcell (npx hotcell <that entry>)',
+    )
+  })
+
+  test('after a reload, one short line that still says what it gets', () => {
+    const lines: string[] = []
+    let now = 0
+    const logger = { info: (line: string) => lines.push(line), warn: (line: string) => lines.push(line) } as unknown as Logger
+    const notice = createListenNotice(
+      logger,
+      'src/server.ts',
+      () => 'http://127.0.0.1:4000',
+      () => now,
+    )
+    notice({ requested: '3001', role: 'unserved', servedBy: 'the server from listen(3000)' })
+    notice({ requested: '3002', role: 'upgrades', servedBy: 'the server from listen(3000)' })
+    now = 5_000
+    notice({ requested: '3001', role: 'unserved', servedBy: 'the server from listen(3000)' })
+    notice({ requested: '3002', role: 'upgrades', servedBy: 'the server from listen(3000)' })
+    assert.deepEqual(lines.slice(2), [
+      'hotcell: listen(3001) again, from the new code; that server is still not served',
+      'hotcell: listen(3002) again, from the new code; hotcell still sends it the WebSocket upgrades at http://127.0.0.1:4000',
+    ])
+  })
 })
 
 describe("a Bun-style default export's port and hostname", () => {

@@ -5,6 +5,7 @@ import { importBundle } from './bundle-import.js'
 import { describe, toErrorData } from './error-data.js'
 import { readSourcesFrom } from './source-excerpts.js'
 import { capturedServer, installListenCapture, isHttpServer } from './listen-capture.js'
+import { placeServers } from './captured-servers.js'
 import { afterImport, installFrameworkErrors } from './framework-errors.js'
 import { unwrapDefaultError } from './logged-defaults.js'
 import { withoutLoaderFrames } from './loader-frames.js'
@@ -31,7 +32,8 @@ export type AppFunction = (request: ServerRequest, env: Record<string, string | 
  * `handler`: with `node`, that handler itself, for a caller with node:http's
  * own req and res (the bench's baseline): it is called with the `server` as
  * `this`, as Node's server calls its 'request' listener.
- * `server`: the app's own http.Server (listen() captured), which gets the 'upgrade' events.
+ * `server`: the app's own http.Server whose handler is served (listen() captured, or exported), which gets the
+ * 'upgrade' events if it listens for them (else another server listen()ed may: captured-servers.ts).
  * `where`: where a fetch handler is defined, asked only when it returned no Response (result-errors.ts).
  */
 export type LoadedApp =
@@ -77,7 +79,9 @@ export async function loadApp(bundleUrl: string, entry: string, style: Style): P
   }
   afterImport()
   try {
-    return await resolveHandler(mod, entry, style, bundleUrl)
+    const loaded = await resolveHandler(mod, entry, style, bundleUrl)
+    if (loaded.ok) placeServers(loaded)
+    return loaded
   } catch (error) {
     // A Fastify app whose ready() fails (a plugin threw) lands here.
     return { ok: false, phase: 'import', error: withoutLoaderFrames(toErrorData(error)) }
@@ -114,9 +118,9 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
   // TypeScript's or Babel's CommonJS output of `export default app`: module.exports is
   // { __esModule: true, default: app }, and that whole object is the bundle's default export.
   const exported = emptyDefault ? undefined : transpiledDefault(mod.default)
-  // A listen() during the import wins over nothing; a default export wins over a listen().
+  // A listen() during the import wins over nothing; a default export wins over a listen()
+  // for requests (which server gets the upgrades, and what the terminal says: captured-servers.ts).
   const listened = await capturedServer(exported === undefined ? LISTEN_GRACE_MS : 0)
-  if (listened) announce(listened.requested)
 
   if (exported === undefined) {
     if (listened) return await fromServer(listened.server, bundleUrl)
@@ -194,12 +198,6 @@ async function node(handler: NodeHandler, bundleUrl: string, server?: Server, gu
 /** What the handler returned, unless it is a framework's default answer to a thrown error (framework-errors.ts). */
 function settled(result: unknown): unknown {
   return result instanceof Promise ? result.then(unwrapDefaultError) : unwrapDefaultError(result)
-}
-
-/** Tell the main thread, which logs it once per server however many workers and reloads report it. */
-function announce(requested: string): void {
-  const message: WorkerMessage = { type: 'hotcell:listen-captured', requested }
-  parentPort?.postMessage(message)
 }
 
 /**

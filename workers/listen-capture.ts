@@ -21,6 +21,7 @@ export interface CapturedListen {
 
 const captured: CapturedListen[] = []
 const waiting: Array<(listen: CapturedListen) => void> = []
+let later: ((listen: CapturedListen) => void) | undefined
 let installed = false
 // A standby's rehearsal is listening: its server is not the app's.
 let rehearsing = false
@@ -65,6 +66,16 @@ export function capturedServer(ms: number): Promise<CapturedListen | undefined> 
   })
 }
 
+/** Every server the entry listen()ed so far, in order (the live list). */
+export function capturedServers(): readonly CapturedListen[] {
+  return captured
+}
+
+/** Call `listener` for each listen() from now on (a server the app starts after it was loaded). */
+export function afterListen(listener: (listen: CapturedListen) => void): void {
+  later = listener
+}
+
 /**
  * listen() on `server` the way an app's call goes, without capturing it: a
  * standby runs this path once before the bundle arrives (rehearsal.ts).
@@ -94,8 +105,11 @@ function fakeListen(this: http.Server, ...args: unknown[]): http.Server {
   Object.defineProperty(this, 'address', { value: () => address, configurable: true, writable: true })
   Object.defineProperty(this, 'listening', { get: () => true, configurable: true })
   const listen = { server: this, requested: host ? `${host}:${port}` : String(port) }
-  if (!rehearsing) captured.push(listen)
-  if (captured.length === 1 && !rehearsing) for (const resolve of waiting.splice(0)) resolve(listen)
+  if (!rehearsing) {
+    captured.push(listen)
+    if (captured.length === 1) for (const resolve of waiting.splice(0)) resolve(listen)
+    later?.(listen)
+  }
   if (callback) this.once('listening', callback)
   // Node emits 'listening' asynchronously too; code after listen() runs first.
   process.nextTick(() => this.emit('listening'))

@@ -2,7 +2,9 @@
 // first one). The app gets each the way it expects:
 // - a server it started (listen() captured) with an 'upgrade' listener gets
 //   'upgrade' with a socket-like Duplex, as from Node's server: the `ws`
-//   library, socket.io, @hono/node-server's WebSocket helper work unchanged;
+//   library, socket.io, @hono/node-server's WebSocket helper work unchanged
+//   (which server, when there are several or a default export too:
+//   captured-servers.ts);
 // - otherwise the handler answers the request: a fetch handler may return
 //   Workers' 101 Response with a WebSocketPair; any other answer is sent as
 //   HTTP and the connection closes (Node does the same with no 'upgrade' listener).
@@ -17,6 +19,7 @@ import type { SocketHostOptions } from './socket-host.js'
 import { TunnelSocket, type SocketLink } from './tunnel-socket.js'
 import { writeResponse } from './raw-response.js'
 import { takeWebSocket } from './websocket-pair.js'
+import { upgradeServer } from './captured-servers.js'
 
 // Not an ESM import of node:http (docs/architecture.md#builtins).
 const { IncomingMessage: NodeIncomingMessage } = process.getBuiltinModule('node:http')
@@ -59,8 +62,8 @@ async function accept(socket: TunnelSocket, message: Connection & { id: number }
   const loaded = await options.app()
   if (!loaded.ok) return socket.fail(loaded.phase, loaded.error)
   const req = upgradeRequest(message, socket)
-  const server = loaded.server
-  if (server && server.listenerCount('upgrade') > 0) {
+  const server = upgradeServer(loaded.server)
+  if (server) {
     try {
       server.emit('upgrade', req, socket, Buffer.alloc(0))
     } catch (error) {

@@ -1,6 +1,6 @@
 // What a generation is made with: the bundle and its workers, and whom it
 // tells about what happens to them.
-import type { ErrorData, ExportedAddress, UncaughtReport, WorkerData } from './protocol.js'
+import type { ErrorData, ExportedAddress, ListenNote, UncaughtReport, WorkerData } from './protocol.js'
 
 export interface GenerationOptions {
   gen: number
@@ -31,7 +31,7 @@ export interface GenerationOptions {
   /** The queue size: tests, and the server `hotcell bench` starts (Config's maxQueue). */
   maxQueue?: number | undefined
   /** A worker captured the entry's own listen() call; every worker reports it. */
-  onListenCaptured?(requested: string): void
+  onListenCaptured?(note: ListenNote): void
   /** A worker found a port or hostname on the entry's default export; every worker reports it. */
   onExportedAddress?(address: ExportedAddress): void
   /** hotcell's own address, for the captured server's address(); see `serverAddress` for a generation booted before it was known. */

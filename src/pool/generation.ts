@@ -290,7 +290,7 @@ export class Generation {
         options.onFetchApi?.()
         break
       case 'hotcell:listen-captured':
-        options.onListenCaptured?.(message.requested)
+        options.onListenCaptured?.({ requested: message.requested, role: message.role, servedBy: message.servedBy })
         break
       case 'hotcell:exported-address':
         options.onExportedAddress?.(message.address)

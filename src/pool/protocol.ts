@@ -138,11 +138,26 @@ export type WorkerMessage =
   /** Sent once, first thing: the worker's request lane (lane.ts) and its progress slot. */
   | { type: 'hotcell:lane'; threadId: number; port: MessagePort; progress: SharedArrayBuffer; exitNote: SharedArrayBuffer }
   | UncaughtReport
-  /** The entry called listen(); the worker kept the port unbound and serves that server's handler. */
-  | { type: 'hotcell:listen-captured'; requested: string }
+  /** The entry called listen(); the worker kept the port unbound, and says what that server gets (workers/captured-servers.ts). */
+  | ({ type: 'hotcell:listen-captured' } & ListenNote)
   /** The default export names the address to serve on (Bun's `export default { port, fetch }`), which hotcell does not bind. */
   | { type: 'hotcell:exported-address'; address: ExportedAddress }
   | SocketHostMessage
+
+/**
+ * A server the entry listen()ed, and what hotcell does with it. `role`:
+ * `requests`, its request handler is what hotcell serves (and its 'upgrade'
+ * listeners get the WebSocket upgrades); `upgrades`, only its 'upgrade'
+ * listeners are used, the requests go to `servedBy`; `unserved`, nothing
+ * reaches it. `servedBy`: what answers the requests, "the default export" or
+ * "the server from listen(3000)".
+ */
+export interface ListenNote {
+  /** What the app asked to listen on: "3000", "0.0.0.0:8080"… */
+  requested: string
+  role: 'requests' | 'upgrades' | 'unserved'
+  servedBy: string
+}
 
 /** The `port` and `hostname` a fetch-style default export carries, when it carries them. */
 export interface ExportedAddress {

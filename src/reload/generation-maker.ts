@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url'
 import type { Config } from '../config/resolve-config.js'
 import { Generation } from '../pool/generation.js'
-import type { ExportedAddress, WorkerData } from '../pool/protocol.js'
+import type { ExportedAddress, ListenNote, WorkerData } from '../pool/protocol.js'
 import { crashReporting } from '../report/crash-reporting.js'
 import type { Logger } from '../report/logger.js'
 import type { ProjectRoots } from '../report/source-files.js'
@@ -18,7 +18,7 @@ export interface MakerHooks {
   current(): Generation | undefined
   /** The standbys booted so far. */
   standbys(): readonly Generation[]
-  onListenCaptured(requested: string): void
+  onListenCaptured(note: ListenNote): void
   onExportedAddress(address: ExportedAddress): void
   onUnstoppable(generation: string, threadId: number): void
   /** A generation with a bundle ended (bundle-pruner.ts). */
@@ -72,7 +72,7 @@ export class GenerationMaker {
       ...(this.env ? { env: this.env } : {}),
       onWorkerError: (error) =>
         this.logger.error(`hotcell: a worker of ${generationName(generation)} crashed outside any request: ${error.stack ?? error.message}`),
-      onListenCaptured: (requested) => this.hooks.onListenCaptured(requested),
+      onListenCaptured: (note) => this.hooks.onListenCaptured(note),
       onExportedAddress: (address) => this.hooks.onExportedAddress(address),
       onUnstoppable: (threadId) => this.hooks.onUnstoppable(generationName(generation), threadId),
       ...(this.serverAddress ? { serverAddress: this.serverAddress } : {}),

@@ -4,7 +4,7 @@ import type { Config } from '../config/resolve-config.js'
 import type { Target } from '../http/dispatch.js'
 import type { Generation } from '../pool/generation.js'
 import type { Logger } from '../report/logger.js'
-import type { ExportedAddress, WorkerData } from '../pool/protocol.js'
+import type { ExportedAddress, ListenNote, WorkerData } from '../pool/protocol.js'
 import type { Sources } from './sources.js'
 import { reportLoadError } from './load-error-report.js'
 import { Standbys } from './standbys.js'
@@ -50,7 +50,7 @@ export class Reloader {
   /** Where requests go; a promise until the first build has served (or failed). */
   target: Target | Promise<Target>
   /** The entry called listen() itself and a worker captured it (told once, by the listener). */
-  onListenCaptured: ((requested: string) => void) | undefined
+  onListenCaptured: ((note: ListenNote) => void) | undefined
   /** The entry's default export names a port or hostname (told once per value, by the listener). */
   onExportedAddress: ((address: ExportedAddress) => void) | undefined
   /** A worker of `generation` ignored terminate() (pool/unstoppable-worker.ts). */
@@ -84,7 +84,7 @@ export class Reloader {
     this.#maker = new GenerationMaker(config, logger, builder.roots, {
       current: () => this.#current,
       standbys: () => this.#standbys.all,
-      onListenCaptured: (requested) => this.onListenCaptured?.(requested),
+      onListenCaptured: (note) => this.onListenCaptured?.(note),
       onExportedAddress: (address) => this.onExportedAddress?.(address),
       onUnstoppable: (generation, threadId) => this.onUnstoppable?.(generation, threadId),
       bundleEnded: () => this.#pruner.ended(),

@@ -1,35 +1,77 @@
 // Lines that say the app asked for an address hotcell does not bind: hotcell
-// owns the socket and always serves on its own --host and --port.
-import type { ExportedAddress } from '../pool/protocol.js'
+// owns the socket and always serves on its own --host and --port, one handler.
+import type { ExportedAddress, ListenNote } from '../pool/protocol.js'
 import type { Logger } from './logger.js'
 
 // Every worker of a generation reports its listen() within milliseconds of the others.
 const SAME_GENERATION_MS = 1_000
 
 /**
- * Says once per server in full that the entry's own listen() was captured
- * (or when the entry asks for a different address), and in one short line
- * for each later generation: the app's own "listening on 3000" is printed
- * again at every reload, and read alone it points at the wrong port.
+ * Says once per server in full what it gets (its handler served, only its
+ * WebSocket upgrades, or nothing: workers/captured-servers.ts), and in one
+ * short line for each later generation: the app's own "listening on 3000" is
+ * printed again at every reload, and read alone it points at the wrong port.
  */
-export function createListenNotice(logger: Logger, entry: string, url: () => string, clock = () => performance.now()): (requested: string) => void {
+export function createListenNotice(logger: Logger, entry: string, url: () => string, clock = () => performance.now()): (note: ListenNote) => void {
   const told = new Map<string, number>()
-  return (requested) => {
+  return (note) => {
+    const { requested, role } = note
     const now = clock()
-    const last = told.get(requested)
-    told.set(requested, now)
+    const key = `${role} ${requested}`
+    const last = told.get(key)
+    told.set(key, now)
     if (last !== undefined) {
-      if (now - last > SAME_GENERATION_MS) logger.info(`hotcell: listen(${requested}) again, from the new code; hotcell still serves it at ${url()}`)
+      if (now - last > SAME_GENERATION_MS) logger.info(`hotcell: listen(${requested}) again, from the new code; ${AGAIN[role](url())}`)
       return
     }
     const at = url()
-    const samePort = requested.replace(/^.*:/, '') === new URL(at).port
-    logger.info(
-      samePort
-        ? `hotcell: ${entry} calls listen(${requested}); hotcell serves that server's handler at ${at} itself, so the app's own listen() binds nothing`
-        : `hotcell: ${entry} calls listen(${requested}); hotcell leaves that port alone and serves the app's handler at ${at}`,
+    const port = requested.replace(/^.*:/, '')
+    const samePort = port === new URL(at).port
+    if (role === 'requests') {
+      logger.info(
+        samePort
+          ? `hotcell: ${entry} calls listen(${requested}); hotcell serves that server's handler at ${at} itself, so the app's own listen() binds nothing`
+          : `hotcell: ${entry} calls listen(${requested}); hotcell leaves that port alone and serves the app's handler at ${at}`,
+      )
+    } else if (role === 'upgrades') logger.info(upgradesOnly(entry, note, at, samePort))
+    else logger.warn(unserved(entry, note, at, samePort))
+  }
+}
+
+const AGAIN: Record<ListenNote['role'], (at: string) => string> = {
+  requests: (at) => `hotcell still serves it at ${at}`,
+  upgrades: (at) => `hotcell still sends it the WebSocket upgrades at ${at}`,
+  unserved: () => 'that server is still not served',
+}
+
+/** A server whose 'upgrade' listeners get the WebSocket upgrades, while the requests go to another handler. */
+function upgradesOnly(entry: string, { requested, servedBy }: ListenNote, at: string, samePort: boolean): string {
+  const where = samePort
+    ? `hotcell serves ${at} itself, so the app's own listen() binds nothing`
+    : `hotcell leaves that port alone (WebSocket clients connect to ${at.replace(/^http/, 'ws')})`
+  return (
+    `hotcell: ${entry} calls listen(${requested}) besides ${servedBy}; ${where}. ` +
+    `At ${at} hotcell serves requests with ${servedBy} and WebSocket upgrades with the 'upgrade' listeners of the server from listen(${requested}); ` +
+    "that server's own request handler is not used"
+  )
+}
+
+/** A server nothing reaches: hotcell serves one handler per entry. */
+function unserved(entry: string, { requested, servedBy }: ListenNote, at: string, samePort: boolean): string {
+  const port = requested.replace(/^.*:/, '')
+  const bound = samePort || !/^[1-9]\d*$/.test(port) ? '' : ` (nothing binds port ${port})`
+  const second = `move it to an entry of its own and run that in a second hotcell (npx hotcell <that entry>${bound ? ` --port ${port}` : ''})`
+  if (servedBy === 'the default export') {
+    return (
+      `hotcell: ${entry} exports a handler and also calls listen(${requested}): hotcell serves the default export at ${at}, ` +
+      `and nothing reaches the server from listen(${requested})${bound}. That is all right if it serves the same app; ` +
+      `if it serves something else, mount its routes on the exported app, or ${second}`
     )
   }
+  return (
+    `hotcell: ${entry} calls listen(${requested}) too, but hotcell serves one server per entry: ${servedBy}, at ${at}. ` +
+    `Nothing reaches the server from listen(${requested})${bound}. To serve it, mount its routes on the served app, or ${second}`
+  )
 }
 
 // Names of this machine's loopback interface: `hostname: 'localhost'` asks for what hotcell binds by default.
