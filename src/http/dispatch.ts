@@ -44,6 +44,8 @@ export interface DispatcherOptions {
   reloads: boolean
   /** Failed requests are tallied, not each printed (hotcell bench's servers). */
   failures?: FailureTally
+  /** Looks at each answered response's head (session-cookie-note.ts). */
+  onAnswer?: ((method: string, url: string, headers: readonly string[]) => void) | undefined
 }
 
 /** The `request` listener of the HTTP server: one request in, one response out, never a throw. */
@@ -271,6 +273,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
         return void sendPage(id, seen, req, res, view)
       }
       if (res.destroyed) return
+      options.onAnswer?.(method, url, outcome.headers)
       const injected = options.html?.inline(req, seen, outcome.status, outcome.headers, outcome.body)
       const headers = injected?.headers ?? outcome.headers
       const reply = typeof outcome.body === 'string' || outcome.body === null ? outcome.body : Buffer.from(outcome.body)

@@ -23,6 +23,7 @@ import { loadTls } from './tls/tls-config.js'
 import type { UpgradeHandler } from './upgrade.js'
 import type { TimedOutRequest } from './lean/lean-connection.js'
 import type { CertificateWatch } from './tls/certificate-watch.js'
+import { sessionCookieNote } from '../report/session-cookie-note.js'
 
 /** The close reason WebSockets get at shutdown. */
 const SHUTTING_DOWN = 'hotcell is shutting down'
@@ -78,6 +79,7 @@ export class FrontDoor {
       closing: options.closing,
       timeoutMs: this.#timeoutMs,
       reloads: config.reload,
+      onAnswer: sessionCookieNote(config.workers, logger),
       ...(options.failures ? { failures: options.failures } : {}),
       ...(this.live ? { html: this.live } : {}),
     })
