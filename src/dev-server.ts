@@ -39,10 +39,11 @@ export async function serve(options: ServeOptions): Promise<HotcellServer> {
 /**
  * serve() for options resolved already: the CLI resolves them itself, to name its flags in messages.
  * `failures`: failed requests are tallied, not each printed (the servers `hotcell bench` starts).
+ * `logger`: where the log goes instead of the terminal (tests read it).
  */
-export function startServer(config: Config, failures?: FailureTally): Promise<HotcellServer> {
+export function startServer(config: Config, failures?: FailureTally, logger: Logger = createLogger({ quiet: config.quiet })): Promise<HotcellServer> {
   traceStart('config')
-  return DevServer.start(config, createLogger({ quiet: config.quiet }), failures)
+  return DevServer.start(config, logger, failures)
 }
 
 /**

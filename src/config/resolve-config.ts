@@ -25,7 +25,7 @@ export interface ServeOptions {
   bodyLimit?: number | string
   /** Heap limit per worker in MiB; a worker over it is replaced. */
   maxMemory?: number
-  /** A request without a response head after this long is answered 504; a stuck worker is replaced. Milliseconds, or a time such as "5s". Default 30000. */
+  /** A request without a response head this long after its body is in is answered 504; a stuck worker is replaced. Milliseconds, or a time such as "5s". Default 30000. (An upload has no time limit while its bytes keep coming: 30 s without one gets 408.) */
   timeout?: number | string
   /** How the default export is read. Default: guessed from its shape. */
   handler?: 'fetch' | 'node'
@@ -98,6 +98,8 @@ export interface Config {
   readonly maxConnections?: number
   /** Requests a generation queues for its workers before it answers 503; absent: MAX_QUEUE (pool/request-queue.ts). */
   readonly maxQueue?: number
+  /** Not a serve() option either: tests shorten it. A request body with no byte for this long gets 408; absent: BODY_IDLE_MS (http/request-body.ts). */
+  readonly bodyIdleMs?: number
 }
 
 const KNOWN = new Set<string>([

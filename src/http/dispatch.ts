@@ -10,7 +10,7 @@ import type { Inflight } from '../pool/inflight-requests.js'
 import type { HtmlInjector } from '../reload/browser-reload.js'
 import type { Logger } from '../report/logger.js'
 import { causedBy, CLIENT_LEFT_REASON, type RequestTask, type TaskResult } from '../pool/protocol.js'
-import { announcesBody, readBody, TOO_LARGE } from './request-body.js'
+import { announcesBody, BODY_IDLE_MS, readBody, STALLED, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
 import { rawHeader } from './raw-header.js'
 import { absoluteUrl } from './absolute-url.js'
@@ -18,7 +18,7 @@ import { browserPage } from '../report/browser-page.js'
 import { nextRequestId } from './request-count.js'
 import { abandonedWatched, noteAbandoned } from './abandoned-requests.js'
 import { runWithTimeout, type TimedOut } from '../pool/watchdog.js'
-import { endedByHotcell, FAILURE_TITLES, lostView, timeoutView } from '../report/fault-views.js'
+import { bodyStalledView, endedByHotcell, FAILURE_TITLES, formatMs, lostView, timeoutView } from '../report/fault-views.js'
 import type { FailureTally } from '../report/failure-tally.js'
 
 /** Where requests go right now: a generation of workers, or a page explaining why there is none. */
@@ -38,6 +38,8 @@ export interface DispatcherOptions {
   closing(): boolean
   /** A request without a response head after this long is answered 504 (watchdog.ts). Default 30 s. */
   timeoutMs?: number
+  /** A request body with no byte for this long is answered 408 (request-body.ts). Default BODY_IDLE_MS; tests shorten it. */
+  bodyIdleMs?: number
   /** Live reload: adds its script to HTML pages. Absent with --no-live-reload. */
   html?: HtmlInjector
   /** A save reloads (false with --no-reload): error pages say how to get fixed code served. */
@@ -52,6 +54,9 @@ export interface DispatcherOptions {
 export function createDispatcher(options: DispatcherOptions): (req: RequestIn, res: ResponseOut) => void {
   const { logger, roots } = options
   const timeoutMs = options.timeoutMs ?? 30_000
+  const bodyIdleMs = options.bodyIdleMs ?? BODY_IDLE_MS
+  // The request log's word on a 408 hotcell sent: a handler may answer 408 too.
+  const stalledNote = `no bytes of the body for ${formatMs(bodyIdleMs)}`
   const extraHeaders = () => (options.closing() ? ['connection', 'close'] : [])
   // Loaded on the first request that gets stuck.
   const locate = async (stuck: Worker) => (await import('../pool/stuck-location.js')).locateStuck(stuck, roots)
@@ -103,6 +108,8 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
     const request = { method, url, headers: req.rawHeaders }
     let worker: number | undefined
     let inflight: Inflight | undefined
+    /** Why, on the request's log line (a stalled body). */
+    let note: string | undefined
     // A body the lean door read before dispatch took part of the request's time too.
     const started = logger.quiet ? 0 : req.arrivedAt || performance.now()
     const arrivedAt = abandonedWatched() ? Date.now() : 0
@@ -114,7 +121,8 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
         if (!res.writableFinished) generation!.abort(id)
         inflight.closed()
       }
-      if (!logger.quiet) logger.request({ method, path: req.url ?? '/', status: res.headersSent ? res.statusCode : 0, ms: performance.now() - started, worker })
+      if (!logger.quiet)
+        logger.request({ method, path: req.url ?? '/', status: res.headersSent ? res.statusCode : 0, ms: performance.now() - started, worker, note })
     })
     let generation: Generation | undefined
 
@@ -139,8 +147,10 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
     else withBody()
 
     function withBody(): void {
-      if (req.wholeBody !== undefined) {
-        withTarget(req.wholeBody)
+      const whole = req.wholeBody
+      if (whole !== undefined) {
+        if (whole === STALLED) stalled()
+        else withTarget(whole)
         return
       }
       // A GET with a body is rare but legal, and Node handlers read it (express.json() on every route).
@@ -149,8 +159,9 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
         return
       }
       // Only node:http's requests are read here: the lean door's come read whole.
-      readBody(req as IncomingMessage, res as ServerResponse, options.bodyLimit)
+      readBody(req as IncomingMessage, res as ServerResponse, options.bodyLimit, bodyIdleMs)
         .then((body) => {
+          if (body === STALLED) return stalled()
           if (body !== TOO_LARGE) return withTarget(body)
           void sendPage(
             id,
@@ -167,6 +178,12 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
           )
         })
         .catch(fail)
+    }
+
+    /** The body stopped arriving: 408, and the connection closes (the rest of the body may still come). */
+    function stalled(): void {
+      note = stalledNote
+      void sendPage(id, seen, req, res, bodyStalledView(request, bodyIdleMs), ['connection', 'close'])
     }
 
     function withTarget(body: ArrayBuffer | null): void {

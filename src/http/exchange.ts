@@ -3,6 +3,7 @@
 // it; so do the lean door's own two objects (lean/), which serve the common
 // request without node:http's streams.
 import type { IncomingHttpHeaders, OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http'
+import type { STALLED } from './request-body.js'
 
 export interface RequestIn {
   readonly method?: string | undefined
@@ -17,8 +18,8 @@ export interface RequestIn {
     readonly localPort?: number | undefined
   }
   readonly destroyed: boolean
-  /** The body read whole by the lean door (null: none); undefined: read it from the stream. */
-  readonly wholeBody?: ArrayBuffer | null
+  /** The body read whole by the lean door (null: none; STALLED: it stopped arriving); undefined: read it from the stream. */
+  readonly wholeBody?: ArrayBuffer | null | typeof STALLED
   /** performance.now() when the head of a request read whole arrived (0: at dispatch): the request log times from it. */
   readonly arrivedAt?: number
 }

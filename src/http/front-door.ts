@@ -18,10 +18,10 @@ import type { FailureTally } from '../report/failure-tally.js'
 import type { ProjectRoots } from '../report/source-files.js'
 import { createDispatcher } from './dispatch.js'
 import { createFrontGate, leanTargets } from './gate/front-gate.js'
+import { BODY_IDLE_MS } from './request-body.js'
 import { listen, type HttpServer } from './server.js'
 import { loadTls } from './tls/tls-config.js'
 import type { UpgradeHandler } from './upgrade.js'
-import type { TimedOutRequest } from './lean/lean-connection.js'
 import type { CertificateWatch } from './tls/certificate-watch.js'
 import { sessionCookieNote } from '../report/session-cookie-note.js'
 
@@ -78,6 +78,7 @@ export class FrontDoor {
       logger,
       closing: options.closing,
       timeoutMs: this.#timeoutMs,
+      ...(config.bodyIdleMs !== undefined ? { bodyIdleMs: config.bodyIdleMs } : {}),
       reloads: config.reload,
       onAnswer: sessionCookieNote(config.workers, logger),
       ...(options.failures ? { failures: options.failures } : {}),
@@ -102,7 +103,7 @@ export class FrontDoor {
         ? {
             takes: leanTargets,
             bodyLimit: config.bodyLimit,
-            onTimeout: ({ method, url, ms }: TimedOutRequest) => logger.request({ method, path: url, status: 408, ms }),
+            bodyIdleMs: config.bodyIdleMs ?? BODY_IDLE_MS,
           }
         : undefined
     this.#http = await listen(this.#dispatcher, config.host, config.port, tls, {

@@ -33,10 +33,15 @@ export interface HttpServer {
   closeAll(): void
 }
 
-// Node's defaults give a slowloris minutes; a dev server needs seconds.
+// Node's defaults give a slowloris minutes; a dev server needs seconds for
+// the headers. No deadline on the whole request (Node's requestTimeout, 300 s
+// by default): an upload over a slow link must not be cut while it
+// progresses. A body that stops arriving is cut by readBody's idle deadline
+// (request-body.ts); one hotcell does not read, once answered, by the
+// keep-alive timeout, which node:http runs as an idle timer on the socket.
 const HTTP1_LIMITS = {
   headersTimeout: 10_000,
-  requestTimeout: 30_000,
+  requestTimeout: 0,
   connectionsCheckingInterval: 1_000,
   keepAliveTimeout: 5_000,
 }

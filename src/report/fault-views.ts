@@ -87,6 +87,16 @@ export function timeoutView(request: Request, timeoutMs: number, started: boolea
   }
 }
 
+/** 408 for a request body that stopped arriving (request-body.ts's idle deadline): the same words on both request paths. */
+export function bodyStalledView(request: Request, idleMs: number): ErrorView {
+  return {
+    status: 408,
+    title: `No bytes of the request body arrived for ${formatMs(idleMs)}`,
+    hint: 'hotcell waits for a slow upload as long as its bytes keep coming; this one stopped (a dropped network, or a client that stopped sending). Send the request again.',
+    request,
+  }
+}
+
 export function formatMs(ms: number): string {
   return ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`
 }

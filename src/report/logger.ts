@@ -21,8 +21,9 @@ export interface Logger {
   /**
    * Printed at the end of this turn of the event loop, with the other request
    * lines of the turn. `status` 0: the client left before any response went out.
+   * `note`: why hotcell itself answered so (a stalled body's 408), after the time.
    */
-  request(line: { method: string; path: string; status: number; ms: number; worker?: number }): void
+  request(line: { method: string; path: string; status: number; ms: number; worker?: number | undefined; note?: string | undefined }): void
   /** Write what waits: the request lines of this turn, and the count of a busy second's hidden ones. */
   flush(): void
   /** Request lines are not printed: callers may skip what only they need. */
@@ -182,7 +183,7 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
       err(lead + stamp() + shown.slice(lead.length) + '\n')
       if (!request) sameAgain.printed(background?.key ?? body)
     },
-    request({ method, path, status, ms, worker }) {
+    request({ method, path, status, ms, worker, note }) {
       if (quiet || path.startsWith(OWN_PATH)) return
       // A request line in between: the next repeat of a background error gets a line of its own, not the count.
       sameAgain.interrupt()
@@ -200,7 +201,7 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
         const key = `${method} ${path}`
         if (!take(blockShown, key)) repeats = take(sameAsAbove, key)
       }
-      const same = repeats !== undefined ? ` ${paint('red', '· the same error as above')}` : ''
+      const same = repeats !== undefined ? ` ${paint('red', '· the same error as above')}` : note !== undefined ? ` ${paint('yellow', `· ${note}`)}` : ''
       if (++shownThisSecond > LINES_PER_SECOND) {
         if (hiddenTotal === 0) hiddenSince = date
         hidden.set(status, (hidden.get(status) ?? 0) + 1)

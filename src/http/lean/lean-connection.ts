@@ -12,6 +12,7 @@ import type { Socket } from 'node:net'
 import { onClientError } from '../client-error.js'
 import type { RequestIn, ResponseOut } from '../exchange.js'
 import { createRequestParser, HTTPParser, methods, type Parser } from './http-parser.js'
+import { STALLED } from '../request-body.js'
 import { LeanRequest } from './lean-request.js'
 import { LeanResponse, type ResponseOwner } from './lean-response.js'
 import { bodyLength, headEnd } from './request-bounds.js'
@@ -28,15 +29,6 @@ export interface DoorSide {
   handOff(socket: Socket): void
   keepAliveTimeoutMs: number
   dropped(connection: LeanConnection): void
-  /** A request timed out in its body and got a 408. */
-  timedOut?: ((request: TimedOutRequest) => void) | undefined
-}
-
-export interface TimedOutRequest {
-  method: string
-  url: string
-  /** Since its head arrived. */
-  ms: number
 }
 
 export class LeanConnection implements ResponseOwner {
@@ -66,7 +58,7 @@ export class LeanConnection implements ResponseOwner {
   /** Its body, as it arrives. */
   #body: Uint8Array | undefined
   #bodyAt = 0
-  /** Sweeps (lean-door.ts) since the last response, or since the first byte of a request still arriving. */
+  /** Sweeps (lean-door.ts) since the last response, since the first byte of a request still arriving, or since its body's last byte. */
   idleSweeps = 0
 
   constructor(socket: Socket, door: DoorSide) {
@@ -107,7 +99,7 @@ export class LeanConnection implements ResponseOwner {
     return this.#unread.length > 0 && this.#active === undefined
   }
 
-  /** The request waited for has its head, and its body is arriving (node:http's requestTimeout, not headersTimeout). */
+  /** The request waited for has its head, and its body is arriving (the body's idle deadline, not headersTimeout). */
   get inBody(): boolean {
     return this.#request !== undefined
   }
@@ -189,6 +181,8 @@ export class LeanConnection implements ResponseOwner {
       if (this.#unread.length > 0) this.#unread = []
       return
     }
+    // Body bytes: the idle deadline counts from the last of them. Past the return above: a request read in one chunk never gets here.
+    if (this.#request !== undefined) this.idleSweeps = 0
     this.#unread.push(chunk)
     if (this.#completed.length > 0) {
       // Requests ended inside what is kept (pipelining): cut them off the front.
@@ -250,14 +244,29 @@ export class LeanConnection implements ResponseOwner {
     if (this.#active === undefined) this.socket.destroy()
   }
 
-  /** Answer 408 to a request that has been arriving for too long, as node:http does. */
+  /**
+   * A request's head took too long (408 with no body, as node:http answers),
+   * or its body stopped arriving: that request goes to the listener marked
+   * STALLED, which answers 408 and logs it as node:http's path does (dispatch.ts).
+   */
   timedOut(): void {
-    // Its head was read: the request log says what timed out (node:http's dispatched request logs its end).
     const request = this.#request
-    if (request) this.#door.timedOut?.({ method: request.method, url: request.url, ms: performance.now() - request.headAt })
     this.#stopReading(false)
-    const error = Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' })
-    onClientError(error, this.socket)
+    if (!request) return void onClientError(Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), this.socket)
+    // Already answered (a half-close cut the body short: #onEnd) or gone: nobody reads a 408.
+    if (!this.socket.writable) return void this.socket.destroy()
+    this.#request = undefined
+    this.#body = undefined
+    const { method, url, headers, minor, headAt } = request
+    const req = new LeanRequest(method, url, headers, minor, this.socket, STALLED, headAt)
+    // The rest of the body may still come: the connection closes after the answer.
+    const context = {
+      keepAlive: false,
+      chunkedByDefault: minor >= 1 || CHUNKED.test(String(req.headers.te ?? '')),
+      head: method === 'HEAD',
+      keepAliveTimeoutMs: this.#door.keepAliveTimeoutMs,
+    }
+    this.#start(req, new LeanResponse(this.socket, context, this))
   }
 
   #handOffWhenIdle(): void {

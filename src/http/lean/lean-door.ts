@@ -11,7 +11,7 @@
 import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import type { RequestIn, ResponseOut } from '../exchange.js'
-import { LeanConnection, type TimedOutRequest } from './lean-connection.js'
+import { LeanConnection } from './lean-connection.js'
 
 export interface LeanDoorOptions {
   listener: (req: RequestIn, res: ResponseOut) => void
@@ -19,8 +19,8 @@ export interface LeanDoorOptions {
   takes(url: string): boolean
   /** The body limit: larger bodies go to node:http, which answers 413. */
   bodyLimit: number
-  /** A request timed out in its body and got a 408 (node:http logs its own through the dispatcher). */
-  onTimeout?: ((request: TimedOutRequest) => void) | undefined
+  /** A body with no byte for this long is dispatched as stalled: the listener answers it 408 (request-body.ts's BODY_IDLE_MS). */
+  bodyIdleMs: number
 }
 
 // Bodies up to this size are read by the lean door, into one buffer of the
@@ -37,7 +37,8 @@ export interface LeanDoor {
 /**
  * Read the server's new connections with the lean door. The server keeps its
  * options: its keep-alive and headers timeouts apply to lean connections
- * too, checked once a second as node:http checks its own.
+ * too, checked once a second as node:http checks its own; so is the body's
+ * idle deadline.
  */
 export function openLeanDoor(server: Server, options: LeanDoorOptions): LeanDoor {
   const [nodeConnection] = server.listeners('connection') as ((socket: Socket) => void)[]
@@ -52,7 +53,6 @@ export function openLeanDoor(server: Server, options: LeanDoorOptions): LeanDoor
     keepAliveTimeoutMs,
     handOff: (socket: Socket) => nodeConnection.call(server, socket),
     dropped: (connection: LeanConnection) => void connections.delete(connection),
-    timedOut: options.onTimeout,
   }
   server.on('connection', (socket: Socket) => {
     connections.add(new LeanConnection(socket, side))
@@ -60,12 +60,14 @@ export function openLeanDoor(server: Server, options: LeanDoorOptions): LeanDoor
   // In sweeps of a second: node:http adds a second to its keep-alive timeout too.
   const keepAliveSweeps = Math.ceil(keepAliveTimeoutMs / 1000) + 1
   const headersSweeps = Math.ceil(server.headersTimeout / 1000)
-  const requestSweeps = Math.ceil(server.requestTimeout / 1000)
+  // Counted from the body's last byte (lean-connection.ts resets them), not from the request's first;
+  // one more, so that a body is cut after at least bodyIdleMs without a byte, as its 408 says.
+  const bodySweeps = Math.ceil(options.bodyIdleMs / 1000) + 1
   const sweep = setInterval(() => {
     for (const connection of connections) {
       const sweeps = ++connection.idleSweeps
       if (connection.partial) {
-        const limit = connection.inBody ? requestSweeps : headersSweeps
+        const limit = connection.inBody ? bodySweeps : headersSweeps
         if (limit > 0 && sweeps >= limit) connection.timedOut()
       } else if (connection.idle && keepAliveTimeoutMs > 0 && sweeps >= keepAliveSweeps) connection.closeIfIdle()
     }

@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Socket } from 'node:net'
 import type { RequestIn } from '../exchange.js'
+import type { STALLED } from '../request-body.js'
 
 // Fields node:http keeps the first of (IncomingMessage's matchKnownFields); others are joined.
 const FIRST_ONLY = new Set([
@@ -32,11 +33,11 @@ export class LeanRequest implements RequestIn {
   readonly rawHeaders: string[]
   readonly socket: Socket
   readonly httpVersionMinor: number
-  readonly wholeBody: ArrayBuffer | null
+  readonly wholeBody: ArrayBuffer | null | typeof STALLED
   readonly arrivedAt: number
   #headers: IncomingHttpHeaders | undefined
 
-  constructor(method: string, url: string, rawHeaders: string[], minor: number, socket: Socket, body: ArrayBuffer | null, arrivedAt: number) {
+  constructor(method: string, url: string, rawHeaders: string[], minor: number, socket: Socket, body: ArrayBuffer | null | typeof STALLED, arrivedAt: number) {
     this.method = method
     this.url = url
     this.rawHeaders = rawHeaders
