@@ -43,7 +43,7 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     name: 'timeout',
     type: 'string',
     value: '<time>',
-    help: 'answer 504 after this long (5s, 1500ms; a bare\nnumber is ms); a stuck worker is replaced.\nImporting the entry gets 10 s, whatever this is',
+    help: 'answer 504 when the handler has not answered\nthis long after the body is in (5s, 1500ms; a\nbare number is ms); a stuck worker is replaced.\nThe upload is not counted. Importing the entry\ngets 10 s, whatever this is',
     default: '30s',
     option: 'timeout',
   },
