@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { RequestIn, ResponseOut } from './exchange.js'
 import type { Worker } from 'node:worker_threads'
 import { renderText, type ErrorView, type RenderOptions } from '../report/error-page.js'
-import { redactedView } from '../report/exposure.js'
+import { createErrorResponse } from './error-response.js'
 import type { FrontGate } from './gate/front-gate.js'
 import { ClientLeftError, CrashLoopError, QueueFullError } from '../errors.js'
 import type { Generation } from '../pool/generation.js'
@@ -14,7 +14,6 @@ import { announcesBody, BODY_IDLE_MS, readBody, STALLED, TOO_LARGE } from './req
 import { pipeStream } from './stream-pipe.js'
 import { rawHeader } from './raw-header.js'
 import { absoluteUrl } from './absolute-url.js'
-import { browserPage } from '../report/browser-page.js'
 import { nextRequestId } from './request-count.js'
 import { abandonedWatched, noteAbandoned } from './abandoned-requests.js'
 import { runWithTimeout, type TimedOut } from '../pool/watchdog.js'
@@ -65,35 +64,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
   const { failures } = options
   const reportFailure = failures ? (view: ErrorView) => failures.report(view, roots, printFailure) : printFailure
 
-  // Async: the browser page is rendered by Youch (youch-page.ts). Never rejects.
-  const sendPage = async (id: number, seen: number, req: RequestIn, res: ResponseOut, shown: ErrorView, headers: string[] = []) => {
-    if (res.headersSent) return void res.destroy()
-    const details = options.details(req)
-    const view = details ? shown : redactedView(shown, id)
-    // The terminal already has the full error (logged where it happened); the id ties the two together.
-    if (!details && (shown.error || shown.text))
-      logger.error(
-        `hotcell: request #${id} (${shown.request.method} ${shown.request.url}) from ${req.socket.remoteAddress} got ${shown.status} ${shown.title}; details were hidden from that client`,
-      )
-    const htmlPage = /\btext\/html\b/.test(req.headers.accept ?? '') ? await browserPage(view, { roots, details }) : undefined
-    const html = htmlPage !== undefined
-    const page = htmlPage ?? renderText(view, { roots, details })
-    if (res.headersSent || res.destroyed) return
-    const body = html && options.html ? options.html.page(req, page, seen) : page
-    res.writeHead(view.status, [
-      'content-type',
-      html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8',
-      'content-length',
-      String(Buffer.byteLength(body)),
-      'cache-control',
-      'no-store',
-      'x-content-type-options',
-      'nosniff',
-      ...headers,
-      ...extraHeaders(),
-    ])
-    res.end(body)
-  }
+  const sendPage = createErrorResponse({ roots, details: options.details, logger, html: options.html, extraHeaders })
 
   // Most requests go from the socket to a worker and back without a promise
   // or an await on this thread: each step continues synchronously when what
