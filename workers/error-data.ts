@@ -26,6 +26,7 @@ export function toErrorData(value: unknown, seen: Set<unknown> = new Set(), dept
   if (typeof code === 'string' || typeof code === 'number') data.code = String(code)
   if (code === 'ERR_MODULE_NOT_FOUND') data.message += fromBundleHint(data.message)
   if (value instanceof TypeError) data.message += bunServerHint(data.message)
+  if (code === 'ERR_DLOPEN_FAILED') data.message += nativeAddonHint(data.message)
   if (seen.size <= MOST_WITH_PROPERTIES) Object.assign(data, ownProperties(value, carried(value, data)))
   if (depth < MAX_DEPTH) {
     const cause = (value as { cause?: unknown }).cause
@@ -71,6 +72,18 @@ function bunServerHint(message: string): string {
         ? "read the client's address from request.ip"
         : 'this Bun server method has no counterpart in hotcell'
   return `\nIf this is Bun's server.${method}(): a fetch handler here is called with (request, env, ctx), as on Cloudflare Workers, not with Bun's server; ${instead}`
+}
+
+/**
+ * A native addon built for another Node version (installed under Node 20,
+ * run under Node 24): no save can fix it, a rebuild under this Node does.
+ * npm rebuild changes no file hotcell watches, hence "press r".
+ */
+function nativeAddonHint(message: string): string {
+  if (!/NODE_MODULE_VERSION/.test(message)) return ''
+  const pkg = /.*[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/s.exec(message)?.[1]?.replace('\\', '/')
+  const rebuild = pkg ? `npm rebuild ${pkg}` : 'npm rebuild'
+  return `\nIt was built for another Node version than the one running hotcell (${process.version}). Rebuild it for this one: ${rebuild}; then press r to load it again`
 }
 
 /** As toErrorData, for the value a promise was rejected with: a non-Error was not thrown. */

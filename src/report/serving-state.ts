@@ -50,6 +50,14 @@ export function problemOf(
       fix: reloads ? `run ${install}; hotcell reloads when package.json changes (or press r)` : `run ${install} and restart hotcell (reloading is off)`,
       summary: `a package is missing${where ? ` (imported at ${where.full})` : ''}`,
     }
+  // A native addon built for another Node version (workers/error-data.ts): a save cannot fix it.
+  const rebuild = error?.code === 'ERR_DLOPEN_FAILED' ? /Rebuild it for this one: (.+?); then press r/.exec(error.message)?.[1] : undefined
+  if (rebuild)
+    return {
+      page: 'the error page',
+      fix: reloads ? `run ${rebuild}, then press r` : `run ${rebuild} and restart hotcell (reloading is off)`,
+      summary: `a native addon was built for another Node version${where ? ` (loaded at ${where.full})` : ''}`,
+    }
   // A tsconfig `paths` alias to a file that is not there (workers/path-alias.ts).
   if (error?.code === 'ERR_MODULE_NOT_FOUND' && error.message.startsWith('Cannot resolve '))
     return { page: 'the error page', fix: `fix ${where?.short ?? entry} ${then}`, summary: `an import does not resolve${where ? ` (at ${where.full})` : ''}` }
