@@ -239,6 +239,8 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
         // Its client left before any answer, and hotcell ended the workers (a shutdown, a reload's grace over): nobody to tell.
         // (A stream hotcell cut has its head out: that cut is logged.)
         if (res.destroyed && !res.headersSent && endedByHotcell(outcome)) return
+        // An event stream hotcell ended cleanly (event-streams.ts): the client has its whole response; its worker ended before finishing the task.
+        if (res.writableFinished && endedByHotcell(outcome)) return
         // The worker died or was terminated: 502, or a cut body once the head is out (SSE, a download).
         const view = afterHead(lostView(outcome, request, options.reloads), res)
         // A crash loop is reported once, when it is detected.
