@@ -1,8 +1,8 @@
 // The only module that imports esbuild.
 import type * as esbuild from 'esbuild'
 import { createRequire } from 'node:module'
-import type { ErrorData } from '../pool/protocol.js'
-import { atCode, buildErrorData, ENTRY_GONE_CODE, entryGone } from '../report/build-errors.js'
+import { atCode, ENTRY_GONE_CODE, entryGone } from '../report/build-errors.js'
+import { type BuildFailure, buildFailure, type FailureParts, relativeTargets } from './build-failure.js'
 import type { ProjectRoots } from '../report/source-files.js'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
@@ -38,27 +38,7 @@ export interface BuildSuccess {
   warnings: string
 }
 
-export interface BuildFailure {
-  ok: false
-  n: number
-  ms: number
-  /** esbuild's formatted errors: file:line:column and a code frame. */
-  text: string
-  /** The same with terminal colours. */
-  ansi: string
-  /** The errors as data, located in the sources: the browser page shows them like a thrown error. */
-  error: ErrorData
-  /** Absolute paths named by the errors: watch them, a failed build has no metafile. */
-  files: string[]
-  /**
-   * Where the relative imports esbuild could not resolve point (`../shared/util`
-   * from src/app.ts: <root>/shared/util); the entry itself when it is gone.
-   */
-  missing: string[]
-  /** Every error is one of `missing`: nothing but files not found (failed-build-hold.ts). */
-  onlyMissing: boolean
-}
-
+export type { BuildFailure }
 export type BuildOutcome = BuildSuccess | BuildFailure
 
 export interface Builder {
@@ -154,26 +134,15 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
       const errors = (error as esbuild.BuildFailure).errors
       if (!Array.isArray(errors)) throw error
       // esbuild says 'Could not resolve "/abs/path/app.ts"' of a deleted entry: say what happened, and what brings it back.
-      const gone = !existsSync(entry)
-      const messages = gone ? [entryGone(entry, cwd)] : atCode(errors, cwd)
-      // Where each error's relative import points, or undefined for an error of another kind.
-      const targets = messages.map((m) => {
-        const specifier = /^Could not resolve "(\.\.?\/[^"]*)"/.exec(m.text)?.[1]
-        return specifier && m.location?.file ? resolve(cwd, dirname(m.location.file), specifier) : undefined
-      })
-      return {
-        ok: false,
-        n: number,
-        ms: performance.now() - started,
-        error: gone ? { ...buildErrorData(messages, cwd), code: ENTRY_GONE_CODE } : buildErrorData(messages, cwd),
-        text: (await api.formatMessages(messages, { kind: 'error', color: false })).join(''),
-        ansi: (await api.formatMessages(messages, { kind: 'error', color: true })).join(''),
-        files: [...new Set([...messages.flatMap((m) => (m.location?.file ? [resolve(cwd, m.location.file)] : [])), ...sources.manifests])],
-        missing: gone ? [entry] : [...new Set(targets.filter((t) => t !== undefined))],
-        onlyMissing: gone || targets.every((t) => t !== undefined),
-      }
+      if (!existsSync(entry))
+        return failure({ n: number, started, messages: [entryGone(entry, cwd)], missing: [entry], onlyMissing: true, code: ENTRY_GONE_CODE })
+      const messages = atCode(errors, cwd)
+      const targets = relativeTargets(messages, cwd)
+      const missing = targets.filter((t) => t !== undefined)
+      return failure({ n: number, started, messages, missing, onlyMissing: missing.length === targets.length })
     }
   }
+  const failure = async (parts: FailureParts) => buildFailure((await setup).api, cwd, sources.manifests, parts)
   return {
     outDir,
     roots: sources.roots(cwd),
