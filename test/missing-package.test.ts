@@ -140,35 +140,6 @@ describe('a package that is not installed', () => {
   })
 })
 
-// esbuild cannot resolve a tsconfig `paths` alias whose file is missing, takes
-// it for a package and leaves it to Node: that is no package to install.
-describe('a tsconfig paths alias to a file that is not there', () => {
-  test('names the alias, its config and where it points, not npm install; adding the file serves', async () => {
-    const project = projectDir({
-      // JSON with comments and trailing commas, as tsconfig files are; the paths come from the base.
-      'tsconfig.json': '{\n  // the app\n  "extends": "./tsconfig.base.json",\n}\n',
-      'tsconfig.base.json': '{ "compilerOptions": { /* aliases */ "baseUrl": ".", "paths": { "@lib/*": ["src/lib/*"], }, }, }\n',
-      'src/lib/greet.ts': "export const greet = () => 'hi'\n",
-      'src/app.ts': "import { greet } from '@lib/greet'\nimport { gret } from '@lib/gret'\nexport default { fetch: () => new Response(greet() + gret()) }\n",
-    })
-    cleanups.push(project.remove)
-    const cli = await startCli(['src/app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
-    cleanups.push(() => cli.stop())
-    const expected =
-      "Cannot resolve '@lib/gret', imported by src/app.ts:2: tsconfig.base.json maps '@lib/*' to src/lib/gret, and there is no such file (with .ts, .tsx, .js, .mjs or .json, or a folder with an index). Fix the import or add the file"
-    await waitFor(() => cli.output().includes(expected), 10_000, `the terminal to say: ${expected}\n${cli.output()}`)
-    const out = cli.output()
-    assert.doesNotMatch(out, /npm install|a package is missing/, out)
-    assert.match(out, /✘ serving the error page on \S+ — fix src\/app\.ts:2 and save/, out)
-    const page = await request(`${cli.url}/`)
-    assert.equal(page.status, 500)
-    assert.ok(page.text.includes(expected), page.text)
-
-    project.write('src/lib/gret.ts', "export const gret = () => ' there'\n")
-    await waitFor(async () => (await request(`${cli.url}/`)).text === 'hi there', 10_000, `the added file to be served\n${cli.output()}`)
-  })
-})
-
 describe('a named import that a package does not have', () => {
   test("a CommonJS package whose module.exports has the name: Node's advice, the default import; an ES package: the importing line only", async () => {
     const project = projectDir({

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ErrorData } from '../src/pool/protocol.js'
-import { pathAlias } from './path-alias.js'
+import { aliasError, type ImportSite } from './alias-errors.js'
 import { withSources } from './source-excerpts.js'
 
 // Not an ESM import of node:fs (docs/architecture.md#builtins): every worker loads this module.
@@ -38,9 +38,9 @@ export function explainMissingPackage(error: unknown, bundleUrl: string): ErrorD
   const importer = match[2]!.startsWith('file:') ? fileURLToPath(match[2]!) : match[2]!
   if (importer !== bundle) return undefined // a package of the app's lacks one of its own dependencies: Node's message says which
   const where = importedAt(bundle, name)
-  const alias = where && unresolvedAlias(where)
-  if (alias) return alias
   const install = `${installer(where ? dirname(where.file) : dirname(bundle))} ${name}`
+  const alias = where && aliasError(where, name, install)
+  if (alias) return alias
   const label = where ? `${relative(process.cwd(), where.file)}:${where.line}` : undefined
   const text = `Cannot find package '${name}'${label ? `, imported by ${label}` : ''}. Install it: ${install}; hotcell reloads when package.json changes (or press r)`
   return withSources({
@@ -78,23 +78,6 @@ function explainMissingEntry(message: string, bundleUrl: string): ErrorData | un
     code: 'ERR_MODULE_NOT_FOUND',
     message: text,
     stack: `Error: ${text}${where ? `\n    at ${where.file}:${where.line}:${where.column}` : ''}`,
-  })
-}
-
-/** The error for an import of a tsconfig `paths` alias whose target is missing (path-alias.ts), if it is one. */
-function unresolvedAlias(where: { file: string; line: number; column: number; specifier: string }): ErrorData | undefined {
-  const alias = pathAlias(where.specifier, where.file)
-  if (!alias) return undefined
-  const label = `${relative(process.cwd(), where.file)}:${where.line}`
-  const targets = alias.targets.map((t) => relative(process.cwd(), t)).join(' or ')
-  const text =
-    `Cannot resolve '${where.specifier}', imported by ${label}: ${relative(process.cwd(), alias.config)} maps '${alias.pattern}' to ${targets}, ` +
-    `and there is no such file (with .ts, .tsx, .js, .mjs or .json, or a folder with an index). Fix the import or add the file`
-  return withSources({
-    name: 'Error',
-    code: 'ERR_MODULE_NOT_FOUND',
-    message: text,
-    stack: `Error: ${text}\n    at ${where.file}:${where.line}:${where.column}`,
   })
 }
 
@@ -149,7 +132,7 @@ export function packageName(specifier: string): string {
  * of the package or a path in it; type-only imports are left out (esbuild
  * drops them). With `binding`, only a line that imports that name by it.
  */
-function importedAt(bundle: string, name: string, binding?: string): { file: string; line: number; column: number; specifier: string } | undefined {
+function importedAt(bundle: string, name: string, binding?: string): ImportSite | undefined {
   let map: SourceMap
   try {
     map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as SourceMap
@@ -157,10 +140,14 @@ function importedAt(bundle: string, name: string, binding?: string): { file: str
     return undefined
   }
   // Node names the package; the source may import a path inside it (lodash/fp).
-  const quoted = `(['"\`])(${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?:/[^'"\`]*)?)\\1`
+  // Which path, the bundle says: '@/lib' is the "package" of both '@/lib/db',
+  // bundled through a tsconfig alias, and '@/lib/gone', left to Node.
+  const left = leftToNode(bundle, name)
+  const specifiers = left.length ? left.map(escaped).join('|') : `${escaped(name)}(?:/[^'"\`]*)?`
+  const quoted = `(['"\`])(${specifiers})\\1`
   const pattern = new RegExp(`(?:\\bfrom\\s*|\\bimport\\s*\\(?\\s*|\\brequire\\s*\\(\\s*)${quoted}`)
   // A named import: the line that names it, at the name.
-  const named = binding === undefined ? undefined : new RegExp(`[{,]\\s*(${binding.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')})\\b`)
+  const named = binding === undefined ? undefined : new RegExp(`[{,]\\s*(${escaped(binding)})\\b`)
   for (const [i, source] of (map.sources ?? []).entries()) {
     const text = map.sourcesContent?.[i]
     if (!text || /[\\/]node_modules[\\/]/.test(source)) continue
@@ -177,6 +164,24 @@ function importedAt(bundle: string, name: string, binding?: string): { file: str
   }
   return undefined
 }
+
+/** The specifiers of package `name` (itself, or paths in it) that the bundle imports, requires or import()s: those esbuild left to Node. */
+function leftToNode(bundle: string, name: string): string[] {
+  let code: string
+  try {
+    code = readFileSync(bundle, 'utf8')
+  } catch {
+    return []
+  }
+  // esbuild writes them with double quotes; a require() as __require().
+  const found = new Set<string>()
+  for (const [, specifier] of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|require\s*\(\s*)"([^"\\]+)"/g)) {
+    if (specifier === name || specifier!.startsWith(`${name}/`)) found.add(specifier!)
+  }
+  return [...found]
+}
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 
 /** The install command of the project's package manager, told by its lockfile. */
 function installer(from: string): string {

@@ -1,14 +1,17 @@
-// A tsconfig `paths` alias whose target does not exist (a typo, a file
-// renamed or deleted): esbuild cannot resolve it, takes it for a package
-// (it looks like one) and leaves the import to Node, as it does every
-// package; Node then says a package is missing, and hotcell would tell the
-// developer to npm-install their own alias. This finds the alias the import
-// matched, the way esbuild reads it: the tsconfig.json (or jsconfig.json)
-// nearest to the importing file, its relative `extends`, `baseUrl`.
+// The tsconfig `paths` alias an import matches, read the way esbuild reads
+// it: the tsconfig.json (or jsconfig.json) nearest to the importing file, its
+// relative `extends`, `baseUrl`. An alias whose target does not exist (a
+// typo, a file renamed or deleted) is no error to esbuild: it takes the
+// specifier for a package and leaves it to Node, which then says a package
+// is missing. The build (src/reload/alias-imports.ts) and the worker
+// (alias-errors.ts) say which alias it was, and where it points.
 import { dirname, join, resolve } from 'node:path'
 
 // Not an ESM import of node:fs (docs/architecture.md#builtins): every worker loads this module.
 const { existsSync, readFileSync } = process.getBuiltinModule('node:fs')
+
+/** What esbuild tries at an alias's target, as the errors say it. */
+export const TRIED = 'with .ts, .tsx, .js, .jsx or .json added, or as a folder with an index file'
 
 export interface PathAlias {
   /** The config file whose `paths` holds the pattern. */
@@ -16,6 +19,23 @@ export interface PathAlias {
   pattern: string
   /** Where the pattern sends this import, absolute, in the order tried. */
   targets: string[]
+}
+
+/**
+ * Whether an import of `name` (`pkg` or `@scope/pkg`) that matched `alias`
+ * is taken for a package: with a pattern of no prefix (`"*"`), which matches
+ * every package, TypeScript and esbuild fall back to node_modules, and a
+ * name npm allows may be one not installed yet. `@/lib` and `~/lib` are no
+ * package names.
+ */
+export function packageFirst(alias: PathAlias, name: string): boolean {
+  return alias.pattern.startsWith('*') && canBePackage(name)
+}
+
+/** Whether npm allows `name`: no empty scope, nothing a URL escapes, none of ~'!()*, no leading . or _. */
+export function canBePackage(name: string): boolean {
+  const parts = name.startsWith('@') ? name.slice(1).split('/') : [name]
+  return parts.every((part) => part !== '' && encodeURIComponent(part) === part && !/^[._]/.test(part) && !/[~'!()*]/.test(part))
 }
 
 interface Paths {
@@ -26,28 +46,60 @@ interface Paths {
   baseUrl?: string
 }
 
-/** The `paths` pattern of the project's tsconfig that `specifier`, imported by `importer`, matches; undefined if none. */
-export function pathAlias(specifier: string, importer: string): PathAlias | undefined {
-  const config = nearestConfig(dirname(importer))
-  const { paths, config: owner, baseUrl } = config ? readPaths(config, 0) : {}
-  if (!paths || !owner) return undefined
-  const base = baseUrl ?? dirname(owner)
-  // As TypeScript: of the patterns that match, the one with the longest prefix.
-  let best: { pattern: string; star: string; prefix: number } | undefined
-  for (const pattern of Object.keys(paths)) {
-    const star = matchStar(pattern, specifier)
-    const prefix = pattern.indexOf('*') === -1 ? pattern.length : pattern.indexOf('*')
-    if (star !== undefined && (!best || prefix > best.prefix)) best = { pattern, star, prefix }
-  }
-  if (!best) return undefined
-  const targets = (paths[best.pattern] ?? []).filter((t) => typeof t === 'string').map((t) => resolve(base, t.replace('*', best.star)))
-  return { config: owner, pattern: best.pattern, targets }
-}
+/**
+ * The tsconfig `paths` that apply to files, each folder's config looked up
+ * and each config read once: a build asks of every package import it leaves
+ * to Node (src/reload/alias-imports.ts). Make a new one to see edits.
+ */
+export class PathAliases {
+  readonly #nearest = new Map<string, string | undefined>()
+  readonly #read = new Map<string, Paths>()
 
-function nearestConfig(from: string): string | undefined {
-  for (let dir = from; ; dir = dirname(dir)) {
-    for (const name of ['tsconfig.json', 'jsconfig.json']) if (existsSync(join(dir, name))) return join(dir, name)
-    if (dirname(dir) === dir) return undefined
+  /** The `paths` pattern that `specifier`, imported by `importer`, matches; undefined if none. */
+  match(specifier: string, importer: string): PathAlias | undefined {
+    const { paths, config: owner, baseUrl } = this.#pathsOf(importer)
+    if (!paths || !owner) return undefined
+    const base = baseUrl ?? dirname(owner)
+    // As TypeScript: of the patterns that match, the one with the longest prefix.
+    let best: { pattern: string; star: string; prefix: number } | undefined
+    for (const pattern of Object.keys(paths)) {
+      const star = matchStar(pattern, specifier)
+      const prefix = pattern.indexOf('*') === -1 ? pattern.length : pattern.indexOf('*')
+      if (star !== undefined && (!best || prefix > best.prefix)) best = { pattern, star, prefix }
+    }
+    if (!best) return undefined
+    const targets = (paths[best.pattern] ?? []).filter((t) => typeof t === 'string').map((t) => resolve(base, t.replace('*', best.star)))
+    return { config: owner, pattern: best.pattern, targets }
+  }
+
+  /** The config nearest to `importer` and the `paths` patterns it has (with its bases'); undefined without a config. */
+  patterns(importer: string): { config: string; patterns: string[] | undefined } | undefined {
+    const config = this.#nearestConfig(dirname(importer))
+    if (!config) return undefined
+    const { paths } = this.#readPaths(config)
+    return { config, patterns: paths && Object.keys(paths) }
+  }
+
+  #pathsOf(importer: string): Paths {
+    const config = this.#nearestConfig(dirname(importer))
+    return config ? this.#readPaths(config) : {}
+  }
+
+  #nearestConfig(dir: string): string | undefined {
+    if (this.#nearest.has(dir)) return this.#nearest.get(dir)
+    let found: string | undefined
+    for (const name of ['tsconfig.json', 'jsconfig.json']) if (!found && existsSync(join(dir, name))) found = join(dir, name)
+    if (!found && dirname(dir) !== dir) found = this.#nearestConfig(dirname(dir))
+    this.#nearest.set(dir, found)
+    return found
+  }
+
+  #readPaths(file: string): Paths {
+    const known = this.#read.get(file)
+    if (known) return known
+    const paths = readPaths(file, 0)
+    this.#read.set(file, paths)
+    return paths
   }
 }
 

@@ -3,6 +3,7 @@ import type * as esbuild from 'esbuild'
 import { createRequire } from 'node:module'
 import { atCode, ENTRY_GONE_CODE, entryGone } from '../report/build-errors.js'
 import { type BuildFailure, buildFailure, type FailureParts, relativeTargets } from './build-failure.js'
+import { unresolvedAliases } from './alias-imports.js'
 import type { ProjectRoots } from '../report/source-files.js'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
@@ -115,6 +116,12 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
       if (sources.foundAmong(packages)) {
         await remake(state)
         return build(number, started)
+      }
+      // Only when some package import is left to Node: a build with none has no alias that failed.
+      const aliases = packages.length ? unresolvedAliases(meta, cwd) : []
+      if (aliases.length) {
+        const [messages, files, missing] = [aliases.map((a) => a.message), aliases.flatMap((a) => a.files), aliases.flatMap((a) => a.targets)]
+        return failure({ n: number, started, messages, files, missing, onlyMissing: true })
       }
       await writeOutputs(result.outputFiles!)
       preloadFile = writePreload(outDir, output.imports)

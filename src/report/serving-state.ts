@@ -43,6 +43,17 @@ export function problemOf(
   if (kind === 'build') {
     return { page: 'the build error page', fix: `fix ${where?.short ?? entry} ${then}`, summary: `build failed${where ? ` at ${where.full}` : ''}` }
   }
+  // A package not installed, or a tsconfig alias whose `paths` entry is gone (workers/alias-errors.ts): either fixes it.
+  const either =
+    error?.code === 'ERR_MODULE_NOT_FOUND' ? /"paths" in (\S+); if it is a package, install it: (.+?); hotcell reloads/.exec(error.message) : undefined
+  if (either)
+    return {
+      page: 'the error page',
+      fix: reloads
+        ? `add the alias to "paths" in ${either[1]} and save, or run ${either[2]}`
+        : `add the alias to "paths" in ${either[1]} or run ${either[2]}, and restart hotcell (reloading is off)`,
+      summary: `an import matches no tsconfig alias and no installed package${where ? ` (at ${where.full})` : ''}`,
+    }
   const install = error?.code === 'ERR_MODULE_NOT_FOUND' ? /Install it: (.+?); hotcell reloads/.exec(error.message)?.[1] : undefined
   if (install)
     return {
@@ -58,7 +69,7 @@ export function problemOf(
       fix: reloads ? `run ${rebuild}, then press r` : `run ${rebuild} and restart hotcell (reloading is off)`,
       summary: `a native addon was built for another Node version${where ? ` (loaded at ${where.full})` : ''}`,
     }
-  // A tsconfig `paths` alias to a file that is not there (workers/path-alias.ts).
+  // A tsconfig `paths` alias to a file that is not there, or one that cannot be a package (workers/alias-errors.ts).
   if (error?.code === 'ERR_MODULE_NOT_FOUND' && error.message.startsWith('Cannot resolve '))
     return { page: 'the error page', fix: `fix ${where?.short ?? entry} ${then}`, summary: `an import does not resolve${where ? ` (at ${where.full})` : ''}` }
   if (error?.name === 'CrashLoopError')
