@@ -17,6 +17,8 @@ import { absoluteUrl } from './absolute-url.js'
 import { nextRequestId } from './request-count.js'
 import { abandonedWatched, noteAbandoned } from './abandoned-requests.js'
 import { runWithTimeout, type TimedOut } from '../pool/watchdog.js'
+import type { BusyNotice } from '../pool/busy-workers.js'
+import { busyLine } from '../report/busy-line.js'
 import { bodyStalledView, endedByHotcell, FAILURE_TITLES, formatMs, lostView, timeoutView } from '../report/fault-views.js'
 import type { FailureTally } from '../report/failure-tally.js'
 
@@ -58,7 +60,9 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
   const stalledNote = `no bytes of the body for ${formatMs(bodyIdleMs)}`
   const extraHeaders = () => (options.closing() ? ['connection', 'close'] : [])
   // Loaded on the first request that gets stuck.
-  const locate = async (stuck: Worker) => (await import('../pool/stuck-location.js')).locateStuck(stuck, roots)
+  const locate = async (stuck: Worker, ms?: number) => (await import('../pool/stuck-location.js')).locateStuck(stuck, roots, ms)
+  // A worker running JavaScript on a request for seconds (busy-workers.ts); not said by bench's servers, which tally what fails.
+  const onBusy = options.failures ? undefined : (notice: BusyNotice) => logger.warn(busyLine(notice, timeoutMs, options.reloads))
   const printFailure = (view: ErrorView) => logger.error(renderText(view, { roots, details: true }))
   // Bench servers tally (failure-tally.ts); the view is built either way, as the client's page needs it.
   const { failures } = options
@@ -188,6 +192,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
           timeoutMs,
           headersSent: () => res.headersSent,
           locate,
+          onBusy,
           onStream: (port, threadId) => {
             // Its request line names the worker even when the client leaves before the stream ends.
             worker = threadId

@@ -38,6 +38,8 @@ export class Deadlines<T extends Expiring> {
   constructor(
     timeoutMs: number,
     readonly onExpire: (entry: T) => void,
+    /** Called after each sweep that leaves entries in the list: a look at the requests still in flight, at no cost to each. */
+    readonly onTick?: (list: Deadlines<T>) => void,
   ) {
     // Whole milliseconds: libuv's timers are, and 3.75 would tick every 3 ms.
     this.#periodMs = Math.min(MAX_PERIOD_MS, Math.max(MIN_PERIOD_MS, Math.floor(timeoutMs / 16)))
@@ -55,6 +57,16 @@ export class Deadlines<T extends Expiring> {
     this.#newest = entry
     // Referenced, as a timer per request was: a request in flight keeps the process up.
     this.#timer ??= setInterval(this.#sweep, this.#periodMs)
+  }
+
+  /** The entry added first, of those still in the list; `newer` leads to the others. */
+  get oldest(): T | undefined {
+    return this.#oldest
+  }
+
+  /** How long `entry` has been in the list, at least (whole periods). */
+  ageMs(entry: T): number {
+    return Math.max(0, this.#tick - (entry.due - this.#ticks) - 1) * this.#periodMs
   }
 
   /** Take `entry` out; nothing happens if it is not in the list (expired, or removed before). */
@@ -76,7 +88,8 @@ export class Deadlines<T extends Expiring> {
       this.remove(entry)
       this.onExpire(entry)
     }
-    if (!this.#oldest) {
+    if (this.#oldest) this.onTick?.(this)
+    else {
       clearInterval(this.#timer)
       this.#timer = undefined
     }

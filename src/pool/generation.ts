@@ -168,6 +168,11 @@ export class Generation {
     return this.#tracker.lane(threadId)?.lastStarted()
   }
 
+  /** Its workers' request lanes (busy-workers.ts looks at them). */
+  lanes(): Iterable<Lane> {
+    return this.#tracker.lanes()
+  }
+
   /** The live Workers. */
   get threads(): readonly Worker[] {
     return this.#pool.threads

@@ -137,6 +137,14 @@ export class Lane implements RequestHolder {
     return slot >= 0 && Atomics.load(this.#progress, PROGRESS.seq) >= this.#seqs[slot]!
   }
 
+  /** Requests sent and not begun yet: they wait behind what the worker runs now. Off the hot path (busy-workers.ts). */
+  get waiting(): number {
+    const begun = Atomics.load(this.#progress, PROGRESS.seq)
+    let waiting = 0
+    for (let slot = 0; slot < this.#tasks.length; slot++) if (this.#tasks[slot] && this.#seqs[slot]! > begun) waiting++
+    return waiting
+  }
+
   /** The request that began last on this thread, if it is still in flight (and who waits for it): a stuck thread is stuck in it. */
   lastStarted(): { id: number; label: string; waiter: Waiter } | undefined {
     const id = Atomics.load(this.#progress, PROGRESS.id)

@@ -7,7 +7,7 @@
 // could not interrupt it, and would only wait out its 2 s limit.
 import type { Worker } from 'node:worker_threads'
 import type { ProjectRoots } from '../report/source-files.js'
-import { STUCK_UTILIZATION } from './watchdog.js'
+import { STUCK_UTILIZATION } from './loop-utilization.js'
 
 /** How long an import that timed out is watched, to tell a loop from a wait. */
 const SAMPLE_MS = 200

@@ -6,16 +6,17 @@
 //   answer anything again, so terminate it; piscina starts a replacement and
 //   the other requests it was running are answered 502 (generation.ts).
 // Nothing is sent per request for this: when the clock runs out, the
-// worker's progress slot says whether the request began (lane.ts).
+// worker's progress slot says whether the request began (lane.ts). Before
+// then, the same clock looks at workers running JavaScript without a break
+// (busy-workers.ts).
 import type { MessagePort, Worker } from 'node:worker_threads'
 import type { Generation } from './generation.js'
 import { causedBy, TIMEOUT_REASON, type RequestTask, type TaskResult } from './protocol.js'
 import { formatMs } from '../report/fault-views.js'
 import { Deadlines, type Expiring } from './deadlines.js'
+import { STUCK_UTILIZATION } from './loop-utilization.js'
+import { BUSY_NOTICE_MS, lookAtWorkers, type BusyWatch } from './busy-workers.js'
 
-// A worker in a synchronous loop is at 1.0; one waiting on I/O, near 0.
-// A spinning worker measured > 0.98.
-export const STUCK_UTILIZATION = 0.9
 // How long the worker is watched after the timeout to tell the two apart: a
 // tenth of the timeout, within these bounds, so that a short --timeout is not
 // overrun by the watching (a spinning loop reads 1.0 over 20 ms as over 200).
@@ -28,12 +29,12 @@ export interface TimedOut {
   started: boolean
 }
 
-export interface WatchdogOptions {
+export interface WatchdogOptions extends BusyWatch {
   timeoutMs: number
   /** The response head is out (a stream): from then on the request may run as long as it likes. */
   headersSent(): boolean
   /** Where the stuck worker is, before it is terminated (stuck-location.ts); optional. */
-  locate?(worker: Worker): Promise<string | undefined>
+  locate?: ((worker: Worker, timeoutMs?: number) => Promise<string | undefined>) | undefined
   /** The response streams over this port (stream-pipe.ts). */
   onStream?(port: MessagePort, threadId: number): void
 }
@@ -65,11 +66,26 @@ let last: Deadlines<Watch> | undefined
 
 function deadlinesFor(timeoutMs: number): Deadlines<Watch> {
   if (timeoutMs === lastMs) return last!
-  const list = lists.get(timeoutMs) ?? new Deadlines<Watch>(timeoutMs, expire)
+  // A timeout that comes within BUSY_NOTICE_MS of the notice says the same, with the location's code frame.
+  const list = lists.get(timeoutMs) ?? new Deadlines<Watch>(timeoutMs, expire, timeoutMs >= 2 * BUSY_NOTICE_MS ? lookAtOldRequests : undefined)
   lists.set(timeoutMs, list)
   lastMs = timeoutMs
   last = list
   return list
+}
+
+/** After a sweep: the generations holding a request for a period or more, each looked at once (busy-workers.ts). */
+function lookAtOldRequests(list: Deadlines<Watch>): void {
+  let watch = list.oldest
+  // Oldest first: none is old (requests answered within a period) is one comparison.
+  if (!watch || list.ageMs(watch) === 0) return
+  const now = performance.now()
+  const seen = new Set<Generation>()
+  for (; watch && list.ageMs(watch) > 0; watch = watch.newer as Watch | undefined) {
+    if (!watch.options.onBusy || seen.has(watch.generation)) continue
+    seen.add(watch.generation)
+    lookAtWorkers(watch.generation, watch.options, now)
+  }
 }
 
 /** One request's run and its clock; the run's waiter (lane.ts). */
