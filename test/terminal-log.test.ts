@@ -460,6 +460,23 @@ test('a reload line says added of files created since the last reload', () => {
   )
 })
 
+test('a reload line names its files in the order its words count them: changed, added, deleted', () => {
+  const info = { ok: true, gen: 3, waitMs: 0.1, buildMs: 2, loadMs: 1.5, totalMs: 4.2 }
+  // mv utils/slug.ts lib/slug.ts: the old name's event came first. Named in that order, the move read backwards.
+  assert.match(
+    reloadLine({ ...info, changed: ['utils/slug.ts', 'lib/slug.ts'], added: ['lib/slug.ts'], deleted: ['utils/slug.ts'] }, undefined)!,
+    /^↻ 1 file added and 1 deleted \(lib\/slug\.ts, utils\/slug\.ts\) · /,
+  )
+  assert.match(
+    reloadLine({ ...info, changed: ['ids.ts', 'health.ts'], added: ['ids.ts'] }, undefined)!,
+    /^↻ 1 file changed and 1 added \(health\.ts, ids\.ts\) · /,
+  )
+  assert.match(
+    reloadLine({ ...info, changed: ['o.ts', 'n.ts', 'a.ts', 'b.ts'], added: ['n.ts'], deleted: ['o.ts'] }, undefined)!,
+    /^↻ 2 files changed, 1 added and 1 deleted \(a\.ts, b\.ts, n\.ts, …\) · /,
+  )
+})
+
 test('a request line cuts a path past 200 characters and says how long it was', () => {
   const out = sink()
   const logger = createLogger({ quiet: false, stdout: out, stderr: sink(), now: at })

@@ -49,7 +49,10 @@ function describeChange({ changed, deleted = [], added = [] }: ReloadInfo): stri
     // "3 files changed, 1 added and 1 deleted (a.ts, b.ts, c.ts, …)"
     const parts = counts.map(([n, how], i) => (i === 0 ? `${n} ${n === 1 ? 'file' : 'files'} ${how}` : `${n} ${how}`))
     const said = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`
-    what = `${said} (${files.slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''})`
+    // Named in the order the words say them: "1 file added and 1 deleted (old.ts, new.ts)" read as if the move went backwards.
+    const kind = (file: string) => (deleted.includes(file) ? 2 : added.includes(file) ? 1 : 0)
+    const ordered = [...files].sort((a, b) => kind(a) - kind(b))
+    what = `${said} (${ordered.slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''})`
   }
   return asked ? `${what}, and a reload requested` : what
 }
