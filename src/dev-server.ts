@@ -14,6 +14,7 @@ import { unstoppableMessage } from './pool/unstoppable-worker.js'
 import { traceReload, traceStart } from './reload/trace.js'
 import { Reloader } from './reload/reloader.js'
 import type { ReloadInfo } from './reload/reload-info.js'
+import { PendingChange, type Attempt } from './reload/reload-wait.js'
 import type { FrontDoor } from './http/front-door.js'
 import { settleHeap, type HeapSettler } from './reload/settle-heap.js'
 import { requestsBegun } from './http/request-count.js'
@@ -62,7 +63,10 @@ class DevServer extends EventEmitter implements HotcellServer {
   #inspector: string | undefined
   #closing = false
   #closed: Promise<void> | undefined
-  #pendingSince = 0
+  /** The saves not served yet: when the first came, and what their reload waited for (reload-wait.ts). */
+  readonly #pending = new PendingChange()
+  /** A reload runs (a save now waits for it). */
+  #reloading = false
   /** Source files written while a build runs, from the watcher's raw events: a build that read one half-saved is not served. */
   readonly #writes = new WritesDuringBuild()
   readonly #hold = new SaveHold(() => this.#reloader.target)
@@ -88,7 +92,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     // esbuild's import and service start here, beside the first workers' boot.
     this.#builder = startBuilder(config.entry, config.cwd)
     this.#reloader = new Reloader(config, this.#builder, this.#sources, logger, GRACE_MS)
-    this.#scheduler = createReloadScheduler({ run: (reasons) => this.#runReload(reasons) })
+    this.#scheduler = createReloadScheduler({ run: (reasons, quietMs) => this.#runReload(reasons, quietMs) })
   }
 
   static async start(config: Config, logger: Logger, failures: FailureTally | undefined): Promise<DevServer> {
@@ -214,17 +218,21 @@ class DevServer extends EventEmitter implements HotcellServer {
   }
 
   #trigger(reason: string): void {
-    if (!this.#pendingSince) {
-      this.#pendingSince = performance.now()
-      traceReload('trigger')
-    }
+    if (this.#pending.came(this.#reloading)) traceReload('trigger')
     this.#scheduler.trigger(reason)
     if (this.#lastInfo) this.#hold.begin(() => this.#scheduler.idle())
   }
 
-  async #runReload(reasons: string[]): Promise<void> {
-    const startedAt = this.#pendingSince
-    this.#pendingSince = 0
+  async #runReload(reasons: string[], quietMs = 0): Promise<void> {
+    this.#reloading = true
+    try {
+      await this.#reloadFor(reasons, this.#pending.begin(quietMs))
+    } finally {
+      this.#reloading = false
+    }
+  }
+
+  async #reloadFor(reasons: string[], attempt: Attempt): Promise<void> {
     // The first build is the start, whatever else its debounce merged in.
     const first = this.#lastInfo === undefined
     // The bundle may be unchanged: the new generation differs by its process.env.
@@ -234,14 +242,14 @@ class DevServer extends EventEmitter implements HotcellServer {
     const readFrom = Date.now()
     let info: ReloadInfo | undefined
     try {
-      info = await this.#reloader.reload(first ? [START] : reasons, startedAt, {
+      info = await this.#reloader.reload(first ? [START] : reasons, attempt.startedAt, {
         // A failed build is shown only if no edit can be missing from it. One that
         // ran unwatched is built again once the watcher sees new files (one may
         // fix an unresolved import), and that build's error is the one shown.
         stale: () => this.#scheduler.hasPending() || unwatched,
         rebuild: (again) => {
           // Built again at once (a follow-up), timed from the first trigger.
-          this.#pendingSince = startedAt
+          this.#pending.again(attempt)
           this.#scheduler.retry(again)
         },
         writes: this.#writes,
@@ -250,8 +258,8 @@ class DevServer extends EventEmitter implements HotcellServer {
         await this.#watching
         if (this.#closing) return
         if (info && !info.ok && !isHungImport(this.#reloader.target)) {
-          this.#pendingSince = startedAt
-          return this.#runReload(reasons)
+          this.#pending.again(attempt)
+          return this.#reloadFor(reasons, this.#pending.begin(0))
         }
         // A good first build, or one whose import hung (run again, it hangs as long): what the watcher may have missed while it scanned is built again.
         if (info) {
@@ -267,10 +275,19 @@ class DevServer extends EventEmitter implements HotcellServer {
       return
     }
     if (!info) return
-    this.#sources.created.forget(reasons)
+    // Not served, and newer saves are pending (a failed build, or an import given up for them): nothing is said, not even
+    // its error (reloader.ts), and its files are built again with theirs. The first files of a rename saved file by file
+    // fail to build without the rest; dropped, the line of the build that served the rename left them out.
+    const superseded = !first && !info.ok && this.#scheduler.hasPending()
+    if (superseded) {
+      this.#pending.again(attempt)
+      this.#scheduler.retry(reasons)
+    } else {
+      this.#sources.created.forget(reasons)
+      this.#lastInfo = info
+    }
     // The start, like every reload, leaves garbage on the main thread.
     this.#heap?.touched()
-    this.#lastInfo = info
     // Folders this build added to the watch, once scanned: what changed in them meanwhile is built again. A build
     // running by then may have read before the change too: what the last build depends on is what is checked.
     this.#projectWatch?.follow()?.then(async (added) => {
@@ -278,10 +295,8 @@ class DevServer extends EventEmitter implements HotcellServer {
       if (!this.#closing) for (const path of missedWhileScanning(this.#sources.lastRead, added, readFrom, this.#sources.created)) this.#trigger(path)
     })
     // The banner reports the first build.
-    if (first) return
-    // A failed build that newer edits outdated is not shown (reloader.ts), and says nothing here either:
-    // its line named the error still served from before, as if this build had found it.
-    const line = !info.ok && this.#scheduler.hasPending() ? undefined : reloadLine(info, this.#problem())
+    if (first || superseded) return
+    const line = reloadLine(info, this.#problem(), attempt.parts)
     if (line) this.logger.info(line)
     this.emit('reload', info)
     // A good swap, or a build error now served instead: open tabs show it.

@@ -66,7 +66,11 @@ describe('the last line after a failed start', () => {
     // The build was good: the banner gives its time.
     assert.match(cli.output(), / · 1 worker · first build [\d.]+ ms\n/)
     project.write('app.ts', 'export default { fetch: () => new Response("fixed") }\n')
-    await waitFor(() => /↻ app\.ts changed · build [\d.]+ ms · load [\d.]+ ms · generation 1 serving/.test(cli.output()), 20_000, `the fix\n${cli.output()}`)
+    await waitFor(
+      () => /↻ app\.ts changed(?: · waited [^·]+)? · build [\d.]+ ms · load [\d.]+ ms · generation 1 serving/.test(cli.output()),
+      20_000,
+      `the fix\n${cli.output()}`,
+    )
     assert.equal((await request(cli.url)).text, 'fixed')
   })
 
@@ -90,7 +94,7 @@ describe('the reload line of a reload that brings broken code', () => {
     assert.equal((await request(cli.url)).status, 500)
     project.write('app.ts', good.replace('one', 'two'))
     await waitFor(
-      () => /↻ app\.ts changed · build [\d.]+ ms · load [\d.]+ ms · generation \d+ serving/.test(cli.output()),
+      () => /↻ app\.ts changed(?: · waited [^·]+)? · build [\d.]+ ms · load [\d.]+ ms · generation \d+ serving/.test(cli.output()),
       20_000,
       `the good reload line\n${cli.output()}`,
     )

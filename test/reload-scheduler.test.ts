@@ -30,15 +30,15 @@ function scheduler(buildMs = 30) {
 /** A scheduler whose builds end when the test calls `finish()`. */
 /** `debounceMs: undefined`: the scheduler's own default. */
 function gated(options: { maxWaitMs?: number; now?: () => number; debounceMs?: number | undefined } = {}) {
-  const runs: { reasons: string[]; at: number }[] = []
+  const runs: { reasons: string[]; at: number; quietMs: number }[] = []
   let onRun: (() => void) | undefined
   let ends: (() => void)[] = []
   const s = createReloadScheduler({
     debounceMs: 1,
     settleMs: SETTLE_MS,
     ...options,
-    run(reasons) {
-      runs.push({ reasons, at: performance.now() })
+    run(reasons, quietMs) {
+      runs.push({ reasons, at: performance.now(), quietMs })
       onRun?.()
       return new Promise<void>((resolve) => ends.push(resolve))
     },
@@ -126,6 +126,9 @@ describe('reload scheduler', () => {
       runs.map((r) => r.reasons),
       [['first'], ['f1.ts', 'f2.ts', 'f3.ts']],
     )
+    // Told to the build, for its reload line ("waited … for a burst of writes to end"): a timer never fires early.
+    assert.equal(runs[0]!.quietMs, 0)
+    assert.ok(runs[1]!.quietMs >= SETTLE_MS - 2, `quietMs ${runs[1]!.quietMs}`)
   })
 
   test('four quick operations with one gap of 30 ms or more are no flood: a sed, a git checkout, and its late event', async () => {
@@ -142,6 +145,10 @@ describe('reload scheduler', () => {
     assert.deepEqual(
       runs.map((r) => r.reasons),
       [['first'], ['sed again', 'checkout', 'checkout, late']],
+    )
+    assert.deepEqual(
+      runs.map((r) => r.quietMs),
+      [0, 0],
     )
   })
 

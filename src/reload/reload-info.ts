@@ -13,7 +13,10 @@ export interface ReloadInfo {
   deleted?: string[]
   /** Of `changed`, the files created (new, or renamed to that name) and there as the build began; absent when none. */
   added?: string[]
-  /** From the first trigger to the start of the build: the debounce. */
+  /**
+   * From the first trigger to the start of the build: a reload of earlier saves still running, a flood's wait for quiet,
+   * and builds of this change given up for later writes (it is timed from its first save); otherwise about a turn of the event loop.
+   */
   waitMs: number
   buildMs: number
   /** The standby importing the new bundle until a worker reported ready. */

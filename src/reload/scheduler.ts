@@ -55,8 +55,8 @@ export interface SchedulerOptions {
   floodCount?: number
   /** The longest a flood delays a build. Default 1000 ms. */
   maxWaitMs?: number
-  /** Runs one build-and-swap; `reasons` are the triggers it covers. */
-  run(reasons: string[]): Promise<void>
+  /** Runs one build-and-swap; `reasons` are the triggers it covers, `quietMs` how long it waited for a flood's quiet (0: none). */
+  run(reasons: string[], quietMs: number): Promise<void>
   /** Internal, for tests: the clock that dates operations. */
   now?: () => number
 }
@@ -106,12 +106,14 @@ export function createReloadScheduler({
     else soon = setImmediate(fire)
   }
   const fire = () => {
+    // The reload line says how long a flood's build waited for quiet.
+    const quietMs = settling ? performance.now() - settlingSince : 0
     timer = soon = undefined
     settling = false
     if (stopped || running || reasons.length === 0) return
     const batch = [...new Set(reasons)]
     reasons = []
-    running = run(batch).finally(() => {
+    running = run(batch, quietMs).finally(() => {
       running = undefined
       if (reasons.length && !stopped) return arm(flooding())
       if (!timer && !soon) {

@@ -1,18 +1,41 @@
 import type { ReloadInfo } from '../reload/reload-info.js'
+import type { WaitParts } from '../reload/reload-wait.js'
 import type { Problem } from './serving-state.js'
 
 /**
  * What the log says after a reload: what changed, and what serves now. None
  * for a failed build that no one sees (a newer edit is being built already).
+ * `wait`: what its wait was made of (reload-wait.ts), so that the parts add
+ * up to "serving … after the change".
  */
-export function reloadLine(info: ReloadInfo, problem: Problem | undefined): string | undefined {
+export function reloadLine(info: ReloadInfo, problem: Problem | undefined, wait?: WaitParts): string | undefined {
   if (problem) {
     const same = info.sameError ? ', the same error as above' : ''
     return `↻ ${describeChange(info)} · ${problem.summary}${same} · serving ${problem.page} until the next good build`
   }
   if (!info.ok) return undefined
   const asked = info.changed.length === 1 && info.changed[0] === 'reload()'
-  return `↻ ${describeChange(info)} · build ${info.buildMs.toFixed(1)} ms · load ${info.loadMs.toFixed(1)} ms · generation ${info.gen} serving ${info.totalMs.toFixed(1)} ms after ${asked ? 'the request' : 'the change'}`
+  return `↻ ${describeChange(info)}${waited(info.waitMs, wait)} · build ${info.buildMs.toFixed(1)} ms · load ${info.loadMs.toFixed(1)} ms · generation ${info.gen} serving ${info.totalMs.toFixed(1)} ms after ${asked ? 'the request' : 'the change'}`
+}
+
+// Less is one turn of the event loop (the watcher's other events of that
+// poll): ~0.3 ms, said on every line it would only be noise.
+const SHOWN_WAIT_MS = 1
+
+/** " · waited 640.2 ms on 3 builds given up for later writes", or nothing for a wait under a millisecond. */
+function waited(waitMs: number, wait: WaitParts | undefined): string {
+  if (waitMs < SHOWN_WAIT_MS) return ''
+  const parts: [number, string][] = []
+  if (wait) {
+    const { behindMs, givenUp, givenUpMs, quietMs } = wait
+    if (behindMs >= 0.05) parts.push([behindMs, 'for the reload before'])
+    if (givenUp) parts.push([givenUpMs, `on ${givenUp} ${givenUp === 1 ? 'build' : 'builds'} given up for later writes`])
+    if (quietMs >= 0.05) parts.push([quietMs, 'for a burst of writes to end'])
+  }
+  const total = `waited ${waitMs.toFixed(1)} ms`
+  if (parts.length === 0) return ` · ${total}`
+  if (parts.length === 1) return ` · ${total} ${parts[0]![1]}`
+  return ` · ${total} (${parts.map(([ms, what]) => `${ms.toFixed(1)} ms ${what}`).join(', ')})`
 }
 
 /**
