@@ -13,7 +13,7 @@ import { createReloadScheduler, type ReloadScheduler } from './reload/scheduler.
 import { unstoppableMessage } from './pool/unstoppable-worker.js'
 import { traceReload, traceStart } from './reload/trace.js'
 import { Reloader } from './reload/reloader.js'
-import type { ReloadInfo } from './reload/reload-info.js'
+import { deletedPaths, type ReloadInfo } from './reload/reload-info.js'
 import { PendingChange, type Attempt } from './reload/reload-wait.js'
 import type { FrontDoor } from './http/front-door.js'
 import { settleHeap, type HeapSettler } from './reload/settle-heap.js'
@@ -283,7 +283,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       this.#pending.again(attempt)
       this.#scheduler.retry(reasons)
     } else {
-      this.#sources.created.forget(reasons)
+      this.#sources.created.named(reasons, deletedPaths(reasons, info, this.config.cwd))
       this.#lastInfo = info
     }
     // The start, like every reload, leaves garbage on the main thread.

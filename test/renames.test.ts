@@ -101,6 +101,33 @@ describe('renamed sources', () => {
     assert.equal(await text(server.url), 'two!')
   })
 
+  test('a deleted file written back: "added" after a reload said it was deleted, "changed" when no reload came between', async () => {
+    const { project, server } = await start({
+      'app.ts': "import { word } from './word'\nexport default { fetch: () => new Response(word) }\n",
+      'word.ts': "export const word = 'one'\n",
+    })
+    assert.equal(await text(server.url), 'one')
+    // rm: the build fails, and its line says the file was deleted.
+    let reloaded = nextReload(server)
+    rmSync(join(project.dir, 'word.ts'))
+    let info = await reloaded
+    assert.deepEqual([info.ok, names(info), info.deleted?.map((path) => basename(path))], [false, ['word.ts'], ['word.ts']])
+    // git checkout -- word.ts: the line says it came back, as it did after an import esbuild left external (whose build
+    // was good and did not read it). It said "changed" here, the last good build having read the file.
+    reloaded = nextReload(server)
+    project.write('word.ts', "export const word = 'two'\n")
+    info = await reloaded
+    assert.deepEqual([info.ok, names(info), info.added?.map((path) => basename(path)), info.deleted], [true, ['word.ts'], ['word.ts'], undefined])
+    assert.equal(await text(server.url), 'two')
+    // Deleted and written again before a build began (a checkout's unlink and write): changed, as the line before it left it.
+    reloaded = nextReload(server)
+    rmSync(join(project.dir, 'word.ts'))
+    project.write('word.ts', "export const word = 'three'\n")
+    info = await reloaded
+    assert.deepEqual([info.ok, names(info), info.added, info.deleted], [true, ['word.ts'], undefined, undefined])
+    assert.equal(await text(server.url), 'three')
+  })
+
   test('deleting an imported file that is not code (a .txt) reloads, and the build error is served', async () => {
     const { project, server } = await start({
       'app.ts': "import greeting from './greeting.txt'\nexport default { fetch: () => new Response(greeting) }\n",

@@ -27,6 +27,11 @@ export interface ReloadInfo {
   sameError?: true
 }
 
+/** Of `reasons`, the absolute paths `info` says were deleted. */
+export function deletedPaths(reasons: readonly string[], { deleted }: Pick<ReloadInfo, 'deleted'>, cwd: string): string[] {
+  return deleted ? reasons.filter((reason) => deleted.includes(toCwd(reason, cwd))) : []
+}
+
 /** A reload's reasons as `changed` says them (files relative to cwd), and which of them are `deleted` or `added`. */
 export function changeOf(
   reasons: readonly string[],
@@ -34,14 +39,17 @@ export function changeOf(
   created: readonly string[],
   cwd: string,
 ): Pick<ReloadInfo, 'changed' | 'deleted' | 'added'> {
-  const toCwd = (reason: string) => (reason.startsWith(sep) ? relative(cwd, reason) : reason)
   // One save through a symlinked folder is one file, whose two paths both triggered.
   const named = oneNamePerFile(reasons)
   const deleted = gone.filter((path) => named.includes(path))
   const added = created.filter((path) => named.includes(path) && !gone.includes(path))
   return {
-    changed: named.map(toCwd),
-    ...(deleted.length ? { deleted: deleted.map(toCwd) } : {}),
-    ...(added.length ? { added: added.map(toCwd) } : {}),
+    changed: named.map((reason) => toCwd(reason, cwd)),
+    ...(deleted.length ? { deleted: deleted.map((reason) => toCwd(reason, cwd)) } : {}),
+    ...(added.length ? { added: added.map((reason) => toCwd(reason, cwd)) } : {}),
   }
+}
+
+function toCwd(reason: string, cwd: string): string {
+  return reason.startsWith(sep) ? relative(cwd, reason) : reason
 }
