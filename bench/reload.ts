@@ -6,7 +6,8 @@
 //   npm run bench:reload -- --only hotcell --edits 0 --memory 1000   # memory only
 //   HOTCELL_BUILD_B=$PWD/.tmp/base/dist npm run bench:reload -- --app node-http --only hotcell --memory 0   # A/B: 'hotcell' and 'hotcell B'
 // Each pace: `--edits` saves of one module on a fixed schedule (save v at
-// t0 + v × pace), while one keep-alive client polls GET /: every ~1 ms from
+// t0 + v × pace), in `--rounds` blocks that take the tools in turn, while
+// one keep-alive client per tool polls GET /: every ~1 ms from
 // the moment of a save until it is served, every 20 ms otherwise (a browser
 // tab does not poll, and a poller at full speed takes a core from the server
 // it measures). Until 2026-12-04 a save did not cut short a 20 ms wait that
@@ -31,15 +32,18 @@ const { values } = parseArgs({
     edits: { type: 'string', default: '40' },
     paces: { type: 'string', default: '500,150,50' },
     memory: { type: 'string', default: '1000' },
+    rounds: { type: 'string', default: '3' },
     only: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 })
 if (values.help) {
-  process.stdout.write('npm run bench:reload -- [--app hono|node-http] [--edits 40] [--paces 500,150,50] [--memory 1000] [--only hotcell,bun,…]\n')
+  process.stdout.write('npm run bench:reload -- [--app hono|node-http] [--edits 40] [--paces 500,150,50] [--memory 1000] [--rounds 3] [--only hotcell,bun,…]\n')
   process.exit(0)
 }
 const EDITS = Number(values.edits)
+const ROUNDS = Math.max(1, Number(values.rounds))
+const QUIET_WORK_MS = 7000
 const PACES = values.paces.split(',').map(Number)
 const MEMORY_RELOADS = Number(values.memory)
 const APPS: Record<string, { dir: string; server: string }> = {
@@ -266,7 +270,21 @@ async function settledTreeMiB(pid: number): Promise<{ mib: number; byRole: Proce
   return { mib: byRole.reduce((sum, p) => sum + p.rssMiB, 0), byRole }
 }
 
-async function measure(tool: Tool, index: number): Promise<Result> {
+/** One tool serving its copy of the app, with its poller; idle (no requests) while another tool is measured. */
+interface Session {
+  tool: Tool
+  coldMs: number
+  poller: Poller
+  /** Its server process (the tree read for memory). */
+  readonly pid: number
+  /** Writes the next version; returns it. */
+  save(): number
+  /** The tool's last output, for an error. */
+  output(): string
+  close(): Promise<void>
+}
+
+async function open(tool: Tool, index: number): Promise<Session> {
   const dir = join(ROOT, '.tmp', `bench-reload-${index}`)
   rmSync(dir, { recursive: true, force: true })
   cpSync(APP.dir, dir, { recursive: true })
@@ -287,69 +305,8 @@ async function measure(tool: Tool, index: number): Promise<Result> {
     else attach(p)
   }
   let version = 0
-  const save = () => {
-    writeFileSync(join(dir, 'version.ts'), `export const version = ${++version}\n`)
-    poller.want(version)
-  }
   const poller = new Poller(port)
-  try {
-    await poller.until(0, 60_000)
-    const coldMs = performance.now() - startedAt
-    // Connections refused before the server listened are not failures of a reload.
-    poller.failures.splice(0)
-    // A first edit outside the timed ones: tools that compile lazily pay for it once.
-    save()
-    await poller.until(version, 30_000)
-    await sleep(1000)
-
-    const paces: PaceResult[] = []
-    for (const pace of PACES) {
-      const before = { requests: poller.requests, failed: poller.failed }
-      const writtenAt = new Map<number, number>()
-      const t0 = performance.now()
-      for (let i = 0; i < EDITS; i++) {
-        const due = t0 + i * pace - performance.now()
-        if (due > 0) await sleep(due)
-        save()
-        writtenAt.set(version, performance.now())
-      }
-      await poller.until(version, 30_000)
-      const latencies = [...writtenAt].map(([v, at]) => poller.seen.get(v)! - at)
-      paces.push({ pace, latencies, requests: poller.requests - before.requests, failed: poller.failed - before.failed })
-      await sleep(1000)
-    }
-    const result: Result = { tool: tool.name, coldMs, paces }
-    if (poller.failures.length) process.stderr.write(`${tool.name}: requests failed after the start; the first: ${poller.failures.join(' | ')}\n`)
-
-    if (tool.name === 'hotcell' && MEMORY_RELOADS > 0) {
-      const pid = all[0]!.pid!
-      // Readings with the server idle (no requests), after the reloads'
-      // leftovers are gone: retired generations end once their last request
-      // has (at the latest 5 s after their swap), and the main thread's heap
-      // is collected once the server has been quiet for 5 s, and again 1 s later.
-      const reading = async (reloads: number) => {
-        poller.paused = true
-        await sleep(7000)
-        const tree = await settledTreeMiB(pid)
-        poller.paused = false
-        process.stderr.write(`  after ${reloads} reloads: ${tree.mib.toFixed(1)} MiB\n`)
-        return { reloads, ...tree }
-      }
-      result.memory = [await reading(0)]
-      const step = Math.max(1, Math.round(MEMORY_RELOADS / 5))
-      for (let done = 0; done < MEMORY_RELOADS; ) {
-        for (let i = 0; i < step && done < MEMORY_RELOADS; i++, done++) {
-          save()
-          await poller.until(version, 30_000)
-          await sleep(20)
-        }
-        result.memory.push(await reading(done))
-      }
-    }
-    return result
-  } catch (error) {
-    throw new Error(`${tool.name}: ${(error as Error).message}\n--- its output ---\n${output.slice(-3000)}`)
-  } finally {
+  const close = async () => {
     await poller.stop()
     const signalGroup = (p: ChildProcess, signal: NodeJS.Signals) => {
       try {
@@ -363,6 +320,87 @@ async function measure(tool: Tool, index: number): Promise<Result> {
     for (const p of all) signalGroup(p, 'SIGKILL')
     rmSync(dir, { recursive: true, force: true })
   }
+  const session: Session = {
+    tool,
+    coldMs: 0,
+    poller,
+    get pid() {
+      return all[0]?.pid ?? 0
+    },
+    save() {
+      writeFileSync(join(dir, 'version.ts'), `export const version = ${++version}\n`)
+      poller.want(version)
+      return version
+    },
+    output: () => output,
+    close,
+  }
+  try {
+    await poller.until(0, 60_000)
+    session.coldMs = performance.now() - startedAt
+    // Connections refused before the server listened are not failures of a reload.
+    poller.failures.splice(0)
+    // A first edit outside the timed ones: tools that compile lazily pay for it once.
+    await poller.until(session.save(), 30_000)
+    await sleep(1000)
+    poller.paused = true
+    return session
+  } catch (error) {
+    await close()
+    throw new Error(`${tool.name}: ${(error as Error).message}\n--- its output ---\n${output.slice(-3000)}`)
+  }
+}
+
+/** `count` saves `pace` ms apart, the poller on meanwhile; each save's time until a response shows it. */
+async function edits(session: Session, pace: number, count: number): Promise<PaceResult> {
+  const { poller } = session
+  poller.paused = false
+  const before = { requests: poller.requests, failed: poller.failed }
+  const writtenAt = new Map<number, number>()
+  let last = 0
+  try {
+    const t0 = performance.now()
+    for (let i = 0; i < count; i++) {
+      const due = t0 + i * pace - performance.now()
+      if (due > 0) await sleep(due)
+      last = session.save()
+      writtenAt.set(last, performance.now())
+    }
+    await poller.until(last, 30_000)
+  } catch (error) {
+    throw new Error(`${session.tool.name}: ${(error as Error).message}\n--- its output ---\n${session.output().slice(-3000)}`)
+  }
+  poller.paused = true
+  const latencies = [...writtenAt].map(([v, at]) => poller.seen.get(v)! - at)
+  return { pace, latencies, requests: poller.requests - before.requests, failed: poller.failed - before.failed }
+}
+
+/** hotcell's tree RSS over MEMORY_RELOADS reloads, read with the server idle. */
+async function memoryOver(session: Session): Promise<NonNullable<Result['memory']>> {
+  const { poller } = session
+  poller.paused = false
+  // Readings with the server idle (no requests), after the reloads'
+  // leftovers are gone: retired generations end once their last request
+  // has (at the latest 5 s after their swap), and the main thread's heap
+  // is collected once the server has been quiet for 5 s, and again 1 s later.
+  const reading = async (reloads: number) => {
+    poller.paused = true
+    await sleep(7000)
+    const tree = await settledTreeMiB(session.pid)
+    poller.paused = false
+    process.stderr.write(`  after ${reloads} reloads: ${tree.mib.toFixed(1)} MiB\n`)
+    return { reloads, ...tree }
+  }
+  const memory = [await reading(0)]
+  const step = Math.max(1, Math.round(MEMORY_RELOADS / 5))
+  for (let done = 0; done < MEMORY_RELOADS; ) {
+    for (let i = 0; i < step && done < MEMORY_RELOADS; i++, done++) {
+      await poller.until(session.save(), 30_000)
+      await sleep(20)
+    }
+    memory.push(await reading(done))
+  }
+  return memory
 }
 
 const f = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(1))
@@ -370,14 +408,59 @@ const f = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '–'
 const eligible = tools.filter((t) => !t.apps || t.apps.includes(values.app))
 const chosen = values.only ? eligible.filter((t) => values.only!.split(',').some((name) => t.name.startsWith(name))) : eligible
 if (chosen.some((t) => t.name === 'wrangler dev')) wrangler() // install before anything is timed
+// Every tool serves at once, idle but for the one measured; rounds of each
+// pace take the tools in turn, in a rotating order. Measured one tool after
+// the other (until 2026-12-07), the first read slower whichever it was: an
+// A/B of two builds said 1.17× one way round and 0.95× the other.
+const sessions: Session[] = []
 const results: Result[] = []
-for (const [i, tool] of chosen.entries()) {
-  process.stderr.write(`measuring ${tool.name}…\n`)
-  results.push(await measure(tool, i))
+try {
+  for (const [i, tool] of chosen.entries()) {
+    process.stderr.write(`starting ${tool.name}…\n`)
+    sessions.push(await open(tool, i))
+  }
+  const byTool = sessions.map((s) => ({
+    tool: s.tool.name,
+    coldMs: s.coldMs,
+    paces: PACES.map((pace) => ({ pace, latencies: [] as number[], requests: 0, failed: 0 })),
+  }))
+  const rounds = Math.min(ROUNDS, Math.max(1, EDITS))
+  for (let round = 0; round < rounds; round++) {
+    // This round's share of the edits: the rest of EDITS spread over the first rounds.
+    const count = Math.floor(EDITS / rounds) + (round < EDITS % rounds ? 1 : 0)
+    for (const [p, pace] of PACES.entries()) {
+      for (let k = 0; k < sessions.length; k++) {
+        const t = (k + round) % sessions.length
+        process.stderr.write(`round ${round + 1}/${rounds}, ${pace} ms apart: ${sessions[t]!.tool.name}\n`)
+        const got = await edits(sessions[t]!, pace, count)
+        const into = byTool[t]!.paces[p]!
+        into.latencies.push(...got.latencies)
+        into.requests += got.requests
+        into.failed += got.failed
+        // The tool just measured goes quiet: hotcell collects its heap 5 s and 6 s into a quiet (settle-heap.ts), which
+        // would land in the next tool's edits. Blocks start once it has.
+        await sleep(QUIET_WORK_MS)
+      }
+    }
+  }
+  for (const [t, session] of sessions.entries()) {
+    if (session.poller.failures.length)
+      process.stderr.write(`${session.tool.name}: requests failed after the start; the first: ${session.poller.failures.join(' | ')}\n`)
+    results.push(byTool[t]!)
+  }
+  const hotcell = sessions.findIndex((s) => s.tool.name === 'hotcell')
+  if (hotcell >= 0 && MEMORY_RELOADS > 0) {
+    // Alone: the others' processes are not its tree, but their CPU would be.
+    for (const s of sessions.filter((_, i) => i !== hotcell)) await s.close()
+    sessions.splice(0, sessions.length, sessions[hotcell]!)
+    results[hotcell]!.memory = await memoryOver(sessions[0]!)
+  }
+} finally {
+  for (const s of sessions) await s.close()
 }
 
 console.log(
-  `\nEdit → first response showing it, app ${values.app}, ${EDITS} edits per pace (${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z)\n`,
+  `\nEdit → first response showing it, app ${values.app}, ${EDITS} edits per pace in ${Math.min(ROUNDS, Math.max(1, EDITS))} interleaved rounds (${cpus()[0]?.model.trim()}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z)\n`,
 )
 console.log('| tool | cold start ms | edits apart ms | min | p50 | p90 | max | failed / requests during the edits |')
 console.log('|---|---|---|---|---|---|---|---|')
