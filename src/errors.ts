@@ -48,6 +48,16 @@ export class ClientLeftError extends Error {
   readonly code = 'ERR_CLIENT_LEFT'
 }
 
+/**
+ * A retiring generation ended its workers before one began this request
+ * (queued behind a request stuck in a loop when a save brought the fix): the
+ * dispatcher sends it to what serves now, the new code, instead of a 502.
+ */
+export class NotBegunError extends Error {
+  override name = 'NotBegunError'
+  readonly code = 'ERR_NOT_BEGUN'
+}
+
 /** The worker running a request went away before answering: 502 (504 when it was stuck in this request). */
 export class WorkerLostError extends Error {
   override name = 'WorkerLostError'

@@ -179,6 +179,30 @@ export default { fetch: (request: Request) => (new URL(request.url).pathname ===
     }
   })
 
+  test('a request queued behind one stuck in a loop, when a save brings the fix: the new code serves it, not a 502', async () => {
+    const app = (answer: string) => `function spin() {
+  for (;;) {}
+}
+export default { fetch: (request: Request) => (new URL(request.url).pathname === '/spin' ? spin() : new Response('${answer}')) }
+`
+    const project = projectDir({ 'app.ts': app('old') })
+    cleanup(project.remove)
+    const server = await serve({ entry: `${project.dir}/app.ts`, port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
+    cleanup(() => server.close())
+    const stuck = request(`${server.url}/spin`, { timeoutMs: 30_000 })
+    await new Promise((r) => setTimeout(r, 300))
+    // Its one worker is stuck: this one waits behind the loop, never begun.
+    const queued = request(`${server.url}/queued`, { timeoutMs: 30_000 })
+    await new Promise((r) => setTimeout(r, 300))
+    project.write('app.ts', app('new'))
+    await waitFor(async () => (await request(`${server.url}/`)).text === 'new', 10_000, 'the new code')
+    const [stuckRes, queuedRes] = await Promise.all([stuck, queued])
+    // The one the loop held still gets its 502 with where it was stuck; the one behind it, the fix.
+    assert.equal(stuckRes.status, 502)
+    assert.equal(queuedRes.status, 200)
+    assert.equal(queuedRes.text, 'new')
+  })
+
   test('a stream (not an event stream) still open when a reload ends its workers is cut off; the log gives the status the client saw, not a 502', async () => {
     const app = (v: number) =>
       `export default { fetch: () => new Response(new ReadableStream({ start(c) { setInterval(() => c.enqueue(new TextEncoder().encode('v${v}\\n')), 200) } }), { headers: { 'content-type': 'application/x-ndjson' } }) }\n`

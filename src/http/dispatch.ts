@@ -4,7 +4,7 @@ import type { Worker } from 'node:worker_threads'
 import { renderText, type ErrorView, type RenderOptions } from '../report/error-page.js'
 import { createErrorResponse } from './error-response.js'
 import type { FrontGate } from './gate/front-gate.js'
-import { ClientLeftError, CrashLoopError, QueueFullError } from '../errors.js'
+import { ClientLeftError, CrashLoopError, NotBegunError, QueueFullError } from '../errors.js'
 import type { Generation } from '../pool/generation.js'
 import type { Inflight } from '../pool/inflight-requests.js'
 import type { HtmlInjector } from '../reload/browser-reload.js'
@@ -218,6 +218,12 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
         },
         (outcome) => {
           entered.done()
+          // Never begun by the workers of code a save replaced (queued behind a stuck request): the new code serves it.
+          if (outcome instanceof NotBegunError) {
+            entered.closed()
+            // Its client left meanwhile: nobody to serve.
+            return res.destroyed ? undefined : withTarget(body)
+          }
           try {
             answer(outcome)
           } catch (error) {

@@ -5,7 +5,7 @@ import type { Piscina } from 'piscina'
 import { formatMs } from '../report/fault-views.js'
 import type { ErrorData, FailurePhase, RequestTask, WorkerData, WorkerMessage } from './protocol.js'
 import type { GenerationOptions } from './generation-options.js'
-import { ClientLeftError, CrashLoopError } from '../errors.js'
+import { ClientLeftError, CrashLoopError, NotBegunError } from '../errors.js'
 import { type Inflight, InflightRequests } from './inflight-requests.js'
 import type { Lane, Waiter } from './lane.js'
 import { RequestQueue } from './request-queue.js'
@@ -239,7 +239,8 @@ export class Generation {
     if (this.#inflight.count > 0) await this.#inflight.drained(graceMs, why === 'shutdown')
     const cut = await backgroundWorkDone(() => this.#tracker.lanes(), deadline)
     const places = this.#inflight.count > 0 ? await stuck?.places() : undefined
-    return this.destroy(`${ENDED_BECAUSE[why].cause} was still running ${formatMs(graceMs)} later, when its workers ended`, places).then(() => cut)
+    const reason = `${ENDED_BECAUSE[why].cause} was still running ${formatMs(graceMs)} later, when its workers ended`
+    return this.destroy(reason, places, why !== 'shutdown').then(() => cut)
   }
 
   /**
@@ -247,15 +248,16 @@ export class Generation {
    * more workers it resolves when the first worker goes idle and kills the
    * tasks still running on the others (measured on 5.3.2).
    */
-  async destroy(reason?: string, stuckAt?: Map<number, string>): Promise<void> {
+  async destroy(reason?: string, stuckAt?: Map<number, string>, reroute = false): Promise<void> {
     if (this.#destroyed) return
     this.#destroyed = true
     this.sockets.closeAll(CLOSE_SERVICE_RESTART, 'hotcell reloaded the code')
     this.#markServed()
     this.#markBooted()
-    this.#tracker.stop(reason, stuckAt)
+    // `reroute`: replaced by new code, which serves the requests these workers never began (queued behind a stuck one).
+    this.#tracker.stop(reason, stuckAt, reroute ? (_task, waiter) => waiter.reject(new NotBegunError()) : undefined)
     this.#handoff.recheck()
-    this.#queue.rejectAll(() => new Error('Terminating worker thread'))
+    this.#queue.rejectAll(() => (reroute ? new NotBegunError() : new Error('Terminating worker thread')))
     this.#handoff.close()
     await outOfSyncImports(this.#handoff.inSyncImport)
     // A worker that ignores the pool's terminate() would hold this forever, and the process's exit too.

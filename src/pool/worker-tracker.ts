@@ -37,6 +37,7 @@ export class WorkerTracker {
   /** Set once the entry killed workers in a loop; requests then get this error until the next build. */
   crashLoop: ErrorData | undefined
   #stopped = false
+  #elsewhere: ((task: RequestTask, waiter: Waiter) => void) | undefined
   #stopReason: string | undefined
   #stuckAt: Map<number, string> | undefined
   readonly #lanes = new Map<number, Lane>()
@@ -119,10 +120,12 @@ export class WorkerTracker {
 
   /** The pool is being destroyed: exits from now on are expected; `reason` is what requests still running are told. */
   /** `stuckAt`: where each worker stuck in JavaScript was (stuck-workers.ts), said to its requests. */
-  stop(reason?: string, stuckAt?: Map<number, string>): void {
+  /** `elsewhere`: where requests its workers never began go (a reload's new code), instead of failing with `reason`. */
+  stop(reason?: string, stuckAt?: Map<number, string>, elsewhere?: (task: RequestTask, waiter: Waiter) => void): void {
     this.#stopped = true
     this.#stopReason = reason
     this.#stuckAt = stuckAt
+    this.#elsewhere = elsewhere
   }
 
   #onExit(threadId: number, code: number): void {
@@ -137,7 +140,8 @@ export class WorkerTracker {
           ? { name: WORKERS_ENDED, message: (this.#stopReason ?? 'Terminating worker thread') + stuckLine(this.#stuckAt?.get(threadId)) }
           : describeDeath(this.#errors.get(threadId) ?? new Error(`worker exited with code: ${code}`), exitStack, this.options.maxMemoryMb)
       // A worker ended for being stuck never began the requests queued behind the stuck one: another worker serves them.
-      const again = termination && !this.#stopped && !this.crashLoop ? this.options.requeue : undefined
+      // Ended by a reload: the new code serves them.
+      const again = termination && !this.#stopped && !this.crashLoop ? this.options.requeue : this.#stopped && !termination ? this.#elsewhere : undefined
       lane.close((id) => new WorkerLostError(death, threadId, termination?.reason, termination?.culprit === id), again)
     }
     this.#errors.delete(threadId)
