@@ -7,7 +7,7 @@ import { watch, type FSWatcher } from 'node:fs'
 import { basename, dirname, relative } from 'node:path'
 import type { Logger } from '../../report/logger.js'
 import type { TlsConfig } from './tls-config.js'
-import { certificateWarnings, loadUserCertificate } from './user-certificate.js'
+import { certificateWarnings, loadUserCertificate, readyName } from './user-certificate.js'
 
 // The two files are written one after the other: in between they are not a
 // pair. Read them once both have been quiet this long.
@@ -49,8 +49,7 @@ export function watchCertificate(
     use({ cert: loaded.cert, key: loaded.key })
     served = loaded.fingerprint
     logger.info(`hotcell: ${certName} changed: new connections get the new certificate (SHA-256 ${loaded.fingerprint.slice(0, 23)}…)`)
-    const name = host === '0.0.0.0' || host === '::' ? 'localhost' : host
-    for (const warning of certificateWarnings(loaded, name, certName)) logger.warn(warning)
+    for (const warning of certificateWarnings(loaded, readyName(host), certName)) logger.warn(warning)
   }
   const watchers: FSWatcher[] = []
   for (const folder of new Set([...files.keys()].map((file) => dirname(file)))) {

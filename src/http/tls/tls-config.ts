@@ -81,14 +81,13 @@ export async function loadTls(config: TlsConfig, host: string, cwd: string): Pro
         : `self-signed certificate for this run only (for ${made.names.join(', ')}; not kept: browsers ask again at each start)`,
     }
   }
-  const { certificateWarnings, loadUserCertificate } = await import('./user-certificate.js')
+  const { certificateWarnings, loadUserCertificate, readyName } = await import('./user-certificate.js')
   const loaded = loadUserCertificate(config.certFile, config.keyFile, cwd, config.labels)
-  const name = host === '0.0.0.0' || host === '::' ? 'localhost' : host
   return {
     key: loaded.key,
     cert: loaded.cert,
     fingerprint: loaded.fingerprint,
-    warnings: certificateWarnings(loaded, name, config.certFile),
+    warnings: certificateWarnings(loaded, readyName(host), config.certFile),
     describe: `certificate ${config.certFile}`,
   }
 }

@@ -65,6 +65,11 @@ export function loadUserCertificate(certFile: string, keyFile: string, cwd: stri
   return { cert, key, fingerprint: x509.fingerprint256, validTo: new Date(x509.validTo), subjectAltName: x509.subjectAltName, x509 }
 }
 
+/** The name the ready line prints for `host`, the one a certificate must cover: a wildcard bind is opened as localhost. */
+export function readyName(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? 'localhost' : host
+}
+
 /**
  * What a browser will object to in a certificate that is otherwise fine:
  * expiry, or not covering the name the ready line prints. Lines to warn with.
