@@ -13,6 +13,8 @@ export interface ScriptArgs {
   fresh: boolean
   /** Variant ids to run, when not all. */
   only: string[] | undefined
+  /** bench/throughput: the response body's size in bytes, when not the hello body. */
+  body: number | undefined
 }
 
 export function scriptArgs(usage: string, defaults = { duration: '10s', connections: 50, rounds: 3 }): ScriptArgs {
@@ -26,6 +28,7 @@ export function scriptArgs(usage: string, defaults = { duration: '10s', connecti
       profile: { type: 'boolean' },
       fresh: { type: 'boolean' },
       only: { type: 'string' },
+      body: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -42,6 +45,7 @@ export function scriptArgs(usage: string, defaults = { duration: '10s', connecti
     profile: values.profile ?? false,
     fresh: values.fresh ?? false,
     only: values.only?.split(','),
+    body: values.body === undefined ? undefined : mustBeInteger(values.body, '--body', 1, 16 * 1024 * 1024),
   }
 }
 

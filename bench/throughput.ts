@@ -14,6 +14,7 @@
 //   npm run bench:throughput                 # 10 s runs, 5 rounds, 50 connections
 //   npm run bench:throughput -- --short      # smoke test: 2 s, 1 round
 //   npm run bench:throughput -- --profile    # also --cpu-prof the hotcell servers and say where time goes
+//   npm run bench:throughput -- --body 65536 # a 64 KiB string body instead of the hello: plain and sized-1 only
 //   npm run bench:throughput -- --fresh      # a new server per variant and round: one hotcell process keeps
 //                                            # its speed for its life (17 or 21 µs of main thread a request,
 //                                            # the same code), so one process for all rounds samples that once
@@ -31,7 +32,7 @@ import { threadCpu } from './thread-cpu.js'
 import { ensureWrk, wrkVersion } from './wrk.js'
 import { cliScript } from './cli-script.js'
 
-const USAGE = `node dist/bench/throughput.js [--duration 10s] [--connections 50] [--rounds 5] [--short] [--profile] [--fresh] [--only plain,hello-1,…]\n`
+const USAGE = `node dist/bench/throughput.js [--duration 10s] [--connections 50] [--rounds 5] [--short] [--profile] [--fresh] [--only plain,hello-1,…] [--body <bytes>]\n`
 const args = scriptArgs(USAGE, { duration: '10s', connections: 50, rounds: 5 })
 const log = (line: string) => process.stderr.write(line + '\n')
 const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url))
@@ -39,7 +40,11 @@ const HELLO = repo('bench/apps/hello.ts')
 const HONO = repo('bench/apps/hono.ts')
 const NODE_HELLO = repo('bench/apps/node-hello.ts')
 const EXPRESS = repo('bench/apps/express.ts')
+const SIZED = repo('bench/apps/sized.ts')
 const BODY = 'Hello, world!'
+// --body: every variant is asked for GET /size/<n> (plain-http.ts and apps/sized.ts answer it with n bytes).
+const PATH = args.body === undefined ? '/' : `/size/${args.body}`
+const BODY_BYTES = args.body ?? BODY.length
 const profileDir = repo('.tmp/profiles')
 
 const useWrk = ensureWrk(log)
@@ -108,6 +113,8 @@ const allVariants: Variant[] = [
   },
   { id: 'hono-1', name: 'hotcell --workers 1, Hono hello', against: 'hono-ns', workers: 1, start: hotcell('hono-1', HONO, 1) },
   { id: 'node-1', name: 'hotcell --workers 1, Node (req, res) hello', against: 'plain', workers: 1, start: hotcell('node-1', NODE_HELLO, 1) },
+  // The size of a body: only with --body, against plain node:http answering the same bytes.
+  { id: 'sized-1', name: `hotcell --workers 1, a ${args.body ?? 0}-byte string body`, against: 'plain', workers: 1, start: hotcell('sized-1', SIZED, 1) },
   {
     id: 'express-http',
     name: 'Express on node:http',
@@ -144,8 +151,17 @@ const allVariants: Variant[] = [
 ]
 
 // A variant's reference always runs with it.
-const wanted = args.only && new Set(args.only.flatMap((id) => [id, ...allVariants.filter((v) => v.id === id && v.against).map((v) => v.against!)]))
-const variants = wanted ? allVariants.filter((v) => wanted.has(v.id)) : allVariants
+if (args.body !== undefined && args.only?.some((id) => id !== 'plain' && id !== 'sized-1')) {
+  log('--body measures only plain and sized-1: the other variants answer the hello body.')
+  process.exit(2)
+}
+if (args.body === undefined && args.only?.includes('sized-1')) {
+  log('sized-1 needs --body <bytes>: the size of the body it answers.')
+  process.exit(2)
+}
+const only = args.only ?? (args.body === undefined ? undefined : ['sized-1'])
+const wanted = only && new Set(only.flatMap((id) => [id, ...allVariants.filter((v) => v.id === id && v.against).map((v) => v.against!)]))
+const variants = wanted ? allVariants.filter((v) => wanted.has(v.id)) : allVariants.filter((v) => v.id !== 'sized-1')
 
 interface Sample {
   reqPerSec: number
@@ -158,10 +174,10 @@ interface Sample {
 const samples = new Map<string, Sample[]>(variants.map((v) => [v.id, []]))
 const servers = new Map<string, ChildServer>()
 const host = machine()
-const spec = { method: 'GET', path: '/', headers: [], body: undefined }
+const spec = { method: 'GET', path: PATH, headers: [], body: undefined }
 
 async function measure(server: ChildServer, durationMs: number): Promise<Sample> {
-  const job = { url: server.url + '/', method: 'GET', headers: [], body: undefined, connections: args.connections, durationMs, expectStatus: undefined }
+  const job = { url: server.url + PATH, method: 'GET', headers: [], body: undefined, connections: args.connections, durationMs, expectStatus: undefined }
   const before = threadCpu(server.pid)
   const s = useWrk ? await runWrkLoad(job) : await runLoad(job)
   const after = threadCpu(server.pid)
@@ -182,7 +198,7 @@ async function startChecked(v: Variant): Promise<void> {
   servers.set(v.id, started)
   // Same answer from every variant, or the comparison means nothing.
   const check = await checkTarget(v.name, started.url, spec, 200)
-  if (check.bodyBytes !== BODY.length || check.bodyVaries) throw new Error(`${v.name} answered ${check.bodyBytes} bytes, expected "${BODY}"`)
+  if (check.bodyBytes !== BODY_BYTES || check.bodyVaries) throw new Error(`${v.name} answered ${check.bodyBytes} bytes at ${PATH}, expected ${BODY_BYTES}`)
 }
 async function warmUp(v: Variant): Promise<void> {
   log(`warming up ${v.name}`)
@@ -237,7 +253,7 @@ const out = [
   `### Throughput, Node ${process.version} (${startedAt.toISOString().slice(0, 16)}Z${args.profile ? ', with --cpu-prof on the hotcell servers: slower than normal' : ''})`,
   '',
   `${host.cpu}, ${host.cores} cores, ${host.os}, load average ${host.loadAverage} at start. ` +
-    `${useWrk ? `wrk ${wrkVersion()}, 1 thread` : 'undici (wrk unavailable)'}, ${args.connections} connections, ${args.durationMs / 1000} s per run, ${args.rounds} round(s)${args.fresh ? ', a new server process for each variant in each round' : ', one server process per variant for all rounds'}; order per round: ${orders.join(' | ')}.`,
+    `${useWrk ? `wrk ${wrkVersion()}, 1 thread` : 'undici (wrk unavailable)'}, GET ${PATH} (${BODY_BYTES}-byte body), ${args.connections} connections, ${args.durationMs / 1000} s per run, ${args.rounds} round(s)${args.fresh ? ', a new server process for each variant in each round' : ', one server process per variant for all rounds'}; order per round: ${orders.join(' | ')}.`,
   '',
   '| variant | req/s (median) | req/s min–median–max | p50 ms | p99 ms | ratio per round, min–median–max | CPU µs/request, main thread | CPU µs/request, other threads | failed |',
   '|---|---:|---|---:|---:|---|---:|---:|---:|',
