@@ -141,9 +141,10 @@ describe('a package that is not installed', () => {
 })
 
 describe('a named import that a package does not have', () => {
+  // In an ES module source: a CommonJS source gets every name of module.exports (commonjs-packages.test.ts).
   test("a CommonJS package whose module.exports has the name: Node's advice, the default import; an ES package: the importing line only", async () => {
     const project = projectDir({
-      'package.json': '{ "name": "p", "private": true }\n',
+      'package.json': '{ "name": "p", "private": true, "type": "module" }\n',
       'app.ts': `import { capitalize } from 'cjslib'\nexport default { fetch: () => new Response(capitalize('hi')) }\n`,
       // Names assigned to a local object: Node's CommonJS lexer cannot find them, as with lodash.
       'node_modules/cjslib/package.json': '{ "name": "cjslib", "version": "1.0.0", "main": "index.js" }\n',

@@ -101,9 +101,9 @@ export function locateMissingExport(error: ErrorData, bundleUrl: string): ErrorD
  * Node's advice, when its short message left it out (a bundle loaded with
  * require(), bundle-import.ts): a CommonJS package whose module.exports has
  * the name, which Node could not find in its code (lodash's `module.exports
- * = _`). tsx and tsc's CommonJS output run `import { capitalize } from
- * 'lodash'` as a require(); an ES module, as the bundle is, cannot. Found by
- * requiring the package: nothing of the app has run yet.
+ * = _`). A CommonJS source gets every name (reload/commonjs-packages.ts), as
+ * under tsx; an ES module source gets what Node gives it, as under node and
+ * tsx. Found by requiring the package: nothing of the app has run yet.
  */
 function defaultImportHint(bundle: string, specifier: string, name: string): string | undefined {
   try {
@@ -115,8 +115,9 @@ function defaultImportHint(bundle: string, specifier: string, name: string): str
   }
   const local = /^[A-Za-z_$][\w$]*$/.test(packageName(specifier).replace(/^@[^/]+\//, '')) ? packageName(specifier).replace(/^@[^/]+\//, '') : 'pkg'
   return (
-    `'${specifier}' is a CommonJS package: ${name} is on its module.exports, but Node cannot see it as a named export of an ES module ` +
-    `(hotcell runs your code as ES modules). Import the default export instead: import ${local} from '${specifier}', then ${local}.${name}`
+    `'${specifier}' is a CommonJS package: ${name} is on its module.exports, but Node cannot see it as a named export, and an ES module ` +
+    `(a .mts file, or any file of a package with "type": "module") imports it as Node does, under hotcell as under node and tsx. ` +
+    `Import the default export instead: import ${local} from '${specifier}', then ${local}.${name}`
   )
 }
 

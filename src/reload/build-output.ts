@@ -45,9 +45,11 @@ const PRELOAD_SOURCE_MAP = `//# sourceMappingURL=data:application/json;base64,${
  * order the bundle would evaluate them). Dynamic imports are left out: the
  * app may never make them.
  */
-export function writePreload(outDir: string, imports: readonly { path: string; kind: string; external?: boolean }[]): string {
+export function writePreload(outDir: string, imports: readonly { path: string; kind: string; external?: boolean }[], required: readonly string[] = []): string {
   const specifiers = [...new Set(imports.filter((i) => i.external && i.kind === 'import-statement' && !i.path.startsWith('node:')).map((i) => i.path))]
-  const source = `${REQUIRE_SHIM}\n${specifiers.map((s) => `import ${JSON.stringify(s)}\n`).join('')}${PRELOAD_SOURCE_MAP}`
+  // `required`: CommonJS packages the bundle requires as it is evaluated, after its imports (commonjs-packages.ts).
+  const lines = [...specifiers.map((s) => `import ${JSON.stringify(s)}\n`), ...required.map((s) => `require(${JSON.stringify(s)})\n`)]
+  const source = `${REQUIRE_SHIM}\n${lines.join('')}${PRELOAD_SOURCE_MAP}`
   const file = join(outDir, `preload-${createHash('sha256').update(source).digest('hex').slice(0, 8)}.mjs`)
   if (!existsSync(file)) writeFileSync(file, source)
   return file

@@ -10,6 +10,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { packageRoot, removeStaleDirs } from './build-dirs.js'
 import { SourcePackages } from './source-packages.js'
+import { CommonJsPackages } from './commonjs-packages.js'
 import { pathToFileURL } from 'node:url'
 import { moduleMetaDefine } from '../../workers/module-meta.js'
 import { REQUIRE_SHIM, writeOutputs, writePreload } from './build-output.js'
@@ -88,7 +89,10 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
   const outDir = join(cacheDir, `${process.pid}-${Math.random().toString(36).slice(2, 8)}`)
   // From the next microtask: loading esbuild takes ~10 ms of this thread, and
   // what the caller starts synchronously (the first workers' boot) comes first.
-  const setup = Promise.resolve().then(() => setUp(entry, cwd, cacheDir, outDir))
+  const setup = Promise.resolve().then(() => {
+    commonJs.seed(dirname(cacheDir))
+    return setUp(entry, cwd, cacheDir, outDir, commonJs.plugins())
+  })
   // A failure is reported by whoever awaits ready() or build(); never unhandled.
   setup.catch(() => {})
   let disposed: Promise<void> | undefined
@@ -97,9 +101,12 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
   let preloadFile: string | undefined
   // Workspace packages of TypeScript source, bundled: the context is made again when they change (a cold build).
   const sources = new SourcePackages(dirname(entry))
+  // CommonJS packages a CommonJS source imports, required rather than imported: made once they are found.
+  const commonJs = new CommonJsPackages(dirname(entry))
+  const plugins = () => [...sources.plugins(), ...commonJs.plugins()]
   const remake = async (state: Awaited<typeof setup>) => {
     const before = state.context
-    state.context = await createContext(state.api, entry, cwd, outDir, sources.plugins())
+    state.context = await createContext(state.api, entry, cwd, outDir, plugins())
     await before.dispose()
   }
   // `since`: when the first try began (a build tried again with source packages found). Not before setup: the banner's "first build" is not esbuild's start.
@@ -108,12 +115,13 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
     const { api } = state
     const started = since ?? performance.now()
     if (sources.refreshed()) await remake(state)
+    commonJs.beforeBuild()
     try {
       const result = await state.context.rebuild()
       const meta = result.metafile!
       const [file, output] = Object.entries(meta.outputs).find(([name]) => name.endsWith('.mjs'))!
       const packages = [...new Set(output.imports.filter((i) => i.external && !/^(node:|file:|[./#])/.test(i.path)).map((i) => i.path))]
-      if (sources.foundAmong(packages)) {
+      if (sources.foundAmong(packages) || commonJs.foundAmong(meta)) {
         await remake(state)
         return build(number, started)
       }
@@ -124,7 +132,7 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
         return failure({ n: number, started, messages, files, missing, onlyMissing: true })
       }
       await writeOutputs(result.outputFiles!)
-      preloadFile = writePreload(outDir, output.imports)
+      preloadFile = writePreload(outDir, output.imports, CommonJsPackages.required(meta))
       return {
         ok: true,
         n: number,
@@ -181,16 +189,22 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
   }
 }
 
-async function setUp(entry: string, cwd: string, cacheDir: string, outDir: string): Promise<{ api: typeof esbuild; context: esbuild.BuildContext }> {
+async function setUp(
+  entry: string,
+  cwd: string,
+  cacheDir: string,
+  outDir: string,
+  plugins: esbuild.Plugin[],
+): Promise<{ api: typeof esbuild; context: esbuild.BuildContext }> {
   const api = await loadEsbuild()
   await mkdir(cacheDir, { recursive: true })
   await writeFile(join(cacheDir, '.gitignore'), '# hotcell build output\n*\n')
   await removeStaleDirs(cacheDir)
   await mkdir(outDir, { recursive: true })
-  return { api, context: await createContext(api, entry, cwd, outDir, []) }
+  return { api, context: await createContext(api, entry, cwd, outDir, plugins) }
 }
 
-/** `plugins`: those of the source packages (source-packages.ts), bundled rather than left to Node. */
+/** `plugins`: those of the source packages (source-packages.ts), bundled rather than left to Node, and of CommonJS packages (commonjs-packages.ts). */
 function createContext(api: typeof esbuild, entry: string, cwd: string, outDir: string, plugins: esbuild.Plugin[]): Promise<esbuild.BuildContext> {
   return api.context({
     entryPoints: [entry],

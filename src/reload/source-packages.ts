@@ -145,7 +145,8 @@ export function sourcePackagesPlugin(graph: SourceGraph, from: string): esbuild.
   }
 }
 
-function namesFilter(names: readonly string[]): RegExp {
+/** Matches the packages `names` and paths in them. */
+export function namesFilter(names: readonly string[]): RegExp {
   const escaped = names.map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
   return new RegExp(`^(?:${escaped.join('|')})(?:/|$)`)
 }
@@ -159,7 +160,7 @@ function dependenciesOf(pkg: PackageJson | undefined): string[] {
  * its exports (import, node, default), else as a path, with the extensions
  * and index files Node tries for a package's main ("main": "./index").
  */
-function nodeEntry(dir: string, subpath: string): string | undefined {
+export function nodeEntry(dir: string, subpath: string): string | undefined {
   const pkg = readPackageJson(dir) ?? {}
   try {
     if (pkg.exports !== undefined) {
