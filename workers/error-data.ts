@@ -43,7 +43,9 @@ export function toErrorData(value: unknown, seen: Set<unknown> = new Set(), dept
 }
 
 // Node's "Cannot find module '<project>/.hotcell/<id>/routes/b.js' imported from …": a path
-// computed at run time (import(spec), import.meta.resolve) was resolved from the bundle.
+// computed at run time was resolved from the bundle. An import() of one and
+// import.meta.resolve resolve from the source file (computed-import.ts); a
+// path that reaches Node some other way still can be.
 const FROM_BUNDLE = /^Cannot find module '[^']*[\\/]\.hotcell[\\/][^'\\/]+[\\/][^']*'/
 
 /** What to write instead, for an import resolved from hotcell's bundle rather than from the source file. */

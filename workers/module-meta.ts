@@ -11,12 +11,27 @@
 // source file. Why at run time: a per-file value at build time needs an
 // esbuild onLoad plugin, which runs for every file on every rebuild (~0.3 ms
 // per file measured: 30 ms per reload for 100 files).
-import { findSourceMap } from 'node:module'
 import { dirname } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
+import { computedImport, resolve } from './computed-import.js'
+import { sourceSite } from './source-site.js'
 
 /** The global the builder's define points at. */
 export const MODULE_META_GLOBAL = '__hotcellModule'
+
+// The bundle's banner declares these two: `import.meta.resolve` and a computed
+// `import(path)` must resolve in the bundle itself (a package from its
+// folder, as its imports), and relative paths from the caller's source file.
+// The import's name has the length of `import`: the builder puts it in
+// place of that keyword (reload/computed-imports.ts), and the source map's
+// columns stay true.
+const RESOLVE_NAME = '__hotcellResolve'
+export const IMPORT_NAME = '__hcIm'
+
+/** Declares what the define and the builder's rewrite point at, for the bundle's banner. */
+export const MODULE_META_BANNER =
+  `function ${RESOLVE_NAME}(specifier, parent) { return ${MODULE_META_GLOBAL}.resolve(${RESOLVE_NAME}, import.meta.resolve, specifier, parent) }; ` +
+  `function ${IMPORT_NAME}(specifier, options) { return ${MODULE_META_GLOBAL}.import(${IMPORT_NAME}, (target) => import(target, options), specifier) };`
 
 /** esbuild's `define` of the five names as properties of `holder` (also the config bundle's, reload/config-module-meta.ts). */
 export function metaDefine(holder: string): Record<string, string> {
@@ -30,45 +45,9 @@ export function metaDefine(holder: string): Record<string, string> {
 }
 
 /** esbuild's `define` for the bundle. */
-export const moduleMetaDefine = metaDefine(MODULE_META_GLOBAL)
+export const moduleMetaDefine = { ...metaDefine(MODULE_META_GLOBAL), 'import.meta.resolve': RESOLVE_NAME }
 
-// Call site in the bundle (file:line:column) → the source file's URL. A site
-// is mapped once; reading import.meta.url in a request handler then costs a
-// one-frame stack capture.
-const mapped = new Map<string, string>()
-
-function sourceUrl(caller: (...args: never[]) => unknown): string {
-  const { prepareStackTrace, stackTraceLimit } = Error
-  const holder: { stack?: NodeJS.CallSite[] } = {}
-  let site: NodeJS.CallSite | undefined
-  try {
-    Error.stackTraceLimit = 1
-    Error.prepareStackTrace = (_error, sites) => sites
-    Error.captureStackTrace(holder, caller)
-    // Formatted on first read, with the prepareStackTrace of that moment.
-    site = holder.stack?.[0]
-  } finally {
-    Error.prepareStackTrace = prepareStackTrace
-    Error.stackTraceLimit = stackTraceLimit
-  }
-  const file = site?.getFileName() ?? undefined
-  const line = site?.getLineNumber() ?? 0
-  const column = site?.getColumnNumber() ?? 0
-  const key = `${file}:${line}:${column}`
-  let url = mapped.get(key)
-  if (url === undefined) {
-    const entry = file && line && column ? findSourceMap(file)?.findEntry(line - 1, column - 1) : undefined
-    const source = entry && 'originalSource' in entry ? (entry.originalSource as string) : undefined
-    // Unmapped (no source map): the caller's own file, as before the define.
-    url = toUrl(source ?? file ?? `${process.cwd()}/`)
-    mapped.set(key, url)
-  }
-  return url
-}
-
-function toUrl(location: string): string {
-  return location.startsWith('file:') ? location : pathToFileURL(location).href
-}
+const sourceUrl = (caller: (...args: never[]) => unknown) => sourceSite(caller).url
 
 const meta = {
   get url(): string {
@@ -80,6 +59,8 @@ const meta = {
   get dirname(): string {
     return dirname(fileURLToPath(sourceUrl(dirnameGetter)))
   },
+  resolve,
+  import: computedImport,
 }
 const getter = (name: keyof typeof meta) => Object.getOwnPropertyDescriptor(meta, name)!.get! as (...args: never[]) => unknown
 const urlGetter = getter('url')

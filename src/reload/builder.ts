@@ -12,9 +12,10 @@ import { packageRoot, removeStaleDirs } from './build-dirs.js'
 import { SourcePackages } from './source-packages.js'
 import { CommonJsPackages } from './commonjs-packages.js'
 import { pathToFileURL } from 'node:url'
-import { moduleMetaDefine } from '../../workers/module-meta.js'
+import { MODULE_META_BANNER, moduleMetaDefine } from '../../workers/module-meta.js'
 import { REQUIRE_SHIM, writeOutputs, writePreload } from './build-output.js'
 import { configMetaDefine, configModuleMeta } from './config-module-meta.js'
+import { COMPUTED_IMPORT_ID, computedImportFolders, computedImportLog, rewriteComputedImports } from './computed-imports.js'
 
 export interface BuildSuccess {
   ok: true
@@ -36,6 +37,8 @@ export interface BuildSuccess {
    * before the bundle exists.
    */
   preloadUrl: string
+  /** The folders of the source files that import() a computed path: Node loads what it names, from there (computed-imports.ts). */
+  computedImportFolders: string[]
   /** esbuild's formatted warnings, empty when there are none. */
   warnings: string
 }
@@ -131,7 +134,9 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
         const [messages, files, missing] = [aliases.map((a) => a.message), aliases.flatMap((a) => a.files), aliases.flatMap((a) => a.targets)]
         return failure({ n: number, started, messages, files, missing, onlyMissing: true })
       }
-      await writeOutputs(result.outputFiles!)
+      await writeOutputs(rewriteComputedImports(result.outputFiles!, result.warnings, cwd))
+      // Those are handled: not the developer's concern.
+      const warnings = result.warnings.filter((w) => w.id !== COMPUTED_IMPORT_ID)
       preloadFile = writePreload(outDir, output.imports, CommonJsPackages.required(meta))
       return {
         ok: true,
@@ -143,7 +148,8 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
         inputBytes: new Map(Object.entries(meta.inputs).map(([input, { bytes }]) => [input, bytes])),
         packages,
         preloadUrl: pathToFileURL(preloadFile).href,
-        warnings: result.warnings.length ? (await api.formatMessages(result.warnings, { kind: 'warning', color: false })).join('') : '',
+        computedImportFolders: computedImportFolders(result.warnings, cwd),
+        warnings: warnings.length ? (await api.formatMessages(warnings, { kind: 'warning', color: false })).join('') : '',
       }
     } catch (error) {
       const errors = (error as esbuild.BuildFailure).errors
@@ -229,10 +235,12 @@ function createContext(api: typeof esbuild, entry: string, cwd: string, outDir: 
     // paths relative to cwd, as the developer reads them.
     absWorkingDir: cwd,
     absPaths: ['metafile'],
-    banner: { js: REQUIRE_SHIM },
+    banner: { js: `${REQUIRE_SHIM} ${MODULE_META_BANNER}` },
     // The source file's import.meta.url and __dirname, not the bundle's (workers/module-meta.ts).
     define: moduleMetaDefine,
     logLevel: 'silent',
+    // Where each import() of a computed path is, to resolve it from its source file (computed-imports.ts).
+    logOverride: computedImportLog,
     // Written by writeOutputs(), not by esbuild: a rebuild deletes the outputs
     // of the build before, and a generation may still be importing its bundle
     // then (a worker replacing a crashed one, or following the first). Old

@@ -60,6 +60,8 @@ export class Sources {
   #roots: string[]
   /** Real folders of the linked packages the last good build imports (linked-packages.ts). */
   #linked: string[] = []
+  /** Folders of the sources that import() a computed path: Node loads the code files there itself (computed-imports.ts). */
+  #loadedByNode: string[] = []
   #userIgnored: ((path: string) => boolean) | undefined
   #ready: Promise<void> | undefined
   readonly #packageState: ReadonlySet<string>
@@ -132,7 +134,7 @@ export class Sources {
    */
   outdatesWorkers(path: string): boolean {
     if (this.#packageState.has(path)) return true
-    if (!within(this.config.watch, path) && !within(this.#linked, path)) return false
+    if (!within(this.config.watch, path) && !within(this.#linked, path) && !this.#mayBeLoadedByNode(path)) return false
     // Deleted: not an input of the build that just ran either.
     return !this.#inputs.has(realPathOf(path))
   }
@@ -181,6 +183,7 @@ export class Sources {
     this.#lastBuildFailed = false
     this.#inputs = new Set(build.inputs)
     this.#linked = linkedPackageDirs(dirname(build.file), build.packages)
+    this.#loadedByNode = build.computedImportFolders
     this.#roots = reduceRoots([dirname(this.config.entry), ...build.inputs.map((f) => dirname(f))].filter((d) => !d.split(sep).includes('node_modules')))
   }
 
@@ -211,6 +214,15 @@ export class Sources {
     return this.#inputs.has(path) || this.#missing.some((target) => wouldResolve(target, path))
   }
 
+  /**
+   * A code file a computed import() may load: under the folder of a source
+   * that has one. Not other files there: an app that writes a JSON file per
+   * request into its own folder would lose its state at each write.
+   */
+  #mayBeLoadedByNode(path: string): boolean {
+    return this.#loadedByNode.length > 0 && CODE_FILE.test(path) && within(this.#loadedByNode, path)
+  }
+
   /** Could this event change what is served? Filtering here saves builds that could not. */
   rebuilds(kind: ChangeKind, path: string): boolean {
     this.created.note(kind, path, () => this.#inputs.has(realPathOf(path)))
@@ -220,7 +232,7 @@ export class Sources {
     if (this.#lastBuildFailed) return this.#mayFix(path)
     // Before the first build the inputs are not known: any file esbuild can load may be one.
     if (this.#inputs.size === 0) return LOADABLE.test(path)
-    if (within(this.config.watch, path)) return true
+    if (within(this.config.watch, path) || this.#mayBeLoadedByNode(path)) return true
     // A deleted input fails the build whatever its kind (a .txt or .css the
     // code imports): built now, its error is shown now, not at the next save.
     if (kind === 'unlink' && this.#inputs.has(path)) return true
