@@ -52,6 +52,25 @@ describe('named imports of CommonJS packages', () => {
     await waitFor(async () => (await request(server.url)).text === 'SAVED!', 10_000, 'the reload to cjslib/extra')
   })
 
+  test('a CommonJS package imported only to run it (a polyfill) still runs before the ES module packages imported after it', async () => {
+    const { server } = await serveProject({
+      'package.json': '{ "name": "p", "dependencies": { "polyfill": "1.0.0", "cjslib": "1.0.0" } }\n',
+      'app.ts': [
+        `import 'polyfill'`,
+        `import { seen } from 'esreader'`,
+        `import { capitalize } from 'cjslib'`,
+        `export default { fetch: () => new Response(capitalize(String(seen))) }`,
+        '',
+      ].join('\n'),
+      'node_modules/polyfill/package.json': '{ "name": "polyfill", "version": "1.0.0", "main": "index.js" }\n',
+      'node_modules/polyfill/index.js': 'globalThis.polyfilled = true\n',
+      'node_modules/esreader/package.json': '{ "name": "esreader", "version": "1.0.0", "type": "module", "exports": "./index.js" }\n',
+      'node_modules/esreader/index.js': 'export const seen = globalThis.polyfilled === true\n',
+      ...CJSLIB,
+    })
+    assert.equal((await request(server.url)).text, 'True')
+  })
+
   test('a .cts file in a "type": "module" project gets every name', async () => {
     const { server } = await serveProject({
       'package.json': '{ "name": "p", "type": "module", "dependencies": { "cjslib": "1.0.0" } }\n',

@@ -14,7 +14,7 @@
 import type * as esbuild from 'esbuild'
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
 import { isBuiltin } from 'node:module'
-import { dirname, join } from 'node:path'
+import { dirname, isAbsolute, join } from 'node:path'
 import { packageName } from '../../workers/missing-package.js'
 import { packageDir } from './linked-packages.js'
 import { namesFilter, nodeEntry } from './source-packages.js'
@@ -73,6 +73,8 @@ export class CommonJsPackages {
   #checked = ''
   #types = new PackageTypes()
   #verdicts = new Map<string, Verdict>()
+  /** The text of the sources whose imports reach the plugin, during one build. */
+  #texts = new Map<string, string>()
 
   /** `from`: the entry's folder; the bundle, next to its package.json, requires packages from there. */
   constructor(from: string) {
@@ -100,6 +102,28 @@ export class CommonJsPackages {
   /** Before a build: package.json files may have changed since the last one. */
   beforeBuild(): void {
     this.#types.clear()
+    this.#texts.clear()
+  }
+
+  /**
+   * The file imports the package only to run it (`import 'dotenv/config'`,
+   * `import 'reflect-metadata'`): no name to give, and a stub's require()
+   * would run it after the bundle's ES module imports, which Node evaluates
+   * before any of the bundle's code. The package a polyfill is for would
+   * then load without it.
+   */
+  #onlyRuns(importer: string, specifier: string): boolean {
+    let text = this.#texts.get(importer)
+    if (text === undefined) {
+      try {
+        text = readFileSync(importer, 'utf8')
+      } catch {
+        text = ''
+      }
+      this.#texts.set(importer, text)
+    }
+    const quoted = `(['"])${specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\1`
+    return new RegExp(`(?:^|[;}])\\s*import\\s*${quoted}`, 'm').test(text) && !new RegExp(`\\bfrom\\s*${quoted}`).test(text)
   }
 
   /**
@@ -109,7 +133,8 @@ export class CommonJsPackages {
   foundAmong(meta: esbuild.Metafile): boolean {
     const imports: [string, string][] = []
     for (const [input, { imports: of }] of Object.entries(meta.inputs)) {
-      if (input.includes('/node_modules/') || !input.startsWith('/')) continue
+      // Namespaced inputs (a stub: `hotcell-commonjs:lodash`) are not files.
+      if (/[\\/]node_modules[\\/]/.test(input) || !isAbsolute(input)) continue
       for (const i of of) if (i.external && isImport(i.kind) && BARE.test(i.path) && !isBuiltin(i.path)) imports.push([input, i.path])
     }
     const key = imports.map((pair) => pair.join('\0')).join('\n')
@@ -140,7 +165,8 @@ export class CommonJsPackages {
         setup: (build) => {
           build.onResolve({ filter }, (args) => {
             if (!isImport(args.kind) || args.namespace !== 'file' || !isCommonJsSource(args.importer, this.#types)) return undefined
-            return this.#loadsCommonJs(args.path) ? { path: args.path, namespace: NAMESPACE } : undefined
+            if (!this.#loadsCommonJs(args.path) || (args.kind === 'import-statement' && this.#onlyRuns(args.importer, args.path))) return undefined
+            return { path: args.path, namespace: NAMESPACE }
           })
           // Its require() is left to Node (packages are external): the banner's require, from the bundle's folder.
           build.onLoad({ filter: /./, namespace: NAMESPACE }, (args) => ({
