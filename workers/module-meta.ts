@@ -5,7 +5,7 @@
 // project's files, as under tsx or node.
 //
 // The builder defines each of them as a property of one global
-// (moduleMetaDefine, used by builder.ts); esbuild leaves an app's own
+// (moduleMetaDefine of module-meta-names.ts, used by builder.ts); esbuild leaves an app's own
 // `const __dirname = …` alone. Reading the property finds its caller's
 // position in the bundle and maps it through the bundle's source map to the
 // source file. Why at run time: a per-file value at build time needs an
@@ -14,38 +14,8 @@
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { computedImport, resolve } from './computed-import.js'
+import { MODULE_META_GLOBAL } from './module-meta-names.js'
 import { sourceSite } from './source-site.js'
-
-/** The global the builder's define points at. */
-export const MODULE_META_GLOBAL = '__hotcellModule'
-
-// The bundle's banner declares these two: `import.meta.resolve` and a computed
-// `import(path)` must resolve in the bundle itself (a package from its
-// folder, as its imports), and relative paths from the caller's source file.
-// The import's name has the length of `import`: the builder puts it in
-// place of that keyword (reload/computed-imports.ts), and the source map's
-// columns stay true.
-const RESOLVE_NAME = '__hotcellResolve'
-export const IMPORT_NAME = '__hcIm'
-
-/** Declares what the define and the builder's rewrite point at, for the bundle's banner. */
-export const MODULE_META_BANNER =
-  `function ${RESOLVE_NAME}(specifier, parent) { return ${MODULE_META_GLOBAL}.resolve(${RESOLVE_NAME}, import.meta.resolve, specifier, parent) }; ` +
-  `function ${IMPORT_NAME}(specifier, options) { return ${MODULE_META_GLOBAL}.import(${IMPORT_NAME}, (target) => import(target, options), specifier) };`
-
-/** esbuild's `define` of the five names as properties of `holder` (also the config bundle's, reload/config-module-meta.ts). */
-export function metaDefine(holder: string): Record<string, string> {
-  return {
-    'import.meta.url': `${holder}.url`,
-    'import.meta.dirname': `${holder}.dirname`,
-    'import.meta.filename': `${holder}.filename`,
-    __dirname: `${holder}.dirname`,
-    __filename: `${holder}.filename`,
-  }
-}
-
-/** esbuild's `define` for the bundle. */
-export const moduleMetaDefine = { ...metaDefine(MODULE_META_GLOBAL), 'import.meta.resolve': RESOLVE_NAME }
 
 const sourceUrl = (caller: (...args: never[]) => unknown) => sourceSite(caller).url
 

@@ -12,7 +12,7 @@ import { packageRoot, removeStaleDirs } from './build-dirs.js'
 import { SourcePackages } from './source-packages.js'
 import { CommonJsPackages } from './commonjs-packages.js'
 import { pathToFileURL } from 'node:url'
-import { MODULE_META_BANNER, moduleMetaDefine } from '../../workers/module-meta.js'
+import { MODULE_META_BANNER, moduleMetaDefine } from '../../workers/module-meta-names.js'
 import { REQUIRE_SHIM, writeOutputs, writePreload } from './build-output.js'
 import { configMetaDefine, configModuleMeta } from './config-module-meta.js'
 import { COMPUTED_IMPORT_ID, computedImportFolders, computedImportLog, rewriteComputedImports } from './computed-imports.js'
@@ -37,7 +37,7 @@ export interface BuildSuccess {
    * before the bundle exists.
    */
   preloadUrl: string
-  /** The folders of the source files that import() a computed path: Node loads what it names, from there (computed-imports.ts). */
+  /** The folders of the source files with a dynamic import of a computed path: Node loads what it names, from there (computed-imports.ts). */
   computedImportFolders: string[]
   /** esbuild's formatted warnings, empty when there are none. */
   warnings: string
@@ -239,7 +239,7 @@ function createContext(api: typeof esbuild, entry: string, cwd: string, outDir: 
     // The source file's import.meta.url and __dirname, not the bundle's (workers/module-meta.ts).
     define: moduleMetaDefine,
     logLevel: 'silent',
-    // Where each import() of a computed path is, to resolve it from its source file (computed-imports.ts).
+    // Where each dynamic import of a computed path is, to resolve it from its source file (computed-imports.ts).
     logOverride: computedImportLog,
     // Written by writeOutputs(), not by esbuild: a rebuild deletes the outputs
     // of the build before, and a generation may still be importing its bundle

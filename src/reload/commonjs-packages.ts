@@ -22,7 +22,7 @@ import { namesFilter, nodeEntry } from './source-packages.js'
 const NAMESPACE = 'hotcell-commonjs'
 const BARE = /^(?![./#]|[a-z]+:)/
 // Node 20.19 and later run a .js file of a package without "type" as an ES module when it has ES module syntax.
-const ESM_SYNTAX = /^[ \t]*(?:import(?:\s+[\w{*]|\s*[{*'"])|export(?:\s+[\w{*]|\s*[{*]))|\bimport\.meta\b/m
+const ESM_SYNTAX = /^[ \t]*(?:import\b(?:\s+[\w{*]|\s*[{*'"])|export(?:\s+[\w{*]|\s*[{*]))|\bimport\.meta\b/m
 
 /** The "type" of the package.json nearest above a folder (Node's package scope; undefined: none said), cached per folder. */
 class PackageTypes {

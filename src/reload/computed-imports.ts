@@ -11,7 +11,10 @@ import type * as esbuild from 'esbuild'
 import { SourceMap } from 'node:module'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { IMPORT_NAME } from '../../workers/module-meta.js'
+import { IMPORT_NAME } from '../../workers/module-meta-names.js'
+
+// The keyword called, not a method or a name ending in it.
+const CALL = /(?<![\w$.])import\(/
 
 /** The message esbuild gives each import() it leaves to Node, made a warning (esbuild says it at its "debug" level). */
 export const COMPUTED_IMPORT_ID = 'unsupported-dynamic-import'
@@ -58,8 +61,8 @@ function rewrite(code: string, mapFile: esbuild.OutputFile, lines: ReadonlySet<s
   const base = resolve(dirname(mapFile.path), payload.sourceRoot ?? '')
   const out = code.split('\n')
   for (const [n, line] of out.entries()) {
-    if (!line.includes('import(')) continue
-    out[n] = line.replace(/(?<![\w$.])import\(/g, (match, column: number) => {
+    if (!CALL.test(line)) continue
+    out[n] = line.replace(new RegExp(CALL, 'g'), (match, column: number) => {
       const entry = map.findEntry(n, column)
       if (!('originalSource' in entry) || entry.generatedLine !== n || entry.generatedColumn !== column) return match
       const source = entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : resolve(base, entry.originalSource)

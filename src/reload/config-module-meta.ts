@@ -11,7 +11,7 @@ import type { Plugin } from 'esbuild'
 import { readFile } from 'node:fs/promises'
 import { dirname, extname } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { metaDefine } from '../../workers/module-meta.js'
+import { metaDefine } from '../../workers/module-meta-names.js'
 
 const BINDING = '__hotcellConfigMeta'
 const NAMESPACE = 'hotcell-config-meta'

@@ -60,7 +60,7 @@ export class Sources {
   #roots: string[]
   /** Real folders of the linked packages the last good build imports (linked-packages.ts). */
   #linked: string[] = []
-  /** Folders of the sources that import() a computed path: Node loads the code files there itself (computed-imports.ts). */
+  /** Folders of the sources with a dynamic import of a computed path: Node loads the code files there itself (computed-imports.ts). */
   #loadedByNode: string[] = []
   #userIgnored: ((path: string) => boolean) | undefined
   #ready: Promise<void> | undefined
@@ -215,7 +215,7 @@ export class Sources {
   }
 
   /**
-   * A code file a computed import() may load: under the folder of a source
+   * A code file a dynamic import of a computed path may load: under the folder of a source
    * that has one. Not other files there: an app that writes a JSON file per
    * request into its own folder would lose its state at each write.
    */
