@@ -18,7 +18,7 @@ import { PendingChange, type Attempt } from './reload/reload-wait.js'
 import type { FrontDoor } from './http/front-door.js'
 import { settleHeap, type HeapSettler } from './reload/settle-heap.js'
 import { requestsBegun } from './http/request-count.js'
-import { Sources, type ChangeKind } from './reload/sources.js'
+import { Sources } from './reload/sources.js'
 import { missedAtStart, missedWhileScanning } from './reload/scan-gap.js'
 import type { ProjectWatch } from './reload/project-watch.js'
 import { unsupportedTsconfigOptions } from './reload/tsconfig-warnings.js'
@@ -160,13 +160,14 @@ class DevServer extends EventEmitter implements HotcellServer {
     this.#projectWatch = new ProjectWatch({
       sources: this.#sources,
       logger: this.logger,
-      onChange: (kind, path) => this.#onChange(kind, path),
+      cwd: this.config.cwd,
+      trigger: (path) => this.#closing || this.#trigger(path),
+      reloading: () => this.#reloading,
       onRaw: (path) => this.#writes.seen(path),
       closing: () => this.#closing,
-      ...(this.config.staticDir !== undefined && this.config.liveReload
-        ? { staticFiles: { dir: this.config.staticDir, cwd: this.config.cwd, reloadTabs: () => this.#door?.live?.changed() } }
-        : {}),
+      ...(this.config.liveReload ? { reloadTabs: () => this.#door?.live?.changed(), staticDir: this.config.staticDir } : {}),
     })
+    this.#reloader.onFilesRead = (report) => this.#projectWatch?.filesRead(report)
     await this.#projectWatch.start()
   }
 
@@ -211,10 +212,6 @@ class DevServer extends EventEmitter implements HotcellServer {
     this.#trigger('reload()')
     await this.#scheduler.idle()
     return this.#lastInfo!
-  }
-
-  #onChange(kind: ChangeKind, path: string): void {
-    if (!this.#closing && this.#sources.rebuilds(kind, path)) this.#trigger(path)
   }
 
   #trigger(reason: string): void {
@@ -294,6 +291,8 @@ class DevServer extends EventEmitter implements HotcellServer {
       await this.#scheduler.idle()
       if (!this.#closing) for (const path of missedWhileScanning(this.#sources.lastRead, added, readFrom, this.#sources.created)) this.#trigger(path)
     })
+    // Changes right after a reload may be its echo (a log of this terminal in a watched folder).
+    if (!superseded) this.#projectWatch?.reloaded(reasons)
     // The banner reports the first build.
     if (first || superseded) return
     const line = reloadLine(info, this.#problem(), attempt.parts)

@@ -18,6 +18,7 @@ import { rehearse } from './rehearsal.js'
 import { networkErrorReturned, notAResponse, type HandlerWhere } from './result-errors.js'
 import { startSocketHost } from './socket-host.js'
 import { printStacksAsReports } from './logged-stacks.js'
+import { reportFileReads } from './file-reads.js'
 
 // A Node started with --expose-gc (settle-heap.ts): the app's code does not
 // get a gc global from hotcell. (The flag's binding cannot be deleted, only
@@ -49,6 +50,13 @@ interface InFlight {
   aborted: unknown
 }
 const inflight = new Map<number, InFlight>()
+// Before any of the app's packages load: they keep the fs functions they find.
+if (data.readsIn)
+  reportFileReads(
+    data.readsIn,
+    () => inflight.size > 0,
+    (report) => post({ type: 'hotcell:files-read', ...report }),
+  )
 
 function stop(entry: InFlight, reason: unknown): void {
   entry.aborted ??= reason

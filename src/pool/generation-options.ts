@@ -1,6 +1,6 @@
 // What a generation is made with: the bundle and its workers, and whom it
 // tells about what happens to them.
-import type { ErrorData, ExportedAddress, ListenNote, UncaughtReport, WorkerData } from './protocol.js'
+import type { ErrorData, ExportedAddress, FilesRead, ListenNote, UncaughtReport, WorkerData } from './protocol.js'
 
 export interface GenerationOptions {
   gen: number
@@ -36,6 +36,10 @@ export interface GenerationOptions {
   onExportedAddress?(address: ExportedAddress): void
   /** hotcell's own address, for the captured server's address(); see `serverAddress` for a generation booted before it was known. */
   serverAddress?: WorkerData['serverAddress']
+  /** Report the files the app reads and writes under this folder (workers/file-reads.ts). */
+  readsIn?: string
+  /** A worker's report of them. */
+  onFilesRead?(report: FilesRead): void
   /** process.env of the workers (with the .env files' variables); default: the main process's. */
   env?: Record<string, string>
 }

@@ -302,6 +302,9 @@ export class Generation {
       case 'hotcell:exported-address':
         options.onExportedAddress?.(message.address)
         break
+      case 'hotcell:files-read':
+        options.onFilesRead?.(message)
+        break
       case 'hotcell:socket-host':
         this.sockets.addHost(message.threadId, message.port)
         break

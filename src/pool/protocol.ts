@@ -142,7 +142,18 @@ export type WorkerMessage =
   | ({ type: 'hotcell:listen-captured' } & ListenNote)
   /** The default export names the address to serve on (Bun's `export default { port, fetch }`), which hotcell does not bind. */
   | { type: 'hotcell:exported-address'; address: ExportedAddress }
+  /** Project files the app read or wrote for the first time in this worker (workers/file-reads.ts). */
+  | ({ type: 'hotcell:files-read' } & FilesRead)
   | SocketHostMessage
+
+/** Absolute paths of project files (outside node_modules) the app's code used through Node's fs. */
+export interface FilesRead {
+  /** Read while no request ran: at import, at the start, in a timer (or in production mode, where engines cache what they read). */
+  atImport: string[]
+  /** Read while a request ran. */
+  atRequest: string[]
+  written: string[]
+}
 
 /**
  * A server the entry listen()ed, and what hotcell does with it. `role`:
@@ -269,4 +280,6 @@ export interface WorkerData {
   entry: string
   /** Where hotcell listens: what a server the entry starts itself reports as its address(). */
   serverAddress?: { address: string; family: string; port: number }
+  /** With reloading on, the project's folder: the files the app reads and writes in it are reported (workers/file-reads.ts). */
+  readsIn?: string
 }

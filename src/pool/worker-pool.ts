@@ -32,6 +32,7 @@ export function startWorkers(options: GenerationOptions): PiscinaClass {
     ...(options.warmFetchApi ? { warmFetchApi: true } : {}),
     ...(options.bundleUrl ? { bundleUrl: options.bundleUrl } : {}),
     ...(options.serverAddress ? { serverAddress: options.serverAddress } : {}),
+    ...(options.readsIn ? { readsIn: options.readsIn } : {}),
     ...(exposeInternals ? { exposedInternals: true } : {}),
   }
   const pool = new Piscina({

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url'
 import type { Config } from '../config/resolve-config.js'
 import { Generation } from '../pool/generation.js'
-import type { ExportedAddress, ListenNote, WorkerData } from '../pool/protocol.js'
+import type { ExportedAddress, FilesRead, ListenNote, WorkerData } from '../pool/protocol.js'
 import { crashReporting } from '../report/crash-reporting.js'
 import type { Logger } from '../report/logger.js'
 import type { ProjectRoots } from '../report/source-files.js'
@@ -20,6 +20,8 @@ export interface MakerHooks {
   standbys(): readonly Generation[]
   onListenCaptured(note: ListenNote): void
   onExportedAddress(address: ExportedAddress): void
+  /** A worker read or wrote project files (runtime-reads.ts). */
+  onFilesRead(report: FilesRead): void
   onUnstoppable(generation: string, threadId: number): void
   /** A generation with a bundle ended (bundle-pruner.ts). */
   bundleEnded(): void
@@ -30,6 +32,8 @@ export class GenerationMaker {
   env: Record<string, string> | undefined
   serverAddress: WorkerData['serverAddress']
   preloadUrl: string | undefined
+  /** With reloading on: the project's folder, whose files the workers report reading (runtime-reads.ts). */
+  readsIn: string | undefined
   #gen = 0
   /**
    * Every generation whose workers may still import its bundle: serving,
@@ -74,6 +78,7 @@ export class GenerationMaker {
         this.logger.error(`hotcell: a worker of ${generationName(generation)} crashed outside any request: ${error.stack ?? error.message}`),
       onListenCaptured: (note) => this.hooks.onListenCaptured(note),
       onExportedAddress: (address) => this.hooks.onExportedAddress(address),
+      ...(this.readsIn ? { readsIn: this.readsIn, onFilesRead: (report: FilesRead) => this.hooks.onFilesRead(report) } : {}),
       onUnstoppable: (threadId) => this.hooks.onUnstoppable(generationName(generation), threadId),
       ...(this.serverAddress ? { serverAddress: this.serverAddress } : {}),
       ...crashReporting(this.logger, this.roots, () => generationName(generation)),

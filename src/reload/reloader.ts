@@ -4,7 +4,7 @@ import type { Config } from '../config/resolve-config.js'
 import type { Target } from '../http/dispatch.js'
 import type { Generation } from '../pool/generation.js'
 import type { Logger } from '../report/logger.js'
-import type { ExportedAddress, ListenNote, WorkerData } from '../pool/protocol.js'
+import type { ExportedAddress, FilesRead, ListenNote, WorkerData } from '../pool/protocol.js'
 import type { Sources } from './sources.js'
 import { reportLoadError } from './load-error-report.js'
 import { Standbys } from './standbys.js'
@@ -53,6 +53,8 @@ export class Reloader {
   onListenCaptured: ((note: ListenNote) => void) | undefined
   /** The entry's default export names a port or hostname (told once per value, by the listener). */
   onExportedAddress: ((address: ExportedAddress) => void) | undefined
+  /** A worker read or wrote project files (runtime-reads.ts). */
+  onFilesRead: ((report: FilesRead) => void) | undefined
   /** A worker of `generation` ignored terminate() (pool/unstoppable-worker.ts). */
   onUnstoppable: ((generation: string, threadId: number) => void) | undefined
   #current: Generation | undefined
@@ -86,9 +88,11 @@ export class Reloader {
       standbys: () => this.#standbys.all,
       onListenCaptured: (note) => this.onListenCaptured?.(note),
       onExportedAddress: (address) => this.onExportedAddress?.(address),
+      onFilesRead: (report) => this.onFilesRead?.(report),
       onUnstoppable: (generation, threadId) => this.onUnstoppable?.(generation, threadId),
       bundleEnded: () => this.#pruner.ended(),
     })
+    if (config.reload) this.#maker.readsIn = sources.project
   }
 
   /**

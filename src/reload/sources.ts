@@ -10,6 +10,8 @@ import { wouldResolve } from './missing-imports.js'
 import { CreatedFiles } from './created-files.js'
 import { realPathOf } from './real-path.js'
 import { dynamicImport } from '../dynamic-import.js'
+import { OwnOutput } from './own-output.js'
+import { RuntimeReads } from './runtime-reads.js'
 
 export type ChangeKind = 'add' | 'change' | 'unlink'
 
@@ -28,6 +30,12 @@ export interface SourcesConfig {
 // multiplied chokidar's watch count by 5 and its memory by 3.5 on a project of
 // 2000 files, and .hotcell holds our own output.
 const ALWAYS_IGNORED = /(^|[\\/])(node_modules|\.git|\.hotcell)([\\/]|$)/
+// What apps and shells write while the server runs, never source: logs
+// (`app.log`, rotated `app.log.1`; `hotcell app.ts --watch . | tee dev.log`
+// reloaded at each line it printed) and SQLite's files. nodemon never reloads
+// for them (it watches .js, .mjs, .cjs and .json files only). A path named
+// with --watch itself is still watched.
+const WRITTEN_FILE = /\.(?:log(?:\.\d+)?|sqlite3?|db)(?:-journal|-wal|-shm)?$/i
 const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|json)$/
 const CODE_FILE = /\.[cm]?[jt]sx?$/
 /** What esbuild loads with the loaders hotcell gives it (its defaults): nothing else can change a build. */
@@ -69,6 +77,10 @@ export class Sources {
   readonly #tsconfigs: ReadonlySet<string>
   /** The entry's package (the nearest folder above it with a package.json): the most a missing import makes watched. */
   readonly #project: string
+  /** The file this process's output goes to, if it goes to one (own-output.ts). */
+  readonly #ownOutput = new OwnOutput()
+  /** The project files the app reads and writes while it runs, as its workers report them (runtime-reads.ts). */
+  readonly runtime = new RuntimeReads()
 
   constructor(private readonly config: SourcesConfig) {
     // Watched before the first build says what its inputs are.
@@ -80,6 +92,11 @@ export class Sources {
     // Up to the working folder too when it is higher: a project without package.json has its tsconfig there.
     const top = [this.#project, config.cwd].filter((dir) => within([dir], dirname(config.entry))).sort((a, b) => a.length - b.length)[0]
     this.#tsconfigs = new Set(tsconfigFiles(config.entry, top ?? this.#project))
+  }
+
+  /** The entry's package (the nearest folder above it with a package.json), or its folder: the files the app reads there are reported. */
+  get project(): string {
+    return this.#project
   }
 
   /** The package manager's files and the TypeScript configs, absolute: watched by name, even while absent (named-file-watch.ts). */
@@ -108,9 +125,10 @@ export class Sources {
     return this.#ready
   }
 
-  /** Never watched by chokidar: node_modules, .git, .hotcell and the `--ignore` globs. */
+  /** Never watched by chokidar: node_modules, .git, .hotcell, logs and SQLite files, and the `--ignore` globs. */
   readonly ignored = (path: string): boolean => {
     if (ALWAYS_IGNORED.test(path)) return true
+    if (WRITTEN_FILE.test(path) && !this.config.watch.includes(path)) return true
     if (!this.#userIgnored) return false
     const rel = relative(this.config.cwd, path)
     return this.#userIgnored(path) || (!rel.startsWith('..') && this.#userIgnored(rel.split(sep).join('/')))
@@ -134,6 +152,7 @@ export class Sources {
    */
   outdatesWorkers(path: string): boolean {
     if (this.#packageState.has(path)) return true
+    if (this.runtime.when(path) === 'import') return !this.#inputs.has(realPathOf(path))
     if (!within(this.config.watch, path) && !within(this.#linked, path) && !this.#mayBeLoadedByNode(path)) return false
     // Deleted: not an input of the build that just ran either.
     return !this.#inputs.has(realPathOf(path))
@@ -231,13 +250,36 @@ export class Sources {
     if (this.#tsconfigs.has(path)) return true
     if (this.#lastBuildFailed) return this.#mayFix(path)
     // Before the first build the inputs are not known: any file esbuild can load may be one.
-    if (this.#inputs.size === 0) return LOADABLE.test(path)
-    if (within(this.config.watch, path) || this.#mayBeLoadedByNode(path)) return true
+    if (this.#inputs.size === 0) return LOADABLE.test(path) && !this.#ownOutput.has(path)
+    const watched = within(this.config.watch, path) || this.#mayBeLoadedByNode(path)
+    if (!this.#inputs.has(realPathOf(path)) && (watched || this.runtime.when(path) === 'import')) {
+      // What the app writes is its data, and what this process prints goes to its output file: neither is source.
+      return !this.runtime.writes(path) && !this.#ownOutput.has(path)
+    }
+    if (watched) return true
     // A deleted input fails the build whatever its kind (a .txt or .css the
     // code imports): built now, its error is shown now, not at the next save.
     if (kind === 'unlink' && this.#inputs.has(path)) return true
     if (kind !== 'change' || within(this.#linked, path)) return SOURCE_FILE.test(path)
     return this.#inputs.has(realPathOf(path)) || PROJECT_FILE.test(path)
+  }
+
+  /**
+   * A change that does not rebuild, of a file the app read while answering a
+   * request: the next request reads it again, so only the open tabs reload.
+   */
+  reloadsTabs(path: string): boolean {
+    return this.runtime.when(path) === 'request' && !this.ignored(path) && !this.#inputs.has(realPathOf(path)) && !this.#ownOutput.has(path)
+  }
+
+  /**
+   * Could a change of `path` be a reload's own echo (reload-loop.ts)? Not
+   * code, nor a file the build or the package manager reads: those are
+   * edited, and a script may save one right after each reload.
+   */
+  mayEcho(path: string): boolean {
+    if (CODE_FILE.test(path) || PROJECT_FILE.test(path) || this.isEnvFile(path) || this.#packageState.has(path) || this.#tsconfigs.has(path)) return false
+    return !this.#inputs.has(realPathOf(path))
   }
 }
 

@@ -1,13 +1,8 @@
 // --static files: their HTML gets the live-reload script, so a save of one
 // (a page, a stylesheet, an image) reloads the open tabs. Nothing is built
-// or swapped: the files are read per request. Saves that come together (a
-// build tool writing its output, a `git checkout`) reload once.
-import { relative } from 'node:path'
-import type { ChangeKind } from './sources.js'
+// or swapped: the files are read per request (tab-reloads.ts).
+import { tabReloads } from './tab-reloads.js'
 import { watchFolder } from './watcher.js'
-
-/** Saves within this long of each other reload the tabs once. */
-const QUIET_MS = 30
 
 export interface StaticWatchOptions {
   dir: string
@@ -20,33 +15,13 @@ export interface StaticWatchOptions {
 }
 
 export function watchStaticFiles({ dir, cwd, ignored, onChanged, onError }: StaticWatchOptions): { ready(): Promise<void>; close(): Promise<void> } {
-  const changed = new Map<string, ChangeKind>()
-  let timer: NodeJS.Timeout | undefined
-  const flush = () => {
-    timer = undefined
-    const [first] = changed
-    if (!first) return
-    const what =
-      changed.size === 1 ? `${relative(cwd, first[0]) || first[0]} ${VERB[first[1]]}` : `${changed.size} files changed in ${relative(cwd, dir) || '.'}`
-    changed.clear()
-    onChanged(`↻ ${what} · open tabs reload`)
-  }
-  const watcher = watchFolder(dir, {
-    ignored,
-    onChange(kind, path) {
-      changed.set(path, kind)
-      clearTimeout(timer)
-      timer = setTimeout(flush, QUIET_MS)
-    },
-    onError,
-  })
+  const tabs = tabReloads(cwd, onChanged, dir)
+  const watcher = watchFolder(dir, { ignored, onChange: (kind, path) => tabs.note(kind, path), onError })
   return {
     ready: () => watcher.ready(),
     close: () => {
-      clearTimeout(timer)
+      tabs.close()
       return watcher.close()
     },
   }
 }
-
-const VERB: Record<ChangeKind, string> = { add: 'added', change: 'changed', unlink: 'deleted' }
