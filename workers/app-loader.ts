@@ -1,10 +1,12 @@
 import type { Server } from 'node:http'
 import { parentPort } from 'node:worker_threads'
-import type { ErrorData, ExportedAddress, RequestTask, WorkerMessage } from '../src/pool/protocol.js'
+import { type ErrorData, type ExportedAddress, IMPORT_LIMIT_MS, type LoadWait, type RequestTask, type WorkerMessage } from '../src/pool/protocol.js'
 import { importBundle } from './bundle-import.js'
 import { describe, toErrorData } from './error-data.js'
 import { readSourcesFrom } from './source-excerpts.js'
-import { capturedServer, installListenCapture, isHttpServer } from './listen-capture.js'
+import { capturedServers, installListenCapture, isHttpServer } from './listen-capture.js'
+import { awaitListen, type ListenWait } from './listen-wait.js'
+import { countResources, type ResourceCounts } from './pending-work.js'
 import { placeServers } from './captured-servers.js'
 import { afterImport, installFrameworkErrors } from './framework-errors.js'
 import { unwrapDefaultError } from './logged-defaults.js'
@@ -41,9 +43,21 @@ export type LoadedApp =
   | { ok: false; phase: 'import' | 'shape'; error: ErrorData }
 export type Style = 'auto' | 'fetch' | 'node'
 
-// An entry that calls listen() without awaiting it (Fastify without `await`)
-// gets its server a few ticks after the import settles.
-const LISTEN_GRACE_MS = 2_000
+/** Told when the import has ended but the worker waits for something else before it serves, and for at most how long. */
+export type OnWaiting = (waiting: LoadWait, limitMs: number) => void
+
+/** A real load's import, for what follows it: when it began and ended, what was alive before it, whom to tell of a wait. */
+interface ImportTimes {
+  before: ResourceCounts
+  started: number
+  ended: number
+  onWaiting: OnWaiting | undefined
+}
+
+// An exported Fastify instance whose ready() takes this long is said to the
+// main thread (its still-waiting line, its timeout's wording): a quick one
+// costs no message.
+const SLOW_READY_MS = 100
 
 const EXPECTED = [
   'Expose the handler in one of three ways:',
@@ -67,10 +81,12 @@ export function prepareForApp(): void {
 }
 
 /** Import the bundle and find the handler in it. Never throws: failures come back as data. */
-export async function loadApp(bundleUrl: string, entry: string, style: Style): Promise<LoadedApp> {
+export async function loadApp(bundleUrl: string, entry: string, style: Style, onWaiting?: OnWaiting): Promise<LoadedApp> {
   prepareForApp()
   readSourcesFrom(bundleUrl)
   let mod: Record<string, unknown>
+  const before = countResources()
+  const started = performance.now()
   try {
     mod = await importBundle(bundleUrl)
   } catch (error) {
@@ -79,7 +95,7 @@ export async function loadApp(bundleUrl: string, entry: string, style: Style): P
   }
   afterImport()
   try {
-    const loaded = await resolveHandler(mod, entry, style, bundleUrl)
+    const loaded = await resolveHandler(mod, entry, style, bundleUrl, { before, started, ended: performance.now(), onWaiting })
     if (loaded.ok) placeServers(loaded)
     return loaded
   } catch (error) {
@@ -109,7 +125,8 @@ export async function rehearseLoad(standIns: readonly unknown[], style: Style, l
 }
 const REHEARSAL_URL = 'file:///hotcell-rehearsal.mjs'
 
-async function resolveHandler(mod: Record<string, unknown>, entry: string, style: Style, bundleUrl: string): Promise<LoadedApp> {
+/** `times`: a real load's (a rehearsal has none, and waits for nothing). */
+async function resolveHandler(mod: Record<string, unknown>, entry: string, style: Style, bundleUrl: string, times?: ImportTimes): Promise<LoadedApp> {
   // An entry without exports in a "type": "commonjs" package (npm init's
   // default) is CommonJS to esbuild: the bundle's default export is its
   // module.exports, an empty object. It counts as no export at all, or an
@@ -120,17 +137,26 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
   const exported = emptyDefault ? undefined : transpiledDefault(mod.default)
   // A listen() during the import wins over nothing; a default export wins over a listen()
   // for requests (which server gets the upgrades, and what the terminal says: captured-servers.ts).
-  const listened = await capturedServer(exported === undefined ? LISTEN_GRACE_MS : 0)
+  const listened = capturedServers()[0]
 
   if (exported === undefined) {
-    if (listened) return await fromServer(listened.server, bundleUrl)
+    // Nothing exported: a listen() may still come (listen-wait.ts).
+    if (!listened && times) times.onWaiting?.('listen', times.started + IMPORT_LIMIT_MS - performance.now())
+    const waited: ListenWait = listened
+      ? { listen: listened }
+      : times
+        ? await awaitListen(times.before, times.started, times.ended)
+        : { listen: undefined, why: 'idle' }
+    if (waited.listen) return await fromServer(waited.listen.server, bundleUrl)
+    if (waited.why === 'limit') return shapeError(listenTooLate(entry))
+    const ended = waited.workEndedMs === undefined ? '' : ` ${workEnded(waited.workEndedMs)}`
     if (emptyDefault) {
       return shapeError(
-        `The default export of ${entry} is an empty object (what an entry without exports in a "type": "commonjs" package gets), and it starts no server either.\n${EXPECTED}`,
+        `The default export of ${entry} is an empty object (what an entry without exports in a "type": "commonjs" package gets), and it starts no server either.${ended}\n${EXPECTED}`,
       )
     }
     const named = Object.keys(mod)
-    const found = `${named.length ? `It has only named exports: ${named.join(', ')}.` : 'It exports nothing.'} It starts no server either.`
+    const found = `${named.length ? `It has only named exports: ${named.join(', ')}.` : 'It exports nothing.'} It starts no server either.${ended}`
     return shapeError(`${entry} has no default export. ${found}\n${EXPECTED}`)
   }
   if (typeof exported === 'function') {
@@ -160,7 +186,7 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
     }
     // A Fastify instance: routes exist only after ready().
     if (isHttpServer(app.server) && typeof app.ready === 'function') {
-      await (app.ready as () => Promise<unknown>).call(app)
+      await slowToSay((app.ready as () => Promise<unknown>).call(app), times)
       return await fromServer(app.server, bundleUrl)
     }
     // A Koa application.
@@ -172,6 +198,38 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
       `The default export of ${entry} is a fetch handler (an object with a fetch method), but the handler option is 'node' (--handler node), which serves a Node (req, res) handler. Drop the option to let hotcell tell, or set it to 'fetch'.`,
     )
   return shapeError(`The default export of ${entry} is ${describe(exported)}.\n${EXPECTED}`)
+}
+
+/** The 500 of an entry that was waited for (it had work under way) and did not listen() in time. */
+function listenTooLate(entry: string): string {
+  return [
+    `${entry} exports no handler, and no server of its called listen() within ${IMPORT_LIMIT_MS / 1000} s of the start of its import, the time hotcell gives an entry to start serving.`,
+    "Its import ended with work still under way (a timer, a connection, a file read), and what its listen() waits for did not come: a database or a service that does not answer, or a Fastify plugin that never finishes loading (Fastify's listen() binds once its plugins are ready). To fix it, one of:",
+    '  - make sure that service answers, then save (or reload);',
+    '  - await it at the top level, before listen(): await connectDb(); app.listen(3000). A connect that fails then throws while the entry imports, and hotcell shows where;',
+    '  - export default app (Express, Koa, a Fastify instance): hotcell serves the app without waiting for listen(), and your code connects meanwhile.',
+  ].join('\n')
+}
+
+/** An entry waited for while it had work under way, which ended without a listen(). */
+function workEnded(ms: number): string {
+  return `Its import ended with work under way (a timer, a connection), which hotcell waited for, but that work ended ${(ms / 1000).toFixed(1)} s after the import without a listen() call: a connect that failed, for instance (see its error above, if it logged one).`
+}
+
+/** `ready`, and the main thread told if it takes long. */
+async function slowToSay(ready: Promise<unknown>, times: ImportTimes | undefined): Promise<void> {
+  const onWaiting = times?.onWaiting
+  if (!onWaiting) {
+    await ready
+    return
+  }
+  const started = times.started
+  const timer = setTimeout(() => onWaiting('ready', started + IMPORT_LIMIT_MS - performance.now()), SLOW_READY_MS)
+  try {
+    await ready
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /** A server's 'request' listener is the handler; with several, emitting reaches them all, as Node does. */

@@ -20,7 +20,8 @@ export interface CapturedListen {
 }
 
 const captured: CapturedListen[] = []
-const waiting: Array<(listen: CapturedListen) => void> = []
+let resolveFirst!: (listen: CapturedListen) => void
+const firstCaptured = new Promise<CapturedListen>((resolve) => (resolveFirst = resolve))
 let later: ((listen: CapturedListen) => void) | undefined
 let installed = false
 // A standby's rehearsal is listening: its server is not the app's.
@@ -53,17 +54,9 @@ function isHttpsServer(value: NetServer): boolean {
   return value instanceof process.getBuiltinModule('node:https').Server
 }
 
-/** The first server the entry asked to listen, now or within `ms`. */
-export function capturedServer(ms: number): Promise<CapturedListen | undefined> {
-  if (captured[0]) return Promise.resolve(captured[0])
-  if (ms <= 0) return Promise.resolve(undefined)
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), ms)
-    waiting.push((listen) => {
-      clearTimeout(timer)
-      resolve(listen)
-    })
-  })
+/** The first server the entry asked to listen, once it has (listen-wait.ts waits for it with a deadline). */
+export function firstListen(): Promise<CapturedListen> {
+  return firstCaptured
 }
 
 /** Every server the entry listen()ed so far, in order (the live list). */
@@ -107,7 +100,7 @@ function fakeListen(this: http.Server, ...args: unknown[]): http.Server {
   const listen = { server: this, requested: host ? `${host}:${port}` : String(port) }
   if (!rehearsing) {
     captured.push(listen)
-    if (captured.length === 1) for (const resolve of waiting.splice(0)) resolve(listen)
+    if (captured.length === 1) resolveFirst(listen)
     later?.(listen)
   }
   if (callback) this.once('listening', callback)

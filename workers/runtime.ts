@@ -3,7 +3,15 @@
 // becomes data. This module must never throw at top level, or piscina stops
 // replacing workers for good (a failure during bootstrap is sticky in piscina).
 import { threadId, workerData, parentPort, type MessagePort } from 'node:worker_threads'
-import { CLIENT_LEFT_REASON, TIMEOUT_REASON, type ControlMessage, type RequestTask, type WorkerData, type WorkerMessage } from '../src/pool/protocol.js'
+import {
+  CLIENT_LEFT_REASON,
+  TIMEOUT_REASON,
+  type ControlMessage,
+  type LoadWait,
+  type RequestTask,
+  type WorkerData,
+  type WorkerMessage,
+} from '../src/pool/protocol.js'
 import { importBundle } from './bundle-import.js'
 import { loadApp, prepareForApp, type FetchContext, type LoadedApp, type ServerRequest } from './app-loader.js'
 import { toErrorData } from './error-data.js'
@@ -92,7 +100,8 @@ let loading = false
 function load(bundleUrl: string): void {
   if (loading) return
   loading = true
-  void loadApp(bundleUrl, data.entry, data.handler).then((loaded) => {
+  const onWaiting = (waiting: LoadWait, limitMs: number) => post({ type: 'hotcell:waiting', gen: data.gen, threadId, waiting, limitMs })
+  void loadApp(bundleUrl, data.entry, data.handler, onWaiting).then((loaded) => {
     current = loaded
     resolveApp(loaded)
     post({

@@ -3,7 +3,7 @@
 // one first while the others wait (staggered-load.ts); and which of them have
 // imported it, for load() to wait on.
 import type { Worker } from 'node:worker_threads'
-import type { ControlMessage, ErrorData, WorkerData } from './protocol.js'
+import type { ControlMessage, ErrorData, LoadWait, WorkerData } from './protocol.js'
 import { StaggeredLoad } from './staggered-load.js'
 import { GRACE_MS } from './sync-import-grace.js'
 
@@ -14,7 +14,25 @@ export interface LoadingGeneration {
   readonly bundleUrl: string | undefined
   readonly serverAddress: WorkerData['serverAddress']
   readonly threads: readonly Worker[]
+  /** What a worker whose import has ended waits for (generation.ts): the timeout's wording. */
+  readonly waitingFor?: LoadWait | undefined
   loadError: ErrorData | undefined
+}
+
+// A worker waiting for a listen() gives its own verdict at the limit
+// (workers/listen-wait.ts), counted from its own import's start, a little
+// after the handoff: the main thread's timeout waits this much longer, and
+// fires only for a worker that cannot answer (stuck in a loop after the import).
+const VERDICT_MARGIN_MS = 1_000
+
+/** The ImportTimeoutError's message, by what the worker was doing when the limit passed. */
+function timeoutMessage(waiting: LoadWait | undefined, timeoutMs: number): string {
+  const within = `within ${timeoutMs / 1000} s`
+  if (waiting === 'ready')
+    return `The entry was imported, but its exported Fastify app's ready() did not resolve ${within} of the import's start: a plugin never finished loading.`
+  if (waiting === 'listen')
+    return `The entry was imported without a handler, and its worker, waiting for a listen() call, did not answer ${within} of the import's start: code that ran after the import never ends (a loop).`
+  return `The entry did not finish importing ${within}: a loop that never ends, or a top-level await waiting for something that never comes.`
 }
 
 /** Where control messages go: a worker's lane (lane.ts). */
@@ -35,6 +53,8 @@ export class BundleHandoff {
   readonly #booted = new Set<number>()
   /** When the bundle was last handed to a worker (sync-import-grace.ts). */
   #handedAt = Number.NEGATIVE_INFINITY
+  /** A load() waiting: put its timeout off to `ms` from now. */
+  #putOff: ((ms: number) => void) | undefined
 
   /** `destroyed`: the generation is ending; nothing more is sent, and load() stops waiting. `lanes`: its workers' lanes so far. */
   constructor(
@@ -71,17 +91,23 @@ export class BundleHandoff {
     const waited = enough()
       ? Promise.resolve()
       : new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            this.generation.loadError ??= {
-              name: 'ImportTimeoutError',
-              message: `The entry did not finish importing within ${timeoutMs / 1000} s: a loop that never ends, or a top-level await waiting for something that never comes.`,
-            }
+          let deadline = performance.now() + timeoutMs
+          const expire = () => {
+            this.generation.loadError ??= { name: 'ImportTimeoutError', message: timeoutMessage(this.generation.waitingFor, timeoutMs) }
             this.#onReady?.()
-          }, timeoutMs)
+          }
+          let timer = setTimeout(expire, timeoutMs)
+          this.#putOff = (ms) => {
+            if (performance.now() + ms <= deadline) return
+            deadline = performance.now() + ms
+            clearTimeout(timer)
+            timer = setTimeout(expire, ms)
+          }
           this.#onReady = () => {
             if (!enough()) return
             clearTimeout(timer)
             this.#onReady = undefined
+            this.#putOff = undefined
             resolve()
           }
         })
@@ -93,6 +119,11 @@ export class BundleHandoff {
   /** load() has resolved: the generation may be serving, with some workers still importing. */
   get loaded(): boolean {
     return this.#loaded
+  }
+
+  /** A worker's import has ended and it waits for `waiting`, at most `limitMs` more: for a listen(), its own verdict comes first. */
+  waiting(waiting: LoadWait, limitMs: number): void {
+    if (waiting === 'listen') this.#putOff?.(limitMs + VERDICT_MARGIN_MS)
   }
 
   /** The generation's loadError was set, or it is ending: a load() waiting may be over. */

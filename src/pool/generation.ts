@@ -3,7 +3,7 @@
 import type { Worker } from 'node:worker_threads'
 import type { Piscina } from 'piscina'
 import { formatMs } from '../report/fault-views.js'
-import type { ErrorData, FailurePhase, RequestTask, WorkerData, WorkerMessage } from './protocol.js'
+import { type ErrorData, type FailurePhase, IMPORT_LIMIT_MS, type LoadWait, type RequestTask, type WorkerData, type WorkerMessage } from './protocol.js'
 import type { GenerationOptions } from './generation-options.js'
 import { ClientLeftError, CrashLoopError, NotBegunError } from '../errors.js'
 import { type Inflight, InflightRequests } from './inflight-requests.js'
@@ -31,6 +31,8 @@ export class Generation {
   readonly #inflight = new InflightRequests()
   /** Set when the bundle threw while being imported, or exports no handler. */
   loadError: ErrorData | undefined
+  /** What a worker whose import has ended still waits for before it serves (a listen(), Fastify's ready()); unset while the import runs. */
+  waitingFor: LoadWait | undefined
   /** Where loading failed (the import, or the export's shape); unset for a crash loop. */
   loadPhase: FailurePhase | undefined
   /** A worker reported the loaded handler as Node-style. */
@@ -125,7 +127,7 @@ export class Generation {
   }
 
   /** Hand the bundle to a standby generation and wait until one worker (or `all`) has imported it (bundle-handoff.ts). */
-  load(bundleUrl?: string, { all = false, timeoutMs = 10_000 }: { all?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  load(bundleUrl?: string, { all = false, timeoutMs = IMPORT_LIMIT_MS }: { all?: boolean; timeoutMs?: number } = {}): Promise<void> {
     if (bundleUrl) this.bundleUrl = bundleUrl
     return this.#handoff.load(bundleUrl, all, timeoutMs)
   }
@@ -289,6 +291,10 @@ export class Generation {
         }
         if (message.node) this.nodeStyle = true
         this.#handoff.ready(message.threadId)
+        break
+      case 'hotcell:waiting':
+        this.waitingFor = message.waiting
+        this.#handoff.waiting(message.waiting, message.limitMs)
         break
       case 'hotcell:uncaught':
         options.onUncaught?.(message)

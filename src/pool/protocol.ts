@@ -77,6 +77,28 @@ export function causedBy(error: ErrorData | undefined, reason: { readonly name: 
   return false
 }
 
+/**
+ * How long an entry gets to start serving, from the start of its import: its
+ * import (a top-level await included), Fastify's ready() for an exported
+ * instance, and a listen() that comes once the import has ended
+ * (workers/listen-wait.ts).
+ */
+export const IMPORT_LIMIT_MS = 10_000
+
+/**
+ * How long after its import ended an entry that exported no handler is waited
+ * for to call listen() when it has no work under way: past it, only while it
+ * has (workers/listen-wait.ts).
+ */
+export const LISTEN_GRACE_MS = 2_000
+
+/**
+ * What a worker whose import has ended still waits for before it serves:
+ * `listen`, the entry exported no handler and has not called listen() yet;
+ * `ready`, the exported Fastify instance's ready() (its plugins loading).
+ */
+export type LoadWait = 'listen' | 'ready'
+
 /** One HTTP request handed to a worker. */
 export interface RequestTask {
   id: number
@@ -133,6 +155,11 @@ export type WorkerMessage =
   | { type: 'hotcell:hello'; gen: number; threadId: number }
   /** `node`: the handler is Node-style (served through the Node adapter). */
   | { type: 'hotcell:ready'; gen: number; threadId: number; error?: ErrorData; phase?: FailurePhase; node?: true }
+  /**
+   * The bundle's import ended, but the worker does not serve yet: it waits for `waiting`, at most `limitMs` more
+   * (for `listen`, it then answers 'hotcell:ready' with the verdict itself).
+   */
+  | { type: 'hotcell:waiting'; gen: number; threadId: number; waiting: LoadWait; limitMs: number }
   /** User code loaded Node's fetch classes (workers/fetch-api.ts): the next generations warm them up. */
   | { type: 'hotcell:fetch-api'; threadId: number }
   /** Sent once, first thing: the worker's request lane (lane.ts) and its progress slot. */

@@ -14,6 +14,9 @@ import type { ProjectRoots } from '../report/source-files.js'
 
 const WAITING =
   ' Its worker sat idle, running no code: the import waits on a top-level await (in the entry or a module it imports) whose promise never settles, such as a connection to a database or a service that does not answer.'
+// An exported Fastify instance whose ready() never resolves: the import itself ended.
+const WAITING_READY =
+  ' Its worker sat idle, running no code: a plugin waits on a promise that never settles, such as a connection to a database or a service that does not answer.'
 
 /**
  * Where the import is stuck, as a failure page to serve instead of
@@ -33,7 +36,7 @@ export async function hungImport(
   const at = /^(.+?):(\d+):(\d+)/.exec(place)
   const error: ErrorData = {
     name: 'ImportTimeoutError',
-    message: `${generation.loadError?.message ?? 'The entry did not finish importing.'}${where ? ` It is stuck at ${place}.` : ''}${waiting ? WAITING : ''}`,
+    message: `${generation.loadError?.message ?? 'The entry did not finish importing.'}${where ? ` It is stuck at ${place}.` : ''}${waiting ? (generation.waitingFor === 'ready' ? WAITING_READY : WAITING) : ''}`,
     // A frame of the .ts source, which the terminal's summary and the page point at.
     ...(at ? { stack: `ImportTimeoutError\n    at ${resolve(roots.cwd, at[1]!)}:${at[2]}:${at[3]}` } : {}),
   }

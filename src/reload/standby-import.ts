@@ -5,6 +5,7 @@
 import type { Config } from '../config/resolve-config.js'
 import type { Target } from '../http/dispatch.js'
 import type { Generation } from '../pool/generation.js'
+import type { LoadWait } from '../pool/protocol.js'
 import type { Logger } from '../report/logger.js'
 import { startStillImportingLine, stillImportingLine } from '../report/reload-line.js'
 import { servedProblem } from '../report/serving-state.js'
@@ -28,16 +29,16 @@ export interface ImportOptions {
   /** Old code or an error page serves meanwhile (not the start): a newer save (`stale()`) gives this import up. */
   serving: boolean
   stale: () => boolean
-  /** Called once if the import has not ended SLOW_IMPORT_MS from now. */
-  onSlow?: (afterMs: number) => void
+  /** Called once if the load has not ended SLOW_IMPORT_MS from now; `waiting`: its import has, and a worker waits for this (a listen(), Fastify's ready()). */
+  onSlow?: (afterMs: number, waiting: LoadWait | undefined) => void
 }
 
 /** Hand `url` to `next` and wait for its import (generation.ts load()). Resolves to true if a newer save gave it up. */
 export async function importInto(next: Generation, url: string, { all, serving, stale, onSlow }: ImportOptions): Promise<boolean> {
   const loaded = next.load(url, { all })
-  const slow = onSlow && setTimeout(() => onSlow(SLOW_IMPORT_MS), SLOW_IMPORT_MS)
+  const slow = onSlow && setTimeout(() => onSlow(SLOW_IMPORT_MS, next.waitingFor), SLOW_IMPORT_MS)
   try {
-    // A slow import (a top-level await, an entry given 2 s to call listen())
+    // A slow import (a top-level await, an entry waiting for its listen())
     // is not waited for once a newer save is pending: that one is built now.
     return serving ? await supersededWhile(loaded, stale) : await loaded.then(() => false)
   } finally {
@@ -55,8 +56,8 @@ export function slowImportLine(
   info: () => ReloadInfo,
 ): ImportOptions['onSlow'] {
   // The start: nothing serves yet, and a top-level await on a database that does not answer was 10 s of silence.
-  if (shown instanceof Promise) return (afterMs) => logger.info(startStillImportingLine(config.entryLabel, afterMs))
-  return (afterMs) => logger.info(stillImportingLine(info(), afterMs, servingMeanwhile(current, shown, config, roots)))
+  if (shown instanceof Promise) return (afterMs, waiting) => logger.info(startStillImportingLine(config.entryLabel, afterMs, waiting))
+  return (afterMs, waiting) => logger.info(stillImportingLine(info(), afterMs, servingMeanwhile(current, shown, config, roots), waiting))
 }
 
 /** What answers while the import runs: the error page on show, or the generation serving. */

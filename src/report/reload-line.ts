@@ -1,3 +1,4 @@
+import { IMPORT_LIMIT_MS, LISTEN_GRACE_MS, type LoadWait } from '../pool/protocol.js'
 import type { ReloadInfo } from '../reload/reload-info.js'
 import type { WaitParts } from '../reload/reload-wait.js'
 import type { Problem } from './serving-state.js'
@@ -43,13 +44,31 @@ function waited(waitMs: number, wait: WaitParts | undefined): string {
  * began: the save was seen and built; `serving` says what answers meanwhile.
  * The reload's own line follows once the import ends (or its error).
  */
-export function stillImportingLine(info: ReloadInfo, afterMs: number, serving: string): string {
-  return `↻ ${describeChange(info)} · build ${info.buildMs.toFixed(1)} ms · still importing after ${afterMs / 1000} s · ${serving}`
+export function stillImportingLine(info: ReloadInfo, afterMs: number, serving: string, waiting?: LoadWait): string {
+  const after = `after ${afterMs / 1000} s`
+  const limit = `${IMPORT_LIMIT_MS / 1000} s`
+  const state =
+    waiting === 'listen'
+      ? `imported without a handler export, no server listening yet ${after} (hotcell waits up to ${limit} while the app has work under way)`
+      : waiting === 'ready'
+        ? `imported, its Fastify app not ready yet ${after} (hotcell waits up to ${limit})`
+        : `still importing ${after}`
+  return `↻ ${describeChange(info)} · build ${info.buildMs.toFixed(1)} ms · ${state} · ${serving}`
 }
 
-/** The start's import, past a second: the ready line waits for it, up to the import limit. */
-export function startStillImportingLine(entry: string, afterMs: number): string {
-  return `${entry} is still importing after ${afterMs / 1000} s (a top-level await?); hotcell serves it once the import ends, and gives it 10 s`
+/**
+ * The start, past a second: the ready line waits for the entry, up to the
+ * import limit. `waiting`: its import has ended, and the worker waits for a
+ * listen() (workers/listen-wait.ts) or for Fastify's ready().
+ */
+export function startStillImportingLine(entry: string, afterMs: number, waiting?: LoadWait): string {
+  const after = `after ${afterMs / 1000} s`
+  const limit = `${IMPORT_LIMIT_MS / 1000} s`
+  if (waiting === 'listen')
+    return `${entry} was imported, exports no handler, and no server of its listens yet ${after}; hotcell serves the first that does (Fastify's listen() waits for its plugins), waiting up to ${limit} from the import's start while the app has work under way (a database connect, a plugin), ${LISTEN_GRACE_MS / 1000} s if it has none`
+  if (waiting === 'ready')
+    return `${entry} was imported, and its Fastify app is not ready ${after} (a plugin still loading); hotcell serves it once ready() resolves, and gives it ${limit} from the import's start`
+  return `${entry} is still importing ${after} (a top-level await?); hotcell serves it once the import ends, and gives it ${limit}`
 }
 
 function describeChange({ changed, deleted = [], added = [] }: ReloadInfo): string {
