@@ -58,6 +58,26 @@ test("a reload's workers call listen() again: one short line per generation, not
   assert.equal(lines[1], 'hotcell: listen(3000) again, from the new code; hotcell still serves it at http://127.0.0.1:4000')
 })
 
+test("a generation's workers that listen() seconds apart (each waits for its database): still one line per generation", () => {
+  const lines: string[] = []
+  let now = 0
+  const notice = createListenNotice(
+    { info: (line: string) => lines.push(line), warn: (line: string) => lines.push(line) } as unknown as Logger,
+    'src/server.ts',
+    () => 'http://127.0.0.1:4000',
+    () => now,
+  )
+  notice({ ...served('3000'), gen: 1 })
+  now = 3_000 // the second worker, which imported after the first had answered
+  notice({ ...served('3000'), gen: 1 })
+  now = 10_000 // a reload
+  notice({ ...served('3000'), gen: 2 })
+  now = 13_000
+  notice({ ...served('3000'), gen: 2 })
+  assert.equal(lines.length, 2, lines.join('\n'))
+  assert.equal(lines[1], 'hotcell: listen(3000) again, from the new code; hotcell still serves it at http://127.0.0.1:4000')
+})
+
 describe('a server that is not the one served', () => {
   test("one whose 'upgrade' listeners get the upgrades: what serves the requests, what the upgrades, and where clients connect", () => {
     const { lines, notice } = capture('http://127.0.0.1:4000')

@@ -303,7 +303,7 @@ export class Generation {
         options.onFetchApi?.()
         break
       case 'hotcell:listen-captured':
-        options.onListenCaptured?.({ requested: message.requested, role: message.role, servedBy: message.servedBy })
+        options.onListenCaptured?.({ requested: message.requested, role: message.role, servedBy: message.servedBy, gen: this.gen })
         break
       case 'hotcell:exported-address':
         options.onExportedAddress?.(message.address)

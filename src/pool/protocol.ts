@@ -195,6 +195,8 @@ export interface ListenNote {
   requested: string
   role: 'requests' | 'upgrades' | 'unserved'
   servedBy: string
+  /** The generation whose worker listen()ed (set by the main thread): its other workers' calls are not news. */
+  gen?: number
 }
 
 /** The `port` and `hostname` a fetch-style default export carries, when it carries them. */

@@ -3,7 +3,10 @@
 import type { ExportedAddress, ListenNote } from '../pool/protocol.js'
 import type { Logger } from './logger.js'
 
-// Every worker of a generation reports its listen() within milliseconds of the others.
+// Without a generation named, every worker of a generation reports its
+// listen() within milliseconds of the others. Not so an app that listens once
+// its database is up: a reload's workers import one after the other, each
+// waiting seconds for its own listen() (workers/listen-wait.ts).
 const SAME_GENERATION_MS = 1_000
 
 /**
@@ -13,15 +16,16 @@ const SAME_GENERATION_MS = 1_000
  * printed again at every reload, and read alone it points at the wrong port.
  */
 export function createListenNotice(logger: Logger, entry: string, url: () => string, clock = () => performance.now()): (note: ListenNote) => void {
-  const told = new Map<string, number>()
+  const told = new Map<string, { at: number; gen: number | undefined }>()
   return (note) => {
-    const { requested, role } = note
+    const { requested, role, gen } = note
     const now = clock()
     const key = `${role} ${requested}`
     const last = told.get(key)
-    told.set(key, now)
+    told.set(key, { at: now, gen })
     if (last !== undefined) {
-      if (now - last > SAME_GENERATION_MS) logger.info(`hotcell: listen(${requested}) again, from the new code; ${AGAIN[role](url())}`)
+      const again = gen !== undefined && last.gen !== undefined ? gen !== last.gen : now - last.at > SAME_GENERATION_MS
+      if (again) logger.info(`hotcell: listen(${requested}) again, from the new code; ${AGAIN[role](url())}`)
       return
     }
     const at = url()
