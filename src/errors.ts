@@ -70,6 +70,8 @@ export class WorkerLostError extends Error {
     readonly terminatedBecause: string | undefined,
     /** This request is the one the worker was stuck in. */
     readonly stuckHere = false,
+    /** hotcell terminated the worker for holding more than --max-memory off-heap (pool/memory-watch.ts). */
+    readonly overMemory = false,
   ) {
     super(death.message)
   }

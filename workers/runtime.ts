@@ -27,6 +27,7 @@ import { networkErrorReturned, notAResponse, type HandlerWhere } from './result-
 import { startSocketHost } from './socket-host.js'
 import { printStacksAsReports } from './logged-stacks.js'
 import { reportFileReads } from './file-reads.js'
+import { checkMemory, noteRequest } from './memory-check.js'
 
 // A Node started with --expose-gc (settle-heap.ts): the app's code does not
 // get a gc global from hotcell. (The flag's binding cannot be deleted, only
@@ -121,7 +122,7 @@ function onControl(message: ControlMessage): void {
     // A generation booted before the server listened learns its address now, before the entry's listen() asks.
     if (message.serverAddress) data.serverAddress = message.serverAddress
     if (message.only === undefined || message.only === threadId) load(message.bundleUrl)
-  }
+  } else if (message.type === 'memory') checkMemory(message.limit, post)
 }
 
 let warmedUp = false
@@ -172,6 +173,7 @@ const env = process.env as Record<string, string | undefined>
 
 function begin(task: LaneTask, loaded: LoadedApp): void {
   started(task.id)
+  noteRequest(task.method, task.url)
   if (loaded.ok) serve(task, loaded, deliver, reply.stream)
   else reply.failed(task, loaded.phase, loaded.error)
 }

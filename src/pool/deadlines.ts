@@ -38,7 +38,7 @@ export class Deadlines<T extends Expiring> {
   constructor(
     timeoutMs: number,
     readonly onExpire: (entry: T) => void,
-    /** Called after each sweep that leaves entries in the list: a look at the requests still in flight, at no cost to each. */
+    /** Called after each sweep, the last one too (it leaves the list empty): a look at the requests still in flight, at no cost to each. */
     readonly onTick?: (list: Deadlines<T>) => void,
   ) {
     // Whole milliseconds: libuv's timers are, and 3.75 would tick every 3 ms.
@@ -88,10 +88,10 @@ export class Deadlines<T extends Expiring> {
       this.remove(entry)
       this.onExpire(entry)
     }
-    if (this.#oldest) this.onTick?.(this)
-    else {
+    if (!this.#oldest) {
       clearInterval(this.#timer)
       this.#timer = undefined
     }
+    this.onTick?.(this)
   }
 }

@@ -3,7 +3,7 @@
 import type { Worker } from 'node:worker_threads'
 import type { Piscina } from 'piscina'
 import { formatMs } from '../report/fault-views.js'
-import { type ErrorData, type FailurePhase, IMPORT_LIMIT_MS, type LoadWait, type RequestTask, type WorkerData, type WorkerMessage } from './protocol.js'
+import { type ErrorData, type FailurePhase, IMPORT_LIMIT_MS, type LoadWait, type MemoryReport, type RequestTask, type WorkerData, type WorkerMessage } from './protocol.js'
 import type { GenerationOptions } from './generation-options.js'
 import { ClientLeftError, CrashLoopError, NotBegunError } from '../errors.js'
 import { type Inflight, InflightRequests } from './inflight-requests.js'
@@ -21,6 +21,7 @@ import { BundleHandoff } from './bundle-handoff.js'
 import { ENDED_BECAUSE } from './worker-death.js'
 import { backgroundWorkDone } from './background-work.js'
 import { type Locate, watchStuck } from './stuck-workers.js'
+import { overMemoryReason, watchMemory } from './memory-watch.js'
 
 export class Generation {
   /** Its id, given at boot; standbys that are dropped unused take one too. */
@@ -118,6 +119,7 @@ export class Generation {
     // Workers created in the constructor: their exits must be seen even before workerCreate fires.
     this.#tracker.watch(this.#pool.threads)
     this.#onUnstoppable = options.onUnstoppable
+    if (options.maxMemoryMb) watchMemory(this, options.maxMemoryMb)
     if (this.gen === 1) traceStart('workers')
   }
 
@@ -185,11 +187,11 @@ export class Generation {
     return this.#pool.threads.find((w) => w.threadId === threadId)
   }
 
-  /** End a stuck worker; piscina fails its tasks (with `reason`, via the tracker) and spawns a replacement. */
-  terminate(threadId: number, reason: string, culprit: number | undefined): void {
+  /** End a stuck worker (or one `overMemory`); piscina fails its tasks (with `reason`, via the tracker) and spawns a replacement. */
+  terminate(threadId: number, reason: string, culprit: number | undefined, overMemory = false): void {
     const worker = this.worker(threadId)
     if (!worker) return
-    this.#tracker.terminating(threadId, reason, culprit)
+    this.#tracker.terminating(threadId, reason, culprit, overMemory)
     void worker.terminate()
     this.#watchTermination(worker, reason)
   }
@@ -314,6 +316,19 @@ export class Generation {
       case 'hotcell:socket-host':
         this.sockets.addHost(message.threadId, message.port)
         break
+      case 'hotcell:memory':
+        this.#overMemory(message, options)
+        break
     }
+  }
+
+  /** A worker holds more than --max-memory off-heap (memory-watch.ts): replaced, as one over its heap limit is. */
+  #overMemory(report: MemoryReport, options: GenerationOptions): void {
+    const lane = this.#tracker.lane(report.threadId)
+    if (!options.maxMemoryMb || this.#destroyed || !lane || this.#tracker.isTerminating(report.threadId)) return
+    const running = lane.lastStarted()
+    this.terminate(report.threadId, overMemoryReason(report, options.maxMemoryMb, running?.label), running?.id, true)
+    // The requests it had begun get a 502 that says it, and their reports print it; with none, only this line does.
+    if (lane.load - lane.waiting === 0) options.onMemoryOver?.(overMemoryReason(report, options.maxMemoryMb, undefined))
   }
 }

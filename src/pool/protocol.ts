@@ -172,6 +172,21 @@ export type WorkerMessage =
   /** Project files the app read or wrote for the first time in this worker (workers/file-reads.ts). */
   | ({ type: 'hotcell:files-read' } & FilesRead)
   | SocketHostMessage
+  | MemoryReport
+
+/**
+ * Sent when asked (a 'memory' control): this worker holds more than the limit
+ * off-heap after collecting its garbage (workers/memory-check.ts). Bytes.
+ */
+export interface MemoryReport {
+  type: 'hotcell:memory'
+  threadId: number
+  /** V8's external memory: the ArrayBuffers and Buffers it holds, and a few MiB of Node's. */
+  external: number
+  heapUsed: number
+  /** `METHOD url` of the last request it began, if any. */
+  lastRequest?: string
+}
 
 /** Absolute paths of project files (outside node_modules) the app's code used through Node's fs. */
 export interface FilesRead {
@@ -240,6 +255,8 @@ export type ControlMessage =
   | { type: 'warm-fetch-api' }
   /** Nothing to do: a booted worker's lane carries one message before its first 'load' (bundle-handoff.ts). */
   | { type: 'rehearsal' }
+  /** Answer with a MemoryReport if more than `limit` bytes are held off-heap (src/pool/memory-watch.ts). */
+  | { type: 'memory'; limit: number }
 
 /**
  * Main → one worker, on its lane: the requests of one event-loop turn, flat,

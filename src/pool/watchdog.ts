@@ -8,7 +8,7 @@
 // Nothing is sent per request for this: when the clock runs out, the
 // worker's progress slot says whether the request began (lane.ts). Before
 // then, the same clock looks at workers running JavaScript without a break
-// (busy-workers.ts).
+// (busy-workers.ts), and at their off-heap memory (memory-watch.ts).
 import type { MessagePort, Worker } from 'node:worker_threads'
 import type { Generation } from './generation.js'
 import { causedBy, TIMEOUT_REASON, type RequestTask, type TaskResult } from './protocol.js'
@@ -16,6 +16,7 @@ import { formatMs } from '../report/fault-views.js'
 import { Deadlines, type Expiring } from './deadlines.js'
 import { STUCK_UTILIZATION } from './loop-utilization.js'
 import { BUSY_NOTICE_MS, lookAtWorkers, type BusyWatch } from './busy-workers.js'
+import { lookAtMemory } from './memory-watch.js'
 
 // How long the worker is watched after the timeout to tell the two apart: a
 // tenth of the timeout, within these bounds, so that a short --timeout is not
@@ -67,11 +68,21 @@ let last: Deadlines<Watch> | undefined
 function deadlinesFor(timeoutMs: number): Deadlines<Watch> {
   if (timeoutMs === lastMs) return last!
   // A timeout that comes within BUSY_NOTICE_MS of the notice says the same, with the location's code frame.
-  const list = lists.get(timeoutMs) ?? new Deadlines<Watch>(timeoutMs, expire, timeoutMs >= 2 * BUSY_NOTICE_MS ? lookAtOldRequests : undefined)
+  const list = lists.get(timeoutMs) ?? new Deadlines<Watch>(timeoutMs, expire, timeoutMs >= 2 * BUSY_NOTICE_MS ? afterSweepBusy : afterSweep)
   lists.set(timeoutMs, list)
   lastMs = timeoutMs
   last = list
   return list
+}
+
+/** After a sweep: the workers' off-heap memory, now and then (memory-watch.ts). */
+function afterSweep(list: Deadlines<Watch>): void {
+  lookAtMemory(list.oldest === undefined)
+}
+
+function afterSweepBusy(list: Deadlines<Watch>): void {
+  lookAtMemory(list.oldest === undefined)
+  lookAtOldRequests(list)
 }
 
 /** After a sweep: the generations holding a request for a period or more, each looked at once (busy-workers.ts). */

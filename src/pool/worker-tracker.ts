@@ -15,6 +15,8 @@ interface Termination {
   reason: string
   /** The request the worker was most likely stuck in. */
   culprit: number | undefined
+  /** Ended for holding more than --max-memory off-heap (memory-watch.ts), not for being stuck. */
+  overMemory: boolean
 }
 
 export interface TrackerOptions {
@@ -77,8 +79,13 @@ export class WorkerTracker {
   }
 
   /** hotcell is about to terminate this worker: its requests' errors will carry `reason`. */
-  terminating(threadId: number, reason: string, culprit: number | undefined): void {
-    this.#terminated.set(threadId, { reason, culprit })
+  terminating(threadId: number, reason: string, culprit: number | undefined, overMemory = false): void {
+    this.#terminated.set(threadId, { reason, culprit, overMemory })
+  }
+
+  /** hotcell terminated this worker and it has not exited yet. */
+  isTerminating(threadId: number): boolean {
+    return this.#terminated.has(threadId) && this.#lanes.has(threadId)
   }
 
   /**
@@ -142,7 +149,7 @@ export class WorkerTracker {
       // A worker ended for being stuck never began the requests queued behind the stuck one: another worker serves them.
       // Ended by a reload: the new code serves them.
       const again = termination && !this.#stopped && !this.crashLoop ? this.options.requeue : this.#stopped && !termination ? this.#elsewhere : undefined
-      lane.close((id) => new WorkerLostError(death, threadId, termination?.reason, termination?.culprit === id), again)
+      lane.close((id) => new WorkerLostError(death, threadId, termination?.reason, termination?.culprit === id, termination?.overMemory), again)
     }
     this.#errors.delete(threadId)
     this.#exitNotes.delete(threadId)

@@ -1,5 +1,6 @@
 // Terminal output for worker faults that no response carries: an error thrown
-// by a callback of a request already answered, and a crash loop.
+// by a callback of a request already answered, a crash loop, and a worker
+// replaced for its off-heap memory between requests.
 import { describeChain, locate } from './error-page.js'
 import type { ProjectRoots } from './source-files.js'
 import type { GenerationOptions } from '../pool/generation-options.js'
@@ -7,7 +8,11 @@ import type { Logger } from './logger.js'
 import { uncaughtLog, uncaughtWhose } from './fault-views.js'
 
 /** `generation()` names it in a message: 'generation 4', or 'a standby generation' before it serves. */
-export function crashReporting(logger: Logger, roots: ProjectRoots, generation: () => string): Pick<GenerationOptions, 'onUncaught' | 'onCrashLoop'> {
+export function crashReporting(
+  logger: Logger,
+  roots: ProjectRoots,
+  generation: () => string,
+): Pick<GenerationOptions, 'onUncaught' | 'onCrashLoop' | 'onMemoryOver'> {
   return {
     onUncaught(report) {
       // A request still in flight fails with the error, and the dispatcher logs it
@@ -23,6 +28,9 @@ export function crashReporting(logger: Logger, roots: ProjectRoots, generation: 
     },
     onCrashLoop(error) {
       logger.error(`hotcell: ${generation()}: ${error.message}`)
+    },
+    onMemoryOver(message) {
+      logger.error(`hotcell: ${generation()}: ${message}`)
     },
   }
 }

@@ -36,6 +36,15 @@ export function lostView(error: unknown, request: Request, reloads: boolean): Er
       request,
     }
   }
+  if (error instanceof WorkerLostError && error.terminatedBecause && error.overMemory) {
+    return {
+      status: 502,
+      title: 'The worker handling this request went over --max-memory',
+      error: { name: 'WorkerOutOfMemory', message: error.terminatedBecause },
+      hint: 'The worker was replaced; the next request is served normally, until the memory grows past the limit again.',
+      request,
+    }
+  }
   if (error instanceof WorkerLostError && error.terminatedBecause && error.stuckHere) {
     return {
       status: 504,
