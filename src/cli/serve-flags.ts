@@ -38,7 +38,15 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     toOption: integer(1, 64),
   },
   { name: 'body-limit', type: 'string', value: '<size>', help: 'larger request bodies get 413', default: '10mb', option: 'bodyLimit' },
-  { name: 'max-memory', type: 'string', value: '<MiB>', help: 'heap limit per worker', default: 'none', option: 'maxMemory', toOption: integer(16, 1 << 20) },
+  {
+    name: 'max-memory',
+    type: 'string',
+    value: '<MiB>',
+    help: 'memory limit per worker: its JS heap, and\nseparately its Buffers and ArrayBuffers;\na worker over either is replaced',
+    default: 'none',
+    option: 'maxMemory',
+    toOption: integer(16, 1 << 20),
+  },
   {
     name: 'timeout',
     type: 'string',

@@ -23,7 +23,7 @@ export interface ServeOptions {
   workers?: number
   /** Larger request bodies are answered 413. A number of bytes or a size like "10mb". Default "10mb". */
   bodyLimit?: number | string
-  /** Heap limit per worker in MiB; a worker over it is replaced. */
+  /** Memory limit per worker in MiB: its JavaScript heap, and apart from that the Buffers and ArrayBuffers it holds (off-heap); a worker over either is replaced. */
   maxMemory?: number
   /** A request without a response head this long after its body is in is answered 504; a stuck worker is replaced. Milliseconds, or a time such as "5s". Default 30000. (An upload has no time limit while its bytes keep coming: 30 s without one gets 408.) */
   timeout?: number | string

@@ -24,8 +24,8 @@ export interface GenerationOptions {
   onUncaught?(report: UncaughtReport): void
   /** A worker hotcell terminated did not exit (unstoppable-worker.ts): the process cannot end it. */
   onUnstoppable?(threadId: number, reason: string): void
-  /** A worker held more than --max-memory off-heap with no request running (memory-watch.ts): `message` says so; it was replaced. */
-  onMemoryOver?(message: string): void
+  /** A worker held more than --max-memory off-heap with no request running (memory-watch.ts): `message` says so; it was replaced. `whose`: for a repeat's line. */
+  onMemoryOver?(message: string, whose: string): void
   /** The generation stopped replacing workers: its entry kills them as fast as they start. */
   onCrashLoop?(error: ErrorData): void
   /** Internal, for tests: tasks per worker before queueing. */

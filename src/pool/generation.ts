@@ -21,7 +21,7 @@ import { BundleHandoff } from './bundle-handoff.js'
 import { ENDED_BECAUSE } from './worker-death.js'
 import { backgroundWorkDone } from './background-work.js'
 import { type Locate, watchStuck } from './stuck-workers.js'
-import { overMemoryReason, watchMemory } from './memory-watch.js'
+import { overMemoryReason, overMemoryWhose, watchMemory } from './memory-watch.js'
 
 export class Generation {
   /** Its id, given at boot; standbys that are dropped unused take one too. */
@@ -329,6 +329,6 @@ export class Generation {
     const running = lane.lastStarted()
     this.terminate(report.threadId, overMemoryReason(report, options.maxMemoryMb, running?.label), running?.id, true)
     // The requests it had begun get a 502 that says it, and their reports print it; with none, only this line does.
-    if (lane.load - lane.waiting === 0) options.onMemoryOver?.(overMemoryReason(report, options.maxMemoryMb, undefined))
+    if (lane.load - lane.waiting === 0) options.onMemoryOver?.(overMemoryReason(report, options.maxMemoryMb, undefined), overMemoryWhose(report))
   }
 }

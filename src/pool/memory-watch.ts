@@ -54,6 +54,11 @@ export function overMemoryReason(report: MemoryReport, limitMb: number, running:
   )
 }
 
+/** Its repeat's line in the terminal: which worker, how much, after which request. */
+export function overMemoryWhose(report: MemoryReport): string {
+  return `w${report.threadId}, ${mib(report.external)} MiB` + (report.lastRequest ? ` after ${report.lastRequest}` : '')
+}
+
 function mib(bytes: number): string {
   return (bytes / MIB).toFixed(bytes < 10 * MIB ? 1 : 0)
 }

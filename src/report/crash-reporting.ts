@@ -29,8 +29,9 @@ export function crashReporting(
     onCrashLoop(error) {
       logger.error(`hotcell: ${generation()}: ${error.message}`)
     },
-    onMemoryOver(message) {
-      logger.error(`hotcell: ${generation()}: ${message}`)
+    onMemoryOver(message, whose) {
+      // Code that holds more than the limit once imported gets each replacement replaced too: after the first, a line each.
+      logger.error(`hotcell: ${generation()}: ${message}`, { key: 'over --max-memory off-heap', whose })
     },
   }
 }
