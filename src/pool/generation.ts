@@ -3,7 +3,16 @@
 import type { Worker } from 'node:worker_threads'
 import type { Piscina } from 'piscina'
 import { formatMs } from '../report/fault-views.js'
-import { type ErrorData, type FailurePhase, IMPORT_LIMIT_MS, type LoadWait, type MemoryReport, type RequestTask, type WorkerData, type WorkerMessage } from './protocol.js'
+import {
+  type ErrorData,
+  type FailurePhase,
+  IMPORT_LIMIT_MS,
+  type LoadWait,
+  type MemoryReport,
+  type RequestTask,
+  type WorkerData,
+  type WorkerMessage,
+} from './protocol.js'
 import type { GenerationOptions } from './generation-options.js'
 import { ClientLeftError, CrashLoopError, NotBegunError } from '../errors.js'
 import { type Inflight, InflightRequests } from './inflight-requests.js'
