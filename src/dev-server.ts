@@ -13,7 +13,7 @@ import { createReloadScheduler, type ReloadScheduler } from './reload/scheduler.
 import { unstoppableMessage } from './pool/unstoppable-worker.js'
 import { traceReload, traceStart } from './reload/trace.js'
 import { Reloader } from './reload/reloader.js'
-import { deletedPaths, type ReloadInfo } from './reload/reload-info.js'
+import { deletedPaths, swappedIn, type ReloadInfo } from './reload/reload-info.js'
 import { PendingChange, type Attempt } from './reload/reload-wait.js'
 import type { FrontDoor } from './http/front-door.js'
 import { settleHeap, type HeapSettler } from './reload/settle-heap.js'
@@ -32,9 +32,10 @@ const GRACE_MS = 5_000
 /** The reason of the first build. */
 const START = 'start'
 
-/** Start a development server for `options.entry`. Resolves once it listens and the first build serves. */
+/** Start a development server for `options.entry`. Resolves once it listens and the first build serves (or failed: `info.problem`). */
 export async function serve(options: ServeOptions): Promise<HotcellServer> {
-  return startServer(resolveConfig(options))
+  // Its caller holds the server: a fix is served by server.reload() where the CLI's would be restarted.
+  return startServer(Object.freeze({ ...resolveConfig(options), api: true }))
 }
 
 /**
@@ -185,7 +186,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       entry: this.config.entryLabel,
       workers: this.config.workers,
       buildMs: this.#lastInfo?.buildMs ?? 0,
-      buildFailed: this.#lastInfo?.ok === false && !isHungImport(this.#reloader.target),
+      buildFailed: this.#lastInfo?.error?.stage === 'build',
       envVars: this.#envVars,
       inspector: this.#inspector,
       liveReload: this.config.liveReload,
@@ -195,7 +196,7 @@ class DevServer extends EventEmitter implements HotcellServer {
 
   /** What is wrong with the code being served now, if anything. */
   #problem(): Problem | undefined {
-    return servedProblem(this.#reloader?.target, this.config.entryLabel, this.#builder.roots, this.config.reload)
+    return servedProblem(this.#reloader?.target, this.config.entryLabel, this.#builder.roots, this.config)
   }
 
   /** (Re)read the .env files into the next generations' process.env. */
@@ -254,7 +255,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       if (unwatched) {
         await this.#watching
         if (this.#closing) return
-        if (info && !info.ok && !isHungImport(this.#reloader.target)) {
+        if (info && !swappedIn(info) && !isHungImport(this.#reloader.target)) {
           this.#pending.again(attempt)
           return this.#reloadFor(reasons, this.#pending.begin(0))
         }
@@ -275,7 +276,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     // Not served, and newer saves are pending (a failed build, or an import given up for them): nothing is said, not even
     // its error (reloader.ts), and its files are built again with theirs. The first files of a rename saved file by file
     // fail to build without the rest; dropped, the line of the build that served the rename left them out.
-    const superseded = !first && !info.ok && this.#scheduler.hasPending()
+    const superseded = !first && !swappedIn(info) && this.#scheduler.hasPending()
     if (superseded) {
       this.#pending.again(attempt)
       this.#scheduler.retry(reasons)

@@ -8,7 +8,10 @@ export interface HotcellServer extends EventEmitter {
   /** Where the server is reachable, e.g. `http://127.0.0.1:3000`. */
   readonly url: string
   readonly port: number
-  /** Rebuild and swap now, as a save would; resolves when the new code serves (or the build failed). Rejects (ERR_SERVER_CLOSED) after close(). */
+  /**
+   * Rebuild and swap now, as a save would; resolves when the new code serves, or its error page does (`ok` false, with the error).
+   * Rejects (ERR_SERVER_CLOSED) after close().
+   */
   reload(): Promise<ReloadInfo>
   /**
    * Stop accepting, let requests in flight finish (up to 5 s), end the workers.
@@ -16,6 +19,7 @@ export interface HotcellServer extends EventEmitter {
    * 1012 (Service Restart, "reconnect") instead of 1001 (Going Away).
    */
   close(options?: { restart?: boolean }): Promise<void>
+  /** After each reload a save or reload() brought (not the start): `ok` false when requests get an error page instead of the new code. */
   on(event: 'reload', listener: (info: ReloadInfo) => void): this
   /** A worker ignored terminate() (a Node 24 allocation loop past --max-memory): its thread runs until the process ends. The command ends the process. */
   on(event: 'unstoppable', listener: (threadId: number) => void): this

@@ -182,7 +182,7 @@ describe('bounded pool queue', () => {
       gate: createFrontGate({ allowedHosts: [], host: '127.0.0.1', staticDir: undefined }),
       logger: createLogger({ quiet: true }),
       closing: () => false,
-      reloads: true,
+      refresh: { reload: true },
     })
     const http = await listen(dispatcher, '127.0.0.1', 0)
     try {

@@ -320,7 +320,7 @@ describe('fault matrix (in process, two workers)', () => {
 describe('an entry that kills every worker', () => {
   test('the terminal titles it as the page does', () => {
     const loop = new CrashLoopError({ name: 'CrashLoopError', message: 'Workers keep ending' })
-    const page = lostView(loop, { method: 'GET', url: 'http://127.0.0.1/', headers: [] }, true)
+    const page = lostView(loop, { method: 'GET', url: 'http://127.0.0.1/', headers: [] }, { reload: true })
     assert.equal(page.title, 'The entry keeps crashing its workers')
     assert.equal(loadFailureTitle(undefined, loop.data), page.title)
   })

@@ -250,15 +250,20 @@ describe('hot reload', () => {
     assert.equal(await text(server.url), 'b')
   })
 
-  test('reload: false: the error page says a restart serves the fix, not a save', async () => {
+  // The CLI's --no-reload says a restart (failed-start.test.ts): under serve() nothing restarts hotcell, its caller reloads.
+  test('reload: false: the error page and server.info say server.reload() serves the fix, not a save or a restart', async () => {
     const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('a') }\n` }, { reload: false })
     project.write('app.ts', `export default { fetch: () => new Response('b' }\n`)
     const info = await withDeadline(server.reload(), 10_000, 'server.reload()')
     assert.equal(info.ok, false)
     const page = await request(server.url)
     assert.equal(page.status, 500)
-    assert.match(page.text, /Fix the error and restart hotcell \(reloading is off\)\./)
-    assert.doesNotMatch(page.text, /and save/)
+    assert.match(page.text, /Fix the error and call server\.reload\(\) \(reloading on save is off\)\./)
+    assert.doesNotMatch(page.text, /and save|restart/)
+    assert.match(server.info.problem?.fix ?? '', /^fix \S*app\.ts:1 and call server\.reload\(\)$/)
+    project.write('app.ts', `throw new Error('at import')\nexport default { fetch: () => new Response('c') }\n`)
+    assert.equal((await withDeadline(server.reload(), 10_000, 'server.reload()')).ok, false)
+    assert.match(server.info.problem?.fix ?? '', /^fix \S*app\.ts:1 and call server\.reload\(\)$/)
   })
 })
 

@@ -100,6 +100,8 @@ export interface Config {
   readonly maxQueue?: number
   /** Not a serve() option either: tests shorten it. A request body with no byte for this long gets 408; absent: BODY_IDLE_MS (http/request-body.ts). */
   readonly bodyIdleMs?: number
+  /** Set by serve(), not an option: its caller holds the server, and messages name server.reload() where the CLI's name a restart or the r key. */
+  readonly api?: boolean
 }
 
 const KNOWN = new Set<string>([

@@ -9,6 +9,7 @@ import type { Generation } from '../pool/generation.js'
 import type { Inflight } from '../pool/inflight-requests.js'
 import type { HtmlInjector } from '../reload/browser-reload.js'
 import type { Logger } from '../report/logger.js'
+import type { Refresh } from '../report/serving-state.js'
 import { causedBy, CLIENT_LEFT_REASON, type RequestTask, type TaskResult } from '../pool/protocol.js'
 import { announcesBody, BODY_IDLE_MS, readBody, STALLED, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
@@ -43,8 +44,8 @@ export interface DispatcherOptions {
   bodyIdleMs?: number
   /** Live reload: adds its script to HTML pages. Absent with --no-live-reload. */
   html?: HtmlInjector
-  /** A save reloads (false with --no-reload): error pages say how to get fixed code served. */
-  reloads: boolean
+  /** Whether a save reloads (not with --no-reload), and whether serve() started the server: error pages say how to get fixed code served. */
+  refresh: Refresh
   /** Failed requests are tallied, not each printed (hotcell bench's servers). */
   failures?: FailureTally
   /** Looks at each answered response's head (session-cookie-note.ts). */
@@ -62,7 +63,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
   // Loaded on the first request that gets stuck.
   const locate = async (stuck: Worker, ms?: number) => (await import('../pool/stuck-location.js')).locateStuck(stuck, roots, ms)
   // A worker running JavaScript on a request for seconds (busy-workers.ts); not said by bench's servers, which tally what fails.
-  const onBusy = options.failures ? undefined : (notice: BusyNotice) => logger.warn(busyLine(notice, timeoutMs, options.reloads))
+  const onBusy = options.failures ? undefined : (notice: BusyNotice) => logger.warn(busyLine(notice, timeoutMs, options.refresh.reload))
   const printFailure = (view: ErrorView) => logger.error(renderText(view, { roots, details: true }))
   // Bench servers tally (failure-tally.ts); the view is built either way, as the client's page needs it.
   const { failures } = options
@@ -253,7 +254,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
         // An event stream hotcell ended cleanly (event-streams.ts): the client has its whole response; its worker ended before finishing the task.
         if (res.writableFinished && endedByHotcell(outcome)) return
         // The worker died or was terminated: 502, or a cut body once the head is out (SSE, a download).
-        const view = afterHead(lostView(outcome, request, options.reloads), res)
+        const view = afterHead(lostView(outcome, request, options.refresh), res)
         // A crash loop is reported once, when it is detected.
         if (!(outcome instanceof CrashLoopError)) reportFailure(view)
         return void sendPage(id, seen, req, res, view)

@@ -79,7 +79,7 @@ export class FrontDoor {
       closing: options.closing,
       timeoutMs: this.#timeoutMs,
       ...(config.bodyIdleMs !== undefined ? { bodyIdleMs: config.bodyIdleMs } : {}),
-      reloads: config.reload,
+      refresh: config,
       onAnswer: sessionCookieNote(config.workers, logger),
       ...(options.failures ? { failures: options.failures } : {}),
       ...(this.live ? { html: this.live } : {}),
@@ -144,7 +144,7 @@ export class FrontDoor {
       details: this.#details,
       logger,
       serve: this.#dispatcher,
-      reloads: config.reload,
+      refresh: config,
     })
     // First loaded during the shutdown: it refuses, as one loaded before would.
     if (closing()) void handler.closeAll(CLOSE_GOING_AWAY, SHUTTING_DOWN)

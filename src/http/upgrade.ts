@@ -19,7 +19,7 @@ import type { Tunnel } from '../pool/socket-tunnel.js'
 import type { NoAnswer } from '../pool/tunnel-events.js'
 import { CLOSE_INTERNAL_ERROR, CLOSE_MESSAGE_TOO_BIG } from '../pool/websocket-frames.js'
 import { FAILURE_TITLES, formatMs, loadFailureTitle } from '../report/fault-views.js'
-import { fixHint } from '../report/serving-state.js'
+import { fixHint, type Refresh } from '../report/serving-state.js'
 import type { ProjectRoots } from '../report/source-files.js'
 
 // Not an ESM import of node:http (docs/architecture.md#builtins).
@@ -40,8 +40,8 @@ export interface UpgradeOptions {
   logger: Logger
   /** Serves an upgrade that is not a WebSocket as the ordinary request it also is. */
   serve(req: IncomingMessage, res: ServerResponse): void
-  /** A save reloads (false with --no-reload): the error page says how to get fixed code served. */
-  reloads: boolean
+  /** Whether a save reloads (not with --no-reload), and whether serve() started the server: the error page says how to get fixed code served. */
+  refresh: Refresh
 }
 
 export interface UpgradeHandler {
@@ -116,7 +116,7 @@ export function createUpgradeHandler(options: UpgradeOptions): UpgradeHandler {
               status: 500,
               title: loadFailureTitle(target.generation.loadPhase, broken),
               error: broken,
-              hint: fixHint(options.reloads, 'the code'),
+              hint: fixHint(options.refresh, 'the code'),
               request,
             }),
           )

@@ -9,7 +9,7 @@ import type { Generation } from '../pool/generation.js'
 import type { ErrorData } from '../pool/protocol.js'
 import { locateStuck } from '../pool/stuck-location.js'
 import { runsJavaScript } from '../pool/stuck-workers.js'
-import { fixHint } from '../report/serving-state.js'
+import { fixHint, type Refresh } from '../report/serving-state.js'
 import type { ProjectRoots } from '../report/source-files.js'
 
 const WAITING =
@@ -25,7 +25,7 @@ const WAITING_READY =
 export async function hungImport(
   generation: Generation,
   roots: ProjectRoots,
-  reloads: boolean,
+  refresh: Refresh,
 ): Promise<{ target: Extract<Target, { kind: 'failure' }>; report: string }> {
   const worker = generation.threads[0]
   // A worker that sits waiting is held by a top-level await: no code to point at (the inspector cannot pause it).
@@ -45,7 +45,7 @@ export async function hungImport(
       kind: 'failure',
       // The same bundle built again would hang as long: missedAtStart (scan-gap.ts) compares with it.
       bundleUrl: generation.bundleUrl,
-      view: { status: 500, title: 'The entry did not finish importing', error, hint: fixHint(reloads, 'the code') },
+      view: { status: 500, title: 'The entry did not finish importing', error, hint: fixHint(refresh, 'the code') },
     },
     report: [`${error.name}: ${error.message}`, ...frame].join('\n'),
   }

@@ -4,9 +4,19 @@ import { oneNamePerFile } from './one-name-per-file.js'
 
 /** What one reload did; emitted as the server's 'reload' event. */
 export interface ReloadInfo {
+  /**
+   * The new code serves. False when requests get an error page instead (the build failed, the entry threw while
+   * being imported, exports no handler or did not finish importing: `error` says which), and when the server
+   * closed before the new code served (no `error`).
+   */
   ok: boolean
-  /** The generation serving now (the new one, when ok). */
+  /**
+   * The new generation's number when it took over: when ok, and when its workers serve the error page (an import error, no handler).
+   * After a failed build, the number of the generation that served before it (it ends: the build error page serves); after a hung import, undefined.
+   */
   gen: number | undefined
+  /** Why not ok: the error every request now gets, as data. */
+  error?: ReloadError
   /** What triggered it: changed files relative to cwd, or "reload()". */
   changed: string[]
   /** Of `changed`, the files that were gone as the build began (deleted, or renamed away); absent when none. */
@@ -25,6 +35,42 @@ export interface ReloadInfo {
   totalMs: number
   /** A failed build whose error is the one already shown (not printed again). */
   sameError?: true
+}
+
+/** An error as data: what was thrown, its stack mapped to the source files. */
+export interface ErrorInfo {
+  name: string
+  message: string
+  stack?: string
+  code?: string
+  /** Something other than an Error was thrown: what it was, as text. */
+  thrown?: string
+  cause?: ErrorInfo
+  /** The inner errors of an AggregateError (or of a build with several errors). */
+  errors?: ErrorInfo[]
+  /** The error's other own properties (pg's `detail`, Prisma's `meta`), each value as util.inspect prints it on one line. */
+  properties?: { key: string; value: string }[]
+  /** How many more properties there were than `properties` holds. */
+  moreProperties?: number
+}
+
+/** A reload's failure: the error, which step failed, and where in the project's files. */
+export interface ReloadError extends ErrorInfo {
+  /** `build`: esbuild failed; `import`: the entry threw while being imported; `handler`: it exports no handler; `hang`: its import did not finish. */
+  stage: 'build' | 'import' | 'handler' | 'hang'
+  /**
+   * The first place in the project's own files the error points at (`file` relative to cwd, `line` counted from 1).
+   * `column` counts as the error's text does: from 1 in a stack trace, from 0 in a build error (esbuild's count).
+   */
+  location?: { file: string; line: number; column: number }
+}
+
+/**
+ * The new generation took over, working or not: its import threw or found no handler, so it serves the error page
+ * itself and no older code serves. A failed build, a hung import or a reload given up leave `ok` false without this.
+ */
+export function swappedIn(info: Pick<ReloadInfo, 'ok' | 'error'>): boolean {
+  return info.ok || info.error?.stage === 'import' || info.error?.stage === 'handler'
 }
 
 /** Of `reasons`, the absolute paths `info` says were deleted. */

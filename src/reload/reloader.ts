@@ -15,7 +15,8 @@ import { heldUntilNextEvent } from './failed-build-hold.js'
 import { BundlePruner } from './bundle-pruner.js'
 import { hungImport } from './hung-import.js'
 import type { WritesDuringBuild } from './writes-during-build.js'
-import { changeOf, type ReloadInfo } from './reload-info.js'
+import { changeOf, type ReloadError, type ReloadInfo } from './reload-info.js'
+import { buildFailure, loadFailure } from './reload-error.js'
 import { GenerationMaker } from './generation-maker.js'
 import { buildFailureTarget } from '../report/serving-state.js'
 import { backgroundWorkCut } from '../pool/background-work.js'
@@ -142,12 +143,12 @@ export class Reloader {
     traceReload('built')
     this.sources.update(build)
     const { cwd } = this.config
-    const outcome = (ok: boolean, gen: number | undefined, loadMs: number): ReloadInfo => {
+    const outcome = (ok: boolean, gen: number | undefined, loadMs: number, error?: ReloadError): ReloadInfo => {
       const timing = { waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
-      return { ok, gen, ...changeOf(reasons, goneSinceMark(marks), this.sources.created.among(reasons), cwd), ...timing }
+      return { ok, gen, ...changeOf(reasons, goneSinceMark(marks), this.sources.created.among(reasons), cwd), ...timing, ...(error && { error }) }
     }
     if (!build.ok) {
-      const info = outcome(false, this.#current?.number, 0)
+      const info = outcome(false, this.#current?.number, 0, buildFailure(build.error, this.builder.roots))
       // More edits already arrived: this error may be a half-saved state.
       if (stale()) return info
       // A save caught between truncate and write (a package.json, say): built again, not shown.
@@ -167,7 +168,7 @@ export class Reloader {
       const shown = this.target instanceof Promise ? undefined : this.target
       if (shown?.kind === 'failure' && shown.view.text === build.text) info.sameError = true
       else this.logger.error(`\n${(this.logger.color ? build.ansi : build.text).trimEnd()}\n`)
-      this.#setTarget(buildFailureTarget(build, this.config.reload))
+      this.#setTarget(buildFailureTarget(build, this.config))
       if (this.#current) void this.#retire(this.#current, 'broken')
       this.#current = undefined
       return info
@@ -248,12 +249,12 @@ export class Reloader {
       return outcome(false, this.#current?.number, loadMs)
     }
     if (next.loadError?.name === 'ImportTimeoutError') {
-      const { target, report } = await hungImport(next, this.builder.roots, this.config.reload)
+      const { target, report } = await hungImport(next, this.builder.roots, this.config)
       this.logger.error(`\n${report}\n`)
       this.#setTarget(target)
       if (this.#current) void this.#retire(this.#current, 'broken')
       this.#current = undefined
-      return outcome(false, undefined, loadMs)
+      return outcome(false, undefined, loadMs, loadFailure(target.view.error!, this.builder.roots))
     }
     if (next.loadError) reportLoadError(this.logger, this.config.entryLabel, this.builder.roots, next, this.#current)
     const old = this.#current
@@ -264,7 +265,8 @@ export class Reloader {
     this.#setTarget({ kind: 'generation', generation: next })
     traceReload('swap', next.gen)
     this.#standbys.swapped()
-    const info = outcome(true, next.number, loadMs)
+    // Its workers serve the error page: not ok, though it took over (swappedIn).
+    const info = outcome(!next.loadError, next.number, loadMs, next.loadError && loadFailure(next.loadError, this.builder.roots))
     this.#afterSwapOf(next, old)
     return info
   }

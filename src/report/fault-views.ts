@@ -5,7 +5,7 @@ import { CrashLoopError, WorkerLostError } from '../errors.js'
 import type { FailurePhase, UncaughtReport } from '../pool/protocol.js'
 import { describeDeath, ENDED_BECAUSE, WORKERS_ENDED } from '../pool/worker-death.js'
 import type { ErrorView } from './error-page.js'
-import { fixHint } from './serving-state.js'
+import { fixHint, type Refresh } from './serving-state.js'
 
 type Request = ErrorView['request']
 
@@ -25,14 +25,14 @@ export function endedByHotcell(error: Error): boolean {
   )
 }
 
-/** 502 (or 500 for a crash loop) for a request whose worker died or was stopped. `reloads`: a save reloads. */
-export function lostView(error: unknown, request: Request, reloads: boolean): ErrorView {
+/** 502 (or 500 for a crash loop) for a request whose worker died or was stopped. `refresh`: how a fix gets served. */
+export function lostView(error: unknown, request: Request, refresh: Refresh): ErrorView {
   if (error instanceof CrashLoopError) {
     return {
       status: 500,
       title: CRASH_LOOP_TITLE,
       error: error.data,
-      hint: fixHint(reloads, 'the code'),
+      hint: fixHint(refresh, 'the code'),
       request,
     }
   }

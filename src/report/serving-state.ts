@@ -3,8 +3,9 @@
 // reload that did not bring good code ("build failed · …").
 import type { Target } from '../http/dispatch.js'
 import type { ErrorData } from '../pool/protocol.js'
+import type { Config } from '../config/resolve-config.js'
 import { ENTRY_GONE_CODE } from './build-errors.js'
-import { userFrame } from './code-frame.js'
+import { userFrame, type SourceLocation } from './code-frame.js'
 import { shownPath, type ProjectRoots } from './source-files.js'
 
 export interface Problem {
@@ -16,15 +17,27 @@ export interface Problem {
   summary: string
 }
 
-/** An error page's hint: what fixes it, by whether a save reloads (--no-reload: a restart does). */
-export function fixHint(reloads: boolean, what = 'the error'): string {
-  return reloads ? `Fix ${what} and save: the next good build is served at once.` : `Fix ${what} and restart hotcell (reloading is off).`
+/**
+ * How fixed code comes to be served, which the words of a fix name: a save (`reload`), else a restart (the CLI's
+ * --no-reload), or under serve() (`api`) a call of server.reload(), which also stands for the CLI's r key.
+ */
+export type Refresh = Pick<Config, 'reload' | 'api'>
+
+/** "and save", or what serves the fix when a save does not. */
+function applied({ reload, api }: Refresh): string {
+  return reload ? 'and save' : api ? 'and call server.reload()' : 'and restart hotcell (reloading is off)'
+}
+
+/** An error page's hint: what fixes it, by whether a save reloads (--no-reload: a restart does; serve() with reload: false: server.reload()). */
+export function fixHint(refresh: Refresh, what = 'the error'): string {
+  if (refresh.reload) return `Fix ${what} and save: the next good build is served at once.`
+  return refresh.api ? `Fix ${what} and call server.reload() (reloading on save is off).` : `Fix ${what} and restart hotcell (reloading is off).`
 }
 
 /** What every request gets while the last build failed: its errors, on a 500 page. */
-export function buildFailureTarget(build: { text: string; error: ErrorData }, reloads: boolean): Target {
+export function buildFailureTarget(build: { text: string; error: ErrorData }, refresh: Refresh): Target {
   const gone = build.error.code === ENTRY_GONE_CODE
-  const hint = gone && reloads ? 'Restore the entry, or create it again: it is served at once.' : fixHint(reloads)
+  const hint = gone && refresh.reload ? 'Restore the entry, or create it again: it is served at once.' : fixHint(refresh)
   return { kind: 'failure', view: { status: 500, title: 'Build failed', text: build.text, error: build.error, hint } }
 }
 
@@ -34,12 +47,15 @@ export function problemOf(
   error: ErrorData | undefined,
   entry: string,
   roots: ProjectRoots,
-  reloads = true,
+  refresh: Refresh = { reload: true },
 ): Problem | undefined {
   if (!kind) return undefined
   const where = error && locate(error, roots)
-  // With --no-reload a save changes nothing: the fix takes a restart.
-  const then = reloads ? 'and save' : 'and restart hotcell (reloading is off)'
+  // With --no-reload a save changes nothing: the fix takes a restart (server.reload() under serve()).
+  const then = applied(refresh)
+  const reloads = refresh.reload
+  // Without a save: the CLI's r key, or serve()'s server.reload().
+  const now = refresh.api ? 'call server.reload()' : 'press r'
   if (kind === 'build') {
     return { page: 'the build error page', fix: `fix ${where?.short ?? entry} ${then}`, summary: `build failed${where ? ` at ${where.full}` : ''}` }
   }
@@ -51,14 +67,14 @@ export function problemOf(
       page: 'the error page',
       fix: reloads
         ? `add the alias to "paths" in ${either[1]} and save, or run ${either[2]}`
-        : `add the alias to "paths" in ${either[1]} or run ${either[2]}, and restart hotcell (reloading is off)`,
+        : `add the alias to "paths" in ${either[1]} or run ${either[2]}, ${then}`,
       summary: `an import matches no tsconfig alias and no installed package${where ? ` (at ${where.full})` : ''}`,
     }
   const install = error?.code === 'ERR_MODULE_NOT_FOUND' ? /Install it: (.+?); hotcell reloads/.exec(error.message)?.[1] : undefined
   if (install)
     return {
       page: 'the error page',
-      fix: reloads ? `run ${install}; hotcell reloads when package.json changes (or press r)` : `run ${install} and restart hotcell (reloading is off)`,
+      fix: reloads ? `run ${install}; hotcell reloads when package.json changes (or ${now})` : `run ${install} ${then}`,
       summary: `a package is missing${where ? ` (imported at ${where.full})` : ''}`,
     }
   // A native addon built for another Node version (workers/error-data.ts): a save cannot fix it.
@@ -66,7 +82,7 @@ export function problemOf(
   if (rebuild)
     return {
       page: 'the error page',
-      fix: reloads ? `run ${rebuild}, then press r` : `run ${rebuild} and restart hotcell (reloading is off)`,
+      fix: reloads ? `run ${rebuild}, then ${now}` : `run ${rebuild} ${then}`,
       summary: `a native addon was built for another Node version${where ? ` (loaded at ${where.full})` : ''}`,
     }
   // A tsconfig `paths` alias to a file that is not there, or one that cannot be a package (workers/alias-errors.ts).
@@ -94,11 +110,18 @@ export function problemOf(
 }
 
 /** What is wrong with the code `target` serves, if anything (none while the first build runs). */
-export function servedProblem(target: Target | Promise<Target> | undefined, entry: string, roots: ProjectRoots, reloads = true): Problem | undefined {
+export function servedProblem(
+  target: Target | Promise<Target> | undefined,
+  entry: string,
+  roots: ProjectRoots,
+  // A boolean: whether a save reloads, from callers that show only the page.
+  refresh: Refresh | boolean = true,
+): Problem | undefined {
   if (!target || target instanceof Promise) return undefined
-  if (target.kind === 'failure') return problemOf(target.view.error?.name === 'ImportTimeoutError' ? 'hang' : 'build', target.view.error, entry, roots, reloads)
+  const how = typeof refresh === 'boolean' ? { reload: refresh } : refresh
+  if (target.kind === 'failure') return problemOf(target.view.error?.name === 'ImportTimeoutError' ? 'hang' : 'build', target.view.error, entry, roots, how)
   const error = target.generation.loadError
-  return error ? problemOf(error.name === 'HandlerShapeError' ? 'shape' : 'import', error, entry, roots, reloads) : undefined
+  return error ? problemOf(error.name === 'HandlerShapeError' ? 'shape' : 'import', error, entry, roots, how) : undefined
 }
 
 /** The line after a failed start: the state of the server and the next step. */
@@ -107,12 +130,17 @@ export function stateLine(problem: Problem, url: string): string {
 }
 
 function locate(error: ErrorData, roots: ProjectRoots): { short: string; full: string } | undefined {
+  const frame = errorLocation(error, roots)
+  if (!frame) return undefined
+  const file = shownPath(frame.file, roots)
+  return { short: `${file}:${frame.line}`, full: `${file}:${frame.line}:${frame.column}` }
+}
+
+/** The first place in the project's own files `error` points at: its stack, else its cause's or first inner error's. */
+export function errorLocation(error: ErrorData, roots: ProjectRoots): SourceLocation | undefined {
   for (let e: ErrorData | undefined = error; e; e = e.cause ?? e.errors?.[0]) {
     const frame = userFrame(e.stack, roots)
-    if (frame) {
-      const file = shownPath(frame.file, roots)
-      return { short: `${file}:${frame.line}`, full: `${file}:${frame.line}:${frame.column}` }
-    }
+    if (frame) return frame
   }
   return undefined
 }
