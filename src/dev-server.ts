@@ -5,6 +5,7 @@ import { resolveConfig, type Config, type ServeOptions } from './config/resolve-
 import { loadEnvFiles } from './config/env-files.js'
 import { openInspector } from './pool/inspector.js'
 import { createLogger, type Logger } from './report/logger.js'
+import { loggerFor } from './report/log-option.js'
 import type { FailureTally } from './report/failure-tally.js'
 import { createExportedAddressNotice } from './report/listen-notice.js'
 import { servedProblem, type Problem } from './report/serving-state.js'
@@ -34,8 +35,9 @@ const START = 'start'
 
 /** Start a development server for `options.entry`. Resolves once it listens and the first build serves (or failed: `info.problem`). */
 export async function serve(options: ServeOptions): Promise<HotcellServer> {
+  const config = resolveConfig(options)
   // Its caller holds the server: a fix is served by server.reload() where the CLI's would be restarted.
-  return startServer(Object.freeze({ ...resolveConfig(options), api: true }))
+  return startServer(Object.freeze({ ...config, api: true }), undefined, loggerFor(options.log, config.quiet))
 }
 
 /**

@@ -1,6 +1,7 @@
 export { serve } from './dev-server.js'
 export type { HotcellServer, ServerInfo } from './server-api.js'
 export type { ServeOptions } from './config/resolve-config.js'
+export type { LogEntry } from './report/log-option.js'
 export type { ReloadInfo, ReloadError, ErrorInfo } from './reload/reload-info.js'
 export type { FetchFunction as FetchHandler, FetchContext, ServerRequest } from '../workers/app-loader.js'
 export { HotcellError } from './errors.js'

@@ -12,7 +12,7 @@ import { dynamicImport } from '../dynamic-import.js'
 import { importIsolated } from './isolated-import.js'
 
 /** What a config file's default export may hold: every option of serve(), the entry too. */
-export type UserConfig = Partial<ServeOptions>
+export type UserConfig = Partial<Omit<ServeOptions, 'log'>>
 
 /** Typed identity: `export default defineConfig({ port: 8080 })` gets completion and checks. */
 export function defineConfig(config: UserConfig): UserConfig {

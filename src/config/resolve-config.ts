@@ -10,6 +10,7 @@ import { mustBeEntry } from './entry-file.js'
 import { parseSize } from './size.js'
 import { mustBeTls, type TlsConfig } from '../http/tls/tls-config.js'
 import { parseTime } from './duration.js'
+import type { LogOption } from '../report/log-option.js'
 
 /** Options of `serve()`. They mirror the command-line flags. */
 export interface ServeOptions {
@@ -35,8 +36,10 @@ export interface ServeOptions {
   watch?: string | string[]
   /** Globs of paths never watched (node_modules, .git and .hotcell never are). One glob or a list. */
   ignore?: string | string[]
-  /** No request log. Default false. */
+  /** No request log: errors, warnings and reload lines are still printed (the CLI's --quiet). Default false. */
   quiet?: boolean
+  /** serve() only: `false` prints nothing, a function gets each entry of the log instead of the terminal. Default: the terminal (stdout, errors and warnings on stderr). */
+  log?: LogOption
   /** Folder relative paths are resolved against. Default process.cwd(). */
   cwd?: string
   // -- hardening (see README "Security")
@@ -129,10 +132,14 @@ const KNOWN = new Set<string>([
   'key',
 ])
 
-/** Every key is an option of serve(); `where` prefixes the message (a config file's name). */
-export function mustBeKnownKeys(options: object, where = ''): void {
+/** Options of serve() a config file cannot hold: a function has no place there. */
+const SERVE_ONLY = new Set<string>(['log'])
+
+/** Every key is an option of serve(); `where` prefixes the message (a config file's name, whose keys `serveOnly` are not). */
+export function mustBeKnownKeys(options: object, where = '', serveOnly = false): void {
   for (const key of Object.keys(options)) {
-    if (KNOWN.has(key)) continue
+    if (KNOWN.has(key) || (serveOnly && SERVE_ONLY.has(key))) continue
+    if (SERVE_ONLY.has(key)) throw new HotcellError('ERR_INVALID_OPTION', `${where}"${key}" is an option of serve() only`)
     const near = nearestName(key, KNOWN)
     throw new HotcellError('ERR_INVALID_OPTION', `${where}unknown option "${key}"${near ? ` (did you mean "${near}"?)` : ''}`)
   }
@@ -156,7 +163,8 @@ export function resolveConfig(options: ServeOptions, name: (key: keyof ServeOpti
   if (typeof options !== 'object' || options === null) {
     throw new HotcellError('ERR_INVALID_OPTION', 'serve() takes an options object such as { entry: "src/app.ts" }')
   }
-  mustBeKnownKeys(options)
+  // `log` is serve()'s own: read by serve(), never part of the Config.
+  mustBeKnownKeys(options, '', true)
   const cwd = mustBeCwd(options.cwd, name('cwd'))
   // Named by a config file (`hotcell.config.ts: entry`): messages say so, the command line did not name it.
   const entry = mustBeEntry(options.entry, cwd, name('entry') === 'entry' ? '' : name('entry'))

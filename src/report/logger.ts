@@ -44,6 +44,8 @@ export interface LoggerOptions {
   quiet: boolean
   stdout?: NodeJS.WritableStream & { isTTY?: boolean; hasColors?: () => boolean }
   stderr?: NodeJS.WritableStream
+  /** Instead of the two streams: each piece of text, with its level (serve()'s `log` option); no colours. */
+  write?: (level: LogLevel, text: string) => void
   /** The clock, for tests. */
   now?: () => Date
 }
@@ -55,8 +57,11 @@ const OWN_PATH = '/__hotcell/'
 // The last line of a failed request's block (renderText): "GET http://127.0.0.1:3000/boom".
 const REQUEST_LINE = /\n([A-Z][A-Z0-9!#$%&'*+.^_`|~-]*) (https?:\/\/[^/\s]+)(\/\S*)\n*$/
 
-export function createLogger({ quiet, stdout = process.stdout, stderr = process.stderr, now = () => new Date() }: LoggerOptions): Logger {
-  const color = Boolean(stdout.isTTY && stdout.hasColors?.() && !process.env.NO_COLOR)
+export type LogLevel = 'info' | 'warn' | 'error'
+
+export function createLogger({ quiet, stdout = process.stdout, stderr = process.stderr, write, now = () => new Date() }: LoggerOptions): Logger {
+  const color = !write && Boolean(stdout.isTTY && stdout.hasColors?.() && !process.env.NO_COLOR)
+  const put = write ?? ((level: LogLevel, text: string) => (level === 'info' ? stdout : stderr).write(text))
   const paint = painter(color)
   const stampOf = timeStamp(paint)
   const stamp = () => stampOf(now())
@@ -91,7 +96,7 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
     if (pending === '') return
     const text = pending
     pending = ''
-    stdout.write(text)
+    put('info', text)
   }
   const schedule = () => {
     if (pending.length > FLUSH_AT) flush()
@@ -127,19 +132,19 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
   // An error block with no request (a timer's throw, a rejection) that comes again as it was: counted, said in one line.
   const sameAgain = trackRepeats((count) => {
     flush()
-    stderr.write(`${stamp()}${paint('red', '· the same error again')} ${paint('dim', `(×${thousands(count)})`)}\n`)
+    put('error', `${stamp()}${paint('red', '· the same error again')} ${paint('dim', `(×${thousands(count)})`)}\n`)
   })
   const out = (text: string) => {
     sameAgain.interrupt()
     summarize()
     flush()
-    stdout.write(text)
+    put('info', text)
   }
-  const err = (text: string) => {
+  const err = (text: string, level: LogLevel = 'error') => {
     sameAgain.interrupt()
     summarize()
     flush()
-    stderr.write(text)
+    put(level, text)
   }
 
   return {
@@ -151,7 +156,7 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
       flush()
     },
     info: (line) => out(stamp() + line + '\n'),
-    warn: (line) => err(stamp() + paint('yellow', line) + '\n'),
+    warn: (line) => err(stamp() + paint('yellow', line) + '\n', 'warn'),
     error(text, background) {
       const request = background ? null : REQUEST_LINE.exec(text)
       const body = (request ? text.slice(0, request.index) : text).replace(/\n+$/, '')
