@@ -11,7 +11,7 @@ const RUN_ELSEWHERE = new Set(['tour-pack', 'tour-project', 'tour-app', 'tour-ru
 
 describe('documentation snippets', () => {
   test('every marked snippet is run by a test', () => {
-    const covered = new Set([...RUN_ELSEWHERE, 'handler', 'from-code', 'config-file', 'shape-hono', 'shape-itty', 'shape-express', 'shape-fastify'])
+    const covered = new Set([...RUN_ELSEWHERE, 'handler', 'from-code', 'api-test', 'config-file', 'shape-hono', 'shape-itty', 'shape-express', 'shape-fastify'])
     for (const { name, where } of snippets().values()) assert.ok(covered.has(name), `${where}: snippet ${name} is marked but no test runs it`)
   })
 
@@ -33,6 +33,21 @@ describe('documentation snippets', () => {
     const code = await withDeadline(new Promise<number | null>((resolve) => child.once('exit', resolve)), 30_000, 'the snippet to run and end')
     assert.equal(code, 0, output)
     assert.match(output, /^http:\/\/127\.0\.0\.1:\d+$/m)
+  })
+
+  test('docs/api.md: the node:test example passes', async () => {
+    const project = projectDir({ 'src/app.ts': snippet('handler').code, 'app.test.mjs': snippet('api-test').code })
+    cleanup(project.remove)
+    // Inside this package, as run.mjs above: `import … from 'hotcell'` is hotcell itself.
+    // Run as from a shell: this runner's NODE_TEST_CONTEXT would make the child's runner skip its files.
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env
+    const child = spawn(process.execPath, ['--test', 'app.test.mjs'], { cwd: project.dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()))
+    const code = await withDeadline(new Promise<number | null>((resolve) => child.once('exit', resolve)), 60_000, 'the example test to run and end')
+    assert.equal(code, 0, output)
+    assert.match(output, /^# pass 2$/m)
   })
 
   test('docs/developer-experience.md: the config file (a bare `npx hotcell`)', async () => {
