@@ -18,6 +18,7 @@ import { installModuleMeta } from './module-meta.js'
 import type { NodeHandler } from './node-adapter.js'
 import type { HandlerWhere } from './result-errors.js'
 import { installWebSocketPair } from './websocket-pair.js'
+import { isClass, isEmptyObject, isExpressRouter, nodeParameters, transpiledDefault } from './export-shape.js'
 
 export interface FetchContext {
   waitUntil(promise: Promise<unknown>): void
@@ -274,39 +275,8 @@ function announceAddress(app: object): void {
   parentPort?.postMessage(message)
 }
 
-/** express.Router(): a (req, res, next) function with a stack of layers and handle(), but none of an app's request/response prototypes. */
-function isExpressRouter(value: unknown): boolean {
-  const router = value as { stack?: unknown; handle?: unknown; request?: unknown; listen?: unknown }
-  return Array.isArray(router.stack) && typeof router.handle === 'function' && router.request === undefined && router.listen === undefined
-}
-
 function shapeError(message: string): LoadedApp {
   return { ok: false, phase: 'shape', error: { name: 'HandlerShapeError', message } }
-}
-
-/** `{ __esModule: true, default: x }` (a transpiler's CommonJS output): x; anything else as it is. */
-function transpiledDefault(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || !('default' in value)) return value
-  return Object.getOwnPropertyDescriptor(value, '__esModule')?.value === true ? (value as { default: unknown }).default : value
-}
-
-/** A class, which throws when called without new. */
-function isClass(value: object): boolean {
-  return Function.prototype.toString.call(value).startsWith('class')
-}
-
-/** `{}`: a plain object with no properties of its own. */
-function isEmptyObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype && Reflect.ownKeys(value).length === 0
-}
-
-// The second parameter's name of a Node handler: `(req, res)`, Express's `function (req, res, next)`.
-const NODE_PARAMETERS = /^(?:async\s+)?(?:function\b[^(]*)?\(\s*([\w$]+)\s*(?::[^,]*)?,\s*(res|resp|response|reply)\b/
-
-/** `(req, res)` when a function's parameters read like a Node handler's. */
-function nodeParameters(fn: object): string | undefined {
-  const match = NODE_PARAMETERS.exec(Function.prototype.toString.call(fn))
-  return match ? `(${match[1]}, ${match[2]})` : undefined
 }
 
 /**
