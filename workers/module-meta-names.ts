@@ -35,5 +35,33 @@ export function metaDefine(holder: string): Record<string, string> {
   }
 }
 
-/** esbuild's `define` for the bundle. */
-export const moduleMetaDefine = { ...metaDefine(MODULE_META_GLOBAL), 'import.meta.resolve': RESOLVE_NAME }
+/**
+ * esbuild's `define` for the bundle. `module` and `require.main` as a
+ * CommonJS file has them (workers/commonjs-modules.ts): esbuild replaces
+ * `module` only where it is free, in a file with import/export syntax; a file
+ * esbuild wraps as CommonJS keeps its own `module` parameter.
+ */
+export const moduleMetaDefine = {
+  ...metaDefine(MODULE_META_GLOBAL),
+  'import.meta.resolve': RESOLVE_NAME,
+  module: `${MODULE_META_GLOBAL}.module`,
+  'require.main': `${MODULE_META_GLOBAL}.main`,
+}
+
+/**
+ * The bundle's banner, after MODULE_META_BANNER: which source file is the
+ * entry (`require.main`), and the folder esbuild names the files it wraps as
+ * CommonJS relative to (its working folder).
+ */
+export function bundleBanner(entryFile: string, workingDir: string): string {
+  return `${MODULE_META_GLOBAL}.bundle(${JSON.stringify(entryFile)}, ${JSON.stringify(workingDir)});`
+}
+
+/**
+ * esbuild's helper for a file it wraps as CommonJS makes that file's `module`
+ * as this; the builder makes it call the global's commonJs(cb) instead
+ * (reload/commonjs-wrappers.ts), which gives it the entry's `require.main` and
+ * a filename.
+ */
+export const COMMONJS_HELPER_MODULE = '(mod = { exports: {} })'
+export const COMMONJS_HOOKED_MODULE = `(mod = ${MODULE_META_GLOBAL}.commonJs(cb))`

@@ -12,9 +12,10 @@ import { packageRoot, removeStaleDirs } from './build-dirs.js'
 import { SourcePackages } from './source-packages.js'
 import { CommonJsPackages } from './commonjs-packages.js'
 import { pathToFileURL } from 'node:url'
-import { MODULE_META_BANNER, moduleMetaDefine } from '../../workers/module-meta-names.js'
+import { bundleBanner, MODULE_META_BANNER, moduleMetaDefine } from '../../workers/module-meta-names.js'
 import { REQUIRE_SHIM, writeOutputs, writePreload } from './build-output.js'
 import { configMetaDefine, configModuleMeta } from './config-module-meta.js'
+import { rewriteCommonJsWrappers } from './commonjs-wrappers.js'
 import { COMPUTED_IMPORT_ID, computedImportFolders, computedImportLog, rewriteComputedImports } from './computed-imports.js'
 
 export interface BuildSuccess {
@@ -134,7 +135,7 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
         const [messages, files, missing] = [aliases.map((a) => a.message), aliases.flatMap((a) => a.files), aliases.flatMap((a) => a.targets)]
         return failure({ n: number, started, messages, files, missing, onlyMissing: true })
       }
-      await writeOutputs(rewriteComputedImports(result.outputFiles!, result.warnings, cwd))
+      await writeOutputs(rewriteCommonJsWrappers(rewriteComputedImports(result.outputFiles!, result.warnings, cwd)))
       // Those are handled: not the developer's concern.
       const warnings = result.warnings.filter((w) => w.id !== COMPUTED_IMPORT_ID)
       preloadFile = writePreload(outDir, output.imports, CommonJsPackages.required(meta))
@@ -235,8 +236,8 @@ function createContext(api: typeof esbuild, entry: string, cwd: string, outDir: 
     // paths relative to cwd, as the developer reads them.
     absWorkingDir: cwd,
     absPaths: ['metafile'],
-    banner: { js: `${REQUIRE_SHIM} ${MODULE_META_BANNER}` },
-    // The source file's import.meta.url and __dirname, not the bundle's (workers/module-meta.ts).
+    banner: { js: `${REQUIRE_SHIM} ${MODULE_META_BANNER} ${bundleBanner(entry, cwd)}` },
+    // The source file's import.meta.url, __dirname and module, not the bundle's (workers/module-meta.ts).
     define: moduleMetaDefine,
     logLevel: 'silent',
     // Where each dynamic import of a computed path is, to resolve it from its source file (computed-imports.ts).
