@@ -1,5 +1,6 @@
 import type { ErrorData } from '../src/pool/protocol.js'
 import { ownProperties } from './own-properties.js'
+import { runtimeTypeScriptHint } from './runtime-typescript.js'
 import { sourceExcerpts } from './source-excerpts.js'
 
 // Causes can be cyclic (a.cause = b, b.cause = a) and arbitrarily deep; the
@@ -26,6 +27,7 @@ export function toErrorData(value: unknown, seen: Set<unknown> = new Set(), dept
   if (typeof code === 'string' || typeof code === 'number') data.code = String(code)
   if (code === 'ERR_MODULE_NOT_FOUND') data.message += fromBundleHint(data.message)
   if (value instanceof TypeError) data.message += bunServerHint(data.message)
+  data.message += runtimeTypeScriptHint(data.message)
   if (code === 'ERR_DLOPEN_FAILED') data.message += nativeAddonHint(data.message)
   if (seen.size <= MOST_WITH_PROPERTIES) Object.assign(data, ownProperties(value, carried(value, data)))
   if (depth < MAX_DEPTH) {

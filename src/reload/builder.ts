@@ -16,6 +16,7 @@ import { bundleBanner, MODULE_META_BANNER, moduleMetaDefine } from '../../worker
 import { REQUIRE_SHIM, writeOutputs, writePreload } from './build-output.js'
 import { configMetaDefine, configModuleMeta } from './config-module-meta.js'
 import { rewriteCommonJsWrappers } from './commonjs-wrappers.js'
+import { runtimeLoaderFolders } from './runtime-loaders.js'
 import { COMPUTED_IMPORT_ID, computedImportFolders, computedImportLog, rewriteComputedImports } from './computed-imports.js'
 
 export interface BuildSuccess {
@@ -38,7 +39,10 @@ export interface BuildSuccess {
    * before the bundle exists.
    */
   preloadUrl: string
-  /** The folders of the source files with a dynamic import of a computed path: Node loads what it names, from there (computed-imports.ts). */
+  /**
+   * The folders of the source files with a dynamic import of a computed path, or importing a package that loads
+   * code from disk (runtime-loaders.ts): Node loads what it names, from there (computed-imports.ts).
+   */
   computedImportFolders: string[]
   /** esbuild's formatted warnings, empty when there are none. */
   warnings: string
@@ -149,7 +153,7 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
         inputBytes: new Map(Object.entries(meta.inputs).map(([input, { bytes }]) => [input, bytes])),
         packages,
         preloadUrl: pathToFileURL(preloadFile).href,
-        computedImportFolders: computedImportFolders(result.warnings, cwd),
+        computedImportFolders: [...new Set([...computedImportFolders(result.warnings, cwd), ...runtimeLoaderFolders(meta)])],
         warnings: warnings.length ? (await api.formatMessages(warnings, { kind: 'warning', color: false })).join('') : '',
       }
     } catch (error) {
