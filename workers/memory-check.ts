@@ -21,7 +21,7 @@
 // eager one, as in src/reload/settle-heap.ts: no --expose-gc.
 import { threadId } from 'node:worker_threads'
 import { getHeapStatistics } from 'node:v8'
-import { measureMemory } from 'node:vm'
+import { fullCollection } from './full-collection.js'
 import type { WorkerMessage } from '../src/pool/protocol.js'
 
 let checking = false
@@ -39,8 +39,8 @@ export function checkMemory(limit: number, post: (message: WorkerMessage) => voi
   // Asks that queued up while a check collects, or while the thread was busy, are the same question.
   if (checking || getHeapStatistics().external_memory <= limit) return
   checking = true
-  void collect()
-    .then(collect)
+  void fullCollection()
+    .then(fullCollection)
     .then(() => {
       const external = getHeapStatistics().external_memory
       if (external <= limit) return
@@ -55,15 +55,4 @@ export function checkMemory(limit: number, post: (message: WorkerMessage) => voi
     .finally(() => {
       checking = false
     })
-}
-
-function collect(): Promise<unknown> {
-  // Its one-time ExperimentalWarning would read as the app's: the call is hotcell's.
-  const emit = process.emitWarning
-  process.emitWarning = () => {}
-  try {
-    return measureMemory({ execution: 'eager' }).catch(() => {})
-  } finally {
-    process.emitWarning = emit
-  }
 }

@@ -21,7 +21,7 @@
 // 0.74-0.77x with one; Node 20 showed no difference). A process started with
 // --expose-gc anyway has its gc adopted (adoptExposedGc) and used instead.
 import { getHeapSpaceStatistics } from 'node:v8'
-import { measureMemory } from 'node:vm'
+import { fullCollection } from '../../workers/full-collection.js'
 import { traceReload } from './trace.js'
 
 // V8 gives the young generation back only when allocation has been low for a
@@ -44,7 +44,7 @@ const MAX_AGAIN = 3
 // server now and then, not a load test or a benchmark.
 const QUIET_REQUESTS = 50
 
-// Awaited: measuredGc resolves once its collection has run.
+// Awaited: fullCollection resolves once its collection has run.
 type Collect = () => unknown
 
 let exposed: Collect | undefined
@@ -60,19 +60,6 @@ export function adoptExposedGc(): void {
   exposed = global.gc as Collect
   // The flag makes it a global binding that cannot be deleted, but can be overwritten.
   global.gc = undefined
-}
-
-/** A full collection (see above); resolves once it has run. */
-function measuredGc(): Promise<unknown> {
-  // Its one-time ExperimentalWarning, emitted as it is called, would read as
-  // the user's problem in their terminal: this call is hotcell's own.
-  const emit = process.emitWarning
-  process.emitWarning = () => {}
-  try {
-    return measureMemory({ execution: 'eager' }).catch(() => {})
-  } finally {
-    process.emitWarning = emit
-  }
 }
 
 function newSpaceBytes(): number {
@@ -100,7 +87,7 @@ export interface HeapSettlerOptions {
 }
 
 export function settleHeap({ activity = () => 0, quietMs = QUIET_MS, collect }: HeapSettlerOptions = {}): HeapSettler {
-  const collector: Collect = collect ?? exposed ?? measuredGc
+  const collector: Collect = collect ?? exposed ?? fullCollection
   const gc = async () => {
     traceReload('settle')
     await collector()
