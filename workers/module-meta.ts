@@ -15,6 +15,7 @@ import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bundle, commonJs, mainModule, moduleOf } from './commonjs-modules.js'
 import { computedImport, resolve } from './computed-import.js'
+import { globMiss } from './glob-miss.js'
 import { MODULE_META_GLOBAL } from './module-meta-names.js'
 import { sourceSite } from './source-site.js'
 
@@ -38,6 +39,7 @@ const meta = {
   },
   resolve,
   import: computedImport,
+  globMiss,
   commonJs,
   bundle,
 }

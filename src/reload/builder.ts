@@ -16,6 +16,7 @@ import { bundleBanner, MODULE_META_BANNER, moduleMetaDefine } from '../../worker
 import { REQUIRE_SHIM, writeOutputs, writePreload } from './build-output.js'
 import { configMetaDefine, configModuleMeta } from './config-module-meta.js'
 import { rewriteCommonJsWrappers } from './commonjs-wrappers.js'
+import { rewriteGlobImports } from './glob-imports.js'
 import { runtimeLoaderFolders } from './runtime-loaders.js'
 import { COMPUTED_IMPORT_ID, computedImportFolders, computedImportLog, rewriteComputedImports } from './computed-imports.js'
 
@@ -139,7 +140,7 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
         const [messages, files, missing] = [aliases.map((a) => a.message), aliases.flatMap((a) => a.files), aliases.flatMap((a) => a.targets)]
         return failure({ n: number, started, messages, files, missing, onlyMissing: true })
       }
-      await writeOutputs(rewriteCommonJsWrappers(rewriteComputedImports(result.outputFiles!, result.warnings, cwd)))
+      await writeOutputs(rewriteGlobImports(rewriteCommonJsWrappers(rewriteComputedImports(result.outputFiles!, result.warnings, cwd))))
       // Those are handled: not the developer's concern.
       const warnings = result.warnings.filter((w) => w.id !== COMPUTED_IMPORT_ID)
       preloadFile = writePreload(outDir, output.imports, CommonJsPackages.required(meta))
