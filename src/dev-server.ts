@@ -16,6 +16,8 @@ import { traceReload, traceStart } from './reload/trace.js'
 import { Reloader } from './reload/reloader.js'
 import { deletedPaths, swappedIn, type ReloadInfo } from './reload/reload-info.js'
 import { PendingChange, type Attempt } from './reload/reload-wait.js'
+import { markSaves, unchangedSinceMark } from './reload/unfinished-saves.js'
+import { isAbsolute } from 'node:path'
 import type { FrontDoor } from './http/front-door.js'
 import { settleHeap, type HeapSettler } from './reload/settle-heap.js'
 import { requestsBegun } from './http/request-count.js'
@@ -240,6 +242,10 @@ class DevServer extends EventEmitter implements HotcellServer {
     // Built before the watcher sees every edit: anything saved from now until it does is looked for afterwards.
     const unwatched = first && this.#scanning
     const readFrom = Date.now()
+    // sed -i and a rename over the file are one save with two or three watcher events, the later ones while the build of
+    // the first runs: that build is given up, but for no later write, and the reload line does not count it as one.
+    const marks = markSaves(first ? [] : reasons.filter(isAbsolute))
+    const echo = () => this.#scheduler.hasPending() && unchangedSinceMark(this.#scheduler.pending(), marks)
     let info: ReloadInfo | undefined
     try {
       info = await this.#reloader.reload(first ? [START] : reasons, attempt.startedAt, {
@@ -249,7 +255,7 @@ class DevServer extends EventEmitter implements HotcellServer {
         stale: () => this.#scheduler.hasPending() || unwatched,
         rebuild: (again) => {
           // Built again at once (a follow-up), timed from the first trigger.
-          this.#pending.again(attempt)
+          this.#pending.again(attempt, echo())
           this.#scheduler.retry(again)
         },
         writes: this.#writes,
@@ -280,7 +286,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     // fail to build without the rest; dropped, the line of the build that served the rename left them out.
     const superseded = !first && !swappedIn(info) && this.#scheduler.hasPending()
     if (superseded) {
-      this.#pending.again(attempt)
+      this.#pending.again(attempt, echo())
       this.#scheduler.retry(reasons)
     } else {
       this.#sources.created.named(reasons, deletedPaths(reasons, info, this.config.cwd))

@@ -6,6 +6,8 @@
 // their build failed without the rest, was not shown, and its files were
 // dropped.
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { renameSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { describe, test } from 'node:test'
 import { resolveConfig } from '../src/config/resolve-config.js'
@@ -82,5 +84,34 @@ describe('the reload after builds that later writes outdated', () => {
     assert.ok(line, log())
     assert.ok(line.includes(` · waited ${info.waitMs.toFixed(1)} ms `), line)
     assert.match(line, /on 1 build given up for later writes\)? · build /)
+  })
+
+  test('one save with several watcher events (sed -i, a rename over the file): no build given up for later writes', async () => {
+    const { project, server, log } = await served({ 'app.ts': "export default { fetch: () => new Response('v0') }\n" })
+    assert.equal(await text(server.url), 'v0')
+    const file = join(project.dir, 'app.ts')
+    const saves: [string, () => void][] = [
+      ['v1', () => execFileSync('sed', ['-i', 's/v0/v1/', file])],
+      ['v2', () => execFileSync('sed', ['-i', 's/v1/v2/', file])],
+      [
+        'v3',
+        () => {
+          // Written beside the project, as an editor's or a script's temporary file in /tmp: renamed over, it is gone.
+          writeFileSync(`${project.dir}-new.ts`, "export default { fetch: () => new Response('v3') }\n")
+          renameSync(`${project.dir}-new.ts`, file)
+        },
+      ],
+    ]
+    for (const [version, save] of saves) {
+      const reloaded = nextReload(server, (i) => i.ok)
+      save()
+      await reloaded
+      assert.equal(await text(server.url), version)
+    }
+    const lines = log()
+      .split('\n')
+      .filter((l) => l.includes('↻'))
+    assert.equal(lines.length, 3, log())
+    for (const line of lines) assert.doesNotMatch(line, /given up/, line)
   })
 })

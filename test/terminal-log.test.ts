@@ -479,7 +479,7 @@ test('a reload line names its files in the order its words count them: changed, 
 
 test('a reload line says what its wait was made of, so that its parts add up to the time after the change', () => {
   const info = { ok: true, gen: 3, changed: ['a.ts'], buildMs: 19, loadMs: 21, totalMs: 684.4 }
-  const none = { behindMs: 0, givenUp: 0, givenUpMs: 0, quietMs: 0 }
+  const none = { behindMs: 0, givenUp: 0, givenUpMs: 0, echoMs: 0, quietMs: 0 }
   assert.equal(
     reloadLine({ ...info, waitMs: 644 }, undefined, { ...none, givenUp: 3, givenUpMs: 643.8 }),
     '↻ a.ts changed · waited 644.0 ms on 3 builds given up for later writes · build 19.0 ms · load 21.0 ms · generation 3 serving 684.4 ms after the change',
@@ -491,6 +491,7 @@ test('a reload line says what its wait was made of, so that its parts add up to 
     reloadLine({ ...info, waitMs: 210.4 }, undefined, { ...none, behindMs: 18, givenUp: 1, givenUpMs: 192.3 })!,
     / · waited 210\.4 ms \(18\.0 ms for the reload before, 192\.3 ms on 1 build given up for later writes\) · build /,
   )
+  assert.match(reloadLine({ ...info, waitMs: 4.7 }, undefined, { ...none, echoMs: 4.2 })!, / · waited 4\.7 ms for the rest of the save's events · build /)
   // No cause known: the time alone. Under a millisecond (a turn of the event loop): not said.
   assert.match(reloadLine({ ...info, waitMs: 2.5 }, undefined, none)!, /^↻ a\.ts changed · waited 2\.5 ms · build /)
   assert.match(reloadLine({ ...info, waitMs: 0.4 }, undefined, none)!, /^↻ a\.ts changed · build 19\.0 ms · /)

@@ -14,6 +14,8 @@ export interface WaitParts {
   /** Builds of this change given up for later writes (a save after it, the rest of a save-all), built again with them; their time. */
   givenUp: number
   givenUpMs: number
+  /** Builds given up for late events of the writes they had read (sed -i, a rename: one save, several events); their time. */
+  echoMs: number
   /** A flood of writes: the build waited for them to be quiet (scheduler.ts). */
   quietMs: number
 }
@@ -25,7 +27,7 @@ export interface Attempt {
   readonly parts: WaitParts
 }
 
-const NONE: WaitParts = { behindMs: 0, givenUp: 0, givenUpMs: 0, quietMs: 0 }
+const NONE: WaitParts = { behindMs: 0, givenUp: 0, givenUpMs: 0, echoMs: 0, quietMs: 0 }
 
 export class PendingChange {
   /** When its first save came (performance.now()); 0: nothing pending. */
@@ -55,10 +57,14 @@ export class PendingChange {
     return { startedAt, ranFrom, parts: { ...carried, behindMs, quietMs: carried.quietMs + quietMs } }
   }
 
-  /** `attempt` is not served: its files are built again, timed from its first save; saves since then join it. */
-  again(attempt: Attempt): void {
+  /**
+   * `attempt` is not served: its files are built again, timed from its first save; saves since then join it.
+   * `echo`: what made it stale were only late events of the files it read, unchanged since it began: not a later write.
+   */
+  again(attempt: Attempt, echo = false): void {
     const { parts } = attempt
+    const ms = performance.now() - attempt.ranFrom
     this.#since = attempt.startedAt
-    this.#carried = { ...parts, givenUp: parts.givenUp + 1, givenUpMs: parts.givenUpMs + performance.now() - attempt.ranFrom }
+    this.#carried = echo ? { ...parts, echoMs: parts.echoMs + ms } : { ...parts, givenUp: parts.givenUp + 1, givenUpMs: parts.givenUpMs + ms }
   }
 }

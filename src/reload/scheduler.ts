@@ -23,6 +23,8 @@ export interface ReloadScheduler {
   idle(): Promise<void>
   /** Triggers arrived that the running build does not cover: its result is already stale. */
   hasPending(): boolean
+  /** Those triggers (a file's path, 'reload()'), in arrival order. */
+  pending(): readonly string[]
   /** Build `reasons` again right after the running build, which is not served; not a new operation. */
   retry(reasons: readonly string[]): void
   stop(): void
@@ -142,6 +144,7 @@ export function createReloadScheduler({
       return new Promise((resolve) => idleWaiters.push(resolve))
     },
     hasPending: () => reasons.length > 0,
+    pending: () => reasons,
     retry(again) {
       if (!stopped) reasons.unshift(...again)
     },

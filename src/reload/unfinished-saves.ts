@@ -32,6 +32,15 @@ export function markSaves(paths: string[]): SaveMarks {
 }
 
 /**
+ * Every one of `paths` is marked, and has the size and modification time it
+ * had then: its events since are the late ones of a write made before the
+ * mark (sed -i's, a rename's), not a write after it.
+ */
+export function unchangedSinceMark(paths: readonly string[], marks: SaveMarks): boolean {
+  return paths.every((path) => marks.has(path) && mark(path) === marks.get(path))
+}
+
+/**
  * The marked paths that were not there as the build began and are not there
  * now: deleted, or renamed away. Not a file restored meanwhile: git checkout
  * of a file unlinks it and writes it again, and the build may read either.

@@ -28,9 +28,10 @@ function waited(waitMs: number, wait: WaitParts | undefined): string {
   if (waitMs < SHOWN_WAIT_MS) return ''
   const parts: [number, string][] = []
   if (wait) {
-    const { behindMs, givenUp, givenUpMs, quietMs } = wait
+    const { behindMs, givenUp, givenUpMs, echoMs, quietMs } = wait
     if (behindMs >= 0.05) parts.push([behindMs, 'for the reload before'])
     if (givenUp) parts.push([givenUpMs, `on ${givenUp} ${givenUp === 1 ? 'build' : 'builds'} given up for later writes`])
+    if (echoMs >= 0.05) parts.push([echoMs, "for the rest of the save's events"])
     if (quietMs >= 0.05) parts.push([quietMs, 'for a burst of writes to end'])
   }
   const total = `waited ${waitMs.toFixed(1)} ms`
