@@ -49,9 +49,9 @@ test('a listen() 3 s after the import, at the start: a request sent meanwhile wa
   const lines = cli.output()
   assert.match(
     lines,
-    /app\.ts was imported, exports no handler, and no server of its listens yet after 1 s; hotcell serves the first that does .*waiting up to 10 s from the import's start while the app has work under way/,
+    /app\.ts exports no handler and has not called listen\(\) after 1 s: hotcell waits for its listen\(\) up to 10 s from the import's start while the app has work under way, 2 s if none\n/,
   )
-  assert.doesNotMatch(lines, /top-level await|starts no server/)
+  assert.doesNotMatch(lines, /top-level await|starts no server|Fastify/)
   assert.match(lines, /app\.ts calls listen\(3000\)/)
 })
 
@@ -77,6 +77,8 @@ test('an entry with work under way that never calls listen(): after the 10 s an 
   assert.match(res.text, /await connectDb\(\); app\.listen\(3000\)/)
   assert.match(res.text, /export default app/)
   assert.doesNotMatch(res.text, /did not finish importing/)
+  // Timers alone were under way: the forgotten export comes first.
+  assert.match(res.text, /the likelier cause.*\n {2}- export default app \(Express, Koa, a Fastify instance\)/)
 })
 
 test('an entry whose connect fails after the 2 s, without a listen(): the 500 comes when that work ends, and says so', async () => {

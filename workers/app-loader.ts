@@ -6,6 +6,7 @@ import { describe, toErrorData } from './error-data.js'
 import { readSourcesFrom } from './source-excerpts.js'
 import { capturedServers, installListenCapture, isHttpServer } from './listen-capture.js'
 import { awaitListen, type ListenWait } from './listen-wait.js'
+import { listenTooLate, loadedFastify, tellLateListen, workEnded } from './listen-verdict.js'
 import { countResources, type ResourceCounts } from './pending-work.js'
 import { placeServers } from './captured-servers.js'
 import { afterImport, installFrameworkErrors } from './framework-errors.js'
@@ -142,14 +143,15 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
 
   if (exported === undefined) {
     // Nothing exported: a listen() may still come (listen-wait.ts).
-    if (!listened && times) times.onWaiting?.('listen', times.started + IMPORT_LIMIT_MS - performance.now())
+    if (!listened && times) times.onWaiting?.(loadedFastify() ? 'fastify-listen' : 'listen', times.started + IMPORT_LIMIT_MS - performance.now())
     const waited: ListenWait = listened
       ? { listen: listened }
       : times
         ? await awaitListen(times.before, times.started, times.ended)
         : { listen: undefined, why: 'idle' }
     if (waited.listen) return await fromServer(waited.listen.server, bundleUrl)
-    if (waited.why === 'limit') return shapeError(listenTooLate(entry))
+    if (times) tellLateListen(times.started)
+    if (waited.why === 'limit') return shapeError(listenTooLate(entry, waited.timersOnly))
     const ended = waited.workEndedMs === undefined ? '' : ` ${workEnded(waited.workEndedMs)}`
     if (emptyDefault) {
       return shapeError(
@@ -199,22 +201,6 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
       `The default export of ${entry} is a fetch handler (an object with a fetch method), but the handler option is 'node' (--handler node), which serves a Node (req, res) handler. Drop the option to let hotcell tell, or set it to 'fetch'.`,
     )
   return shapeError(`The default export of ${entry} is ${describe(exported)}.\n${EXPECTED}`)
-}
-
-/** The 500 of an entry that was waited for (it had work under way) and did not listen() in time. */
-function listenTooLate(entry: string): string {
-  return [
-    `${entry} exports no handler, and no server of its called listen() within ${IMPORT_LIMIT_MS / 1000} s of the start of its import, the time hotcell gives an entry to start serving.`,
-    "Its import ended with work still under way (a timer, a connection, a file read), and what its listen() waits for did not come: a database or a service that does not answer, or a Fastify plugin that never finishes loading (Fastify's listen() binds once its plugins are ready). To fix it, one of:",
-    '  - make sure that service answers, then save (or reload);',
-    '  - await it at the top level, before listen(): await connectDb(); app.listen(3000). A connect that fails then throws while the entry imports, and hotcell shows where;',
-    '  - export default app (Express, Koa, a Fastify instance): hotcell serves the app without waiting for listen(), and your code connects meanwhile.',
-  ].join('\n')
-}
-
-/** An entry waited for while it had work under way, which ended without a listen(). */
-function workEnded(ms: number): string {
-  return `Its import ended with work under way (a timer, a connection), which hotcell waited for, but that work ended ${(ms / 1000).toFixed(1)} s after the import without a listen() call: a connect that failed, for instance (see its error above, if it logged one).`
 }
 
 /** `ready`, and the main thread told if it takes long. */

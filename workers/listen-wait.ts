@@ -12,7 +12,7 @@
 // again, and the 500 comes as it always did, 2 s after the import.
 import { IMPORT_LIMIT_MS, LISTEN_GRACE_MS } from '../src/pool/protocol.js'
 import { type CapturedListen, capturedServers, firstListen } from './listen-capture.js'
-import { hasPendingWork, type ResourceCounts } from './pending-work.js'
+import { hasPendingIo, hasPendingWork, type ResourceCounts } from './pending-work.js'
 
 // LISTEN_GRACE_MS is what an entry with nothing under way gets: a listen() a
 // few ticks after the import settles (a library that listens on
@@ -25,9 +25,13 @@ const POLL_MS = 100
  * The server listen()ed, or why none is: `idle`, nothing under way (past the
  * grace); `limit`, IMPORT_LIMIT_MS passed. `workEndedMs`: the app had work
  * under way at the grace, which ended this long after the import without a
- * listen() (a connect that failed).
+ * listen() (a connect that failed). `timersOnly`: at each look past the grace,
+ * the app's work was timers alone (no socket, DNS lookup or file read seen).
  */
-export type ListenWait = { listen: CapturedListen } | { listen: undefined; why: 'idle'; workEndedMs?: number } | { listen: undefined; why: 'limit' }
+export type ListenWait =
+  | { listen: CapturedListen }
+  | { listen: undefined; why: 'idle'; workEndedMs?: number }
+  | { listen: undefined; why: 'limit'; timersOnly: boolean }
 
 /**
  * Wait for the entry's first listen(), the import having ended at `importEnded`
@@ -44,6 +48,7 @@ export function awaitListen(before: ResourceCounts, importStarted: number, impor
     let timer: NodeJS.Timeout | undefined
     let done = false
     let hadWork = false
+    let sawIo = false
     const finish = (result: ListenWait) => {
       if (done) return
       done = true
@@ -53,7 +58,8 @@ export function awaitListen(before: ResourceCounts, importStarted: number, impor
     void firstListen().then((listen) => finish({ listen }))
     const look = () => {
       const at = performance.now()
-      if (at >= deadline) return finish({ listen: undefined, why: 'limit' })
+      if (at >= graceEnd && !sawIo) sawIo = hasPendingIo(before)
+      if (at >= deadline) return finish({ listen: undefined, why: 'limit', timersOnly: !sawIo })
       if (at >= graceEnd) {
         if (!hasPendingWork(before)) return finish({ listen: undefined, why: 'idle', ...(hadWork ? { workEndedMs: at - importEnded } : {}) })
         hadWork = true

@@ -29,3 +29,13 @@ export function hasPendingWork(before: ResourceCounts): boolean {
   for (const [kind, count] of countResources()) if (count > (before.get(kind) ?? 0)) return true
   return false
 }
+
+// Timers alone are what a forgotten `export default` with a metrics interval
+// leaves under way; a database connect shows a socket or a DNS lookup.
+const TIMERS = new Set(['Timeout', 'Immediate'])
+
+/** Does the app have work under way beyond `before` other than timers (a socket, a DNS lookup, a file read, a child process)? */
+export function hasPendingIo(before: ResourceCounts): boolean {
+  for (const [kind, count] of countResources()) if (!TIMERS.has(kind) && count > (before.get(kind) ?? 0)) return true
+  return false
+}

@@ -30,7 +30,7 @@ function timeoutMessage(waiting: LoadWait | undefined, timeoutMs: number): strin
   const within = `within ${timeoutMs / 1000} s`
   if (waiting === 'ready')
     return `The entry was imported, but its exported Fastify app's ready() did not resolve ${within} of the import's start: a plugin never finished loading.`
-  if (waiting === 'listen')
+  if (waiting === 'listen' || waiting === 'fastify-listen')
     return `The entry was imported without a handler, and its worker, waiting for a listen() call, did not answer ${within} of the import's start: code that ran after the import never ends (a loop).`
   return `The entry did not finish importing ${within}: a loop that never ends, or a top-level await waiting for something that never comes.`
 }
@@ -123,7 +123,7 @@ export class BundleHandoff {
 
   /** A worker's import has ended and it waits for `waiting`, at most `limitMs` more: for a listen(), its own verdict comes first. */
   waiting(waiting: LoadWait, limitMs: number): void {
-    if (waiting === 'listen') this.#putOff?.(limitMs + VERDICT_MARGIN_MS)
+    if (waiting !== 'ready') this.#putOff?.(limitMs + VERDICT_MARGIN_MS)
   }
 
   /** The generation's loadError was set, or it is ending: a load() waiting may be over. */

@@ -314,7 +314,13 @@ export class Generation {
         options.onFetchApi?.()
         break
       case 'hotcell:listen-captured':
-        options.onListenCaptured?.({ requested: message.requested, role: message.role, servedBy: message.servedBy, gen: this.gen })
+        options.onListenCaptured?.({
+          requested: message.requested,
+          role: message.role,
+          servedBy: message.servedBy,
+          gen: this.gen,
+          ...(message.lateMs === undefined ? {} : { lateMs: message.lateMs }),
+        })
         break
       case 'hotcell:exported-address':
         options.onExportedAddress?.(message.address)

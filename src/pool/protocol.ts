@@ -94,10 +94,11 @@ export const LISTEN_GRACE_MS = 2_000
 
 /**
  * What a worker whose import has ended still waits for before it serves:
- * `listen`, the entry exported no handler and has not called listen() yet;
+ * `listen`, the entry exported no handler and has not called listen() yet
+ * (`fastify-listen`: and it loaded Fastify, whose listen() waits for its plugins);
  * `ready`, the exported Fastify instance's ready() (its plugins loading).
  */
-export type LoadWait = 'listen' | 'ready'
+export type LoadWait = 'listen' | 'fastify-listen' | 'ready'
 
 /** One HTTP request handed to a worker. */
 export interface RequestTask {
@@ -208,8 +209,11 @@ export interface FilesRead {
 export interface ListenNote {
   /** What the app asked to listen on: "3000", "0.0.0.0:8080"… */
   requested: string
-  role: 'requests' | 'upgrades' | 'unserved'
+  /** `late`: the entry had no handler and hotcell had stopped waiting for its listen(): the error page is served (workers/listen-verdict.ts). */
+  role: 'requests' | 'upgrades' | 'unserved' | 'late'
   servedBy: string
+  /** For `late`: how long after the start of its import the entry called listen(). */
+  lateMs?: number
   /** The generation whose worker listen()ed (set by the main thread): its other workers' calls are not news. */
   gen?: number
 }

@@ -16,6 +16,8 @@ const EMPTY_MODULE = 'data:text/javascript,'
 export interface MakerHooks {
   /** The generation serving, if any. */
   current(): Generation | undefined
+  /** Whether a generation has served yet (its error page counts): before, a bundle loading is the app's first. */
+  served(): boolean
   /** The standbys booted so far. */
   standbys(): readonly Generation[]
   onListenCaptured(note: ListenNote): void
@@ -50,6 +52,16 @@ export class GenerationMaker {
     private readonly hooks: MakerHooks,
   ) {}
 
+  /**
+   * How messages name a generation: by its number once it has served; before, as loading the app (at the start,
+   * when there is no change), loading a change, or as a standby.
+   */
+  #nameOf(generation: Generation): string {
+    if (generation.number !== undefined) return `generation ${generation.number}`
+    if (!generation.bundleUrl) return 'a standby generation'
+    return this.hooks.served() ? 'the generation loading the change' : 'the generation loading the app'
+  }
+
   /** The bundle files the live generations import. */
   bundles(): string[] {
     return [...this.#live].flatMap((g) => (g.bundleUrl ? [fileURLToPath(g.bundleUrl)] : []))
@@ -75,13 +87,13 @@ export class GenerationMaker {
       },
       ...(this.env ? { env: this.env } : {}),
       onWorkerError: (error) =>
-        this.logger.error(`hotcell: a worker of ${generationName(generation)} crashed outside any request: ${error.stack ?? error.message}`),
+        this.logger.error(`hotcell: a worker of ${this.#nameOf(generation)} crashed outside any request: ${error.stack ?? error.message}`),
       onListenCaptured: (note) => this.hooks.onListenCaptured(note),
       onExportedAddress: (address) => this.hooks.onExportedAddress(address),
       ...(this.readsIn ? { readsIn: this.readsIn, onFilesRead: (report: FilesRead) => this.hooks.onFilesRead(report) } : {}),
-      onUnstoppable: (threadId) => this.hooks.onUnstoppable(generationName(generation), threadId),
+      onUnstoppable: (threadId) => this.hooks.onUnstoppable(this.#nameOf(generation), threadId),
       ...(this.serverAddress ? { serverAddress: this.serverAddress } : {}),
-      ...crashReporting(this.logger, this.roots, () => generationName(generation)),
+      ...crashReporting(this.logger, this.roots, () => this.#nameOf(generation)),
     })
     this.#live.add(generation)
     void generation.ended.then(() => {
@@ -90,10 +102,4 @@ export class GenerationMaker {
     })
     return generation
   }
-}
-
-/** How messages name a generation: by its number once it has served; before, as loading a change or as a standby. */
-function generationName(generation: Generation): string {
-  if (generation.number !== undefined) return `generation ${generation.number}`
-  return generation.bundleUrl ? 'the generation loading the change' : 'a standby generation'
 }

@@ -86,6 +86,7 @@ export class Reloader {
     this.target = new Promise<Target>((resolve) => (this.#resolveFirst = resolve))
     this.#maker = new GenerationMaker(config, logger, builder.roots, {
       current: () => this.#current,
+      served: () => this.#served > 0,
       standbys: () => this.#standbys.all,
       onListenCaptured: (note) => this.onListenCaptured?.(note),
       onExportedAddress: (address) => this.onExportedAddress?.(address),

@@ -1,6 +1,6 @@
 // Lines that say the app asked for an address hotcell does not bind: hotcell
 // owns the socket and always serves on its own --host and --port, one handler.
-import type { ExportedAddress, ListenNote } from '../pool/protocol.js'
+import { type ExportedAddress, IMPORT_LIMIT_MS, type ListenNote } from '../pool/protocol.js'
 import type { Logger } from './logger.js'
 
 // Without a generation named, every worker of a generation reports its
@@ -28,6 +28,10 @@ export function createListenNotice(logger: Logger, entry: string, url: () => str
       if (again) logger.info(`hotcell: listen(${requested}) again, from the new code; ${AGAIN[role](url())}`)
       return
     }
+    if (role === 'late') {
+      logger.warn(tooLate(entry, note))
+      return
+    }
     const at = url()
     const port = requested.replace(/^.*:/, '')
     const samePort = port === new URL(at).port
@@ -46,6 +50,13 @@ const AGAIN: Record<ListenNote['role'], (at: string) => string> = {
   requests: (at) => `hotcell still serves it at ${at}`,
   upgrades: (at) => `hotcell still sends it the WebSocket upgrades at ${at}`,
   unserved: () => 'that server is still not served',
+  late: () => 'again after hotcell stopped waiting for it: not served, the error page stays',
+}
+
+/** A listen() after the 500 of an entry that exported no handler (workers/listen-verdict.ts): the app's own "listening" line is not to be believed. */
+function tooLate(entry: string, { requested, lateMs }: ListenNote): string {
+  const when = lateMs === undefined ? '' : ` ${(lateMs / 1000).toFixed(1)} s after its import began,`
+  return `hotcell: ${entry} called listen(${requested})${when} after hotcell had stopped waiting for it: not served, the error page stays. A reload imports the entry again and waits again (up to ${IMPORT_LIMIT_MS / 1000} s); export default app to be served before its listen()`
 }
 
 /** A server whose 'upgrade' listeners get the WebSocket upgrades, while the requests go to another handler. */

@@ -49,8 +49,8 @@ export function stillImportingLine(info: ReloadInfo, afterMs: number, serving: s
   const after = `after ${afterMs / 1000} s`
   const limit = `${IMPORT_LIMIT_MS / 1000} s`
   const state =
-    waiting === 'listen'
-      ? `imported without a handler export, no server listening yet ${after} (hotcell waits up to ${limit} while the app has work under way)`
+    waiting === 'listen' || waiting === 'fastify-listen'
+      ? `imported without a handler export, no listen() call yet ${after} (hotcell waits up to ${limit} while the app has work under way)`
       : waiting === 'ready'
         ? `imported, its Fastify app not ready yet ${after} (hotcell waits up to ${limit})`
         : `still importing ${after}`
@@ -65,8 +65,10 @@ export function stillImportingLine(info: ReloadInfo, afterMs: number, serving: s
 export function startStillImportingLine(entry: string, afterMs: number, waiting?: LoadWait): string {
   const after = `after ${afterMs / 1000} s`
   const limit = `${IMPORT_LIMIT_MS / 1000} s`
-  if (waiting === 'listen')
-    return `${entry} was imported, exports no handler, and no server of its listens yet ${after}; hotcell serves the first that does (Fastify's listen() waits for its plugins), waiting up to ${limit} from the import's start while the app has work under way (a database connect, a plugin), ${LISTEN_GRACE_MS / 1000} s if it has none`
+  if (waiting === 'listen' || waiting === 'fastify-listen') {
+    const what = waiting === 'fastify-listen' ? "its listen() (Fastify's waits for its plugins)" : 'its listen()'
+    return `${entry} exports no handler and has not called listen() ${after}: hotcell waits for ${what} up to ${limit} from the import's start while the app has work under way, ${LISTEN_GRACE_MS / 1000} s if none`
+  }
   if (waiting === 'ready')
     return `${entry} was imported, and its Fastify app is not ready ${after} (a plugin still loading); hotcell serves it once ready() resolves, and gives it ${limit} from the import's start`
   return `${entry} is still importing ${after} (a top-level await?); hotcell serves it once the import ends, and gives it ${limit}`

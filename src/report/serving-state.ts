@@ -94,7 +94,7 @@ export function problemOf(
       fix: `fix ${where?.short ?? entry} ${then}`,
       summary: `the entry keeps crashing its workers${where ? ` (${/process\.exit\(/.test(error.message) ? 'process.exit() ' : ''}at ${where.full})` : ''}`,
     }
-  if (kind === 'shape') return { page: 'the error page', fix: `export a handler from ${entry} ${then}`, summary: `${entry} exports no handler` }
+  if (kind === 'shape') return shapeProblem(error, entry, then)
   if (kind === 'hang') {
     return {
       page: 'the error page',
@@ -107,6 +107,27 @@ export function problemOf(
     fix: `fix ${where?.short ?? entry} ${then}`,
     summary: `the entry threw while being imported${where ? ` at ${where.full}` : ''}`,
   }
+}
+
+/**
+ * An entry without a handler that hotcell waited for, its listen() not coming (workers/app-loader.ts's messages): the
+ * fix is what its listen() waited on, which the page names; "export a handler" alone would contradict it.
+ */
+function shapeProblem(error: ErrorData | undefined, entry: string, then: string): Problem {
+  const message = error?.message ?? ''
+  if (/without a listen\(\) call/.test(message))
+    return {
+      page: 'the error page',
+      fix: `fix what ${entry} waits on before its listen() (a connect that failed? its error is above, if logged) ${then}`,
+      summary: `${entry} did not call listen(): the work it waited on ended without it`,
+    }
+  if (/called listen\(\) within \d+ s of the start of its import/.test(message))
+    return {
+      page: 'the error page',
+      fix: `${/the likelier cause/.test(message) ? `export default app from ${entry}, or make what its listen() waits for answer,` : `make what ${entry}'s listen() waits for answer, or export default app from it,`} ${then}`,
+      summary: `${entry} did not call listen() in time`,
+    }
+  return { page: 'the error page', fix: `export a handler from ${entry} ${then}`, summary: `${entry} exports no handler` }
 }
 
 /** What is wrong with the code `target` serves, if anything (none while the first build runs). */
