@@ -41,7 +41,8 @@ describe('documentation snippets', () => {
     // Inside this package, as run.mjs above: `import … from 'hotcell'` is hotcell itself.
     // Run as from a shell: this runner's NODE_TEST_CONTEXT would make the child's runner skip its files.
     const { NODE_TEST_CONTEXT: _, ...env } = process.env
-    const child = spawn(process.execPath, ['--test', 'app.test.mjs'], { cwd: project.dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    // The TAP reporter on every Node: Node 24's default (spec) counts as 'ℹ pass 2'.
+    const child = spawn(process.execPath, ['--test', '--test-reporter=tap', 'app.test.mjs'], { cwd: project.dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', (c: Buffer) => (output += c.toString()))
     child.stderr.on('data', (c: Buffer) => (output += c.toString()))
