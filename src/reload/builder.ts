@@ -12,6 +12,7 @@ import { packageRoot, removeStaleDirs } from './build-dirs.js'
 import { SourcePackages } from './source-packages.js'
 import { CommonJsPackages } from './commonjs-packages.js'
 import { pathToFileURL } from 'node:url'
+import { EarlyEnd } from './early-end.js'
 import { bundleBanner, MODULE_META_BANNER, moduleMetaDefine } from '../../workers/module-meta-names.js'
 import { REQUIRE_SHIM, writeOutputs, writePreload } from './build-output.js'
 import { configMetaDefine, configModuleMeta } from './config-module-meta.js'
@@ -96,11 +97,13 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
   const entry = resolve(cwd, entryPath)
   const cacheDir = join(packageRoot(entry), '.hotcell')
   const outDir = join(cacheDir, `${process.pid}-${Math.random().toString(36).slice(2, 8)}`)
+  // The rebuild's result one round trip before rebuild() resolves (early-end.ts).
+  const early = new EarlyEnd()
   // From the next microtask: loading esbuild takes ~10 ms of this thread, and
   // what the caller starts synchronously (the first workers' boot) comes first.
   const setup = Promise.resolve().then(() => {
     commonJs.seed(dirname(cacheDir))
-    return setUp(entry, cwd, cacheDir, outDir, commonJs.plugins())
+    return setUp(entry, cwd, cacheDir, outDir, [early.plugin, ...commonJs.plugins()])
   })
   // A failure is reported by whoever awaits ready() or build(); never unhandled.
   setup.catch(() => {})
@@ -112,7 +115,7 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
   const sources = new SourcePackages(dirname(entry))
   // CommonJS packages a CommonJS source imports, required rather than imported: made once they are found.
   const commonJs = new CommonJsPackages(dirname(entry))
-  const plugins = () => [...sources.plugins(), ...commonJs.plugins()]
+  const plugins = () => [early.plugin, ...sources.plugins(), ...commonJs.plugins()]
   const remake = async (state: Awaited<typeof setup>) => {
     const before = state.context
     state.context = await createContext(state.api, entry, cwd, outDir, plugins())
@@ -126,7 +129,7 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
     if (sources.refreshed()) await remake(state)
     commonJs.beforeBuild()
     try {
-      const result = await state.context.rebuild()
+      const result = await early.rebuild(state.context)
       const meta = result.metafile!
       const [file, output] = Object.entries(meta.outputs).find(([name]) => name.endsWith('.mjs'))!
       const packages = [...new Set(output.imports.filter((i) => i.external && !/^(node:|file:|[./#])/.test(i.path)).map((i) => i.path))]
@@ -252,8 +255,8 @@ function createContext(api: typeof esbuild, entry: string, cwd: string, outDir: 
     // then (a worker replacing a crashed one, or following the first). Old
     // bundles are deleted by prune() once no generation uses them.
     write: false,
-    // No plugin otherwise: each callback would cost a round trip to esbuild's process on every rebuild.
-    ...(plugins.length && { plugins }),
+    // No onResolve or onLoad otherwise: each callback would cost a round trip to esbuild's process on every rebuild.
+    plugins,
   })
 }
 
