@@ -83,7 +83,7 @@ export class BundleHandoff {
     if (bundleUrl) {
       const threads = this.generation.threads.map((w) => w.threadId)
       const leader = this.generation.workers > 1 && !all ? (threads.find((id) => this.#booted.has(id)) ?? threads[0]) : undefined
-      this.#post({ type: 'load', bundleUrl, ...(leader !== undefined ? { only: leader } : {}), ...this.#address() })
+      this.#post({ type: 'load', bundleUrl, ...(leader !== undefined ? { only: leader } : {}), ...(!all && { swap: true as const }), ...this.#address() })
       this.#stagger.lead(leader)
     }
     // A crash loop sets loadError and calls recheck() too; so does destroy(), for a load given up on.

@@ -253,8 +253,9 @@ export type ControlMessage =
   /**
    * `only`: that thread imports now, the others wait for a 'load' without it.
    * `serverAddress`: for a generation booted before the server listened.
+   * `swap`: a reload's standby, served from as soon as it is ready (workers/lane.ts stayAwake).
    */
-  | { type: 'load'; bundleUrl: string; only?: number; serverAddress?: WorkerData['serverAddress'] }
+  | { type: 'load'; bundleUrl: string; only?: number; swap?: true; serverAddress?: WorkerData['serverAddress'] }
   /** The app turned out to use Node's fetch classes: a standby loads them now (as if booted with `warmFetchApi`). */
   | { type: 'warm-fetch-api' }
   /** Nothing to do: a booted worker's lane carries one message before its first 'load' (bundle-handoff.ts). */
