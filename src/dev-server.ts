@@ -259,6 +259,10 @@ class DevServer extends EventEmitter implements HotcellServer {
           this.#scheduler.retry(again)
         },
         writes: this.#writes,
+        // The requests held for this save go now, not after the reload line is written: unless a newer save is coming.
+        swapped: () => {
+          if (!this.#scheduler.hasPending()) this.#hold.end()
+        },
       })
       if (unwatched) {
         await this.#watching

@@ -38,6 +38,8 @@ export interface ReloadHooks {
   rebuild(reasons: string[]): void
   /** Source files written while the build ran (absent without a watcher). */
   writes?: WritesDuringBuild
+  /** Requests go to the new generation from now on: called at the swap, before the reload's own bookkeeping. */
+  swapped?(): void
 }
 
 /**
@@ -134,7 +136,7 @@ export class Reloader {
     }
   }
 
-  async #reload(reasons: string[], startedAt: number, { stale, rebuild, writes }: ReloadHooks): Promise<ReloadInfo | undefined> {
+  async #reload(reasons: string[], startedAt: number, { stale, rebuild, writes, swapped }: ReloadHooks): Promise<ReloadInfo | undefined> {
     const builtFrom = performance.now()
     const waitMs = builtFrom - startedAt
     traceReload('build')
@@ -265,6 +267,7 @@ export class Reloader {
     this.#current = next
     this.#setTarget({ kind: 'generation', generation: next })
     traceReload('swap', next.gen)
+    swapped?.()
     this.#standbys.swapped()
     // Its workers serve the error page: not ok, though it took over (swappedIn).
     const info = outcome(!next.loadError, next.number, loadMs, next.loadError && loadFailure(next.loadError, this.builder.roots))
