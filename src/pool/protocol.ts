@@ -1,48 +1,17 @@
-// Shapes that cross the thread boundary (main ⇄ worker). Types only: both
-// sides import this file, and nothing here may pull code into a worker.
-import type { MessagePort } from 'node:worker_threads'
-import type { SocketHostMessage } from './socket-protocol.js'
+// Shapes that cross the thread boundary (main ⇄ worker). Both sides import
+// this file, and nothing here may pull code into a worker: only the constants
+// both sides must agree on are code. The shapes themselves are in type-only
+// files beside it (error-data.ts, request-exchange.ts, worker-messages.ts,
+// worker-data.ts), re-exported here because workers/ imports only this file
+// (and socket-protocol.ts) from src/.
+import type { ErrorData } from './error-data.js'
+import type { RequestTask } from './request-exchange.js'
+import type { WorkerData } from './worker-data.js'
 
-/**
- * An error as plain data. Errors are never sent as cloned `Error` objects:
- * structured clone drops their class and own properties such as `code`.
- */
-export interface ErrorData {
-  name: string
-  message: string
-  stack?: string
-  code?: string
-  /** Set when something other than an Error was thrown: what it was. */
-  thrown?: string
-  cause?: ErrorData
-  /** The inner errors of an AggregateError. */
-  errors?: ErrorData[]
-  /**
-   * The error's own enumerable properties but the fields above (pg's `detail`,
-   * Prisma's `meta`), or all of a thrown object's, each value as util.inspect
-   * prints it on one line, bounded (workers/own-properties.ts).
-   */
-  properties?: OwnProperty[]
-  /** How many more properties there were than `properties` holds. */
-  moreProperties?: number
-  /** The source lines around the stack's frames in the app's own files, as the code that ran was built from them (workers/source-excerpts.ts). */
-  sources?: SourceExcerpt[]
-}
-
-/** One own property of a thrown value: its key, and its value as text. */
-export interface OwnProperty {
-  key: string
-  value: string
-}
-
-/** Lines of a source file as a bundle was built from it: the file on disk may have changed since. */
-export interface SourceExcerpt {
-  /** Absolute path, as the mapped stack names it. */
-  file: string
-  /** The line number of `lines[0]`, from 1. */
-  first: number
-  lines: string[]
-}
+export type { ErrorData, OwnProperty, SourceExcerpt } from './error-data.js'
+export type { FailurePhase, RequestTask, StreamMessage, StreamReply, TaskResult } from './request-exchange.js'
+export type { ExportedAddress, FilesRead, ListenNote, LoadWait, MemoryReport, UncaughtReport, WorkerMessage } from './worker-messages.js'
+export type { WorkerData } from './worker-data.js'
 
 /**
  * The reason a request's signal (and a Node handler's req) is aborted with
@@ -91,157 +60,6 @@ export const IMPORT_LIMIT_MS = 10_000
  * has (workers/listen-wait.ts).
  */
 export const LISTEN_GRACE_MS = 2_000
-
-/**
- * What a worker whose import has ended still waits for before it serves:
- * `listen`, the entry exported no handler and has not called listen() yet
- * (`fastify-listen`: and it loaded Fastify, whose listen() waits for its plugins);
- * `ready`, the exported Fastify instance's ready() (its plugins loading).
- */
-export type LoadWait = 'listen' | 'fastify-listen' | 'ready'
-
-/** One HTTP request handed to a worker. */
-export interface RequestTask {
-  id: number
-  method: string
-  /** Absolute: scheme, Host header, path and query. */
-  url: string
-  /** Flat `[name, value, name, value, …]`, in arrival order, duplicates kept. */
-  headers: string[]
-  /** Exact-size copy, transferred; null when the request has no body. */
-  body: ArrayBuffer | null
-  remoteAddress: string
-  remotePort: number
-}
-
-/** Why a request could not be answered by the handler. */
-export type FailurePhase =
-  | 'import' // the entry threw (or never settled) while being imported
-  | 'shape' // the default export is not a handler
-  | 'handler' // the handler threw or rejected
-  | 'result' // the handler returned something that is not a Response
-  | 'stream' // the response body stream failed after the head was sent
-  | 'uncaught' // code this request started (a timer, a callback) threw outside the handler's own stack
-  | 'rejection' // a promise this request's code made was rejected and nobody handled it (an un-awaited async call)
-
-/** What a task resolves to. */
-export type TaskResult =
-  | {
-      kind: 'response'
-      threadId: number
-      status: number
-      statusText: string
-      headers: string[]
-      /**
-       * Small bodies come inline (≤ 64 KiB, where cloning costs what transfer
-       * does). A string body stays a string: node:http writes it together with
-       * the head in one write.
-       */
-      body: ArrayBuffer | string | null
-    }
-  | {
-      /** Head and body went over the stream port; the task ends when they did. */
-      kind: 'streamed'
-      threadId: number
-    }
-  | {
-      kind: 'failed'
-      threadId: number
-      phase: FailurePhase
-      error: ErrorData
-    }
-
-/** Worker → main, on `parentPort` (the pool re-emits these as 'message'). */
-export type WorkerMessage =
-  | { type: 'hotcell:hello'; gen: number; threadId: number }
-  /** `node`: the handler is Node-style (served through the Node adapter). */
-  | { type: 'hotcell:ready'; gen: number; threadId: number; error?: ErrorData; phase?: FailurePhase; node?: true }
-  /**
-   * The bundle's import ended, but the worker does not serve yet: it waits for `waiting`, at most `limitMs` more
-   * (for `listen`, it then answers 'hotcell:ready' with the verdict itself).
-   */
-  | { type: 'hotcell:waiting'; gen: number; threadId: number; waiting: LoadWait; limitMs: number }
-  /** User code loaded Node's fetch classes (workers/fetch-api.ts): the next generations warm them up. */
-  | { type: 'hotcell:fetch-api'; threadId: number }
-  /** Sent once, first thing: the worker's request lane (lane.ts) and its progress slot. */
-  | { type: 'hotcell:lane'; threadId: number; port: MessagePort; progress: SharedArrayBuffer; exitNote: SharedArrayBuffer }
-  | UncaughtReport
-  /** The entry called listen(); the worker kept the port unbound, and says what that server gets (workers/captured-servers.ts). */
-  | ({ type: 'hotcell:listen-captured' } & ListenNote)
-  /** The default export names the address to serve on (Bun's `export default { port, fetch }`), which hotcell does not bind. */
-  | { type: 'hotcell:exported-address'; address: ExportedAddress }
-  /** Project files the app read or wrote for the first time in this worker (workers/file-reads.ts). */
-  | ({ type: 'hotcell:files-read' } & FilesRead)
-  | SocketHostMessage
-  | MemoryReport
-
-/**
- * Sent when asked (a 'memory' control): this worker holds more than the limit
- * off-heap after collecting its garbage (workers/memory-check.ts). Bytes.
- */
-export interface MemoryReport {
-  type: 'hotcell:memory'
-  threadId: number
-  /** V8's external memory: the ArrayBuffers and Buffers it holds, and a few MiB of Node's. */
-  external: number
-  heapUsed: number
-  /** `METHOD url` of the last request it began, if any. */
-  lastRequest?: string
-}
-
-/** Absolute paths of project files (outside node_modules) the app's code used through Node's fs. */
-export interface FilesRead {
-  /** Read while no request ran: at import, at the start, in a timer (or in production mode, where engines cache what they read). */
-  atImport: string[]
-  /** Read while a request ran. */
-  atRequest: string[]
-  written: string[]
-}
-
-/**
- * A server the entry listen()ed, and what hotcell does with it. `role`:
- * `requests`, its request handler is what hotcell serves (and its 'upgrade'
- * listeners get the WebSocket upgrades); `upgrades`, only its 'upgrade'
- * listeners are used, the requests go to `servedBy`; `unserved`, nothing
- * reaches it. `servedBy`: what answers the requests, "the default export" or
- * "the server from listen(3000)".
- */
-export interface ListenNote {
-  /** What the app asked to listen on: "3000", "0.0.0.0:8080"… */
-  requested: string
-  /** `late`: the entry had no handler and hotcell had stopped waiting for its listen(): the error page is served (workers/listen-verdict.ts). */
-  role: 'requests' | 'upgrades' | 'unserved' | 'late'
-  servedBy: string
-  /** For `late`: how long after the start of its import the entry called listen(). */
-  lateMs?: number
-  /** The generation whose worker listen()ed (set by the main thread): its other workers' calls are not news. */
-  gen?: number
-}
-
-/** The `port` and `hostname` a fetch-style default export carries, when it carries them. */
-export interface ExportedAddress {
-  port?: number
-  hostname?: string
-}
-
-/**
- * An error no handler caught (a throw in a timer, a rejection nobody awaited),
- * reported by the worker instead of dying. `request` is the request whose code
- * scheduled the failing callback, found with AsyncLocalStorage.
- */
-export interface UncaughtReport {
-  type: 'hotcell:uncaught'
-  threadId: number
-  /**
-   * 'waitUntil': a promise given to ctx.waitUntil() rejected (it never fails the response).
-   * 'afterResponse': a Node handler raised it after ending its response, which stands.
-   */
-  kind: 'uncaughtException' | 'unhandledRejection' | 'waitUntil' | 'afterResponse'
-  error: ErrorData
-  request?: { id: number; method: string; url: string }
-  /** The request was still in flight: it fails with this error (and reports it itself). */
-  running: boolean
-}
 
 /**
  * Main → the workers of one generation, on their lanes (as `LaneControl`). Not a
@@ -301,36 +119,3 @@ export const REPLY = { response: 1, failed: 2, stream: 3, streamed: 4 } as const
 export const PROGRESS = { seq: 0, id: 1, waiting: 2 } as const
 /** Bytes of a worker's exit note (workers/exit-note.ts): a length, then the stack of its process.exit() call. */
 export const EXIT_NOTE_BYTES = 4096
-
-/** Worker → main on a response's stream port. */
-export type StreamMessage =
-  | { type: 'head'; status: number; statusText: string; headers: string[] }
-  | { type: 'chunk'; data: Uint8Array }
-  | { type: 'end' }
-  | { type: 'error'; error: ErrorData }
-
-/** Main → worker on a response's stream port. `ended`: hotcell ended an event stream whose code was replaced (event-streams.ts), not the client. */
-export type StreamReply = { type: 'ack' } | { type: 'cancel'; ended?: 'reload' | 'shutdown' }
-
-/** What every worker of a generation is started with. */
-export interface WorkerData {
-  gen: number
-  /** Known at boot for a generation created for a build; absent for a standby. */
-  bundleUrl?: string
-  /** The pool added --expose-internals to the worker's flags (worker-pool.ts): the app does not see it. */
-  exposedInternals?: true
-  /** A module importing the packages the bundle imports (builder.ts), loaded while the worker waits. */
-  preloadUrl: string
-  /** How the default export is interpreted. */
-  handler: 'auto' | 'fetch' | 'node'
-  /** The last bundle's handler was Node-style: load the Node adapter while waiting for this one. */
-  nodeAdapter?: boolean
-  /** An earlier generation's code loaded Node's fetch classes: load them while waiting for the bundle. */
-  warmFetchApi?: boolean
-  /** Entry file as the user named it, for messages. */
-  entry: string
-  /** Where hotcell listens: what a server the entry starts itself reports as its address(). */
-  serverAddress?: { address: string; family: string; port: number }
-  /** With reloading on, the project's folder: the files the app reads and writes in it are reported (workers/file-reads.ts). */
-  readsIn?: string
-}
