@@ -1,17 +1,18 @@
 // The one place that decides what is watched and whether a change rebuilds.
 // The watcher only reports what it sees under the paths given here; the
 // reloader tells this module what each build read.
-import { existsSync, readFileSync } from 'node:fs'
-import { basename, dirname, join, relative, resolve, sep } from 'node:path'
+import { existsSync } from 'node:fs'
+import { basename, dirname, resolve, sep } from 'node:path'
 import type { BuildOutcome } from './builder.js'
 import { linkedPackageDirs } from './linked-packages.js'
 import { tsconfigFiles } from './tsconfig-files.js'
 import { wouldResolve } from './missing-imports.js'
 import { CreatedFiles } from './created-files.js'
 import { realPathOf } from './real-path.js'
-import { dynamicImport } from '../dynamic-import.js'
 import { OwnOutput } from './own-output.js'
 import { RuntimeReads } from './runtime-reads.js'
+import { IgnoredPaths } from './ignored-paths.js'
+import { packageState } from './package-state.js'
 
 export type ChangeKind = 'add' | 'change' | 'unlink'
 
@@ -26,34 +27,11 @@ export interface SourcesConfig {
   readonly envFiles: readonly string[]
 }
 
-// Never worth watching, and watching them is expensive or loops: node_modules
-// multiplied chokidar's watch count by 5 and its memory by 3.5 on a project of
-// 2000 files, and .hotcell holds our own output.
-const ALWAYS_IGNORED = /(^|[\\/])(node_modules|\.git|\.hotcell)([\\/]|$)/
-// What apps and shells write while the server runs, never source: logs
-// (`app.log`, rotated `app.log.1`; `hotcell app.ts --watch . | tee dev.log`
-// reloaded at each line it printed) and SQLite's files. nodemon never reloads
-// for them (it watches .js, .mjs, .cjs and .json files only). A path named
-// with --watch itself is still watched.
-const WRITTEN_FILE = /\.(?:log(?:\.\d+)?|sqlite3?|db)(?:-journal|-wal|-shm)?$/i
 const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|json)$/
 const CODE_FILE = /\.[cm]?[jt]sx?$/
 /** What esbuild loads with the loaders hotcell gives it (its defaults): nothing else can change a build. */
 export const LOADABLE = /\.(?:[cm]?[jt]sx?|json|css|txt)$/
 const PROJECT_FILE = /(^|\/)(tsconfig[^/]*|package)\.json$/
-// What a package manager writes when the installed packages change: the
-// manifest (npm install <pkg>), the lockfiles (npm update changes only these),
-// and npm's own record inside node_modules (written even by --no-save).
-const PACKAGE_STATE = [
-  'package.json',
-  'package-lock.json',
-  'npm-shrinkwrap.json',
-  'pnpm-lock.yaml',
-  'yarn.lock',
-  'bun.lock',
-  'bun.lockb',
-  join('node_modules', '.package-lock.json'),
-]
 
 export class Sources {
   /** Files of the last good build: a change to anything else cannot change the bundle. */
@@ -70,8 +48,7 @@ export class Sources {
   #linked: string[] = []
   /** Folders of the sources with a dynamic import of a computed path: Node loads the code files there itself (computed-imports.ts). */
   #loadedByNode: string[] = []
-  #userIgnored: ((path: string) => boolean) | undefined
-  #ready: Promise<void> | undefined
+  readonly #ignore: IgnoredPaths
   readonly #packageState: ReadonlySet<string>
   /** The TypeScript configs from the entry's folder up to its package's, and what they extend (tsconfig-files.ts). */
   readonly #tsconfigs: ReadonlySet<string>
@@ -85,10 +62,10 @@ export class Sources {
   constructor(private readonly config: SourcesConfig) {
     // Watched before the first build says what its inputs are.
     this.#roots = [dirname(config.entry)]
-    const roots = packageRoots(config.entry, config.cwd)
-    this.#project = roots.at(-1)!
-    // And the workspace root's: a workspace's installs happen there.
-    this.#packageState = new Set([...roots, ...workspaceRoot(this.#project)].flatMap((root) => PACKAGE_STATE.map((name) => join(root, name))))
+    const packages = packageState(config.entry, config.cwd)
+    this.#project = packages.project
+    this.#packageState = packages.files
+    this.#ignore = new IgnoredPaths(config)
     // Up to the working folder too when it is higher: a project without package.json has its tsconfig there.
     const top = [this.#project, config.cwd].filter((dir) => within([dir], dirname(config.entry))).sort((a, b) => a.length - b.length)[0]
     this.#tsconfigs = new Set(tsconfigFiles(config.entry, top ?? this.#project))
@@ -111,28 +88,11 @@ export class Sources {
 
   /** Resolves once `ignored` applies the `--ignore` globs (picomatch is imported only when there are any). */
   ready(): Promise<void> {
-    this.#ready ??= this.config.ignore.length
-      ? dynamicImport<{ default: typeof import('picomatch') }>('picomatch').then(({ default: picomatch }) => {
-          // A glob without a slash names a file or folder at any depth, as in .gitignore. Apart:
-          // picomatch 4's `basename` also matches globs with a slash against the name alone.
-          const named = this.config.ignore.filter((glob) => !glob.includes('/'))
-          const paths = this.config.ignore.filter((glob) => glob.includes('/'))
-          const byName = named.length ? picomatch(named, { dot: true, basename: true }) : () => false
-          const byPath = paths.length ? picomatch(paths, { dot: true }) : () => false
-          this.#userIgnored = (path) => byName(path) || byPath(path)
-        })
-      : Promise.resolve()
-    return this.#ready
+    return this.#ignore.ready()
   }
 
-  /** Never watched by chokidar: node_modules, .git, .hotcell, logs and SQLite files, and the `--ignore` globs. */
-  readonly ignored = (path: string): boolean => {
-    if (ALWAYS_IGNORED.test(path)) return true
-    if (WRITTEN_FILE.test(path) && !this.config.watch.includes(path)) return true
-    if (!this.#userIgnored) return false
-    const rel = relative(this.config.cwd, path)
-    return this.#userIgnored(path) || (!rel.startsWith('..') && this.#userIgnored(rel.split(sep).join('/')))
-  }
+  /** Never watched by chokidar: node_modules, .git, .hotcell, logs and SQLite files, and the `--ignore` globs (ignored-paths.ts). */
+  readonly ignored = (path: string): boolean => this.#ignore.has(path)
 
   /**
    * Folders and files for chokidar to watch: those holding the bundle's
@@ -294,39 +254,4 @@ function reduceRoots(dirs: string[]): string[] {
   const roots: string[] = []
   for (const dir of sorted) if (!roots.some((root) => dir === root || dir.startsWith(root + sep))) roots.push(dir)
   return roots
-}
-
-/**
- * Where `npm install <missing package>` may write, which is the moment an
- * entry that could not import can: the working folder, and the entry's
- * package (the nearest folder above it with a package.json), or the entry's
- * own folder when it has none yet (npm creates one where it runs).
- */
-function packageRoots(entry: string, cwd: string): string[] {
-  let root = dirname(entry)
-  for (let dir = root; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) {
-      root = dir
-      break
-    }
-    if (dirname(dir) === dir) break
-  }
-  return [...new Set([cwd, root])]
-}
-
-/**
- * The monorepo's root above the entry's package (a package.json with
- * "workspaces", or pnpm-workspace.yaml): npm, pnpm and yarn install a
- * workspace's packages there, and write its lockfile there.
- */
-function workspaceRoot(root: string): string[] {
-  for (let dir = dirname(root); dirname(dir) !== dir; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return [dir]
-    try {
-      if ('workspaces' in JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))) return [dir]
-    } catch {
-      // No package.json here, or not JSON: look further up.
-    }
-  }
-  return []
 }
