@@ -7,6 +7,8 @@ import { RawPresence } from './raw-presence.js'
 import { changesAfterRewatch, knownFiles, ReplacedFolders, watchedIn, within } from './replaced-folders.js'
 import { folderIdentity, WatchedRoots } from './watched-roots.js'
 import { LOADABLE, type ChangeKind } from './sources.js'
+import { EarlyChanges } from './early-changes.js'
+import { ChangeRechecks } from './change-rechecks.js'
 
 export interface SourceWatcher {
   /**
@@ -29,22 +31,6 @@ export interface WatchOptions {
   onError(error: Error): void
 }
 
-// chokidar drops (not defers) a file's further change events for 50 ms after
-// one, so a second save within 50 ms (format-on-save, a quick fix) would be
-// lost and the old code served. Each change is re-checked after the window.
-const RECHECK_MS = 60
-
-// A save's raw event (fs.watch: inotify on Linux) comes ~1 ms before
-// chokidar's change, which first waits for an fs.stat on libuv's thread pool:
-// a tenth of a reload (bench/reload-phases.ts). So a raw 'change' of a file
-// esbuild can load is reported at once, and chokidar's change for that file
-// soon after is dropped as its echo: every write gives a raw event of its own.
-// New, deleted and renamed files are reported from their raw events too
-// (raw-presence.ts). Atomic saves go by chokidar's change, and any other
-// event of a file ends the wait for an echo, so that chokidar's change after
-// an atomic save is never taken for one.
-const ECHO_MS = 1_000
-const PRUNE_AT = 256
 // How often the roots are looked at for a move of a parent folder, which no watch reports (watched-roots.ts).
 const ROOT_CHECK_MS = 1_000
 
@@ -68,48 +54,15 @@ export function watchSources(options: WatchOptions): SourceWatcher {
   /** Folders inside the roots watched afresh by an instance of their own (replaced-folders.ts). */
   const nested = new Set<string>()
   let closed = false
-  const rechecks = new Map<string, NodeJS.Timeout>()
-  const fingerprint = (path: string) => {
-    try {
-      const stats = statSync(path)
-      return `${stats.mtimeMs}:${stats.size}:${stats.ino}`
-    } catch {
-      return 'gone'
-    }
-  }
   /** Files that appeared or went, told from raw events: chokidar's add or unlink soon after is an echo. */
   const presence = new RawPresence()
-  /** File → when its raw change was reported: chokidar's change for it soon after is an echo. */
-  const early = new Map<string, number>()
-  const isEcho = (path: string) => {
-    const at = early.get(path)
-    early.delete(path)
-    return at !== undefined && performance.now() - at < ECHO_MS
-  }
-  const reportEarly = (path: string) => {
-    const now = performance.now()
-    early.delete(path)
-    early.set(path, now)
-    // An echo chokidar never sent (it drops a file's changes for 50 ms after one): oldest first.
-    if (early.size > PRUNE_AT)
-      for (const [old, at] of early) {
-        if (now - at < ECHO_MS) break
-        early.delete(old)
-      }
-    options.onChange('change', path)
-  }
-  const changed = (path: string) => {
-    if (closed) return
-    options.onChange('change', path)
-    const seen = fingerprint(path)
-    clearTimeout(rechecks.get(path))
-    const timer = setTimeout(() => {
-      rechecks.delete(path)
-      if (fingerprint(path) !== seen) changed(path)
-    }, RECHECK_MS)
-    timer.unref()
-    rechecks.set(path, timer)
-  }
+  /** Saves told from raw events: chokidar's change soon after is an echo (early-changes.ts). */
+  const early = new EarlyChanges((path) => options.onChange('change', path))
+  /** chokidar's changes, each checked again once its 50 ms window has passed (change-rechecks.ts). */
+  const rechecks = new ChangeRechecks(
+    (path) => options.onChange('change', path),
+    () => closed,
+  )
   let ready: Promise<void> | undefined
   /** Resolves the scans still running at close(). */
   const scans = new Set<() => void>()
@@ -149,11 +102,11 @@ export function watchSources(options: WatchOptions): SourceWatcher {
     const w = watch(paths, { ignored: options.ignored, ignoreInitial: true })
     instances.set(w, new Set(paths))
     const other = (kind: 'add' | 'unlink') => (path: string) => {
-      early.delete(path)
+      early.forget(path)
       if (!presence.isEcho(kind, path) && !closed) options.onChange(kind, path)
     }
     w.on('add', other('add'))
-    w.on('change', (path) => isEcho(path) || changed(path))
+    w.on('change', (path) => early.isEcho(path) || rechecks.changed(path))
     w.on('unlink', other('unlink'))
     w.on('error', (error) => options.onError(error as Error))
     w.on('raw', (event, name, details) => {
@@ -176,8 +129,8 @@ export function watchSources(options: WatchOptions): SourceWatcher {
       // A deleted file's own watcher says 'change' too (its link count dropped):
       // not a save. Reported as a change, it made two reloads of one rm, the
       // first building without the file.
-      if (event === 'change' && present) reportEarly(path)
-      else early.delete(path)
+      if (event === 'change' && present) early.report(path)
+      else early.forget(path)
       const kind = presence.seen(path, { tracked, present, event })
       if (kind === 'unlink') options.onChange(kind, path)
       else if (kind === 'add') {
@@ -187,7 +140,7 @@ export function watchSources(options: WatchOptions): SourceWatcher {
         if (!listed(path)) options.onChange(kind, path)
         // chokidar says change instead when the name was taken moments ago: an
         // unlink it still holds back and this add are one atomic save to it.
-        reportEarly(path)
+        early.report(path)
       }
     })
     return new Promise<void>((resolve) => {
@@ -276,7 +229,7 @@ export function watchSources(options: WatchOptions): SourceWatcher {
       clearInterval(rootCheck)
       replaced.close()
       for (const done of scans) done()
-      for (const timer of rechecks.values()) clearTimeout(timer)
+      rechecks.close()
       await Promise.all([...instances.keys()].map(shut))
       instances.clear()
     },
