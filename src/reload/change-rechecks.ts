@@ -1,7 +1,7 @@
 // chokidar drops (not defers) a file's further change events for 50 ms after
 // one, so a second save within 50 ms (format-on-save, a quick fix) would be
 // lost and the old code served. Each change is re-checked after the window.
-import { statSync } from 'node:fs'
+import { fingerprint } from './file-fingerprint.js'
 
 const RECHECK_MS = 60
 
@@ -29,14 +29,5 @@ export class ChangeRechecks {
 
   close(): void {
     for (const timer of this.#timers.values()) clearTimeout(timer)
-  }
-}
-
-function fingerprint(path: string): string {
-  try {
-    const stats = statSync(path)
-    return `${stats.mtimeMs}:${stats.size}:${stats.ino}`
-  } catch {
-    return 'gone'
   }
 }

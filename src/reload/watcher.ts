@@ -130,7 +130,8 @@ export function watchSources(options: WatchOptions): SourceWatcher {
       // not a save. Reported as a change, it made two reloads of one rm, the
       // first building without the file.
       if (event === 'change' && present) early.report(path)
-      else early.forget(path)
+      // The other raw events of an atomic save leave a change reported from them waiting for its echo: the fingerprint decides.
+      else if (!present) early.forget(path)
       const kind = presence.seen(path, { tracked, present, event })
       if (kind === 'unlink') options.onChange(kind, path)
       else if (kind === 'add') {
