@@ -2,17 +2,7 @@
 // new generation and retires the old.
 import type { Worker } from 'node:worker_threads'
 import type { Piscina } from 'piscina'
-import { formatMs } from '../report/fault-views.js'
-import {
-  type ErrorData,
-  type FailurePhase,
-  IMPORT_LIMIT_MS,
-  type LoadWait,
-  type MemoryReport,
-  type RequestTask,
-  type WorkerData,
-  type WorkerMessage,
-} from './protocol.js'
+import { type ErrorData, type FailurePhase, IMPORT_LIMIT_MS, type LoadWait, type RequestTask, type WorkerData, type WorkerMessage } from './protocol.js'
 import type { GenerationOptions } from './generation-options.js'
 import { ClientLeftError, CrashLoopError, NotBegunError } from '../errors.js'
 import { type Inflight, InflightRequests } from './inflight-requests.js'
@@ -27,10 +17,10 @@ import { UNSTOPPABLE_MS, whenUnstoppable } from './unstoppable-worker.js'
 import { outOfSyncImports } from './sync-import-grace.js'
 import { CLOSE_SERVICE_RESTART } from './websocket-frames.js'
 import { BundleHandoff } from './bundle-handoff.js'
-import { ENDED_BECAUSE } from './worker-death.js'
-import { backgroundWorkDone } from './background-work.js'
-import { type Locate, watchStuck } from './stuck-workers.js'
-import { overMemoryReason, overMemoryWhose, watchMemory } from './memory-watch.js'
+import type { Locate } from './stuck-workers.js'
+import { retireGeneration } from './retire-generation.js'
+import { watchMemory } from './memory-watch.js'
+import { type MessageParts, onWorkerMessage } from './generation-messages.js'
 
 export class Generation {
   /** Its id, given at boot; standbys that are dropped unused take one too. */
@@ -123,7 +113,15 @@ export class Generation {
       }
       if (this.#tracker.workerError(error)) options.onWorkerError(error)
     })
-    this.#pool.on('message', (message: WorkerMessage) => this.#onMessage(message, options))
+    const parts: MessageParts = {
+      handoff: this.#handoff,
+      tracker: this.#tracker,
+      queue: this.#queue,
+      markBooted: () => this.#markBooted(),
+      settled: this.#settled,
+      destroyed: () => this.#destroyed,
+    }
+    this.#pool.on('message', (message: WorkerMessage) => onWorkerMessage(this, parts, message, options))
     this.#pool.on('workerCreate', () => this.#tracker.watch(this.#pool.threads))
     // Workers created in the constructor: their exits must be seen even before workerCreate fires.
     this.#tracker.watch(this.#pool.threads)
@@ -240,20 +238,8 @@ export class Generation {
   }
 
   /** Once no request nor ctx.waitUntil() work is left here, or after `graceMs`: ends the workers; how many waitUntil promises that cut. `why`: new code serves, the new code does not build or load ('broken'), or the server stops. `locate`: where a worker stuck in JavaScript is, for its requests' 502. */
-  async retire(graceMs: number, why: 'reload' | 'broken' | 'shutdown' = 'reload', locate?: Locate): Promise<number> {
-    const deadline = performance.now() + graceMs // one grace for the requests and the waitUntil work
-    const stuck = locate && why !== 'shutdown' ? watchStuck(this.#tracker, (id) => this.worker(id), locate) : undefined
-    // Open WebSockets and event streams would keep old code running for as long as a tab stays open: they reconnect to the new code.
-    this.sockets.closeAll(
-      CLOSE_SERVICE_RESTART,
-      why === 'broken' ? 'the code changed; hotcell serves its error until it is fixed' : 'hotcell reloaded the code',
-    )
-    this.eventStreams.endAll(why === 'shutdown' ? 'shutdown' : 'reload')
-    if (this.#inflight.count > 0) await this.#inflight.drained(graceMs, why === 'shutdown')
-    const cut = await backgroundWorkDone(() => this.#tracker.lanes(), deadline)
-    const places = this.#inflight.count > 0 ? await stuck?.places() : undefined
-    const reason = `${ENDED_BECAUSE[why].cause} was still running ${formatMs(graceMs)} later, when its workers ended`
-    return this.destroy(reason, places, why !== 'shutdown').then(() => cut)
+  retire(graceMs: number, why: 'reload' | 'broken' | 'shutdown' = 'reload', locate?: Locate): Promise<number> {
+    return retireGeneration(this, { inflight: this.#inflight, tracker: this.#tracker }, graceMs, why, locate)
   }
 
   /**
@@ -280,70 +266,5 @@ export class Generation {
     } finally {
       this.#markEnded()
     }
-  }
-
-  #onMessage(message: WorkerMessage, options: GenerationOptions): void {
-    switch (message.type) {
-      case 'hotcell:hello':
-        if (this.gen === 1) traceStart('booted')
-        this.isBooted = true
-        this.#markBooted()
-        this.#handoff.booted(message.threadId)
-        break
-      case 'hotcell:lane':
-        this.#tracker.addLane(message.threadId, message.port, message.progress, message.exitNote, this.#settled)
-        this.#queue.dispatch()
-        break
-      case 'hotcell:ready':
-        if (this.gen === 1) traceStart('ready')
-        if (message.error && !this.loadError) {
-          this.loadError = message.error
-          this.loadPhase = message.phase
-        }
-        if (message.node) this.nodeStyle = true
-        this.#handoff.ready(message.threadId)
-        break
-      case 'hotcell:waiting':
-        this.waitingFor = message.waiting
-        this.#handoff.waiting(message.waiting, message.limitMs)
-        break
-      case 'hotcell:uncaught':
-        options.onUncaught?.(message)
-        break
-      case 'hotcell:fetch-api':
-        options.onFetchApi?.()
-        break
-      case 'hotcell:listen-captured':
-        options.onListenCaptured?.({
-          requested: message.requested,
-          role: message.role,
-          servedBy: message.servedBy,
-          gen: this.gen,
-          ...(message.lateMs === undefined ? {} : { lateMs: message.lateMs }),
-        })
-        break
-      case 'hotcell:exported-address':
-        options.onExportedAddress?.(message.address)
-        break
-      case 'hotcell:files-read':
-        options.onFilesRead?.(message)
-        break
-      case 'hotcell:socket-host':
-        this.sockets.addHost(message.threadId, message.port)
-        break
-      case 'hotcell:memory':
-        this.#overMemory(message, options)
-        break
-    }
-  }
-
-  /** A worker holds more than --max-memory off-heap (memory-watch.ts): replaced, as one over its heap limit is. */
-  #overMemory(report: MemoryReport, options: GenerationOptions): void {
-    const lane = this.#tracker.lane(report.threadId)
-    if (!options.maxMemoryMb || this.#destroyed || !lane || this.#tracker.isTerminating(report.threadId)) return
-    const running = lane.lastStarted()
-    this.terminate(report.threadId, overMemoryReason(report, options.maxMemoryMb, running?.label), running?.id, true)
-    // The requests it had begun get a 502 that says it, and their reports print it; with none, only this line does.
-    if (lane.load - lane.waiting === 0) options.onMemoryOver?.(overMemoryReason(report, options.maxMemoryMb, undefined), overMemoryWhose(report))
   }
 }
