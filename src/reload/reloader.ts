@@ -19,16 +19,8 @@ import { changeOf, type ReloadError, type ReloadInfo } from './reload-info.js'
 import { buildFailure, loadFailure } from './reload-error.js'
 import { GenerationMaker } from './generation-maker.js'
 import { buildFailureTarget } from '../report/serving-state.js'
-import { backgroundWorkCut } from '../pool/background-work.js'
-import { locateIn } from '../pool/stuck-workers.js'
-
-// What happens after a swap is kept off the path of the new code's first
-// response, which shares the cores with it: the old generation's teardown
-// (its first request took 9.5 ms instead of 4.2 ms with 2 workers on 2 cores
-// when the old generation ended at once) and the next standby's boot (~30 ms
-// of CPU per worker). Both start as soon as the new generation has answered a
-// request, or this long after the swap if none comes.
-const AFTER_SWAP_MS = 50
+import { AFTER_SWAP_MS, Retirements } from './retirements.js'
+import { nextGeneration } from './next-generation.js'
 
 /** What a reload asks of the one who started it (dev-server.ts). */
 export interface ReloadHooks {
@@ -66,7 +58,8 @@ export class Reloader {
   /** Makes the generations, and knows which are live (generation-maker.ts). */
   readonly #maker: GenerationMaker
   readonly #standbys = new Standbys(() => this.#maker.make())
-  readonly #retiring = new Set<Generation>()
+  /** The generations replaced, finishing their requests (retirements.ts). */
+  readonly #retirements: Retirements
   /** Generations that have served: the last one's number. */
   #served = 0
   #closed = false
@@ -82,10 +75,11 @@ export class Reloader {
     private readonly builder: Builder,
     private readonly sources: Sources,
     private readonly logger: Logger,
-    private readonly graceMs: number,
+    graceMs: number,
   ) {
     // Requests that arrive before the first build wait for it.
     this.target = new Promise<Target>((resolve) => (this.#resolveFirst = resolve))
+    this.#retirements = new Retirements(graceMs, builder.roots, logger)
     this.#maker = new GenerationMaker(config, logger, builder.roots, {
       current: () => this.#current,
       served: () => this.#served > 0,
@@ -172,7 +166,7 @@ export class Reloader {
       if (shown?.kind === 'failure' && shown.view.text === build.text) info.sameError = true
       else this.logger.error(`\n${(this.logger.color ? build.ansi : build.text).trimEnd()}\n`)
       this.#setTarget(buildFailureTarget(build, this.config))
-      if (this.#current) void this.#retire(this.#current, 'broken')
+      if (this.#current) void this.#retirements.retire(this.#current, 'broken')
       this.#current = undefined
       return info
     }
@@ -207,33 +201,16 @@ export class Reloader {
 
     const loadStarted = performance.now()
     if (standbysStale) await this.#standbys.drop()
-    let next = this.#standbys.take() ?? this.#maker.make()
-    if (!next.isBooted && this.#current) {
-      // Edits came faster than standbys boot. Saves made while this one booted
-      // are built first (a few ms), and their bundle is the one it gets: one
-      // standby serves them all, instead of this bundle taking it and the next
-      // waiting for another boot. Once: the follow-up finds it booted.
-      await next.booted
-      if (stale() && !this.#closed) {
-        this.#standbys.putBack(next)
-        // Built again with the newer saves: the reload that serves names these files too.
-        rebuild(reasons)
-        return undefined
-      }
-    }
-    if (next.bootError && this.#current) {
-      // Once more with a fresh generation: the cause may have passed (a reinstall that has finished).
-      void next.destroy()
-      next = this.#maker.make()
-      await next.booted
-      if (next.bootError) {
-        void next.destroy()
-        this.logger.error(
-          `hotcell: the workers for this change could not start (${next.bootError.message}). Generation ${this.#current.number} keeps serving; the next save tries again.`,
-        )
-        return undefined
-      }
-    }
+    const next = await nextGeneration({
+      standbys: this.#standbys,
+      maker: this.#maker,
+      logger: this.logger,
+      current: () => this.#current,
+      stale,
+      closed: () => this.#closed,
+      rebuild: () => rebuild(reasons),
+    })
+    if (!next) return undefined
     // A shutdown meanwhile ends it at once (close()); a slow one is said; past the start, a newer save gives it up.
     this.#loading = next
     const onSlow = slowImportLine(this.logger, this.target, current, this.config, this.builder.roots, () => outcome(true, undefined, 0))
@@ -255,7 +232,7 @@ export class Reloader {
       const { target, report } = await hungImport(next, this.builder.roots, this.config)
       this.logger.error(`\n${report}\n`)
       this.#setTarget(target)
-      if (this.#current) void this.#retire(this.#current, 'broken')
+      if (this.#current) void this.#retirements.retire(this.#current, 'broken')
       this.#current = undefined
       return outcome(false, undefined, loadMs, loadFailure(target.view.error!, this.builder.roots))
     }
@@ -271,42 +248,21 @@ export class Reloader {
     this.#standbys.swapped()
     // Its workers serve the error page: not ok, though it took over (swappedIn).
     const info = outcome(!next.loadError, next.number, loadMs, next.loadError && loadFailure(next.loadError, this.builder.roots))
-    this.#afterSwapOf(next, old)
+    this.#retirements.afterSwapOf(next, old, () => {
+      if (!this.#closed && this.config.reload) this.#standbys.topUp()
+    })
     return info
   }
 
   async close(): Promise<void> {
     this.#closed = true
     // An import still running serves nobody: one that never ends held the shutdown until the 10 s import limit.
-    const ending = [...this.#retiring, this.#loading].map((g) => g?.destroy())
-    await Promise.all([this.#current && this.#retire(this.#current, 'shutdown'), this.#pruner.close(), this.#standbys.close(), ...ending])
+    const ending = [...this.#retirements.all, this.#loading].map((g) => g?.destroy())
+    await Promise.all([this.#current && this.#retirements.retire(this.#current, 'shutdown'), this.#pruner.close(), this.#standbys.close(), ...ending])
   }
 
   #setTarget(target: Target): void {
     this.target = target
     this.#resolveFirst(target)
-  }
-
-  /** Once `next` has answered (or soon after the swap): end `old`, boot the next standby. */
-  #afterSwapOf(next: Generation, old: Generation | undefined): void {
-    if (old) this.#retiring.add(old)
-    let done = false
-    const run = () => {
-      if (done) return
-      done = true
-      clearTimeout(timer)
-      if (old) void this.#retire(old, 'reload')
-      if (!this.#closed && this.config.reload) this.#standbys.topUp()
-    }
-    const timer = setTimeout(run, AFTER_SWAP_MS).unref()
-    void next.served.then(run)
-  }
-
-  /** Let `generation` finish its requests and its ctx.waitUntil() work, within the grace ('broken': the new code does not build or load). */
-  async #retire(generation: Generation, why: 'reload' | 'broken' | 'shutdown'): Promise<void> {
-    this.#retiring.add(generation)
-    const cut = await generation.retire(this.graceMs, why, locateIn(this.builder.roots))
-    this.#retiring.delete(generation)
-    if (cut) this.logger.warn(backgroundWorkCut(cut, generation.number, this.graceMs, why === 'shutdown'))
   }
 }
