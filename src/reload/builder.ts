@@ -1,10 +1,11 @@
-// The only module that imports esbuild.
+// The only module that loads esbuild (bundle-options.ts imports its types only).
 import type * as esbuild from 'esbuild'
 import { createRequire } from 'node:module'
 import { atCode, ENTRY_GONE_CODE, entryGone } from '../report/build-errors.js'
-import { type BuildFailure, buildFailure, type FailureParts, relativeTargets } from './build-failure.js'
+import { buildFailure, type FailureParts, relativeTargets } from './build-failure.js'
+import type { Builder, BuildOutcome } from './build-outcome.js'
+import { bundleOptions, configBundleOptions } from './bundle-options.js'
 import { unresolvedAliases } from './alias-imports.js'
-import type { ProjectRoots } from '../report/source-files.js'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
@@ -13,63 +14,14 @@ import { SourcePackages } from './source-packages.js'
 import { CommonJsPackages } from './commonjs-packages.js'
 import { pathToFileURL } from 'node:url'
 import { EarlyEnd } from './early-end.js'
-import { bundleBanner, MODULE_META_BANNER, moduleMetaDefine } from '../../workers/module-meta-names.js'
-import { REQUIRE_SHIM, writeOutputs, writePreload } from './build-output.js'
-import { configMetaDefine, configModuleMeta } from './config-module-meta.js'
+import { writeOutputs, writePreload } from './build-output.js'
 import { rewriteCommonJsWrappers } from './commonjs-wrappers.js'
 import { rewriteGlobImports } from './glob-imports.js'
 import { runtimeLoaderFolders } from './runtime-loaders.js'
-import { COMPUTED_IMPORT_ID, computedImportFolders, computedImportLog, rewriteComputedImports } from './computed-imports.js'
+import { COMPUTED_IMPORT_ID, computedImportFolders, rewriteComputedImports } from './computed-imports.js'
 
-export interface BuildSuccess {
-  ok: true
-  /** Counts every build of this builder, good or bad. */
-  n: number
-  ms: number
-  /** The bundle, under a name unique to its content. */
-  file: string
-  url: string
-  /** Absolute paths of every source file that went into the bundle. */
-  inputs: string[]
-  /** How many bytes esbuild read of each input: a file of another size now was written again since. */
-  inputBytes: ReadonlyMap<string, number>
-  /** The bare imports the bundle leaves to Node (`hono`, `@scope/lib/sub`), static, dynamic or required. */
-  packages: string[]
-  /**
-   * A module next to the bundle, shaped like it, that imports the packages the
-   * bundle imports statically (`hono`, `hono/cors`): standby workers load it
-   * before the bundle exists.
-   */
-  preloadUrl: string
-  /**
-   * The folders of the source files with a dynamic import of a computed path, or importing a package that loads
-   * code from disk (runtime-loaders.ts): Node loads what it names, from there (computed-imports.ts).
-   */
-  computedImportFolders: string[]
-  /** esbuild's formatted warnings, empty when there are none. */
-  warnings: string
-}
-
-export type { BuildFailure }
-export type BuildOutcome = BuildSuccess | BuildFailure
-
-export interface Builder {
-  /** Where bundles are written. Ignored by the watcher and by git. */
-  readonly outDir: string
-  /** The developer's folders: the working folder, and the source packages' as the builds find them. */
-  readonly roots: ProjectRoots
-  /** Resolves when esbuild's service runs with this builder's context; rejects if it cannot start. */
-  ready(): Promise<void>
-  build(): Promise<BuildOutcome>
-  /** Delete bundles no generation uses any more. */
-  prune(inUse: Iterable<string>): Promise<void>
-  dispose(): Promise<void>
-}
-
-// The bundle runs in this very Node: esbuild keeps what it supports. With
-// `node20` it dropped the `with { type: 'json' }` of a package's JSON import
-// (attributes came in 20.10), and Node then refused the import.
-const NODE_TARGET = `node${process.versions.node}`
+// Its importers read what a build gives back from here.
+export type { BuildFailure, Builder, BuildOutcome, BuildSuccess } from './build-outcome.js'
 
 // esbuild is loaded when the first builder starts, not with this module:
 // `hotcell --help` and a config file lookup need not pay for it. And it is
@@ -219,52 +171,12 @@ async function setUp(
   return { api, context: await createContext(api, entry, cwd, outDir, plugins) }
 }
 
-/** `plugins`: those of the source packages (source-packages.ts), bundled rather than left to Node, and of CommonJS packages (commonjs-packages.ts). */
+/** The app's incremental context: bundleOptions() says what it builds (bundle-options.ts). */
 function createContext(api: typeof esbuild, entry: string, cwd: string, outDir: string, plugins: esbuild.Plugin[]): Promise<esbuild.BuildContext> {
-  return api.context({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: NODE_TARGET,
-    packages: 'external',
-    outdir: outDir,
-    entryNames: '[name]-[hash]',
-    outExtension: { '.js': '.mjs' },
-    sourcemap: 'linked',
-    // esbuild's default, relied on: a code frame of code saved over since comes from it (workers/source-excerpts.ts).
-    sourcesContent: true,
-    // Functions and classes keep their source names: an anonymous default export is
-    // `default` in a stack as in Node's own ESM (esbuild would name it after the
-    // file, `app_default`), and two classes named alike in two files keep
-    // their name (esbuild renames one `Foo2`; `constructor.name` shows it).
-    keepNames: true,
-    metafile: true,
-    // Inputs as absolute paths, to compare with the watcher's; messages keep
-    // paths relative to cwd, as the developer reads them.
-    absWorkingDir: cwd,
-    absPaths: ['metafile'],
-    banner: { js: `${REQUIRE_SHIM} ${MODULE_META_BANNER} ${bundleBanner(entry, cwd)}` },
-    // The source file's import.meta.url, __dirname and module, not the bundle's (workers/module-meta.ts).
-    define: moduleMetaDefine,
-    logLevel: 'silent',
-    // Where each dynamic import of a computed path is, to resolve it from its source file (computed-imports.ts).
-    logOverride: computedImportLog,
-    // Written by writeOutputs(), not by esbuild: a rebuild deletes the outputs
-    // of the build before, and a generation may still be importing its bundle
-    // then (a worker replacing a crashed one, or following the first). Old
-    // bundles are deleted by prune() once no generation uses them.
-    write: false,
-    // No onResolve or onLoad otherwise: each callback would cost a round trip to esbuild's process on every rebuild.
-    plugins,
-  })
+  return api.context(bundleOptions(entry, cwd, outDir, plugins))
 }
 
-/**
- * Bundle a config file (hotcell.config.ts) to one ESM file next to it, so that
- * its relative imports and TypeScript work and its bare imports resolve from
- * the project. `hotcell` itself resolves to this very install, for defineConfig.
- */
+/** Bundle a config file (hotcell.config.ts) as configBundleOptions() says (bundle-options.ts). */
 export async function bundleConfigFile(
   file: string,
   outFile: string,
@@ -272,35 +184,8 @@ export async function bundleConfigFile(
 ): Promise<{ ok: true; inputs: string[] } | { ok: false; text: string }> {
   const api = await loadEsbuild()
   try {
-    const result = await api.build({
-      entryPoints: [file],
-      outfile: outFile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: NODE_TARGET,
-      packages: 'external',
-      banner: { js: REQUIRE_SHIM },
-      logLevel: 'silent',
-      write: true,
-      // Its inputs: the files whose edits change the config (cli/config-watch.ts).
-      metafile: true,
-      // Read by hand when the config throws (report/bundle-frame.ts); no
-      // sourceMappingURL comment, so Node never maps it on its own.
-      sourcemap: 'external',
-      sourcesContent: false,
-      define: configMetaDefine,
-      plugins: [
-        configModuleMeta,
-        {
-          name: 'hotcell-self',
-          setup(build) {
-            build.onResolve({ filter: /^hotcell$/ }, () => ({ path: pathToFileURL(hotcellEntry).href, external: true }))
-          },
-        },
-      ],
-    })
-    return { ok: true, inputs: Object.keys(result.metafile.inputs).map((input) => resolve(input)) }
+    const result = await api.build(configBundleOptions(file, outFile, hotcellEntry))
+    return { ok: true, inputs: Object.keys(result.metafile!.inputs).map((input) => resolve(input)) }
   } catch (error) {
     const messages = (error as esbuild.BuildFailure).errors
     if (!Array.isArray(messages)) throw error
