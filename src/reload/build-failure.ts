@@ -25,6 +25,8 @@ export interface BuildFailure {
   missing: string[]
   /** Every error is one of `missing`: nothing but files not found (failed-build-hold.ts). */
   onlyMissing: boolean
+  /** Stopped for a newer save (Builder.cancel()): never shown, built again with that save. */
+  canceled?: true
 }
 
 export interface FailureParts {
@@ -56,6 +58,23 @@ export async function buildFailure(api: typeof esbuild, cwd: string, manifests: 
     files: [...new Set([...located, ...(parts.files ?? []), ...manifests])],
     missing: [...new Set(parts.missing)],
     onlyMissing: parts.onlyMissing,
+  }
+}
+
+/** A build stopped for a newer save: no esbuild message to format, nothing to show. */
+export function canceledBuild(n: number, started: number): BuildFailure {
+  const text = 'The build was canceled for a newer save.\n'
+  return {
+    ok: false,
+    n,
+    ms: performance.now() - started,
+    text,
+    ansi: text,
+    error: { name: 'BuildCanceled', message: text.trim() },
+    files: [],
+    missing: [],
+    onlyMissing: false,
+    canceled: true,
   }
 }
 

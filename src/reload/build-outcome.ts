@@ -42,6 +42,8 @@ export interface Builder {
   /** Resolves when esbuild's service runs with this builder's context; rejects if it cannot start. */
   ready(): Promise<void>
   build(): Promise<BuildOutcome>
+  /** Stop the build under way, if any, for a newer save: it ends at once as a failure marked `canceled`. */
+  cancel(): void
   /** Delete bundles no generation uses any more. */
   prune(inUse: Iterable<string>): Promise<void>
   dispose(): Promise<void>

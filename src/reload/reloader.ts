@@ -144,6 +144,12 @@ export class Reloader {
       const timing = { waitMs, buildMs: build.ms, loadMs, totalMs: performance.now() - startedAt }
       return { ok, gen, ...changeOf(reasons, goneSinceMark(marks), this.sources.created.among(reasons), cwd), ...timing, ...(error && { error }) }
     }
+    // Stopped for a newer save (reload-cycle.ts): built again with it.
+    if (!build.ok && build.canceled) {
+      traceReload('canceled')
+      rebuild(reasons)
+      return undefined
+    }
     if (!build.ok) {
       const info = outcome(false, this.#current?.number, 0, buildFailure(build.error, this.builder.roots))
       // More edits already arrived: this error may be a half-saved state.

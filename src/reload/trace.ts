@@ -12,6 +12,7 @@ export type ReloadPhase =
   | 'trigger' // the first change a reload covers was seen
   | 'build' // the debounce ended and esbuild started
   | 'built' // esbuild finished (good or bad)
+  | 'canceled' // the build was stopped for a newer save (it then ends as 'built', not served)
   | 'loaded' // the standby generation imported the new bundle
   | 'swap' // new requests go to the new generation from now on
   | 'standby' // a standby generation has booted: the next bundle is loaded at once
