@@ -17,6 +17,9 @@ import {
   type WorkerMessage,
 } from '../src/pool/protocol.js'
 import { exitNote } from './exit-note.js'
+import { ARENA_MIN, type ArenaMessage } from '../src/pool/arena-layout.js'
+import { lend } from './body-arena.js'
+import { copyBytes } from './byte-copy.js'
 
 /** A request as the lane delivers it: `slot` is where the main thread keeps it, and what replies name. */
 export interface LaneTask extends RequestTask {
@@ -122,10 +125,49 @@ function flush(): void {
   port!.postMessage(batch, moved)
 }
 
+// A string up to this size travels in the reply when the arena does not take
+// it (structured clone costs what a transfer does); a larger one as bytes,
+// transferred.
+const INLINE_LIMIT = 64 * 1024
+const encoder = new TextEncoder()
+
+/**
+ * What the reply carries for a complete body: the number of its first slot
+ * in the body arena (body-arena.ts), or the body itself, bytes transferred.
+ * An ArrayBuffer is this thread's own and is transferred as it is.
+ */
+function carried(body: ArrayBuffer | Uint8Array | string | null, headers: string[]): ArrayBuffer | string | number | null {
+  if (body === null) return null
+  if (body instanceof ArrayBuffer) {
+    transfer.push(body)
+    return body
+  }
+  const size = typeof body === 'string' ? body.length : body.byteLength
+  // Not HTML: live reload rewrites a page on the main thread (browser-reload.ts), from the bytes the reply carries.
+  if (size >= ARENA_MIN && !isHtml(headers)) {
+    const slot = lend(body, announceArena)
+    if (slot !== undefined) return slot
+  }
+  if (typeof body === 'string' && size <= INLINE_LIMIT) return body
+  const bytes = (typeof body === 'string' ? encoder.encode(body) : copyBytes(body)).buffer as ArrayBuffer
+  transfer.push(bytes)
+  return bytes
+}
+
+function isHtml(headers: string[]): boolean {
+  for (let i = 0; i < headers.length; i += 2) if (headers[i]!.toLowerCase() === 'content-type') return /html/i.test(headers[i + 1]!)
+  return false
+}
+
+/** The arena's first use: main learns of it before the reply naming a slot of it, on the same port. */
+function announceArena(message: ArenaMessage): void {
+  port!.postMessage(message)
+}
+
 export const reply = {
-  response(to: LaneTask, status: number, statusText: string, headers: string[], body: ArrayBuffer | string | null, move?: ArrayBuffer): void {
-    if (move) transfer.push(move)
-    queue(REPLY.response, to, status, statusText, headers, body)
+  /** `body`: an ArrayBuffer is transferred; a Uint8Array is copied (the response may still be read). */
+  response(to: LaneTask, status: number, statusText: string, headers: string[], body: ArrayBuffer | Uint8Array | string | null): void {
+    queue(REPLY.response, to, status, statusText, headers, carried(body, headers))
   },
   failed(to: LaneTask, phase: FailurePhase, error: ErrorData): void {
     queue(REPLY.failed, to, phase, error)

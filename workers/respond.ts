@@ -6,10 +6,9 @@ import { fastParts, nativeResponse, type FastParts } from './fast-response.js'
 import { flattenHeaders } from './header-list.js'
 import { copyBytes } from './byte-copy.js'
 
-// Bodies up to this size travel inside the reply. Below ~64 KiB a structured
-// clone costs what a transfer does; a larger body that is complete already
-// goes as bytes, transferred; one still being produced goes over a stream
-// port where every chunk is transferred.
+// A body that is complete already is handed to the lane (lane.ts), which
+// puts it in the body arena or the reply; one still being produced after
+// INLINE_LIMIT bytes goes over a stream port where every chunk is transferred.
 
 const INLINE_LIMIT = 64 * 1024
 // Chunks the worker may send before main acknowledges one: bounds what a slow
@@ -21,7 +20,8 @@ const NOT_YET: unique symbol = Symbol('not yet')
 
 /** What a request comes to, in the worker. */
 export type Outcome =
-  | { kind: 'response'; status: number; statusText: string; headers: string[]; body: ArrayBuffer | string | null }
+  /** `body`: an ArrayBuffer is this thread's to transfer; a Uint8Array is not (the lane copies it). */
+  | { kind: 'response'; status: number; statusText: string; headers: string[]; body: ArrayBuffer | Uint8Array | string | null }
   /** Head and body went over the stream port. */
   | { kind: 'streamed' }
   | { kind: 'failed'; phase: FailurePhase; error: ErrorData }
@@ -45,7 +45,7 @@ export function respond(
   announce: (port: MessagePort) => void,
 ): Outcome | Promise<Outcome> {
   const parts = fastParts(response)
-  if (parts) return fromParts(parts)
+  if (parts) return asGiven(parts)
   return respondNative(nativeResponse(response), abort, control, announce)
 }
 
@@ -54,19 +54,27 @@ export function respond(
  * never materialized; undefined otherwise. For an adapter in the same thread
  * as its server: the header list is its own to change.
  */
-export function givenResponse(response: Response): Extract<Outcome, { kind: 'response' }> | undefined {
+export function givenResponse(response: Response): Given | undefined {
   const parts = fastParts(response)
   if (!parts) return undefined
   const given = fromParts(parts)
   return parts.own ? given : { ...given, headers: given.headers.slice() }
 }
 
+type Given = { kind: 'response'; status: number; statusText: string; headers: string[]; body: ArrayBuffer | string | null }
+
 /**
  * A FastResponse never materialized: its parts (headers checked and copied
- * at construction), no stream made. Its bytes are copied again: the reply
- * transfers what it carries, and the response may still be read.
+ * at construction), no stream made, the body as it is. The response may
+ * still be read: the lane copies the bytes it sends.
  */
-function fromParts(parts: FastParts): Extract<Outcome, { kind: 'response' }> {
+function asGiven(parts: FastParts): Extract<Outcome, { kind: 'response' }> {
+  const headers = parts.own ? flattenHeaders(parts.own) : parts.headers
+  return { kind: 'response', status: parts.status, statusText: parts.statusText, headers, body: parts.body }
+}
+
+/** As asGiven, for an adapter in this thread: a large string as bytes, bytes copied. */
+function fromParts(parts: FastParts): Given {
   const headers = parts.own ? flattenHeaders(parts.own) : parts.headers
   const body = parts.body
   if (typeof body === 'string') {

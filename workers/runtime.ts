@@ -185,8 +185,7 @@ function begin(task: LaneTask, loaded: LoadedApp): void {
 
 function deliver(task: LaneTask, outcome: Outcome): void {
   if (outcome.kind === 'response') {
-    const body = outcome.body
-    reply.response(task, outcome.status, outcome.statusText, outcome.headers, body, body instanceof ArrayBuffer ? body : undefined)
+    reply.response(task, outcome.status, outcome.statusText, outcome.headers, outcome.body)
   } else if (outcome.kind === 'streamed') reply.streamed(task)
   else reply.failed(task, outcome.phase, outcome.error)
 }

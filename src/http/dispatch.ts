@@ -13,6 +13,8 @@ import type { Refresh } from '../report/serving-state.js'
 import { causedBy, CLIENT_LEFT_REASON, type RequestTask, type TaskResult } from '../pool/protocol.js'
 import { announcesBody, BODY_IDLE_MS, readBody, STALLED, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
+import { dropBody, LentBody } from '../pool/body-arena.js'
+import { sendLent } from './lent-reply.js'
 import { rawHeader } from './raw-header.js'
 import { absoluteUrl } from './absolute-url.js'
 import { nextRequestId } from './request-count.js'
@@ -228,6 +230,8 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
           try {
             answer(outcome)
           } catch (error) {
+            // A lent body not yet given to the response: nobody else will release it.
+            dropBody(outcome)
             fail(error)
           }
         },
@@ -274,11 +278,19 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
         if (outcome.phase !== 'import' && outcome.phase !== 'shape') reportFailure(view)
         return void sendPage(id, seen, req, res, view)
       }
-      if (res.destroyed) return
+      const body = outcome.body
+      if (res.destroyed) return void dropBody(outcome)
       options.onAnswer?.(method, url, outcome.headers)
-      const injected = options.html?.inline(req, seen, outcome.status, outcome.headers, outcome.body)
+      if (body instanceof LentBody) {
+        // Never HTML (the worker keeps pages out of the arena): nothing for live reload to add.
+        const headers = outcome.headers
+        if (rawHeader(headers, 'content-length') === undefined) headers.push('content-length', String(body.bytes.byteLength))
+        if (options.closing()) headers.push(...extraHeaders())
+        return void sendLent(res, outcome.status, outcome.statusText || undefined, headers, body)
+      }
+      const injected = options.html?.inline(req, seen, outcome.status, outcome.headers, body)
       const headers = injected?.headers ?? outcome.headers
-      const reply = typeof outcome.body === 'string' || outcome.body === null ? outcome.body : Buffer.from(outcome.body)
+      const reply = typeof body === 'string' || body === null ? body : Buffer.from(body)
       if (reply !== null && !injected && rawHeader(headers, 'content-length') === undefined)
         headers.push('content-length', String(typeof reply === 'string' ? Buffer.byteLength(reply) : reply.byteLength))
       if (options.closing()) headers.push(...extraHeaders())

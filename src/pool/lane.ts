@@ -33,6 +33,8 @@ import {
   type TaskResult,
 } from './protocol.js'
 import { holdsRequests, releasesRequests, type RequestHolder } from './running-requests.js'
+import { ArenaReader, isArenaMessage, type LentBody } from './body-arena.js'
+import type { ArenaMessage } from './arena-layout.js'
 
 /** Who waits for a request's outcome. */
 export interface Waiter {
@@ -58,6 +60,8 @@ export class Lane implements RequestHolder {
   #flushing = false
   #sent = 0
   #closed = false
+  /** The worker's body arena, once it sent one (body-arena.ts). */
+  #arena: ArenaReader | undefined
 
   constructor(
     readonly threadId: number,
@@ -68,7 +72,10 @@ export class Lane implements RequestHolder {
   ) {
     this.#port = port
     this.#progress = new Int32Array(progress)
-    port.on('message', (replies: LaneReplies) => this.#receive(replies))
+    port.on('message', (replies: LaneReplies | ArenaMessage) => {
+      if (isArenaMessage(replies)) this.#arena = new ArenaReader(replies)
+      else this.#receive(replies)
+    })
     // Without this the port would keep a finished server alive.
     port.unref()
     holdsRequests(this)
@@ -210,13 +217,21 @@ export class Lane implements RequestHolder {
     this.#port.postMessage(batch, transfer)
   }
 
+  /** A number names the body's first slot in the worker's arena. */
+  #body(body: ArrayBuffer | string | number | null): ArrayBuffer | string | LentBody | null {
+    return typeof body === 'number' ? this.#arena!.lend(body) : body
+  }
+
   #receive(replies: LaneReplies): void {
     let settled = false
     for (let i = 0; i < replies.length; i += REPLY_FIELDS) {
       const slot = replies[i + 1] as number
       const waiter = this.#waiters[slot]
       // Never another request's reply: a slot is reused only after its final reply.
-      if (!waiter || this.#tasks[slot]!.id !== replies[i + 2]) continue
+      if (!waiter || this.#tasks[slot]!.id !== replies[i + 2]) {
+        if (replies[i] === REPLY.response && typeof replies[i + 6] === 'number') this.#arena?.lend(replies[i + 6] as number).release()
+        continue
+      }
       switch (replies[i]) {
         case REPLY.response:
           this.#release(slot)
@@ -227,7 +242,7 @@ export class Lane implements RequestHolder {
             status: replies[i + 3] as number,
             statusText: replies[i + 4] as string,
             headers: replies[i + 5] as string[],
-            body: replies[i + 6] as ArrayBuffer | string | null,
+            body: this.#body(replies[i + 6] as ArrayBuffer | string | number | null),
           })
           break
         case REPLY.failed:

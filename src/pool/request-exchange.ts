@@ -2,6 +2,7 @@
 // the messages of a streamed response. Types only: re-exported by protocol.ts,
 // the one module of src/ that workers/ imports.
 import type { ErrorData } from './error-data.js'
+import type { LentBody } from './body-arena.js'
 
 /** One HTTP request handed to a worker. */
 export interface RequestTask {
@@ -38,9 +39,10 @@ export type TaskResult =
       /**
        * Small bodies come inline (≤ 64 KiB, where cloning costs what transfer
        * does). A string body stays a string: node:http writes it together with
-       * the head in one write.
+       * the head in one write. A LentBody is in the worker's body arena
+       * (body-arena.ts): whoever gets it releases it, once written or dropped.
        */
-      body: ArrayBuffer | string | null
+      body: ArrayBuffer | string | LentBody | null
     }
   | {
       /** Head and body went over the stream port; the task ends when they did. */

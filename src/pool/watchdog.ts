@@ -17,6 +17,7 @@ import { Deadlines, type Expiring } from './deadlines.js'
 import { STUCK_UTILIZATION } from './loop-utilization.js'
 import { BUSY_NOTICE_MS, lookAtWorkers, type BusyWatch } from './busy-workers.js'
 import { lookAtMemory } from './memory-watch.js'
+import { dropBody } from './body-arena.js'
 
 // How long the worker is watched after the timeout to tell the two apart: a
 // tenth of the timeout, within these bounds, so that a short --timeout is not
@@ -132,12 +133,14 @@ class Watch implements Expiring {
 
   settle(outcome: Outcome): void {
     this.result = outcome
-    if (!this.expired) this.finish(outcome)
+    // Answered after the 504 went out: its body, if in a worker's arena, goes back.
+    if (this.finished) dropBody(outcome)
+    else if (!this.expired) this.finish(outcome)
     else this.onResult?.()
   }
 
   finish(outcome: Outcome): void {
-    if (this.finished) return
+    if (this.finished) return void dropBody(outcome)
     this.finished = true
     this.deadlines?.remove(this)
     this.done(outcome)

@@ -85,8 +85,12 @@ export class LeanResponse extends EventEmitter implements ResponseOut {
     return ok
   }
 
-  end(body?: Uint8Array | string): this {
-    if (this.#ended || this.#destroyed) return this
+  /** `written`: called once the socket is done with `body`'s bytes (sent, or never to be): they may change after that, not before. */
+  end(body?: Uint8Array | string, written?: () => void): this {
+    if (this.#ended || this.#destroyed) {
+      written?.()
+      return this
+    }
     const socket = this.#socket
     if (!this.#head) {
       const length = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
@@ -98,15 +102,19 @@ export class LeanResponse extends EventEmitter implements ResponseOut {
     if (!this.#headSent && typeof body === 'string' && !head.chunked) {
       // node:http sends a string body with its head as one string, in the body's encoding (UTF-8).
       this.#headSent = true
-      socket.write(sendBody ? head.text + body : head.text)
+      socket.write(sendBody ? head.text + body : head.text, written)
     } else {
       socket.cork()
       this.#sendHead()
+      // The socket calls back once it wrote a chunk, or dropped it (destroyed): in order, the last one after the body.
       if (sendBody && head.chunked) {
         this.#write(body!)
-        socket.write(`0${CRLF}${CRLF}`, 'latin1')
-      } else if (sendBody) socket.write(body!)
-      else if (head.chunked) socket.write(`0${CRLF}${CRLF}`, 'latin1')
+        socket.write(`0${CRLF}${CRLF}`, 'latin1', written)
+      } else if (sendBody) socket.write(body!, written)
+      else {
+        if (head.chunked) socket.write(`0${CRLF}${CRLF}`, 'latin1')
+        written?.()
+      }
       socket.uncork()
     }
     // After the listeners of the moment have seen the end, as with node:http's 'finish' then 'close'.
