@@ -81,7 +81,8 @@ const hotcell = (id: string, entry: string, workers: number | 'default') => () =
   return startChild(server('hotcell-server'), [entry, String(workers)], execArgv)
 }
 // A/B of a change: HOTCELL_BUILD_B=<a copy of dist/ from another commit, kept inside this repository so that
-// its imports resolve> adds that build's fetch hello (--workers 1) to the same interleaved rounds.
+// its imports resolve> adds that build's fetch hello, Hono and Node hello (--workers 1; pick with --only
+// hello-1-b,hono-1-b,node-1-b) to the same interleaved rounds; with --body, that build's sized app (sized-1-b).
 const buildB = process.env.HOTCELL_BUILD_B
 const allVariants: Variant[] = [
   { id: 'plain', name: 'node:http res.end()', against: null, workers: 0, start: () => startChild(server('plain-http'), []) },
@@ -140,6 +141,20 @@ const allVariants: Variant[] = [
           start: () => startChild(new URL(`file://${buildB}/bench/servers/hotcell-server.js`), [HELLO, '1']),
         },
         {
+          id: 'hono-1-b',
+          name: `hotcell --workers 1, Hono hello, build ${buildB}`,
+          against: 'hono-ns' as const,
+          workers: 1,
+          start: () => startChild(new URL(`file://${buildB}/bench/servers/hotcell-server.js`), [HONO, '1']),
+        },
+        {
+          id: 'sized-1-b',
+          name: `hotcell --workers 1, a ${args.body ?? 0}-byte string body, build ${buildB}`,
+          against: 'plain' as const,
+          workers: 1,
+          start: () => startChild(new URL(`file://${buildB}/bench/servers/hotcell-server.js`), [SIZED, '1']),
+        },
+        {
           id: 'node-1-b',
           name: `hotcell --workers 1, Node (req, res) hello, build ${buildB}`,
           against: 'plain' as const,
@@ -151,17 +166,18 @@ const allVariants: Variant[] = [
 ]
 
 // A variant's reference always runs with it.
-if (args.body !== undefined && args.only?.some((id) => id !== 'plain' && id !== 'sized-1')) {
-  log('--body measures only plain and sized-1: the other variants answer the hello body.')
+const SIZED_IDS = new Set(['plain', 'sized-1', 'sized-1-b'])
+if (args.body !== undefined && args.only?.some((id) => !SIZED_IDS.has(id))) {
+  log('--body measures only plain, sized-1 and sized-1-b (with HOTCELL_BUILD_B): the other variants answer the hello body.')
   process.exit(2)
 }
-if (args.body === undefined && args.only?.includes('sized-1')) {
+if (args.body === undefined && args.only?.some((id) => id.startsWith('sized-1'))) {
   log('sized-1 needs --body <bytes>: the size of the body it answers.')
   process.exit(2)
 }
-const only = args.only ?? (args.body === undefined ? undefined : ['sized-1'])
+const only = args.only ?? (args.body === undefined ? undefined : buildB ? ['sized-1', 'sized-1-b'] : ['sized-1'])
 const wanted = only && new Set(only.flatMap((id) => [id, ...allVariants.filter((v) => v.id === id && v.against).map((v) => v.against!)]))
-const variants = wanted ? allVariants.filter((v) => wanted.has(v.id)) : allVariants.filter((v) => v.id !== 'sized-1')
+const variants = wanted ? allVariants.filter((v) => wanted.has(v.id)) : allVariants.filter((v) => !v.id.startsWith('sized-1'))
 
 interface Sample {
   reqPerSec: number
