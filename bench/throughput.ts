@@ -282,6 +282,13 @@ const out = [
     target('hono-1', 'hono-ns', 1.0),
     target('hello-1-b', 'plain', 0.75),
   ].filter((line) => line !== undefined),
+  // This build against build B, paired per round.
+  ...variants
+    .filter((v) => v.id.endsWith('-b') && samples.has(v.id.slice(0, -2)))
+    .map(
+      (v) =>
+        `- ${v.id.slice(0, -2)} / ${v.id}, req/s per round: ${ratios(v.id.slice(0, -2), v.id).map(fmt.ratio).join(', ')} (median ${fmt.ratio(median(ratios(v.id.slice(0, -2), v.id)))}×)`,
+    ),
 ]
 process.stdout.write(out.join('\n') + '\n')
 
