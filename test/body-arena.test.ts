@@ -146,6 +146,25 @@ describe('response bodies through the body arena', () => {
     assertWhole(viaNodeHttp, MiB, 'a 1 MiB body written by node:http')
   })
 
+  test('a Node (req, res) handler: bytes and a string given to res.end() arrive intact', async () => {
+    const { server } = await serveProject({
+      'app.ts': `
+import { createHash, randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
+export default createServer((req, res) => {
+  const n = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('n'))
+  const body = req.url?.startsWith('/text') ? 'ü'.repeat(n) : randomBytes(n)
+  res.setHeader('x-digest', createHash('sha256').update(body).digest('hex'))
+  res.end(body)
+})
+`,
+    })
+    for (const size of [16 * 1024, 300_000]) {
+      assertWhole(await request(`${server.url}/bytes?n=${size}`), size, `${size} bytes from res.end()`)
+      assertWhole(await request(`${server.url}/text?n=${size}`), size, `${size} characters from res.end()`)
+    }
+  })
+
   test('with the arena full (a slow client holding lent bytes, 24 bodies answered in one turn), every body still arrives intact', async () => {
     const { server } = await serveProject({ 'app.ts': APP })
     const before = await made(server.url)
