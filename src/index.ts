@@ -1,4 +1,6 @@
 export { serve } from './dev-server.js'
+export { bench } from './bench-command/bench-api.js'
+export type { BenchOptions, BenchResult } from './bench-command/bench-api.js'
 export type { HotcellServer, ServerInfo } from './server-api.js'
 export type { ServeOptions } from './config/resolve-config.js'
 export type { LogEntry } from './report/log-option.js'

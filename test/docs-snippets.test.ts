@@ -11,7 +11,18 @@ const RUN_ELSEWHERE = new Set(['tour-pack', 'tour-project', 'tour-app', 'tour-ru
 
 describe('documentation snippets', () => {
   test('every marked snippet is run by a test', () => {
-    const covered = new Set([...RUN_ELSEWHERE, 'handler', 'from-code', 'api-test', 'config-file', 'shape-hono', 'shape-itty', 'shape-express', 'shape-fastify'])
+    const covered = new Set([
+      ...RUN_ELSEWHERE,
+      'handler',
+      'from-code',
+      'api-test',
+      'api-bench',
+      'config-file',
+      'shape-hono',
+      'shape-itty',
+      'shape-express',
+      'shape-fastify',
+    ])
     for (const { name, where } of snippets().values()) assert.ok(covered.has(name), `${where}: snippet ${name} is marked but no test runs it`)
   })
 
@@ -49,6 +60,20 @@ describe('documentation snippets', () => {
     const code = await withDeadline(new Promise<number | null>((resolve) => child.once('exit', resolve)), 60_000, 'the example test to run and end')
     assert.equal(code, 0, output)
     assert.match(output, /^# pass 2$/m)
+  })
+
+  test('docs/api.md: the bench() example measures and prints its line', async () => {
+    const project = projectDir({ 'src/app.ts': snippet('handler').code, 'perf.mjs': snippet('api-bench').code })
+    cleanup(project.remove)
+    // Inside this package, as run.mjs above: `import … from 'hotcell'` is hotcell itself.
+    const child = spawn(process.execPath, ['perf.mjs'], { cwd: project.dir, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()))
+    const code = await withDeadline(new Promise<number | null>((resolve) => child.once('exit', resolve)), 60_000, 'the bench example to run and end')
+    assert.equal(code, 0, output)
+    // Its own line and nothing else: bench() prints nothing.
+    assert.match(output, /^[1-9][\d]* req\/s, p99 [\d.]+ ms, 0 failed\n$/)
   })
 
   test('docs/developer-experience.md: the config file (a bare `npx hotcell`)', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { availableParallelism, cpus, loadavg, platform, arch, release } from 'node:os'
-import type { BenchOptions } from './options.js'
+import type { BenchSettings } from './run-bench.js'
 import { configKey, configsOf } from './plan.js'
 import { wrkVersion } from './wrk-load.js'
 import {
@@ -93,7 +93,7 @@ function cpuTimes(): { idle: number; total: number } {
   return { idle, total }
 }
 
-export function buildDocument(options: BenchOptions, checks: CheckRecord[], runs: RunRecord[], startedAt: Date, host: Machine): BenchDocument {
+export function buildDocument(options: BenchSettings, checks: CheckRecord[], runs: RunRecord[], startedAt: Date, host: Machine): BenchDocument {
   const byKey = new Map<string, RunRecord[]>()
   for (const run of runs) {
     const key = configKey({ target: run.target, entry: run.entry, workers: run.workers })

@@ -9,7 +9,7 @@ import { mustBeEntry } from '../config/entry-file.js'
 import { CONFIG_FLAG, SHARED_SERVE_FLAGS, sharedValues } from './serve-side.js'
 
 /** A benchmark measures with as many workers as can run in parallel here (up to 4), unless given a list. */
-function defaultWorkers(): number {
+export function defaultWorkers(): number {
   return Math.max(1, Math.min(4, availableParallelism()))
 }
 
@@ -153,17 +153,10 @@ export function parseBenchArgs(argv: string[]): ParsedBench {
   if (v.compare !== undefined) mustBeEntry(v.compare, process.cwd(), '--compare')
 
   const durationMs = parseDuration(v.duration ?? '10s', '--duration')
-  const path = v.path ?? '/'
-  if (!path.startsWith('/')) throw new HotcellError('ERR_INVALID_OPTION', `--path must start with / (got "${path}")`)
-  const method = (v.method ?? 'GET').toUpperCase()
-  if (!/^[A-Z]+$/.test(method)) throw new HotcellError('ERR_INVALID_OPTION', `--method must be an HTTP method such as GET or POST (got "${v.method}")`)
-  const generator = v.generator ?? 'auto'
-  if (generator !== 'auto' && generator !== 'undici' && generator !== 'wrk') {
-    throw new HotcellError('ERR_INVALID_OPTION', `--generator must be auto, wrk or undici (got "${generator}")`)
-  }
-  const rounds = v.rounds === undefined ? (v.compare ? 3 : 1) : mustBeInteger(v.rounds, '--rounds', 1, 100)
-  if (v.compare && rounds < 3)
-    throw new HotcellError('ERR_INVALID_OPTION', `--compare needs at least 3 rounds to tell noise from a difference (got --rounds ${rounds})`)
+  const path = mustBePath(v.path ?? '/', '--path')
+  const method = mustBeMethod(v.method ?? 'GET', '--method')
+  const generator = mustBeGenerator(v.generator ?? 'auto', '--generator')
+  const rounds = roundsOf(v.rounds, v.compare !== undefined, '--rounds', '--compare')
   return {
     help: false,
     options: {
@@ -176,7 +169,7 @@ export function parseBenchArgs(argv: string[]): ParsedBench {
       body: v.body !== undefined ? Buffer.from(v.body) : v['body-file'] !== undefined ? readBodyFile(v['body-file']) : undefined,
       connections: mustBeInteger(v.connections ?? '50', '--connections', 1, 10_000),
       durationMs,
-      warmupMs: v.warmup === undefined ? Math.min(2000, Math.max(250, Math.round(durationMs / 4))) : parseDuration(v.warmup, '--warmup', 'no warm-up'),
+      warmupMs: v.warmup === undefined ? defaultWarmupMs(durationMs) : parseDuration(v.warmup, '--warmup', 'no warm-up'),
       workers: parseWorkers(v.workers),
       rounds,
       json: v.json ?? false,
@@ -204,8 +197,42 @@ function parseWorkers(text: string | undefined): number[] {
 function parseHeader(text: string): [string, string] {
   const colon = text.indexOf(':')
   const name = colon > 0 ? text.slice(0, colon).trim() : ''
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new HotcellError('ERR_INVALID_OPTION', `--header must look like "name: value" (got "${text}")`)
+  if (!HEADER_NAME.test(name)) throw new HotcellError('ERR_INVALID_OPTION', `--header must look like "name: value" (got "${text}")`)
   return [name, text.slice(colon + 1).trim()]
+}
+
+// The checks below are the command line's and bench()'s (bench-api.ts): `name` is the flag or the option.
+
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/** A quarter of the timed load, 250 ms to 2 s. */
+export const defaultWarmupMs = (durationMs: number): number => Math.min(2000, Math.max(250, Math.round(durationMs / 4)))
+
+export function mustBePath(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !value.startsWith('/'))
+    throw new HotcellError('ERR_INVALID_OPTION', `${name} must start with / (got ${JSON.stringify(value)})`)
+  return value
+}
+
+export function mustBeMethod(value: unknown, name: string): string {
+  const method = typeof value === 'string' ? value.toUpperCase() : ''
+  if (!/^[A-Z]+$/.test(method))
+    throw new HotcellError('ERR_INVALID_OPTION', `${name} must be an HTTP method such as GET or POST (got ${JSON.stringify(value)})`)
+  return method
+}
+
+export function mustBeGenerator(value: unknown, name: string): BenchOptions['generator'] {
+  if (value !== 'auto' && value !== 'undici' && value !== 'wrk')
+    throw new HotcellError('ERR_INVALID_OPTION', `${name} must be auto, wrk or undici (got ${JSON.stringify(value)})`)
+  return value
+}
+
+/** 1 by default, 3 for A/B, which needs at least that many. */
+export function roundsOf(value: unknown, compare: boolean, name: string, compareName: string): number {
+  const rounds = value === undefined ? (compare ? 3 : 1) : mustBeInteger(value, name, 1, 100)
+  if (compare && rounds < 3)
+    throw new HotcellError('ERR_INVALID_OPTION', `${compareName} needs at least 3 rounds to tell noise from a difference (got ${name} ${rounds})`)
+  return rounds
 }
 
 function readBodyFile(file: string): Buffer {
