@@ -107,10 +107,12 @@ export async function runBench(given: BenchSettings, serveSide: ServeSide, progr
       // What the check, the warm-up and earlier runs left: not this run's.
       await server.takeAbandoned()
       const started = new Date()
+      failures.timed(true)
       const stats: LoadStats = await load(job(options, server.url, options.durationMs), (elapsedMs, perSecond) => {
         const rate = perSecond ? `, ${thousands(perSecond)} req/s` : ''
         progress.update(`${what}: ${(elapsedMs / 1000).toFixed(0)}/${options.durationMs / 1000} s${rate}`)
       })
+      failures.timed(false)
       const endedAt = Date.now()
       // The drain's answers also show that the server has seen the generator's connections close.
       await drain(server.url, spec, run.config.workers, options.timeoutMs)
@@ -128,6 +130,7 @@ export async function runBench(given: BenchSettings, serveSide: ServeSide, progr
     }
   } catch (error) {
     progress.clear()
+    failures.timed(false)
     // The servers first: what they report as they stop (a stream the check gave
     // up on, cut by the shutdown) comes before the verdict, which is the last line.
     await Promise.allSettled(running.splice(0).map((server) => server.close()))
