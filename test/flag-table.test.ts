@@ -56,6 +56,12 @@ describe('flag table', () => {
     )
   })
 
+  test("--ignore's default does not say node_modules is never watched: npm's record in it is, and an install reloads", () => {
+    // missing-package.test.ts: writing node_modules/.package-lock.json reloads, with the default ignores.
+    const ignore = SERVE_FLAGS.find((flag) => flag.name === 'ignore')!
+    assert.match(ignore.default!, /node_modules except npm's \.package-lock\.json in it/)
+  })
+
   test('the serve help documents every flag of the parser', () => {
     const help = flagHelp(SERVE_FLAGS)
     for (const flag of SERVE_FLAGS) assert.match(help, new RegExp(`--${flag.negated ? 'no-' : ''}${flag.name}\\b`), flag.name)

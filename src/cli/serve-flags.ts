@@ -78,7 +78,8 @@ export const SERVE_FLAGS: readonly ServeFlag[] = [
     multiple: true,
     value: '<glob>',
     help: 'paths never watched (repeatable); a glob\nwithout / matches names at any depth',
-    default: 'node_modules, .git, .hotcell',
+    // npm rewrites node_modules/.package-lock.json on every install: it is watched, so an install reloads (package-state.ts).
+    default: "node_modules except npm's .package-lock.json in it, .git, .hotcell",
     option: 'ignore',
   },
   { name: 'reload', type: 'boolean', negated: true, help: 'serve without watching', default: 'watch and reload', option: 'reload' },

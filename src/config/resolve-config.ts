@@ -34,7 +34,7 @@ export interface ServeOptions {
   reload?: boolean
   /** More files or folders whose changes trigger a reload (the bundle's own inputs are always watched). One path or a list. */
   watch?: string | string[]
-  /** Globs of paths never watched (node_modules, .git and .hotcell never are). One glob or a list. */
+  /** Globs of paths never watched (node_modules but npm's node_modules/.package-lock.json, .git and .hotcell never are). One glob or a list. */
   ignore?: string | string[]
   /** No request log: errors, warnings and reload lines are still printed (the CLI's --quiet). Default false. */
   quiet?: boolean
