@@ -93,6 +93,34 @@ describe('a linked package that exports TypeScript source', () => {
     assert.equal(await text(server.url), 'grass is red')
   })
 
+  test("is compiled with its own tsconfig (jsx, experimentalDecorators), not the app's defaults", async () => {
+    const project = monorepo({
+      'packages/ui/package.json': JSON.stringify({ name: '@acme/ui', type: 'module', exports: { '.': './src/index.tsx' } }),
+      'packages/ui/tsconfig.json': JSON.stringify({ compilerOptions: { jsx: 'react', jsxFactory: 'h', experimentalDecorators: true } }),
+      'packages/ui/src/index.tsx': [
+        'const h = (tag: string, _props: unknown, ...children: string[]): string => "<" + tag + ">" + children.join("") + "</" + tag + ">"',
+        'const bb = (tag: string, _props: unknown, ...children: string[]): string => "[" + tag + "]" + children.join("") + "[/" + tag + "]"',
+        'const columns: string[] = []',
+        // Legacy decorators get (prototype, key); TC39 ones (undefined, context), and this one would throw at import.
+        'function Column(target: object, key: string) { columns.push(target.constructor.name + "." + key) }',
+        "export class User { @Column name = 'x' }",
+        'export const card = (title: string): string => <b>{title}</b>',
+        "export const described = (): string => columns.join(',')",
+        '',
+      ].join('\n'),
+      // The app has no tsconfig: esbuild's defaults would compile JSX to React.createElement.
+      'app/app.ts': "import { card, described } from '@acme/ui'\nexport default { fetch: () => new Response(card('hi') + ' ' + described()) }\n",
+    })
+    symlinkSync(join(project.dir, 'packages/ui'), join(project.dir, 'node_modules/@acme/ui'), 'dir')
+    const server = await serveIn(project)
+    assert.equal((await request(`${server.url}/`)).text, '<b>hi</b> User.name')
+    // Its tsconfig, beside its package.json, is watched: an edit rebuilds with the new setting.
+    const reloaded = nextReload(server, (info) => info.ok)
+    project.write('packages/ui/tsconfig.json', JSON.stringify({ compilerOptions: { jsx: 'react', jsxFactory: 'bb', experimentalDecorators: true } }))
+    await reloaded
+    assert.equal(await text(server.url), '[b]hi[/b] User.name')
+  })
+
   test("with pnpm's layout (nothing hoisted), a dependency of the package alone is loaded from the package's own node_modules", async () => {
     const project = monorepo({
       'packages/lib/package.json': JSON.stringify({
