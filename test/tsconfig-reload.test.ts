@@ -3,10 +3,11 @@
 // what they extend, are watched by name. The usual layout puts tsconfig.json
 // beside package.json, above src/ where the entry and every input are.
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { describe, test } from 'node:test'
+import { serve } from '../src/index.js'
 import { Sources } from '../src/reload/sources.js'
 import { tsconfigFiles } from '../src/reload/tsconfig-files.js'
 import { cleanup, projectDir, request, serveProject, startCli, waitFor } from './helpers.js'
@@ -53,6 +54,35 @@ describe('tsconfig edits reload', () => {
     assert.equal((await request(server.url)).text, 'lib')
   })
 
+  test('a config extended from a workspace package (`@acme/tsconfig/base.json`): its edit reloads at once', async () => {
+    const jsx = (factory: string) => JSON.stringify({ compilerOptions: { jsx: 'react', jsxFactory: factory } })
+    const project = projectDir({
+      'package.json': '{ "name": "mono", "private": true, "workspaces": ["app", "packages/*"] }\n',
+      'packages/tsconfig/package.json': '{ "name": "@acme/tsconfig", "version": "0.0.0" }\n',
+      'packages/tsconfig/base.json': jsx('h'),
+      'app/package.json': '{ "name": "app", "type": "module" }\n',
+      'app/tsconfig.json': '{ "extends": "@acme/tsconfig/base.json" }\n',
+      'app/src/app.tsx': [
+        'const h = (tag: string, _props: unknown, ...children: string[]): string => "<" + tag + ">" + children.join("") + "</" + tag + ">"',
+        'const bb = (tag: string, _props: unknown, ...children: string[]): string => "[" + tag + "]" + children.join("") + "[/" + tag + "]"',
+        'export default { fetch: () => new Response(<b>hi</b>) }',
+        '',
+      ].join('\n'),
+    })
+    cleanup(project.remove)
+    // What npm install does: the workspace package linked into the root's node_modules.
+    mkdirSync(join(project.dir, 'node_modules/@acme'), { recursive: true })
+    symlinkSync(join(project.dir, 'packages/tsconfig'), join(project.dir, 'node_modules/@acme/tsconfig'), 'dir')
+    const server = await serve({ entry: join(project.dir, 'app/src/app.tsx'), port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
+    cleanup(() => server.close())
+    assert.equal((await request(server.url)).text, '<b>hi</b>')
+    const reloaded = nextReload(server, (info) => info.ok)
+    project.write('packages/tsconfig/base.json', jsx('bb'))
+    const info = await reloaded
+    assert.deepEqual(info.changed, [relative(process.cwd(), join(project.dir, 'packages/tsconfig/base.json'))])
+    assert.equal((await request(server.url)).text, '[b]hi[/b]')
+  })
+
   test('emitDecoratorMetadata, which esbuild does not implement, is named once the server serves', async () => {
     const project = projectDir({
       'package.json': '{ "name": "p", "private": true }\n',
@@ -85,17 +115,27 @@ describe('tsconfig edits reload', () => {
     }
   })
 
-  test('tsconfigFiles: the chain up to the package, present or not, and relative extends only', () => {
+  test('tsconfigFiles: the chain up to the package, present or not, and extends relative or from a linked package', () => {
     const project = projectDir({
       'package.json': '{}',
-      'tsconfig.json': '{ "extends": ["./base", "@tsconfig/node20/tsconfig.json"] }',
+      'tsconfig.json': '{ "extends": ["./base", "@tsconfig/node20/tsconfig.json", "@acme/config/strict", "@acme/config"] }',
       'base.json': '{ "extends": "./tsconfig.json" }',
       'src/deep/app.ts': '',
+      // An install: changes with node_modules, not watched by name.
+      'node_modules/@tsconfig/node20/tsconfig.json': '{}',
+      // A workspace package, linked: its file and its "tsconfig" field's, by their real paths.
+      'config/package.json': '{ "name": "@acme/config", "tsconfig": "./main.json" }',
+      'config/strict.json': '{}',
+      'config/main.json': '{}',
     })
+    mkdirSync(join(project.dir, 'node_modules/@acme'))
+    symlinkSync(join(project.dir, 'config'), join(project.dir, 'node_modules/@acme/config'), 'dir')
     try {
       const found = tsconfigFiles(join(project.dir, 'src/deep/app.ts'), project.dir).map((file) => file.slice(project.dir.length + 1))
       assert.deepEqual(found.sort(), [
         'base.json',
+        'config/main.json',
+        'config/strict.json',
         'jsconfig.json',
         'src/deep/jsconfig.json',
         'src/deep/tsconfig.json',

@@ -5,6 +5,8 @@
 // entry in src/, the config beside package.json): it is watched by name.
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve, sep } from 'node:path'
+import { packageName } from '../../workers/missing-package.js'
+import { packageDir } from './linked-packages.js'
 
 const NAMES = ['tsconfig.json', 'jsconfig.json']
 // Deep enough for a base of a base; a cycle ends here too.
@@ -13,8 +15,7 @@ const MAX_EXTENDS = 5
 /**
  * The configs in every folder from the entry's up to `top` (its package's,
  * or the working folder above it; present or not: one created later applies too), and the files the present ones
- * extend by a relative path (a package's config moves with node_modules,
- * whose changes are watched already).
+ * extend, by a relative path or from a linked package (extendsOf()).
  */
 export function tsconfigFiles(entry: string, top: string): string[] {
   const files: string[] = []
@@ -31,7 +32,12 @@ export function tsconfigFiles(entry: string, top: string): string[] {
   return [...all]
 }
 
-/** The relative `extends` of a config: a string or (TypeScript 5) an array; read leniently, as it may hold comments. */
+/**
+ * The `extends` of a config (a string or, TypeScript 5, an array; read
+ * leniently, as it may hold comments): relative ones, and those from a linked
+ * package (`@repo/tsconfig/base.json` of a workspace), as real paths. A
+ * config of an installed package changes with node_modules, watched already.
+ */
 function extendsOf(file: string): string[] {
   let text: string
   try {
@@ -42,5 +48,29 @@ function extendsOf(file: string): string[] {
   const value = /"extends"\s*:\s*("[^"]*"|\[[^\]]*\])/.exec(text)?.[1]
   if (!value) return []
   const names = [...value.matchAll(/"([^"]*)"/g)].map((m) => m[1]!)
-  return names.filter((name) => name.startsWith('.')).map((name) => resolve(dirname(file), name.endsWith('.json') ? name : `${name}.json`))
+  return names.flatMap((name) => {
+    if (name.startsWith('.')) return [resolve(dirname(file), name.endsWith('.json') ? name : `${name}.json`)]
+    const found = packageConfig(dirname(file), name)
+    return found && !found.split(sep).includes('node_modules') ? [found] : []
+  })
+}
+
+/**
+ * The file `extends: "<package>[/<file>]"` names, as TypeScript finds it from
+ * folder `from`: the file in the package (`.json` added when absent), or with
+ * no file, the package's "tsconfig" field or its tsconfig.json.
+ */
+function packageConfig(from: string, specifier: string): string | undefined {
+  const name = packageName(specifier)
+  const dir = packageDir(from, name)
+  if (dir === undefined) return undefined
+  const subpath = specifier.slice(name.length + 1)
+  if (subpath) return existsSync(join(dir, subpath)) || subpath.endsWith('.json') ? join(dir, subpath) : join(dir, `${subpath}.json`)
+  let field: unknown
+  try {
+    field = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { tsconfig?: unknown }).tsconfig
+  } catch {
+    // No package.json, or not JSON: TypeScript looks for tsconfig.json then.
+  }
+  return join(dir, typeof field === 'string' ? field : 'tsconfig.json')
 }
