@@ -153,6 +153,24 @@ describe('a linked package that exports TypeScript source', () => {
     assert.equal(await text(server.url), 'sea is blue! (dark)')
   })
 
+  test('a dependency the package declares, installed while the server runs (pnpm: into its own node_modules), is found after the install', async () => {
+    const project = monorepo({
+      'packages/lib/package.json': JSON.stringify({ name: '@acme/lib', type: 'module', exports: './src/index.ts', dependencies: { 'lib-only': '1.0.0' } }),
+      'packages/lib/src/index.ts': "import { word } from 'lib-only'\nexport const paint = (what: string): string => what + ' is ' + word\n",
+      'app/app.ts': "import { paint } from '@acme/lib'\nexport default { fetch: () => new Response(paint('sea')) }\n",
+    })
+    // `git pull` brought the dependency; not installed yet.
+    const server = await serveIn(project)
+    assert.equal((await request(`${server.url}/`)).status, 500)
+    const installed = nextReload(server, (info) => info.ok)
+    // What pnpm install does: the package into the lib's node_modules, then the lockfile. No package.json changes.
+    project.write('packages/lib/node_modules/lib-only/package.json', '{ "name": "lib-only", "type": "module", "exports": "./esm.js" }')
+    project.write('packages/lib/node_modules/lib-only/esm.js', "export const word = 'green'\n")
+    project.write('pnpm-lock.yaml', 'lockfileVersion: 9.0\n')
+    await installed
+    assert.equal(await text(server.url), 'sea is green')
+  })
+
   test("a save of the package's package.json rebuilds: a subpath added to its exports fixes the import", async () => {
     const project = monorepo({ 'app/app.ts': "import { paint } from '@acme/lib/paint'\nexport default { fetch: () => new Response(paint('sun')) }\n" })
     const server = await serveIn(project)

@@ -58,7 +58,11 @@ export interface SourceGraph {
   readonly names: readonly string[]
   /** The real folders of the source packages. */
   readonly dirs: ReadonlySet<string>
-  /** Their package.json files' change times: when it differs, the graph is made again. */
+  /**
+   * Their package.json files' change times, and those of the node_modules
+   * folders where their dependencies and the entry's may be found apart:
+   * when it differs, the graph is made again.
+   */
   stamp(): string
 }
 
@@ -72,11 +76,13 @@ export interface SourceGraph {
 export function sourcePackageGraph(names: readonly string[], from: string): SourceGraph {
   const dirs = new Set<string>()
   const all = new Set<string>(names)
+  const scopes = new Set<string>()
   const queue = names.flatMap((name) => linkedPackageDir(from, name) ?? [])
   for (let dir = queue.shift(); dir !== undefined; dir = queue.shift()) {
     if (dirs.has(dir)) continue
     dirs.add(dir)
     for (const dep of dependenciesOf(readPackageJson(dir))) {
+      if (dep.startsWith('@')) scopes.add(dep.slice(0, dep.indexOf('/')))
       const linked = linkedPackageDir(dir, dep)
       if (linked && exportsTypeScript(readPackageJson(linked))) {
         all.add(dep)
@@ -84,8 +90,29 @@ export function sourcePackageGraph(names: readonly string[], from: string): Sour
       } else if (packageDir(dir, dep) !== packageDir(from, dep)) all.add(dep)
     }
   }
-  const files = [...dirs].map((dir) => join(dir, 'package.json'))
+  const files = [...[...dirs].map((dir) => join(dir, 'package.json')), ...installFolders([...dirs], from, [...scopes])]
   return { names: [...all], dirs, stamp: () => files.map(changeTime).join() }
+}
+
+/**
+ * The node_modules folders (and their `@scope` folders) above the packages'
+ * `dirs` or above `from`, not above both: where an install makes a dependency
+ * resolve elsewhere from a package than from the entry. A dependency declared
+ * by hand, then installed (pnpm links it into the package's own node_modules;
+ * npm nests a version the root's does not match), changes no package.json:
+ * a folder's change time moves when an entry is added to it or removed.
+ */
+function installFolders(dirs: readonly string[], from: string, scopes: readonly string[]): string[] {
+  const above = (dir: string): string[] => (dirname(dir) === dir ? [dir] : [dir, ...above(dirname(dir))])
+  const common = new Set(above(from))
+  const apart = new Set(above(from))
+  for (const dir of dirs) {
+    const chain = above(dir)
+    for (const folder of chain) if (!common.has(folder)) apart.add(folder)
+    for (const folder of common) if (!chain.includes(folder)) common.delete(folder)
+  }
+  for (const folder of common) apart.delete(folder)
+  return [...apart].flatMap((folder) => [join(folder, 'node_modules'), ...scopes.map((scope) => join(folder, 'node_modules', scope))])
 }
 
 function changeTime(file: string): number {
