@@ -3,6 +3,7 @@
 // tabs and nothing else; a file read at import reloads the workers; a file
 // the app writes reloads nothing, even under a --watch path.
 import assert from 'node:assert/strict'
+import { mkdirSync, symlinkSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { describe, test } from 'node:test'
 import { serve } from '../src/index.js'
@@ -79,6 +80,42 @@ describe('files the app reads at run time', () => {
     )
     assert.match((await request(server.url + '/')).text, /bonjour v1/)
     await waitFor(() => stream.text().includes('event: reload'), 10_000, 'the tab reload')
+  })
+
+  test('a file a workspace package reads at import, beside its code outside the app: its save reloads the workers', async () => {
+    const project = projectDir({
+      'package.json': '{ "name": "mono", "private": true, "workspaces": ["app", "packages/*"] }\n',
+      'app/package.json': '{ "name": "app", "type": "module" }\n',
+      'app/app.ts': "import { template } from '@acme/lib'\nexport default { fetch: () => new Response(template) }\n",
+      'packages/lib/package.json': '{ "name": "@acme/lib", "type": "module", "exports": "./src/index.ts" }\n',
+      'packages/lib/src/index.ts':
+        "import { readFileSync } from 'node:fs'\nexport const template = readFileSync(new URL('../tpl.txt', import.meta.url), 'utf8').trim()\n",
+      'packages/lib/tpl.txt': 'template v1\n',
+    })
+    cleanup(project.remove)
+    // What npm install does: the workspace package linked into the root's node_modules.
+    mkdirSync(join(project.dir, 'node_modules/@acme'), { recursive: true })
+    symlinkSync(join(project.dir, 'packages/lib'), join(project.dir, 'node_modules/@acme/lib'), 'dir')
+    const server = await serve({ entry: join(project.dir, 'app/app.ts'), port: 0, workers: 1, quiet: !process.env.DEBUG_HOTCELL })
+    cleanup(() => server.close())
+    assert.equal((await request(server.url + '/')).text, 'template v1')
+    const reloads: ReloadInfo[] = []
+    server.on('reload', (info: ReloadInfo) => reloads.push(info))
+    // The worker's report of the read may reach the main thread after the response: saved again until it is watched.
+    await waitFor(
+      () => {
+        if (!reloads.length) project.write('packages/lib/tpl.txt', 'template v2\n')
+        return reloads.length > 0
+      },
+      10_000,
+      'a reload',
+      250,
+    )
+    assert.deepEqual(
+      reloads[0]!.changed.map((path) => basename(path)),
+      ['tpl.txt'],
+    )
+    assert.equal((await request(server.url + '/')).text, 'template v2')
   })
 
   test('a file the app writes (and reads) reloads nothing, even under --watch: it is the app’s data', async () => {

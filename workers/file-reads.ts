@@ -24,16 +24,16 @@ const SECOND_WRITES = ['rename', 'renameSync', 'copyFile', 'copyFileSync'] as co
 const PROMISE_SECOND_WRITES = ['rename', 'copyFile'] as const
 
 /**
- * Report the files under `root` that the app reads and writes, each once per
+ * Report the files under `roots` that the app reads and writes, each once per
  * worker (once more if read at import after a request read it first).
  * `requestRunning`: a read then is one a request made, which the next
  * request makes again; any other (at import, at the start, in a timer) may
  * be kept in memory. In production mode (NODE_ENV) engines cache what they
  * read (Express's view cache), so every read counts as one kept.
  */
-export function reportFileReads(root: string, requestRunning: () => boolean, post: (report: FilesRead) => void): void {
+export function reportFileReads(roots: readonly string[], requestRunning: () => boolean, post: (report: FilesRead) => void): void {
   const seen = new Map<string, When>()
-  const inside = root.endsWith(sep) ? root : root + sep
+  const insides = roots.map((root) => (root.endsWith(sep) ? root : root + sep))
   const note = (file: unknown, write: boolean) => {
     try {
       const known = typeof file === 'string' ? seen.get(file) : undefined
@@ -41,7 +41,12 @@ export function reportFileReads(root: string, requestRunning: () => boolean, pos
       if (!write && (known === 'import' || (known === 'request' && requestRunning()))) return
       const path = pathOf(file)
       if (path === undefined) return
-      if (!path.startsWith(inside) || path.includes(`${sep}node_modules${sep}`) || path.includes(`${sep}.hotcell${sep}`) || path.includes(`${sep}.git${sep}`)) {
+      if (
+        !insides.some((inside) => path.startsWith(inside)) ||
+        path.includes(`${sep}node_modules${sep}`) ||
+        path.includes(`${sep}.hotcell${sep}`) ||
+        path.includes(`${sep}.git${sep}`)
+      ) {
         if (typeof file === 'string') seen.set(file, 'outside')
         return
       }

@@ -38,8 +38,8 @@ export interface GenerationOptions {
   onExportedAddress?(address: ExportedAddress): void
   /** hotcell's own address, for the captured server's address(); see `serverAddress` for a generation booted before it was known. */
   serverAddress?: WorkerData['serverAddress']
-  /** Report the files the app reads and writes under this folder (workers/file-reads.ts). */
-  readsIn?: string
+  /** Report the files the app reads and writes under these folders (workers/file-reads.ts). */
+  readsIn?: readonly string[]
   /** A worker's report of them. */
   onFilesRead?(report: FilesRead): void
   /** process.env of the workers (with the .env files' variables); default: the main process's. */

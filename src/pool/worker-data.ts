@@ -20,6 +20,6 @@ export interface WorkerData {
   entry: string
   /** Where hotcell listens: what a server the entry starts itself reports as its address(). */
   serverAddress?: { address: string; family: string; port: number }
-  /** With reloading on, the project's folder: the files the app reads and writes in it are reported (workers/file-reads.ts). */
-  readsIn?: string
+  /** With reloading on, the project's folders: the files the app reads and writes in them are reported (workers/file-reads.ts). */
+  readsIn?: readonly string[]
 }

@@ -9,6 +9,7 @@ import type { ExportedAddress, FilesRead, ListenNote, WorkerData } from '../pool
 import { crashReporting } from '../report/crash-reporting.js'
 import type { Logger } from '../report/logger.js'
 import type { ProjectRoots } from '../report/source-files.js'
+import { readFolders } from './runtime-reads.js'
 
 const EMPTY_MODULE = 'data:text/javascript,'
 
@@ -34,7 +35,7 @@ export class GenerationMaker {
   env: Record<string, string> | undefined
   serverAddress: WorkerData['serverAddress']
   preloadUrl: string | undefined
-  /** With reloading on: the project's folder, whose files the workers report reading (runtime-reads.ts). */
+  /** With reloading on: the project's folder, whose files (and its monorepo's: readFolders()) the workers report reading (runtime-reads.ts). */
   readsIn: string | undefined
   #gen = 0
   /**
@@ -90,7 +91,7 @@ export class GenerationMaker {
         this.logger.error(`hotcell: a worker of ${this.#nameOf(generation)} crashed outside any request: ${error.stack ?? error.message}`),
       onListenCaptured: (note) => this.hooks.onListenCaptured(note),
       onExportedAddress: (address) => this.hooks.onExportedAddress(address),
-      ...(this.readsIn ? { readsIn: this.readsIn, onFilesRead: (report: FilesRead) => this.hooks.onFilesRead(report) } : {}),
+      ...(this.readsIn ? { readsIn: readFolders(this.readsIn, this.roots), onFilesRead: (report: FilesRead) => this.hooks.onFilesRead(report) } : {}),
       onUnstoppable: (threadId) => this.hooks.onUnstoppable(this.#nameOf(generation), threadId),
       ...(this.serverAddress ? { serverAddress: this.serverAddress } : {}),
       ...crashReporting(this.logger, this.roots, () => this.#nameOf(generation)),

@@ -54,7 +54,7 @@ function packageRoots(entry: string, cwd: string): string[] {
  * "workspaces", or pnpm-workspace.yaml): npm, pnpm and yarn install a
  * workspace's packages there, and write its lockfile there.
  */
-function workspaceRoot(root: string): string[] {
+export function workspaceRoot(root: string): string[] {
   for (let dir = dirname(root); dirname(dir) !== dir; dir = dirname(dir)) {
     if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return [dir]
     try {

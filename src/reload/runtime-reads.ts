@@ -7,9 +7,28 @@
 // read at any other time (at import, say) reloads the workers, as a `--watch`
 // path does. A file the app writes is its data, never a reason to reload: an
 // app that writes what it reads (a JSON store) would reload at every write.
+import { sep } from 'node:path'
 import type { FilesRead } from '../pool/protocol.js'
+import type { ProjectRoots } from '../report/source-files.js'
+import { workspaceRoot } from './package-state.js'
 
 export type ReadWhen = 'import' | 'request'
+
+/**
+ * The folders whose files the workers report reading: the entry's package
+ * `project`, or the monorepo's root above it (a workspace package, bundled or
+ * not, keeps its templates, SQL and fixtures beside its code, and a shared
+ * folder at the root is the developer's too), and the linked packages found
+ * outside it so far (`roots`: a `file:` dependency, `npm link`).
+ * node_modules stays out (workers/file-reads.ts).
+ */
+export function readFolders(project: string, roots: ProjectRoots): string[] {
+  const folders = [workspaceRoot(project)[0] ?? project]
+  for (const dir of roots.dirs) {
+    if (dir !== roots.cwd && !folders.some((folder) => dir === folder || dir.startsWith(folder + sep))) folders.push(dir)
+  }
+  return folders
+}
 
 export class RuntimeReads {
   readonly #read = new Map<string, ReadWhen>()
