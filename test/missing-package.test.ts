@@ -138,6 +138,31 @@ describe('a package that is not installed', () => {
     const cli = await start({ 'app.ts': APP, 'greet.ts': GREET, 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" })
     await waitFor(() => cli.output().includes('Install it: pnpm add left-pad-that-is-not-installed'), 10_000, `pnpm add\n${cli.output()}`)
   })
+
+  test('a package of the monorepo itself: the command adds it from the workspace, not from the registry', async () => {
+    const app = "import { fresh } from '@acme/fresh'\nexport default { fetch: () => new Response(fresh) }\n"
+    const workspace = {
+      'packages/fresh/package.json': '{ "name": "@acme/fresh", "version": "0.0.0", "exports": "./src/index.ts" }\n',
+      'packages/fresh/src/index.ts': "export const fresh = 'fresh'\n",
+      'apps/web/package.json': '{ "name": "web", "private": true, "type": "module" }\n',
+      'apps/web/app.ts': app,
+    }
+    const pnpm = projectDir({
+      ...workspace,
+      'pnpm-workspace.yaml': "packages:\n  - 'apps/*'\n  - packages/*  # libraries\n",
+      'pnpm-lock.yaml': "lockfileVersion: '9.0'\n",
+    })
+    const npm = projectDir({ ...workspace, 'package.json': '{ "private": true, "workspaces": ["apps/*", "packages/**"] }\n', 'package-lock.json': '{}\n' })
+    cleanups.push(pnpm.remove, npm.remove)
+    for (const [project, expected] of [
+      [pnpm, 'Install it: pnpm add @acme/fresh --workspace; hotcell reloads'],
+      [npm, 'Install it: npm install after adding "@acme/fresh": "*" to the dependencies of package.json; hotcell reloads'],
+    ] as const) {
+      const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: join(project.dir, 'apps/web') })
+      cleanups.push(() => cli.stop())
+      await waitFor(() => cli.output().includes(expected), 10_000, `${expected}\n${cli.output()}`)
+    }
+  })
 })
 
 describe('a named import that a package does not have', () => {

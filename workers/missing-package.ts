@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import type { ErrorData } from '../src/pool/protocol.js'
 import { aliasError, type ImportSite } from './alias-errors.js'
 import { withSources } from './source-excerpts.js'
+import { workspaceInstall } from './workspace-packages.js'
 
 // Not an ESM import of node:fs (docs/architecture.md#builtins): every worker loads this module.
 const { existsSync, readFileSync } = process.getBuiltinModule('node:fs')
@@ -38,7 +39,9 @@ export function explainMissingPackage(error: unknown, bundleUrl: string): ErrorD
   const importer = match[2]!.startsWith('file:') ? fileURLToPath(match[2]!) : match[2]!
   if (importer !== bundle) return undefined // a package of the app's lacks one of its own dependencies: Node's message says which
   const where = importedAt(bundle, name)
-  const install = `${installer(where ? dirname(where.file) : dirname(bundle))} ${name}`
+  const from = where ? dirname(where.file) : dirname(bundle)
+  const add = installer(from)
+  const install = workspaceInstall(from, name, add) ?? `${add} ${name}`
   const alias = where && aliasError(where, name, install)
   if (alias) return alias
   const label = where ? `${relative(process.cwd(), where.file)}:${where.line}` : undefined
