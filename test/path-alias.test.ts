@@ -176,6 +176,22 @@ describe('an import whose tsconfig paths entry is gone', () => {
     assert.doesNotMatch(page.text, /npm install/, page.text)
   })
 
+  test('the "paths" in a config that tsconfig.json extends: the message names that file, the one to edit', async () => {
+    const { server } = await serveProject(
+      {
+        'package.json': PACKAGE,
+        'tsconfig.json': JSON.stringify({ extends: ['./tsconfig.base.json', './tsconfig.paths.json'] }),
+        'tsconfig.base.json': JSON.stringify({ compilerOptions: { strict: true } }),
+        'tsconfig.paths.json': JSON.stringify({ compilerOptions: { paths: { '@/*': ['./src/*'] } } }),
+        'src/app.ts': "import { time } from '@utils/time'\nexport default { fetch: () => new Response(time) }\n",
+      },
+      { entry: 'src/app.ts' },
+    )
+    const page = await request(server.url)
+    assert.match(page.text, /no "paths" entry of \S*tsconfig\.paths\.json matches it \(it has '@\/\*'\)\. /, page.text)
+    assert.match(page.text, /add its entry to "paths" in \S*tsconfig\.paths\.json;/, page.text)
+  })
+
   test('a package the project declares stays a package to install', async () => {
     const { server } = await serveProject(
       {

@@ -72,12 +72,16 @@ export class PathAliases {
     return { config: owner, pattern: best.pattern, targets }
   }
 
-  /** The config nearest to `importer` and the `paths` patterns it has (with its bases'); undefined without a config. */
+  /**
+   * The `paths` patterns that apply to `importer` (the nearest config's, or
+   * its bases'), and the config to edit: the one that holds them, else the
+   * nearest. Undefined without a config.
+   */
   patterns(importer: string): { config: string; patterns: string[] | undefined } | undefined {
     const config = this.#nearestConfig(dirname(importer))
     if (!config) return undefined
-    const { paths } = this.#readPaths(config)
-    return { config, patterns: paths && Object.keys(paths) }
+    const { paths, config: owner } = this.#readPaths(config)
+    return { config: owner ?? config, patterns: paths && Object.keys(paths) }
   }
 
   #pathsOf(importer: string): Paths {
