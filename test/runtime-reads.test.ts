@@ -102,18 +102,16 @@ describe('files the app reads at run time', () => {
     const reloads: ReloadInfo[] = []
     server.on('reload', (info: ReloadInfo) => reloads.push(info))
     // The worker's report of the read may reach the main thread after the response: saved again until it is watched.
+    // (The watch of the package's folder, new at the start, may also report its files written just before: other reloads.)
+    const tplReload = () => reloads.some((info) => info.changed.some((path) => basename(path) === 'tpl.txt'))
     await waitFor(
       () => {
-        if (!reloads.length) project.write('packages/lib/tpl.txt', 'template v2\n')
-        return reloads.length > 0
+        if (!tplReload()) project.write('packages/lib/tpl.txt', 'template v2\n')
+        return tplReload()
       },
       10_000,
-      'a reload',
+      'a reload for tpl.txt',
       250,
-    )
-    assert.deepEqual(
-      reloads[0]!.changed.map((path) => basename(path)),
-      ['tpl.txt'],
     )
     assert.equal((await request(server.url + '/')).text, 'template v2')
   })
