@@ -28,6 +28,8 @@ import { startSocketHost } from './socket-host.js'
 import { printStacksAsReports } from './logged-stacks.js'
 import { reportFileReads } from './file-reads.js'
 import { checkMemory, noteRequest } from './memory-check.js'
+import { trackChildren } from './spawned-children.js'
+import { retire } from './retirement.js'
 
 // A Node started with --expose-gc (settle-heap.ts): the app's code does not
 // get a gc global from hotcell. (The flag's binding cannot be deleted, only
@@ -128,6 +130,7 @@ function onControl(message: ControlMessage): void {
     if (message.serverAddress) data.serverAddress = message.serverAddress
     if (message.only === undefined || message.only === threadId) load(message.bundleUrl, message.swap)
   } else if (message.type === 'memory') checkMemory(message.limit, post)
+  else if (message.type === 'retire') retire(message.ms, () => post({ type: 'hotcell:retired', threadId }))
 }
 
 let warmedUp = false
@@ -157,6 +160,7 @@ async function warmUp(): Promise<void> {
   // Out of this module's own evaluation first: piscina loads it with
   // require(), and the preload's require() is not to run nested inside that.
   await new Promise((resolve) => setImmediate(resolve))
+  trackChildren(post)
   prepareForApp()
   // A failure here is the bundle's own import error, which its import reports.
   await importBundle(data.preloadUrl, { namespace: false }).catch(() => {})

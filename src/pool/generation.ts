@@ -21,6 +21,7 @@ import type { Locate } from './stuck-workers.js'
 import { retireGeneration } from './retire-generation.js'
 import { watchMemory } from './memory-watch.js'
 import { type MessageParts, onWorkerMessage } from './generation-messages.js'
+import { Retirement } from './retirement.js'
 
 export class Generation {
   /** Its id, given at boot; standbys that are dropped unused take one too. */
@@ -69,6 +70,8 @@ export class Generation {
   #destroyed = false
   /** Which thread runs which request, deaths and crash loops (worker-tracker.ts). */
   readonly #tracker: WorkerTracker
+  /** The app's cleanup at the end (retirement.ts). */
+  readonly #retirement: Retirement
   /** Upgraded connections (WebSockets) served by this generation's workers. */
   readonly sockets = new WorkerSockets((threadId) => this.#handoff.isReady(threadId))
   /** Its open event streams: retiring ends them, as it closes the sockets. */
@@ -122,6 +125,7 @@ export class Generation {
       destroyed: () => this.#destroyed,
     }
     this.#pool.on('message', (message: WorkerMessage) => onWorkerMessage(this, parts, message, options))
+    this.#retirement = new Retirement(this.#pool)
     this.#pool.on('workerCreate', () => this.#tracker.watch(this.#pool.threads))
     // Workers created in the constructor: their exits must be seen even before workerCreate fires.
     this.#tracker.watch(this.#pool.threads)
@@ -259,11 +263,13 @@ export class Generation {
     this.#queue.rejectAll(() => (reroute ? new NotBegunError() : new Error('Terminating worker thread')))
     this.#handoff.close()
     await outOfSyncImports(this.#handoff.inSyncImport)
+    await this.#retirement.cleanUp([...this.#tracker.lanes()], this.#pool.threads, this.#handoff.inSyncImport())
     // A worker that ignores the pool's terminate() would hold this forever, and the process's exit too.
     for (const worker of this.#pool.threads) this.#watchTermination(worker, 'ended')
     try {
       await this.#pool.destroy()
     } finally {
+      this.#retirement.endChildren()
       this.#markEnded()
     }
   }

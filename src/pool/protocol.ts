@@ -80,6 +80,8 @@ export type ControlMessage =
   | { type: 'rehearsal' }
   /** Answer with a MemoryReport if more than `limit` bytes are held off-heap (src/pool/memory-watch.ts). */
   | { type: 'memory'; limit: number }
+  /** The generation ends: run the app's cleanup within `ms`, then answer 'hotcell:retired' (workers/retirement.ts). */
+  | { type: 'retire'; ms: number }
 
 /**
  * Main → one worker, on its lane: the requests of one event-loop turn, flat,

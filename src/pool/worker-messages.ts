@@ -34,6 +34,10 @@ export type WorkerMessage =
   | { type: 'hotcell:exported-address'; address: ExportedAddress }
   /** Project files the app read or wrote for the first time in this worker (workers/file-reads.ts). */
   | ({ type: 'hotcell:files-read' } & FilesRead)
+  /** A child process this worker's code started (`running`), or its exit (workers/spawned-children.ts). */
+  | { type: 'hotcell:child'; threadId: number; pid: number; running: boolean }
+  /** The app's cleanup ran (workers/retirement.ts): the worker waits to be ended. */
+  | { type: 'hotcell:retired'; threadId: number }
   | SocketHostMessage
   | MemoryReport
 

@@ -1,0 +1,101 @@
+// An old generation's code gets to clean up, as a Node process told to stop
+// would: its SIGTERM and 'exit' listeners run in the retiring worker, and the
+// child processes it started and did not end are sent SIGTERM, on a reload
+// and at shutdown. Without this every save left one more helper process
+// running (a database, a queue worker) for as long as hotcell ran.
+import assert from 'node:assert/strict'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import { cleanup, waitFor } from './helpers.js'
+import { nextReload, start, text } from './reload-helpers.js'
+
+/** Whether process `pid` still runs (a zombie, ended but not reaped, does not). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+  } catch {
+    return false
+  }
+}
+
+/** The pids of the children an app's response names; ended after the test file whatever happens. */
+async function childrenOf(url: string): Promise<[string, ...number[]]> {
+  const [version = '', ...pids] = (await text(url)).split(' ')
+  const numbers = pids.map(Number)
+  cleanup(() => {
+    for (const pid of numbers) if (running(pid)) process.kill(pid, 'SIGKILL')
+  })
+  return [version, ...numbers]
+}
+
+const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [])
+
+/** An app that starts two `sleep` children: `helper`, which its SIGTERM listener ends, and `forgotten`, which nothing of it ends. */
+const app =
+  (version: string, cleanup: string) =>
+  (dir: string): Record<string, string> => ({
+    'app.ts': `import { spawn } from 'node:child_process'
+import { appendFileSync } from 'node:fs'
+const log = (line: string) => appendFileSync(${JSON.stringify(join(dir, 'events.log'))}, line + '\\n')
+const helper = spawn('sleep', ['600'], { stdio: 'ignore' })
+const forgotten = spawn('sleep', ['600'], { stdio: 'ignore' })
+log('${version} imported')
+${cleanup}
+export default { fetch: () => new Response('${version} ' + helper.pid + ' ' + forgotten.pid) }
+`,
+  })
+
+const LISTENERS = `process.on('SIGTERM', () => { log(\`\${V} SIGTERM\`); helper.kill() })
+process.on('exit', (code) => log(\`\${V} exit \${code}\`))`
+
+describe('retirement', () => {
+  test("a reload runs the old code's SIGTERM and 'exit' listeners and ends the children it left running; close() does the same", async () => {
+    const { project, server } = await start(app('one', `const V = 'one'\n${LISTENERS}`))
+    const events = join(project.dir, 'events.log')
+    const [, ...oldPids] = await childrenOf(server.url)
+    assert.ok(oldPids.every(running), 'both children run')
+    const reloaded = nextReload(server, (info) => info.ok)
+    for (const [name, body] of Object.entries(app('two', `const V = 'two'\n${LISTENERS}`)(project.dir))) project.write(name, body)
+    await reloaded
+    const [version, ...newPids] = await childrenOf(server.url)
+    assert.equal(version, 'two')
+    await waitFor(() => oldPids.every((pid) => !running(pid)), 10_000, `the old generation's children ${oldPids} to end`)
+    await waitFor(() => lines(events).includes('one exit 0'), 10_000, `the old code's 'exit' listener (events: ${lines(events)})`)
+    assert.deepEqual(lines(events), ['one imported', 'two imported', 'one SIGTERM', 'one exit 0'])
+    assert.ok(newPids.every(running), "the new generation's children still run")
+    await server.close()
+    assert.deepEqual(lines(events).slice(4), ['two SIGTERM', 'two exit 0'])
+    await waitFor(() => newPids.every((pid) => !running(pid)), 10_000, `the last generation's children ${newPids} to end`)
+  })
+
+  test("a SIGTERM listener that calls process.exit() after async work: the 'exit' listeners run once, and the old code is not imported again", async () => {
+    const cleanup = `process.on('SIGTERM', async () => {
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  log('one SIGTERM done')
+  process.exit(0)
+})
+process.on('exit', () => log('one exit'))`
+    const { project, server } = await start(app('one', cleanup))
+    const events = join(project.dir, 'events.log')
+    const [, ...oldPids] = await childrenOf(server.url)
+    const reloaded = nextReload(server, (info) => info.ok)
+    for (const [name, body] of Object.entries(app('two', '')(project.dir))) project.write(name, body)
+    await reloaded
+    await childrenOf(server.url)
+    await waitFor(() => oldPids.every((pid) => !running(pid)), 10_000, `the old generation's children ${oldPids} to end`)
+    await waitFor(() => lines(events).includes('one exit'), 10_000, `the old code's 'exit' listener (events: ${lines(events)})`)
+    assert.deepEqual(lines(events), ['one imported', 'two imported', 'one SIGTERM done', 'one exit'])
+  })
+
+  test('the children of a worker that cannot clean up (stuck in its SIGTERM listener) are ended from the main thread', async () => {
+    const { project, server } = await start(app('one', `process.on('SIGTERM', () => { for (;;) {} })`))
+    const [, ...oldPids] = await childrenOf(server.url)
+    const reloaded = nextReload(server, (info) => info.ok)
+    for (const [name, body] of Object.entries(app('two', '')(project.dir))) project.write(name, body)
+    await reloaded
+    assert.equal((await childrenOf(server.url))[0], 'two')
+    await waitFor(() => oldPids.every((pid) => !running(pid)), 10_000, `the stuck generation's children ${oldPids} to end`)
+  })
+})

@@ -1,0 +1,63 @@
+// The child processes this thread's code starts through node:child_process,
+// so that they end with its generation (retirement.ts). spawn(), exec(),
+// execFile() and fork() all start theirs with ChildProcess.prototype.spawn,
+// whatever package calls them; each thread has its own copy of the module, so
+// this sees this thread's children only. The main thread is told each pid:
+// it ends the children of a worker that could not clean up itself (stuck in a
+// loop, or ended first). /proc cannot tell which thread started a child: all
+// threads share one pid.
+import type { ChildProcess, SpawnOptions } from 'node:child_process'
+import { threadId } from 'node:worker_threads'
+import type { WorkerMessage } from '../src/pool/protocol.js'
+
+/**
+ * Children running now. Not those started with `detached`: they lead a
+ * process group of their own to outlive their parent, as they do under node
+ * (and a Ctrl-C's group kill does not reach them either).
+ */
+const running = new Set<ChildProcess>()
+
+/** Patch ChildProcess.prototype.spawn (~0.5 ms: loads node:child_process); call before the app's code loads. */
+export function trackChildren(post: (message: WorkerMessage) => void): void {
+  const { ChildProcess } = process.getBuiltinModule('node:child_process')
+  const prototype = ChildProcess.prototype as ChildProcess & { spawn(options: SpawnOptions): unknown }
+  const spawn = prototype.spawn
+  prototype.spawn = function (this: ChildProcess, options: SpawnOptions) {
+    const result = spawn.call(this, options)
+    const pid = this.pid
+    if (pid !== undefined && !options?.detached) {
+      running.add(this)
+      post({ type: 'hotcell:child', threadId, pid, running: true })
+      this.once('exit', () => {
+        running.delete(this)
+        post({ type: 'hotcell:child', threadId, pid, running: false })
+      })
+    }
+    return result
+  }
+}
+
+/** SIGTERM the children still running; resolves once they have exited (this thread reaps them), or at `until` (performance.now()). */
+export async function endChildren(until: number): Promise<void> {
+  const left = signalChildren()
+  if (left.length === 0) return
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([
+    Promise.all(left.map((child) => new Promise((resolve) => child.once('exit', resolve)))),
+    new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, until - performance.now())))),
+  ])
+  clearTimeout(timer)
+}
+
+/** SIGTERM the children still running, without waiting: the ones signalled. */
+export function signalChildren(): ChildProcess[] {
+  const left = [...running]
+  for (const child of left) {
+    try {
+      child.kill('SIGTERM')
+    } catch {
+      // EPERM (it changed its user): emitted as an 'error' nobody listens to.
+    }
+  }
+  return left
+}
