@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { relative } from 'node:path'
 import type { HotcellServer, ServerInfo } from './server-api.js'
 import { startBuilder, type Builder } from './reload/builder.js'
 import { resolveConfig, type Config, type ServeOptions } from './config/resolve-config.js'
@@ -22,6 +23,8 @@ import type { ProjectWatch } from './reload/project-watch.js'
 import { unsupportedTsconfigOptions } from './reload/tsconfig-warnings.js'
 import { ReloadCycle } from './reload/reload-cycle.js'
 import { HotcellError } from './errors.js'
+import { watchBuildFolder } from './reload/build-folder-watch.js'
+import type { NamedFileWatch } from './reload/named-file-watch.js'
 
 /** How long a retiring generation (and a shutdown) waits for requests in flight before cutting them. */
 const GRACE_MS = 5_000
@@ -57,6 +60,8 @@ class DevServer extends EventEmitter implements HotcellServer {
   readonly #heap: HeapSettler | undefined
   #door: FrontDoor | undefined
   #projectWatch: ProjectWatch | undefined
+  /** The deletion of .hotcell/ while running (build-folder-watch.ts). */
+  #buildFolderWatch: NamedFileWatch | undefined
   #inspector: string | undefined
   #closing = false
   #closed: Promise<void> | undefined
@@ -161,6 +166,11 @@ class DevServer extends EventEmitter implements HotcellServer {
       ...(this.config.liveReload ? { reloadTabs: () => this.#door?.live?.changed(), staticDir: this.config.staticDir } : {}),
     })
     this.#reloader.onFilesRead = (report) => this.#projectWatch?.filesRead(report)
+    this.#buildFolderWatch = watchBuildFolder(this.#builder.outDir, (folder) => {
+      if (this.#closing) return
+      this.logger.info(`hotcell: ${relative(this.config.cwd, folder) || folder} was deleted while hotcell ran; it is written again`)
+      this.#cycle.trigger(folder)
+    })
     await this.#projectWatch.start()
   }
 
@@ -218,6 +228,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     this.#cycle.stop()
     this.#heap?.stop()
     this.#door?.stopAccepting()
+    this.#buildFolderWatch?.close()
     await Promise.all([this.#projectWatch?.close(), this.#door?.closeUpgrades(restart)])
     await this.#reloader.close()
     this.#door?.closeAll()

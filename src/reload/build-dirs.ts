@@ -2,9 +2,23 @@
 // package.json (so that the bundle's bare imports resolve from the project's
 // node_modules), with a folder per hotcell process; the folders of processes
 // that are gone are removed at the next start.
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { readdir, rm } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
+
+/** What `.hotcell/.gitignore` holds: nothing in the folder is ever committed. */
+const BUILD_GITIGNORE = '# hotcell build output\n*\n'
+
+/**
+ * A build's output folder, deleted while the server runs (`rm -rf .hotcell`,
+ * `git clean -fdx`, "clear the cache"): made again, with `.hotcell/.gitignore`,
+ * before the build's files are written into it.
+ */
+export function remakeBuildDir(dir: string): void {
+  mkdirSync(dir, { recursive: true })
+  const gitignore = join(dirname(dir), '.gitignore')
+  if (basename(dirname(dir)) === '.hotcell' && !existsSync(gitignore)) writeFileSync(gitignore, BUILD_GITIGNORE)
+}
 
 /** The folder of the nearest package.json above the entry (the entry's own folder if none). */
 export function packageRoot(entry: string): string {

@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto'
 import { existsSync, writeFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { remakeBuildDir } from './build-dirs.js'
 
 // esbuild's ESM output turns `require()` of an external package in a CommonJS
 // source file into a call that throws "Dynamic require is not supported"
@@ -25,6 +26,8 @@ const SYNC_WRITE_BYTES = 4 * 1024 * 1024
  */
 export async function writeOutputs(files: readonly { path: string; contents: Uint8Array }[]): Promise<void> {
   const fresh = files.filter((file) => !existsSync(file.path))
+  // Its folder may have been deleted since the last build (build-dirs.ts): one look per folder, and at most one per build.
+  for (const dir of new Set(fresh.map((file) => dirname(file.path)))) if (!existsSync(dir)) remakeBuildDir(dir)
   if (fresh.reduce((bytes, file) => bytes + file.contents.byteLength, 0) <= SYNC_WRITE_BYTES) {
     for (const file of fresh) writeFileSync(file.path, file.contents)
     return
