@@ -2,6 +2,7 @@ import type { ErrorData } from '../src/pool/protocol.js'
 import { ownProperties } from './own-properties.js'
 import { runtimeTypeScriptHint } from './runtime-typescript.js'
 import { sourceExcerpts } from './source-excerpts.js'
+import { workerOnlyHint } from './worker-only-hint.js'
 
 // Causes can be cyclic (a.cause = b, b.cause = a) and arbitrarily deep; the
 // page and the terminal only need the first few links.
@@ -29,6 +30,7 @@ export function toErrorData(value: unknown, seen: Set<unknown> = new Set(), dept
   if (value instanceof TypeError) data.message += bunServerHint(data.message)
   data.message += runtimeTypeScriptHint(data.message)
   if (code === 'ERR_DLOPEN_FAILED') data.message += nativeAddonHint(data.message)
+  if (code === 'ERR_WORKER_UNSUPPORTED_OPERATION') data.message += workerOnlyHint(data.message)
   if (seen.size <= MOST_WITH_PROPERTIES) Object.assign(data, ownProperties(value, carried(value, data)))
   if (depth < MAX_DEPTH) {
     const cause = (value as { cause?: unknown }).cause
