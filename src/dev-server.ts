@@ -66,6 +66,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   #closing = false
   #closed: Promise<void> | undefined
   #envVars = 0
+  #envPort: ServerInfo['envPort']
 
   private constructor(
     readonly config: Config,
@@ -190,6 +191,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       buildMs: this.#cycle.lastInfo?.buildMs ?? 0,
       buildFailed: this.#cycle.lastInfo?.error?.stage === 'build',
       envVars: this.#envVars,
+      envPort: this.#envPort,
       inspector: this.#inspector,
       liveReload: this.config.liveReload,
       tls: this.#door?.tls,
@@ -206,6 +208,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     const loaded = loadEnvFiles(this.config.envFiles, this.config.cwd)
     for (const problem of loaded.problems) this.logger.warn(problem)
     this.#envVars = loaded.count
+    this.#envPort = loaded.port && { value: loaded.port.value, file: relative(this.config.cwd, loaded.port.file) }
     this.#reloader.setEnv(loaded.env)
   }
 

@@ -37,6 +37,8 @@ export interface ServerInfo {
   buildFailed: boolean
   /** Variables read from .env files. */
   envVars: number
+  /** PORT as an env file sets it (for the handler only; `file` relative to cwd), when the environment does not set it. */
+  envPort: { value: string; file: string } | undefined
   /** ws:// URL of the inspector with --inspect. */
   inspector: string | undefined
   liveReload: boolean

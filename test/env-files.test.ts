@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { HotcellError, serve, type HotcellServer, type ReloadInfo } from '../src/index.js'
-import { cleanup, projectDir, request, runCli, waitFor, withDeadline } from './helpers.js'
+import { cleanup, freePort, projectDir, request, runCli, startCli, waitFor, withDeadline } from './helpers.js'
 
 const APP = `export default {
   fetch: (_req: Request, env: Record<string, string | undefined>) =>
@@ -120,5 +120,29 @@ describe('.env files', () => {
     assert.notEqual(cli.code, 0)
     assert.match(cli.stderr, /nope\.env:? not found/)
     assert.equal(cli.stderr.split('\n').filter(Boolean).length, 1, cli.stderr)
+  })
+
+  test("PORT in .env is the handler's, not hotcell's: the banner says so once when they differ", async () => {
+    const project = projectDir({
+      'app.ts': "export default { fetch: (_r: Request, env: { PORT?: string }) => new Response('PORT=' + env.PORT) }\n",
+      '.env': 'PORT=1\n',
+    })
+    cleanup(project.remove)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir, env: { PORT: undefined } })
+    cleanup(() => cli.stop())
+    const port = new URL(cli.url).port
+    await waitFor(() => cli.output().includes('from env files'), 10_000, `the banner\n${cli.output()}`)
+    assert.match(
+      cli.output(),
+      new RegExp(`PORT=1 in \\.env is for the handler only; hotcell listens on ${port} \\(--port 1, or port in hotcell\\.config\\.ts, to change that\\)`),
+    )
+    assert.equal((await request(cli.url)).text, 'PORT=1')
+    // The same port: nothing to say.
+    const same = await freePort()
+    project.write('.env', `PORT=${same}\n`)
+    const again = await startCli(['app.ts', '--port', String(same), '--workers', '1'], { cwd: project.dir, env: { PORT: undefined } })
+    cleanup(() => again.stop())
+    await waitFor(() => again.output().includes('from env files'), 10_000, `the banner\n${again.output()}`)
+    assert.doesNotMatch(again.output(), /is for the handler only/)
   })
 })

@@ -11,9 +11,11 @@ export interface BannerOptions {
   hotkeys: boolean
   /** The config file in use, as the user would name it. */
   configFile?: string
+  /** The port the server listens on. */
+  port?: number
 }
 
-export function bannerLines(info: ServerInfo, { version, color, hotkeys, configFile }: BannerOptions): string[] {
+export function bannerLines(info: ServerInfo, { version, color, hotkeys, configFile, port }: BannerOptions): string[] {
   const dim = (text: string) => (color ? styleText('dim', text) : text)
   const lines = [
     `  ${dim('hotcell')} ${version} · entry ${info.entry} · ${info.workers} worker${info.workers === 1 ? '' : 's'} · first build ${info.buildFailed ? 'failed' : `${info.buildMs.toFixed(1)} ms`}`,
@@ -22,6 +24,12 @@ export function bannerLines(info: ServerInfo, { version, color, hotkeys, configF
   if (info.workers > 1)
     lines.push(`  ${dim('state')}   ${info.workers} workers: module state is per worker (each has its own in-memory stores, sessions and caches)`)
   if (info.envVars) lines.push(`  ${dim('env')}     ${info.envVars} variable${info.envVars === 1 ? '' : 's'} from env files, for the handler only`)
+  // An Express-style .env holds PORT for app.listen(process.env.PORT): that is not hotcell's port, which a user would expect.
+  const envPort = info.envPort
+  if (envPort && port !== undefined && envPort.value !== String(port))
+    lines.push(
+      `  ${dim('env')}     PORT=${envPort.value} in ${envPort.file} is for the handler only; hotcell listens on ${port} (--port ${envPort.value}, or port in hotcell.config.ts, to change that)`,
+    )
   if (!info.liveReload) lines.push(`  ${dim('browser')} live reload off`)
   if (info.tls) lines.push(`  ${dim('https')}   ${info.tls}`)
   if (info.inspector)

@@ -30,7 +30,7 @@ export async function runSession(server: HotcellServer, io: SessionIO, { version
   const tty = io.stdin?.isTTY === true
   const info = server.info
   const lines = [...head]
-  if (!quiet) lines.push(...bannerLines(info, { version, color, hotkeys: tty, configFile }))
+  if (!quiet) lines.push(...bannerLines(info, { version, color, hotkeys: tty, configFile, port: server.port }))
   else if (info.inspector) lines.push(`hotcell: debugger endpoint ${info.inspector}`)
   // After a failed start the error came first: the last line says what is served now, and what to do.
   if (info.problem) lines.push(color ? styleText('red', stateLine(info.problem, server.url)) : stateLine(info.problem, server.url))

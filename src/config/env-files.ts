@@ -42,6 +42,8 @@ export interface LoadedEnv {
   count: number
   /** Explicit files that could not be read (deleted since start): said once per reload. */
   problems: string[]
+  /** PORT as a file sets it for the handler (not the environment, which wins): not hotcell's own port (`--port`, `port`, `$PORT`). */
+  port?: { value: string; file: string }
 }
 
 /**
@@ -51,6 +53,7 @@ export interface LoadedEnv {
 export function loadEnvFiles(files: EnvFiles, cwd: string, base: NodeJS.ProcessEnv = process.env): LoadedEnv {
   const fromFiles: Record<string, string> = {}
   const problems: string[] = []
+  let portFile: string | undefined
   for (const path of files.paths) {
     let text: string
     try {
@@ -59,9 +62,12 @@ export function loadEnvFiles(files: EnvFiles, cwd: string, base: NodeJS.ProcessE
       if (files.explicit) problems.push(`hotcell: cannot read env file ${relative(cwd, path)}: ${(error as Error).message}`)
       continue
     }
-    Object.assign(fromFiles, parseEnv(text))
+    const parsed = parseEnv(text)
+    if (parsed.PORT !== undefined) portFile = path
+    Object.assign(fromFiles, parsed)
   }
   const env: Record<string, string> = { ...fromFiles }
   for (const [name, value] of Object.entries(base)) if (value !== undefined) env[name] = value
-  return { env, count: Object.keys(fromFiles).length, problems }
+  const port = portFile && base.PORT === undefined ? { port: { value: fromFiles.PORT!, file: portFile } } : {}
+  return { env, count: Object.keys(fromFiles).length, problems, ...port }
 }
