@@ -39,7 +39,9 @@ export default {
         new RegExp(`^Error: logged by my own code\\n {4}at Object\\.fetch \\(${project.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/app\\.ts:5:19\\)\\n`),
       )
       assert.match(response.body.toString(), /dist\/workers\/bundle\//)
-      await waitFor(() => /GET \/ 200/.test(cli.output()) && /Error: ENOENT/.test(cli.output()), 10_000, 'the logged errors')
+      // Each of the three lands on its own (the worker's output streams are flushed apart): all of them are waited for.
+      const landed = [/GET \/ 200/, /Error: ENOENT/, /^Error: logged by my own code$/m, /\[cause\]: Error: the cause/, /inspected: /]
+      await waitFor(() => landed.every((line) => line.test(cli.output())), 10_000, 'the logged errors')
       const out = cli.output()
       assert.match(out, /^Error: logged by my own code\n {4}at Object\.fetch \(app\.ts:5:19\)\n/m)
       assert.match(out, /\[cause\]: Error: the cause\n +at Object\.fetch \(app\.ts:5:63\)\n/)
