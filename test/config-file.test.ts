@@ -135,7 +135,7 @@ export type { FetchHandler }
     assert.match(help.stderr, /^hotcell: entry file not found: help \(looked in [^)]*\)\. [^\n]*for the options: hotcell --help\.\n$/)
   })
 
-  test("import.meta and __dirname in a config file and its imports name their own source files, not the bundle's", async () => {
+  test("import.meta and __dirname in a config file and its imports name their own source files, not the bundle's; it is not main", async () => {
     const project = projectDir({
       'apps/web/app.ts': APP,
       'apps/web/public/hello.txt': 'hello from public\n',
@@ -143,7 +143,7 @@ export type { FetchHandler }
       'apps/web/hotcell.config.ts': `import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'hotcell'
 import { where } from './lib/where.ts'
-console.log('config meta:', import.meta.dirname === __dirname, where)
+console.log('config meta:', import.meta.dirname === __dirname, import.meta.main, where)
 export default defineConfig({ port: 0, workers: 1, static: fileURLToPath(new URL('./public', import.meta.url)) })
 `,
     })
@@ -151,7 +151,7 @@ export default defineConfig({ port: 0, workers: 1, static: fileURLToPath(new URL
     const run = await startCli(['apps/web/app.ts'], { cwd: project.dir })
     cleanup(() => run.stop())
     assert.equal((await request(`${run.url}/hello.txt`)).text, 'hello from public\n')
-    assert.ok(run.output().includes(`config meta: true ${join(project.dir, 'apps/web/lib/where.ts')}`), run.output())
+    assert.ok(run.output().includes(`config meta: true false ${join(project.dir, 'apps/web/lib/where.ts')}`), run.output())
     // Nothing of the file moved: a throw below is still located on its own line.
     project.write('apps/web/hotcell.config.ts', `const here = import.meta.url\nif (here) throw new Error('after meta')\nexport default {}\n`)
     const failed = await runCli(['apps/web/app.ts'], { cwd: project.dir })

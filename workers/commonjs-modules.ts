@@ -1,5 +1,5 @@
 // `module` and `require.main` as a CommonJS source file has them under node or
-// tsx: `if (require.main === module) app.listen(3000)` beside `export default
+// tsx (and `process.argv[1]`, `import.meta.main` for the ES module idioms): `if (require.main === module) app.listen(3000)` beside `export default
 // app`, or `path.dirname(require.main.filename)` for the app's folder. The
 // bundle is an ES module, where `module` does not exist, and the banner's
 // require is the bundle's own, whose `main` is nothing in a worker.
@@ -18,6 +18,7 @@
 //   getter that maps its caller to the source file (source-site.ts). Its
 //   exports are its export statements: `module.exports = …` there changes
 //   nothing, and says so once.
+import { realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -35,10 +36,32 @@ const modules = new Map<string, ModuleObject>()
 let entryUrl: string | undefined
 let workingDir = process.cwd()
 
-/** Called by the bundle's banner: its entry file and esbuild's working folder. */
+/**
+ * Called by the bundle's banner: its entry file and esbuild's working folder.
+ * `process.argv[1]` becomes the entry's source file, as under `node app.js`
+ * or `tsx app.ts`: the ES module check `process.argv[1] ===
+ * fileURLToPath(import.meta.url)` is then true in the entry. It was piscina's
+ * worker script, which nothing reads (neither piscina nor hotcell's workers).
+ */
 export function bundle(entryFile: string, dir: string): void {
-  entryUrl = pathToFileURL(entryFile).href
+  // The real path, as esbuild names the sources (and so import.meta.url): an entry named through a symlinked folder is still main.
+  const file = realPath(resolve(dir, entryFile))
+  entryUrl = pathToFileURL(file).href
   workingDir = dir
+  process.argv[1] = file
+}
+
+function realPath(file: string): string {
+  try {
+    return realpathSync(file)
+  } catch {
+    return file
+  }
+}
+
+/** `import.meta.main`: whether the source file of this URL is the entry. */
+export function isEntry(url: string): boolean {
+  return url === entryUrl
 }
 
 /** `require.main`: the entry's module object. */

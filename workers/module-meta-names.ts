@@ -40,17 +40,20 @@ export function metaDefine(holder: string): Record<string, string> {
  * CommonJS file has them (workers/commonjs-modules.ts): esbuild replaces
  * `module` only where it is free, in a file with import/export syntax; a file
  * esbuild wraps as CommonJS keeps its own `module` parameter.
+ * `import.meta.main` as Node 24 has it, on every Node: true in the entry's
+ * source only (the bundle itself is never Node's main module).
  */
 export const moduleMetaDefine = {
   ...metaDefine(MODULE_META_GLOBAL),
   'import.meta.resolve': RESOLVE_NAME,
+  'import.meta.main': `${MODULE_META_GLOBAL}.isMain`,
   module: `${MODULE_META_GLOBAL}.module`,
   'require.main': `${MODULE_META_GLOBAL}.main`,
 }
 
 /**
  * The bundle's banner, after MODULE_META_BANNER: which source file is the
- * entry (`require.main`), and the folder esbuild names the files it wraps as
+ * entry (`require.main`, `import.meta.main`, `process.argv[1]`), and the folder esbuild names the files it wraps as
  * CommonJS relative to (its working folder).
  */
 export function bundleBanner(entryFile: string, workingDir: string): string {

@@ -16,8 +16,12 @@ import { metaDefine } from '../../workers/module-meta-names.js'
 const BINDING = '__hotcellConfigMeta'
 const NAMESPACE = 'hotcell-config-meta'
 
-/** esbuild's `define` for the config bundle: the app bundle's names, held by each file's own binding. */
-export const configMetaDefine = metaDefine(BINDING)
+/**
+ * esbuild's `define` for the config bundle: the app bundle's names, held by
+ * each file's own binding. A config is never the main module: `import.meta.main`
+ * is false, as Node 24 has it (undefined on older Node without this).
+ */
+export const configMetaDefine = { ...metaDefine(BINDING), 'import.meta.main': 'false' }
 
 const LOADERS: Record<string, 'ts' | 'tsx' | 'js' | 'jsx'> = {
   '.ts': 'ts',
