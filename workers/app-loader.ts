@@ -14,6 +14,7 @@ import { unwrapDefaultError } from './logged-defaults.js'
 import { withoutLoaderFrames } from './loader-frames.js'
 import { whenAborted } from './lazy-request.js'
 import { definitionOf } from './handler-location.js'
+import { explainJsxRuntime } from './jsx-runtime-errors.js'
 import { explainMissingPackage, locateMissingExport } from './missing-package.js'
 import { installModuleMeta } from './module-meta.js'
 import type { NodeHandler } from './node-adapter.js'
@@ -92,7 +93,7 @@ export async function loadApp(bundleUrl: string, entry: string, style: Style, on
   try {
     mod = await importBundle(bundleUrl)
   } catch (error) {
-    const data = explainMissingPackage(error, bundleUrl) ?? withoutLoaderFrames(toErrorData(error))
+    const data = explainJsxRuntime(error, bundleUrl) ?? explainMissingPackage(error, bundleUrl) ?? withoutLoaderFrames(toErrorData(error))
     return { ok: false, phase: 'import', error: locateMissingExport(data, bundleUrl) ?? data }
   }
   afterImport()

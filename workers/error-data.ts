@@ -1,4 +1,5 @@
 import type { ErrorData } from '../src/pool/protocol.js'
+import { classicJsxHint } from './jsx-runtime-errors.js'
 import { ownProperties } from './own-properties.js'
 import { runtimeTypeScriptHint } from './runtime-typescript.js'
 import { sourceExcerpts } from './source-excerpts.js'
@@ -28,6 +29,7 @@ export function toErrorData(value: unknown, seen: Set<unknown> = new Set(), dept
   if (typeof code === 'string' || typeof code === 'number') data.code = String(code)
   if (code === 'ERR_MODULE_NOT_FOUND') data.message += fromBundleHint(data.message)
   if (value instanceof TypeError) data.message += bunServerHint(data.message)
+  data.message += classicJsxHint(value)
   data.message += runtimeTypeScriptHint(data.message)
   if (code === 'ERR_DLOPEN_FAILED') data.message += nativeAddonHint(data.message)
   if (code === 'ERR_WORKER_UNSUPPORTED_OPERATION') data.message += workerOnlyHint(data.message)

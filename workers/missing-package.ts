@@ -188,7 +188,7 @@ function leftToNode(bundle: string, name: string): string[] {
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 
 /** The install command of the project's package manager, told by its lockfile. */
-function installer(from: string): string {
+export function installer(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'pnpm-lock.yaml'))) return 'pnpm add'
     if (existsSync(join(dir, 'yarn.lock'))) return 'yarn add'

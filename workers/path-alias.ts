@@ -139,7 +139,7 @@ function matchStar(pattern: string, specifier: string): string | undefined {
 }
 
 /** tsconfig files are JSON with comments and trailing commas. */
-function withoutComments(text: string): string {
+export function withoutComments(text: string): string {
   return text
     .replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (_match, string: string | undefined) => string ?? '')
     .replace(/("(?:[^"\\]|\\.)*")|,(\s*[}\]])/g, (match, string: string | undefined, close: string | undefined) => string ?? close ?? match)

@@ -59,6 +59,17 @@ export function problemOf(
   if (kind === 'build') {
     return { page: 'the build error page', fix: `fix ${where?.short ?? entry} ${then}`, summary: `build failed${where ? ` at ${where.full}` : ''}` }
   }
+  // The JSX runtime of tsconfig's jsxImportSource does not import (workers/jsx-runtime-errors.ts): the setting is the fix, not the .tsx.
+  const jsx = /, set by (?:"jsxImportSource"(?:: "[^"]*")? in (\S+)|the @jsxImportSource comment of (\S+?):\d+)\. /.exec(error?.message ?? '')
+  if (jsx && /ERR_MODULE_NOT_FOUND|ERR_PACKAGE_PATH_NOT_EXPORTED/.test(error?.code ?? '')) {
+    const install = /, or install the package: (.+)$/.exec(error!.message)?.[1]
+    const setting = jsx[1] ? `"jsxImportSource" in ${jsx[1]}` : `the @jsxImportSource comment in ${jsx[2]}`
+    return {
+      page: 'the error page',
+      fix: !install ? `fix ${setting} ${then}` : reloads ? `fix ${setting} and save, or run ${install}` : `fix ${setting} or run ${install}, ${then}`,
+      summary: `the JSX runtime that ${jsx[1] ? '"jsxImportSource"' : 'a @jsxImportSource comment'} names does not import${where ? ` (${where.full})` : ''}`,
+    }
+  }
   // A package not installed, or a tsconfig alias whose `paths` entry is gone (workers/alias-errors.ts): either fixes it.
   const either =
     error?.code === 'ERR_MODULE_NOT_FOUND' ? /"paths" in (\S+); if it is a package, install it: (.+?); hotcell reloads/.exec(error.message) : undefined
