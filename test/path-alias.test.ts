@@ -206,3 +206,40 @@ describe('an import whose tsconfig paths entry is gone', () => {
     assert.doesNotMatch(page.text, /"paths"/, page.text)
   })
 })
+
+describe('an import under tsconfig baseUrl whose file is not there', () => {
+  const FILES = {
+    'package.json': PACKAGE,
+    'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@/*': ['src/*'] } } }),
+    'src/routes/api.ts': "export const api = { fetch: () => new Response('api') }\n",
+  }
+
+  test('static: a build error naming baseUrl and the near miss, not a package to install', async () => {
+    const { project, cli: run } = await cli({ ...FILES, 'src/app.ts': "import { api } from 'src/routes/apii'\nexport default api\n" })
+    const expected =
+      `Could not resolve "src/routes/apii": baseUrl '.' of tsconfig.json makes it src/routes/apii, which does not exist ` +
+      `(with .ts, .tsx, .js, .jsx or .json added, or as a folder with an index file). Did you mean src/routes/api.ts? Fix the import, or add the file`
+    await waitFor(() => run.output().includes(expected), 10_000, `the terminal to say: ${expected}\n${run.output()}`)
+    const out = run.output()
+    assert.match(out, /src\/app\.ts:1:20:/, out)
+    assert.doesNotMatch(out, /npm install|a package is missing|Cannot find package/, out)
+    assert.match(out, /✘ serving the build error page on \S+ — fix src\/app\.ts:1 and save/, out)
+    project.write('src/app.ts', "import { api } from 'src/routes/api'\nexport default api\n")
+    await waitFor(async () => (await request(`${run.url}/`)).text === 'api', 10_000, `the fixed import to be served\n${run.output()}`)
+  })
+
+  test('import() at load: names baseUrl, not a package', async () => {
+    const { server } = await serveProject(
+      { ...FILES, 'src/app.ts': "const { api } = await import('src/routes/apii')\nexport default api\n" },
+      { entry: 'src/app.ts' },
+    )
+    const page = await request(server.url)
+    assert.equal(page.status, 500)
+    assert.match(
+      page.text,
+      /Cannot resolve 'src\/routes\/apii', imported by \S*src\/app\.ts:1: baseUrl '\.' of \S*tsconfig\.json makes it \S*src\/routes\/apii, and there is no such file/,
+      page.text,
+    )
+    assert.doesNotMatch(page.text, /npm install/, page.text)
+  })
+})

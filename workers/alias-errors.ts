@@ -34,6 +34,12 @@ export function aliasError(site: ImportSite, name: string, install: string): Err
   const label = `${relative(process.cwd(), site.file)}:${site.line}`
   const alias = aliases.match(site.specifier, site.file)
   if (alias && packageFirst(alias, name)) return undefined
+  if (alias?.baseUrl !== undefined)
+    return located(
+      site,
+      `Cannot resolve '${site.specifier}', imported by ${label}: baseUrl '${alias.baseUrl}' of ${relative(process.cwd(), alias.config)} ` +
+        `makes it ${relative(process.cwd(), alias.targets[0]!)}, and there is no such file (${TRIED}). Fix the import, or add the file`,
+    )
   if (alias) {
     const targets = alias.targets.map((t) => relative(process.cwd(), t)).join(' or ')
     return located(

@@ -14,11 +14,13 @@ const { existsSync, readFileSync } = process.getBuiltinModule('node:fs')
 export const TRIED = 'with .ts, .tsx, .js, .jsx or .json added, or as a folder with an index file'
 
 export interface PathAlias {
-  /** The config file whose `paths` holds the pattern. */
+  /** The config file whose `paths` holds the pattern (or sets the `baseUrl`). */
   config: string
   pattern: string
   /** Where the pattern sends this import, absolute, in the order tried. */
   targets: string[]
+  /** No `paths` pattern matched: the import is under `baseUrl` (this, as the config spells it). */
+  baseUrl?: string
 }
 
 /**
@@ -44,6 +46,9 @@ interface Paths {
   config?: string
   /** Absolute. */
   baseUrl?: string
+  /** The config that set `baseUrl`, and the value it wrote. */
+  baseConfig?: string
+  baseWritten?: string
 }
 
 /**
@@ -55,9 +60,18 @@ export class PathAliases {
   readonly #nearest = new Map<string, string | undefined>()
   readonly #read = new Map<string, Paths>()
 
-  /** The `paths` pattern that `specifier`, imported by `importer`, matches; undefined if none. */
+  /**
+   * The `paths` pattern that `specifier`, imported by `importer`, matches;
+   * else, with a `baseUrl`, the file under it when the import's first
+   * segment is a folder or file there (`src/routes/api` with baseUrl '.'):
+   * a package's name is not one. Undefined if neither.
+   */
   match(specifier: string, importer: string): PathAlias | undefined {
-    const { paths, config: owner, baseUrl } = this.#pathsOf(importer)
+    const found = this.#pathsOf(importer)
+    return this.#matchPaths(specifier, found) ?? underBaseUrl(specifier, found)
+  }
+
+  #matchPaths(specifier: string, { paths, config: owner, baseUrl }: Paths): PathAlias | undefined {
     if (!paths || !owner) return undefined
     const base = baseUrl ?? dirname(owner)
     // As TypeScript: of the patterns that match, the one with the longest prefix.
@@ -125,7 +139,20 @@ function readPaths(file: string, depth: number): Paths {
   const own = json.compilerOptions ?? {}
   const baseUrl = typeof own.baseUrl === 'string' ? resolve(dirname(file), own.baseUrl) : undefined
   const paths = own.paths && typeof own.paths === 'object' ? (own.paths as Record<string, string[]>) : undefined
-  return { paths: paths ?? inherited.paths, config: paths ? file : inherited.config, baseUrl: baseUrl ?? inherited.baseUrl }
+  return {
+    paths: paths ?? inherited.paths,
+    config: paths ? file : inherited.config,
+    baseUrl: baseUrl ?? inherited.baseUrl,
+    baseConfig: baseUrl ? file : inherited.baseConfig,
+    baseWritten: baseUrl ? (own.baseUrl as string) : inherited.baseWritten,
+  }
+}
+
+/** The import as a file under `baseUrl`, when its first segment is there. */
+function underBaseUrl(specifier: string, { baseUrl, baseConfig, baseWritten }: Paths): PathAlias | undefined {
+  if (!baseUrl || !baseConfig || /^[./#]|^[a-z]+:/i.test(specifier) || !specifier.includes('/')) return undefined
+  if (!existsSync(join(baseUrl, specifier.split('/')[0]!))) return undefined
+  return { config: baseConfig, pattern: specifier, targets: [resolve(baseUrl, specifier)], baseUrl: baseWritten ?? '.' }
 }
 
 /** What `*` stands for when `specifier` matches `pattern` ('' for a pattern without one), or undefined. */

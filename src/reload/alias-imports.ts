@@ -1,4 +1,5 @@
-// An import through a tsconfig `paths` alias whose target is missing (a file
+// An import through a tsconfig `paths` alias, or under its `baseUrl`
+// (`src/routes/api` with baseUrl '.'), whose target is missing (a file
 // deleted, moved, misspelt): esbuild cannot resolve it through the alias,
 // takes the specifier for a package, and with `packages: 'external'` leaves
 // it to Node without a word. Node then fails the import at load with
@@ -9,8 +10,9 @@
 // process on every rebuild, and an app imports through its aliases on most
 // files. This reads only the imports left to Node, after the build.
 import type { Metafile } from 'esbuild'
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join, relative } from 'node:path'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { basename, dirname, join, relative } from 'node:path'
+import { nearestName } from '../config/nearest-name.js'
 import { packageName } from '../../workers/missing-package.js'
 import { PathAliases, packageFirst, TRIED } from '../../workers/path-alias.js'
 import type { BuildMessage } from '../report/build-errors.js'
@@ -49,11 +51,29 @@ export function unresolvedAliases(meta: Metafile, cwd: string): UnresolvedAlias[
       if (!alias || packageFirst(alias, name) || isInstalled(dirname(importer), name, installed)) continue
       const targets = alias.targets.map((target) => relative(cwd, target))
       const where = targets.length === 1 ? `${targets[0]}, which does not exist` : `${targets.join(' or ')}, none of which exists`
-      const text = `Could not resolve "${path}": ${relative(cwd, alias.config)} maps '${alias.pattern}' to ${where} (${TRIED}). Fix the import, or add the file`
+      const text =
+        alias.baseUrl === undefined
+          ? `Could not resolve "${path}": ${relative(cwd, alias.config)} maps '${alias.pattern}' to ${where} (${TRIED}). Fix the import, or add the file`
+          : `Could not resolve "${path}": baseUrl '${alias.baseUrl}' of ${relative(cwd, alias.config)} makes it ${where} (${TRIED}). ` +
+            `${nearMiss(alias.targets[0]!, cwd)}Fix the import, or add the file`
       found.push({ message: { text, location: importAt(importer, path, cwd) }, files: [importer, alias.config], targets: alias.targets })
     }
   }
   return found
+}
+
+/** "Did you mean src/routes/api.ts? ": the file beside the missing target whose name is nearest, or ''. */
+function nearMiss(target: string, cwd: string): string {
+  let names: string[]
+  try {
+    names = readdirSync(dirname(target))
+  } catch {
+    return ''
+  }
+  const stem = (name: string) => name.replace(/\.[cm]?[jt]sx?$|\.json$/, '')
+  const near = nearestName(basename(target), names.map(stem))
+  const file = near === undefined ? undefined : names.find((name) => stem(name) === near)
+  return file ? `Did you mean ${relative(cwd, join(dirname(target), file))}? ` : ''
 }
 
 /** Whether Node would find package `name` from `dir`: a folder of that name in a node_modules at or above it. */
