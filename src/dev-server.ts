@@ -80,7 +80,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     if (config.reload) this.#heap = settleHeap({ activity: requestsBegun })
     this.#sources = new Sources({ entry: config.entry, cwd: config.cwd, watch: config.watch, ignore: config.ignore, envFiles: config.envFiles.paths })
     // esbuild's import and service start here, beside the first workers' boot.
-    this.#builder = startBuilder(config.entry, config.cwd)
+    this.#builder = startBuilder(config.entry, config.cwd, config.loaders)
     this.#reloader = new Reloader(config, this.#builder, this.#sources, logger, GRACE_MS)
     this.#cycle = new ReloadCycle({
       cwd: config.cwd,

@@ -10,6 +10,7 @@ import { mustBeEntry } from './entry-file.js'
 import { parseSize } from './size.js'
 import { mustBeTls, type TlsConfig } from '../http/tls/tls-config.js'
 import { parseTime } from './duration.js'
+import { type Loader, mustBeLoaders } from './loaders.js'
 import type { LogOption } from '../report/log-option.js'
 
 /** Options of `serve()`. They mirror the command-line flags. */
@@ -63,6 +64,9 @@ export interface ServeOptions {
   cert?: string
   /** The private key of `cert` (PEM, unencrypted). */
   key?: string
+  // -- imports of files that are not code (see docs/api.md "Loaders")
+  /** How an imported file of each extension becomes a module, as esbuild's `loader`: `{ ".svg": "text" }`. Default: .html, .txt and .sql as text (wrangler's rule). */
+  loaders?: Record<string, Loader>
 }
 
 /** Options resolved once, filled with defaults and frozen. Inner modules take parts of it. */
@@ -96,6 +100,8 @@ export interface Config {
   readonly inspectPort: number | undefined
   /** Undefined for plain HTTP. */
   readonly tls: TlsConfig | undefined
+  /** The defaults and the user's, by extension. */
+  readonly loaders: Readonly<Record<string, Loader>>
   // Not serve() options: only the server `hotcell bench` starts sets them, to serve every connection of its -c.
   /** Concurrent connections the socket accepts; absent: MAX_CONNECTIONS (http/server.ts). */
   readonly maxConnections?: number
@@ -130,6 +136,7 @@ const KNOWN = new Set<string>([
   'https',
   'cert',
   'key',
+  'loaders',
 ])
 
 /** Options of serve() a config file cannot hold: a function has no place there. */
@@ -197,6 +204,7 @@ export function resolveConfig(options: ServeOptions, name: (key: keyof ServeOpti
     envFiles: mustBeEnvFiles(options.envFile, cwd, name('envFile')),
     inspectPort: mustBeInspect(options.inspect, name('inspect')),
     tls: mustBeTls(options, cwd, name),
+    loaders: mustBeLoaders(options.loaders, name('loaders')),
   })
 }
 

@@ -15,6 +15,8 @@ import { CommonJsPackages } from './commonjs-packages.js'
 import { pathToFileURL } from 'node:url'
 import { EarlyEnd } from './early-end.js'
 import { writeOutputs, writePreload } from './build-output.js'
+import { DEFAULT_LOADERS } from '../config/loaders.js'
+import { loaderOption } from './loader-option.js'
 import { rewriteCommonJsWrappers } from './commonjs-wrappers.js'
 import { rewriteGlobImports } from './glob-imports.js'
 import { runtimeLoaderFolders } from './runtime-loaders.js'
@@ -46,7 +48,7 @@ export async function createBuilder(entry: string, cwd: string): Promise<Builder
  * process's own under `.hotcell/` next to the entry's package.json, so that
  * the bundle's bare imports resolve from the project's node_modules.
  */
-export function startBuilder(entryPath: string, cwd: string): Builder {
+export function startBuilder(entryPath: string, cwd: string, loaders = DEFAULT_LOADERS): Builder {
   // `hotcell bench --baseline src/app.ts` passes it as given: packages are looked up from its real folder.
   const entry = resolve(cwd, entryPath)
   const cacheDir = join(packageRoot(entry), '.hotcell')
@@ -57,7 +59,7 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
   // what the caller starts synchronously (the first workers' boot) comes first.
   const setup = Promise.resolve().then(() => {
     commonJs.seed(dirname(cacheDir))
-    return setUp(entry, cwd, cacheDir, outDir, [early.plugin, ...commonJs.plugins()])
+    return setUp(entry, cwd, cacheDir, outDir, [early.plugin, loaderOption(loaders), ...commonJs.plugins()])
   })
   // A failure is reported by whoever awaits ready() or build(); never unhandled.
   setup.catch(() => {})
@@ -71,7 +73,7 @@ export function startBuilder(entryPath: string, cwd: string): Builder {
   const sources = new SourcePackages(dirname(entry))
   // CommonJS packages a CommonJS source imports, required rather than imported: made once they are found.
   const commonJs = new CommonJsPackages(dirname(entry))
-  const plugins = () => [early.plugin, ...sources.plugins(), ...commonJs.plugins()]
+  const plugins = () => [early.plugin, loaderOption(loaders), ...sources.plugins(), ...commonJs.plugins()]
   const remake = async (state: Awaited<typeof setup>) => {
     const before = state.context
     state.context = await createContext(state.api, entry, cwd, outDir, plugins())
