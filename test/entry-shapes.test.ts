@@ -51,6 +51,17 @@ describe('handler shapes', () => {
     assert.match(res.text, /export default \{ fetch\(request, env, ctx\)/)
   })
 
+  test('no default export, but a named Hono app: the 500 says to export it as the default', async () => {
+    const server = await serveFiles({ 'app.ts': `import { Hono } from 'hono'\nexport const app = new Hono().get('/', (c) => c.text('x'))\n` })
+    const res = await request(`${server.url}/`)
+    assert.equal(res.status, 500)
+    assert.match(
+      res.text,
+      /It has only named exports: app\. It starts no server either\.[^\n]*\nThe named export app has a fetch\(\) method: if it is your handler, export it as the default too: export default app\n/,
+      res.text,
+    )
+  })
+
   test('in a "type": "commonjs" package (npm init\'s default), an entry that listens once its database is up is served', async () => {
     // esbuild makes an entry without exports there CommonJS: the bundle's default export is an empty module.exports.
     const server = await serveFiles({

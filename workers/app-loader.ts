@@ -20,7 +20,7 @@ import { installModuleMeta } from './module-meta.js'
 import type { NodeHandler } from './node-adapter.js'
 import type { HandlerWhere } from './result-errors.js'
 import { installWebSocketPair } from './websocket-pair.js'
-import { isClass, isEmptyObject, isExpressRouter, nodeParameters, transpiledDefault } from './export-shape.js'
+import { isClass, isEmptyObject, isExpressRouter, nodeParameters, servableNamed, transpiledDefault } from './export-shape.js'
 
 export interface FetchContext {
   waitUntil(promise: Promise<unknown>): void
@@ -161,7 +161,11 @@ async function resolveHandler(mod: Record<string, unknown>, entry: string, style
     }
     const named = Object.keys(mod)
     const found = `${named.length ? `It has only named exports: ${named.join(', ')}.` : 'It exports nothing.'} It starts no server either.${ended}`
-    return shapeError(`${entry} has no default export. ${found}\n${EXPECTED}`)
+    const likely = servableNamed(mod)
+    const meant = likely
+      ? `\nThe named export ${likely.name} ${likely.kind}: if it is your handler, export it as the default too: export default ${likely.name}`
+      : ''
+    return shapeError(`${entry} has no default export. ${found}${meant}\n${EXPECTED}`)
   }
   if (typeof exported === 'function') {
     if (isClass(exported))

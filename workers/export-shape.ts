@@ -32,3 +32,19 @@ export function nodeParameters(fn: object): string | undefined {
   const match = NODE_PARAMETERS.exec(Function.prototype.toString.call(fn))
   return match ? `(${match[1]}, ${match[2]})` : undefined
 }
+
+/**
+ * The first named export that could be the handler, as the default export
+ * would be read: an object with fetch() (Hono, itty-router), an Express or
+ * connect app (a function with listen()), a Koa app (callback()), a server.
+ */
+export function servableNamed(mod: Record<string, unknown>): { name: string; kind: string } | undefined {
+  for (const [name, value] of Object.entries(mod)) {
+    if (name === 'default' || value === null || (typeof value !== 'object' && typeof value !== 'function')) continue
+    const app = value as { fetch?: unknown; listen?: unknown; callback?: unknown; handle?: unknown }
+    if (typeof app.fetch === 'function') return { name, kind: 'has a fetch() method' }
+    if (typeof value === 'function' && typeof app.listen === 'function') return { name, kind: 'is a Node app (a function with listen())' }
+    if (typeof app.callback === 'function') return { name, kind: 'is a Koa app' }
+  }
+  return undefined
+}

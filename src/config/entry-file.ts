@@ -28,7 +28,10 @@ export function mustBeEntry(value: unknown, cwd: string, named: string): string 
     throw new HotcellError('ERR_ENTRY_NOT_FOUND', `entry file not found: ${value}${from} (looked in ${cwd}).${hint}`)
   }
   if (!statSync(entry).isFile()) {
-    const inside = USUAL_NAMES.flatMap((name) => ENTRY_EXTENSIONS.map((ext) => name + ext)).filter((name) => isFile(join(entry, name)))
+    // A package's folder (`hotcell apps/web` from a monorepo's root): its entry is as likely in its src/.
+    const usual = USUAL_NAMES.flatMap((name) => ENTRY_EXTENSIONS.map((ext) => name + ext))
+    const inFolder = usual.filter((name) => isFile(join(entry, name)))
+    const inside = inFolder.length ? inFolder : usual.map((name) => join('src', name)).filter((name) => isFile(join(entry, name)))
     const hint = inside.length
       ? ` Did you mean ${inside.map((name) => join(value, name)).join(' or ')}?`
       : ' Name the file that exports your handler, e.g. src/app.ts.'
