@@ -5,7 +5,7 @@
 // half-saved.test.ts.
 import assert from 'node:assert/strict'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
-import { renameSync, rmSync, writeFileSync } from 'node:fs'
+import { renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { serve } from '../src/index.js'
@@ -86,6 +86,23 @@ describe('hot reload', () => {
     project.write('app.ts', body)
     await back
     assert.equal(await text(server.url), 'here')
+  })
+
+  test('the entry renamed under the server: the 500 names the command with its new name', async () => {
+    const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('here') }\n`, 'lib.ts': 'export const x = 1\n' })
+    // Written a while ago, as an entry usually was: the rename changes its ctime, not its mtime.
+    const anHourAgo = new Date(Date.now() - 3_600_000)
+    utimesSync(join(project.dir, 'app.ts'), anHourAgo, anHourAgo)
+    const failed = nextReload(server, (info) => !info.ok)
+    renameSync(join(project.dir, 'app.ts'), join(project.dir, 'main.ts'))
+    await failed
+    const page = await request(server.url)
+    assert.equal(page.status, 500)
+    assert.match(
+      page.text,
+      /The entry \S*app\.ts was deleted, moved or renamed\. Restore it, or restart hotcell with its new path: hotcell \S*main\.ts\./,
+      page.text,
+    )
   })
 
   test('Werkzeug: 200 → syntax error → 500 naming file:line → fix → 200', async () => {

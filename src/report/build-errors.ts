@@ -5,8 +5,8 @@
 //   line that has code, which is where the developer has to look.
 // - The errors also become ErrorData with a stack frame at their location, so
 //   the browser page is rendered like a runtime error (code frame, hint).
-import { readFileSync } from 'node:fs'
-import { relative, resolve } from 'node:path'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
 import type { ErrorData } from '../pool/protocol.js'
 
 /** The part of esbuild's Message this module reads and writes (esbuild's own type, kept structural). */
@@ -48,10 +48,32 @@ export const ENTRY_GONE_CODE = 'ERR_ENTRY_GONE'
 /** The build error of an entry deleted (or moved, or renamed) under the server. */
 export function entryGone(entry: string, cwd: string): BuildMessage {
   const label = relative(cwd, entry)
-  return {
-    text: `The entry ${label.startsWith('..') ? entry : label} was deleted, moved or renamed. Restore it, or restart hotcell with its new path.`,
-    location: null,
+  const renamed = renamedTo(entry)
+  const shown = renamed && relative(cwd, renamed)
+  const restart = shown ? `restart hotcell with its new path: hotcell ${shown.startsWith('..') ? renamed : shown}` : 'restart hotcell with its new path'
+  return { text: `The entry ${label.startsWith('..') ? entry : label} was deleted, moved or renamed. Restore it, or ${restart}.`, location: null }
+}
+
+// A rename (mv, git mv, an editor's) changes a file's ctime and not its mtime; a save changes both.
+const RENAMED_WITHIN_MS = 60_000
+const CODE = /\.[cm]?[jt]sx?$/
+
+/** The one code file beside the gone entry that was renamed a moment ago (`mv src/app.ts src/main.ts`); undefined if none or several. */
+function renamedTo(entry: string): string | undefined {
+  let names: string[]
+  try {
+    names = readdirSync(dirname(entry)).filter((name) => CODE.test(name) && !name.endsWith('.d.ts'))
+  } catch {
+    return undefined
   }
+  const now = Date.now()
+  const found = names
+    .map((name) => join(dirname(entry), name))
+    .filter((file) => {
+      const stats = statSync(file, { throwIfNoEntry: false })
+      return stats?.isFile() && now - stats.ctimeMs < RENAMED_WITHIN_MS && stats.ctimeMs - stats.mtimeMs > 1000
+    })
+  return found.length === 1 ? found[0] : undefined
 }
 
 /** The build errors as one error (several as an aggregate), each with its location as its only stack frame. */
