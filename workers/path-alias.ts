@@ -59,6 +59,7 @@ interface Paths {
 export class PathAliases {
   readonly #nearest = new Map<string, string | undefined>()
   readonly #read = new Map<string, Paths>()
+  readonly #present = new Map<string, boolean>()
 
   /**
    * The `paths` pattern that `specifier`, imported by `importer`, matches;
@@ -68,7 +69,20 @@ export class PathAliases {
    */
   match(specifier: string, importer: string): PathAlias | undefined {
     const found = this.#pathsOf(importer)
-    return this.#matchPaths(specifier, found) ?? underBaseUrl(specifier, found)
+    return this.#matchPaths(specifier, found) ?? this.#underBaseUrl(specifier, found)
+  }
+
+  /** The import as a file under `baseUrl`, when its first segment is there. */
+  #underBaseUrl(specifier: string, { baseUrl, baseConfig, baseWritten }: Paths): PathAlias | undefined {
+    if (!baseUrl || !baseConfig || /^[./#]|^[a-z]+:/i.test(specifier) || !specifier.includes('/')) return undefined
+    // One look per first segment: a build asks of every package import (`hono/cors`, `hono/jsx`).
+    const first = join(baseUrl, specifier.split('/')[0]!)
+    let there = this.#present.get(first)
+    if (there === undefined) {
+      there = existsSync(first)
+      this.#present.set(first, there)
+    }
+    return there ? { config: baseConfig, pattern: specifier, targets: [resolve(baseUrl, specifier)], baseUrl: baseWritten ?? '.' } : undefined
   }
 
   #matchPaths(specifier: string, { paths, config: owner, baseUrl }: Paths): PathAlias | undefined {
@@ -146,13 +160,6 @@ function readPaths(file: string, depth: number): Paths {
     baseConfig: baseUrl ? file : inherited.baseConfig,
     baseWritten: baseUrl ? (own.baseUrl as string) : inherited.baseWritten,
   }
-}
-
-/** The import as a file under `baseUrl`, when its first segment is there. */
-function underBaseUrl(specifier: string, { baseUrl, baseConfig, baseWritten }: Paths): PathAlias | undefined {
-  if (!baseUrl || !baseConfig || /^[./#]|^[a-z]+:/i.test(specifier) || !specifier.includes('/')) return undefined
-  if (!existsSync(join(baseUrl, specifier.split('/')[0]!))) return undefined
-  return { config: baseConfig, pattern: specifier, targets: [resolve(baseUrl, specifier)], baseUrl: baseWritten ?? '.' }
 }
 
 /** What `*` stands for when `specifier` matches `pattern` ('' for a pattern without one), or undefined. */
