@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { bench, HotcellError, type BenchResult, type LogEntry } from '../src/index.js'
-import { fixture, withDeadline } from './helpers.js'
+import { cleanup, fixture, projectDir, withDeadline } from './helpers.js'
+import { join } from 'node:path'
 
 const SHORT = { duration: 500, warmup: 0, connections: 2, workers: 1, generator: 'undici' } as const
 
@@ -29,6 +30,26 @@ async function written<T>(run: () => Promise<T>): Promise<{ value: T; text: stri
 }
 
 describe('bench()', () => {
+  test('loaders: an app importing an .svg as text is measured, on hotcell and on the baseline', async () => {
+    const project = projectDir({
+      'logo.svg': '<svg/>',
+      'app.ts': "import logo from './logo.svg'\nexport default { fetch: () => new Response(logo) }\n",
+    })
+    cleanup(project.remove)
+    const doc = await withDeadline(
+      bench({ entry: join(project.dir, 'app.ts'), baseline: true, loaders: { '.svg': 'text' }, ...SHORT, rounds: 1 }),
+      120_000,
+      'bench() with loaders',
+    )
+    assert.deepEqual(
+      doc.checks.map((c) => [c.target, c.status, c.bodyBytes]),
+      [
+        ['A', 200, '<svg/>'.length],
+        ['baseline', 200, '<svg/>'.length],
+      ],
+    )
+  })
+
   test('A against B with the baseline: the document --json prints, every run counted, nothing printed', async () => {
     const { value: result, text } = await written(() =>
       withDeadline(bench({ entry: fixture('bench-hello.ts'), compare: fixture('bench-b.ts'), baseline: true, ...SHORT }), 120_000, 'bench()'),

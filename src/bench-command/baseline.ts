@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process'
 import { createBuilder } from '../reload/builder.js'
+import type { Loader } from '../config/loaders.js'
 import { BenchError } from '../errors.js'
 import type { BaselineMessage, BaselineQuery } from './baseline-server.js'
 
@@ -23,8 +24,9 @@ export async function startBaseline(
   style: 'auto' | 'fetch' | 'node' = 'auto',
   https = false,
   env: NodeJS.ProcessEnv = process.env,
+  loaders?: Readonly<Record<string, Loader>>,
 ): Promise<BaselineServer> {
-  const builder = await createBuilder(entry, process.cwd())
+  const builder = await createBuilder(entry, process.cwd(), loaders)
   const build = await builder.build()
   if (!build.ok) {
     await builder.dispose()

@@ -52,6 +52,8 @@ export interface BenchOptions {
   allowedHosts?: ServeOptions['allowedHosts']
   envFile?: ServeOptions['envFile']
   handler?: ServeOptions['handler']
+  /** As serve()'s: how imports of other file types load (`{ '.svg': 'text' }`). */
+  loaders?: ServeOptions['loaders']
   /** `false` (the default): nothing is printed. A function gets each line the command prints on stderr (progress, the servers' failure reports). */
   log?: false | ((entry: LogEntry) => void)
 }
@@ -78,6 +80,7 @@ const KNOWN = new Set<string>([
   'bodyLimit',
   'allowedHosts',
   'envFile',
+  'loaders',
   'handler',
   'log',
 ])
@@ -126,9 +129,9 @@ export function resolveBenchOptions(options: BenchOptions): { settings: Readonly
   mustBeEntry(options.entry, cwd, '')
   if (options.compare !== undefined) mustBeEntry(options.compare, cwd, 'compare')
   // serve()'s own checks and messages for what the servers under test take from it.
-  const { bodyLimit, allowedHosts, envFiles, handler, timeoutMs } = resolveConfig({
+  const { bodyLimit, allowedHosts, envFiles, handler, timeoutMs, loaders } = resolveConfig({
     entry: options.entry,
-    ...pick(options, ['timeout', 'bodyLimit', 'allowedHosts', 'envFile', 'handler']),
+    ...pick(options, ['timeout', 'bodyLimit', 'allowedHosts', 'envFile', 'handler', 'loaders']),
   })
   const durationMs = time(options.duration ?? '10s', 'duration')
   const settings: BenchSettings = {
@@ -154,7 +157,7 @@ export function resolveBenchOptions(options: BenchOptions): { settings: Readonly
       'ERR_INVALID_OPTION',
       `log must be false (print nothing) or a function that takes each entry { level, text } (got ${typeof options.log})`,
     )
-  return { settings: Object.freeze(settings), serveSide: Object.freeze({ bodyLimit, allowedHosts, envFiles, handler, timeoutMs }), log: options.log }
+  return { settings: Object.freeze(settings), serveSide: Object.freeze({ bodyLimit, allowedHosts, envFiles, handler, timeoutMs, loaders }), log: options.log }
 }
 
 function pick<K extends keyof BenchOptions>(options: BenchOptions, keys: K[]): Pick<BenchOptions, K> {

@@ -152,7 +152,7 @@ async function start(config: Variant, options: BenchSettings, serveSide: ServeSi
     // same way: the baseline process's process.env, and a fetch handler's env.
     const loaded = loadEnvFiles(resolved.envFiles, resolved.cwd)
     if (loaded.problems.length > 0) throw new BenchError(loaded.problems[0]!.replace(/^hotcell: /, ''))
-    const baseline = await startBaseline(config.entry, config.entry, resolved.handler, options.https, loaded.env)
+    const baseline = await startBaseline(config.entry, config.entry, resolved.handler, options.https, loaded.env, resolved.loaders)
     return { config, url: baseline.url, takeAbandoned: () => baseline.takeAbandoned(), close: () => baseline.close() }
   }
   // hotcell's caps protect a dev server from clients it does not know: past 512

@@ -23,7 +23,7 @@ const { short: _connections, ...config } = serveFlag('config')
 export const CONFIG_FLAG: Flag = config
 
 /** What the servers under test take from the config file and the flags above (and --timeout, which the bench has anyway). */
-export type ServeSide = Pick<Config, 'bodyLimit' | 'allowedHosts' | 'envFiles' | 'handler' | 'timeoutMs'>
+export type ServeSide = Pick<Config, 'bodyLimit' | 'allowedHosts' | 'envFiles' | 'handler' | 'timeoutMs' | 'loaders'>
 
 /** The shared flags and --config, as given on the command line; the rest of `values` is the bench's own. */
 export function sharedValues(values: FlagValues): FlagValues {
@@ -41,6 +41,6 @@ export function sharedValues(values: FlagValues): FlagValues {
 export async function resolveServeSide(entry: string, shared: FlagValues, cwd: string): Promise<ServeSide> {
   // No environment: $PORT and a supervisor's held socket are for serving.
   const { config } = await resolveCliConfig(entry, shared, {}, cwd)
-  const { bodyLimit, allowedHosts, envFiles, handler, timeoutMs } = config
-  return { bodyLimit, allowedHosts, envFiles, handler, timeoutMs }
+  const { bodyLimit, allowedHosts, envFiles, handler, timeoutMs, loaders } = config
+  return { bodyLimit, allowedHosts, envFiles, handler, timeoutMs, loaders }
 }

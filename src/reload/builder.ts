@@ -15,7 +15,7 @@ import { CommonJsPackages } from './commonjs-packages.js'
 import { pathToFileURL } from 'node:url'
 import { EarlyEnd } from './early-end.js'
 import { writeOutputs, writePreload } from './build-output.js'
-import { DEFAULT_LOADERS } from '../config/loaders.js'
+import { DEFAULT_LOADERS, type Loader } from '../config/loaders.js'
 import { loaderOption } from './loader-option.js'
 import { rewriteCommonJsWrappers } from './commonjs-wrappers.js'
 import { rewriteGlobImports } from './glob-imports.js'
@@ -36,8 +36,8 @@ const require = createRequire(import.meta.url)
 const loadEsbuild = async () => require('esbuild') as typeof esbuild
 
 /** `startBuilder`, once its esbuild context is ready. */
-export async function createBuilder(entry: string, cwd: string): Promise<Builder> {
-  const builder = startBuilder(entry, cwd)
+export async function createBuilder(entry: string, cwd: string, loaders?: Readonly<Record<string, Loader>>): Promise<Builder> {
+  const builder = startBuilder(entry, cwd, loaders)
   await builder.ready()
   return builder
 }
