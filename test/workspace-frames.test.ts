@@ -155,6 +155,18 @@ describe('shortenFrame', () => {
     assert.equal(shortenFrame('at f (/x/w/packages/lib/src/a.ts:1:2)', roots), 'at f (/x/w/packages/lib/src/a.ts:1:2)')
     assert.equal(shortenFrame('at f (/w/packages/library/a.ts:1:2)', roots), 'at f (/w/packages/library/a.ts:1:2)')
   })
+  test("a package's file above the working folder (a monorepo's node_modules, pnpm's store) reads relative to it", () => {
+    assert.equal(shortenFrame('at X (file:///w/node_modules/hono/dist/jsx/base.js:190:24)', roots), 'at X (../../node_modules/hono/dist/jsx/base.js:190:24)')
+    assert.equal(
+      shortenFrame('at X (file:///w/node_modules/.pnpm/hono@4.13.23/node_modules/hono/dist/jsx/base.js:1:2)', roots),
+      'at X (../../node_modules/.pnpm/hono@4.13.23/node_modules/hono/dist/jsx/base.js:1:2)',
+    )
+    assert.equal(shortenFrame('at /w/node_modules/ms/index.js:3:4', roots), 'at ../../node_modules/ms/index.js:3:4')
+    // Inside the working folder it was relative already; a global install far above stays whole.
+    assert.equal(shortenFrame('at f (/w/apps/web/node_modules/ms/index.js:1:2)', roots), 'at f (node_modules/ms/index.js:1:2)')
+    const deep = { cwd: '/home/me/code/mono/apps/web', dirs: ['/home/me/code/mono/apps/web'] }
+    assert.equal(shortenFrame('at f (/usr/lib/node_modules/x/i.js:1:2)', deep), 'at f (/usr/lib/node_modules/x/i.js:1:2)')
+  })
   test('roots that grow (a package a later build links) are read again', () => {
     const dirs = ['/w/apps/web']
     const growing = {

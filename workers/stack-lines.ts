@@ -49,7 +49,26 @@ function ownDist(file: string): string {
 export function shortenFrame(frame: string, roots: ProjectRoots): string {
   let shown = frame
   for (const [prefix, to] of replacements(roots)) shown = shown.replace(prefix, (_, before: string) => before + to)
-  return shown
+  return shown.replace(PACKAGE_ABOVE, (whole, before: string, url: string | undefined, path: string) => {
+    const rel = relative(roots.cwd, url ? safePath(url + path) : path)
+    return rel.startsWith(FAR_ABOVE) ? whole : before + rel
+  })
+}
+
+// A package's file outside the roots, as in a monorepo run from apps/web (the
+// workspace's node_modules, or pnpm's store in it): shown relative to the
+// working folder as the project's own files are, `../../node_modules/hono/...`,
+// not as a 100-character file: URL. Not four folders up or more (a global
+// install): that path is clearer whole.
+const PACKAGE_ABOVE = /(^|[\s(])(file:\/\/)?(\/[^\s():]*\/node_modules\/[^\s():]+)/g
+const FAR_ABOVE = `..${sep}..${sep}..${sep}..${sep}`
+
+function safePath(url: string): string {
+  try {
+    return fileURLToPath(url)
+  } catch {
+    return url
+  }
 }
 
 // Made once per roots: a worker printing an Error the app logs on every request ran this for each of its lines.
