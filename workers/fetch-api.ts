@@ -200,3 +200,14 @@ export function forwardToNative(Class: { prototype: object }, known: readonly (s
   }
   onFetchApiLoad(wire)
 }
+
+/** Load Node's fetch classes now, as a first Request and Response would (the warm-up of runtime.ts). */
+export async function warmFetchApi(): Promise<void> {
+  try {
+    const request = new Request('http://localhost/', { method: 'POST', body: 'x' })
+    await request.arrayBuffer()
+    await new Response('x').arrayBuffer()
+  } catch {
+    // Nothing depends on the warm-up succeeding.
+  }
+}

@@ -16,7 +16,8 @@ import { importBundle } from './bundle-import.js'
 import { loadApp, prepareForApp, type FetchContext, type LoadedApp, type ServerRequest } from './app-loader.js'
 import { toErrorData } from './error-data.js'
 import { fastParts, installFastResponse, isResponse } from './fast-response.js'
-import { isFetchApiLoaded, onFetchApiLoad, watchFetchGlobals } from './fetch-api.js'
+import { isFetchApiLoaded, onFetchApiLoad, warmFetchApi, watchFetchGlobals } from './fetch-api.js'
+import { requestUrl } from './request-url.js'
 import { backgroundWork, reply, openLane, started, stayAwake, type LaneTask } from './lane.js'
 import { recordExits } from './exit-note.js'
 import { catchLateErrors, reportLate, runInScope, type RequestScope } from './late-errors.js'
@@ -168,16 +169,6 @@ async function warmUp(): Promise<void> {
   if (data.nodeAdapter) await import('./node-adapter.js')
 }
 
-async function warmFetchApi(): Promise<void> {
-  try {
-    const request = new Request('http://localhost/', { method: 'POST', body: 'x' })
-    await request.arrayBuffer()
-    await new Response('x').arrayBuffer()
-  } catch {
-    // Nothing depends on the warm-up succeeding.
-  }
-}
-
 const env = process.env as Record<string, string | undefined>
 
 function begin(task: LaneTask, loaded: LoadedApp): void {
@@ -284,17 +275,6 @@ function toOutcome(result: unknown, entry: InFlight, stream: (port: MessagePort)
   } catch (error) {
     return failed('handler', error)
   }
-}
-
-// What the URL parser leaves as it is: lower-case host, a port that is not
-// the default, no dot segments, nothing it would percent-encode. Most request
-// URLs are like this and skip the parser; the rest are normalized by it, as a
-// native Request would.
-const PLAIN_URL = /^http:\/\/[a-z0-9.-]+(?::[1-9]\d{0,4})?\/[\w\-.~!$&()*+,;=:@/%?]*$/
-
-function requestUrl(raw: string): string {
-  if (PLAIN_URL.test(raw) && !raw.includes('/.') && !raw.slice(7, raw.indexOf('/', 7)).endsWith(':80')) return raw
-  return new URL(raw).href
 }
 
 const context: FetchContext = {
