@@ -14,8 +14,7 @@ import { dirname, join, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { exports as exportsTarget, legacy } from 'resolve.exports'
 import { packageName } from '../../workers/missing-package.js'
-import type { ProjectRoots } from '../report/source-files.js'
-import { linkedPackageDir, linkedPackageDirs, packageDir } from './linked-packages.js'
+import { linkedPackageDir, packageDir } from './linked-packages.js'
 
 // Resolves a folder or a file without exports the way Node resolves a package's main.
 const require = createRequire(import.meta.url)
@@ -245,77 +244,5 @@ function readPackageJson(dir: string): PackageJson | undefined {
     return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson
   } catch {
     return undefined
-  }
-}
-
-/**
- * A builder's source packages: found when a build's package imports change
- * (or, while some are not found at all, at every build: a workspace package
- * may be linked by an install after the import was written), and made again
- * when one of their package.json files changes (exports, dependencies).
- */
-export class SourcePackages {
-  #names: string[] = []
-  #unresolved: string[] = []
-  #checked = ''
-  #graph: SourceGraph | undefined
-  #stamp = ''
-  /** The real folders of the linked packages (linked-packages.ts) the last good build left to Node: prebuilt ones too are the developer's code. */
-  #linked: string[] = []
-
-  constructor(private readonly from: string) {}
-
-  /** Their package.json files: what the bundle also depends on (watched, and named to a failed build). */
-  get manifests(): string[] {
-    return [...(this.#graph?.dirs ?? [])].map((dir) => join(dir, 'package.json'))
-  }
-
-  /**
-   * The working folder `cwd` and these packages' real folders: where the
-   * developer's own code is (source-files.ts). Read when an error is shown,
-   * so a package found by a later build counts from then on.
-   */
-  roots(cwd: string): ProjectRoots {
-    const graph = () => this.#graph
-    const linked = () => this.#linked
-    return {
-      cwd,
-      get dirs() {
-        return [cwd, ...(graph()?.dirs ?? []), ...linked()]
-      },
-    }
-  }
-
-  /** Before a build: whether a package.json of theirs changed, and the graph was made again. */
-  refreshed(): boolean {
-    if (!this.#graph || this.#graph.stamp() === this.#stamp) return false
-    this.#regraph()
-    return true
-  }
-
-  /** After a good build that left `packages` to Node: whether new source packages are among them (the graph then grew). */
-  foundAmong(packages: readonly string[]): boolean {
-    const key = packages.join('\n')
-    if (key === this.#checked && !this.#unresolved.length) return false
-    // A package linked by an install after its import was written (unresolved until then) is found here too.
-    this.#linked = linkedPackageDirs(this.from, packages)
-    const { found, unresolved } = sourcePackagesAmong(this.from, key === this.#checked ? this.#unresolved : packages)
-    this.#checked = key
-    this.#unresolved = unresolved
-    const fresh = found.filter((name) => !this.#names.includes(name))
-    if (!fresh.length) return false
-    this.#names.push(...fresh)
-    this.#regraph()
-    return true
-  }
-
-  /** The esbuild plugins a context needs for them: none at all while there are none. */
-  plugins(): esbuild.Plugin[] {
-    return this.#graph ? [sourcePackagesPlugin(this.#graph, this.from)] : []
-  }
-
-  #regraph(): void {
-    this.#graph = sourcePackageGraph(this.#names, this.from)
-    this.#stamp = this.#graph.stamp()
   }
 }
