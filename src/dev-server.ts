@@ -131,7 +131,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     this.#door = new FrontDoor({
       config,
       logger: this.logger,
-      target: () => this.#cycle.hold.target(),
+      target: (bodyless) => this.#cycle.hold.target(bodyless),
       reloader: this.#reloader,
       closing: () => this.#closing,
       roots: this.#builder.roots,

@@ -1,13 +1,17 @@
 // Requests that arrive once a save is seen wait for its reload (src/reload/save-hold.ts):
 // each request here is sent from the moment the server reports the save's
 // trigger, before its build has run, so without the hold the old code would
-// answer it.
+// answer it. Below, the hold itself: where requests go while a standby
+// imports the save's bundle.
 import assert from 'node:assert/strict'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { describe, test } from 'node:test'
 import type { HotcellServer } from '../src/index.js'
+import type { Target } from '../src/http/dispatch.js'
+import type { Generation } from '../src/pool/generation.js'
+import { SaveHold } from '../src/reload/save-hold.js'
 import { RELOAD_CHANNEL } from '../src/reload/trace.js'
-import { cleanup, request, withDeadline, type Reply } from './helpers.js'
+import { cleanup, request, waitFor, withDeadline, type Reply } from './helpers.js'
 import { nextReload, start } from './reload-helpers.js'
 
 /** Write with `save`, and send GET `url` as soon as the server has seen the write: resolves with that request's reply. */
@@ -57,14 +61,75 @@ describe('requests wait for the reload of a save they come after', () => {
       reloadedYet = true
       return info
     })
-    // The new code's import takes 3 s: far longer than a request is held.
+    // The new code's import takes 3 s: far longer than a request is held. The
+    // request goes to its standby as soon as it has the bundle, which gives
+    // it back unbegun once it has waited as long as a request is held.
     const reply = await requestOnTrigger(server, () =>
-      project.write('app.ts', `await new Promise((r) => setTimeout(r, 3000))\nexport default { fetch: () => new Response('new') }\n`),
+      project.write(
+        'app.ts',
+        `await new Promise((r) => setTimeout(r, 3000))\nlet served = 0\nexport default { fetch: () => new Response('new ' + ++served) }\n`,
+      ),
     )
     assert.equal(reply.status, 200)
     assert.equal(reply.text, 'old')
     assert.equal(reloadedYet, false, 'answered while the new code was still importing')
     assert.equal((await reloaded).ok, true)
-    assert.equal((await request(server.url)).text, 'new')
+    // The request given back was not run by the new code as well.
+    assert.equal((await request(server.url)).text, 'new 1')
+  })
+})
+
+describe('the hold sends requests without a body to the standby importing the save', () => {
+  // Stand-ins: the hold only hands these around, and asks the standby to give back what it has not begun.
+  const serving = { kind: 'generation', generation: { name: 'old' } } as unknown as Target
+  const standby = () => {
+    const generation = { name: 'standby', takenBack: 0, takeBack: () => generation.takenBack++ }
+    return generation
+  }
+  const settle = () => new Promise<void>(() => {})
+
+  test('held ones go at once, later ones too; one with a body waits for the swap', async () => {
+    const hold = new SaveHold(() => serving, 60_000)
+    hold.begin(settle)
+    const heldBodyless = hold.target(true)
+    const heldWithBody = hold.target(false)
+    assert.ok(heldBodyless instanceof Promise && heldWithBody instanceof Promise)
+    const next = standby()
+    hold.early(next as unknown as Generation, () => true)
+    assert.equal(((await withDeadline(heldBodyless, 5_000, 'the held request to go')) as { generation: unknown }).generation, next)
+    assert.equal((hold.target(true) as { generation: unknown }).generation, next)
+    assert.ok(hold.target(false) instanceof Promise, 'a request with a body still waits')
+    hold.end()
+    assert.equal(await withDeadline(heldWithBody, 5_000, 'the request with a body to go'), serving)
+    assert.equal(hold.target(true), serving)
+    assert.equal(next.takenBack, 0, 'swapped in: nothing is taken back')
+  })
+
+  test('a save since: later requests wait for its reload, not the standby of the one before', async () => {
+    let fresh = true
+    const hold = new SaveHold(() => serving, 60_000)
+    hold.begin(settle)
+    hold.early(standby() as unknown as Generation, () => fresh)
+    fresh = false
+    const later = hold.target(true)
+    assert.ok(later instanceof Promise)
+    hold.end()
+    assert.equal(await withDeadline(later, 5_000, 'the later request to go'), serving)
+  })
+
+  test('an import that outlasts the hold gives back what its standby has not begun', async () => {
+    const hold = new SaveHold(() => serving, 20)
+    hold.begin(settle)
+    const next = standby()
+    hold.early(next as unknown as Generation, () => true)
+    await waitFor(() => next.takenBack === 1, 5_000, 'the hold to expire')
+    // Asked again after the take-back, a request goes to what serves.
+    assert.equal(hold.target(true), serving)
+  })
+
+  test('no hold under way (the start, or none begun): early() sends nothing there', () => {
+    const hold = new SaveHold(() => serving, 60_000)
+    hold.early(standby() as unknown as Generation, () => true)
+    assert.equal(hold.target(true), serving)
   })
 })

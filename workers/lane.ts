@@ -89,10 +89,21 @@ export function backgroundWork(delta: 1 | -1): void {
   Atomics.add(progress, PROGRESS.waiting, delta)
 }
 
-/** The next request of the lane begins now (in lane order): the watchdog reads this when a request runs out of time. */
-export function started(id: number): void {
-  Atomics.store(progress, PROGRESS.seq, ++seq)
+/**
+ * The next request of the lane begins now (in lane order): the watchdog reads
+ * this when a request runs out of time. False: the main thread took it back
+ * before it began (src/pool/lane.ts takeBack(), which leaves "taken back up
+ * to n" as -n - 1): it is served elsewhere, and not here.
+ */
+export function started(id: number): boolean {
+  const next = ++seq
+  for (;;) {
+    const now = Atomics.load(progress, PROGRESS.seq)
+    if (now < 0 && next <= -now - 1) return false
+    if (Atomics.compareExchange(progress, PROGRESS.seq, now, next) === now) break
+  }
   Atomics.store(progress, PROGRESS.id, id)
+  return true
 }
 
 // Replies that go out at once, without waiting for the end of the turn.

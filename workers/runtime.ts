@@ -82,7 +82,9 @@ function stop(entry: InFlight, reason: unknown): void {
 openLane({
   request(task) {
     if (current) return begin(task, current)
-    // Before the bundle is in: in arrival order once it is.
+    // Before the bundle is in (a reload's standby takes requests while it
+    // imports, src/reload/save-hold.ts): in arrival order once it is.
+    waitingForApp++
     void app.then((loaded) => begin(task, loaded))
   },
   abort(message) {
@@ -102,6 +104,8 @@ let resolveApp!: (app: LoadedApp) => void
 const app = new Promise<LoadedApp>((resolve) => (resolveApp = resolve))
 /** The app once imported: requests then begin without waiting a microtask. */
 let current: LoadedApp | undefined
+/** Requests that came before the app was imported. */
+let waitingForApp = 0
 let loading = false
 
 function load(bundleUrl: string, swap = false): void {
@@ -117,8 +121,9 @@ function load(bundleUrl: string, swap = false): void {
       threadId,
       ...(loaded.ok ? (loaded.node ? { node: true } : {}) : { error: loaded.error, phase: loaded.phase }),
     })
-    // The requests held during the reload come next.
-    if (swap && loaded.ok) stayAwake(SWAP_AWAKE_MS)
+    // The requests held during the reload with a body come next; those
+    // without one came already and run as this returns.
+    if (swap && loaded.ok && waitingForApp === 0) stayAwake(SWAP_AWAKE_MS)
   })
 }
 
@@ -172,7 +177,7 @@ async function warmUp(): Promise<void> {
 const env = process.env as Record<string, string | undefined>
 
 function begin(task: LaneTask, loaded: LoadedApp): void {
-  started(task.id)
+  if (!started(task.id)) return
   noteRequest(task.method, task.url)
   if (loaded.ok) serve(task, loaded, deliver, reply.stream)
   else reply.failed(task, loaded.phase, loaded.error)

@@ -30,7 +30,8 @@ import type { FailureTally } from '../report/failure-tally.js'
 export type Target = { kind: 'generation'; generation: Generation } | { kind: 'failure'; view: Omit<ErrorView, 'request'>; bundleUrl?: string }
 
 export interface DispatcherOptions {
-  target(): Target | Promise<Target>
+  /** `bodyless`: the request has no body (save-hold.ts sends those to a reload's standby before the swap). */
+  target(bodyless?: boolean): Target | Promise<Target>
   bodyLimit: number
   roots: RenderOptions['roots']
   /** Whether this client may see stacks and source on error pages. */
@@ -165,7 +166,7 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
     }
 
     function withTarget(body: ArrayBuffer | null): void {
-      const target = options.target()
+      const target = options.target(body === null)
       if (target instanceof Promise) target.then((t) => dispatch(t, body)).catch(fail)
       else dispatch(target, body)
     }

@@ -31,8 +31,8 @@ const SHUTTING_DOWN = 'hotcell is shutting down'
 export interface FrontDoorOptions {
   config: Config
   logger: Logger
-  /** Where requests go now (a promise while they wait for a build). */
-  target(): Target | Promise<Target>
+  /** Where requests go now (a promise while they wait for a build); `bodyless`: the request has no body (save-hold.ts). */
+  target(bodyless?: boolean): Target | Promise<Target>
   /** Where the entry's own listen() is answered. */
   reloader: Pick<Reloader, 'onListenCaptured' | 'serverAddress'>
   /** The server is shutting down. */

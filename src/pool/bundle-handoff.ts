@@ -55,6 +55,8 @@ export class BundleHandoff {
   #handedAt = Number.NEGATIVE_INFINITY
   /** A load() waiting: put its timeout off to `ms` from now. */
   #putOff: ((ms: number) => void) | undefined
+  /** The worker importing a reload's bundle: it takes requests before its import ends (takesEarly()). */
+  #early: number | undefined
 
   /** `destroyed`: the generation is ending; nothing more is sent, and load() stops waiting. `lanes`: its workers' lanes so far. */
   constructor(
@@ -85,6 +87,7 @@ export class BundleHandoff {
       const leader = this.generation.workers > 1 && !all ? (threads.find((id) => this.#booted.has(id)) ?? threads[0]) : undefined
       this.#post({ type: 'load', bundleUrl, ...(leader !== undefined ? { only: leader } : {}), ...(!all && { swap: true as const }), ...this.#address() })
       this.#stagger.lead(leader)
+      if (!all) this.#early = leader ?? threads[0]
     }
     // A crash loop sets loadError and calls recheck() too; so does destroy(), for a load given up on.
     const enough = () => this.#ready.size >= (all ? this.generation.workers : 1) || this.generation.loadError !== undefined || this.state.destroyed()
@@ -134,6 +137,24 @@ export class BundleHandoff {
   /** Has this thread finished importing the bundle? */
   isReady(threadId: number): boolean {
     return this.#ready.has(threadId)
+  }
+
+  /**
+   * May a request go to this thread while it still imports a reload's
+   * bundle? The worker runs it as soon as its import ends, in the same turn
+   * (workers/runtime.ts). Sent only once the worker had said it was ready and
+   * the main thread had swapped, the first request after a save waited for
+   * three more hops between the threads: 0.6-1.7 ms of a 7-10 ms reload.
+   */
+  takesEarly(threadId: number): boolean {
+    return threadId === this.#early && this.generation.loadError === undefined && !this.state.destroyed()
+  }
+
+  /** No more requests before the import ends; the thread that took them, if it has not finished importing. */
+  noEarly(): number | undefined {
+    const thread = this.#early
+    this.#early = undefined
+    return thread !== undefined && !this.#ready.has(thread) ? thread : undefined
   }
 
   /** A worker is importing the bundle ahead of the others, who wait. */

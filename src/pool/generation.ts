@@ -166,7 +166,20 @@ export class Generation {
     if (this.#handoff.leading) this.#handoff.loadRest()
   }
 
-  readonly #isReady = (threadId: number): boolean => this.#handoff.isReady(threadId)
+  /**
+   * A reload's standby still importing: the requests it took early and has
+   * not begun are served elsewhere (NotBegunError), and it takes no more
+   * until its import ends. Called when they have waited as long as a request
+   * is held for a reload (src/reload/save-hold.ts).
+   */
+  takeBack(): void {
+    const thread = this.#handoff.noEarly()
+    if (thread === undefined || this.#destroyed) return
+    const elsewhere = (_task: RequestTask, waiter: Waiter) => waiter.reject(new NotBegunError())
+    for (const lane of this.#tracker.lanes()) if (lane.threadId === thread) lane.takeBack(elsewhere)
+  }
+
+  readonly #isReady = (threadId: number): boolean => this.#handoff.isReady(threadId) || this.#handoff.takesEarly(threadId)
 
   /** The thread request `id` was given to, while it is in flight. */
   threadOf(id: number): number | undefined {

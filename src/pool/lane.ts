@@ -141,12 +141,53 @@ export class Lane implements RequestHolder {
   /** Has the worker begun request `id`? False while it waits behind others (a stuck one, say). */
   started(id: number): boolean {
     const slot = this.#slotOf(id)
-    return slot >= 0 && Atomics.load(this.#progress, PROGRESS.seq) >= this.#seqs[slot]!
+    return slot >= 0 && this.#begun() >= this.#seqs[slot]!
+  }
+
+  /** The lane position of the last request the worker began (or that takeBack() took back). */
+  #begun(): number {
+    const seq = Atomics.load(this.#progress, PROGRESS.seq)
+    return seq >= 0 ? seq : -seq - 1
+  }
+
+  /**
+   * Take back the requests the worker has not begun, each given to `again`
+   * (one with a body, which went to the worker, fails instead): the worker
+   * skips them when it gets to them. A reload's standby whose import takes
+   * longer than a request is held (src/reload/save-hold.ts). The worker
+   * begins a request by moving PROGRESS.seq from the one before to it
+   * (workers/lane.ts started()); this swaps in "taken back up to here"
+   * (negative) instead, so exactly one side has each request.
+   */
+  takeBack(again: (task: RequestTask, waiter: Waiter) => void): void {
+    if (this.#closed) return
+    const last = this.#sent
+    let begun: number
+    for (;;) {
+      const seq = Atomics.load(this.#progress, PROGRESS.seq)
+      begun = seq >= 0 ? seq : -seq - 1
+      if (begun >= last) return
+      if (Atomics.compareExchange(this.#progress, PROGRESS.seq, seq, -last - 1) === seq) break
+    }
+    // Those still in the outbox go too: the worker numbers requests as they arrive, and skips these.
+    const taken: Array<[RequestTask, Waiter]> = []
+    for (let slot = 0; slot < this.#waiters.length; slot++) {
+      const waiter = this.#waiters[slot]
+      const task = this.#tasks[slot]
+      if (!waiter || !task || this.#seqs[slot]! <= begun) continue
+      this.#release(slot)
+      taken.push([task, waiter])
+    }
+    for (const [task, waiter] of taken) {
+      if (task.body) waiter.reject(new Error('The request was sent to a worker that never began it'))
+      else again(task, waiter)
+    }
+    this.onSettled()
   }
 
   /** Requests sent and not begun yet: they wait behind what the worker runs now. Off the hot path (busy-workers.ts). */
   get waiting(): number {
-    const begun = Atomics.load(this.#progress, PROGRESS.seq)
+    const begun = this.#begun()
     let waiting = 0
     for (let slot = 0; slot < this.#tasks.length; slot++) if (this.#tasks[slot] && this.#seqs[slot]! > begun) waiting++
     return waiting
@@ -170,7 +211,7 @@ export class Lane implements RequestHolder {
     this.#closed = true
     this.#port.close()
     releasesRequests(this)
-    const begun = Atomics.load(this.#progress, PROGRESS.seq)
+    const begun = this.#begun()
     const failed: Array<[Waiter, number]> = []
     for (let slot = 0; slot < this.#waiters.length; slot++) {
       const waiter = this.#waiters[slot]

@@ -114,7 +114,9 @@ export const REPLY = { response: 1, failed: 2, stream: 3, streamed: 4 } as const
 /**
  * A worker's progress slot (Int32Array over a SharedArrayBuffer), written by
  * the worker when a request starts and read by the main thread only when a
- * request ran out of time: which request started last on this thread. And
+ * request ran out of time: which request started last on this thread (a
+ * negative seq: the main thread took back the requests up to -seq - 1 that
+ * the worker had not begun, lane.ts takeBack()). And
  * how many ctx.waitUntil() promises are pending there, read only while its
  * generation retires (background-work.ts): no message per waitUntil.
  */

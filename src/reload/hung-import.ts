@@ -31,7 +31,8 @@ export async function hungImport(
   // A worker that sits waiting is held by a top-level await: no code to point at (the inspector cannot pause it).
   const waiting = worker ? !(await runsJavaScript(worker)) : false
   const where = worker && !waiting ? await locateStuck(worker, roots) : undefined
-  void generation.destroy()
+  // Requests it took before the import hung get the page below (NotBegunError in dispatch.ts).
+  void generation.destroy(undefined, undefined, true)
   const [place = '', ...frame] = where?.split('\n') ?? []
   const at = /^(.+?):(\d+):(\d+)/.exec(place)
   const error: ErrorData = {

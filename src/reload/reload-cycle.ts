@@ -147,6 +147,7 @@ export class ReloadCycle {
         swapped: () => {
           if (!this.#scheduler.hasPending()) this.hold.end()
         },
+        importing: (next) => this.hold.early(next, () => !this.#scheduler.hasPending()),
       })
       if (unwatched) {
         await this.#watching

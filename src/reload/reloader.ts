@@ -32,6 +32,8 @@ export interface ReloadHooks {
   writes?: WritesDuringBuild
   /** Requests go to the new generation from now on: called at the swap, before the reload's own bookkeeping. */
   swapped?(): void
+  /** The new bundle was handed to `next`, which may take requests before its import ends (save-hold.ts). */
+  importing?(next: Generation): void
 }
 
 /**
@@ -130,7 +132,7 @@ export class Reloader {
     }
   }
 
-  async #reload(reasons: string[], startedAt: number, { stale, rebuild, writes, swapped }: ReloadHooks): Promise<ReloadInfo | undefined> {
+  async #reload(reasons: string[], startedAt: number, { stale, rebuild, writes, swapped, importing }: ReloadHooks): Promise<ReloadInfo | undefined> {
     const builtFrom = performance.now()
     const waitMs = builtFrom - startedAt
     traceReload('build')
@@ -221,7 +223,9 @@ export class Reloader {
     this.#loading = next
     const onSlow = slowImportLine(this.logger, this.target, current, this.config, this.builder.roots, () => outcome(true, undefined, 0))
     const serving = !(this.target instanceof Promise)
-    const superseded = await importInto(next, build.url, { all: !current && next.gen === 1, serving, stale, onSlow })
+    const imported = importInto(next, build.url, { all: !current && next.gen === 1, serving, stale, onSlow })
+    if (serving && current) importing?.(next)
+    const superseded = await imported
     this.#loading = undefined
     const loadMs = performance.now() - loadStarted
     traceReload('loaded', next.gen)
@@ -231,7 +235,8 @@ export class Reloader {
     }
     // More edits already arrived: an import that failed may be of a half-saved state. The old code keeps serving.
     if (superseded || (next.loadError && stale() && this.#current)) {
-      void next.destroy()
+      // Requests it took early and never began are served again by what serves next (NotBegunError).
+      void next.destroy(undefined, undefined, true)
       return outcome(false, this.#current?.number, loadMs)
     }
     if (next.loadError?.name === 'ImportTimeoutError') {
