@@ -3,26 +3,26 @@ import type { RequestIn, ResponseOut } from './exchange.js'
 import type { Worker } from 'node:worker_threads'
 import { renderText, type ErrorView, type RenderOptions } from '../report/error-page.js'
 import { createErrorResponse } from './error-response.js'
+import { createFaultAnswers } from './fault-answers.js'
+import { createReplySender } from './worker-reply.js'
 import type { FrontGate } from './gate/front-gate.js'
-import { ClientLeftError, CrashLoopError, NotBegunError, QueueFullError } from '../errors.js'
+import { NotBegunError } from '../errors.js'
 import type { Generation } from '../pool/generation.js'
 import type { Inflight } from '../pool/inflight-requests.js'
 import type { HtmlInjector } from '../reload/browser-reload.js'
 import type { Logger } from '../report/logger.js'
 import type { Refresh } from '../report/serving-state.js'
-import { causedBy, CLIENT_LEFT_REASON, type RequestTask, type TaskResult } from '../pool/protocol.js'
+import type { RequestTask } from '../pool/protocol.js'
 import { announcesBody, BODY_IDLE_MS, readBody, STALLED, TOO_LARGE } from './request-body.js'
 import { pipeStream } from './stream-pipe.js'
-import { dropBody, LentBody } from '../pool/body-arena.js'
-import { sendLent } from './lent-reply.js'
-import { rawHeader } from './raw-header.js'
+import { dropBody } from '../pool/body-arena.js'
 import { absoluteUrl } from './absolute-url.js'
 import { nextRequestId } from './request-count.js'
 import { abandonedWatched, noteAbandoned } from './abandoned-requests.js'
-import { runWithTimeout, type TimedOut } from '../pool/watchdog.js'
+import { runWithTimeout, type Outcome } from '../pool/watchdog.js'
 import type { BusyNotice } from '../pool/busy-workers.js'
 import { busyLine } from '../report/busy-line.js'
-import { bodyStalledView, endedByHotcell, FAILURE_TITLES, formatMs, lostView, timeoutView } from '../report/fault-views.js'
+import { bodyStalledView, formatMs } from '../report/fault-views.js'
 import type { FailureTally } from '../report/failure-tally.js'
 
 /** Where requests go right now: a generation of workers, or a page explaining why there is none. */
@@ -73,6 +73,9 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
   const reportFailure = failures ? (view: ErrorView) => failures.report(view, roots, printFailure) : printFailure
 
   const sendPage = createErrorResponse({ roots, details: options.details, logger, html: options.html, extraHeaders })
+  // Made here, once: the request path below calls them with its parts as arguments.
+  const faults = createFaultAnswers({ sendPage, reportFailure, refresh: options.refresh, timeoutMs })
+  const sendReply = createReplySender(options, extraHeaders)
 
   // Most requests go from the socket to a worker and back without a promise
   // or an await on this thread: each step continues synchronously when what
@@ -239,74 +242,14 @@ export function createDispatcher(options: DispatcherOptions): (req: RequestIn, r
       )
     }
 
-    function answer(outcome: TaskResult | TimedOut | Error): void {
-      if (outcome instanceof QueueFullError) {
-        return void sendPage(
-          id,
-          seen,
-          req,
-          res,
-          { status: 503, title: 'Server busy', hint: 'Every worker is busy and the queue is full. Retry shortly.', request },
-          ['retry-after', '1'],
-        )
-      }
-      // Left while queued: never run. The request line says the client left.
-      if (outcome instanceof ClientLeftError) return
-      if (outcome instanceof Error) {
-        // Its client left before any answer, and hotcell ended the workers (a shutdown, a reload's grace over): nobody to tell.
-        // (A stream hotcell cut has its head out: that cut is logged.)
-        if (res.destroyed && !res.headersSent && endedByHotcell(outcome)) return
-        // An event stream hotcell ended cleanly (event-streams.ts): the client has its whole response; its worker ended before finishing the task.
-        if (res.writableFinished && endedByHotcell(outcome)) return
-        // The worker died or was terminated: 502, or a cut body once the head is out (SSE, a download).
-        const view = afterHead(lostView(outcome, request, options.refresh), res)
-        // A crash loop is reported once, when it is detected.
-        if (!(outcome instanceof CrashLoopError)) reportFailure(view)
-        return void sendPage(id, seen, req, res, view)
-      }
-      if ('timedOut' in outcome) {
-        const view = timeoutView(request, timeoutMs, outcome.started, generation?.nodeStyle)
-        reportFailure(view)
-        return void sendPage(id, seen, req, res, view)
-      }
+    function answer(outcome: Outcome): void {
+      if (outcome instanceof Error || 'timedOut' in outcome) return void faults.unanswered(id, seen, req, res, request, outcome, generation?.nodeStyle)
       worker = outcome.threadId
       if (outcome.kind === 'streamed') return // pipeStream finishes the response
-      if (outcome.kind === 'failed') {
-        // Failed because its client left (a Node req's 'aborted', a fetch passed request.signal): for nobody.
-        if (res.destroyed && causedBy(outcome.error, CLIENT_LEFT_REASON)) return
-        const view = afterHead(failureView(outcome, request), res)
-        // Import and shape failures are reported once, when the generation loads.
-        if (outcome.phase !== 'import' && outcome.phase !== 'shape') reportFailure(view)
-        return void sendPage(id, seen, req, res, view)
-      }
-      const body = outcome.body
+      if (outcome.kind === 'failed') return void faults.failed(id, seen, req, res, request, outcome)
       if (res.destroyed) return void dropBody(outcome)
       options.onAnswer?.(method, url, outcome.headers)
-      if (body instanceof LentBody) {
-        // Never HTML (the worker keeps pages out of the arena): nothing for live reload to add.
-        const headers = outcome.headers
-        if (rawHeader(headers, 'content-length') === undefined) headers.push('content-length', String(body.bytes.byteLength))
-        if (options.closing()) headers.push(...extraHeaders())
-        return void sendLent(res, outcome.status, outcome.statusText || undefined, headers, body)
-      }
-      const injected = options.html?.inline(req, seen, outcome.status, outcome.headers, body)
-      const headers = injected?.headers ?? outcome.headers
-      const reply = typeof body === 'string' || body === null ? body : Buffer.from(body)
-      if (reply !== null && !injected && rawHeader(headers, 'content-length') === undefined)
-        headers.push('content-length', String(typeof reply === 'string' ? Buffer.byteLength(reply) : reply.byteLength))
-      if (options.closing()) headers.push(...extraHeaders())
-      res.writeHead(outcome.status, outcome.statusText || undefined, headers)
-      // A string is written together with the head, in one write.
-      res.end(injected?.body ?? reply ?? undefined)
+      sendReply(req, res, seen, outcome)
     }
   }
-}
-
-/** Once the head is out (a 200 streaming, say), the client saw its status: the log gives it, and that the body was cut, not a status nobody got. */
-function afterHead(view: ErrorView, res: ResponseOut): ErrorView {
-  return res.headersSent ? { ...view, status: res.statusCode, title: `${view.title}: the response had started, and its body was cut off` } : view
-}
-
-function failureView(result: Extract<TaskResult, { kind: 'failed' }>, request: ErrorView['request']): ErrorView {
-  return { status: 500, title: FAILURE_TITLES[result.phase], error: result.error, request }
 }
