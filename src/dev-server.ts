@@ -218,9 +218,12 @@ class DevServer extends EventEmitter implements HotcellServer {
     return this.#cycle.reload()
   }
 
-  close(options?: { restart?: boolean }): Promise<void> {
+  close(options?: { restart?: boolean; signal?: 'SIGINT' | 'SIGTERM' }): Promise<void> {
     // Request lines and a busy second's count go out before anything about the shutdown.
     if (!this.#closed) this.logger.flush()
+    // The code serving now is told what the server was (its listeners of the signal run); the generations already retiring got SIGTERM.
+    const target = this.#reloader.target
+    if (!this.#closed && options?.signal && !(target instanceof Promise) && target.kind === 'generation') target.generation.stopSignal = options.signal
     this.#closed ??= this.#shutdown(options?.restart === true)
     return this.#closed
   }

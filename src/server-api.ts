@@ -17,8 +17,11 @@ export interface HotcellServer extends EventEmitter {
    * Stop accepting, let requests in flight finish (up to 5 s), end the workers.
    * `restart`: a new server starts at once (new options): WebSockets close with
    * 1012 (Service Restart, "reconnect") instead of 1001 (Going Away).
+   * `signal`: what the app's code is told, as a process given that signal: its
+   * listeners of it run, then its 'exit' listeners (default SIGTERM; the CLI
+   * passes the one it got, SIGINT for a Ctrl-C).
    */
-  close(options?: { restart?: boolean }): Promise<void>
+  close(options?: { restart?: boolean; signal?: 'SIGINT' | 'SIGTERM' }): Promise<void>
   /** After each reload a save or reload() brought (not the start): `ok` false when requests get an error page instead of the new code. */
   on(event: 'reload', listener: (info: ReloadInfo) => void): this
   /** A worker ignored terminate() (a Node 24 allocation loop past --max-memory): its thread runs until the process ends. The command ends the process. */

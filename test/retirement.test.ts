@@ -7,7 +7,9 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { cleanup, waitFor } from './helpers.js'
+import { serve } from '../src/index.js'
+import type { LogEntry } from '../src/report/log-option.js'
+import { cleanup, projectDir, startCli, waitFor } from './helpers.js'
 import { nextReload, start, text } from './reload-helpers.js'
 
 /** Whether process `pid` still runs (a zombie, ended but not reaped, does not). */
@@ -97,5 +99,62 @@ process.on('exit', () => log('one exit'))`
     await reloaded
     assert.equal((await childrenOf(server.url))[0], 'two')
     await waitFor(() => oldPids.every((pid) => !running(pid)), 10_000, `the stuck generation's children ${oldPids} to end`)
+  })
+
+  test("Ctrl-C (SIGINT) to hotcell runs the app's SIGINT listeners, awaited, then its 'exit' listeners; SIGTERM runs its SIGTERM ones", async () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const project = projectDir({})
+      cleanup(project.remove)
+      const events = join(project.dir, 'events.log')
+      // Both listeners, async: only the signal's own runs, and hotcell waits for its promise before the 'exit' listeners and its own exit.
+      project.write(
+        'app.ts',
+        `import { appendFileSync } from 'node:fs'
+const log = (line: string) => appendFileSync(${JSON.stringify(events)}, line + '\\n')
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, async (name) => {
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  log(signal + ' done ' + name)
+})
+process.on('exit', (code) => log('exit ' + code))
+export default { fetch: () => new Response('ok') }
+`,
+      )
+      const cli = await startCli([join(project.dir, 'app.ts'), '--port', '0'], { cwd: project.dir })
+      cleanup(() => cli.child.kill('SIGKILL'))
+      assert.equal(await cli.stop(signal), 0, cli.output())
+      assert.deepEqual(lines(events), [`${signal} done ${signal}`, 'exit 0'], cli.output())
+    }
+  })
+
+  test("an app with SIGINT listeners only gets them on a reload (SIGTERM's stand-in), and close({ signal: 'SIGINT' }) runs SIGINT's, not SIGTERM's", async () => {
+    const onlySigint = (version: string) => `const V = '${version}'\nprocess.on('SIGINT', (name) => { log(\`\${V} \${name}\`); helper.kill() })`
+    const { project, server } = await start(app('one', onlySigint('one')))
+    const events = join(project.dir, 'events.log')
+    const [, ...oldPids] = await childrenOf(server.url)
+    const reloaded = nextReload(server, (info) => info.ok)
+    const both = `${onlySigint('two')}\nprocess.on('SIGTERM', () => log('two SIGTERM'))`
+    for (const [name, body] of Object.entries(app('two', both)(project.dir))) project.write(name, body)
+    await reloaded
+    await childrenOf(server.url)
+    await waitFor(() => oldPids.every((pid) => !running(pid)), 10_000, `the old generation's children ${oldPids} to end`)
+    await waitFor(() => lines(events).includes('one SIGINT'), 10_000, `the old code's SIGINT listener (events: ${lines(events)})`)
+    await server.close({ signal: 'SIGINT' })
+    assert.deepEqual(lines(events), ['one imported', 'two imported', 'one SIGINT', 'two SIGINT'])
+  })
+
+  test('a listener that outlasts the 2 s bound is cut, and the log says so', async () => {
+    const project = projectDir({
+      'app.ts': `process.on('SIGTERM', () => new Promise(() => {}))
+export default { fetch: () => new Response('ok') }
+`,
+    })
+    cleanup(project.remove)
+    const entries: LogEntry[] = []
+    const server = await serve({ entry: join(project.dir, 'app.ts'), port: 0, workers: 1, reload: false, log: (entry) => entries.push(entry) })
+    cleanup(() => server.close())
+    await server.close()
+    const warning = entries.find((entry) => entry.level === 'warn' && /cleanup/.test(entry.text))
+    assert.ok(warning, JSON.stringify(entries))
+    assert.match(warning.text, /generation 1: the app's SIGTERM listener had not finished 2 s after it ran, and was cut short/)
   })
 })

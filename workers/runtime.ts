@@ -136,7 +136,7 @@ function onControl(message: ControlMessage): void {
     if (message.serverAddress) data.serverAddress = message.serverAddress
     if (message.only === undefined || message.only === threadId) load(message.bundleUrl, message.swap)
   } else if (message.type === 'memory') checkMemory(message.limit, post)
-  else if (message.type === 'retire') retire(message.ms, () => post({ type: 'hotcell:retired', threadId }))
+  else if (message.type === 'retire') retire(message.ms, message.signal, (cut) => post({ type: 'hotcell:retired', threadId, ...cut }))
 }
 
 let warmedUp = false

@@ -37,16 +37,21 @@ export function trackChildren(post: (message: WorkerMessage) => void): void {
   }
 }
 
-/** SIGTERM the children still running; resolves once they have exited (this thread reaps them), or at `until` (performance.now()). */
-export async function endChildren(until: number): Promise<void> {
+/**
+ * SIGTERM the children still running; resolves once they have exited (this
+ * thread reaps them), or at `until` (performance.now()), to the pids of those
+ * still running then.
+ */
+export async function endChildren(until: number): Promise<number[]> {
   const left = signalChildren()
-  if (left.length === 0) return
+  if (left.length === 0) return []
   let timer: NodeJS.Timeout | undefined
   await Promise.race([
     Promise.all(left.map((child) => new Promise((resolve) => child.once('exit', resolve)))),
     new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, until - performance.now())))),
   ])
   clearTimeout(timer)
+  return [...running].flatMap((child) => (child.pid === undefined ? [] : [child.pid]))
 }
 
 /** SIGTERM the children still running, without waiting: the ones signalled. */

@@ -18,8 +18,8 @@ export interface CliIO {
   stdout: NodeJS.WritableStream
   stderr: NodeJS.WritableStream
   env: NodeJS.ProcessEnv
-  /** Resolves when the user asks the server to stop (SIGINT/SIGTERM in the real CLI). */
-  onStop?: (stop: () => void) => void
+  /** Resolves when the user asks the server to stop (SIGINT/SIGTERM in the real CLI): `stop` with the signal. */
+  onStop?: (stop: (signal?: 'SIGINT' | 'SIGTERM') => void) => void
   /** The terminal, for hotkeys (only when it is a TTY). */
   stdin?: NodeJS.ReadStream
 }
@@ -117,15 +117,15 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   server.on('unstoppable', () => setImmediate(() => endProcessNow(endLine, log, isSupervised())))
   const configWatch = await watching
   const { runSession } = await session
-  const onStop = (stop: () => void) => {
+  const onStop = (stop: (signal?: 'SIGINT' | 'SIGTERM') => void) => {
     io.onStop?.(stop)
     stopSession = stop
     if (restarting) stop()
   }
-  await runSession(server, { ...io, onStop }, { version: version(), quiet: config.quiet, head, configFile: fileLabel })
+  const signal = await runSession(server, { ...io, onStop }, { version: version(), quiet: config.quiet, head, configFile: fileLabel })
   await configWatch?.close()
-  // close() writes the log's waiting lines first.
-  const closed = server.close({ restart: restarting })
+  // close() writes the log's waiting lines first. A restart for new options is the app's reload: SIGTERM.
+  const closed = server.close(restarting ? { restart: true } : { signal })
   if (!restarting) log.info('hotcell: shutting down (waiting up to 5 s for requests in flight; Ctrl-C again to stop now)')
   await closed
   return 0

@@ -11,12 +11,14 @@ const { styleText } = process.getBuiltinModule('node:util')
 export interface SessionIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; hasColors?: () => boolean }
   stderr: NodeJS.WritableStream
-  onStop?: (stop: () => void) => void
+  /** `stop`: with the signal the process got, if a signal stopped it. */
+  onStop?: (stop: (signal?: StopSignal) => void) => void
   stdin?: NodeJS.ReadStream
   env: NodeJS.ProcessEnv
 }
 
-/** Print the banner, listen for hotkeys; resolves when the user asks to stop. */
+export type StopSignal = 'SIGINT' | 'SIGTERM'
+
 export interface SessionOptions {
   version: string
   quiet: boolean
@@ -25,7 +27,12 @@ export interface SessionOptions {
   configFile?: string
 }
 
-export async function runSession(server: HotcellServer, io: SessionIO, { version, quiet, head, configFile }: SessionOptions): Promise<void> {
+/**
+ * Print the banner, listen for hotkeys; resolves when the user asks to stop,
+ * to the signal the app's code is told: the one the process got, and SIGINT
+ * for a Ctrl-C or `q` in the terminal (what a Ctrl-C sends an app run by node).
+ */
+export async function runSession(server: HotcellServer, io: SessionIO, { version, quiet, head, configFile }: SessionOptions): Promise<StopSignal> {
   const color = Boolean(io.stdout.isTTY && io.stdout.hasColors?.() && !io.env.NO_COLOR)
   const tty = io.stdin?.isTTY === true
   const info = server.info
@@ -36,13 +43,13 @@ export async function runSession(server: HotcellServer, io: SessionIO, { version
   if (info.problem) lines.push(color ? styleText('red', stateLine(info.problem, server.url)) : stateLine(info.problem, server.url))
   // One write: a reader that sees the ready line sees the whole banner.
   io.stdout.write(lines.join('\n') + '\n')
-  await new Promise<void>((resolve) => {
+  return new Promise<StopSignal>((resolve) => {
     let release = () => {}
     let stopped = false
-    const stop = () => {
+    const stop = (signal: StopSignal = 'SIGINT') => {
       stopped = true
       release()
-      resolve()
+      resolve(signal)
     }
     io.onStop?.(stop)
     if (!tty) return
@@ -61,7 +68,7 @@ export async function runSession(server: HotcellServer, io: SessionIO, { version
           // then comes as SIGINT, to this process and through the supervisor,
           // and means "now" as the key would have.
           for (const signal of ['SIGINT', 'SIGTERM'] as const) process.prependOnceListener(signal, () => exitNow(130))
-          stop()
+          stop('SIGINT')
         },
         forceQuit: () => exitNow(130),
         help: (text) => io.stdout.write((color ? styleText('dim', 'keys\n') : 'keys\n') + text),

@@ -26,11 +26,12 @@ void main(process.argv.slice(2), {
   env: process.env,
   stdin: process.stdin,
   onStop(stop) {
-    const onSignal = () => {
+    const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
       // A second Ctrl-C means "now": skip the graceful drain (exit-now.ts).
       process.once('SIGINT', () => exitNow(130))
       process.once('SIGTERM', () => exitNow(143))
-      stop()
+      // The app's listeners of this signal run (workers/retirement.ts): a Ctrl-C is a SIGINT, forwarded by the supervisor.
+      stop(signal)
     }
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)

@@ -26,6 +26,8 @@ export interface GenerationOptions {
   onUnstoppable?(threadId: number, reason: string): void
   /** A worker held more than --max-memory off-heap with no request running (memory-watch.ts): `message` says so; it was replaced. `whose`: for a repeat's line. */
   onMemoryOver?(message: string, whose: string): void
+  /** The app's cleanup at the generation's end outlasted its bound: `text` says what was cut (pool/retirement.ts). */
+  onCleanupCut?(text: string): void
   /** The generation stopped replacing workers: its entry kills them as fast as they start. */
   onCrashLoop?(error: ErrorData): void
   /** Internal, for tests: tasks per worker before queueing. */

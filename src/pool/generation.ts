@@ -2,7 +2,16 @@
 // new generation and retires the old.
 import type { Worker } from 'node:worker_threads'
 import type { Piscina } from 'piscina'
-import { type ErrorData, type FailurePhase, IMPORT_LIMIT_MS, type LoadWait, type RequestTask, type WorkerData, type WorkerMessage } from './protocol.js'
+import {
+  type ErrorData,
+  type FailurePhase,
+  IMPORT_LIMIT_MS,
+  type LoadWait,
+  type RequestTask,
+  type StopSignal,
+  type WorkerData,
+  type WorkerMessage,
+} from './protocol.js'
 import type { GenerationOptions } from './generation-options.js'
 import { ClientLeftError, CrashLoopError, NotBegunError } from '../errors.js'
 import { type Inflight, InflightRequests } from './inflight-requests.js'
@@ -77,6 +86,8 @@ export class Generation {
   /** Its open event streams: retiring ends them, as it closes the sockets. */
   readonly eventStreams = new EventStreams()
   readonly #onUnstoppable: GenerationOptions['onUnstoppable']
+  /** Whose listeners its code's cleanup runs at its end (workers/retirement.ts): SIGTERM, or at shutdown the signal the server got. */
+  stopSignal: StopSignal = 'SIGTERM'
 
   constructor(options: GenerationOptions) {
     this.gen = options.gen
@@ -125,7 +136,7 @@ export class Generation {
       destroyed: () => this.#destroyed,
     }
     this.#pool.on('message', (message: WorkerMessage) => onWorkerMessage(this, parts, message, options))
-    this.#retirement = new Retirement(this.#pool)
+    this.#retirement = new Retirement(this.#pool, options.onCleanupCut)
     this.#pool.on('workerCreate', () => this.#tracker.watch(this.#pool.threads))
     // Workers created in the constructor: their exits must be seen even before workerCreate fires.
     this.#tracker.watch(this.#pool.threads)
@@ -276,7 +287,7 @@ export class Generation {
     this.#queue.rejectAll(() => (reroute ? new NotBegunError() : new Error('Terminating worker thread')))
     this.#handoff.close()
     await outOfSyncImports(this.#handoff.inSyncImport)
-    await this.#retirement.cleanUp([...this.#tracker.lanes()], this.#pool.threads, this.#handoff.inSyncImport())
+    await this.#retirement.cleanUp([...this.#tracker.lanes()], this.#pool.threads, this.#handoff.inSyncImport(), this.stopSignal)
     // A worker that ignores the pool's terminate() would hold this forever, and the process's exit too.
     for (const worker of this.#pool.threads) this.#watchTermination(worker, 'ended')
     try {

@@ -7,10 +7,21 @@
 import type { ErrorData } from './error-data.js'
 import type { RequestTask } from './request-exchange.js'
 import type { WorkerData } from './worker-data.js'
+import type { StopSignal } from './worker-messages.js'
 
 export type { ErrorData, OwnProperty, SourceExcerpt } from './error-data.js'
 export type { FailurePhase, RequestTask, StreamMessage, StreamReply, TaskResult } from './request-exchange.js'
-export type { ExportedAddress, FilesRead, ListenNote, LoadWait, MemoryReport, UncaughtReport, WorkerMessage } from './worker-messages.js'
+export type {
+  CleanupCut,
+  ExportedAddress,
+  FilesRead,
+  ListenNote,
+  LoadWait,
+  MemoryReport,
+  StopSignal,
+  UncaughtReport,
+  WorkerMessage,
+} from './worker-messages.js'
 export type { WorkerData } from './worker-data.js'
 
 /**
@@ -80,8 +91,11 @@ export type ControlMessage =
   | { type: 'rehearsal' }
   /** Answer with a MemoryReport if more than `limit` bytes are held off-heap (src/pool/memory-watch.ts). */
   | { type: 'memory'; limit: number }
-  /** The generation ends: run the app's cleanup within `ms`, then answer 'hotcell:retired' (workers/retirement.ts). */
-  | { type: 'retire'; ms: number }
+  /**
+   * The generation ends: run the app's cleanup within `ms`, then answer 'hotcell:retired' (workers/retirement.ts).
+   * `signal`: whose listeners run (SIGTERM for a reload; at shutdown, the signal hotcell got).
+   */
+  | { type: 'retire'; ms: number; signal: StopSignal }
 
 /**
  * Main → one worker, on its lane: the requests of one event-loop turn, flat,

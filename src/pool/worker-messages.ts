@@ -36,10 +36,21 @@ export type WorkerMessage =
   | ({ type: 'hotcell:files-read' } & FilesRead)
   /** A child process this worker's code started (`running`), or its exit (workers/spawned-children.ts). */
   | { type: 'hotcell:child'; threadId: number; pid: number; running: boolean }
-  /** The app's cleanup ran (workers/retirement.ts): the worker waits to be ended. */
-  | { type: 'hotcell:retired'; threadId: number }
+  /** The app's cleanup ran (workers/retirement.ts): the worker waits to be ended. What the bound cut, if anything. */
+  | ({ type: 'hotcell:retired'; threadId: number } & CleanupCut)
   | SocketHostMessage
   | MemoryReport
+
+/** What a generation's end tells the app's code: the listeners of this signal run (workers/retirement.ts). */
+export type StopSignal = 'SIGINT' | 'SIGTERM'
+
+/** What of the app's cleanup had not finished when its bound ran out (workers/retirement.ts). */
+export interface CleanupCut {
+  /** Listeners of this signal returned a promise that had not settled. */
+  unfinished?: StopSignal
+  /** The pids of the child processes that had not exited after SIGTERM. */
+  children?: number[]
+}
 
 /**
  * Sent when asked (a 'memory' control): this worker holds more than the limit

@@ -1,6 +1,7 @@
 // Terminal output for worker faults that no response carries: an error thrown
-// by a callback of a request already answered, a crash loop, and a worker
-// replaced for its off-heap memory between requests.
+// by a callback of a request already answered, a crash loop, a worker
+// replaced for its off-heap memory between requests, and the app's cleanup
+// cut short at the generation's end.
 import { describeChain, locate } from './error-page.js'
 import type { ProjectRoots } from './source-files.js'
 import type { GenerationOptions } from '../pool/generation-options.js'
@@ -12,7 +13,7 @@ export function crashReporting(
   logger: Logger,
   roots: ProjectRoots,
   generation: () => string,
-): Pick<GenerationOptions, 'onUncaught' | 'onCrashLoop' | 'onMemoryOver'> {
+): Pick<GenerationOptions, 'onUncaught' | 'onCrashLoop' | 'onMemoryOver' | 'onCleanupCut'> {
   return {
     onUncaught(report) {
       // A request still in flight fails with the error, and the dispatcher logs it
@@ -32,6 +33,9 @@ export function crashReporting(
     onMemoryOver(message, whose) {
       // Code that holds more than the limit once imported gets each replacement replaced too: after the first, a line each.
       logger.error(`hotcell: ${generation()}: ${message}`, { key: 'over --max-memory off-heap', whose })
+    },
+    onCleanupCut(text) {
+      logger.warn(`hotcell: ${generation()}: ${text}`)
     },
   }
 }
