@@ -7,12 +7,15 @@
 // not the bundle's: Node loads them as they are on disk, so a .js file works
 // as under node, and a .ts file only if this Node can strip its types; when it
 // cannot, the error says so, and how to let esbuild bundle it.
-import { relative } from 'node:path'
+import { dirname, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { computedAliasError } from './alias-errors.js'
+import { missingPackageAt, packageName } from './missing-package.js'
 import { type SourceSite, sourceSite } from './source-site.js'
 
 const RELATIVE = /^\.\.?(?:\/|$)/
 const TYPESCRIPT = /\.[cm]?tsx?$/
+const MISSING_PACKAGE = /^Cannot find package '([^']+)' imported from /
 // Node 20 cannot load .ts at all; later Nodes strip types but refuse some syntax, and any file under node_modules.
 const CANNOT_RUN_TYPESCRIPT = new Set([
   'ERR_UNKNOWN_FILE_EXTENSION',
@@ -56,7 +59,12 @@ function explained(error: unknown, specifier: string, target: string, site: Sour
   const where = `${relative(process.cwd(), source)}:${site.line}`
   const targetPath = target.startsWith('file:') ? fileURLToPath(target) : target
   let message = error.message
-  if (TYPESCRIPT.test(targetPath) && code && CANNOT_RUN_TYPESCRIPT.has(code)) {
+  const missing = code === 'ERR_MODULE_NOT_FOUND' && !RELATIVE.test(specifier) ? MISSING_PACKAGE.exec(message)?.[1] : undefined
+  if (missing && !missing.startsWith('/')) {
+    // A tsconfig alias (`@/lib/${name}`) is the bundle's to resolve, and Node knows none: say which alias, and where it points.
+    const at = { file: source, line: site.line, column: site.column, specifier }
+    message = (computedAliasError(at, packageName(missing)) ?? missingPackageAt(packageName(missing), at, dirname(source))).message
+  } else if (TYPESCRIPT.test(targetPath) && code && CANNOT_RUN_TYPESCRIPT.has(code)) {
     message =
       `import('${specifier}') at ${where} names a TypeScript file, ${relative(process.cwd(), targetPath)}, by a path computed when the code runs. ` +
       `hotcell compiles the files esbuild can follow when it bundles; this one Node loads itself, and Node ${process.versions.node} cannot run it ` +

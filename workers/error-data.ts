@@ -1,5 +1,6 @@
 import type { ErrorData } from '../src/pool/protocol.js'
 import { classicJsxHint } from './jsx-runtime-errors.js'
+import { explainLateImport } from './missing-package.js'
 import { ownProperties } from './own-properties.js'
 import { runtimeTypeScriptHint } from './runtime-typescript.js'
 import { sourceExcerpts } from './source-excerpts.js'
@@ -21,6 +22,9 @@ export function toErrorData(value: unknown, seen: Set<unknown> = new Set(), dept
     return data
   }
   seen.add(value)
+  // An import() the bundle left to Node, failing in a handler: the .ts line, and a tsconfig alias's or a missing package's remedy.
+  const late = (value as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' ? explainLateImport(value) : undefined
+  if (late) return late
   const data: ErrorData = { name: value.name, message: value.message }
   if (typeof value.stack === 'string') data.stack = value.stack
   const sources = sourceExcerpts(data.stack)

@@ -6,7 +6,7 @@
 // names no file at all: this adds the importing line as its frame.
 import { createRequire } from 'node:module'
 import { dirname, join, relative, resolve, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ErrorData } from '../src/pool/protocol.js'
 import { aliasError, type ImportSite } from './alias-errors.js'
 import { withSources } from './source-excerpts.js'
@@ -19,6 +19,8 @@ const { types } = process.getBuiltinModule('node:util')
 const NOT_FOUND = /^Cannot find package '([^']+)' imported from (.+)$/
 const MISSING_ENTRY = /^Cannot find module '([^']+)' imported from (.+)$/
 const NO_EXPORT = /^The requested module '([^']+)' does not provide an export named '([^']+)'$/
+// The bundles are in .hotcell/<id>/ (src/reload/build-dirs.ts).
+const IN_BUILD_FOLDER = /[\\/]\.hotcell[\\/]/
 
 interface SourceMap {
   sources?: string[]
@@ -39,7 +41,27 @@ export function explainMissingPackage(error: unknown, bundleUrl: string): ErrorD
   const importer = match[2]!.startsWith('file:') ? fileURLToPath(match[2]!) : match[2]!
   if (importer !== bundle) return undefined // a package of the app's lacks one of its own dependencies: Node's message says which
   const where = importedAt(bundle, name)
-  const from = where ? dirname(where.file) : dirname(bundle)
+  return missingPackageAt(name, where, where ? dirname(where.file) : dirname(bundle))
+}
+
+/**
+ * The same for an import() the bundle left to Node that fails only when it
+ * runs (in a handler, at request time): Node names the bundle as the
+ * importer. Undefined for any other error.
+ */
+export function explainLateImport(error: unknown): ErrorData | undefined {
+  const { message } = (error ?? {}) as { message?: unknown }
+  const importer = typeof message === 'string' ? NOT_FOUND.exec(message)?.[2] : undefined
+  if (!importer || !IN_BUILD_FOLDER.test(importer)) return undefined
+  return explainMissingPackage(error, importer.startsWith('file:') ? importer : pathToFileURL(importer).href)
+}
+
+/**
+ * Package `name`, imported at `where` (if known), is not found from `from`:
+ * a tsconfig alias's error (alias-errors.ts) when it is or may be one, else
+ * the command that installs it.
+ */
+export function missingPackageAt(name: string, where: ImportSite | undefined, from: string): ErrorData {
   const add = installer(from)
   const install = workspaceInstall(from, name, add) ?? `${add} ${name}`
   const alias = where && aliasError(where, name, install)
