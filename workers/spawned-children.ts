@@ -40,7 +40,10 @@ export function trackChildren(post: (message: WorkerMessage) => void): void {
 /**
  * SIGTERM the children still running; resolves once they have exited (this
  * thread reaps them), or at `until` (performance.now()), to the pids of those
- * still running then.
+ * still running then. Those stay zombies once they exit: libuv's loop of the
+ * thread that spawned a child is the only one that waits for its pid, and
+ * this thread ends next (why they are left so: docs/reloading.md, "The old
+ * code's end").
  */
 export async function endChildren(until: number): Promise<number[]> {
   const left = signalChildren()
