@@ -109,7 +109,7 @@ export function cutText(answers: CleanupCut[], silent: number): string {
     parts.push(`${which} it started had not exited ${seconds} after SIGTERM, and may still run`)
   }
   if (parts.length === 0) return ''
-  return `${parts.join('; ')}. hotcell gives the app's cleanup ${seconds}, so that a hung listener cannot hold a reload or the shutdown`
+  return `${parts.join('; ')}. hotcell gives the app's cleanup ${seconds}, so that it cannot hold up a reload or the shutdown`
 }
 
 /**
