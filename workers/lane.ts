@@ -126,6 +126,7 @@ function queue(kind: number, to: LaneTask, a?: unknown, b?: unknown, c?: unknown
   }
 }
 
+/** Send the replies queued so far now, not at the end of this turn (exported as flushReplies). */
 function flush(): void {
   flushing = false
   if (outbox.length === 0) return
@@ -193,3 +194,5 @@ export const reply = {
     queue(REPLY.streamed, to)
   },
 }
+
+export { flush as flushReplies }
