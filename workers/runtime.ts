@@ -18,7 +18,7 @@ import { toErrorData } from './error-data.js'
 import { fastParts, installFastResponse, isResponse } from './fast-response.js'
 import { isFetchApiLoaded, onFetchApiLoad, warmFetchApi, watchFetchGlobals } from './fetch-api.js'
 import { requestUrl } from './request-url.js'
-import { backgroundWork, flushReplies, reply, openLane, started, stayAwake, type LaneTask } from './lane.js'
+import { backgroundWork, drainLane, flushReplies, reply, openLane, started, stayAwake, type LaneTask } from './lane.js'
 import { recordExits } from './exit-note.js'
 import { catchLateErrors, reportLate, runInScope, type RequestScope } from './late-errors.js'
 import { abortRequest, installLazyRequest, LazyRequest } from './lazy-request.js'
@@ -113,6 +113,8 @@ function load(bundleUrl: string, swap = false): void {
   loading = true
   const onWaiting = (waiting: LoadWait, limitMs: number) => post({ type: 'hotcell:waiting', gen: data.gen, threadId, waiting, limitMs })
   void loadApp(bundleUrl, data.entry, data.handler, onWaiting).then((loaded) => {
+    // Requests that came during the import wait for it with the others, in lane order.
+    drainLane()
     current = loaded
     resolveApp(loaded)
     post({
