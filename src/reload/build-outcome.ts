@@ -27,6 +27,11 @@ export interface BuildSuccess {
    * code from disk (runtime-loaders.ts): Node loads what it names, from there (computed-imports.ts).
    */
   computedImportFolders: string[]
+  /**
+   * The TypeScript configs the bundled source packages are compiled with,
+   * outside their folders, present or not (source-package-set.ts): watched by name.
+   */
+  tsconfigs: string[]
   /** esbuild's formatted warnings, empty when there are none. */
   warnings: string
 }

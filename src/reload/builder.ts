@@ -117,6 +117,7 @@ export function startBuilder(entryPath: string, cwd: string, loaders = DEFAULT_L
         packages,
         preloadUrl: pathToFileURL(preloadFile).href,
         computedImportFolders: [...new Set([...computedImportFolders(result.warnings, cwd), ...runtimeLoaderFolders(meta)])],
+        tsconfigs: sources.tsconfigs(),
         warnings: warnings.length ? (await api.formatMessages(warnings, { kind: 'warning', color: false })).join('') : '',
       }
     } catch (error) {

@@ -41,7 +41,9 @@ export class ProjectWatch {
    * in chokidar's source watcher, a missing .env stopped the other folders'
    * events, and unwatching a deleted one hid its re-creation.
    */
-  #namedWatcher: NamedFileWatch | undefined
+  #namedWatchers: NamedFileWatch[] = []
+  /** The paths they watch: a build that finds a source package adds its TypeScript configs (follow()). */
+  readonly #named = new Set<string>()
   /** Files the app read outside the watched folders, by name too: a folder of its data would cost chokidar's reads. */
   readonly #readWatchers: NamedFileWatch[] = []
   #staticWatcher: { close(): Promise<void> } | undefined
@@ -75,10 +77,7 @@ export class ProjectWatch {
     const onError = (what: string) => (error: Error) => logger.warn(`hotcell: ${what} failed: ${error.message}`)
     this.#watcher = watchSources({ ignored: sources.ignored, onChange, onRaw, onError: onError('file watching') })
     void this.#watcher.set(sources.watchPaths())
-    this.#namedWatcher = watchNamedFiles([...sources.envFiles, ...sources.namedFiles], {
-      onChange,
-      onError: onError('watching the env, package and tsconfig files'),
-    })
+    this.#watchNamed([...sources.envFiles, ...sources.namedFiles])
     const tabs = this.#tabs
     const staticWatcher =
       staticDir !== undefined && tabs
@@ -97,6 +96,20 @@ export class ProjectWatch {
     this.#staticWatcher = staticWatcher
     await Promise.all([this.#watcher.ready(), staticWatcher?.ready()])
     traceStart('watching')
+  }
+
+  /** Watch by name those of `paths` not watched yet. */
+  #watchNamed(paths: readonly string[]): void {
+    const fresh = paths.filter((path) => !this.#named.has(path))
+    if (!fresh.length || this.#options.closing()) return
+    for (const path of fresh) this.#named.add(path)
+    const { logger } = this.#options
+    this.#namedWatchers.push(
+      watchNamedFiles(fresh, {
+        onChange: (kind, path) => this.#changed(kind, path),
+        onError: (error) => logger.warn(`hotcell: watching the env, package and tsconfig files failed: ${error.message}`),
+      }),
+    )
   }
 
   #changed(kind: ChangeKind, path: string): void {
@@ -127,15 +140,18 @@ export class ProjectWatch {
   }
 
   /**
-   * The watched sources follow the bundle's inputs. When folders are added:
+   * The watched sources follow the bundle's inputs, and the files watched by
+   * name the TypeScript configs of the source packages it found. When folders are added:
    * a promise of them, resolved once they are scanned (scan-gap.ts).
    */
   follow(): Promise<string[]> | undefined {
+    // Before start(): it watches them with the rest.
+    if (this.#watcher) this.#watchNamed(this.#options.sources.namedFiles)
     return this.#watcher?.set(this.#options.sources.watchPaths())
   }
 
   async close(): Promise<void> {
-    this.#namedWatcher?.close()
+    for (const watcher of this.#namedWatchers) watcher.close()
     for (const watcher of this.#readWatchers) watcher.close()
     this.#tabs?.close()
     await Promise.all([this.#watcher?.close(), this.#staticWatcher?.close()])

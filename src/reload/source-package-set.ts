@@ -1,10 +1,11 @@
 // The source packages one builder bundles (source-packages.ts finds and
 // compiles them): the set it has found so far, and when to look again.
 import type * as esbuild from 'esbuild'
-import { join } from 'node:path'
+import { dirname, join, sep } from 'node:path'
 import type { ProjectRoots } from '../report/source-files.js'
 import { linkedPackageDirs } from './linked-packages.js'
 import { type SourceGraph, sourcePackageGraph, sourcePackagesAmong, sourcePackagesPlugin } from './source-packages.js'
+import { tsconfigFiles } from './tsconfig-files.js'
 
 /**
  * A builder's source packages: found when a build's package imports change
@@ -26,6 +27,21 @@ export class SourcePackages {
   /** Their package.json files: what the bundle also depends on (watched, and named to a failed build). */
   get manifests(): string[] {
     return [...(this.#graph?.dirs ?? [])].map((dir) => join(dir, 'package.json'))
+  }
+
+  /**
+   * The TypeScript configs their files are compiled with that lie outside
+   * their folders (those inside are watched with them): what a package's
+   * tsconfig extends (a root tsconfig.base.json, a shared config package of
+   * the workspace), and those in the folders above it up to the one it
+   * shares with the entry, which esbuild uses for a package without its own.
+   * Present or not, as for the app's (tsconfig-files.ts): read again at each
+   * build, since an edit of a package's tsconfig may change what it extends.
+   */
+  tsconfigs(): string[] {
+    const dirs = [...(this.#graph?.dirs ?? [])]
+    const files = new Set(dirs.flatMap((dir) => tsconfigFiles(join(dir, 'package.json'), sharedFolder(dir, this.from))))
+    return [...files].filter((file) => !dirs.some((dir) => file.startsWith(dir + sep)))
   }
 
   /**
@@ -76,4 +92,12 @@ export class SourcePackages {
     this.#graph = sourcePackageGraph(this.#names, this.from)
     this.#stamp = this.#graph.stamp()
   }
+}
+
+/** The deepest folder holding both `dir` and `from`; `dir` itself when that is the disk's root (a package linked from elsewhere). */
+function sharedFolder(dir: string, from: string): string {
+  for (let folder = dirname(dir); dirname(folder) !== folder; folder = dirname(folder)) {
+    if (from === folder || from.startsWith(folder + sep)) return folder
+  }
+  return dir
 }

@@ -52,6 +52,8 @@ export class Sources {
   readonly #packageState: ReadonlySet<string>
   /** The TypeScript configs from the entry's folder up to its package's, and what they extend (tsconfig-files.ts). */
   readonly #tsconfigs: ReadonlySet<string>
+  /** Those of the source packages the last good build bundled, outside their folders (source-package-set.ts). */
+  #packageTsconfigs: ReadonlySet<string> = new Set()
   /** The entry's package (the nearest folder above it with a package.json): the most a missing import makes watched. */
   readonly #project: string
   /** The file this process's output goes to, if it goes to one (own-output.ts). */
@@ -76,9 +78,13 @@ export class Sources {
     return this.#project
   }
 
-  /** The package manager's files and the TypeScript configs, absolute: watched by name, even while absent (named-file-watch.ts). */
+  /**
+   * The package manager's files and the TypeScript configs, absolute: watched
+   * by name, even while absent (named-file-watch.ts). The source packages'
+   * configs join them as builds find those packages (project-watch.ts follows).
+   */
   get namedFiles(): readonly string[] {
-    return [...this.#packageState, ...this.#tsconfigs]
+    return [...new Set([...this.#packageState, ...this.#tsconfigs, ...this.#packageTsconfigs])]
   }
 
   /** The TypeScript configs that may apply to the entry, present or not. */
@@ -163,6 +169,7 @@ export class Sources {
     this.#inputs = new Set(build.inputs)
     this.#linked = linkedPackageDirs(dirname(build.file), build.packages)
     this.#loadedByNode = build.computedImportFolders
+    this.#packageTsconfigs = new Set(build.tsconfigs)
     this.#roots = reduceRoots([dirname(this.config.entry), ...build.inputs.map((f) => dirname(f))].filter((d) => !d.split(sep).includes('node_modules')))
   }
 
@@ -202,12 +209,16 @@ export class Sources {
     return this.#loadedByNode.length > 0 && CODE_FILE.test(path) && within(this.#loadedByNode, path)
   }
 
+  #isTsconfig(path: string): boolean {
+    return this.#tsconfigs.has(path) || this.#packageTsconfigs.has(path)
+  }
+
   /** Could this event change what is served? Filtering here saves builds that could not. */
   rebuilds(kind: ChangeKind, path: string): boolean {
     this.created.note(kind, path, () => this.#inputs.has(realPathOf(path)))
     if (this.isEnvFile(path) || this.#packageState.has(path)) return true
     if (this.ignored(path)) return false
-    if (this.#tsconfigs.has(path)) return true
+    if (this.#isTsconfig(path)) return true
     if (this.#lastBuildFailed) return this.#mayFix(path)
     // Before the first build the inputs are not known: any file esbuild can load may be one.
     if (this.#inputs.size === 0) return LOADABLE.test(path) && !this.#ownOutput.has(path)
@@ -238,7 +249,7 @@ export class Sources {
    * edited, and a script may save one right after each reload.
    */
   mayEcho(path: string): boolean {
-    if (CODE_FILE.test(path) || PROJECT_FILE.test(path) || this.isEnvFile(path) || this.#packageState.has(path) || this.#tsconfigs.has(path)) return false
+    if (CODE_FILE.test(path) || PROJECT_FILE.test(path) || this.isEnvFile(path) || this.#packageState.has(path) || this.#isTsconfig(path)) return false
     return !this.#inputs.has(realPathOf(path))
   }
 }
