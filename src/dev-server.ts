@@ -80,7 +80,8 @@ class DevServer extends EventEmitter implements HotcellServer {
     if (config.reload) this.#heap = settleHeap({ activity: requestsBegun })
     this.#sources = new Sources({ entry: config.entry, cwd: config.cwd, watch: config.watch, ignore: config.ignore, envFiles: config.envFiles.paths })
     // esbuild's import and service start here, beside the first workers' boot.
-    this.#builder = startBuilder(config.entry, config.cwd, config.loaders)
+    // Without reloads a deleted build folder cannot be built again as it was served: its bytes are kept (kept-outputs.ts).
+    this.#builder = startBuilder(config.entry, config.cwd, config.loaders, { keepOutputs: !config.reload })
     this.#reloader = new Reloader(config, this.#builder, this.#sources, logger, GRACE_MS)
     this.#cycle = new ReloadCycle({
       cwd: config.cwd,
@@ -146,6 +147,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     // The scan runs beside the first build, which does not wait for it: what
     // was saved before the scan ended is checked once both are done (reload-cycle.ts).
     if (config.reload) this.#cycle.scanning(this.#watch())
+    else this.#buildFolderWatch = watchBuildFolder(this.#builder.outDir, (folder) => this.#restoreBuildFolder(folder))
     await this.#cycle.start()
     traceStart('serving')
     void unsupportedTsconfigOptions(this.#sources.tsconfigs, config.cwd).then((lines) => {
@@ -173,6 +175,24 @@ class DevServer extends EventEmitter implements HotcellServer {
       this.#cycle.trigger(folder)
     })
     await this.#projectWatch.start()
+  }
+
+  /** --no-reload: .hotcell/ deleted. The served bundle is written back as it was, not built: saves since are not served. */
+  #restoreBuildFolder(folder: string): void {
+    if (this.#closing) return
+    const name = relative(this.config.cwd, folder) || folder
+    this.#builder.restore().then(
+      (written) => {
+        if (written.length && !this.#closing)
+          this.logger.info(`hotcell: ${name} was deleted while hotcell ran; the served bundle is written again as it was (--no-reload: nothing is rebuilt)`)
+      },
+      (error: Error) => {
+        if (this.#closing) return
+        this.logger.warn(
+          `hotcell: ${name} was deleted while hotcell ran, and the served bundle could not be written again (${error.message}): a worker that replaces a crashed one cannot load the app. Restart hotcell to build it again.`,
+        )
+      },
+    )
   }
 
   get url(): string {

@@ -51,5 +51,11 @@ export interface Builder {
   cancel(): void
   /** Delete bundles no generation uses any more. */
   prune(inUse: Iterable<string>): Promise<void>
+  /**
+   * Write the files in use again, as they were, where they are gone (the build
+   * folder deleted): only a builder started with `keepOutputs` has them.
+   * Resolves with the paths written.
+   */
+  restore(): Promise<string[]>
   dispose(): Promise<void>
 }

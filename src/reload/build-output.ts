@@ -23,16 +23,16 @@ const SYNC_WRITE_BYTES = 4 * 1024 * 1024
 /**
  * Names are content hashes: a file that exists already has these bytes (a
  * revert), and a worker may be importing it right now, so it is left alone.
+ * Resolves with the paths it wrote.
  */
-export async function writeOutputs(files: readonly { path: string; contents: Uint8Array }[]): Promise<void> {
+export async function writeOutputs(files: readonly { path: string; contents: Uint8Array }[]): Promise<string[]> {
   const fresh = files.filter((file) => !existsSync(file.path))
   // Its folder may have been deleted since the last build (build-dirs.ts): one look per folder, and at most one per build.
   for (const dir of new Set(fresh.map((file) => dirname(file.path)))) if (!existsSync(dir)) remakeBuildDir(dir)
   if (fresh.reduce((bytes, file) => bytes + file.contents.byteLength, 0) <= SYNC_WRITE_BYTES) {
     for (const file of fresh) writeFileSync(file.path, file.contents)
-    return
-  }
-  await Promise.all(fresh.map((file) => writeFile(file.path, file.contents)))
+  } else await Promise.all(fresh.map((file) => writeFile(file.path, file.contents)))
+  return fresh.map((file) => file.path)
 }
 
 // Importing a module with the bundle's banner and a source map runs, once per

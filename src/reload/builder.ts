@@ -14,6 +14,7 @@ import { SourcePackages } from './source-package-set.js'
 import { CommonJsPackages } from './commonjs-packages.js'
 import { pathToFileURL } from 'node:url'
 import { EarlyEnd } from './early-end.js'
+import { KeptOutputs } from './kept-outputs.js'
 import { writeOutputs, writePreload } from './build-output.js'
 import { DEFAULT_LOADERS, type Loader } from '../config/loaders.js'
 import { loaderOption } from './loader-option.js'
@@ -35,6 +36,11 @@ const CANCELED = 'The build was canceled'
 const require = createRequire(import.meta.url)
 const loadEsbuild = async () => require('esbuild') as typeof esbuild
 
+export interface BuilderOptions {
+  /** Keep the bytes of the outputs in use, for restore() (kept-outputs.ts): with --no-reload. */
+  keepOutputs?: boolean
+}
+
 /** `startBuilder`, once its esbuild context is ready. */
 export async function createBuilder(entry: string, cwd: string, loaders?: Readonly<Record<string, Loader>>): Promise<Builder> {
   const builder = startBuilder(entry, cwd, loaders)
@@ -48,7 +54,7 @@ export async function createBuilder(entry: string, cwd: string, loaders?: Readon
  * process's own under `.hotcell/` next to the entry's package.json, so that
  * the bundle's bare imports resolve from the project's node_modules.
  */
-export function startBuilder(entryPath: string, cwd: string, loaders = DEFAULT_LOADERS): Builder {
+export function startBuilder(entryPath: string, cwd: string, loaders = DEFAULT_LOADERS, options: BuilderOptions = {}): Builder {
   // `hotcell bench --baseline src/app.ts` passes it as given: packages are looked up from its real folder.
   const entry = resolve(cwd, entryPath)
   const cacheDir = join(packageRoot(entry), '.hotcell')
@@ -69,6 +75,7 @@ export function startBuilder(entryPath: string, cwd: string, loaders = DEFAULT_L
   let preloadFile: string | undefined
   // The context whose rebuild() runs now, for cancel().
   let building: esbuild.BuildContext | undefined
+  const kept = options.keepOutputs ? new KeptOutputs() : undefined
   // Workspace packages of TypeScript source, bundled: the context is made again when they change (a cold build).
   const sources = new SourcePackages(dirname(entry))
   // CommonJS packages a CommonJS source imports, required rather than imported: made once they are found.
@@ -102,10 +109,13 @@ export function startBuilder(entryPath: string, cwd: string, loaders = DEFAULT_L
         const [messages, files, missing] = [aliases.map((a) => a.message), aliases.flatMap((a) => a.files), aliases.flatMap((a) => a.targets)]
         return failure({ n: number, started, messages, files, missing, onlyMissing: true })
       }
-      await writeOutputs(rewriteGlobImports(rewriteCommonJsWrappers(rewriteComputedImports(result.outputFiles!, result.warnings, cwd))))
+      const outputs = rewriteGlobImports(rewriteCommonJsWrappers(rewriteComputedImports(result.outputFiles!, result.warnings, cwd)))
+      await writeOutputs(outputs)
+      kept?.note(outputs)
       // Those are handled: not the developer's concern.
       const warnings = result.warnings.filter((w) => w.id !== COMPUTED_IMPORT_ID)
       preloadFile = writePreload(outDir, output.imports, CommonJsPackages.required(meta))
+      kept?.noteFile(preloadFile)
       return {
         ok: true,
         n: number,
@@ -149,6 +159,7 @@ export function startBuilder(entryPath: string, cwd: string, loaders = DEFAULT_L
       const keep = new Set<string>()
       for (const file of inUse) keep.add(file).add(file + '.map')
       if (preloadFile) keep.add(preloadFile)
+      kept?.prune(keep)
       const names = await readdir(outDir).catch(() => [] as string[])
       await Promise.all(
         names
@@ -157,6 +168,7 @@ export function startBuilder(entryPath: string, cwd: string, loaders = DEFAULT_L
           .map((path) => rm(path, { force: true })),
       )
     },
+    restore: () => kept?.restore() ?? Promise.resolve([]),
     dispose() {
       disposed ??= (async () => {
         const context = await setup.then(
