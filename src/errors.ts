@@ -36,6 +36,19 @@ export class BenchError extends HotcellError {
   }
 }
 
+/**
+ * bench() stopped by its `signal`: shaped as Node's own APIs reject when
+ * aborted (fs, timers/promises, events.once), name AbortError and code
+ * ABORT_ERR, with the signal's reason as its cause.
+ */
+export class AbortError extends Error {
+  override name = 'AbortError'
+  readonly code = 'ABORT_ERR'
+  constructor(reason?: unknown) {
+    super('The operation was aborted', { cause: reason })
+  }
+}
+
 /** Every worker is busy and the queue is full: the client gets 503. */
 export class QueueFullError extends Error {
   override name = 'QueueFullError'

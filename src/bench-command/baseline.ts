@@ -25,8 +25,10 @@ export async function startBaseline(
   https = false,
   env: NodeJS.ProcessEnv = process.env,
   loaders?: Readonly<Record<string, Loader>>,
+  // What a relative `entry` is read from.
+  cwd = process.cwd(),
 ): Promise<BaselineServer> {
-  const builder = await createBuilder(entry, process.cwd(), loaders)
+  const builder = await createBuilder(entry, cwd, loaders)
   const build = await builder.build()
   if (!build.ok) {
     await builder.dispose()

@@ -1,10 +1,12 @@
 // bench(): `hotcell bench` for scripts (a CI gate comparing two handlers).
 // The options are the command's flags in camelCase, checked once here into a
-// frozen settings object; the session is the command's own (run-bench.ts). It
-// resolves to what `--json` prints, prints nothing unless `log` is a function,
-// and rejects with a HotcellError where the command would exit 1.
-import { HotcellError } from '../errors.js'
-import { mustBeInteger, resolveConfig, type ServeOptions } from '../config/resolve-config.js'
+// frozen settings object; the session is the command's own (run-bench.ts),
+// with the config file the command reads. It resolves to what `--json`
+// prints, prints nothing unless `log` is a function, rejects with a
+// HotcellError where the command would exit 1, and with an AbortError when
+// its `signal` aborts.
+import { AbortError, HotcellError } from '../errors.js'
+import { mustBeInteger, type ServeOptions } from '../config/resolve-config.js'
 import { mustBeEntry } from '../config/entry-file.js'
 import { nearestName } from '../config/nearest-name.js'
 import { parseTime } from '../config/duration.js'
@@ -12,12 +14,24 @@ import { loggerFor, type LogEntry } from '../report/log-option.js'
 import type { BenchDocument } from './document.js'
 import { defaultWarmupMs, defaultWorkers, HEADER_NAME, mustBeGenerator, mustBeMethod, mustBePath, roundsOf } from './options.js'
 import { runBench, type BenchProgress, type BenchSettings } from './run-bench.js'
-import type { ServeSide } from './serve-side.js'
+import { serveSideOf, type ServeSide } from './serve-side.js'
+import { statSync } from 'node:fs'
+import { resolve } from 'node:path'
 
 /** Options of `bench()`: the flags of `hotcell bench` in camelCase. Times are milliseconds, or a string such as "10s". */
 export interface BenchOptions {
-  /** The handler's entry file (A). Relative paths are read from process.cwd(). */
+  /** The handler's entry file (A). Relative paths are read from `cwd`. */
   entry: string
+  /** The folder `entry`, `compare`, `envFile` and `config` are read from, and where the config file is looked for. Default process.cwd(). */
+  cwd?: string
+  /**
+   * The config file, as `hotcell bench --config`: its bodyLimit, allowedHosts, envFile, handler, timeout and loaders
+   * apply, under the options given here. Default: hotcell.config.{ts,mts,js,mjs} next to the entry, else in `cwd`,
+   * as the command finds it. `false`: none is read.
+   */
+  config?: string | false
+  /** Aborting it stops the bench at once: the load ends, the servers it started close, and bench() rejects with an AbortError. */
+  signal?: AbortSignal
   /** A second entry measured against `entry` (A/B), interleaved; needs 3 rounds or more. */
   compare?: string
   /** Also measure the handler inline on a plain node:http server. Default false. */
@@ -62,6 +76,9 @@ export type { BenchDocument as BenchResult }
 
 const KNOWN = new Set<string>([
   'entry',
+  'cwd',
+  'config',
+  'signal',
   'compare',
   'baseline',
   'path',
@@ -87,7 +104,7 @@ const KNOWN = new Set<string>([
 
 /** Measure `options.entry` as `hotcell bench` does; resolves to what `hotcell bench --json` prints. */
 export async function bench(options: BenchOptions): Promise<BenchDocument> {
-  const { settings, serveSide, log } = resolveBenchOptions(options)
+  const { settings, serveSide, log } = await resolveBenchOptions(options)
   // The servers' log (a failure's first report, a warning): serve()'s `log`, without request lines.
   const logger = loggerFor(log ?? false, true)
   let broken = false
@@ -115,8 +132,10 @@ export async function bench(options: BenchOptions): Promise<BenchDocument> {
   throw outcome.error
 }
 
-/** Every option checked, defaults filled in; a mistake is a HotcellError naming the option. */
-export function resolveBenchOptions(options: BenchOptions): { settings: Readonly<BenchSettings>; serveSide: ServeSide; log: BenchOptions['log'] } {
+/** Every option checked, defaults filled in, the config file read; a mistake is a HotcellError naming the option. */
+export async function resolveBenchOptions(
+  options: BenchOptions,
+): Promise<{ settings: Readonly<BenchSettings>; serveSide: ServeSide; log: BenchOptions['log'] }> {
   if (typeof options !== 'object' || options === null)
     throw new HotcellError('ERR_INVALID_OPTION', 'bench() takes an options object such as { entry: "src/app.ts" }')
   for (const key of Object.keys(options)) {
@@ -124,15 +143,14 @@ export function resolveBenchOptions(options: BenchOptions): { settings: Readonly
     const near = nearestName(key, KNOWN)
     throw new HotcellError('ERR_INVALID_OPTION', `unknown option "${key}"${near ? ` (did you mean "${near}"?)` : ''}`)
   }
-  const cwd = process.cwd()
+  const signal = signalOf(options.signal)
+  const cwd = cwdOf(options.cwd)
   // Both before any server starts, as the command checks them.
   mustBeEntry(options.entry, cwd, '')
   if (options.compare !== undefined) mustBeEntry(options.compare, cwd, 'compare')
-  // serve()'s own checks and messages for what the servers under test take from it.
-  const { bodyLimit, allowedHosts, envFiles, handler, timeoutMs, loaders } = resolveConfig({
-    entry: options.entry,
-    ...pick(options, ['timeout', 'bodyLimit', 'allowedHosts', 'envFile', 'handler', 'loaders']),
-  })
+  if (options.config !== undefined && options.config !== false && (typeof options.config !== 'string' || options.config === ''))
+    throw new HotcellError('ERR_INVALID_OPTION', `config must be the path of a config file, or false to read none (got ${JSON.stringify(options.config)})`)
+  // The rest checked before the config file runs: it is code, and a mistake here is said first.
   const durationMs = time(options.duration ?? '10s', 'duration')
   const settings: BenchSettings = {
     entry: options.entry,
@@ -150,14 +168,36 @@ export function resolveBenchOptions(options: BenchOptions): { settings: Readonly
     expectStatus: options.expectStatus === undefined ? undefined : mustBeInteger(options.expectStatus, 'expectStatus', 100, 599),
     generator: mustBeGenerator(options.generator ?? 'auto', 'generator'),
     https: mustBeBoolean(options.https ?? false, 'https'),
-    timeoutMs,
+    // From the config file too (serve-side.ts): what runBench uses, set below.
+    timeoutMs: 0,
+    cwd,
+    signal,
   }
   if (options.log !== undefined && options.log !== false && typeof options.log !== 'function')
     throw new HotcellError(
       'ERR_INVALID_OPTION',
       `log must be false (print nothing) or a function that takes each entry { level, text } (got ${typeof options.log})`,
     )
-  return { settings: Object.freeze(settings), serveSide: Object.freeze({ bodyLimit, allowedHosts, envFiles, handler, timeoutMs, loaders }), log: options.log }
+  if (signal?.aborted) throw new AbortError(signal.reason)
+  // serve()'s own checks and messages for what the servers under test take from it, over the config file's.
+  const shared = pick(options, ['timeout', 'bodyLimit', 'allowedHosts', 'envFile', 'handler', 'loaders'])
+  const serveSide = await serveSideOf(options.entry, shared, options.config, cwd)
+  if (signal?.aborted) throw new AbortError(signal.reason)
+  return { settings: Object.freeze({ ...settings, timeoutMs: serveSide.timeoutMs }), serveSide: Object.freeze(serveSide), log: options.log }
+}
+
+function cwdOf(value: unknown): string {
+  if (value === undefined) return process.cwd()
+  if (typeof value !== 'string' || value === '') throw new HotcellError('ERR_INVALID_OPTION', `cwd must name a folder (got ${JSON.stringify(value)})`)
+  const dir = resolve(value)
+  const stats = statSync(dir, { throwIfNoEntry: false })
+  if (!stats?.isDirectory()) throw new HotcellError('ERR_INVALID_OPTION', `cwd must be a folder, but ${value} is ${stats ? 'a file' : 'not found'}`)
+  return dir
+}
+
+function signalOf(value: unknown): AbortSignal | undefined {
+  if (value === undefined || value instanceof AbortSignal) return value
+  throw new HotcellError('ERR_INVALID_OPTION', "signal must be an AbortSignal, such as AbortSignal.timeout(60_000) or an AbortController's signal")
 }
 
 function pick<K extends keyof BenchOptions>(options: BenchOptions, keys: K[]): Pick<BenchOptions, K> {

@@ -32,6 +32,8 @@ export interface CheckLimits {
   serverTimesOut: boolean
   /** Said once a request has been waited for a while: a stuck handler must not look like a stuck bench. */
   onWait(line: string): void
+  /** bench()'s: its abort ends the request under way (its socket too). */
+  signal?: AbortSignal
 }
 
 /** For a server started with serve()'s defaults (the project's own bench/*.ts), checked without a word. */
@@ -72,7 +74,7 @@ export async function checkTarget(
       limits.timeoutMs > WAIT_NOTICE_MS
         ? setTimeout(() => limits.onWait(`checking ${spec.method} ${spec.path} on ${label} … (waiting for ${waitingFor()}, limit ${limit})`), WAIT_NOTICE_MS)
         : undefined
-    const reply = await once(origin, spec, deadlineMs, (seen) => (head = seen))
+    const reply = await once(origin, spec, deadlineMs, (seen) => (head = seen), limits.signal)
       .catch((error: unknown) => {
         if (!(error instanceof DeadlineError)) throw error
         // The head came and the body never ended: no limit would do (server-sent events, a long poll).
@@ -118,9 +120,10 @@ export async function checkTarget(
  * stops, its connections close but queued tasks still run, and would steal CPU
  * from the next run. A round of fresh requests, one per worker, queues behind them.
  */
-export async function drain(origin: string, spec: RequestSpec, workers: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
-  for (let round = 0; round < 2; round++) {
-    await Promise.all(Array.from({ length: Math.max(1, workers) }, () => once(origin, spec, timeoutMs + SERVER_ANSWER_GRACE_MS).catch(() => undefined)))
+export async function drain(origin: string, spec: RequestSpec, workers: number, timeoutMs = DEFAULT_TIMEOUT_MS, signal?: AbortSignal): Promise<void> {
+  for (let round = 0; round < 2 && !signal?.aborted; round++) {
+    const request = () => once(origin, spec, timeoutMs + SERVER_ANSWER_GRACE_MS, undefined, signal).catch(() => undefined)
+    await Promise.all(Array.from({ length: Math.max(1, workers) }, request))
   }
 }
 
@@ -178,7 +181,13 @@ function streaming(label: string, spec: RequestSpec, head: Head, afterMs: number
  * One request, answered in full within `deadlineMs` (the whole answer, not an
  * idle socket: a body may drip). `onHead`: the head came, the body not yet.
  */
-function once(origin: string, spec: RequestSpec, deadlineMs: number, onHead?: (head: Head) => void): Promise<{ status: number; body: Buffer }> {
+function once(
+  origin: string,
+  spec: RequestSpec,
+  deadlineMs: number,
+  onHead?: (head: Head) => void,
+  signal?: AbortSignal,
+): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const started = performance.now()
     let head: Head | undefined
@@ -197,7 +206,7 @@ function once(origin: string, spec: RequestSpec, deadlineMs: number, onHead?: (h
       clearTimeout(deadline)
       reject(new BenchError(`${spec.method} ${spec.path} failed during the correctness check: ${error.message}`))
     }
-    const req = send(url, { method: spec.method, headers, agent: false, rejectUnauthorized: false }, (res) => {
+    const req = send(url, { method: spec.method, headers, agent: false, rejectUnauthorized: false, signal }, (res) => {
       head = { status: res.statusCode ?? 0, type: (res.headers['content-type'] ?? '').split(';')[0]!.trim() }
       onHead?.(head)
       if (head.type === 'text/event-stream') {

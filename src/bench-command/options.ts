@@ -15,6 +15,7 @@ export function defaultWorkers(): number {
 
 /** What one `hotcell bench` invocation measures, validated once. */
 export interface BenchOptions {
+  /** The entry and --compare as given (the report names them so), read from `cwd`. */
   entry: string
   /** A second entry measured against `entry` (A/B). */
   compare: string | undefined
@@ -39,6 +40,8 @@ export interface BenchOptions {
   https: boolean
   /** hotcell's --timeout for the servers under test; the correctness check waits as long. Without the flag, the config file's (command.ts). */
   timeoutMs: number
+  /** Where the entries, env files and config file are looked for: process.cwd(), or bench()'s `cwd`. */
+  cwd: string
   /** serve's flags the bench shares (--body-limit, --allowed-hosts, --env-file, --handler, --timeout, --config), as given: resolved with the config file as `hotcell` does (serve-side.ts). */
   serveFlags: FlagValues
 }
@@ -162,6 +165,7 @@ export function parseBenchArgs(argv: string[]): ParsedBench {
     options: {
       entry: positionals[0]!,
       compare: v.compare,
+      cwd: process.cwd(),
       baseline: v.baseline ?? false,
       path,
       method,

@@ -23,9 +23,14 @@ import { runLoad, type LoadJob, type LoadStats } from './run-load.js'
 import type { RunRecord } from './summary.js'
 import type { ServeSide } from './serve-side.js'
 import { hasWrk, runWrkLoad } from './wrk-load.js'
+import { throwIfAborted, unlessAborted } from './abort.js'
+import { AbortError } from '../errors.js'
 
-/** What a session measures: the command line's options but those about printing and the exit code. */
-export type BenchSettings = Omit<BenchOptions, 'json' | 'failOnErrors' | 'serveFlags'>
+/** What a session measures: the command line's options but those about printing and the exit code; bench()'s `signal`. */
+export type BenchSettings = Omit<BenchOptions, 'json' | 'failOnErrors' | 'serveFlags'> & {
+  /** Its abort stops the session at once: the load and the check end, the servers close, the outcome's error is an AbortError. */
+  signal?: AbortSignal
+}
 
 /** Where a session tells how it goes. */
 export interface BenchProgress {
@@ -72,7 +77,9 @@ export async function runBench(given: BenchSettings, serveSide: ServeSide, progr
     const whole = (ms: number) => (ms === 0 ? 0 : Math.max(1000, Math.round(ms / 1000) * 1000))
     options = { ...options, durationMs: whole(options.durationMs), warmupMs: whole(options.warmupMs) }
   }
-  const load = options.generator === 'wrk' ? runWrkLoad : runLoad
+  const { signal } = options
+  const load = (job: LoadJob, onTick?: (elapsedMs: number, perSecond: number) => void) =>
+    options.generator === 'wrk' ? runWrkLoad(job, onTick, signal) : runLoad(job, onTick, undefined, signal)
   // A failure's first report starts a line of its own, not the end of the live progress line.
   const failures = createFailureTally(() => progress.clear())
   // Before the verdict, which stays the last line: the counts of what the reports above said once.
@@ -82,13 +89,17 @@ export async function runBench(given: BenchSettings, serveSide: ServeSide, progr
   try {
     const spec: RequestSpec = { method: options.method, path: options.path, headers: options.headers, body: options.body }
     for (const config of configsOf(options)) {
-      const server = await start(config, options, serveSide, failures, logger)
+      throwIfAborted(signal)
+      // A server that ends its start after an abort: closed then.
+      const server = await unlessAborted(start(config, options, serveSide, failures, logger), signal, (late) => late.close())
       running.push(server)
-      const { status, bodyBytes, bodyVaries } = await checkTarget(describe(config, options.https), server.url, spec, options.expectStatus, {
+      const checked = checkTarget(describe(config, options.https), server.url, spec, options.expectStatus, {
         timeoutMs: options.timeoutMs,
         serverTimesOut: config.target !== 'baseline',
         onWait: (line) => progress.note(line),
+        signal,
       })
+      const { status, bodyBytes, bodyVaries } = await unlessAborted(checked, signal)
       if (!checks.some((c) => c.target === config.target)) checks.push({ target: config.target, entry: config.entry, status, bodyBytes, bodyVaries })
     }
     const byKey = new Map(running.map((r) => [configKey(r.config), r]))
@@ -97,12 +108,13 @@ export async function runBench(given: BenchSettings, serveSide: ServeSide, progr
       if (options.warmupMs === 0) break
       progress.step(`warming up ${describe(server.config, options.https)}`)
       await load(job(options, server.url, options.warmupMs))
-      await drain(server.url, spec, server.config.workers, options.timeoutMs)
+      await unlessAborted(drain(server.url, spec, server.config.workers, options.timeoutMs, signal), signal)
     }
     const plan = planRuns(options)
     for (const run of plan) {
       const server = byKey.get(configKey(run.config))!
       const what = `[${run.order}/${plan.length}] ${describe(run.config, options.https)}, round ${run.round}/${options.rounds}`
+      throwIfAborted(signal)
       progress.step(what)
       // What the check, the warm-up and earlier runs left: not this run's.
       await server.takeAbandoned()
@@ -115,7 +127,7 @@ export async function runBench(given: BenchSettings, serveSide: ServeSide, progr
       failures.timed(false)
       const endedAt = Date.now()
       // The drain's answers also show that the server has seen the generator's connections close.
-      await drain(server.url, spec, run.config.workers, options.timeoutMs)
+      await unlessAborted(drain(server.url, spec, run.config.workers, options.timeoutMs, signal), signal)
       const unfinished = countUnfinished(await server.takeAbandoned(), endedAt, stats)
       records.push({
         order: run.order,
@@ -128,14 +140,21 @@ export async function runBench(given: BenchSettings, serveSide: ServeSide, progr
         stats: { ...stats, unfinished },
       })
     }
-  } catch (error) {
+  } catch (thrown) {
+    // Whatever the abort made fail (a check's request cut: a BenchError) failed because of it.
+    const error = signal?.aborted && !(thrown instanceof AbortError) ? new AbortError(signal.reason) : thrown
     progress.clear()
     failures.timed(false)
     // The servers first: what they report as they stop (a stream the check gave
     // up on, cut by the shutdown) comes before the verdict, which is the last line.
     await Promise.allSettled(running.splice(0).map((server) => server.close()))
     sayFailures()
-    const message = error instanceof HotcellError ? error.message : `the benchmark failed: ${(error as Error)?.message ?? String(error)}`
+    const message =
+      error instanceof HotcellError
+        ? error.message
+        : error instanceof AbortError
+          ? 'aborted'
+          : `the benchmark failed: ${(error as Error)?.message ?? String(error)}`
     return { ok: false, error, message, checks, startedAt }
   } finally {
     progress.clear()
@@ -152,7 +171,7 @@ async function start(config: Variant, options: BenchSettings, serveSide: ServeSi
     // same way: the baseline process's process.env, and a fetch handler's env.
     const loaded = loadEnvFiles(resolved.envFiles, resolved.cwd)
     if (loaded.problems.length > 0) throw new BenchError(loaded.problems[0]!.replace(/^hotcell: /, ''))
-    const baseline = await startBaseline(config.entry, config.entry, resolved.handler, options.https, loaded.env, resolved.loaders)
+    const baseline = await startBaseline(config.entry, config.entry, resolved.handler, options.https, loaded.env, resolved.loaders, options.cwd)
     return { config, url: baseline.url, takeAbandoned: () => baseline.takeAbandoned(), close: () => baseline.close() }
   }
   // hotcell's caps protect a dev server from clients it does not know: past 512
@@ -175,9 +194,10 @@ async function start(config: Variant, options: BenchSettings, serveSide: ServeSi
 }
 
 /** The options a hotcell server under test runs with; the baseline takes what applies to it (env, handler) from the same. */
-function serverConfig(config: Variant, { https, timeoutMs }: BenchSettings, serveSide: ServeSide): Config {
+function serverConfig(config: Variant, { https, timeoutMs, cwd }: BenchSettings, serveSide: ServeSide): Config {
   const own = resolveConfig({
     entry: config.entry,
+    cwd,
     port: 0,
     host: '127.0.0.1',
     reload: false,

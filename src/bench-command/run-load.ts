@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import type { LoadJob, LoadMessage, RawLoadResult } from './load-protocol.js'
 import { percentile } from './stats.js'
+import { AbortError } from '../errors.js'
 
 export type { LoadJob } from './load-protocol.js'
 
@@ -35,19 +36,24 @@ export interface LoadStats {
   generatorCpuMs: number | null
 }
 
-/** Drive `job` from a fresh worker thread; `onTick` gets a live figure once a second. */
+/** Drive `job` from a fresh worker thread; `onTick` gets a live figure once a second. `signal`: its abort ends the thread and rejects with an AbortError. */
 export function runLoad(
   job: LoadJob,
   onTick?: (elapsedMs: number, perSecond: number) => void,
   // From the folder above: the CLI is bundled into src/cli/ (npm run build), this module with it.
   script = new URL('../bench-command/load-worker.js', import.meta.url),
+  signal?: AbortSignal,
 ): Promise<LoadStats> {
+  if (signal?.aborted) return Promise.reject(new AbortError(signal.reason))
   return new Promise((resolve, reject) => {
     const worker = new Worker(script, { workerData: job })
     let settled = false
+    const aborted = () => settle(() => reject(new AbortError(signal?.reason)))
+    signal?.addEventListener('abort', aborted, { once: true })
     const settle = (fn: () => void) => {
       if (settled) return
       settled = true
+      signal?.removeEventListener('abort', aborted)
       fn()
       void worker.terminate()
     }

@@ -3,10 +3,12 @@
 // the same config file keys, flags beating the file, and serve's messages for
 // a bad value. Without them an 11 MB body could only get 413 and a request
 // with `Host: api.myapp.test` only 403, whatever the project's config said.
+import { relative } from 'node:path'
 import { resolveCliConfig } from '../cli/cli-config.js'
 import type { Flag, FlagValues } from '../cli/flag-table.js'
 import { SERVE_FLAGS } from '../cli/serve-flags.js'
-import type { Config } from '../config/resolve-config.js'
+import { findConfigFile, loadConfigFile } from '../config/config-file.js'
+import { resolveConfig, type Config, type ServeOptions } from '../config/resolve-config.js'
 
 const serveFlag = (name: string): Flag => SERVE_FLAGS.find((flag) => flag.name === name)!
 
@@ -42,5 +44,26 @@ export async function resolveServeSide(entry: string, shared: FlagValues, cwd: s
   // No environment: $PORT and a supervisor's held socket are for serving.
   const { config } = await resolveCliConfig(entry, shared, {}, cwd)
   const { bodyLimit, allowedHosts, envFiles, handler, timeoutMs, loaders } = config
+  return { bodyLimit, allowedHosts, envFiles, handler, timeoutMs, loaders }
+}
+
+/** What bench() takes from serve()'s options, as the command takes the shared flags. */
+export type SharedServeOptions = Pick<ServeOptions, 'timeout' | 'bodyLimit' | 'allowedHosts' | 'envFile' | 'handler' | 'loaders'>
+
+/**
+ * bench()'s, as resolveServeSide() reads the command's: the config file
+ * `config` names (from `cwd`), else the one next to the entry or in `cwd`,
+ * none with `false`; the options given beat its keys as flags do, and a bad
+ * value in it is named `hotcell.config.ts: bodyLimit`. Its other keys are
+ * checked as serve() checks them, and left to bench()'s options.
+ */
+export async function serveSideOf(entry: string, given: SharedServeOptions, config: string | false | undefined, cwd: string): Promise<ServeSide> {
+  const file = config === false ? undefined : findConfigFile(cwd, entry, config)
+  const fromFile = file ? (await loadConfigFile(file, cwd)).options : {}
+  const label = file && (relative(cwd, file) || file)
+  const name = (key: keyof ServeOptions) => (label && !(key in given) && key in fromFile ? `${label}: ${key}` : key)
+  // The entry and the folder are bench()'s own: the file's would move what the command line named.
+  const resolved = resolveConfig({ ...fromFile, ...given, entry, cwd }, name)
+  const { bodyLimit, allowedHosts, envFiles, handler, timeoutMs, loaders } = resolved
   return { bodyLimit, allowedHosts, envFiles, handler, timeoutMs, loaders }
 }

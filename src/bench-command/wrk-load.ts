@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BenchError } from '../errors.js'
+import { AbortError, BenchError } from '../errors.js'
 import type { LoadJob } from './load-protocol.js'
 import type { LoadStats } from './run-load.js'
 
@@ -88,7 +88,8 @@ export function wrkCorrected(meanUs: number, maxUs: number, intervalUs: number):
  * count as unexpected (wrk's own rule); wrk gives no per-second samples, so
  * there is no stdev, and it runs whole seconds only.
  */
-export async function runWrkLoad(job: LoadJob, onTick?: (elapsedMs: number, perSecond: number) => void): Promise<LoadStats> {
+export async function runWrkLoad(job: LoadJob, onTick?: (elapsedMs: number, perSecond: number) => void, signal?: AbortSignal): Promise<LoadStats> {
+  if (signal?.aborted) throw new AbortError(signal.reason)
   if (!hasWrk()) throw new BenchError('--generator wrk: wrk is not installed (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk)')
   const dir = mkdtempSync(join(tmpdir(), 'hotcell-wrk-'))
   try {
@@ -105,10 +106,15 @@ export async function runWrkLoad(job: LoadJob, onTick?: (elapsedMs: number, perS
       child.stderr.on('data', (c: Buffer) => (text += c.toString()))
       const started = performance.now()
       const ticker = setInterval(() => onTick?.(performance.now() - started, 0), 1000)
+      // Aborted: wrk ends now, and the run with it once it has.
+      const aborted = () => child.kill('SIGTERM')
+      signal?.addEventListener('abort', aborted, { once: true })
       child.once('error', reject)
       child.once('exit', (code) => {
         clearInterval(ticker)
-        if (code === 0) resolve(text)
+        signal?.removeEventListener('abort', aborted)
+        if (signal?.aborted) reject(new AbortError(signal.reason))
+        else if (code === 0) resolve(text)
         else reject(new BenchError(`wrk failed (exit ${code}): ${text.trim().split('\n')[0]}`))
       })
     })
