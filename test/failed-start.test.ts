@@ -37,11 +37,11 @@ describe('the last line after a failed start', () => {
     assert.match(cli.output(), /\nwhile importing app\.ts\n/)
   })
 
-  test('a package that is not installed: the command that installs it', async () => {
+  test('a package that is not installed: the command that installs it; no r key offered, as stdin is not a terminal', async () => {
     const { cli } = await start("import nope from 'not-installed-anywhere'\nexport default { fetch: () => new Response(nope) }\n")
     await endsWith(
       cli,
-      `✘ serving the error page on ${cli.url} — run npm install not-installed-anywhere; hotcell reloads when package.json changes (or press r)`,
+      `✘ serving the error page on ${cli.url} — run npm install not-installed-anywhere; hotcell reloads when package.json changes (or save any source file)`,
     )
   })
 

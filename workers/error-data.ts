@@ -1,6 +1,7 @@
 import type { ErrorData } from '../src/pool/protocol.js'
 import { classicJsxHint } from './jsx-runtime-errors.js'
 import { explainLateImport } from './missing-package.js'
+import { nativeAddonHint } from './native-addon-errors.js'
 import { ownProperties } from './own-properties.js'
 import { runtimeTypeScriptHint } from './runtime-typescript.js'
 import { sourceExcerpts } from './source-excerpts.js'
@@ -84,18 +85,6 @@ function bunServerHint(message: string): string {
         ? "read the client's address from request.ip"
         : 'this Bun server method has no counterpart in hotcell'
   return `\nIf this is Bun's server.${method}(): a fetch handler here is called with (request, env, ctx), as on Cloudflare Workers, not with Bun's server; ${instead}`
-}
-
-/**
- * A native addon built for another Node version (installed under Node 20,
- * run under Node 24): no save can fix it, a rebuild under this Node does.
- * npm rebuild changes no file hotcell watches, hence "press r".
- */
-function nativeAddonHint(message: string): string {
-  if (!/NODE_MODULE_VERSION/.test(message)) return ''
-  const pkg = /.*[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/s.exec(message)?.[1]?.replace('\\', '/')
-  const rebuild = pkg ? `npm rebuild ${pkg}` : 'npm rebuild'
-  return `\nIt was built for another Node version than the one running hotcell (${process.version}). Rebuild it for this one: ${rebuild}; then press r to load it again`
 }
 
 /** As toErrorData, for the value a promise was rejected with: a non-Error was not thrown. */

@@ -86,7 +86,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     }
     const cwd = process.cwd()
     cli = await resolveCliConfig(args[0], values, io.env, cwd)
-    config = cli.config
+    // The r key works only where stdin is a terminal; under the supervisor it can also start a new server process (serve-session.ts).
+    const keys = io.stdin?.isTTY === true ? (isSupervised() ? 'restart' : 'reload') : undefined
+    config = keys ? { ...cli.config, keys } : cli.config
     fileLabel = cli.fileLabel
     const starting = startServer(config)
     // The config file's watcher starts beside the server, so the banner waits for neither.
@@ -122,7 +124,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     stopSession = stop
     if (restarting) stop()
   }
-  const signal = await runSession(server, { ...io, onStop }, { version: version(), quiet: config.quiet, head, configFile: fileLabel })
+  // The r key, when only a new server process can load what failed (a native addon): asked of the supervisor, as a config change does.
+  const newProcess = isSupervised()
+    ? () =>
+        void requestRestart().then(restart, (error: Error) =>
+          log.warn(`hotcell: the server cannot restart by itself (${error.message}): restart hotcell to load the addon`),
+        )
+    : undefined
+  const signal = await runSession(server, { ...io, onStop }, { version: version(), quiet: config.quiet, head, configFile: fileLabel, newProcess })
   await configWatch?.close()
   // close() writes the log's waiting lines first. A restart for new options is the app's reload: SIGTERM.
   const closed = server.close(restarting ? { restart: true } : { signal })

@@ -25,6 +25,8 @@ export interface SessionOptions {
   /** Lines that come first: the ready line, and what is exposed to whom. */
   head: string[]
   configFile?: string
+  /** Start a new server process (under the supervisor): the r key does, when a reload cannot fix what is served (a native addon's failed load). */
+  newProcess?: () => void
 }
 
 /**
@@ -32,7 +34,7 @@ export interface SessionOptions {
  * to the signal the app's code is told: the one the process got, and SIGINT
  * for a Ctrl-C or `q` in the terminal (what a Ctrl-C sends an app run by node).
  */
-export async function runSession(server: HotcellServer, io: SessionIO, { version, quiet, head, configFile }: SessionOptions): Promise<StopSignal> {
+export async function runSession(server: HotcellServer, io: SessionIO, { version, quiet, head, configFile, newProcess }: SessionOptions): Promise<StopSignal> {
   const color = Boolean(io.stdout.isTTY && io.stdout.hasColors?.() && !io.env.NO_COLOR)
   const tty = io.stdin?.isTTY === true
   const info = server.info
@@ -57,7 +59,12 @@ export async function runSession(server: HotcellServer, io: SessionIO, { version
     void import('./hotkeys.js').then(({ installHotkeys }) => {
       if (stopped) return
       release = installHotkeys(io.stdin!, {
-        reload: () => void server.reload(),
+        reload: () => {
+          // The library of a native addon whose load failed stays mapped in this process: a reload would meet it again.
+          if (!newProcess || !server.info.problem?.newProcess) return void server.reload()
+          io.stdout.write('↻ reload requested · starting a new server process: a native addon that failed to load can be loaded only by a new one\n')
+          newProcess()
+        },
         open: () =>
           void import('./open-browser.js').then(({ openBrowser }) =>
             openBrowser(server.url, { info: (line) => io.stdout.write(line + '\n'), error: (line) => io.stderr.write(line + '\n') }),

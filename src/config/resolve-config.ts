@@ -111,6 +111,11 @@ export interface Config {
   readonly bodyIdleMs?: number
   /** Set by serve(), not an option: its caller holds the server, and messages name server.reload() where the CLI's name a restart or the r key. */
   readonly api?: boolean
+  /**
+   * Set by the CLI, not an option: its stdin is a terminal, so its keys work and messages may offer them; `restart`: under
+   * the supervisor, where the r key after a native addon's failed load starts a new server process (cli/serve-session.ts).
+   */
+  readonly keys?: 'reload' | 'restart'
 }
 
 const KNOWN = new Set<string>([

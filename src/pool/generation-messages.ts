@@ -41,6 +41,7 @@ export function onWorkerMessage(generation: Generation, parts: MessageParts, mes
         generation.loadError = message.error
         generation.loadPhase = message.phase
       }
+      if (!message.error) generation.importedBy++
       if (message.node) generation.nodeStyle = true
       parts.handoff.ready(message.threadId)
       break

@@ -45,6 +45,8 @@ export class Generation {
   waitingFor: LoadWait | undefined
   /** Where loading failed (the import, or the export's shape); unset for a crash loop. */
   loadPhase: FailurePhase | undefined
+  /** How many of its workers imported the bundle: with a loadError, some may serve while others failed (one thread per process for a legacy native addon). */
+  importedBy = 0
   /** A worker reported the loaded handler as Node-style. */
   nodeStyle = false
   bundleUrl: string | undefined

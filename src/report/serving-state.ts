@@ -15,13 +15,15 @@ export interface Problem {
   fix: string
   /** The short cause, for a reload line: "build failed at src/app.ts:3:7". */
   summary: string
+  /** Only a new server process can fix it (a native addon's failed load stays in this one): the CLI's r key starts one. */
+  newProcess?: true
 }
 
 /**
  * How fixed code comes to be served, which the words of a fix name: a save (`reload`), else a restart (the CLI's
  * --no-reload), or under serve() (`api`) a call of server.reload(), which also stands for the CLI's r key.
  */
-export type Refresh = Pick<Config, 'reload' | 'api'>
+export type Refresh = Pick<Config, 'reload' | 'api' | 'keys'>
 
 /** "and save", or what serves the fix when a save does not. */
 function applied({ reload, api }: Refresh): string {
@@ -54,8 +56,8 @@ export function problemOf(
   // With --no-reload a save changes nothing: the fix takes a restart (server.reload() under serve()).
   const then = applied(refresh)
   const reloads = refresh.reload
-  // Without a save: the CLI's r key, or serve()'s server.reload().
-  const now = refresh.api ? 'call server.reload()' : 'press r'
+  // Without a save: the CLI's r key where keys work (stdin a terminal), else a save of any source file; or serve()'s server.reload().
+  const now = refresh.api ? 'call server.reload()' : refresh.keys ? 'press r' : 'save any source file'
   if (kind === 'build') {
     return { page: 'the build error page', fix: `fix ${where?.short ?? entry} ${then}`, summary: `build failed${where ? ` at ${where.full}` : ''}` }
   }
@@ -88,14 +90,9 @@ export function problemOf(
       fix: reloads ? `run ${install}; hotcell reloads when package.json changes (or ${now})` : `run ${install} ${then}`,
       summary: `a package is missing${where ? ` (imported at ${where.full})` : ''}`,
     }
-  // A native addon built for another Node version (workers/error-data.ts): a save cannot fix it.
-  const rebuild = error?.code === 'ERR_DLOPEN_FAILED' ? /Rebuild it for this one: (.+?); then press r/.exec(error.message)?.[1] : undefined
-  if (rebuild)
-    return {
-      page: 'the error page',
-      fix: reloads ? `run ${rebuild}, then ${now}` : `run ${rebuild} ${then}`,
-      summary: `a native addon was built for another Node version${where ? ` (loaded at ${where.full})` : ''}`,
-    }
+  // A native addon that failed to load (workers/native-addon-errors.ts): neither a save nor a reload can fix it.
+  const addon = error?.code === 'ERR_DLOPEN_FAILED' ? nativeAddonProblem(error.message, where?.full, refresh) : undefined
+  if (addon) return addon
   // A tsconfig `paths` alias to a file that is not there, or one that cannot be a package (workers/alias-errors.ts).
   if (error?.code === 'ERR_MODULE_NOT_FOUND' && error.message.startsWith('Cannot resolve '))
     return { page: 'the error page', fix: `fix ${where?.short ?? entry} ${then}`, summary: `an import does not resolve${where ? ` (at ${where.full})` : ''}` }
@@ -117,6 +114,37 @@ export function problemOf(
     page: 'the error page',
     fix: `fix ${where?.short ?? entry} ${then}`,
     summary: `the entry threw while being imported${where ? ` at ${where.full}` : ''}`,
+  }
+}
+
+/**
+ * The library of an addon whose load failed stays mapped in the server process, and a later load in it finds that one:
+ * only a new process loads the rebuilt file. The CLI's r key starts one, under the supervisor (cli/serve-session.ts).
+ */
+function nativeAddonProblem(message: string, at: string | undefined, refresh: Refresh): Problem | undefined {
+  const newProcess = refresh.api
+    ? 'restart the process that calls serve()'
+    : refresh.keys === 'restart'
+      ? 'press r (a new server process loads it)'
+      : 'restart hotcell'
+  const rebuild = /Rebuild it for this one: (.+?); then restart the server/.exec(message)?.[1]
+  if (rebuild) {
+    return {
+      page: 'the error page',
+      fix: `run ${rebuild}, then ${newProcess}`,
+      summary: `a native addon was built for another Node version${at ? ` (loaded at ${at})` : ''}`,
+      newProcess: true,
+    }
+  }
+  // "\nlegacy-addon (/…/legacy.node) is a native addon…", or the file alone when no package.json names it.
+  const legacy = /\n(.+?) is a native addon that is not context-aware/.exec(message)?.[1]
+  if (!legacy) return undefined
+  const name = /^(\S+) \(/.exec(legacy)?.[1] ?? 'the addon'
+  return {
+    page: 'the error page',
+    fix: `use a version of ${name} that supports worker threads (N-API); the error above says why`,
+    summary: `${name} is a native addon that is not context-aware: Node does not support it in more than one thread${at ? ` (loaded at ${at})` : ''}`,
+    newProcess: true,
   }
 }
 
@@ -152,8 +180,16 @@ export function servedProblem(
   if (!target || target instanceof Promise) return undefined
   const how = typeof refresh === 'boolean' ? { reload: refresh } : refresh
   if (target.kind === 'failure') return problemOf(target.view.error?.name === 'ImportTimeoutError' ? 'hang' : 'build', target.view.error, entry, roots, how)
-  const error = target.generation.loadError
-  return error ? problemOf(error.name === 'HandlerShapeError' ? 'shape' : 'import', error, entry, roots, how) : undefined
+  const { loadError: error, importedBy, workers } = target.generation
+  const problem = error ? problemOf(error.name === 'HandlerShapeError' ? 'shape' : 'import', error, entry, roots, how) : undefined
+  if (!problem || importedBy === 0) return problem
+  // Some workers imported the code and serve it; the others answer with the error page: a request gets either.
+  const failed = workers - importedBy
+  return {
+    ...problem,
+    page: `the app from ${importedBy} of ${workers} workers and the error page from the other${failed === 1 ? '' : ` ${failed}`}`,
+    summary: `${problem.summary} in ${failed} of ${workers} workers (the other${importedBy === 1 ? '' : 's'} serve${importedBy === 1 ? 's' : ''} the app)`,
+  }
 }
 
 /** The line after a failed start: the state of the server and the next step. */
