@@ -84,12 +84,47 @@ describe('supervisor', () => {
       // The supervisor's line leads with the time, as the server's lines do.
       assert.match(cli.output(), /^\d{1,2}:\d{2}:\d{2}(?: [AP]M)? hotcell: the server process died \(signal SIGABRT\)[^\n]*Restarting it/m)
       // It names the request the process died in, with how long it had run.
-      assert.match(cli.output(), /FATAL ERROR above\), while running GET \/v8-abort\?after=400 \(for \d+\.\d s\)\. Restarting it/)
+      assert.match(cli.output(), /\(see V8's fatal error above\), while running GET \/v8-abort\?after=400 \(for \d+\.\d s\)\. Restarting it/)
       // Requests can be served a moment before the new process prints its ready line.
       await waitFor(() => (cli.output().match(/ready on /g) ?? []).length === 2, 10_000, 'the second ready line')
       assert.equal(await cli.stop(), 0)
     } finally {
       if (cli.child.exitCode === null) cli.child.kill('SIGKILL')
     }
+  })
+
+  test('a crash in native code (SIGSEGV) is said to be one, not a V8 fatal error, with the request when it is known', async () => {
+    // A segfault as a native addon's bad pointer ends the process, without a compiler: the signal, sent to the process.
+    const project = projectDir({
+      'app.ts':
+        'export default { async fetch(request: Request) {\n' +
+        "  const after = Number(new URL(request.url).searchParams.get('after'))\n" +
+        '  await new Promise((resolve) => setTimeout(resolve, after))\n' +
+        "  process.kill(process.pid, 'SIGSEGV')\n" +
+        "  return new Response('not reached')\n} }\n",
+    })
+    cleanup(project.remove)
+    const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+    cleanup(() => (cli.child.exitCode === null ? cli.child.kill('SIGKILL') : undefined))
+    const died = (path: string) =>
+      request(`${cli.url}${path}`, { timeoutMs: 30_000 }).then(
+        (res) => assert.fail(`expected the connection to die, got ${res.status}`),
+        () => {},
+      )
+    // At once: the supervisor has not heard of the request (only those that ran 0.1 s are told), and says so.
+    await died('/segv?after=0')
+    await waitFor(() => /the server process crashed/.test(cli.output()), 10_000, cli.output())
+    assert.match(
+      cli.output(),
+      /hotcell: the server process crashed in native code \(signal SIGSEGV: most likely a native addon; nothing is printed for it\); which request it ran is not known \(only those that run 0\.1 s or more are named\)\. Restarting it/,
+    )
+    assert.doesNotMatch(cli.output(), /V8 fatal error|FATAL ERROR/)
+    await waitFor(() => (cli.output().match(/ready on /g) ?? []).length === 2, 15_000, 'the second ready line')
+    // After 0.4 s it is named.
+    await died('/segv?after=400')
+    await waitFor(() => /while running GET \/segv\?after=400/.test(cli.output()), 10_000, cli.output())
+    assert.match(cli.output(), /crashed in native code \(signal SIGSEGV[^\n]*\), while running GET \/segv\?after=400 \(for \d+\.\d s\)\. Restarting it/)
+    await waitFor(() => (cli.output().match(/ready on /g) ?? []).length === 3, 15_000, 'the third ready line')
+    assert.equal(await cli.stop(), 0)
   })
 })

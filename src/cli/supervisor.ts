@@ -35,8 +35,11 @@ const CHILD_MALLOC_ARENAS = '2'
 // More abnormal deaths than this within the window: give up instead of looping.
 const MAX_RESTARTS = 5
 const RESTART_WINDOW_MS = 60_000
-// How a V8 fatal error ends a process (abort(), or a crash); SIGKILL is someone else's doing.
-const FATAL_SIGNALS = new Set<string>(['SIGABRT', 'SIGTRAP', 'SIGILL', 'SIGSEGV', 'SIGBUS'])
+// How a V8 fatal error ends a process: abort() after "FATAL ERROR: …" (a heap limit), or a trap after
+// "# Fatal error in …" ("Fatal JavaScript invalid size error"). SIGKILL is someone else's doing.
+const V8_FATAL_SIGNALS = new Set<string>(['SIGABRT', 'SIGTRAP', 'SIGILL'])
+// How a crash in native code ends it (a native addon's bad pointer): nothing is printed before it.
+const CRASH_SIGNALS = new Set<string>(['SIGSEGV', 'SIGBUS'])
 const FIRST_RESTART_DELAY_MS = 250
 /** A config file still loading at start after this long is told about. */
 const CONFIG_LOADING_NOTE_MS = 1_000
@@ -168,13 +171,8 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
       // one-off. Later ones back off, so that a server that cannot start (its
       // files being rebuilt, say) gets a few seconds before the breaker trips.
       const delayMs = breaker.recent <= 1 ? 0 : Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** (breaker.recent - 2))
-      const cause = !signal
-        ? `exited with code ${code} (see the error above)`
-        : FATAL_SIGNALS.has(signal)
-          ? `died (signal ${signal}), most likely a V8 fatal error in a worker (see the FATAL ERROR above)`
-          : `died (signal ${signal})`
       say(
-        `hotcell: the server process ${cause}${whileRunning}. Restarting it${delayMs ? ` in ${delayMs / 1000} s` : ''}; the port stays open and new connections wait.`,
+        `hotcell: the server process ${deathCause(code, signal, whileRunning !== '')}${whileRunning}. Restarting it${delayMs ? ` in ${delayMs / 1000} s` : ''}; the port stays open and new connections wait.`,
       )
       if (delayMs) {
         restartTimer = setTimeout(start, delayMs)
@@ -215,6 +213,16 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
     // Needed only once a child dies: loaded while the first one boots.
     deaths = import('../pool/crash-loop.js').then(({ CrashLoopBreaker }) => new CrashLoopBreaker(MAX_RESTARTS + 1, RESTART_WINDOW_MS))
   })
+}
+
+/** Why the server process ended, as far as its exit says; `named`: the requests it ran are named after it. */
+function deathCause(code: number | null, signal: NodeJS.Signals | null, named: boolean): string {
+  if (!signal) return `exited with code ${code} (see the error above)`
+  if (V8_FATAL_SIGNALS.has(signal)) return `died (signal ${signal}), most likely a V8 fatal error in a worker (see V8's fatal error above)`
+  if (!CRASH_SIGNALS.has(signal)) return `died (signal ${signal})`
+  // Only requests that ran 0.1 s or more are known here (slow-requests.ts).
+  const unnamed = named ? '' : '; which request it ran is not known (only those that run 0.1 s or more are named)'
+  return `crashed in native code (signal ${signal}: most likely a native addon; nothing is printed for it)${unnamed}`
 }
 
 /** `, while running GET /report (for 1.4 s)`: the requests in flight for 0.1 s or more when it died (cli/slow-requests.ts). */
