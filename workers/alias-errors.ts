@@ -66,7 +66,7 @@ export function aliasError(site: ImportSite, name: string, install: string): Err
   return located(
     site,
     `Cannot find package '${name}', imported by ${label}, and ${noEntry}. If '${site.specifier}' is an alias of yours, add its entry to "paths" in ${configName}; ` +
-      `if it is a package, install it: ${install}; hotcell reloads when package.json changes (or press r)`,
+      `if it is a package, install it: ${install}; hotcell reloads when package.json changes`,
   )
 }
 

@@ -67,7 +67,7 @@ export function missingPackageAt(name: string, where: ImportSite | undefined, fr
   const alias = where && aliasError(where, name, install)
   if (alias) return alias
   const label = where ? `${relative(process.cwd(), where.file)}:${where.line}` : undefined
-  const text = `Cannot find package '${name}'${label ? `, imported by ${label}` : ''}. Install it: ${install}; hotcell reloads when package.json changes (or press r)`
+  const text = `Cannot find package '${name}'${label ? `, imported by ${label}` : ''}. Install it: ${install}; hotcell reloads when package.json changes`
   return withSources({
     name: 'Error',
     code: 'ERR_MODULE_NOT_FOUND',
