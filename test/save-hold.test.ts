@@ -53,6 +53,24 @@ describe('requests wait for the reload of a save they come after', () => {
     assert.equal(fixed.text, 'fixed')
   })
 
+  test('a request the standby took early, whose import a newer save gives up, is served by what serves next', async () => {
+    const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('v0') }\n` })
+    assert.equal((await request(server.url)).text, 'v0')
+    const reloaded = nextReload(server, (info) => info.ok)
+    // v1's import takes 1 s: the request sent at its save waits in v1's standby until v2 is saved and v1 given up.
+    const reply = requestOnTrigger(server, () =>
+      project.write('app.ts', `await new Promise((r) => setTimeout(r, 1000))\nexport default { fetch: () => new Response('v1') }\n`),
+    )
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    project.write('app.ts', `export default { fetch: () => new Response('v2') }\n`)
+    const { status, text } = await reply
+    // Given back unbegun, it goes where requests go then: v2 once it serves, or v0 if the hold ran out first; never a 502.
+    assert.equal(status, 200, text)
+    assert.ok(text === 'v2' || text === 'v0', text)
+    await reloaded
+    assert.equal((await request(server.url)).text, 'v2')
+  })
+
   test('a reload that takes long does not hold requests: the old code answers them meanwhile', async () => {
     const { project, server } = await start({ 'app.ts': `export default { fetch: () => new Response('old') }\n` })
     assert.equal((await request(server.url)).text, 'old')

@@ -235,8 +235,10 @@ export class Reloader {
     }
     // More edits already arrived: an import that failed may be of a half-saved state. The old code keeps serving.
     if (superseded || (next.loadError && stale() && this.#current)) {
-      // Requests it took early and never began are served again by what serves next (NotBegunError).
-      void next.destroy(undefined, undefined, true)
+      // Requests it took early (save-hold.ts): those it has not begun are served by what serves next
+      // (NotBegunError); those it has, once its import ended, finish before it ends.
+      next.takeBack()
+      void (next.inflight > 0 ? this.#retirements.retire(next, 'reload') : next.destroy(undefined, undefined, true))
       return outcome(false, this.#current?.number, loadMs)
     }
     if (next.loadError?.name === 'ImportTimeoutError') {
