@@ -27,7 +27,11 @@ connectDb().then(() => createServer((_req, res) => res.end('never')).listen(3000
   const expected = `✘ serving the error page on ${cli.url} — fix what app.ts waits on before its listen() (a connect that failed? its error is above, if logged) and save`
   await waitFor(() => cli.output().includes(expected), 10_000, `the line: ${expected}\n${cli.output()}`)
   const out = cli.output()
-  assert.match(out, /A promise rejection nobody handled outside any request \(module top level\?\), worker \d+ of the generation loading the app\./, out)
+  assert.match(
+    out,
+    /A promise rejection nobody handled outside any request \(in a timer or callback the module started[^)]*\), worker \d+ of the generation loading the app\./,
+    out,
+  )
   assert.doesNotMatch(out, /loading the change|export a handler from/, out)
 })
 

@@ -518,7 +518,11 @@ describe('a port the module opens itself as it loads', () => {
       project.write('app.ts', app(2))
       await waitFor(() => /EADDRINUSE/.test(cli.output()), 15_000, 'the side port to be refused to the new generation')
       const out = cli.output()
-      assert.match(out, /An uncaught exception outside any request \(module top level\?\), worker \d+ of the generation loading the change\./, out)
+      assert.match(
+        out,
+        /An uncaught exception outside any request(, while the entry was being imported| \(in a timer or callback the module started[^)]*\)), worker \d+ of the generation loading the change\./,
+        out,
+      )
       assert.match(out, /the generation serving holds it until the swap/, out)
       assert.match(out, /Bind it to port 0, or open it outside the handler's module \(docs\/reloading\.md\)\./, out)
     } finally {

@@ -59,7 +59,7 @@ export function createFaultAnswers({ sendPage, reportFailure, refresh, timeoutMs
         if (!(outcome instanceof CrashLoopError)) reportFailure(view)
         return void sendPage(id, seen, req, res, view)
       }
-      const view = timeoutView(request, timeoutMs, outcome.started, nodeStyle)
+      const view = timeoutView(request, timeoutMs, outcome.started, nodeStyle, outcome.stray)
       reportFailure(view)
       return void sendPage(id, seen, req, res, view)
     },

@@ -22,6 +22,7 @@ import type { Worker } from 'node:worker_threads'
 import type { Generation } from './generation.js'
 import type { Lane } from './lane.js'
 import { STUCK_UTILIZATION } from './loop-utilization.js'
+import { countAnswered } from './stray-errors.js'
 
 /**
  * How long a worker runs JavaScript without a break before it is said. Past
@@ -88,12 +89,12 @@ export function lookAtWorkers(generation: Generation, watch: BusyWatch, now: num
     if (!busy) stretch.since = now
     else if (!stretch.told && now - stretch.since >= BUSY_NOTICE_MS) {
       stretch.told = true
-      void tell(lane, worker, id, elu, watch)
+      void tell(generation, lane, worker, id, elu, watch)
     }
   }
 }
 
-async function tell(lane: Lane, worker: Worker, id: number, from: EventLoopUtilization, watch: BusyWatch): Promise<void> {
+async function tell(generation: Generation, lane: Lane, worker: Worker, id: number, from: EventLoopUtilization, watch: BusyWatch): Promise<void> {
   const place = await watch.locate?.(worker, LOCATE_MS).catch(() => undefined)
   // Over meanwhile (answered, its worker ended), or another request began: nothing to say any more.
   const last = lane.lastStarted()
@@ -101,10 +102,13 @@ async function tell(lane: Lane, worker: Worker, id: number, from: EventLoopUtili
   // Paused where it runs, not where some later code ran after a loop that ended in between.
   const still = worker.performance.eventLoopUtilization(from).utilization >= STUCK_UTILIZATION
   const queued = lane.waiting
+  // A request answered 504 whose handler still awaits is on the lane until it settles, but no longer in flight for anyone.
+  const ids = new Map<number, string>()
+  lane.collectRequests(ids)
   watch.onBusy?.({
     threadId: lane.threadId,
     request: last?.label,
-    begun: lane.load - queued,
+    begun: lane.load - queued - countAnswered(generation, ids.keys()),
     queued,
     location: still ? place?.split('\n')[0] : undefined,
   })

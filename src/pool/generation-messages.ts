@@ -5,11 +5,12 @@
 import type { BundleHandoff } from './bundle-handoff.js'
 import type { Generation } from './generation.js'
 import type { GenerationOptions } from './generation-options.js'
-import type { MemoryReport, WorkerMessage } from './protocol.js'
+import type { MemoryReport, UncaughtContext, UncaughtReport, WorkerMessage } from './protocol.js'
 import type { RequestQueue } from './request-queue.js'
 import type { WorkerTracker } from './worker-tracker.js'
 import { traceStart } from '../reload/trace.js'
 import { overMemoryReason, overMemoryWhose } from './memory-watch.js'
+import { recordStray, runningOn } from './stray-errors.js'
 
 /** The parts of a generation its workers' messages reach, private to generation.ts otherwise. */
 export interface MessageParts {
@@ -50,7 +51,7 @@ export function onWorkerMessage(generation: Generation, parts: MessageParts, mes
       parts.handoff.waiting(message.waiting, message.limitMs)
       break
     case 'hotcell:uncaught':
-      options.onUncaught?.(message)
+      options.onUncaught?.(message, uncaughtContext(generation, parts, message))
       break
     case 'hotcell:fetch-api':
       options.onFetchApi?.()
@@ -87,4 +88,13 @@ function overMemory(generation: Generation, parts: MessageParts, report: MemoryR
   generation.terminate(report.threadId, overMemoryReason(report, options.maxMemoryMb, running?.label), running?.id, true)
   // The requests it had begun get a 502 that says it, and their reports print it; with none, only this line does.
   if (lane.load - lane.waiting === 0) options.onMemoryOver?.(overMemoryReason(report, options.maxMemoryMb, undefined), overMemoryWhose(report))
+}
+
+/** What the main thread knows around an error no request carries: whether its worker was importing, which requests it was running. */
+function uncaughtContext(generation: Generation, parts: MessageParts, report: UncaughtReport): UncaughtContext | undefined {
+  if (report.request || report.kind === 'waitUntil' || report.kind === 'afterResponse') return undefined
+  // A request waiting on what threw (a query whose reply the callback could not parse) never settles: its 504 names this error.
+  recordStray(generation, report.threadId, report.error)
+  // Not ready and not waiting for a listen(): its import still runs.
+  return { importing: !parts.handoff.isReady(report.threadId) && !generation.waitingFor, running: runningOn(generation, report.threadId) }
 }

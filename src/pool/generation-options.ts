@@ -1,6 +1,6 @@
 // What a generation is made with: the bundle and its workers, and whom it
 // tells about what happens to them.
-import type { ErrorData, ExportedAddress, FilesRead, ListenNote, UncaughtReport, WorkerData } from './protocol.js'
+import type { ErrorData, ExportedAddress, FilesRead, ListenNote, UncaughtContext, UncaughtReport, WorkerData } from './protocol.js'
 
 export interface GenerationOptions {
   gen: number
@@ -21,7 +21,7 @@ export interface GenerationOptions {
   /** A worker failed outside any request (a late throw in a timer, say). */
   onWorkerError(error: Error): void
   /** A worker caught an error no handler caught, and keeps running (workers/late-errors.ts). */
-  onUncaught?(report: UncaughtReport): void
+  onUncaught?(report: UncaughtReport, context?: UncaughtContext): void
   /** A worker hotcell terminated did not exit (unstoppable-worker.ts): the process cannot end it. */
   onUnstoppable?(threadId: number, reason: string): void
   /** A worker held more than --max-memory off-heap with no request running (memory-watch.ts): `message` says so; it was replaced. `whose`: for a repeat's line. */

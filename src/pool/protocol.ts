@@ -19,6 +19,7 @@ export type {
   LoadWait,
   MemoryReport,
   StopSignal,
+  UncaughtContext,
   UncaughtReport,
   WorkerMessage,
 } from './worker-messages.js'

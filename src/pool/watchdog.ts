@@ -11,7 +11,8 @@
 // (busy-workers.ts), and at their off-heap memory (memory-watch.ts).
 import type { MessagePort, Worker } from 'node:worker_threads'
 import type { Generation } from './generation.js'
-import { causedBy, TIMEOUT_REASON, type RequestTask, type TaskResult } from './protocol.js'
+import { causedBy, type ErrorData, TIMEOUT_REASON, type RequestTask, type TaskResult } from './protocol.js'
+import { answeredEarly, finishedLate, straySince } from './stray-errors.js'
 import { formatMs } from '../report/fault-views.js'
 import { Deadlines, type Expiring } from './deadlines.js'
 import { STUCK_UTILIZATION } from './loop-utilization.js'
@@ -29,6 +30,8 @@ export interface TimedOut {
   timedOut: true
   /** False when the request never started: its worker was busy. */
   started: boolean
+  /** An uncaught exception outside any request on its worker while it waited (stray-errors.ts): what it most likely waited on. */
+  stray?: { error: ErrorData; agoMs: number } | undefined
 }
 
 export interface WatchdogOptions extends BusyWatch {
@@ -113,6 +116,8 @@ class Watch implements Expiring {
   /** Set after expiry: someone waits for the run's own result. */
   onResult: (() => void) | undefined = undefined
   readonly onStream: WatchdogOptions['onStream']
+  /** When it was given to the generation: an uncaught exception on its worker since may be what it waits on. */
+  readonly begun = performance.now()
 
   constructor(
     readonly generation: Generation,
@@ -134,8 +139,10 @@ class Watch implements Expiring {
   settle(outcome: Outcome): void {
     this.result = outcome
     // Answered after the 504 went out: its body, if in a worker's arena, goes back.
-    if (this.finished) dropBody(outcome)
-    else if (!this.expired) this.finish(outcome)
+    if (this.finished) {
+      dropBody(outcome)
+      finishedLate(this.generation, this.task.id)
+    } else if (!this.expired) this.finish(outcome)
     else this.onResult?.()
   }
 
@@ -184,8 +191,10 @@ function expire(watch: Watch): void {
   })
   void Promise.race([settled, stopIfStuck(watch, threadId)]).then((verdict) => {
     watch.onResult = undefined
-    if (verdict !== 'idle') watch.whenRun()
-    else watch.finish({ timedOut: true, started: true })
+    if (verdict !== 'idle') return void watch.whenRun()
+    // Its handler still runs on the worker: not in flight any more for the busy line's count (busy-workers.ts).
+    if (watch.result === undefined) answeredEarly(generation, task.id)
+    watch.finish({ timedOut: true, started: true, stray: straySince(generation, threadId, watch.begun) })
   })
 }
 

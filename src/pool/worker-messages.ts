@@ -119,3 +119,11 @@ export interface UncaughtReport {
   /** The request was still in flight: it fails with this error (and reports it itself). */
   running: boolean
 }
+
+/** Known on the main thread about an error outside any request (generation-messages.ts). */
+export interface UncaughtContext {
+  /** Its worker had not finished importing the entry: module code ran it, during its import. */
+  importing: boolean
+  /** `METHOD url` of the requests running on its worker then: they may be waiting on what threw. */
+  running: string[]
+}

@@ -15,7 +15,7 @@ export function crashReporting(
   generation: () => string,
 ): Pick<GenerationOptions, 'onUncaught' | 'onCrashLoop' | 'onMemoryOver' | 'onCleanupCut'> {
   return {
-    onUncaught(report) {
+    onUncaught(report, context) {
       // A request still in flight fails with the error, and the dispatcher logs it
       // there; a ctx.waitUntil() rejection never fails it, so it is told here
       // whenever it comes, before the response too.
@@ -23,9 +23,14 @@ export function crashReporting(
       // With the code frame, as a 500 page shows one: the line is all that points at the cause.
       const frame = locate(report.error, roots)
       const chain = describeChain(report.error, roots)
-      // The same error at the same place is the same key, whichever request's code raised it, on whichever worker.
-      const key = `${report.kind}\n${chain}\n${frame ?? ''}`
-      logger.error(`${uncaughtLog(report, generation())}\n${chain}\n${frame ? `\n${frame}\n` : ''}`, { key, whose: uncaughtWhose(report) })
+      // The same error at the same place is the same key, whichever request's code raised it, on whichever worker, and
+      // whatever numbers its message carries: a timer's "failed, tick 3", "tick 6"… is one error coming again, not a new one each time.
+      const key = `${report.kind}\n${describeChain({ ...report.error, message: report.error.message.replace(/\d+/g, '#') }, roots)}\n${frame ?? ''}`
+      logger.error(`${uncaughtLog(report, generation(), context)}\n${chain}\n${frame ? `\n${frame}\n` : ''}`, {
+        key,
+        whose: uncaughtWhose(report),
+        message: report.error.message,
+      })
     },
     onCrashLoop(error) {
       logger.error(`hotcell: ${generation()}: ${error.message}`)

@@ -2,7 +2,7 @@
 // fails: it died, it was terminated for being stuck, or the entry keeps
 // killing workers.
 import { CrashLoopError, WorkerLostError } from '../errors.js'
-import type { FailurePhase, UncaughtReport } from '../pool/protocol.js'
+import type { ErrorData, FailurePhase, UncaughtContext, UncaughtReport } from '../pool/protocol.js'
 import { describeDeath, ENDED_BECAUSE, WORKERS_ENDED } from '../pool/worker-death.js'
 import type { ErrorView } from './error-page.js'
 import { fixHint, type Refresh } from './serving-state.js'
@@ -77,23 +77,35 @@ export function lostView(error: unknown, request: Request, refresh: Refresh): Er
   }
 }
 
-/** 504 for a request that ran past --timeout while its worker was not stuck. `nodeStyle`: a `(req, res)` handler. */
-export function timeoutView(request: Request, timeoutMs: number, started: boolean, nodeStyle = false): ErrorView {
+/**
+ * 504 for a request that ran past --timeout while its worker was not stuck. `nodeStyle`: a `(req, res)` handler.
+ * `stray`: an uncaught exception outside any request on its worker while it waited (pool/stray-errors.ts).
+ */
+export function timeoutView(request: Request, timeoutMs: number, started: boolean, nodeStyle = false, stray?: { error: ErrorData; agoMs: number }): ErrorView {
   const seconds = formatMs(timeoutMs)
   // What the handler saw, in its own terms.
-  const waiting = nodeStyle
-    ? "waiting for something (a res.end() never called? a next() never called?). Its req and res were closed, as when a client leaves ('close' events)"
-    : 'waiting for something (a promise that never settles?). request.signal was aborted'
+  const guess = stray ? '' : nodeStyle ? ' (a res.end() never called? a next() never called?)' : ' (a promise that never settles?)'
+  const aborted = nodeStyle ? "Its req and res were closed, as when a client leaves ('close' events)" : 'request.signal was aborted'
+  // The callback that threw was most likely what would have settled it (a pool's socket parsing the reply): that exception is the cause to fix.
+  const threw = stray
+    ? `; while it waited, code outside any request threw an uncaught exception on that worker, ${formatSeconds(stray.agoMs)} before this answer (below): most likely what it was waiting for`
+    : ''
   const message = started
-    ? `${request.method} ${request.url} did not answer within ${seconds}. Its worker was idle, ${waiting}; the worker keeps serving.`
+    ? `${request.method} ${request.url} did not answer within ${seconds}. Its worker was idle, waiting for something${guess}${threw}. ${aborted}; the worker keeps serving.`
     : `${request.method} ${request.url} did not start within ${seconds}: its worker was busy with other requests.`
   return {
     status: 504,
     title: `The handler did not respond within ${seconds}`,
-    error: { name: 'TimeoutError', message },
-    hint: 'Raise the limit with --timeout (e.g. --timeout 60s; timeout in hotcell.config.ts or serve()) if the request is meant to take this long.',
+    error: { name: 'TimeoutError', message, ...(stray && started ? { cause: stray.error } : {}) },
+    hint: stray
+      ? 'Fix the exception below (under node alone it would have ended the process), or raise the limit with --timeout if the request is meant to take this long.'
+      : 'Raise the limit with --timeout (e.g. --timeout 60s; timeout in hotcell.config.ts or serve()) if the request is meant to take this long.',
     request,
   }
+}
+
+function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`
 }
 
 /** 408 for a request body that stopped arriving (request-body.ts's idle deadline): the same words on both request paths. */
@@ -110,8 +122,11 @@ export function formatMs(ms: number): string {
   return ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`
 }
 
-/** The terminal line(s) for an error thrown outside any handler's stack. */
-export function uncaughtLog(report: UncaughtReport, generation: string): string {
+/**
+ * The terminal line(s) for an error thrown outside any handler's stack. `context`: for one outside any request, whether its
+ * worker was importing the entry and which requests it was running (pool/generation-messages.ts).
+ */
+export function uncaughtLog(report: UncaughtReport, generation: string, context?: UncaughtContext): string {
   const where = `worker ${report.threadId} of ${generation}`
   if (report.kind === 'waitUntil') {
     const whose = report.request ? ` by ${report.request.method} ${report.request.url}` : ''
@@ -123,15 +138,29 @@ export function uncaughtLog(report: UncaughtReport, generation: string): string 
       : report.kind === 'afterResponse'
         ? 'An error raised after the response was sent,'
         : 'An uncaught exception'
+  // No request's code scheduled it: the module's own (a timer, a socket it opened), which runs it during the import only while importing.
   const whose = report.request
     ? `in code started by ${report.request.method} ${report.request.url} (request already answered)`
-    : 'outside any request (module top level?)'
+    : context?.importing
+      ? 'outside any request, while the entry was being imported'
+      : 'outside any request (in a timer or callback the module started, such as a setInterval or a socket it opened)'
   // The client got the response the handler had sent: say so, as a 500 it never saw is what one would look for.
   const kept =
     report.kind === 'afterResponse'
       ? 'The response the handler sent was not changed; the worker keeps running.'
-      : 'The worker keeps running; no other request was failed.'
+      : report.request
+        ? 'The worker keeps running; no other request was failed.'
+        : `The worker keeps running (under node alone, this would end the process).${runningNote(context?.running)}`
   return `hotcell: ${what} ${whose}, ${where}. ${kept}${report.request ? '' : portHint(report.error.code)}`
+}
+
+/** The requests its worker was running: hotcell cannot tell whether they wait on what threw; if they do, they answer only at --timeout. */
+function runningNote(running: string[] | undefined): string {
+  if (!running) return ''
+  if (running.length === 0) return ' No request was running on it.'
+  const shown = running.slice(0, 3).join(', ') + (running.length > 3 ? ` and ${running.length - 3} more` : '')
+  const were = running.length === 1 ? 'was' : 'were'
+  return ` ${shown} ${were} running on it: if ${running.length === 1 ? 'it waits' : 'they wait'} on what threw here, the answer comes only at --timeout (a 504).`
 }
 
 /**

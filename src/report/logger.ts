@@ -38,6 +38,8 @@ export interface Background {
   key: string
   /** "in code started by GET /poll (request already answered), w3" */
   whose: string
+  /** The error's own message: a repeat's may differ (a count in it), and its line says the last one. */
+  message?: string
 }
 
 export interface LoggerOptions {
@@ -73,6 +75,11 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
    * each would otherwise be its whole report again (15 lines a request).
    */
   let lastBackground: string | undefined
+  /** When the background error printed last was last seen: after a quiet stretch, it is printed whole again. */
+  let lastBackgroundAt = 0
+  /** The message of the block printed in full, and the last repeat's: the count's line says the last one if it differs. */
+  let printedMessage: string | undefined
+  let againMessage: string | undefined
   /**
    * Requests whose error block was not printed again, by `METHOD path`: their
    * request lines say "the same error as above" instead. A count, because
@@ -132,10 +139,13 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
   // An error block with no request (a timer's throw, a rejection) that comes again as it was: counted, said in one line.
   const sameAgain = trackRepeats((count) => {
     flush()
-    put('error', `${stamp()}${paint('red', '· the same error again')} ${paint('dim', `(×${thousands(count)})`)}\n`)
+    const last = againMessage !== undefined && againMessage !== printedMessage ? `, the last: ${oneLine(againMessage)}` : ''
+    put('error', `${stamp()}${paint('red', '· the same error again')} ${paint('dim', `(×${thousands(count)}${last})`)}\n`)
   })
   const out = (text: string) => {
     sameAgain.interrupt()
+    // A reload, a ready line: the next background error is printed whole, not as "the same error as above" far above.
+    lastBackground = undefined
     summarize()
     flush()
     put('info', text)
@@ -162,7 +172,15 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
       const body = (request ? text.slice(0, request.index) : text).replace(/\n+$/, '')
       const key = request ? `${request[1]} ${request[3]}` : undefined
       if (background) {
+        const at = now().getTime()
+        // Quiet for a while: printed whole again, as a new occurrence would be read.
+        if (at - lastBackgroundAt > QUIET_MS) {
+          lastBackground = undefined
+          sameAgain.interrupt()
+        }
+        lastBackgroundAt = at
         // Nothing in between: counted. Request lines in between: one line each, as a failed request's repeat gets.
+        againMessage = background.message
         if (sameAgain.again(background.key)) return
         if (background.key === lastBackground) {
           err(`${stamp()}${paint('red', '· the same error as above')}${paint('dim', `, ${background.whose}`)}\n`)
@@ -177,6 +195,7 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
         return
       }
       lastBackground = background?.key
+      printedMessage = background?.message
       if (!request && !background && sameAgain.again(body)) return
       lastBlock = request ? body : undefined
       if (key && !quiet) add(blockShown, key)
@@ -223,6 +242,15 @@ export function createLogger({ quiet, stdout = process.stdout, stderr = process.
       schedule()
     },
   }
+}
+
+/** A background error not seen again for this long is printed whole when it comes back. */
+const QUIET_MS = 60_000
+
+/** A message's first line, bounded: it closes a one-line count. */
+function oneLine(message: string): string {
+  const first = message.split('\n', 1)[0]!
+  return first.length <= 120 ? first : `${first.slice(0, 120)}…`
 }
 
 /** Request lines waiting beyond this many characters are written at once. */
