@@ -23,6 +23,7 @@ import type { Generation } from './generation.js'
 import type { Lane } from './lane.js'
 import { STUCK_UTILIZATION } from './loop-utilization.js'
 import { countAnswered } from './stray-errors.js'
+import { sawRunning } from './last-seen.js'
 
 /**
  * How long a worker runs JavaScript without a break before it is said. Past
@@ -101,6 +102,9 @@ async function tell(generation: Generation, lane: Lane, worker: Worker, id: numb
   if ((last?.id ?? -1) !== id || lane.load === 0) return
   // Paused where it runs, not where some later code ran after a loop that ended in between.
   const still = worker.performance.eventLoopUtilization(from).utilization >= STUCK_UTILIZATION
+  const location = still ? place?.split('\n')[0] : undefined
+  // Kept for its requests' error if it dies meanwhile (out of memory, say): last-seen.ts.
+  if (location) sawRunning(lane, location)
   const queued = lane.waiting
   // A request answered 504 whose handler still awaits is on the lane until it settles, but no longer in flight for anyone.
   const ids = new Map<number, string>()
@@ -110,6 +114,6 @@ async function tell(generation: Generation, lane: Lane, worker: Worker, id: numb
     request: last?.label,
     begun: lane.load - queued - countAnswered(generation, ids.keys()),
     queued,
-    location: still ? place?.split('\n')[0] : undefined,
+    location,
   })
 }

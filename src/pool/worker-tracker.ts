@@ -10,6 +10,7 @@ import type { ErrorData, RequestTask } from './protocol.js'
 import { WorkerLostError } from '../errors.js'
 import { describeDeath, exitCall, WORKERS_ENDED } from './worker-death.js'
 import { stuckLine } from './stuck-workers.js'
+import { lastSeenLine } from './last-seen.js'
 
 interface Termination {
   reason: string
@@ -145,7 +146,7 @@ export class WorkerTracker {
       const death =
         this.#stopped && !termination
           ? { name: WORKERS_ENDED, message: (this.#stopReason ?? 'Terminating worker thread') + stuckLine(this.#stuckAt?.get(threadId)) }
-          : describeDeath(this.#errors.get(threadId) ?? new Error(`worker exited with code: ${code}`), exitStack, this.options.maxMemoryMb)
+          : lostWhere(describeDeath(this.#errors.get(threadId) ?? new Error(`worker exited with code: ${code}`), exitStack, this.options.maxMemoryMb), lane)
       // A worker ended for being stuck never began the requests queued behind the stuck one: another worker serves them.
       // Ended by a reload: the new code serves them.
       const again = termination && !this.#stopped && !this.crashLoop ? this.options.requeue : this.#stopped && !termination ? this.#elsewhere : undefined
@@ -168,6 +169,11 @@ export class WorkerTracker {
     this.crashLoop = { name: 'CrashLoopError', code: `EXIT_${code}`, message, ...(note ? { stack: `CrashLoopError: ${message}\n${note.frames}` } : {}) }
     this.options.onCrashLoop(this.crashLoop)
   }
+}
+
+/** Out of heap: where the worker was last seen running, if the busy line found it (last-seen.ts). */
+function lostWhere(death: ErrorData, lane: Lane): ErrorData {
+  return death.code === 'ERR_WORKER_OUT_OF_MEMORY' ? { ...death, message: death.message + lastSeenLine(lane) } : death
 }
 
 /** The stack a worker wrote before it called process.exit(), if it did. */
