@@ -28,6 +28,8 @@ export interface GenerationOptions {
   onMemoryOver?(message: string, whose: string): void
   /** The app's cleanup at the generation's end outlasted its bound: `text` says what was cut (pool/retirement.ts). */
   onCleanupCut?(text: string): void
+  /** A worker exited on its own with no request running and no error (process.exit() in a timer), and was replaced. */
+  onWorkerExited?(threadId: number, death: ErrorData): void
   /** The generation stopped replacing workers: its entry kills them as fast as they start. */
   onCrashLoop?(error: ErrorData): void
   /** Internal, for tests: tasks per worker before queueing. */

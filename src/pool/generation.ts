@@ -111,6 +111,7 @@ export class Generation {
         this.#queue.rejectAll(() => new CrashLoopError(error))
         void this.destroy()
       },
+      onExited: (threadId, death) => options.onWorkerExited?.(threadId, death),
       onLaneClosed: () => this.#queue.dispatch(),
       requeue: (task, waiter) => this.#queue.add(task, waiter),
     })

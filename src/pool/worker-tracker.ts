@@ -30,6 +30,8 @@ export interface TrackerOptions {
   maxMemoryMb: number | undefined
   /** Workers die on their own in a loop: stop replacing them. */
   onCrashLoop(error: ErrorData): void
+  /** A worker exited on its own (process.exit(), say) with no request running and no error, and was replaced: `death` says how. */
+  onExited?(threadId: number, death: ErrorData): void
   /** A worker's lane closed: requests waiting for a worker may go elsewhere. */
   onLaneClosed(): void
   /** Send a request a terminated worker never began to another worker. */
@@ -152,6 +154,8 @@ export class WorkerTracker {
       const again = termination && !this.#stopped && !this.crashLoop ? this.options.requeue : this.#stopped && !termination ? this.#elsewhere : undefined
       lane.close((id) => new WorkerLostError(death, threadId, termination?.reason, termination?.culprit === id, termination?.overMemory), again)
     }
+    // An exit without an error (process.exit() in a timer of the module) says nothing of itself: the piscina 'error' of a throw is logged elsewhere.
+    const quiet = !this.#errors.has(threadId)
     this.#errors.delete(threadId)
     this.#exitNotes.delete(threadId)
     this.options.onLaneClosed()
@@ -159,7 +163,10 @@ export class WorkerTracker {
     // A request's death, or a WebSocket message's: paced by clients (each is answered 502, or closed 1011).
     if (hadRequests || this.options.servedSockets(threadId)) return
     const whileImporting = !this.options.isReady(threadId)
-    if (!this.#breaker.record()) return
+    if (!this.#breaker.record()) {
+      if (quiet) this.options.onExited?.(threadId, describeDeath(new Error(`worker exited with code: ${code}`), exitStack))
+      return
+    }
     const cause = this.#lastWorkerError ? ` The last one failed with: ${this.#lastWorkerError.message}` : ''
     // process.exit() in the app's code (workers/exit-note.ts): its frames say where, as for a request's worker.
     const note = exitCall(exitStack)

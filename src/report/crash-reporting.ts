@@ -13,7 +13,7 @@ export function crashReporting(
   logger: Logger,
   roots: ProjectRoots,
   generation: () => string,
-): Pick<GenerationOptions, 'onUncaught' | 'onCrashLoop' | 'onMemoryOver' | 'onCleanupCut'> {
+): Pick<GenerationOptions, 'onUncaught' | 'onCrashLoop' | 'onMemoryOver' | 'onCleanupCut' | 'onWorkerExited'> {
   return {
     onUncaught(report, context) {
       // A request still in flight fails with the error, and the dispatcher logs it
@@ -33,7 +33,20 @@ export function crashReporting(
       })
     },
     onCrashLoop(error) {
-      logger.error(`hotcell: ${generation()}: ${error.message}`)
+      // process.exit() in the app's code: where it was called (workers/exit-note.ts), as the 500 page shows it.
+      const frame = locate(error, roots)
+      logger.error(`hotcell: ${generation()}: ${error.message}${frame ? `\nat ${frame}\n` : ''}`)
+    },
+    onWorkerExited(threadId, death) {
+      const frame = locate(death, roots)
+      const how = death.message.replace(/^The worker thread exited/, 'exited on its own').replace(/ \(process\.exit.*$/, '.')
+      logger.error(
+        `hotcell: ${generation()}: worker ${threadId} ${how} No request was running on it; hotcell started a new one.${frame ? `\nat ${frame}\n` : ''}`,
+        {
+          key: `exited\n${death.message}\n${frame ?? ''}`,
+          whose: `w${threadId}`,
+        },
+      )
     },
     onMemoryOver(message, whose) {
       // Code that holds more than the limit once imported gets each replacement replaced too: after the first, a line each.
