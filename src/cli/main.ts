@@ -135,7 +135,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   await configWatch?.close()
   // close() writes the log's waiting lines first. A restart for new options is the app's reload: SIGTERM.
   const closed = server.close(restarting ? { restart: true } : { signal })
-  if (!restarting) log.info('hotcell: shutting down (waiting up to 5 s for requests in flight; Ctrl-C again to stop now)')
+  // What the wait is for: with no request in flight, it is the app's own listeners (dev-server.ts's grace, pool/retirement.ts's bound).
+  if (!restarting)
+    log.info(
+      `hotcell: shutting down (requests in flight and ctx.waitUntil() work get up to 5 s, then the app's ${signal ?? 'SIGTERM'} listeners up to 2 s; Ctrl-C again to stop now)`,
+    )
   await closed
   return 0
 }
