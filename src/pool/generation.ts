@@ -63,6 +63,8 @@ export class Generation {
   /** Resolves once a worker is up and warm, waiting for its bundle (or the generation ended, or `bootError`). */
   readonly booted = new Promise<void>((resolve) => (this.#markBooted = resolve))
   isBooted = false
+  /** retire() was called: new code serves (or the server stops); a worker ended now is not replaced for anyone. */
+  retired = false
   /**
    * A worker died before any had booted: hotcell's own runtime could not run
    * (its files replaced under the server, by a reinstall). piscina does not

@@ -25,6 +25,7 @@ export async function retireGeneration(
   why: 'reload' | 'broken' | 'shutdown',
   locate: Locate | undefined,
 ): Promise<number> {
+  generation.retired = true
   const deadline = performance.now() + graceMs // one grace for the requests and the waitUntil work
   const stuck = locate && why !== 'shutdown' ? watchStuck(tracker, (id) => generation.worker(id), locate) : undefined
   // Open WebSockets and event streams would keep old code running for as long as a tab stays open: they reconnect to the new code.

@@ -13,7 +13,7 @@ import type { MessagePort, Worker } from 'node:worker_threads'
 import type { Generation } from './generation.js'
 import { causedBy, type ErrorData, TIMEOUT_REASON, type RequestTask, type TaskResult } from './protocol.js'
 import { answeredEarly, finishedLate, straySince } from './stray-errors.js'
-import { formatMs } from '../report/fault-views.js'
+import { formatMs, RETIRED_NOTE } from '../report/fault-views.js'
 import { Deadlines, type Expiring } from './deadlines.js'
 import { STUCK_UTILIZATION } from './loop-utilization.js'
 import { BUSY_NOTICE_MS, lookAtWorkers, type BusyWatch } from './busy-workers.js'
@@ -222,7 +222,10 @@ async function stopIfStuck(watch: Watch, threadId: number): Promise<'idle' | 'go
   const reason =
     `Worker ${threadId} was stuck running JavaScript past --timeout (${formatMs(options.timeoutMs)})` +
     (culprit ? `, most likely in ${culprit.label}, the last request to start on it` : '') +
-    `. No request on it could finish, so hotcell terminated it and started a new one.` +
+    // A retired generation's worker (a save brought new code meanwhile) is not replaced for anyone: new requests go to the new code.
+    (generation.retired
+      ? `. No request on it could finish, so hotcell ended it; ${RETIRED_NOTE}.`
+      : `. No request on it could finish, so hotcell terminated it and started a new one.`) +
     (location ? `\nIt was stuck at ${location}` : '')
   generation.terminate(threadId, reason, culprit?.id)
   return 'gone'

@@ -9,6 +9,9 @@ import { fixHint, type Refresh } from './serving-state.js'
 
 type Request = ErrorView['request']
 
+/** Said of a stuck worker of a retired generation (the watchdog's reason): its 504's hint says it was ended, not replaced. */
+export const RETIRED_NOTE = 'it ran the code from before a reload, which no longer serves'
+
 const CRASH_LOOP_TITLE = 'The entry keeps crashing its workers'
 
 /** The title of an entry that failed to load, the same on the page, in the terminal and for a WebSocket. */
@@ -50,7 +53,7 @@ export function lostView(error: unknown, request: Request, refresh: Refresh): Er
       status: 504,
       title: 'The handler was stuck running JavaScript past --timeout',
       error: { name: 'TimeoutError', message: error.terminatedBecause },
-      hint: 'The stuck worker was terminated and replaced. Raise the limit with --timeout (e.g. --timeout 60s; timeout in hotcell.config.ts or serve()) if this work is meant to take this long.',
+      hint: `${error.terminatedBecause.includes(RETIRED_NOTE) ? 'The stuck worker was ended; new requests run the new code.' : 'The stuck worker was terminated and replaced.'} Raise the limit with --timeout (e.g. --timeout 60s; timeout in hotcell.config.ts or serve()) if this work is meant to take this long.`,
       request,
     }
   }
