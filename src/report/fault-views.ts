@@ -161,7 +161,11 @@ export function uncaughtLog(report: UncaughtReport, generation: string, context?
 function runningNote(running: string[] | undefined): string {
   if (!running) return ''
   if (running.length === 0) return ' No request was running on it.'
-  const shown = running.slice(0, 3).join(', ') + (running.length > 3 ? ` and ${running.length - 3} more` : '')
+  const shown =
+    running
+      .slice(0, 3)
+      .map((label) => label.replace(/^(\S+ )[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '$1'))
+      .join(', ') + (running.length > 3 ? ` and ${running.length - 3} more` : '')
   const were = running.length === 1 ? 'was' : 'were'
   return ` ${shown} ${were} running on it: if ${running.length === 1 ? 'it waits' : 'they wait'} on what threw here, the answer comes only at --timeout (a 504).`
 }
