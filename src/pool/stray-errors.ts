@@ -12,8 +12,13 @@ import type { Generation } from './generation.js'
 
 interface Stray {
   at: number
+  /** Its place among all such errors (strayMark()). */
+  seq: number
   error: ErrorData
 }
+
+/** How many such errors there have been: a request notes this as it begins (no clock read on every request's path). */
+let seen = 0
 
 /** Per generation, per thread: the last uncaught exception outside any request. */
 const strays = new WeakMap<Generation, Map<number, Stray>>()
@@ -24,13 +29,18 @@ const answered = new WeakMap<Generation, Set<number>>()
 export function recordStray(generation: Generation, threadId: number, error: ErrorData): void {
   const threads = strays.get(generation) ?? new Map<number, Stray>()
   strays.set(generation, threads)
-  threads.set(threadId, { at: performance.now(), error })
+  threads.set(threadId, { at: performance.now(), seq: ++seen, error })
 }
 
-/** The last such error on `threadId` since `from` (performance.now()), and how long ago. */
-export function straySince(generation: Generation, threadId: number, from: number): { error: ErrorData; agoMs: number } | undefined {
+/** Where the errors stand now: straySince() takes errors after this mark. */
+export function strayMark(): number {
+  return seen
+}
+
+/** The last such error on `threadId` after `mark` (strayMark()), and how long ago. */
+export function straySince(generation: Generation, threadId: number, mark: number): { error: ErrorData; agoMs: number } | undefined {
   const stray = strays.get(generation)?.get(threadId)
-  return stray && stray.at >= from ? { error: stray.error, agoMs: performance.now() - stray.at } : undefined
+  return stray && stray.seq > mark ? { error: stray.error, agoMs: performance.now() - stray.at } : undefined
 }
 
 /** Request `id` was answered by hotcell (504) while its handler still runs on its worker. */

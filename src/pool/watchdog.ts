@@ -12,7 +12,7 @@
 import type { MessagePort, Worker } from 'node:worker_threads'
 import type { Generation } from './generation.js'
 import { causedBy, type ErrorData, TIMEOUT_REASON, type RequestTask, type TaskResult } from './protocol.js'
-import { answeredEarly, finishedLate, straySince } from './stray-errors.js'
+import { answeredEarly, finishedLate, strayMark, straySince } from './stray-errors.js'
 import { formatMs, RETIRED_NOTE } from '../report/fault-views.js'
 import { Deadlines, type Expiring } from './deadlines.js'
 import { STUCK_UTILIZATION } from './loop-utilization.js'
@@ -116,8 +116,8 @@ class Watch implements Expiring {
   /** Set after expiry: someone waits for the run's own result. */
   onResult: (() => void) | undefined = undefined
   readonly onStream: WatchdogOptions['onStream']
-  /** When it was given to the generation: an uncaught exception on its worker since may be what it waits on. */
-  readonly begun = performance.now()
+  /** Where stray errors stood when it was given to the generation (stray-errors.ts): one on its worker since may be what it waits on. */
+  readonly begun = strayMark()
 
   constructor(
     readonly generation: Generation,
