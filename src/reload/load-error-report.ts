@@ -1,7 +1,7 @@
 // The terminal's report of a generation whose entry failed to import (or
 // exported no handler): the same title and text as the page the client gets.
 import type { Generation } from '../pool/generation.js'
-import type { ErrorData } from '../pool/protocol.js'
+import { sameLoadError } from './import-retry.js'
 import { renderText } from '../report/error-page.js'
 import { loadFailureTitle } from '../report/fault-views.js'
 import type { Logger } from '../report/logger.js'
@@ -14,13 +14,9 @@ import type { ProjectRoots } from '../report/source-files.js'
  */
 export function reportLoadError(logger: Logger, entryLabel: string, roots: ProjectRoots, failed: Generation, replaced: Generation | undefined): void {
   const error = failed.loadError!
-  if (sameError(error, replaced?.loadError)) return
+  if (sameLoadError(error, replaced?.loadError)) return
   // The title the page gives the same failure; the last line names the entry, not a request.
   const title = loadFailureTitle(failed.loadPhase, error)
   const view = { status: 500, title, error, request: { method: 'while importing', url: entryLabel } }
   logger.error(renderText(view, { roots, details: true }))
-}
-
-function sameError(a: ErrorData, b: ErrorData | undefined): boolean {
-  return b !== undefined && a.name === b.name && a.message === b.message && a.stack === b.stack
 }

@@ -19,6 +19,7 @@ import type { ProjectWatch } from './project-watch.js'
 import { WritesDuringBuild } from './writes-during-build.js'
 import { isHungImport } from './hung-import.js'
 import { SaveHold } from './save-hold.js'
+import { IMPORT_RETRY } from './import-retry.js'
 
 /** The reason of the first build. */
 const START = 'start'
@@ -58,6 +59,10 @@ export class ReloadCycle {
   constructor(private readonly parts: CycleParts) {
     this.hold = new SaveHold(() => parts.reloader.target)
     this.#scheduler = createReloadScheduler({ run: (reasons, quietMs) => this.#runReload(reasons, quietMs) })
+    // Not while a save is being built or waits: its reload imports in fresh workers anyway, and the retry would only delay it.
+    parts.reloader.onImportRetry = () => {
+      if (!parts.closing() && !this.#reloading && !this.#scheduler.hasPending()) this.trigger(IMPORT_RETRY)
+    }
   }
 
   /** A reload runs (a save now waits for it). */

@@ -17,7 +17,7 @@ export interface ReloadInfo {
   gen: number | undefined
   /** Why not ok: the error every request now gets, as data. */
   error?: ReloadError
-  /** What triggered it: changed files relative to cwd, or "reload()". */
+  /** What triggered it: changed files relative to cwd, "reload()", or "import retry" (an import that failed beside the older generation, retried once it ended). */
   changed: string[]
   /** Of `changed`, the files that were gone as the build began (deleted, or renamed away); absent when none. */
   deleted?: string[]
@@ -33,7 +33,7 @@ export interface ReloadInfo {
   loadMs: number
   /** From the first trigger to the new generation taking requests. */
   totalMs: number
-  /** A failed build whose error is the one already shown (not printed again). */
+  /** A failed build, or a failed import retry, whose error is the one already shown (not printed again). */
   sameError?: true
 }
 

@@ -21,6 +21,7 @@ import { GenerationMaker } from './generation-maker.js'
 import { buildFailureTarget } from '../report/serving-state.js'
 import { AFTER_SWAP_MS, Retirements } from './retirements.js'
 import { nextGeneration } from './next-generation.js'
+import { IMPORT_RETRY, onlyRetry, retryWhenEnded, sameLoadError } from './import-retry.js'
 
 /** What a reload asks of the one who started it (dev-server.ts). */
 export interface ReloadHooks {
@@ -54,6 +55,8 @@ export class Reloader {
   onFilesRead: ((report: FilesRead) => void) | undefined
   /** A worker of `generation` ignored terminate() (pool/unstoppable-worker.ts). */
   onUnstoppable: ((generation: string, threadId: number) => void) | undefined
+  /** An import that failed beside older generations may work now that they have ended: retry it (import-retry.ts). */
+  onImportRetry: (() => void) | undefined
   #current: Generation | undefined
   /** The standby importing a new bundle, while it does. */
   #loading: Generation | undefined
@@ -201,7 +204,8 @@ export class Reloader {
     // what the bundle does not show: env files, packages, `r`.
     // After `npm install`, a linked package's edit or `r`, a standby's preloaded packages may be
     // stale (an older version, a failed import): a fresh generation then (docs/reloading.md).
-    const standbysStale = reasons.some((r) => r === 'reload()' || this.sources.outdatesWorkers(r))
+    // A retried import gets fresh workers too: a standby booted beside the old generation may have preloaded a package that failed.
+    const standbysStale = reasons.some((r) => r === 'reload()' || r === IMPORT_RETRY || this.sources.outdatesWorkers(r))
     const current = this.#current
     if (current?.bundleUrl === build.url && !current.loadError && !standbysStale && !reasons.some((r) => this.sources.isEnvFile(r))) return undefined
     if (build.warnings) this.logger.warn(build.warnings.trimEnd())
@@ -251,6 +255,14 @@ export class Reloader {
     }
     if (next.loadError) reportLoadError(this.logger, this.config.entryLabel, this.builder.roots, next, this.#current)
     const old = this.#current
+    const retried = onlyRetry(reasons)
+    // Imported beside older generations (the one it replaces, those still retiring): once they have ended, once more.
+    if (next.loadError && !retried && loadFailure(next.loadError, this.builder.roots).stage === 'import')
+      retryWhenEnded(
+        [old, ...this.#retirements.all],
+        () => !this.#closed && this.#current === next,
+        () => this.onImportRetry?.(),
+      )
     // Numbered as it starts serving: standbys booted and dropped unused (an env
     // change, the second standby after a burst) would otherwise leave gaps.
     next.number = ++this.#served
@@ -261,6 +273,8 @@ export class Reloader {
     this.#standbys.swapped()
     // Its workers serve the error page: not ok, though it took over (swappedIn).
     const info = outcome(!next.loadError, next.number, loadMs, next.loadError && loadFailure(next.loadError, this.builder.roots))
+    // A retry that failed the same way: the error and its line were printed already.
+    if (retried && next.loadError && sameLoadError(next.loadError, old?.loadError)) info.sameError = true
     this.#retirements.afterSwapOf(next, old, () => {
       if (!this.#closed && this.config.reload) this.#standbys.topUp()
     })

@@ -2,6 +2,7 @@ import { IMPORT_LIMIT_MS, LISTEN_GRACE_MS, type LoadWait } from '../pool/protoco
 import type { ReloadInfo } from '../reload/reload-info.js'
 import type { WaitParts } from '../reload/reload-wait.js'
 import type { Problem } from './serving-state.js'
+import { IMPORT_RETRY } from '../reload/import-retry.js'
 
 /**
  * What the log says after a reload: what changed, and what serves now. None
@@ -10,6 +11,14 @@ import type { Problem } from './serving-state.js'
  * up to "serving … after the change".
  */
 export function reloadLine(info: ReloadInfo, problem: Problem | undefined, wait?: WaitParts): string | undefined {
+  const retry = info.changed.length === 1 && info.changed[0] === IMPORT_RETRY
+  if (retry) {
+    // Failed again the same way: the error and its line are above already.
+    if (!info.ok && (info.sameError || !problem)) return undefined
+    const why = 'the import that failed while the older generation still ran, retried now that it has ended'
+    if (problem) return `↻ ${why} · ${problem.summary} · serving ${problem.page} until the next good build`
+    return `↻ ${why} · load ${info.loadMs.toFixed(1)} ms · generation ${info.gen} serving`
+  }
   if (problem) {
     const same = info.sameError ? ', the same error as above' : ''
     return `↻ ${describeChange(info)} · ${problem.summary}${same} · serving ${problem.page} until the next good build`
