@@ -3,6 +3,8 @@ import { parentPort } from 'node:worker_threads'
 import { type ErrorData, type ExportedAddress, IMPORT_LIMIT_MS, type LoadWait, type RequestTask, type WorkerMessage } from '../src/pool/protocol.js'
 import { importBundle } from './bundle-import.js'
 import { describe, toErrorData } from './error-data.js'
+import { watchConnects } from './connect-sites.js'
+import { withImportHints } from './import-hints.js'
 import { readSourcesFrom } from './source-excerpts.js'
 import { capturedServers, installListenCapture, isHttpServer } from './listen-capture.js'
 import { awaitListen, type ListenWait } from './listen-wait.js'
@@ -90,11 +92,16 @@ export async function loadApp(bundleUrl: string, entry: string, style: Style, on
   let mod: Record<string, unknown>
   const before = countResources()
   const started = performance.now()
+  // A connection refused at import names the app's line that opened it (connect-sites.ts).
+  const stopWatching = watchConnects()
   try {
     mod = await importBundle(bundleUrl)
   } catch (error) {
-    const data = explainJsxRuntime(error, bundleUrl) ?? explainMissingPackage(error, bundleUrl) ?? withoutLoaderFrames(toErrorData(error))
+    const data =
+      explainJsxRuntime(error, bundleUrl) ?? explainMissingPackage(error, bundleUrl) ?? withImportHints(error, withoutLoaderFrames(toErrorData(error)))
     return { ok: false, phase: 'import', error: locateMissingExport(data, bundleUrl) ?? data }
+  } finally {
+    stopWatching()
   }
   afterImport()
   try {

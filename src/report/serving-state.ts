@@ -102,6 +102,16 @@ export function problemOf(
       fix: `fix ${where?.short ?? entry} ${then}`,
       summary: `the entry keeps crashing its workers${where ? ` (${/process\.exit\(/.test(error.message) ? 'process.exit() ' : ''}at ${where.full})` : ''}`,
     }
+  // A service down at import (workers/import-hints.ts): nothing in the code to fix; start it, then import again.
+  const unreachable = kind === 'import' ? /A service the app connects to as it imports is not reachable: (?:(\S+) )?\(/.exec(error?.message ?? '') : null
+  if (unreachable) {
+    const service = unreachable[1] ? `the service at ${unreachable[1]}` : 'that service'
+    return {
+      page: 'the error page',
+      fix: `start ${service} (or correct its address in your code), then ${importAgain(refresh)}`,
+      summary: `a service the entry connects to as it imports is not reachable${unreachable[1] ? ` (${unreachable[1]})` : ''}${where ? ` at ${where.full}` : ''}`,
+    }
+  }
   if (kind === 'shape') return shapeProblem(error, entry, then)
   if (kind === 'hang') {
     return {
@@ -115,6 +125,14 @@ export function problemOf(
     fix: `fix ${where?.short ?? entry} ${then}`,
     summary: `the entry threw while being imported${where ? ` at ${where.full}` : ''}`,
   }
+}
+
+/** How the same code is imported again: the r key only where there is one (a terminal). */
+function importAgain({ reload, api, keys }: Refresh): string {
+  const save = reload ? ' (or save a file)' : ''
+  if (api) return `call server.reload()${save}`
+  if (keys) return `press r${save}`
+  return reload ? 'save a file' : 'restart hotcell (reloading is off)'
 }
 
 /**
