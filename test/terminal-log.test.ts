@@ -3,7 +3,7 @@
 // request line after it, nothing for hotcell's own live-reload streams.
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { connect } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { Writable } from 'node:stream'
 import { after, describe, test } from 'node:test'
 import { timeOfDay } from '../src/report/clock.js'
@@ -507,23 +507,26 @@ test('a request line cuts a path past 200 characters and says how long it was', 
 })
 
 describe('a port the module opens itself as it loads', () => {
-  test('EADDRINUSE in the generation loading a change: named as such, with why and what to do', async () => {
+  test("EADDRINUSE in a reload's generation, the port held by something else: named as such, with why and what to do", async () => {
     const side = await freePort()
+    // Held by the test: no generation frees it (one that did is waited for: port-retry.test.ts).
+    const holder = createServer().listen(side, '127.0.0.1')
     const app = (v: number) =>
       `import { createServer } from 'node:net'\ncreateServer((s) => s.end('side')).listen(${side}, '127.0.0.1')\nexport default { fetch: () => new Response('v${v}') }\n`
     const project = projectDir({ 'app.ts': app(1) })
-    cleanup(project.remove)
+    cleanup(project.remove, () => new Promise((resolve) => holder.close(resolve)))
     const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
     try {
       project.write('app.ts', app(2))
-      await waitFor(() => /EADDRINUSE/.test(cli.output()), 15_000, 'the side port to be refused to the new generation')
+      await waitFor(() => /tried this listen\(\) again/.test(cli.output()), 15_000, 'the side port to be refused to the new generation')
       const out = cli.output()
       assert.match(
         out,
-        /An uncaught exception outside any request(, while the entry was being imported| \(in a timer or callback the module started[^)]*\)), worker \d+ of the generation loading the change\./,
+        /An uncaught exception outside any request(, while the entry was being imported| \(in a timer or callback the module started[^)]*\)), worker \d+ of (generation 2|the generation loading the change)\./,
         out,
       )
-      assert.match(out, /the generation serving holds it until the swap/, out)
+      assert.match(out, /EADDRINUSE: address already in use 127\.0\.0\.1:\d+ \(still in use after the older generations of this server had ended\)/, out)
+      assert.match(out, /something else holds the port \(another process, or another worker of this generation/, out)
       assert.match(out, /Bind it to port 0, or open it outside the handler's module \(docs\/reloading\.md\)\./, out)
     } finally {
       await cli.stop()

@@ -12,6 +12,7 @@ import type http from 'node:http'
 import { Server as NetServer, type AddressInfo } from 'node:net'
 import { workerData } from 'node:worker_threads'
 import type { WorkerData } from '../src/pool/protocol.js'
+import { listenRetrying } from './port-retry.js'
 
 export interface CapturedListen {
   server: http.Server
@@ -34,8 +35,8 @@ export function installListenCapture(): void {
   const listen = NetServer.prototype.listen
   Object.defineProperty(NetServer.prototype, 'listen', {
     value: function (this: NetServer, ...args: unknown[]) {
-      // Other servers (a raw TCP one, an inspector proxy) bind for real.
-      return isHttpServer(this) || isHttpsServer(this) ? fakeListen.apply(this as http.Server, args) : listen.apply(this, args as never)
+      // Other servers (a raw TCP one, an inspector proxy) bind for real: in a reload's generation, again while an older one may hold the port.
+      return isHttpServer(this) || isHttpsServer(this) ? fakeListen.apply(this as http.Server, args) : listenRetrying(this, listen as never, args)
     },
     writable: true,
     configurable: true,

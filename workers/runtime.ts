@@ -31,6 +31,7 @@ import { reportFileReads } from './file-reads.js'
 import { checkMemory, noteRequest } from './memory-check.js'
 import { trackChildren } from './spawned-children.js'
 import { retire } from './retirement.js'
+import { besideOlder, olderEnded } from './port-retry.js'
 
 // A Node started with --expose-gc (settle-heap.ts): the app's code does not
 // get a gc global from hotcell. (The flag's binding cannot be deleted, only
@@ -138,8 +139,12 @@ function onControl(message: ControlMessage): void {
   } else if (message.type === 'load') {
     // A generation booted before the server listened learns its address now, before the entry's listen() asks.
     if (message.serverAddress) data.serverAddress = message.serverAddress
-    if (message.only === undefined || message.only === threadId) load(message.bundleUrl, message.swap)
-  } else if (message.type === 'memory') checkMemory(message.limit, post)
+    if (message.only === undefined || message.only === threadId) {
+      if (message.swap) besideOlder()
+      load(message.bundleUrl, message.swap)
+    }
+  } else if (message.type === 'older-ended') olderEnded()
+  else if (message.type === 'memory') checkMemory(message.limit, post)
   else if (message.type === 'retire') retire(message.ms, message.signal, (cut) => post({ type: 'hotcell:retired', threadId, ...cut }))
 }
 

@@ -198,6 +198,11 @@ export class BundleHandoff {
     return this.generation.threads.some(({ threadId }) => threadId !== -1 && (!this.#booted.has(threadId) || (importing && !this.#ready.has(threadId))))
   }
 
+  /** The generations older than this one have ended (workers/port-retry.ts). */
+  olderEnded(): void {
+    this.#post({ type: 'older-ended' })
+  }
+
   /** The generation ends: nothing more is sent, no timer is left. */
   close(): void {
     this.#stagger.stop()

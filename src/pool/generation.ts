@@ -151,6 +151,11 @@ export class Generation {
   }
 
   /** Have the workers load Node's fetch classes now, before the bundle comes (a standby). */
+  /** The generations older than this one have ended: a fixed port one held is free (workers/port-retry.ts). */
+  olderEnded(): void {
+    this.#handoff.olderEnded()
+  }
+
   warmFetchApi(): void {
     this.#handoff.warmFetchApi()
   }

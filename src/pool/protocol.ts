@@ -59,6 +59,13 @@ export function causedBy(error: ErrorData | undefined, reason: { readonly name: 
 }
 
 /**
+ * What an EADDRINUSE of the app's own server ends with when a reload's
+ * generation tried its listen() until the older generations had ended
+ * (workers/port-retry.ts): the report's advice is worded by it (fault-views.ts).
+ */
+export const PORT_STILL_IN_USE = ' (still in use after the older generations of this server had ended)'
+
+/**
  * How long an entry gets to start serving, from the start of its import: its
  * import (a top-level await included), Fastify's ready() for an exported
  * instance, and a listen() that comes once the import has ended
@@ -97,6 +104,8 @@ export type ControlMessage =
    * `signal`: whose listeners run (SIGTERM for a reload; at shutdown, the signal hotcell got).
    */
   | { type: 'retire'; ms: number; signal: StopSignal }
+  /** The generations older than this one have ended: a port one of them held is free (workers/port-retry.ts). */
+  | { type: 'older-ended' }
 
 /**
  * Main → one worker, on its lane: the requests of one event-loop turn, flat,

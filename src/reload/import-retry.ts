@@ -24,10 +24,9 @@ export function onlyRetry(reasons: readonly string[]): boolean {
  * (the generation it replaced, those still retiring): once they have all
  * ended, `retry()` if `failed` still serves (`serving()`).
  */
-export function retryWhenEnded(olders: Iterable<Generation | undefined>, serving: () => boolean, retry: () => void): void {
-  const ending = [...new Set(olders)].filter((g): g is Generation => g !== undefined)
-  if (ending.length === 0) return
-  void Promise.all(ending.map((g) => g.ended)).then(() => {
+export function retryWhenEnded(olders: readonly Generation[], serving: () => boolean, retry: () => void): void {
+  if (olders.length === 0) return
+  void Promise.all(olders.map((g) => g.ended)).then(() => {
     if (serving()) retry()
   })
 }

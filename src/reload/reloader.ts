@@ -256,10 +256,14 @@ export class Reloader {
     if (next.loadError) reportLoadError(this.logger, this.config.entryLabel, this.builder.roots, next, this.#current)
     const old = this.#current
     const retried = onlyRetry(reasons)
-    // Imported beside older generations (the one it replaces, those still retiring): once they have ended, once more.
+    // Imported beside older generations: the one it replaces, those still retiring.
+    const olders = [old, ...this.#retirements.all].filter((g): g is Generation => g !== undefined)
+    // A listen() on a fixed port one of them held is tried again until then (workers/port-retry.ts).
+    void Promise.all(olders.map((g) => g.ended)).then(() => next.olderEnded())
+    // An import that failed: once they have ended, once more.
     if (next.loadError && !retried && loadFailure(next.loadError, this.builder.roots).stage === 'import')
       retryWhenEnded(
-        [old, ...this.#retirements.all],
+        olders,
         () => !this.#closed && this.#current === next,
         () => this.onImportRetry?.(),
       )

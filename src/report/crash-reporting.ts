@@ -8,12 +8,16 @@ import type { GenerationOptions } from '../pool/generation-options.js'
 import type { Logger } from './logger.js'
 import { uncaughtLog, uncaughtWhose } from './fault-views.js'
 
+/** Generations reported for so far: each one's key for a taken port is its own. */
+let made = 0
+
 /** `generation()` names it in a message: 'generation 4', or 'a standby generation' before it serves. */
 export function crashReporting(
   logger: Logger,
   roots: ProjectRoots,
   generation: () => string,
 ): Pick<GenerationOptions, 'onUncaught' | 'onCrashLoop' | 'onMemoryOver' | 'onCleanupCut' | 'onWorkerExited'> {
+  const own = ++made
   return {
     onUncaught(report, context) {
       // A request still in flight fails with the error, and the dispatcher logs it
@@ -25,7 +29,8 @@ export function crashReporting(
       const chain = describeChain(report.error, roots)
       // The same error at the same place is the same key, whichever request's code raised it, on whichever worker, and
       // whatever numbers its message carries: a timer's "failed, tick 3", "tick 6"… is one error coming again, not a new one each time.
-      const key = `${report.kind}\n${describeChain({ ...report.error, message: report.error.message.replace(/\d+/g, '#') }, roots)}\n${frame ?? ''}`
+      // A port taken at import (a fixed port the module binds) is said in full for each generation it happens in, not as "the same error as above".
+      const key = `${report.kind}\n${describeChain({ ...report.error, message: report.error.message.replace(/\d+/g, '#') }, roots)}\n${frame ?? ''}${report.error.code === 'EADDRINUSE' ? `\n${own}` : ''}`
       logger.error(`${uncaughtLog(report, generation(), context)}\n${chain}\n${frame ? `\n${frame}\n` : ''}`, {
         key,
         whose: uncaughtWhose(report),

@@ -2,7 +2,7 @@
 // fails: it died, it was terminated for being stuck, or the entry keeps
 // killing workers.
 import { CrashLoopError, WorkerLostError } from '../errors.js'
-import type { ErrorData, FailurePhase, UncaughtContext, UncaughtReport } from '../pool/protocol.js'
+import { PORT_STILL_IN_USE, type ErrorData, type FailurePhase, type UncaughtContext, type UncaughtReport } from '../pool/protocol.js'
 import { describeDeath, ENDED_BECAUSE, WORKERS_ENDED } from '../pool/worker-death.js'
 import type { ErrorView } from './error-page.js'
 import { fixHint, type Refresh } from './serving-state.js'
@@ -154,7 +154,7 @@ export function uncaughtLog(report: UncaughtReport, generation: string, context?
       : report.request
         ? 'The worker keeps running; no other request was failed.'
         : `The worker keeps running (under node alone, this would end the process).${runningNote(context?.running)}`
-  return `hotcell: ${what} ${whose}, ${where}. ${kept}${report.request ? '' : portHint(report.error.code)}`
+  return `hotcell: ${what} ${whose}, ${where}. ${kept}${report.request ? '' : portHint(report.error)}`
 }
 
 /** The requests its worker was running: hotcell cannot tell whether they wait on what threw; if they do, they answer only at --timeout. */
@@ -185,12 +185,15 @@ export function uncaughtWhose(report: UncaughtReport): string {
 }
 
 // A server the module starts at import on a fixed port (a metrics port, a raw
-// TCP server: HTTP servers are captured) fails in every other generation: the
-// one serving still holds the port while the next imports.
-function portHint(code: unknown): string {
-  return code === 'EADDRINUSE'
-    ? " If the module opens this port itself as it loads: the generation serving holds it until the swap, as each reload imports the module in new workers before the old ones end. Bind it to port 0, or open it outside the handler's module (docs/reloading.md)."
-    : ''
+// TCP server: HTTP servers are captured) failed in every other generation: the
+// one serving still held the port while the next imported. A reload's
+// generation now tries again until the older ones have ended
+// (workers/port-retry.ts): one that still fails, something else holds it.
+function portHint(error: { code?: string; message: string }): string {
+  if (error.code !== 'EADDRINUSE') return ''
+  if (error.message.endsWith(PORT_STILL_IN_USE))
+    return " hotcell tried this listen() again until the older generations of this server had ended: something else holds the port (another process, or another worker of this generation: each of the --workers imports the module). Bind it to port 0, or open it outside the handler's module (docs/reloading.md)."
+  return " If the module opens this port itself as it loads: another process holds it, or another worker of this server (each of the --workers imports the module; a reload's generation tries again until the older ones have ended). Bind it to port 0, or open it outside the handler's module (docs/reloading.md)."
 }
 
 /** The title of a request (or a load) that failed in the app's code, by where it failed. */
