@@ -49,18 +49,21 @@ export function listenRetrying(server: Server, listen: (...args: unknown[]) => S
   if (callback) server.once('listening', callback)
   const emit = server.emit
   let retried = false
+  let timer: NodeJS.Timeout | undefined
   // The server's own emit, not an 'error' listener: an unhandled EADDRINUSE given up on stays one, as without hotcell.
   server.emit = function (this: Server, event: string | symbol, ...rest: unknown[]): boolean {
     const error = rest[0] as (Error & { code?: unknown }) | undefined
     if (event === 'error' && error?.code === 'EADDRINUSE') {
       if (olderMayHold()) {
         retried = true
-        setTimeout(() => listen.apply(server, args), RETRY_MS)
+        timer = setTimeout(() => listen.apply(server, args), RETRY_MS)
         return true
       }
       if (retried) error.message += PORT_STILL_IN_USE
     }
-    if (event === 'error' || event === 'listening') server.emit = emit
+    // Closed meanwhile (its generation's SIGTERM listener, say): no more tries.
+    if (event === 'close') clearTimeout(timer)
+    if (event === 'error' || event === 'listening' || event === 'close') server.emit = emit
     return emit.apply(this, [event, ...rest] as Parameters<Server['emit']>)
   } as Server['emit']
   return listen.apply(server, args)
