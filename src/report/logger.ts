@@ -1,12 +1,7 @@
-import { timeOfDay } from './clock.js'
+import { painter, statusLabel, statusStyle, timeStamp } from './log-style.js'
 import { NODE_FRAMES_LINE } from './node-frames.js'
 import { trackRepeats } from './repeats.js'
 import { thousands } from './thousands.js'
-
-// Not an ESM import of node:util (docs/architecture.md#builtins).
-const { styleText } = process.getBuiltinModule('node:util')
-
-type Style = Parameters<typeof styleText>[0]
 
 /** Where hotcell talks to the developer. One instance per server. */
 export interface Logger {
@@ -257,49 +252,6 @@ function oneLine(message: string): string {
 const FLUSH_AT = 32 * 1024
 /** Request lines shown in one second; the rest of that second's are counted. */
 const LINES_PER_SECOND = 100
-
-function statusStyle(status: number): Style {
-  return status === 0 ? 'dim' : status >= 500 ? 'red' : status >= 400 ? 'yellow' : status >= 300 ? 'cyan' : 'green'
-}
-
-/** Status 0: no response went out (the client left first); node:http's statusCode would read 200. */
-function statusLabel(status: number): string {
-  return status === 0 ? 'client left, no response' : String(status)
-}
-
-/**
- * `styleText` with its escape codes looked up once per style: it validates its
- * arguments on every call, which cost ~2 µs a request with three styles a line.
- */
-function painter(color: boolean): (style: Style, text: string) => string {
-  if (!color) return (_style, text) => text
-  const codes = new Map<Style, [string, string]>()
-  return (style, text) => {
-    let code = codes.get(style)
-    if (!code) {
-      // The stream is the logger's, already found to show colours.
-      const [open = '', close = ''] = styleText(style, '\0', { validateStream: false } as never).split('\0')
-      code = [open, close]
-      codes.set(style, code)
-    }
-    return code[0] + text + code[1]
-  }
-}
-
-/** The time of day leading each entry, formatted once per second. */
-function timeStamp(paint: (style: Style, text: string) => string): (date: Date) => string {
-  const format = timeOfDay()
-  let second = Number.NaN
-  let text = ''
-  return (date) => {
-    const at = Math.floor(date.getTime() / 1000)
-    if (at !== second) {
-      second = at
-      text = paint('dim', format(date)) + ' '
-    }
-    return text
-  }
-}
 
 function add(counts: Map<string, number>, key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1)
