@@ -12,8 +12,7 @@ import {
   type WorkerData,
   type WorkerMessage,
 } from '../src/pool/protocol.js'
-import { importBundle } from './bundle-import.js'
-import { loadApp, prepareForApp, type FetchContext, type LoadedApp, type ServerRequest } from './app-loader.js'
+import { loadApp, type FetchContext, type LoadedApp, type ServerRequest } from './app-loader.js'
 import { toErrorData } from './error-data.js'
 import { fastParts, installFastResponse, isResponse } from './fast-response.js'
 import { isFetchApiLoaded, onFetchApiLoad, warmFetchApi, watchFetchGlobals } from './fetch-api.js'
@@ -29,8 +28,8 @@ import { startSocketHost } from './socket-host.js'
 import { printStacksAsReports } from './logged-stacks.js'
 import { reportFileReads } from './file-reads.js'
 import { checkMemory, noteRequest } from './memory-check.js'
-import { trackChildren } from './spawned-children.js'
 import { retire } from './retirement.js'
+import { warmUp } from './warm-up.js'
 import { besideOlder, olderEnded } from './port-retry.js'
 
 // A Node started with --expose-gc (settle-heap.ts): the app's code does not
@@ -149,7 +148,7 @@ function onControl(message: ControlMessage): void {
 }
 
 let warmedUp = false
-void warmUp().finally(() => {
+void warmUp(data, post).finally(() => {
   warmedUp = true
   if (data.bundleUrl) load(data.bundleUrl)
   // A standby, or a replacement for a crashed worker: ask for the bundle.
@@ -161,27 +160,6 @@ void warmUp().finally(() => {
     () => loading,
   )
 })
-
-/**
- * Pay one-off costs before the bundle arrives: Node loads its fetch
- * implementation lazily (~16 ms for the first Request), and the app's
- * packages take longer to import than the app itself.
- */
-async function warmUp(): Promise<void> {
-  // Only for an app known to use it, or where Node loaded it already
-  // (fetch-api.ts): a hello handler never needs undici, and the first
-  // generation serves sooner without it.
-  if (data.warmFetchApi || isFetchApiLoaded()) await warmFetchApi()
-  // Out of this module's own evaluation first: piscina loads it with
-  // require(), and the preload's require() is not to run nested inside that.
-  await new Promise((resolve) => setImmediate(resolve))
-  trackChildren(post)
-  prepareForApp()
-  // A failure here is the bundle's own import error, which its import reports.
-  await importBundle(data.preloadUrl, { namespace: false }).catch(() => {})
-  // Loaded on demand otherwise (~20 ms): a fetch app never needs it.
-  if (data.nodeAdapter) await import('./node-adapter.js')
-}
 
 const env = process.env as Record<string, string | undefined>
 
