@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { bench, HotcellError, type LogEntry } from '../src/index.js'
-import { cleanup, fixture, projectDir, withDeadline } from './helpers.js'
+import { bench, type LogEntry } from '../src/index.js'
+import { cleanup, fixture, projectDir, rejectsEach, withDeadline } from './helpers.js'
 
 const SHORT = { duration: 200, warmup: 0, connections: 2, workers: 1, generator: 'undici' } as const
 
@@ -115,14 +115,7 @@ describe('bench() options: cwd, config, signal', () => {
       // Relative to cwd, not to process.cwd(): not found there.
       [{ entry: 'app.ts' }, 'ERR_ENTRY_NOT_FOUND', /^entry file not found/],
     ]
-    for (const [options, code, message] of cases) {
-      await assert.rejects(bench(options as Parameters<typeof bench>[0]), (error: unknown) => {
-        assert.ok(error instanceof HotcellError, String(error))
-        assert.equal(error.code, code, error.message)
-        assert.match(error.message, message)
-        return true
-      })
-    }
+    await rejectsEach((options) => bench(options as Parameters<typeof bench>[0]), cases)
     // A bad value in the config file is named with the file.
     project.write('hotcell.config.ts', "export default { bodyLimit: 'lots' }\n")
     await assert.rejects(bench({ entry: 'app.ts', cwd: project.dir, ...SHORT }), /^HotcellError: hotcell\.config\.ts: bodyLimit /)

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { bench, HotcellError, type BenchResult, type LogEntry } from '../src/index.js'
-import { cleanup, fixture, projectDir, withDeadline } from './helpers.js'
+import { cleanup, fixture, projectDir, rejectsEach, withDeadline } from './helpers.js'
 import { join } from 'node:path'
 
 const SHORT = { duration: 500, warmup: 0, connections: 2, workers: 1, generator: 'undici' } as const
@@ -118,14 +118,7 @@ describe('bench()', () => {
       [{ entry, log: true }, 'ERR_INVALID_OPTION', /^log must be false/],
       [{ entry: fixture('no-such-app.ts') }, 'ERR_ENTRY_NOT_FOUND', /^entry file not found/],
     ]
-    for (const [options, code, message] of cases) {
-      await assert.rejects(bench(options as Parameters<typeof bench>[0]), (error: unknown) => {
-        assert.ok(error instanceof HotcellError, String(error))
-        assert.equal(error.code, code, error.message)
-        assert.match(error.message, message)
-        return true
-      })
-    }
+    await rejectsEach((options) => bench(options as Parameters<typeof bench>[0]), cases)
   })
 })
 

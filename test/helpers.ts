@@ -1,5 +1,6 @@
 // Shared by the test files: real servers on 127.0.0.1, real sockets, and a
 // deadline on every wait so a hang fails the test instead of stalling CI.
+import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { get, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
@@ -9,7 +10,7 @@ import { dirname, join } from 'node:path'
 import { Writable } from 'node:stream'
 import { after } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { serve, type HotcellServer, type ServeOptions } from '../src/index.js'
+import { HotcellError, serve, type HotcellServer, type ServeOptions } from '../src/index.js'
 
 /** The repository root (tests run from dist/test/). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -271,4 +272,16 @@ export function openStream(server: { url: string }, path: string, headers: Recor
     10_000,
     `GET ${path}`,
   )
+}
+
+/** `run` with each case's options rejects with a HotcellError of that code, its message matching. */
+export async function rejectsEach(run: (options: object) => Promise<unknown>, cases: [object, string, RegExp][]): Promise<void> {
+  for (const [options, code, message] of cases) {
+    await assert.rejects(run(options), (error: unknown) => {
+      assert.ok(error instanceof HotcellError, String(error))
+      assert.equal(error.code, code, error.message)
+      assert.match(error.message, message)
+      return true
+    })
+  }
 }
