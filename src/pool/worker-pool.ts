@@ -14,7 +14,11 @@ const RUNTIME = fileURLToPath(new URL('../../workers/bundle/runtime.js', import.
 // Required, not imported: piscina is CommonJS, and through the ESM loader
 // (its esm-wrapper.mjs, which scans the CommonJS source for named exports)
 // it took ~14 ms of this thread instead of ~9, before the first worker spawns.
-const { Piscina } = createRequire(import.meta.url)('piscina') as { Piscina: typeof PiscinaClass }
+// The server bundle (npm run build) defines __hotcellBundle and has esbuild
+// bundle it instead, so that the bundle's code cache (cli/code-cache.ts)
+// covers it too.
+declare const __hotcellBundle: boolean | undefined
+const { Piscina } = (typeof __hotcellBundle === 'boolean' ? require('piscina') : createRequire(import.meta.url)('piscina')) as { Piscina: typeof PiscinaClass }
 
 export function startWorkers(options: GenerationOptions): PiscinaClass {
   // Lets a worker require Node's undici module (workers/fetch-api.ts), so that
