@@ -12,10 +12,10 @@
 //   (npm names have no empty scope); `@utils/time` can, and it is then one of
 //   two things: a package the project does not declare, with a tsconfig that
 //   has `paths`, is as likely an alias whose entry went away.
-import { dirname, join, relative } from 'node:path'
 import type { ErrorData } from '../src/pool/protocol.js'
 import { canBePackage, PathAliases, packageFirst, TRIED } from './path-alias.js'
 import { withSources } from './source-excerpts.js'
+const { dirname, join, relative } = process.getBuiltinModule('node:path')
 
 // Not an ESM import of node:fs (docs/architecture.md#builtins): every worker loads this module.
 const { existsSync, readFileSync, statSync } = process.getBuiltinModule('node:fs')

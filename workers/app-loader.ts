@@ -1,5 +1,4 @@
 import type { Server } from 'node:http'
-import { parentPort } from 'node:worker_threads'
 import { type ErrorData, type ExportedAddress, IMPORT_LIMIT_MS, type LoadWait, type RequestTask, type WorkerMessage } from '../src/pool/protocol.js'
 import { importBundle } from './bundle-import.js'
 import { describe, toErrorData } from './error-data.js'
@@ -23,6 +22,7 @@ import type { NodeHandler } from './node-adapter.js'
 import type { HandlerWhere } from './result-errors.js'
 import { installWebSocketPair } from './websocket-pair.js'
 import { isClass, isEmptyObject, isExpressRouter, nodeParameters, servableNamed, transpiledDefault } from './export-shape.js'
+const { parentPort } = process.getBuiltinModule('node:worker_threads')
 
 export interface FetchContext {
   waitUntil(promise: Promise<unknown>): void

@@ -1,3 +1,5 @@
+const { createRequire } = process.getBuiltinModule('node:module')
+const { fileURLToPath } = process.getBuiltinModule('node:url')
 // The bundle is loaded with require() when its module graph allows it (no
 // top-level await anywhere in it), and with import() otherwise.
 //
@@ -11,8 +13,6 @@
 // through the same ESM loader, synchronously: files are read with readFileSync.
 // Evaluation is the same; so are the errors (a missing package is still
 // ERR_MODULE_NOT_FOUND, a missing export the same SyntaxError).
-import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
 
 const require = createRequire(import.meta.url)
 // Not an ESM import of node:util (docs/architecture.md#builtins).

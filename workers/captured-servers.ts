@@ -11,10 +11,10 @@
 // - Every other server gets nothing, and the terminal says so, with how to
 //   serve it: never a line that says a server is served when it is not.
 import type { Server } from 'node:http'
-import { parentPort } from 'node:worker_threads'
 import type { ListenNote, WorkerMessage } from '../src/pool/protocol.js'
 import { afterListen, capturedServers, type CapturedListen } from './listen-capture.js'
 import type { NodeHandler } from './node-adapter.js'
+const { parentPort } = process.getBuiltinModule('node:worker_threads')
 
 /** What the load found serving the requests. */
 export interface Served {

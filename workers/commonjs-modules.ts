@@ -18,11 +18,11 @@
 //   getter that maps its caller to the source file (source-site.ts). Its
 //   exports are its export statements: `module.exports = …` there changes
 //   nothing, and says so once.
-import { realpathSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, relative, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 import { sourceSite } from './source-site.js'
+const { realpathSync } = process.getBuiltinModule('node:fs')
+const { createRequire } = process.getBuiltinModule('node:module')
+const { dirname, relative, resolve } = process.getBuiltinModule('node:path')
+const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url')
 
 interface ModuleObject {
   id: string

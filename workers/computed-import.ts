@@ -7,11 +7,11 @@
 // not the bundle's: Node loads them as they are on disk, so a .js file works
 // as under node, and a .ts file only if this Node can strip its types; when it
 // cannot, the error says so, and how to let esbuild bundle it.
-import { dirname, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { computedAliasError } from './alias-errors.js'
 import { missingPackageAt, packageName } from './missing-package.js'
 import { type SourceSite, sourceSite } from './source-site.js'
+const { dirname, relative } = process.getBuiltinModule('node:path')
+const { fileURLToPath } = process.getBuiltinModule('node:url')
 
 const RELATIVE = /^\.\.?(?:\/|$)/
 const TYPESCRIPT = /\.[cm]?tsx?$/

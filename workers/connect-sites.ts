@@ -6,8 +6,8 @@
 // socket on the `net.client.socket` channel from inside net.connect(), on the
 // stack of the app's call: that stack is kept, and given to the error the
 // socket emits, for the import's error page to name.
-import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import type { Socket } from 'node:net'
+const { subscribe, unsubscribe } = process.getBuiltinModule('node:diagnostics_channel')
 
 const CHANNEL = 'net.client.socket'
 const SITE = Symbol('hotcell.connectSite')

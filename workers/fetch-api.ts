@@ -8,9 +8,9 @@
 // something does, and notices when user code did (to warm them up in the
 // next generation before its first request).
 
-import { workerData } from 'node:worker_threads'
 import type { WorkerData } from '../src/pool/protocol.js'
 import { hideInternalsFlag } from './internals-flag.js'
+const { workerData } = process.getBuiltinModule('node:worker_threads')
 
 export type FetchClassName = 'Request' | 'Response' | 'Headers' | 'FormData'
 type FetchClass<N extends FetchClassName> = (typeof globalThis)[N]

@@ -6,11 +6,11 @@
 // module; ESM importers once syncBuiltinESMExports() updates their bindings).
 // A wrapped call costs a Map lookup of its path argument after the first;
 // the first of each path also a resolve and, for a project file, a message.
-import fs from 'node:fs'
-import { syncBuiltinESMExports } from 'node:module'
-import { isAbsolute, resolve, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { FilesRead } from '../src/pool/protocol.js'
+const fs = process.getBuiltinModule('node:fs')
+const { syncBuiltinESMExports } = process.getBuiltinModule('node:module')
+const { isAbsolute, resolve, sep } = process.getBuiltinModule('node:path')
+const { fileURLToPath } = process.getBuiltinModule('node:url')
 
 type When = 'import' | 'request' | 'written' | 'outside'
 

@@ -16,12 +16,12 @@
 // - Hono, h3 (1 and 2): their default handler logs the error with console.error
 //   and then answers with a fixed 500 body. That pair, seen within one request,
 //   is the default at work whatever the entry's shape (logged-defaults.ts).
-import { subscribe } from 'node:diagnostics_channel'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { createRequire } from 'node:module'
-import { sep } from 'node:path'
 import { holdLoggedErrors } from './logged-defaults.js'
 import { type Failure, failAfter } from './node-failure.js'
+const { subscribe } = process.getBuiltinModule('node:diagnostics_channel')
+const { createRequire } = process.getBuiltinModule('node:module')
+const { sep } = process.getBuiltinModule('node:path')
 
 type Fail = (error: unknown) => void
 

@@ -1,9 +1,9 @@
+const { measureMemory } = process.getBuiltinModule('node:vm')
 // A full garbage collection without --expose-gc: vm.measureMemory in its
 // eager mode posts a task that runs the same collection as gc() does
 // (MemoryMeasurement::ScheduleGCTask → PreciseCollectAllGarbage in V8).
 // Used in a worker before judging its off-heap memory (memory-check.ts) and
 // on the main thread after reloads (src/reload/settle-heap.ts).
-import { measureMemory } from 'node:vm'
 
 /** Resolves once the collection has run. */
 export function fullCollection(): Promise<unknown> {

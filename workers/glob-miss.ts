@@ -3,9 +3,9 @@
 // the caller's source file. Its error then has Node's code
 // (ERR_MODULE_NOT_FOUND, MODULE_NOT_FOUND) and names that file; a file there
 // after all (created since the build) loads, as under node.
-import { createRequire } from 'node:module'
 import { computedImport } from './computed-import.js'
 import { sourceSite } from './source-site.js'
+const { createRequire } = process.getBuiltinModule('node:module')
 
 type Caller = (...args: never[]) => unknown
 

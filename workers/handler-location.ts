@@ -1,3 +1,6 @@
+const { findSourceMap } = process.getBuiltinModule('node:module')
+const { dirname, isAbsolute, resolve } = process.getBuiltinModule('node:path')
+const { fileURLToPath } = process.getBuiltinModule('node:url')
 // Where the handler is defined in the sources. An error hotcell raises about
 // the handler once it has returned (a fetch handler run as a Node one,
 // node-adapter.ts) has no frame of the app on its stack, so the pages would
@@ -5,9 +8,6 @@
 // a function's text (Function.prototype.toString) is the very slice of the
 // bundle it was compiled from: found there, its position maps through the
 // bundle's source map to the .ts line that defines it.
-import { findSourceMap } from 'node:module'
-import { dirname, isAbsolute, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 
 // Loaded in every worker (app-loader.ts): not an ESM import of node:fs (docs/architecture.md#builtins).
 const { readFileSync } = process.getBuiltinModule('node:fs')

@@ -8,13 +8,13 @@
 //   and a Hono or Preact app gets a bare "React is not defined".
 // This names the setting (the tsconfig that sets it, or the file's
 // @jsxImportSource comment) and what to put there.
-import { createRequire } from 'node:module'
-import { dirname, join, relative, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { ErrorData } from '../src/pool/protocol.js'
 import { installer, packageName } from './missing-package.js'
 import { withoutComments } from './path-alias.js'
 import { withSources } from './source-excerpts.js'
+const { createRequire } = process.getBuiltinModule('node:module')
+const { dirname, join, relative, resolve } = process.getBuiltinModule('node:path')
+const { fileURLToPath } = process.getBuiltinModule('node:url')
 
 // Not an ESM import of node:fs (docs/architecture.md#builtins): every worker loads this module.
 const { existsSync, readFileSync } = process.getBuiltinModule('node:fs')

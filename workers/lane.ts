@@ -1,7 +1,7 @@
 // The worker's end of its request lane (src/pool/lane.ts is the main
 // thread's): requests arrive in batches, one message per main-thread turn,
 // and replies leave the same way, one message per turn of this thread.
-import { MessageChannel, parentPort, receiveMessageOnPort, threadId, type MessagePort } from 'node:worker_threads'
+import type { MessagePort } from 'node:worker_threads'
 import {
   PROGRESS,
   REPLY,
@@ -20,6 +20,7 @@ import { exitNote } from './exit-note.js'
 import { ARENA_MIN, type ArenaMessage } from '../src/pool/arena-layout.js'
 import { lend } from './body-arena.js'
 import { copyBytes } from './byte-copy.js'
+const { MessageChannel, parentPort, receiveMessageOnPort, threadId } = process.getBuiltinModule('node:worker_threads')
 
 /** A request as the lane delivers it: `slot` is where the main thread keeps it, and what replies name. */
 export interface LaneTask extends RequestTask {

@@ -13,9 +13,9 @@
 // ordinary caught throw carries, which never recycles a worker either. The
 // next save starts fresh workers anyway, and keeping the worker means
 // requests in flight on it are not cut off.
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { ErrorData, UncaughtReport } from '../src/pool/protocol.js'
 import { rejectionData, toErrorData } from './error-data.js'
+const { AsyncLocalStorage } = process.getBuiltinModule('node:async_hooks')
 
 export interface RequestScope {
   id: number

@@ -9,10 +9,12 @@
 // worker loads node:http and node:https (~3.5 ms of its boot, with the TLS and
 // crypto modules they pull in) only when the app uses them.
 import type http from 'node:http'
-import { Server as NetServer, type AddressInfo } from 'node:net'
-import { workerData } from 'node:worker_threads'
+import type { AddressInfo } from 'node:net'
 import type { WorkerData } from '../src/pool/protocol.js'
 import { listenRetrying } from './port-retry.js'
+const { Server: NetServer } = process.getBuiltinModule('node:net')
+type NetServer = import('node:net').Server
+const { workerData } = process.getBuiltinModule('node:worker_threads')
 
 export interface CapturedListen {
   server: http.Server

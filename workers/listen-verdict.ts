@@ -1,10 +1,10 @@
 // What an entry without a handler is told when hotcell stopped waiting for its
 // listen() (listen-wait.ts): the 500's words, by what was seen under way, and
 // a line for a listen() that comes after the 500, which serves nothing.
-import { createRequire } from 'node:module'
-import { parentPort } from 'node:worker_threads'
 import { IMPORT_LIMIT_MS, type WorkerMessage } from '../src/pool/protocol.js'
 import { afterListen } from './listen-capture.js'
+const { createRequire } = process.getBuiltinModule('node:module')
+const { parentPort } = process.getBuiltinModule('node:worker_threads')
 
 /**
  * The 500 of an entry that was waited for (it had work under way) and did not listen() in time. `timersOnly`: no

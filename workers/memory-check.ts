@@ -19,10 +19,10 @@
 // bytes, and V8 updates its count at the next one; measured on Node 20 and
 // 24), and only what is left counts. The collection is vm.measureMemory's
 // eager one, as in src/reload/settle-heap.ts: no --expose-gc.
-import { threadId } from 'node:worker_threads'
 import { getHeapStatistics } from 'node:v8'
 import { fullCollection } from './full-collection.js'
 import type { WorkerMessage } from '../src/pool/protocol.js'
+const { threadId } = process.getBuiltinModule('node:worker_threads')
 
 let checking = false
 let lastMethod: string | undefined

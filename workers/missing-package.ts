@@ -4,13 +4,13 @@
 // and line that imports the package, and the command that installs it.
 // A package without the export the app imports fails with a SyntaxError that
 // names no file at all: this adds the importing line as its frame.
-import { createRequire } from 'node:module'
-import { dirname, join, relative, resolve, sep } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ErrorData } from '../src/pool/protocol.js'
 import { aliasError, type ImportSite } from './alias-errors.js'
 import { withSources } from './source-excerpts.js'
 import { workspaceInstall } from './workspace-packages.js'
+const { createRequire } = process.getBuiltinModule('node:module')
+const { dirname, join, relative, resolve, sep } = process.getBuiltinModule('node:path')
+const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url')
 
 // Not an ESM import of node:fs (docs/architecture.md#builtins): every worker loads this module.
 const { existsSync, readFileSync } = process.getBuiltinModule('node:fs')

@@ -1,3 +1,4 @@
+const { dirname, join } = process.getBuiltinModule('node:path')
 // Node's ERR_DLOPEN_FAILED for a native addon, and what to do, which no save
 // can be: the message hotcell adds after Node's. Two cases have a cause Node
 // does not name:
@@ -13,7 +14,6 @@
 //   library stays mapped.
 // Either way only a new server process loads it; the terminal's last line
 // says how (report/serving-state.ts reads the words "then restart").
-import { dirname, join } from 'node:path'
 
 // Not an ESM import of node:fs in a worker (docs/architecture.md#builtins).
 const { existsSync, readFileSync } = process.getBuiltinModule('node:fs')

@@ -10,13 +10,16 @@
 // then Node's own code. light-my-request did the same through a mock
 // Response layered over ServerResponse on a null socket: 113-146 µs of CPU
 // per request for a plain handler, this 42-43 (bench/node-adapter.bench.ts).
-import { EventEmitter } from 'node:events'
-import { IncomingMessage, type Server, ServerResponse } from 'node:http'
+import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
-import { getDefaultHighWaterMark } from 'node:stream'
 import type { RequestTask } from '../src/pool/protocol.js'
 import { kHeadersCount, kNeedDrain } from './node-internals.js'
 import { parseHead, type SentHead, storeHeaderUnframed } from './sent-head.js'
+const { EventEmitter } = process.getBuiltinModule('node:events')
+const { IncomingMessage, ServerResponse } = process.getBuiltinModule('node:http')
+type IncomingMessage = import('node:http').IncomingMessage
+type ServerResponse = import('node:http').ServerResponse
+const { getDefaultHighWaterMark } = process.getBuiltinModule('node:stream')
 
 /** What the adapter hears from one exchange. */
 export interface ExchangeEvents {

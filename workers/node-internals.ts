@@ -1,3 +1,4 @@
+const { IncomingMessage, ServerResponse } = process.getBuiltinModule('node:http')
 // Private fields of Node's http classes that a real server sets from inside
 // http, and that hotcell's in-memory exchange (node-exchange.ts) must set too:
 // - kHeadersCount: how many rawHeaders entries the parser filled, which Node's
@@ -10,7 +11,6 @@
 // undefined and each user falls back: req.headers built eagerly by Node's own
 // rules, 'drain' emitted without clearing the flag, framing headers left in
 // object-shaped headers (sent-head.ts).
-import { IncomingMessage, ServerResponse } from 'node:http'
 
 const privateSymbol = (object: object, name: string) => Object.getOwnPropertySymbols(object).find((symbol) => symbol.description === name)
 const request = new IncomingMessage(null as never)

@@ -4,8 +4,8 @@
 // `meta`), and where a thrown plain object keeps all it has. They cross to
 // the main thread as text, bounded: a huge or circular value must neither
 // flood the terminal nor the message channel.
-import { inspect } from 'node:util'
 import type { OwnProperty } from '../src/pool/protocol.js'
+const { inspect } = process.getBuiltinModule('node:util')
 
 const MOST_PROPERTIES = 16
 const MOST_VALUE_CHARS = 300

@@ -1,3 +1,4 @@
+const { dirname, join, resolve } = process.getBuiltinModule('node:path')
 // The tsconfig `paths` alias an import matches, read the way esbuild reads
 // it: the tsconfig.json (or jsconfig.json) nearest to the importing file, its
 // relative `extends`, `baseUrl`. An alias whose target does not exist (a
@@ -5,7 +6,6 @@
 // specifier for a package and leaves it to Node, which then says a package
 // is missing. The build (src/reload/alias-imports.ts) and the worker
 // (alias-errors.ts) say which alias it was, and where it points.
-import { dirname, join, resolve } from 'node:path'
 
 // Not an ESM import of node:fs (docs/architecture.md#builtins): every worker loads this module.
 const { existsSync, readFileSync } = process.getBuiltinModule('node:fs')

@@ -1,8 +1,8 @@
 // An upgrade request the app answered with an ordinary Response (a 404, a 426,
 // a refusal): it goes out as HTTP/1.1 on the connection, which then closes,
 // as Node's server does for an upgrade nobody took.
-import { once } from 'node:events'
 import type { Duplex } from 'node:stream'
+const { once } = process.getBuiltinModule('node:events')
 
 // Not an ESM import of node:http (docs/architecture.md#builtins).
 const { STATUS_CODES } = process.getBuiltinModule('node:http')

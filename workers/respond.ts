@@ -1,10 +1,11 @@
 import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web'
-import { MessageChannel, type MessagePort } from 'node:worker_threads'
+import type { MessagePort } from 'node:worker_threads'
 import { CLIENT_LEFT_REASON, STREAM_ENDED_REASONS, type ErrorData, type FailurePhase, type StreamMessage, type StreamReply } from '../src/pool/protocol.js'
 import { toErrorData } from './error-data.js'
 import { fastParts, nativeResponse, type FastParts } from './fast-response.js'
 import { flattenHeaders } from './header-list.js'
 import { copyBytes } from './byte-copy.js'
+const { MessageChannel } = process.getBuiltinModule('node:worker_threads')
 
 // A body that is complete already is handed to the lane (lane.ts), which
 // puts it in the body arena or the reply; one still being produced after

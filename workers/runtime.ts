@@ -2,7 +2,7 @@
 // the user's bundle: the bundle is imported by `loadApp`, and any failure there
 // becomes data. This module must never throw at top level, or piscina stops
 // replacing workers for good (a failure during bootstrap is sticky in piscina).
-import { threadId, workerData, parentPort, type MessagePort } from 'node:worker_threads'
+import type { MessagePort } from 'node:worker_threads'
 import {
   CLIENT_LEFT_REASON,
   TIMEOUT_REASON,
@@ -31,6 +31,7 @@ import { checkMemory, noteRequest } from './memory-check.js'
 import { retire } from './retirement.js'
 import { warmUp } from './warm-up.js'
 import { besideOlder, olderEnded } from './port-retry.js'
+const { threadId, workerData, parentPort } = process.getBuiltinModule('node:worker_threads')
 
 // A Node started with --expose-gc (settle-heap.ts): the app's code does not
 // get a gc global from hotcell. (The flag's binding cannot be deleted, only

@@ -2,8 +2,9 @@
 // it without the headers that would frame the body (the main thread's own
 // response frames it), and the adapter reads status and headers back from
 // that serialization, exactly as Node would have sent them.
-import { ServerResponse } from 'node:http'
 import { kOutHeaders } from './node-internals.js'
+const { ServerResponse } = process.getBuiltinModule('node:http')
+type ServerResponse = import('node:http').ServerResponse
 
 /** The response as the handler sent it: head parsed back from Node's own serialization. */
 export interface SentHead {

@@ -3,10 +3,10 @@
 // boot so that main knows where to send them. The code that serves them,
 // socket-connections.ts, is loaded with the first: most apps never open one,
 // and a worker boots without it.
-import { MessageChannel, parentPort, threadId } from 'node:worker_threads'
 import type { SocketHostMessage } from '../src/pool/socket-protocol.js'
 import type { FetchContext, LoadedApp } from './app-loader.js'
 import type { Batch } from './socket-batch.js'
+const { MessageChannel, parentPort, threadId } = process.getBuiltinModule('node:worker_threads')
 
 export interface SocketHostOptions {
   /** The app, once imported. */

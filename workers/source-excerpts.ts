@@ -7,9 +7,9 @@
 // (source maps are on in workers), and esbuild puts each input's text in it
 // (sourcesContent): the lines come from there, and cross the thread boundary
 // with the error's data.
-import { findSourceMap } from 'node:module'
-import { fileURLToPath } from 'node:url'
 import type { ErrorData, SourceExcerpt } from '../src/pool/protocol.js'
+const { findSourceMap } = process.getBuiltinModule('node:module')
+const { fileURLToPath } = process.getBuiltinModule('node:url')
 
 // As many lines as the browser page (Youch) shows around a frame: 11, the
 // frame's line in the middle, or the first or last 11 of the file near its

@@ -3,8 +3,9 @@
 // Node: source maps are on in workers). For import.meta.url and the rest
 // (module-meta.ts), and for the import.meta.resolve and computed import() of
 // computed-import.ts.
-import { findSourceMap, type SourceMapping } from 'node:module'
-import { pathToFileURL } from 'node:url'
+import type { SourceMapping } from 'node:module'
+const { findSourceMap } = process.getBuiltinModule('node:module')
+const { pathToFileURL } = process.getBuiltinModule('node:url')
 
 /** Where in the sources a call in the bundle is: the source file's URL, 1-based line and column (0 when unmapped), and the bundle's file. */
 export interface SourceSite {

@@ -7,8 +7,8 @@
 // loop, or ended first). /proc cannot tell which thread started a child: all
 // threads share one pid.
 import type { ChildProcess, SpawnOptions } from 'node:child_process'
-import { threadId } from 'node:worker_threads'
 import type { WorkerMessage } from '../src/pool/protocol.js'
+const { threadId } = process.getBuiltinModule('node:worker_threads')
 
 /**
  * Children running now. Not those started with `detached`: they lead a

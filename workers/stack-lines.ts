@@ -1,9 +1,9 @@
+const { dirname, join, relative, sep } = process.getBuiltinModule('node:path')
+const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url')
 // Whose code a stack line is (hotcell's own machinery, hidden from the
 // developer) and how its paths are shown. Shared by the main thread's reports
 // (src/report/source-files.ts) and the worker, which prints the errors the
 // app logs the same way (logged-stacks.ts): pure, so it may load in both.
-import { dirname, join, relative, sep } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 
 /**
  * The folders whose files are the developer's own code. The working folder,

@@ -2,9 +2,9 @@
 // through the worker's socket channel (socket-host.ts), with what net.Socket
 // offers that WebSocket libraries touch (addresses, setNoDelay, setTimeout…).
 // The client's real socket stays in the main thread (src/pool/socket-tunnel.ts).
-import { Duplex } from 'node:stream'
 import type { ErrorData, FailurePhase } from '../src/pool/protocol.js'
 import type { Connection, ToMain, ToWorker } from '../src/pool/socket-protocol.js'
+const { Duplex } = process.getBuiltinModule('node:stream')
 
 /** How a socket talks to main: messages go out in the channel's next batch. */
 export interface SocketLink {

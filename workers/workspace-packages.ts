@@ -1,8 +1,8 @@
+const { dirname, join, relative } = process.getBuiltinModule('node:path')
 // Whether a package the app imports but nobody installed is one of its own
 // monorepo's workspace packages: then `pnpm add @repo/ui` is the wrong advice
 // (pnpm 9 by default looks for it in the registry, as npm does for
 // `npm install @repo/ui`). Read on the error path only.
-import { dirname, join, relative } from 'node:path'
 
 // Not an ESM import of node:fs (docs/architecture.md#builtins): every worker loads this module.
 const { existsSync, readdirSync, readFileSync } = process.getBuiltinModule('node:fs')
