@@ -1,4 +1,3 @@
-const { measureMemory } = process.getBuiltinModule('node:vm')
 // A full garbage collection without --expose-gc: vm.measureMemory in its
 // eager mode posts a task that runs the same collection as gc() does
 // (MemoryMeasurement::ScheduleGCTask → PreciseCollectAllGarbage in V8).
@@ -9,6 +8,8 @@ const { measureMemory } = process.getBuiltinModule('node:vm')
 export function fullCollection(): Promise<unknown> {
   // Its one-time ExperimentalWarning, emitted as it is called, would read as
   // the user's problem in their terminal: this call is hotcell's own.
+  // node:vm when first asked (memory-check.ts says why).
+  const { measureMemory } = process.getBuiltinModule('node:vm')
   const emit = process.emitWarning
   process.emitWarning = () => {}
   try {

@@ -19,10 +19,13 @@
 // bytes, and V8 updates its count at the next one; measured on Node 20 and
 // 24), and only what is left counts. The collection is vm.measureMemory's
 // eager one, as in src/reload/settle-heap.ts: no --expose-gc.
-import { getHeapStatistics } from 'node:v8'
 import { fullCollection } from './full-collection.js'
 import type { WorkerMessage } from '../src/pool/protocol.js'
 const { threadId } = process.getBuiltinModule('node:worker_threads')
+
+// node:v8 and node:vm (full-collection.ts) load on the first check: only
+// --max-memory asks, and either costs every idle worker memory otherwise.
+const getHeapStatistics = () => process.getBuiltinModule('node:v8').getHeapStatistics()
 
 let checking = false
 let lastMethod: string | undefined

@@ -5,6 +5,10 @@
 // the main thread as text, bounded: a huge or circular value must neither
 // flood the terminal nor the message channel.
 import type { OwnProperty } from '../src/pool/protocol.js'
+
+// Not `import … from 'node:util'`: an ES import of a builtin reads all its
+// exports, and node:util's lazy ones (MIMEType, parseArgs) then load modules
+// every worker would keep for nothing.
 const { inspect } = process.getBuiltinModule('node:util')
 
 const MOST_PROPERTIES = 16
