@@ -1,7 +1,7 @@
 // What a worker loads of Node before its app needs it stays in every idle
 // worker (the serving one and the standby) for the server's life. These
-// modules were loaded at boot for paths most apps never take, and cost the
-// idle server ~0.5 MiB (docs/benchmarks.md, 2026-12-07 18:xx UTC).
+// modules were loaded at boot for paths most apps never take (docs/benchmarks.md,
+// "Idle memory: where the server's growth since 7c11ac3 went").
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { start, text } from './reload-helpers.js'
