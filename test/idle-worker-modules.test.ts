@@ -3,7 +3,11 @@
 // modules were loaded at boot for paths most apps never take (docs/benchmarks.md,
 // "Idle memory: where the server's growth since 7c11ac3 went").
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import { Worker } from 'node:worker_threads'
+import { cleanup, projectDir } from './helpers.js'
 import { start, text } from './reload-helpers.js'
 
 /** Node's names in process.moduleLoadList. */
@@ -17,14 +21,17 @@ const LOADED_LATE = [
   'NativeModule internal/mime',
   'NativeModule internal/util/parse_args/parse_args',
 ]
+const REPORT = `(${JSON.stringify(LOADED_LATE)}).filter((name) => process.moduleLoadList.includes(name))`
 
 describe('idle worker modules', () => {
-  test("a worker whose app uses none of them has not loaded node:child_process, node:v8, node:vm, or node:util's lazy parts", async () => {
-    const { server } = await start({
-      'app.ts': `const names = ${JSON.stringify(LOADED_LATE)}
-export default { fetch: () => new Response(JSON.stringify(names.filter((name) => process.moduleLoadList.includes(name)))) }
-`,
-    })
-    assert.deepEqual(JSON.parse(await text(server.url)), [])
+  test("a worker whose app uses none of them loads no more of node:child_process, node:v8, node:vm and node:util's lazy parts than a bare worker", async () => {
+    // Node 24's own ES module loader loads internal/mime in any worker.
+    const bare = projectDir({ 'bare.mjs': `import { parentPort } from 'node:worker_threads'\nparentPort.postMessage(${REPORT})\n` })
+    cleanup(bare.remove)
+    const worker = new Worker(join(bare.dir, 'bare.mjs'))
+    const [baseline] = await once(worker, 'message')
+    await worker.terminate()
+    const { server } = await start({ 'app.ts': `export default { fetch: () => new Response(JSON.stringify(${REPORT})) }\n` })
+    assert.deepEqual(JSON.parse(await text(server.url)), baseline)
   })
 })
