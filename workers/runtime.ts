@@ -143,7 +143,8 @@ function onControl(message: ControlMessage): void {
       if (message.swap) besideOlder()
       load(message.bundleUrl, message.swap)
     }
-  } else if (message.type === 'older-ended') olderEnded()
+  } else if (message.type === 'stay-awake') stayAwake(message.ms)
+  else if (message.type === 'older-ended') olderEnded()
   else if (message.type === 'memory') checkMemory(message.limit, post)
   else if (message.type === 'retire') retire(message.ms, message.signal, (cut) => post({ type: 'hotcell:retired', threadId, ...cut }))
 }

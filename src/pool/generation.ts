@@ -160,6 +160,11 @@ export class Generation {
     this.#handoff.warmFetchApi()
   }
 
+  /** A reload's bundle is coming: the worker that imports it first waits for it awake, up to `ms` (bundle-handoff.ts). */
+  stayAwake(ms: number): void {
+    this.#handoff.stayAwake(ms)
+  }
+
   /** Hand the bundle to a standby generation and wait until one worker (or `all`) has imported it (bundle-handoff.ts). */
   load(bundleUrl?: string, { all = false, timeoutMs = IMPORT_LIMIT_MS }: { all?: boolean; timeoutMs?: number } = {}): Promise<void> {
     if (bundleUrl) this.bundleUrl = bundleUrl

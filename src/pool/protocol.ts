@@ -95,6 +95,8 @@ export type ControlMessage =
   | { type: 'load'; bundleUrl: string; only?: number; swap?: true; serverAddress?: WorkerData['serverAddress'] }
   /** The app turned out to use Node's fetch classes: a standby loads them now (as if booted with `warmFetchApi`). */
   | { type: 'warm-fetch-api' }
+  /** esbuild's result for a reload is in: a standby keeps its thread running for its 'load', up to `ms` from now (0: no longer) (bundle-handoff.ts stayAwake()). */
+  | { type: 'stay-awake'; ms: number }
   /** Nothing to do: a booted worker's lane carries one message before its first 'load' (bundle-handoff.ts). */
   | { type: 'rehearsal' }
   /** Answer with a MemoryReport if more than `limit` bytes are held off-heap (src/pool/memory-watch.ts). */

@@ -46,7 +46,8 @@ export interface Builder {
   readonly roots: ProjectRoots
   /** Resolves when esbuild's service runs with this builder's context; rejects if it cannot start. */
   ready(): Promise<void>
-  build(): Promise<BuildOutcome>
+  /** `succeeded`: called as esbuild's result comes in, before the outputs are written, when the build succeeded. */
+  build(succeeded?: () => void): Promise<BuildOutcome>
   /** Stop the build under way, if any, for a newer save: it ends at once as a failure marked `canceled`. */
   cancel(): void
   /** Delete bundles no generation uses any more. */

@@ -87,7 +87,7 @@ export function startBuilder(entryPath: string, cwd: string, loaders = DEFAULT_L
     await before.dispose()
   }
   // `since`: when the first try began (a build tried again with source packages found). Not before setup: the banner's "first build" is not esbuild's start.
-  const build = async (number = ++n, since?: number): Promise<BuildOutcome> => {
+  const build = async (number = ++n, since?: number, succeeded?: () => void): Promise<BuildOutcome> => {
     const state = await setup
     const { api } = state
     const started = since ?? performance.now()
@@ -96,6 +96,7 @@ export function startBuilder(entryPath: string, cwd: string, loaders = DEFAULT_L
     building = state.context
     try {
       const result = await early.rebuild(state.context)
+      succeeded?.()
       const meta = result.metafile!
       const [file, output] = Object.entries(meta.outputs).find(([name]) => name.endsWith('.mjs'))!
       const packages = [...new Set(output.imports.filter((i) => i.external && !/^(node:|file:|[./#])/.test(i.path)).map((i) => i.path))]
@@ -148,8 +149,8 @@ export function startBuilder(entryPath: string, cwd: string, loaders = DEFAULT_L
     outDir,
     roots: sources.roots(cwd),
     ready: () => setup.then(() => {}),
-    build: () =>
-      build().finally(() => {
+    build: (succeeded) =>
+      build(undefined, undefined, succeeded).finally(() => {
         building = undefined
       }),
     cancel() {

@@ -8,7 +8,7 @@ import type { ExportedAddress, FilesRead, ListenNote, WorkerData } from '../pool
 import type { Sources } from './sources.js'
 import { reportLoadError } from './load-error-report.js'
 import { Standbys } from './standbys.js'
-import { importInto, slowImportLine } from './standby-import.js'
+import { AwakeStandby, importInto, slowImportLine } from './standby-import.js'
 import { traceReload } from './trace.js'
 import { goneSinceMark, markSaves, savedSince, unfinishedSaves } from './unfinished-saves.js'
 import { heldUntilNextEvent } from './failed-build-hold.js'
@@ -74,6 +74,7 @@ export class Reloader {
     () => this.#maker.bundles(),
   )
   #resolveFirst!: (target: Target) => void
+  readonly #awake = new AwakeStandby()
 
   constructor(
     private readonly config: Config,
@@ -130,6 +131,7 @@ export class Reloader {
       return await this.#reload(reasons, startedAt, hooks)
     } finally {
       hooks.writes?.stop()
+      this.#awake.ended()
       // After the swap's first answer, usually: pruning is I/O on the main thread.
       this.#pruner.reloadEnded(AFTER_SWAP_MS)
     }
@@ -141,7 +143,8 @@ export class Reloader {
     traceReload('build')
     writes?.begin()
     const marks = markSaves(reasons.filter((r) => r.startsWith(sep)))
-    const build = await this.builder.build()
+    // The standby its bundle goes to wakes as esbuild's result comes in (standby-import.ts).
+    const build = await this.builder.build(() => this.#current && this.#awake.wake(this.#standbys.all))
     traceReload('built')
     this.sources.update(build)
     const { cwd } = this.config
@@ -225,6 +228,7 @@ export class Reloader {
     if (!next) return undefined
     // A shutdown meanwhile ends it at once (close()); a slow one is said; past the start, a newer save gives it up.
     this.#loading = next
+    this.#awake.handed(next)
     const onSlow = slowImportLine(this.logger, this.target, current, this.config, this.builder.roots, () => outcome(true, undefined, 0))
     const serving = !(this.target instanceof Promise)
     const imported = importInto(next, build.url, { all: !current && next.gen === 1, serving, stale, onSlow })

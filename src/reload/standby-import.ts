@@ -33,6 +33,52 @@ export interface ImportOptions {
   onSlow?: (afterMs: number, waiting: LoadWait | undefined) => void
 }
 
+// How long a standby waits awake for its bundle once esbuild's result is in
+// (bundle-handoff.ts stayAwake()): writing the bundle and the checks before
+// the handoff took 0.6-1 ms. Past this, it is woken by the bundle as before.
+const AWAKE_MS = 3
+
+/**
+ * The standby kept awake for a reload's bundle. An idle thread woken by the
+ * bundle's 'load' took 0.2-0.55 ms to run it on this 2-core VM, with the
+ * reload waiting, and its import then took 1.8 ms where one awake took 1.4
+ * (p50 of 58 saves each, bench/reload-phases.ts). So the standby is woken as
+ * esbuild's result comes in, while the main thread writes the bundle and
+ * looks at the build (stale? the same bundle?). Not from the build's start:
+ * a thread spinning then took a core from esbuild, whose build took twice
+ * as long. A reload that does not hand it the bundle (a build made stale by
+ * the other files of a save) sends it back to sleep at once: spinning on, it
+ * took CPU from the process still writing those files.
+ */
+export class AwakeStandby {
+  #standby: Generation | undefined
+
+  /**
+   * esbuild's result is in: the first of `standbys` is the one the bundle
+   * goes to. Not while another one boots (edits less than a second apart
+   * keep two, standbys.ts): its 60-100 ms of CPU takes the spare core, and a
+   * spinning thread then took the main thread's (reloads 150 ms apart: p50
+   * 0.4-1.7 ms slower than without, in 3 of 3 runs).
+   */
+  wake(standbys: readonly Generation[]): void {
+    const standby = standbys[0]
+    if (!standby?.isBooted || standby.bootError || standbys.some((g) => !g.isBooted)) return
+    standby.stayAwake(AWAKE_MS)
+    this.#standby = standby
+  }
+
+  /** The bundle goes to `next`: its 'load' ends the wait. */
+  handed(next: Generation): void {
+    if (this.#standby === next) this.#standby = undefined
+  }
+
+  /** The reload is over: a standby still waiting for a bundle that is not coming goes back to sleep. */
+  ended(): void {
+    this.#standby?.stayAwake(0)
+    this.#standby = undefined
+  }
+}
+
 /** Hand `url` to `next` and wait for its import (generation.ts load()). Resolves to true if a newer save gave it up. */
 export async function importInto(next: Generation, url: string, { all, serving, stale, onSlow }: ImportOptions): Promise<boolean> {
   const loaded = next.load(url, { all })
