@@ -150,12 +150,12 @@ export class Generation {
     if (this.gen === 1) traceStart('workers')
   }
 
-  /** Have the workers load Node's fetch classes now, before the bundle comes (a standby). */
   /** The generations older than this one have ended: a fixed port one held is free (workers/port-retry.ts). */
   olderEnded(): void {
     this.#handoff.olderEnded()
   }
 
+  /** Have the workers load Node's fetch classes now, before the bundle comes (a standby). */
   warmFetchApi(): void {
     this.#handoff.warmFetchApi()
   }
