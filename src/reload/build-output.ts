@@ -42,14 +42,16 @@ export async function writeOutputs(files: readonly { path: string; contents: Uin
 const PRELOAD_SOURCE_MAP = `//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify({ version: 3, sources: ['hotcell-preload'], names: [], mappings: 'AAAA' })).toString('base64')}\n`
 
 /**
- * The preload module imports packages exactly as the bundle does: from the
+ * The preload module imports packages (and builtins) exactly as the bundle does: from the
  * same folder (so they resolve from the project, wherever hotcell is
  * installed), statically and in the same order (so they evaluate in the
  * order the bundle would evaluate them). Dynamic imports are left out: the
  * app may never make them.
  */
 export function writePreload(outDir: string, imports: readonly { path: string; kind: string; external?: boolean }[], required: readonly string[] = []): string {
-  const specifiers = [...new Set(imports.filter((i) => i.external && i.kind === 'import-statement' && !i.path.startsWith('node:')).map((i) => i.path))]
+  // Builtins too: the first ES import of one builds its module namespace in the worker, and on Node 24 that of
+  // node:http loads undici (15-26 ms): in the standby's boot, not in the reload's import of the bundle.
+  const specifiers = [...new Set(imports.filter((i) => i.external && i.kind === 'import-statement').map((i) => i.path))]
   // `required`: CommonJS packages the bundle requires as it is evaluated, after its imports (commonjs-packages.ts).
   const lines = [...specifiers.map((s) => `import ${JSON.stringify(s)}\n`), ...required.map((s) => `require(${JSON.stringify(s)})\n`)]
   const source = `${REQUIRE_SHIM}\n${lines.join('')}${PRELOAD_SOURCE_MAP}`
