@@ -58,29 +58,34 @@ async function idles(generation: Generation, ms: number): Promise<boolean> {
   return worker.performance.eventLoopUtilization(before).idle > 0
 }
 
+/** A booted standby for a fresh bundle, ended after `run`. */
+async function withStandby(run: (generation: Generation, url: string) => Promise<void>): Promise<void> {
+  const { url, preloadUrl } = await bundle()
+  const generation = await standby(preloadUrl)
+  try {
+    await run(generation, url)
+  } finally {
+    await generation.destroy()
+  }
+}
+
 after(async () => {
   await builder?.dispose()
 })
 
 describe('a standby waiting for its bundle awake', () => {
   test('imports the bundle that comes while it waits, without waiting for the end of its time', async () => {
-    const { url, preloadUrl } = await bundle()
-    const generation = await standby(preloadUrl)
-    try {
+    await withStandby(async (generation, url) => {
       // Far longer than the deadline below: only a 'load' handled during the wait ends it in time.
       generation.stayAwake(60_000)
       await withDeadline(generation.load(url), 10_000, 'the import during the wait')
       assert.equal(generation.loadError, undefined)
       assert.equal(await served(generation), 200)
-    } finally {
-      await generation.destroy()
-    }
+    })
   })
 
   test('told twice, then given no bundle: goes back to its event loop, and imports the next bundle', async () => {
-    const { url, preloadUrl } = await bundle()
-    const generation = await standby(preloadUrl)
-    try {
+    await withStandby(async (generation, url) => {
       // The second (a follow-up build's) comes during the first wait and extends it.
       generation.stayAwake(50)
       generation.stayAwake(100)
@@ -89,14 +94,10 @@ describe('a standby waiting for its bundle awake', () => {
       await withDeadline(generation.load(url), 10_000, 'the import after the wait')
       assert.equal(generation.loadError, undefined)
       assert.equal(await served(generation), 200)
-    } finally {
-      await generation.destroy()
-    }
+    })
   })
   test('told to stop waiting, goes back to its event loop at once (a reload that does not hand it the bundle)', async () => {
-    const { url, preloadUrl } = await bundle()
-    const generation = await standby(preloadUrl)
-    try {
+    await withStandby(async (generation, url) => {
       generation.stayAwake(60_000)
       generation.stayAwake(0)
       // Once both messages have come: idle time from then on is the thread's own event loop.
@@ -104,8 +105,6 @@ describe('a standby waiting for its bundle awake', () => {
       assert.ok(await idles(generation, 300), 'the worker is back in its event loop')
       await withDeadline(generation.load(url), 10_000, 'the import after the wait')
       assert.equal(await served(generation), 200)
-    } finally {
-      await generation.destroy()
-    }
+    })
   })
 })

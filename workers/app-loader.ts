@@ -1,5 +1,5 @@
 import type { Server } from 'node:http'
-import { type ErrorData, type ExportedAddress, IMPORT_LIMIT_MS, type LoadWait, type RequestTask, type WorkerMessage } from '../src/pool/protocol.js'
+import { type ExportedAddress, IMPORT_LIMIT_MS, type WorkerMessage } from '../src/pool/protocol.js'
 import { importBundle } from './bundle-import.js'
 import { describe, toErrorData } from './error-data.js'
 import { watchConnects } from './connect-sites.js'
@@ -18,38 +18,11 @@ import { definitionOf } from './handler-location.js'
 import { explainJsxRuntime } from './jsx-runtime-errors.js'
 import { explainMissingPackage, locateMissingExport } from './missing-package.js'
 import { installModuleMeta } from './module-meta.js'
-import type { NodeHandler } from './node-adapter.js'
-import type { HandlerWhere } from './result-errors.js'
 import { installWebSocketPair } from './websocket-pair.js'
 import { isClass, isEmptyObject, isExpressRouter, nodeParameters, servableNamed, transpiledDefault } from './export-shape.js'
+import type { NodeHandler } from './node-adapter.js'
+import type { AppFunction, FetchFunction, LoadedApp, OnWaiting, Style } from './loaded-app.js'
 const { parentPort } = process.getBuiltinModule('node:worker_threads')
-
-export interface FetchContext {
-  waitUntil(promise: Promise<unknown>): void
-  passThroughOnException(): void
-}
-/** The request a fetch handler gets: a Request, and the client's address as `ip` (srvx's and h3's name for it). */
-export type ServerRequest = Request & { readonly ip: string }
-export type FetchFunction = (request: ServerRequest, env: Record<string, string | undefined>, ctx: FetchContext) => unknown
-/** What the runtime calls: a fetch function that also sees the raw task (Node handlers need its headers and client address). */
-export type AppFunction = (request: ServerRequest, env: Record<string, string | undefined>, ctx: FetchContext, task: RequestTask) => unknown
-
-/**
- * `node`: the handler is Node-style, served through the Node adapter.
- * `handler`: with `node`, that handler itself, for a caller with node:http's
- * own req and res (the bench's baseline): it is called with the `server` as
- * `this`, as Node's server calls its 'request' listener.
- * `server`: the app's own http.Server whose handler is served (listen() captured, or exported), which gets the
- * 'upgrade' events if it listens for them (else another server listen()ed may: captured-servers.ts).
- * `where`: where a fetch handler is defined, asked only when it returned no Response (result-errors.ts).
- */
-export type LoadedApp =
-  | { ok: true; fetch: AppFunction; node?: true; handler?: NodeHandler; server?: Server; where?: HandlerWhere }
-  | { ok: false; phase: 'import' | 'shape'; error: ErrorData }
-export type Style = 'auto' | 'fetch' | 'node'
-
-/** Told when the import has ended but the worker waits for something else before it serves, and for at most how long. */
-export type OnWaiting = (waiting: LoadWait, limitMs: number) => void
 
 /** A real load's import, for what follows it: when it began and ended, what was alive before it, whom to tell of a wait. */
 interface ImportTimes {

@@ -1,6 +1,7 @@
 // Warm-up of a standby's request path, before any bundle arrives.
 import type { RequestTask } from '../src/pool/protocol.js'
-import { rehearseLoad, type LoadedApp, type Style } from './app-loader.js'
+import { rehearseLoad } from './app-loader.js'
+import type { LoadedApp, Style } from './loaded-app.js'
 import { whenAborted } from './lazy-request.js'
 import { rehearseListen } from './listen-capture.js'
 import type { NodeHandler } from './node-adapter.js'

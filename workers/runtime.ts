@@ -12,7 +12,8 @@ import {
   type WorkerData,
   type WorkerMessage,
 } from '../src/pool/protocol.js'
-import { loadApp, type FetchContext, type LoadedApp, type ServerRequest } from './app-loader.js'
+import { loadApp } from './app-loader.js'
+import type { FetchContext, LoadedApp, ServerRequest } from './loaded-app.js'
 import { toErrorData } from './error-data.js'
 import { fastParts, installFastResponse, isResponse } from './fast-response.js'
 import { isFetchApiLoaded, onFetchApiLoad, warmFetchApi, watchFetchGlobals } from './fetch-api.js'

@@ -4,7 +4,7 @@
 // socket-connections.ts, is loaded with the first: most apps never open one,
 // and a worker boots without it.
 import type { SocketHostMessage } from '../src/pool/socket-protocol.js'
-import type { FetchContext, LoadedApp } from './app-loader.js'
+import type { FetchContext, LoadedApp } from './loaded-app.js'
 import type { Batch } from './socket-batch.js'
 const { MessageChannel, parentPort, threadId } = process.getBuiltinModule('node:worker_threads')
 

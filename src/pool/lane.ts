@@ -30,19 +30,13 @@ import {
   type LaneReplies,
   type LaneRequests,
   type RequestTask,
-  type TaskResult,
 } from './protocol.js'
 import { holdsRequests, releasesRequests, type RequestHolder } from './running-requests.js'
 import { ArenaReader, isArenaMessage, type LentBody } from './body-arena.js'
 import type { ArenaMessage } from './arena-layout.js'
+import type { Waiter } from './waiter.js'
 
-/** Who waits for a request's outcome. */
-export interface Waiter {
-  resolve(result: TaskResult): void
-  reject(error: Error): void
-  /** The response streams over `port` (stream-pipe.ts), from worker `threadId`. */
-  onStream?: ((port: MessagePort, threadId: number) => void) | undefined
-}
+export type { Waiter }
 
 export class Lane implements RequestHolder {
   readonly #port: MessagePort
