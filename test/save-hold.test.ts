@@ -4,6 +4,9 @@
 // answer it. Below, the hold itself: where requests go while a standby
 // imports the save's bundle.
 import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { describe, test } from 'node:test'
 import type { HotcellServer } from '../src/index.js'
@@ -40,6 +43,33 @@ describe('requests wait for the reload of a save they come after', () => {
       assert.equal(reply.text, `v${v}`, `the request after save ${v}`)
       await reloaded
     }
+  })
+
+  test("a Node handler's reply to a held request goes at once, not after the app's work queued behind it", async () => {
+    // The app answers, then queues work for after its turn that takes 1.5 s
+    // and then leaves a mark. The reply to the request held for the reload
+    // must be on its way before that work runs: the mark is not there yet
+    // when the reply comes (it once waited for the end of the worker's turn).
+    const mark = join(mkdtempSync(join(tmpdir(), 'hotcell-held-')), 'after-reply')
+    cleanup(() => rmSync(dirname(mark), { recursive: true, force: true }))
+    const app = (v: number) =>
+      [
+        `import { createServer } from 'node:http'`,
+        `import { writeFileSync } from 'node:fs'`,
+        `createServer((req, res) => {`,
+        `  res.end('v${v}')`,
+        `  if (${v} > 0) setImmediate(() => { const until = Date.now() + 1500; while (Date.now() < until); writeFileSync(${JSON.stringify(mark)}, 'ran') })`,
+        `}).listen(3000)`,
+      ].join('\n')
+    const { project, server } = await start({ 'app.ts': app(0) })
+    assert.equal((await request(server.url)).text, 'v0')
+    const reloaded = nextReload(server)
+    const reply = await requestOnTrigger(server, () => project.write('app.ts', app(1)))
+    const markThen = existsSync(mark)
+    assert.equal(reply.text, 'v1')
+    assert.equal(markThen, false, "the reply came after the app's work queued behind it")
+    await reloaded
+    await waitFor(() => existsSync(mark), 10_000, "the app's queued work to run")
   })
 
   test('a save that breaks the build: the request after it gets the build error, and the fix is what the next one gets', async () => {

@@ -2,7 +2,7 @@ import type { Server } from 'node:http'
 import { type ExportedAddress, IMPORT_LIMIT_MS, type WorkerMessage } from '../src/pool/protocol.js'
 import { importBundle } from './bundle-import.js'
 import { describe, toErrorData } from './error-data.js'
-import { watchConnects } from './connect-sites.js'
+import { installConnectWatch, watchConnects } from './connect-sites.js'
 import { withImportHints } from './import-hints.js'
 import { readSourcesFrom } from './source-excerpts.js'
 import { capturedServers, installListenCapture, isHttpServer } from './listen-capture.js'
@@ -48,7 +48,7 @@ const EXPECTED = [
 
 /**
  * What the bundle's code must find in place: import.meta, the captured
- * listen(), framework error hooks, WebSocketPair. A standby installs it while
+ * listen(), framework error hooks, WebSocketPair, the watch on client sockets. A standby installs it while
  * it waits (runtime.ts): a reload's import does not pay for it. Idempotent.
  */
 export function prepareForApp(): void {
@@ -56,10 +56,15 @@ export function prepareForApp(): void {
   installListenCapture()
   installFrameworkErrors()
   installWebSocketPair()
+  installConnectWatch()
 }
 
-/** Import the bundle and find the handler in it. Never throws: failures come back as data. */
-export async function loadApp(bundleUrl: string, entry: string, style: Style, onWaiting?: OnWaiting): Promise<LoadedApp> {
+/**
+ * Import the bundle and find the handler in it. Never throws: failures come
+ * back as data. `swap`: a reload's import, which old code serves beside until
+ * it is ready: what the terminal is told of its servers waits until then.
+ */
+export async function loadApp(bundleUrl: string, entry: string, style: Style, onWaiting?: OnWaiting, swap = false): Promise<LoadedApp> {
   prepareForApp()
   readSourcesFrom(bundleUrl)
   let mod: Record<string, unknown>
@@ -79,7 +84,7 @@ export async function loadApp(bundleUrl: string, entry: string, style: Style, on
   afterImport()
   try {
     const loaded = await resolveHandler(mod, entry, style, bundleUrl, { before, started, ended: performance.now(), onWaiting })
-    if (loaded.ok) placeServers(loaded)
+    if (loaded.ok) placeServers(loaded, swap)
     return loaded
   } catch (error) {
     // A Fastify app whose ready() fails (a plugin threw) lands here.
@@ -213,8 +218,11 @@ function fromServer(server: Server, bundleUrl: string): Promise<LoadedApp> {
 
 // The adapter (node:http's req and res, ~8 ms to import) is loaded only for
 // a Node-style handler: a fetch app's workers boot without it.
+// Kept once loaded: an import() of it again (each reload's, the standby's rehearsal having loaded it) cost 0.1-0.2 ms.
+let nodeAdapter: typeof import('./node-adapter.js') | undefined
 async function node(handler: NodeHandler, bundleUrl: string, server?: Server, guessed = false): Promise<LoadedApp> {
-  const { nodeToFetch } = await import('./node-adapter.js')
+  nodeAdapter ??= await import('./node-adapter.js')
+  const { nodeToFetch } = nodeAdapter
   const handle = nodeToFetch(handler, server, bundleUrl, guessed)
   return {
     ok: true,

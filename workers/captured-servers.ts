@@ -31,8 +31,14 @@ export function upgradeServer(served: Server | undefined): Server | undefined {
   return undefined
 }
 
-/** Tell main what each listen()ed server gets: those started so far, and those the app starts later. */
-export function placeServers(served: Served): void {
+/**
+ * Tell main what each listen()ed server gets: those started so far, and those
+ * the app starts later. `afterReady`: a reload's, told once the worker has
+ * said it is ready and answered the requests waiting for it: the main thread
+ * logs each note, and before the 'ready' behind it the swap waited for that
+ * (a node:http app's listen() is told at every reload).
+ */
+export function placeServers(served: Served, afterReady = false): void {
   const own = capturedServers().find((listen) => listen.server === served.server)
   const servedBy = own ? `the server from listen(${own.requested})` : 'the default export'
   const tell = (listen: CapturedListen) => {
@@ -45,7 +51,12 @@ export function placeServers(served: Served): void {
     const message: WorkerMessage = { type: 'hotcell:listen-captured', requested: listen.requested, role, servedBy }
     parentPort?.postMessage(message)
   }
-  for (const listen of capturedServers()) tell(listen)
+  const tellAll = () => {
+    for (const listen of capturedServers()) tell(listen)
+  }
+  // A timer: after this turn's check phase, where the replies to the requests held for the import go.
+  if (afterReady) setTimeout(tellAll, 0)
+  else tellAll()
   // ws's standalone server adds its 'upgrade' listener right after its listen() call: look once that code has run.
   afterListen((listen) => setImmediate(() => tell(listen)))
 }

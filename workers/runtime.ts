@@ -18,7 +18,7 @@ import { toErrorData } from './error-data.js'
 import { fastParts, installFastResponse, isResponse } from './fast-response.js'
 import { isFetchApiLoaded, onFetchApiLoad, warmFetchApi, watchFetchGlobals } from './fetch-api.js'
 import { requestUrl } from './request-url.js'
-import { backgroundWork, drainLane, flushReplies, reply, openLane, started, stayAwake, type LaneTask } from './lane.js'
+import { backgroundWork, drainLane, flushReplies, reply, openLane, rehearseReply, started, stayAwake, type LaneTask } from './lane.js'
 import { recordExits } from './exit-note.js'
 import { catchLateErrors, reportLate, runInScope, type RequestScope } from './late-errors.js'
 import { abortRequest, installLazyRequest, LazyRequest } from './lazy-request.js'
@@ -87,6 +87,7 @@ openLane({
     // Before the bundle is in (a reload's standby takes requests while it
     // imports, src/reload/save-hold.ts): in arrival order once it is.
     waitingForApp++
+    held.add(task.id)
     void app.then((loaded) => begin(task, loaded))
   },
   abort(message) {
@@ -108,13 +109,22 @@ const app = new Promise<LoadedApp>((resolve) => (resolveApp = resolve))
 let current: LoadedApp | undefined
 /** Requests that came before the app was imported. */
 let waitingForApp = 0
+/**
+ * Those of them not yet answered. Their replies go as each is made, not at
+ * the end of the turn: a reload's held requests (src/reload/save-hold.ts)
+ * wait for them, and a Node handler's reply, which comes a few promise jobs
+ * after the handler ran, went after whatever the app queued for the end of
+ * that turn (a setImmediate). (A flush queued as the import ended ran before
+ * any such reply existed.)
+ */
+const held = new Set<number>()
 let loading = false
 
 function load(bundleUrl: string, swap = false): void {
   if (loading) return
   loading = true
   const onWaiting = (waiting: LoadWait, limitMs: number) => post({ type: 'hotcell:waiting', gen: data.gen, threadId, waiting, limitMs })
-  void loadApp(bundleUrl, data.entry, data.handler, onWaiting).then((loaded) => {
+  void loadApp(bundleUrl, data.entry, data.handler, onWaiting, swap).then((loaded) => {
     // Requests that came during the import wait for it with the others, in lane order.
     drainLane()
     current = loaded
@@ -126,10 +136,8 @@ function load(bundleUrl: string, swap = false): void {
       ...(loaded.ok ? (loaded.node ? { node: true } : {}) : { error: loaded.error, phase: loaded.phase }),
     })
     // Those held during a reload without a body came already: they run as
-    // this returns, and their replies go at once, not at the end of the turn
-    // (0.1-0.7 ms later). Those with a body come next.
-    if (waitingForApp > 0) queueMicrotask(flushReplies)
-    else if (swap && loaded.ok) stayAwake(SWAP_AWAKE_MS)
+    // this returns (their replies go as each is made: `held`). Those with a body come next.
+    if (waitingForApp === 0 && swap && loaded.ok) stayAwake(SWAP_AWAKE_MS)
   })
 }
 
@@ -157,7 +165,11 @@ void warmUp(data, post).finally(() => {
   // A standby, or a replacement for a crashed worker: ask for the bundle.
   else post({ type: 'hotcell:hello', gen: data.gen, threadId })
   void rehearse(
-    (task, standIn, done) => serve(task, standIn, done),
+    (task, standIn, done) =>
+      serve({ ...task, slot: 0 }, standIn, (rehearsed, outcome) => {
+        if (outcome.kind === 'response') rehearseReply(rehearsed, outcome.status, outcome.statusText, outcome.headers, outcome.body)
+        done()
+      }),
     data.nodeAdapter === true,
     data.handler,
     () => loading,
@@ -167,10 +179,20 @@ void warmUp(data, post).finally(() => {
 const env = process.env as Record<string, string | undefined>
 
 function begin(task: LaneTask, loaded: LoadedApp): void {
-  if (!started(task.id)) return
+  if (!started(task.id)) {
+    held.delete(task.id)
+    return
+  }
   noteRequest(task.method, task.url)
   if (loaded.ok) serve(task, loaded, deliver, reply.stream)
-  else reply.failed(task, loaded.phase, loaded.error)
+  else {
+    reply.failed(task, loaded.phase, loaded.error)
+    sendIfHeld(task)
+  }
+}
+
+function sendIfHeld(task: LaneTask): void {
+  if (held.size > 0 && held.delete(task.id)) flushReplies()
 }
 
 function deliver(task: LaneTask, outcome: Outcome): void {
@@ -178,6 +200,7 @@ function deliver(task: LaneTask, outcome: Outcome): void {
     reply.response(task, outcome.status, outcome.statusText, outcome.headers, outcome.body)
   } else if (outcome.kind === 'streamed') reply.streamed(task)
   else reply.failed(task, outcome.phase, outcome.error)
+  sendIfHeld(task)
 }
 
 /**
