@@ -13,18 +13,16 @@ import {
   type WorkerMessage,
 } from '../src/pool/protocol.js'
 import { loadApp } from './app-loader.js'
-import type { FetchContext, LoadedApp, ServerRequest } from './loaded-app.js'
-import { toErrorData } from './error-data.js'
-import { fastParts, installFastResponse, isResponse } from './fast-response.js'
+import type { LoadedApp } from './loaded-app.js'
+import { installFastResponse } from './fast-response.js'
 import { isFetchApiLoaded, onFetchApiLoad, warmFetchApi, watchFetchGlobals } from './fetch-api.js'
-import { requestUrl } from './request-url.js'
-import { backgroundWork, drainLane, flushReplies, reply, openLane, rehearseReply, started, stayAwake, type LaneTask } from './lane.js'
+import { drainLane, flushReplies, reply, openLane, rehearseReply, started, stayAwake, type LaneTask } from './lane.js'
 import { recordExits } from './exit-note.js'
-import { catchLateErrors, reportLate, runInScope, type RequestScope } from './late-errors.js'
-import { abortRequest, installLazyRequest, LazyRequest } from './lazy-request.js'
-import { respond, type Outcome, type ResponseControl } from './respond.js'
+import { catchLateErrors, runInScope, type RequestScope } from './late-errors.js'
+import { installLazyRequest } from './lazy-request.js'
+import type { Outcome } from './respond.js'
+import { context, env, failed, handle, stop, type InFlight } from './handler-call.js'
 import { rehearse } from './rehearsal.js'
-import { networkErrorReturned, notAResponse, type HandlerWhere } from './result-errors.js'
 import { startSocketHost } from './socket-host.js'
 import { printStacksAsReports } from './logged-stacks.js'
 import { reportFileReads } from './file-reads.js'
@@ -59,13 +57,7 @@ if (!data.warmFetchApi && !isFetchApiLoaded()) onFetchApiLoad(() => post({ type:
 catchLateErrors(threadId, post)
 recordExits()
 
-/** Requests in flight on this thread, for aborts sent by the main thread. */
-interface InFlight {
-  request: LazyRequest | undefined
-  response: ResponseControl | undefined
-  /** Why it ended early, once it did. */
-  aborted: unknown
-}
+/** The requests in flight on this thread, by id: aborts sent by the main thread name them. */
 const inflight = new Map<number, InFlight>()
 // Before any of the app's packages load: they keep the fs functions they find.
 if (data.readsIn)
@@ -74,12 +66,6 @@ if (data.readsIn)
     () => inflight.size > 0,
     (report) => post({ type: 'hotcell:files-read', ...report }),
   )
-
-function stop(entry: InFlight, reason: unknown): void {
-  entry.aborted ??= reason
-  if (entry.request) abortRequest(entry.request, reason)
-  entry.response?.cancel()
-}
 
 openLane({
   request(task) {
@@ -176,8 +162,6 @@ void warmUp(data, post).finally(() => {
   )
 })
 
-const env = process.env as Record<string, string | undefined>
-
 function begin(task: LaneTask, loaded: LoadedApp): void {
   if (!started(task.id)) {
     held.delete(task.id)
@@ -244,70 +228,6 @@ function serve<T extends RequestTask>(
   }
   if (outcome instanceof Promise) outcome.then(finish)
   else finish(outcome)
-}
-
-function failed(phase: 'handler' | 'result', error: unknown): Outcome {
-  return { kind: 'failed', phase, error: toErrorData(error) }
-}
-
-/** The handler's outcome: at once when it returned a finished Response without awaiting anything. */
-function handle(task: RequestTask, loaded: Extract<LoadedApp, { ok: true }>, entry: InFlight, stream: (port: MessagePort) => void): Outcome | Promise<Outcome> {
-  let url: string
-  try {
-    url = requestUrl(task.url)
-  } catch (error) {
-    const body = `hotcell could not represent this request as a web Request: ${String((error as Error).message)}\n`
-    return { kind: 'response', status: 400, statusText: 'Bad Request', headers: ['content-type', 'text/plain; charset=utf-8'], body }
-  }
-  const request = new LazyRequest({ method: task.method, url, headers: task.headers, body: task.body, ip: task.remoteAddress })
-  entry.request = request
-  let result: unknown
-  try {
-    result = loaded.fetch(request as unknown as ServerRequest, env, context, task)
-  } catch (error) {
-    return failed('handler', error)
-  }
-  if (result instanceof Promise)
-    return result.then(
-      (value: unknown) => toOutcome(value, entry, stream, loaded.where),
-      (error: unknown) => failed('handler', error),
-    )
-  return toOutcome(result, entry, stream, loaded.where)
-}
-
-function toOutcome(result: unknown, entry: InFlight, stream: (port: MessagePort) => void, where: HandlerWhere | undefined): Outcome | Promise<Outcome> {
-  if (!isResponse(result)) return { kind: 'failed', phase: 'result', error: notAResponse(result, where) }
-  // Response.error(). (Only a native one can be: reading `type` of a FastResponse would build undici's object.)
-  if (!fastParts(result) && result.type === 'error') return { kind: 'failed', phase: 'result', error: networkErrorReturned(where) }
-  try {
-    const outcome = respond(
-      result,
-      (reason) => stop(entry, reason),
-      (control) => {
-        entry.response = control
-        if (entry.aborted !== undefined) control.cancel()
-      },
-      stream,
-    )
-    return outcome instanceof Promise ? outcome.catch((error: unknown) => failed('handler', error)) : outcome
-  } catch (error) {
-    return failed('handler', error)
-  }
-}
-
-const context: FetchContext = {
-  waitUntil(promise) {
-    // The work goes on after the response (the pool runs with atomics
-    // disabled, so the event loop keeps turning); a failure is reported. A
-    // reload lets it finish, within the grace its requests get.
-    backgroundWork(1)
-    Promise.resolve(promise)
-      .catch((error: unknown) => reportLate('waitUntil', error))
-      .finally(() => backgroundWork(-1))
-  },
-  passThroughOnException() {
-    // Meaningful only behind an origin server; there is none in development.
-  },
 }
 
 startSocketHost({ app: () => app, env, context })
