@@ -17,6 +17,7 @@ const { dirname, join, relative, resolve } = process.getBuiltinModule('node:path
 const { fileURLToPath } = process.getBuiltinModule('node:url')
 
 // Not an ESM import of node:fs (docs/architecture.md#builtins): every worker loads this module.
+import { readBundleMap } from './bundle-map.js'
 const { existsSync, readFileSync } = process.getBuiltinModule('node:fs')
 
 const EXAMPLES = 'Hono: "hono/jsx", React: "react", Preact: "preact"'
@@ -118,11 +119,7 @@ function isAbout(message: string, specifier: string): boolean {
 }
 
 function readMap(bundle: string): SourceMap | undefined {
-  try {
-    return JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as SourceMap
-  } catch {
-    return undefined
-  }
+  return readBundleMap(bundle) as SourceMap | undefined
 }
 
 /** The developer's sources in the map (not node_modules), with their text. */

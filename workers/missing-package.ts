@@ -13,6 +13,7 @@ const { dirname, join, relative, resolve, sep } = process.getBuiltinModule('node
 const { fileURLToPath, pathToFileURL } = process.getBuiltinModule('node:url')
 
 // Not an ESM import of node:fs (docs/architecture.md#builtins): every worker loads this module.
+import { readBundleMap } from './bundle-map.js'
 const { existsSync, readFileSync } = process.getBuiltinModule('node:fs')
 const { types } = process.getBuiltinModule('node:util')
 
@@ -159,12 +160,8 @@ export function packageName(specifier: string): string {
  * drops them). With `binding`, only a line that imports that name by it.
  */
 function importedAt(bundle: string, name: string, binding?: string): ImportSite | undefined {
-  let map: SourceMap
-  try {
-    map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as SourceMap
-  } catch {
-    return undefined
-  }
+  const map = readBundleMap(bundle) as SourceMap | undefined
+  if (!map) return undefined
   // Node names the package; the source may import a path inside it (lodash/fp).
   // Which path, the bundle says: '@/lib' is the "package" of both '@/lib/db',
   // bundled through a tsconfig alias, and '@/lib/gone', left to Node.

@@ -8,6 +8,7 @@
 // (sourcesContent): the lines come from there, and cross the thread boundary
 // with the error's data.
 import type { ErrorData, SourceExcerpt } from '../src/pool/protocol.js'
+import { sourcesContentOf } from './bundle-map.js'
 const { findSourceMap } = process.getBuiltinModule('node:module')
 const { fileURLToPath } = process.getBuiltinModule('node:url')
 
@@ -82,13 +83,15 @@ function loadSources(url: string): Sources | null {
   } catch {
     return null
   }
-  if (!payload.sourcesContent || !payload.sources) return null
+  // Node's copy of the map has no text when it was written apart (src/reload/lean-source-map.ts).
+  const content = payload.sourcesContent ?? sourcesContentOf(fileURLToPath(url))
+  if (!content || !payload.sources) return null
   const index = new Map<string, number>()
   for (const [i, source] of payload.sources.entries()) {
     index.set(source, i)
     if (source.startsWith('file:')) index.set(fileURLToPath(source), i)
   }
-  return { index, content: payload.sourcesContent, lineStarts: new Map() }
+  return { index, content, lineStarts: new Map() }
 }
 
 function excerptOf(text: string, found: Sources, i: number, line: number): Omit<SourceExcerpt, 'file'> | undefined {

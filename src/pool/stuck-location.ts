@@ -3,12 +3,12 @@
 // through the NodeWorker domain, and Debugger.pause interrupts even a
 // synchronous loop (measured: ~60 ms) — then map the top user frame of the
 // bundle back to the .ts source through the bundle's source map.
-import { readFileSync } from 'node:fs'
 import { Session } from 'node:inspector'
-import { SourceMap } from 'node:module'
+import { SourceMap, type SourceMapPayload } from 'node:module'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Worker } from 'node:worker_threads'
+import { readBundleMap } from '../../workers/bundle-map.js'
 import { codeFrame } from '../report/code-frame.js'
 import { changedNote, excerptFrame } from '../report/ran-source.js'
 import { isProjectFile, shownPath, type ProjectRoots } from '../report/source-files.js'
@@ -93,7 +93,7 @@ function original(frame: CallFrame): { file: string; line: number; column: numbe
   const bundle = fileURLToPath(frame.url.replace(/[?#].*$/, ''))
   if (!maps.has(bundle)) {
     try {
-      maps.set(bundle, new SourceMap(JSON.parse(readFileSync(bundle + '.map', 'utf8'))))
+      maps.set(bundle, new SourceMap(readBundleMap(bundle) as SourceMapPayload))
     } catch {
       maps.set(bundle, undefined)
     }

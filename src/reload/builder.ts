@@ -19,6 +19,8 @@ import { writeOutputs, writePreload } from './build-output.js'
 import { DEFAULT_LOADERS, type Loader } from '../config/loaders.js'
 import { loaderOption } from './loader-option.js'
 import { rewriteCommonJsWrappers } from './commonjs-wrappers.js'
+import { SOURCES_SUFFIX } from '../../workers/bundle-map.js'
+import { withLeanMaps } from './lean-source-map.js'
 import { rewriteGlobImports } from './glob-imports.js'
 import { runtimeLoaderFolders } from './runtime-loaders.js'
 import { COMPUTED_IMPORT_ID, computedImportFolders, rewriteComputedImports } from './computed-imports.js'
@@ -110,7 +112,7 @@ export function startBuilder(entryPath: string, cwd: string, loaders = DEFAULT_L
         const [messages, files, missing] = [aliases.map((a) => a.message), aliases.flatMap((a) => a.files), aliases.flatMap((a) => a.targets)]
         return failure({ n: number, started, messages, files, missing, onlyMissing: true })
       }
-      const outputs = rewriteGlobImports(rewriteCommonJsWrappers(rewriteComputedImports(result.outputFiles!, result.warnings, cwd)))
+      const outputs = withLeanMaps(rewriteGlobImports(rewriteCommonJsWrappers(rewriteComputedImports(result.outputFiles!, result.warnings, cwd))))
       await writeOutputs(outputs)
       kept?.note(outputs)
       // Those are handled: not the developer's concern.
@@ -158,7 +160,11 @@ export function startBuilder(entryPath: string, cwd: string, loaders = DEFAULT_L
     },
     async prune(inUse) {
       const keep = new Set<string>()
-      for (const file of inUse) keep.add(file).add(file + '.map')
+      for (const file of inUse)
+        keep
+          .add(file)
+          .add(file + '.map')
+          .add(file + SOURCES_SUFFIX)
       if (preloadFile) keep.add(preloadFile)
       kept?.prune(keep)
       const names = await readdir(outDir).catch(() => [] as string[])
