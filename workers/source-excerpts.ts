@@ -4,9 +4,10 @@
 // straddles a save, or a retiring generation's timer, throws from the code
 // before the save, and its line numbers then point into a file that has moved
 // on. The worker that ran the code has the bundle's source map loaded already
-// (source maps are on in workers), and esbuild puts each input's text in it
-// (sourcesContent): the lines come from there, and cross the thread boundary
-// with the error's data.
+// (source maps are on in workers), and each input's text as esbuild read it
+// (its sourcesContent) is in a file beside the map (workers/bundle-map.ts),
+// read at the first error: the lines come from there, and cross the thread
+// boundary with the error's data.
 import type { ErrorData, SourceExcerpt } from '../src/pool/protocol.js'
 import { sourcesContentOf } from './bundle-map.js'
 const { findSourceMap } = process.getBuiltinModule('node:module')
