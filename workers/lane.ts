@@ -231,12 +231,16 @@ export { flush as flushReplies }
  * Build the reply to a rehearsal's request (workers/rehearsal.ts) and drop
  * it: a standby's first real reply was built cold, 0.25-0.4 ms (Node 20,
  * node:http app, the first response of each reload). Only what this adds is
- * dropped, and nothing is sent: not when the reply would fill the batch.
+ * dropped, and nothing is sent: not when the reply would fill the batch, nor
+ * for a body the arena would take.
  */
 export function rehearseReply(task: LaneTask, status: number, statusText: string, headers: string[], body: ArrayBuffer | Uint8Array | string | null): void {
   const queued = outbox.length
   const moved = transfer.length
   if (queued + REPLY_FIELDS >= FLUSH_AT) return
+  // Not one the body arena would take: the slots it lent would never be given back.
+  const size = body === null ? 0 : typeof body === 'string' ? body.length : body.byteLength
+  if (size >= ARENA_MIN) return
   // A copy: an ArrayBuffer given to carried() is listed for transfer, and this one must stay usable.
   reply.response(task, status, statusText, [...headers], body instanceof ArrayBuffer ? body.slice(0) : body)
   outbox.length = queued
