@@ -1,12 +1,13 @@
 // Live reload over HTTP: which responses get the script, the SSE endpoint's
 // guard, reload events, and shutdown with tabs still connected.
 import assert from 'node:assert/strict'
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { describe, test } from 'node:test'
 import { PROCESS_TOKEN } from '../src/http/gate/same-origin.js'
-import { openStream, request, waitFor, withDeadline, serveProject } from './helpers.js'
+import { cleanup, openStream, request, waitFor, withDeadline, serveProject } from './helpers.js'
 
 const APP = `
 import { existsSync, writeFileSync } from 'node:fs'
@@ -41,7 +42,6 @@ const GZ = new Uint8Array([${[...gzipSync('<html><body>zipped</body></html>')].j
 `
 
 async function start(options: { liveReload?: boolean } = {}) {
-  // The app writes a file of its own: the watcher ignores it (it is not an input of the build).
   return serveProject({ 'app.ts': APP }, options)
 }
 
@@ -201,8 +201,13 @@ describe('live reload', () => {
   })
 
   test('a page asked for before a reload and sent after it reloads as soon as its stream connects', async () => {
-    const { server, project } = await start()
-    const flag = join(project.dir, 'answer-now')
+    const { server } = await start()
+    // Outside the project: the app checks for this file while answering, so
+    // in the project its creation would reload the open tabs (a file read per
+    // request changed), racing the fresh stream below.
+    const outside = mkdtempSync(join(tmpdir(), 'hotcell-held-'))
+    cleanup(() => rmSync(outside, { recursive: true, force: true }))
+    const flag = join(outside, 'answer-now')
     const held = request(`${server.url}/held?until=${encodeURIComponent(flag)}`, { headers: TAB })
     // The request is in the old generation's worker when the reload swaps generations.
     await waitFor(() => existsSync(flag + '.begun'), 10_000, 'the held request in its worker')
