@@ -158,14 +158,25 @@ export interface CliRun {
 }
 
 /** Run the real `hotcell` binary and wait for its ready line. */
-export async function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; readyMs?: number; bin?: string } = {}): Promise<CliRun> {
+export async function startCli(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; readyMs?: number; bin?: string; signalOnReady?: NodeJS.Signals } = {},
+): Promise<CliRun> {
   const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()))
+  let signaled = false
+  child.stdout!.on('data', (c: Buffer) => {
+    output += c.toString()
+    // `signalOnReady`: sent the moment the ready line is read, as a process manager or a script may.
+    if (options.signalOnReady && !signaled && /ready on /.test(output)) {
+      signaled = true
+      child.kill(options.signalOnReady)
+    }
+  })
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()))
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const url = await withDeadline(

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { serve } from '../src/index.js'
 import type { LogEntry } from '../src/report/log-option.js'
-import { cleanup, projectDir, startCli, waitFor } from './helpers.js'
+import { cleanup, projectDir, startCli, waitFor, withDeadline } from './helpers.js'
 import { nextReload, start, text } from './reload-helpers.js'
 
 /** Whether process `pid` still runs (a zombie, ended but not reaped, does not). */
@@ -123,6 +123,28 @@ export default { fetch: () => new Response('ok') }
       cleanup(() => cli.child.kill('SIGKILL'))
       assert.equal(await cli.stop(signal), 0, cli.output())
       assert.deepEqual(lines(events), [`${signal} done ${signal}`, 'exit 0'], cli.output())
+    }
+  })
+
+  test("a signal sent the moment the ready line is read still stops gracefully: the app's listeners run", async () => {
+    // Once the handlers were installed just after the ready line: a signal sent on reading it ended the server at once in 8 of 20 tries.
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGTERM', 'SIGINT'] as const) {
+      const project = projectDir({})
+      cleanup(project.remove)
+      const events = join(project.dir, 'events.log')
+      project.write(
+        'app.ts',
+        `import { appendFileSync } from 'node:fs'
+const log = (line: string) => appendFileSync(${JSON.stringify(events)}, line + '\\n')
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, (name) => log('got ' + name))
+process.on('exit', (code) => log('exit ' + code))
+export default { fetch: () => new Response('ok') }
+`,
+      )
+      const cli = await startCli([join(project.dir, 'app.ts'), '--port', '0'], { cwd: project.dir, signalOnReady: signal })
+      cleanup(() => cli.child.kill('SIGKILL'))
+      assert.equal(await withDeadline(cli.exited, 10_000, 'hotcell exit'), 0, cli.output())
+      assert.deepEqual(lines(events), [`got ${signal}`, 'exit 0'], cli.output())
     }
   })
 

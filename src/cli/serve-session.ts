@@ -43,18 +43,23 @@ export async function runSession(server: HotcellServer, io: SessionIO, { version
   else if (info.inspector) lines.push(`hotcell: debugger endpoint ${info.inspector}`)
   // After a failed start the error came first: the last line says what is served now, and what to do.
   if (info.problem) lines.push(color ? styleText('red', stateLine(info.problem, server.url)) : stateLine(info.problem, server.url))
+  let release = () => {}
+  let stopped = false
+  let stopWith!: (signal: StopSignal) => void
+  const stopping = new Promise<StopSignal>((resolve) => (stopWith = resolve))
+  const stop = (signal: StopSignal = 'SIGINT') => {
+    stopped = true
+    release()
+    stopWith(signal)
+  }
+  // Before the ready line: whoever stops the server as soon as they read it (a
+  // test, a process manager, a script) gets the graceful stop, with the app's
+  // listeners. Installed after it, a SIGTERM sent on reading it found no
+  // handler in 8 of 20 tries and ended the process at once.
+  io.onStop?.(stop)
   // One write: a reader that sees the ready line sees the whole banner.
   io.stdout.write(lines.join('\n') + '\n')
-  return new Promise<StopSignal>((resolve) => {
-    let release = () => {}
-    let stopped = false
-    const stop = (signal: StopSignal = 'SIGINT') => {
-      stopped = true
-      release()
-      resolve(signal)
-    }
-    io.onStop?.(stop)
-    if (!tty) return
+  if (tty) {
     // Only a terminal has keys: loaded after the banner, and the browser opener on its key.
     void import('./hotkeys.js').then(({ installHotkeys }) => {
       if (stopped) return
@@ -81,5 +86,6 @@ export async function runSession(server: HotcellServer, io: SessionIO, { version
         help: (text) => io.stdout.write((color ? styleText('dim', 'keys\n') : 'keys\n') + text),
       })
     })
-  })
+  }
+  return stopping
 }
