@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { describe, test } from 'node:test'
-import { BIN, cleanup, fixture, projectDir, request, runCli, runMain, startCli, waitFor, withDeadline } from './helpers.js'
+import { BIN, cleanup, fixture, personsSecondCtrlC, projectDir, request, runCli, runMain, startCli, waitFor, withDeadline } from './helpers.js'
 
 const echo = fixture('echo.ts')
 
@@ -161,6 +161,20 @@ describe('hotcell CLI', () => {
     assert.equal(await code, 0)
   })
 
+  test('one SIGINT delivered twice (a wrapper passing it on to the process group it also reaches) still lets a request in flight finish', async () => {
+    const cli = await startCli([echo, '-p', '0', '-w', '1', '--quiet'])
+    const slow = request(`${cli.url}/slow?ms=1000`)
+    await new Promise((r) => setTimeout(r, 200)) // the request is now in the worker
+    // As coreutils timeout does: the group's signal, and its own copy a moment later (apart, so that they do not merge into one).
+    cli.child.kill('SIGINT')
+    await new Promise((r) => setTimeout(r, 10))
+    const code = cli.stop('SIGINT')
+    const res = await slow
+    assert.equal(res.status, 200)
+    assert.equal(res.text, 'slow done')
+    assert.equal(await code, 0, cli.output())
+  })
+
   test('a reader that goes away (hotcell … | head -1) does not stop the server', async () => {
     const cli = spawn(process.execPath, [BIN, echo, '-p', '0', '-w', '1'], { stdio: ['ignore', 'pipe', 'pipe'] })
     cleanup(() => cli.kill('SIGKILL'))
@@ -184,6 +198,7 @@ describe('hotcell CLI', () => {
       cli.output(),
       /shutting down \(requests in flight and ctx\.waitUntil\(\) work get up to 5 s, then the app's SIG(INT|TERM) listeners up to 2 s; Ctrl-C again to stop now\)/,
     )
+    await personsSecondCtrlC()
     cli.child.kill('SIGINT')
     assert.equal(await withDeadline(cli.exited, 5000, 'exit after the second SIGINT'), 130)
     assert.ok((await slow) instanceof Error, 'the 20 s request should have been cut')

@@ -11,6 +11,7 @@ import { Writable } from 'node:stream'
 import { after } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { HotcellError, serve, type HotcellServer, type ServeOptions } from '../src/index.js'
+import { SIGNAL_ECHO_MS } from '../src/cli/signal-echo.js'
 
 /** The repository root (tests run from dist/test/). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -295,4 +296,9 @@ export async function rejectsEach(run: (options: object) => Promise<unknown>, ca
       return true
     })
   }
+}
+
+/** A person's second Ctrl-C comes this long after the first at the soonest: sooner, it is taken for the first one's echo (src/cli/signal-echo.ts). */
+export function personsSecondCtrlC(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, SIGNAL_ECHO_MS + 50))
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
-import { cleanup, projectDir, waitFor, withDeadline } from './helpers.js'
+import { cleanup, personsSecondCtrlC, projectDir, waitFor, withDeadline } from './helpers.js'
 
 const SUPERVISOR = fileURLToPath(new URL('../src/cli/supervisor.js', import.meta.url))
 const TIME = String.raw`^\d{1,2}:\d{2}:\d{2}(?: [AP]M)? `
@@ -52,6 +52,7 @@ test('a server process that ignores the second Ctrl-C is killed 2 s later, and t
   await waitFor(() => run.output().includes('ignored SIGINT'), 10_000, 'the first SIGINT to reach the stand-in').catch((error: Error) => {
     throw new Error(`${error.message}; the supervisor's exit code: ${run.child.exitCode}; what it and the stand-in printed:\n${run.output()}`)
   })
+  await personsSecondCtrlC()
   run.child.kill('SIGINT')
   assert.equal(await withDeadline(run.exited, 10_000, 'the supervisor to exit'), 137)
   assert.match(run.output(), new RegExp(`${TIME}hotcell: the server process did not stop within 2 s of the second signal; killed it\\.\\n`, 'm'))

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { Worker } from 'node:worker_threads'
 import { whenUnstoppable } from '../src/pool/unstoppable-worker.js'
-import { type CliRun, projectDir, request, startCli, waitFor, withDeadline } from './helpers.js'
+import { type CliRun, personsSecondCtrlC, projectDir, request, startCli, waitFor, withDeadline } from './helpers.js'
 
 const worker = (code: string) => new Worker(code, { eval: true })
 
@@ -114,6 +114,7 @@ test('a worker stuck past --timeout: the server process ends itself and the supe
 async function twoSignals(cli: CliRun): Promise<void> {
   cli.child.kill('SIGINT')
   await waitFor(() => /shutting down/.test(cli.output()), 5000, 'the shutdown line')
+  await personsSecondCtrlC()
   cli.child.kill('SIGINT')
 }
 

@@ -5,6 +5,7 @@
 import { followSupervisor, leaveSupervisor } from './supervisor-child.js'
 import { main } from './main.js'
 import { exitNow } from './exit-now.js'
+import { echoOfThisSignal } from './signal-echo.js'
 import { keepServingWithoutReader } from './reader-errors.js'
 import { traceStart } from '../reload/trace.js'
 import { adoptExposedGc } from '../reload/settle-heap.js'
@@ -27,14 +28,19 @@ void main(process.argv.slice(2), {
   stdin: process.stdin,
   onStop(stop) {
     const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
-      // A second Ctrl-C means "now": skip the graceful drain (exit-now.ts).
-      process.once('SIGINT', () => exitNow(130))
-      process.once('SIGTERM', () => exitNow(143))
+      // A second Ctrl-C means "now": skip the graceful drain (exit-now.ts); not the first one's echo (signal-echo.ts).
+      const isEcho = echoOfThisSignal()
+      const now = (code: number) => () => isEcho() || exitNow(code)
+      // Added before the first ones go: with no listener left for a moment, a signal then would end the process at once.
+      process.on('SIGINT', now(130))
+      process.on('SIGTERM', now(143))
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
       // The app's listeners of this signal run (workers/retirement.ts): a Ctrl-C is a SIGINT, forwarded by the supervisor.
       stop(signal)
     }
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
   },
 }).then((code) => {
   process.exitCode = code

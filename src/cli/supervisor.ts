@@ -18,6 +18,7 @@ import { isatty } from 'node:tty'
 import { constants } from 'node:os'
 import type { SlowRequest, SupervisorMessage } from './supervisor-child.js'
 import { heldAddressEnv, type HeldAddress } from './held-address.js'
+import { echoOfThisSignal } from './signal-echo.js'
 import type { CrashLoopBreaker } from '../pool/crash-loop.js'
 import { traceStart } from '../reload/trace.js'
 import type { Terminal } from '../report/timed-line.js'
@@ -190,7 +191,11 @@ export function supervise({ script, argv, stderr }: SuperviseOptions): Promise<n
     let signals = 0
     // The last signal passed on to the server process.
     let forwarded: NodeJS.Signals | undefined
+    let isEcho: (() => boolean) | undefined
     const onSignal = (signal: NodeJS.Signals) => {
+      // Already passed on (signal-echo.ts).
+      if (isEcho?.()) return
+      isEcho ??= echoOfThisSignal()
       stopping = true
       signals++
       if (!child || child.exitCode !== null) return finish(128 + (constants.signals[signal] ?? 0))
