@@ -49,6 +49,16 @@ describe('handler shapes', () => {
     assert.equal(res.status, 500)
     assert.match(res.text, /has no default export\. It has only named exports: handler\./)
     assert.match(res.text, /export default \{ fetch\(request, env, ctx\)/)
+    // The one function it exports is named: the likely fix is one line.
+    assert.match(res.text, /\nThe named export handler is a function: if it is your handler, export it as the default too: export default handler\n/)
+  })
+
+  test('no default export and several functions, or a class: no guess at which is the handler', async () => {
+    const server = await serveFiles({ 'app.ts': `export const a = () => new Response('a')\nexport const b = () => new Response('b')\nexport class C {}\n` })
+    const res = await request(`${server.url}/`)
+    assert.equal(res.status, 500)
+    assert.match(res.text, /It has only named exports: C, a, b\./)
+    assert.doesNotMatch(res.text, /The named export/)
   })
 
   test('no default export, but a named Hono app: the 500 says to export it as the default', async () => {

@@ -36,7 +36,8 @@ export function nodeParameters(fn: object): string | undefined {
 /**
  * The first named export that could be the handler, as the default export
  * would be read: an object with fetch() (Hono, itty-router), an Express or
- * connect app (a function with listen()), a Koa app (callback()), a server.
+ * connect app (a function with listen()), a Koa app (callback()), a server;
+ * else the one function exported, if there is exactly one.
  */
 export function servableNamed(mod: Record<string, unknown>): { name: string; kind: string } | undefined {
   for (const [name, value] of Object.entries(mod)) {
@@ -46,5 +47,9 @@ export function servableNamed(mod: Record<string, unknown>): { name: string; kin
     if (typeof value === 'function' && typeof app.listen === 'function') return { name, kind: 'is a Node app (a function with listen())' }
     if (typeof app.callback === 'function') return { name, kind: 'is a Koa app' }
   }
+  // Else the one plain function exported (`export function handler(req)`): the
+  // likeliest handler of a file that forgot its `export default`.
+  const functions = Object.entries(mod).filter(([name, value]) => name !== 'default' && typeof value === 'function' && !isClass(value))
+  if (functions.length === 1) return { name: functions[0]![0], kind: 'is a function' }
   return undefined
 }
