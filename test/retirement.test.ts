@@ -34,6 +34,23 @@ async function childrenOf(url: string): Promise<[string, ...number[]]> {
 
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [])
 
+/** A project whose app adds `listener` for SIGINT and SIGTERM (it has `log` and `signal`) and logs its 'exit' to `events`. */
+function signalLogger(listener: string): { dir: string; events: string } {
+  const project = projectDir({})
+  cleanup(project.remove)
+  const events = join(project.dir, 'events.log')
+  project.write(
+    'app.ts',
+    `import { appendFileSync } from 'node:fs'
+const log = (line: string) => appendFileSync(${JSON.stringify(events)}, line + '\\n')
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, ${listener})
+process.on('exit', (code) => log('exit ' + code))
+export default { fetch: () => new Response('ok') }
+`,
+  )
+  return { dir: project.dir, events }
+}
+
 /** An app that starts two `sleep` children: `helper`, which its SIGTERM listener ends, and `forgotten`, which nothing of it ends. */
 const app =
   (version: string, cleanup: string) =>
@@ -103,23 +120,12 @@ process.on('exit', () => log('one exit'))`
 
   test("Ctrl-C (SIGINT) to hotcell runs the app's SIGINT listeners, awaited, then its 'exit' listeners; SIGTERM runs its SIGTERM ones", async () => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      const project = projectDir({})
-      cleanup(project.remove)
-      const events = join(project.dir, 'events.log')
       // Both listeners, async: only the signal's own runs, and hotcell waits for its promise before the 'exit' listeners and its own exit.
-      project.write(
-        'app.ts',
-        `import { appendFileSync } from 'node:fs'
-const log = (line: string) => appendFileSync(${JSON.stringify(events)}, line + '\\n')
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, async (name) => {
+      const { dir, events } = signalLogger(`async (name) => {
   await new Promise((resolve) => setTimeout(resolve, 50))
   log(signal + ' done ' + name)
-})
-process.on('exit', (code) => log('exit ' + code))
-export default { fetch: () => new Response('ok') }
-`,
-      )
-      const cli = await startCli([join(project.dir, 'app.ts'), '--port', '0'], { cwd: project.dir })
+}`)
+      const cli = await startCli([join(dir, 'app.ts'), '--port', '0'], { cwd: dir })
       cleanup(() => cli.child.kill('SIGKILL'))
       assert.equal(await cli.stop(signal), 0, cli.output())
       assert.deepEqual(lines(events), [`${signal} done ${signal}`, 'exit 0'], cli.output())
@@ -129,19 +135,8 @@ export default { fetch: () => new Response('ok') }
   test("a signal sent the moment the ready line is read still stops gracefully: the app's listeners run", async () => {
     // Once the handlers were installed just after the ready line: a signal sent on reading it ended the server at once in 8 of 20 tries.
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGTERM', 'SIGINT'] as const) {
-      const project = projectDir({})
-      cleanup(project.remove)
-      const events = join(project.dir, 'events.log')
-      project.write(
-        'app.ts',
-        `import { appendFileSync } from 'node:fs'
-const log = (line: string) => appendFileSync(${JSON.stringify(events)}, line + '\\n')
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, (name) => log('got ' + name))
-process.on('exit', (code) => log('exit ' + code))
-export default { fetch: () => new Response('ok') }
-`,
-      )
-      const cli = await startCli([join(project.dir, 'app.ts'), '--port', '0'], { cwd: project.dir, signalOnReady: signal })
+      const { dir, events } = signalLogger(`(name) => log('got ' + name)`)
+      const cli = await startCli([join(dir, 'app.ts'), '--port', '0'], { cwd: dir, signalOnReady: signal })
       cleanup(() => cli.child.kill('SIGKILL'))
       assert.equal(await withDeadline(cli.exited, 10_000, 'hotcell exit'), 0, cli.output())
       assert.deepEqual(lines(events), [`got ${signal}`, 'exit 0'], cli.output())
