@@ -30,7 +30,7 @@ describe('fault matrix (CLI, one worker, --timeout 1500, --max-memory 64)', () =
     assert.equal(res.status, 504)
     assert.match(
       res.text,
-      /\/hang did not answer within 1\.5 s\. Its worker was idle, waiting for something \(a promise that never settles\?\)\. request\.signal was aborted/,
+      /\/hang did not answer within 1\.5 s\. Its worker was idle, waiting for something \(a slow call or a timer still pending, or a promise that never settles\?\)\. request\.signal was aborted/,
     )
     // The option has the same name in the config file and serve(): the hint says so.
     assert.match(res.text, /--timeout \(e\.g\. --timeout 60s; timeout in hotcell\.config\.ts or serve\(\)\)/)
