@@ -87,7 +87,11 @@ export function lostView(error: unknown, request: Request, refresh: Refresh): Er
 export function timeoutView(request: Request, timeoutMs: number, started: boolean, nodeStyle = false, stray?: { error: ErrorData; agoMs: number }): ErrorView {
   const seconds = formatMs(timeoutMs)
   // What the handler saw, in its own terms.
-  const guess = stray ? '' : nodeStyle ? ' (a res.end() never called? a next() never called?)' : ' (a slow call or a timer still pending, or a promise that never settles?)'
+  const guess = stray
+    ? ''
+    : nodeStyle
+      ? ' (a res.end() never called? a next() never called?)'
+      : ' (a slow call or a timer still pending, or a promise that never settles?)'
   const aborted = nodeStyle ? "Its req and res were closed, as when a client leaves ('close' events)" : 'request.signal was aborted'
   // The callback that threw was most likely what would have settled it (a pool's socket parsing the reply): that exception is the cause to fix.
   const threw = stray
