@@ -66,6 +66,7 @@ class DevServer extends EventEmitter implements HotcellServer {
   #closing = false
   #closed: Promise<void> | undefined
   #envVars = 0
+  #envShadowed: readonly string[] = []
   #envPort: ServerInfo['envPort']
 
   private constructor(
@@ -211,6 +212,7 @@ class DevServer extends EventEmitter implements HotcellServer {
       buildMs: this.#cycle.lastInfo?.buildMs ?? 0,
       buildFailed: this.#cycle.lastInfo?.error?.stage === 'build',
       envVars: this.#envVars,
+      envShadowed: this.#envShadowed,
       envPort: this.#envPort,
       inspector: this.#inspector,
       liveReload: this.config.liveReload,
@@ -228,6 +230,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     const loaded = loadEnvFiles(this.config.envFiles, this.config.cwd)
     for (const problem of loaded.problems) this.logger.warn(problem)
     this.#envVars = loaded.count
+    this.#envShadowed = loaded.shadowed
     this.#envPort = loaded.port && { value: loaded.port.value, file: relative(this.config.cwd, loaded.port.file) }
     this.#reloader.setEnv(loaded.env)
   }

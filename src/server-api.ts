@@ -40,6 +40,8 @@ export interface ServerInfo {
   buildFailed: boolean
   /** Variables read from .env files. */
   envVars: number
+  /** Those of them the environment hotcell was started with sets too: the environment's values are the handler's. */
+  envShadowed: readonly string[]
   /** PORT as an env file sets it (for the handler only; `file` relative to cwd), when the environment does not set it. */
   envPort: { value: string; file: string } | undefined
   /** ws:// URL of the inspector with --inspect. */

@@ -100,9 +100,23 @@ describe('.env files', () => {
       const server = await serve({ entry: 'app.ts', cwd: project.dir, port: 0, workers: 1, quiet: true, envFile: ['base.env', 'local.env'] })
       cleanup(() => server.close())
       assert.deepEqual(await read(server), { env: 'base', process: 'base', b: 'local', shell: 'shell' })
+      assert.deepEqual(server.info.envShadowed, ['HC_SHELL'])
     } finally {
       delete process.env.HC_SHELL
     }
+  })
+
+  test('the banner names the variables of the env files that the environment sets too (its values win)', async () => {
+    const project = projectDir({ 'app.ts': APP, '.env': 'HC_A=file\nHC_SHELL=file\n' })
+    cleanup(project.remove)
+    const cli = await startCli(['app.ts', '--port', '0'], { cwd: project.dir, env: { HC_SHELL: 'shell' } })
+    cleanup(() => cli.child.kill('SIGKILL'))
+    assert.match(
+      cli.output(),
+      /env {5}2 variables from env files, for the handler only; HC_SHELL is set in the environment too, whose value the handler gets\n/,
+    )
+    assert.deepEqual(JSON.parse((await request(cli.url)).text), { env: 'file', process: 'file', b: null, shell: 'shell' })
+    assert.equal(await cli.stop(), 0)
   })
 
   test('a missing --env-file is a one-line error naming the flag', async () => {

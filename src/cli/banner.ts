@@ -23,7 +23,10 @@ export function bannerLines(info: ServerInfo, { version, color, hotkeys, configF
   if (configFile) lines.push(`  ${dim('config')}  ${configFile}`)
   if (info.workers > 1)
     lines.push(`  ${dim('state')}   ${info.workers} workers: module state is per worker (each has its own in-memory stores, sessions and caches)`)
-  if (info.envVars) lines.push(`  ${dim('env')}     ${info.envVars} variable${info.envVars === 1 ? '' : 's'} from env files, for the handler only`)
+  if (info.envVars)
+    lines.push(
+      `  ${dim('env')}     ${info.envVars} variable${info.envVars === 1 ? '' : 's'} from env files, for the handler only${shadowedNote(info.envShadowed)}`,
+    )
   // An Express-style .env holds PORT for app.listen(process.env.PORT): that is not hotcell's port, which a user would expect.
   const envPort = info.envPort
   if (envPort && port !== undefined && envPort.value !== String(port))
@@ -38,4 +41,11 @@ export function bannerLines(info: ServerInfo, { version, color, hotkeys, configF
     )
   if (hotkeys) lines.push(`  ${dim('keys')}    r reload · o open in browser · c clear · q quit · h help`)
   return lines
+}
+
+/** The env files' variables the environment also sets: a value in .env that seems ignored is the first thing people ask about. */
+function shadowedNote(names: readonly string[]): string {
+  if (!names.length) return ''
+  const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ')
+  return `; ${shown} ${names.length === 1 ? 'is' : 'are'} set in the environment too, whose value${names.length === 1 ? '' : 's'} the handler gets`
 }

@@ -40,6 +40,8 @@ export interface LoadedEnv {
   env: Record<string, string>
   /** How many variables came from files. */
   count: number
+  /** The files' variables that the environment sets too: its values win (`shadowed`), as with node --env-file. */
+  shadowed: string[]
   /** Explicit files that could not be read (deleted since start): said once per reload. */
   problems: string[]
   /** PORT as a file sets it for the handler (not the environment, which wins): not hotcell's own port (`--port`, `port`, `$PORT`). */
@@ -69,5 +71,6 @@ export function loadEnvFiles(files: EnvFiles, cwd: string, base: NodeJS.ProcessE
   const env: Record<string, string> = { ...fromFiles }
   for (const [name, value] of Object.entries(base)) if (value !== undefined) env[name] = value
   const port = portFile && base.PORT === undefined ? { port: { value: fromFiles.PORT!, file: portFile } } : {}
-  return { env, count: Object.keys(fromFiles).length, problems, ...port }
+  const shadowed = Object.keys(fromFiles).filter((name) => base[name] !== undefined)
+  return { env, count: Object.keys(fromFiles).length, shadowed, problems, ...port }
 }
