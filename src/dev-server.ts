@@ -241,7 +241,7 @@ class DevServer extends EventEmitter implements HotcellServer {
     return this.#cycle.reload()
   }
 
-  close(options?: { restart?: boolean; signal?: 'SIGINT' | 'SIGTERM' }): Promise<void> {
+  close(options?: { restart?: boolean | undefined; signal?: 'SIGINT' | 'SIGTERM' | undefined }): Promise<void> {
     // Request lines and a busy second's count go out before anything about the shutdown.
     if (!this.#closed) this.logger.flush()
     // The code serving now is told what the server was (its listeners of the signal run); the generations already retiring got SIGTERM.

@@ -21,7 +21,7 @@ export interface HotcellServer extends EventEmitter {
    * listeners of it run, then its 'exit' listeners (default SIGTERM; the CLI
    * passes the one it got, SIGINT for a Ctrl-C).
    */
-  close(options?: { restart?: boolean; signal?: 'SIGINT' | 'SIGTERM' }): Promise<void>
+  close(options?: { restart?: boolean | undefined; signal?: 'SIGINT' | 'SIGTERM' | undefined }): Promise<void>
   /** After each reload a save or reload() brought (not the start): `ok` false when requests get an error page instead of the new code. */
   on(event: 'reload', listener: (info: ReloadInfo) => void): this
   /** A worker ignored terminate() (a Node 24 allocation loop past --max-memory): its thread runs until the process ends. The command ends the process. */

@@ -108,6 +108,8 @@ describe('bench()', () => {
     const entry = fixture('bench-hello.ts')
     const cases: [object, string, RegExp][] = [
       [{ entry, connections: 0 }, 'ERR_INVALID_OPTION', /^connections must be a whole number from 1 to 10000 \(got 0\)$/],
+      [{ entry, connections: null }, 'ERR_INVALID_OPTION', /^connections is null: leave it out \(or undefined\) for its default$/],
+      [{ entry, compare: null }, 'ERR_INVALID_OPTION', /^compare is null: leave it out \(or undefined\) for its default$/],
       [{ entry, duraton: '1s' }, 'ERR_INVALID_OPTION', /^unknown option "duraton" \(did you mean "duration"\?\)$/],
       [{ entry, duration: 5 }, 'ERR_INVALID_OPTION', /^duration must be a time from 100ms to 60m/],
       [{ entry, compare: entry, rounds: 2 }, 'ERR_INVALID_OPTION', /^compare needs at least 3 rounds/],

@@ -60,6 +60,30 @@ describe('times', () => {
     )
   })
 
+  test('an option given as null is refused, not read as its default; undefined is the default', async () => {
+    const started = serve({ entry: fixture('counter.ts'), port: null as unknown as number, workers: 1, quiet: true })
+    await assert.rejects(
+      started.then((server) => server.close()),
+      {
+        name: 'HotcellError',
+        code: 'ERR_INVALID_OPTION',
+        message: 'port is null: leave it out (or undefined) for its default',
+      },
+    )
+    const server = await serve({ entry: fixture('counter.ts'), port: 0, workers: undefined, timeout: undefined, quiet: true })
+    try {
+      assert.equal((await request(`${server.url}/`)).status, 200)
+    } finally {
+      await server.close()
+    }
+    // A config file's null is named after the file, as its other mistakes are.
+    const project = projectDir({ 'app.ts': HANG, 'hotcell.config.ts': 'export default { workers: null }\n' })
+    cleanups.push(project.remove)
+    const cli = await runCli(['app.ts', '--port', '0'], { cwd: project.dir })
+    assert.equal(cli.code, 1)
+    assert.equal(cli.stderr, 'hotcell: hotcell.config.ts: workers is null: leave it out (or undefined) for its default\n')
+  })
+
   test('--timeout 1s: a request that hangs gets its 504 after a second', async () => {
     const project = projectDir({ 'app.ts': HANG })
     cleanups.push(project.remove)

@@ -12,24 +12,34 @@ import { cleanup, projectDir, ROOT } from './helpers.js'
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc')
 
 // The public types a user reaches for, each used so that a type that is not found fails the check.
-const USE = `import { serve, type HotcellServer, type ReloadInfo, type ServeOptions } from 'hotcell'
-const options: ServeOptions = { entry: 'src/app.ts', port: 0, log: false }
+const USE = `import { bench, defineConfig, serve, type HotcellServer, type ReloadInfo, type ServeOptions } from 'hotcell'
+// undefined where an option is optional, as exactOptionalPropertyTypes (tsc --init's default since 5.9) demands it be allowed.
+const port: number | undefined = process.env.PORT ? Number(process.env.PORT) : undefined
+const options: ServeOptions = { entry: 'src/app.ts', port, handler: 'auto', log: false }
+export const config = defineConfig({ handler: 'auto', timeout: undefined })
 export async function start(): Promise<HotcellServer> {
   const server = await serve(options)
   const info: ReloadInfo = await server.reload()
   const stage: 'build' | 'import' | 'handler' | 'hang' | undefined = info.error?.stage
   void stage
+  await server.close({ signal: undefined })
   return server
+}
+// With compare, the result's compare is there to read (docs/api.md's example).
+export async function compare(): Promise<string> {
+  const ab = await bench({ entry: 'src/app.ts', compare: 'src/app-v2.ts', rounds: 3, handler: 'auto', workers: undefined })
+  return ab.compare[0]!.verdict
 }
 `
 
 // A CommonJS package: app.ts is CommonJS, app.mts an ES module. Library checking on for node10 (where
 // hotcell's .d.ts files import each other by .js names), off for the rest: it takes seconds of CPU each.
-const CONFIGS: Record<string, { module: string; moduleResolution?: string; skipLibCheck?: boolean; files: string[] }> = {
+const CONFIGS: Record<string, { module: string; moduleResolution?: string; skipLibCheck?: boolean; exactOptionalPropertyTypes?: boolean; files: string[] }> = {
   node10: { module: 'commonjs', skipLibCheck: false, files: ['app.ts'] },
   node16: { module: 'node16', files: ['app.mts'] },
   nodenext: { module: 'nodenext', files: ['app.ts', 'app.mts'] },
   bundler: { module: 'esnext', moduleResolution: 'bundler', files: ['app.ts'] },
+  exact: { module: 'nodenext', exactOptionalPropertyTypes: true, files: ['app.ts'] },
 }
 
 function tsc(dir: string, config: string): Promise<{ code: number; output: string }> {
@@ -40,7 +50,7 @@ function tsc(dir: string, config: string): Promise<{ code: number; output: strin
   })
 }
 
-test('TypeScript finds the types with moduleResolution node10, node16, nodenext and bundler', async () => {
+test('TypeScript finds the types with moduleResolution node10, node16, nodenext and bundler, and with exactOptionalPropertyTypes', async () => {
   const files: Record<string, string> = { 'package.json': '{ "type": "commonjs" }\n', 'app.ts': USE, 'app.mts': USE }
   for (const [name, { files: checked, ...options }] of Object.entries(CONFIGS)) {
     const compilerOptions = { target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], ...options }

@@ -6,12 +6,13 @@
 // HotcellError where the command would exit 1, and with an AbortError when
 // its `signal` aborts.
 import { AbortError, HotcellError } from '../errors.js'
-import { mustBeInteger, type ServeOptions } from '../config/resolve-config.js'
+import { mustBeInteger, mustHaveNoNulls, type ServeOptions } from '../config/resolve-config.js'
 import { mustBeEntry } from '../config/entry-file.js'
 import { nearestName } from '../config/nearest-name.js'
 import { parseTime } from '../config/duration.js'
 import { loggerFor, type LogEntry } from '../report/log-option.js'
 import type { BenchDocument } from './document.js'
+import type { Comparison } from './summary.js'
 import { defaultWarmupMs, defaultWorkers, HEADER_NAME, mustBeGenerator, mustBeMethod, mustBePath, roundsOf } from './options.js'
 import { runBench, type BenchProgress, type BenchSettings } from './run-bench.js'
 import { serveSideOf, type ServeSide } from './serve-side.js'
@@ -23,53 +24,53 @@ export interface BenchOptions {
   /** The handler's entry file (A). Relative paths are read from `cwd`. */
   entry: string
   /** The folder `entry`, `compare`, `envFile` and `config` are read from, and where the config file is looked for. Default process.cwd(). */
-  cwd?: string
+  cwd?: string | undefined
   /**
    * The config file, as `hotcell bench --config`: its bodyLimit, allowedHosts, envFile, handler, timeout and loaders
    * apply, under the options given here. Default: hotcell.config.{ts,mts,js,mjs} next to the entry, else in `cwd`,
    * as the command finds it. `false`: none is read.
    */
-  config?: string | false
+  config?: string | false | undefined
   /** Aborting it stops the bench at once: the load ends, the servers it started close, and bench() rejects with an AbortError. */
-  signal?: AbortSignal
+  signal?: AbortSignal | undefined
   /** A second entry measured against `entry` (A/B), interleaved; needs 3 rounds or more. */
-  compare?: string
+  compare?: string | undefined
   /** Also measure the handler inline on a plain node:http server. Default false. */
-  baseline?: boolean
+  baseline?: boolean | undefined
   /** Request path and query. Default "/". */
-  path?: string
+  path?: string | undefined
   /** Request method. Default "GET". */
-  method?: string
+  method?: string | undefined
   /** Request headers. */
-  headers?: Record<string, string>
+  headers?: Record<string, string> | undefined
   /** Request body. */
-  body?: string | Uint8Array
+  body?: string | Uint8Array | undefined
   /** Concurrent connections. Default 50. */
-  connections?: number
+  connections?: number | undefined
   /** Timed load per run (wrk runs whole seconds). Default "10s". */
-  duration?: number | string
+  duration?: number | string | undefined
   /** Load before timing, per server; 0: none. Default a quarter of `duration`, 250 ms to 2 s. */
-  warmup?: number | string
+  warmup?: number | string | undefined
   /** Worker counts to measure. Default the cores, 4 at most. */
-  workers?: number | number[]
+  workers?: number | number[] | undefined
   /** Timed runs per configuration. Default 1, or 3 with `compare`. */
-  rounds?: number
+  rounds?: number | undefined
   /** Status the check and the load expect. Default any 2xx. */
-  expectStatus?: number
+  expectStatus?: number | undefined
   /** "auto" (wrk when installed), "wrk" or "undici". Default "auto". */
-  generator?: 'auto' | 'wrk' | 'undici'
+  generator?: 'auto' | 'wrk' | 'undici' | undefined
   /** Serve over TLS, the baseline too; the load goes over HTTP/1.1. Default false. */
-  https?: boolean
+  https?: boolean | undefined
   /** As serve()'s: hotcell answers 504 past it, and the check waits as long. Default 30000. */
-  timeout?: ServeOptions['timeout']
-  bodyLimit?: ServeOptions['bodyLimit']
-  allowedHosts?: ServeOptions['allowedHosts']
-  envFile?: ServeOptions['envFile']
-  handler?: ServeOptions['handler']
+  timeout?: ServeOptions['timeout'] | undefined
+  bodyLimit?: ServeOptions['bodyLimit'] | undefined
+  allowedHosts?: ServeOptions['allowedHosts'] | undefined
+  envFile?: ServeOptions['envFile'] | undefined
+  handler?: ServeOptions['handler'] | undefined
   /** As serve()'s: how imports of other file types load (`{ '.svg': 'text' }`). */
-  loaders?: ServeOptions['loaders']
+  loaders?: ServeOptions['loaders'] | undefined
   /** `false` (the default): nothing is printed. A function gets each line the command prints on stderr (progress, the servers' failure reports). */
-  log?: false | ((entry: LogEntry) => void)
+  log?: false | ((entry: LogEntry) => void) | undefined
 }
 
 export type { BenchDocument as BenchResult }
@@ -102,7 +103,9 @@ const KNOWN = new Set<string>([
   'log',
 ])
 
-/** Measure `options.entry` as `hotcell bench` does; resolves to what `hotcell bench --json` prints. */
+/** Measure `options.entry` as `hotcell bench` does; resolves to what `hotcell bench --json` prints. With `compare`, its `compare` is set. */
+export async function bench(options: BenchOptions & { compare: string }): Promise<BenchDocument & { compare: Comparison[] }>
+export async function bench(options: BenchOptions): Promise<BenchDocument>
 export async function bench(options: BenchOptions): Promise<BenchDocument> {
   const { settings, serveSide, log } = await resolveBenchOptions(options)
   // The servers' log (a failure's first report, a warning): serve()'s `log`, without request lines.
@@ -143,6 +146,7 @@ export async function resolveBenchOptions(
     const near = nearestName(key, KNOWN)
     throw new HotcellError('ERR_INVALID_OPTION', `unknown option "${key}"${near ? ` (did you mean "${near}"?)` : ''}`)
   }
+  mustHaveNoNulls(options)
   const signal = signalOf(options.signal)
   const cwd = cwdOf(options.cwd)
   // Both before any server starts, as the command checks them.

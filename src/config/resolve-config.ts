@@ -18,55 +18,55 @@ export interface ServeOptions {
   /** The handler's entry file (.ts, .tsx, .js, .mjs…). */
   entry: string
   /** Port to listen on; 0 picks a free one. Default 3000. */
-  port?: number
+  port?: number | undefined
   /** Interface to bind. Default 127.0.0.1. */
-  host?: string
+  host?: string | undefined
   /** Worker threads per generation. Default 1: one module instance; with more, module state is per worker. */
-  workers?: number
+  workers?: number | undefined
   /** Larger request bodies are answered 413. A number of bytes or a size like "10mb". Default "10mb". */
-  bodyLimit?: number | string
+  bodyLimit?: number | string | undefined
   /** Memory limit per worker in MiB: its JavaScript heap, and apart from that the Buffers and ArrayBuffers it holds (off-heap); a worker over either is replaced. */
-  maxMemory?: number
+  maxMemory?: number | undefined
   /** A request without a response head this long after its body is in is answered 504; a stuck worker is replaced. Milliseconds, or a time such as "5s". Default 30000. (An upload has no time limit while its bytes keep coming: 30 s without one gets 408.) */
-  timeout?: number | string
+  timeout?: number | string | undefined
   /** How the default export is read. Default: guessed from its shape. */
-  handler?: 'fetch' | 'node'
+  handler?: 'auto' | 'fetch' | 'node' | undefined
   /** Rebuild and swap on file changes. Default true. */
-  reload?: boolean
+  reload?: boolean | undefined
   /** More files or folders whose changes trigger a reload (the bundle's own inputs are always watched). One path or a list. */
-  watch?: string | string[]
+  watch?: string | string[] | undefined
   /** Globs of paths never watched (node_modules but npm's node_modules/.package-lock.json, .git and .hotcell never are). One glob or a list. */
-  ignore?: string | string[]
+  ignore?: string | string[] | undefined
   /** No request log: errors, warnings and reload lines are still printed (the CLI's --quiet). Default false. */
-  quiet?: boolean
+  quiet?: boolean | undefined
   /** serve() only: `false` prints nothing, a function gets each entry of the log instead of the terminal. Default: the terminal (stdout, errors and warnings on stderr). */
-  log?: LogOption
+  log?: LogOption | undefined
   /** Folder relative paths are resolved against. Default process.cwd(). */
-  cwd?: string
+  cwd?: string | undefined
   // -- hardening (see README "Security")
   /** Host headers accepted besides localhost, *.localhost and IP literals; `.example.com` adds subdomains; 'all' turns the check off. */
-  allowedHosts?: string[] | 'all'
+  allowedHosts?: string[] | 'all' | undefined
   /** Folder whose files are served before the handler. */
-  static?: string
+  static?: string | undefined
   /** Show stacks and source on error pages to clients on other machines too. Default false. */
-  exposeErrors?: boolean
+  exposeErrors?: boolean | undefined
   // -- developer experience (see README "Developer experience")
   /** Refresh open browser tabs after each reload. Default true. */
-  liveReload?: boolean
+  liveReload?: boolean | undefined
   /** Files of variables for the handler (`env` and `process.env` in workers only); later files win. Default `.env` and `.env.local`, when present. */
-  envFile?: string | string[]
+  envFile?: string | string[] | undefined
   /** Open the inspector on 127.0.0.1 (true: port 9229) so a debugger can attach to the workers; timeouts are off meanwhile. */
-  inspect?: boolean | number
+  inspect?: boolean | number | undefined
   // -- HTTPS (see docs/https.md)
   /** Serve HTTPS (HTTP/2, with HTTP/1.1 for clients without it) with a self-signed certificate kept in the user's cache folder. Default false. */
-  https?: boolean
+  https?: boolean | undefined
   /** Your own certificate (PEM; a chain is sent whole), e.g. from mkcert. Implies https; needs `key`. */
-  cert?: string
+  cert?: string | undefined
   /** The private key of `cert` (PEM, unencrypted). */
-  key?: string
+  key?: string | undefined
   // -- imports of files that are not code (see docs/api.md "Loaders")
   /** How an imported file of each extension becomes a module, as esbuild's `loader`: `{ ".svg": "text" }`. Default: .html, .txt and .sql as text (wrangler's rule). */
-  loaders?: Record<string, Loader>
+  loaders?: Record<string, Loader> | undefined
 }
 
 /** Options resolved once, filled with defaults and frozen. Inner modules take parts of it. */
@@ -157,6 +157,17 @@ export function mustBeKnownKeys(options: object, where = '', serveOnly = false):
   }
 }
 
+/**
+ * A null is refused, not read as "the default": `port: null` bound the
+ * default port where the caller likely meant "any" (0) or "none". Left out
+ * or undefined, an option takes its default.
+ */
+export function mustHaveNoNulls<T extends object>(options: T, name: (key: keyof T) => string = String): void {
+  for (const [key, value] of Object.entries(options)) {
+    if (value === null) throw new HotcellError('ERR_INVALID_OPTION', `${name(key as keyof T)} is null: leave it out (or undefined) for its default`)
+  }
+}
+
 export const DEFAULT_PORT = 3000
 /**
  * One worker: the app has one module instance, as under every other dev
@@ -177,6 +188,7 @@ export function resolveConfig(options: ServeOptions, name: (key: keyof ServeOpti
   }
   // `log` is serve()'s own: read by serve(), never part of the Config.
   mustBeKnownKeys(options, '', true)
+  mustHaveNoNulls(options, name)
   const cwd = mustBeCwd(options.cwd, name('cwd'))
   // Named by a config file (`hotcell.config.ts: entry`): messages say so, the command line did not name it.
   const entry = mustBeEntry(options.entry, cwd, name('entry') === 'entry' ? '' : name('entry'))
