@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { BenchDocument } from '../src/bench-command/document.js'
 import { renderText } from '../src/bench-command/report.js'
-import { summarizeConfig, type RunRecord, type RunStats } from '../src/bench-command/summary.js'
+import { compareRounds, summarizeConfig, type RunRecord, type RunStats } from '../src/bench-command/summary.js'
 
 export function stats(over: Partial<RunStats> = {}): RunStats {
   return {
@@ -69,5 +69,31 @@ describe('hotcell bench with several rounds', () => {
     )
     // One round: nothing to tell apart.
     assert.doesNotMatch(renderText(docOf([run(1)], 1)), /totals over/)
+  })
+})
+
+describe('hotcell bench --compare: the report', () => {
+  test("the tables' medians disagreeing with the rounds' ratios: the report gives both and says why the rounds decide", () => {
+    // A trial's run of two identical handlers: medians 13,002 against 11,595 (B/A 0.89), rounds' median 1.038.
+    const a = [9500, 17150, 13002].map((reqPerSec, i) => run(i + 1, { reqPerSec }))
+    const b = [11595, 11595, 13496].map((reqPerSec, i) => run(i + 1, { reqPerSec }, 'B'))
+    const labels = { a: 'A', b: 'B' }
+    const cmp = compareRounds(1, a, b, labels)
+    assert.equal(cmp.median.toFixed(3), '1.038')
+    assert.equal(cmp.ofMedians.toFixed(3), '0.892')
+    const doc = { ...docOf([...a, ...b], 3), compare: [cmp] }
+    const text = renderText(doc)
+    assert.match(
+      text,
+      /\n {4}\(the tables' medians give 0\.892: each round sets B against the A run beside it in time, which cancels this machine's drift between rounds; the medians do not, so the rounds decide\)\n {4}inconclusive: /,
+    )
+    // Equal figures both ways: no such line.
+    const same = compareRounds(
+      1,
+      [100, 100, 100].map((reqPerSec, i) => run(i + 1, { reqPerSec })),
+      [104, 97, 102].map((reqPerSec, i) => run(i + 1, { reqPerSec }, 'B')),
+      labels,
+    )
+    assert.doesNotMatch(renderText({ ...doc, compare: [same] }), /the tables' medians/)
   })
 })

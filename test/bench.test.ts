@@ -34,12 +34,17 @@ describe('hotcell bench --compare: the verdict', () => {
     assert.equal(cmp.beyondSpread, true)
     assert.equal(
       cmp.verdict,
-      "B is slower than A: 98.4% fewer req/s (B/A 0.016–0.016 in every round, each further from 1 than either side's spread across rounds, 2.1%)",
+      "B is slower than A: 1/62.5 of A's req/s (B/A 0.016–0.016 in every round, each further from 1 than either side's spread across rounds, 2.1%)",
     )
     // A spread as large as the difference: still only 'looks'.
     const close = compareRounds(1, side('A', [100, 110, 104]), side('B', [95, 105, 99]), labels)
     assert.equal(close.beyondSpread, false)
     assert.match(close.verdict, /^B looks slower than A/)
+  })
+
+  it('a large gain is said as a multiple, not as "1469.4% more"', () => {
+    const cmp = compareRounds(1, side('A', [1000, 1010, 990]), side('B', [15700, 15800, 15600]), labels)
+    assert.match(cmp.verdict, /^B is faster than A: 15\.7× A's req\/s \(B\/A /)
   })
 
   it('six rounds that agree: a firm verdict', () => {

@@ -61,7 +61,14 @@ export interface Comparison {
   workers: number
   /** B/A per round, in round order. */
   ratios: number[]
+  /** Of `ratios`: what the verdict goes by. */
   median: number
+  /**
+   * B's median req/s over A's, as the tables show them. It can differ from
+   * `median`, even in direction: each round's ratio sets B against the A run
+   * beside it in time, which cancels the machine's drift; the medians do not.
+   */
+  ofMedians: number
   min: number
   max: number
   inconclusive: boolean
@@ -163,6 +170,8 @@ export function compareRounds(workers: number, a: RunRecord[], b: RunRecord[], l
     })
     .filter(Number.isFinite)
   const mid = median(ratios)
+  const rateA = median(a.map((r) => r.stats.reqPerSec))
+  const ofMedians = rateA > 0 ? median(b.map((r) => r.stats.reqPerSec)) / rateA : Number.NaN
   const min = Math.min(...ratios)
   const max = Math.max(...ratios)
   const inconclusive = ratios.length < 3 || (min <= 1 && max >= 1)
@@ -177,7 +186,15 @@ export function compareRounds(workers: number, a: RunRecord[], b: RunRecord[], l
   // Three places, as the ratios line above it: with two, 0.9995 read 1.00 beside an 'inconclusive'.
   const range = `B/A ${min.toFixed(3)}–${max.toFixed(3)} in every round`
   const side = mid > 1 ? 'faster' : 'slower'
-  const difference = mid > 1 ? `${pct(mid)} more req/s` : `${pct(mid)} fewer req/s`
+  // "1469.4% more req/s" read worse than "15.7× A's req/s".
+  const difference =
+    mid >= 2
+      ? `${mid.toFixed(1)}× A's req/s`
+      : mid > 1
+        ? `${pct(mid)} more req/s`
+        : mid > 0.5
+          ? `${pct(mid)} fewer req/s`
+          : `1/${(1 / mid).toFixed(1)} of A's req/s`
   let verdict: string
   if (inconclusive)
     verdict = `inconclusive: B/A ranged from ${min.toFixed(3)} to ${max.toFixed(3)} across ${ratios.length} rounds, so the rounds disagree on which is faster`
@@ -190,7 +207,7 @@ export function compareRounds(workers: number, a: RunRecord[], b: RunRecord[], l
       `${labels.b} looks ${side} than ${labels.a}: ${difference} (${range}), but two equal handlers agree in all ${ratios.length} rounds ` +
       `${Math.round(chance * 100)}% of the time: --rounds ${enough} or more to be sure`
   }
-  return { workers, ratios, median: mid, min, max, inconclusive, chance, beyondSpread, verdict }
+  return { workers, ratios, median: mid, ofMedians, min, max, inconclusive, chance, beyondSpread, verdict }
 }
 
 export function againstBaseline(hotcell: ConfigSummary, baseline: ConfigSummary): BaselineComparison {
