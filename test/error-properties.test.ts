@@ -20,6 +20,10 @@ export default {
         table: 'users',
       })
     }
+    if (path === '/caused') {
+      const cause = Object.assign(new Error('pool <main> exhausted'), { code: 'EPOOL' })
+      throw Object.assign(new Error('relation "users" does not exist', { cause }), { code: '42P01' })
+    }
     if (path === '/meta') throw new DbError('the query failed', { target: ['email'] })
     if (path === '/object') throw { status: 404, message: 'user 17 not found' }
     if (path === '/huge') {
@@ -63,6 +67,16 @@ describe('own properties of what was thrown', () => {
     // A row of the page's Properties card, not the code frame's source line.
     assert.match(html.text, /table-key">detail<\/td>\s*<td class="table-value">\s*'Key \(email\)=\(ann@example\.com\) already exists\.'/)
     assert.match(html.text, /table-key">table<\/td>\s*<td class="table-value">\s*'users'/)
+  })
+
+  test('the browser page heads the error with its code, and shows its cause as text with mapped frames, not a collapsed object', async () => {
+    const html = (await request(`${cli.url}/caused`, { headers: { accept: 'text/html' } })).text
+    assert.match(html, /relation &quot;users&quot; does not exist \[42P01\]/)
+    const card = /<h3 class="card-title">Error Cause<\/h3>[\s\S]*?<pre class="hotcell-cause">([\s\S]*?)<\/pre>/.exec(html)
+    assert.ok(card, 'no cause card')
+    assert.match(card[1]!, /^Caused by: Error: pool &#60;main&#62; exhausted \[EPOOL\]\n {4}at Object\.fetch \(app\.ts:\d+:\d+\)/)
+    // Youch's own card dumped it as an object, collapsed.
+    assert.doesNotMatch(html, /id="error-cause"/)
   })
 
   test("a custom error class's field and a thrown plain object's values", async () => {

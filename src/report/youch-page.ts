@@ -4,13 +4,14 @@
 // it. It is handed an Error rebuilt from our ErrorData: errors cross threads
 // as data, and their stacks are already mapped to the .ts sources.
 import { readFile } from 'node:fs/promises'
-import { escapeHtml, renderHtml, type ErrorView, type RenderOptions } from './error-page.js'
+import { describeChain, escapeHtml, renderHtml, type ErrorView, type RenderOptions } from './error-page.js'
 import { propertyRows } from './error-properties.js'
 import type { ErrorData } from '../pool/protocol.js'
 import { isNodeFrame } from './node-frames.js'
 import { changedNote, ranTexts } from './ran-source.js'
 import { projectPath, shownPath, withoutOwnFrames } from './source-files.js'
 import { dynamicImport } from '../dynamic-import.js'
+import type { ErrorCauseProps } from 'youch/types'
 
 /**
  * HTML for a browser. Youch when details may be shown, for thrown errors and
@@ -22,8 +23,27 @@ export async function renderBrowserPage(view: ErrorView, options: RenderOptions)
   if (!options.details || !view.error) return renderHtml(view, options)
   try {
     // Imported on the first page: youch took ~55 ms to import, on the start path of every server.
-    const { Youch } = await dynamicImport<typeof import('youch')>('youch')
+    const { BaseComponent, Youch } = await dynamicImport<typeof import('youch')>('youch')
     const youch = new Youch()
+    // Youch's own cause card dumps the cause as an object, shown collapsed
+    // ("Error { ▸ }"): its message and stack took a click each. The chain is
+    // text here, as on the text page: message, code, properties, mapped frames.
+    const cause = view.error.cause
+    if (cause) {
+      const chain = `Caused by: ${describeChain(cause, options.roots)}`
+      youch.templates.use(
+        'errorCause',
+        new (class extends BaseComponent<ErrorCauseProps> {
+          async toHTML() {
+            return `<section><div class="card"><div class="card-heading"><div><h3 class="card-title">Error Cause</h3></div></div><div class="card-body"><pre class="hotcell-cause">${escapeHtml(chain)}</pre></div></div></section>`
+          }
+          async toANSI() {
+            return ''
+          }
+        })(false),
+      )
+      youch.templates.injectStyles('.hotcell-cause{margin:0;overflow:auto;white-space:pre;font:13px/1.6 ui-monospace,SFMono-Regular,Menlo,monospace}')
+    }
     // The lines that ran where the error came with them (ran-source.ts): the file may have changed since.
     const ran = ranTexts(view.error)
     youch.defineSourceLoader(async (frame) => {
@@ -59,6 +79,8 @@ function toError(data: ErrorData, depth = 0): Error {
           data.message,
         )
       : new Error(data.message)
+  // As the text page heads it: "Error: relation "users" does not exist [42P01]". Youch shows no code.
+  if (data.code) error.message = `${data.message} [${data.code}]`
   error.name = data.name
   // Without frames of its own, the rebuilt error must not show hotcell's.
   const stack = data.stack ? withoutOwnFrames(data.stack) : ''
