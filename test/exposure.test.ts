@@ -53,7 +53,7 @@ describe('exposure beyond this machine', () => {
       assert.ok(run.output().includes(`  http://${lanAddress}:${port}\n`), run.output())
       // The loopback URL is the ready line's; the list under it adds only the other addresses.
       assert.equal(run.output().split(`http://127.0.0.1:${port}`).length - 1, 1, run.output())
-      for (const accept of ['text/html', 'text/plain']) {
+      for (const accept of ['text/html', 'text/plain', 'application/json']) {
         const remote = await request(`http://${lanAddress}:${port}/throw`, { headers: { accept } })
         assert.equal(remote.status, 500)
         assert.doesNotMatch(remote.text, /secret-message-from-handler|counter\.ts|\bat \w/, `${accept} page leaked details`)

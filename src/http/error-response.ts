@@ -1,9 +1,10 @@
 // hotcell's own answer to a request it could not serve: its error page, as
-// text or as the browser page, with the details only for clients that may see
+// text, JSON (error-json.ts) or the browser page, with the details only for clients that may see
 // them (exposure.ts). One response per request, never after its head.
 import type { RequestIn, ResponseOut } from './exchange.js'
 import { browserPage } from '../report/browser-page.js'
 import { renderText, type ErrorView, type RenderOptions } from '../report/error-page.js'
+import { renderJson, wantsJson } from '../report/error-json.js'
 import { redactedView } from '../report/exposure.js'
 import type { HtmlInjector } from '../reload/browser-reload.js'
 import type { Logger } from '../report/logger.js'
@@ -30,14 +31,16 @@ export function createErrorResponse({ roots, details: detailsFor, logger, html: 
       logger.error(
         `hotcell: request #${id} (${shown.request.method} ${shown.request.url}) from ${req.socket.remoteAddress} got ${shown.status} ${shown.title}; details were hidden from that client`,
       )
-    const htmlPage = /\btext\/html\b/.test(req.headers.accept ?? '') ? await browserPage(view, { roots, details }) : undefined
+    const accept = req.headers.accept
+    const htmlPage = /\btext\/html\b/.test(accept ?? '') ? await browserPage(view, { roots, details }) : undefined
     const html = htmlPage !== undefined
-    const page = htmlPage ?? renderText(view, { roots, details })
+    const json = !html && wantsJson(accept)
+    const page = htmlPage ?? (json ? renderJson(view, { roots, details }) : renderText(view, { roots, details }))
     if (res.headersSent || res.destroyed) return
     const body = html && injector ? injector.page(req, page, seen) : page
     res.writeHead(view.status, [
       'content-type',
-      html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8',
+      html ? 'text/html; charset=utf-8' : json ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8',
       'content-length',
       String(Buffer.byteLength(body)),
       'cache-control',

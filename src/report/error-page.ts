@@ -94,13 +94,17 @@ export function describeChain(error: ErrorData, roots: ProjectRoots): string {
     const head = e.thrown ? `${prefix}${e.message}` : `${prefix}${e.name}: ${e.message}${e.code ? ` [${e.code}]` : ''}`
     lines.push(head)
     for (const line of propertyLines(e)) lines.push(`  ${line}`)
-    const frames = collapseRepeats(collapseNodeFrames(stackFrames(e.stack)))
-    for (const frame of frames) lines.push('    ' + shortenFrame(frame, roots))
+    for (const frame of shownFrames(e.stack, roots)) lines.push(`    ${frame}`)
     for (const [i, inner] of (e.errors ?? []).entries()) walk(inner, `  [${i}] `, depth + 1)
     if (e.cause && depth < 8) walk(e.cause, 'Caused by: ', depth + 1)
   }
   walk(error, '', 0)
   return lines.join('\n')
+}
+
+/** A stack's `at …` lines as pages show them: hotcell's frames left out, Node's and repeats collapsed, paths shortened. */
+export function shownFrames(stack: string | undefined, roots: ProjectRoots): string[] {
+  return collapseRepeats(collapseNodeFrames(stackFrames(stack))).map((frame) => shortenFrame(frame, roots))
 }
 
 function stackFrames(stack: string | undefined): string[] {
