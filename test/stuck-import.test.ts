@@ -98,3 +98,15 @@ test('an entry whose top-level await never settles: a line after 1 s at the star
     await withDeadline(cli.stop(), 15_000, 'the server to stop')
   }
 })
+
+test("a save stuck at import past the 10 s limit: its report, and no word of an app cleanup the worker never reached (it was in the app's top level)", async () => {
+  const project = projectDir({ 'app.ts': good('one') })
+  cleanup(project.remove)
+  const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir })
+  cleanup(() => cli.stop())
+  project.write('app.ts', STUCK)
+  await waitFor(() => /ImportTimeoutError/.test(cli.output()), 20_000, 'the import limit report')
+  // The hung generation is ended; asking its worker for the app's cleanup waited 2 s, then said its listeners had not finished.
+  await new Promise((resolve) => setTimeout(resolve, 3_000))
+  assert.doesNotMatch(cli.output(), /cleanup/, cli.output())
+})

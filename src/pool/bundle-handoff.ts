@@ -217,6 +217,17 @@ export class BundleHandoff {
     return this.generation.threads.some(({ threadId }) => threadId !== -1 && (!this.#booted.has(threadId) || (importing && !this.#ready.has(threadId))))
   }
 
+  /**
+   * A worker was handed the bundle and has not said its import ended: it may
+   * be stuck in the app's top level (a loop), where it answers nothing, a
+   * request for its cleanup included. One whose import ended and waits for a
+   * listen() is not: its thread is free.
+   */
+  readonly importUnfinished = (): boolean =>
+    this.#handedAt > Number.NEGATIVE_INFINITY &&
+    this.generation.waitingFor === undefined &&
+    this.generation.threads.some(({ threadId }) => threadId !== -1 && this.#booted.has(threadId) && !this.#ready.has(threadId))
+
   /** The generations older than this one have ended (workers/port-retry.ts). */
   olderEnded(): void {
     this.#post({ type: 'older-ended' })

@@ -302,7 +302,8 @@ export class Generation {
     this.#queue.rejectAll(() => (reroute ? new NotBegunError() : new Error('Terminating worker thread')))
     this.#handoff.close()
     await outOfSyncImports(this.#handoff.inSyncImport)
-    await this.#retirement.cleanUp([...this.#tracker.lanes()], this.#pool.threads, this.#handoff.inSyncImport(), this.stopSignal)
+    const importing = this.#handoff.inSyncImport() || this.#handoff.importUnfinished()
+    await this.#retirement.cleanUp([...this.#tracker.lanes()], this.#pool.threads, importing, this.stopSignal)
     // A worker that ignores the pool's terminate() would hold this forever, and the process's exit too.
     for (const worker of this.#pool.threads) this.#watchTermination(worker, 'ended')
     try {
