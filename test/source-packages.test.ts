@@ -67,6 +67,16 @@ describe('a linked package that exports TypeScript source', () => {
     assert.equal(await text(server.url), 'sky is rouge')
   })
 
+  test("an import of a name it does not export: esbuild's error names its file, not hotcell's stub namespace", async () => {
+    const project = monorepo({ 'app/app.ts': "import { boom } from '@acme/lib'\nexport default { fetch: () => new Response(String(boom)) }\n" })
+    const server = await serveIn(project)
+    const page = await request(server.url)
+    assert.equal(page.status, 500)
+    assert.match(page.text, /No matching export in "[^":]*packages\/lib\/src\/index\.ts" for import "boom"/)
+    assert.doesNotMatch(page.text, /hotcell-source-package/)
+    assert.equal(server.info.problem?.summary.includes('hotcell-source-package'), false)
+  })
+
   test('exports with a development condition: its source is compiled, not the build that import names', async () => {
     const project = monorepo({
       'packages/dev/package.json': JSON.stringify({

@@ -81,7 +81,9 @@ test('an entry whose top-level await never settles: a line after 1 s at the star
   const cli = await startCli(['app.ts', '--port', '0', '--workers', '1'], { cwd: project.dir, readyMs: 20_000 })
   try {
     const output = cli.output()
-    const still = output.indexOf('app.ts is still importing after 1 s (a top-level await?); hotcell serves it once the import ends, and gives it 10 s')
+    const still = output.indexOf(
+      'app.ts is still importing after 1 s (a top-level await, or a loop?); hotcell serves it once the import ends, and gives it 10 s',
+    )
     assert.ok(still >= 0 && still < output.indexOf('ready on'), `the line before the ready line (10 s later):\n${output}`)
     const page = await request(cli.url)
     assert.equal(page.status, 500)

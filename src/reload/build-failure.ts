@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path'
 import type { ErrorData } from '../pool/protocol.js'
 import { type BuildMessage, buildErrorData } from '../report/build-errors.js'
 import { withLoaderHint } from '../config/loaders.js'
+import { withoutStubNames } from './source-packages.js'
 
 export interface BuildFailure {
   ok: false
@@ -46,7 +47,7 @@ export interface FailureParts {
 
 /** `manifests`: the source packages' package.json files, watched after a failure too (source-packages.ts). */
 export async function buildFailure(api: typeof esbuild, cwd: string, manifests: string[], parts: FailureParts): Promise<BuildFailure> {
-  const messages = parts.messages.map(withLoaderHint)
+  const messages = parts.messages.map((message) => withoutStubNames(withLoaderHint(message), cwd))
   const data = buildErrorData(messages, cwd)
   const located = messages.flatMap((m) => (m.location?.file ? [resolve(cwd, m.location.file)] : []))
   return {

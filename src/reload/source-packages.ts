@@ -10,7 +10,7 @@
 import type * as esbuild from 'esbuild'
 import { readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join, sep } from 'node:path'
+import { dirname, join, relative, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { exports as exportsTarget, legacy } from 'resolve.exports'
 import { packageName } from '../../workers/missing-package.js'
@@ -181,6 +181,17 @@ export function sourcePackagesPlugin(graph: SourceGraph, from: string): esbuild.
       build.onLoad({ filter: /./, namespace: STUB }, (args) => ({ contents: reexport(args.path), loader: 'ts', resolveDir: dirname(args.path) }))
     },
   }
+}
+
+/**
+ * esbuild names a stubbed entry by its namespace in messages ("No matching
+ * export in \"hotcell-source-package:/…/shared/src/index.ts\""): the user
+ * reads the file, relative to `cwd`, as for any other.
+ */
+export function withoutStubNames<T extends esbuild.PartialMessage>(message: T, cwd: string): T {
+  const plain = (text: string | undefined) => text?.replaceAll(new RegExp(`${STUB}:([^"\\n]+)`, 'g'), (_, file: string) => relative(cwd, file))
+  if (!message.text?.includes(STUB) && !message.notes?.some((note) => note.text?.includes(STUB))) return message
+  return { ...message, text: plain(message.text), notes: message.notes?.map((note) => ({ ...note, text: plain(note.text) })) }
 }
 
 /**

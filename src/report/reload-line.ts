@@ -80,7 +80,7 @@ export function startStillImportingLine(entry: string, afterMs: number, waiting?
   }
   if (waiting === 'ready')
     return `${entry} was imported, and its Fastify app is not ready ${after} (a plugin still loading); hotcell serves it once ready() resolves, and gives it ${limit} from the import's start`
-  return `${entry} is still importing ${after} (a top-level await?); hotcell serves it once the import ends, and gives it ${limit}`
+  return `${entry} is still importing ${after} (a top-level await, or a loop?); hotcell serves it once the import ends, and gives it ${limit}`
 }
 
 function describeChange({ changed, deleted = [], added = [] }: ReloadInfo): string {
