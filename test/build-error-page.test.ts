@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { atCode, type BuildMessage } from '../src/report/build-errors.js'
+import { oneBasedColumns } from '../src/report/build-columns.js'
 import { projectDir, request, serveProject } from './helpers.js'
 
 const at = (line: number, column: number, lineText: string): BuildMessage => ({
@@ -30,6 +31,17 @@ describe('atCode', () => {
   })
 })
 
+describe('oneBasedColumns', () => {
+  test("esbuild's report, plain or coloured: each location's column from 1, the code and the caret as they were", () => {
+    // formatMessages' output for an error at column 29 (0-based) with a note at column 0.
+    const plain =
+      '✘ [ERROR] Unexpected ")"\n\n    app.ts:3:29:\n      3 │     return new Response("x" +)\n        ╵                              ^\n\n  a note\n\n    b.ts:1:0:\n      1 │ x\n        ╵ ^\n\n'
+    assert.equal(oneBasedColumns(plain), plain.replace('app.ts:3:29:', 'app.ts:3:30:').replace('b.ts:1:0:', 'b.ts:1:1:'))
+    const ansi = '\u001b[1mUnexpected ")"\u001b[0m\n\n    src/a b.ts:12:0:\n\u001b[37m     12 │ \u001b[32m)\u001b[37m\n'
+    assert.equal(oneBasedColumns(ansi), ansi.replace('src/a b.ts:12:0:', 'src/a b.ts:12:1:'))
+  })
+})
+
 describe('the build-failed page', () => {
   test('browsers get the Youch page at the line that has the code; curl gets esbuild’s report at the same place', async () => {
     const { server } = await serveProject({ 'app.ts': 'export default { fetch: () => new Response("hi") }\nexport const x = (\n' })
@@ -38,13 +50,13 @@ describe('the build-failed page', () => {
     assert.match(page.text, /<title>[^<]*500 · Build failed/)
     assert.match(page.text, /Unexpected end of file/)
     // Youch's frame: the file, the place, and the line's code in the frame.
-    assert.match(page.text, /app\.ts[\s\S]*?at line[\s\S]*?2:18/)
+    assert.match(page.text, /app\.ts[\s\S]*?at line[\s\S]*?2:19/)
     assert.match(page.text, /export[\s\S]{0,200}const[\s\S]{0,200}x/)
     assert.match(page.text, /Fix the error and save/)
 
     const text = await request(server.url)
     assert.match(text.text, /^500 Build failed\n/)
-    assert.match(text.text, /app\.ts:2:18:\n\s+2 │ export const x = \(\n/)
+    assert.match(text.text, /app\.ts:2:19:\n\s+2 │ export const x = \(\n/)
     // Once, as esbuild reports it: not again as a stack.
     assert.doesNotMatch(text.text, /BuildError/)
   })

@@ -57,7 +57,7 @@ describe('the JSON failure page', () => {
     assert.equal(reply.status, 500)
     const body = JSON.parse(reply.text)
     assert.equal(body.title, 'Build failed')
-    assert.match(body.report, /app\.ts:2:18:\n\s+2 │ export const x = \(\n/)
+    assert.match(body.report, /app\.ts:2:19:\n\s+2 │ export const x = \(\n/)
     assert.deepEqual(Object.keys(body.error), ['name', 'message'])
     assert.match(body.hint, /Fix the error and save/)
   })

@@ -87,7 +87,7 @@ describe('the reload line of a reload that brings broken code', () => {
     const { project, cli } = await start(good)
     project.write('app.ts', `${good}export const x = (\n`)
     await waitFor(
-      () => /↻ app\.ts changed · build failed at app\.ts:2:18 · serving the build error page until the next good build\n/.test(cli.output()),
+      () => /↻ app\.ts changed · build failed at app\.ts:2:19 · serving the build error page until the next good build\n/.test(cli.output()),
       20_000,
       `the failed reload line\n${cli.output()}`,
     )
@@ -129,11 +129,11 @@ describe('the reload line of a reload that brings broken code', () => {
     const { project, cli } = await start(good)
     project.write('lib.ts', 'export const x = (\n')
     project.write('app.ts', `import { x } from './lib.ts'\n${uses}`)
-    await waitFor(() => /build failed at lib\.ts:1:18 · serving/.test(cli.output()), 20_000, `the failed build line\n${cli.output()}`)
+    await waitFor(() => /build failed at lib\.ts:1:19 · serving/.test(cli.output()), 20_000, `the failed build line\n${cli.output()}`)
     project.write('app.ts', `import { x } from './lib.ts'\n// touched\n${uses}`)
     await waitFor(
       () =>
-        /↻ app\.ts changed · build failed at lib\.ts:1:18, the same error as above · serving the build error page until the next good build\n/.test(
+        /↻ app\.ts changed · build failed at lib\.ts:1:19, the same error as above · serving the build error page until the next good build\n/.test(
           cli.output(),
         ),
       20_000,

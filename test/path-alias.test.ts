@@ -38,7 +38,7 @@ describe('a static import through a tsconfig paths alias to a file that is not t
       `(with .ts, .tsx, .js, .jsx or .json added, or as a folder with an index file). Fix the import, or add the file`
     await waitFor(() => run.output().includes(expected), 10_000, `the terminal to say: ${expected}\n${run.output()}`)
     const out = run.output()
-    assert.match(out, /src\/app\.ts:2:21:/, out)
+    assert.match(out, /src\/app\.ts:2:22:/, out)
     assert.doesNotMatch(out, /npm install|a package is missing|@\/lib\/exists'?,|threw while being imported/, out)
     assert.match(out, /✘ serving the build error page on \S+ — fix src\/app\.ts:2 and save/, out)
     const page = await request(`${run.url}/`)
@@ -221,7 +221,7 @@ describe('an import under tsconfig baseUrl whose file is not there', () => {
       `(with .ts, .tsx, .js, .jsx or .json added, or as a folder with an index file). Did you mean src/routes/api.ts? Fix the import, or add the file`
     await waitFor(() => run.output().includes(expected), 10_000, `the terminal to say: ${expected}\n${run.output()}`)
     const out = run.output()
-    assert.match(out, /src\/app\.ts:1:20:/, out)
+    assert.match(out, /src\/app\.ts:1:21:/, out)
     assert.doesNotMatch(out, /npm install|a package is missing|Cannot find package/, out)
     assert.match(out, /✘ serving the build error page on \S+ — fix src\/app\.ts:1 and save/, out)
     project.write('src/app.ts', "import { api } from 'src/routes/api'\nexport default api\n")

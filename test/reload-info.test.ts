@@ -49,8 +49,8 @@ describe('ReloadInfo', () => {
     assert.equal(broken.error?.stage, 'build')
     assert.equal(broken.error?.name, 'BuildError')
     assert.match(broken.error?.message ?? '', /Expected "\)" but found "\}"/)
-    // esbuild's column, counted from 0, as the build error's text says it.
-    assert.deepEqual(broken.error?.location, { file: relative(process.cwd(), join(project.dir, 'app.ts')), line: 1, column: 48 })
+    // Counted from 1, as in a stack and in the build error's report (esbuild counts from 0: 48).
+    assert.deepEqual(broken.error?.location, { file: relative(process.cwd(), join(project.dir, 'app.ts')), line: 1, column: 49 })
     project.write('app.ts', `export const handler = () => new Response('v3')\n`)
     const shapeless = await withDeadline(server.reload(), 20_000, 'server.reload()')
     assert.deepEqual([shapeless.ok, shapeless.error?.stage, shapeless.error?.name], [false, 'handler', 'HandlerShapeError'])

@@ -6,6 +6,7 @@ import type { ErrorData } from '../pool/protocol.js'
 import { type BuildMessage, buildErrorData } from '../report/build-errors.js'
 import { withLoaderHint } from '../config/loaders.js'
 import { withoutStubNames } from './source-packages.js'
+import { oneBasedColumns } from '../report/build-columns.js'
 
 export interface BuildFailure {
   ok: false
@@ -55,8 +56,8 @@ export async function buildFailure(api: typeof esbuild, cwd: string, manifests: 
     n: parts.n,
     ms: performance.now() - parts.started,
     error: parts.code ? { ...data, code: parts.code } : data,
-    text: (await api.formatMessages(messages, { kind: 'error', color: false })).join(''),
-    ansi: (await api.formatMessages(messages, { kind: 'error', color: true })).join(''),
+    text: oneBasedColumns((await api.formatMessages(messages, { kind: 'error', color: false })).join('')),
+    ansi: oneBasedColumns((await api.formatMessages(messages, { kind: 'error', color: true })).join('')),
     files: [...new Set([...located, ...(parts.files ?? []), ...manifests])],
     missing: [...new Set(parts.missing)],
     onlyMissing: parts.onlyMissing,

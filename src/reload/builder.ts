@@ -24,6 +24,7 @@ import { withLeanMaps } from './lean-source-map.js'
 import { rewriteGlobImports } from './glob-imports.js'
 import { runtimeLoaderFolders } from './runtime-loaders.js'
 import { COMPUTED_IMPORT_ID, computedImportFolders, rewriteComputedImports } from './computed-imports.js'
+import { oneBasedColumns } from '../report/build-columns.js'
 
 // Its importers read what a build gives back from here.
 export type { BuildFailure, Builder, BuildOutcome, BuildSuccess } from './build-outcome.js'
@@ -131,7 +132,7 @@ export function startBuilder(entryPath: string, cwd: string, loaders = DEFAULT_L
         preloadUrl: pathToFileURL(preloadFile).href,
         computedImportFolders: [...new Set([...computedImportFolders(result.warnings, cwd), ...runtimeLoaderFolders(meta)])],
         tsconfigs: sources.tsconfigs(),
-        warnings: warnings.length ? (await api.formatMessages(warnings, { kind: 'warning', color: false })).join('') : '',
+        warnings: warnings.length ? oneBasedColumns((await api.formatMessages(warnings, { kind: 'warning', color: false })).join('')) : '',
       }
     } catch (error) {
       const errors = (error as esbuild.BuildFailure).errors
@@ -223,6 +224,6 @@ export async function bundleConfigFile(
   } catch (error) {
     const messages = (error as esbuild.BuildFailure).errors
     if (!Array.isArray(messages)) throw error
-    return { ok: false, text: (await api.formatMessages(messages, { kind: 'error', color: false })).join('') }
+    return { ok: false, text: oneBasedColumns((await api.formatMessages(messages, { kind: 'error', color: false })).join('')) }
   }
 }

@@ -60,7 +60,7 @@ export interface ReloadError extends ErrorInfo {
   stage: 'build' | 'import' | 'handler' | 'hang'
   /**
    * The first place in the project's own files the error points at (`file` relative to cwd, `line` counted from 1).
-   * `column` counts as the error's text does: from 1 in a stack trace, from 0 in a build error (esbuild's count).
+   * `column` counts from 1, as stack traces and the build errors' reports do (esbuild's own count is from 0: report/build-columns.ts).
    */
   location?: { file: string; line: number; column: number }
 }

@@ -79,8 +79,8 @@ function renamedTo(entry: string): string | undefined {
 /** The build errors as one error (several as an aggregate), each with its location as its only stack frame. */
 export function buildErrorData(messages: BuildMessage[], cwd: string): ErrorData {
   const one = (message: BuildMessage): ErrorData => {
-    // esbuild counts columns from 0 in its report; the page says the same place the same way.
-    const at = message.location ? `\n    at ${resolve(cwd, message.location.file)}:${message.location.line}:${message.location.column}` : ''
+    // From 1, as a stack frame counts, and as the report shows it (build-columns.ts); esbuild's own count is from 0.
+    const at = message.location ? `\n    at ${resolve(cwd, message.location.file)}:${message.location.line}:${message.location.column + 1}` : ''
     return { name: 'BuildError', message: message.text, stack: `BuildError: ${message.text}${at}` }
   }
   if (messages.length === 1) return one(messages[0]!)
