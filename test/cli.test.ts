@@ -17,6 +17,11 @@ describe('hotcell CLI', () => {
     const version = await runCli(['--version'])
     assert.equal(version.code, 0)
     assert.match(version.stdout, /^hotcell \d+\.\d+\.\d+\n$/)
+    // The bench command's too (a trial's `hotcell bench --version` was an unknown option).
+    for (const flag of ['--version', '-v']) {
+      const bench = await runCli(['bench', flag])
+      assert.deepEqual([bench.code, bench.stdout, bench.stderr], [0, version.stdout, ''])
+    }
   })
 
   test('a user mistake from the real binary: one line on stderr, exit 1, no stack trace', async () => {

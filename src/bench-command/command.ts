@@ -6,6 +6,7 @@ import { renderText } from './report.js'
 import { reserveStdout } from './report-stdout.js'
 import { runBench, type BenchOutcome, type BenchProgress } from './run-bench.js'
 import { resolveServeSide, type ServeSide } from './serve-side.js'
+import { packageVersion } from '../cli/package-version.js'
 
 export interface BenchIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean }
@@ -26,6 +27,10 @@ export async function benchMain(argv: string[], io: BenchIO): Promise<number> {
     const parsed = parseBenchArgs(argv)
     if (parsed.help) {
       io.stdout.write(BENCH_HELP)
+      return 0
+    }
+    if (parsed.version) {
+      io.stdout.write(`hotcell ${packageVersion()}\n`)
       return 0
     }
     // Before any server starts: a bad --body-limit or config file gets serve's one line.

@@ -95,6 +95,7 @@ export const BENCH_FLAGS: readonly Flag[] = [
   { name: 'generator', short: 'g', type: 'string', value: '<name>', help: 'auto, wrk or undici', default: 'auto = wrk when installed' },
   { name: 'json', type: 'boolean', help: 'print one JSON document instead of tables' },
   { name: 'help', short: 'h', type: 'boolean', help: 'show this help' },
+  { name: 'version', short: 'v', type: 'boolean', help: 'show the version' },
 ]
 
 export const BENCH_HELP = `hotcell bench: measure a handler's throughput, latency and scaling across workers
@@ -116,7 +117,7 @@ Examples
   hotcell bench src/app.ts --header 'Host: api.myapp.test' --allowed-hosts api.myapp.test
 `
 
-export type ParsedBench = { help: true } | { help: false; options: BenchOptions }
+export type ParsedBench = { help: true } | { help: false; version: true } | { help: false; version?: undefined; options: BenchOptions }
 
 interface BenchValues {
   path?: string
@@ -138,6 +139,7 @@ interface BenchValues {
   generator?: string
   timeout?: string
   help?: boolean
+  version?: boolean
 }
 
 /** argv after `bench` → options. Every mistake is a HotcellError with a one-line message. */
@@ -146,6 +148,7 @@ export function parseBenchArgs(argv: string[]): ParsedBench {
   const positionals = parsed.positionals
   const v = parsed.values as BenchValues
   if (v.help) return { help: true }
+  if (v.version) return { help: false, version: true }
   if (positionals.length === 0)
     throw new HotcellError('ERR_INVALID_OPTION', 'missing the entry file. Usage: hotcell bench <entry> [options], e.g. hotcell bench src/app.ts')
   if (positionals.length > 1)

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { nearestName } from '../config/nearest-name.js'
 import type { Config } from '../config/resolve-config.js'
 import { startServer } from '../dev-server.js'
@@ -13,6 +12,7 @@ import type { ConfigWatch } from './config-watch.js'
 import { endProcessNow } from './end-now.js'
 import { HELD_ADDRESS_NOTE } from './held-address.js'
 import { isSupervised, reportAddress, requestRestart } from './supervisor-child.js'
+import { packageVersion } from './package-version.js'
 
 export interface CliIO {
   stdout: NodeJS.WritableStream
@@ -75,7 +75,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return 0
     }
     if (values.version) {
-      io.stdout.write(`hotcell ${version()}\n`)
+      io.stdout.write(`hotcell ${packageVersion()}\n`)
       return 0
     }
     const args = positionals[0] === 'serve' ? positionals.slice(1) : positionals
@@ -131,7 +131,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
           log.warn(`hotcell: the server cannot restart by itself (${error.message}): restart hotcell to load the addon`),
         )
     : undefined
-  const signal = await runSession(server, { ...io, onStop }, { version: version(), quiet: config.quiet, head, configFile: fileLabel, newProcess })
+  const signal = await runSession(server, { ...io, onStop }, { version: packageVersion(), quiet: config.quiet, head, configFile: fileLabel, newProcess })
   await configWatch?.close()
   // close() writes the log's waiting lines first. A restart for new options is the app's reload: SIGTERM.
   const closed = server.close(restarting ? { restart: true } : { signal })
@@ -163,9 +163,4 @@ async function startConfigWatch(current: CliConfig, reread: () => Promise<CliCon
   const watch = watchConfigFile({ ...watchOptions, current: current as CliConfig & { file: string; fileLabel: string } })
   await watch.ready()
   return watch
-}
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
-  return pkg.version
 }
