@@ -144,11 +144,12 @@ function refusal(status: number, body: string, firstLine: string, spec: RequestS
   return undefined
 }
 
-/** Twice the limit, spelled as a user would type it. */
 // The server's own 504 page suggests 60 s (report/fault-views.ts): the bench's
 // line under it said "e.g. --timeout 2s" for a 1 s limit, too little for the
-// 3 s handler of the report just above. The same figure, or twice a limit already past it.
+// 3 s handler of the report just above.
 const SUGGESTED_TIMEOUT_MS = 60_000
+
+/** The limit to suggest, spelled as a user would type it: the server's 60 s, or twice a limit already past it. */
 function suggest(ms: number): string {
   const next = ms < SUGGESTED_TIMEOUT_MS ? SUGGESTED_TIMEOUT_MS : ms * 2
   return next % 1000 === 0 ? `${next / 1000}s` : `${next}ms`
