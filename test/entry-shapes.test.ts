@@ -265,7 +265,7 @@ describe('failures before the first request', () => {
       const res = await request(`${server.url}/`, { headers: { accept } })
       assert.equal(res.status, 500)
       assert.match(res.text, /Build failed/)
-      assert.match(res.text, /app\.ts:4:2/)
+      assert.match(res.text, /app\.ts:4:3/)
       assert.match(res.text, /Expected &#34;\)&#34;|Expected "\)"/)
     }
   })
