@@ -113,7 +113,7 @@ describe('hot reload', () => {
     await failed
     const res = await request(server.url)
     assert.equal(res.status, 500)
-    assert.match(res.text, /app\.ts:1:50/)
+    assert.match(res.text, /app\.ts:1:51/)
     const fixed = nextReload(server, (i) => i.ok)
     project.write('app.ts', `export default { fetch: () => new Response('fixed') }\n`)
     await fixed
